@@ -1,0 +1,21 @@
+import type { FastifyReply } from 'fastify';
+
+/** An RFC 9457 problem details document. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly errors?: readonly { readonly pointer: string; readonly detail: string }[];
+}
+
+export function problem(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  detail: string,
+  errors?: Problem['errors'],
+): FastifyReply {
+  const body: Problem = { type: 'about:blank', title, status, detail, ...(errors === undefined ? {} : { errors }) };
+  return reply.code(status).type('application/problem+json').header('cache-control', 'no-store').send(body);
+}

@@ -1,0 +1,108 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/database.ts';
+import type { Executor } from '../db/client.ts';
+import type { Role } from './roles.ts';
+import type { SessionStage, UsersTable } from './auth.table.ts';
+import type { Selectable } from 'kysely';
+export type UserRow = Selectable<UsersTable>;
+
+export interface SessionWithUser {
+  readonly id_digest: string;
+  readonly stage: SessionStage;
+  readonly created_at: Date;
+  readonly last_seen_at: Date;
+  readonly user_id: string;
+  readonly email: string;
+  readonly display_name: string;
+  readonly roles: Role[];
+  readonly active: boolean;
+  readonly organisation_id: string;
+  readonly organisation_name: string;
+}
+
+export function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export function findUserById(db: Executor, id: string): Promise<UserRow | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function lockUser(trx: Transaction<Database>, id: string): Promise<UserRow | undefined> {
+  return trx.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function insertSession(
+  db: Executor,
+  session: { id_digest: string; user_id: string; stage: SessionStage; at: Date },
+): Promise<unknown> {
+  return db
+    .insertInto('sessions')
+    .values({
+      id_digest: session.id_digest,
+      user_id: session.user_id,
+      stage: session.stage,
+      created_at: session.at,
+      last_seen_at: session.at,
+    })
+    .execute();
+}
+
+export function findSession(db: Executor, idDigest: string): Promise<SessionWithUser | undefined> {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+    .select([
+      'sessions.id_digest',
+      'sessions.stage',
+      'sessions.created_at',
+      'sessions.last_seen_at',
+      'users.id as user_id',
+      'users.email',
+      'users.display_name',
+      'users.roles',
+      'users.active',
+      'users.organisation_id',
+      'organisations.name as organisation_name',
+    ])
+    .where('sessions.id_digest', '=', idDigest)
+    .executeTakeFirst();
+}
+
+export function touchSession(db: Executor, idDigest: string, at: Date): Promise<unknown> {
+  return db.updateTable('sessions').set({ last_seen_at: at }).where('id_digest', '=', idDigest).execute();
+}
+
+export function deleteSession(db: Executor, idDigest: string): Promise<unknown> {
+  return db.deleteFrom('sessions').where('id_digest', '=', idDigest).execute();
+}
+
+export function deleteSessionsOfUser(db: Executor, userId: string): Promise<unknown> {
+  return db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+export function deleteExpiredSessions(db: Executor, idleBefore: Date, createdBefore: Date): Promise<unknown> {
+  return db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('last_seen_at', '<', idleBefore), eb('created_at', '<', createdBefore)]))
+    .execute();
+}
+
+export async function countRecentFailures(db: Executor, accountKey: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('sign_in_failures')
+    .select(sql<number>`count(*)::int`.as('failures'))
+    .where('account_key', '=', accountKey)
+    .where('failed_at', '>=', since)
+    .executeTakeFirst();
+  return row?.failures ?? 0;
+}
+
+export function recordFailure(db: Executor, accountKey: string, at: Date): Promise<unknown> {
+  return db.insertInto('sign_in_failures').values({ account_key: accountKey, failed_at: at }).execute();
+}
+
+export function forgetFailures(db: Executor, before: Date): Promise<unknown> {
+  return db.deleteFrom('sign_in_failures').where('failed_at', '<', before).execute();
+}

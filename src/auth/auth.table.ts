@@ -1,0 +1,43 @@
+import type { Generated } from 'kysely';
+import type { Role } from './roles.ts';
+
+export interface UsersTable {
+  id: Generated<string>;
+  organisation_id: string;
+  email: string;
+  display_name: string;
+  job_title: string | null;
+  roles: Role[];
+  line_manager_id: string | null;
+  password_hash: string | null;
+  mfa_secret_sealed: string | null;
+  mfa_enrolled_at: Date | null;
+  /** The last TOTP time step accepted, so that a code is accepted once only. */
+  totp_last_step: number | null;
+  active: Generated<boolean>;
+  demo: Generated<boolean>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type SessionStage = 'mfa' | 'enrol' | 'active';
+
+export interface SessionsTable {
+  id_digest: string;
+  user_id: string;
+  stage: SessionStage;
+  created_at: Date;
+  last_seen_at: Date;
+}
+
+export interface SignInFailuresTable {
+  id: Generated<number>;
+  account_key: string;
+  failed_at: Date;
+}
+
+export interface AuthTables {
+  users: UsersTable;
+  sessions: SessionsTable;
+  sign_in_failures: SignInFailuresTable;
+}

@@ -1,0 +1,28 @@
+/** Staff roles. A person can hold several. */
+export const roles = [
+  'practitioner',
+  'manager',
+  'caldicott_guardian',
+  'dpo',
+  'ig_lead',
+  'it_service_desk',
+  'auditor',
+  'admin',
+] as const;
+
+export type Role = (typeof roles)[number];
+
+export const roleNames: Record<Role, string> = {
+  practitioner: 'Practitioner',
+  manager: 'Line manager',
+  caldicott_guardian: 'Caldicott Guardian',
+  dpo: 'Data Protection Officer',
+  ig_lead: 'Information governance lead',
+  it_service_desk: 'IT service desk',
+  auditor: 'Auditor',
+  admin: 'Administrator',
+};
+
+export function isRole(value: string): value is Role {
+  return (roles as readonly string[]).includes(value);
+}

@@ -1,0 +1,272 @@
+import type { AuditActor, AuditService } from '../audit/index.ts';
+import type { Db, Executor } from '../db/client.ts';
+import type { Clock } from '../lib/clock.ts';
+import { deleteSessionsOfUser, findUserByEmail, findUserById, lockUser, type UserRow } from './auth.repository.ts';
+import { hashPassword, passwordProblem } from './passwords.ts';
+import type { Role } from './roles.ts';
+
+/** A member of staff as administrators see them (never the password hash or MFA key). */
+export interface StaffMember {
+  readonly id: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly jobTitle: string | null;
+  readonly roles: readonly Role[];
+  readonly organisationId: string;
+  readonly organisationName: string;
+  readonly lineManagerId: string | null;
+  readonly lineManagerName: string | null;
+  readonly active: boolean;
+  readonly mfaEnrolled: boolean;
+  readonly demo: boolean;
+  readonly createdAt: Date;
+}
+
+export interface StaffDetails {
+  readonly organisationId: string;
+  readonly displayName: string;
+  readonly jobTitle: string | null;
+  readonly roles: readonly Role[];
+  readonly lineManagerId: string | null;
+}
+
+export interface NewStaff extends StaffDetails {
+  readonly email: string;
+  readonly password: string;
+  readonly demo?: boolean;
+  /** Only for demo data and tests: an MFA key already enrolled, sealed by the caller. */
+  readonly enrolledMfaSecretSealed?: string;
+}
+
+/** A rule about staff that the submitted answers break, with the field it concerns. */
+export class StaffRuleError extends Error {
+  override readonly name = 'StaffRuleError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function staffService(deps: { readonly db: Db; readonly clock: Clock; readonly audit: AuditService }) {
+  const { db, clock, audit } = deps;
+
+  async function checkLineManager(executor: Executor, details: StaffDetails, userId: string | undefined): Promise<void> {
+    if (details.lineManagerId === null) return;
+    if (details.lineManagerId === userId) throw new StaffRuleError('lineManagerId', 'A person cannot be their own line manager');
+    const manager = await findUserById(executor, details.lineManagerId);
+    if (manager === undefined || !manager.active) throw new StaffRuleError('lineManagerId', 'Select an active member of staff as line manager');
+    if (manager.organisation_id !== details.organisationId) {
+      throw new StaffRuleError('lineManagerId', 'The line manager must work for the same organisation');
+    }
+    // Walk up the chain: the new manager must not report (directly or not) to this person.
+    let current: UserRow | undefined = manager;
+    for (let depth = 0; current !== undefined && depth < 50; depth += 1) {
+      if (current.line_manager_id === null) return;
+      if (current.line_manager_id === userId) {
+        throw new StaffRuleError('lineManagerId', 'That choice would make a loop of line managers');
+      }
+      current = await findUserById(executor, current.line_manager_id);
+    }
+  }
+
+  async function checkOrganisation(executor: Executor, organisationId: string): Promise<void> {
+    const organisation = await executor
+      .selectFrom('organisations')
+      .select(['id', 'hosted'])
+      .where('id', '=', organisationId)
+      .executeTakeFirst();
+    if (organisation === undefined || !organisation.hosted) {
+      throw new StaffRuleError('organisationId', 'Select an organisation whose staff use Safeshare');
+    }
+  }
+
+  async function change(
+    actor: AuditActor,
+    userId: string,
+    action: string,
+    apply: (user: UserRow, trx: Executor) => Promise<Record<string, string | boolean | null | string[]>>,
+  ): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      const user = await lockUser(trx, userId);
+      if (user === undefined) throw new StaffRuleError('user', 'That member of staff does not exist');
+      const recorded = await apply(user, trx);
+      await audit.record(trx, {
+        organisationId: user.organisation_id,
+        actor,
+        action,
+        entity: { type: 'user', id: user.id },
+        change: recorded,
+      });
+    });
+  }
+
+  return {
+    async list(filter: { readonly organisationId?: string } = {}): Promise<StaffMember[]> {
+      let query = staffQuery(db);
+      if (filter.organisationId !== undefined) query = query.where('users.organisation_id', '=', filter.organisationId);
+      return (await query.orderBy('organisations.name').orderBy('users.display_name').execute()).map(toStaffMember);
+    },
+
+    async find(id: string): Promise<StaffMember | undefined> {
+      const row = await staffQuery(db).where('users.id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : toStaffMember(row);
+    },
+
+    async create(actor: AuditActor, input: NewStaff): Promise<string> {
+      const problem = passwordProblem(input.password);
+      if (problem !== undefined) throw new StaffRuleError('password', problem);
+      const email = input.email.trim().toLowerCase();
+      const passwordHash = await hashPassword(input.password);
+      return db.transaction().execute(async (trx) => {
+        await checkOrganisation(trx, input.organisationId);
+        if ((await findUserByEmail(trx, email)) !== undefined) {
+          throw new StaffRuleError('email', 'A member of staff already has that email address');
+        }
+        await checkLineManager(trx, input, undefined);
+        const now = clock.now();
+        const created = await trx
+          .insertInto('users')
+          .values({
+            organisation_id: input.organisationId,
+            email,
+            display_name: input.displayName,
+            job_title: input.jobTitle,
+            roles: [...input.roles],
+            line_manager_id: input.lineManagerId,
+            password_hash: passwordHash,
+            mfa_secret_sealed: input.enrolledMfaSecretSealed ?? null,
+            mfa_enrolled_at: input.enrolledMfaSecretSealed === undefined ? null : now,
+            totp_last_step: null,
+            demo: input.demo ?? false,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await audit.record(trx, {
+          organisationId: input.organisationId,
+          actor,
+          action: 'user.created',
+          entity: { type: 'user', id: created.id },
+          change: {
+            email,
+            displayName: input.displayName,
+            jobTitle: input.jobTitle,
+            roles: [...input.roles],
+            lineManagerId: input.lineManagerId,
+            demo: input.demo ?? false,
+          },
+        });
+        return created.id;
+      });
+    },
+
+    async update(actor: AuditActor, userId: string, details: StaffDetails): Promise<void> {
+      await change(actor, userId, 'user.updated', async (user, trx) => {
+        await checkOrganisation(trx, details.organisationId);
+        await checkLineManager(trx, details, user.id);
+        if (actor.userId === user.id && user.roles.includes('admin') && !details.roles.includes('admin')) {
+          throw new StaffRuleError('roles', 'You cannot remove your own administrator role');
+        }
+        await trx
+          .updateTable('users')
+          .set({
+            organisation_id: details.organisationId,
+            display_name: details.displayName,
+            job_title: details.jobTitle,
+            roles: [...details.roles],
+            line_manager_id: details.lineManagerId,
+            updated_at: clock.now(),
+          })
+          .where('id', '=', user.id)
+          .execute();
+        if (details.organisationId !== user.organisation_id) await deleteSessionsOfUser(trx, user.id);
+        return {
+          organisationId: details.organisationId,
+          displayName: details.displayName,
+          jobTitle: details.jobTitle,
+          roles: [...details.roles],
+          lineManagerId: details.lineManagerId,
+        };
+      });
+    },
+
+    /** Deactivation ends every live session of the person at once. */
+    async setActive(actor: AuditActor, userId: string, active: boolean): Promise<void> {
+      await change(actor, userId, active ? 'user.reactivated' : 'user.deactivated', async (user, trx) => {
+        if (!active && actor.userId === user.id) throw new StaffRuleError('user', 'You cannot deactivate your own account');
+        await trx.updateTable('users').set({ active, updated_at: clock.now() }).where('id', '=', user.id).execute();
+        if (!active) await deleteSessionsOfUser(trx, user.id);
+        return { active };
+      });
+    },
+
+    async resetPassword(actor: AuditActor, userId: string, password: string): Promise<void> {
+      const problem = passwordProblem(password);
+      if (problem !== undefined) throw new StaffRuleError('password', problem);
+      const passwordHash = await hashPassword(password);
+      await change(actor, userId, 'user.password_reset', async (user, trx) => {
+        await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: clock.now() }).where('id', '=', user.id).execute();
+        await deleteSessionsOfUser(trx, user.id);
+        return {};
+      });
+    },
+
+    /** The person enrols a new authenticator at their next sign-in. */
+    async resetMfa(actor: AuditActor, userId: string): Promise<void> {
+      await change(actor, userId, 'user.mfa_reset', async (user, trx) => {
+        await trx
+          .updateTable('users')
+          .set({ mfa_secret_sealed: null, mfa_enrolled_at: null, totp_last_step: null, updated_at: clock.now() })
+          .where('id', '=', user.id)
+          .execute();
+        await deleteSessionsOfUser(trx, user.id);
+        return {};
+      });
+    },
+  };
+}
+
+export type StaffService = ReturnType<typeof staffService>;
+
+function staffQuery(db: Executor) {
+  return db
+    .selectFrom('users')
+    .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
+    .leftJoin('users as managers', 'managers.id', 'users.line_manager_id')
+    .select([
+      'users.id',
+      'users.email',
+      'users.display_name',
+      'users.job_title',
+      'users.roles',
+      'users.organisation_id',
+      'organisations.name as organisation_name',
+      'users.line_manager_id',
+      'managers.display_name as line_manager_name',
+      'users.active',
+      'users.mfa_enrolled_at',
+      'users.demo',
+      'users.created_at',
+    ]);
+}
+
+function toStaffMember(row: Awaited<ReturnType<ReturnType<typeof staffQuery>['executeTakeFirstOrThrow']>>): StaffMember {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    jobTitle: row.job_title,
+    roles: row.roles,
+    organisationId: row.organisation_id,
+    organisationName: row.organisation_name,
+    lineManagerId: row.line_manager_id,
+    lineManagerName: row.line_manager_name,
+    active: row.active,
+    mfaEnrolled: row.mfa_enrolled_at !== null,
+    demo: row.demo,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { withSafeshare } from './context.ts';
+
+export function auditCommands(program: Command): void {
+  const audit = program.command('audit').description('The tamper-evident audit trail');
+  audit
+    .command('verify')
+    .description('Recompute every organisation\'s hash chain; name the first altered, missing or re-ordered event (exit 1)')
+    .action(async () => {
+      await withSafeshare(async ({ services }) => {
+        const started = performance.now();
+        const result = await services.audit.verify();
+        const seconds = (performance.now() - started) / 1000;
+        if (result.ok) {
+          console.log(`verified ${result.events} events in ${result.chains} chains (${seconds.toFixed(2)} s)`);
+          return;
+        }
+        console.log(
+          `FAILED: organisation "${result.organisationName}" (${result.organisationId}), event ${result.seq}: ${result.problem} (${result.detail}); ${result.events} events verified before it`,
+        );
+        process.exitCode = 1;
+      });
+    });
+}

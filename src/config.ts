@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Safeshare reads from its environment. Safe local defaults; production refuses to
+ * start without the settings that must not be guessed (fail fast).
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DEMO_DATA: booleanFlag.optional(),
+  SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'SECRET_KEY must be 64 hexadecimal characters (32 bytes)')
+    .optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(72).default(12),
+  MFA_REQUIRED: booleanFlag.default(true),
+  SECURE_COOKIES: booleanFlag.optional(),
+  TRUST_PROXY: booleanFlag.default(false),
+  SIGN_IN_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(10_000).default(50),
+  SERVICE_NAME: z.string().min(1).max(80).default('Safeshare'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  readonly environment: 'development' | 'test' | 'production';
+  readonly port: number;
+  readonly host: string;
+  /** An external PostgreSQL server; when absent, Safeshare runs its embedded server. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly embeddedPgPort: number;
+  readonly databasePoolSize: number;
+  /** Load demo organisations and accounts on first start. Defaults to on for the embedded server. */
+  readonly demoData: boolean;
+  /** 32-byte key that encrypts secrets at rest (MFA keys). Generated into the data folder when absent outside production. */
+  readonly secretKey: Buffer | undefined;
+  readonly sessionIdleMs: number;
+  readonly sessionAbsoluteMs: number;
+  readonly mfaRequired: boolean;
+  readonly secureCookies: boolean;
+  readonly trustProxy: boolean;
+  readonly signInAddressLimit: number;
+  readonly serviceName: string;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const settings = parsed.data;
+  const production = settings.NODE_ENV === 'production';
+  if (production && settings.DATABASE_URL === undefined) {
+    throw new ConfigError('DATABASE_URL is required in production');
+  }
+  if (production && settings.SECRET_KEY === undefined) {
+    throw new ConfigError('SECRET_KEY is required in production');
+  }
+  return {
+    environment: settings.NODE_ENV,
+    port: settings.PORT,
+    host: settings.HOST,
+    databaseUrl: settings.DATABASE_URL,
+    dataDir: path.resolve(settings.DATA_DIR),
+    embeddedPgPort: settings.EMBEDDED_PG_PORT,
+    databasePoolSize: settings.DATABASE_POOL_SIZE,
+    demoData: settings.DEMO_DATA ?? (settings.DATABASE_URL === undefined && !production),
+    secretKey: settings.SECRET_KEY === undefined ? undefined : Buffer.from(settings.SECRET_KEY, 'hex'),
+    sessionIdleMs: settings.SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: settings.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    mfaRequired: settings.MFA_REQUIRED,
+    secureCookies: settings.SECURE_COOKIES ?? production,
+    trustProxy: settings.TRUST_PROXY,
+    signInAddressLimit: settings.SIGN_IN_ADDRESS_LIMIT,
+    serviceName: settings.SERVICE_NAME,
+    logLevel: settings.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,6 @@
+import type { AuditTables } from '../audit/audit.table.ts';
+import type { AuthTables } from '../auth/auth.table.ts';
+import type { OrgsTables } from '../orgs/orgs.table.ts';
+
+/** Every table Safeshare owns, assembled from each capability's table types. */
+export interface Database extends AuditTables, AuthTables, OrgsTables {}

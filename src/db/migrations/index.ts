@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as foundation from './2026-11-30T0600_foundation.ts';
+
+/**
+ * Every migration, named by the time it was written; they run in name order. A new migration is a
+ * new file here, never an edit to one that has shipped.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-30T0600_foundation': foundation,
+};

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { systemActor } from '../audit/index.ts';
+import { newTotpSecret, type Role } from '../auth/index.ts';
+import type { Dependencies, Services } from '../services.ts';
+import type { OrganisationDetails } from '../orgs/index.ts';
+
+/**
+ * Demo data for trying Safeshare: a council, its neighbour, a hospital trust, a police force, a
+ * school and a voluntary-sector provider, and one member of staff per role. Every demo account is
+ * marked demo. Names, numbers and addresses are fictional (Ofcom drama telephone numbers).
+ */
+interface DemoOrganisation extends OrganisationDetails {
+  readonly key: string;
+  readonly domains: readonly string[];
+  readonly faxNumbers: readonly { label: string; number: string }[];
+  readonly address: { label: string; line1: string; line2: string | null; town: string; postcode: string };
+}
+
+const organisations: readonly DemoOrganisation[] = [
+  {
+    key: 'council',
+    name: 'Swindon Borough Council',
+    kind: 'local_authority',
+    switchboardPhone: '01632960001',
+    hosted: true,
+    domains: ['swindon.gov.uk', 'swindon.gcsx.gov.uk'],
+    faxNumbers: [{ label: "Children's social care", number: '01632960101' }],
+    address: { label: 'Civic Offices', line1: 'Civic Offices, Euclid Street', line2: null, town: 'Swindon', postcode: 'SN1 2JH' },
+  },
+  {
+    key: 'neighbour',
+    name: 'Wiltshire Council',
+    kind: 'local_authority',
+    switchboardPhone: '01632960002',
+    hosted: false,
+    domains: ['wiltshire.gov.uk'],
+    faxNumbers: [],
+    address: { label: 'County Hall', line1: 'County Hall, Bythesea Road', line2: null, town: 'Trowbridge', postcode: 'BA14 8JN' },
+  },
+  {
+    key: 'hospital',
+    name: 'Great Western Hospitals NHS Foundation Trust',
+    kind: 'nhs_body',
+    switchboardPhone: '01632960003',
+    hosted: true,
+    domains: ['gwh.nhs.uk', 'nhs.net'],
+    faxNumbers: [{ label: 'Safeguarding team', number: '01632960103' }],
+    address: { label: 'Great Western Hospital', line1: 'Great Western Hospital, Marlborough Road', line2: null, town: 'Swindon', postcode: 'SN3 6BB' },
+  },
+  {
+    key: 'police',
+    name: 'Wiltshire Police',
+    kind: 'police',
+    switchboardPhone: '01632960004',
+    hosted: false,
+    domains: ['wiltshire.police.uk', 'wiltshire.pnn.police.uk'],
+    faxNumbers: [],
+    address: { label: 'Headquarters', line1: 'Police Headquarters, London Road', line2: null, town: 'Devizes', postcode: 'SN10 2DN' },
+  },
+  {
+    key: 'school',
+    name: 'Oakfield Primary School',
+    kind: 'school',
+    switchboardPhone: '01632960005',
+    hosted: false,
+    domains: ['oakfield.swindon.sch.uk'],
+    faxNumbers: [],
+    address: { label: 'School office', line1: 'Oakfield Primary School, Oak Lane', line2: null, town: 'Swindon', postcode: 'SN2 1AA' },
+  },
+  {
+    key: 'voluntary',
+    name: 'Swindon Family Support Trust',
+    kind: 'voluntary',
+    switchboardPhone: '01632960006',
+    hosted: false,
+    domains: ['swindonfamilysupport.org.uk'],
+    faxNumbers: [],
+    address: { label: 'Family centre', line1: 'The Family Centre, 12 Station Road', line2: null, town: 'Swindon', postcode: 'SN1 1AB' },
+  },
+];
+
+interface DemoPerson {
+  readonly organisation: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly jobTitle: string;
+  readonly roles: readonly Role[];
+  readonly managedBy?: string;
+}
+
+const staff: readonly DemoPerson[] = [
+  { organisation: 'council', email: 'alex.morgan@swindon.gov.uk', displayName: 'Alex Morgan', jobTitle: 'Systems administrator', roles: ['admin'] },
+  { organisation: 'council', email: 'tom.hughes@swindon.gov.uk', displayName: 'Tom Hughes', jobTitle: 'Team manager, children in need', roles: ['manager'] },
+  {
+    organisation: 'council',
+    email: 'priya.sharma@swindon.gov.uk',
+    displayName: 'Priya Sharma',
+    jobTitle: 'Social worker',
+    roles: ['practitioner'],
+    managedBy: 'tom.hughes@swindon.gov.uk',
+  },
+  { organisation: 'council', email: 'helen.carter@swindon.gov.uk', displayName: 'Dr Helen Carter', jobTitle: 'Caldicott Guardian', roles: ['caldicott_guardian'] },
+  { organisation: 'council', email: 'marcus.bell@swindon.gov.uk', displayName: 'Marcus Bell', jobTitle: 'Data Protection Officer', roles: ['dpo'] },
+  { organisation: 'council', email: 'aisha.khan@swindon.gov.uk', displayName: 'Aisha Khan', jobTitle: 'Information governance lead', roles: ['ig_lead'] },
+  { organisation: 'council', email: 'sam.lee@swindon.gov.uk', displayName: 'Sam Lee', jobTitle: 'IT service desk analyst', roles: ['it_service_desk'] },
+  { organisation: 'council', email: 'grace.okafor@swindon.gov.uk', displayName: 'Grace Okafor', jobTitle: 'Internal auditor', roles: ['auditor'] },
+  { organisation: 'hospital', email: 'jo.evans@nhs.net', displayName: 'Jo Evans', jobTitle: 'Health visitor', roles: ['practitioner'] },
+];
+
+const accountsFile = (dataDir: string) => path.join(dataDir, 'demo-accounts.txt');
+
+/** Loads the demo data once, into an empty database. Returns false when the database already had data. */
+export async function loadDemoData(
+  deps: Dependencies & { readonly services: Services },
+  say: (message: string) => void,
+): Promise<boolean> {
+  const existing = await deps.db.selectFrom('organisations').select('id').limit(1).executeTakeFirst();
+  if (existing !== undefined) return false;
+  say('[demo] loading demo organisations and accounts');
+  const { orgs, staff: staffService } = deps.services;
+  const ids = new Map<string, string>();
+  for (const organisation of organisations) {
+    const { key, domains, faxNumbers, address, ...details } = organisation;
+    const id = await orgs.create(systemActor, details);
+    ids.set(key, id);
+    for (const domain of domains) await orgs.addDomain(systemActor, id, domain);
+    for (const fax of faxNumbers) await orgs.addFaxNumber(systemActor, id, fax);
+    await orgs.addAddress(systemActor, id, address);
+  }
+  await orgs.addTrustedLink(
+    systemActor,
+    idOf(ids, 'council'),
+    idOf(ids, 'hospital'),
+    'Private network between the council and the hospital trust (formerly N3): e-mail between the two is secure',
+  );
+
+  const lines = [
+    'DEMO ACCOUNTS (demo data only: never use these in a real deployment)',
+    'Each account signs in with its password, then the current code for its MFA key from an authenticator app',
+    '(or: npx safeshare demo code <email>).',
+    '',
+  ];
+  const userIds = new Map<string, string>();
+  for (const person of staff) {
+    const password = `demo-${randomBytes(9).toString('base64url')}`;
+    const secret = newTotpSecret();
+    const id = await staffService.create(systemActor, {
+      organisationId: idOf(ids, person.organisation),
+      email: person.email,
+      displayName: person.displayName,
+      jobTitle: person.jobTitle,
+      roles: person.roles,
+      lineManagerId: person.managedBy === undefined ? null : idOf(userIds, person.managedBy),
+      password,
+      demo: true,
+      enrolledMfaSecretSealed: deps.secretBox.seal(secret),
+    });
+    userIds.set(person.email, id);
+    lines.push(`  ${person.roles.join(', ').padEnd(20)} ${person.email.padEnd(32)} password ${password}   MFA key ${secret}`);
+  }
+  await fs.mkdir(deps.config.dataDir, { recursive: true });
+  await fs.writeFile(accountsFile(deps.config.dataDir), `${lines.join('\n')}\n`, { mode: 0o600 });
+  return true;
+}
+
+/** The demo accounts written at first start, for printing again at later starts. */
+export async function demoAccountsText(dataDir: string): Promise<string | undefined> {
+  return fs.readFile(accountsFile(dataDir), 'utf8').catch(() => undefined);
+}
+
+function idOf(ids: Map<string, string>, key: string): string {
+  const id = ids.get(key);
+  if (id === undefined) throw new Error(`demo data refers to ${key}, which was not created`);
+  return id;
+}

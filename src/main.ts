@@ -1,0 +1,47 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { loadConfig, ConfigError } from './config.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { loadDemoData, demoAccountsText } from './demo/demo.ts';
+import { systemClock } from './lib/clock.ts';
+import { openDatabase, resolveSecretKey, secretBoxFor } from './runtime.ts';
+import { services as buildServices } from './services.ts';
+
+const startedAt = performance.now();
+const say = (message: string) => process.stdout.write(`${message}\n`);
+
+try {
+  const config = await resolveSecretKey(loadConfig());
+  const database = await openDatabase(config, (message) => say(`[database] ${message}`));
+  const applied = await migrateToLatest(database.db);
+  if (applied.length > 0) say(`[database] applied ${applied.length} migration(s)`);
+  const dependencies = { db: database.db, clock: systemClock, secretBox: secretBoxFor(config), config };
+  const services = buildServices(dependencies);
+  if (config.demoData) await loadDemoData({ ...dependencies, services }, say);
+  const app = await buildApp({ ...dependencies, services });
+
+  const sweep = setInterval(() => void services.auth.sweep().catch((error: unknown) => app.log.error({ err: error }, 'session sweep failed')), 60_000);
+  sweep.unref();
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err !== undefined) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    clearInterval(sweep);
+    await app.close();
+    await database.close();
+  });
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  say('');
+  say(`${config.serviceName} is running at ${address.replace('127.0.0.1', 'localhost')}`);
+  say(`  database: ${database.embedded ? `embedded PostgreSQL (${database.embedded.dataDirectory})` : 'PostgreSQL at DATABASE_URL'}`);
+  say(`  started in ${Math.round(performance.now() - startedAt)} ms`);
+  if (config.demoData) {
+    const accounts = await demoAccountsText(config.dataDir);
+    if (accounts !== undefined) say(accounts);
+  }
+} catch (error) {
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`Safeshare could not start: ${message}\n`);
+  process.exit(1);
+}

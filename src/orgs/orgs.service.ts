@@ -1,0 +1,184 @@
+import type { AuditActor, AuditService } from '../audit/index.ts';
+import type { Db } from '../db/client.ts';
+import type { Clock } from '../lib/clock.ts';
+import * as store from './orgs.repository.ts';
+import type { OrganisationKind } from './orgs.table.ts';
+
+export interface Organisation {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: OrganisationKind;
+  readonly switchboardPhone: string | null;
+  readonly hosted: boolean;
+}
+
+export interface OrganisationDetails {
+  readonly name: string;
+  readonly kind: OrganisationKind;
+  readonly switchboardPhone: string | null;
+  readonly hosted: boolean;
+}
+
+export interface PostalAddress {
+  readonly label: string;
+  readonly line1: string;
+  readonly line2: string | null;
+  readonly town: string;
+  readonly postcode: string;
+}
+
+export interface FaxNumber {
+  readonly label: string;
+  readonly number: string;
+}
+
+/** An organisation with everything the directory holds about it. */
+export interface DirectoryEntry extends Organisation {
+  readonly domains: readonly { readonly id: string; readonly domain: string }[];
+  readonly faxNumbers: readonly (FaxNumber & { readonly id: string })[];
+  readonly addresses: readonly (PostalAddress & { readonly id: string })[];
+  readonly trustedLinks: readonly { readonly id: string; readonly partnerId: string; readonly partnerName: string; readonly description: string }[];
+}
+
+/** A directory rule the submitted answers break, with the field it concerns. */
+export class DirectoryRuleError extends Error {
+  override readonly name = 'DirectoryRuleError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function orgsService(deps: { readonly db: Db; readonly clock: Clock; readonly audit: AuditService }) {
+  const { db, clock, audit } = deps;
+
+  return {
+    list(): Promise<Organisation[]> {
+      return store.listOrganisations(db);
+    },
+
+    find(id: string): Promise<DirectoryEntry | undefined> {
+      return store.findDirectoryEntry(db, id);
+    },
+
+    async create(actor: AuditActor, details: OrganisationDetails): Promise<string> {
+      return db.transaction().execute(async (trx) => {
+        if (await store.nameTaken(trx, details.name, undefined)) {
+          throw new DirectoryRuleError('name', 'An organisation with that name is already in the directory');
+        }
+        const id = await store.insertOrganisation(trx, details, clock.now());
+        await audit.record(trx, {
+          organisationId: id,
+          actor,
+          action: 'organisation.created',
+          entity: { type: 'organisation', id },
+          change: { ...details },
+        });
+        return id;
+      });
+    },
+
+    async update(actor: AuditActor, id: string, details: OrganisationDetails): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        if (!(await store.lockOrganisation(trx, id))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+        if (await store.nameTaken(trx, details.name, id)) {
+          throw new DirectoryRuleError('name', 'An organisation with that name is already in the directory');
+        }
+        await store.updateOrganisation(trx, id, details, clock.now());
+        await audit.record(trx, { organisationId: id, actor, action: 'organisation.updated', entity: { type: 'organisation', id }, change: { ...details } });
+      });
+    },
+
+    async addDomain(actor: AuditActor, organisationId: string, domain: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        if (!(await store.lockOrganisation(trx, organisationId))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+        const owner = await store.domainOwner(trx, domain);
+        if (owner !== undefined) throw new DirectoryRuleError('domain', `That domain already belongs to ${owner}`);
+        const id = await store.insertDomain(trx, organisationId, domain, clock.now());
+        await audit.record(trx, { organisationId, actor, action: 'organisation.domain_added', entity: { type: 'organisation_domain', id }, change: { domain } });
+      });
+    },
+
+    async removeDomain(actor: AuditActor, organisationId: string, domainId: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const removed = await store.deleteDomain(trx, organisationId, domainId);
+        if (removed === undefined) throw new DirectoryRuleError('domain', 'That domain is not in the directory');
+        await audit.record(trx, { organisationId, actor, action: 'organisation.domain_removed', entity: { type: 'organisation_domain', id: domainId }, change: { domain: removed } });
+      });
+    },
+
+    async addFaxNumber(actor: AuditActor, organisationId: string, fax: FaxNumber): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        if (!(await store.lockOrganisation(trx, organisationId))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+        const id = await store.insertFaxNumber(trx, organisationId, fax, clock.now());
+        await audit.record(trx, { organisationId, actor, action: 'organisation.fax_added', entity: { type: 'organisation_fax_number', id }, change: { ...fax } });
+      });
+    },
+
+    async removeFaxNumber(actor: AuditActor, organisationId: string, faxId: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const removed = await store.deleteFaxNumber(trx, organisationId, faxId);
+        if (removed === undefined) throw new DirectoryRuleError('fax', 'That fax number is not in the directory');
+        await audit.record(trx, { organisationId, actor, action: 'organisation.fax_removed', entity: { type: 'organisation_fax_number', id: faxId }, change: { number: removed } });
+      });
+    },
+
+    async addAddress(actor: AuditActor, organisationId: string, address: PostalAddress): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        if (!(await store.lockOrganisation(trx, organisationId))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+        const id = await store.insertAddress(trx, organisationId, address, clock.now());
+        await audit.record(trx, { organisationId, actor, action: 'organisation.address_added', entity: { type: 'organisation_address', id }, change: { ...address } });
+      });
+    },
+
+    async removeAddress(actor: AuditActor, organisationId: string, addressId: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const removed = await store.deleteAddress(trx, organisationId, addressId);
+        if (!removed) throw new DirectoryRuleError('address', 'That address is not in the directory');
+        await audit.record(trx, { organisationId, actor, action: 'organisation.address_removed', entity: { type: 'organisation_address', id: addressId }, change: {} });
+      });
+    },
+
+    /** A trusted link (e.g. a private network between a council and its hospital) is recorded in both organisations' trails. */
+    async addTrustedLink(actor: AuditActor, organisationId: string, partnerId: string, description: string): Promise<void> {
+      if (organisationId === partnerId) throw new DirectoryRuleError('partnerId', 'Select a different organisation to link to');
+      const [first, second] = organisationId < partnerId ? [organisationId, partnerId] : [partnerId, organisationId];
+      await db.transaction().execute(async (trx) => {
+        if (!(await store.lockOrganisation(trx, first)) || !(await store.lockOrganisation(trx, second))) {
+          throw new DirectoryRuleError('partnerId', 'Select an organisation from the directory');
+        }
+        if (await store.linkExists(trx, first, second)) throw new DirectoryRuleError('partnerId', 'These organisations are already linked');
+        const id = await store.insertTrustedLink(trx, first, second, description, clock.now());
+        for (const side of [first, second]) {
+          await audit.record(trx, {
+            organisationId: side,
+            actor,
+            action: 'organisation.trusted_link_added',
+            entity: { type: 'trusted_link', id },
+            change: { organisationId: first, partnerOrganisationId: second, description },
+          });
+        }
+      });
+    },
+
+    async removeTrustedLink(actor: AuditActor, organisationId: string, linkId: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const removed = await store.deleteTrustedLink(trx, organisationId, linkId);
+        if (removed === undefined) throw new DirectoryRuleError('link', 'That trusted link is not in the directory');
+        for (const side of [removed.organisation_id, removed.partner_organisation_id]) {
+          await audit.record(trx, {
+            organisationId: side,
+            actor,
+            action: 'organisation.trusted_link_removed',
+            entity: { type: 'trusted_link', id: linkId },
+            change: { organisationId: removed.organisation_id, partnerOrganisationId: removed.partner_organisation_id },
+          });
+        }
+      });
+    },
+  };
+}
+
+export type OrgsService = ReturnType<typeof orgsService>;

@@ -1,0 +1,27 @@
+import type { Viewer } from '../auth/index.ts';
+import { allows, type Access } from './access.ts';
+
+interface NavigationItem {
+  readonly text: string;
+  readonly href: string;
+  readonly access: Access;
+}
+
+/** The main navigation: each item shows only to those who may open it. */
+const items: readonly NavigationItem[] = [
+  { text: 'Home', href: '/', access: 'staff' },
+  { text: 'Staff', href: '/admin/staff', access: ['admin'] },
+  { text: 'Partner directory', href: '/admin/organisations', access: ['admin'] },
+  { text: 'Audit trail', href: '/audit', access: ['auditor', 'dpo'] },
+];
+
+export function navigationFor(viewer: Viewer | undefined, currentPath: string) {
+  if (viewer === undefined) return [];
+  return items
+    .filter((item) => allows(item.access, viewer))
+    .map((item) => ({
+      text: item.text,
+      href: item.href,
+      active: item.href === '/' ? currentPath === '/' : currentPath === item.href || currentPath.startsWith(`${item.href}/`),
+    }));
+}

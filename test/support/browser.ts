@@ -1,0 +1,77 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+
+/**
+ * A cookie-keeping client over app.inject: it follows the app the way a browser without JavaScript
+ * would, and sends the CSRF token from the last page it read.
+ */
+export class TestBrowser {
+  readonly #app: FastifyInstance;
+  readonly #cookies = new Map<string, string>();
+  #csrfToken: string | undefined;
+
+  constructor(app: FastifyInstance) {
+    this.#app = app;
+  }
+
+  cookie(name: string): string | undefined {
+    return this.#cookies.get(name);
+  }
+
+  setCookie(name: string, value: string): void {
+    this.#cookies.set(name, value);
+  }
+
+  forgetCookie(name: string): void {
+    this.#cookies.delete(name);
+  }
+
+  get csrfToken(): string | undefined {
+    return this.#csrfToken;
+  }
+
+  async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    return this.request('GET', url, undefined, headers);
+  }
+
+  /** Posts a form. The CSRF token of the last page read is added unless the form carries `_csrf` itself. */
+  async post(url: string, form: Record<string, string | readonly string[]> = {}, options: { csrf?: boolean } = {}): Promise<LightMyRequestResponse> {
+    const fields = { ...form };
+    if (options.csrf !== false && fields['_csrf'] === undefined) {
+      if (this.#csrfToken === undefined) await this.get('/sign-in');
+      fields['_csrf'] = this.#csrfToken ?? '';
+    }
+    const body = new URLSearchParams();
+    for (const [key, value] of Object.entries(fields)) {
+      for (const item of [value].flat()) body.append(key, item);
+    }
+    return this.request('POST', url, body.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+  }
+
+  async request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const cookieHeader = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const response = await this.#app.inject({
+      method,
+      url,
+      headers: { ...headers, ...(cookieHeader ? { cookie: cookieHeader } : {}) },
+      ...(payload === undefined ? {} : { payload }),
+    });
+    for (const cookie of response.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
+      const expired = cookie.value === '' || (cookie.expires !== undefined && cookie.expires.getTime() <= Date.now()) || cookie.maxAge === 0;
+      if (expired) this.#cookies.delete(cookie.name);
+      else this.#cookies.set(cookie.name, cookie.value);
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    if (token !== undefined) this.#csrfToken = token;
+    return response;
+  }
+}
+
+/** The text of a page's error summary entries, for asserting what the user is told. */
+export function errorSummary(html: string): string[] {
+  const summary = /<div class="govuk-error-summary"[\s\S]*?<\/ul>/.exec(html)?.[0] ?? '';
+  return [...summary.matchAll(/<a href="#[^"]*"[^>]*>([^<]*)<\/a>/g)].map((match) => decode(match[1] ?? ''));
+}
+
+function decode(text: string): string {
+  return text.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
+}

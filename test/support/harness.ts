@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, inject } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createDb, type Db } from '../../src/db/client.ts';
+import { ManualClock } from '../../src/lib/clock.ts';
+import { SecretBox } from '../../src/lib/secret-box.ts';
+import { services as buildServices, type Services } from '../../src/services.ts';
+import { adminQuery, withDatabase } from './global-setup.ts';
+
+export interface TestDatabase {
+  readonly db: Db;
+  readonly url: string;
+  readonly name: string;
+}
+
+/** A database of its own for this test file, cloned from the migrated template; dropped after the file. */
+export async function freshDatabase(): Promise<TestDatabase> {
+  const server = inject('databaseServerUrl');
+  const name = `safeshare_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(server, `CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
+  const url = withDatabase(server, name);
+  const db = createDb(url, 10);
+  afterAll(async () => {
+    await db.destroy();
+    await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+  return { db, url, name };
+}
+
+export interface TestContext extends TestDatabase {
+  readonly app: FastifyInstance;
+  readonly services: Services;
+  readonly clock: ManualClock;
+  readonly config: Config;
+  readonly secretBox: SecretBox;
+}
+
+/** The real application over a fresh database, with a clock the test moves. */
+export async function testApp(settings: Record<string, string> = {}): Promise<TestContext> {
+  const database = await freshDatabase();
+  const config: Config = {
+    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...settings }),
+    secretKey: randomBytes(32),
+  };
+  const clock = new ManualClock();
+  const secretBox = new SecretBox(randomBytes(32));
+  const dependencies = { db: database.db, clock, secretBox, config };
+  const services = buildServices(dependencies);
+  const app = await buildApp({ ...dependencies, services, logger: false });
+  await app.ready();
+  afterAll(async () => {
+    await app.close();
+  });
+  return { ...database, app, services, clock, config, secretBox };
+}
