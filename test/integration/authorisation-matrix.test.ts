@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { roles, type Role } from '../../src/auth/index.ts';
+import type { RouteRule } from '../../src/web/access.ts';
+import { webPlugin } from '../../src/web/web.plugin.ts';
+import { createTemplates } from '../../src/web/render.ts';
+import { TestBrowser } from '../support/browser.ts';
+import { createOrganisation, createStaff, signIn } from '../support/factories.ts';
+import { testApp, type TestContext } from '../support/harness.ts';
+
+/**
+ * Generated from the app's own route table: every route, for every role and for a signed-out
+ * visitor, gets exactly the answer its declared access rule allows.
+ */
+let context: TestContext;
+const principals = new Map<Role | 'signed-out', TestBrowser>();
+
+beforeAll(async () => {
+  context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000' });
+  const organisationId = await createOrganisation(context);
+  const anonymous = new TestBrowser(context.app);
+  await anonymous.get('/sign-in');
+  principals.set('signed-out', anonymous);
+  for (const role of roles) {
+    const staff = await createStaff(context, { roles: [role], organisationId });
+    const browser = await signIn(context, staff);
+    await browser.get('/');
+    principals.set(role, browser);
+  }
+});
+
+function concreteUrl(rule: RouteRule): string {
+  return rule.url
+    .replace(/\*$/, 'govuk/govuk-frontend.min.css')
+    .replace(/:[A-Za-z]+(?=\/|$)/g, (parameter) => (/seq/i.test(parameter) ? '1' : randomUUID()));
+}
+
+function expectedFor(rule: RouteRule, principal: Role | 'signed-out'): 'allowed' | 'sign-in' | 'forbidden' | 'home' {
+  if (rule.access === 'public') return 'allowed';
+  if (principal === 'signed-out') return 'sign-in';
+  if (rule.access === 'mfa') return 'home';
+  if (rule.access === 'staff') return 'allowed';
+  return rule.access.includes(principal) ? 'allowed' : 'forbidden';
+}
+
+describe('authorisation matrix', () => {
+  it('covers a route table with rules for every route', () => {
+    expect(context.app.routeRules.length).toBeGreaterThan(10);
+    for (const rule of context.app.routeRules) expect(rule.access).toBeDefined();
+  });
+
+  it('gives every role, and a signed-out visitor, exactly what each route allows', async () => {
+    const mismatches: string[] = [];
+    for (const rule of context.app.routeRules) {
+      for (const [principal, browser] of principals) {
+        const url = concreteUrl(rule);
+        const response = rule.method === 'GET' ? await browser.get(url) : await browser.post(url, {});
+        const location = response.headers['location'] ?? '';
+        const redirected = response.statusCode >= 300 && response.statusCode < 400;
+        const outcome =
+          response.statusCode === 401 || (redirected && location.startsWith('/sign-in'))
+            ? 'sign-in'
+            : response.statusCode === 403 && !response.body.includes('Your form has expired')
+              ? 'forbidden'
+              : redirected && location === '/'
+                ? 'home'
+                : 'allowed';
+        const expected = expectedFor(rule, principal);
+        const acceptable = outcome === expected || (expected === 'allowed' && outcome === 'home');
+        if (!acceptable || response.statusCode >= 500) {
+          mismatches.push(`${rule.method} ${rule.url} as ${principal}: expected ${expected}, got ${outcome} (${response.statusCode})`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('lets a visitor between password and code use only the code pages', async () => {
+    const staff = await createStaff(context, { roles: ['admin'] });
+    const browser = new TestBrowser(context.app);
+    await browser.get('/sign-in');
+    await browser.post('/sign-in', { email: staff.email, password: staff.password });
+    expect((await browser.get('/sign-in/code')).statusCode).toBe(200);
+    for (const rule of context.app.routeRules.filter((candidate) => Array.isArray(candidate.access) || candidate.access === 'staff')) {
+      if (rule.method !== 'GET') continue;
+      const response = await browser.get(concreteUrl(rule));
+      expect(response.statusCode, rule.url).toBe(303);
+      expect(response.headers['location']).toMatch(/^\/sign-in/);
+    }
+  });
+
+  it('refuses to start when a route declares no access rule (default deny)', async () => {
+    const app = Fastify({ logger: false });
+    await app.register(webPlugin, {
+      templates: createTemplates(),
+      auth: context.services.auth,
+      serviceName: 'Safeshare',
+      cookieSecret: 'a-test-cookie-secret-of-enough-length',
+      secureCookies: false,
+    });
+    expect(() => app.get('/undeclared', async () => 'open')).toThrow(/declares no access rule/);
+    await app.close();
+  });
+});
