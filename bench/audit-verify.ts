@@ -1,0 +1,103 @@
+/**
+ * Verification speed: generates valid chained audit events (hashes computed here, rows bulk-inserted
+ * 5,000 at a time through the ordinary table with its triggers and indexes), then times the
+ * service's `verify()` over all of them and prints events per second.
+ *
+ *   npm run bench:verify                      (EVENTS=1000000 CHAINS=4 by default)
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { eventHash, genesisHash, type ChainedEvent } from '../src/audit/audit.hash.ts';
+import { auditService } from '../src/audit/index.ts';
+import type { Db } from '../src/db/client.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { benchOrganisations, benchTargets, formatRate } from './audit-bench-database.ts';
+
+const totalEvents = Number.parseInt(process.env['EVENTS'] ?? '1000000', 10);
+const chainCount = Number.parseInt(process.env['CHAINS'] ?? '4', 10);
+const batchSize = 5000;
+
+const actions = ['person.viewed', 'consent.recorded', 'decision.recorded', 'disclosure.sent', 'user.signed_in', 'exchange.package_read'];
+const actors = Array.from({ length: 40 }, (_, index) => ({ userId: randomUUID(), label: `Practitioner ${index + 1}` }));
+const people = Array.from({ length: 2000 }, () => randomUUID());
+
+/** A realistic event of about 300 bytes of canonical JSON. */
+function eventAt(organisationId: string, seq: number, prevHash: string, start: number): ChainedEvent {
+  const actor = actors[seq % actors.length] ?? { userId: null, label: 'Safeshare' };
+  const personId = people[(seq * 7) % people.length] ?? null;
+  return {
+    organisationId,
+    seq,
+    prevHash,
+    occurredAt: new Date(start + seq * 1000),
+    actorUserId: actor.userId,
+    actorLabel: actor.label,
+    action: actions[seq % actions.length] ?? 'person.viewed',
+    entityType: 'person',
+    entityId: personId,
+    personId,
+    change: { reason: 'allocated worker', method: seq % 3 === 0 ? 'secure_exchange' : 'telephone', lawfulBasis: 'public task', n: seq },
+  };
+}
+
+async function insertBatch(db: Db, rows: readonly (ChainedEvent & { hash: string })[]): Promise<void> {
+  const column = <T>(pick: (row: ChainedEvent & { hash: string }) => T) => rows.map(pick);
+  await sql`
+    INSERT INTO audit_events (organisation_id, seq, prev_hash, hash, occurred_at, actor_user_id, actor_label, action, entity_type, entity_id, person_id, change)
+    SELECT * FROM unnest(
+      ${column((row) => row.organisationId)}::uuid[], ${column((row) => row.seq)}::bigint[], ${column((row) => row.prevHash)}::text[],
+      ${column((row) => row.hash)}::text[], ${column((row) => row.occurredAt.toISOString())}::timestamptz[],
+      ${column((row) => row.actorUserId)}::uuid[], ${column((row) => row.actorLabel)}::text[], ${column((row) => row.action)}::text[],
+      ${column((row) => row.entityType)}::text[], ${column((row) => row.entityId)}::text[], ${column((row) => row.personId)}::uuid[],
+      ${column((row) => JSON.stringify(row.change))}::jsonb[])`.execute(db);
+}
+
+async function generate(db: Db): Promise<void> {
+  const organisations = await benchOrganisations(db, chainCount);
+  const perChain = Math.ceil(totalEvents / chainCount);
+  const start = Date.parse('2025-01-01T00:00:00Z');
+  let written = 0;
+  let pending: Promise<void> = Promise.resolve();
+  for (const organisationId of organisations) {
+    const length = Math.min(perChain, totalEvents - written);
+    let prevHash = genesisHash;
+    for (let from = 1; from <= length; from += batchSize) {
+      const rows: (ChainedEvent & { hash: string })[] = [];
+      for (let seq = from; seq < from + batchSize && seq <= length; seq += 1) {
+        const event = eventAt(organisationId, seq, prevHash, start);
+        prevHash = eventHash(event);
+        rows.push({ ...event, hash: prevHash });
+      }
+      // Hash the next batch while this one is inserted.
+      await pending;
+      pending = insertBatch(db, rows);
+    }
+    await pending;
+    await db.insertInto('audit_chain_heads').values({ organisation_id: organisationId, seq: length, hash: prevHash }).execute();
+    written += length;
+  }
+}
+
+for await (const target of benchTargets(4)) {
+  try {
+    console.log(`\n${target.label}: ${totalEvents.toLocaleString('en-GB')} events in ${chainCount} chains`);
+    let started = performance.now();
+    await generate(target.db);
+    await sql`VACUUM ANALYZE audit_events`.execute(target.db);
+    console.log(`  generated and inserted in ${((performance.now() - started) / 1000).toFixed(1)} s (${formatRate(totalEvents, performance.now() - started)})`);
+    const audit = auditService({ db: target.db, clock: systemClock });
+    for (const round of [1, 2]) {
+      started = performance.now();
+      const result = await audit.verify();
+      const elapsed = performance.now() - started;
+      if (!result.ok) {
+        console.log(`  verify FAILED at ${result.organisationName} ${result.seq}: ${result.problem}`);
+        process.exitCode = 1;
+        break;
+      }
+      console.log(`  verify() run ${round}: ${result.events.toLocaleString('en-GB')} events in ${(elapsed / 1000).toFixed(2)} s = ${formatRate(result.events, elapsed)}`);
+    }
+  } finally {
+    await target.dispose();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Requests per second and latency of an authenticated page (the home page, rendered in the GOV.UK
+ * layout with a session looked up in the database), with autocannon: 50 connections on loopback.
+ * Usage: npm run bench:http  (BENCH_DATABASE_URL=postgres://... adds the machine's server)
+ */
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { buildApp } from '../src/app.ts';
+import { systemActor } from '../src/audit/index.ts';
+import { loadConfig } from '../src/config.ts';
+import { createDb } from '../src/db/client.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { SecretBox } from '../src/lib/secret-box.ts';
+import { newToken, tokenDigest } from '../src/lib/tokens.ts';
+import { services as buildServices } from '../src/services.ts';
+import { benchDatabases } from './support.ts';
+
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 15);
+
+for (const database of await benchDatabases()) {
+  const db = createDb(database.url, 20);
+  await migrateToLatest(db);
+  const config = { ...loadConfig({ NODE_ENV: 'production', DATABASE_URL: database.url, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', SECURE_COOKIES: 'false' }) };
+  const dependencies = { db, clock: systemClock, secretBox: new SecretBox(randomBytes(32)), config };
+  const services = buildServices(dependencies);
+  const organisationId = await services.orgs.create(systemActor, { name: 'Swindon Borough Council', kind: 'local_authority', switchboardPhone: null, hosted: true });
+  const userId = await services.staff.create(systemActor, {
+    organisationId,
+    email: 'bench.user@swindon.gov.uk',
+    displayName: 'Bench User',
+    jobTitle: null,
+    roles: ['practitioner', 'admin'],
+    lineManagerId: null,
+    password: 'a long bench password',
+  });
+  const token = newToken();
+  await db.insertInto('sessions').values({ id_digest: tokenDigest(token), user_id: userId, stage: 'active', created_at: new Date(), last_seen_at: new Date() }).execute();
+  const app = await buildApp({ ...dependencies, services, logger: false });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  // Warm the template cache and the connection pool.
+  await autocannon({ url: `${url}/`, connections: 10, amount: 500, headers: { cookie: `safeshare_session=${token}` } });
+  const result = await autocannon({ url: `${url}/`, connections: 50, duration: seconds, headers: { cookie: `safeshare_session=${token}` } });
+  const ok = result['2xx'];
+  console.log(
+    `${database.label}: GET / (signed in) ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
+      `${ok} ok of ${result.requests.total}, errors ${result.errors + result.non2xx}`,
+  );
+  await app.close();
+  await db.destroy();
+  await database.close();
+}
