@@ -2,7 +2,9 @@ import { hkdfSync } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { authRoutes } from './auth/auth.routes.ts';
+import { staffRoutes } from './auth/staff.routes.ts';
 import { homeRoutes } from './home/home.routes.ts';
+import { orgsRoutes } from './orgs/orgs.routes.ts';
 import { services as buildServices, type Dependencies, type Services } from './services.ts';
 import { createTemplates } from './web/render.ts';
 import { webPlugin } from './web/web.plugin.ts';
@@ -47,7 +49,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(homeRoutes, { db: options.db });
+  await app.register(orgsRoutes, { orgs: services.orgs });
   await app.register(authRoutes, { auth: services.auth, secureCookies: config.secureCookies, addressLimit: config.signInAddressLimit });
+  await app.register(staffRoutes, { staff: services.staff, orgs: services.orgs });
 
   return app;
 }

@@ -1,0 +1,322 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OrgsService } from '../orgs/index.ts';
+import { fieldError, formErrors, parseForm, type FormErrors } from '../web/forms.ts';
+import { actorOf } from './auth.service.ts';
+import { roleNames, roles, type Role } from './roles.ts';
+import {
+  confirmationForm,
+  createFields,
+  editFields,
+  resetPasswordForm,
+  staffCreateForm,
+  staffEditForm,
+  staffListQuery,
+  staffPageQuery,
+  staffParams,
+  type StaffOutcome,
+} from './staff.schema.ts';
+import { StaffRuleError, type StaffMember, type StaffService } from './staff.service.ts';
+
+export interface StaffRouteOptions {
+  readonly staff: StaffService;
+  readonly orgs: OrgsService;
+}
+
+/** Staff administration is for administrators only. */
+const adminOnly = { access: ['admin'] as const };
+
+export const staffPaths = {
+  list: '/admin/staff',
+  create: '/admin/staff/new',
+  show: (id: string) => `/admin/staff/${id}`,
+  edit: (id: string) => `/admin/staff/${id}/edit`,
+  resetPassword: (id: string) => `/admin/staff/${id}/reset-password`,
+  resetMfa: (id: string) => `/admin/staff/${id}/reset-mfa`,
+  deactivate: (id: string) => `/admin/staff/${id}/deactivate`,
+  reactivate: (id: string) => `/admin/staff/${id}/reactivate`,
+} as const;
+
+const outcomeNotices: Record<StaffOutcome, string> = {
+  created: 'Account created. They will set up their authenticator app when they first sign in.',
+  updated: 'Details updated.',
+  'password-reset': 'Password reset. They have been signed out everywhere and must sign in with the new password.',
+  'mfa-reset': 'Authenticator app reset. They have been signed out and will set up their authenticator app again at their next sign-in.',
+  deactivated: 'Account deactivated. They have been signed out and cannot sign in.',
+  reactivated: 'Account reactivated. They can sign in again.',
+};
+
+interface Confirmation {
+  readonly name: string;
+  readonly path: (id: string) => string;
+  readonly template: string;
+  readonly pageTitle: string;
+  readonly outcome: StaffOutcome;
+  readonly apply: (request: FastifyRequest, person: StaffMember) => Promise<void>;
+}
+
+/** The id a confirmation page's button carries, so an error summary has somewhere to link. */
+const confirmButton = 'confirm';
+
+export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptions): Promise<void> {
+  const { staff, orgs } = options;
+
+  async function hostedOrganisations() {
+    return (await orgs.list()).filter((organisation) => organisation.hosted);
+  }
+
+  /** The choices the create and edit forms offer, built from the directory and the staff list. */
+  async function formChoices(person: StaffMember | undefined) {
+    const organisations = await hostedOrganisations();
+    const hosted = new Set(organisations.map((organisation) => organisation.id));
+    // The service checks the line manager works for the same organisation; the list offers anyone active.
+    const managers = (await staff.list()).filter((member) => member.active && hosted.has(member.organisationId) && member.id !== person?.id);
+    return {
+      organisationItems: [{ value: '', text: 'Select an organisation' }, ...organisations.map((organisation) => ({ value: organisation.id, text: organisation.name }))],
+      managerItems: [
+        { value: '', text: 'No line manager' },
+        ...managers.map((manager) => ({ value: manager.id, text: `${manager.displayName} (${manager.organisationName})` })),
+      ],
+      roleItems: roles.map((role) => ({ value: role, text: roleNames[role] })),
+    };
+  }
+
+  /** The person the address names, or undefined for a malformed or unknown id (the caller answers 404). */
+  async function personOf(request: FastifyRequest): Promise<StaffMember | undefined> {
+    const params = staffParams.safeParse(request.params);
+    return params.success ? staff.find(params.data.id) : undefined;
+  }
+
+  app.get('/admin/staff', { config: adminOnly }, async (request, reply) => {
+    const query = staffListQuery.safeParse(request.query);
+    // Every problem with the filter is shown on its one field.
+    const errors = query.success ? undefined : onField(formErrors(query.error.issues), 'organisationId');
+    const organisationId = query.success ? query.data.organisationId : undefined;
+    const organisations = await hostedOrganisations();
+    const members = await staff.list(organisationId === undefined ? {} : { organisationId });
+    return reply.code(errors === undefined ? 200 : 400).render('auth/views/staff-list.njk', {
+      pageTitle: 'Staff',
+      members,
+      organisationId,
+      organisationItems: [{ value: '', text: 'All organisations' }, ...organisations.map((organisation) => ({ value: organisation.id, text: organisation.name }))],
+      paths: staffPaths,
+      errors,
+    });
+  });
+
+  async function renderCreate(reply: FastifyReply, status: number, values: Record<string, unknown>, errors?: FormErrors) {
+    return reply.code(status).render('auth/views/staff-new.njk', {
+      pageTitle: 'Create a member of staff',
+      backLink: staffPaths.list,
+      action: staffPaths.create,
+      values,
+      errors,
+      ...(await formChoices(undefined)),
+    });
+  }
+
+  app.get('/admin/staff/new', { config: adminOnly }, async (_request, reply) => renderCreate(reply, 200, { roles: [] }));
+
+  app.post('/admin/staff/new', { config: adminOnly }, async (request, reply) => {
+    const form = parseForm(staffCreateForm, request.body);
+    const values = answersOf(request.body, createFields);
+    if (!form.ok) return renderCreate(reply, 400, values, form.errors);
+    try {
+      const id = await staff.create(actorOf(viewerOf(request)), form.value);
+      return await reply.redirect(`${staffPaths.show(id)}?done=created`, 303);
+    } catch (error) {
+      if (error instanceof StaffRuleError) return renderCreate(reply, 400, values, ruleErrors(error, createFields));
+      throw error;
+    }
+  });
+
+  app.get('/admin/staff/:id', { config: adminOnly }, async (request, reply) => {
+    const person = await personOf(request);
+    if (person === undefined) return reply.callNotFound();
+    const done = staffPageQuery.parse(request.query).done;
+    return reply.render('auth/views/staff-show.njk', {
+      pageTitle: person.displayName,
+      backLink: staffPaths.list,
+      person,
+      notice: done === undefined ? undefined : outcomeNotices[done],
+      isSelf: person.id === request.viewer?.userId,
+      paths: {
+        edit: staffPaths.edit(person.id),
+        resetPassword: staffPaths.resetPassword(person.id),
+        resetMfa: staffPaths.resetMfa(person.id),
+        deactivate: staffPaths.deactivate(person.id),
+        reactivate: staffPaths.reactivate(person.id),
+      },
+    });
+  });
+
+  async function renderEdit(reply: FastifyReply, status: number, person: StaffMember, values: Record<string, unknown>, errors?: FormErrors) {
+    return reply.code(status).render('auth/views/staff-edit.njk', {
+      pageTitle: 'Change details',
+      backLink: staffPaths.show(person.id),
+      action: staffPaths.edit(person.id),
+      person,
+      values,
+      errors,
+      ...(await formChoices(person)),
+    });
+  }
+
+  app.get('/admin/staff/:id/edit', { config: adminOnly }, async (request, reply) => {
+    const person = await personOf(request);
+    if (person === undefined) return reply.callNotFound();
+    return renderEdit(reply, 200, person, {
+      displayName: person.displayName,
+      jobTitle: person.jobTitle ?? '',
+      organisationId: person.organisationId,
+      roles: person.roles,
+      lineManagerId: person.lineManagerId ?? '',
+    });
+  });
+
+  app.post('/admin/staff/:id/edit', { config: adminOnly }, async (request, reply) => {
+    const person = await personOf(request);
+    if (person === undefined) return reply.callNotFound();
+    const form = parseForm(staffEditForm, request.body);
+    const values = answersOf(request.body, editFields);
+    if (!form.ok) return renderEdit(reply, 400, person, values, form.errors);
+    try {
+      await staff.update(actorOf(viewerOf(request)), person.id, form.value);
+      return await reply.redirect(`${staffPaths.show(person.id)}?done=updated`, 303);
+    } catch (error) {
+      if (error instanceof StaffRuleError) return renderEdit(reply, 400, person, values, ruleErrors(error, editFields));
+      throw error;
+    }
+  });
+
+  async function renderResetPassword(reply: FastifyReply, status: number, person: StaffMember, errors?: FormErrors) {
+    return reply.code(status).render('auth/views/staff-reset-password.njk', {
+      pageTitle: 'Reset password',
+      backLink: staffPaths.show(person.id),
+      action: staffPaths.resetPassword(person.id),
+      person,
+      errors,
+    });
+  }
+
+  app.get('/admin/staff/:id/reset-password', { config: adminOnly }, async (request, reply) => {
+    const person = await personOf(request);
+    if (person === undefined) return reply.callNotFound();
+    return renderResetPassword(reply, 200, person);
+  });
+
+  app.post('/admin/staff/:id/reset-password', { config: adminOnly }, async (request, reply) => {
+    const person = await personOf(request);
+    if (person === undefined) return reply.callNotFound();
+    const form = parseForm(resetPasswordForm, request.body);
+    if (!form.ok) return renderResetPassword(reply, 400, person, form.errors);
+    try {
+      await staff.resetPassword(actorOf(viewerOf(request)), person.id, form.value.password);
+      return await reply.redirect(`${staffPaths.show(person.id)}?done=password-reset`, 303);
+    } catch (error) {
+      if (error instanceof StaffRuleError) return renderResetPassword(reply, 400, person, ruleErrors(error, ['password']));
+      throw error;
+    }
+  });
+
+  /** Reset MFA, deactivate and reactivate: a confirmation page, then a POST that makes the change. */
+  const confirmations = [
+    {
+      name: 'reset-mfa',
+      path: staffPaths.resetMfa,
+      template: 'auth/views/staff-reset-mfa.njk',
+      pageTitle: 'Reset authenticator app',
+      outcome: 'mfa-reset',
+      apply: (request: FastifyRequest, person: StaffMember) => staff.resetMfa(actorOf(viewerOf(request)), person.id),
+    },
+    {
+      name: 'deactivate',
+      path: staffPaths.deactivate,
+      template: 'auth/views/staff-deactivate.njk',
+      pageTitle: 'Deactivate account',
+      outcome: 'deactivated',
+      apply: (request: FastifyRequest, person: StaffMember) => staff.setActive(actorOf(viewerOf(request)), person.id, false),
+    },
+    {
+      name: 'reactivate',
+      path: staffPaths.reactivate,
+      template: 'auth/views/staff-reactivate.njk',
+      pageTitle: 'Reactivate account',
+      outcome: 'reactivated',
+      apply: (request: FastifyRequest, person: StaffMember) => staff.setActive(actorOf(viewerOf(request)), person.id, true),
+    },
+  ] as const satisfies readonly Confirmation[];
+
+  for (const confirmation of confirmations) {
+    const render = (reply: FastifyReply, status: number, person: StaffMember, errors?: FormErrors) =>
+      reply.code(status).render(confirmation.template, {
+        pageTitle: confirmation.pageTitle,
+        backLink: staffPaths.show(person.id),
+        action: confirmation.path(person.id),
+        cancel: staffPaths.show(person.id),
+        confirmButton,
+        person,
+        errors,
+      });
+
+    app.get(`/admin/staff/:id/${confirmation.name}`, { config: adminOnly }, async (request, reply) => {
+      const person = await personOf(request);
+      if (person === undefined) return reply.callNotFound();
+      return render(reply, 200, person);
+    });
+
+    app.post(`/admin/staff/:id/${confirmation.name}`, { config: adminOnly }, async (request, reply) => {
+      const person = await personOf(request);
+      if (person === undefined) return reply.callNotFound();
+      const form = parseForm(confirmationForm, request.body);
+      if (!form.ok) return render(reply, 400, person, linkedTo(form.errors, confirmButton));
+      try {
+        await confirmation.apply(request, person);
+        return await reply.redirect(`${staffPaths.show(person.id)}?done=${confirmation.outcome}`, 303);
+      } catch (error) {
+        if (error instanceof StaffRuleError) return render(reply, 400, person, ruleErrors(error, []));
+        throw error;
+      }
+    });
+  }
+}
+
+function viewerOf(request: FastifyRequest) {
+  // Admin routes run only for a signed-in viewer (the access rule refuses everyone else first).
+  if (request.viewer === undefined) throw new Error('staff administration reached without a signed-in viewer');
+  return request.viewer;
+}
+
+/**
+ * A service rule's message on its field when the form has that field; otherwise in the summary,
+ * linking to the form's first field (or the confirmation button).
+ */
+function ruleErrors(error: StaffRuleError, fields: readonly string[]): FormErrors {
+  if (fields.includes(error.field)) return fieldError(error.field, error.message);
+  return { summary: [{ text: error.message, href: `#${fields[0] ?? confirmButton}` }], fields: {} };
+}
+
+/** Every error of a one-field form, on that field. */
+function onField(errors: FormErrors, field: string): FormErrors {
+  const first = errors.summary[0];
+  return { summary: errors.summary.map((entry) => ({ ...entry, href: `#${field}` })), fields: first === undefined ? {} : { [field]: { text: first.text } } };
+}
+
+/** Errors about fields a page does not show, pointed at something on the page. */
+function linkedTo(errors: FormErrors, target: string): FormErrors {
+  return { summary: errors.summary.map((entry) => ({ ...entry, href: `#${target}` })), fields: {} };
+}
+
+/**
+ * What was typed, to show again beside the errors: text fields as text, roles as a list. Passwords
+ * are never sent back to the browser.
+ */
+function answersOf(body: unknown, fields: readonly string[]): Record<string, unknown> {
+  const answers: Record<string, unknown> = { roles: [] as Role[] };
+  if (body === null || typeof body !== 'object') return answers;
+  for (const [key, value] of Object.entries(body)) {
+    if (!fields.includes(key) || key === 'password') continue;
+    if (key === 'roles') answers['roles'] = [value].flat().filter((role): role is string => typeof role === 'string');
+    else if (typeof value === 'string') answers[key] = value;
+  }
+  return answers;
+}
