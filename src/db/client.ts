@@ -6,6 +6,8 @@ export type Db = Kysely<Database>;
 
 // Return bigint columns (audit sequence numbers) as JavaScript numbers: they stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+// Calendar dates (dates of birth, review dates) stay yyyy-mm-dd text: a JavaScript Date would add a time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 export function createDb(connectionString: string, poolSize = 10): Db {
   const pool = new pg.Pool({

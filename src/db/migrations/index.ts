@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './2026-11-30T0600_foundation.ts';
+import * as people from './2026-11-30T0700_people.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -7,4 +8,5 @@ import * as foundation from './2026-11-30T0600_foundation.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-30T0600_foundation': foundation,
+  '2026-11-30T0700_people': people,
 };
