@@ -21,7 +21,7 @@ const seconds = Number(process.env['BENCH_SECONDS'] ?? 15);
 for (const database of await benchDatabases()) {
   const db = createDb(database.url, 20);
   await migrateToLatest(db);
-  const config = { ...loadConfig({ NODE_ENV: 'production', DATABASE_URL: database.url, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', SECURE_COOKIES: 'false' }) };
+  const config = { ...loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://localhost', DATABASE_URL: database.url, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', SECURE_COOKIES: 'false' }) };
   const dependencies = { db, clock: systemClock, secretBox: new SecretBox(randomBytes(32)), config };
   const services = buildServices(dependencies);
   const organisationId = await services.orgs.create(systemActor, { name: 'Swindon Borough Council', kind: 'local_authority', switchboardPhone: null, hosted: true });

@@ -29,6 +29,7 @@ const environmentSchema = z.object({
   TRUST_PROXY: booleanFlag.default(false),
   SIGN_IN_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(10_000).default(50),
   SERVICE_NAME: z.string().min(1).max(80).default('Safeshare'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -52,6 +53,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly signInAddressLimit: number;
   readonly serviceName: string;
+  /** The address staff reach Safeshare at, for links in e-mail. */
+  readonly publicUrl: string;
   readonly logLevel: string;
 }
 
@@ -69,6 +72,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   const production = settings.NODE_ENV === 'production';
   if (production && settings.DATABASE_URL === undefined) {
     throw new ConfigError('DATABASE_URL is required in production');
+  }
+  if (production && settings.PUBLIC_URL === undefined) {
+    throw new ConfigError('PUBLIC_URL is required in production (links in e-mail point there)');
   }
   if (production && settings.SECRET_KEY === undefined) {
     throw new ConfigError('SECRET_KEY is required in production');
@@ -90,6 +96,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     trustProxy: settings.TRUST_PROXY,
     signInAddressLimit: settings.SIGN_IN_ADDRESS_LIMIT,
     serviceName: settings.SERVICE_NAME,
+    publicUrl: (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, ''),
     logLevel: settings.LOG_LEVEL,
   };
 }

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { Clock } from './lib/clock.ts';
 import type { SecretBox } from './lib/secret-box.ts';
+import { notificationsService } from './notifications/index.ts';
 import { orgsService } from './orgs/index.ts';
 
 export interface Dependencies {
@@ -33,6 +34,7 @@ export function services(deps: Dependencies) {
     auth,
     staff: staffService({ db: deps.db, clock: deps.clock, audit }),
     orgs: orgsService({ db: deps.db, clock: deps.clock, audit }),
+    notifications: notificationsService({ db: deps.db, clock: deps.clock, baseUrl: deps.config.publicUrl }),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { AuditTables } from '../audit/audit.table.ts';
 import type { AuthTables } from '../auth/auth.table.ts';
 import type { OrgsTables } from '../orgs/orgs.table.ts';
+import type { NotificationsTables } from '../notifications/notifications.table.ts';
 import type { PeopleTables } from '../people/people.table.ts';
 
 /** Every table Safeshare owns, assembled from each capability's table types. */
-export interface Database extends AuditTables, AuthTables, OrgsTables, PeopleTables {}
+export interface Database extends AuditTables, AuthTables, NotificationsTables, OrgsTables, PeopleTables {}

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as foundation from './2026-11-30T0600_foundation.ts';
 import * as people from './2026-11-30T0700_people.ts';
+import * as notifications from './2026-11-30T0710_notifications.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -9,4 +10,5 @@ import * as people from './2026-11-30T0700_people.ts';
 export const migrations: Record<string, Migration> = {
   '2026-11-30T0600_foundation': foundation,
   '2026-11-30T0700_people': people,
+  '2026-11-30T0710_notifications': notifications,
 };
