@@ -51,6 +51,26 @@ export class DirectoryRuleError extends Error {
   }
 }
 
+/**
+ * The checks above read before they write, and two administrators can pass them at the same moment;
+ * the unique indexes then refuse the second write. That is the same broken rule, not a server error.
+ */
+const uniqueRules: Record<string, { readonly field: string; readonly message: string }> = {
+  organisations_name_key: { field: 'name', message: 'An organisation with that name is already in the directory' },
+  organisation_domains_domain_key: { field: 'domain', message: 'That domain already belongs to another organisation' },
+};
+
+async function uniquely<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    const constraint = typeof error === 'object' && error !== null && 'code' in error && error.code === '23505' && 'constraint' in error ? error.constraint : undefined;
+    const rule = typeof constraint === 'string' ? uniqueRules[constraint] : undefined;
+    if (rule === undefined) throw error;
+    throw new DirectoryRuleError(rule.field, rule.message);
+  }
+}
+
 export function orgsService(deps: { readonly db: Db; readonly clock: Clock; readonly audit: AuditService }) {
   const { db, clock, audit } = deps;
 
@@ -64,7 +84,7 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
     },
 
     async create(actor: AuditActor, details: OrganisationDetails): Promise<string> {
-      return db.transaction().execute(async (trx) => {
+      return uniquely(db.transaction().execute(async (trx) => {
         if (await store.nameTaken(trx, details.name, undefined)) {
           throw new DirectoryRuleError('name', 'An organisation with that name is already in the directory');
         }
@@ -77,28 +97,28 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
           change: { ...details },
         });
         return id;
-      });
+      }));
     },
 
     async update(actor: AuditActor, id: string, details: OrganisationDetails): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await uniquely(db.transaction().execute(async (trx) => {
         if (!(await store.lockOrganisation(trx, id))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
         if (await store.nameTaken(trx, details.name, id)) {
           throw new DirectoryRuleError('name', 'An organisation with that name is already in the directory');
         }
         await store.updateOrganisation(trx, id, details, clock.now());
         await audit.record(trx, { organisationId: id, actor, action: 'organisation.updated', entity: { type: 'organisation', id }, change: { ...details } });
-      });
+      }));
     },
 
     async addDomain(actor: AuditActor, organisationId: string, domain: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await uniquely(db.transaction().execute(async (trx) => {
         if (!(await store.lockOrganisation(trx, organisationId))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
         const owner = await store.domainOwner(trx, domain);
         if (owner !== undefined) throw new DirectoryRuleError('domain', `That domain already belongs to ${owner}`);
         const id = await store.insertDomain(trx, organisationId, domain, clock.now());
         await audit.record(trx, { organisationId, actor, action: 'organisation.domain_added', entity: { type: 'organisation_domain', id }, change: { domain } });
-      });
+      }));
     },
 
     async removeDomain(actor: AuditActor, organisationId: string, domainId: string): Promise<void> {
