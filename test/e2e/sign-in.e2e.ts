@@ -41,6 +41,11 @@ describe('signing in', () => {
     await page.waitForURL((url) => url.pathname === '/');
     expect(await page.locator('h1').textContent()).toContain('Welcome, Priya Sharma');
     await checkPage(page, 'home-practitioner');
+    // Pages outside the practitioner's roles answer with an accessible 403 page.
+    await page.goto('/admin/staff');
+    expect(await page.locator('h1').textContent()).toContain('You do not have access to this page');
+    await checkPage(page, 'forbidden');
+    await page.goto('/');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/signed-out');
     await checkPage(page, 'signed-out');
