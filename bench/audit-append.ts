@@ -1,7 +1,7 @@
 /**
  * Audit appends per second: one writer, then 8 concurrent writers on one chain (they serialise on
  * its head) and on 8 chains (one per organisation), each append in its own transaction as the
- * services write them. Runs on the embedded server, and on BENCH_DATABASE_URL's server when set.
+ * services write them; then one writer putting 100 events in each transaction. Runs on the embedded server, and on BENCH_DATABASE_URL's server when set.
  *
  *   npm run bench:audit                       (APPENDS=3000 by default)
  */
@@ -12,23 +12,25 @@ import { benchOrganisations, benchTargets, formatRate } from './audit-bench-data
 
 const appends = Number.parseInt(process.env['APPENDS'] ?? '3000', 10);
 
-async function run(db: Db, writers: number, organisationIds: readonly string[]): Promise<number> {
+async function run(db: Db, writers: number, organisationIds: readonly string[], perTransaction = 1): Promise<number> {
   const audit = auditService({ db, clock: systemClock });
   let next = 0;
   const writer = async (index: number) => {
     const organisationId = organisationIds[index % organisationIds.length] ?? '';
     while (next < appends) {
-      next += 1;
-      await db.transaction().execute((trx) =>
-        audit.record(trx, {
-          organisationId,
-          actor: systemActor,
-          action: 'person.viewed',
-          entity: { type: 'person', id: '6f1c2a7e-3b7d-4d59-9a53-0e4f6d1c9b21' },
-          personId: '6f1c2a7e-3b7d-4d59-9a53-0e4f6d1c9b21',
-          change: { reason: 'allocated worker', route: 'case summary', writer: index },
-        }),
-      );
+      next += perTransaction;
+      await db.transaction().execute(async (trx) => {
+        for (let event = 0; event < perTransaction; event += 1) {
+          await audit.record(trx, {
+            organisationId,
+            actor: systemActor,
+            action: 'person.viewed',
+            entity: { type: 'person', id: '6f1c2a7e-3b7d-4d59-9a53-0e4f6d1c9b21' },
+            personId: '6f1c2a7e-3b7d-4d59-9a53-0e4f6d1c9b21',
+            change: { reason: 'allocated worker', route: 'case summary', writer: index },
+          });
+        }
+      });
     }
   };
   const started = performance.now();
@@ -48,8 +50,10 @@ for await (const target of benchTargets(12)) {
     console.log(`  8 writers, 1 chain:    ${formatRate(appends, shared)}`);
     const spread = await run(target.db, 8, organisations.slice(2));
     console.log(`  8 writers, 8 chains:   ${formatRate(appends, spread)}`);
+    const batched = await run(target.db, 1, [first], 100);
+    console.log(`  1 writer, 100 events per transaction: ${formatRate(appends, batched)}`);
     const result = await auditService({ db: target.db, clock: systemClock }).verify();
-    console.log(`  chains verified afterwards: ${result.ok ? `ok, ${result.events} events` : `FAILED at ${result.seq}: ${result.problem}`}`);
+    console.log(`  chains verified afterwards: ${result.ok ? `ok, ${String(result.events)} events` : `FAILED at ${String(result.seq)}: ${result.problem}`}`);
     if (!result.ok) process.exitCode = 1;
   } finally {
     await target.dispose();

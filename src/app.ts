@@ -1,10 +1,19 @@
 import { hkdfSync } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { consentRoutes } from './consent/index.ts';
+import { consentApi } from './consent/consent.api.ts';
+import { consentOutputsRoutes } from './consent/consent.outputs.routes.ts';
+import { apiTokenRoutes } from './auth/api-tokens.routes.ts';
 import { staffRoutes } from './auth/staff.routes.ts';
 import { homeRoutes } from './home/home.routes.ts';
+import { mailRoutes } from './mail/index.ts';
+import { notificationsRoutes } from './notifications/index.ts';
+import { orgsApi } from './orgs/orgs.api.ts';
 import { orgsRoutes } from './orgs/orgs.routes.ts';
+import { peopleRoutes } from './people/people.routes.ts';
 import { services as buildServices, type Dependencies, type Services } from './services.ts';
 import { createTemplates } from './web/render.ts';
 import { webPlugin } from './web/web.plugin.ts';
@@ -43,15 +52,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webPlugin, {
     templates: createTemplates({ watch: config.environment === 'development' }),
     auth: services.auth,
+    apiTokens: services.apiTokens,
     serviceName: config.serviceName,
     cookieSecret: Buffer.from(hkdfSync('sha256', secretKeyOf(options), Buffer.alloc(0), 'safeshare cookies', 32)).toString('base64'),
     secureCookies: config.secureCookies,
   });
 
   await app.register(homeRoutes, { db: options.db });
+  await app.register(auditRoutes, { audit: services.audit });
+  await app.register(notificationsRoutes, { notifications: services.notifications });
+  await app.register(mailRoutes, { mail: services.mail });
   await app.register(orgsRoutes, { orgs: services.orgs });
+  await app.register(peopleRoutes, { people: services.people, clock: options.clock });
+  await app.register(consentRoutes, { consent: services.consent, policy: services.policy });
+  await app.register(consentOutputsRoutes, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy });
+  await app.register(consentApi, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy, publicUrl: config.publicUrl });
+  await app.register(orgsApi, { orgs: services.orgs });
   await app.register(authRoutes, { auth: services.auth, secureCookies: config.secureCookies, addressLimit: config.signInAddressLimit });
-  await app.register(staffRoutes, { staff: services.staff, orgs: services.orgs });
+  await app.register(staffRoutes, { staff: services.staff, orgs: services.orgs, apiTokens: services.apiTokens });
+  await app.register(apiTokenRoutes, { staff: services.staff, apiTokens: services.apiTokens });
 
   return app;
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { auditCommands } from './cli/audit.ts';
 import { databaseCommands } from './cli/database.ts';
 import { demoCommands } from './cli/demo.ts';
+import { jobsCommands } from './cli/jobs.ts';
 import { userCommands } from './cli/user.ts';
 
 /** `npx safeshare <command>`: operations for the people who run Safeshare. Every command has --help. */
@@ -15,6 +16,7 @@ databaseCommands(program);
 userCommands(program);
 auditCommands(program);
 demoCommands(program);
+jobsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

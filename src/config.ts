@@ -31,6 +31,8 @@ const environmentSchema = z.object({
   SERVICE_NAME: z.string().min(1).max(80).default('Safeshare'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// address' }).optional(),
+  MAIL_FROM: z.string().trim().min(3).max(200).default('Safeshare <no-reply@localhost>'),
 });
 
 export interface Config {
@@ -56,6 +58,9 @@ export interface Config {
   /** The address staff reach Safeshare at, for links in e-mail. */
   readonly publicUrl: string;
   readonly logLevel: string;
+  /** The mail relay (smtp://, or smtps:// for implicit TLS; `?requireTLS=true` insists on STARTTLS). Unset: mail is written to `<dataDir>/outbox/`. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +84,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (production && settings.SECRET_KEY === undefined) {
     throw new ConfigError('SECRET_KEY is required in production');
   }
+  if (production && settings.SMTP_URL === undefined) {
+    throw new ConfigError('SMTP_URL is required in production (otherwise notifications are only written to a folder)');
+  }
   return {
     environment: settings.NODE_ENV,
     port: settings.PORT,
@@ -98,5 +106,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     serviceName: settings.SERVICE_NAME,
     publicUrl: (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, ''),
     logLevel: settings.LOG_LEVEL,
+    smtpUrl: settings.SMTP_URL,
+    mailFrom: settings.MAIL_FROM,
   };
 }

@@ -3,6 +3,7 @@ import { buildApp } from './app.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { loadDemoData, demoAccountsText } from './demo/demo.ts';
+import { createScheduler, registerJobs } from './jobs/index.ts';
 import { systemClock } from './lib/clock.ts';
 import { openDatabase, resolveSecretKey, secretBoxFor } from './runtime.ts';
 import { services as buildServices } from './services.ts';
@@ -22,11 +23,15 @@ try {
 
   const sweep = setInterval(() => void services.auth.sweep().catch((error: unknown) => app.log.error({ err: error }, 'session sweep failed')), 60_000);
   sweep.unref();
+  const scheduler = createScheduler({ db: database.db, clock: systemClock, log: app.log });
+  registerJobs(scheduler, { services, log: app.log });
+  scheduler.start();
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     clearInterval(sweep);
+    await scheduler.stop();
     await app.close();
     await database.close();
   });

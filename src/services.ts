@@ -1,11 +1,15 @@
 import { auditService } from './audit/index.ts';
-import { authService, staffService, type AuthService } from './auth/index.ts';
+import { apiTokensService, authService, staffService, type AuthService } from './auth/index.ts';
 import type { Config } from './config.ts';
+import { consentService } from './consent/index.ts';
 import type { Db } from './db/client.ts';
 import type { Clock } from './lib/clock.ts';
+import { createMailer, mailService } from './mail/index.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 import { notificationsService } from './notifications/index.ts';
 import { orgsService } from './orgs/index.ts';
+import { peopleService } from './people/index.ts';
+import { loadPolicyPack } from './policy/index.ts';
 
 export interface Dependencies {
   readonly db: Db;
@@ -29,12 +33,22 @@ export function services(deps: Dependencies) {
       serviceName: deps.config.serviceName,
     },
   });
-  return {
+  const container = {
     audit,
     auth,
     staff: staffService({ db: deps.db, clock: deps.clock, audit }),
+    apiTokens: apiTokensService({ db: deps.db, clock: deps.clock, audit }),
     orgs: orgsService({ db: deps.db, clock: deps.clock, audit }),
+    people: peopleService({ db: deps.db, clock: deps.clock, audit, notifications: notificationsService({ db: deps.db, clock: deps.clock, baseUrl: deps.config.publicUrl }) }),
     notifications: notificationsService({ db: deps.db, clock: deps.clock, baseUrl: deps.config.publicUrl }),
+    mail: mailService({ db: deps.db, clock: deps.clock, mailer: createMailer({ smtpUrl: deps.config.smtpUrl, from: deps.config.mailFrom, dataDir: deps.config.dataDir }) }),
+  };
+  // The consent register reads people's records through the people service's need-to-know rules.
+  const policy = loadPolicyPack();
+  return {
+    ...container,
+    policy,
+    consent: consentService({ db: deps.db, clock: deps.clock, audit, people: container.people, orgs: container.orgs, notifications: container.notifications, policy }),
   };
 }
 

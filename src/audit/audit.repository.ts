@@ -9,46 +9,185 @@ export type AuditEventRow = Omit<AuditEventsTable, 'change'> & { change: Record<
 /**
  * Locks the organisation's one-row chain head (creating it on the first event) and returns it.
  * Every append serialises on this row, so the chain never forks and never skips a number.
+ * A plain row lock writes no new row version; only the append's own update does.
  */
 export async function lockChainHead(trx: Transaction<Database>, organisationId: string): Promise<{ seq: number; hash: string }> {
-  const head = await sql<{ seq: number; hash: string }>`
-    INSERT INTO audit_chain_heads (organisation_id, seq, hash) VALUES (${organisationId}, 0, ${genesisHash})
-    ON CONFLICT (organisation_id) DO UPDATE SET seq = audit_chain_heads.seq
-    RETURNING seq, hash`.execute(trx);
-  const row = head.rows[0];
-  if (!row) throw new Error('audit chain head could not be locked');
-  return row;
+  const locked = await selectHeadForUpdate(trx, organisationId);
+  if (locked !== undefined) return locked;
+  // The first event: two first appends race here; the loser waits on the key, then locks the winner's row.
+  await trx.insertInto('audit_chain_heads').values({ organisation_id: organisationId, seq: 0, hash: genesisHash }).onConflict((oc) => oc.doNothing()).execute();
+  const created = await selectHeadForUpdate(trx, organisationId);
+  if (created === undefined) throw new Error('audit chain head could not be locked');
+  return created;
 }
 
+async function selectHeadForUpdate(trx: Transaction<Database>, organisationId: string) {
+  return trx.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('organisation_id', '=', organisationId).forUpdate().executeTakeFirst();
+}
+
+/** Inserts the event and moves the chain head in one statement: one round trip less while the head is locked. */
 export async function appendEvent(trx: Transaction<Database>, row: AuditEventRow): Promise<void> {
-  await trx
-    .insertInto('audit_events')
-    .values({ ...row, change: JSON.stringify(row.change) })
-    .execute();
-  await trx
-    .updateTable('audit_chain_heads')
-    .set({ seq: row.seq, hash: row.hash })
-    .where('organisation_id', '=', row.organisation_id)
-    .execute();
+  await sql`
+    WITH appended AS (
+      INSERT INTO audit_events (organisation_id, seq, prev_hash, hash, occurred_at, actor_user_id, actor_label, action, entity_type, entity_id, person_id, change)
+      VALUES (${row.organisation_id}, ${row.seq}, ${row.prev_hash}, ${row.hash}, ${row.occurred_at}, ${row.actor_user_id}, ${row.actor_label},
+              ${row.action}, ${row.entity_type}, ${row.entity_id}, ${row.person_id}, ${JSON.stringify(row.change)}::jsonb)
+    )
+    UPDATE audit_chain_heads SET seq = ${row.seq}, hash = ${row.hash} WHERE organisation_id = ${row.organisation_id}`.execute(trx);
 }
 
-export async function chainHeads(db: Executor): Promise<{ organisation_id: string; seq: number; hash: string; name: string }[]> {
+export interface ChainHeadRow {
+  readonly organisation_id: string;
+  readonly name: string;
+}
+
+/** Every chain, in organisation name order (the order verification reports in). */
+export async function chainHeads(db: Executor): Promise<ChainHeadRow[]> {
   return db
     .selectFrom('audit_chain_heads')
     .innerJoin('organisations', 'organisations.id', 'audit_chain_heads.organisation_id')
-    .select(['audit_chain_heads.organisation_id', 'audit_chain_heads.seq', 'audit_chain_heads.hash', 'organisations.name'])
+    .select(['audit_chain_heads.organisation_id', 'organisations.name'])
     .orderBy('organisations.name')
+    .orderBy('audit_chain_heads.organisation_id')
     .execute();
 }
 
-/** One page of a chain in sequence order, after a given sequence number (keyset pagination). */
-export async function chainPage(db: Executor, organisationId: string, afterSeq: number, limit: number): Promise<AuditEventRow[]> {
-  return db
+export async function chainHead(db: Executor, organisationId: string): Promise<{ seq: number; hash: string } | undefined> {
+  return db.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('organisation_id', '=', organisationId).executeTakeFirst();
+}
+
+/**
+ * Organisations that have events but no chain head (a head deleted together with its chain would
+ * otherwise hide the whole chain from verification). A loose index scan over the primary key reads
+ * one entry per organisation, not every event.
+ */
+export async function chainsWithoutHead(db: Executor): Promise<{ organisation_id: string; name: string; first_seq: number }[]> {
+  const result = await sql<{ organisation_id: string; name: string; first_seq: number }>`
+    WITH RECURSIVE chains (organisation_id) AS (
+      (SELECT organisation_id FROM audit_events ORDER BY organisation_id LIMIT 1)
+      UNION ALL
+      SELECT (SELECT e.organisation_id FROM audit_events e WHERE e.organisation_id > chains.organisation_id ORDER BY e.organisation_id LIMIT 1)
+      FROM chains WHERE chains.organisation_id IS NOT NULL
+    )
+    SELECT chains.organisation_id, coalesce(o.name, '(unknown organisation)') AS name,
+           (SELECT min(seq) FROM audit_events e WHERE e.organisation_id = chains.organisation_id) AS first_seq
+    FROM chains
+    LEFT JOIN organisations o ON o.id = chains.organisation_id
+    WHERE chains.organisation_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM audit_chain_heads h WHERE h.organisation_id = chains.organisation_id)
+    ORDER BY name`.execute(db);
+  return result.rows;
+}
+
+/** An event as verification reads it: the time as ISO text with microseconds, so no date is parsed and no digit is lost. */
+export interface VerifiableRow {
+  readonly seq: number;
+  readonly prev_hash: string;
+  readonly hash: string;
+  /** `2026-11-30T09:00:00.000000` (UTC). */
+  readonly occurred_at: string;
+  readonly actor_user_id: string | null;
+  readonly actor_label: string;
+  readonly action: string;
+  readonly entity_type: string;
+  readonly entity_id: string | null;
+  readonly person_id: string | null;
+  readonly change: unknown;
+}
+
+/** One page of a chain in sequence order, after a given sequence number (keyset pagination on the primary key). */
+export async function chainPage(db: Executor, organisationId: string, afterSeq: number, limit: number): Promise<VerifiableRow[]> {
+  const result = await sql<VerifiableRow>`
+    SELECT seq, prev_hash, hash,
+           to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS occurred_at,
+           actor_user_id, actor_label, action, entity_type, entity_id, person_id, change
+    FROM audit_events
+    WHERE organisation_id = ${organisationId} AND seq > ${afterSeq}
+    ORDER BY seq
+    LIMIT ${limit}`.execute(db);
+  return result.rows;
+}
+
+export interface TrailFilter {
+  readonly personId: string | null;
+  readonly actorUserId: string | null;
+  readonly action: string | null;
+  /** London dates, `yyyy-mm-dd`, both inclusive. */
+  readonly from: string | null;
+  readonly to: string | null;
+}
+
+export type TrailCursor = { readonly before: number } | { readonly after: number } | null;
+
+/**
+ * One page of an organisation's trail, newest first, by keyset on (time, sequence number): every
+ * filter has an index that ends in the time (organisation, action / actor / person, then time), so
+ * a page costs the same at the first event as at the millionth. Fetches one row more than asked,
+ * to tell whether there is a further page.
+ */
+export async function trailPage(db: Executor, organisationId: string, filter: TrailFilter, cursor: TrailCursor, limit: number): Promise<AuditEventRow[]> {
+  let query = db.selectFrom('audit_events').selectAll().where('organisation_id', '=', organisationId);
+  if (filter.personId !== null) query = query.where('person_id', '=', filter.personId);
+  if (filter.actorUserId !== null) query = query.where('actor_user_id', '=', filter.actorUserId);
+  if (filter.action !== null) query = query.where('action', '=', filter.action);
+  if (filter.from !== null) query = query.where('occurred_at', '>=', sql<Date>`(${filter.from}::date)::timestamp AT TIME ZONE 'Europe/London'`);
+  if (filter.to !== null) query = query.where('occurred_at', '<', sql<Date>`(${filter.to}::date + 1)::timestamp AT TIME ZONE 'Europe/London'`);
+  if (cursor === null) return query.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit + 1).execute();
+
+  const olderPage = 'before' in cursor;
+  const at = await db
     .selectFrom('audit_events')
-    .selectAll()
+    .select(['occurred_at', 'seq'])
     .where('organisation_id', '=', organisationId)
-    .where('seq', '>', afterSeq)
-    .orderBy('seq')
-    .limit(limit)
+    .where('seq', '=', olderPage ? cursor.before : cursor.after)
+    .executeTakeFirst();
+  if (at === undefined) return [];
+  if (olderPage) {
+    return query
+      .where('occurred_at', '<=', at.occurred_at)
+      .where((eb) => eb(eb.refTuple('occurred_at', 'seq'), '<', eb.tuple(at.occurred_at, at.seq)))
+      .orderBy('occurred_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit + 1)
+      .execute();
+  }
+  const newer = await query
+    .where('occurred_at', '>=', at.occurred_at)
+    .where((eb) => eb(eb.refTuple('occurred_at', 'seq'), '>', eb.tuple(at.occurred_at, at.seq)))
+    .orderBy('occurred_at', 'asc')
+    .orderBy('seq', 'asc')
+    .limit(limit + 1)
+    .execute();
+  return newer.reverse();
+}
+
+export async function eventBySeq(db: Executor, organisationId: string, seq: number): Promise<AuditEventRow | undefined> {
+  return db.selectFrom('audit_events').selectAll().where('organisation_id', '=', organisationId).where('seq', '=', seq).executeTakeFirst();
+}
+
+/** The actions an organisation's trail holds, by a loose index scan over (organisation, action, time). */
+export async function distinctActions(db: Executor, organisationId: string): Promise<string[]> {
+  const result = await sql<{ action: string }>`
+    WITH RECURSIVE actions (action) AS (
+      (SELECT action FROM audit_events WHERE organisation_id = ${organisationId} ORDER BY action LIMIT 1)
+      UNION ALL
+      SELECT (SELECT e.action FROM audit_events e WHERE e.organisation_id = ${organisationId} AND e.action > actions.action ORDER BY e.action LIMIT 1)
+      FROM actions WHERE actions.action IS NOT NULL
+    )
+    SELECT action FROM actions WHERE action IS NOT NULL ORDER BY action`.execute(db);
+  return result.rows.map((row) => row.action);
+}
+
+/**
+ * The organisation's staff, for the "user" filter. The audit trail imports no other capability, so
+ * it reads the users table itself: names and ids only.
+ */
+export async function organisationStaff(db: Executor, organisationId: string): Promise<{ id: string; display_name: string; active: boolean }[]> {
+  return db
+    .selectFrom('users')
+    .select(['id', 'display_name', 'active'])
+    .where('organisation_id', '=', organisationId)
+    .orderBy('display_name')
+    .orderBy('id')
     .execute();
 }

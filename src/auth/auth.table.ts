@@ -36,7 +36,21 @@ export interface SignInFailuresTable {
   failed_at: Date;
 }
 
+export interface ApiTokensTable {
+  id: Generated<string>;
+  organisation_id: string;
+  user_id: string;
+  name: string;
+  token_digest: string;
+  created_by: string | null;
+  created_at: Date;
+  expires_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
 export interface AuthTables {
+  api_tokens: ApiTokensTable;
   users: UsersTable;
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;

@@ -16,9 +16,11 @@ import {
   type StaffOutcome,
 } from './staff.schema.ts';
 import { StaffRuleError, type StaffMember, type StaffService } from './staff.service.ts';
+import type { ApiTokensService } from './api-tokens.service.ts';
 
 export interface StaffRouteOptions {
   readonly staff: StaffService;
+  readonly apiTokens: ApiTokensService;
   readonly orgs: OrgsService;
 }
 
@@ -139,7 +141,9 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       person,
       notice: done === undefined ? undefined : outcomeNotices[done],
       isSelf: person.id === request.viewer?.userId,
+      apiTokens: await options.apiTokens.listFor(person.id),
       paths: {
+        newApiToken: `${staffPaths.show(person.id)}/api-tokens/new`,
         edit: staffPaths.edit(person.id),
         resetPassword: staffPaths.resetPassword(person.id),
         resetMfa: staffPaths.resetMfa(person.id),

@@ -12,11 +12,12 @@ export function auditCommands(program: Command): void {
         const result = await services.audit.verify();
         const seconds = (performance.now() - started) / 1000;
         if (result.ok) {
-          console.log(`verified ${result.events} events in ${result.chains} chains (${seconds.toFixed(2)} s)`);
+          const rate = seconds > 0 ? `, ${Math.round(result.events / seconds).toLocaleString('en-GB')} events/s` : '';
+          console.log(`verified ${String(result.events)} events in ${String(result.chains)} chains (${seconds.toFixed(2)} s${rate})`);
           return;
         }
         console.log(
-          `FAILED: organisation "${result.organisationName}" (${result.organisationId}), event ${result.seq}: ${result.problem} (${result.detail}); ${result.events} events verified before it`,
+          `FAILED: organisation "${result.organisationName}" (${result.organisationId}), event ${String(result.seq)}: ${result.problem} (${result.detail}); ${String(result.events)} events verified before it`,
         );
         process.exitCode = 1;
       });

@@ -1,8 +1,9 @@
 import type { AuditTables } from '../audit/audit.table.ts';
 import type { AuthTables } from '../auth/auth.table.ts';
+import type { ConsentTables } from '../consent/consent.table.ts';
 import type { OrgsTables } from '../orgs/orgs.table.ts';
 import type { NotificationsTables } from '../notifications/notifications.table.ts';
 import type { PeopleTables } from '../people/people.table.ts';
 
 /** Every table Safeshare owns, assembled from each capability's table types. */
-export interface Database extends AuditTables, AuthTables, NotificationsTables, OrgsTables, PeopleTables {}
+export interface Database extends AuditTables, AuthTables, ConsentTables, NotificationsTables, OrgsTables, PeopleTables {}

@@ -30,6 +30,13 @@ export interface Notification {
   readonly read: boolean;
 }
 
+export const notificationPageSize = 50;
+
+export interface NotificationPage {
+  readonly notifications: readonly Notification[];
+  readonly hasNext: boolean;
+}
+
 export function notificationsService(deps: { readonly db: Db; readonly clock: Clock; readonly baseUrl: string }) {
   const { db, clock } = deps;
   return {
@@ -79,7 +86,28 @@ export function notificationsService(deps: { readonly db: Db; readonly clock: Cl
       return Number(row?.unread ?? 0);
     },
 
-    async markRead(userId: string, notificationId: string): Promise<void> {
+    /** One page (from 1) of the member of staff's notifications, newest first. */
+    async page(userId: string, page: number): Promise<NotificationPage> {
+      const rows = await db
+        .selectFrom('notifications')
+        .select(['id', 'kind', 'subject', 'body', 'link', 'created_at', 'read_at'])
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(notificationPageSize + 1)
+        .offset((page - 1) * notificationPageSize)
+        .execute();
+      return {
+        notifications: rows.slice(0, notificationPageSize).map((row) => ({ id: row.id, kind: row.kind, subject: row.subject, body: row.body, link: row.link, createdAt: row.created_at, read: row.read_at !== null })),
+        hasNext: rows.length > notificationPageSize,
+      };
+    },
+
+    /** Marks one of the member of staff's own notifications read; someone else's is refused, not changed. */
+    async markRead(userId: string, notificationId: string): Promise<'marked' | 'not-found' | 'not-theirs'> {
+      const notification = await db.selectFrom('notifications').select(['user_id']).where('id', '=', notificationId).executeTakeFirst();
+      if (notification === undefined) return 'not-found';
+      if (notification.user_id !== userId) return 'not-theirs';
       await db
         .updateTable('notifications')
         .set({ read_at: clock.now() })
@@ -87,6 +115,13 @@ export function notificationsService(deps: { readonly db: Db; readonly clock: Cl
         .where('user_id', '=', userId)
         .where('read_at', 'is', null)
         .execute();
+      return 'marked';
+    },
+
+    /** Marks every unread notification of the member of staff read; returns how many. */
+    async markAllRead(userId: string): Promise<number> {
+      const result = await db.updateTable('notifications').set({ read_at: clock.now() }).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
   };
 }

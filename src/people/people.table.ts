@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated, GeneratedAlways } from 'kysely';
 
 export const relationships = [
   'mother',
@@ -37,6 +37,16 @@ export interface PeopleTable {
   created_at: Date;
   updated_at: Date;
   search_name: Generated<string>;
+  /** The name's words, each prefixed with the organisation id (`<uuid>:<word>`): what name search looks up. */
+  search_keys: GeneratedAlways<string[]>;
+}
+
+/** Each organisation's distinct name words, kept by a trigger on people: where a typed word is matched. */
+export interface PeopleNameVocabularyTable {
+  /** `<organisation id>:<word>`, as in people.search_keys. */
+  key: string;
+  organisation_id: string;
+  word: string;
 }
 
 export interface PersonRelationshipsTable {
@@ -75,4 +85,5 @@ export interface PeopleTables {
   person_relationships: PersonRelationshipsTable;
   allocations: AllocationsTable;
   break_glass_access: BreakGlassAccessTable;
+  people_name_vocabulary: PeopleNameVocabularyTable;
 }

@@ -10,17 +10,21 @@ interface NavigationItem {
 /** The main navigation: each item shows only to those who may open it. */
 const items: readonly NavigationItem[] = [
   { text: 'Home', href: '/', access: 'staff' },
+  { text: 'Notifications', href: '/notifications', access: 'staff' },
+  { text: 'People', href: '/people', access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian'] },
+  { text: 'Consent reviews', href: '/consents/reviews', access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian'] },
   { text: 'Staff', href: '/admin/staff', access: ['admin'] },
   { text: 'Partner directory', href: '/admin/organisations', access: ['admin'] },
+  { text: 'Email outbox', href: '/admin/outbox', access: ['admin', 'it_service_desk'] },
   { text: 'Audit trail', href: '/audit', access: ['auditor', 'dpo'] },
 ];
 
-export function navigationFor(viewer: Viewer | undefined, currentPath: string) {
+export function navigationFor(viewer: Viewer | undefined, currentPath: string, unreadNotifications?: number) {
   if (viewer === undefined) return [];
   return items
     .filter((item) => allows(item.access, viewer))
     .map((item) => ({
-      text: item.text,
+      text: item.href === '/notifications' && unreadNotifications !== undefined && unreadNotifications > 0 ? `${item.text} (${unreadNotifications})` : item.text,
       href: item.href,
       active: item.href === '/' ? currentPath === '/' : currentPath === item.href || currentPath.startsWith(`${item.href}/`),
     }));

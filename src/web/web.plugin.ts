@@ -6,8 +6,8 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type nunjucks from 'nunjucks';
-import type { AuthService, Viewer } from '../auth/index.ts';
-import { allows, type RouteRule } from './access.ts';
+import type { ApiTokensService, AuthService, Viewer } from '../auth/index.ts';
+import { allows, type Access, type RouteRule } from './access.ts';
 import { navigationFor } from './navigation.ts';
 import { assetFolders } from './render.ts';
 import { problem } from '../api/problem.ts';
@@ -22,6 +22,8 @@ declare module 'fastify' {
     sessionToken: string | undefined;
     /** A session between password and one-time code, and whose it is. */
     pending: { readonly stage: 'mfa' | 'enrol'; readonly viewer: Viewer } | undefined;
+    /** The viewer's unread notifications, for the header; set by the notifications plugin on page requests. */
+    unreadNotifications: number | undefined;
   }
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>): FastifyReply;
@@ -34,6 +36,7 @@ declare module 'fastify' {
 export interface WebOptions {
   readonly templates: nunjucks.Environment;
   readonly auth: AuthService;
+  readonly apiTokens: ApiTokensService;
   readonly serviceName: string;
   readonly cookieSecret: string;
   readonly secureCookies: boolean;
@@ -103,7 +106,7 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
     const html = options.templates.render(template, {
       serviceName: options.serviceName,
       viewer: request.viewer,
-      navigation: navigationFor(request.viewer, request.url.split('?')[0] ?? '/'),
+      navigation: navigationFor(request.viewer, request.url.split('?')[0] ?? '/', request.unreadNotifications),
       cspNonce: this.cspNonce.script,
       csrfToken: this.generateCsrf(),
       ...context,
@@ -114,6 +117,7 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
   // Sessions and access: before the body is read, so a refused request costs nothing.
   app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config.access ?? 'public';
+    if (isApi(request.url)) return authoriseApi(request, reply, access);
     const token = request.cookies[sessionCookie];
     const state = token === undefined ? { kind: 'none' as const } : await options.auth.session(token);
     if (state.kind === 'active') {
@@ -131,12 +135,26 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
       return reply.redirect(request.viewer ? '/' : '/sign-in', 303);
     }
     if (request.viewer === undefined) {
-      if (isApi(request.url)) return problem(reply, 401, 'Sign in required', 'This request needs a signed-in session or an API token.');
       const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
       return reply.redirect(state.kind === 'expired' ? `/sign-in?expired=1` : `/sign-in${next}`, 303);
     }
     return forbidden(request, reply);
   });
+
+  /**
+   * The JSON API takes bearer tokens only, never the session cookie: a browser cannot be made to send
+   * a bearer token, so the API needs no CSRF token.
+   */
+  async function authoriseApi(request: FastifyRequest, reply: FastifyReply, access: Access) {
+    const header = request.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') === true ? header.slice(7).trim() : undefined;
+    if (bearer !== undefined) request.viewer = await options.apiTokens.viewerFor(bearer);
+    if (allows(access, request.viewer)) return;
+    if (request.viewer === undefined) {
+      return problem(reply.header('www-authenticate', 'Bearer'), 401, 'Authentication required', 'Send a valid API token as "Authorization: Bearer <token>".');
+    }
+    return problem(reply, 403, 'Forbidden', 'The roles of this token\'s account do not allow this request.');
+  }
 
   app.addHook('preHandler', (request, reply, done) => {
     if (!unsafeMethods.has(request.method) || isApi(request.url)) return done();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { systemActor } from '../../src/audit/index.ts';
 import type { Role } from '../../src/auth/index.ts';
 import { currentCode, newTotpSecret } from '../../src/auth/totp.ts';
+import { testNhsNumbers, type PersonDetails } from '../../src/people/index.ts';
 import type { TestContext } from './harness.ts';
 import { TestBrowser } from './browser.ts';
 
@@ -61,4 +62,47 @@ export async function signIn(context: TestContext, staff: TestStaff): Promise<Te
   const code = await browser.post('/sign-in/code', { code: currentCode(staff.mfaSecret, context.clock.now()) });
   if (code.statusCode !== 303) throw new Error(`sign-in refused the code (${code.statusCode})`);
   return browser;
+}
+
+const givenNamesForFixtures = ['Jayden', 'Amelia', 'Oliver', 'Isla', 'Mohammed', 'Aisha', 'Harry', 'Poppy', 'Kacper', 'Zofia', 'Kwame', 'Niamh', 'Ethan', 'Ruby', 'Arjun', 'Grace'] as const;
+const familyNamesForFixtures = ['Smith', 'Jones', 'Williams', 'Taylor', 'Patel', 'Khan', 'Kowalski', 'Okafor', 'Evans', 'Murphy', 'Hughes', 'Begum', 'Wright', 'Nowak', 'Clarke', 'Mensah'] as const;
+/** NHS numbers from the test range (999 000 0000 to 999 999 9999), distinct within a test file. */
+// From the upper half of the range, so that numbers a test spells out (999 000 0018...) never collide with them.
+const fixtureNhsNumbers = testNhsNumbers(500_000 + (Number.parseInt(randomBytes(3).toString('hex'), 16) % 400_000));
+
+export interface TestPersonDetails {
+  readonly givenNames?: string;
+  readonly familyName?: string;
+  readonly knownAs?: string | null;
+  readonly dateOfBirth?: string | null;
+  readonly nhsNumber?: string | null;
+  readonly localReference?: string | null;
+  readonly upn?: string | null;
+  readonly postcode?: string | null;
+}
+
+/**
+ * A fictional person (child by default) in an organisation, with a valid test-range NHS number, a
+ * case reference and a Swindon address; optionally allocated to a member of staff.
+ */
+export async function createPerson(context: TestContext, options: TestPersonDetails & { organisationId: string; allocatedTo?: string }): Promise<string> {
+  counter += 1;
+  const year = 2010 + (counter % 14);
+  const month = String(1 + (counter % 12)).padStart(2, '0');
+  const day = String(1 + (counter % 28)).padStart(2, '0');
+  const details: PersonDetails = {
+    givenNames: options.givenNames ?? givenNamesForFixtures[counter % givenNamesForFixtures.length] ?? 'Jayden',
+    familyName: options.familyName ?? familyNamesForFixtures[(counter * 7) % familyNamesForFixtures.length] ?? 'Smith',
+    knownAs: options.knownAs ?? null,
+    dateOfBirth: options.dateOfBirth === undefined ? `${year}-${month}-${day}` : options.dateOfBirth,
+    nhsNumber: options.nhsNumber === undefined ? fixtureNhsNumbers.next().value : options.nhsNumber,
+    localReference: options.localReference === undefined ? `SBC-${String(100_000 + counter)}` : options.localReference,
+    upn: options.upn ?? null,
+    externalId: null,
+    addressLine1: `${String(1 + (counter % 90))} Commercial Road`,
+    addressLine2: null,
+    town: 'Swindon',
+    postcode: options.postcode === undefined ? 'SN1 5NS' : options.postcode,
+  };
+  return context.services.people.register(systemActor, options.organisationId, details, options.allocatedTo === undefined ? {} : { allocateTo: options.allocatedTo });
 }

@@ -2,6 +2,10 @@ import type { Migration } from 'kysely';
 import * as foundation from './2026-11-30T0600_foundation.ts';
 import * as people from './2026-11-30T0700_people.ts';
 import * as notifications from './2026-11-30T0710_notifications.ts';
+import * as consent from './2026-11-30T0720_consent.ts';
+import * as peopleSearch from './2026-11-30T0730_people_search.ts';
+import * as apiTokens from './2026-11-30T0740_api_tokens.ts';
+import * as mailOutboxByOrganisation from './2026-11-30T0750_mail_outbox_by_organisation.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -11,4 +15,8 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T0600_foundation': foundation,
   '2026-11-30T0700_people': people,
   '2026-11-30T0710_notifications': notifications,
+  '2026-11-30T0720_consent': consent,
+  '2026-11-30T0730_people_search': peopleSearch,
+  '2026-11-30T0740_api_tokens': apiTokens,
+  '2026-11-30T0750_mail_outbox_by_organisation': mailOutboxByOrganisation,
 };

@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../../test/support/harness.ts';
+import { createDb, type Db } from '../db/client.ts';
+import type { JsonValue } from '../lib/canonical-json.ts';
+import { ManualClock } from '../lib/clock.ts';
+import { auditService, systemActor, type AuditService, type VerificationResult } from './index.ts';
+
+interface Chained {
+  readonly database: TestDatabase;
+  readonly audit: AuditService;
+  readonly organisations: readonly { id: string; name: string }[];
+}
+
+async function addOrganisations(db: Db, names: readonly string[]): Promise<{ id: string; name: string }[]> {
+  const now = new Date();
+  return db
+    .insertInto('organisations')
+    .values(names.map((name) => ({ name, kind: 'local_authority' as const, switchboard_phone: null, hosted: true, created_at: now, updated_at: now })))
+    .returning(['id', 'name'])
+    .execute();
+}
+
+async function appendEvents(db: Db, audit: AuditService, organisationId: string, count: number, clock: ManualClock): Promise<void> {
+  for (let index = 0; index < count; index += 1) {
+    clock.advance(1000);
+    await db.transaction().execute((trx) =>
+      audit.record(trx, {
+        organisationId,
+        actor: { userId: randomUUID(), label: `Practitioner ${index}` },
+        action: 'person.viewed',
+        entity: { type: 'person', id: randomUUID() },
+        personId: randomUUID(),
+        change: { reason: 'allocated worker', note: `visit ${index}`, nested: { checked: index % 2 === 0, items: [1, 'two', null] } },
+      }),
+    );
+  }
+}
+
+/** A database with two organisations, Ashford and Barnet, of 10 events each. */
+async function chained(): Promise<Chained> {
+  const database = await freshDatabase();
+  const clock = new ManualClock();
+  const audit = auditService({ db: database.db, clock });
+  const organisations = await addOrganisations(database.db, ['Ashford Borough Council', 'Barnet Council']);
+  for (const organisation of organisations) await appendEvents(database.db, audit, organisation.id, 10, clock);
+  return { database, audit, organisations };
+}
+
+/** Changes history the way only a database superuser can: with the append-only triggers switched off. */
+async function tamper(db: Db, ...statements: ReturnType<typeof sql>[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`ALTER TABLE audit_events DISABLE TRIGGER USER`.execute(trx);
+    for (const statement of statements) await statement.execute(trx);
+    await sql`ALTER TABLE audit_events ENABLE TRIGGER USER`.execute(trx);
+  });
+}
+
+function failure(result: VerificationResult) {
+  if (result.ok) throw new Error(`verification passed (${result.events} events) where it should have failed`);
+  return { organisationName: result.organisationName, seq: result.seq, problem: result.problem };
+}
+
+describe('appends under concurrency', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase();
+  });
+
+  it('keeps every chain gap-free through 200 concurrent transactions over 12 connections', async () => {
+    const db = createDb(database.url, 12);
+    try {
+      const audit = auditService({ db, clock: new ManualClock() });
+      // Both chains start empty, so the first appends also race to create their chain heads.
+      const [north, south] = await addOrganisations(db, ['North Somerset Council', 'South Gloucestershire Council']);
+      if (north === undefined || south === undefined) throw new Error('organisations not created');
+      await Promise.all(
+        Array.from({ length: 200 }, (_, index) =>
+          db.transaction().execute(async (trx) => {
+            await sql`SELECT pg_sleep(${(index % 7) / 1000})`.execute(trx);
+            await audit.record(trx, {
+              organisationId: index % 3 === 0 ? south.id : north.id,
+              actor: systemActor,
+              action: 'person.viewed',
+              entity: { type: 'person', id: String(index) },
+              change: { writer: index },
+            });
+          }),
+        ),
+      );
+      const chains = await db
+        .selectFrom('audit_events')
+        .select(['organisation_id', (eb) => eb.fn.countAll<string>().as('events'), (eb) => eb.fn.min('seq').as('first'), (eb) => eb.fn.max('seq').as('last')])
+        .groupBy('organisation_id')
+        .execute();
+      const byOrganisation = new Map(chains.map((chain) => [chain.organisation_id, { events: Number(chain.events), first: chain.first, last: chain.last }]));
+      expect(byOrganisation.get(south.id)).toEqual({ events: 67, first: 1, last: 67 });
+      expect(byOrganisation.get(north.id)).toEqual({ events: 133, first: 1, last: 133 });
+      const heads = await db.selectFrom('audit_chain_heads').select(['organisation_id', 'seq']).execute();
+      expect(new Map(heads.map((head) => [head.organisation_id, head.seq]))).toEqual(new Map([[north.id, 133], [south.id, 67]]));
+      expect(await audit.verify()).toEqual({ ok: true, events: 200, chains: 2 });
+      // Every writer was recorded exactly once.
+      const writers = await db.selectFrom('audit_events').select(sql<number>`(change->>'writer')::int`.as('writer')).execute();
+      expect(new Set(writers.map((row) => row.writer)).size).toBe(200);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('rolls the event back with the transaction that wrote it, leaving no gap', async () => {
+    const audit = auditService({ db: database.db, clock: new ManualClock() });
+    const [organisation] = await addOrganisations(database.db, ['Rollback District Council']);
+    if (organisation === undefined) throw new Error('organisation not created');
+    const event = { organisationId: organisation.id, actor: systemActor, action: 'person.viewed', entity: { type: 'person', id: null }, change: {} };
+    await database.db.transaction().execute((trx) => audit.record(trx, event));
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await audit.record(trx, event);
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    await database.db.transaction().execute((trx) => audit.record(trx, event));
+    const seqs = await database.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', organisation.id).orderBy('seq').execute();
+    expect(seqs.map((row) => row.seq)).toEqual([1, 2]);
+    expect((await audit.verify()).ok).toBe(true);
+  });
+
+  it('stores changes that jsonb would refuse (NUL, lone surrogates) so that they still verify', async () => {
+    const audit = auditService({ db: database.db, clock: new ManualClock() });
+    const [organisation] = await addOrganisations(database.db, ['Awkward Characters Council']);
+    if (organisation === undefined) throw new Error('organisation not created');
+    const sparse: JsonValue[] = [1];
+    sparse[2] = 3;
+    await database.db.transaction().execute((trx) =>
+      audit.record(trx, {
+        organisationId: organisation.id,
+        actor: { userId: null, label: 'Nul\u0000label' },
+        action: 'person.viewed',
+        entity: { type: 'person', id: null },
+        change: { 'key\u0000': 'a\u0000b', lone: '\uD800x', sparse, missing: undefined, huge: 1e300, tiny: 5e-324, negativeZero: -0 },
+      }),
+    );
+    const row = await database.db.selectFrom('audit_events').select(['change', 'actor_label']).where('organisation_id', '=', organisation.id).executeTakeFirstOrThrow();
+    expect(row.actor_label).toBe('Nul\uFFFDlabel');
+    expect(row.change).toEqual({ 'key\uFFFD': 'a\uFFFDb', lone: '\uFFFDx', sparse: [1, null, 3], huge: 1e300, tiny: 5e-324, negativeZero: 0 });
+    expect((await audit.verify()).ok).toBe(true);
+  });
+});
+
+describe('tampering is detected and located', () => {
+  it('finds one altered byte of a change, naming the organisation and the event', async () => {
+    const { database, audit } = await chainedInBeforeAll.altered;
+    expect((await audit.verify()).ok).toBe(true);
+    await tamper(database.db, sql`UPDATE audit_events SET change = jsonb_set(change, '{note}', '"visit 5"'::jsonb) WHERE seq = 7 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
+    expect(failure(await audit.verify())).toEqual({ organisationName: 'Barnet Council', seq: 7, problem: 'altered' });
+  });
+
+  it('finds one altered byte of an actor label', async () => {
+    const { database, audit } = await chainedInBeforeAll.actor;
+    await tamper(database.db, sql`UPDATE audit_events SET actor_label = 'Practitioner 9' WHERE seq = 5 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`);
+    expect(failure(await audit.verify())).toEqual({ organisationName: 'Ashford Borough Council', seq: 5, problem: 'altered' });
+  });
+
+  it('finds a deleted event as missing at its sequence number', async () => {
+    const { database, audit } = await chainedInBeforeAll.deleted;
+    await tamper(database.db, sql`DELETE FROM audit_events WHERE seq = 4 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
+    expect(failure(await audit.verify())).toEqual({ organisationName: 'Barnet Council', seq: 4, problem: 'missing' });
+  });
+
+  it('finds two events whose places were swapped', async () => {
+    const { database, audit } = await chainedInBeforeAll.swapped;
+    const ashford = sql`(SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`;
+    // Through a spare number: the primary key is checked row by row.
+    await tamper(
+      database.db,
+      sql`UPDATE audit_events SET seq = 1000005 WHERE seq = 5 AND organisation_id = ${ashford}`,
+      sql`UPDATE audit_events SET seq = 5 WHERE seq = 6 AND organisation_id = ${ashford}`,
+      sql`UPDATE audit_events SET seq = 6 WHERE seq = 1000005 AND organisation_id = ${ashford}`,
+    );
+    const found = failure(await audit.verify());
+    expect(found.organisationName).toBe('Ashford Borough Council');
+    expect(found.seq).toBe(5);
+    expect(['out of order', 'altered']).toContain(found.problem);
+  });
+
+  it('finds the last event deleted, through the chain head', async () => {
+    const { database, audit } = await chainedInBeforeAll.truncated;
+    await tamper(database.db, sql`DELETE FROM audit_events WHERE seq = 10 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
+    expect(failure(await audit.verify())).toEqual({ organisationName: 'Barnet Council', seq: 10, problem: 'truncated' });
+  });
+
+  it('finds an altered time, even one changed by microseconds only', async () => {
+    const { database, audit } = await chainedInBeforeAll.time;
+    await tamper(database.db, sql`UPDATE audit_events SET occurred_at = occurred_at + interval '1 microsecond' WHERE seq = 3 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`);
+    expect(failure(await audit.verify())).toEqual({ organisationName: 'Ashford Borough Council', seq: 3, problem: 'altered' });
+  });
+
+  it('finds a re-linked event (only its previous hash changed)', async () => {
+    const { database, audit } = await chainedInBeforeAll.relinked;
+    await tamper(database.db, sql`UPDATE audit_events SET prev_hash = repeat('a', 64) WHERE seq = 8 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
+    expect(failure(await audit.verify())).toEqual({ organisationName: 'Barnet Council', seq: 8, problem: 'altered' });
+  });
+
+  it('finds a whole chain deleted with its head', async () => {
+    const { database, audit } = await chainedInBeforeAll.headless;
+    await database.db.transaction().execute(async (trx) => {
+      await sql`ALTER TABLE audit_chain_heads DISABLE TRIGGER USER`.execute(trx);
+      await sql`DELETE FROM audit_chain_heads WHERE organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`.execute(trx);
+      await sql`ALTER TABLE audit_chain_heads ENABLE TRIGGER USER`.execute(trx);
+    });
+    expect(failure(await audit.verify())).toEqual({ organisationName: 'Ashford Borough Council', seq: 1, problem: 'missing' });
+  });
+});
+
+describe('the database refuses to change history', () => {
+  it('refuses UPDATE, DELETE and TRUNCATE of audit events, and leaves them unchanged', async () => {
+    const { database, audit } = await chainedInBeforeAll.guarded;
+    const before = await database.db.selectFrom('audit_events').selectAll().orderBy('organisation_id').orderBy('seq').execute();
+    await expect(sql`UPDATE audit_events SET actor_label = 'someone else' WHERE seq = 1`.execute(database.db)).rejects.toThrow(/append-only: UPDATE on audit_events refused/);
+    await expect(sql`DELETE FROM audit_events WHERE seq = 2`.execute(database.db)).rejects.toThrow(/append-only: DELETE on audit_events refused/);
+    await expect(sql`TRUNCATE audit_events`.execute(database.db)).rejects.toThrow(/append-only: TRUNCATE on audit_events refused/);
+    await expect(sql`DELETE FROM audit_chain_heads`.execute(database.db)).rejects.toThrow(/append-only/);
+    await expect(sql`TRUNCATE audit_chain_heads CASCADE`.execute(database.db)).rejects.toThrow(/append-only/);
+    const after = await database.db.selectFrom('audit_events').selectAll().orderBy('organisation_id').orderBy('seq').execute();
+    expect(after).toEqual(before);
+    expect(after).toHaveLength(20);
+    expect(await audit.verify()).toEqual({ ok: true, events: 20, chains: 2 });
+  });
+});
+
+// One chained database per scenario, built before the tests run (each test file has its own server-side databases).
+const chainedInBeforeAll = {} as Record<'altered' | 'actor' | 'deleted' | 'swapped' | 'truncated' | 'time' | 'relinked' | 'headless' | 'guarded', Promise<Chained>>;
+beforeAll(async () => {
+  for (const name of ['altered', 'actor', 'deleted', 'swapped', 'truncated', 'time', 'relinked', 'headless', 'guarded'] as const) {
+    chainedInBeforeAll[name] = chained();
+  }
+  await Promise.all(Object.values(chainedInBeforeAll));
+});

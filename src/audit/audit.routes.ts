@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseForm } from '../web/forms.ts';
+import { formatDate } from '../lib/time.ts';
+import { auditPaths, trailHref } from './audit.paths.ts';
+import { eventParams, parseTrailQuery, verifyForm } from './audit.schema.ts';
+import type { AuditActor, AuditService, FilterChoices, TrailFilter } from './audit.service.ts';
+
+export interface AuditRouteOptions {
+  readonly audit: AuditService;
+}
+
+/** Auditors and Data Protection Officers read the trail of their own organisation and verify every chain. */
+const access = ['auditor', 'dpo'] as const;
+
+export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptions): Promise<void> {
+  const { audit } = options;
+
+  app.get(auditPaths.trail, { config: { access } }, async (request, reply) => {
+    const viewer = viewerOf(request);
+    const choices = await audit.filterChoices(viewer.organisationId);
+    const parsed = parseTrailQuery(request.query, choices);
+    const common = { pageTitle: 'Audit trail', choices: choiceItems(choices), paths: auditPaths };
+    if (!parsed.ok) {
+      return reply.code(400).render('audit/views/trail.njk', { ...common, values: echo(request.query), errors: parsed.errors, events: [] });
+    }
+    const page = await audit.trail(viewer.organisationId, parsed.filter, parsed.cursor);
+    return reply.render('audit/views/trail.njk', {
+      ...common,
+      values: formValues(parsed.filter),
+      selected: selectedFilters(parsed.filter, choices),
+      events: page.events,
+      previous: page.newer === null ? null : trailHref(parsed.filter, { after: page.newer }),
+      next: page.older === null ? null : trailHref(parsed.filter, { before: page.older }),
+    });
+  });
+
+  app.get(`${auditPaths.trail}/events/:seq`, { config: { access } }, async (request, reply) => {
+    const params = eventParams.safeParse(request.params);
+    if (!params.success) return reply.callNotFound();
+    const viewer = viewerOf(request);
+    // Another organisation's event is "not found", never "forbidden": the page reveals nothing of it.
+    const [event, latestSeq] = await Promise.all([audit.event(viewer.organisationId, params.data.seq), audit.latestSeq(viewer.organisationId)]);
+    if (event === undefined) return reply.callNotFound();
+    return reply.render('audit/views/event.njk', { pageTitle: `Audit event ${String(event.seq)}`, event, latestSeq, paths: auditPaths, backLink: auditPaths.trail });
+  });
+
+  app.get(auditPaths.verify, { config: { access } }, async (_request, reply) =>
+    reply.render('audit/views/verify.njk', { pageTitle: 'Check the audit trail has not been altered', paths: auditPaths, backLink: auditPaths.trail }),
+  );
+
+  // Verification reads every chain: a few runs a minute is plenty.
+  app.post(auditPaths.verify, { config: { access, rateLimit: { max: 6, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const form = parseForm(verifyForm, request.body);
+    const pageTitle = 'Check the audit trail has not been altered';
+    if (!form.ok) return reply.code(400).render('audit/views/verify.njk', { pageTitle, paths: auditPaths, errors: form.errors, backLink: auditPaths.trail });
+    const viewer = viewerOf(request);
+    const actor: AuditActor = { userId: viewer.userId, label: viewer.displayName };
+    const result = await audit.verifyAndRecord(actor, viewer.organisationId);
+    return reply.render('audit/views/verify.njk', {
+      pageTitle: result.ok ? 'Audit trail verified' : 'The audit trail has been altered',
+      paths: auditPaths,
+      backLink: auditPaths.trail,
+      result,
+      verified: result.ok ? `Verified ${result.events.toLocaleString('en-GB')} events in ${result.chains.toLocaleString('en-GB')} ${result.chains === 1 ? 'chain' : 'chains'}` : null,
+      ownOrganisation: !result.ok && result.organisationId === viewer.organisationId,
+    });
+  });
+}
+
+function viewerOf(request: FastifyRequest) {
+  // The access rule has already refused anyone not signed in.
+  if (request.viewer === undefined) throw new Error('audit page reached without a signed-in viewer');
+  return request.viewer;
+}
+
+function choiceItems(choices: FilterChoices) {
+  return {
+    actions: choices.actions,
+    staff: choices.staff.map((member) => ({ value: member.id, text: member.active ? member.name : `${member.name} (deactivated)` })),
+  };
+}
+
+function formValues(filter: TrailFilter) {
+  const parts = (date: string | null) => {
+    const [year = '', month = '', day = ''] = date?.split('-') ?? [];
+    return { day: day === '' ? '' : String(Number(day)), month: month === '' ? '' : String(Number(month)), year };
+  };
+  return { person: filter.personId ?? '', user: filter.actorUserId ?? '', action: filter.action ?? '', from: parts(filter.from), to: parts(filter.to) };
+}
+
+/** What the user typed, to show it back beside its error (cut short: an oversized value is not worth repeating). */
+function echo(query: unknown) {
+  const record = query !== null && typeof query === 'object' ? (query as Record<string, unknown>) : {};
+  const field = (name: string) => {
+    const value = record[name];
+    return typeof value === 'string' ? value.slice(0, 100) : '';
+  };
+  return {
+    person: field('person'),
+    user: field('user'),
+    action: field('action'),
+    from: { day: field('from-day'), month: field('from-month'), year: field('from-year') },
+    to: { day: field('to-day'), month: field('to-month'), year: field('to-year') },
+  };
+}
+
+/** The MoJ filter's "selected filters": each a tag whose link removes it. */
+function selectedFilters(filter: TrailFilter, choices: FilterChoices) {
+  const categories: { heading: { text: string }; items: { href: string; text: string }[] }[] = [];
+  const add = (heading: string, text: string, field: 'person' | 'user' | 'action' | 'from' | 'to') =>
+    categories.push({ heading: { text: heading }, items: [{ text, href: trailHref(filter, { without: [field] }) }] });
+  if (filter.personId !== null) add('Person', filter.personId, 'person');
+  if (filter.actorUserId !== null) add('User', choices.staff.find((member) => member.id === filter.actorUserId)?.name ?? filter.actorUserId, 'user');
+  if (filter.action !== null) add('Action', filter.action, 'action');
+  if (filter.from !== null) add('Date from', formatDate(`${filter.from}T12:00:00Z`), 'from');
+  if (filter.to !== null) add('Date to', formatDate(`${filter.to}T12:00:00Z`), 'to');
+  return categories.length === 0 ? null : { heading: { text: 'Selected filters' }, clearLink: { text: 'Clear filters', href: auditPaths.trail }, categories };
+}

@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrganisation, createStaff } from '../../test/support/factories.ts';
+import { testApp, type TestContext } from '../../test/support/harness.ts';
+import { startSmtpServer, type TestSmtpServer } from '../../test/support/smtp.ts';
+
+const run = promisify(execFile);
+const bin = path.resolve(import.meta.dirname, '../../bin/safeshare.js');
+
+let context: TestContext;
+let smtp: TestSmtpServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  context = await testApp();
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-cli-'));
+});
+
+afterAll(async () => {
+  await smtp.close();
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+/** The real command, as an operator runs it, against this file's database and mail server. */
+async function safeshare(...args: string[]) {
+  return run(process.execPath, [bin, ...args], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: context.url,
+      DATA_DIR: dataDir,
+      SMTP_URL: smtp.url,
+      LOG_LEVEL: 'silent',
+    },
+    timeout: 60_000,
+  });
+}
+
+describe('safeshare jobs', () => {
+  it('runs mail delivery now, once, printing the outcome, and lists the jobs with their last runs', async () => {
+    const organisationId = await createOrganisation(context);
+    const staff = await createStaff(context, { organisationId });
+    await context.db.transaction().execute(async (trx) => {
+      await context.services.notifications.notify(trx, {
+        organisationId,
+        userId: staff.id,
+        kind: 'incident.reported',
+        subject: 'An incident has been reported',
+        body: 'See the incident register.',
+        link: '/incidents',
+      });
+    });
+    // The command runs on the real clock; make the message due whatever the test clock said.
+    await context.db
+      .updateTable('mail_outbox')
+      .set({ next_attempt_at: new Date('2000-01-01T00:00:00Z') })
+      .execute();
+
+    const before = await safeshare('jobs', 'list');
+    expect(before.stdout).toMatch(/^mail-delivery {2}every 15 seconds {2}never run$/m);
+
+    const delivered = await safeshare('jobs', 'run', 'mail-delivery');
+    expect(delivered.stdout.trim()).toBe('mail-delivery: sent 1, failed 0');
+    expect(smtp.received.map((mail) => mail.to)).toEqual([[staff.email]]);
+    expect(smtp.received[0]?.subject).toBe('An incident has been reported');
+
+    const again = await safeshare('jobs', 'run', 'mail-delivery');
+    expect(again.stdout.trim()).toBe('mail-delivery: nothing due');
+    expect(smtp.received).toHaveLength(1);
+
+    const after = await safeshare('jobs', 'list');
+    expect(after.stdout).toMatch(/^mail-delivery {2}every 15 seconds {2}last run .+: nothing due$/m);
+  }, 120_000);
+
+  it('refuses an unknown job with a clear message and a non-zero exit', async () => {
+    const failure = await safeshare('jobs', 'run', 'no-such-job').then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain('there is no job named "no-such-job"; jobs: mail-delivery');
+  }, 60_000);
+});

@@ -1,0 +1,35 @@
+import type { Services } from '../services.ts';
+import type { JobLog, Scheduler } from './scheduler.ts';
+
+export interface JobContext {
+  readonly services: Services;
+  readonly log: JobLog;
+}
+
+/**
+ * Every scheduled job Safeshare runs. main.ts registers them and starts the scheduler; `safeshare
+ * jobs list` and `safeshare jobs run <name>` see the same list. A capability adds its job here,
+ * calling its own service.
+ */
+export function registerJobs(scheduler: Scheduler, context: JobContext): void {
+  const { services, log } = context;
+
+  scheduler.register({ name: 'mail-delivery', every: 15_000 }, async () => {
+    const report = await services.mail.deliverDue();
+    // The outbox row id and an address-free error only: never the address, subject or body.
+    for (const failure of report.failures) {
+      log.warn(
+        { outboxId: failure.outboxId, attempts: failure.attempts, error: failure.error },
+        failure.gaveUp ? 'gave up sending an email' : 'could not send an email; will retry',
+      );
+    }
+    if (report.sent === 0 && report.failures.length === 0) return 'nothing due';
+    return `sent ${report.sent}, failed ${report.failures.length}`;
+  });
+
+  // R3.4: consent reviews that fall due are surfaced to the practitioner and their manager every morning.
+  scheduler.register({ name: 'consent-review-reminders', dailyAt: '07:00' }, async () => {
+    const report = await services.consent.runReviewReminders();
+    return `marked ${report.markedOverdue} overdue, expired ${report.expired}, sent ${report.notified} reminders`;
+  });
+}

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/**
+ * Local policy as data (invariant 7, R2.13): review intervals, purposes, information categories and
+ * the other lists the consent register offers come from a versioned pack, so that an information
+ * governance lead changes them without a code change, and every record notes the version it was
+ * made under. Later work adds sections (lawful bases, approvals, secure domains) by adding keys to
+ * `policyPackShape`; a pack with a key the schema does not know is refused, so a typo never passes
+ * silently.
+ */
+
+const identifier = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens, like "early-help"')
+  .max(60);
+const label = z.string().trim().min(1).max(200);
+
+const purpose = z.strictObject({
+  id: identifier,
+  label,
+  description: z.string().trim().min(1).max(1000),
+  /** How often consent for this purpose is revisited (R3.4); the shortest of a consent's purposes wins. */
+  reviewMonths: z.number().int().min(1).max(60),
+});
+
+const informationCategory = z.strictObject({
+  id: identifier,
+  label,
+  /** Special category or criminal offence data (UK GDPR Articles 9 and 10): shown as such and shared only with a stated reason. */
+  special: z.boolean(),
+});
+
+const notSoughtReason = z.strictObject({
+  id: identifier,
+  label,
+  /** Whether the practitioner must say more (e.g. "another reason"). */
+  requiresDetail: z.boolean(),
+});
+
+const choice = z.strictObject({ id: identifier, label });
+
+/** Each list must name its entries uniquely: a duplicate id would make a recorded choice ambiguous. */
+function uniqueList<T extends z.ZodType<{ id: string }>>(item: T) {
+  return z
+    .array(item)
+    .min(1)
+    .superRefine((entries, context) => {
+      const seen = new Set<string>();
+      for (const [index, entry] of entries.entries()) {
+        if (seen.has(entry.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${entry.id}"` });
+        seen.add(entry.id);
+      }
+    });
+}
+
+/** Every section a pack holds. Add a section here (and to the packs) to extend the policy. */
+export const policyPackShape = {
+  name: identifier,
+  version: z.string().regex(/^\d{4}\.\d{2}-\d+$/, 'must look like "2026.11-1" (year.month-revision)'),
+  description: z.string().trim().min(1).max(2000),
+  purposes: uniqueList(purpose),
+  informationCategories: uniqueList(informationCategory),
+  consentNotSoughtReasons: uniqueList(notSoughtReason),
+  sharingMethods: uniqueList(choice),
+  retentionForms: uniqueList(choice),
+};
+
+export const policyPackSchema = z.strictObject(policyPackShape);
+
+export type PolicyPack = z.output<typeof policyPackSchema>;
+export type Purpose = PolicyPack['purposes'][number];
+export type InformationCategory = PolicyPack['informationCategories'][number];
+export type NotSoughtReason = PolicyPack['consentNotSoughtReasons'][number];
+export type PolicyChoice = PolicyPack['sharingMethods'][number];
+
+export class PolicyPackError extends Error {
+  override readonly name = 'PolicyPackError';
+}
+
+const packsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'packs');
+const loaded = new Map<string, PolicyPack>();
+
+/**
+ * Reads, validates and caches a pack from `src/policy/packs/<name>.json`. A missing or malformed
+ * pack stops the caller at once with a message naming the pack and every problem in it.
+ */
+export function loadPolicyPack(name = 'default'): PolicyPack {
+  const cached = loaded.get(name);
+  if (cached !== undefined) return cached;
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(name)) throw new PolicyPackError(`policy pack name "${name.slice(0, 60)}" is not valid: use lower-case words joined by hyphens`);
+  let text: string;
+  try {
+    text = readFileSync(path.join(packsFolder, `${name}.json`), 'utf8');
+  } catch {
+    throw new PolicyPackError(`policy pack "${name}" was not found in ${packsFolder}`);
+  }
+  const pack = parsePolicyPack(name, text);
+  loaded.set(name, pack);
+  return pack;
+}
+
+/** Validates a pack's JSON text; exported so tests can prove a broken pack is refused. */
+export function parsePolicyPack(name: string, text: string): PolicyPack {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PolicyPackError(`policy pack "${name}" is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = policyPackSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(pack)'}: ${issue.message}`);
+    throw new PolicyPackError(`policy pack "${name}" is not valid:\n  ${problems.join('\n  ')}`);
+  }
+  if (parsed.data.name !== name) throw new PolicyPackError(`policy pack file "${name}.json" names itself "${parsed.data.name}"`);
+  return parsed.data;
+}
+
+/** Labels by id for each list, for pages that show recorded choices. */
+export function policyLabels(pack: PolicyPack) {
+  const byId = (entries: readonly { id: string; label: string }[]) => Object.fromEntries(entries.map((entry) => [entry.id, entry.label]));
+  return {
+    purposes: byId(pack.purposes),
+    informationCategories: byId(pack.informationCategories),
+    consentNotSoughtReasons: byId(pack.consentNotSoughtReasons),
+    sharingMethods: byId(pack.sharingMethods),
+    retentionForms: byId(pack.retentionForms),
+  };
+}
+
+export type PolicyLabels = ReturnType<typeof policyLabels>;
