@@ -65,8 +65,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(orgsRoutes, { orgs: services.orgs });
   await app.register(peopleRoutes, { people: services.people, clock: options.clock });
   await app.register(consentRoutes, { consent: services.consent, policy: services.policy });
-  await app.register(consentOutputsRoutes, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy });
-  await app.register(consentApi, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy, publicUrl: config.publicUrl });
+  await app.register(consentOutputsRoutes, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy, fhirCanonicalBase: config.fhirCanonicalBase });
+  await app.register(consentApi, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy, publicUrl: config.publicUrl, fhirCanonicalBase: config.fhirCanonicalBase });
   await app.register(orgsApi, { orgs: services.orgs });
   await app.register(authRoutes, { auth: services.auth, secureCookies: config.secureCookies, addressLimit: config.signInAddressLimit });
   await app.register(staffRoutes, { staff: services.staff, orgs: services.orgs, apiTokens: services.apiTokens });

@@ -30,6 +30,7 @@ const environmentSchema = z.object({
   SIGN_IN_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(10_000).default(50),
   SERVICE_NAME: z.string().min(1).max(80).default('Safeshare'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  FHIR_CANONICAL_BASE: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// address' }).optional(),
   MAIL_FROM: z.string().trim().min(3).max(200).default('Safeshare <no-reply@localhost>'),
@@ -57,6 +58,8 @@ export interface Config {
   readonly serviceName: string;
   /** The address staff reach Safeshare at, for links in e-mail. */
   readonly publicUrl: string;
+  /** Names Safeshare's own FHIR code systems and extensions; stable across releases. */
+  readonly fhirCanonicalBase: string;
   readonly logLevel: string;
   /** The mail relay (smtp://, or smtps:// for implicit TLS; `?requireTLS=true` insists on STARTTLS). Unset: mail is written to `<dataDir>/outbox/`. */
   readonly smtpUrl: string | undefined;
@@ -105,6 +108,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     signInAddressLimit: settings.SIGN_IN_ADDRESS_LIMIT,
     serviceName: settings.SERVICE_NAME,
     publicUrl: (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, ''),
+    fhirCanonicalBase: (settings.FHIR_CANONICAL_BASE ?? `${(settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, '')}/fhir`).replace(/\/$/, ''),
     logLevel: settings.LOG_LEVEL,
     smtpUrl: settings.SMTP_URL,
     mailFrom: settings.MAIL_FROM,

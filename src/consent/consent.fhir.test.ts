@@ -3,11 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fhirR4Validators, schemaErrors, type FhirValidators } from '../../test/support/fhir-schema.ts';
 import { relationships } from '../people/index.ts';
 import { loadPolicyPack } from '../policy/index.ts';
-import { fhirExtensions, fhirStatusOf, fhirSystems, toFhirConsent, toFhirSearchBundle, type FhirConsent, type FhirConsentContext } from './consent.fhir.ts';
+import { fhirNames, fhirStatusOf, toFhirConsent, toFhirSearchBundle, type FhirConsent, type FhirConsentContext } from './consent.fhir.ts';
 import type { ConsentRecord } from './consent.record.ts';
 import { consentStatuses, type ConsentStatus } from './consent.status.ts';
 
 const policy = loadPolicyPack();
+const names = fhirNames('https://safeshare.swindon.gov.uk/fhir');
+const { systems: fhirSystems, extensions: fhirExtensions } = names;
 const schoolId = '5f0c7a52-8b1e-4c55-9d5e-0a4f3e2d1c01';
 const councilId = '0b7d2c1e-6a3f-4e8b-9c2d-1f0e3d4c5b6a';
 const context: FhirConsentContext = {
@@ -18,6 +20,7 @@ const context: FhirConsentContext = {
     [councilId, 'Swindon Borough Council'],
   ]),
   policy,
+  names,
 };
 
 function record(overrides: Partial<ConsentRecord> = {}): ConsentRecord {
@@ -262,6 +265,7 @@ const contexts: fc.Arbitrary<FhirConsentContext> = fc.record({
   organisationName: fc.string({ unit: 'binary', maxLength: 40 }),
   organisationNames: fc.constant(context.organisationNames),
   policy: fc.constant(policy),
+  names: fc.constant(names),
 });
 
 describe('toFhirConsent: property', () => {

@@ -26,10 +26,12 @@ import { consentStatusNames, type ConsentStatus } from './consent.status.ts';
  * pack's version), and the sharing methods and retention in extensions.
  */
 
-/** Safeshare's canonical base for its code systems, extensions and identifier systems: names, not addresses. */
-export const fhirCanonicalBase = 'https://safeshare.example/fhir';
-
-export const fhirSystems = {
+/**
+ * Safeshare's code systems, extensions and identifier systems, named under the deployment's own
+ * canonical base (FHIR_CANONICAL_BASE, by default PUBLIC_URL + /fhir): names, not addresses.
+ */
+export function fhirNames(fhirCanonicalBase: string) {
+  const systems = {
   purpose: `${fhirCanonicalBase}/CodeSystem/consent-purpose`,
   informationCategory: `${fhirCanonicalBase}/CodeSystem/information-category`,
   sharingMethod: `${fhirCanonicalBase}/CodeSystem/sharing-method`,
@@ -45,9 +47,8 @@ export const fhirSystems = {
   participationType: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
   roleCode: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode',
   consentAction: 'http://terminology.hl7.org/CodeSystem/consentaction',
-} as const;
-
-export const fhirExtensions = {
+  } as const;
+  const extensions = {
   registerStatus: `${fhirCanonicalBase}/StructureDefinition/consent-register-status`,
   reviewDate: `${fhirCanonicalBase}/StructureDefinition/consent-review-date`,
   notSoughtReason: `${fhirCanonicalBase}/StructureDefinition/consent-not-sought-reason`,
@@ -57,7 +58,11 @@ export const fhirExtensions = {
   sharingMethod: `${fhirCanonicalBase}/StructureDefinition/consent-sharing-method`,
   retentionPeriod: `${fhirCanonicalBase}/StructureDefinition/consent-retention-period`,
   retentionForm: `${fhirCanonicalBase}/StructureDefinition/consent-retention-form`,
-} as const;
+  } as const;
+  return { systems, extensions, policy: (version: string) => `${fhirCanonicalBase}/PolicyPack/${encodeURIComponent(version)}` };
+}
+
+export type FhirNames = ReturnType<typeof fhirNames>;
 
 export interface FhirCoding {
   readonly system: string;
@@ -153,6 +158,8 @@ export interface FhirConsentContext {
   /** Directory names of organisations by id; a recipient not found is referenced without a name. */
   readonly organisationNames: ReadonlyMap<string, string>;
   readonly policy: PolicyPack;
+  /** The deployment's FHIR names (code systems, extensions), from its canonical base. */
+  readonly names: FhirNames;
 }
 
 export const fhirStatusOf: Record<ConsentStatus, FhirConsentStatus> = {
@@ -200,6 +207,7 @@ function coding(system: string, version: string, code: string, display: string |
 
 /** Maps one consent record to a FHIR R4 Consent. Pure: the same record and context always give the same resource. */
 export function toFhirConsent(record: ConsentRecord, context: FhirConsentContext): FhirConsent {
+  const { systems: fhirSystems, extensions: fhirExtensions } = context.names;
   const pack = context.policy;
   const version = record.policyVersion;
   const patient: FhirReference = {
@@ -220,7 +228,7 @@ export function toFhirConsent(record: ConsentRecord, context: FhirConsentContext
             id: parentCarerId,
             identifier: [{ system: fhirSystems.personId, value: record.parentCarer.personId }],
             patient: { reference: `Patient/${record.personId}` },
-            relationship: [relationshipConcept(record.parentCarer.relationship)],
+            relationship: [relationshipConcept(record.parentCarer.relationship, fhirSystems)],
           },
         ]
       : [];
@@ -261,14 +269,14 @@ export function toFhirConsent(record: ConsentRecord, context: FhirConsentContext
     ...(performers.length === 0 ? {} : { performer: performers }),
     organization: [{ reference: `Organization/${record.organisationId}`, ...(organisationName === undefined ? {} : { display: organisationName }) }],
     // ppc-1 asks for a policy or a policy rule: every record names the local policy pack it was made under.
-    policy: [{ uri: `${fhirCanonicalBase}/PolicyPack/${encodeURIComponent(version)}` }],
+    policy: [{ uri: context.names.policy(version) }],
     ...(record.decision === 'not_sought'
       ? {}
       : {
           policyRule: {
             coding: [
               // HL7's own display for OPTOUT is spelt "op-out"; validators compare displays, so it is kept.
-              record.decision === 'given' ? { system: fhirSystems.actCode, code: 'OPTIN', display: 'opt-in' } : { system: fhirSystems.actCode, code: 'OPTOUT', display: 'op-out' },
+              record.decision === 'given' ? { system: fhirSystems.actCode, code: 'OPTIN', display: 'opt-in' } : { system: fhirSystems.actCode, code: 'OPTOUT', display: 'opt-out' },
             ],
           },
         }),
@@ -279,13 +287,14 @@ export function toFhirConsent(record: ConsentRecord, context: FhirConsentContext
   };
 }
 
-function relationshipConcept(relationship: Relationship): FhirCodeableConcept {
+function relationshipConcept(relationship: Relationship, fhirSystems: FhirNames['systems']): FhirCodeableConcept {
   const role = roleCodes[relationship];
   return { ...(role === null ? {} : { coding: [{ system: fhirSystems.roleCode, code: role.code, display: role.display }] }), text: relationshipNames[relationship] };
 }
 
 /** What the rule covers: recipients, the action, purposes, categories, methods and retention. */
 function ruleScope(record: ConsentRecord, context: FhirConsentContext, pack: PolicyPack): Omit<FhirConsentRule, 'type' | 'period' | 'provision'> {
+  const { systems: fhirSystems, extensions: fhirExtensions } = context.names;
   const version = record.policyVersion;
   const recipient: FhirCodeableConcept = { coding: [{ system: fhirSystems.participationType, code: 'IRCP', display: 'information recipient' }] };
   const actor = [

@@ -8,7 +8,7 @@ import type { OrgsService } from '../orgs/index.ts';
 import { PersonAccessError, type PersonSummary } from '../people/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
 import { ConsentAccessError } from './consent.errors.ts';
-import { toFhirConsent, toFhirSearchBundle, type FhirBundle, type FhirConsent, type FhirConsentContext } from './consent.fhir.ts';
+import { fhirNames, toFhirConsent, toFhirSearchBundle, type FhirBundle, type FhirConsent, type FhirConsentContext } from './consent.fhir.ts';
 import { consentNotice, hasNotice, type ConsentNotice } from './consent.notice.ts';
 import { londonToday, type ConsentRecord } from './consent.record.ts';
 import * as store from './consent.repository.ts';
@@ -21,6 +21,8 @@ export interface ConsentOutputsDependencies {
   readonly people: Pick<PeopleAccess, 'requireAccess'>;
   readonly orgs: Pick<OrgsService, 'find' | 'list'>;
   readonly policy: PolicyPack;
+  /** The deployment's canonical base for Safeshare's own FHIR code systems and extensions. */
+  readonly fhirCanonicalBase: string;
 }
 
 export type NoticeFormat = 'page' | 'pdf';
@@ -35,6 +37,7 @@ export type ExportChannel = 'download' | 'api';
  */
 export function consentOutputsService(deps: ConsentOutputsDependencies) {
   const { db, clock, audit, people, orgs, policy } = deps;
+  const names = fhirNames(deps.fhirCanonicalBase);
 
   async function requirePerson(viewer: Viewer, personId: string): Promise<PersonSummary> {
     try {
@@ -71,7 +74,7 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
   async function fhirContext(organisationId: string, person: PersonSummary): Promise<FhirConsentContext> {
     const directory = await orgs.list();
     const organisationNames = new Map(directory.map((organisation) => [organisation.id, organisation.name]));
-    return { nhsNumber: person.nhsNumber, organisationName: organisationNames.get(organisationId) ?? 'Unknown organisation', organisationNames, policy };
+    return { nhsNumber: person.nhsNumber, organisationName: organisationNames.get(organisationId) ?? 'Unknown organisation', organisationNames, policy, names };
   }
 
   async function exported(trx: Transaction<Database>, viewer: Viewer, record: ConsentRecord, channel: ExportChannel, bundle: boolean): Promise<void> {
