@@ -111,25 +111,27 @@ export type OpeningBasis = 'allocated' | 'team' | 'family-member' | 'break-glass
  */
 export async function openablePeople(
   db: Executor,
-  viewer: { readonly userId: string; readonly organisationId: string; readonly team: readonly string[] },
+  viewer: { readonly userId: string; readonly organisationId: string; readonly withTeam: boolean },
   now: Date,
 ): Promise<{ id: string; basis: OpeningBasis }[]> {
-  const caseholders = sql.val([viewer.userId, ...viewer.team]);
+  // The caseholders: the viewer, and (for a line manager) their direct reports in the organisation.
   const result = await sql<{ id: string; basis: OpeningBasis }>`
-    SELECT a.person_id AS id, CASE WHEN a.user_id = ${viewer.userId} THEN 'allocated' ELSE 'team' END AS basis
-    FROM allocations AS a
-    WHERE a.user_id = ANY(${caseholders}::uuid[]) AND a.ended_at IS NULL AND a.organisation_id = ${viewer.organisationId}
+    WITH caseholders AS MATERIALIZED (
+      SELECT ${viewer.userId}::uuid AS id
+      UNION ALL
+      SELECT u.id FROM users AS u WHERE ${viewer.withTeam} AND u.line_manager_id = ${viewer.userId} AND u.organisation_id = ${viewer.organisationId}
+    ),
+    open_allocations AS MATERIALIZED (
+      SELECT a.person_id, a.user_id FROM allocations AS a
+      WHERE a.user_id IN (SELECT id FROM caseholders) AND a.ended_at IS NULL AND a.organisation_id = ${viewer.organisationId}
+    )
+    SELECT person_id AS id, CASE WHEN user_id = ${viewer.userId} THEN 'allocated' ELSE 'team' END AS basis FROM open_allocations
     UNION ALL
-    SELECT r.related_person_id, 'family-member'
-    FROM allocations AS a JOIN person_relationships AS r ON r.person_id = a.person_id
-    WHERE a.user_id = ANY(${caseholders}::uuid[]) AND a.ended_at IS NULL AND r.organisation_id = ${viewer.organisationId}
+    SELECT r.related_person_id, 'family-member' FROM open_allocations AS a JOIN person_relationships AS r ON r.person_id = a.person_id
     UNION ALL
-    SELECT r.person_id, 'family-member'
-    FROM allocations AS a JOIN person_relationships AS r ON r.related_person_id = a.person_id
-    WHERE a.user_id = ANY(${caseholders}::uuid[]) AND a.ended_at IS NULL AND r.organisation_id = ${viewer.organisationId}
+    SELECT r.person_id, 'family-member' FROM open_allocations AS a JOIN person_relationships AS r ON r.related_person_id = a.person_id
     UNION ALL
-    SELECT b.person_id, 'break-glass'
-    FROM break_glass_access AS b
+    SELECT b.person_id, 'break-glass' FROM break_glass_access AS b
     WHERE b.user_id = ${viewer.userId} AND b.expires_at > ${now} AND b.organisation_id = ${viewer.organisationId}`.execute(db);
   return result.rows;
 }

@@ -283,8 +283,7 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
 
   /** Everyone the viewer (not a DPO or Caldicott Guardian) may open, with the strongest basis for each. */
   async function openableBy(executor: Executor, viewer: Viewer): Promise<Map<string, AccessBasis>> {
-    const team = await teamOf(executor, viewer);
-    const rows = await store.openablePeople(executor, { userId: viewer.userId, organisationId: viewer.organisationId, team }, clock.now());
+    const rows = await store.openablePeople(executor, { userId: viewer.userId, organisationId: viewer.organisationId, withTeam: isManager(viewer) }, clock.now());
     const openable = new Map<string, AccessBasis>();
     for (const row of rows) {
       const current = openable.get(row.id);

@@ -186,8 +186,8 @@ describe('consent: a practitioner records, explains and withdraws it, and a mana
     );
     await checkPage(page, 'person-record');
 
-    // The person record has no link to the person's consents yet: go to the address.
-    await page.goto(`/people/${ameliaId}/consents`);
+    await page.getByRole('link', { name: 'Consent records' }).click();
+    await page.waitForURL(`**/people/${ameliaId}/consents`);
     expect(await page.locator('h1').textContent()).toBe('Consent');
     expect(await page.locator('main').textContent()).toContain(
       'No consent has been recorded for this person yet.',
