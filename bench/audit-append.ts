@@ -8,7 +8,7 @@
 import { auditService, systemActor } from '../src/audit/index.ts';
 import type { Db } from '../src/db/client.ts';
 import { systemClock } from '../src/lib/clock.ts';
-import { benchOrganisations, benchTargets, formatRate } from './audit-bench-database.ts';
+import { benchOrganisations, benchTargets, formatRate } from './support.ts';
 
 const appends = Number.parseInt(process.env['APPENDS'] ?? '3000', 10);
 

@@ -11,7 +11,7 @@ import { eventHash, genesisHash, type ChainedEvent } from '../src/audit/audit.ha
 import { auditService } from '../src/audit/index.ts';
 import type { Db } from '../src/db/client.ts';
 import { systemClock } from '../src/lib/clock.ts';
-import { benchOrganisations, benchTargets, formatRate } from './audit-bench-database.ts';
+import { benchOrganisations, benchTargets, formatRate } from './support.ts';
 
 const totalEvents = Number.parseInt(process.env['EVENTS'] ?? '1000000', 10);
 const chainCount = Number.parseInt(process.env['CHAINS'] ?? '4', 10);

@@ -8,19 +8,16 @@ import autocannon from 'autocannon';
 import { buildApp } from '../src/app.ts';
 import { systemActor } from '../src/audit/index.ts';
 import { loadConfig } from '../src/config.ts';
-import { createDb } from '../src/db/client.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { SecretBox } from '../src/lib/secret-box.ts';
 import { newToken, tokenDigest } from '../src/lib/tokens.ts';
 import { services as buildServices } from '../src/services.ts';
-import { benchDatabases } from './support.ts';
+import { benchTargets } from './support.ts';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 15);
 
-for (const database of await benchDatabases()) {
-  const db = createDb(database.url, 20);
-  await migrateToLatest(db);
+for await (const database of benchTargets(20)) {
+  const { db } = database;
   const config = { ...loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://localhost', DATABASE_URL: database.url, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', SECURE_COOKIES: 'false' }) };
   const dependencies = { db, clock: systemClock, secretBox: new SecretBox(randomBytes(32)), config };
   const services = buildServices(dependencies);
@@ -47,6 +44,5 @@ for (const database of await benchDatabases()) {
       `${ok} ok of ${result.requests.total}, errors ${result.errors + result.non2xx}`,
   );
   await app.close();
-  await db.destroy();
-  await database.close();
+  await database.dispose();
 }

@@ -10,12 +10,11 @@
 import { sql } from 'kysely';
 import { auditService } from '../src/audit/index.ts';
 import type { Viewer } from '../src/auth/index.ts';
-import { createDb, type Db } from '../src/db/client.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
+import type { Db } from '../src/db/client.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { notificationsService } from '../src/notifications/index.ts';
 import { formatNhsNumber, peopleService, type PeopleService } from '../src/people/index.ts';
-import { benchDatabases } from './support.ts';
+import { benchTargets } from './support.ts';
 
 const peopleCount = Number.parseInt(process.env['PEOPLE'] ?? '1000000', 10);
 const searchCount = Number.parseInt(process.env['SEARCHES'] ?? '500', 10);
@@ -212,11 +211,10 @@ async function run(people: PeopleService, viewer: Viewer, list: readonly Search[
   return { times, byKind };
 }
 
-for (const database of await benchDatabases()) {
-  const db = createDb(database.url, 4);
+for await (const database of benchTargets(4)) {
+  const { db } = database;
   try {
     console.log(`\n${database.label}: ${peopleCount.toLocaleString('en-GB')} people in ${organisations} organisations, ${searchCount} searches in one`);
-    await migrateToLatest(db);
     const { organisationId, practitioner, dpo } = await generate(db);
     const audit = auditService({ db, clock: systemClock });
     const people = peopleService({ db, clock: systemClock, audit, notifications: notificationsService({ db, clock: systemClock, baseUrl: 'http://localhost' }) });
@@ -237,7 +235,6 @@ for (const database of await benchDatabases()) {
     console.log(`  target p95 <= 20 ms: ${p95 <= 20 ? 'met' : 'NOT met'} (${p95.toFixed(1)} ms)`);
     if (p95 > 20) process.exitCode = 1;
   } finally {
-    await db.destroy();
-    await database.close();
+    await database.dispose();
   }
 }

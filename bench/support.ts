@@ -1,56 +1,86 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.ts';
+import { createDb, type Db } from '../src/db/client.ts';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
 
-export interface BenchDatabase {
+/** A migrated scratch database for one benchmark run, and how to throw it away. */
+export interface BenchTarget {
   readonly label: string;
   readonly url: string;
-  close(): Promise<void>;
+  readonly db: Db;
+  dispose(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
+/**
+ * The engines a benchmark runs on: always an embedded server in a temporary folder on a free port,
+ * and the machine's PostgreSQL too when BENCH_DATABASE_URL names it (a scratch database is created
+ * there and dropped afterwards).
+ */
+export async function* benchTargets(poolSize = 12): AsyncGenerator<BenchTarget> {
+  yield await embeddedTarget(poolSize);
+  const serverUrl = process.env['BENCH_DATABASE_URL'];
+  if (serverUrl !== undefined && serverUrl !== '') yield await serverTarget(serverUrl, poolSize);
 }
 
-/** A scratch database on the embedded server, and on BENCH_DATABASE_URL's server when it is set. */
-export async function benchDatabases(): Promise<BenchDatabase[]> {
-  const databases: BenchDatabase[] = [];
+async function embeddedTarget(poolSize: number): Promise<BenchTarget> {
   const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-bench-'));
+  // As root the embedded server runs as another user, which must reach this folder.
   await fs.chmod(folder, 0o755);
-  const embedded: EmbeddedServer = await startEmbeddedPostgres({ dataDir: folder, port: await freePort(), database: 'bench' });
-  databases.push({
-    label: 'embedded PostgreSQL 18',
-    url: embedded.connectionString,
-    async close() {
-      await embedded.stop();
+  const server = await startEmbeddedPostgres({ dataDir: folder, port: await freePort(), database: 'bench' });
+  const db = createDb(server.connectionString, poolSize);
+  await migrateToLatest(db);
+  const version = await serverVersion(server.connectionString);
+  return {
+    label: `embedded PostgreSQL ${version}`,
+    url: server.connectionString,
+    db,
+    async dispose() {
+      await db.destroy();
+      await server.stop();
       await fs.rm(folder, { recursive: true, force: true });
     },
-  });
-  const server = process.env['BENCH_DATABASE_URL'];
-  if (server !== undefined && server !== '') {
-    const name = `safeshare_bench_${process.pid}`;
-    await adminQuery(server, `DROP DATABASE IF EXISTS ${name}`);
-    await adminQuery(server, `CREATE DATABASE ${name}`);
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    const version = await serverVersion(server);
-    databases.push({
-      label: `machine's PostgreSQL ${version}`,
-      url: url.toString(),
-      close: () => adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-    });
+  };
+}
+
+async function serverTarget(serverUrl: string, poolSize: number): Promise<BenchTarget> {
+  const name = `safeshare_bench_${randomBytes(5).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = createDb(url.toString(), poolSize);
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    throw error;
   }
-  return databases;
+  const version = await serverVersion(url.toString());
+  return {
+    label: `machine's PostgreSQL ${version}`,
+    url: url.toString(),
+    db,
+    async dispose() {
+      await db.destroy();
+      await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+async function serverVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ server_version: string }>('SHOW server_version');
+    return result.rows[0]?.server_version.split(' ')[0] ?? '?';
+  } finally {
+    await client.end();
+  }
 }
 
 async function adminQuery(url: string, statement: string): Promise<void> {
@@ -63,13 +93,38 @@ async function adminQuery(url: string, statement: string): Promise<void> {
   }
 }
 
-async function serverVersion(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const result = await client.query<{ server_version: string }>('SHOW server_version');
-    return result.rows[0]?.server_version.split(' ')[0] ?? '?';
-  } finally {
-    await client.end();
-  }
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Inserts organisations straight into the table (the audit chain needs only their ids). */
+export async function benchOrganisations(db: Db, count: number): Promise<string[]> {
+  const now = new Date();
+  const rows = await db
+    .insertInto('organisations')
+    .values(
+      Array.from({ length: count }, (_, index) => ({
+        name: `Bench Borough Council ${index + 1} ${randomBytes(3).toString('hex')}`,
+        kind: 'local_authority' as const,
+        switchboard_phone: null,
+        hosted: true,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+export function formatRate(count: number, milliseconds: number): string {
+  return `${Math.round((count * 1000) / milliseconds).toLocaleString('en-GB')}/s`;
 }

@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Viewer } from '../auth/index.ts';
-import { ConsentAccessError } from './consent.errors.ts';
+import { guardedPage } from './consent.access.ts';
 import { consentDownloadNames, consentOutputPaths } from './consent.outputs.paths.ts';
 import { consentOutputsService, type ConsentOutputsDependencies } from './consent.outputs.service.ts';
 import { consentPaths } from './consent.paths.ts';
@@ -17,21 +17,9 @@ const consentAccess = { access: ['practitioner', 'manager', 'dpo', 'caldicott_gu
 export async function consentOutputsRoutes(app: FastifyInstance, options: ConsentOutputsDependencies): Promise<void> {
   const outputs = consentOutputsService(options);
 
-  /** Another organisation's consent does not exist; an unallocated person's page asks for a reason first. */
-  async function guarded(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof ConsentAccessError) {
-        if (error.kind === 'needs-reason') return reply.redirect(consentPaths.person(error.personId), 303);
-        return reply.callNotFound();
-      }
-      throw error;
-    }
-  }
 
   app.get('/consents/:id/notice', { config: consentAccess }, async (request, reply) =>
-    guarded(reply, async () => {
+    guardedPage(reply, async () => {
       const params = consentParams.safeParse(request.params);
       if (!params.success) return reply.callNotFound();
       const notice = await outputs.notice(viewerOf(request), params.data.id, 'page');
@@ -47,7 +35,7 @@ export async function consentOutputsRoutes(app: FastifyInstance, options: Consen
   );
 
   app.get('/consents/:id/notice.pdf', { config: consentAccess }, async (request, reply) =>
-    guarded(reply, async () => {
+    guardedPage(reply, async () => {
       const params = consentParams.safeParse(request.params);
       if (!params.success) return reply.callNotFound();
       const notice = await outputs.notice(viewerOf(request), params.data.id, 'pdf');
@@ -62,7 +50,7 @@ export async function consentOutputsRoutes(app: FastifyInstance, options: Consen
   );
 
   app.get('/consents/:id/fhir.json', { config: consentAccess }, async (request, reply) =>
-    guarded(reply, async () => {
+    guardedPage(reply, async () => {
       const params = consentParams.safeParse(request.params);
       if (!params.success) return reply.callNotFound();
       const resource = await outputs.fhirConsent(viewerOf(request), params.data.id, 'download');

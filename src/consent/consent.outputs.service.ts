@@ -5,9 +5,9 @@ import type { Db } from '../db/client.ts';
 import type { Database } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { OrgsService } from '../orgs/index.ts';
-import { PersonAccessError, type PersonSummary } from '../people/index.ts';
+import type { PersonSummary } from '../people/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
-import { ConsentAccessError } from './consent.errors.ts';
+import { requireConsentPerson } from './consent.access.ts';
 import { fhirNames, toFhirConsent, toFhirSearchBundle, type FhirBundle, type FhirConsent, type FhirConsentContext } from './consent.fhir.ts';
 import { consentNotice, hasNotice, type ConsentNotice } from './consent.notice.ts';
 import { londonToday, type ConsentRecord } from './consent.record.ts';
@@ -39,14 +39,6 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
   const { db, clock, audit, people, orgs, policy } = deps;
   const names = fhirNames(deps.fhirCanonicalBase);
 
-  async function requirePerson(viewer: Viewer, personId: string): Promise<PersonSummary> {
-    try {
-      return await people.requireAccess(viewer, personId);
-    } catch (error) {
-      if (error instanceof PersonAccessError) throw new ConsentAccessError(error.kind, personId);
-      throw error;
-    }
-  }
 
   /**
    * Reads one consent the viewer may see inside a transaction, builds the output, and records the
@@ -63,7 +55,7 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
       const row = await store.findConsent(trx, id);
       if (row === undefined || row.organisation_id !== viewer.organisationId) return undefined;
       const record = toRecord(row);
-      const person = await requirePerson(viewer, record.personId);
+      const person = await requireConsentPerson(people, viewer, record.personId);
       const output = await build(record, person);
       if (output === undefined) return undefined;
       await audit.record(trx, { organisationId: record.organisationId, actor: actorOf(viewer), action: event.action, change: event.change, entity: { type: 'consent', id: record.id }, personId: record.personId });
@@ -135,7 +127,7 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
      * viewer may not see the person (another organisation's: `not-found`).
      */
     async fhirForPerson(viewer: Viewer, personId: string, addresses: { readonly self: string; readonly resourceBase: string }): Promise<FhirBundle> {
-      const person = await requirePerson(viewer, personId);
+      const person = await requireConsentPerson(people, viewer, personId);
       const context = await fhirContext(person.organisationId, person);
       return db.transaction().execute(async (trx) => {
         const records = (await store.consentsForPerson(trx, person.id)).map(toRecord);

@@ -3,7 +3,8 @@ import type { Viewer } from '../auth/index.ts';
 import { relationshipNames } from '../people/index.ts';
 import { policyLabels, type PolicyPack } from '../policy/index.ts';
 import { fieldError, parseForm, type FormErrors } from '../web/forms.ts';
-import { ConsentAccessError, ConsentRuleError } from './consent.errors.ts';
+import { guardedPage } from './consent.access.ts';
+import { ConsentRuleError } from './consent.errors.ts';
 import { consentPaths } from './consent.paths.ts';
 import { addMonths, type ConsentRecord } from './consent.record.ts';
 import {
@@ -72,18 +73,6 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   const { consent: consents, policy } = options;
   const labels = policyLabels(policy);
 
-  /** Need-to-know outcomes: another organisation's person is a page that does not exist; an unallocated one asks for a reason on the person's page. */
-  async function guarded(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof ConsentAccessError) {
-        if (error.kind === 'needs-reason') return reply.redirect(consentPaths.person(error.personId), 303);
-        return reply.callNotFound();
-      }
-      throw error;
-    }
-  }
 
   function describeHistory(items: readonly ConsentHistoryItem[]) {
     return items.map((item) => ({
@@ -119,7 +108,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   app.get('/people/:personId/consents', { config: consentAccess }, async (request, reply) => {
     const params = personParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
-    return guarded(reply, async () => {
+    return guardedPage(reply, async () => {
       const view = await consents.forPerson(viewerOf(request), params.data.personId);
       return reply.render('consent/views/list.njk', {
         pageTitle: `Consent – ${personName(view.person)}`,
@@ -202,7 +191,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     const params = personParams.safeParse(request.params);
     const query = newConsentQuery.safeParse(request.query);
     if (!params.success || !query.success) return reply.callNotFound();
-    return guarded(reply, async () => {
+    return guardedPage(reply, async () => {
       const viewer = viewerOf(request);
       const context = await consents.recordingContext(viewer, params.data.personId, query.data.supersedes);
       if (query.data.supersedes !== undefined) {
@@ -217,7 +206,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   app.post('/people/:personId/consents/new', { config: consentAccess }, async (request, reply) => {
     const params = personParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
-    return guarded(reply, async () => {
+    return guardedPage(reply, async () => {
       const viewer = viewerOf(request);
       const raw = answersOf(request.body, consentFields);
       const supersedesId = typeof raw['supersedesId'] === 'string' && raw['supersedesId'] !== '' ? raw['supersedesId'] : undefined;
@@ -299,7 +288,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   app.get('/people/:personId/consents/new/check', { config: consentAccess }, async (request, reply) => {
     const params = personParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
-    return guarded(reply, async () => {
+    return guardedPage(reply, async () => {
       const context = await checkContext(request, params.data.personId);
       const answers = await draftAnswers(request, context);
       if (answers === undefined) return reply.redirect(consentPaths.create(context.person.id), 303);
@@ -310,7 +299,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   app.post('/people/:personId/consents/new/check', { config: consentAccess }, async (request, reply) => {
     const params = personParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
-    return guarded(reply, async () => {
+    return guardedPage(reply, async () => {
       const viewer = viewerOf(request);
       const context = await checkContext(request, params.data.personId);
       const answers = await draftAnswers(request, context);
@@ -402,7 +391,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   }
 
   app.get('/consents/:id', { config: consentAccess }, async (request, reply) =>
-    guarded(reply, async () => {
+    guardedPage(reply, async () => {
       const details = await loadDetails(request, 'details');
       if (details === undefined) return reply.callNotFound();
       const done = consentPageQuery.parse(request.query).done;
@@ -429,7 +418,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   }
 
   app.get('/consents/:id/withdraw', { config: consentAccess }, async (request, reply) =>
-    guarded(reply, async () => {
+    guardedPage(reply, async () => {
       const details = await loadDetails(request, 'withdraw');
       if (details === undefined) return reply.callNotFound();
       if (details.consent.status !== 'given') return reply.redirect(consentPaths.show(details.consent.id), 303);
@@ -438,7 +427,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   );
 
   app.post('/consents/:id/withdraw', { config: consentAccess }, async (request, reply) =>
-    guarded(reply, async () => {
+    guardedPage(reply, async () => {
       const details = await loadDetails(request, 'withdraw');
       if (details === undefined) return reply.callNotFound();
       const values = answersOf(request.body, withdrawalFields);
@@ -469,7 +458,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   }
 
   app.get('/consents/:id/review', { config: consentAccess }, async (request, reply) =>
-    guarded(reply, async () => {
+    guardedPage(reply, async () => {
       const details = await loadDetails(request, 'review');
       if (details === undefined) return reply.callNotFound();
       if (!(liveStatuses as readonly ConsentStatus[]).includes(details.consent.status)) return reply.redirect(consentPaths.show(details.consent.id), 303);
@@ -478,7 +467,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   );
 
   app.post('/consents/:id/review', { config: consentAccess }, async (request, reply) =>
-    guarded(reply, async () => {
+    guardedPage(reply, async () => {
       const details = await loadDetails(request, 'review');
       if (details === undefined) return reply.callNotFound();
       const values = answersOf(request.body, reviewFields);

@@ -6,10 +6,11 @@ import type { Database } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import type { OrgsService } from '../orgs/index.ts';
-import { PersonAccessError, type PersonSummary, type Relationship } from '../people/index.ts';
+import type { PersonSummary, Relationship } from '../people/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
 import { checkConsent, type ConsentCheckRequest, type ConsentCheckResult } from './consent.check.ts';
-import { ConsentAccessError, ConsentRuleError, consentErrorCodes } from './consent.errors.ts';
+import { requireConsentPerson } from './consent.access.ts';
+import { ConsentRuleError, consentErrorCodes } from './consent.errors.ts';
 import { consentPaths } from './consent.paths.ts';
 import { addDays, londonToday, type ConsentRecord } from './consent.record.ts';
 import * as store from './consent.repository.ts';
@@ -113,15 +114,6 @@ export function consentService(deps: ConsentDependencies) {
 
   const today = () => londonToday(clock.now());
 
-  /** The people capability's need-to-know check, answered in the consent register's terms. */
-  async function requirePerson(viewer: Viewer, personId: string): Promise<PersonSummary> {
-    try {
-      return await people.requireAccess(viewer, personId);
-    } catch (error) {
-      if (error instanceof PersonAccessError) throw new ConsentAccessError(error.kind, personId);
-      throw error;
-    }
-  }
 
   /** Every consent page shows part of a person's record: each showing is audited (invariant 4). */
   async function recordView(viewer: Viewer, person: PersonSummary, page: ConsentPage, consentId: string | null): Promise<void> {
@@ -141,7 +133,7 @@ export function consentService(deps: ConsentDependencies) {
   async function find(viewer: Viewer, id: string): Promise<ConsentRecord | undefined> {
     const row = await store.findConsent(db, id);
     if (row === undefined || row.organisation_id !== viewer.organisationId) return undefined;
-    await requirePerson(viewer, row.person_id);
+    await requireConsentPerson(people, viewer, row.person_id);
     return toRecord(row);
   }
 
@@ -198,7 +190,7 @@ export function consentService(deps: ConsentDependencies) {
 
     /** The person's consents and their history, newest first. */
     async forPerson(viewer: Viewer, personId: string): Promise<PersonConsents> {
-      const person = await requirePerson(viewer, personId);
+      const person = await requireConsentPerson(people, viewer, personId);
       const [rows, history] = await Promise.all([store.consentsForPerson(db, person.id), historyOf({ personId: person.id })]);
       await recordView(viewer, person, 'consents', null);
       return { person, consents: rows.map(toRecord), history };
@@ -208,7 +200,7 @@ export function consentService(deps: ConsentDependencies) {
     async details(viewer: Viewer, id: string, page: 'details' | 'withdraw' | 'review'): Promise<ConsentDetails | undefined> {
       const consent = await find(viewer, id);
       if (consent === undefined) return undefined;
-      const person = await requirePerson(viewer, consent.personId);
+      const person = await requireConsentPerson(people, viewer, consent.personId);
       const [history, relatives, organisations, names] = await Promise.all([
         historyOf({ consentId: consent.id }),
         consent.parentCarer === null ? Promise.resolve([]) : people.relatives(viewer, consent.personId),
@@ -233,7 +225,7 @@ export function consentService(deps: ConsentDependencies) {
      * With `supersedesId`, the live consent being replaced (undefined when it is not one: the page answers 404).
      */
     async recordingContext(viewer: Viewer, personId: string, supersedesId?: string): Promise<RecordingContext> {
-      const person = await requirePerson(viewer, personId);
+      const person = await requireConsentPerson(people, viewer, personId);
       const [relatives, organisations] = await Promise.all([people.relatives(viewer, person.id), orgs.list()]);
       let supersedes: ConsentRecord | undefined;
       if (supersedesId !== undefined) {
@@ -263,7 +255,7 @@ export function consentService(deps: ConsentDependencies) {
      * checked the rest, and the database checks again.
      */
     async record(viewer: Viewer, personId: string, answers: ConsentAnswers): Promise<string> {
-      const person = await requirePerson(viewer, personId);
+      const person = await requireConsentPerson(people, viewer, personId);
       const rule = (code: (typeof consentErrorCodes)[keyof typeof consentErrorCodes], field: string, message: string) => new ConsentRuleError(code, field, message);
 
       // R3.2: a parent or carer gives consent for a child only with parental responsibility.
@@ -422,7 +414,7 @@ export function consentService(deps: ConsentDependencies) {
      * register afresh every time, so a withdrawal recorded a moment ago counts (invariant 3).
      */
     async check(viewer: Viewer, request: Omit<ConsentCheckRequest, 'on'>): Promise<ConsentCheckResult> {
-      const person = await requirePerson(viewer, request.personId);
+      const person = await requireConsentPerson(people, viewer, request.personId);
       const rows = await store.consentsForPerson(db, person.id);
       const result = checkConsent(rows.map(toRecord), { ...request, on: today() });
       await db.transaction().execute((trx) =>
