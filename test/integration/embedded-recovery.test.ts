@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, expect, it } from 'vitest';
+import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
+
+/**
+ * The embedded server outlives a Safeshare process killed with SIGKILL, and a plain restart would
+ * fail on its lock file: the next start must find it, stop it and start cleanly.
+ */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-recovery-'));
+await fs.chmod(folder, 0o755);
+afterAll(async () => {
+  await fs.rm(folder, { recursive: true, force: true });
+});
+
+it('recovers by itself after the process that ran the embedded server was killed with SIGKILL', async () => {
+  const port = await freePort();
+  // A separate Node process starts the server, reports, then kills itself without any clean-up.
+  const script = `
+    import { startEmbeddedPostgres } from ${JSON.stringify(path.resolve('src/db/embedded.ts'))};
+    const server = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(folder)}, port: ${port} });
+    process.stdout.write('ready\\n');
+    process.kill(process.pid, 'SIGKILL');
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, killed) => resolve(killed)));
+  expect(output).toContain('ready');
+  expect(signal).toBe('SIGKILL');
+
+  // The orphaned server still holds the data folder.
+  const lockFile = await fs.readFile(path.join(folder, 'postgres', 'cluster', 'postmaster.pid'), 'utf8');
+  const orphan = Number.parseInt(lockFile.split('\n')[0] ?? '', 10);
+  expect(() => process.kill(orphan, 0)).not.toThrow();
+
+  const restarted = await startEmbeddedPostgres({ dataDir: folder, port });
+  try {
+    expect(restarted.recoveredStaleServer).toBe(true);
+    const client = new pg.Client({ connectionString: restarted.connectionString });
+    await client.connect();
+    const result = await client.query<{ ok: number }>('SELECT 1 AS ok');
+    await client.end();
+    expect(result.rows[0]?.ok).toBe(1);
+  } finally {
+    await restarted.stop();
+  }
+  expect(await fs.access(path.join(folder, 'postgres', 'cluster', 'postmaster.pid')).then(() => true, () => false)).toBe(false);
+}, 120_000);
