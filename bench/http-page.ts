@@ -4,7 +4,9 @@
  * Usage: npm run bench:http  (BENCH_DATABASE_URL=postgres://... adds the machine's server)
  */
 import { randomBytes } from 'node:crypto';
-import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import { buildApp } from '../src/app.ts';
 import { systemActor } from '../src/audit/index.ts';
 import { loadConfig } from '../src/config.ts';
@@ -15,10 +17,26 @@ import { services as buildServices } from '../src/services.ts';
 import { benchTargets } from './support.ts';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 15);
+const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+interface LoadResult {
+  readonly requests: { readonly average: number; readonly total: number };
+  readonly latency: { readonly p50: number; readonly p99: number };
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly '2xx': number;
+}
+
+async function load(url: string, token: string, options: readonly string[]): Promise<LoadResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, [autocannonCli, ...options, '-j', '-H', `cookie=safeshare_session=${token}`, `${url}/`], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as LoadResult;
+}
 
 for await (const database of benchTargets(20)) {
   const { db } = database;
-  const config = { ...loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://localhost', DATABASE_URL: database.url, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', SECURE_COOKIES: 'false' }) };
+  const config = { ...loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://localhost', SMTP_URL: 'smtp://127.0.0.1:2525', DATABASE_URL: database.url, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', SECURE_COOKIES: 'false' }) };
   const dependencies = { db, clock: systemClock, secretBox: new SecretBox(randomBytes(32)), config };
   const services = buildServices(dependencies);
   const organisationId = await services.orgs.create(systemActor, { name: 'Swindon Borough Council', kind: 'local_authority', switchboardPhone: null, hosted: true });
@@ -35,9 +53,9 @@ for await (const database of benchTargets(20)) {
   await db.insertInto('sessions').values({ id_digest: tokenDigest(token), user_id: userId, stage: 'active', created_at: new Date(), last_seen_at: new Date() }).execute();
   const app = await buildApp({ ...dependencies, services, logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  // Warm the template cache and the connection pool.
-  await autocannon({ url: `${url}/`, connections: 10, amount: 500, headers: { cookie: `safeshare_session=${token}` } });
-  const result = await autocannon({ url: `${url}/`, connections: 50, duration: seconds, headers: { cookie: `safeshare_session=${token}` } });
+  // autocannon runs in its own process, so the load generator does not share the app's event loop.
+  await load(url, token, ['-c', '10', '-a', '500']);
+  const result = await load(url, token, ['-c', '50', '-d', String(seconds)]);
   const ok = result['2xx'];
   console.log(
     `${database.label}: GET / (signed in) ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
