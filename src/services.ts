@@ -48,7 +48,7 @@ export function services(deps: Dependencies) {
   return {
     ...container,
     policy,
-    consent: consentService({ db: deps.db, clock: deps.clock, audit, people: container.people, orgs: container.orgs, notifications: container.notifications, policy }),
+    consent: consentService({ db: deps.db, clock: deps.clock, audit, people: container.people, orgs: container.orgs, notifications: container.notifications, policy, secretBox: deps.secretBox }),
   };
 }
 

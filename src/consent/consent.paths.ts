@@ -8,5 +8,7 @@ export const consentPaths = {
   show: (id: string) => `/consents/${id}`,
   withdraw: (id: string) => `/consents/${id}/withdraw`,
   review: (id: string) => `/consents/${id}/review`,
+  evidence: (id: string) => `/consents/${id}/evidence`,
+  evidenceFile: (id: string, evidenceId: string) => `/consents/${id}/evidence/${evidenceId}`,
   reviews: '/consents/reviews',
 } as const;

@@ -1,10 +1,13 @@
+import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Viewer } from '../auth/index.ts';
 import { relationshipNames } from '../people/index.ts';
 import { policyLabels, type PolicyPack } from '../policy/index.ts';
 import { fieldError, parseForm, type FormErrors } from '../web/forms.ts';
 import { guardedPage } from './consent.access.ts';
 import { ConsentRuleError } from './consent.errors.ts';
+import { EvidenceFileError, evidenceTypeNames, maxEvidenceBytes, type EvidenceFile, type EvidenceItem } from './consent.evidence.ts';
 import { consentPaths } from './consent.paths.ts';
 import { addMonths, type ConsentRecord } from './consent.record.ts';
 import {
@@ -64,7 +67,23 @@ const outcomeNotices: Record<ConsentOutcome, string> = {
   superseded: 'Consent record saved. It replaces the record that was reviewed.',
   withdrawn: 'Withdrawal recorded. From now on this consent covers no sharing decision.',
   reviewed: 'Review recorded. The consent stands until its new review date.',
+  evidence: 'Evidence uploaded.',
 };
+
+const evidenceParams = z.strictObject({ id: z.uuid(), evidenceId: z.uuid() });
+
+/** An upload as the multipart reader leaves it in `request.body`: the CSRF token and at most one file. */
+interface EvidenceUploadBody {
+  _csrf?: string;
+  file?: EvidenceFile;
+  malformed?: boolean;
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${String(bytes)} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
 
 const dateFields = ['givenOn', 'reviewOn', 'expiresOn', 'withdrawnOn', 'nextReviewOn'];
 const listFields = new Set(['consentGivenBy', 'purposeIds', 'recipientOrganisationIds', 'methodIds', 'categoryIds', 'retentionFormIds']);
@@ -390,19 +409,98 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     return consents.details(viewerOf(request), params.data.id, page);
   }
 
+  async function renderDetails(request: FastifyRequest, reply: FastifyReply, status: number, details: ConsentDetails, notice?: string, errors?: FormErrors) {
+    const evidence: readonly EvidenceItem[] = (await consents.evidence.list(viewerOf(request), details.consent.id)) ?? [];
+    return reply.code(status).render('consent/views/show.njk', {
+      pageTitle: `${decisionNames[details.consent.decision]} – ${personName(details.person)}`,
+      backLink: consentPaths.list(details.person.id),
+      notice,
+      errors,
+      evidence: evidence.map((item) => ({
+        fileName: item.fileName,
+        type: evidenceTypeNames[item.contentType],
+        size: formatSize(item.sizeBytes),
+        uploadedByName: item.uploadedByName ?? 'A former member of staff',
+        uploadedAt: item.uploadedAt,
+        path: consentPaths.evidenceFile(details.consent.id, item.id),
+      })),
+      evidenceAction: consentPaths.evidence(details.consent.id),
+      ...detailsContext(details),
+    });
+  }
+
   app.get('/consents/:id', { config: consentAccess }, async (request, reply) =>
     guardedPage(reply, async () => {
       const details = await loadDetails(request, 'details');
       if (details === undefined) return reply.callNotFound();
       const done = consentPageQuery.parse(request.query).done;
-      return reply.render('consent/views/show.njk', {
-        pageTitle: `${decisionNames[details.consent.decision]} – ${personName(details.person)}`,
-        backLink: consentPaths.list(details.person.id),
-        notice: done === undefined ? undefined : outcomeNotices[done],
-        ...detailsContext(details),
-      });
+      return renderDetails(request, reply, 200, details, done === undefined ? undefined : outcomeNotices[done]);
     }),
   );
+
+  // Evidence of how consent was given (R3.2). Multipart is read only in this scope: the file and the
+  // CSRF token land in request.body before the web plugin's CSRF check, which stays as it is.
+  await app.register(async (scope) => {
+    await scope.register(fastifyMultipart, { limits: { fileSize: maxEvidenceBytes, files: 1, fields: 4, fieldSize: 1024, parts: 6, headerPairs: 50 }, throwFileSizeLimit: false });
+    scope.addHook('preValidation', async (request) => {
+      if (!request.isMultipart()) return;
+      const body: EvidenceUploadBody = {};
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'field') {
+            if (part.fieldname === '_csrf' && typeof part.value === 'string') body._csrf = part.value;
+          } else if (part.fieldname === 'evidence' && body.file === undefined) {
+            const bytes = await part.toBuffer();
+            // A file input left empty may arrive with no file name at all, whatever the types say.
+            const fileName: unknown = part.filename;
+            const declaredType: unknown = part.mimetype;
+            body.file = { fileName: typeof fileName === 'string' ? fileName : '', declaredType: typeof declaredType === 'string' ? declaredType : '', bytes, truncated: part.file.truncated };
+          } else {
+            part.file.resume();
+          }
+        }
+      } catch (error) {
+        request.log.info({ err: error }, 'evidence upload could not be read');
+        body.malformed = true;
+      }
+      request.body = body;
+    });
+
+    scope.post('/consents/:id/evidence', { config: consentAccess }, async (request, reply) =>
+      guardedPage(reply, async () => {
+        const details = await loadDetails(request, 'details');
+        if (details === undefined) return reply.callNotFound();
+        const body = (request.body ?? {}) as EvidenceUploadBody;
+        const refuse = (text: string) => renderDetails(request, reply, 400, details, undefined, fieldError('evidence', text));
+        if (body.malformed === true) return refuse('The selected file could not be read: choose it again');
+        const file = body.file !== undefined && body.file.fileName !== '' ? body.file : undefined;
+        try {
+          const id = await consents.evidence.upload(viewerOf(request), details.consent.id, file);
+          if (id === undefined) return reply.callNotFound();
+          return await reply.redirect(`${consentPaths.show(details.consent.id)}?done=evidence`, 303);
+        } catch (error) {
+          if (error instanceof EvidenceFileError) return refuse(error.message);
+          throw error;
+        }
+      }),
+    );
+  });
+
+  app.get('/consents/:id/evidence/:evidenceId', { config: consentAccess }, async (request, reply) => {
+    const params = evidenceParams.safeParse(request.params);
+    if (!params.success) return reply.callNotFound();
+    return guardedPage(reply, async () => {
+      const file = await consents.evidence.download(viewerOf(request), params.data.id, params.data.evidenceId);
+      if (file === undefined) return reply.callNotFound();
+      // A fixed name: never the uploaded name or the child's, which would leak into downloads folders and logs.
+      return reply
+        .type(file.contentType)
+        .header('content-disposition', `attachment; filename="consent-evidence-${file.id}.${file.extension}"`)
+        .header('cache-control', 'no-store')
+        .header('x-content-type-options', 'nosniff')
+        .send(file.bytes);
+    });
+  });
 
   function renderWithdraw(reply: FastifyReply, status: number, details: ConsentDetails, values: Record<string, unknown>, errors?: FormErrors) {
     return reply.code(status).render('consent/views/withdraw.njk', {

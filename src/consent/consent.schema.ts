@@ -12,7 +12,7 @@ export const newConsentQuery = z.strictObject({ supersedes: z.uuid().optional() 
 
 /** Which change the consent page confirms in its banner: a flag, never personal data. */
 export const consentPageQuery = z.object({
-  done: z.enum(['recorded', 'withdrawn', 'reviewed', 'superseded']).optional().catch(undefined),
+  done: z.enum(['recorded', 'withdrawn', 'reviewed', 'superseded', 'evidence']).optional().catch(undefined),
 });
 export type ConsentOutcome = NonNullable<z.output<typeof consentPageQuery>['done']>;
 

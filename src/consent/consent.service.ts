@@ -4,12 +4,14 @@ import { actorOf, type Viewer } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Database } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { SecretBox } from '../lib/secret-box.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import type { OrgsService } from '../orgs/index.ts';
 import type { PersonSummary, Relationship } from '../people/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
 import { checkConsent, type ConsentCheckRequest, type ConsentCheckResult } from './consent.check.ts';
 import { requireConsentPerson } from './consent.access.ts';
+import { evidenceService } from './consent.evidence.ts';
 import { ConsentRuleError, consentErrorCodes } from './consent.errors.ts';
 import { consentPaths } from './consent.paths.ts';
 import { addDays, londonToday, type ConsentRecord } from './consent.record.ts';
@@ -33,6 +35,8 @@ export interface ConsentDependencies {
   readonly orgs: Pick<OrgsService, 'list'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
   readonly policy: PolicyPack;
+  /** Seals each evidence file's own key (evidence is encrypted at rest). */
+  readonly secretBox: SecretBox;
 }
 
 /** One line of a consent's history, for the MoJ timeline. */
@@ -185,6 +189,8 @@ export function consentService(deps: ConsentDependencies) {
   const service = {
     find,
     recordView,
+    /** Evidence of how consent was given (R3.2), encrypted at rest. */
+    evidence: evidenceService({ db, clock, audit, secretBox: deps.secretBox, find, person: (viewer, personId) => requireConsentPerson(people, viewer, personId) }),
     /** Today in England by the service's clock, yyyy-mm-dd: forms check dates against it. */
     today,
 

@@ -88,9 +88,32 @@ export interface ConsentReviewRemindersTable {
   reminded_on: CalendarDate;
 }
 
+export type EvidenceContentType = 'application/pdf' | 'image/png' | 'image/jpeg';
+
+/** A file showing how consent was given: encrypted at rest, never changed once uploaded. */
+export interface ConsentEvidenceTable {
+  id: Generated<string>;
+  organisation_id: string;
+  consent_id: string;
+  /** As uploaded, sanitised; shown on the page, never sent in a header. */
+  file_name: string;
+  content_type: EvidenceContentType;
+  size_bytes: number;
+  /** SHA-256 of the plaintext, hex. */
+  sha256: string;
+  ciphertext: Buffer;
+  iv: Buffer;
+  auth_tag: Buffer;
+  /** The file's own AES-256 key, sealed by the service's secret box (versioned text). */
+  wrapped_key: string;
+  uploaded_by: string;
+  uploaded_at: Date;
+}
+
 export interface ConsentTables {
   consents: ConsentsTable;
   consent_events: ConsentEventsTable;
   consent_drafts: ConsentDraftsTable;
   consent_review_reminders: ConsentReviewRemindersTable;
+  consent_evidence: ConsentEvidenceTable;
 }

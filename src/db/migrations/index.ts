@@ -6,6 +6,7 @@ import * as consent from './2026-11-30T0720_consent.ts';
 import * as peopleSearch from './2026-11-30T0730_people_search.ts';
 import * as apiTokens from './2026-11-30T0740_api_tokens.ts';
 import * as mailOutboxByOrganisation from './2026-11-30T0750_mail_outbox_by_organisation.ts';
+import * as consentEvidence from './2026-11-30T0800_consent_evidence.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T0730_people_search': peopleSearch,
   '2026-11-30T0740_api_tokens': apiTokens,
   '2026-11-30T0750_mail_outbox_by_organisation': mailOutboxByOrganisation,
+  '2026-11-30T0800_consent_evidence': consentEvidence,
 };

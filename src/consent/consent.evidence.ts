@@ -1,0 +1,220 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { actorOf, type Viewer } from '../auth/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { Db } from '../db/client.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { SecretBox } from '../lib/secret-box.ts';
+import type { PersonSummary } from '../people/index.ts';
+import type { ConsentRecord } from './consent.record.ts';
+import { userNames } from './consent.repository.ts';
+import type { EvidenceContentType } from './consent.table.ts';
+
+/** The largest evidence file accepted: 5 MB. */
+export const maxEvidenceBytes = 5 * 1024 * 1024;
+const maxFileNameLength = 200;
+
+export const evidenceTypeNames: Record<EvidenceContentType, string> = { 'application/pdf': 'PDF', 'image/png': 'PNG image', 'image/jpeg': 'JPEG image' };
+export const evidenceExtensions: Record<EvidenceContentType, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
+
+/** A file as the browser sent it. `truncated`: it was larger than the limit and was cut short. */
+export interface EvidenceFile {
+  readonly fileName: string;
+  readonly declaredType: string;
+  readonly bytes: Buffer;
+  readonly truncated: boolean;
+}
+
+export interface EvidenceItem {
+  readonly id: string;
+  readonly fileName: string;
+  readonly contentType: EvidenceContentType;
+  readonly sizeBytes: number;
+  readonly uploadedByName: string | null;
+  readonly uploadedAt: Date;
+}
+
+export interface EvidenceDownload {
+  readonly id: string;
+  readonly bytes: Buffer;
+  readonly contentType: EvidenceContentType;
+  readonly fileName: string;
+  readonly extension: string;
+}
+
+/** An upload that is refused, with the message the page shows. Nothing has been stored. */
+export class EvidenceFileError extends Error {
+  override readonly name = 'EvidenceFileError';
+}
+
+/** The file's real type from its first bytes, whatever its name or declared type say. */
+export function sniffEvidenceType(bytes: Buffer): EvidenceContentType | undefined {
+  if (bytes.length >= 5 && bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
+  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  return undefined;
+}
+
+const declaredTypes: Record<string, EvidenceContentType> = {
+  'application/pdf': 'application/pdf',
+  'image/png': 'image/png',
+  'image/jpeg': 'image/jpeg',
+  'image/jpg': 'image/jpeg',
+  'image/pjpeg': 'image/jpeg',
+};
+
+/** Checks a file against the rules; returns it with its type, or throws EvidenceFileError with what to tell the user. */
+export function checkEvidenceFile(file: EvidenceFile | undefined): { readonly file: EvidenceFile; readonly contentType: EvidenceContentType } {
+  if (file === undefined || file.fileName.trim() === '') throw new EvidenceFileError('Select a file');
+  if (file.truncated || file.bytes.length > maxEvidenceBytes) throw new EvidenceFileError('The selected file must be smaller than 5MB');
+  if (file.bytes.length === 0) throw new EvidenceFileError('The selected file is empty');
+  const declared = declaredTypes[file.declaredType.toLowerCase().split(';')[0]?.trim() ?? ''];
+  const actual = sniffEvidenceType(file.bytes);
+  if (declared === undefined || actual === undefined || declared !== actual) throw new EvidenceFileError('The selected file must be a PDF, PNG or JPEG');
+  return { file, contentType: actual };
+}
+
+/** A file name fit to show: no path, no control or markup characters, at most 200 characters. */
+export function sanitiseFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base.normalize('NFC').replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '').replace(/\s+/g, ' ').trim();
+  // By code point, as the database counts, so that no character is cut in half.
+  const limited = Array.from(cleaned).slice(0, maxFileNameLength).join('');
+  return limited === '' ? 'evidence' : limited;
+}
+
+function encrypt(secretBox: SecretBox, plaintext: Buffer) {
+  const dataKey = randomBytes(32);
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', dataKey, iv);
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const sealed = { ciphertext, iv, authTag: cipher.getAuthTag(), wrappedKey: secretBox.seal(dataKey.toString('base64')) };
+  dataKey.fill(0);
+  return sealed;
+}
+
+function decrypt(secretBox: SecretBox, sealed: { ciphertext: Buffer; iv: Buffer; authTag: Buffer; wrappedKey: string }): Buffer {
+  const dataKey = Buffer.from(secretBox.open(sealed.wrappedKey), 'base64');
+  const decipher = createDecipheriv('aes-256-gcm', dataKey, sealed.iv);
+  decipher.setAuthTag(sealed.authTag);
+  const plaintext = Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]);
+  dataKey.fill(0);
+  return plaintext;
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+export interface EvidenceDependencies {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly audit: AuditService;
+  readonly secretBox: SecretBox;
+  /** The consent, when the viewer may see it (throws ConsentAccessError when they need a reason first). */
+  readonly find: (viewer: Viewer, consentId: string) => Promise<ConsentRecord | undefined>;
+  readonly person: (viewer: Viewer, personId: string) => Promise<PersonSummary>;
+}
+
+/** Evidence of how consent was given (R3.2): uploaded, listed and downloaded under the consent's need-to-know rules. */
+export function evidenceService(deps: EvidenceDependencies) {
+  const { db, clock, audit, secretBox, find } = deps;
+
+  return {
+    /** The consent's evidence, oldest first; undefined when the viewer may not see the consent. */
+    async list(viewer: Viewer, consentId: string): Promise<EvidenceItem[] | undefined> {
+      const consent = await find(viewer, consentId);
+      if (consent === undefined) return undefined;
+      const rows = await db
+        .selectFrom('consent_evidence')
+        .select(['id', 'file_name', 'content_type', 'size_bytes', 'uploaded_by', 'uploaded_at'])
+        .where('consent_id', '=', consent.id)
+        .where('organisation_id', '=', viewer.organisationId)
+        .orderBy('uploaded_at')
+        .orderBy('id')
+        .execute();
+      const names = await userNames(db, rows.map((row) => row.uploaded_by));
+      return rows.map((row) => ({
+        id: row.id,
+        fileName: row.file_name,
+        contentType: row.content_type,
+        sizeBytes: row.size_bytes,
+        uploadedByName: names.get(row.uploaded_by) ?? null,
+        uploadedAt: row.uploaded_at,
+      }));
+    },
+
+    /**
+     * Stores a file against the consent, encrypted, with its audit event in the same transaction.
+     * Returns its id, or undefined when the viewer may not see the consent; throws EvidenceFileError
+     * when the file is refused.
+     */
+    async upload(viewer: Viewer, consentId: string, file: EvidenceFile | undefined): Promise<string | undefined> {
+      const consent = await find(viewer, consentId);
+      if (consent === undefined) return undefined;
+      const person = await deps.person(viewer, consent.personId);
+      const { contentType, file: checked } = checkEvidenceFile(file);
+      const fileName = sanitiseFileName(checked.fileName);
+      const digest = sha256(checked.bytes);
+      const sealed = encrypt(secretBox, checked.bytes);
+      return db.transaction().execute(async (trx) => {
+        const inserted = await trx
+          .insertInto('consent_evidence')
+          .values({
+            organisation_id: person.organisationId,
+            consent_id: consent.id,
+            file_name: fileName,
+            content_type: contentType,
+            size_bytes: checked.bytes.length,
+            sha256: digest,
+            ciphertext: sealed.ciphertext,
+            iv: sealed.iv,
+            auth_tag: sealed.authTag,
+            wrapped_key: sealed.wrappedKey,
+            uploaded_by: viewer.userId,
+            uploaded_at: clock.now(),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await audit.record(trx, {
+          organisationId: person.organisationId,
+          actor: actorOf(viewer),
+          action: 'consent.evidence_uploaded',
+          entity: { type: 'consent', id: consent.id },
+          personId: person.id,
+          // What was stored, never the content.
+          change: { evidenceId: inserted.id, fileName, contentType, sizeBytes: checked.bytes.length, sha256: digest },
+        });
+        return inserted.id;
+      });
+    },
+
+    /** The file, decrypted and checked against its digest; each download is audited. Undefined when there is none the viewer may see. */
+    async download(viewer: Viewer, consentId: string, evidenceId: string): Promise<EvidenceDownload | undefined> {
+      const consent = await find(viewer, consentId);
+      if (consent === undefined) return undefined;
+      const person = await deps.person(viewer, consent.personId);
+      const row = await db
+        .selectFrom('consent_evidence')
+        .selectAll()
+        .where('id', '=', evidenceId)
+        .where('consent_id', '=', consent.id)
+        .where('organisation_id', '=', viewer.organisationId)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      const bytes = decrypt(secretBox, { ciphertext: row.ciphertext, iv: row.iv, authTag: row.auth_tag, wrappedKey: row.wrapped_key });
+      if (sha256(bytes) !== row.sha256) throw new Error('consent evidence does not match its recorded digest');
+      await db.transaction().execute((trx) =>
+        audit.record(trx, {
+          organisationId: person.organisationId,
+          actor: actorOf(viewer),
+          action: 'consent.evidence_viewed',
+          entity: { type: 'consent', id: consent.id },
+          personId: person.id,
+          change: { evidenceId: row.id, sha256: row.sha256 },
+        }),
+      );
+      return { id: row.id, bytes, contentType: row.content_type, fileName: row.file_name, extension: evidenceExtensions[row.content_type] };
+    },
+  };
+}
+
+export type EvidenceService = ReturnType<typeof evidenceService>;
