@@ -362,9 +362,9 @@ export interface GrantRow {
   readonly reviewer_name: string | null;
 }
 
-/** Reasons for access to review: the organisation's (a DPO), or those of the manager's direct reports. Unreviewed first. */
-export async function grantsForReview(db: Executor, organisationId: string, scope: 'organisation' | { readonly managerId: string }, limit: number): Promise<GrantRow[]> {
-  let query = db
+/** Reasons for access with who gave them and who reviewed them. */
+function grantsQuery(db: Executor) {
+  return db
     .selectFrom('break_glass_access as b')
     .innerJoin('users as u', 'u.id', 'b.user_id')
     .leftJoin('users as reviewer', 'reviewer.id', 'b.reviewed_by')
@@ -380,8 +380,12 @@ export async function grantsForReview(db: Executor, organisationId: string, scop
       'b.expires_at',
       'b.reviewed_at',
       'reviewer.display_name as reviewer_name',
-    ])
-    .where('b.organisation_id', '=', organisationId);
+    ]);
+}
+
+/** Reasons for access to review: the organisation's (a DPO), or those of the manager's direct reports. Unreviewed first. */
+export async function grantsForReview(db: Executor, organisationId: string, scope: 'organisation' | { readonly managerId: string }, limit: number): Promise<GrantRow[]> {
+  let query = grantsQuery(db).where('b.organisation_id', '=', organisationId);
   if (scope !== 'organisation') query = query.where('u.line_manager_id', '=', scope.managerId);
   return query
     .orderBy(sql`b.reviewed_at IS NULL`, 'desc')
@@ -391,23 +395,7 @@ export async function grantsForReview(db: Executor, organisationId: string, scop
 }
 
 export async function lockGrant(trx: Transaction<Database>, grantId: string): Promise<GrantRow | undefined> {
-  return trx
-    .selectFrom('break_glass_access as b')
-    .innerJoin('users as u', 'u.id', 'b.user_id')
-    .leftJoin('users as reviewer', 'reviewer.id', 'b.reviewed_by')
-    .select([
-      'b.id',
-      'b.organisation_id',
-      'b.person_id',
-      'b.user_id',
-      'u.display_name as user_name',
-      'u.line_manager_id',
-      'b.reason',
-      'b.granted_at',
-      'b.expires_at',
-      'b.reviewed_at',
-      'reviewer.display_name as reviewer_name',
-    ])
+  return grantsQuery(trx)
     .where('b.id', '=', grantId)
     .forUpdate('b')
     .executeTakeFirst();
