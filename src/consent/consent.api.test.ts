@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addPerson, consentWorld, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
+import { addPerson, consentWorld, givenConsentAnswers, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { fhirR4Validators, schemaErrors } from '../../test/support/fhir-schema.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
@@ -21,34 +21,18 @@ let givenId: string;
 let refusedId: string;
 
 function answers(overrides: Partial<ConsentAnswers> = {}): ConsentAnswers {
-  return {
-    decision: 'given',
-    givenOn: '2026-11-20',
-    givenByChild: true,
-    parentCarerId: null,
-    childCapacity: 'competent',
-    capacityNotAssessedReason: null,
-    prevailingView: 'child',
+  return givenConsentAnswers({
     childView: 'Happy for the school nurse to know.',
     purposeIds: ['health-care'],
     useDescription: null,
-    recipientOrganisationIds: [],
-    recipientRoles: ['School nurse'],
     methodIds: ['secure-exchange'],
     categoryIds: ['health'],
     retentionPeriod: null,
     retentionFormIds: [],
-    toldSharedWithoutConsent: true,
-    toldMayWithdraw: true,
     howGiven: 'verbal',
     evidenceNote: null,
-    notSoughtReasonId: null,
-    notSoughtDetail: null,
-    reviewOn: null,
-    expiresOn: null,
-    supersedesId: null,
     ...overrides,
-  };
+  });
 }
 
 beforeAll(async () => {

@@ -1,10 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorSummary, type TestBrowser } from '../../test/support/browser.ts';
-import { addPerson, consentWorld, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
+import { addPerson, consentWorld, givenConsentAnswers, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
-import type { ConsentAnswers } from './consent.schema.ts';
 
 let context: TestContext;
 let world: ConsentWorld;
@@ -28,33 +27,13 @@ beforeAll(async () => {
   colleague = await createStaff(context, { organisationId, roles: ['practitioner'], displayName: 'Tom Walsh' });
   elsewhere = await createStaff(context, { organisationId: otherOrganisationId, roles: ['practitioner', 'dpo'] });
   childId = await addPerson(world, organisationId, { givenNames: 'Amelia', familyName: 'Hughes', dateOfBirth: '2014-05-12', allocateTo: practitioner.id });
-  const answers: ConsentAnswers = {
-    decision: 'given',
-    givenOn: '2026-11-20',
-    givenByChild: true,
-    parentCarerId: null,
-    childCapacity: 'competent',
-    capacityNotAssessedReason: null,
-    prevailingView: 'child',
-    childView: 'Amelia is happy for her school to know so that she can get help with reading.',
+  const answers = givenConsentAnswers({
     purposeIds: ['early-help'],
-    useDescription: 'To plan early help support with her school.',
     recipientOrganisationIds: [schoolId],
     recipientRoles: [],
     methodIds: ['secure-exchange'],
     categoryIds: ['education'],
-    retentionPeriod: 'Until Amelia is 25',
-    retentionFormIds: ['electronic'],
-    toldSharedWithoutConsent: true,
-    toldMayWithdraw: true,
-    howGiven: 'written',
-    evidenceNote: 'Signed form scanned to the case file.',
-    notSoughtReasonId: null,
-    notSoughtDetail: null,
-    reviewOn: null,
-    expiresOn: null,
-    supersedesId: null,
-  };
+  });
   consentId = await world.consents.record(viewerOf(practitioner, ['practitioner']), childId, answers);
 });
 

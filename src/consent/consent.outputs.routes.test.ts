@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addPerson, consentWorld, relate, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
+import { addPerson, consentWorld, givenConsentAnswers, relate, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { fhirR4Validators, schemaErrors } from '../../test/support/fhir-schema.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
@@ -42,34 +42,16 @@ beforeAll(async () => {
   await relate(context, organisationId, childId, motherId, 'mother', true);
   nhsNumber = (await world.people.requireAccess(asPractitioner, childId)).nhsNumber ?? '';
 
-  const answers = (overrides: Partial<ConsentAnswers> = {}): ConsentAnswers => ({
-    decision: 'given',
-    givenOn: '2026-11-20',
-    givenByChild: true,
-    parentCarerId: motherId,
-    childCapacity: 'competent',
-    capacityNotAssessedReason: null,
-    prevailingView: 'child',
-    childView: 'Amelia wants her teacher to know so that she can get help with reading.',
-    purposeIds: ['early-help', 'education-support'],
-    useDescription: 'To plan early help with her school.',
-    recipientOrganisationIds: [schoolId],
-    recipientRoles: ['School nurse'],
-    methodIds: ['secure-exchange'],
-    categoryIds: ['education', 'family-circumstances'],
-    retentionPeriod: 'Until Amelia is 25',
-    retentionFormIds: ['electronic'],
-    toldSharedWithoutConsent: true,
-    toldMayWithdraw: true,
-    howGiven: 'written',
-    evidenceNote: 'Signed form on the case file.',
-    notSoughtReasonId: null,
-    notSoughtDetail: null,
-    reviewOn: null,
-    expiresOn: null,
-    supersedesId: null,
-    ...overrides,
-  });
+  const answers = (overrides: Partial<ConsentAnswers> = {}): ConsentAnswers =>
+    givenConsentAnswers({
+      parentCarerId: motherId,
+      childView: 'Amelia wants her teacher to know so that she can get help with reading.',
+      useDescription: 'To plan early help with her school.',
+      recipientOrganisationIds: [schoolId],
+      methodIds: ['secure-exchange'],
+      evidenceNote: 'Signed form on the case file.',
+      ...overrides,
+    });
   givenId = await world.consents.record(asPractitioner, childId, answers());
   refusedId = await world.consents.record(asPractitioner, childId, answers({ decision: 'refused', purposeIds: ['health-care'] }));
   notSoughtId = await world.consents.record(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addPerson, consentWorld, relate, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
+import { addPerson, consentWorld, givenConsentAnswers, relate, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import type { Viewer } from '../auth/index.ts';
@@ -52,34 +52,7 @@ beforeAll(async () => {
 });
 
 function given(overrides: Partial<ConsentAnswers> = {}): ConsentAnswers {
-  return {
-    decision: 'given',
-    givenOn: '2026-11-20',
-    givenByChild: true,
-    parentCarerId: motherId,
-    childCapacity: 'competent',
-    capacityNotAssessedReason: null,
-    prevailingView: 'child',
-    childView: 'Amelia is happy for her school to know so that she can get help with reading.',
-    purposeIds: ['early-help', 'education-support'],
-    useDescription: 'To plan early help support with her school.',
-    recipientOrganisationIds: [schoolId],
-    recipientRoles: ['School nurse'],
-    methodIds: ['secure-exchange', 'in-person'],
-    categoryIds: ['education', 'family-circumstances'],
-    retentionPeriod: 'Until Amelia is 25',
-    retentionFormIds: ['electronic'],
-    toldSharedWithoutConsent: true,
-    toldMayWithdraw: true,
-    howGiven: 'written',
-    evidenceNote: 'Signed form scanned to the case file.',
-    notSoughtReasonId: null,
-    notSoughtDetail: null,
-    reviewOn: null,
-    expiresOn: null,
-    supersedesId: null,
-    ...overrides,
-  };
+  return givenConsentAnswers({ parentCarerId: motherId, recipientOrganisationIds: [schoolId], ...overrides });
 }
 
 async function row(id: string) {

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { systemActor } from '../../src/audit/index.ts';
 import type { Role, Viewer } from '../../src/auth/index.ts';
 import type { ConsentService } from '../../src/consent/index.ts';
+import type { ConsentAnswers } from '../../src/consent/consent.schema.ts';
 import { testNhsNumbers, type PeopleService, type Relationship } from '../../src/people/index.ts';
 import type { TestContext } from './harness.ts';
 import type { TestStaff } from './factories.ts';
@@ -57,4 +58,36 @@ export async function relate(context: TestContext, organisationId: string, perso
 /** The signed-in identity a service call needs. */
 export function viewerOf(staff: TestStaff, roles: readonly Role[], name = 'Sam Taylor'): Viewer {
   return { userId: staff.id, displayName: name, email: staff.email, organisationId: staff.organisationId, organisationName: 'Swindon Borough Council', roles };
+}
+
+/** Answers for consent given by a competent child for early help and education support; tests override what they need. */
+export function givenConsentAnswers(overrides: Partial<ConsentAnswers> = {}): ConsentAnswers {
+  return {
+    decision: 'given',
+    givenOn: '2026-11-20',
+    givenByChild: true,
+    parentCarerId: null,
+    childCapacity: 'competent',
+    capacityNotAssessedReason: null,
+    prevailingView: 'child',
+    childView: 'Amelia is happy for her school to know so that she can get help with reading.',
+    purposeIds: ['early-help', 'education-support'],
+    useDescription: 'To plan early help support with her school.',
+    recipientOrganisationIds: [],
+    recipientRoles: ['School nurse'],
+    methodIds: ['secure-exchange', 'in-person'],
+    categoryIds: ['education', 'family-circumstances'],
+    retentionPeriod: 'Until Amelia is 25',
+    retentionFormIds: ['electronic'],
+    toldSharedWithoutConsent: true,
+    toldMayWithdraw: true,
+    howGiven: 'written',
+    evidenceNote: 'Signed form scanned to the case file.',
+    notSoughtReasonId: null,
+    notSoughtDetail: null,
+    reviewOn: null,
+    expiresOn: null,
+    supersedesId: null,
+    ...overrides,
+  };
 }
