@@ -34,6 +34,7 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// address' }).optional(),
   MAIL_FROM: z.string().trim().min(3).max(200).default('Safeshare <no-reply@localhost>'),
+  POLICY_PACK: z.string().trim().min(1).max(500).default('default'),
 });
 
 export interface Config {
@@ -64,6 +65,8 @@ export interface Config {
   /** The mail relay (smtp://, or smtps:// for implicit TLS; `?requireTLS=true` insists on STARTTLS). Unset: mail is written to `<dataDir>/outbox/`. */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
+  /** The policy pack in force: a shipped pack's name ("default", "current") or the path of a council's own JSON file. */
+  readonly policyPack: string;
 }
 
 export class ConfigError extends Error {
@@ -112,5 +115,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: settings.LOG_LEVEL,
     smtpUrl: settings.SMTP_URL,
     mailFrom: settings.MAIL_FROM,
+    policyPack: settings.POLICY_PACK,
   };
 }

@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { problem } from '../api/problem.ts';
-import type { Viewer } from '../auth/index.ts';
+import { apiViewer } from '../api/viewer.ts';
 import { ConsentAccessError } from './consent.errors.ts';
 import type { FhirBundle, FhirConsent } from './consent.fhir.ts';
 import { consentOutputPaths } from './consent.outputs.paths.ts';
@@ -33,7 +33,7 @@ export async function consentApi(app: FastifyInstance, options: ConsentApiOption
   app.get('/api/v1/consents/:id', { config: consentAccess }, async (request, reply) => {
     const params = consentParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
-    const resource = await seen(outputs.fhirConsent(viewerOf(request), params.data.id, 'api'));
+    const resource = await seen(outputs.fhirConsent(apiViewer(request), params.data.id, 'api'));
     return resource === undefined ? notFound(reply) : fhir(reply, resource);
   });
 
@@ -41,7 +41,7 @@ export async function consentApi(app: FastifyInstance, options: ConsentApiOption
     const params = personParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     const bundle = await seen(
-      outputs.fhirForPerson(viewerOf(request), params.data.personId, {
+      outputs.fhirForPerson(apiViewer(request), params.data.personId, {
         self: `${options.publicUrl}${consentOutputPaths.apiPersonConsents(params.data.personId)}`,
         resourceBase: `${options.publicUrl}${consentOutputPaths.apiConsents}`,
       }),
@@ -58,10 +58,4 @@ async function seen<T>(read: Promise<T | undefined>): Promise<T | undefined> {
     if (error instanceof ConsentAccessError) return undefined;
     throw error;
   }
-}
-
-function viewerOf(request: FastifyRequest): Viewer {
-  // The API shell sets the viewer from the bearer token before any handler runs.
-  if (request.viewer === undefined) throw new Error('an API route was reached without a token viewer');
-  return request.viewer;
 }

@@ -39,6 +39,11 @@ export async function consentsForPerson(db: Executor, personId: string): Promise
   return db.selectFrom('consents').selectAll().where('person_id', '=', personId).orderBy('given_on', 'desc').orderBy('created_at', 'desc').execute();
 }
 
+export async function consentsForPeople(db: Executor, personIds: readonly string[]): Promise<ConsentRow[]> {
+  if (personIds.length === 0) return [];
+  return db.selectFrom('consents').selectAll().where((eb) => eb('person_id', '=', eb.fn.any(eb.val([...personIds])))).execute();
+}
+
 export async function changeLifecycle(trx: Executor, id: string, change: LifecycleChange): Promise<void> {
   await trx.updateTable('consents').set(change).where('id', '=', id).execute();
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PolicyPack } from '../policy/index.ts';
-import { addMonths, realDate } from './consent.record.ts';
+import { dateFieldNames, dateParts, readDate } from '../web/fields.ts';
+import { addMonths } from './consent.record.ts';
 import type { ChildCapacity, ConsentDecision, HowGiven, PrevailingView, WithdrawalMethod, WithdrawnBy } from './consent.table.ts';
 
 /** Ids in the address. A malformed one is a page that does not exist (404), never a 500. */
@@ -58,32 +59,7 @@ function list(message: string) {
     .transform((values) => [...new Set((values as string[]).filter((value) => value !== ''))]);
 }
 
-const datePart = z.string({ error: 'Enter the date as numbers' }).max(10, 'Enter the date as numbers').optional();
-
-function dateParts<const N extends string>(name: N) {
-  // Computed keys lose their literal types; the record type restores them.
-  return { [`${name}-day`]: datePart, [`${name}-month`]: datePart, [`${name}-year`]: datePart } as Record<`${N}-day` | `${N}-month` | `${N}-year`, typeof datePart>;
-}
-
-type DateAnswer = { readonly kind: 'blank' } | { readonly kind: 'invalid' } | { readonly kind: 'date'; readonly value: string };
-
-/** Reads a GOV.UK date input's three fields. */
-function readDate(answers: Record<string, unknown>, name: string): DateAnswer {
-  const parts = ['day', 'month', 'year'].map((part) => {
-    const value = answers[`${name}-${part}`];
-    return typeof value === 'string' ? value.trim() : '';
-  });
-  if (parts.every((part) => part === '')) return { kind: 'blank' };
-  if (!parts.every((part) => /^\d{1,4}$/.test(part))) return { kind: 'invalid' };
-  const [day, month, year] = parts.map(Number) as [number, number, number];
-  const value = realDate(year, month, day);
-  return value === undefined ? { kind: 'invalid' } : { kind: 'date', value };
-}
-
-/** The fields a date input contributes, so that a form can ignore them when echoing answers. */
-export function dateFieldNames(name: string): string[] {
-  return [`${name}-day`, `${name}-month`, `${name}-year`];
-}
+export { dateFieldNames };
 
 // ---------------------------------------------------------------------------------------------
 // Recording consent (R3.1-R3.4)

@@ -437,6 +437,18 @@ export function consentService(deps: ConsentDependencies) {
     },
 
     /**
+     * The consent register's answer for each of these people, for a sharing decision that has
+     * already checked the viewer's access to them (the decision's own audit event records what it
+     * relied on). One answer per person and request; the caller combines them.
+     */
+    async checkMany(personIds: readonly string[], requests: readonly Omit<ConsentCheckRequest, 'on' | 'personId'>[]): Promise<Map<string, ConsentCheckResult[]>> {
+      const rows = await store.consentsForPeople(db, personIds);
+      const records = rows.map(toRecord);
+      const on = today();
+      return new Map(personIds.map((personId) => [personId, requests.map((request) => checkConsent(records, { ...request, personId, on }))]));
+    },
+
+    /**
      * Reviews overdue and due in the next 30 days (R3.4): a practitioner's allocated people; a line
      * manager's and their direct reports'; the whole organisation for the DPO and Caldicott Guardian.
      */

@@ -30,3 +30,8 @@ export function canonicalJson(value: unknown): string {
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
   }
 }
+
+/** A typed record (optional members, read-only arrays) as plain JSON: undefined members are dropped. */
+export function toJson(value: object): { [key: string]: JsonValue } {
+  return JSON.parse(JSON.stringify(value)) as { [key: string]: JsonValue };
+}

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { channelPolicySchema } from './policy.channels.ts';
+import { sharingPolicySchema } from './policy.sharing.ts';
 
 /**
  * Local policy as data (invariant 7, R2.13): review intervals, purposes, information categories and
@@ -31,6 +33,8 @@ const informationCategory = z.strictObject({
   label,
   /** Special category or criminal offence data (UK GDPR Articles 9 and 10): shown as such and shared only with a stated reason. */
   special: z.boolean(),
+  /** Criminal offence data (UK GDPR Article 10, DPA 2018 s10-11): sharing it needs a Schedule 1 condition too. */
+  criminal: z.boolean().default(false),
 });
 
 const notSoughtReason = z.strictObject({
@@ -59,6 +63,8 @@ function uniqueList<T extends z.ZodType<{ id: string }>>(item: T) {
 /** Every section a pack holds. Add a section here (and to the packs) to extend the policy. */
 export const policyPackShape = {
   name: identifier,
+  /** The pack this one is based on: its sections are used wherever this pack does not replace them. */
+  extends: identifier.optional(),
   version: z.string().regex(/^\d{4}\.\d{2}-\d+$/, 'must look like "2026.11-1" (year.month-revision)'),
   description: z.string().trim().min(1).max(2000),
   purposes: uniqueList(purpose),
@@ -66,6 +72,8 @@ export const policyPackShape = {
   consentNotSoughtReasons: uniqueList(notSoughtReason),
   sharingMethods: uniqueList(choice),
   retentionForms: uniqueList(choice),
+  sharing: sharingPolicySchema,
+  channels: channelPolicySchema,
 };
 
 export const policyPackSchema = z.strictObject(policyPackShape);
@@ -82,33 +90,55 @@ export class PolicyPackError extends Error {
 
 const packsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'packs');
 const loaded = new Map<string, PolicyPack>();
+const packName = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /**
- * Reads, validates and caches a pack from `src/policy/packs/<name>.json`. A missing or malformed
- * pack stops the caller at once with a message naming the pack and every problem in it.
+ * Reads, validates and caches a pack: a name from `src/policy/packs/<name>.json`, or the path of a
+ * council's own `.json` file (POLICY_PACK). A missing or malformed pack stops the caller at once with
+ * a message naming the pack and every problem in it.
  */
-export function loadPolicyPack(name = 'default'): PolicyPack {
-  const cached = loaded.get(name);
+export function loadPolicyPack(nameOrFile = 'default'): PolicyPack {
+  const cached = loaded.get(nameOrFile);
   if (cached !== undefined) return cached;
-  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(name)) throw new PolicyPackError(`policy pack name "${name.slice(0, 60)}" is not valid: use lower-case words joined by hyphens`);
+  const file = nameOrFile.endsWith('.json') ? path.resolve(nameOrFile) : undefined;
+  if (file === undefined && !packName.test(nameOrFile)) throw new PolicyPackError(`policy pack name "${nameOrFile.slice(0, 60)}" is not valid: use lower-case words joined by hyphens, or the path of a .json file`);
+  const name = file === undefined ? nameOrFile : path.basename(file, '.json');
   let text: string;
   try {
-    text = readFileSync(path.join(packsFolder, `${name}.json`), 'utf8');
+    text = readFileSync(file ?? path.join(packsFolder, `${name}.json`), 'utf8');
   } catch {
-    throw new PolicyPackError(`policy pack "${name}" was not found in ${packsFolder}`);
+    throw new PolicyPackError(`policy pack "${name}" was not found in ${file ?? packsFolder}`);
   }
   const pack = parsePolicyPack(name, text);
-  loaded.set(name, pack);
+  loaded.set(nameOrFile, pack);
   return pack;
 }
 
-/** Validates a pack's JSON text; exported so tests can prove a broken pack is refused. */
-export function parsePolicyPack(name: string, text: string): PolicyPack {
+/**
+ * Validates a pack's JSON text; exported so tests can prove a broken pack is refused. A pack that
+ * `extends` another takes every section it does not set from that pack (one level of sections, so a
+ * replaced section is replaced whole and never half-merged).
+ */
+export function parsePolicyPack(name: string, text: string, seen: readonly string[] = []): PolicyPack {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new PolicyPackError(`policy pack "${name}" is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'extends' in json && typeof json.extends === 'string') {
+    const base = json.extends;
+    if (base === name || seen.includes(base)) throw new PolicyPackError(`policy pack "${name}" extends "${base}", which leads back to itself`);
+    if (!packName.test(base)) throw new PolicyPackError(`policy pack "${name}" extends "${base.slice(0, 60)}", which is not a pack name`);
+    let baseText: string;
+    try {
+      baseText = readFileSync(path.join(packsFolder, `${base}.json`), 'utf8');
+    } catch {
+      throw new PolicyPackError(`policy pack "${name}" extends "${base}", which was not found in ${packsFolder}`);
+    }
+    const basePack: Partial<PolicyPack> = { ...parsePolicyPack(base, baseText, [...seen, name]) };
+    delete basePack.extends;
+    json = { ...basePack, ...json };
   }
   const parsed = policyPackSchema.safeParse(json);
   if (!parsed.success) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { realDate } from '../lib/calendar.ts';
 
 /** Zod building blocks for form fields, with messages in GOV.UK style. */
 export function requiredText(label: string, max = 200) {
@@ -49,6 +50,34 @@ export function checkboxes<T extends z.ZodType>(item: T) {
 }
 
 export const uuid = z.uuid({ error: 'Select a valid option' });
+
+const datePart = z.string({ error: 'Enter the date as numbers' }).max(10, 'Enter the date as numbers').optional();
+
+/** The three fields of a GOV.UK date input named `<name>-day`, `<name>-month` and `<name>-year`, as raw text. */
+export function dateParts<const N extends string>(name: N) {
+  // Computed keys lose their literal types; the record type restores them.
+  return { [`${name}-day`]: datePart, [`${name}-month`]: datePart, [`${name}-year`]: datePart } as Record<`${N}-day` | `${N}-month` | `${N}-year`, typeof datePart>;
+}
+
+export type DateAnswer = { readonly kind: 'blank' } | { readonly kind: 'invalid' } | { readonly kind: 'date'; readonly value: string };
+
+/** Reads a GOV.UK date input's three fields: blank, not a real date, or the date as yyyy-mm-dd. */
+export function readDate(answers: Record<string, unknown>, name: string): DateAnswer {
+  const parts = ['day', 'month', 'year'].map((part) => {
+    const value = answers[`${name}-${part}`];
+    return typeof value === 'string' ? value.trim() : '';
+  });
+  if (parts.every((part) => part === '')) return { kind: 'blank' };
+  if (!parts.every((part) => /^\d{1,4}$/.test(part))) return { kind: 'invalid' };
+  const [day, month, year] = parts.map(Number) as [number, number, number];
+  const value = realDate(year, month, day);
+  return value === undefined ? { kind: 'invalid' } : { kind: 'date', value };
+}
+
+/** The fields a date input contributes, so that a form can ignore them when echoing answers. */
+export function dateFieldNames(name: string): string[] {
+  return [`${name}-day`, `${name}-month`, `${name}-year`];
+}
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

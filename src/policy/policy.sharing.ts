@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * The sharing-decision section of a policy pack (R2.1-R2.23, R2.13): the lawful bases a decision
+ * offers with their help text, which categories need a stated reason for which purpose, the bulk
+ * threshold, who advises and who approves. Changing any of it is a new pack version, never code.
+ */
+
+const identifier = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens')
+  .max(60);
+const label = z.string().trim().min(1).max(300);
+const help = z.string().trim().min(1).max(2000);
+
+/** A role that can be asked for advice or approval; the same names as staff roles. */
+const staffRole = z.enum(['manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser']);
+
+/**
+ * Who answers: the practitioner's own line manager, or anyone in the organisation holding a role.
+ * Kept as text so a pack reads naturally: "line-manager" or a role name.
+ */
+export const approverSchema = z.union([z.literal('line-manager'), staffRole]);
+export type Approver = z.output<typeof approverSchema>;
+
+const option = z.strictObject({ id: identifier, label, help: help.optional() });
+
+/** The common-law position on confidentiality (R2.1, R2.4). */
+const commonLawOption = option.extend({
+  /**
+   * Whether this position sets aside a duty of confidence (overriding public interest, a legal duty):
+   * the decision must then give the reasons (R2.4).
+   */
+  setsAsideConfidence: z.boolean(),
+  /** Whether this position rests on the person's consent, so the consent register must cover the share. */
+  reliesOnConsent: z.boolean(),
+  /** Whether this position is an override that needs approval (R2.20; approvals.publicInterest). */
+  isOverride: z.boolean(),
+});
+
+const article6Option = option.extend({
+  /** Whether an Article 9 condition is also needed, beside the usual rule for special category data. */
+  needsMoreForSpecial: z.boolean().default(true),
+});
+
+function uniqueById<T extends z.ZodType<{ id: string }>>(item: T) {
+  return z
+    .array(item)
+    .min(1)
+    .superRefine((entries, context) => {
+      const seen = new Set<string>();
+      for (const [index, entry] of entries.entries()) {
+        if (seen.has(entry.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${entry.id}"` });
+        seen.add(entry.id);
+      }
+    });
+}
+
+export const sharingPolicySchema = z.strictObject({
+  /**
+   * A share about more people than this is a bulk share (R2.16): it needs the approval of the
+   * information governance lead or Caldicott Guardian, and a secure method (R4.6.5).
+   */
+  bulkThreshold: z.number().int().min(2).max(100_000),
+  /**
+   * How many months data protection training stays valid (R1.1: training on confidentiality and data
+   * protection is recorded per person, with expiry; R2.2: managers see their team's status). Sharing
+   * pages warn a practitioner whose training has lapsed.
+   */
+  trainingValidMonths: z.number().int().min(1).max(60),
+  /** How a request reached the practitioner. */
+  requestChannels: uniqueById(option),
+  /** The lawful basis options (R2.1), each with the help text practitioners see. */
+  lawfulBases: z.strictObject({
+    article6: uniqueById(article6Option),
+    article9: uniqueById(option),
+    schedule1: uniqueById(option),
+    criminalOffence: uniqueById(option),
+    commonLaw: uniqueById(commonLawOption),
+  }),
+  /**
+   * R2.7: categories that are sensitive for a purpose (e.g. a parent's criminal record for education
+   * support): sharing them for that purpose needs a stated reason. "*" applies to every purpose.
+   */
+  sensitiveCategoriesByPurpose: z.record(z.string(), z.array(identifier)),
+  /** Reasons a practitioner may give for not sharing; confidentiality alone is deliberately not one (R2.10). */
+  notShareReasons: uniqueById(option),
+  /** Who can be asked for advice at any step (R2.15, R2.19). */
+  advisers: z.array(approverSchema).min(1),
+  /** R2.3: whose advice settles "unsure which law applies". */
+  lawAdvisers: z.array(approverSchema).min(1),
+  approvals: z.strictObject({
+    /** Sharing without consent, or against a refusal or withdrawal, on public-interest grounds (R2.20). */
+    publicInterest: z.strictObject({
+      required: z.boolean(),
+      approvers: z.array(approverSchema).min(1),
+      /** When any shared category is one of these, only these approvers may agree (e.g. Caldicott Guardian for health data). */
+      healthCategories: z.array(identifier),
+      healthApprovers: z.array(approverSchema).min(1),
+    }),
+    /** Bulk sharing (R2.16). */
+    bulk: z.strictObject({ approvers: z.array(approverSchema).min(1) }),
+  }),
+  /** National and local guidance linked from the decision pages (R2.14, R2.17, R6.1). */
+  guidance: z.array(z.strictObject({ label, url: z.url({ protocol: /^https?$/ }) })),
+  /** Help texts for each step of the decision, shown as hints (golden rules, in current wording). */
+  help: z.record(z.string(), help),
+});
+
+export type SharingPolicy = z.output<typeof sharingPolicySchema>;
+export type CommonLawOption = SharingPolicy['lawfulBases']['commonLaw'][number];
