@@ -3,6 +3,8 @@ import { auditCommands } from './cli/audit.ts';
 import { databaseCommands } from './cli/database.ts';
 import { demoCommands } from './cli/demo.ts';
 import { jobsCommands } from './cli/jobs.ts';
+import { methodCommands } from './cli/method.ts';
+import { subjectCommands } from './cli/subject.ts';
 import { userCommands } from './cli/user.ts';
 
 /** `npx safeshare <command>`: operations for the people who run Safeshare. Every command has --help. */
@@ -17,6 +19,8 @@ userCommands(program);
 auditCommands(program);
 demoCommands(program);
 jobsCommands(program);
+methodCommands(program);
+subjectCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -48,6 +48,24 @@ export async function findDirectoryEntry(db: Executor, id: string): Promise<Dire
   };
 }
 
+/**
+ * The organisation whose registered domain is the longest of `domains` (an address's domain and its
+ * whole-label endings, longest first), with all its domains; undefined when the directory has none.
+ */
+export async function organisationForDomains(db: Executor, domains: readonly string[]): Promise<(Organisation & { readonly domains: readonly string[] }) | undefined> {
+  if (domains.length === 0) return undefined;
+  const row = await db
+    .selectFrom('organisation_domains')
+    .innerJoin('organisations', 'organisations.id', 'organisation_domains.organisation_id')
+    .select(['organisations.id', 'organisations.name', 'organisations.kind', 'organisations.switchboard_phone', 'organisations.hosted'])
+    .where('organisation_domains.domain', 'in', [...domains])
+    .orderBy(sql`length(organisation_domains.domain)`, 'desc')
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const owned = await db.selectFrom('organisation_domains').select('domain').where('organisation_id', '=', row.id).orderBy('domain').execute();
+  return { ...toOrganisation(row), domains: owned.map((entry) => entry.domain) };
+}
+
 export async function nameTaken(db: Executor, name: string, exceptId: string | undefined): Promise<boolean> {
   let query = db.selectFrom('organisations').select('id').where(sql<string>`lower(name)`, '=', name.toLowerCase());
   if (exceptId !== undefined) query = query.where('id', '<>', exceptId);

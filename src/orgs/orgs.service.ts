@@ -83,6 +83,23 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       return store.findDirectoryEntry(db, id);
     },
 
+    /**
+     * The organisation an e-mail domain (already validated, lower case) belongs to: the directory
+     * domain equal to it or, by whole labels, its longest ending (x@education.swindon.gov.uk is
+     * Swindon's when swindon.gov.uk is registered; never notswindon.gov.uk). Read by the method policy (R4.6.1).
+     */
+    organisationForDomain(domain: string): Promise<(Organisation & { readonly domains: readonly string[] }) | undefined> {
+      const labels = domain.split('.');
+      const endings = labels.slice(0, -1).map((_, start) => labels.slice(start).join('.'));
+      return store.organisationForDomains(db, endings);
+    },
+
+    /** Whether a trusted link in the directory joins the two organisations, either way round (R4.6.3). */
+    trustedLinkBetween(first: string, second: string): Promise<boolean> {
+      if (first === second) return Promise.resolve(false);
+      return first < second ? store.linkExists(db, first, second) : store.linkExists(db, second, first);
+    },
+
     async create(actor: AuditActor, details: OrganisationDetails): Promise<string> {
       return uniquely(db.transaction().execute(async (trx) => {
         if (await store.nameTaken(trx, details.name, undefined)) {
