@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Viewer } from '../auth/index.ts';
 import type { Clock } from '../lib/clock.ts';
+import { sharingPaths } from '../sharing/index.ts';
 import { fieldError, parseForm, type FormErrors } from '../web/forms.ts';
 import { formatNhsNumber } from './nhs-number.ts';
 import { peoplePaths } from './people.paths.ts';
@@ -198,6 +199,8 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
         allocations: peoplePaths.allocations(person.id),
         show: peoplePaths.show,
         endAllocation: (allocationId: string) => peoplePaths.endAllocation(person.id, allocationId),
+        sharingHistory: sharingPaths.personHistory(person.id),
+        startDecision: sharingPaths.start(),
       },
       display,
       errors,

@@ -1,0 +1,28 @@
+import type { DecisionProblem } from './sharing.rules.ts';
+
+/**
+ * A rule the submission breaks. Nothing has been changed. `field` names the form field or JSON
+ * member concerned (a section name, or `section.member`); pages show the message, the API the code.
+ */
+export class SharingRuleError extends Error {
+  override readonly name = 'SharingRuleError';
+  constructor(readonly problems: readonly { readonly field: string; readonly code: string; readonly message: string }[]) {
+    super(problems.map((problem) => problem.message).join('; '));
+  }
+
+  static of(field: string, code: string, message: string): SharingRuleError {
+    return new SharingRuleError([{ field, code, message }]);
+  }
+
+  static fromProblems(problems: readonly DecisionProblem[]): SharingRuleError {
+    return new SharingRuleError(problems.map((problem) => ({ field: problem.section, code: `DECISION.${problem.code}`, message: problem.message })));
+  }
+}
+
+/** No such decision, advice request or approval, or not one this viewer may see: always a 404. */
+export class SharingNotFoundError extends Error {
+  override readonly name = 'SharingNotFoundError';
+  constructor() {
+    super('not found');
+  }
+}

@@ -1,0 +1,88 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { Approver } from '../policy/index.ts';
+import type { DecisionAnswers, Outcome } from './sharing.answers.ts';
+import type { ApprovalKind, RecordedAssessment } from './sharing.rules.ts';
+import type { DecisionStatus } from './sharing.status.ts';
+
+
+type Json<T> = ColumnType<T, string, string>;
+
+export interface SharingDecisionsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  reference: Generated<string>;
+  status: DecisionStatus;
+  started_by: string;
+  purpose_id: string | null;
+  answers: Json<DecisionAnswers>;
+  outcome: Outcome | null;
+  policy_name: string;
+  policy_version: string;
+  assessment: Json<RecordedAssessment | null>;
+  recorded_by: string | null;
+  recorded_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface SharingDecisionPeopleTable {
+  decision_id: string;
+  person_id: string;
+  organisation_id: string;
+}
+
+export type AdviceStatus = 'open' | 'answered';
+
+export interface SharingAdviceRequestsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  decision_id: string;
+  asked_by: string;
+  adviser: Approver;
+  adviser_user_id: string | null;
+  anonymised: boolean;
+  question: string;
+  summary: string;
+  status: AdviceStatus;
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: Date | null;
+  created_at: Date;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'refused' | 'withdrawn';
+
+export interface SharingApprovalsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  decision_id: string;
+  kind: ApprovalKind;
+  approvers: ColumnType<Approver[], readonly Approver[], readonly Approver[]>;
+  line_manager_id: string | null;
+  status: ApprovalStatus;
+  requested_by: string;
+  requested_at: Date;
+  decided_by: string | null;
+  decided_at: Date | null;
+  reason: string | null;
+}
+
+export type AddendumKind = 'correction' | 'later-fact';
+
+export interface SharingAddendaTable {
+  id: Generated<string>;
+  organisation_id: string;
+  decision_id: string;
+  kind: AddendumKind;
+  body: string;
+  written_by: string;
+  written_at: Date;
+}
+
+export interface SharingTables {
+  sharing_decisions: SharingDecisionsTable;
+  sharing_decision_people: SharingDecisionPeopleTable;
+  sharing_advice_requests: SharingAdviceRequestsTable;
+  sharing_approvals: SharingApprovalsTable;
+  sharing_addenda: SharingAddendaTable;
+}
