@@ -32,4 +32,10 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
     const report = await services.consent.runReviewReminders();
     return `marked ${report.markedOverdue} overdue, expired ${report.expired}, sent ${report.notified} reminders`;
   });
+
+  // R4.2.8, R4.4.2: receipts not confirmed by their due date are followed up every morning.
+  scheduler.register({ name: 'receipt-follow-up', dailyAt: '07:30' }, async () => {
+    const reminded = await services.disclosures.remindOverdueReceipts();
+    return reminded === 0 ? 'no overdue receipts' : `flagged ${String(reminded)} overdue receipts`;
+  });
 }

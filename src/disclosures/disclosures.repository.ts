@@ -1,0 +1,99 @@
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import type { Database } from '../db/database.ts';
+import type { DisclosuresTable, MisdirectedInformationTable } from './disclosures.table.ts';
+
+/** All SQL of the disclosure log. Takes a database or a transaction. */
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export type DisclosureRow = Selectable<DisclosuresTable> & {
+  readonly disclosed_by_name: string;
+  readonly receipt_confirmed_by_name: string | null;
+  readonly recipient_organisation_name: string;
+  readonly decision_reference: string;
+};
+
+function disclosures(db: Executor) {
+  return db
+    .selectFrom('disclosures')
+    .innerJoin('users as discloser', 'discloser.id', 'disclosures.disclosed_by')
+    .leftJoin('users as confirmer', 'confirmer.id', 'disclosures.receipt_confirmed_by')
+    .innerJoin('organisations as recipient', 'recipient.id', 'disclosures.recipient_organisation_id')
+    .innerJoin('sharing_decisions', 'sharing_decisions.id', 'disclosures.decision_id')
+    .selectAll('disclosures')
+    .select([
+      'discloser.display_name as disclosed_by_name',
+      'confirmer.display_name as receipt_confirmed_by_name',
+      'recipient.name as recipient_organisation_name',
+      'sharing_decisions.reference as decision_reference',
+    ]);
+}
+
+export async function findDisclosure(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<DisclosureRow | undefined> {
+  const query = disclosures(db).where('disclosures.id', '=', id);
+  return (options.forUpdate === true ? query.forUpdate('disclosures') : query).executeTakeFirst();
+}
+
+export async function disclosuresOf(db: Executor, decisionId: string): Promise<DisclosureRow[]> {
+  return disclosures(db).where('disclosures.decision_id', '=', decisionId).orderBy('disclosures.disclosed_at', 'desc').execute();
+}
+
+/** Every disclosure about a person (through the decisions about them), newest first. */
+export async function disclosuresAbout(db: Executor, personId: string): Promise<DisclosureRow[]> {
+  return disclosures(db)
+    .where('disclosures.decision_id', 'in', (eb) => eb.selectFrom('sharing_decision_people').select('decision_id').where('person_id', '=', personId))
+    .orderBy('disclosures.disclosed_at', 'desc')
+    .execute();
+}
+
+export type NewDisclosure = Omit<Insertable<DisclosuresTable>, 'id' | 'receipt_confirmed_at' | 'receipt_confirmed_by' | 'receipt_how' | 'receipt_reminded_on'>;
+
+export async function insertDisclosure(trx: Executor, values: NewDisclosure): Promise<string> {
+  const row = await trx
+    .insertInto('disclosures')
+    .values({ ...values, receipt_confirmed_at: null, receipt_confirmed_by: null, receipt_how: null, receipt_reminded_on: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function confirmReceipt(trx: Executor, id: string, values: { by: string; how: string; at: Date }): Promise<void> {
+  await trx.updateTable('disclosures').set({ receipt_confirmed_at: values.at, receipt_confirmed_by: values.by, receipt_how: values.how }).where('id', '=', id).execute();
+}
+
+/** Receipts not confirmed by their due date, oldest first; within one organisation or all (the daily job). */
+export async function overdueReceipts(db: Executor, today: string, organisationId: string | undefined, limit: number): Promise<DisclosureRow[]> {
+  let query = disclosures(db).where('disclosures.receipt_due_on', '<', today).where('disclosures.receipt_confirmed_at', 'is', null);
+  if (organisationId !== undefined) query = query.where('disclosures.organisation_id', '=', organisationId);
+  return query.orderBy('disclosures.receipt_due_on').limit(limit).execute();
+}
+
+/** Receipts still awaited (due or not), for a member of staff's list. */
+export async function awaitedReceipts(db: Executor, organisationId: string, disclosedBy: string | undefined, limit: number): Promise<DisclosureRow[]> {
+  let query = disclosures(db).where('disclosures.organisation_id', '=', organisationId).where('disclosures.receipt_due_on', 'is not', null).where('disclosures.receipt_confirmed_at', 'is', null);
+  if (disclosedBy !== undefined) query = query.where('disclosures.disclosed_by', '=', disclosedBy);
+  return query.orderBy('disclosures.receipt_due_on').limit(limit).execute();
+}
+
+export async function markReminded(trx: Executor, id: string, on: string): Promise<void> {
+  await trx.updateTable('disclosures').set({ receipt_reminded_on: on }).where('id', '=', id).execute();
+}
+
+export type MisdirectedRow = Selectable<MisdirectedInformationTable> & { readonly recorded_by_name: string };
+
+export async function insertMisdirected(trx: Executor, values: Omit<MisdirectedInformationTable, 'id'>): Promise<string> {
+  const row = await trx.insertInto('misdirected_information').values(values).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function misdirectedFor(db: Executor, organisationId: string, limit: number): Promise<MisdirectedRow[]> {
+  return db
+    .selectFrom('misdirected_information')
+    .innerJoin('users', 'users.id', 'misdirected_information.recorded_by')
+    .selectAll('misdirected_information')
+    .select('users.display_name as recorded_by_name')
+    .where('misdirected_information.organisation_id', '=', organisationId)
+    .orderBy('misdirected_information.received_on', 'desc')
+    .orderBy('misdirected_information.recorded_at', 'desc')
+    .limit(limit)
+    .execute();
+}

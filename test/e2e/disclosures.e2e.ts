@@ -1,0 +1,287 @@
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/audit/index.ts';
+import type { Viewer } from '../../src/auth/index.ts';
+import { addDays } from '../../src/consent/consent.record.ts';
+import { londonToday } from '../../src/lib/time.ts';
+import { testNhsNumbers } from '../../src/people/index.ts';
+import type { DecisionAnswers } from '../../src/sharing/index.ts';
+import { givenConsentAnswers } from '../support/consent-fixtures.ts';
+import { routineShareAnswers } from '../support/sharing-fixtures.ts';
+import { checkPage, createJourneyStaff, freshCode, startJourney, type Journey, type JourneyStaff } from './e2e-harness.ts';
+
+/**
+ * The disclosure log: information leaves only under a recorded decision to share, by a method the
+ * policy allows, with the method's checklist complete.
+ * (1) An unknown caller from the police asks by telephone: the practitioner is shown the police's
+ *     published switchboard number and must record the call-back through it before disclosing.
+ * (2) A letter goes by signed-for post and its receipt is confirmed.
+ * (3) An e-mail from the council to the neighbouring council is refused and the secure exchange offered.
+ *
+ * The decisions were made on other pages of Safeshare: they are recorded through the service here.
+ */
+
+const organisationName = 'Swindon Borough Council';
+const switchboard = '01632 960999';
+
+let journey: Journey;
+let priya: JourneyStaff;
+let asPriya: Viewer;
+let childId: string;
+let toPolice: string;
+let toNeighbour: string;
+let today: string;
+
+async function signIn(page: Page, staff: JourneyStaff): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email address').fill(staff.email);
+  await page.getByLabel('Password', { exact: true }).fill(staff.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/sign-in/code');
+  await page.getByLabel('Enter the code from your authenticator app').fill(await freshCode(staff.mfaSecret));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+}
+
+async function mainText(page: Page): Promise<string> {
+  return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+}
+
+/** Answers a yes/no question of a checklist, found by its question. */
+async function answer(page: Page, question: string, choice: 'Yes' | 'No'): Promise<void> {
+  await page.getByRole('group', { name: question }).getByLabel(choice, { exact: true }).check();
+}
+
+async function errorSummary(page: Page): Promise<string> {
+  return (await page.locator('.govuk-error-summary').innerText()).replace(/\s+/g, ' ');
+}
+
+/** From the decision's overview to step 1 of recording a disclosure. */
+async function startDisclosure(page: Page, decisionId: string, screenshot: string): Promise<void> {
+  await page.goto(`/decisions/${decisionId}`);
+  expect(await mainText(page)).toContain('Nothing has been disclosed under this decision yet.');
+  await checkPage(page, screenshot);
+  await page.getByRole('button', { name: 'Record a disclosure' }).click();
+  await page.waitForURL(`**/decisions/${decisionId}/disclosures/new`);
+  expect(await page.locator('h1').textContent()).toBe('Record a disclosure');
+}
+
+beforeAll(async () => {
+  journey = await startJourney();
+  const { services } = journey;
+  today = londonToday(new Date());
+  const councilId = await services.orgs.create(systemActor, { name: organisationName, kind: 'local_authority', switchboardPhone: '01793463000', hosted: true });
+  const neighbourId = await services.orgs.create(systemActor, { name: 'Wiltshire Council', kind: 'local_authority', switchboardPhone: '01225713000', hosted: false });
+  const policeId = await services.orgs.create(systemActor, { name: 'Wiltshire Police', kind: 'police', switchboardPhone: switchboard, hosted: false });
+  await services.orgs.addDomain(systemActor, councilId, 'swindon.gov.uk');
+  await services.orgs.addDomain(systemActor, neighbourId, 'wiltshire.gov.uk');
+  await services.orgs.addAddress(systemActor, neighbourId, { label: 'County Hall', line1: 'County Hall, Bythesea Road', line2: null, town: 'Trowbridge', postcode: 'BA14 8JN' });
+
+  priya = await createJourneyStaff(journey, ['practitioner'], councilId, 'Priya Sharma');
+  asPriya = { userId: priya.id, displayName: 'Priya Sharma', email: priya.email, organisationId: councilId, organisationName, roles: ['practitioner'] };
+  childId = await services.people.register(
+    systemActor,
+    councilId,
+    {
+      givenNames: 'Amelia',
+      familyName: 'Hughes',
+      knownAs: null,
+      dateOfBirth: addDays(today, -12 * 365),
+      nhsNumber: testNhsNumbers(161_803).next().value,
+      localReference: null,
+      upn: null,
+      externalId: null,
+      addressLine1: '14 Fleet Street',
+      addressLine2: null,
+      town: 'Swindon',
+      postcode: 'SN1 1RQ',
+    },
+    { allocateTo: priya.id },
+  );
+  await services.consent.record(asPriya, childId, givenConsentAnswers({ givenOn: addDays(today, -10), recipientOrganisationIds: [policeId, neighbourId], categoryIds: ['education', 'health'] }));
+
+  const decided = (recipientOrganisationId: string, overrides: Partial<DecisionAnswers>) => {
+    const routine = routineShareAnswers({ personIds: [childId], schoolId: recipientOrganisationId });
+    return services.sharing.recordComplete(asPriya, { ...routine, request: { ...routine.request, receivedOn: today }, ...overrides });
+  };
+  toPolice = (
+    await decided(policeId, {
+      recipients: { recipients: [{ name: 'DC Sarah Price', role: 'Detective constable, child abuse investigation team', organisationId: policeId, reason: 'Investigating a referral about Amelia’s school.' }] },
+    })
+  ).id;
+  toNeighbour = (
+    await decided(neighbourId, {
+      recipients: { recipients: [{ name: 'Rebecca Sutton', role: 'SEN caseworker', organisationId: neighbourId, email: 'rebecca.sutton@wiltshire.gov.uk', reason: 'She leads the EHC needs assessment.' }] },
+    })
+  ).id;
+});
+
+describe('the disclosure log', () => {
+  let page: Page;
+
+  it('(1) an unknown caller from the police is called back through the published switchboard before anything is disclosed', async () => {
+    page = await journey.newPage();
+    await signIn(page, priya);
+    await startDisclosure(page, toPolice, 'disclosure-overview-police');
+    // The decision names one recipient: it is already selected.
+    expect(await page.getByLabel('DC Sarah Price, Detective constable, child abuse investigation team').isChecked()).toBe(true);
+    await page.getByLabel('Education', { exact: true }).check();
+    await page.getByLabel('Telephone', { exact: true }).check();
+    await checkPage(page, 'disclosure-new-telephone');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`**/decisions/${toPolice}/disclosures/checklist`);
+
+    expect(await page.locator('#switchboard-number').textContent()).toBe(switchboard);
+    expect(await mainText(page)).toContain('ring them back through Wiltshire Police’s published switchboard number before you disclose anything');
+    await checkPage(page, 'disclosure-checklist-telephone');
+
+    await page.getByLabel('What is the caller’s name?').fill('Sarah Price');
+    await page.getByLabel('Which organisation is the caller from?').fill('Wiltshire Police');
+    await page.getByLabel('How did the caller identify themselves').fill('Detective constable, child abuse investigation team, collar number 4471');
+    await answer(page, 'Have you checked who the caller is?', 'Yes');
+    await answer(page, 'Do you know the caller?', 'No');
+    await answer(page, 'Is the caller from another organisation?', 'Yes');
+    await answer(page, 'Did you call back through the organisation’s published switchboard number?', 'No');
+    await page.getByLabel('What is the caller’s return telephone number?').fill('01632 960123');
+    await answer(page, 'Are you giving the information only to the person who asked for it?', 'Yes');
+    await answer(page, 'Is the fact that the person contacted your service itself confidential?', 'No');
+    await page.getByRole('group', { name: 'Did you leave a message?' }).getByLabel('No message').check();
+    await answer(page, 'Are you somewhere you cannot be overheard?', 'Yes');
+    await page.getByLabel('What did you disclose during the call?').fill('Amelia’s school attendance this term and the dates of the last two home visits.');
+    await page.getByRole('button', { name: 'Record the disclosure' }).click();
+
+    // Refused: nothing is disclosed to an unknown caller until the call-back is recorded.
+    expect(await errorSummary(page)).toContain('Record the call-back through the switchboard number before disclosing');
+    expect(await page.locator('#switchboard-number').textContent()).toBe(switchboard);
+    await checkPage(page, 'disclosure-checklist-telephone-refused');
+    expect((await journey.services.disclosures.context(asPriya, toPolice)).disclosures).toEqual([]);
+
+    // The practitioner rings the switchboard, is put through to DC Price, and records the call-back.
+    await answer(page, 'Did you call back through the organisation’s published switchboard number?', 'Yes');
+    await page.getByLabel('Which number did you call back on?').fill(switchboard);
+    await page.getByRole('button', { name: 'Record the disclosure' }).click();
+    await page.waitForURL(/\/disclosures\/[0-9a-f-]{36}\?done=recorded$/);
+    const shown = await mainText(page);
+    for (const text of ['Disclosure recorded.', 'Telephone to Wiltshire Police', 'DC Sarah Price', 'Education support, including an EHC plan', 'Not asked for', 'Policy requirement R4.1.2', 'Priya Sharma']) expect(shown).toContain(text);
+    await checkPage(page, 'disclosure-telephone-recorded');
+  });
+
+  it('(2) a letter goes by signed-for post, and its receipt is confirmed', async () => {
+    await startDisclosure(page, toNeighbour, 'disclosure-overview-neighbour');
+    await page.getByLabel('Education', { exact: true }).check();
+    await page.getByLabel('Health, including mental health', { exact: true }).check();
+    await page.getByLabel('Post', { exact: true }).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`**/decisions/${toNeighbour}/disclosures/checklist`);
+    // The named person from the decision and the address from the directory are filled in, to check.
+    expect(await page.getByLabel('Which named person is it addressed to?').inputValue()).toBe('Rebecca Sutton');
+    expect(await page.getByLabel('Address line 1').inputValue()).toBe('County Hall, Bythesea Road');
+    await checkPage(page, 'disclosure-checklist-post');
+
+    await page.getByRole('group', { name: 'How is it being sent?' }).getByLabel('Signed for').check();
+    await page.getByLabel('What is the tracking reference?').fill('RR123456785GB');
+    await answer(page, 'Is the envelope marked ‘Addressee Only’?', 'Yes');
+    await answer(page, 'Is it in an inner envelope inside a plain outer envelope?', 'Yes');
+    await answer(page, 'Will the packaging protect the contents?', 'Yes');
+    await answer(page, 'Is a disc, memory stick or other electronic media enclosed?', 'Yes');
+    await answer(page, 'Is the media encrypted?', 'No');
+    await answer(page, 'Have you asked the recipient to confirm receipt?', 'Yes');
+    await page.getByLabel('What did you disclose?').fill('The latest education and health reports, on an encrypted memory stick.');
+    await page.getByRole('button', { name: 'Record the disclosure' }).click();
+    expect(await errorSummary(page)).toContain('Encrypt the disc or memory stick before you post it');
+    await checkPage(page, 'disclosure-checklist-post-refused');
+
+    await answer(page, 'Is the media encrypted?', 'Yes');
+    await page.getByRole('button', { name: 'Record the disclosure' }).click();
+    await page.waitForURL(/\/disclosures\/[0-9a-f-]{36}\?done=recorded$/);
+    const letter = new URL(page.url()).pathname;
+    const shown = await mainText(page);
+    for (const text of ['Post to Wiltshire Council', 'Awaited', 'Signed for', 'RR123456785GB', 'County Hall, Bythesea Road, Trowbridge, BA14 8JN']) expect(shown).toContain(text);
+    await checkPage(page, 'disclosure-post-recorded');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Receipts' }).click();
+    await page.waitForURL('**/disclosures/receipts');
+    const awaited = page.getByRole('table', { name: /^Receipts awaited/ });
+    expect((await awaited.getByRole('row').nth(1).innerText()).replace(/\s+/g, ' ')).toContain('Rebecca Sutton');
+    await checkPage(page, 'disclosure-receipts-awaited');
+    await awaited.locator(`a[href="${letter}"]`).click();
+    await page.waitForURL(`**${letter}`);
+    await page.getByRole('button', { name: 'Record that receipt was confirmed' }).click();
+    await page.waitForURL(`**${letter}/receipt`);
+    await checkPage(page, 'disclosure-receipt');
+    await page.getByRole('button', { name: 'Record receipt' }).click();
+    expect(await errorSummary(page)).toContain('Enter how the recipient confirmed they received it');
+    await checkPage(page, 'disclosure-receipt-errors');
+    await page.getByLabel('How did they confirm?').fill('Rebecca Sutton e-mailed to say the letter arrived sealed, with the memory stick.');
+    await page.getByRole('button', { name: 'Record receipt' }).click();
+    await page.waitForURL(`**${letter}?done=receipt`);
+    const confirmed = await mainText(page);
+    for (const text of ['Receipt recorded.', 'Confirmed', 'Rebecca Sutton e-mailed to say the letter arrived sealed']) expect(confirmed).toContain(text);
+    await checkPage(page, 'disclosure-receipt-confirmed');
+    await page.goto('/disclosures/receipts');
+    expect(await mainText(page)).toContain('No receipts are awaited.');
+  });
+
+  it('(3) an e-mail from the council to the neighbouring council is refused, and the secure exchange offered', async () => {
+    await page.goto(`/decisions/${toNeighbour}`);
+    await page.getByRole('button', { name: 'Record a disclosure' }).click();
+    await page.waitForURL(`**/decisions/${toNeighbour}/disclosures/new`);
+    await page.getByLabel('Education', { exact: true }).check();
+    await page.getByLabel('Ordinary e-mail', { exact: true }).check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    expect(await errorSummary(page)).toContain('Ordinary e-mail cannot be used for this disclosure: send it by the secure exchange instead');
+    const refusal = (await page.locator('#refusal').innerText()).replace(/\s+/g, ' ');
+    expect(refusal).toContain('R4.5.1: Ordinary e-mail to another organisation is not secure');
+    expect(refusal).toContain('R4.6.4: Use the secure exchange');
+    expect(await page.getByLabel('Secure exchange', { exact: true }).isChecked()).toBe(true);
+    await checkPage(page, 'disclosure-email-refused');
+
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`**/decisions/${toNeighbour}/disclosures/checklist`);
+    await checkPage(page, 'disclosure-checklist-secure-exchange');
+    await answer(page, 'Does every recipient need the information?', 'Yes');
+    await page.getByLabel('What did you disclose?').fill('The education report for the EHC needs assessment.');
+    await page.getByRole('button', { name: 'Record the disclosure' }).click();
+    await page.waitForURL(/\/disclosures\/[0-9a-f-]{36}\?done=recorded$/);
+    expect(await mainText(page)).toContain('Secure exchange to Wiltshire Council');
+    await checkPage(page, 'disclosure-secure-exchange-recorded');
+
+    await page.goto(`/decisions/${toNeighbour}`);
+    const listed = page.getByRole('table', { name: /^Disclosures made under this decision/ });
+    expect(await listed.getByRole('row').count()).toBe(3);
+    await checkPage(page, 'disclosure-overview-with-disclosures');
+    await page.goto(`/people/${childId}/sharing`);
+    expect(await page.getByRole('table', { name: /^Information disclosed/ }).getByRole('row').count()).toBe(4);
+    await checkPage(page, 'disclosure-person-history');
+  });
+
+  it('misdirected information is logged with what was done about it', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Misdirected information' }).click();
+    await page.waitForURL('**/misdirected');
+    await checkPage(page, 'misdirected-empty');
+    await page.getByRole('button', { name: 'Record misdirected information' }).click();
+    await page.waitForURL('**/misdirected/new');
+    await checkPage(page, 'misdirected-new');
+    await page.getByRole('button', { name: 'Record misdirected information' }).click();
+    expect(await errorSummary(page)).toContain('Select what you have done');
+    await checkPage(page, 'misdirected-new-errors');
+
+    const [year, month, day] = today.split('-');
+    await page.getByLabel('Day').fill(day ?? '');
+    await page.getByLabel('Month').fill(month ?? '');
+    await page.getByLabel('Year').fill(year ?? '');
+    await page.getByLabel('Fax', { exact: true }).check();
+    await page.getByLabel('Who sent it?').fill('Great Western Hospital, paediatrics');
+    await page.getByLabel('Who was it meant for?').fill('Wiltshire Council children’s services');
+    await page.getByLabel('What arrived?').fill('A discharge summary about a child not known to us.');
+    await page.getByLabel('I passed it to the right recipient').check();
+    await page.getByLabel('I told the sender it reached the wrong place').check();
+    await page.getByLabel('What did you do?').fill('Rang the ward to tell them; forwarded it by the secure exchange to Wiltshire.');
+    await page.getByRole('button', { name: 'Record misdirected information' }).click();
+    await page.waitForURL('**/misdirected?done=recorded');
+    const log = await mainText(page);
+    for (const text of ['Misdirected information recorded.', 'A discharge summary about a child not known to us.', 'Passed to the right recipient; Sender told']) expect(log).toContain(text);
+    await checkPage(page, 'misdirected-recorded');
+  });
+});
