@@ -3,17 +3,24 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { channelsApi } from './channels/index.ts';
 import { consentRoutes } from './consent/index.ts';
 import { consentApi } from './consent/consent.api.ts';
 import { consentOutputsRoutes } from './consent/consent.outputs.routes.ts';
 import { apiTokenRoutes } from './auth/api-tokens.routes.ts';
 import { staffRoutes } from './auth/staff.routes.ts';
+import { teamRoutes } from './auth/team.routes.ts';
 import { homeRoutes } from './home/home.routes.ts';
 import { mailRoutes } from './mail/index.ts';
 import { notificationsRoutes } from './notifications/index.ts';
 import { orgsApi } from './orgs/orgs.api.ts';
+import { sharingApi } from './sharing/sharing.api.ts';
+import { disclosuresApi } from './disclosures/disclosures.api.ts';
+import { disclosuresRoutes } from './disclosures/disclosures.routes.ts';
 import { orgsRoutes } from './orgs/orgs.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
+import { sharingReviewRoutes } from './sharing/sharing.review.routes.ts';
+import { sharingRoutes } from './sharing/sharing.routes.ts';
 import { services as buildServices, type Dependencies, type Services } from './services.ts';
 import { createTemplates } from './web/render.ts';
 import { webPlugin } from './web/web.plugin.ts';
@@ -58,7 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     secureCookies: config.secureCookies,
   });
 
-  await app.register(homeRoutes, { db: options.db });
+  await app.register(homeRoutes, { db: options.db, staff: services.staff });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(notificationsRoutes, { notifications: services.notifications });
   await app.register(mailRoutes, { mail: services.mail });
@@ -67,9 +74,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(consentRoutes, { consent: services.consent, policy: services.policy });
   await app.register(consentOutputsRoutes, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy, fhirCanonicalBase: config.fhirCanonicalBase });
   await app.register(consentApi, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy, publicUrl: config.publicUrl, fhirCanonicalBase: config.fhirCanonicalBase });
+  await app.register(sharingRoutes, { sharing: services.sharing, people: services.people, orgs: services.orgs, policy: services.policy, clock: options.clock, disclosures: services.disclosures });
+  await app.register(sharingReviewRoutes, { sharing: services.sharing, policy: services.policy });
   await app.register(orgsApi, { orgs: services.orgs });
+  await app.register(channelsApi, { channels: services.channels });
+  await app.register(sharingApi, { sharing: services.sharing, publicUrl: config.publicUrl });
+  await app.register(disclosuresApi, { disclosures: services.disclosures, publicUrl: config.publicUrl });
+  await app.register(disclosuresRoutes, { disclosures: services.disclosures, orgs: services.orgs, policy: services.policy, clock: options.clock, secureCookies: config.secureCookies });
   await app.register(authRoutes, { auth: services.auth, secureCookies: config.secureCookies, addressLimit: config.signInAddressLimit });
   await app.register(staffRoutes, { staff: services.staff, orgs: services.orgs, apiTokens: services.apiTokens });
+  await app.register(teamRoutes, { staff: services.staff });
   await app.register(apiTokenRoutes, { staff: services.staff, apiTokens: services.apiTokens });
 
   return app;

@@ -1,7 +1,9 @@
 import { auditService } from './audit/index.ts';
 import { apiTokensService, authService, staffService, type AuthService } from './auth/index.ts';
+import { channelsService } from './channels/index.ts';
 import type { Config } from './config.ts';
 import { consentService } from './consent/index.ts';
+import { disclosuresService } from './disclosures/index.ts';
 import type { Db } from './db/client.ts';
 import type { Clock } from './lib/clock.ts';
 import { createMailer, mailService } from './mail/index.ts';
@@ -10,6 +12,7 @@ import { notificationsService } from './notifications/index.ts';
 import { orgsService } from './orgs/index.ts';
 import { peopleService } from './people/index.ts';
 import { loadPolicyPack } from './policy/index.ts';
+import { sharingService } from './sharing/index.ts';
 
 export interface Dependencies {
   readonly db: Db;
@@ -36,7 +39,7 @@ export function services(deps: Dependencies) {
   const container = {
     audit,
     auth,
-    staff: staffService({ db: deps.db, clock: deps.clock, audit }),
+    staff: staffService({ db: deps.db, clock: deps.clock, audit, trainingValidMonths: loadPolicyPack(deps.config.policyPack).sharing.trainingValidMonths }),
     apiTokens: apiTokensService({ db: deps.db, clock: deps.clock, audit }),
     orgs: orgsService({ db: deps.db, clock: deps.clock, audit }),
     people: peopleService({ db: deps.db, clock: deps.clock, audit, notifications: notificationsService({ db: deps.db, clock: deps.clock, baseUrl: deps.config.publicUrl }) }),
@@ -44,11 +47,17 @@ export function services(deps: Dependencies) {
     mail: mailService({ db: deps.db, clock: deps.clock, mailer: createMailer({ smtpUrl: deps.config.smtpUrl, from: deps.config.mailFrom, dataDir: deps.config.dataDir }) }),
   };
   // The consent register reads people's records through the people service's need-to-know rules.
-  const policy = loadPolicyPack();
+  const policy = loadPolicyPack(deps.config.policyPack);
+  const consent = consentService({ db: deps.db, clock: deps.clock, audit, people: container.people, orgs: container.orgs, notifications: container.notifications, policy, secretBox: deps.secretBox });
+  const sharing = sharingService({ db: deps.db, clock: deps.clock, audit, people: container.people, consent, orgs: container.orgs, notifications: container.notifications, policy });
+  const channels = channelsService({ orgs: container.orgs, policy, clock: deps.clock });
   return {
     ...container,
     policy,
-    consent: consentService({ db: deps.db, clock: deps.clock, audit, people: container.people, orgs: container.orgs, notifications: container.notifications, policy, secretBox: deps.secretBox }),
+    consent,
+    sharing,
+    channels,
+    disclosures: disclosuresService({ db: deps.db, clock: deps.clock, audit, sharing, channels, orgs: container.orgs, notifications: container.notifications, policy }),
   };
 }
 

@@ -16,6 +16,8 @@ export interface UsersTable {
   totp_last_step: number | null;
   active: Generated<boolean>;
   demo: Generated<boolean>;
+  /** The day they last completed data protection training (R1.1, R2.2), yyyy-mm-dd; null when none is recorded. */
+  data_protection_training_on: string | null;
   created_at: Date;
   updated_at: Date;
 }

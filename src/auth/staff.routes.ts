@@ -13,10 +13,14 @@ import {
   staffListQuery,
   staffPageQuery,
   staffParams,
+  trainingDateField,
+  trainingFields,
+  trainingForm,
   type StaffOutcome,
 } from './staff.schema.ts';
 import { StaffRuleError, type StaffMember, type StaffService } from './staff.service.ts';
 import type { ApiTokensService } from './api-tokens.service.ts';
+import { trainingStateTags } from './training.ts';
 
 export interface StaffRouteOptions {
   readonly staff: StaffService;
@@ -36,6 +40,7 @@ export const staffPaths = {
   resetMfa: (id: string) => `/admin/staff/${id}/reset-mfa`,
   deactivate: (id: string) => `/admin/staff/${id}/deactivate`,
   reactivate: (id: string) => `/admin/staff/${id}/reactivate`,
+  training: (id: string) => `/admin/staff/${id}/training`,
 } as const;
 
 const outcomeNotices: Record<StaffOutcome, string> = {
@@ -45,6 +50,7 @@ const outcomeNotices: Record<StaffOutcome, string> = {
   'mfa-reset': 'Authenticator app reset. They have been signed out and will set up their authenticator app again at their next sign-in.',
   deactivated: 'Account deactivated. They have been signed out and cannot sign in.',
   reactivated: 'Account reactivated. They can sign in again.',
+  'training-recorded': 'Data protection training recorded.',
 };
 
 interface Confirmation {
@@ -141,8 +147,11 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       person,
       notice: done === undefined ? undefined : outcomeNotices[done],
       isSelf: person.id === request.viewer?.userId,
+      training: staff.trainingStatusOf(person.trainingCompletedOn),
+      trainingTags: trainingStateTags,
       apiTokens: await options.apiTokens.listFor(person.id),
       paths: {
+        training: staffPaths.training(person.id),
         newApiToken: `${staffPaths.show(person.id)}/api-tokens/new`,
         edit: staffPaths.edit(person.id),
         resetPassword: staffPaths.resetPassword(person.id),
@@ -218,6 +227,41 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       return await reply.redirect(`${staffPaths.show(person.id)}?done=password-reset`, 303);
     } catch (error) {
       if (error instanceof StaffRuleError) return renderResetPassword(reply, 400, person, ruleErrors(error, ['password']));
+      throw error;
+    }
+  });
+
+  /** Data protection training (R1.1, R2.2): the day they last completed it, from which its expiry follows. */
+  async function renderTraining(reply: FastifyReply, status: number, person: StaffMember, values: Record<string, unknown>, errors?: FormErrors) {
+    return reply.code(status).render('auth/views/staff-training.njk', {
+      pageTitle: 'When did they complete data protection training?',
+      backLink: staffPaths.show(person.id),
+      action: staffPaths.training(person.id),
+      cancel: staffPaths.show(person.id),
+      person,
+      field: trainingDateField,
+      values,
+      errors: errors === undefined ? undefined : toFirstDatePart(errors, trainingDateField),
+    });
+  }
+
+  app.get('/admin/staff/:id/training', { config: adminOnly }, async (request, reply) => {
+    const person = await personOf(request);
+    if (person === undefined) return reply.callNotFound();
+    return renderTraining(reply, 200, person, {});
+  });
+
+  app.post('/admin/staff/:id/training', { config: adminOnly }, async (request, reply) => {
+    const person = await personOf(request);
+    if (person === undefined) return reply.callNotFound();
+    const form = parseForm(trainingForm({ today: staff.today() }), request.body);
+    const values = answersOf(request.body, trainingFields);
+    if (!form.ok) return renderTraining(reply, 400, person, values, form.errors);
+    try {
+      await staff.recordTraining(actorOf(viewerOf(request)), person.id, form.value.completedOn);
+      return await reply.redirect(`${staffPaths.show(person.id)}?done=training-recorded`, 303);
+    } catch (error) {
+      if (error instanceof StaffRuleError) return renderTraining(reply, 400, person, values, ruleErrors(error, [trainingDateField]));
       throw error;
     }
   });
@@ -303,6 +347,11 @@ function ruleErrors(error: StaffRuleError, fields: readonly string[]): FormError
 function onField(errors: FormErrors, field: string): FormErrors {
   const first = errors.summary[0];
   return { summary: errors.summary.map((entry) => ({ ...entry, href: `#${field}` })), fields: first === undefined ? {} : { [field]: { text: first.text } } };
+}
+
+/** A date input's errors link to its first box (the day), as the GOV.UK date input pattern asks. */
+function toFirstDatePart(errors: FormErrors, field: string): FormErrors {
+  return { ...errors, summary: errors.summary.map((entry) => (entry.href === `#${field}` ? { ...entry, href: `#${field}-day` } : entry)) };
 }
 
 /** Errors about fields a page does not show, pointed at something on the page. */

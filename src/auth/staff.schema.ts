@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { checkboxes, emailAddress, optionalText, requiredText } from '../web/fields.ts';
+import { checkboxes, dateFieldNames, dateParts, emailAddress, optionalText, readDate, requiredText } from '../web/fields.ts';
 import { maximumPasswordLength, passwordProblem } from './passwords.ts';
 import { isRole, type Role } from './roles.ts';
+import { earliestTrainingDate } from './training.ts';
 
 /** An id in the address. A malformed one is a page that does not exist (404), never a 500. */
 export const staffParams = z.strictObject({ id: z.uuid() });
@@ -17,7 +18,7 @@ export const staffListQuery = z.strictObject({
 
 /** Which change the staff member's page confirms in its banner: a flag, never personal data. */
 export const staffPageQuery = z.object({
-  done: z.enum(['created', 'updated', 'password-reset', 'mfa-reset', 'deactivated', 'reactivated']).optional().catch(undefined),
+  done: z.enum(['created', 'updated', 'password-reset', 'mfa-reset', 'deactivated', 'reactivated', 'training-recorded']).optional().catch(undefined),
 });
 
 export type StaffOutcome = NonNullable<z.output<typeof staffPageQuery>['done']>;
@@ -64,6 +65,26 @@ export const staffCreateForm = z.strictObject({
 });
 
 export const resetPasswordForm = z.strictObject({ password });
+
+/** The date input on the data protection training page (R1.1, R2.2). */
+export const trainingDateField = 'completedOn';
+export const trainingFields = dateFieldNames(trainingDateField);
+
+/** When someone completed data protection training: a real date, not in the future, not before 2000. */
+export function trainingForm(context: { readonly today: string }) {
+  return z.strictObject(dateParts(trainingDateField)).transform((raw, ctx): { completedOn: string } => {
+    const problem = (message: string) => {
+      ctx.addIssue({ code: 'custom', path: [trainingDateField], message });
+      return z.NEVER;
+    };
+    const answer = readDate(raw, trainingDateField);
+    if (answer.kind === 'blank') return problem('Enter the date they completed data protection training');
+    if (answer.kind === 'invalid') return problem('Date they completed the training must be a real date');
+    if (answer.value > context.today) return problem('Date they completed the training must be today or in the past');
+    if (answer.value < earliestTrainingDate) return problem('Date they completed the training must be on or after 1 January 2000');
+    return { completedOn: answer.value };
+  });
+}
 
 /** Confirmation pages carry no answers of their own: only the CSRF token, removed before parsing. */
 export const confirmationForm = z.strictObject({});

@@ -1,9 +1,12 @@
 import type { AuditActor, AuditService } from '../audit/index.ts';
 import type { Db, Executor } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
+import { realDate } from '../lib/calendar.ts';
+import { londonToday } from '../lib/time.ts';
 import { deleteSessionsOfUser, findUserByEmail, findUserById, lockUser, type UserRow } from './auth.repository.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { Role } from './roles.ts';
+import { earliestTrainingDate, trainingStatus, type TrainingStatus } from './training.ts';
 
 /** A member of staff as administrators see them (never the password hash or MFA key). */
 export interface StaffMember {
@@ -20,6 +23,22 @@ export interface StaffMember {
   readonly mfaEnrolled: boolean;
   readonly demo: boolean;
   readonly createdAt: Date;
+  /** The day they last completed data protection training (R1.1, R2.2), yyyy-mm-dd; null when none is recorded. */
+  readonly trainingCompletedOn: string | null;
+}
+
+/** A line manager's direct report, with their data protection training status (R2.2). */
+export interface TeamMember {
+  readonly id: string;
+  readonly displayName: string;
+  readonly jobTitle: string | null;
+  readonly trainingCompletedOn: string | null;
+  readonly training: TrainingStatus;
+}
+
+/** A member of staff's own data protection training, for the warnings on sharing pages (R1.1). */
+export interface OwnTraining extends TrainingStatus {
+  readonly completedOn: string | null;
 }
 
 export interface StaffDetails {
@@ -49,8 +68,18 @@ export class StaffRuleError extends Error {
   }
 }
 
-export function staffService(deps: { readonly db: Db; readonly clock: Clock; readonly audit: AuditService }) {
-  const { db, clock, audit } = deps;
+export interface StaffDependencies {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly audit: AuditService;
+  /** How long data protection training stays valid: the policy pack's sharing.trainingValidMonths (R1.1, R2.2). */
+  readonly trainingValidMonths: number;
+}
+
+export function staffService(deps: StaffDependencies) {
+  const { db, clock, audit, trainingValidMonths } = deps;
+  const today = () => londonToday(clock.now());
+  const statusOf = (completedOn: string | null) => trainingStatus(completedOn, today(), trainingValidMonths);
 
   async function checkLineManager(executor: Executor, details: StaffDetails, userId: string | undefined): Promise<void> {
     if (details.lineManagerId === null) return;
@@ -214,6 +243,61 @@ export function staffService(deps: { readonly db: Db; readonly clock: Clock; rea
       });
     },
 
+    /**
+     * Records the day someone completed data protection training (R1.1, R2.2). The date must be a real
+     * date, not in the future and not before 2000; it replaces any earlier one, and the audit trail
+     * keeps both.
+     */
+    async recordTraining(actor: AuditActor, userId: string, completedOn: string): Promise<void> {
+      const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(completedOn);
+      if (parts === null || realDate(Number(parts[1]), Number(parts[2]), Number(parts[3])) !== completedOn) {
+        throw new StaffRuleError('completedOn', 'Date they completed the training must be a real date');
+      }
+      if (completedOn > today()) throw new StaffRuleError('completedOn', 'Date they completed the training must be today or in the past');
+      if (completedOn < earliestTrainingDate) throw new StaffRuleError('completedOn', 'Date they completed the training must be on or after 1 January 2000');
+      await change(actor, userId, 'user.training_recorded', async (user, trx) => {
+        await trx.updateTable('users').set({ data_protection_training_on: completedOn, updated_at: clock.now() }).where('id', '=', user.id).execute();
+        return { dataProtectionTrainingOn: completedOn, previousDataProtectionTrainingOn: user.data_protection_training_on };
+      });
+    },
+
+    /** Today's date in England, yyyy-mm-dd, by the service's clock: training dates are compared with it. */
+    today,
+
+    /** The status of training completed on that day (or never), today, under the policy pack's validity period. */
+    trainingStatusOf(completedOn: string | null): TrainingStatus {
+      return statusOf(completedOn);
+    },
+
+    /**
+     * A member of staff's own training status, for the warning on the home and sharing pages (R1.1).
+     * Someone unknown has none recorded.
+     */
+    async trainingOf(userId: string): Promise<OwnTraining> {
+      const row = await db.selectFrom('users').select('data_protection_training_on').where('id', '=', userId).executeTakeFirst();
+      const completedOn = row?.data_protection_training_on ?? null;
+      return { completedOn, ...statusOf(completedOn) };
+    },
+
+    /** A line manager's active direct reports, by name, with their training status (R2.2). */
+    async team(managerId: string): Promise<TeamMember[]> {
+      const rows = await db
+        .selectFrom('users')
+        .select(['id', 'display_name', 'job_title', 'data_protection_training_on'])
+        .where('line_manager_id', '=', managerId)
+        .where('active', '=', true)
+        .orderBy('display_name')
+        .orderBy('id')
+        .execute();
+      return rows.map((row) => ({
+        id: row.id,
+        displayName: row.display_name,
+        jobTitle: row.job_title,
+        trainingCompletedOn: row.data_protection_training_on,
+        training: statusOf(row.data_protection_training_on),
+      }));
+    },
+
     /** The person enrols a new authenticator at their next sign-in. */
     async resetMfa(actor: AuditActor, userId: string): Promise<void> {
       await change(actor, userId, 'user.mfa_reset', async (user, trx) => {
@@ -250,6 +334,7 @@ function staffQuery(db: Executor) {
       'users.mfa_enrolled_at',
       'users.demo',
       'users.created_at',
+      'users.data_protection_training_on',
     ]);
 }
 
@@ -268,5 +353,6 @@ function toStaffMember(row: Awaited<ReturnType<ReturnType<typeof staffQuery>['ex
     mfaEnrolled: row.mfa_enrolled_at !== null,
     demo: row.demo,
     createdAt: row.created_at,
+    trainingCompletedOn: row.data_protection_training_on,
   };
 }

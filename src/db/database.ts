@@ -1,9 +1,11 @@
 import type { AuditTables } from '../audit/audit.table.ts';
 import type { AuthTables } from '../auth/auth.table.ts';
 import type { ConsentTables } from '../consent/consent.table.ts';
+import type { DisclosuresTables } from '../disclosures/disclosures.table.ts';
 import type { OrgsTables } from '../orgs/orgs.table.ts';
 import type { NotificationsTables } from '../notifications/notifications.table.ts';
 import type { PeopleTables } from '../people/people.table.ts';
+import type { SharingTables } from '../sharing/sharing.table.ts';
 
 /** Every table Safeshare owns, assembled from each capability's table types. */
-export interface Database extends AuditTables, AuthTables, ConsentTables, NotificationsTables, OrgsTables, PeopleTables {}
+export interface Database extends AuditTables, AuthTables, ConsentTables, DisclosuresTables, NotificationsTables, OrgsTables, PeopleTables, SharingTables {}

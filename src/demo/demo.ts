@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { systemActor } from '../audit/index.ts';
 import { newTotpSecret, type Role } from '../auth/index.ts';
+import { addDays } from '../lib/calendar.ts';
+import { londonToday } from '../lib/time.ts';
 import type { Dependencies, Services } from '../services.ts';
 import type { OrganisationDetails } from '../orgs/index.ts';
 
@@ -101,13 +103,45 @@ const staff: readonly DemoPerson[] = [
     roles: ['practitioner'],
     managedBy: 'tom.hughes@swindon.gov.uk',
   },
+  {
+    organisation: 'council',
+    email: 'daniel.price@swindon.gov.uk',
+    displayName: 'Daniel Price',
+    jobTitle: 'Social worker',
+    roles: ['practitioner'],
+    managedBy: 'tom.hughes@swindon.gov.uk',
+  },
+  {
+    organisation: 'council',
+    email: 'chloe.bennett@swindon.gov.uk',
+    displayName: 'Chloe Bennett',
+    jobTitle: 'Family support worker',
+    roles: ['practitioner'],
+    managedBy: 'tom.hughes@swindon.gov.uk',
+  },
   { organisation: 'council', email: 'helen.carter@swindon.gov.uk', displayName: 'Dr Helen Carter', jobTitle: 'Caldicott Guardian', roles: ['caldicott_guardian'] },
   { organisation: 'council', email: 'marcus.bell@swindon.gov.uk', displayName: 'Marcus Bell', jobTitle: 'Data Protection Officer', roles: ['dpo'] },
+  { organisation: 'council', email: 'nadia.hussain@swindon.gov.uk', displayName: 'Nadia Hussain', jobTitle: 'Child protection adviser', roles: ['child_protection_adviser'] },
   { organisation: 'council', email: 'aisha.khan@swindon.gov.uk', displayName: 'Aisha Khan', jobTitle: 'Information governance lead', roles: ['ig_lead'] },
   { organisation: 'council', email: 'sam.lee@swindon.gov.uk', displayName: 'Sam Lee', jobTitle: 'IT service desk analyst', roles: ['it_service_desk'] },
   { organisation: 'council', email: 'grace.okafor@swindon.gov.uk', displayName: 'Grace Okafor', jobTitle: 'Internal auditor', roles: ['auditor'] },
   { organisation: 'hospital', email: 'jo.evans@nhs.net', displayName: 'Jo Evans', jobTitle: 'Health visitor', roles: ['practitioner'] },
 ];
+
+/**
+ * How many days ago each demo account completed data protection training (R1.1, R2.2), so that the
+ * manager's team page shows a mix: Priya Sharma's is current, Daniel Price's has lapsed and Chloe
+ * Bennett has none recorded; Jo Evans's expires within 30 days under the default pack's 12 months.
+ */
+const trainingDaysAgo: Readonly<Record<string, number>> = {
+  'tom.hughes@swindon.gov.uk': 150,
+  'priya.sharma@swindon.gov.uk': 60,
+  'daniel.price@swindon.gov.uk': 400,
+  'helen.carter@swindon.gov.uk': 200,
+  'marcus.bell@swindon.gov.uk': 90,
+  'aisha.khan@swindon.gov.uk': 250,
+  'jo.evans@nhs.net': 350,
+};
 
 const accountsFile = (dataDir: string) => path.join(dataDir, 'demo-accounts.txt');
 
@@ -159,6 +193,10 @@ export async function loadDemoData(
     });
     userIds.set(person.email, id);
     lines.push(`  ${person.roles.join(', ').padEnd(20)} ${person.email.padEnd(32)} password ${password}   MFA key ${secret}`);
+  }
+  const today = londonToday(deps.clock.now());
+  for (const [email, daysAgo] of Object.entries(trainingDaysAgo)) {
+    await staffService.recordTraining(systemActor, idOf(userIds, email), addDays(today, -daysAgo));
   }
   await fs.mkdir(deps.config.dataDir, { recursive: true });
   await fs.writeFile(accountsFile(deps.config.dataDir), `${lines.join('\n')}\n`, { mode: 0o600 });

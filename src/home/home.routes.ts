@@ -1,12 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import type { Role, StaffService } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
 
 /** The home page, health checks and the pages every UK public-sector service must have. */
-export async function homeRoutes(app: FastifyInstance, options: { readonly db: Db }): Promise<void> {
-  app.get('/', { config: { access: 'staff' } }, async (request, reply) =>
-    reply.render('home/views/home.njk', { pageTitle: 'Home', roles: request.viewer?.roles ?? [] }),
-  );
+export async function homeRoutes(app: FastifyInstance, options: { readonly db: Db; readonly staff: StaffService }): Promise<void> {
+  app.get('/', { config: { access: 'staff' } }, async (request, reply) => {
+    const viewer = request.viewer;
+    const roles = viewer?.roles ?? [];
+    // R1.1: someone who shares information is warned while their data protection training has lapsed or is not recorded.
+    const training = viewer !== undefined && roles.some((role) => sharingRoles.includes(role)) ? await options.staff.trainingOf(viewer.userId) : undefined;
+    return reply.render('home/views/home.njk', { pageTitle: 'Home', roles, training });
+  });
 
   app.get('/healthz', { config: { access: 'public' } }, async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
 
@@ -26,6 +31,9 @@ export async function homeRoutes(app: FastifyInstance, options: { readonly db: D
     );
   }
 }
+
+/** The roles that record sharing decisions, and so must keep their data protection training current (R1.1). */
+const sharingRoles: readonly Role[] = ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead', 'child_protection_adviser'];
 
 const pageTitles = {
   accessibility: 'Accessibility statement',

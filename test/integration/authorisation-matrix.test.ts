@@ -86,7 +86,7 @@ describe('authorisation matrix', () => {
       }
     }
     expect(mismatches).toEqual([]);
-  });
+  }, 180_000); // every route for every role: well over a thousand requests, one after another
 
   it('lets a visitor between password and code use only the code pages', async () => {
     const staff = await createStaff(context, { roles: ['admin'] });

@@ -7,6 +7,9 @@ import * as peopleSearch from './2026-11-30T0730_people_search.ts';
 import * as apiTokens from './2026-11-30T0740_api_tokens.ts';
 import * as mailOutboxByOrganisation from './2026-11-30T0750_mail_outbox_by_organisation.ts';
 import * as consentEvidence from './2026-11-30T0800_consent_evidence.ts';
+import * as sharingDecisions from './2026-11-30T0900_sharing_decisions.ts';
+import * as disclosures from './2026-11-30T0910_disclosures.ts';
+import * as staffTraining from './2026-11-30T0920_staff_training.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -21,4 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T0740_api_tokens': apiTokens,
   '2026-11-30T0750_mail_outbox_by_organisation': mailOutboxByOrganisation,
   '2026-11-30T0800_consent_evidence': consentEvidence,
+  '2026-11-30T0900_sharing_decisions': sharingDecisions,
+  '2026-11-30T0910_disclosures': disclosures,
+  '2026-11-30T0920_staff_training': staffTraining,
 };
