@@ -5,25 +5,28 @@ import { migrateToLatest } from './db/migrate.ts';
 import { loadDemoData, demoAccountsText } from './demo/demo.ts';
 import { createScheduler, registerJobs } from './jobs/index.ts';
 import { systemClock } from './lib/clock.ts';
-import { openDatabase, resolveSecretKey, secretBoxFor } from './runtime.ts';
+import { openDatabase, resolveSecretKey, secretBoxFor, type Database } from './runtime.ts';
 import { services as buildServices } from './services.ts';
 
 const startedAt = performance.now();
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
+let database: Database | undefined;
 try {
   const config = await resolveSecretKey(loadConfig());
-  const database = await openDatabase(config, (message) => say(`[database] ${message}`));
-  const applied = await migrateToLatest(database.db);
+  const opened = await openDatabase(config, (message) => say(`[database] ${message}`));
+  database = opened;
+  const { db } = opened;
+  const applied = await migrateToLatest(db);
   if (applied.length > 0) say(`[database] applied ${applied.length} migration(s)`);
-  const dependencies = { db: database.db, clock: systemClock, secretBox: secretBoxFor(config), config };
+  const dependencies = { db, clock: systemClock, secretBox: secretBoxFor(config), config };
   const services = buildServices(dependencies);
   if (config.demoData) await loadDemoData({ ...dependencies, services }, say);
   const app = await buildApp({ ...dependencies, services });
 
   const sweep = setInterval(() => void services.auth.sweep().catch((error: unknown) => app.log.error({ err: error }, 'session sweep failed')), 60_000);
   sweep.unref();
-  const scheduler = createScheduler({ db: database.db, clock: systemClock, log: app.log });
+  const scheduler = createScheduler({ db, clock: systemClock, log: app.log });
   registerJobs(scheduler, { services, log: app.log });
   scheduler.start();
 
@@ -33,13 +36,13 @@ try {
     clearInterval(sweep);
     await scheduler.stop();
     await app.close();
-    await database.close();
+    await opened.close();
   });
 
   const address = await app.listen({ port: config.port, host: config.host });
   say('');
   say(`${config.serviceName} is running at ${address.replace('127.0.0.1', 'localhost')}`);
-  say(`  database: ${database.embedded ? `embedded PostgreSQL (${database.embedded.dataDirectory})` : 'PostgreSQL at DATABASE_URL'}`);
+  say(`  database: ${opened.embedded ? `embedded PostgreSQL (${opened.embedded.dataDirectory})` : 'PostgreSQL at DATABASE_URL'}`);
   say(`  started in ${Math.round(performance.now() - startedAt)} ms`);
   if (config.demoData) {
     const accounts = await demoAccountsText(config.dataDir);
@@ -48,5 +51,7 @@ try {
 } catch (error) {
   const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
   process.stderr.write(`Safeshare could not start: ${message}\n`);
+  // Stop the embedded server we started, rather than leave it running for the next start to clear.
+  await database?.close().catch(() => undefined);
   process.exit(1);
 }

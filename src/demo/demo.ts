@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { systemActor } from '../audit/index.ts';
-import { newTotpSecret, type Role } from '../auth/index.ts';
+import { newTotpSecret, type Role, type Viewer } from '../auth/index.ts';
 import { addDays } from '../lib/calendar.ts';
 import { londonToday } from '../lib/time.ts';
 import type { Dependencies, Services } from '../services.ts';
 import type { OrganisationDetails } from '../orgs/index.ts';
+import { testNhsNumbers, type PersonDetails } from '../people/index.ts';
 
 /**
  * Demo data for trying Safeshare: a council, its neighbour, a hospital trust, a police force, a
- * school and a voluntary-sector provider, and one member of staff per role. Every demo account is
+ * school and a voluntary-sector provider, one member of staff per role, and two invented families. Every demo account is
  * marked demo. Names, numbers and addresses are fictional (Ofcom drama telephone numbers).
  */
 interface DemoOrganisation extends OrganisationDetails {
@@ -198,9 +199,68 @@ export async function loadDemoData(
   for (const [email, daysAgo] of Object.entries(trainingDaysAgo)) {
     await staffService.recordTraining(systemActor, idOf(userIds, email), addDays(today, -daysAgo));
   }
+  await loadDemoFamilies(deps, { councilId: idOf(ids, 'council'), schoolId: idOf(ids, 'school'), practitionerId: idOf(userIds, 'priya.sharma@swindon.gov.uk') });
   await fs.mkdir(deps.config.dataDir, { recursive: true });
   await fs.writeFile(accountsFile(deps.config.dataDir), `${lines.join('\n')}\n`, { mode: 0o600 });
   return true;
+}
+
+/**
+ * Two invented families on Priya Sharma's caseload, so that a sharing decision can be tried at
+ * once: Amelia Hughes, whose mother agreed to education and health information going to her school
+ * (a routine share), and Leo Marsh, whose father withdrew consent (a public-interest decision).
+ */
+async function loadDemoFamilies(deps: Dependencies & { readonly services: Services }, ids: { councilId: string; schoolId: string; practitionerId: string }): Promise<void> {
+  const { people, consent } = deps.services;
+  const priya: Viewer = { userId: ids.practitionerId, displayName: 'Priya Sharma', email: 'priya.sharma@swindon.gov.uk', organisationId: ids.councilId, organisationName: 'Swindon Borough Council', roles: ['practitioner'] };
+  const numbers = testNhsNumbers(4000);
+  const person = (givenNames: string, familyName: string, dateOfBirth: string, localReference: string): PersonDetails => ({
+    givenNames,
+    familyName,
+    knownAs: null,
+    dateOfBirth,
+    nhsNumber: numbers.next().value,
+    localReference,
+    upn: null,
+    externalId: null,
+    addressLine1: '14 Fleet Street',
+    addressLine2: null,
+    town: 'Swindon',
+    postcode: 'SN1 1RQ',
+  });
+  const amelia = await people.register(systemActor, ids.councilId, person('Amelia', 'Hughes', '2016-05-12', 'CR-204511'), { allocateTo: ids.practitionerId });
+  const rachelId = await people.addRelative(priya, amelia, { kind: 'new', details: person('Rachel', 'Hughes', '1988-02-03', 'CR-204512'), relationship: 'mother', parentalResponsibility: true });
+  const leo = await people.register(systemActor, ids.councilId, person('Leo', 'Marsh', '2018-01-20', 'CR-204530'), { allocateTo: ids.practitionerId });
+  const craigId = await people.addRelative(priya, leo, { kind: 'new', details: person('Craig', 'Marsh', '1985-09-14', 'CR-204531'), relationship: 'father', parentalResponsibility: true });
+  const today = londonToday(deps.clock.now());
+  const given = {
+    decision: 'given' as const,
+    givenOn: addDays(today, -30),
+    givenByChild: false,
+    childCapacity: 'not_competent' as const,
+    capacityNotAssessedReason: null,
+    prevailingView: 'parent_carer' as const,
+    purposeIds: ['education-support'],
+    useDescription: 'To support the annual review of the education, health and care plan.',
+    recipientOrganisationIds: [ids.schoolId],
+    recipientRoles: ['Special educational needs coordinator'],
+    methodIds: ['secure-exchange', 'post'],
+    categoryIds: ['education', 'health'],
+    retentionPeriod: 'Until the end of the plan',
+    retentionFormIds: ['electronic'],
+    toldSharedWithoutConsent: true,
+    toldMayWithdraw: true,
+    howGiven: 'written' as const,
+    evidenceNote: 'Signed consent form on the case file.',
+    notSoughtReasonId: null,
+    notSoughtDetail: null,
+    reviewOn: null,
+    expiresOn: null,
+    supersedesId: null,
+  };
+  await consent.record(priya, amelia, { ...given, parentCarerId: rachelId, childView: 'Amelia is happy for her teachers to know what helps her.' });
+  const leoConsent = await consent.record(priya, leo, { ...given, parentCarerId: craigId, childView: 'Leo said he likes his teacher helping him.' });
+  await consent.withdraw(priya, leoConsent, { withdrawnOn: addDays(today, -3), method: 'telephone', by: 'parent_carer', note: 'Father rang to withdraw consent after a disagreement with the school.' });
 }
 
 /** The demo accounts written at first start, for printing again at later starts. */
