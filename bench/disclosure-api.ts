@@ -15,6 +15,7 @@ import { systemClock } from '../src/lib/clock.ts';
 import { SecretBox } from '../src/lib/secret-box.ts';
 import { testNhsNumbers } from '../src/people/index.ts';
 import { services as buildServices } from '../src/services.ts';
+import { letterDisclosure } from '../test/support/disclosure-fixtures.ts';
 import { routineShareAnswers } from '../test/support/sharing-fixtures.ts';
 import { benchTargets } from './support.ts';
 
@@ -29,23 +30,7 @@ interface LoadResult {
   readonly '2xx': number;
 }
 
-const letter = {
-  recipientIndex: 0,
-  method: 'post',
-  categoryIds: ['education', 'health'],
-  description: 'Education and health reports for the annual review.',
-  checklist: {
-    service: 'signed-for',
-    trackingReference: 'RR123456785GB',
-    recipientName: 'Rebecca Sutton',
-    address: { line1: 'Oakfield Primary School, Oak Road', town: 'Swindon', postcode: 'SN2 1AA' },
-    addresseeOnly: true,
-    innerAndOuterEnvelope: true,
-    packagingAdequate: true,
-    mediaEnclosed: false,
-    receiptRequested: true,
-  },
-};
+const letter = letterDisclosure();
 
 async function load(url: string, token: string, options: readonly string[]): Promise<LoadResult> {
   const { stdout } = await promisify(execFile)(

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addPerson, consentWorld, givenConsentAnswers, viewerOf } from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
+import { letterDisclosure, signedForLetter } from '../../test/support/disclosure-fixtures.ts';
 import { routineShareAnswers } from '../../test/support/sharing-fixtures.ts';
 import { systemActor } from '../audit/index.ts';
 
@@ -11,23 +12,7 @@ let decisionId: string;
 let token: string;
 let elsewhereToken: string;
 
-const letter = {
-  recipientIndex: 0,
-  method: 'post',
-  categoryIds: ['education', 'health'],
-  description: 'Education and health reports for the annual review.',
-  checklist: {
-    service: 'signed-for',
-    trackingReference: 'RR123456785GB',
-    recipientName: 'Rebecca Sutton',
-    address: { line1: 'Oakfield Primary School, Oak Road', town: 'Swindon', postcode: 'SN2 1AA' },
-    addresseeOnly: true,
-    innerAndOuterEnvelope: true,
-    packagingAdequate: true,
-    mediaEnclosed: false,
-    receiptRequested: true,
-  },
-};
+const letter = letterDisclosure();
 
 beforeAll(async () => {
   context = await testApp();
@@ -68,7 +53,7 @@ describe('POST /api/v1/decisions/:id/disclosures', () => {
 
   it('refuses an incomplete checklist (422) or a malformed body (400) with problem+json, changing nothing', async () => {
     const before = await disclosureCount();
-    const incomplete = await post(`/api/v1/decisions/${decisionId}/disclosures`, { ...letter, checklist: { ...letter.checklist, trackingReference: '' } });
+    const incomplete = await post(`/api/v1/decisions/${decisionId}/disclosures`, letterDisclosure({ checklist: signedForLetter({ trackingReference: '' }) }));
     expect(incomplete.statusCode).toBe(422);
     expect(incomplete.headers['content-type']).toContain('application/problem+json');
     expect(incomplete.json<{ errors: { pointer: string }[] }>().errors.map((error) => error.pointer)).toContain('/checklist/trackingReference');

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addPerson, consentWorld, givenConsentAnswers, viewerOf } from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
+import { signedForLetter } from '../../test/support/disclosure-fixtures.ts';
 import { routineShareAnswers } from '../../test/support/sharing-fixtures.ts';
 import { systemActor } from '../audit/index.ts';
 import type { Viewer } from '../auth/index.ts';
@@ -45,18 +46,7 @@ function unknownCaller(overrides: Record<string, unknown> = {}) {
 }
 
 function signedForPost(overrides: Record<string, unknown> = {}) {
-  return {
-    service: 'signed-for',
-    trackingReference: 'RR123456785GB',
-    recipientName: 'Rebecca Sutton',
-    address: { line1: 'Wiltshire Council, County Hall', town: 'Trowbridge', postcode: 'BA14 8JN' },
-    addresseeOnly: true,
-    innerAndOuterEnvelope: true,
-    packagingAdequate: true,
-    mediaEnclosed: false,
-    receiptRequested: true,
-    ...overrides,
-  };
+  return signedForLetter({ address: { line1: 'Wiltshire Council, County Hall', town: 'Trowbridge', postcode: 'BA14 8JN' }, ...overrides });
 }
 
 beforeAll(async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { channelPolicySchema } from './policy.channels.ts';
+import { packIdentifier, uniqueList } from './policy.lists.ts';
 import { sharingPolicySchema } from './policy.sharing.ts';
 
 /**
@@ -14,10 +15,7 @@ import { sharingPolicySchema } from './policy.sharing.ts';
  * silently.
  */
 
-const identifier = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens, like "early-help"')
-  .max(60);
+const identifier = packIdentifier;
 const label = z.string().trim().min(1).max(200);
 
 const purpose = z.strictObject({
@@ -46,19 +44,6 @@ const notSoughtReason = z.strictObject({
 
 const choice = z.strictObject({ id: identifier, label });
 
-/** Each list must name its entries uniquely: a duplicate id would make a recorded choice ambiguous. */
-function uniqueList<T extends z.ZodType<{ id: string }>>(item: T) {
-  return z
-    .array(item)
-    .min(1)
-    .superRefine((entries, context) => {
-      const seen = new Set<string>();
-      for (const [index, entry] of entries.entries()) {
-        if (seen.has(entry.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${entry.id}"` });
-        seen.add(entry.id);
-      }
-    });
-}
 
 /** Every section a pack holds. Add a section here (and to the packs) to extend the policy. */
 export const policyPackShape = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { packIdentifier, uniqueList } from './policy.lists.ts';
 
 /**
  * The sharing-decision section of a policy pack (R2.1-R2.23, R2.13): the lawful bases a decision
@@ -6,10 +7,7 @@ import { z } from 'zod';
  * threshold, who advises and who approves. Changing any of it is a new pack version, never code.
  */
 
-const identifier = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens')
-  .max(60);
+const identifier = packIdentifier;
 const label = z.string().trim().min(1).max(300);
 const help = z.string().trim().min(1).max(2000);
 
@@ -43,18 +41,6 @@ const article6Option = option.extend({
   needsMoreForSpecial: z.boolean().default(true),
 });
 
-function uniqueById<T extends z.ZodType<{ id: string }>>(item: T) {
-  return z
-    .array(item)
-    .min(1)
-    .superRefine((entries, context) => {
-      const seen = new Set<string>();
-      for (const [index, entry] of entries.entries()) {
-        if (seen.has(entry.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${entry.id}"` });
-        seen.add(entry.id);
-      }
-    });
-}
 
 export const sharingPolicySchema = z.strictObject({
   /**
@@ -69,14 +55,14 @@ export const sharingPolicySchema = z.strictObject({
    */
   trainingValidMonths: z.number().int().min(1).max(60),
   /** How a request reached the practitioner. */
-  requestChannels: uniqueById(option),
+  requestChannels: uniqueList(option),
   /** The lawful basis options (R2.1), each with the help text practitioners see. */
   lawfulBases: z.strictObject({
-    article6: uniqueById(article6Option),
-    article9: uniqueById(option),
-    schedule1: uniqueById(option),
-    criminalOffence: uniqueById(option),
-    commonLaw: uniqueById(commonLawOption),
+    article6: uniqueList(article6Option),
+    article9: uniqueList(option),
+    schedule1: uniqueList(option),
+    criminalOffence: uniqueList(option),
+    commonLaw: uniqueList(commonLawOption),
   }),
   /**
    * R2.7: categories that are sensitive for a purpose (e.g. a parent's criminal record for education
@@ -84,7 +70,7 @@ export const sharingPolicySchema = z.strictObject({
    */
   sensitiveCategoriesByPurpose: z.record(z.string(), z.array(identifier)),
   /** Reasons a practitioner may give for not sharing; confidentiality alone is deliberately not one (R2.10). */
-  notShareReasons: uniqueById(option),
+  notShareReasons: uniqueList(option),
   /** Who can be asked for advice at any step (R2.15, R2.19). */
   advisers: z.array(approverSchema).min(1),
   /** R2.3: whose advice settles "unsure which law applies". */

@@ -1,15 +1,8 @@
 import type { PolicyPack } from '../policy/index.ts';
 import { outcomeNames } from './sharing.answers.ts';
+import { consentOutcomeNames } from './sharing.pages.ts';
 import type { DecisionView } from './sharing.service.ts';
 
-const consentWords: Record<string, string> = {
-  covered: 'consent in place that covers this share',
-  'not-covered': 'consent in place that does not cover all of this share',
-  none: 'no consent recorded for this purpose',
-  expired: 'consent has expired',
-  refused: 'consent was refused',
-  withdrawn: 'consent was withdrawn',
-};
 
 /**
  * The summary an adviser reads beside the practitioner's question. Anonymised (R2.19, the default):
@@ -46,7 +39,7 @@ export function adviceSummary(view: Pick<DecisionView, 'answers' | 'people' | 'c
   if (withheld.length > 0) lines.push(`Proposed to withhold: ${withheld.join(', ')}.`);
   view.consent.forEach((finding, index) => {
     const who = options.anonymised ? (view.consent.length === 1 ? 'The person' : `Person ${String(index + 1)}`) : finding.personName;
-    lines.push(`${who}: ${consentWords[finding.outcome] ?? finding.outcome}.`);
+    lines.push(`${who}: ${lowerFirst(consentOutcomeNames[finding.outcome])}.`);
   });
   const basis = answers.lawfulBasis;
   if (basis?.unsure === true) lines.push('The practitioner is unsure which law applies.');
@@ -57,4 +50,8 @@ export function adviceSummary(view: Pick<DecisionView, 'answers' | 'people' | 'c
   const outcome = answers.outcome?.outcome;
   if (outcome !== undefined) lines.push(`Proposed decision: ${outcomeNames[outcome]}.`);
   return lines.length === 0 ? 'The practitioner has not yet recorded any details of this decision.' : lines.join('\n');
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }

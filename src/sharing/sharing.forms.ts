@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PolicyPack } from '../policy/index.ts';
+import { dateParts, readDate } from '../web/fields.ts';
 import {
   outcomes,
   principles,
@@ -105,23 +106,6 @@ function list(allowed: readonly string[], message: string) {
     .refine((values) => values.every((value) => allowed.includes(value)), message);
 }
 
-const datePart = z.string({ error: 'Enter the date as numbers' }).max(10, 'Enter the date as numbers').optional();
-
-/** Reads a GOV.UK date input's three fields. */
-function readDate(answers: Record<string, unknown>, name: string): { kind: 'blank' } | { kind: 'invalid' } | { kind: 'date'; value: string } {
-  const parts = ['day', 'month', 'year'].map((part) => {
-    const value = answers[`${name}-${part}`];
-    return typeof value === 'string' ? value.trim() : '';
-  });
-  if (parts.every((part) => part === '')) return { kind: 'blank' };
-  if (!parts.every((part) => /^\d{1,4}$/.test(part))) return { kind: 'invalid' };
-  const [day, month, year] = parts.map(Number) as [number, number, number];
-  if (year < 1900 || month < 1 || month > 12 || day < 1) return { kind: 'invalid' };
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return { kind: 'invalid' };
-  return { kind: 'date', value: date.toISOString().slice(0, 10) };
-}
-
 function dateValues(name: string, value: string | undefined): FormValues {
   const [year, month, day] = (value ?? '').split('-');
   return { [`${name}-day`]: day === undefined ? '' : String(Number(day)), [`${name}-month`]: month === undefined ? '' : String(Number(month)), [`${name}-year`]: year ?? '' };
@@ -162,9 +146,7 @@ export function requestForm(context: { readonly pack: PolicyPack; readonly today
         pack.sharing.requestChannels.map((channel) => channel.id),
         'Select how the request was made',
       ),
-      'receivedOn-day': datePart,
-      'receivedOn-month': datePart,
-      'receivedOn-year': datePart,
+      ...dateParts('receivedOn'),
       purposeId: choice(
         pack.purposes.map((purpose) => purpose.id),
         'Select the purpose of sharing',

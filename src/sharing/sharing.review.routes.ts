@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { roleNames, type Role, type Viewer } from '../auth/index.ts';
-import type { ConsentCheckOutcome } from '../consent/index.ts';
+import { roleNames, type Viewer } from '../auth/index.ts';
 import { formatDate } from '../lib/time.ts';
 import type { Approver, PolicyPack } from '../policy/index.ts';
 import { parseForm, type FormErrors } from '../web/forms.ts';
@@ -22,8 +21,10 @@ import {
   maxReasonLength,
 } from './sharing.review.schema.ts';
 import { approvalKindNames } from './sharing.rules.ts';
-import type { AdviceItem, AdviceRequestView, ApprovalItem, ApprovalView, DecisionView, SharingService } from './sharing.service.ts';
+import { advisingRoles, type AdviceItem, type AdviceRequestView, type ApprovalItem, type ApprovalView, type DecisionView, type SharingService } from './sharing.service.ts';
 import { decisionStatusNames } from './sharing.status.ts';
+import { consentOutcomeNames } from './sharing.pages.ts';
+import { requesterKindNames } from './sharing.forms.ts';
 
 /**
  * The advice and approval pages of a sharing decision (R2.3, R2.15, R2.16, R2.19, R2.20): asking for
@@ -40,21 +41,6 @@ const authorAccess = { access: ['practitioner', 'manager', 'dpo', 'caldicott_gua
 /** Those who may be asked for advice or approval: the roles a pack names, and line managers, who may hold any casework role. */
 const reviewerAccess = { access: ['practitioner', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser'] as const };
 
-const advisingRoles: readonly Role[] = ['manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser'];
-
-const consentOutcomeNames: Record<ConsentCheckOutcome, string> = {
-  covered: 'Consent in place that covers this share',
-  'not-covered': 'Consent in place, but it does not cover all of this share',
-  none: 'No consent recorded for this purpose',
-  expired: 'Consent has expired',
-  refused: 'Consent was refused',
-  withdrawn: 'Consent was withdrawn',
-};
-const requesterKindNames: Record<NonNullable<DecisionAnswers['request']>['requesterKind'], string> = {
-  agency: 'Another agency',
-  colleague: 'A colleague',
-  'own-initiative': 'Nobody: the practitioner is considering sharing on their own initiative',
-};
 const thirdPartyNames: Record<NonNullable<DecisionAnswers['information']>['thirdParties'], string> = {
   none: 'The information identifies no third party who could be harmed',
   withheld: 'Information identifying third parties who could be harmed is withheld',

@@ -17,7 +17,7 @@ import type { DecisionAnswers, Outcome } from './sharing.answers.ts';
 import { SharingNotFoundError, SharingRuleError } from './sharing.errors.ts';
 import { sharingPaths } from './sharing.paths.ts';
 import * as store from './sharing.repository.ts';
-import { assessDecision, worstConsent, type ApprovalKind, type Assessment, type PersonConsent, type RecordedAssessment } from './sharing.rules.ts';
+import { approvalKindNames, assessDecision, worstConsent, type ApprovalKind, type Assessment, type PersonConsent, type RecordedAssessment } from './sharing.rules.ts';
 import { isEditable, nextStatus, type DecisionStatus } from './sharing.status.ts';
 import type { AddendumKind, AdviceStatus, ApprovalStatus } from './sharing.table.ts';
 
@@ -384,7 +384,7 @@ export function sharingService(deps: SharingDependencies) {
           await notifyAll(trx, row.organisation_id, await membersFor(trx, row.organisation_id, needed.approvers, lineManagerId, viewer.userId), {
             kind: 'decision.approval_requested',
             subject: `Sharing decision ${row.reference} needs your approval`,
-            body: `${viewer.displayName} asks for approval: ${approvalNames[needed.kind]}.`,
+            body: `${viewer.displayName} asks for approval: ${approvalKindNames[needed.kind].toLowerCase()}.`,
             link: sharingPaths.approvalQueue(),
           });
           requested.push(needed.kind);
@@ -558,7 +558,7 @@ export function sharingService(deps: SharingDependencies) {
           userId: decision.started_by,
           kind: answer.approve ? 'decision.approved' : 'decision.approval_refused',
           subject: answer.approve ? `Sharing decision ${decision.reference}: approval given` : `Sharing decision ${decision.reference}: approval refused`,
-          body: `${viewer.displayName} has ${answer.approve ? 'approved' : 'refused'}: ${approvalNames[approval.kind]}.`,
+          body: `${viewer.displayName} has ${answer.approve ? 'approved' : 'refused'}: ${approvalKindNames[approval.kind].toLowerCase()}.`,
           link: sharingPaths.decision(decision.id),
         });
         await audit.record(trx, {
@@ -590,7 +590,7 @@ export function sharingService(deps: SharingDependencies) {
 
     /** An adviser's inbox: open requests addressed to their roles or to them as line manager, then recent answers. */
     async adviceInbox(viewer: Viewer): Promise<{ open: (AdviceItem & { reference: string })[]; answered: (AdviceItem & { reference: string })[] }> {
-      const roles = advisingRoles(viewer);
+      const roles = rolesAnswering(viewer);
       const [open, answered] = await Promise.all([
         store.adviceQueue(db, viewer.organisationId, roles, viewer.userId, 'open', listLimit),
         store.adviceQueue(db, viewer.organisationId, roles, viewer.userId, 'answered', 20),
@@ -602,7 +602,7 @@ export function sharingService(deps: SharingDependencies) {
 
     /** An approver's queue, with the decisions' references. */
     async approvalQueue(viewer: Viewer): Promise<{ pending: (ApprovalItem & { reference: string })[]; decided: (ApprovalItem & { reference: string })[] }> {
-      const roles = advisingRoles(viewer);
+      const roles = rolesAnswering(viewer);
       const [pending, approved, refused] = await Promise.all([
         store.approvalQueue(db, viewer.organisationId, roles, viewer.userId, 'pending', listLimit),
         store.approvalQueue(db, viewer.organisationId, roles, viewer.userId, 'approved', 20),
@@ -651,10 +651,12 @@ export function sharingService(deps: SharingDependencies) {
 
 export type SharingService = ReturnType<typeof sharingService>;
 
-const approvalNames: Record<ApprovalKind, string> = { 'public-interest': 'sharing on public-interest grounds', bulk: 'bulk sharing' };
 
-function advisingRoles(viewer: Viewer): Approver[] {
-  return (['manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser'] as const).filter((role) => viewer.roles.includes(role));
+/** The roles that answer advice requests and approvals (besides a line manager, who may hold any role). */
+export const advisingRoles = ['manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser'] as const satisfies readonly Approver[];
+
+function rolesAnswering(viewer: Viewer): Approver[] {
+  return advisingRoles.filter((role) => viewer.roles.includes(role));
 }
 
 function recordedFindings(assessment: RecordedAssessment, personNames: Map<string, string>): ConsentFinding[] {

@@ -8,14 +8,7 @@ import type { ConsentAnswers } from '../../src/consent/consent.schema.ts';
 import { isValidNhsNumber, testNhsNumbers, type PersonDetails } from '../../src/people/index.ts';
 import { formatDate } from '../../src/lib/time.ts';
 import { pdfText } from '../support/pdf-text.ts';
-import {
-  checkPage,
-  createJourneyStaff,
-  freshCode,
-  startJourney,
-  type Journey,
-  type JourneyStaff,
-} from './e2e-harness.ts';
+import { checkPage, createJourneyStaff, startJourney, type Journey, type JourneyStaff, signInThroughPages } from './e2e-harness.ts';
 
 const organisationName = 'Swindon Borough Council';
 const educationSupport = 'Education support, including an EHC plan';
@@ -97,16 +90,6 @@ async function fillDate(page: Page, legend: string, date: string): Promise<void>
   await group.getByLabel('Year').fill(String(year));
 }
 
-async function signIn(page: Page, staff: JourneyStaff): Promise<void> {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email address').fill(staff.email);
-  await page.getByLabel('Password', { exact: true }).fill(staff.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/sign-in/code');
-  await page.getByLabel('Enter the code from your authenticator app').fill(await freshCode(staff.mfaSecret));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-}
 
 /** The rows of the page's summary lists, as "key: value" lines with whitespace collapsed. */
 async function summaryText(page: Page): Promise<string> {
@@ -166,7 +149,7 @@ describe('consent: a practitioner records, explains and withdraws it, and a mana
 
   it('finds the child despite a typo and records consent given by her and her mother', async () => {
     page = await journey.newPage();
-    await signIn(page, priya);
+    await signInThroughPages(page, priya);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click();
     await page.waitForURL('**/people');
@@ -441,7 +424,7 @@ describe('consent: a practitioner records, explains and withdraws it, and a mana
     );
 
     const managerPage = await journey.newPage();
-    await signIn(managerPage, tom);
+    await signInThroughPages(managerPage, tom);
     await managerPage
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Consent reviews' })

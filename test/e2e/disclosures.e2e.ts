@@ -8,7 +8,7 @@ import { testNhsNumbers } from '../../src/people/index.ts';
 import type { DecisionAnswers } from '../../src/sharing/index.ts';
 import { givenConsentAnswers } from '../support/consent-fixtures.ts';
 import { routineShareAnswers } from '../support/sharing-fixtures.ts';
-import { checkPage, createJourneyStaff, freshCode, startJourney, type Journey, type JourneyStaff } from './e2e-harness.ts';
+import { checkPage, createJourneyStaff, startJourney, type Journey, type JourneyStaff, signInThroughPages } from './e2e-harness.ts';
 
 /**
  * The disclosure log: information leaves only under a recorded decision to share, by a method the
@@ -32,16 +32,6 @@ let toPolice: string;
 let toNeighbour: string;
 let today: string;
 
-async function signIn(page: Page, staff: JourneyStaff): Promise<void> {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email address').fill(staff.email);
-  await page.getByLabel('Password', { exact: true }).fill(staff.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/sign-in/code');
-  await page.getByLabel('Enter the code from your authenticator app').fill(await freshCode(staff.mfaSecret));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-}
 
 async function mainText(page: Page): Promise<string> {
   return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
@@ -121,7 +111,7 @@ describe('the disclosure log', () => {
 
   it('(1) an unknown caller from the police is called back through the published switchboard before anything is disclosed', async () => {
     page = await journey.newPage();
-    await signIn(page, priya);
+    await signInThroughPages(page, priya);
     await startDisclosure(page, toPolice, 'disclosure-overview-police');
     // The decision names one recipient: it is already selected.
     expect(await page.getByLabel('DC Sarah Price, Detective constable, child abuse investigation team').isChecked()).toBe(true);

@@ -104,3 +104,15 @@ export async function freshCode(secret: string): Promise<string> {
   if (intoStep > 27_000) await new Promise((resolve) => setTimeout(resolve, 30_500 - intoStep));
   return currentCode(secret, new Date());
 }
+
+/** Signs a member of staff in through the real pages: password, then a fresh one-time code. */
+export async function signInThroughPages(page: Page, staff: JourneyStaff): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email address').fill(staff.email);
+  await page.getByLabel('Password', { exact: true }).fill(staff.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/sign-in/code');
+  await page.getByLabel('Enter the code from your authenticator app').fill(await freshCode(staff.mfaSecret));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+}

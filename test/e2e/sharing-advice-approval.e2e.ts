@@ -8,7 +8,7 @@ import { testNhsNumbers } from '../../src/people/index.ts';
 import type { DecisionAnswers } from '../../src/sharing/index.ts';
 import { givenConsentAnswers } from '../support/consent-fixtures.ts';
 import { routineShareAnswers } from '../support/sharing-fixtures.ts';
-import { checkPage, createJourneyStaff, freshCode, startJourney, type Journey, type JourneyStaff } from './e2e-harness.ts';
+import { checkPage, createJourneyStaff, startJourney, type Journey, type JourneyStaff, signInThroughPages } from './e2e-harness.ts';
 
 /**
  * Journey (b): consent was withdrawn. The practitioner asks the Caldicott Guardian for anonymised
@@ -35,16 +35,6 @@ let decisionId: string;
 let reference: string;
 let today: string;
 
-async function signIn(page: Page, staff: JourneyStaff): Promise<void> {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email address').fill(staff.email);
-  await page.getByLabel('Password', { exact: true }).fill(staff.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/sign-in/code');
-  await page.getByLabel('Enter the code from your authenticator app').fill(await freshCode(staff.mfaSecret));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-}
 
 async function mainText(page: Page): Promise<string> {
   return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
@@ -103,7 +93,7 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
 
   it('the practitioner asks the Caldicott Guardian for advice, without sharing the child’s identity', async () => {
     practitioner = await journey.newPage();
-    await signIn(practitioner, priya);
+    await signInThroughPages(practitioner, priya);
     await practitioner.goto(`/decisions/${decisionId}`);
     expect(await mainText(practitioner)).toContain('Consent has been withdrawn');
     await checkPage(practitioner, 'sharing-advice-overview-withdrawn');
@@ -134,7 +124,7 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
 
   it('the Caldicott Guardian answers from the inbox without seeing who the child is', async () => {
     guardian = await journey.newPage();
-    await signIn(guardian, helen);
+    await signInThroughPages(guardian, helen);
     await guardian.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Advice requests' }).click();
     await guardian.waitForURL('**/advice');
     const inbox = await mainText(guardian);

@@ -5,7 +5,7 @@ import type { Viewer } from '../../src/auth/index.ts';
 import { londonToday } from '../../src/lib/time.ts';
 import { isValidNhsNumber, testNhsNumbers, type PersonDetails } from '../../src/people/index.ts';
 import { givenConsentAnswers } from '../support/consent-fixtures.ts';
-import { checkPage, createJourneyStaff, freshCode, startJourney, type Journey, type JourneyStaff } from './e2e-harness.ts';
+import { checkPage, createJourneyStaff, startJourney, type Journey, type JourneyStaff, signInThroughPages } from './e2e-harness.ts';
 
 const organisationName = 'Swindon Borough Council';
 const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -28,16 +28,6 @@ function personDetails(givenNames: string, familyName: string, dateOfBirth: stri
   return { givenNames, familyName, knownAs: null, dateOfBirth, nhsNumber, localReference: null, upn: null, externalId: null, addressLine1: '14 Fleet Street', addressLine2: null, town: 'Swindon', postcode: 'SN1 1RQ' };
 }
 
-async function signIn(page: Page, staff: JourneyStaff): Promise<void> {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email address').fill(staff.email);
-  await page.getByLabel('Password', { exact: true }).fill(staff.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/sign-in/code');
-  await page.getByLabel('Enter the code from your authenticator app').fill(await freshCode(staff.mfaSecret));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
-}
 
 /** The rows of the page's summary lists, as "key: value" lines with whitespace collapsed. */
 async function summaryText(page: Page): Promise<string> {
@@ -86,7 +76,7 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
   let page: Page;
   beforeAll(async () => {
     page = await journey.newPage();
-    await signIn(page, priya);
+    await signInThroughPages(page, priya);
   });
 
   it('shares education and health information with a school, withholding a parent’s criminal record, in six question pages', async () => {
