@@ -21,7 +21,7 @@ export interface DisclosuresDependencies {
   readonly db: Db;
   readonly clock: Clock;
   readonly audit: AuditService;
-  readonly sharing: Pick<SharingService, 'open' | 'aboutPerson'>;
+  readonly sharing: Pick<SharingService, 'open' | 'mayOpen' | 'aboutPerson'>;
   readonly channels: Pick<ChannelsService, 'advise' | 'checkChecklist'>;
   readonly orgs: Pick<OrgsService, 'find'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
@@ -165,15 +165,18 @@ export function disclosuresService(deps: DisclosuresDependencies) {
 
       const sensitivity = sensitivityOf(decision);
       const recipientAddress = answers.recipientAddress ?? recipient.email;
-      const answer = await channels.advise({
-        method: answers.method,
-        senderOrganisationId: viewer.organisationId,
-        senderAddress: viewer.email,
-        recipientOrganisationId: recipient.organisationId,
-        recipientAddress,
-        sensitivity,
-        people: decision.answers.people?.personIds.length ?? 1,
-      });
+      const [answer, organisation] = await Promise.all([
+        channels.advise({
+          method: answers.method,
+          senderOrganisationId: viewer.organisationId,
+          senderAddress: viewer.email,
+          recipientOrganisationId: recipient.organisationId,
+          recipientAddress,
+          sensitivity,
+          people: decision.answers.people?.personIds.length ?? 1,
+        }),
+        orgs.find(recipient.organisationId),
+      ]);
       let advice: MethodAdvice | undefined;
       if (!answer.ok) for (const problem of answer.problems) problems.push({ field: problem.field === 'recipient.address' ? 'recipientAddress' : problem.field, code: problem.code, message: problem.message });
       else {
@@ -184,7 +187,6 @@ export function disclosuresService(deps: DisclosuresDependencies) {
         }
       }
 
-      const organisation = await orgs.find(recipient.organisationId);
       const checklist = channels.checkChecklist(answers.method, answers.checklist, {
         sensitivity,
         switchboardNumber: organisation?.switchboardPhone ?? null,
@@ -243,7 +245,7 @@ export function disclosuresService(deps: DisclosuresDependencies) {
       const row = await store.findDisclosure(db, id);
       if (row === undefined || row.organisation_id !== viewer.organisationId) throw new DisclosureNotFoundError();
       // Whoever may open the decision may see what was disclosed under it.
-      await sharing.open(viewer, row.decision_id).catch(() => Promise.reject(new DisclosureNotFoundError()));
+      if (!(await sharing.mayOpen(viewer, row.decision_id))) throw new DisclosureNotFoundError();
       return toDisclosure(row);
     },
 

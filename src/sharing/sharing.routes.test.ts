@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../audit/index.ts';
 import { errorSummary, type TestBrowser } from '../../test/support/browser.ts';
 import { addPerson, consentWorld, givenConsentAnswers, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
@@ -527,5 +528,16 @@ describe('approval, advice and addenda', () => {
     expect(started.headers['location']).toMatch(new RegExp(`^/decisions/${uuidPattern}/request$`));
     const refused = await browser.post('/decisions/new', { personId: 'not-a-uuid' });
     expect(refused.statusCode).toBe(400);
+  });
+
+  it('warns a practitioner whose data protection training is not recorded or has lapsed, and not once it is current (R1.1)', async () => {
+    const browser = await signIn(context, colleague);
+    expect((await browser.get('/decisions/new')).body).toContain('Your data protection training is not recorded');
+    await context.services.staff.recordTraining(systemActor, colleague.id, '2024-01-15');
+    expect((await browser.get('/decisions/new')).body).toContain('Your data protection training has lapsed');
+    await context.services.staff.recordTraining(systemActor, colleague.id, today);
+    const current = await browser.get('/decisions/new');
+    expect(current.body).not.toContain('Your data protection training has lapsed');
+    expect(current.body).not.toContain('is not recorded');
   });
 });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Viewer } from '../auth/index.ts';
+import type { StaffService, Viewer } from '../auth/index.ts';
 import { consentPaths } from '../consent/index.ts';
 import { decisionDisclosures, historyDisclosureRows, type DecisionDisclosures, type DisclosuresService } from '../disclosures/index.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -83,6 +83,8 @@ export interface SharingRouteOptions {
   readonly clock: Clock;
   /** The disclosure log: what was disclosed under a decision, and about a person. */
   readonly disclosures: Pick<DisclosuresService, 'context' | 'history'>;
+  /** The practitioner's own data protection training, warned about where they share (R1.1). */
+  readonly staff: Pick<StaffService, 'trainingOf'>;
 }
 
 /** Who makes sharing decisions: those who work with people's records. */
@@ -133,7 +135,7 @@ const problemFields: Readonly<Record<string, string>> = {
 const dateFields = new Set(['receivedOn']);
 
 export async function sharingRoutes(app: FastifyInstance, options: SharingRouteOptions): Promise<void> {
-  const { sharing, people, orgs, policy, clock, disclosures } = options;
+  const { sharing, people, orgs, policy, clock, disclosures, staff } = options;
   const today = () => londonToday(clock.now());
   const labelled = (list: readonly { id: string; label: string; help?: string | undefined }[], hints = true) =>
     list.map((option) => ({ value: option.id, text: option.label, ...(hints && option.help !== undefined ? { hint: { text: option.help } } : {}) }));
@@ -225,8 +227,10 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
     };
   }
 
-  function renderStart(reply: FastifyReply, status: number, errors?: FormErrors) {
+  async function renderStart(reply: FastifyReply, status: number, viewer: Viewer, errors?: FormErrors) {
+    const training = await staff.trainingOf(viewer.userId);
     return reply.code(status).render('sharing/views/start.njk', {
+      training,
       pageTitle: 'Make a sharing decision',
       backLink: sharingPaths.mine(),
       action: sharingPaths.start(),
@@ -235,17 +239,17 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
     });
   }
 
-  app.get('/decisions/new', { config: deciders }, async (_request, reply) => renderStart(reply, 200));
+  app.get('/decisions/new', { config: deciders }, async (request, reply) => renderStart(reply, 200, viewerOf(request)));
 
   app.post('/decisions/new', { config: deciders }, async (request, reply) => {
     const form = parseForm(startForm, request.body);
-    if (!form.ok) return renderStart(reply, 400, { summary: form.errors.summary.map((entry) => ({ ...entry, href: '#start' })), fields: {} });
+    if (!form.ok) return renderStart(reply, 400, viewerOf(request), { summary: form.errors.summary.map((entry) => ({ ...entry, href: '#start' })), fields: {} });
     try {
       const id = await sharing.start(viewerOf(request), form.value.personId === undefined ? {} : { personId: form.value.personId });
       return await reply.redirect(pagePath(id, 'request'), 303);
     } catch (error) {
       if (error instanceof SharingNotFoundError) return reply.callNotFound();
-      if (error instanceof SharingRuleError) return renderStart(reply, 400, { summary: error.problems.map((problem) => ({ text: problem.message, href: '#start' })), fields: {} });
+      if (error instanceof SharingRuleError) return renderStart(reply, 400, viewerOf(request), { summary: error.problems.map((problem) => ({ text: problem.message, href: '#start' })), fields: {} });
       throw error;
     }
   });
@@ -632,9 +636,11 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
   // ---------------------------------------------------------------------------------------------
   // Check your answers, record, confirmation
 
-  function renderCheck(reply: FastifyReply, status: number, view: DecisionView, errors?: FormErrors) {
+  async function renderCheck(reply: FastifyReply, status: number, view: DecisionView, errors?: FormErrors) {
     const notShare = view.answers.outcome?.outcome === 'not-share';
+    const training = await staff.trainingOf(view.startedBy.id);
     return reply.code(status).render('sharing/views/check.njk', {
+      training,
       pageTitle: 'Check your answers before recording the decision',
       caption: `Sharing decision ${view.reference}`,
       backLink: sharingPaths.decision(view.id),

@@ -347,6 +347,13 @@ export function sharingService(deps: SharingDependencies) {
       return view;
     },
 
+    /** Whether the viewer may open the decision (what is recorded under it follows the same rule). */
+    async mayOpen(viewer: Viewer, id: string): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      const row = await store.findDecision(db, id);
+      return row !== undefined && (await mayView(db, viewer, row));
+    },
+
     /** Saves whole sections of a draft (each page saves its own); the decision stays a draft. */
     async save(viewer: Viewer, id: string, sections: DecisionAnswers): Promise<void> {
       await checkReferences(viewer, sections);
