@@ -207,8 +207,11 @@ describe('misdirected information and a person’s history', () => {
     expect((await context.services.disclosures.misdirected(asPractitioner)).map((entry) => entry.whatArrived)).toEqual([answers.whatArrived]);
   });
 
-  it('lists every decision and disclosure about a person, newest first', async () => {
+  it('lists every decision and disclosure about a person, newest first, and audits the read', async () => {
+    const viewsBefore = await context.db.selectFrom('audit_events').select('seq').where('action', '=', 'person.sharing_history_viewed').where('person_id', '=', childId).execute();
     const { entries } = await context.services.disclosures.history(asPractitioner, childId);
+    const viewsAfter = await context.db.selectFrom('audit_events').select('seq').where('action', '=', 'person.sharing_history_viewed').where('person_id', '=', childId).execute();
+    expect(viewsAfter.length).toBe(viewsBefore.length + 1);
     expect(entries.filter((entry) => entry.kind === 'disclosure').length).toBeGreaterThanOrEqual(2);
     expect(entries.filter((entry) => entry.kind === 'decision').length).toBeGreaterThanOrEqual(2);
     const times = entries.map((entry) => entry.at.getTime());

@@ -625,6 +625,10 @@ export function sharingService(deps: SharingDependencies) {
     async aboutPerson(viewer: Viewer, personId: string): Promise<{ person: PersonSummary; decisions: DecisionListItem[] }> {
       const person = await people.requireAccess(viewer, personId);
       const rows = await store.decisionsAbout(db, person.id);
+      // Reading who a person's information was shared with is a read of their record (invariant 4).
+      await db.transaction().execute((trx) =>
+        audit.record(trx, { organisationId: person.organisationId, actor: actorOf(viewer), action: 'person.sharing_history_viewed', entity: { type: 'person', id: person.id }, personId: person.id, change: { decisions: rows.length } }),
+      );
       return { person, decisions: rows.map(toListItem) };
     },
   };
