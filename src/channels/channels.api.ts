@@ -19,7 +19,7 @@ const requestPointers: Record<string, string> = { 'sender.address': '/from', 're
 export async function channelsApi(app: FastifyInstance, options: { readonly channels: ChannelsService }): Promise<void> {
   const { channels } = options;
 
-  app.post('/api/v1/method-advice', { config: channelsAccess }, async (request, reply) => {
+  app.post('/api/v1/method-advice', { config: { ...channelsAccess, api: { summary: 'Judge a sending method under the policy pack in force', description: 'The same answer as `safeshare method check`: allowed or not, the recommended method, the reasons with requirement IDs, and the checklist the method demands.', body: methodAdviceRequest, success: { status: 200, description: 'The method policy\'s answer' } } } }, async (request, reply) => {
     const parsed = methodAdviceRequest.safeParse(request.body);
     if (!parsed.success) {
       return problem(reply, 400, 'The question is not valid', 'Correct the members named in errors and ask again.', issuePointers(parsed.error.issues));
@@ -39,7 +39,7 @@ export async function channelsApi(app: FastifyInstance, options: { readonly chan
     }
   });
 
-  app.post('/api/v1/subject-check', { config: channelsAccess }, async (request, reply) => {
+  app.post('/api/v1/subject-check', { config: { ...channelsAccess, api: { summary: 'Check a proposed e-mail subject for personal identifiers', description: 'Clean, or the kinds and positions of what was found; never the text itself.', body: subjectCheckRequest, success: { status: 200, description: 'The findings' } } } }, async (request, reply) => {
     const parsed = subjectCheckRequest.safeParse(request.body);
     if (!parsed.success) {
       return problem(reply, 400, 'The subject check is not valid', 'Correct the members named in errors and ask again.', issuePointers(parsed.error.issues));

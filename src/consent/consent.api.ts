@@ -30,14 +30,14 @@ export async function consentApi(app: FastifyInstance, options: ConsentApiOption
     return reply.header('content-type', 'application/fhir+json; charset=utf-8').header('cache-control', 'no-store').send(JSON.stringify(resource));
   }
 
-  app.get('/api/v1/consents/:id', { config: consentAccess }, async (request, reply) => {
+  app.get('/api/v1/consents/:id', { config: { ...consentAccess, api: { summary: 'Read a consent record as FHIR R4 Consent', success: { status: 200, description: 'A FHIR R4 Consent resource', contentType: 'application/fhir+json' } } } }, async (request, reply) => {
     const params = consentParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     const resource = await seen(outputs.fhirConsent(apiViewer(request), params.data.id, 'api'));
     return resource === undefined ? notFound(reply) : fhir(reply, resource);
   });
 
-  app.get('/api/v1/people/:personId/consents', { config: consentAccess }, async (request, reply) => {
+  app.get('/api/v1/people/:personId/consents', { config: { ...consentAccess, api: { summary: 'Read a person\'s consent records as a FHIR R4 Bundle', success: { status: 200, description: 'A FHIR R4 searchset Bundle of Consent resources', contentType: 'application/fhir+json' } } } }, async (request, reply) => {
     const params = personParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     const bundle = await seen(

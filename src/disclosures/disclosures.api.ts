@@ -19,7 +19,7 @@ const decisionParams = z.strictObject({ id: z.uuid() });
 export async function disclosuresApi(app: FastifyInstance, options: { readonly disclosures: DisclosuresService; readonly publicUrl: string }): Promise<void> {
   const { disclosures } = options;
 
-  app.post('/api/v1/decisions/:id/disclosures', { config: disclosureAccess }, async (request, reply) => {
+  app.post('/api/v1/decisions/:id/disclosures', { config: { ...disclosureAccess, api: { summary: 'Log a disclosure under a recorded decision to share', description: 'To one of the decision\'s recipients, of categories it decided to share, by a method the policy allows, with that method\'s checklist complete. 422 names every problem; nothing is written.', body: newDisclosure, success: { status: 201, description: 'The disclosure as logged, with its receipt due date' } } } }, async (request, reply) => {
     const params = decisionParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     const parsed = newDisclosure.safeParse(request.body);
@@ -33,7 +33,7 @@ export async function disclosuresApi(app: FastifyInstance, options: { readonly d
     }
   });
 
-  app.get('/api/v1/disclosures/:id', { config: disclosureAccess }, async (request, reply) => {
+  app.get('/api/v1/disclosures/:id', { config: { ...disclosureAccess, api: { summary: 'Read a disclosure', success: { status: 200, description: 'The disclosure' } } } }, async (request, reply) => {
     const params = decisionParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     try {
@@ -43,7 +43,7 @@ export async function disclosuresApi(app: FastifyInstance, options: { readonly d
     }
   });
 
-  app.post('/api/v1/disclosures/:id/receipt', { config: disclosureAccess }, async (request, reply) => {
+  app.post('/api/v1/disclosures/:id/receipt', { config: { ...disclosureAccess, api: { summary: 'Record that the recipient confirmed receipt', body: receipt, success: { status: 200, description: 'The disclosure with its receipt' } } } }, async (request, reply) => {
     const params = decisionParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     const parsed = receipt.safeParse(request.body);

@@ -18,7 +18,7 @@ const idParams = z.strictObject({ id: z.uuid() });
 export async function sharingApi(app: FastifyInstance, options: { readonly sharing: SharingService; readonly publicUrl: string }): Promise<void> {
   const { sharing } = options;
 
-  app.post('/api/v1/decisions', { config: decisionAccess }, async (request, reply) => {
+  app.post('/api/v1/decisions', { config: { ...decisionAccess, api: { summary: 'Record a complete sharing decision', description: 'The same rules as the pages (the seven golden rules). A decision that is incomplete or contradictory, or needs advice or approval, is refused with 422 naming every problem; nothing is recorded.', body: decisionAnswers, success: { status: 201, description: 'The recorded decision, with the consent it relied on and the policy version' } } } }, async (request, reply) => {
     const parsed = decisionAnswers.safeParse(request.body);
     if (!parsed.success) {
       return problem(
@@ -38,7 +38,7 @@ export async function sharingApi(app: FastifyInstance, options: { readonly shari
     }
   });
 
-  app.get('/api/v1/decisions/:id', { config: decisionAccess }, async (request, reply) => {
+  app.get('/api/v1/decisions/:id', { config: { ...decisionAccess, api: { summary: 'Read a sharing decision', success: { status: 200, description: 'The decision, its status, advice, approvals and addenda' } } } }, async (request, reply) => {
     const params = idParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     try {

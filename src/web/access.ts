@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Role } from '../auth/index.ts';
 
 /**
@@ -10,15 +11,26 @@ import type { Role } from '../auth/index.ts';
  */
 export type Access = 'public' | 'mfa' | 'staff' | readonly Role[];
 
+/** What the API document (docs/api/openapi.json) says of a JSON API route; every /api route has one. */
+export interface ApiDescription {
+  readonly summary: string;
+  readonly description?: string;
+  /** The request body, as the route validates it. */
+  readonly body?: z.ZodType;
+  readonly success: { readonly status: number; readonly description: string; readonly contentType?: string };
+}
+
 export interface RouteRule {
   readonly method: string;
   readonly url: string;
   readonly access: Access;
+  readonly api?: ApiDescription;
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    api?: ApiDescription;
   }
 }
 

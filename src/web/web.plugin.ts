@@ -62,7 +62,8 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
     }
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
-      app.routeRules.push({ method, url: route.url, access });
+      const api = route.config?.api;
+      app.routeRules.push({ method, url: route.url, access, ...(api === undefined ? {} : { api }) });
     }
   });
 
