@@ -1,5 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
+import type { Role } from '../auth/index.ts';
+import { createOrganisation, createStaff, signIn } from '../../test/support/factories.ts';
 
 let context: TestContext;
 
@@ -38,4 +40,19 @@ it('sets a strict Content-Security-Policy with a nonce, and never caches pages',
   const nonce = /'nonce-([0-9a-f]{32})'/.exec(policy)?.[1] ?? 'missing';
   for (const script of response.body.match(/<script[^>]*>/g) ?? []) expect(script).toContain(`nonce="${nonce}"`);
   expect(response.headers['cache-control']).toBe('no-store');
+});
+
+it('offers each role the work it does: sharing decisions to practitioners, advice and approvals to those who give them', async () => {
+  const organisationId = await createOrganisation(context);
+  const home = async (roles: Role[]) => (await (await signIn(context, await createStaff(context, { organisationId, roles }))).get('/')).body;
+  const practitioner = await home(['practitioner']);
+  expect(practitioner).toContain('href="/decisions"');
+  expect(practitioner).toContain('href="/disclosures/receipts"');
+  expect(practitioner).not.toContain('href="/approvals"');
+  const guardian = await home(['caldicott_guardian']);
+  expect(guardian).toContain('href="/advice"');
+  expect(guardian).toContain('href="/approvals"');
+  const auditor = await home(['auditor']);
+  expect(auditor).not.toContain('href="/decisions"');
+  expect(auditor).not.toContain('href="/advice"');
 });
