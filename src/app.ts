@@ -75,7 +75,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(consentOutputsRoutes, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy, fhirCanonicalBase: config.fhirCanonicalBase });
   await app.register(consentApi, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy, publicUrl: config.publicUrl, fhirCanonicalBase: config.fhirCanonicalBase });
   await app.register(sharingRoutes, { sharing: services.sharing, people: services.people, orgs: services.orgs, policy: services.policy, clock: options.clock, disclosures: services.disclosures, staff: services.staff });
-  await app.register(sharingReviewRoutes, { sharing: services.sharing, policy: services.policy });
+  await app.register(sharingReviewRoutes, { sharing: services.sharing, policy: services.policy, staff: services.staff });
   await app.register(orgsApi, { orgs: services.orgs });
   await app.register(channelsApi, { channels: services.channels });
   await app.register(sharingApi, { sharing: services.sharing, publicUrl: config.publicUrl });

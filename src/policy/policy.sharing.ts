@@ -21,6 +21,10 @@ const staffRole = z.enum(['manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'ch
 export const approverSchema = z.union([z.literal('line-manager'), staffRole]);
 export type Approver = z.output<typeof approverSchema>;
 
+/** Who can be asked for advice: an approver, or a supervisor the practitioner names (R2.15). */
+export const adviserSchema = z.union([approverSchema, z.literal('supervisor')]);
+export type Adviser = z.output<typeof adviserSchema>;
+
 const option = z.strictObject({ id: identifier, label, help: help.optional() });
 
 /** The common-law position on confidentiality (R2.1, R2.4). */
@@ -72,7 +76,7 @@ export const sharingPolicySchema = z.strictObject({
   /** Reasons a practitioner may give for not sharing; confidentiality alone is deliberately not one (R2.10). */
   notShareReasons: uniqueList(option),
   /** Who can be asked for advice at any step (R2.15, R2.19). */
-  advisers: z.array(approverSchema).min(1),
+  advisers: z.array(adviserSchema).min(1),
   /** R2.3: whose advice settles "unsure which law applies". */
   lawAdvisers: z.array(approverSchema).min(1),
   approvals: z.strictObject({

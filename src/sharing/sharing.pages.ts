@@ -1,7 +1,7 @@
 import { roleNames } from '../auth/index.ts';
 import type { ConsentCheckOutcome } from '../consent/index.ts';
 import { formatDate } from '../lib/time.ts';
-import type { Approver, PolicyPack } from '../policy/index.ts';
+import type { Adviser, PolicyPack } from '../policy/index.ts';
 import { outcomeNames, principles, type DecisionAnswers, type SectionName } from './sharing.answers.ts';
 import { sharingPaths } from './sharing.paths.ts';
 import { approvalKindNames, sectionTitles, sensitiveCategoriesFor, type DecisionProblem, type NeededApproval } from './sharing.rules.ts';
@@ -127,12 +127,15 @@ export function problemLinks(view: DecisionView) {
   });
 }
 
-export function approverName(approver: Approver): string {
-  return approver === 'line-manager' ? 'The practitioner’s line manager' : roleNames[approver];
+/** An adviser or approver in words, as the practitioner ("Your line manager") or anyone else reads it. */
+export function approverName(approver: Adviser, reader: 'practitioner' | 'others' = 'others'): string {
+  if (approver === 'line-manager') return reader === 'practitioner' ? 'Your line manager' : 'The practitioner’s line manager';
+  if (approver === 'supervisor') return reader === 'practitioner' ? 'Your supervisor (you choose who)' : 'The practitioner’s supervisor';
+  return roleNames[approver];
 }
 
-export function approverList(approvers: readonly Approver[]): string {
-  const names = approvers.map(approverName);
+export function approverList(approvers: readonly Adviser[], reader: 'practitioner' | 'others' = 'others'): string {
+  const names = approvers.map((approver) => approverName(approver, reader));
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
 }
 

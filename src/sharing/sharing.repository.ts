@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { Approver } from '../policy/index.ts';
+import type { Adviser, Approver } from '../policy/index.ts';
 import type { DecisionAnswers } from './sharing.answers.ts';
 import type { RecordedAssessment } from './sharing.rules.ts';
 import type { DecisionStatus } from './sharing.status.ts';
@@ -180,7 +180,7 @@ export async function adviceQueue(db: Executor, organisationId: string, roles: r
 
 export async function insertAdvice(
   trx: Executor,
-  values: { organisationId: string; decisionId: string; askedBy: string; adviser: Approver; adviserUserId: string | null; anonymised: boolean; question: string; summary: string; at: Date },
+  values: { organisationId: string; decisionId: string; askedBy: string; adviser: Adviser; adviserUserId: string | null; anonymised: boolean; question: string; summary: string; at: Date },
 ): Promise<string> {
   const row = await trx
     .insertInto('sharing_advice_requests')
@@ -303,6 +303,11 @@ export async function lineManagerOf(db: Executor, userId: string): Promise<{ id:
     .select(['manager.id', 'manager.display_name', 'manager.organisation_id', 'manager.active'])
     .where('member.id', '=', userId)
     .executeTakeFirst();
+}
+
+/** An active member of staff of the organisation (a supervisor a practitioner names). */
+export async function colleague(db: Executor, organisationId: string, userId: string): Promise<{ id: string } | undefined> {
+  return db.selectFrom('users').select('id').where('id', '=', userId).where('organisation_id', '=', organisationId).where('active', '=', true).executeTakeFirst();
 }
 
 export async function directReports(db: Executor, managerId: string): Promise<string[]> {

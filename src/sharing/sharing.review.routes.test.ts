@@ -269,6 +269,29 @@ describe('anonymised advice (R2.19)', () => {
   });
 });
 
+describe('asking a supervisor (R2.15)', () => {
+  it('asks the colleague the practitioner names, who alone sees and answers it; naming nobody changes nothing', async () => {
+    const id = await decision(asPractitioner, maisieId);
+    const browser = await signIn(context, practitioner);
+    const missing = await askThroughPage(browser, id, { adviser: 'supervisor', supervisorId: '', question: 'Should I share the health visitor’s notes?', shareIdentities: 'no' });
+    expect(missing.statusCode).toBe(400);
+    expect(errorSummary(missing.body)).toContain('Select your supervisor from the list');
+    const before = await context.db.selectFrom('sharing_advice_requests').select('id').where('decision_id', '=', id).execute();
+    expect(before).toEqual([]);
+    const asked = await askThroughPage(browser, id, { adviser: 'supervisor', supervisorId: otherManager.id, question: 'Should I share the health visitor’s notes?', shareIdentities: 'no' });
+    expect(asked.statusCode).toBe(303);
+    const adviceId = await latestAdviceId(id);
+    const gemma = await signIn(context, otherManager);
+    expect((await gemma.get('/advice')).body).toContain(adviceId);
+    const tom = await signIn(context, manager);
+    expect((await tom.get('/advice')).body).not.toContain(adviceId);
+    expect((await tom.post(`/advice/${adviceId}`, { answer: 'Share it.' })).statusCode).not.toBe(303);
+    expect((await gemma.post(`/advice/${adviceId}`, { answer: 'Share the notes about her speech and language only.' })).statusCode).toBe(303);
+    const answered = await context.db.selectFrom('sharing_advice_requests').select(['status', 'answered_by', 'adviser']).where('id', '=', adviceId).executeTakeFirstOrThrow();
+    expect(answered).toEqual({ status: 'answered', answered_by: otherManager.id, adviser: 'supervisor' });
+  });
+});
+
 describe('unsure which law applies (R2.3)', () => {
   it('cannot be recorded until the DPO or Caldicott Guardian has answered', async () => {
     const unsure = { ...routineShareAnswers({ personIds: [maisieId], schoolId }).lawfulBasis, unsure: true };

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { roleNames, type Viewer } from '../auth/index.ts';
+import { roleNames, type StaffService, type Viewer } from '../auth/index.ts';
 import { formatDate } from '../lib/time.ts';
-import type { Approver, PolicyPack } from '../policy/index.ts';
+import type { Adviser, PolicyPack } from '../policy/index.ts';
 import { parseForm, type FormErrors } from '../web/forms.ts';
 import { adviceSummary } from './sharing.advice.ts';
 import { outcomeNames, principles, type DecisionAnswers } from './sharing.answers.ts';
@@ -23,7 +23,7 @@ import {
 import { approvalKindNames } from './sharing.rules.ts';
 import { advisingRoles, type AdviceItem, type AdviceRequestView, type ApprovalItem, type ApprovalView, type DecisionView, type SharingService } from './sharing.service.ts';
 import { decisionStatusNames } from './sharing.status.ts';
-import { consentOutcomeNames } from './sharing.pages.ts';
+import { approverList, approverName, consentOutcomeNames } from './sharing.pages.ts';
 import { requesterKindNames } from './sharing.forms.ts';
 
 /**
@@ -34,6 +34,8 @@ import { requesterKindNames } from './sharing.forms.ts';
 export interface SharingReviewRouteOptions {
   readonly sharing: SharingService;
   readonly policy: PolicyPack;
+  /** Colleagues a practitioner may name as their supervisor. */
+  readonly staff: Pick<StaffService, 'list'>;
 }
 
 /** Those who start decisions, and so may ask for advice on them. */
@@ -53,16 +55,6 @@ const approvalNotices = {
 } as const;
 
 /** Who an adviser or approver is, as the practitioner reads it ("Your line manager") or as others do. */
-export function approverName(approver: Approver, reader: 'practitioner' | 'others' = 'others'): string {
-  if (approver === 'line-manager') return reader === 'practitioner' ? 'Your line manager' : 'The practitioner’s line manager';
-  return roleNames[approver];
-}
-
-function approverNames(approvers: readonly Approver[], reader: 'practitioner' | 'others' = 'others'): string {
-  const names = approvers.map((approver) => approverName(approver, reader));
-  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
-}
-
 /** Free text as paragraphs, so that the practitioner's line breaks survive without inline styles. */
 function paragraphs(text: string | null | undefined): string[] {
   return (text ?? '').split(/\r?\n+/).map((line) => line.trim()).filter((line) => line !== '');
@@ -78,7 +70,7 @@ interface SummarySection {
 }
 
 export async function sharingReviewRoutes(app: FastifyInstance, options: SharingReviewRouteOptions): Promise<void> {
-  const { sharing, policy } = options;
+  const { sharing, policy, staff } = options;
   const label = (list: readonly { readonly id: string; readonly label: string }[], id: string | undefined): string | undefined => (id === undefined ? undefined : (list.find((entry) => entry.id === id)?.label ?? id));
   const categoryLabel = (id: string) => label(policy.informationCategories, id) ?? id;
 
@@ -90,14 +82,24 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
     return policy.sharing.advisers.map((adviser) => ({
       value: adviser,
       text: approverName(adviser, 'practitioner'),
-      hint: unsure && policy.sharing.lawAdvisers.includes(adviser) ? { text: 'Can settle which law applies, so that the decision can be recorded' } : undefined,
+      hint: unsure && (policy.sharing.lawAdvisers as readonly Adviser[]).includes(adviser) ? { text: 'Can settle which law applies, so that the decision can be recorded' } : undefined,
       checked: values['adviser'] === adviser,
     }));
   }
 
-  function renderAsk(reply: FastifyReply, status: number, view: DecisionView, values: Record<string, string>, errors?: FormErrors) {
+  /** Colleagues who could supervise the practitioner: active staff of their organisation, not themself. */
+  async function supervisorItems(viewer: Viewer, values: Record<string, string>) {
+    const colleagues = (await staff.list({ organisationId: viewer.organisationId })).filter((member) => member.active && member.id !== viewer.userId);
+    return [
+      { value: '', text: 'Choose a colleague' },
+      ...colleagues.map((member) => ({ value: member.id, text: member.jobTitle === null ? member.displayName : `${member.displayName}, ${member.jobTitle}`, selected: values['supervisorId'] === member.id })),
+    ];
+  }
+
+  async function renderAsk(reply: FastifyReply, status: number, view: DecisionView, viewer: Viewer, values: Record<string, string>, errors?: FormErrors) {
     const unsure = view.answers.lawfulBasis?.unsure === true;
     return reply.code(status).render('sharing/views/ask-advice.njk', {
+      supervisorItems: policy.sharing.advisers.includes('supervisor') ? await supervisorItems(viewer, values) : undefined,
       pageTitle: 'Ask for advice',
       backLink: sharingPaths.decision(view.id),
       action: sharingPaths.askAdvice(view.id),
@@ -105,7 +107,7 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       values,
       errors,
       adviserItems: adviserItems(view, values),
-      lawAdvice: unsure ? { outstanding: view.assessment.lawAdviceOutstanding, advisers: approverNames(policy.sharing.lawAdvisers, 'practitioner') } : undefined,
+      lawAdvice: unsure ? { outstanding: view.assessment.lawAdviceOutstanding, advisers: approverList(policy.sharing.lawAdvisers, 'practitioner') } : undefined,
       anonymisedSummary: adviceSummary(view, policy, { anonymised: true }).split('\n'),
       identifiedSummary: adviceSummary(view, policy, { anonymised: false }).split('\n'),
       maxQuestionLength,
@@ -118,7 +120,7 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
     return guarded(reply, async () => {
       const view = await sharing.open(viewerOf(request), params.data.id);
       if (!view.can.askAdvice) return reply.redirect(sharingPaths.decision(view.id), 303);
-      return renderAsk(reply, 200, view, { shareIdentities: 'no' });
+      return renderAsk(reply, 200, view, viewerOf(request), { shareIdentities: 'no' });
     });
   });
 
@@ -129,13 +131,13 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       const viewer = viewerOf(request);
       const view = await sharing.open(viewer, params.data.id);
       if (!view.can.askAdvice) return reply.redirect(sharingPaths.decision(view.id), 303);
-      const values = valuesOf(request.body, ['adviser', 'question', 'shareIdentities']);
+      const values = valuesOf(request.body, ['adviser', 'supervisorId', 'question', 'shareIdentities']);
       const form = parseForm(askAdviceForm(policy.sharing.advisers), request.body);
-      if (!form.ok) return renderAsk(reply, 400, view, values, form.errors);
+      if (!form.ok) return renderAsk(reply, 400, view, viewer, values, form.errors);
       try {
-        await sharing.askAdvice(viewer, view.id, { adviser: form.value.adviser, question: form.value.question, anonymised: form.value.shareIdentities === 'no' });
+        await sharing.askAdvice(viewer, view.id, { adviser: form.value.adviser, supervisorId: form.value.supervisorId, question: form.value.question, anonymised: form.value.shareIdentities === 'no' });
       } catch (error) {
-        if (error instanceof SharingRuleError) return renderAsk(reply, 400, view, values, ruleErrors(error, ['adviser', 'question', 'shareIdentities']));
+        if (error instanceof SharingRuleError) return renderAsk(reply, 400, view, viewer, values, ruleErrors(error, ['adviser', 'supervisorId', 'question', 'shareIdentities']));
         throw error;
       }
       return reply.redirect(sharingPaths.decision(view.id), 303);
@@ -151,7 +153,7 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       reference: item.reference,
       askedByName: item.askedByName,
       askedAt: item.askedAt,
-      adviser: item.adviser === 'line-manager' ? 'You, as line manager' : roleNames[item.adviser],
+      adviser: item.adviser === 'line-manager' ? 'You, as line manager' : item.adviser === 'supervisor' ? 'You, as supervisor' : roleNames[item.adviser],
       anonymised: item.anonymised,
       answeredByName: item.answeredByName ?? '',
       answeredAt: item.answeredAt,
@@ -231,7 +233,7 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       path: sharingPaths.approval(item.id),
       reference: item.reference,
       kind: approvalKindNames[item.kind],
-      approvers: approverNames(item.approvers),
+      approvers: approverList(item.approvers),
       requestedByName: item.requestedByName,
       requestedAt: item.requestedAt,
       approved: item.status === 'approved',
@@ -261,7 +263,7 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       action: sharingPaths.approval(view.id),
       approval: {
         kind: approvalKindNames[view.kind],
-        approvers: approverNames(view.approvers),
+        approvers: approverList(view.approvers),
         status: view.status,
         requestedByName: view.requestedByName,
         requestedAt: view.requestedAt,

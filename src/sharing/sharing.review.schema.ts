@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Approver } from '../policy/index.ts';
+import type { Adviser } from '../policy/index.ts';
 import { requiredText } from '../web/fields.ts';
 
 /**
@@ -20,16 +20,26 @@ export const maxAnswerLength = 4000;
 export const maxReasonLength = 2000;
 
 /** Who to ask (from the policy pack), the question, and whether the adviser may know who the people are. */
-export function askAdviceForm(advisers: readonly Approver[]) {
+export function askAdviceForm(advisers: readonly Adviser[]) {
   const message = 'Select who you want to ask for advice';
-  return z.strictObject({
-    adviser: z
-      .string({ error: message })
-      .max(60, message)
-      .refine((value): value is Approver => (advisers as readonly string[]).includes(value), message),
-    question: requiredText('your question', maxQuestionLength),
-    shareIdentities: z.enum(['yes', 'no'], { error: 'Select yes if the adviser needs to know who the information is about' }),
-  });
+  return z
+    .strictObject({
+      adviser: z
+        .string({ error: message })
+        .max(60, message)
+        .refine((value): value is Adviser => (advisers as readonly string[]).includes(value), message),
+      /** With "supervisor": the colleague who supervises the practitioner (R2.15). */
+      supervisorId: z
+        .string({ error: 'Select your supervisor from the list' })
+        .optional()
+        .transform((value) => (value === undefined || value === '' ? undefined : value))
+        .pipe(z.uuid({ error: 'Select your supervisor from the list' }).optional()),
+      question: requiredText('your question', maxQuestionLength),
+      shareIdentities: z.enum(['yes', 'no'], { error: 'Select yes if the adviser needs to know who the information is about' }),
+    })
+    .superRefine((answers, context) => {
+      if (answers.adviser === 'supervisor' && answers.supervisorId === undefined) context.addIssue({ code: 'custom', path: ['supervisorId'], message: 'Select your supervisor from the list' });
+    });
 }
 export type AskAdviceAnswers = z.output<ReturnType<typeof askAdviceForm>>;
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConsentCheckOutcome } from '../consent/index.ts';
-import { loadPolicyPack, type Approver } from '../policy/index.ts';
+import { loadPolicyPack, type Adviser, type Approver } from '../policy/index.ts';
 import { outcomes, principles, requesterKinds, thirdPartyHandling, type DecisionAnswers } from './sharing.answers.ts';
 import { assessDecision, type AdviceFact, type ApprovalFact, type DecisionFacts, type PersonConsent } from './sharing.rules.ts';
 
@@ -213,7 +213,7 @@ describe('assessDecision, for any answers', () => {
   });
 
   it('never records a share the practitioner is unsure of the law for, until a law adviser has answered', () => {
-    const noLawAnswer = adviceArb.filter((advice) => !advice.some((item) => item.status === 'answered' && pack.sharing.lawAdvisers.includes(item.adviser)));
+    const noLawAnswer = adviceArb.filter((advice) => !advice.some((item) => item.status === 'answered' && (pack.sharing.lawAdvisers as readonly Adviser[]).includes(item.adviser)));
     fc.assert(
       fc.property(decisionArb, lawfulBasisArb, sharingOutcome, noLawAnswer, (generated, basis, outcome, advice) => {
         const answers: DecisionAnswers = { ...generated.answers, lawfulBasis: { ...basis, unsure: true }, outcome: { outcome, notShareReasonIds: [], reasons: 'Needed.' } };

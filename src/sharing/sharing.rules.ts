@@ -1,5 +1,5 @@
 import type { ConsentCheckOutcome } from '../consent/index.ts';
-import type { Approver, PolicyPack } from '../policy/index.ts';
+import type { Adviser, Approver, PolicyPack } from '../policy/index.ts';
 import { principles, type DecisionAnswers, type SectionName } from './sharing.answers.ts';
 
 /**
@@ -19,7 +19,7 @@ export interface PersonConsent {
 }
 
 export interface AdviceFact {
-  readonly adviser: Approver;
+  readonly adviser: Adviser;
   readonly status: 'open' | 'answered';
 }
 
@@ -164,7 +164,7 @@ export function assessDecision(answers: DecisionAnswers, facts: DecisionFacts): 
   const basis = answers.lawfulBasis;
   const bases = pack.sharing.lawfulBases;
   const commonLaw = basis?.commonLaw === undefined ? undefined : bases.commonLaw.find((option) => option.id === basis.commonLaw);
-  const lawAdviceOutstanding = sharing && basis?.unsure === true && !facts.advice.some((advice) => advice.status === 'answered' && pack.sharing.lawAdvisers.includes(advice.adviser));
+  const lawAdviceOutstanding = sharing && basis?.unsure === true && !facts.advice.some((advice) => advice.status === 'answered' && (pack.sharing.lawAdvisers as readonly Adviser[]).includes(advice.adviser));
   if (lawAdviceOutstanding) problem('advice', 'LAW_ADVICE', 'You are unsure which law applies: the Data Protection Officer or Caldicott Guardian must give advice before the decision can be recorded');
   if (basis !== undefined && sharing) {
     const known = (list: readonly { id: string }[], value: string | undefined) => value !== undefined && list.some((option) => option.id === value);

@@ -11,7 +11,7 @@ import { londonToday } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import type { OrgsService } from '../orgs/index.ts';
 import { PersonAccessError, type PersonSummary } from '../people/index.ts';
-import type { Approver, PolicyPack } from '../policy/index.ts';
+import type { Adviser, Approver, PolicyPack } from '../policy/index.ts';
 import { adviceSummary } from './sharing.advice.ts';
 import type { DecisionAnswers, Outcome } from './sharing.answers.ts';
 import { SharingNotFoundError, SharingRuleError } from './sharing.errors.ts';
@@ -36,7 +36,7 @@ export interface SharingDependencies {
 export interface AdviceItem {
   readonly id: string;
   readonly decisionId: string;
-  readonly adviser: Approver;
+  readonly adviser: Adviser;
   readonly anonymised: boolean;
   readonly question: string;
   readonly summary: string;
@@ -164,7 +164,19 @@ export function sharingService(deps: SharingDependencies) {
 
   function mayAnswer(viewer: Viewer, advice: store.AdviceRow): boolean {
     if (advice.organisation_id !== viewer.organisationId || advice.asked_by === viewer.userId) return false;
-    return advice.adviser === 'line-manager' ? advice.adviser_user_id === viewer.userId : viewer.roles.includes(advice.adviser);
+    return addressedTo(viewer, advice);
+  }
+
+  /** A request to a named person (line manager, supervisor) is theirs; one to a role is everyone's who holds it. */
+  function addressedTo(viewer: Viewer, advice: store.AdviceRow): boolean {
+    return advice.adviser === 'line-manager' || advice.adviser === 'supervisor' ? advice.adviser_user_id === viewer.userId : viewer.roles.includes(advice.adviser);
+  }
+
+  /** The supervisor a practitioner names: an active colleague in their organisation, not themself. */
+  async function requireSupervisor(trx: Transaction<Database>, viewer: Viewer, supervisorId: string | undefined): Promise<string> {
+    const colleague = supervisorId === undefined || !isUuid(supervisorId) ? undefined : await store.colleague(trx, viewer.organisationId, supervisorId);
+    if (colleague === undefined || colleague.id === viewer.userId) throw SharingRuleError.of('supervisorId', 'DECISION.SUPERVISOR', 'Select your supervisor from the list of colleagues');
+    return colleague.id;
   }
 
   async function loadDecision(executor: Db | Transaction<Database>, viewer: Viewer, id: string, options: { forUpdate?: boolean } = {}): Promise<store.DecisionRow> {
@@ -466,16 +478,16 @@ export function sharingService(deps: SharingDependencies) {
      * Asks for advice at any step (R2.15), anonymised unless the practitioner chooses otherwise
      * (R2.19): the adviser sees the question and a summary without the people's identities.
      */
-    async askAdvice(viewer: Viewer, id: string, request: { readonly adviser: Approver; readonly question: string; readonly anonymised: boolean }): Promise<string> {
+    async askAdvice(viewer: Viewer, id: string, request: { readonly adviser: Adviser; readonly supervisorId?: string | undefined; readonly question: string; readonly anonymised: boolean }): Promise<string> {
       if (!policy.sharing.advisers.includes(request.adviser)) throw SharingRuleError.of('adviser', 'DECISION.ADVISER_UNKNOWN', 'Select who to ask from the list');
       const view = await service.open(viewer, id);
       if (!view.can.askAdvice) throw SharingRuleError.of('adviser', 'DECISION.RECORDED', 'This decision has been recorded: add an addendum instead');
       return db.transaction().execute(async (trx) => {
         const row = await ownDecision(trx, viewer, id);
-        const adviserUserId = request.adviser === 'line-manager' ? await requireLineManager(trx, viewer) : null;
+        const adviserUserId = request.adviser === 'line-manager' ? await requireLineManager(trx, viewer) : request.adviser === 'supervisor' ? await requireSupervisor(trx, viewer, request.supervisorId) : null;
         const summary = adviceSummary(view, policy, { anonymised: request.anonymised });
         const adviceId = await store.insertAdvice(trx, { organisationId: row.organisation_id, decisionId: id, askedBy: viewer.userId, adviser: request.adviser, adviserUserId, anonymised: request.anonymised, question: request.question, summary, at: clock.now() });
-        const advisers = await membersFor(trx, row.organisation_id, [request.adviser], adviserUserId, viewer.userId);
+        const advisers = request.adviser === 'supervisor' ? [adviserUserId ?? ''] : await membersFor(trx, row.organisation_id, [request.adviser], adviserUserId, viewer.userId);
         if (advisers.length === 0) throw SharingRuleError.of('adviser', 'DECISION.NO_ADVISER', 'Nobody in your organisation holds that role in Safeshare: choose someone else');
         await notifyAll(trx, row.organisation_id, advisers, {
           kind: 'advice.requested',
@@ -504,7 +516,7 @@ export function sharingService(deps: SharingDependencies) {
       const asker = advice.asked_by === viewer.userId;
       const answerer = advice.answered_by === viewer.userId;
       const canOpenDecision = await mayView(db, viewer, decision);
-      const adviserForRole = advice.adviser === 'line-manager' ? advice.adviser_user_id === viewer.userId : viewer.roles.includes(advice.adviser);
+      const adviserForRole = addressedTo(viewer, advice);
       if (!canAnswer && !asker && !answerer && !adviserForRole && !canOpenDecision) throw new SharingNotFoundError();
       await db.transaction().execute((trx) =>
         audit.record(trx, { organisationId: advice.organisation_id, actor: actorOf(viewer), action: 'advice.viewed', entity: { type: 'sharing_advice', id: advice.id }, change: { anonymised: advice.anonymised } }),

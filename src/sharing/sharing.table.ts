@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { Approver } from '../policy/index.ts';
+import type { Adviser, Approver } from '../policy/index.ts';
 import type { DecisionAnswers, Outcome } from './sharing.answers.ts';
 import type { ApprovalKind, RecordedAssessment } from './sharing.rules.ts';
 import type { DecisionStatus } from './sharing.status.ts';
@@ -38,7 +38,7 @@ export interface SharingAdviceRequestsTable {
   organisation_id: string;
   decision_id: string;
   asked_by: string;
-  adviser: Approver;
+  adviser: Adviser;
   adviser_user_id: string | null;
   anonymised: boolean;
   question: string;

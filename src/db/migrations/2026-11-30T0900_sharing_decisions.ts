@@ -79,7 +79,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       organisation_id uuid NOT NULL REFERENCES organisations (id),
       decision_id uuid NOT NULL REFERENCES sharing_decisions (id),
       asked_by uuid NOT NULL REFERENCES users (id),
-      adviser text NOT NULL CHECK (adviser IN ('line-manager', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser')),
+      adviser text NOT NULL CHECK (adviser IN ('line-manager', 'supervisor', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser')),
       adviser_user_id uuid REFERENCES users (id),
       anonymised boolean NOT NULL,
       question text NOT NULL CHECK (length(question) BETWEEN 1 AND 4000),
@@ -90,7 +90,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       answered_at timestamptz,
       created_at timestamptz NOT NULL,
       CHECK ((status = 'answered') = (answer IS NOT NULL AND answered_by IS NOT NULL AND answered_at IS NOT NULL)),
-      CHECK ((adviser = 'line-manager') = (adviser_user_id IS NOT NULL))
+      CHECK ((adviser IN ('line-manager', 'supervisor')) = (adviser_user_id IS NOT NULL))
     )`.execute(db);
   await sql`CREATE INDEX sharing_advice_requests_queue_idx ON sharing_advice_requests (organisation_id, status, adviser, created_at)`.execute(db);
   await sql`CREATE INDEX sharing_advice_requests_decision_idx ON sharing_advice_requests (decision_id, created_at)`.execute(db);
