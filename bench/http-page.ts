@@ -4,9 +4,6 @@
  * Usage: npm run bench:http  (BENCH_DATABASE_URL=postgres://... adds the machine's server)
  */
 import { randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { promisify } from 'node:util';
 import { buildApp } from '../src/app.ts';
 import { systemActor } from '../src/audit/index.ts';
 import { loadConfig } from '../src/config.ts';
@@ -14,24 +11,12 @@ import { systemClock } from '../src/lib/clock.ts';
 import { SecretBox } from '../src/lib/secret-box.ts';
 import { newToken, tokenDigest } from '../src/lib/tokens.ts';
 import { services as buildServices } from '../src/services.ts';
-import { benchTargets } from './support.ts';
+import { autocannon, benchTargets, type LoadResult } from './support.ts';
 
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 15);
-const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-
-interface LoadResult {
-  readonly requests: { readonly average: number; readonly total: number };
-  readonly latency: { readonly p50: number; readonly p99: number };
-  readonly errors: number;
-  readonly non2xx: number;
-  readonly '2xx': number;
-}
 
 async function load(url: string, token: string, options: readonly string[]): Promise<LoadResult> {
-  const { stdout } = await promisify(execFile)(process.execPath, [autocannonCli, ...options, '-j', '-H', `cookie=safeshare_session=${token}`, `${url}/`], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(stdout) as LoadResult;
+  return autocannon([...options, '-H', `cookie=safeshare_session=${token}`, `${url}/`]);
 }
 
 for await (const database of benchTargets(20)) {

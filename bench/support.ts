@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -127,4 +130,21 @@ export async function benchOrganisations(db: Db, count: number): Promise<string[
 
 export function formatRate(count: number, milliseconds: number): string {
   return `${Math.round((count * 1000) / milliseconds).toLocaleString('en-GB')}/s`;
+}
+
+/** What autocannon reports of a load run. */
+export interface LoadResult {
+  readonly requests: { readonly average: number; readonly total: number };
+  readonly latency: { readonly p50: number; readonly p99: number };
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly '2xx': number;
+}
+
+const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+/** Runs autocannon in its own process, so the load generator does not share the app's event loop. */
+export async function autocannon(args: readonly string[]): Promise<LoadResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, [autocannonCli, ...args, '-j'], { maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(stdout) as LoadResult;
 }
