@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { PolicyPack } from '../policy/index.ts';
 import { dateFieldNames, dateParts, readDate } from '../web/fields.ts';
 import { addMonths } from './consent.record.ts';
+import type { ConsentRecord } from './consent.record.ts';
 import type { ChildCapacity, ConsentDecision, HowGiven, PrevailingView, WithdrawalMethod, WithdrawnBy } from './consent.table.ts';
 
 /** Ids in the address. A malformed one is a page that does not exist (404), never a 500. */
@@ -65,34 +66,36 @@ export { dateFieldNames };
 // Recording consent (R3.1-R3.4)
 
 /** The consent form's answers, checked and shaped for the service. Fields that do not apply to the decision are empty. */
-export interface ConsentAnswers {
-  readonly decision: ConsentDecision;
-  readonly givenOn: string;
-  readonly givenByChild: boolean;
+export type ConsentAnswers = Pick<
+  ConsentRecord,
+  | 'decision'
+  | 'givenOn'
+  | 'givenByChild'
+  | 'childCapacity'
+  | 'capacityNotAssessedReason'
+  | 'prevailingView'
+  | 'childView'
+  | 'purposeIds'
+  | 'useDescription'
+  | 'recipientOrganisationIds'
+  | 'recipientRoles'
+  | 'methodIds'
+  | 'categoryIds'
+  | 'retentionPeriod'
+  | 'retentionFormIds'
+  | 'toldSharedWithoutConsent'
+  | 'toldMayWithdraw'
+  | 'howGiven'
+  | 'evidenceNote'
+  | 'notSoughtReasonId'
+  | 'notSoughtDetail'
+  | 'expiresOn'
+  | 'supersedesId'
+> & {
   readonly parentCarerId: string | null;
-  readonly childCapacity: ChildCapacity | null;
-  readonly capacityNotAssessedReason: string | null;
-  readonly prevailingView: PrevailingView | null;
-  readonly childView: string | null;
-  readonly purposeIds: readonly string[];
-  readonly useDescription: string | null;
-  readonly recipientOrganisationIds: readonly string[];
-  readonly recipientRoles: readonly string[];
-  readonly methodIds: readonly string[];
-  readonly categoryIds: readonly string[];
-  readonly retentionPeriod: string | null;
-  readonly retentionFormIds: readonly string[];
-  readonly toldSharedWithoutConsent: boolean | null;
-  readonly toldMayWithdraw: boolean | null;
-  readonly howGiven: HowGiven | null;
-  readonly evidenceNote: string | null;
-  readonly notSoughtReasonId: string | null;
-  readonly notSoughtDetail: string | null;
   /** Null: the default, the date of the decision plus the shortest review interval of its purposes (R3.4). */
   readonly reviewOn: string | null;
-  readonly expiresOn: string | null;
-  readonly supersedesId: string | null;
-}
+};
 
 /** The consent form's fields in page order, so that an error about anything else links to the first one. */
 export const consentFields = [
