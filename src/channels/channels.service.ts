@@ -1,5 +1,6 @@
 import type { ChannelMethodId } from '../policy/index.ts';
 import type { Clock } from '../lib/clock.ts';
+import { isUuid } from '../lib/ids.ts';
 import { londonToday } from '../lib/time.ts';
 import type { OrgsService } from '../orgs/index.ts';
 import { parseEmailAddress } from './channels.address.ts';
@@ -10,7 +11,6 @@ import { evaluateMethod, type DirectoryFacts, type MethodAdvice, type MethodAnsw
 import type { MethodAdviceRequest, SubjectCheckRequest } from './channels.schema.ts';
 import { checkSubject, type SubjectCheck } from './channels.subject.ts';
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The organisation the directory resolved an address to, or null when it knows none. */
 export interface ResolvedParty {
@@ -91,7 +91,7 @@ export function channelsService(deps: ChannelsDependencies) {
      * the directory. Problems with the question come back as a result, not an exception.
      */
     async advise(question: KnownPartiesQuestion): Promise<MethodAnswer> {
-      const find = (id: string) => (uuid.test(id) ? orgs.find(id) : Promise.resolve(undefined));
+      const find = (id: string) => (isUuid(id) ? orgs.find(id) : Promise.resolve(undefined));
       const [sender, recipient] = await Promise.all([find(question.senderOrganisationId), find(question.recipientOrganisationId)]);
       const trustedLink = sender !== undefined && recipient !== undefined && (await orgs.trustedLinkBetween(sender.id, recipient.id));
       return evaluateMethod(

@@ -8,6 +8,12 @@ function toOrganisation(row: { id: string; name: string; kind: Organisation['kin
   return { id: row.id, name: row.name, kind: row.kind, switchboardPhone: row.switchboard_phone, hosted: row.hosted };
 }
 
+export async function organisationNames(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('organisations').select(['id', 'name']).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
+
 export async function listOrganisations(db: Executor): Promise<Organisation[]> {
   const rows = await db.selectFrom('organisations').select(organisationColumns).orderBy('name').execute();
   return rows.map(toOrganisation);

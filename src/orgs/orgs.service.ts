@@ -1,6 +1,7 @@
 import type { AuditActor, AuditService } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
+import { isUuid } from '../lib/ids.ts';
 import * as store from './orgs.repository.ts';
 import type { OrganisationKind } from './orgs.table.ts';
 
@@ -77,6 +78,11 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
   return {
     list(): Promise<Organisation[]> {
       return store.listOrganisations(db);
+    },
+
+    /** The names of these organisations, by id; ids not in the directory are absent. */
+    namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+      return store.organisationNames(db, ids.filter(isUuid));
     },
 
     find(id: string): Promise<DirectoryEntry | undefined> {

@@ -137,7 +137,6 @@ export const sectionSchemas = {
 } as const;
 
 export type SectionName = keyof typeof sectionSchemas;
-export const sectionNames = Object.keys(sectionSchemas) as SectionName[];
 
 /** A draft holds any of the sections; a recorded decision holds the ones its outcome needs. */
 export const decisionAnswers = z.strictObject({

@@ -143,11 +143,6 @@ export async function decisionsAbout(db: Executor, personId: string): Promise<De
   );
 }
 
-export async function peopleOf(db: Executor, decisionId: string): Promise<string[]> {
-  const rows = await db.selectFrom('sharing_decision_people').select('person_id').where('decision_id', '=', decisionId).execute();
-  return rows.map((row) => row.person_id);
-}
-
 function advice(db: Executor) {
   return db
     .selectFrom('sharing_advice_requests')
@@ -155,6 +150,13 @@ function advice(db: Executor) {
     .leftJoin('users as answerer', 'answerer.id', 'sharing_advice_requests.answered_by')
     .selectAll('sharing_advice_requests')
     .select(['asker.display_name as asked_by_name', 'answerer.display_name as answered_by_name']);
+}
+
+/** Which of these decisions have advice asked for and not yet given. */
+export async function decisionsWithOpenAdvice(db: Executor, decisionIds: readonly string[]): Promise<Set<string>> {
+  if (decisionIds.length === 0) return new Set();
+  const rows = await db.selectFrom('sharing_advice_requests').select('decision_id').distinct().where('decision_id', 'in', decisionIds).where('status', '=', 'open').execute();
+  return new Set(rows.map((row) => row.decision_id));
 }
 
 export async function adviceFor(db: Executor, decisionId: string): Promise<AdviceRow[]> {
@@ -308,9 +310,4 @@ export async function lineManagerOf(db: Executor, userId: string): Promise<{ id:
 /** An active member of staff of the organisation (a supervisor a practitioner names). */
 export async function colleague(db: Executor, organisationId: string, userId: string): Promise<{ id: string } | undefined> {
   return db.selectFrom('users').select('id').where('id', '=', userId).where('organisation_id', '=', organisationId).where('active', '=', true).executeTakeFirst();
-}
-
-export async function directReports(db: Executor, managerId: string): Promise<string[]> {
-  const rows = await db.selectFrom('users').select('id').where('line_manager_id', '=', managerId).execute();
-  return rows.map((row) => row.id);
 }

@@ -28,7 +28,7 @@ export interface SharingDependencies {
   readonly audit: AuditService;
   readonly people: { requireAccess(viewer: Viewer, personId: string): Promise<PersonSummary> };
   readonly consent: Pick<ConsentService, 'checkMany'>;
-  readonly orgs: Pick<OrgsService, 'list'>;
+  readonly orgs: Pick<OrgsService, 'namesOf'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
   readonly policy: PolicyPack;
 }
@@ -141,8 +141,9 @@ export function sharingService(deps: SharingDependencies) {
   const today = () => londonToday(clock.now());
   const packRef = { name: policy.name, version: policy.version };
 
-  async function organisationNames(): Promise<Map<string, string>> {
-    return new Map((await orgs.list()).map((organisation) => [organisation.id, organisation.name]));
+  /** The organisations the answers name: the requester's and each recipient's. */
+  function organisationsIn(answers: DecisionAnswers): string[] {
+    return [answers.request?.requesterOrganisationId, ...(answers.recipients?.recipients ?? []).map((recipient) => recipient.organisationId)].filter((value): value is string => value !== undefined);
   }
 
   /** Who may open a decision in full: its author, their line manager, oversight roles, and the approvers asked. */
@@ -222,13 +223,12 @@ export function sharingService(deps: SharingDependencies) {
       store.adviceFor(executor, row.id),
       store.approvalsFor(executor, row.id),
       store.addendaFor(executor, row.id),
-      organisationNames(),
+      orgs.namesOf(organisationsIn(answers)),
     ]);
     const peopleShown = summaries.filter((person): person is PersonSummary => person !== undefined);
     const personNames = new Map(peopleShown.map((person) => [person.id, `${person.givenNames} ${person.familyName}`]));
     const findings = row.status === 'recorded' && row.assessment !== null ? recordedFindings(row.assessment, personNames) : await consentFindings(answers, personNames);
     const assessment = assessDecision(answers, factsFor(row.organisation_id, findings, adviceRows, approvalRows));
-    const mentioned = [answers.request?.requesterOrganisationId, ...(answers.recipients?.recipients ?? []).map((recipient) => recipient.organisationId)].filter((value): value is string => value !== undefined);
     const author = row.started_by === viewer.userId;
     return {
       id: row.id,
@@ -244,7 +244,7 @@ export function sharingService(deps: SharingDependencies) {
       recordedAt: row.recorded_at,
       recordedByName: row.recorded_by_name,
       people: peopleShown,
-      organisationNames: Object.fromEntries(mentioned.map((organisationId) => [organisationId, names.get(organisationId) ?? 'Unknown organisation'])),
+      organisationNames: Object.fromEntries(organisationsIn(answers).map((organisationId) => [organisationId, names.get(organisationId) ?? 'Unknown organisation'])),
       consent: findings,
       assessment,
       recorded: row.status === 'recorded' ? row.assessment : null,
@@ -289,7 +289,7 @@ export function sharingService(deps: SharingDependencies) {
         }
       }
     }
-    const directory = await organisationNames();
+    const directory = await orgs.namesOf(organisationsIn(sections));
     const requester = sections.request?.requesterOrganisationId;
     if (requester !== undefined && !directory.has(requester)) problems.push({ field: 'request.requesterOrganisationId', code: 'DECISION.ORGANISATION_UNKNOWN', message: 'Select the organisation from the directory' });
     for (const [index, recipient] of (sections.recipients?.recipients ?? []).entries()) {
@@ -595,10 +595,7 @@ export function sharingService(deps: SharingDependencies) {
     async mine(viewer: Viewer): Promise<{ drafts: DecisionListItem[]; waitingForAdvice: DecisionListItem[]; waitingForApproval: DecisionListItem[]; recorded: DecisionListItem[] }> {
       const rows = (await store.decisionsStartedBy(db, viewer.userId, 200)).map(toListItem);
       const open = rows.filter((row) => row.status !== 'recorded');
-      const withOpenAdvice = new Set<string>();
-      for (const row of open) {
-        if ((await store.adviceFor(db, row.id)).some((advice) => advice.status === 'open')) withOpenAdvice.add(row.id);
-      }
+      const withOpenAdvice = await store.decisionsWithOpenAdvice(db, open.map((row) => row.id));
       return {
         drafts: open.filter((row) => row.status === 'draft' || row.status === 'approved'),
         waitingForAdvice: open.filter((row) => withOpenAdvice.has(row.id)),
