@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { consentRecord } from '../../test/support/consent-record.ts';
 import { fhirR4Validators, schemaErrors, type FhirValidators } from '../../test/support/fhir-schema.ts';
 import { relationships } from '../people/index.ts';
 import { loadPolicyPack } from '../policy/index.ts';
@@ -24,45 +25,7 @@ const context: FhirConsentContext = {
 };
 
 function record(overrides: Partial<ConsentRecord> = {}): ConsentRecord {
-  return {
-    id: '8a4b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
-    organisationId: councilId,
-    personId: '1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a',
-    decision: 'given',
-    status: 'given',
-    policyVersion: policy.version,
-    givenByChild: true,
-    parentCarer: { personId: '2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b', relationship: 'mother' },
-    childCapacity: 'competent',
-    capacityNotAssessedReason: null,
-    prevailingView: 'child',
-    childView: 'Amelia wants her teacher to know.',
-    purposeIds: ['early-help', 'education-support'],
-    useDescription: 'To plan early help with her school.',
-    recipientOrganisationIds: [schoolId],
-    recipientRoles: ['School nurse'],
-    methodIds: ['secure-exchange'],
-    categoryIds: ['education', 'health'],
-    retentionPeriod: 'Until Amelia is 25',
-    retentionFormIds: ['electronic'],
-    toldSharedWithoutConsent: true,
-    toldMayWithdraw: true,
-    howGiven: 'written',
-    evidenceNote: 'Signed form on the case file.',
-    notSoughtReasonId: null,
-    notSoughtDetail: null,
-    givenOn: '2026-11-20',
-    reviewOn: '2027-11-20',
-    expiresOn: null,
-    lastReviewedOn: null,
-    reviewOverdueSince: null,
-    withdrawal: null,
-    supersedesId: null,
-    supersededById: null,
-    recordedBy: '3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c',
-    createdAt: new Date('2026-11-20T10:15:00Z'),
-    ...overrides,
-  };
+  return consentRecord({ organisationId: councilId, recipientOrganisationIds: [schoolId], ...overrides });
 }
 
 let validators: FhirValidators;
