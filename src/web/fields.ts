@@ -51,6 +51,14 @@ export function checkboxes<T extends z.ZodType>(item: T) {
 
 export const uuid = z.uuid({ error: 'Select a valid option' });
 
+/** A list page number in the address: 1 to 100,000, digits only; anything else is a page that does not exist (404). */
+export const pageNumber = z
+  .string()
+  .regex(/^[1-9]\d{0,4}$/)
+  .transform(Number)
+  .optional()
+  .transform((page) => page ?? 1);
+
 const datePart = z.string({ error: 'Enter the date as numbers' }).max(10, 'Enter the date as numbers').optional();
 
 /** The three fields of a GOV.UK date input named `<name>-day`, `<name>-month` and `<name>-year`, as raw text. */

@@ -4,9 +4,8 @@ import { systemActor } from '../../src/audit/index.ts';
 import type { Viewer } from '../../src/auth/index.ts';
 import { addDays } from '../../src/consent/consent.record.ts';
 import { londonToday } from '../../src/lib/time.ts';
-import { testNhsNumbers } from '../../src/people/index.ts';
 import type { DecisionAnswers } from '../../src/sharing/index.ts';
-import { givenConsentAnswers } from '../support/consent-fixtures.ts';
+import { addPerson, givenConsentAnswers } from '../support/consent-fixtures.ts';
 import { routineShareAnswers } from '../support/sharing-fixtures.ts';
 import { checkPage, createJourneyStaff, startJourney, type Journey, type JourneyStaff, signInThroughPages } from './e2e-harness.ts';
 
@@ -69,25 +68,7 @@ beforeAll(async () => {
 
   priya = await createJourneyStaff(journey, ['practitioner'], councilId, 'Priya Sharma');
   asPriya = { userId: priya.id, displayName: 'Priya Sharma', email: priya.email, organisationId: councilId, organisationName, roles: ['practitioner'] };
-  childId = await services.people.register(
-    systemActor,
-    councilId,
-    {
-      givenNames: 'Amelia',
-      familyName: 'Hughes',
-      knownAs: null,
-      dateOfBirth: addDays(today, -12 * 365),
-      nhsNumber: testNhsNumbers(161_803).next().value,
-      localReference: null,
-      upn: null,
-      externalId: null,
-      addressLine1: '14 Fleet Street',
-      addressLine2: null,
-      town: 'Swindon',
-      postcode: 'SN1 1RQ',
-    },
-    { allocateTo: priya.id },
-  );
+  childId = await addPerson({ people: services.people, consents: services.consent }, councilId, { givenNames: 'Amelia', familyName: 'Hughes', dateOfBirth: addDays(today, -12 * 365), allocateTo: priya.id });
   await services.consent.record(asPriya, childId, givenConsentAnswers({ givenOn: addDays(today, -10), recipientOrganisationIds: [policeId, neighbourId], categoryIds: ['education', 'health'] }));
 
   const decided = (recipientOrganisationId: string, overrides: Partial<DecisionAnswers>) => {
