@@ -253,13 +253,7 @@ function approvalStatus(kind: ApprovalKind, approvers: readonly Approver[], fact
 }
 
 /** What the decision rested on when it was recorded, kept with it so that it can be proved later. */
-export interface RecordedAssessment {
+export type RecordedAssessment = Pick<Assessment, 'bulk' | 'withoutConsent' | 'override' | 'internal' | 'specialCategory' | 'criminalOffence'> & {
   readonly consent: readonly PersonConsent[];
-  readonly bulk: boolean;
-  readonly withoutConsent: boolean;
-  readonly override: boolean;
-  readonly internal: boolean;
-  readonly specialCategory: boolean;
-  readonly criminalOffence: boolean;
   readonly approvals: readonly { readonly kind: ApprovalKind; readonly approvedBy: string; readonly approvedAt: string }[];
-}
+};

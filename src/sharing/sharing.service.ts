@@ -646,14 +646,15 @@ export function sharingService(deps: SharingDependencies) {
     const outcome = view.answers.outcome?.outcome;
     if (outcome === undefined) throw SharingRuleError.of('outcome', 'DECISION.SECTION_MISSING', 'Complete "Your decision"');
     const approvals = (await store.approvalsFor(trx, row.id)).filter((approval) => approval.status === 'approved');
+    const { bulk, withoutConsent, override, internal, specialCategory, criminalOffence } = view.assessment;
     const assessment: RecordedAssessment = {
       consent: view.consent.map(({ personId, outcome: consentOutcome, consentId }) => ({ personId, outcome: consentOutcome, ...(consentId === undefined ? {} : { consentId }) })),
-      bulk: view.assessment.bulk,
-      withoutConsent: view.assessment.withoutConsent,
-      override: view.assessment.override,
-      internal: view.assessment.internal,
-      specialCategory: view.assessment.specialCategory,
-      criminalOffence: view.assessment.criminalOffence,
+      bulk,
+      withoutConsent,
+      override,
+      internal,
+      specialCategory,
+      criminalOffence,
       approvals: approvals.map((approval) => ({ kind: approval.kind, approvedBy: approval.decided_by_name ?? '', approvedAt: approval.decided_at?.toISOString() ?? '' })),
     };
     await store.markRecorded(trx, row.id, { outcome, assessment, recordedBy: viewer.userId, policy: packRef, at: clock.now() });
