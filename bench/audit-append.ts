@@ -53,7 +53,7 @@ for await (const target of benchTargets(12)) {
     const batched = await run(target.db, 1, [first], 100);
     console.log(`  1 writer, 100 events per transaction: ${formatRate(appends, batched)}`);
     const result = await auditService({ db: target.db, clock: systemClock }).verify();
-    console.log(`  chains verified afterwards: ${result.ok ? `ok, ${String(result.events)} events` : `FAILED at ${String(result.seq)}: ${result.problem}`}`);
+    console.log(`  chains verified afterwards: ${result.ok ? `ok, ${String(result.events)} events` : `FAILED at ${result.findings.map((found) => `${String(found.seq)}: ${found.problem}`).join('; ')}`}`);
     if (!result.ok) process.exitCode = 1;
   } finally {
     await target.dispose();

@@ -103,7 +103,7 @@ for await (const target of benchTargets(4)) {
       const result = await audit.verify();
       const elapsed = performance.now() - started;
       if (!result.ok) {
-        console.log(`  verify FAILED at ${result.organisationName} ${String(result.seq)}: ${result.problem}`);
+        console.log(`  verify FAILED: ${result.findings.map((found) => `${found.organisationName} ${String(found.seq)}: ${found.problem}`).join('; ')}`);
         process.exitCode = 1;
         break;
       }

@@ -5,6 +5,7 @@ import { freshDatabase, type TestDatabase } from '../../test/support/harness.ts'
 import { createDb, type Db } from '../db/client.ts';
 import type { JsonValue } from '../lib/canonical-json.ts';
 import { ManualClock } from '../lib/clock.ts';
+import { eventHash } from './audit.hash.ts';
 import { auditService, systemActor, type AuditService, type VerificationResult } from './index.ts';
 
 interface Chained {
@@ -57,10 +58,14 @@ async function tamper(db: Db, ...statements: ReturnType<typeof sql>[]): Promise<
   });
 }
 
-function failure(result: VerificationResult) {
+/** Every break verification listed, in order, without its wording. */
+function breaks(result: VerificationResult) {
   if (result.ok) throw new Error(`verification passed (${result.events} events) where it should have failed`);
-  return { organisationName: result.organisationName, seq: result.seq, problem: result.problem };
+  return result.findings.map((found) => ({ organisationName: found.organisationName, seq: found.seq, lastSeq: found.lastSeq, problem: found.problem }));
 }
+
+const ashfordId = sql`(SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`;
+const barnetId = sql`(SELECT id FROM organisations WHERE name = 'Barnet Council')`;
 
 describe('appends under concurrency', () => {
   let database: TestDatabase;
@@ -153,19 +158,19 @@ describe('tampering is detected and located', () => {
     const { database, audit } = await chainedInBeforeAll.altered;
     expect((await audit.verify()).ok).toBe(true);
     await tamper(database.db, sql`UPDATE audit_events SET change = jsonb_set(change, '{note}', '"visit 5"'::jsonb) WHERE seq = 7 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
-    expect(failure(await audit.verify())).toEqual({ organisationName: 'Barnet Council', seq: 7, problem: 'altered' });
+    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Barnet Council', seq: 7, lastSeq: 7, problem: 'altered' }]);
   });
 
   it('finds one altered byte of an actor label', async () => {
     const { database, audit } = await chainedInBeforeAll.actor;
     await tamper(database.db, sql`UPDATE audit_events SET actor_label = 'Practitioner 9' WHERE seq = 5 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`);
-    expect(failure(await audit.verify())).toEqual({ organisationName: 'Ashford Borough Council', seq: 5, problem: 'altered' });
+    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Ashford Borough Council', seq: 5, lastSeq: 5, problem: 'altered' }]);
   });
 
   it('finds a deleted event as missing at its sequence number', async () => {
     const { database, audit } = await chainedInBeforeAll.deleted;
     await tamper(database.db, sql`DELETE FROM audit_events WHERE seq = 4 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
-    expect(failure(await audit.verify())).toEqual({ organisationName: 'Barnet Council', seq: 4, problem: 'missing' });
+    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Barnet Council', seq: 4, lastSeq: 4, problem: 'missing' }]);
   });
 
   it('finds two events whose places were swapped', async () => {
@@ -178,28 +183,30 @@ describe('tampering is detected and located', () => {
       sql`UPDATE audit_events SET seq = 5 WHERE seq = 6 AND organisation_id = ${ashford}`,
       sql`UPDATE audit_events SET seq = 6 WHERE seq = 1000005 AND organisation_id = ${ashford}`,
     );
-    const found = failure(await audit.verify());
-    expect(found.organisationName).toBe('Ashford Borough Council');
-    expect(found.seq).toBe(5);
-    expect(['out of order', 'altered']).toContain(found.problem);
+    // Event 6 now at 5 does not follow event 4; event 5 now at 6 carries another number than it was hashed with. Event 7 links to
+    // the event now at 5 (its true predecessor), and is not reported: the walk re-anchored after the break.
+    expect(breaks(await audit.verify())).toEqual([
+      { organisationName: 'Ashford Borough Council', seq: 5, lastSeq: 5, problem: 'out of order' },
+      { organisationName: 'Ashford Borough Council', seq: 6, lastSeq: 6, problem: 'altered' },
+    ]);
   });
 
   it('finds the last event deleted, through the chain head', async () => {
     const { database, audit } = await chainedInBeforeAll.truncated;
     await tamper(database.db, sql`DELETE FROM audit_events WHERE seq = 10 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
-    expect(failure(await audit.verify())).toEqual({ organisationName: 'Barnet Council', seq: 10, problem: 'truncated' });
+    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Barnet Council', seq: 10, lastSeq: 10, problem: 'truncated' }]);
   });
 
   it('finds an altered time, even one changed by microseconds only', async () => {
     const { database, audit } = await chainedInBeforeAll.time;
     await tamper(database.db, sql`UPDATE audit_events SET occurred_at = occurred_at + interval '1 microsecond' WHERE seq = 3 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`);
-    expect(failure(await audit.verify())).toEqual({ organisationName: 'Ashford Borough Council', seq: 3, problem: 'altered' });
+    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Ashford Borough Council', seq: 3, lastSeq: 3, problem: 'altered' }]);
   });
 
   it('finds a re-linked event (only its previous hash changed)', async () => {
     const { database, audit } = await chainedInBeforeAll.relinked;
     await tamper(database.db, sql`UPDATE audit_events SET prev_hash = repeat('a', 64) WHERE seq = 8 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
-    expect(failure(await audit.verify())).toEqual({ organisationName: 'Barnet Council', seq: 8, problem: 'altered' });
+    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Barnet Council', seq: 8, lastSeq: 8, problem: 'altered' }]);
   });
 
   it('finds a whole chain deleted with its head', async () => {
@@ -209,7 +216,90 @@ describe('tampering is detected and located', () => {
       await sql`DELETE FROM audit_chain_heads WHERE organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`.execute(trx);
       await sql`ALTER TABLE audit_chain_heads ENABLE TRIGGER USER`.execute(trx);
     });
-    expect(failure(await audit.verify())).toEqual({ organisationName: 'Ashford Borough Council', seq: 1, problem: 'missing' });
+    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Ashford Borough Council', seq: 1, lastSeq: 1, problem: 'missing' }]);
+  });
+});
+
+describe('every break is listed, not only the first', () => {
+  it('lists an altered event and a deleted one in the same chain, each with its kind and number, and reads on to the end', async () => {
+    const { database, audit } = await chainedInBeforeAll.alteredAndDeleted;
+    await tamper(
+      database.db,
+      sql`UPDATE audit_events SET actor_label = 'Someone else' WHERE seq = 3 AND organisation_id = ${ashfordId}`,
+      sql`DELETE FROM audit_events WHERE seq = 7 AND organisation_id = ${ashfordId}`,
+    );
+    const result = await audit.verify();
+    expect(breaks(result)).toEqual([
+      { organisationName: 'Ashford Borough Council', seq: 3, lastSeq: 3, problem: 'altered' },
+      { organisationName: 'Ashford Borough Council', seq: 7, lastSeq: 7, problem: 'missing' },
+    ]);
+    expect(result).toMatchObject({ events: 19, chains: 2, moreFindings: 0 });
+  });
+
+  it('lists breaks in two organisations\' chains, a run of deleted events as one break', async () => {
+    const { database, audit } = await chainedInBeforeAll.twoChains;
+    await tamper(
+      database.db,
+      sql`UPDATE audit_events SET change = change || '{"note": "visit 0"}'::jsonb WHERE seq = 2 AND organisation_id = ${ashfordId}`,
+      sql`DELETE FROM audit_events WHERE seq IN (4, 5, 6) AND organisation_id = ${barnetId}`,
+    );
+    const result = await audit.verify();
+    expect(breaks(result)).toEqual([
+      { organisationName: 'Ashford Borough Council', seq: 2, lastSeq: 2, problem: 'altered' },
+      { organisationName: 'Barnet Council', seq: 4, lastSeq: 6, problem: 'missing' },
+    ]);
+    if (!result.ok) expect(result.findings[1]?.detail).toBe('events 4 to 6 are missing (the next event found is 7)');
+  });
+
+  it('lists a truncated chain (its last events deleted) after an earlier break in it', async () => {
+    const { database, audit } = await chainedInBeforeAll.truncatedAfterBreak;
+    await tamper(
+      database.db,
+      sql`UPDATE audit_events SET action = 'person.not_viewed' WHERE seq = 2 AND organisation_id = ${barnetId}`,
+      sql`DELETE FROM audit_events WHERE seq IN (9, 10) AND organisation_id = ${barnetId}`,
+    );
+    expect(breaks(await audit.verify())).toEqual([
+      { organisationName: 'Barnet Council', seq: 2, lastSeq: 2, problem: 'altered' },
+      { organisationName: 'Barnet Council', seq: 9, lastSeq: 10, problem: 'truncated' },
+    ]);
+  });
+
+  it('lists breaks up to the limit and counts the rest', async () => {
+    const { database, audit } = await chainedInBeforeAll.overLimit;
+    // Every odd event of both chains: ten breaks, each reported once.
+    await tamper(database.db, sql`UPDATE audit_events SET actor_label = actor_label || '.' WHERE seq % 2 = 1`);
+    const all = await audit.verify();
+    expect(breaks(all)).toHaveLength(10);
+    expect(all).toMatchObject({ ok: false, events: 20, moreFindings: 0 });
+    const limited = await audit.verify({ findingLimit: 3 });
+    expect(breaks(limited)).toEqual([
+      { organisationName: 'Ashford Borough Council', seq: 1, lastSeq: 1, problem: 'altered' },
+      { organisationName: 'Ashford Borough Council', seq: 3, lastSeq: 3, problem: 'altered' },
+      { organisationName: 'Ashford Borough Council', seq: 5, lastSeq: 5, problem: 'altered' },
+    ]);
+    expect(limited).toMatchObject({ ok: false, events: 20, moreFindings: 7 });
+  });
+
+  it('reports an event altered and re-hashed once, at the broken link, across a page boundary', async () => {
+    const { database, audit } = await chainedInBeforeAll.rehashed;
+    const row = await database.db.selectFrom('audit_events').selectAll().where('organisation_id', '=', sql<string>`${ashfordId}`).where('seq', '=', 4).executeTakeFirstOrThrow();
+    const change = { ...row.change, note: 'rewritten' };
+    const rehashed = eventHash({
+      organisationId: row.organisation_id,
+      seq: row.seq,
+      prevHash: row.prev_hash,
+      occurredAt: row.occurred_at,
+      actorUserId: row.actor_user_id,
+      actorLabel: row.actor_label,
+      action: row.action,
+      entityType: row.entity_type,
+      entityId: row.entity_id,
+      personId: row.person_id,
+      change,
+    });
+    await tamper(database.db, sql`UPDATE audit_events SET change = ${JSON.stringify(change)}::jsonb, hash = ${rehashed} WHERE seq = 4 AND organisation_id = ${ashfordId}`);
+    // Pages of 3 put event 4 and event 5 on different pages.
+    expect(breaks(await audit.verify({ pageSize: 3 }))).toEqual([{ organisationName: 'Ashford Borough Council', seq: 5, lastSeq: 5, problem: 'out of order' }]);
   });
 });
 
@@ -230,9 +320,13 @@ describe('the database refuses to change history', () => {
 });
 
 // One chained database per scenario, built before the tests run (each test file has its own server-side databases).
-const chainedInBeforeAll = {} as Record<'altered' | 'actor' | 'deleted' | 'swapped' | 'truncated' | 'time' | 'relinked' | 'headless' | 'guarded', Promise<Chained>>;
+const scenarios = [
+  'altered', 'actor', 'deleted', 'swapped', 'truncated', 'time', 'relinked', 'headless', 'guarded',
+  'alteredAndDeleted', 'twoChains', 'truncatedAfterBreak', 'overLimit', 'rehashed',
+] as const;
+const chainedInBeforeAll = {} as Record<(typeof scenarios)[number], Promise<Chained>>;
 beforeAll(async () => {
-  for (const name of ['altered', 'actor', 'deleted', 'swapped', 'truncated', 'time', 'relinked', 'headless', 'guarded'] as const) {
+  for (const name of scenarios) {
     chainedInBeforeAll[name] = chained();
   }
   await Promise.all(Object.values(chainedInBeforeAll));

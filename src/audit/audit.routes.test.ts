@@ -218,11 +218,15 @@ describe('verifying the audit trail', () => {
     expect(outcome.code).toBe(0);
   }, 90_000);
 
-  it('names the organisation and event when the trail has been tampered with, on the page and the command line', async () => {
+  it('lists every break in every chain, on the page and the command line, and records what it found', async () => {
     const barnetName = (await context.db.selectFrom('organisations').select('name').where('id', '=', barnet).executeTakeFirstOrThrow()).name;
+    const ashfordName = (await context.db.selectFrom('organisations').select('name').where('id', '=', ashford).executeTakeFirstOrThrow()).name;
+    // An event of Ashford's chain that has a later one: deleting it leaves a gap, not a shorter chain.
+    const deleted = await context.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', ashford).where('action', '=', 'person.viewed').executeTakeFirstOrThrow();
     await context.db.transaction().execute(async (trx) => {
       await sql`ALTER TABLE audit_events DISABLE TRIGGER USER`.execute(trx);
       await sql`UPDATE audit_events SET change = jsonb_set(change, '{reason}', '"BARNET-ONLY-MARKEr"'::jsonb) WHERE organisation_id = ${barnet} AND action = 'person.viewed'`.execute(trx);
+      await sql`DELETE FROM audit_events WHERE organisation_id = ${ashford} AND seq = ${deleted.seq}`.execute(trx);
       await sql`ALTER TABLE audit_events ENABLE TRIGGER USER`.execute(trx);
     });
     const altered = await context.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', barnet).where('action', '=', 'person.viewed').executeTakeFirstOrThrow();
@@ -231,9 +235,14 @@ describe('verifying the audit trail', () => {
     const response = await browser.post('/audit/verify');
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('The audit trail has been altered');
+    expect(response.body).toContain('2 breaks found');
+    expect(breakCells(response.body)).toEqual(['Missing', 'Altered']);
+    expect(response.body).toContain(ashfordName);
+    expect(response.body).toContain(`event ${String(deleted.seq)} is missing`);
     expect(response.body).toContain(barnetName);
     expect(response.body).toContain(barnet);
     expect(response.body).toContain(`event ${String(altered.seq)} has been altered`);
+    expect(response.body).not.toContain('not listed');
     const recorded = await context.db
       .selectFrom('audit_events')
       .select('change')
@@ -241,14 +250,47 @@ describe('verifying the audit trail', () => {
       .where('action', '=', 'audit.verified')
       .orderBy('seq', 'desc')
       .executeTakeFirstOrThrow();
-    expect(recorded.change).toMatchObject({ ok: false, organisationId: barnet, seq: altered.seq, problem: 'altered' });
+    expect(recorded.change).toMatchObject({
+      ok: false,
+      breaks: 2,
+      moreFindings: 0,
+      findings: [
+        { organisationId: ashford, seq: deleted.seq, lastSeq: deleted.seq, problem: 'missing' },
+        { organisationId: barnet, seq: altered.seq, lastSeq: altered.seq, problem: 'altered' },
+      ],
+    });
 
     const outcome = await cli(['audit', 'verify']);
     expect(outcome.code).toBe(1);
-    expect(outcome.stdout).toContain(barnetName);
-    expect(outcome.stdout).toContain(`event ${String(altered.seq)}: altered`);
+    expect(outcome.stdout).toContain('FAILED: 2 breaks found in 2 chains');
+    expect(outcome.stdout).toContain(`organisation "${ashfordName}" (${ashford}), event ${String(deleted.seq)}: missing`);
+    expect(outcome.stdout).toContain(`organisation "${barnetName}" (${barnet}), event ${String(altered.seq)}: altered`);
+  }, 90_000);
+
+  it('lists the first 100 breaks on the page and counts the rest', async () => {
+    const croydon = await createOrganisation(context, { name: `Croydon Council ${randomBytes(3).toString('hex')}` });
+    for (let index = 0; index < 105; index += 1) await record({ organisationId: croydon, action: 'person.viewed', entity: { type: 'person', id: null }, change: { visit: index } });
+    // Every event of Croydon's chain altered: one break per event, after the two already there.
+    await context.db.transaction().execute(async (trx) => {
+      await sql`ALTER TABLE audit_events DISABLE TRIGGER USER`.execute(trx);
+      await sql`UPDATE audit_events SET actor_label = 'Someone else' WHERE organisation_id = ${croydon}`.execute(trx);
+      await sql`ALTER TABLE audit_events ENABLE TRIGGER USER`.execute(trx);
+    });
+    const altered = (await context.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', croydon).execute()).length;
+    expect(altered).toBeGreaterThan(100);
+    await browser.get('/audit/verify');
+    const response = await browser.post('/audit/verify');
+    expect(response.statusCode).toBe(200);
+    expect(/id="breaks-summary">([^<]*)</.exec(response.body)?.[1]).toMatch(new RegExp(`^${String(altered + 2)} breaks found in `));
+    expect(breakCells(response.body)).toHaveLength(100);
+    expect(/id="breaks-more">([^<]*)</.exec(response.body)?.[1]).toBe(`The first 100 breaks are listed; ${String(altered + 2 - 100)} more breaks were found and not listed.`);
   }, 90_000);
 });
+
+/** The problem of each break the verification page lists, in page order. */
+function breakCells(html: string): string[] {
+  return [...html.matchAll(/data-break="([^"]+)"/g)].map((match) => match[1] ?? '');
+}
 
 async function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

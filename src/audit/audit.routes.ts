@@ -3,7 +3,7 @@ import { parseForm } from '../web/forms.ts';
 import { formatDate } from '../lib/time.ts';
 import { auditPaths, trailHref } from './audit.paths.ts';
 import { eventParams, parseTrailQuery, verifyForm } from './audit.schema.ts';
-import type { AuditActor, AuditService, FilterChoices, TrailFilter } from './audit.service.ts';
+import type { AuditActor, AuditService, FilterChoices, Problem, TrailFilter, VerificationResult } from './audit.service.ts';
 
 export interface AuditRouteOptions {
   readonly audit: AuditService;
@@ -61,10 +61,38 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
       paths: auditPaths,
       backLink: auditPaths.trail,
       result,
-      verified: result.ok ? `Verified ${result.events.toLocaleString('en-GB')} events in ${result.chains.toLocaleString('en-GB')} ${result.chains === 1 ? 'chain' : 'chains'}` : null,
-      ownOrganisation: !result.ok && result.organisationId === viewer.organisationId,
+      verified: result.ok ? `Verified ${counted(result.events, 'event')} in ${counted(result.chains, 'chain')}` : null,
+      breaks: result.ok ? null : breaksFound(result, viewer.organisationId),
     });
   });
+}
+
+const problemNames: Record<Problem, string> = {
+  altered: 'Altered',
+  missing: 'Missing',
+  'out of order': 'Re-ordered or broken link',
+  truncated: 'Truncated',
+};
+
+/** The breaks as the page lists them: an event in the viewer's own chain that still exists links to it. */
+function breaksFound(result: Extract<VerificationResult, { ok: false }>, viewerOrganisationId: string) {
+  const total = result.findings.length + result.moreFindings;
+  return {
+    summary: `${counted(total, 'break')} found in ${counted(result.events, 'event')} of ${counted(result.chains, 'chain')}`,
+    more: result.moreFindings > 0 ? `The first ${counted(result.findings.length, 'break')} ${result.findings.length === 1 ? 'is' : 'are'} listed; ${counted(result.moreFindings, 'more break')} ${result.moreFindings === 1 ? 'was' : 'were'} found and not listed.` : null,
+    findings: result.findings.map((found) => ({
+      organisationName: found.organisationName,
+      organisationId: found.organisationId,
+      events: found.lastSeq === found.seq ? String(found.seq) : `${String(found.seq)} to ${String(found.lastSeq)}`,
+      eventHref: found.organisationId === viewerOrganisationId && (found.problem === 'altered' || found.problem === 'out of order') && found.lastSeq === found.seq ? auditPaths.event(found.seq) : null,
+      problem: problemNames[found.problem],
+      detail: found.detail,
+    })),
+  };
+}
+
+function counted(count: number, noun: string): string {
+  return `${count.toLocaleString('en-GB')} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function viewerOf(request: FastifyRequest) {
