@@ -1,47 +1,52 @@
+// eslint-disable-next-line no-restricted-imports -- roles.ts imports nothing; through the auth barrel, db's table types (which import this module) would depend on all of auth.
+import type { Role } from '../auth/roles.ts';
+import { defineLifecycle, type EventOf } from '../lib/lifecycle.ts';
+
 /**
  * A consent's lifecycle. Its content never changes once recorded; these transitions are the only
- * changes, each written with its audit event and a line in the consent's history.
- *
- * ```
- *   given ──withdraw──▶ withdrawn        (R3.3: effective at once)
- *     │  ──expire────▶ expired
- *     │  ──supersede─▶ superseded       (a new consent replaces it after a review)
- *     └──review / markReviewOverdue──▶ given
- *   refused, not_sought ──supersede──▶ superseded; ──review / markReviewOverdue──▶ unchanged
- *   withdrawn, expired, superseded: final
- * ```
+ * changes, each written with its audit event and a line in the consent's history. Diagram:
+ * docs/lifecycles.md (generated from this table by src/lib/lifecycle.diagrams.test.ts).
  */
 export const consentStatuses = ['given', 'refused', 'withdrawn', 'expired', 'superseded', 'not_sought'] as const;
 export type ConsentStatus = (typeof consentStatuses)[number];
 
-export type ConsentTransition = 'withdraw' | 'expire' | 'supersede' | 'review' | 'markReviewOverdue';
-
-interface TransitionRule {
-  readonly from: readonly ConsentStatus[];
-  /** The status afterwards; `unchanged` keeps the current one (a review changes dates, not status). */
-  readonly to: ConsentStatus | 'unchanged';
-}
-
 /** Statuses still in force: they have a review date to keep (R3.4). */
 export const liveStatuses = ['given', 'refused', 'not_sought'] as const satisfies readonly ConsentStatus[];
 
-export const consentTransitions = {
-  withdraw: { from: ['given'], to: 'withdrawn' },
-  expire: { from: ['given'], to: 'expired' },
-  supersede: { from: liveStatuses, to: 'superseded' },
-  review: { from: liveStatuses, to: 'unchanged' },
-  markReviewOverdue: { from: liveStatuses, to: 'unchanged' },
-} as const satisfies Record<ConsentTransition, TransitionRule>;
+/** Those who record, review and withdraw consent (the consent routes' access rule). */
+const consentRecorders: readonly Role[] = ['practitioner', 'manager', 'dpo', 'caldicott_guardian'];
+// Nobody on staff: the daily job (runReviewReminders) does these, by date.
+const dailyJobOnly: readonly Role[] = [];
+
+export const consentLifecycle = defineLifecycle({
+  name: 'Consent',
+  statuses: consentStatuses,
+  // A consent is recorded as given, refused or not sought (R3.1).
+  initial: liveStatuses,
+  events: {
+    // R3.3: effective at once; no new decision may rely on it (invariant 3).
+    withdraw: { from: ['given'], to: 'withdrawn', roles: consentRecorders },
+    expire: { from: ['given'], to: 'expired', roles: dailyJobOnly },
+    // A new consent recorded after a review replaces the one in force.
+    supersede: { from: liveStatuses, to: 'superseded', roles: consentRecorders, note: 'The service allows it only while recording a new consent for the same person.' },
+    // A review changes dates, not status (R3.4).
+    review: { from: liveStatuses, to: 'unchanged', roles: consentRecorders },
+    markReviewOverdue: { from: liveStatuses, to: 'unchanged', roles: dailyJobOnly },
+  },
+});
+
+export type ConsentTransition = EventOf<typeof consentLifecycle>;
+
+/** Each transition's rule: the statuses it may happen in and the status afterwards. */
+export const consentTransitions = consentLifecycle.events;
 
 export function canTransition(status: ConsentStatus, transition: ConsentTransition): boolean {
-  return (consentTransitions[transition].from as readonly ConsentStatus[]).includes(status);
+  return consentLifecycle.can(status, transition);
 }
 
 /** The status after a transition, or undefined when the transition is not allowed from `status`. */
 export function statusAfter(status: ConsentStatus, transition: ConsentTransition): ConsentStatus | undefined {
-  if (!canTransition(status, transition)) return undefined;
-  const to = consentTransitions[transition].to;
-  return to === 'unchanged' ? status : to;
+  return consentLifecycle.next(status, transition);
 }
 
 export const consentStatusNames: Record<ConsentStatus, string> = {

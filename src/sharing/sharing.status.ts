@@ -1,12 +1,14 @@
+// eslint-disable-next-line no-restricted-imports -- roles.ts imports nothing; through the auth barrel, db's table types (which import this module) would depend on all of auth.
+import type { Role } from '../auth/roles.ts';
+import { defineLifecycle, type EventOf } from '../lib/lifecycle.ts';
+import { decisionMakers } from './sharing.access.ts';
+
 /**
  * A decision's lifecycle. A draft is edited section by section; when the rules say only approvals
  * stand in the way it waits for them, with its answers locked; once every approval is given it can
  * be recorded; a refusal or a withdrawn request returns it to draft. A recorded decision never
- * changes (the database refuses it); addenda follow it.
- *
- *   draft --send for approval--> awaiting-approval --all approved--> approved --record--> recorded
- *   draft --record (no approval needed)--> recorded
- *   awaiting-approval --refused / withdrawn--> draft
+ * changes (the database refuses it); addenda follow it. Diagram: docs/lifecycles.md (generated
+ * from this table by src/lib/lifecycle.diagrams.test.ts).
  */
 export const decisionStatuses = ['draft', 'awaiting-approval', 'approved', 'recorded'] as const;
 export type DecisionStatus = (typeof decisionStatuses)[number];
@@ -18,17 +20,34 @@ export const decisionStatusNames: Record<DecisionStatus, string> = {
   recorded: 'Recorded',
 };
 
-export type DecisionEvent = 'send-for-approval' | 'approve-all' | 'refuse' | 'withdraw-request' | 'record';
+/** Those who make decisions, on the pages and over the API (the routes' access rule). */
+const deciders = decisionMakers;
+/** Those who may be asked for approval: the roles a policy pack names, and line managers, who may hold any casework role. */
+const approvers: readonly Role[] = ['practitioner', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser'];
+// Finer rules the service keeps, since only it knows who started the decision and whom each request names.
+const authorOnly = 'The service allows only the practitioner who started the decision.';
+const approverOnly = 'The service allows only an approver the request names (a role the policy pack names, or the author\'s line manager), never the one who asked.';
 
-const transitions: Record<DecisionStatus, Partial<Record<DecisionEvent, DecisionStatus>>> = {
-  draft: { 'send-for-approval': 'awaiting-approval', record: 'recorded' },
-  'awaiting-approval': { 'approve-all': 'approved', refuse: 'draft', 'withdraw-request': 'draft' },
-  approved: { record: 'recorded', 'withdraw-request': 'draft' },
-  recorded: {},
-};
+export const decisionLifecycle = defineLifecycle({
+  name: 'Sharing decision',
+  statuses: decisionStatuses,
+  initial: ['draft'],
+  events: {
+    // R2.16: approval, where the policy pack asks for it, before the share proceeds.
+    'send-for-approval': { from: ['draft'], to: 'awaiting-approval', roles: deciders, note: authorOnly },
+    // The last approval given moves the decision on; earlier ones leave it waiting.
+    'approve-all': { from: ['awaiting-approval'], to: 'approved', roles: approvers, note: approverOnly },
+    refuse: { from: ['awaiting-approval'], to: 'draft', roles: approvers, note: approverOnly },
+    'withdraw-request': { from: ['awaiting-approval', 'approved'], to: 'draft', roles: deciders, note: authorOnly },
+    // R2.23: every decision is recorded. The API (POST /api/v1/decisions) records a complete decision in one step, under the same rule.
+    record: { from: ['draft', 'approved'], to: 'recorded', roles: deciders, note: authorOnly },
+  },
+});
+
+export type DecisionEvent = EventOf<typeof decisionLifecycle>;
 
 export function nextStatus(from: DecisionStatus, event: DecisionEvent): DecisionStatus | undefined {
-  return transitions[from][event];
+  return decisionLifecycle.next(from, event);
 }
 
 /** Only a draft's answers can change. */
