@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { addPerson, consentWorld, givenConsentAnswers, viewerOf } from '../../test/support/consent-fixtures.ts';
-import { createOrganisation, createStaff, type TestStaff } from '../../test/support/factories.ts';
+import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { letterDisclosure, signedForLetter } from '../../test/support/disclosure-fixtures.ts';
 import { routineShareAnswers } from '../../test/support/sharing-fixtures.ts';
@@ -11,6 +11,8 @@ let context: TestContext;
 let decisionId: string;
 let token: string;
 let elsewhereToken: string;
+let igLeadToken: string;
+let igLead: TestStaff;
 
 const letter = letterDisclosure();
 
@@ -24,6 +26,8 @@ beforeAll(async () => {
   const issue = async (staff: TestStaff) => (await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic case management', 30)).token;
   token = await issue(practitioner);
   elsewhereToken = await issue(elsewhere);
+  igLead = await createStaff(context, { organisationId, roles: ['ig_lead'], displayName: 'Iris Grant' });
+  igLeadToken = await issue(igLead);
   const asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
   const childId = await addPerson(world, organisationId, { givenNames: 'Oliver', familyName: 'Nowak', dateOfBirth: '2012-03-08', allocateTo: practitioner.id });
   await world.consents.record(asPractitioner, childId, givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }));
@@ -68,5 +72,15 @@ describe('POST /api/v1/decisions/:id/disclosures', () => {
     expect((await post('/api/v1/decisions/not-an-id/disclosures', letter)).statusCode).toBe(404);
     const read = await context.app.inject({ method: 'GET', url: `/api/v1/disclosures/${randomUUID()}`, headers: { authorization: `Bearer ${token}` } });
     expect(read.statusCode).toBe(404);
+  });
+
+  it('refuses an information governance lead over the API, as the page does: one access rule per action', async () => {
+    const before = await disclosureCount();
+    const overApi = await post(`/api/v1/decisions/${decisionId}/disclosures`, letter, igLeadToken);
+    expect(overApi.statusCode).toBe(403);
+    expect(overApi.headers['content-type']).toContain('application/problem+json');
+    const browser = await signIn(context, igLead);
+    expect((await browser.get(`/decisions/${decisionId}/disclosures/new`)).statusCode).toBe(403);
+    expect(await disclosureCount()).toBe(before);
   });
 });

@@ -4,11 +4,14 @@ import { issuePointers, problem, type Problem } from '../api/problem.ts';
 import { apiViewer } from '../api/viewer.ts';
 import { SharingNotFoundError } from '../sharing/index.ts';
 import { DisclosureNotFoundError, DisclosureRuleError } from './disclosures.errors.ts';
+import { disclosureReaders, disclosureRecorders } from './disclosures.access.ts';
 import { disclosurePaths } from './disclosures.paths.ts';
 import { newDisclosure, receipt } from './disclosures.schema.ts';
 import type { Disclosure, DisclosuresService } from './disclosures.service.ts';
 
-const disclosureAccess = { access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead'] as const };
+/** The same rule per action as the pages: recording needs a recorder's role; reading and receipts, a reader's. */
+const recorders = { access: disclosureRecorders };
+const readers = { access: disclosureReaders };
 const decisionParams = z.strictObject({ id: z.uuid() });
 
 /**
@@ -19,7 +22,7 @@ const decisionParams = z.strictObject({ id: z.uuid() });
 export async function disclosuresApi(app: FastifyInstance, options: { readonly disclosures: DisclosuresService; readonly publicUrl: string }): Promise<void> {
   const { disclosures } = options;
 
-  app.post('/api/v1/decisions/:id/disclosures', { config: { ...disclosureAccess, api: { summary: 'Log a disclosure under a recorded decision to share', description: 'To one of the decision\'s recipients, of categories it decided to share, by a method the policy allows, with that method\'s checklist complete. 422 names every problem; nothing is written.', body: newDisclosure, success: { status: 201, description: 'The disclosure as logged, with its receipt due date' } } } }, async (request, reply) => {
+  app.post('/api/v1/decisions/:id/disclosures', { config: { ...recorders, api: { summary: 'Log a disclosure under a recorded decision to share', description: 'To one of the decision\'s recipients, of categories it decided to share, by a method the policy allows, with that method\'s checklist complete. 422 names every problem; nothing is written.', body: newDisclosure, success: { status: 201, description: 'The disclosure as logged, with its receipt due date' } } } }, async (request, reply) => {
     const params = decisionParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     const parsed = newDisclosure.safeParse(request.body);
@@ -33,7 +36,7 @@ export async function disclosuresApi(app: FastifyInstance, options: { readonly d
     }
   });
 
-  app.get('/api/v1/disclosures/:id', { config: { ...disclosureAccess, api: { summary: 'Read a disclosure', success: { status: 200, description: 'The disclosure' } } } }, async (request, reply) => {
+  app.get('/api/v1/disclosures/:id', { config: { ...readers, api: { summary: 'Read a disclosure', success: { status: 200, description: 'The disclosure' } } } }, async (request, reply) => {
     const params = decisionParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     try {
@@ -43,7 +46,7 @@ export async function disclosuresApi(app: FastifyInstance, options: { readonly d
     }
   });
 
-  app.post('/api/v1/disclosures/:id/receipt', { config: { ...disclosureAccess, api: { summary: 'Record that the recipient confirmed receipt', body: receipt, success: { status: 200, description: 'The disclosure with its receipt' } } } }, async (request, reply) => {
+  app.post('/api/v1/disclosures/:id/receipt', { config: { ...readers, api: { summary: 'Record that the recipient confirmed receipt', body: receipt, success: { status: 200, description: 'The disclosure with its receipt' } } } }, async (request, reply) => {
     const params = decisionParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     const parsed = receipt.safeParse(request.body);

@@ -1,4 +1,5 @@
-import type { Role, Viewer } from '../auth/index.ts';
+import type { Viewer } from '../auth/index.ts';
+import { disclosureReaders, disclosureRecorders } from './disclosures.access.ts';
 import { policyLabels, type PolicyPack } from '../policy/index.ts';
 import { sharingPaths, type DecisionView } from '../sharing/index.ts';
 import { methodLabels } from './disclosures.forms.ts';
@@ -10,11 +11,6 @@ import type { Disclosure, DisclosuresService, HistoryEntry } from './disclosures
  * (on its overview) and about a person (in their sharing history), as rows for the table in
  * `disclosures/views/_table.njk`.
  */
-
-/** Who records disclosures: those who make sharing decisions. */
-export const disclosureRecorders: readonly Role[] = ['practitioner', 'manager', 'caldicott_guardian', 'dpo'];
-/** Who reads the disclosure log: the recorders and the information governance lead. */
-export const disclosureReaders: readonly Role[] = [...disclosureRecorders, 'ig_lead'];
 
 export interface DisclosureRow {
   readonly path: string;

@@ -4,5 +4,6 @@ export { DisclosureNotFoundError, DisclosureRuleError } from './disclosures.erro
 export { disclosurePaths } from './disclosures.paths.ts';
 export { misdirected, newDisclosure, receipt } from './disclosures.schema.ts';
 export type { MisdirectedAnswers, NewDisclosureAnswers, ReceiptAnswers } from './disclosures.schema.ts';
-export { decisionDisclosures, disclosureReaders, disclosureRecorders, disclosureRows, historyDisclosureRows, receiptTag } from './disclosures.views.ts';
+export { disclosureReaders, disclosureRecorders } from './disclosures.access.ts';
+export { decisionDisclosures, disclosureRows, historyDisclosureRows, receiptTag } from './disclosures.views.ts';
 export type { DecisionDisclosures, DisclosureRow } from './disclosures.views.ts';

@@ -12,6 +12,7 @@ let childId: string;
 let withdrawnChildId: string;
 let practitionerToken: string;
 let elsewhereToken: string;
+let igLeadToken: string;
 
 beforeAll(async () => {
   context = await testApp();
@@ -24,6 +25,7 @@ beforeAll(async () => {
   const issue = async (staff: TestStaff) => (await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic case management', 30)).token;
   practitionerToken = await issue(practitioner);
   elsewhereToken = await issue(elsewhere);
+  igLeadToken = await issue(await createStaff(context, { organisationId, roles: ['ig_lead'] }));
   const asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
   childId = await addPerson(world, organisationId, { givenNames: 'Oliver', familyName: 'Nowak', dateOfBirth: '2012-03-08', allocateTo: practitioner.id });
   withdrawnChildId = await addPerson(world, organisationId, { givenNames: 'Jakub', familyName: 'Nowak', dateOfBirth: '2015-07-19', allocateTo: practitioner.id });
@@ -82,6 +84,14 @@ describe('POST /api/v1/decisions', () => {
     const contradictory = await post({ ...answers, people: { personIds: [childId], systemTransfer: false }, information: { ...answers.information, withheld: ['education'] } });
     expect(contradictory.statusCode).toBe(422);
     expect(contradictory.json<{ errors: { detail: string }[] }>().errors.map((error) => error.detail).join(' ')).toContain('DECISION.SHARED_AND_WITHHELD');
+    expect(await decisionCount()).toBe(before);
+  });
+
+  it('refuses an information governance lead, who cannot record a decision on the pages either', async () => {
+    const before = await decisionCount();
+    const response = await post(routineShareAnswers({ personIds: [childId], schoolId }), igLeadToken);
+    expect(response.statusCode).toBe(403);
+    expect(response.headers['content-type']).toContain('application/problem+json');
     expect(await decisionCount()).toBe(before);
   });
 

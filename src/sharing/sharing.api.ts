@@ -2,12 +2,15 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { issuePointers, problem } from '../api/problem.ts';
 import { apiViewer } from '../api/viewer.ts';
+import { decisionMakers, decisionReaders } from './sharing.access.ts';
 import { decisionAnswers } from './sharing.answers.ts';
 import { SharingNotFoundError, SharingRuleError } from './sharing.errors.ts';
 import { sharingPaths } from './sharing.paths.ts';
 import type { DecisionView, SharingService } from './sharing.service.ts';
 
-const decisionAccess = { access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead'] as const };
+/** The same rule per action as the pages: recording needs a decision maker's role; reading, a reader's. */
+const makers = { access: decisionMakers };
+const readers = { access: decisionReaders };
 const idParams = z.strictObject({ id: z.uuid() });
 
 /**
@@ -18,7 +21,7 @@ const idParams = z.strictObject({ id: z.uuid() });
 export async function sharingApi(app: FastifyInstance, options: { readonly sharing: SharingService; readonly publicUrl: string }): Promise<void> {
   const { sharing } = options;
 
-  app.post('/api/v1/decisions', { config: { ...decisionAccess, api: { summary: 'Record a complete sharing decision', description: 'The same rules as the pages (the seven golden rules). A decision that is incomplete or contradictory, or needs advice or approval, is refused with 422 naming every problem; nothing is recorded.', body: decisionAnswers, success: { status: 201, description: 'The recorded decision, with the consent it relied on and the policy version' } } } }, async (request, reply) => {
+  app.post('/api/v1/decisions', { config: { ...makers, api: { summary: 'Record a complete sharing decision', description: 'The same rules as the pages (the seven golden rules). A decision that is incomplete or contradictory, or needs advice or approval, is refused with 422 naming every problem; nothing is recorded.', body: decisionAnswers, success: { status: 201, description: 'The recorded decision, with the consent it relied on and the policy version' } } } }, async (request, reply) => {
     const parsed = decisionAnswers.safeParse(request.body);
     if (!parsed.success) {
       return problem(
@@ -38,7 +41,7 @@ export async function sharingApi(app: FastifyInstance, options: { readonly shari
     }
   });
 
-  app.get('/api/v1/decisions/:id', { config: { ...decisionAccess, api: { summary: 'Read a sharing decision', success: { status: 200, description: 'The decision, its status, advice, approvals and addenda' } } } }, async (request, reply) => {
+  app.get('/api/v1/decisions/:id', { config: { ...readers, api: { summary: 'Read a sharing decision', success: { status: 200, description: 'The decision, its status, advice, approvals and addenda' } } } }, async (request, reply) => {
     const params = idParams.safeParse(request.params);
     if (!params.success) return notFound(reply);
     try {

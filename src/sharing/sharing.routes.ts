@@ -74,6 +74,7 @@ import { sharingPaths } from './sharing.paths.ts';
 import { assessDecision, sensitiveCategoriesFor } from './sharing.rules.ts';
 import type { DecisionListItem, DecisionView, SharingService } from './sharing.service.ts';
 import { decisionStatusNames } from './sharing.status.ts';
+import { decisionMakers, decisionReaders } from './sharing.access.ts';
 
 export interface SharingRouteOptions {
   readonly sharing: SharingService;
@@ -87,10 +88,8 @@ export interface SharingRouteOptions {
   readonly staff: Pick<StaffService, 'trainingOf'>;
 }
 
-/** Who makes sharing decisions: those who work with people's records. */
-const deciders = { access: ['practitioner', 'manager', 'caldicott_guardian', 'dpo'] as const };
-/** Who may open a decision (the service decides which: the author, their manager, oversight roles, approvers). */
-const readers = { access: ['practitioner', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser'] as const };
+const deciders = { access: decisionMakers };
+const readers = { access: decisionReaders };
 
 const overviewNotices: Record<OverviewNotice, string> = {
   sent: 'The decision has been sent for approval. Its answers cannot change until the approvers reply, unless you withdraw the request.',
