@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../audit/index.ts';
 import { errorSummary } from '../../test/support/browser.ts';
-import { createStaff, signIn } from '../../test/support/factories.ts';
+import { createOrganisation, createStaff, signIn } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
+import { administratorOf } from './staff.authority.ts';
+import { StaffNotFoundError } from './staff.service.ts';
 
 let context: TestContext;
 
@@ -57,8 +59,8 @@ describe('API tokens', () => {
     expect((await callApi(token)).statusCode).toBe(401);
 
     const browser = await signIn(context, staff);
-    const session = browser.cookie('safeshare_session') ?? '';
-    expect((await callApi(undefined, `safeshare_session=${session}`)).statusCode).toBe(401);
+    const session = browser.cookie('__Host-safeshare_session') ?? '';
+    expect((await callApi(undefined, `__Host-safeshare_session=${session}`)).statusCode).toBe(401);
   });
 
   it('stops a deactivated account\'s tokens at once', async () => {
@@ -90,5 +92,58 @@ describe('API tokens', () => {
     }
     expect(await context.db.selectFrom('api_tokens').select('id').where('user_id', '=', admin.id).execute()).toEqual([]);
     expect((await browser.get('/admin/staff/not-a-uuid/api-tokens/new')).statusCode).toBe(404);
+  });
+});
+
+describe('API tokens across organisations (ADR 0011)', () => {
+  /** The hosted case: a council and a hospital on one Safeshare; the hospital's administrator, a council practitioner. */
+  async function hostedPair() {
+    const council = await createOrganisation(context, { name: `Swindon Borough Council ${Math.random().toString(36).slice(2, 8)}` });
+    const hospital = await createOrganisation(context, { name: `Great Western Hospitals NHS Foundation Trust ${Math.random().toString(36).slice(2, 8)}` });
+    const hospitalAdmin = await createStaff(context, { roles: ['admin'], organisationId: hospital });
+    const councilPractitioner = await createStaff(context, { roles: ['practitioner'], organisationId: council });
+    return { hospital, hospitalAdmin, councilPractitioner };
+  }
+
+  async function trail() {
+    return (await context.db.selectFrom('audit_events').select('seq').execute()).length;
+  }
+
+  it('answers 404 to a hospital administrator issuing a token for a council practitioner, and issues nothing', async () => {
+    const { hospitalAdmin, councilPractitioner } = await hostedPair();
+    const browser = await signIn(context, hospitalAdmin);
+    const events = await trail();
+    const form = await browser.get(`/admin/staff/${councilPractitioner.id}/api-tokens/new`);
+    expect(form.statusCode).toBe(404);
+    const issued = await browser.post(`/admin/staff/${councilPractitioner.id}/api-tokens/new`, { name: 'Mosaic case management', validDays: '30' });
+    expect(issued.statusCode).toBe(404);
+    expect(issued.body).not.toMatch(/ss_[A-Za-z0-9_-]{43}/);
+    expect(await context.db.selectFrom('api_tokens').select('id').where('user_id', '=', councilPractitioner.id).execute()).toEqual([]);
+    expect(await trail()).toBe(events);
+  });
+
+  it('answers 404 to a hospital administrator revoking a council token, which keeps working', async () => {
+    const { hospitalAdmin, councilPractitioner } = await hostedPair();
+    const { id, token } = await context.services.apiTokens.issue(systemActor, councilPractitioner.id, 'Mosaic case management', 30);
+    const browser = await signIn(context, hospitalAdmin);
+    await browser.get('/');
+    const events = await trail();
+    expect((await browser.post(`/admin/staff/${councilPractitioner.id}/api-tokens/${id}/revoke`)).statusCode).toBe(404);
+    expect((await context.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow()).revoked_at).toBeNull();
+    expect(await trail()).toBe(events);
+    expect((await callApi(token)).statusCode).toBe(200);
+  });
+
+  it('refuses issue, list and revoke in the service itself for another organisation’s staff', async () => {
+    const { hospital, hospitalAdmin, councilPractitioner } = await hostedPair();
+    const { id } = await context.services.apiTokens.issue(systemActor, councilPractitioner.id, 'Mosaic case management', 30);
+    const administrator = administratorOf({ userId: hospitalAdmin.id, displayName: 'Rowan Blake', email: hospitalAdmin.email, organisationId: hospital, organisationName: 'Great Western Hospitals', roles: ['admin'] });
+    const events = await trail();
+    await expect(context.services.apiTokens.issue(administrator, councilPractitioner.id, 'Mosaic case management', 30)).rejects.toBeInstanceOf(StaffNotFoundError);
+    expect(await context.services.apiTokens.listFor(administrator, councilPractitioner.id)).toEqual([]);
+    await expect(context.services.apiTokens.revoke(administrator, councilPractitioner.id, id)).rejects.toThrow('That token does not exist or is already revoked');
+    expect((await context.db.selectFrom('api_tokens').select('id').where('user_id', '=', councilPractitioner.id).execute()).map((row) => row.id)).toEqual([id]);
+    expect((await context.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow()).revoked_at).toBeNull();
+    expect(await trail()).toBe(events);
   });
 });

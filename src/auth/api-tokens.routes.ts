@@ -1,42 +1,45 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseForm, fieldError } from '../web/forms.ts';
-import { actorOf } from './auth.service.ts';
 import type { ApiTokensService } from './api-tokens.service.ts';
 import { apiTokenForm, apiTokenParams } from './api-tokens.schema.ts';
-import { StaffRuleError, type StaffService } from './staff.service.ts';
+import type { Viewer } from './auth.service.ts';
+import { administratorOf } from './staff.authority.ts';
+import { StaffNotFoundError, StaffRuleError, type StaffService } from './staff.service.ts';
 
 const adminOnly = { access: ['admin'] as const };
 const personParams = z.strictObject({ id: z.uuid() });
 
-/** Administrators issue and revoke API tokens for integrating systems' accounts. */
+/**
+ * Administrators issue and revoke API tokens for integrating systems' accounts of their own
+ * organisation only (ADR 0011); another organisation's staff are not found (404).
+ */
 export async function apiTokenRoutes(app: FastifyInstance, options: { readonly staff: StaffService; readonly apiTokens: ApiTokensService }): Promise<void> {
   const { staff, apiTokens } = options;
 
-  async function personFor(params: unknown) {
-    const parsed = personParams.safeParse(params);
-    return parsed.success ? staff.find(parsed.data.id) : undefined;
+  async function personFor(request: FastifyRequest) {
+    const parsed = personParams.safeParse(request.params);
+    return parsed.success ? staff.find(administratorOf(viewerOf(request)), parsed.data.id) : undefined;
   }
 
   app.get('/admin/staff/:id/api-tokens/new', { config: adminOnly }, async (request, reply) => {
-    const person = await personFor(request.params);
+    const person = await personFor(request);
     if (person === undefined) return reply.callNotFound();
     return reply.render('auth/views/api-token-new.njk', { pageTitle: 'Issue an API token', person, values: { validDays: '90' }, backLink: `/admin/staff/${person.id}` });
   });
 
   app.post('/admin/staff/:id/api-tokens/new', { config: adminOnly }, async (request, reply) => {
-    const person = await personFor(request.params);
+    const person = await personFor(request);
     if (person === undefined) return reply.callNotFound();
     const form = parseForm(apiTokenForm, request.body);
     const values = request.body;
     if (!form.ok) return reply.code(400).render('auth/views/api-token-new.njk', { pageTitle: 'Issue an API token', person, values, errors: form.errors, backLink: `/admin/staff/${person.id}` });
-    const viewer = request.viewer;
-    if (viewer === undefined) return reply.callNotFound();
     try {
-      const issued = await apiTokens.issue(actorOf(viewer), person.id, form.value.name, form.value.validDays);
+      const issued = await apiTokens.issue(administratorOf(viewerOf(request)), person.id, form.value.name, form.value.validDays);
       // Shown once, now: the token is not stored and cannot be shown again (no redirect, no caching).
       return await reply.code(201).render('auth/views/api-token-issued.njk', { pageTitle: 'API token issued', person, token: issued.token, name: form.value.name });
     } catch (error) {
+      if (error instanceof StaffNotFoundError) return reply.callNotFound();
       if (error instanceof StaffRuleError) {
         return reply.code(400).render('auth/views/api-token-new.njk', { pageTitle: 'Issue an API token', person, values, errors: fieldError('name', error.message), backLink: `/admin/staff/${person.id}` });
       }
@@ -46,14 +49,19 @@ export async function apiTokenRoutes(app: FastifyInstance, options: { readonly s
 
   app.post('/admin/staff/:id/api-tokens/:tokenId/revoke', { config: adminOnly }, async (request, reply) => {
     const params = apiTokenParams.safeParse(request.params);
-    const viewer = request.viewer;
-    if (!params.success || viewer === undefined) return reply.callNotFound();
+    if (!params.success) return reply.callNotFound();
     try {
-      await apiTokens.revoke(actorOf(viewer), params.data.id, params.data.tokenId);
+      await apiTokens.revoke(administratorOf(viewerOf(request)), params.data.id, params.data.tokenId);
     } catch (error) {
       if (error instanceof StaffRuleError) return reply.callNotFound();
       throw error;
     }
     return reply.redirect(`/admin/staff/${params.data.id}`, 303);
   });
+}
+
+function viewerOf(request: FastifyRequest): Viewer {
+  // Admin routes run only for a signed-in viewer (the access rule refuses everyone else first).
+  if (request.viewer === undefined) throw new Error('API token administration reached without a signed-in viewer');
+  return request.viewer;
 }

@@ -1,9 +1,10 @@
-import type { AuditActor, AuditService } from '../audit/index.ts';
+import type { AuditService } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newToken, tokenDigest } from '../lib/tokens.ts';
 import type { Viewer } from './auth.service.ts';
-import { StaffRuleError } from './staff.service.ts';
+import { confinedTo, type Authority } from './staff.authority.ts';
+import { StaffNotFoundError, StaffRuleError } from './staff.service.ts';
 
 export interface ApiToken {
   readonly id: string;
@@ -21,12 +22,16 @@ const tokenPrefix = 'ss_';
 export function apiTokensService(deps: { readonly db: Db; readonly clock: Clock; readonly audit: AuditService }) {
   const { db, clock, audit } = deps;
   return {
-    /** Issues a token for a member of staff (or service account). The token is shown once and never stored. */
-    async issue(actor: AuditActor, userId: string, name: string, validDays: number): Promise<{ id: string; token: string }> {
+    /**
+     * Issues a token for a member of staff (or service account) of the authority's own organisation
+     * (ADR 0011): a token acts with its account's roles. The token is shown once and never stored.
+     */
+    async issue(actor: Authority, userId: string, name: string, validDays: number): Promise<{ id: string; token: string }> {
+      const scope = confinedTo(actor);
       const token = `${tokenPrefix}${newToken()}`;
       return db.transaction().execute(async (trx) => {
         const user = await trx.selectFrom('users').select(['id', 'organisation_id', 'active']).where('id', '=', userId).forUpdate().executeTakeFirst();
-        if (user === undefined) throw new StaffRuleError('user', 'That member of staff does not exist');
+        if (user === undefined || (scope !== undefined && user.organisation_id !== scope)) throw new StaffNotFoundError();
         if (!user.active) throw new StaffRuleError('name', 'Reactivate the account before issuing it a token');
         const now = clock.now();
         const created = await trx
@@ -53,26 +58,29 @@ export function apiTokensService(deps: { readonly db: Db; readonly clock: Clock;
       });
     },
 
-    async listFor(userId: string): Promise<ApiToken[]> {
-      const rows = await db
+    /** A member of staff's tokens; none for someone outside the authority's organisation. */
+    async listFor(authority: Authority, userId: string): Promise<ApiToken[]> {
+      const scope = confinedTo(authority);
+      let query = db
         .selectFrom('api_tokens')
         .select(['id', 'name', 'created_at', 'expires_at', 'last_used_at', 'revoked_at'])
-        .where('user_id', '=', userId)
-        .orderBy('created_at', 'desc')
-        .execute();
+        .where('user_id', '=', userId);
+      if (scope !== undefined) query = query.where('organisation_id', '=', scope);
+      const rows = await query.orderBy('created_at', 'desc').execute();
       return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at, expiresAt: row.expires_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at }));
     },
 
-    async revoke(actor: AuditActor, userId: string, tokenId: string): Promise<void> {
+    async revoke(actor: Authority, userId: string, tokenId: string): Promise<void> {
+      const scope = confinedTo(actor);
       await db.transaction().execute(async (trx) => {
-        const revoked = await trx
+        let revoking = trx
           .updateTable('api_tokens')
           .set({ revoked_at: clock.now() })
           .where('id', '=', tokenId)
           .where('user_id', '=', userId)
-          .where('revoked_at', 'is', null)
-          .returning(['organisation_id'])
-          .executeTakeFirst();
+          .where('revoked_at', 'is', null);
+        if (scope !== undefined) revoking = revoking.where('organisation_id', '=', scope);
+        const revoked = await revoking.returning(['organisation_id']).executeTakeFirst();
         if (revoked === undefined) throw new StaffRuleError('token', 'That token does not exist or is already revoked');
         await audit.record(trx, { organisationId: revoked.organisation_id, actor, action: 'api_token.revoked', entity: { type: 'api_token', id: tokenId }, change: { userId } });
       });

@@ -9,6 +9,7 @@ export const roles = [
   'it_service_desk',
   'auditor',
   'admin',
+  'platform_operator',
 ] as const;
 
 export type Role = (typeof roles)[number];
@@ -23,6 +24,7 @@ export const roleNames: Record<Role, string> = {
   it_service_desk: 'IT service desk',
   auditor: 'Auditor',
   admin: 'Administrator',
+  platform_operator: 'Platform operator (partner directory)',
 };
 
 export function isRole(value: string): value is Role {

@@ -3,7 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, errorSummary } from '../../test/support/browser.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
+import { systemActor } from '../audit/index.ts';
 import { roles } from './roles.ts';
+import { administratorOf } from './staff.authority.ts';
+import { StaffNotFoundError } from './staff.service.ts';
 
 let context: TestContext;
 let organisationId: string;
@@ -33,7 +36,6 @@ function validNewStaff(overrides: Record<string, string | readonly string[]> = {
     displayName: 'Priya Sharma',
     email: uniqueEmail('priya.sharma'),
     jobTitle: 'Health visitor',
-    organisationId,
     roles: ['practitioner'],
     lineManagerId: '',
     password: newPassword,
@@ -85,7 +87,8 @@ describe('creating a member of staff', () => {
 
     const signInResponse = await passwordStep(String(answers['email']), newPassword);
     expect(signInResponse.statusCode).toBe(303);
-    expect(signInResponse.headers['location']).toBe('/sign-in/set-up-authenticator');
+    // They choose their own password first, then set up their authenticator app.
+    expect(signInResponse.headers['location']).toBe('/sign-in/change-password');
 
     const events = await context.db.selectFrom('audit_events').selectAll().where('entity_id', '=', id).where('action', '=', 'user.created').execute();
     expect(events).toHaveLength(1);
@@ -110,34 +113,21 @@ describe('creating a member of staff', () => {
 });
 
 describe('the staff list', () => {
-  it('lists staff with their roles, status and authenticator, and filters by organisation', async () => {
-    const nurse = await createStaff(context, { organisationId: otherOrganisationId, displayName: 'Jordan Hughes', roles: ['practitioner', 'manager'], enrolled: false });
+  it('lists the administrator’s own organisation’s staff with their roles, status and authenticator, and no one else', async () => {
+    const colleague = await createStaff(context, { organisationId, displayName: 'Jordan Hughes', roles: ['practitioner', 'manager'], enrolled: false });
+    const nurse = await createStaff(context, { organisationId: otherOrganisationId, displayName: 'Casey Nowak' });
     const browser = await asAdmin();
     const all = await browser.get('/admin/staff');
     expect(all.statusCode).toBe(200);
     expect(all.body).toContain('Create a member of staff');
-    expect(all.body).toContain('Alex Morgan');
+    expect(all.body).toContain('Swindon Borough Council');
     expect(all.body).toContain('Jordan Hughes');
-    expect(all.body).toContain(nurse.email);
+    expect(all.body).toContain(colleague.email);
     expect(all.body).toContain('Line manager');
-
-    const filtered = await browser.get(`/admin/staff?organisationId=${otherOrganisationId}`);
-    expect(filtered.statusCode).toBe(200);
-    expect(filtered.body).toContain('Jordan Hughes');
-    // The administrator's name is in the page header, so their e-mail shows whether they are listed.
-    expect(filtered.body).not.toContain(admin.email);
-
-    const everyone = await browser.get('/admin/staff?organisationId=');
-    expect(everyone.body).toContain(admin.email);
-  });
-
-  it('refuses a malformed filter with a clear message, never a 500', async () => {
-    const browser = await asAdmin();
-    for (const query of ['organisationId=not-a-uuid', `organisationId=${organisationId}&organisationId=${otherOrganisationId}`, 'organisationId=%27%29%3B%20DROP%20TABLE%20users%3B--', 'sort=name']) {
-      const response = await browser.get(`/admin/staff?${query}`);
-      expect(response.statusCode).toBe(400);
-      expect(errorSummary(response.body).length).toBeGreaterThan(0);
-    }
+    expect(all.body).not.toContain('Casey Nowak');
+    expect(all.body).not.toContain(nurse.email);
+    // The old organisation filter no longer reaches anyone else's staff.
+    expect((await browser.get(`/admin/staff?organisationId=${otherOrganisationId}`)).body).not.toContain(nurse.email);
   });
 });
 
@@ -160,7 +150,7 @@ describe('changing a member of staff', () => {
     expect(response.statusCode).toBe(303);
     expect(response.headers['location']).toBe(`/admin/staff/${person.id}?done=updated`);
 
-    const changed = await context.services.staff.find(person.id);
+    const changed = await context.services.staff.find(systemActor, person.id);
     expect(changed?.roles).toEqual(['practitioner', 'manager']);
     expect(changed?.lineManagerId).toBe(manager.id);
     expect(changed?.jobTitle).toBe('Senior social worker');
@@ -189,7 +179,8 @@ describe('changing a member of staff', () => {
     expect((await passwordStep(person.email, person.password)).statusCode).toBe(400);
     const withNew = await passwordStep(person.email, newPassword);
     expect(withNew.statusCode).toBe(303);
-    expect(withNew.headers['location']).toBe('/sign-in/code');
+    // A password an administrator set is replaced by one they choose before the one-time code.
+    expect(withNew.headers['location']).toBe('/sign-in/change-password');
   });
 
   it('resets the authenticator app, so the person must set one up again', async () => {
@@ -202,7 +193,7 @@ describe('changing a member of staff', () => {
 
     const response = await browser.post(`/admin/staff/${person.id}/reset-mfa`);
     expect(response.statusCode).toBe(303);
-    expect((await context.services.staff.find(person.id))?.mfaEnrolled).toBe(false);
+    expect((await context.services.staff.find(systemActor, person.id))?.mfaEnrolled).toBe(false);
     expect((await theirs.get('/')).statusCode).toBe(303);
     const again = await passwordStep(person.email, person.password);
     expect(again.headers['location']).toBe('/sign-in/set-up-authenticator');
@@ -228,7 +219,7 @@ describe('changing a member of staff', () => {
 
     expect((await browser.get(`/admin/staff/${person.id}/reactivate`)).statusCode).toBe(200);
     expect((await browser.post(`/admin/staff/${person.id}/reactivate`)).statusCode).toBe(303);
-    expect((await context.services.staff.find(person.id))?.active).toBe(true);
+    expect((await context.services.staff.find(systemActor, person.id))?.active).toBe(true);
     expect((await signIn(context, person).then((back) => back.get('/'))).statusCode).toBe(200);
     const actions = await context.db.selectFrom('audit_events').select('action').where('entity_id', '=', person.id).orderBy('seq').execute();
     expect(actions.map((event) => event.action)).toEqual(expect.arrayContaining(['user.deactivated', 'user.reactivated']));
@@ -307,8 +298,9 @@ describe('bad input changes nothing', () => {
       { answers: validNewStaff({ roles: [] }), expected: 'Select at least one role' },
       { answers: validNewStaff({ roles: ['practitioner', 'superuser'] }), expected: 'Select roles from the list' },
       { answers: validNewStaff({ organisationId: 'swindon' }), expected: 'Select an organisation from the list' },
-      { answers: validNewStaff({ organisationId: notHosted }), expected: 'Select an organisation whose staff use Safeshare' },
-      { answers: validNewStaff({ organisationId: randomUUID() }), expected: 'Select an organisation whose staff use Safeshare' },
+      { answers: validNewStaff({ organisationId: notHosted }), expected: 'You can only create accounts for staff of your own organisation' },
+      { answers: validNewStaff({ organisationId: randomUUID() }), expected: 'You can only create accounts for staff of your own organisation' },
+      { answers: validNewStaff({ organisationId: otherOrganisationId }), expected: 'You can only create accounts for staff of your own organisation' },
       { answers: validNewStaff({ lineManagerId: managerElsewhere.id }), expected: 'The line manager must work for the same organisation' },
       { answers: validNewStaff({ lineManagerId: "'); DROP TABLE users;--" }), expected: 'Select a line manager from the list' },
     ];
@@ -328,7 +320,7 @@ describe('bad input changes nothing', () => {
     const managerElsewhere = await createStaff(context, { organisationId: otherOrganisationId, roles: ['manager'] });
     const browser = await asAdmin();
     await browser.get(`/admin/staff/${person.id}/edit`);
-    const valid = { displayName: 'Morgan Lewis', jobTitle: '', organisationId, roles: ['practitioner'], lineManagerId: '' };
+    const valid = { displayName: 'Morgan Lewis', jobTitle: '', roles: ['practitioner'], lineManagerId: '' };
     const cases: { id: string; answers: Record<string, string | readonly string[]>; expected: string }[] = [
       { id: person.id, answers: {}, expected: 'Enter full name' },
       { id: person.id, answers: { ...valid, displayName: 'x'.repeat(10_000) }, expected: 'Full name must be 120 characters or fewer' },
@@ -338,6 +330,7 @@ describe('bad input changes nothing', () => {
       { id: person.id, answers: { ...valid, roles: [] }, expected: 'Select at least one role' },
       { id: person.id, answers: { ...valid, lineManagerId: managerElsewhere.id }, expected: 'The line manager must work for the same organisation' },
       { id: person.id, answers: { ...valid, lineManagerId: person.id }, expected: 'A person cannot be their own line manager' },
+      { id: person.id, answers: { ...valid, organisationId: otherOrganisationId }, expected: 'You cannot move staff to another organisation' },
       { id: admin.id, answers: { ...valid, displayName: 'Alex Morgan' }, expected: 'You cannot remove your own administrator role' },
     ];
     const before = { person: await userRow(person.id), admin: await userRow(admin.id), counts: await counts() };
@@ -383,5 +376,159 @@ describe('bad input changes nothing', () => {
     expect(await userRow(person.id)).toEqual(before.person);
     expect(await userRow(admin.id)).toEqual(before.admin);
     expect((await counts()).events).toBe(before.events);
+  });
+});
+
+describe('administrators are confined to their own organisation (ADR 0011)', () => {
+  /** The hosted case: the hospital's administrator and a council practitioner on one Safeshare. */
+  async function hospitalAdminAndCouncilStaff() {
+    const hospitalAdmin = await createStaff(context, { roles: ['admin'], organisationId: otherOrganisationId, displayName: 'Rowan Blake' });
+    const councilStaff = await createStaff(context, { organisationId, displayName: 'Ellis Warren' });
+    return { hospitalAdmin, councilStaff };
+  }
+
+  async function sessionsOf(userId: string): Promise<number> {
+    return (await context.db.selectFrom('sessions').select('user_id').where('user_id', '=', userId).execute()).length;
+  }
+
+  it('answers 404 to another organisation’s administrator on every page and form about a council member of staff, and changes nothing', async () => {
+    const { hospitalAdmin, councilStaff } = await hospitalAdminAndCouncilStaff();
+    const theirs = await signIn(context, councilStaff);
+    const browser = await signIn(context, hospitalAdmin);
+    const before = { row: await userRow(councilStaff.id), counts: await counts(), sessions: await sessionsOf(councilStaff.id) };
+    expect((await browser.get('/admin/staff')).body).not.toContain(councilStaff.email);
+    const attempts: [string, Record<string, string | readonly string[]>][] = [
+      [`/admin/staff/${councilStaff.id}`, {}],
+      [`/admin/staff/${councilStaff.id}/edit`, { displayName: 'Ellis Warren', jobTitle: '', roles: ['practitioner', 'dpo'], lineManagerId: '' }],
+      [`/admin/staff/${councilStaff.id}/reset-password`, { password: newPassword }],
+      [`/admin/staff/${councilStaff.id}/reset-mfa`, {}],
+      [`/admin/staff/${councilStaff.id}/deactivate`, {}],
+      [`/admin/staff/${councilStaff.id}/reactivate`, {}],
+      [`/admin/staff/${councilStaff.id}/training`, { 'completedOn-day': '1', 'completedOn-month': '6', 'completedOn-year': '2026' }],
+    ];
+    for (const [url, form] of attempts) {
+      const page = await browser.get(url);
+      expect(page.statusCode, url).toBe(404);
+      expect(page.body, url).not.toContain('Ellis Warren');
+      const response = await browser.post(url, form);
+      expect(response.statusCode, url).toBe(404);
+      expect(response.body, url).not.toContain('Ellis Warren');
+    }
+    expect(await userRow(councilStaff.id)).toEqual(before.row);
+    expect(await counts()).toEqual(before.counts);
+    expect(await sessionsOf(councilStaff.id)).toBe(before.sessions);
+    expect((await theirs.get('/')).statusCode).toBe(200);
+  });
+
+  it('refuses the same changes in the service itself, as for someone who does not exist', async () => {
+    const { hospitalAdmin, councilStaff } = await hospitalAdminAndCouncilStaff();
+    const administrator = administratorOf({ userId: hospitalAdmin.id, displayName: 'Rowan Blake', email: hospitalAdmin.email, organisationId: otherOrganisationId, organisationName: 'Great Western Hospitals NHS Foundation Trust', roles: ['admin'] });
+    const { staff } = context.services;
+    const before = { row: await userRow(councilStaff.id), counts: await counts() };
+    expect(await staff.find(administrator, councilStaff.id)).toBeUndefined();
+    expect((await staff.list({ organisationId: administrator.organisationId })).map((member) => member.id)).not.toContain(councilStaff.id);
+    const changes = [
+      () => staff.update(administrator, councilStaff.id, { organisationId, displayName: 'Ellis Warren', jobTitle: null, roles: ['dpo'], lineManagerId: null }),
+      () => staff.update(administrator, councilStaff.id, { organisationId: otherOrganisationId, displayName: 'Ellis Warren', jobTitle: null, roles: ['practitioner'], lineManagerId: null }),
+      () => staff.setActive(administrator, councilStaff.id, false),
+      () => staff.resetPassword(administrator, councilStaff.id, newPassword),
+      () => staff.resetMfa(administrator, councilStaff.id),
+      () => staff.recordTraining(administrator, councilStaff.id, '2026-06-01'),
+    ];
+    for (const change of changes) await expect(change()).rejects.toBeInstanceOf(StaffNotFoundError);
+    await expect(staff.create(administrator, { organisationId, email: uniqueEmail('dpo'), displayName: 'Drew Parker', jobTitle: 'Data Protection Officer', roles: ['dpo'], lineManagerId: null, password: newPassword })).rejects.toMatchObject({
+      field: 'organisationId',
+      message: 'You can only create accounts for staff of your own organisation',
+    });
+    expect(await userRow(councilStaff.id)).toEqual(before.row);
+    expect(await counts()).toEqual(before.counts);
+  });
+
+  it('refuses a hospital administrator creating a Data Protection Officer in the council, and offers only their own organisation', async () => {
+    const { hospitalAdmin } = await hospitalAdminAndCouncilStaff();
+    const browser = await signIn(context, hospitalAdmin);
+    const form = await browser.get('/admin/staff/new');
+    expect(form.body).toContain('Great Western Hospitals NHS Foundation Trust');
+    expect(form.body).not.toContain('Swindon Borough Council');
+    expect(form.body).not.toContain(organisationId);
+    const before = await counts();
+    const email = uniqueEmail('drew.parker');
+    const response = await browser.post('/admin/staff/new', validNewStaff({ email, organisationId, roles: ['dpo'], displayName: 'Drew Parker' }));
+    expect(response.statusCode).toBe(400);
+    expect(errorSummary(response.body)).toEqual(['You can only create accounts for staff of your own organisation']);
+    expect(await counts()).toEqual(before);
+    expect(await context.db.selectFrom('users').select('id').where('email', '=', email).execute()).toEqual([]);
+
+    // Without an organisation, the account joins the administrator's own.
+    const created = await browser.post('/admin/staff/new', validNewStaff({ email }));
+    expect(created.statusCode).toBe(303);
+    expect((await userRow(createdId(created.headers['location']))).organisation_id).toBe(otherOrganisationId);
+  });
+
+  it('does not offer a line manager from another organisation', async () => {
+    const { hospitalAdmin, councilStaff } = await hospitalAdminAndCouncilStaff();
+    const browser = await signIn(context, hospitalAdmin);
+    expect((await browser.get('/admin/staff/new')).body).not.toContain(councilStaff.id);
+  });
+});
+
+describe('the platform operator role', () => {
+  const operatorRefusal = 'Only a platform operator can give or remove the platform operator role';
+
+  it('cannot be given or removed by an administrator who does not hold it, and is not offered to them', async () => {
+    const person = await createStaff(context, { organisationId, displayName: 'Taylor Reed' });
+    const operator = await createStaff(context, { organisationId, displayName: 'Quinn Harper', roles: ['platform_operator'] });
+    const browser = await asAdmin();
+    expect((await browser.get('/admin/staff/new')).body).not.toContain('value="platform_operator"');
+    expect((await browser.get(`/admin/staff/${person.id}/edit`)).body).not.toContain('value="platform_operator"');
+    const before = { person: await userRow(person.id), operator: await userRow(operator.id), counts: await counts() };
+
+    const created = await browser.post('/admin/staff/new', validNewStaff({ roles: ['admin', 'platform_operator'] }));
+    expect(created.statusCode).toBe(400);
+    expect(errorSummary(created.body)).toEqual([operatorRefusal]);
+    const raised = await browser.post(`/admin/staff/${person.id}/edit`, { displayName: 'Taylor Reed', jobTitle: '', roles: ['practitioner', 'platform_operator'], lineManagerId: '' });
+    expect(raised.statusCode).toBe(400);
+    expect(errorSummary(raised.body)).toEqual([operatorRefusal]);
+    const self = await browser.post(`/admin/staff/${admin.id}/edit`, { displayName: 'Alex Morgan', jobTitle: '', roles: ['admin', 'platform_operator'], lineManagerId: '' });
+    expect(self.statusCode).toBe(400);
+    await expect(
+      context.services.staff.update(administratorOf({ userId: admin.id, displayName: 'Alex Morgan', email: admin.email, organisationId, organisationName: 'Swindon Borough Council', roles: ['admin'] }), operator.id, {
+        organisationId,
+        displayName: 'Quinn Harper',
+        jobTitle: null,
+        roles: ['practitioner'],
+        lineManagerId: null,
+      }),
+    ).rejects.toMatchObject({ field: 'roles', message: operatorRefusal });
+    expect(await userRow(person.id)).toEqual(before.person);
+    expect(await userRow(operator.id)).toEqual(before.operator);
+    expect(await counts()).toEqual(before.counts);
+
+    // Changing someone else about an operator keeps their role: the form does not show it.
+    const kept = await browser.post(`/admin/staff/${operator.id}/edit`, { displayName: 'Quinn Harper', jobTitle: 'Directory operator', roles: ['practitioner'], lineManagerId: '' });
+    expect(kept.statusCode).toBe(303);
+    expect((await userRow(operator.id)).roles).toEqual(['practitioner', 'platform_operator']);
+  });
+
+  it('can be given and removed by an administrator who is a platform operator', async () => {
+    const operatorAdmin = await createStaff(context, { organisationId, roles: ['admin', 'platform_operator'] });
+    const person = await createStaff(context, { organisationId, displayName: 'Jamie Cole' });
+    const browser = await signIn(context, operatorAdmin);
+    expect((await browser.get(`/admin/staff/${person.id}/edit`)).body).toContain('value="platform_operator"');
+    const given = await browser.post(`/admin/staff/${person.id}/edit`, { displayName: 'Jamie Cole', jobTitle: '', roles: ['platform_operator'], lineManagerId: '' });
+    expect(given.statusCode).toBe(303);
+    expect((await userRow(person.id)).roles).toEqual(['platform_operator']);
+    const removed = await browser.post(`/admin/staff/${person.id}/edit`, { displayName: 'Jamie Cole', jobTitle: '', roles: ['practitioner'], lineManagerId: '' });
+    expect(removed.statusCode).toBe(303);
+    expect((await userRow(person.id)).roles).toEqual(['practitioner']);
+  });
+
+  it('gives no access to staff accounts or to anyone’s records', async () => {
+    const person = await createStaff(context, { organisationId });
+    const browser = await signIn(context, await createStaff(context, { organisationId, roles: ['platform_operator'] }));
+    for (const url of ['/admin/staff', `/admin/staff/${person.id}`, '/people', '/decisions', '/audit']) {
+      expect((await browser.get(url)).statusCode, url).toBe(403);
+    }
+    expect((await browser.get('/admin/organisations')).statusCode).toBe(200);
   });
 });

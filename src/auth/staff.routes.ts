@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { OrgsService } from '../orgs/index.ts';
-import { fieldError, formErrors, parseForm, type FormErrors } from '../web/forms.ts';
-import { actorOf } from './auth.service.ts';
+import { fieldError, parseForm, type FormErrors } from '../web/forms.ts';
 import { roleNames, roles, type Role } from './roles.ts';
+import { administratorOf, holdsRole, type Administrator } from './staff.authority.ts';
 import {
   confirmationForm,
   createFields,
@@ -10,7 +9,6 @@ import {
   resetPasswordForm,
   staffCreateForm,
   staffEditForm,
-  staffListQuery,
   staffPageQuery,
   staffParams,
   trainingDateField,
@@ -18,17 +16,19 @@ import {
   trainingForm,
   type StaffOutcome,
 } from './staff.schema.ts';
-import { StaffRuleError, type StaffMember, type StaffService } from './staff.service.ts';
+import { StaffNotFoundError, StaffRuleError, type StaffMember, type StaffService } from './staff.service.ts';
 import type { ApiTokensService } from './api-tokens.service.ts';
 import { trainingStateTags } from './training.ts';
 
 export interface StaffRouteOptions {
   readonly staff: StaffService;
   readonly apiTokens: ApiTokensService;
-  readonly orgs: OrgsService;
 }
 
-/** Staff administration is for administrators only. */
+/**
+ * Staff administration is for administrators only, each confined to their own organisation's staff
+ * (ADR 0011): the services refuse anyone else's, and the pages answer 404 for them.
+ */
 const adminOnly = { access: ['admin'] as const };
 
 export const staffPaths = {
@@ -66,73 +66,64 @@ interface Confirmation {
 const confirmButton = 'confirm';
 
 export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptions): Promise<void> {
-  const { staff, orgs } = options;
+  const { staff } = options;
 
-  async function hostedOrganisations() {
-    return (await orgs.list()).filter((organisation) => organisation.hosted);
-  }
-
-  /** The choices the create and edit forms offer, built from the directory and the staff list. */
-  async function formChoices(person: StaffMember | undefined) {
-    const organisations = await hostedOrganisations();
-    const hosted = new Set(organisations.map((organisation) => organisation.id));
-    // The service checks the line manager works for the same organisation; the list offers anyone active.
-    const managers = (await staff.list()).filter((member) => member.active && hosted.has(member.organisationId) && member.id !== person?.id);
+  /**
+   * The choices the create and edit forms offer: the administrator's own organisation's active staff
+   * as line managers, and every role but platform operator unless the administrator holds it.
+   */
+  async function formChoices(request: FastifyRequest, person: StaffMember | undefined) {
+    const administrator = administratorOf(viewerOf(request));
+    const managers = (await staff.list({ organisationId: administrator.organisationId })).filter((member) => member.active && member.id !== person?.id);
     return {
-      organisationItems: [{ value: '', text: 'Select an organisation' }, ...organisations.map((organisation) => ({ value: organisation.id, text: organisation.name }))],
-      managerItems: [
-        { value: '', text: 'No line manager' },
-        ...managers.map((manager) => ({ value: manager.id, text: `${manager.displayName} (${manager.organisationName})` })),
-      ],
-      roleItems: roles.map((role) => ({ value: role, text: roleNames[role] })),
+      organisationName: viewerOf(request).organisationName,
+      managerItems: [{ value: '', text: 'No line manager' }, ...managers.map((manager) => ({ value: manager.id, text: manager.displayName }))],
+      roleItems: roles
+        .filter((role) => role !== 'platform_operator' || holdsRole(administrator, role))
+        .map((role) => ({ value: role, text: roleNames[role], ...(role === 'platform_operator' ? { hint: { text: operatorHint } } : {}) })),
     };
   }
 
-  /** The person the address names, or undefined for a malformed or unknown id (the caller answers 404). */
+  /** The person the address names, or undefined for a malformed or unknown id, or another organisation's staff (the caller answers 404). */
   async function personOf(request: FastifyRequest): Promise<StaffMember | undefined> {
     const params = staffParams.safeParse(request.params);
-    return params.success ? staff.find(params.data.id) : undefined;
+    return params.success ? staff.find(administratorOf(viewerOf(request)), params.data.id) : undefined;
   }
 
   app.get('/admin/staff', { config: adminOnly }, async (request, reply) => {
-    const query = staffListQuery.safeParse(request.query);
-    // Every problem with the filter is shown on its one field.
-    const errors = query.success ? undefined : onField(formErrors(query.error.issues), 'organisationId');
-    const organisationId = query.success ? query.data.organisationId : undefined;
-    const organisations = await hostedOrganisations();
-    const members = await staff.list(organisationId === undefined ? {} : { organisationId });
-    return reply.code(errors === undefined ? 200 : 400).render('auth/views/staff-list.njk', {
+    const viewer = viewerOf(request);
+    return reply.render('auth/views/staff-list.njk', {
       pageTitle: 'Staff',
-      members,
-      organisationId,
-      organisationItems: [{ value: '', text: 'All organisations' }, ...organisations.map((organisation) => ({ value: organisation.id, text: organisation.name }))],
+      organisationName: viewer.organisationName,
+      members: await staff.list({ organisationId: viewer.organisationId }),
       paths: staffPaths,
-      errors,
     });
   });
 
-  async function renderCreate(reply: FastifyReply, status: number, values: Record<string, unknown>, errors?: FormErrors) {
+  async function renderCreate(request: FastifyRequest, reply: FastifyReply, status: number, values: Record<string, unknown>, errors?: FormErrors) {
     return reply.code(status).render('auth/views/staff-new.njk', {
       pageTitle: 'Create a member of staff',
       backLink: staffPaths.list,
       action: staffPaths.create,
       values,
       errors,
-      ...(await formChoices(undefined)),
+      ...(await formChoices(request, undefined)),
     });
   }
 
-  app.get('/admin/staff/new', { config: adminOnly }, async (_request, reply) => renderCreate(reply, 200, { roles: [] }));
+  app.get('/admin/staff/new', { config: adminOnly }, async (request, reply) => renderCreate(request, reply, 200, { roles: [] }));
 
   app.post('/admin/staff/new', { config: adminOnly }, async (request, reply) => {
     const form = parseForm(staffCreateForm, request.body);
     const values = answersOf(request.body, createFields);
-    if (!form.ok) return renderCreate(reply, 400, values, form.errors);
+    if (!form.ok) return renderCreate(request, reply, 400, values, form.errors);
+    const administrator = administratorOf(viewerOf(request));
     try {
-      const id = await staff.create(actorOf(viewerOf(request)), form.value);
+      // The form names no organisation: new staff join the administrator's own. One sent by hand is checked by the service.
+      const id = await staff.create(administrator, { ...form.value, organisationId: form.value.organisationId ?? administrator.organisationId });
       return await reply.redirect(`${staffPaths.show(id)}?done=created`, 303);
     } catch (error) {
-      if (error instanceof StaffRuleError) return renderCreate(reply, 400, values, ruleErrors(error, createFields));
+      if (error instanceof StaffRuleError) return renderCreate(request, reply, 400, values, ruleErrors(error, createFields));
       throw error;
     }
   });
@@ -149,7 +140,7 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       isSelf: person.id === request.viewer?.userId,
       training: staff.trainingStatusOf(person.trainingCompletedOn),
       trainingTags: trainingStateTags,
-      apiTokens: await options.apiTokens.listFor(person.id),
+      apiTokens: await options.apiTokens.listFor(administratorOf(viewerOf(request)), person.id),
       paths: {
         training: staffPaths.training(person.id),
         newApiToken: `${staffPaths.show(person.id)}/api-tokens/new`,
@@ -162,7 +153,7 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     });
   });
 
-  async function renderEdit(reply: FastifyReply, status: number, person: StaffMember, values: Record<string, unknown>, errors?: FormErrors) {
+  async function renderEdit(request: FastifyRequest, reply: FastifyReply, status: number, person: StaffMember, values: Record<string, unknown>, errors?: FormErrors) {
     return reply.code(status).render('auth/views/staff-edit.njk', {
       pageTitle: 'Change details',
       backLink: staffPaths.show(person.id),
@@ -170,17 +161,16 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       person,
       values,
       errors,
-      ...(await formChoices(person)),
+      ...(await formChoices(request, person)),
     });
   }
 
   app.get('/admin/staff/:id/edit', { config: adminOnly }, async (request, reply) => {
     const person = await personOf(request);
     if (person === undefined) return reply.callNotFound();
-    return renderEdit(reply, 200, person, {
+    return renderEdit(request, reply, 200, person, {
       displayName: person.displayName,
       jobTitle: person.jobTitle ?? '',
-      organisationId: person.organisationId,
       roles: person.roles,
       lineManagerId: person.lineManagerId ?? '',
     });
@@ -191,12 +181,19 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     if (person === undefined) return reply.callNotFound();
     const form = parseForm(staffEditForm, request.body);
     const values = answersOf(request.body, editFields);
-    if (!form.ok) return renderEdit(reply, 400, person, values, form.errors);
+    if (!form.ok) return renderEdit(request, reply, 400, person, values, form.errors);
+    const administrator = administratorOf(viewerOf(request));
     try {
-      await staff.update(actorOf(viewerOf(request)), person.id, form.value);
+      await staff.update(administrator, person.id, {
+        ...form.value,
+        // The form names no organisation: staff stay in theirs. One sent by hand is checked by the service.
+        organisationId: form.value.organisationId ?? person.organisationId,
+        roles: keptOperatorRole(administrator, person, form.value.roles),
+      });
       return await reply.redirect(`${staffPaths.show(person.id)}?done=updated`, 303);
     } catch (error) {
-      if (error instanceof StaffRuleError) return renderEdit(reply, 400, person, values, ruleErrors(error, editFields));
+      if (error instanceof StaffNotFoundError) return reply.callNotFound();
+      if (error instanceof StaffRuleError) return renderEdit(request, reply, 400, person, values, ruleErrors(error, editFields));
       throw error;
     }
   });
@@ -223,9 +220,10 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     const form = parseForm(resetPasswordForm, request.body);
     if (!form.ok) return renderResetPassword(reply, 400, person, form.errors);
     try {
-      await staff.resetPassword(actorOf(viewerOf(request)), person.id, form.value.password);
+      await staff.resetPassword(administratorOf(viewerOf(request)), person.id, form.value.password);
       return await reply.redirect(`${staffPaths.show(person.id)}?done=password-reset`, 303);
     } catch (error) {
+      if (error instanceof StaffNotFoundError) return reply.callNotFound();
       if (error instanceof StaffRuleError) return renderResetPassword(reply, 400, person, ruleErrors(error, ['password']));
       throw error;
     }
@@ -258,9 +256,10 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     const values = answersOf(request.body, trainingFields);
     if (!form.ok) return renderTraining(reply, 400, person, values, form.errors);
     try {
-      await staff.recordTraining(actorOf(viewerOf(request)), person.id, form.value.completedOn);
+      await staff.recordTraining(administratorOf(viewerOf(request)), person.id, form.value.completedOn);
       return await reply.redirect(`${staffPaths.show(person.id)}?done=training-recorded`, 303);
     } catch (error) {
+      if (error instanceof StaffNotFoundError) return reply.callNotFound();
       if (error instanceof StaffRuleError) return renderTraining(reply, 400, person, values, ruleErrors(error, [trainingDateField]));
       throw error;
     }
@@ -274,7 +273,7 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       template: 'auth/views/staff-reset-mfa.njk',
       pageTitle: 'Reset authenticator app',
       outcome: 'mfa-reset',
-      apply: (request: FastifyRequest, person: StaffMember) => staff.resetMfa(actorOf(viewerOf(request)), person.id),
+      apply: (request: FastifyRequest, person: StaffMember) => staff.resetMfa(administratorOf(viewerOf(request)), person.id),
     },
     {
       name: 'deactivate',
@@ -282,7 +281,7 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       template: 'auth/views/staff-deactivate.njk',
       pageTitle: 'Deactivate account',
       outcome: 'deactivated',
-      apply: (request: FastifyRequest, person: StaffMember) => staff.setActive(actorOf(viewerOf(request)), person.id, false),
+      apply: (request: FastifyRequest, person: StaffMember) => staff.setActive(administratorOf(viewerOf(request)), person.id, false),
     },
     {
       name: 'reactivate',
@@ -290,7 +289,7 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       template: 'auth/views/staff-reactivate.njk',
       pageTitle: 'Reactivate account',
       outcome: 'reactivated',
-      apply: (request: FastifyRequest, person: StaffMember) => staff.setActive(actorOf(viewerOf(request)), person.id, true),
+      apply: (request: FastifyRequest, person: StaffMember) => staff.setActive(administratorOf(viewerOf(request)), person.id, true),
     },
   ] as const satisfies readonly Confirmation[];
 
@@ -321,11 +320,24 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
         await confirmation.apply(request, person);
         return await reply.redirect(`${staffPaths.show(person.id)}?done=${confirmation.outcome}`, 303);
       } catch (error) {
+        if (error instanceof StaffNotFoundError) return reply.callNotFound();
         if (error instanceof StaffRuleError) return render(reply, 400, person, ruleErrors(error, []));
         throw error;
       }
     });
   }
+}
+
+const operatorHint = 'Keeps the partner directory every organisation on this Safeshare shares. It gives no access to anyone’s records or to other organisations’ staff';
+
+/**
+ * The roles to save from the change-details form. An administrator who is not a platform operator is
+ * not offered that role, so a person who holds it keeps it; adding it by hand still reaches the
+ * service, which refuses it.
+ */
+function keptOperatorRole(administrator: Administrator, person: StaffMember, chosen: readonly Role[]): readonly Role[] {
+  if (holdsRole(administrator, 'platform_operator') || !person.roles.includes('platform_operator') || chosen.includes('platform_operator')) return chosen;
+  return [...chosen, 'platform_operator'];
 }
 
 function viewerOf(request: FastifyRequest) {
@@ -341,12 +353,6 @@ function viewerOf(request: FastifyRequest) {
 function ruleErrors(error: StaffRuleError, fields: readonly string[]): FormErrors {
   if (fields.includes(error.field)) return fieldError(error.field, error.message);
   return { summary: [{ text: error.message, href: `#${fields[0] ?? confirmButton}` }], fields: {} };
-}
-
-/** Every error of a one-field form, on that field. */
-function onField(errors: FormErrors, field: string): FormErrors {
-  const first = errors.summary[0];
-  return { summary: errors.summary.map((entry) => ({ ...entry, href: `#${field}` })), fields: first === undefined ? {} : { [field]: { text: first.text } } };
 }
 
 /** A date input's errors link to its first box (the day), as the GOV.UK date input pattern asks. */

@@ -7,15 +7,6 @@ import { earliestTrainingDate } from './training.ts';
 /** An id in the address. A malformed one is a page that does not exist (404), never a 500. */
 export const staffParams = z.strictObject({ id: z.uuid() });
 
-/** The organisation filter on the staff list; an empty choice means every organisation. */
-export const staffListQuery = z.strictObject({
-  organisationId: z
-    .string({ error: 'Select an organisation from the list' })
-    .optional()
-    .transform((value) => (value === undefined || value === '' ? undefined : value))
-    .pipe(z.uuid({ error: 'Select an organisation from the list' }).optional()),
-});
-
 /** Which change the staff member's page confirms in its banner: a flag, never personal data. */
 export const staffPageQuery = z.object({
   done: z.enum(['created', 'updated', 'password-reset', 'mfa-reset', 'deactivated', 'reactivated', 'training-recorded']).optional().catch(undefined),
@@ -35,10 +26,9 @@ const password = z
 const detailFields = {
   displayName: requiredText('full name', 120),
   jobTitle: optionalText('job title', 120),
-  organisationId: z
-    .string({ error: 'Select an organisation' })
-    .min(1, 'Select an organisation')
-    .pipe(z.uuid({ error: 'Select an organisation from the list' })),
+  // Not on the forms: staff belong to the administrator's own organisation (ADR 0011). One sent by
+  // hand must still be an id, and the service refuses any but the administrator's own.
+  organisationId: z.string({ error: 'Select an organisation from the list' }).pipe(z.uuid({ error: 'Select an organisation from the list' })).optional(),
   // Checked as a whole, so that every problem with the roles is reported on the one field.
   roles: checkboxes(z.unknown())
     .refine((chosen) => chosen.every((role) => typeof role === 'string' && isRole(role)), 'Select roles from the list')
@@ -90,5 +80,5 @@ export function trainingForm(context: { readonly today: string }) {
 export const confirmationForm = z.strictObject({});
 
 /** The fields of each form in page order, so an error about anything else links to the first one. */
-export const createFields = ['displayName', 'email', 'jobTitle', 'organisationId', 'roles', 'lineManagerId', 'password'] as const;
-export const editFields = ['displayName', 'jobTitle', 'organisationId', 'roles', 'lineManagerId'] as const;
+export const createFields = ['displayName', 'email', 'jobTitle', 'roles', 'lineManagerId', 'password'] as const;
+export const editFields = ['displayName', 'jobTitle', 'roles', 'lineManagerId'] as const;

@@ -1,4 +1,4 @@
-import type { AuditActor, AuditService } from '../audit/index.ts';
+import type { AuditService } from '../audit/index.ts';
 import type { Db, Executor } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import { realDate } from '../lib/calendar.ts';
@@ -6,6 +6,7 @@ import { londonToday } from '../lib/time.ts';
 import { deleteSessionsOfUser, findUserByEmail, findUserById, lockUser, type UserRow } from './auth.repository.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { Role } from './roles.ts';
+import { confinedTo, holdsRole, type Authority } from './staff.authority.ts';
 import { earliestTrainingDate, trainingStatus, type TrainingStatus } from './training.ts';
 
 /** A member of staff as administrators see them (never the password hash or MFA key). */
@@ -53,6 +54,12 @@ export interface NewStaff extends StaffDetails {
   readonly email: string;
   readonly password: string;
   readonly demo?: boolean;
+  /**
+   * Whether the person must replace this password with their own at first sign-in. By default they
+   * must, because an administrator chose it; demo accounts never are. Tests whose person signs in
+   * with the password they were given say false.
+   */
+  readonly mustChangePassword?: boolean;
   /** Only for demo data and tests: an MFA key already enrolled, sealed by the caller. */
   readonly enrolledMfaSecretSealed?: string;
 }
@@ -66,6 +73,24 @@ export class StaffRuleError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The member of staff does not exist, or works for an organisation the administrator's authority does
+ * not reach (ADR 0011): the two are told apart nowhere, so another organisation's staff are never revealed.
+ */
+export class StaffNotFoundError extends StaffRuleError {
+  constructor() {
+    super('user', 'That member of staff does not exist');
+  }
+}
+
+/** Only a platform operator may give or take away the platform operator role, so no administrator can raise themselves to it. */
+const operatorRole = 'platform_operator' satisfies Role;
+
+function checkOperatorRole(authority: Authority, before: readonly Role[], after: readonly Role[]): void {
+  if (before.includes(operatorRole) === after.includes(operatorRole) || holdsRole(authority, operatorRole)) return;
+  throw new StaffRuleError('roles', 'Only a platform operator can give or remove the platform operator role');
 }
 
 export interface StaffDependencies {
@@ -111,15 +136,17 @@ export function staffService(deps: StaffDependencies) {
     }
   }
 
+  /** A change to one member of staff, only within the authority's organisation (ADR 0011). */
   async function change(
-    actor: AuditActor,
+    actor: Authority,
     userId: string,
     action: string,
     apply: (user: UserRow, trx: Executor) => Promise<Record<string, string | boolean | null | string[]>>,
   ): Promise<void> {
+    const scope = confinedTo(actor);
     await db.transaction().execute(async (trx) => {
       const user = await lockUser(trx, userId);
-      if (user === undefined) throw new StaffRuleError('user', 'That member of staff does not exist');
+      if (user === undefined || (scope !== undefined && user.organisation_id !== scope)) throw new StaffNotFoundError();
       const recorded = await apply(user, trx);
       await audit.record(trx, {
         organisationId: user.organisation_id,
@@ -132,18 +159,27 @@ export function staffService(deps: StaffDependencies) {
   }
 
   return {
-    async list(filter: { readonly organisationId?: string } = {}): Promise<StaffMember[]> {
-      let query = staffQuery(db);
-      if (filter.organisationId !== undefined) query = query.where('users.organisation_id', '=', filter.organisationId);
-      return (await query.orderBy('organisations.name').orderBy('users.display_name').execute()).map(toStaffMember);
+    /** One organisation's staff: there is no list across organisations (ADR 0011). */
+    async list(filter: { readonly organisationId: string }): Promise<StaffMember[]> {
+      const rows = await staffQuery(db).where('users.organisation_id', '=', filter.organisationId).orderBy('users.display_name').orderBy('users.id').execute();
+      return rows.map(toStaffMember);
     },
 
-    async find(id: string): Promise<StaffMember | undefined> {
-      const row = await staffQuery(db).where('users.id', '=', id).executeTakeFirst();
+    /** A member of staff, if the authority reaches their organisation; otherwise undefined, as for an unknown id. */
+    async find(authority: Authority, id: string): Promise<StaffMember | undefined> {
+      const scope = confinedTo(authority);
+      let query = staffQuery(db).where('users.id', '=', id);
+      if (scope !== undefined) query = query.where('users.organisation_id', '=', scope);
+      const row = await query.executeTakeFirst();
       return row === undefined ? undefined : toStaffMember(row);
     },
 
-    async create(actor: AuditActor, input: NewStaff): Promise<string> {
+    async create(actor: Authority, input: NewStaff): Promise<string> {
+      const scope = confinedTo(actor);
+      if (scope !== undefined && input.organisationId !== scope) {
+        throw new StaffRuleError('organisationId', 'You can only create accounts for staff of your own organisation');
+      }
+      checkOperatorRole(actor, [], input.roles);
       const problem = passwordProblem(input.password);
       if (problem !== undefined) throw new StaffRuleError('password', problem);
       const email = input.email.trim().toLowerCase();
@@ -169,6 +205,7 @@ export function staffService(deps: StaffDependencies) {
             mfa_enrolled_at: input.enrolledMfaSecretSealed === undefined ? null : now,
             totp_last_step: null,
             demo: input.demo ?? false,
+            must_change_password: input.mustChangePassword ?? input.demo !== true,
             created_at: now,
             updated_at: now,
           })
@@ -186,14 +223,20 @@ export function staffService(deps: StaffDependencies) {
             roles: [...input.roles],
             lineManagerId: input.lineManagerId,
             demo: input.demo ?? false,
+            mustChangePassword: input.mustChangePassword ?? input.demo !== true,
           },
         });
         return created.id;
       });
     },
 
-    async update(actor: AuditActor, userId: string, details: StaffDetails): Promise<void> {
+    async update(actor: Authority, userId: string, details: StaffDetails): Promise<void> {
+      const scope = confinedTo(actor);
       await change(actor, userId, 'user.updated', async (user, trx) => {
+        if (scope !== undefined && details.organisationId !== user.organisation_id) {
+          throw new StaffRuleError('organisationId', 'You cannot move staff to another organisation');
+        }
+        checkOperatorRole(actor, user.roles, details.roles);
         await checkOrganisation(trx, details.organisationId);
         await checkLineManager(trx, details, user.id);
         if (actor.userId === user.id && user.roles.includes('admin') && !details.roles.includes('admin')) {
@@ -223,7 +266,7 @@ export function staffService(deps: StaffDependencies) {
     },
 
     /** Deactivation ends every live session of the person at once. */
-    async setActive(actor: AuditActor, userId: string, active: boolean): Promise<void> {
+    async setActive(actor: Authority, userId: string, active: boolean): Promise<void> {
       await change(actor, userId, active ? 'user.reactivated' : 'user.deactivated', async (user, trx) => {
         if (!active && actor.userId === user.id) throw new StaffRuleError('user', 'You cannot deactivate your own account');
         await trx.updateTable('users').set({ active, updated_at: clock.now() }).where('id', '=', user.id).execute();
@@ -232,14 +275,20 @@ export function staffService(deps: StaffDependencies) {
       });
     },
 
-    async resetPassword(actor: AuditActor, userId: string, password: string): Promise<void> {
+    async resetPassword(actor: Authority, userId: string, password: string): Promise<void> {
       const problem = passwordProblem(password);
       if (problem !== undefined) throw new StaffRuleError('password', problem);
       const passwordHash = await hashPassword(password);
       await change(actor, userId, 'user.password_reset', async (user, trx) => {
-        await trx.updateTable('users').set({ password_hash: passwordHash, updated_at: clock.now() }).where('id', '=', user.id).execute();
+        // The person replaces a password someone else chose at their next sign-in (demo accounts never do).
+        const mustChangePassword = !user.demo && actor.userId !== user.id;
+        await trx
+          .updateTable('users')
+          .set({ password_hash: passwordHash, must_change_password: mustChangePassword, updated_at: clock.now() })
+          .where('id', '=', user.id)
+          .execute();
         await deleteSessionsOfUser(trx, user.id);
-        return {};
+        return { mustChangePassword };
       });
     },
 
@@ -248,7 +297,7 @@ export function staffService(deps: StaffDependencies) {
      * date, not in the future and not before 2000; it replaces any earlier one, and the audit trail
      * keeps both.
      */
-    async recordTraining(actor: AuditActor, userId: string, completedOn: string): Promise<void> {
+    async recordTraining(actor: Authority, userId: string, completedOn: string): Promise<void> {
       const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(completedOn);
       if (parts === null || realDate(Number(parts[1]), Number(parts[2]), Number(parts[3])) !== completedOn) {
         throw new StaffRuleError('completedOn', 'Date they completed the training must be a real date');
@@ -299,7 +348,7 @@ export function staffService(deps: StaffDependencies) {
     },
 
     /** The person enrols a new authenticator at their next sign-in. */
-    async resetMfa(actor: AuditActor, userId: string): Promise<void> {
+    async resetMfa(actor: Authority, userId: string): Promise<void> {
       await change(actor, userId, 'user.mfa_reset', async (user, trx) => {
         await trx
           .updateTable('users')

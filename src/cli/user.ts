@@ -38,12 +38,15 @@ export function userCommands(program: Command): void {
     .requiredOption('--email <email>', 'work email address')
     .requiredOption('--name <name>', 'full name')
     .requiredOption('--organisation <id>', 'the id of a hosted organisation (see: safeshare organisation list)')
-    .requiredOption('--roles <roles>', `comma-separated roles: ${roles.join(', ')}`)
+    .option('--roles <roles>', `comma-separated roles: ${roles.join(', ')}`, '')
+    .option('--platform-operator', 'also give the platform operator role: keeps the partner directory every hosted organisation shares (an administrator cannot give it)', false)
     .option('--job-title <title>', 'job title')
-    .action(async (options: { email: string; name: string; organisation: string; roles: string; jobTitle?: string }) => {
+    .action(async (options: { email: string; name: string; organisation: string; roles: string; platformOperator: boolean; jobTitle?: string }) => {
       const password = process.env['SAFESHARE_PASSWORD'];
       if (password === undefined || password === '') throw new Error('set SAFESHARE_PASSWORD to the new account\'s first password');
-      const chosen = options.roles.split(',').map((role) => role.trim()).filter((role) => role !== '');
+      const listed = options.roles.split(',').map((role) => role.trim()).filter((role) => role !== '');
+      const chosen = [...new Set(options.platformOperator ? [...listed, 'platform_operator'] : listed)];
+      if (chosen.length === 0) throw new Error(`give at least one role with --roles (${roles.join(', ')}) or --platform-operator`);
       const unknown = chosen.filter((role) => !isRole(role));
       if (unknown.length > 0) throw new Error(`unknown role(s): ${unknown.join(', ')}; choose from ${roles.join(', ')}`);
       await withSafeshare(async ({ services }) => {
@@ -58,7 +61,7 @@ export function userCommands(program: Command): void {
             password,
           })
           .catch(explain);
-        console.log(`created user ${id}; they enrol their authenticator app at first sign-in`);
+        console.log(`created user ${id}; at first sign-in they choose their own password, then enrol their authenticator app`);
       });
     });
 }

@@ -126,6 +126,8 @@ const staff: readonly DemoPerson[] = [
   { organisation: 'council', email: 'aisha.khan@swindon.gov.uk', displayName: 'Aisha Khan', jobTitle: 'Information governance lead', roles: ['ig_lead'] },
   { organisation: 'council', email: 'sam.lee@swindon.gov.uk', displayName: 'Sam Lee', jobTitle: 'IT service desk analyst', roles: ['it_service_desk'] },
   { organisation: 'council', email: 'grace.okafor@swindon.gov.uk', displayName: 'Grace Okafor', jobTitle: 'Internal auditor', roles: ['auditor'] },
+  // Keeps the partner directory every hosted organisation shares; no access to records or to staff accounts (ADR 0011).
+  { organisation: 'council', email: 'ben.walker@swindon.gov.uk', displayName: 'Ben Walker', jobTitle: 'Partner directory operator', roles: ['platform_operator'] },
   { organisation: 'hospital', email: 'jo.evans@nhs.net', displayName: 'Jo Evans', jobTitle: 'Health visitor', roles: ['practitioner'] },
 ];
 

@@ -4,14 +4,16 @@ import { TestBrowser, errorSummary } from '../../test/support/browser.ts';
 import { createOrganisation, createStaff, signIn } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { systemActor } from '../audit/index.ts';
+import { administratorOf, NotPermittedError, type Viewer } from '../auth/index.ts';
 import { DirectoryRuleError } from './orgs.service.ts';
 
 let context: TestContext;
-let admin: TestBrowser;
+/** Platform operators keep the directory (ADR 0011). */
+let operator: TestBrowser;
 
 beforeAll(async () => {
   context = await testApp();
-  admin = await signIn(context, await createStaff(context, { roles: ['admin'] }));
+  operator = await signIn(context, await createStaff(context, { roles: ['platform_operator'] }));
 });
 
 const tables = ['organisations', 'organisation_domains', 'organisation_fax_numbers', 'organisation_addresses', 'trusted_links', 'audit_events'] as const;
@@ -45,9 +47,9 @@ function removeLinks(html: string, segment: string): string[] {
 
 describe('partner directory: adding and changing organisations', () => {
   it('adds an organisation with a domain, fax number and address, and lists it in words', async () => {
-    expect((await admin.get('/admin/organisations')).body).toContain('Add an organisation');
-    expect((await admin.get('/admin/organisations/new')).statusCode).toBe(200);
-    const created = await admin.post('/admin/organisations/new', {
+    expect((await operator.get('/admin/organisations')).body).toContain('Add an organisation');
+    expect((await operator.get('/admin/organisations/new')).statusCode).toBe(200);
+    const created = await operator.post('/admin/organisations/new', {
       name: 'Great Western Hospitals NHS Foundation Trust',
       kind: 'nhs_body',
       switchboardPhone: '01793 604020',
@@ -56,21 +58,21 @@ describe('partner directory: adding and changing organisations', () => {
     expect(created.statusCode).toBe(303);
     const id = idFrom(created.headers['location']);
 
-    expect((await admin.get(`/admin/organisations/${id}/domains/new`)).statusCode).toBe(200);
-    expect((await admin.post(`/admin/organisations/${id}/domains/new`, { domain: '@GWH.nhs.uk' })).statusCode).toBe(303);
-    expect((await admin.get(`/admin/organisations/${id}/fax-numbers/new`)).statusCode).toBe(200);
-    expect((await admin.post(`/admin/organisations/${id}/fax-numbers/new`, { label: 'Safeguarding team', number: '01793 604021' })).statusCode).toBe(303);
-    expect((await admin.get(`/admin/organisations/${id}/addresses/new`)).statusCode).toBe(200);
+    expect((await operator.get(`/admin/organisations/${id}/domains/new`)).statusCode).toBe(200);
+    expect((await operator.post(`/admin/organisations/${id}/domains/new`, { domain: '@GWH.nhs.uk' })).statusCode).toBe(303);
+    expect((await operator.get(`/admin/organisations/${id}/fax-numbers/new`)).statusCode).toBe(200);
+    expect((await operator.post(`/admin/organisations/${id}/fax-numbers/new`, { label: 'Safeguarding team', number: '01793 604021' })).statusCode).toBe(303);
+    expect((await operator.get(`/admin/organisations/${id}/addresses/new`)).statusCode).toBe(200);
     const address = { label: 'Medical records', line1: 'Great Western Hospital', line2: 'Marlborough Road', town: 'Swindon', postcode: 'sn36bb' };
-    expect((await admin.post(`/admin/organisations/${id}/addresses/new`, address)).statusCode).toBe(303);
+    expect((await operator.post(`/admin/organisations/${id}/addresses/new`, address)).statusCode).toBe(303);
 
-    const page = await admin.get(`/admin/organisations/${id}`);
+    const page = await operator.get(`/admin/organisations/${id}`);
     expect(page.statusCode).toBe(200);
     for (const text of ['Great Western Hospitals NHS Foundation Trust', 'NHS body', '01793604020', 'gwh.nhs.uk', 'Safeguarding team', '01793604021', 'Marlborough Road', 'SN3 6BB']) {
       expect(page.body).toContain(text);
     }
 
-    const list = await admin.get('/admin/organisations');
+    const list = await operator.get('/admin/organisations');
     expect(list.body).toContain(`href="/admin/organisations/${id}"`);
     expect(list.body).toContain('NHS body');
     expect(list.body).toContain('Uses Safeshare');
@@ -80,10 +82,10 @@ describe('partner directory: adding and changing organisations', () => {
 
   it('changes an organisation, showing its current answers first', async () => {
     const id = await createOrganisation(context, { name: 'Wiltshire Police', hosted: false });
-    const form = await admin.get(`/admin/organisations/${id}/edit`);
+    const form = await operator.get(`/admin/organisations/${id}/edit`);
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain('value="Wiltshire Police"');
-    const changed = await admin.post(`/admin/organisations/${id}/edit`, { name: 'Wiltshire Police', kind: 'police', switchboardPhone: '', hosted: 'no' });
+    const changed = await operator.post(`/admin/organisations/${id}/edit`, { name: 'Wiltshire Police', kind: 'police', switchboardPhone: '', hosted: 'no' });
     expect(changed.statusCode).toBe(303);
     expect(changed.headers['location']).toBe(`/admin/organisations/${id}`);
     const entry = await context.services.orgs.find(id);
@@ -93,11 +95,11 @@ describe('partner directory: adding and changing organisations', () => {
 
   it('stores text that looks like SQL as text, and shows markup-like characters escaped', async () => {
     const name = `St John's "Academy" & Robert'); DROP TABLE organisations; --`;
-    const created = await admin.post('/admin/organisations/new', { name, kind: 'school', switchboardPhone: '', hosted: 'no' });
+    const created = await operator.post('/admin/organisations/new', { name, kind: 'school', switchboardPhone: '', hosted: 'no' });
     expect(created.statusCode).toBe(303);
     const entry = await context.services.orgs.find(idFrom(created.headers['location']));
     expect(entry?.name).toBe(name);
-    const page = await admin.get(`/admin/organisations/${entry?.id ?? ''}`);
+    const page = await operator.get(`/admin/organisations/${entry?.id ?? ''}`);
     expect(page.body).toContain('St John&#39;s &quot;Academy&quot; &amp; Robert&#39;); DROP TABLE organisations; --');
     expect((await counts()).organisations).toBeGreaterThan(1);
   });
@@ -107,14 +109,14 @@ describe('partner directory: trusted links and removals', () => {
   it('links two organisations, shows the link on both, and records it in both audit chains', async () => {
     const council = await createOrganisation(context, { name: 'Swindon Borough Council' });
     const hospital = await createOrganisation(context, { name: 'Swindon Community Health', hosted: false });
-    const form = await admin.get(`/admin/organisations/${council}/trusted-links/new`);
+    const form = await operator.get(`/admin/organisations/${council}/trusted-links/new`);
     expect(form.body).toContain(`value="${hospital}"`);
     expect(form.body).not.toContain(`value="${council}"`);
     const description = 'Private network (HSCN) between the council and community health';
-    expect((await admin.post(`/admin/organisations/${council}/trusted-links/new`, { partnerId: hospital, description })).statusCode).toBe(303);
+    expect((await operator.post(`/admin/organisations/${council}/trusted-links/new`, { partnerId: hospital, description })).statusCode).toBe(303);
 
-    const councilPage = await admin.get(`/admin/organisations/${council}`);
-    const hospitalPage = await admin.get(`/admin/organisations/${hospital}`);
+    const councilPage = await operator.get(`/admin/organisations/${council}`);
+    const hospitalPage = await operator.get(`/admin/organisations/${hospital}`);
     expect(councilPage.body).toContain('Swindon Community Health');
     expect(councilPage.body).toContain(description);
     expect(hospitalPage.body).toContain('Swindon Borough Council');
@@ -125,11 +127,11 @@ describe('partner directory: trusted links and removals', () => {
     // Removed from the partner's side: the link goes from both pages, and both chains record it.
     const [remove] = removeLinks(hospitalPage.body, 'trusted-links');
     expect(remove).toBeDefined();
-    const confirm = await admin.get(remove ?? '');
+    const confirm = await operator.get(remove ?? '');
     expect(confirm.statusCode).toBe(200);
     expect(confirm.body).toContain('the link with Swindon Borough Council');
-    expect((await admin.post(remove ?? '')).statusCode).toBe(303);
-    expect((await admin.get(`/admin/organisations/${council}`)).body).not.toContain(description);
+    expect((await operator.post(remove ?? '')).statusCode).toBe(303);
+    expect((await operator.get(`/admin/organisations/${council}`)).body).not.toContain(description);
     expect((await auditActions(council)).at(-1)).toBe('organisation.trusted_link_removed');
     expect((await auditActions(hospital)).at(-1)).toBe('organisation.trusted_link_removed');
     expect(await context.services.audit.verify()).toMatchObject({ ok: true });
@@ -140,7 +142,7 @@ describe('partner directory: trusted links and removals', () => {
     await context.services.orgs.addDomain(systemActor, id, 'removals.gov.uk');
     await context.services.orgs.addFaxNumber(systemActor, id, { label: 'Front door', number: '01632960123' });
     await context.services.orgs.addAddress(systemActor, id, { label: 'Civic offices', line1: 'Euclid Street', line2: null, town: 'Swindon', postcode: 'SN1 2JH' });
-    const page = await admin.get(`/admin/organisations/${id}`);
+    const page = await operator.get(`/admin/organisations/${id}`);
 
     for (const [segment, shown, action] of [
       ['domains', 'removals.gov.uk', 'organisation.domain_removed'],
@@ -148,19 +150,19 @@ describe('partner directory: trusted links and removals', () => {
       ['addresses', 'Euclid Street', 'organisation.address_removed'],
     ] as const) {
       const [remove] = removeLinks(page.body, segment);
-      const confirm = await admin.get(remove ?? '');
+      const confirm = await operator.get(remove ?? '');
       expect(confirm.statusCode).toBe(200);
       expect(confirm.body).toContain(shown);
       expect(confirm.body).toContain('Are you sure');
-      const done = await admin.post(remove ?? '');
+      const done = await operator.post(remove ?? '');
       expect(done.statusCode).toBe(303);
       expect(done.headers['location']).toBe(`/admin/organisations/${id}`);
-      expect((await admin.get(`/admin/organisations/${id}`)).body).not.toContain(shown);
+      expect((await operator.get(`/admin/organisations/${id}`)).body).not.toContain(shown);
       expect((await auditActions(id)).at(-1)).toBe(action);
       // A second press finds nothing to remove.
       const before = await counts();
-      expect((await admin.post(remove ?? '')).statusCode).toBe(404);
-      expect((await admin.get(remove ?? '')).statusCode).toBe(404);
+      expect((await operator.post(remove ?? '')).statusCode).toBe(404);
+      expect((await operator.get(remove ?? '')).statusCode).toBe(404);
       expect(await counts()).toEqual(before);
     }
   });
@@ -169,17 +171,17 @@ describe('partner directory: trusted links and removals', () => {
     const owner = await createOrganisation(context);
     const other = await createOrganisation(context);
     await context.services.orgs.addDomain(systemActor, owner, 'owner-only.gov.uk');
-    const [remove] = removeLinks((await admin.get(`/admin/organisations/${owner}`)).body, 'domains');
+    const [remove] = removeLinks((await operator.get(`/admin/organisations/${owner}`)).body, 'domains');
     const elsewhere = (remove ?? '').replace(owner, other);
     const before = await counts();
-    expect((await admin.get(elsewhere)).statusCode).toBe(404);
-    expect((await admin.post(elsewhere)).statusCode).toBe(404);
+    expect((await operator.get(elsewhere)).statusCode).toBe(404);
+    expect((await operator.post(elsewhere)).statusCode).toBe(404);
     expect(await counts()).toEqual(before);
   });
 });
 
 describe('partner directory: who may use it', () => {
-  it('refuses staff without the administrator role, and changes nothing', async () => {
+  it('refuses staff who are neither administrators nor platform operators, and changes nothing', async () => {
     const id = await createOrganisation(context);
     const practitioner = await signIn(context, await createStaff(context, { roles: ['practitioner', 'dpo', 'auditor'] }));
     await practitioner.get('/');
@@ -206,7 +208,7 @@ describe('partner directory: bad input gets a clear error and changes nothing', 
   /** Posts a form, expects 400 with the message in the error summary, and no row anywhere changed. */
   async function refused(url: string, form: Record<string, string | readonly string[]>, message: string): Promise<void> {
     const before = await counts();
-    const response = await admin.post(url, form);
+    const response = await operator.post(url, form);
     expect(response.statusCode, `${url} ${JSON.stringify(form).slice(0, 120)}`).toBe(400);
     expect(errorSummary(response.body)).toContain(message);
     expect(response.body).toContain('There is a problem');
@@ -235,7 +237,7 @@ describe('partner directory: bad input gets a clear error and changes nothing', 
   });
 
   it('shows what was typed again beside the errors, escaped', async () => {
-    const response = await admin.post('/admin/organisations/new', { ...organisation, name: '<b>bold</b>', kind: 'police' });
+    const response = await operator.post('/admin/organisations/new', { ...organisation, name: '<b>bold</b>', kind: 'police' });
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('value="&lt;b&gt;bold&lt;/b&gt;"');
     expect(response.body).not.toContain('<b>bold</b>');
@@ -258,7 +260,7 @@ describe('partner directory: bad input gets a clear error and changes nothing', 
     await refused(url, { domain: 'NHS.net' }, 'That domain already belongs to NHSmail Test Owner');
     await refused(url, { domain: 'ok.gov.uk', verified: 'yes' }, 'The form has a field it does not expect (verified)');
     // A domain that merely contains a trusted one is a different domain, and may be recorded.
-    expect((await admin.post(url, { domain: 'nhs.net.evil.com' })).statusCode).toBe(303);
+    expect((await operator.post(url, { domain: 'nhs.net.evil.com' })).statusCode).toBe(303);
   });
 
   it('on the fax number form', async () => {
@@ -306,7 +308,7 @@ describe('partner directory: bad input gets a clear error and changes nothing', 
     await refused(url, { ...link, partnerId: id }, 'Select a different organisation to link to');
     await refused(url, { ...link, partnerId: '6f1c1d2e-8a4b-4c3d-9e2f-1a2b3c4d5e6f' }, 'Select an organisation from the directory');
     await refused(url, { ...link, secure: 'yes' }, 'The form has a field it does not expect (secure)');
-    expect((await admin.post(url, link)).statusCode).toBe(303);
+    expect((await operator.post(url, link)).statusCode).toBe(303);
     // Either way round, the pair is linked already.
     await refused(`/admin/organisations/${partner}/trusted-links/new`, { ...link, partnerId: id }, 'These organisations are already linked');
   });
@@ -314,7 +316,7 @@ describe('partner directory: bad input gets a clear error and changes nothing', 
   it('on a removal confirmation', async () => {
     const id = await createOrganisation(context);
     await context.services.orgs.addDomain(systemActor, id, 'keep-me.gov.uk');
-    const [remove] = removeLinks((await admin.get(`/admin/organisations/${id}`)).body, 'domains');
+    const [remove] = removeLinks((await operator.get(`/admin/organisations/${id}`)).body, 'domains');
     await refused(remove ?? '', { also: 'everything' }, 'The form has a field it does not expect (also)');
     expect((await context.services.orgs.find(id))?.domains.map((item) => item.domain)).toEqual(['keep-me.gov.uk']);
   });
@@ -327,13 +329,13 @@ describe('partner directory: bad input gets a clear error and changes nothing', 
     for (const bad of ['not-a-uuid', "1' OR '1'='1", unknown]) {
       const encoded = encodeURIComponent(bad);
       for (const url of [`/admin/organisations/${encoded}`, `/admin/organisations/${encoded}/edit`, `/admin/organisations/${encoded}/domains/new`]) {
-        expect((await admin.get(url)).statusCode, url).toBe(404);
+        expect((await operator.get(url)).statusCode, url).toBe(404);
       }
-      expect((await admin.post(`/admin/organisations/${encoded}/edit`, organisation)).statusCode).toBe(404);
-      expect((await admin.post(`/admin/organisations/${encoded}/fax-numbers/new`, { label: 'Fax', number: '01793466903' })).statusCode).toBe(404);
+      expect((await operator.post(`/admin/organisations/${encoded}/edit`, organisation)).statusCode).toBe(404);
+      expect((await operator.post(`/admin/organisations/${encoded}/fax-numbers/new`, { label: 'Fax', number: '01793466903' })).statusCode).toBe(404);
       for (const segment of ['domains', 'fax-numbers', 'addresses', 'trusted-links']) {
-        expect((await admin.get(`/admin/organisations/${id}/${segment}/${encoded}/remove`)).statusCode).toBe(404);
-        expect((await admin.post(`/admin/organisations/${id}/${segment}/${encoded}/remove`)).statusCode).toBe(404);
+        expect((await operator.get(`/admin/organisations/${id}/${segment}/${encoded}/remove`)).statusCode).toBe(404);
+        expect((await operator.post(`/admin/organisations/${id}/${segment}/${encoded}/remove`)).statusCode).toBe(404);
       }
     }
     expect(await counts()).toEqual(before);
@@ -385,5 +387,83 @@ describe('directory service under concurrency', () => {
     );
     expect(error).toMatchObject({ field: 'name', message: 'An organisation with that name is already in the directory' });
     expect((await counts()).organisations).toBe(before.organisations + 1);
+  });
+});
+
+describe('partner directory: administrators read it but do not change it (ADR 0011)', () => {
+  /** The hosted case: a council and a hospital on one Safeshare, and a neighbouring council that is not hosted. */
+  async function hostedPair() {
+    const council = await createOrganisation(context, { name: `Swindon Borough Council ${Math.random().toString(36).slice(2, 8)}` });
+    const hospital = await createOrganisation(context, { name: `Great Western Hospitals NHS Foundation Trust ${Math.random().toString(36).slice(2, 8)}` });
+    const neighbour = await createOrganisation(context, { name: `Wiltshire Council ${Math.random().toString(36).slice(2, 8)}`, hosted: false });
+    const hospitalAdmin = await createStaff(context, { roles: ['admin'], organisationId: hospital });
+    return { council, hospital, neighbour, hospitalAdmin };
+  }
+
+  it('shows an administrator the directory without the means to change it', async () => {
+    const { council } = await hostedPair();
+    await context.services.orgs.addDomain(systemActor, council, `read-only-${Math.random().toString(36).slice(2, 8)}.gov.uk`);
+    const admin = await signIn(context, await createStaff(context, { roles: ['admin'] }));
+    const list = await admin.get('/admin/organisations');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).not.toContain('Add an organisation');
+    const page = await admin.get(`/admin/organisations/${council}`);
+    expect(page.statusCode).toBe(200);
+    for (const offered of ['Add an email domain', 'Add a trusted link', `/admin/organisations/${council}/edit`, '/remove']) expect(page.body).not.toContain(offered);
+    expect((await operator.get(`/admin/organisations/${council}`)).body).toContain('Add a trusted link');
+  });
+
+  it('refuses a hospital administrator adding a trusted link between two councils, so e-mail between them stays refused', async () => {
+    const { council, neighbour, hospitalAdmin } = await hostedPair();
+    const browser = await signIn(context, hospitalAdmin);
+    const before = await counts();
+    expect((await browser.get(`/admin/organisations/${council}/trusted-links/new`)).statusCode).toBe(403);
+    const response = await browser.post(`/admin/organisations/${council}/trusted-links/new`, { partnerId: neighbour, description: 'Said to be a private network' });
+    expect(response.statusCode).toBe(403);
+    expect(await counts()).toEqual(before);
+    expect(await context.services.orgs.trustedLinkBetween(council, neighbour)).toBe(false);
+  });
+
+  it('refuses an administrator every change to the directory, page by page, and changes nothing', async () => {
+    const { council, neighbour, hospitalAdmin } = await hostedPair();
+    await context.services.orgs.addDomain(systemActor, council, `kept-${Math.random().toString(36).slice(2, 8)}.gov.uk`);
+    const [domainRemoval] = removeLinks((await operator.get(`/admin/organisations/${council}`)).body, 'domains');
+    const browser = await signIn(context, hospitalAdmin);
+    const before = await counts();
+    const attempts: [string, Record<string, string>][] = [
+      ['/admin/organisations/new', { name: 'Sneaky Trust', kind: 'other', switchboardPhone: '', hosted: 'yes' }],
+      [`/admin/organisations/${council}/edit`, { name: 'Renamed Council', kind: 'local_authority', switchboardPhone: '', hosted: 'no' }],
+      [`/admin/organisations/${council}/domains/new`, { domain: 'hospital-mail.example.org' }],
+      [`/admin/organisations/${neighbour}/domains/new`, { domain: 'nhs.uk' }],
+      [`/admin/organisations/${council}/fax-numbers/new`, { label: 'Front door', number: '01632960999' }],
+      [`/admin/organisations/${council}/addresses/new`, { label: 'Elsewhere', line1: '1 High Street', line2: '', town: 'Swindon', postcode: 'SN1 1AA' }],
+      [`/admin/organisations/${council}/trusted-links/new`, { partnerId: neighbour, description: 'Private network' }],
+      [domainRemoval ?? '', {}],
+    ];
+    for (const [url, form] of attempts) {
+      expect((await browser.get(url)).statusCode, url).toBe(403);
+      expect((await browser.post(url, form)).statusCode, url).toBe(403);
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses a directory change in the service itself to anyone but a platform operator', async () => {
+    const { council, neighbour, hospitalAdmin } = await hostedPair();
+    const viewer: Viewer = { userId: hospitalAdmin.id, displayName: 'Hospital administrator', email: hospitalAdmin.email, organisationId: hospitalAdmin.organisationId, organisationName: 'Great Western Hospitals', roles: ['admin'] };
+    const administrator = administratorOf(viewer);
+    const before = await counts();
+    const { orgs } = context.services;
+    const changes = [
+      () => orgs.create(administrator, { name: 'Sneaky Trust', kind: 'other', switchboardPhone: null, hosted: true }),
+      () => orgs.update(administrator, council, { name: 'Renamed Council', kind: 'local_authority', switchboardPhone: null, hosted: false }),
+      () => orgs.addDomain(administrator, council, 'hospital-mail.example.org'),
+      () => orgs.addFaxNumber(administrator, council, { label: 'Front door', number: '01632960999' }),
+      () => orgs.addAddress(administrator, council, { label: 'Elsewhere', line1: '1 High Street', line2: null, town: 'Swindon', postcode: 'SN1 1AA' }),
+      () => orgs.addTrustedLink(administrator, council, neighbour, 'Private network'),
+    ];
+    for (const change of changes) await expect(change()).rejects.toBeInstanceOf(NotPermittedError);
+    expect(await counts()).toEqual(before);
+    await orgs.addTrustedLink(administratorOf({ ...viewer, roles: ['platform_operator'] }), council, neighbour, 'Private network between the two councils');
+    expect(await orgs.trustedLinkBetween(council, neighbour)).toBe(true);
   });
 });

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { AuditActor } from '../audit/index.ts';
-import { actorOf } from '../auth/index.ts';
+import { administratorOf, holdsRole, type Administrator } from '../auth/index.ts';
 import { fieldError, parseForm, type FormErrors } from '../web/forms.ts';
 import {
   addressForm,
@@ -33,14 +32,19 @@ export const organisationPaths = {
   removeItem: (id: string, segment: ItemSegment, itemId: string) => `/admin/organisations/${id}/${segment}/${itemId}/remove`,
 } as const;
 
-const access = ['admin'] as const;
+/**
+ * Administrators and platform operators read the directory; only platform operators change it, since
+ * every organisation on this Safeshare relies on it (ADR 0011).
+ */
+const readers = ['admin', 'platform_operator'] as const;
+const access = ['platform_operator'] as const;
 const kindItems = organisationKinds.map((kind) => ({ value: kind, text: organisationKindNames[kind] }));
 
-/** The partner directory pages: organisations and everything the directory holds about each. Administrators only. */
+/** The partner directory pages: organisations and everything the directory holds about each. */
 export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions): Promise<void> {
   const { orgs } = options;
 
-  app.get('/admin/organisations', { config: { access } }, async (_request, reply) => {
+  app.get('/admin/organisations', { config: { access: readers } }, async (request, reply) => {
     const organisations = await orgs.list();
     return reply.render('orgs/views/list.njk', {
       pageTitle: 'Partner directory',
@@ -49,7 +53,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
         kindName: organisationKindNames[organisation.kind],
         href: organisationPaths.show(organisation.id),
       })),
-      createHref: organisationPaths.create,
+      createHref: mayChange(request) ? organisationPaths.create : undefined,
     });
   });
 
@@ -80,13 +84,14 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     }
   });
 
-  app.get('/admin/organisations/:id', { config: { access } }, async (request, reply) => {
+  app.get('/admin/organisations/:id', { config: { access: readers } }, async (request, reply) => {
     const entry = await entryOf(request);
     if (entry === undefined) return reply.callNotFound();
     const removeHref = (segment: ItemSegment, itemId: string) => organisationPaths.removeItem(entry.id, segment, itemId);
     return reply.render('orgs/views/show.njk', {
       pageTitle: entry.name,
       backLink: organisationPaths.list,
+      mayChange: mayChange(request),
       organisation: { ...entry, kindName: organisationKindNames[entry.kind] },
       editHref: organisationPaths.edit(entry.id),
       domains: entry.domains.map((item) => ({ ...item, removeHref: removeHref('domains', item.id) })),
@@ -136,7 +141,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     readonly template: string;
     readonly pageTitle: string;
     readonly schema: S;
-    readonly save: (actor: AuditActor, organisationId: string, answers: z.output<S>) => Promise<void>;
+    readonly save: (actor: Administrator, organisationId: string, answers: z.output<S>) => Promise<void>;
     readonly context?: (entry: DirectoryEntry) => Promise<Record<string, unknown>>;
   }): void {
     const render = async (reply: FastifyReply, status: number, entry: DirectoryEntry, values: Record<string, unknown>, errors?: FormErrors) =>
@@ -212,7 +217,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     {
       readonly noun: string;
       readonly describe: (entry: DirectoryEntry, itemId: string) => string | undefined;
-      readonly remove: (actor: AuditActor, organisationId: string, itemId: string) => Promise<void>;
+      readonly remove: (actor: Administrator, organisationId: string, itemId: string) => Promise<void>;
     }
   > = {
     domains: {
@@ -297,10 +302,15 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
   }
 }
 
-function actor(request: FastifyRequest): AuditActor {
+function actor(request: FastifyRequest): Administrator {
   // Role routes only run with a signed-in viewer (web.plugin.ts); this guards against a misdeclared route.
   if (request.viewer === undefined) throw new Error('a directory change needs a signed-in member of staff');
-  return actorOf(request.viewer);
+  return administratorOf(request.viewer);
+}
+
+/** Whether the pages offer the changes: the service refuses them to anyone but a platform operator anyway. */
+function mayChange(request: FastifyRequest): boolean {
+  return request.viewer !== undefined && holdsRole(administratorOf(request.viewer), 'platform_operator');
 }
 
 /** What was typed, to show again beside its errors: text answers only. */

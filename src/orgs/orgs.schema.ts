@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { optionalText, requiredText, ukPhoneNumber, ukPostcode } from '../web/fields.ts';
+import { multiline, optionalText, requiredText, ukPhoneNumber, ukPostcode } from '../web/fields.ts';
 import { organisationKinds, type OrganisationKind } from './orgs.table.ts';
 
 /** The kinds of organisation in the practitioner's words, in the order the form offers them. */
@@ -94,7 +94,7 @@ export const addressForm = z.strictObject({
 
 export const trustedLinkForm = z.strictObject({
   partnerId: z.uuid({ error: 'Select the partner organisation' }),
-  description: requiredText('a description of the trusted link', 500),
+  description: requiredText('a description of the trusted link', 500, multiline),
 });
 
 /** A removal confirmation carries no answers of its own. */

@@ -1,4 +1,5 @@
-import type { AuditActor, AuditService } from '../audit/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import { holdsRole, NotPermittedError, type Authority } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import { isUuid } from '../lib/ids.ts';
@@ -72,6 +73,15 @@ async function uniquely<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The directory is shared by every organisation on this Safeshare: a trusted link or a domain changes
+ * which methods the policy allows between organisations. Only a platform operator (or Safeshare itself,
+ * setting up) changes it; administrators read it (ADR 0011).
+ */
+function checkOperator(actor: Authority): void {
+  if (!holdsRole(actor, 'platform_operator')) throw new NotPermittedError('Only a platform operator can change the partner directory');
+}
+
 export function orgsService(deps: { readonly db: Db; readonly clock: Clock; readonly audit: AuditService }) {
   const { db, clock, audit } = deps;
 
@@ -106,7 +116,8 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       return first < second ? store.linkExists(db, first, second) : store.linkExists(db, second, first);
     },
 
-    async create(actor: AuditActor, details: OrganisationDetails): Promise<string> {
+    async create(actor: Authority, details: OrganisationDetails): Promise<string> {
+      checkOperator(actor);
       return uniquely(db.transaction().execute(async (trx) => {
         if (await store.nameTaken(trx, details.name, undefined)) {
           throw new DirectoryRuleError('name', 'An organisation with that name is already in the directory');
@@ -123,7 +134,8 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       }));
     },
 
-    async update(actor: AuditActor, id: string, details: OrganisationDetails): Promise<void> {
+    async update(actor: Authority, id: string, details: OrganisationDetails): Promise<void> {
+      checkOperator(actor);
       await uniquely(db.transaction().execute(async (trx) => {
         if (!(await store.lockOrganisation(trx, id))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
         if (await store.nameTaken(trx, details.name, id)) {
@@ -134,7 +146,8 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       }));
     },
 
-    async addDomain(actor: AuditActor, organisationId: string, domain: string): Promise<void> {
+    async addDomain(actor: Authority, organisationId: string, domain: string): Promise<void> {
+      checkOperator(actor);
       await uniquely(db.transaction().execute(async (trx) => {
         if (!(await store.lockOrganisation(trx, organisationId))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
         const owner = await store.domainOwner(trx, domain);
@@ -144,7 +157,8 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       }));
     },
 
-    async removeDomain(actor: AuditActor, organisationId: string, domainId: string): Promise<void> {
+    async removeDomain(actor: Authority, organisationId: string, domainId: string): Promise<void> {
+      checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteDomain(trx, organisationId, domainId);
         if (removed === undefined) throw new DirectoryRuleError('domain', 'That domain is not in the directory');
@@ -152,7 +166,8 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       });
     },
 
-    async addFaxNumber(actor: AuditActor, organisationId: string, fax: FaxNumber): Promise<void> {
+    async addFaxNumber(actor: Authority, organisationId: string, fax: FaxNumber): Promise<void> {
+      checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         if (!(await store.lockOrganisation(trx, organisationId))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
         const id = await store.insertFaxNumber(trx, organisationId, fax, clock.now());
@@ -160,7 +175,8 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       });
     },
 
-    async removeFaxNumber(actor: AuditActor, organisationId: string, faxId: string): Promise<void> {
+    async removeFaxNumber(actor: Authority, organisationId: string, faxId: string): Promise<void> {
+      checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteFaxNumber(trx, organisationId, faxId);
         if (removed === undefined) throw new DirectoryRuleError('fax', 'That fax number is not in the directory');
@@ -168,7 +184,8 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       });
     },
 
-    async addAddress(actor: AuditActor, organisationId: string, address: PostalAddress): Promise<void> {
+    async addAddress(actor: Authority, organisationId: string, address: PostalAddress): Promise<void> {
+      checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         if (!(await store.lockOrganisation(trx, organisationId))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
         const id = await store.insertAddress(trx, organisationId, address, clock.now());
@@ -176,7 +193,8 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       });
     },
 
-    async removeAddress(actor: AuditActor, organisationId: string, addressId: string): Promise<void> {
+    async removeAddress(actor: Authority, organisationId: string, addressId: string): Promise<void> {
+      checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteAddress(trx, organisationId, addressId);
         if (!removed) throw new DirectoryRuleError('address', 'That address is not in the directory');
@@ -185,7 +203,8 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
     },
 
     /** A trusted link (e.g. a private network between a council and its hospital) is recorded in both organisations' trails. */
-    async addTrustedLink(actor: AuditActor, organisationId: string, partnerId: string, description: string): Promise<void> {
+    async addTrustedLink(actor: Authority, organisationId: string, partnerId: string, description: string): Promise<void> {
+      checkOperator(actor);
       if (organisationId === partnerId) throw new DirectoryRuleError('partnerId', 'Select a different organisation to link to');
       const [first, second] = organisationId < partnerId ? [organisationId, partnerId] : [partnerId, organisationId];
       await db.transaction().execute(async (trx) => {
@@ -206,7 +225,8 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       });
     },
 
-    async removeTrustedLink(actor: AuditActor, organisationId: string, linkId: string): Promise<void> {
+    async removeTrustedLink(actor: Authority, organisationId: string, linkId: string): Promise<void> {
+      checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteTrustedLink(trx, organisationId, linkId);
         if (removed === undefined) throw new DirectoryRuleError('link', 'That trusted link is not in the directory');

@@ -20,7 +20,7 @@ const items: readonly NavigationItem[] = [
   { text: 'Receipts', href: '/disclosures/receipts', access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead'] },
   { text: 'Misdirected information', href: '/misdirected', access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead'] },
   { text: 'Staff', href: '/admin/staff', access: ['admin'] },
-  { text: 'Partner directory', href: '/admin/organisations', access: ['admin'] },
+  { text: 'Partner directory', href: '/admin/organisations', access: ['admin', 'platform_operator'] },
   { text: 'Email outbox', href: '/admin/outbox', access: ['admin', 'it_service_desk'] },
   { text: 'Audit trail', href: '/audit', access: ['auditor', 'dpo'] },
 ];

@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/audit/index.ts';
 import { roles, type Role } from '../../src/auth/index.ts';
+import type { TestStaff } from '../support/factories.ts';
 import type { RouteRule } from '../../src/web/access.ts';
 import { webPlugin } from '../../src/web/web.plugin.ts';
 import { createTemplates } from '../../src/web/render.ts';
@@ -18,10 +19,15 @@ let context: TestContext;
 const principals = new Map<Role | 'signed-out', TestBrowser>();
 /** The JSON API takes bearer tokens, not the session cookie: each role also has a token. */
 const apiTokens = new Map<Role | 'signed-out', string>();
+/** A member of staff of the first organisation, and one of their API tokens: what another organisation's administrator aims at. */
+let target: TestStaff;
+let targetTokenId: string;
 
 beforeAll(async () => {
   context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000' });
   const organisationId = await createOrganisation(context);
+  target = await createStaff(context, { roles: ['practitioner'], organisationId });
+  targetTokenId = (await context.services.apiTokens.issue(systemActor, target.id, 'Mosaic case management', 30)).id;
   const anonymous = new TestBrowser(context.app);
   await anonymous.get('/sign-in');
   principals.set('signed-out', anonymous);
@@ -87,6 +93,37 @@ describe('authorisation matrix', () => {
     }
     expect(mismatches).toEqual([]);
   }, 180_000); // every route for every role: well over a thousand requests, one after another
+
+  it('answers 404 to another organisation’s administrator on every route about a member of staff, and changes nothing', async () => {
+    const otherAdmin = await createStaff(context, { roles: ['admin'], organisationId: await createOrganisation(context) });
+    const browser = await signIn(context, otherAdmin);
+    await browser.get('/');
+    // Answers that would succeed for the administrator's own staff, so that only the organisation stands in the way.
+    const answers: Record<string, Record<string, string | readonly string[]>> = {
+      edit: { displayName: 'Renamed By Another Organisation', jobTitle: '', roles: ['practitioner', 'dpo'], lineManagerId: '' },
+      'reset-password': { password: 'marble otter lantern' },
+      training: { 'completedOn-day': '1', 'completedOn-month': '6', 'completedOn-year': '2026' },
+      new: { name: 'Mosaic case management', validDays: '30' },
+    };
+    const snapshot = async () => ({
+      user: await context.db.selectFrom('users').selectAll().where('id', '=', target.id).executeTakeFirstOrThrow(),
+      tokens: await context.db.selectFrom('api_tokens').selectAll().where('user_id', '=', target.id).orderBy('id').execute(),
+      events: (await context.db.selectFrom('audit_events').select('seq').execute()).length,
+    });
+    const rules = context.app.routeRules.filter((rule) => rule.url.startsWith('/admin/staff/:id'));
+    expect(rules.length).toBeGreaterThanOrEqual(10);
+    const before = await snapshot();
+    const mismatches: string[] = [];
+    for (const rule of rules) {
+      const url = rule.url.replace(':id', target.id).replace(':tokenId', targetTokenId);
+      expect(url, rule.url).not.toContain(':');
+      const response = rule.method === 'GET' ? await browser.get(url) : await browser.post(url, answers[url.split('/').at(-1) ?? ''] ?? {});
+      if (response.statusCode !== 404 || response.body.includes(target.email)) mismatches.push(`${rule.method} ${rule.url}: ${response.statusCode}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+    expect((await browser.get('/admin/staff')).body).not.toContain(target.email);
+  });
 
   it('lets a visitor between password and code use only the code pages', async () => {
     const staff = await createStaff(context, { roles: ['admin'] });
