@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseForm, fieldError, type FormErrors } from '../web/forms.ts';
-import { sessionCookie } from '../web/web.plugin.ts';
-import type { AuthService, CodeOutcome } from './auth.service.ts';
-import { codeForm, nextQuery, signInForm } from './auth.schema.ts';
+import type { AuthService, CodeOutcome, PasswordChangeOutcome } from './auth.service.ts';
+import { choosePasswordForm, codeForm, nextQuery, signInForm } from './auth.schema.ts';
+import { signInStepPaths } from './auth.paths.ts';
+import type { PendingStage, SessionStage } from './auth.table.ts';
 
 export interface AuthRouteOptions {
   readonly auth: AuthService;
@@ -16,10 +17,40 @@ const throttledMessage = 'You have made too many attempts. Wait 5 minutes, then 
 
 export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions): Promise<void> {
   const { auth } = options;
-  const rateLimit = { max: options.addressLimit, timeWindow: '5 minutes' };
 
-  const setSession = (reply: FastifyReply, token: string) =>
-    reply.setCookie(sessionCookie, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: options.secureCookies });
+  /**
+   * Every attempt to sign in counts against its network address, whatever account it names. The
+   * count is kept in the database, so it holds across all of a council's app servers; it is taken
+   * before the body is read, so a refused attempt costs nothing more.
+   */
+  const limitAddress = async (request: FastifyRequest, reply: FastifyReply) => {
+    const outcome = await auth.admitAddress(request.ip, options.addressLimit);
+    if (outcome.kind === 'allowed') return;
+    return reply
+      .code(429)
+      .header('retry-after', String(outcome.retryAfterSeconds))
+      .render('web/views/error.njk', {
+        pageTitle: 'Too many attempts',
+        heading: 'Too many attempts',
+        paragraphs: ['There have been too many attempts to sign in from your network. Wait 5 minutes, then try again.'],
+        showHomeLink: false,
+      });
+  };
+  const attempt = { config: { access: 'public' as const }, onRequest: limitAddress };
+  const pendingAttempt = { config: { access: 'mfa' as const }, onRequest: limitAddress };
+
+  /** Where a pending session belongs when it asks for another step's page, or undefined when it is on its own. */
+  const elsewhere = (request: FastifyRequest, stage: PendingStage): string | undefined =>
+    request.pending === undefined || request.pending.stage === stage ? undefined : signInStepPaths[request.pending.stage];
+
+  const afterQuery = (next: string | undefined) => (next === undefined ? '' : `?next=${encodeURIComponent(next)}`);
+
+  /** Where the browser goes once a step of signing in has given its session a new stage. */
+  const pageFor = (stage: SessionStage, next: string | undefined) => (stage === 'active' ? (next ?? '/') : `${signInStepPaths[stage]}${afterQuery(next)}`);
+
+  // The web shell names and dresses the session cookie (cookiePolicy); a new session token also
+  // retires the CSRF tokens of the forms already shown, as they are bound to the session.
+  const setSession = (reply: FastifyReply, token: string) => reply.setSessionCookie(token);
 
   const renderSignIn = (reply: FastifyReply, status: number, values: Record<string, unknown>, errors?: FormErrors, notice?: string) =>
     reply.code(status).render('auth/views/sign-in.njk', { pageTitle: 'Sign in', values, errors, notice });
@@ -27,10 +58,11 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
   app.get('/sign-in', { config: { access: 'public' } }, async (request, reply) => {
     if (request.viewer !== undefined) return reply.redirect('/', 303);
     const query = nextQuery.parse(request.query);
+    if (request.pending?.stage === 'password') return reply.redirect(pageFor('password', query.next), 303);
     return renderSignIn(reply, 200, { next: query.next }, undefined, query.expired ? 'You were signed out because your session ended. Sign in again.' : undefined);
   });
 
-  app.post('/sign-in', { config: { access: 'public', rateLimit } }, async (request, reply) => {
+  app.post('/sign-in', attempt, async (request, reply) => {
     const query = nextQuery.parse(request.query);
     const form = parseForm(signInForm, request.body);
     if (!form.ok) return renderSignIn(reply, 400, { email: emailOf(request), next: query.next }, form.errors);
@@ -40,18 +72,43 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
       return renderSignIn(reply, outcome.kind === 'throttled' ? 429 : 400, { email: form.value.email, next: query.next }, fieldError('email', message));
     }
     setSession(reply, outcome.token);
-    const after = query.next === undefined ? '' : `?next=${encodeURIComponent(query.next)}`;
-    if (outcome.stage === 'mfa') return reply.redirect(`/sign-in/code${after}`, 303);
-    if (outcome.stage === 'enrol') return reply.redirect(`/sign-in/set-up-authenticator${after}`, 303);
-    return reply.redirect(query.next ?? '/', 303);
+    return reply.redirect(pageFor(outcome.stage, query.next), 303);
+  });
+
+  const renderChoosePassword = (request: FastifyRequest, reply: FastifyReply, status: number, errors?: FormErrors) =>
+    reply.code(status).render('auth/views/choose-password.njk', {
+      pageTitle: 'Choose a new password',
+      action: `${signInStepPaths.password}${afterQuery(nextQuery.parse(request.query).next)}`,
+      errors,
+    });
+
+  app.get(signInStepPaths.password, { config: { access: 'mfa' } }, async (request, reply) => {
+    const other = elsewhere(request, 'password');
+    if (other !== undefined) return reply.redirect(other, 303);
+    return renderChoosePassword(request, reply, 200);
+  });
+
+  app.post(signInStepPaths.password, pendingAttempt, async (request, reply) => {
+    const other = elsewhere(request, 'password');
+    if (other !== undefined) return reply.redirect(other, 303);
+    const form = parseForm(choosePasswordForm, request.body);
+    if (!form.ok) return renderChoosePassword(request, reply, 400, form.errors);
+    const outcome: PasswordChangeOutcome = await auth.choosePassword(tokenOf(request), form.value.password);
+    if (outcome.kind === 'invalid') return reply.redirect('/sign-in', 303);
+    if (outcome.kind === 'refused') return renderChoosePassword(request, reply, 400, fieldError('password', outcome.message));
+    setSession(reply, outcome.token);
+    return reply.redirect(pageFor(outcome.stage, nextQuery.parse(request.query).next), 303);
   });
 
   app.get('/sign-in/code', { config: { access: 'mfa' } }, async (request, reply) => {
-    if (request.pending?.stage === 'enrol') return reply.redirect('/sign-in/set-up-authenticator', 303);
+    const other = elsewhere(request, 'mfa');
+    if (other !== undefined) return reply.redirect(other, 303);
     return reply.render('auth/views/code.njk', { pageTitle: 'Enter the code from your authenticator app', next: nextQuery.parse(request.query).next });
   });
 
-  app.post('/sign-in/code', { config: { access: 'mfa', rateLimit } }, async (request, reply) => {
+  app.post('/sign-in/code', pendingAttempt, async (request, reply) => {
+    const other = elsewhere(request, 'mfa');
+    if (other !== undefined) return reply.redirect(other, 303);
     const next = nextQuery.parse(request.query).next;
     const form = parseForm(codeForm, request.body);
     const outcome: CodeOutcome = form.ok ? await auth.verifyCode(tokenOf(request), form.value.code) : { kind: 'invalid' };
@@ -64,12 +121,14 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
   });
 
   app.get('/sign-in/set-up-authenticator', { config: { access: 'mfa' } }, async (request, reply) => {
-    if (request.pending?.stage === 'mfa') return reply.redirect('/sign-in/code', 303);
+    const other = elsewhere(request, 'enrol');
+    if (other !== undefined) return reply.redirect(other, 303);
     return renderEnrolment(request, reply, 200);
   });
 
-  app.post('/sign-in/set-up-authenticator', { config: { access: 'mfa', rateLimit } }, async (request, reply) => {
-    if (request.pending?.stage === 'mfa') return reply.redirect('/sign-in/code', 303);
+  app.post('/sign-in/set-up-authenticator', pendingAttempt, async (request, reply) => {
+    const other = elsewhere(request, 'enrol');
+    if (other !== undefined) return reply.redirect(other, 303);
     const form = parseForm(codeForm, request.body);
     const outcome: CodeOutcome = form.ok ? await auth.confirmEnrolment(tokenOf(request), form.value.code) : { kind: 'invalid' };
     if (outcome.kind !== 'signed-in') {
@@ -82,7 +141,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
 
   app.post('/sign-out', { config: { access: 'public' } }, async (request, reply) => {
     if (request.sessionToken !== undefined) await auth.signOut(request.sessionToken);
-    reply.clearCookie(sessionCookie, { path: '/' });
+    reply.clearSessionCookie();
     return reply.redirect('/signed-out', 303);
   });
 

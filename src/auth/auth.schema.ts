@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maximumPasswordLength, passwordProblem } from './passwords.ts';
 
 export const signInForm = z.strictObject({
   email: z
@@ -14,6 +15,18 @@ export const codeForm = z.strictObject({
     .string({ error: 'Enter the 6-digit code from your authenticator app' })
     .transform((value) => value.replace(/\s/g, ''))
     .pipe(z.string().regex(/^\d{6}$/, 'Enter the 6-digit code from your authenticator app')),
+});
+
+/** The password the person chooses to replace one an administrator set: the usual rules apply. */
+export const choosePasswordForm = z.strictObject({
+  password: z
+    .string({ error: 'Enter a new password' })
+    .min(1, 'Enter a new password')
+    .max(maximumPasswordLength, `Password must be ${maximumPasswordLength} characters or fewer`)
+    .superRefine((value, context) => {
+      const problem = passwordProblem(value);
+      if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+    }),
 });
 
 export const nextQuery = z.object({

@@ -5,20 +5,24 @@ import type { Clock } from '../lib/clock.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import { newToken, tokenDigest } from '../lib/tokens.ts';
 import {
-  countRecentFailures,
+  countAddressAttempt,
   deleteExpiredSessions,
   deleteSession,
+  deleteSessionsOfUser,
   findSession,
   findUserByEmail,
+  forgetAddressAttempts,
   forgetFailures,
   insertSession,
   lockUser,
-  recordFailure,
+  markPasswordChosen,
+  releaseAttempt,
+  reserveAttempt,
   touchSession,
   type UserRow,
 } from './auth.repository.ts';
-import type { SessionStage } from './auth.table.ts';
-import { decoyHash, passwordMatches } from './passwords.ts';
+import type { PendingStage, SessionStage } from './auth.table.ts';
+import { decoyHash, hashPassword, passwordMatches, passwordProblem } from './passwords.ts';
 import type { Role } from './roles.ts';
 import { acceptedStep, enrolmentDetails, newTotpSecret } from './totp.ts';
 
@@ -35,7 +39,7 @@ export interface Viewer {
 export type SessionState =
   | { readonly kind: 'none' }
   | { readonly kind: 'expired' }
-  | { readonly kind: 'pending'; readonly stage: 'mfa' | 'enrol'; readonly viewer: Viewer }
+  | { readonly kind: 'pending'; readonly stage: PendingStage; readonly viewer: Viewer }
   | { readonly kind: 'active'; readonly viewer: Viewer };
 
 export type SignInOutcome =
@@ -48,6 +52,13 @@ export type CodeOutcome =
   | { readonly kind: 'throttled' }
   | { readonly kind: 'signed-in'; readonly token: string };
 
+export type PasswordChangeOutcome =
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'refused'; readonly message: string }
+  | { readonly kind: 'changed'; readonly token: string; readonly stage: SessionStage };
+
+export type AddressOutcome = { readonly kind: 'allowed' } | { readonly kind: 'limited'; readonly retryAfterSeconds: number };
+
 export interface AuthSettings {
   readonly sessionIdleMs: number;
   readonly sessionAbsoluteMs: number;
@@ -58,6 +69,9 @@ export interface AuthSettings {
 /** At most this many wrong passwords or codes per account in the window (the window slides). */
 export const accountGuessLimit = 10;
 export const accountGuessWindowMs = 5 * 60_000;
+/** Attempts from one address are counted in fixed windows of this length, in the database. */
+export const addressWindowMs = 5 * 60_000;
+const addressWindowStart = (now: number) => now - (now % addressWindowMs);
 /** Sessions are touched at most once a minute: the idle time-out is exact to the minute. */
 const touchIntervalMs = 60_000;
 
@@ -75,10 +89,17 @@ export function authService(deps: {
   const { db, clock, audit, secretBox, settings } = deps;
 
   const accountKey = (email: string) => hash('sha256', `sign-in:${email.trim().toLowerCase()}`, 'hex');
+  const addressKey = (address: string) => hash('sha256', `sign-in-address:${address}`, 'hex');
 
-  async function throttled(key: string): Promise<boolean> {
-    const since = new Date(clock.now().getTime() - accountGuessWindowMs);
-    return (await countRecentFailures(db, key, since)) >= accountGuessLimit;
+  /**
+   * Takes one of the account's guesses before the password or code is checked, or undefined when
+   * none is left: counting and checking are one locked step, so parallel guesses cannot overrun it.
+   */
+  async function takeGuess(key: string): Promise<number | undefined> {
+    const now = clock.now();
+    return db
+      .transaction()
+      .execute((trx) => reserveAttempt(trx, key, { since: new Date(now.getTime() - accountGuessWindowMs), at: now, limit: accountGuessLimit }));
   }
 
   /** Replaces the session the browser had (if any) by a new one: the id changes at every step up. */
@@ -105,35 +126,50 @@ export function authService(deps: {
     };
   }
 
+  /**
+   * A password an administrator set is replaced first, before the one-time code or enrolment:
+   * - the administrator's password stops working as soon as the person arrives, even if they then
+   *   abandon a longer enrolment half-way;
+   * - the one-time code stays the last step, the only one that makes a session active, so nothing
+   *   else is reachable until both factors are the person's own and both have been given;
+   * - enrolment binds the authenticator to an account whose password only its holder knows.
+   * Demo accounts are never asked (their passwords are printed for trying the service).
+   */
   function firstStage(user: UserRow): SessionStage {
+    if (user.must_change_password && !user.demo) return 'password';
+    return stageAfterPassword(user);
+  }
+
+  function stageAfterPassword(user: UserRow): SessionStage {
     if (!settings.mfaRequired && user.mfa_enrolled_at === null) return 'active';
     return user.mfa_enrolled_at === null ? 'enrol' : 'mfa';
   }
 
   return {
     async signIn(input: { email: string; password: string; previousToken: string | undefined }): Promise<SignInOutcome> {
-      const key = accountKey(input.email);
-      if (await throttled(key)) return { kind: 'throttled' };
+      const attempt = await takeGuess(accountKey(input.email));
+      if (attempt === undefined) return { kind: 'throttled' };
       const user = await findUserByEmail(db, input.email.trim().toLowerCase());
       const usable = user !== undefined && user.active && user.password_hash !== null;
       const matches = await passwordMatches(usable ? (user.password_hash ?? '') : await decoyHash, input.password);
       if (!usable || !matches) {
-        await db.transaction().execute(async (trx) => {
-          await recordFailure(trx, key, clock.now());
-          if (user !== undefined) {
-            await audit.record(trx, {
+        // The guess is already recorded as a failure: only the audit event is left to write.
+        if (user !== undefined) {
+          await db.transaction().execute((trx) =>
+            audit.record(trx, {
               organisationId: user.organisation_id,
               actor: { userId: user.id, label: user.display_name },
               action: 'user.sign_in_failed',
               entity: { type: 'user', id: user.id },
               change: { reason: user.active ? 'wrong password' : 'account deactivated' },
-            });
-          }
-        });
+            }),
+          );
+        }
         return { kind: 'invalid' };
       }
       const stage = firstStage(user);
       const token = await db.transaction().execute(async (trx) => {
+        await releaseAttempt(trx, attempt);
         const created = await rotate(trx, input.previousToken, user.id, stage);
         await audit.record(trx, {
           organisationId: user.organisation_id,
@@ -198,6 +234,62 @@ export function authService(deps: {
       return completeWithCode(token, code, 'enrol');
     },
 
+    /**
+     * The person replaces the password an administrator set with one of their own (the session is in
+     * the `password` stage, so they gave the old one moments ago and are not asked again). The new
+     * password follows the usual rules and must differ from the old; the change, its audit event and
+     * the next stage of signing in are one transaction. Any other session of theirs ends.
+     */
+    async choosePassword(token: string, password: string): Promise<PasswordChangeOutcome> {
+      const problem = passwordProblem(password);
+      if (problem !== undefined) return { kind: 'refused', message: problem };
+      const digest = tokenDigest(token);
+      const session = await findSession(db, digest);
+      if (session === undefined || session.stage !== 'password' || !session.active) return { kind: 'invalid' };
+      const passwordHash = await hashPassword(password);
+      return db.transaction().execute(async (trx): Promise<PasswordChangeOutcome> => {
+        const user = await lockUser(trx, session.user_id);
+        // Checked again under the lock: a second submission of the form finds the session replaced.
+        const current = await findSession(trx, digest);
+        if (user === undefined || current === undefined || current.stage !== 'password' || !user.active || user.password_hash === null) {
+          return { kind: 'invalid' };
+        }
+        if (await passwordMatches(user.password_hash, password)) {
+          return { kind: 'refused', message: 'Your new password must be different from the password you were given' };
+        }
+        const now = clock.now();
+        await markPasswordChosen(trx, user.id, passwordHash, now);
+        await deleteSessionsOfUser(trx, user.id);
+        const stage = stageAfterPassword(user);
+        const next = newToken();
+        await insertSession(trx, { id_digest: tokenDigest(next), user_id: user.id, stage, at: now });
+        const actor = { userId: user.id, label: user.display_name };
+        await audit.record(trx, {
+          organisationId: user.organisation_id,
+          actor,
+          action: 'user.password_changed',
+          entity: { type: 'user', id: user.id },
+          change: { reason: 'password set by an administrator', next: stage },
+        });
+        if (stage === 'active') {
+          await audit.record(trx, { organisationId: user.organisation_id, actor, action: 'user.signed_in', entity: { type: 'user', id: user.id }, change: { mfa: false } });
+        }
+        return { kind: 'changed', token: next, stage };
+      });
+    },
+
+    /**
+     * Counts an attempt to sign in from a network address against the limit for the current window.
+     * The count lives in the database, so every app server of a council shares it.
+     */
+    async admitAddress(address: string, limit: number): Promise<AddressOutcome> {
+      const now = clock.now().getTime();
+      const windowStart = addressWindowStart(now);
+      const attempts = await countAddressAttempt(db, addressKey(address), new Date(windowStart));
+      if (attempts <= limit) return { kind: 'allowed' };
+      return { kind: 'limited', retryAfterSeconds: Math.ceil((windowStart + addressWindowMs - now) / 1000) };
+    },
+
     async signOut(token: string): Promise<void> {
       const digest = tokenDigest(token);
       const row = await findSession(db, digest);
@@ -214,11 +306,12 @@ export function authService(deps: {
       });
     },
 
-    /** Housekeeping: ends sessions past their time-outs and forgets old failed attempts. */
+    /** Housekeeping: ends sessions past their time-outs and forgets old failed attempts and address windows. */
     async sweep(): Promise<void> {
       const now = clock.now().getTime();
       await deleteExpiredSessions(db, new Date(now - settings.sessionIdleMs), new Date(now - settings.sessionAbsoluteMs));
       await forgetFailures(db, new Date(now - accountGuessWindowMs));
+      await forgetAddressAttempts(db, new Date(addressWindowStart(now)));
     },
   };
 
@@ -226,15 +319,19 @@ export function authService(deps: {
     const digest = tokenDigest(token);
     const session = await findSession(db, digest);
     if (session === undefined || session.stage !== stage || !session.active) return { kind: 'invalid' };
-    const key = accountKey(session.email);
-    if (await throttled(key)) return { kind: 'throttled' };
+    const attempt = await takeGuess(accountKey(session.email));
+    if (attempt === undefined) return { kind: 'throttled' };
     return db.transaction().execute(async (trx): Promise<CodeOutcome> => {
       const user = await lockUser(trx, session.user_id);
-      if (user === undefined || user.mfa_secret_sealed === null) return { kind: 'invalid' };
+      if (user === undefined || user.mfa_secret_sealed === null) {
+        // No code was checked, so the guess is given back.
+        await releaseAttempt(trx, attempt);
+        return { kind: 'invalid' };
+      }
       const step = acceptedStep(secretBox.open(user.mfa_secret_sealed), code, clock.now());
       const actor = { userId: user.id, label: user.display_name };
       if (step === undefined || (user.totp_last_step !== null && step <= user.totp_last_step)) {
-        await recordFailure(trx, key, clock.now());
+        // The guess taken above stays recorded as a failure.
         await audit.record(trx, {
           organisationId: user.organisation_id,
           actor,
@@ -244,6 +341,7 @@ export function authService(deps: {
         });
         return { kind: 'invalid' };
       }
+      await releaseAttempt(trx, attempt);
       const enrolled = stage === 'enrol' ? { mfa_enrolled_at: clock.now() } : {};
       await trx
         .updateTable('users')

@@ -16,13 +16,23 @@ export interface UsersTable {
   totp_last_step: number | null;
   active: Generated<boolean>;
   demo: Generated<boolean>;
+  /**
+   * The password was set by an administrator (at creation or by a reset), so the person must choose
+   * their own at their next sign-in before anything else is reachable.
+   */
+  must_change_password: Generated<boolean>;
   /** The day they last completed data protection training (R1.1, R2.2), yyyy-mm-dd; null when none is recorded. */
   data_protection_training_on: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
-export type SessionStage = 'mfa' | 'enrol' | 'active';
+/**
+ * Where a session stands: `password` must choose a new password, `mfa` must give a one-time code,
+ * `enrol` must set up an authenticator app, `active` is signed in.
+ */
+export type SessionStage = 'password' | 'mfa' | 'enrol' | 'active';
+export type PendingStage = Exclude<SessionStage, 'active'>;
 
 export interface SessionsTable {
   id_digest: string;
@@ -36,6 +46,14 @@ export interface SignInFailuresTable {
   id: Generated<number>;
   account_key: string;
   failed_at: Date;
+}
+
+/** Sign-in attempts from one network address in a fixed window, shared by every app server. */
+export interface SignInAddressAttemptsTable {
+  /** A digest of the address, never the address itself. */
+  address_key: string;
+  window_start: Date;
+  attempts: number;
 }
 
 export interface ApiTokensTable {
@@ -56,4 +74,5 @@ export interface AuthTables {
   users: UsersTable;
   sessions: SessionsTable;
   sign_in_failures: SignInFailuresTable;
+  sign_in_address_attempts: SignInAddressAttemptsTable;
 }

@@ -1,6 +1,10 @@
 export { authService, actorOf } from './auth.service.ts';
 export type { AuthService, SessionState, Viewer } from './auth.service.ts';
-export { staffService, StaffRuleError } from './staff.service.ts';
+export { signInStepPaths } from './auth.paths.ts';
+export type { PendingStage } from './auth.table.ts';
+export { staffService, StaffNotFoundError, StaffRuleError } from './staff.service.ts';
+export { administratorOf, confinedTo, holdsRole, NotPermittedError } from './staff.authority.ts';
+export type { Administrator, Authority } from './staff.authority.ts';
 export { apiTokensService } from './api-tokens.service.ts';
 export type { ApiToken, ApiTokensService } from './api-tokens.service.ts';
 export type { NewStaff, OwnTraining, StaffDetails, StaffMember, StaffService, TeamMember } from './staff.service.ts';

@@ -11,7 +11,7 @@ beforeAll(async () => {
   organisationId = await journey.services.orgs.create(systemActor, { name: 'Swindon Borough Council', kind: 'local_authority', switchboardPhone: '01632960001', hosted: true });
 });
 
-describe('an administrator creates a practitioner, who signs in and sets up MFA', () => {
+describe('an administrator creates a practitioner, who signs in, chooses their own password and sets up MFA', () => {
   it('works end to end in Chromium, with no accessibility violations on any page', async () => {
     const admin = await createJourneyStaff(journey, ['admin'], organisationId, 'Alex Morgan');
     const page = await journey.newPage();
@@ -36,7 +36,6 @@ describe('an administrator creates a practitioner, who signs in and sets up MFA'
     // A first attempt with a common password is refused with a GOV.UK error summary.
     await page.getByLabel('Full name').fill('Priya Sharma');
     await page.getByLabel('Email address').fill('priya.sharma@swindon.gov.uk');
-    await page.getByLabel('Organisation').selectOption({ label: 'Swindon Borough Council' });
     await page.getByLabel('Practitioner').check();
     await page.getByLabel('First password', { exact: true }).fill('password1234');
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -52,11 +51,22 @@ describe('an administrator creates a practitioner, who signs in and sets up MFA'
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/signed-out');
 
-    // The practitioner signs in for the first time and sets up their authenticator app.
+    // The practitioner signs in for the first time, replaces the password the administrator gave
+    // them with their own, and sets up their authenticator app.
     await page.goto('/sign-in');
     await page.getByLabel('Email address').fill('priya.sharma@swindon.gov.uk');
     await page.getByLabel('Password', { exact: true }).fill(practitionerPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/sign-in/change-password');
+    await checkPage(page, 'choose-password');
+    await page.goto('/');
+    await page.waitForURL('**/sign-in/change-password');
+    await page.getByLabel('New password', { exact: true }).fill(practitionerPassword);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect.poll(() => page.locator('.govuk-error-summary').textContent()).toContain('must be different');
+    await checkPage(page, 'choose-password-error');
+    await page.getByLabel('New password', { exact: true }).fill('quill meadow harbour 17');
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL('**/sign-in/set-up-authenticator');
     await checkPage(page, 'set-up-authenticator');
     await page.getByText('I cannot scan the QR code').click();

@@ -93,6 +93,8 @@ export async function createJourneyStaff(journey: Journey, roles: readonly Role[
     roles,
     lineManagerId: null,
     password,
+    // Journeys sign in with this password; the journey that tests choosing one creates its account through the pages.
+    mustChangePassword: false,
     enrolledMfaSecretSealed: journey.secretBox.seal(mfaSecret),
   });
   return { id, email, password, mfaSecret };

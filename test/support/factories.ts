@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { systemActor } from '../../src/audit/index.ts';
 import type { Role } from '../../src/auth/index.ts';
+import { signInStepPaths } from '../../src/auth/auth.paths.ts';
 import { currentCode, newTotpSecret } from '../../src/auth/totp.ts';
 import { testNhsNumbers, type PersonDetails } from '../../src/people/index.ts';
 import type { TestContext } from './harness.ts';
@@ -27,10 +28,13 @@ export interface TestStaff {
   readonly organisationId: string;
 }
 
-/** A member of staff with a known password and an enrolled authenticator. */
+/**
+ * A member of staff with a known password and an enrolled authenticator. Unless the test asks
+ * (`mustChangePassword: true`), they are not made to choose a new password at first sign-in.
+ */
 export async function createStaff(
   context: TestContext,
-  options: { roles?: readonly Role[]; organisationId?: string; enrolled?: boolean; displayName?: string; lineManagerId?: string } = {},
+  options: { roles?: readonly Role[]; organisationId?: string; enrolled?: boolean; displayName?: string; lineManagerId?: string; mustChangePassword?: boolean } = {},
 ): Promise<TestStaff> {
   counter += 1;
   const organisationId = options.organisationId ?? (await createOrganisation(context));
@@ -45,17 +49,27 @@ export async function createStaff(
     roles: options.roles ?? ['practitioner'],
     lineManagerId: options.lineManagerId ?? null,
     password,
+    mustChangePassword: options.mustChangePassword ?? false,
     ...(options.enrolled === false ? {} : { enrolledMfaSecretSealed: context.secretBox.seal(mfaSecret) }),
   });
   return { id, email, password, mfaSecret, organisationId };
 }
 
-/** Signs in through the real pages: password, then the current one-time code. */
-export async function signIn(context: TestContext, staff: TestStaff): Promise<TestBrowser> {
+/**
+ * Signs in through the real pages: password, then the current one-time code. Someone who must first
+ * replace the password an administrator set chooses `newPassword` on the way.
+ */
+export async function signIn(context: TestContext, staff: TestStaff, options: { newPassword?: string } = {}): Promise<TestBrowser> {
   const browser = new TestBrowser(context.app);
   await browser.get('/sign-in');
   const password = await browser.post('/sign-in', { email: staff.email, password: staff.password });
   if (password.statusCode !== 303) throw new Error(`sign-in refused the password (${password.statusCode})`);
+  if (password.headers['location'] === signInStepPaths.password) {
+    if (options.newPassword === undefined) throw new Error('sign-in asks for a new password: pass newPassword');
+    await browser.get(signInStepPaths.password);
+    const chosen = await browser.post(signInStepPaths.password, { password: options.newPassword });
+    if (chosen.statusCode !== 303) throw new Error(`sign-in refused the new password (${chosen.statusCode})`);
+  }
   await browser.get('/sign-in/code');
   // Each test signs in on a fresh 30-second step so that a code is never reused.
   context.clock.advance(30_000);

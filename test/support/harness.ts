@@ -37,9 +37,12 @@ export interface TestContext extends TestDatabase {
   readonly secretBox: SecretBox;
 }
 
-/** The real application over a fresh database, with a clock the test moves. */
-export async function testApp(settings: Record<string, string> = {}): Promise<TestContext> {
-  const database = await freshDatabase();
+/**
+ * The real application over a fresh database, with a clock the test moves. Given `database`, it is
+ * another app server over that same database instead (as a council runs several).
+ */
+export async function testApp(settings: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestContext> {
+  const database = options.database ?? (await freshDatabase());
   const config: Config = {
     ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...settings }),
     secretKey: randomBytes(32),

@@ -10,6 +10,8 @@ import * as consentEvidence from './2026-11-30T0800_consent_evidence.ts';
 import * as sharingDecisions from './2026-11-30T0900_sharing_decisions.ts';
 import * as disclosures from './2026-11-30T0910_disclosures.ts';
 import * as staffTraining from './2026-11-30T0920_staff_training.ts';
+import * as platformOperator from './2026-12-03T0800_platform_operator.ts';
+import * as signInThrottleAndOwnPassword from './2026-12-03T0810_sign_in_throttle_and_own_password.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -27,4 +29,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T0900_sharing_decisions': sharingDecisions,
   '2026-11-30T0910_disclosures': disclosures,
   '2026-11-30T0920_staff_training': staffTraining,
+  '2026-12-03T0800_platform_operator': platformOperator,
+  '2026-12-03T0810_sign_in_throttle_and_own_password': signInThrottleAndOwnPassword,
 };
