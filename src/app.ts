@@ -65,7 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     secureCookies: config.secureCookies,
   });
 
-  await app.register(homeRoutes, { db: options.db, staff: services.staff });
+  await app.register(homeRoutes, { db: options.db, staff: services.staff, secureCookies: config.secureCookies });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(notificationsRoutes, { notifications: services.notifications });
   await app.register(mailRoutes, { mail: services.mail });
@@ -82,7 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(disclosuresApi, { disclosures: services.disclosures, publicUrl: config.publicUrl });
   await app.register(disclosuresRoutes, { disclosures: services.disclosures, orgs: services.orgs, policy: services.policy, clock: options.clock, secureCookies: config.secureCookies });
   await app.register(authRoutes, { auth: services.auth, secureCookies: config.secureCookies, addressLimit: config.signInAddressLimit });
-  await app.register(staffRoutes, { staff: services.staff, orgs: services.orgs, apiTokens: services.apiTokens });
+  await app.register(staffRoutes, { staff: services.staff, apiTokens: services.apiTokens });
   await app.register(teamRoutes, { staff: services.staff });
   await app.register(apiTokenRoutes, { staff: services.staff, apiTokens: services.apiTokens });
 

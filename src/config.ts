@@ -53,6 +53,11 @@ export interface Config {
   readonly sessionIdleMs: number;
   readonly sessionAbsoluteMs: number;
   readonly mfaRequired: boolean;
+  /**
+   * Cookies are Secure with `__Host-` names in every environment (ASVS 3.3.1); only `SECURE_COOKIES=false`,
+   * for plain-HTTP local use and never in production, turns that off. Browsers accept Secure cookies
+   * from http://localhost and http://127.0.0.1, so local use needs no opt-out.
+   */
   readonly secureCookies: boolean;
   readonly trustProxy: boolean;
   readonly signInAddressLimit: number;
@@ -90,6 +95,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (production && settings.SECRET_KEY === undefined) {
     throw new ConfigError('SECRET_KEY is required in production');
   }
+  if (production && settings.SECURE_COOKIES === false) {
+    throw new ConfigError('SECURE_COOKIES=false is for plain-HTTP local use only; production serves Safeshare over HTTPS with Secure cookies');
+  }
   if (production && settings.SMTP_URL === undefined) {
     throw new ConfigError('SMTP_URL is required in production (otherwise notifications are only written to a folder)');
   }
@@ -106,7 +114,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     sessionIdleMs: settings.SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: settings.SESSION_ABSOLUTE_HOURS * 3_600_000,
     mfaRequired: settings.MFA_REQUIRED,
-    secureCookies: settings.SECURE_COOKIES ?? production,
+    secureCookies: settings.SECURE_COOKIES ?? true,
     trustProxy: settings.TRUST_PROXY,
     signInAddressLimit: settings.SIGN_IN_ADDRESS_LIMIT,
     serviceName: settings.SERVICE_NAME,

@@ -38,7 +38,7 @@ describe('sign-in with password and one-time code', () => {
     expect(unknown.statusCode).toBe(400);
     expect(errorSummary(wrong.body)).toEqual(['Enter a correct email address and password']);
     expect(errorSummary(unknown.body)).toEqual(errorSummary(wrong.body));
-    expect(browser.cookie('safeshare_session')).toBeUndefined();
+    expect(browser.cookie('__Host-safeshare_session')).toBeUndefined();
   });
 
   it('refuses a wrong code, and a code that was already used', async () => {
@@ -88,17 +88,17 @@ describe('sign-in with password and one-time code', () => {
   it('changes the session id at each step of signing in (no session fixation)', async () => {
     const staff = await createStaff(context);
     const browser = await passwordStep(staff);
-    const afterPassword = browser.cookie('safeshare_session');
+    const afterPassword = browser.cookie('__Host-safeshare_session');
     expect(afterPassword).toBeDefined();
     context.clock.advance(30_000);
     await browser.post('/sign-in/code', { code: currentCode(staff.mfaSecret, context.clock.now()) });
-    const afterCode = browser.cookie('safeshare_session');
+    const afterCode = browser.cookie('__Host-safeshare_session');
     expect(afterCode).toBeDefined();
     expect(afterCode).not.toBe(afterPassword);
 
     // The pre-MFA session no longer exists on the server.
     const attacker = new TestBrowser(context.app);
-    attacker.setCookie('safeshare_session', afterPassword ?? '');
+    attacker.setCookie('__Host-safeshare_session', afterPassword ?? '');
     expect((await attacker.get('/')).headers['location']).toBe('/sign-in?next=%2F');
   });
 
@@ -130,7 +130,7 @@ describe('sign-in with password and one-time code', () => {
     expect(missing.body).toContain('Your form has expired');
     const wrong = await browser.post('/sign-in', { email: staff.email, password: staff.password, _csrf: 'forged-token' });
     expect(wrong.statusCode).toBe(403);
-    expect(browser.cookie('safeshare_session')).toBeUndefined();
+    expect(browser.cookie('__Host-safeshare_session')).toBeUndefined();
   });
 
   it('refuses the live session of a member of staff who has been deactivated', async () => {
@@ -149,11 +149,11 @@ describe('sign-in with password and one-time code', () => {
   it('ends the session on the server at sign-out', async () => {
     const staff = await createStaff(context);
     const browser = await signIn(context, staff);
-    const token = browser.cookie('safeshare_session') ?? '';
+    const token = browser.cookie('__Host-safeshare_session') ?? '';
     await browser.get('/');
     expect((await browser.post('/sign-out')).headers['location']).toBe('/signed-out');
     const replay = new TestBrowser(context.app);
-    replay.setCookie('safeshare_session', token);
+    replay.setCookie('__Host-safeshare_session', token);
     expect((await replay.get('/')).statusCode).toBe(303);
   });
 

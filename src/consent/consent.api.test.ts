@@ -107,7 +107,7 @@ describe('GET /api/v1/consents/:id', () => {
     expect(none.headers['www-authenticate']).toBe('Bearer');
     expect((await call(`/api/v1/consents/${givenId}`, 'ss_not-a-real-token')).statusCode).toBe(401);
     const browser = await signIn(context, practitioner);
-    expect((await call(`/api/v1/consents/${givenId}`, undefined, { cookie: `safeshare_session=${browser.cookie('safeshare_session') ?? ''}` })).statusCode).toBe(401);
+    expect((await call(`/api/v1/consents/${givenId}`, undefined, { cookie: `__Host-safeshare_session=${browser.cookie('__Host-safeshare_session') ?? ''}` })).statusCode).toBe(401);
     const admin = await call(`/api/v1/consents/${givenId}`, adminToken);
     expect(admin.statusCode).toBe(403);
     expect(admin.headers['content-type']).toContain('application/problem+json');

@@ -191,15 +191,15 @@ describe('step 1: to whom, what and how', () => {
     const chosen = await chooseMethod(browser, shareInternally, { recipientIndex: '0', categoryIds: ['education'], method: 'email', recipientAddress: 'jo.bennett@swindon.gov.uk' });
     expect(chosen.statusCode).toBe(303);
     expect(chosen.headers['location']).toBe(`/decisions/${shareInternally}/disclosures/checklist`);
-    expect(String(chosen.headers['set-cookie'])).toContain(`Path=/decisions/${shareInternally}/disclosures`);
+    expect(String(chosen.headers['set-cookie'])).toMatch(/^__Host-safeshare_disclosure=[^;]+;(?=.*; Path=\/;)(?=.*; HttpOnly)(?=.*; Secure)(?=.*; SameSite=Strict)/);
     const page = await browser.get(`/decisions/${shareInternally}/disclosures/checklist`);
     expect(page.body).toContain('jo.bennett@swindon.gov.uk');
     // Step 1 comes back filled in from the draft.
     const again = await browser.get(`/decisions/${shareInternally}/disclosures/new`);
     expect(again.body).toMatch(/value="email" checked/);
 
-    const forged = browser.cookie('safeshare_disclosure')?.replace(/education/, 'parent-criminal-record');
-    browser.setCookie('safeshare_disclosure', forged ?? '');
+    const forged = browser.cookie('__Host-safeshare_disclosure')?.replace(/education/, 'parent-criminal-record');
+    browser.setCookie('__Host-safeshare_disclosure', forged ?? '');
     const refused = await browser.get(`/decisions/${shareInternally}/disclosures/checklist`);
     expect(refused.statusCode).toBe(303);
     expect(refused.headers['location']).toBe(`/decisions/${shareInternally}/disclosures/new`);

@@ -8,6 +8,7 @@ import type { DirectoryEntry, OrgsService } from '../orgs/index.ts';
 import { policyLabels, type ChannelMethodId, type PolicyPack } from '../policy/index.ts';
 import { SharingNotFoundError, sharingPaths } from '../sharing/index.ts';
 import { fieldError, parseForm, type FormErrors } from '../web/forms.ts';
+import { cookiePolicy } from '../web/web.plugin.ts';
 import { DisclosureNotFoundError, DisclosureRuleError } from './disclosures.errors.ts';
 import {
   checklistAnswers,
@@ -34,7 +35,8 @@ import {
 } from './disclosures.forms.ts';
 import { disclosurePaths } from './disclosures.paths.ts';
 import type { Disclosure, DisclosureContext, DisclosuresService } from './disclosures.service.ts';
-import { disclosureReaders, disclosureRecorders, disclosureRows, receiptTag } from './disclosures.views.ts';
+import { disclosureReaders, disclosureRecorders } from './disclosures.access.ts';
+import { disclosureRows, receiptTag } from './disclosures.views.ts';
 
 export interface DisclosureRouteOptions {
   readonly disclosures: DisclosuresService;
@@ -48,11 +50,12 @@ const recorders = { access: disclosureRecorders };
 const readers = { access: disclosureReaders };
 
 /**
- * Step 1's answers wait for the checklist in a signed cookie scoped to the decision's disclosure
- * pages: never in the address (an e-mail address is personal data), and checked again whenever read.
- * The checklist form carries them again as hidden fields, so a post stands on its own.
+ * Step 1's answers wait for the checklist in a signed cookie naming its decision: never in the
+ * address (an e-mail address is personal data), and checked again whenever read. One draft at a
+ * time: the cookie has Path=/ as its `__Host-` name demands, so a draft for another decision is
+ * ignored and replaced. The checklist form carries the answers again as hidden fields, so a post
+ * stands on its own.
  */
-const draftCookie = 'safeshare_disclosure';
 const draftMaxAgeSeconds = 60 * 60;
 
 const serviceNames: Record<string, string> = { registered: 'Registered post', 'signed-for': 'Signed for', courier: 'An approved courier' };
@@ -66,6 +69,8 @@ const storedAdvice = z.object({
 /** The disclosure log's pages: record a disclosure under a decision, read it, confirm receipt, and log misdirected information. */
 export async function disclosuresRoutes(app: FastifyInstance, options: DisclosureRouteOptions): Promise<void> {
   const { disclosures, orgs, policy, clock } = options;
+  const cookies = cookiePolicy(options.secureCookies);
+  const draftCookie = cookies.names.disclosureDraft;
   const labels = policyLabels(policy);
   const today = () => londonToday(clock.now());
   const availableMethods = policy.channels.methods.filter((rule) => rule.available);
@@ -125,18 +130,11 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
   // The draft of step 1
 
   function saveDraft(reply: FastifyReply, decisionId: string, answers: StepOneAnswers): void {
-    reply.setCookie(draftCookie, JSON.stringify({ decisionId, answers: stepOneValues(answers) }), {
-      path: `/decisions/${decisionId}/disclosures`,
-      signed: true,
-      httpOnly: true,
-      sameSite: 'strict',
-      secure: options.secureCookies,
-      maxAge: draftMaxAgeSeconds,
-    });
+    reply.setCookie(draftCookie, JSON.stringify({ decisionId, answers: stepOneValues(answers) }), { ...cookies.attributes, signed: true, maxAge: draftMaxAgeSeconds });
   }
 
-  function forgetDraft(reply: FastifyReply, decisionId: string): void {
-    reply.clearCookie(draftCookie, { path: `/decisions/${decisionId}/disclosures` });
+  function forgetDraft(reply: FastifyReply): void {
+    reply.clearCookie(draftCookie, cookies.attributes);
   }
 
   function readDraft(request: FastifyRequest, context: DisclosureContext): StepOneAnswers | undefined {
@@ -304,7 +302,7 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
           description,
           checklist: checklistAnswers(method, typed, description),
         });
-        forgetDraft(reply, context.decision.id);
+        forgetDraft(reply);
         return await reply.redirect(`${disclosurePaths.disclosure(id)}?done=recorded`, 303);
       } catch (error) {
         if (error instanceof DisclosureRuleError) {

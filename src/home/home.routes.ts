@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Role, StaffService } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
+import { cookiePolicy } from '../web/web.plugin.ts';
 
 /** The home page, health checks and the pages every UK public-sector service must have. */
-export async function homeRoutes(app: FastifyInstance, options: { readonly db: Db; readonly staff: StaffService }): Promise<void> {
+export async function homeRoutes(app: FastifyInstance, options: { readonly db: Db; readonly staff: StaffService; readonly secureCookies: boolean }): Promise<void> {
+  const cookieNames = cookiePolicy(options.secureCookies).names;
   app.get('/', { config: { access: 'staff' } }, async (request, reply) => {
     const viewer = request.viewer;
     const roles = viewer?.roles ?? [];
@@ -27,7 +29,7 @@ export async function homeRoutes(app: FastifyInstance, options: { readonly db: D
 
   for (const page of ['accessibility', 'privacy', 'cookies'] as const) {
     app.get(`/${page}`, { config: { access: 'public' } }, async (_request, reply) =>
-      reply.render(`home/views/${page}.njk`, { pageTitle: pageTitles[page] }),
+      reply.render(`home/views/${page}.njk`, { pageTitle: pageTitles[page], cookieNames }),
     );
   }
 }

@@ -1,18 +1,66 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
-import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
-import fastifyStatic from '@fastify/static';
+import { hkdfSync } from 'node:crypto';
+import send from '@fastify/send';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type nunjucks from 'nunjucks';
-import type { ApiTokensService, AuthService, Viewer } from '../auth/index.ts';
+import { signInStepPaths, type ApiTokensService, type AuthService, type PendingStage, type Viewer } from '../auth/index.ts';
 import { allows, type Access, type RouteRule } from './access.ts';
 import { navigationFor } from './navigation.ts';
+import { answerRefusal } from './refusals.ts';
+import { registerStrictBodyParsers, textRefusalOf } from './request-text.ts';
 import { assetFolders } from './render.ts';
 import { problem } from '../api/problem.ts';
+import { tokenDigest } from '../lib/tokens.ts';
 
-export const sessionCookie = 'safeshare_session';
+/** Where a cookie is sent, and who may read it; never a Domain, so it stays with this host. */
+export interface CookieAttributes {
+  readonly path: '/';
+  readonly httpOnly: true;
+  readonly sameSite: 'strict' | 'lax';
+  readonly secure: boolean;
+}
+
+export interface CookiePolicy {
+  readonly names: { readonly session: string; readonly csrf: string; readonly disclosureDraft: string };
+  /** Path=/, HttpOnly, SameSite=Strict, Secure unless turned off explicitly. */
+  readonly attributes: CookieAttributes;
+  /** The session cookie is SameSite=Lax: see `cookiePolicy`. */
+  readonly sessionAttributes: CookieAttributes;
+}
+
+/**
+ * Every cookie Safeshare sets, named and dressed in one place (ASVS 3.3.1, 3.3.3, 3.3.4).
+ *
+ * The `__Host-` prefix makes the browser refuse a cookie unless it is Secure, has Path=/ and no
+ * Domain, so neither a sibling subdomain nor a plain-HTTP page can plant or overwrite it (cookie
+ * tossing). Browsers refuse `__Host-` without Secure, so when secure cookies are turned off
+ * explicitly (`SECURE_COOKIES=false`, plain-HTTP local use) the plain names are used instead.
+ *
+ * The session cookie is SameSite=Lax so that a link in a notification e-mail opens Safeshare signed
+ * in; a cross-site form still fails, because the CSRF cookie is SameSite=Strict and the token in the
+ * form is bound to the session.
+ */
+export function cookiePolicy(secure: boolean): CookiePolicy {
+  const prefix = secure ? '__Host-' : '';
+  const attributes: CookieAttributes = { path: '/', httpOnly: true, sameSite: 'strict', secure };
+  return {
+    names: { session: `${prefix}safeshare_session`, csrf: `${prefix}safeshare_csrf`, disclosureDraft: `${prefix}safeshare_disclosure` },
+    attributes,
+    sessionAttributes: { ...attributes, sameSite: 'lax' },
+  };
+}
+
+/**
+ * What a CSRF token is bound to (ASVS 3.5.1): the session it was issued in, by the digest of the
+ * session token, or no session at all. A token taken from the anonymous sign-in page, or from
+ * another person's session, does not verify in a signed-in session, even with its own CSRF cookie.
+ */
+function csrfBinding(sessionToken: string | undefined): string {
+  return sessionToken === undefined ? 'no-session' : `session:${tokenDigest(sessionToken)}`;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,12 +69,15 @@ declare module 'fastify' {
     /** The session token from the cookie, when the browser has a live session (any stage). */
     sessionToken: string | undefined;
     /** A session between password and one-time code, and whose it is. */
-    pending: { readonly stage: 'mfa' | 'enrol'; readonly viewer: Viewer } | undefined;
+    pending: { readonly stage: PendingStage; readonly viewer: Viewer } | undefined;
     /** The viewer's unread notifications, for the header; set by the notifications plugin on page requests. */
     unreadNotifications: number | undefined;
   }
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>): FastifyReply;
+    /** Gives the browser a (new) session token; the forms of the next page carry tokens bound to it. */
+    setSessionCookie(token: string): FastifyReply;
+    clearSessionCookie(): FastifyReply;
   }
   interface FastifyInstance {
     routeRules: RouteRule[];
@@ -54,6 +105,7 @@ export function isApi(url: string): boolean {
  * GOV.UK layout, and error pages that never show a stack trace.
  */
 export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) => {
+  const cookies = cookiePolicy(options.secureCookies);
   app.decorate('routeRules', [] as RouteRule[]);
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
@@ -90,13 +142,15 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
     crossOriginEmbedderPolicy: false,
   });
   await app.register(fastifyCookie, { secret: options.cookieSecret });
-  await app.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+  // Forms and JSON are read as strict UTF-8 (request-text.ts), in place of the default readers.
+  registerStrictBodyParsers(app, { formBodyLimit: 64 * 1024 });
   await app.register(fastifyCsrf, {
-    cookieKey: 'safeshare_csrf',
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: options.secureCookies, signed: true },
+    cookieKey: cookies.names.csrf,
+    cookieOpts: { ...cookies.attributes, signed: true },
     getToken: (request) => (request.body as { _csrf?: string } | undefined)?._csrf,
+    getUserInfo: (request) => csrfBinding(request.sessionToken),
+    csrfOpts: { hmacKey: Buffer.from(hkdfSync('sha256', options.cookieSecret, Buffer.alloc(0), 'safeshare csrf tokens', 32)) },
   });
-  await app.register(fastifyStatic, { root: assetFolders.govuk, serve: false });
 
   app.decorateRequest('viewer', undefined);
   app.decorateRequest('sessionToken', undefined);
@@ -109,17 +163,28 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
       viewer: request.viewer,
       navigation: navigationFor(request.viewer, request.url.split('?')[0] ?? '/', request.unreadNotifications),
       cspNonce: this.cspNonce.script,
-      csrfToken: this.generateCsrf(),
+      csrfToken: this.generateCsrf({ userInfo: csrfBinding(request.sessionToken) }),
       ...context,
     });
     return this.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+  });
+  // Each also moves the request to the new session, so a form rendered in the same response carries a
+  // token bound to the cookie sent with it.
+  app.decorateReply('setSessionCookie', function setSessionCookie(this: FastifyReply, token: string) {
+    this.request.sessionToken = token;
+    return this.setCookie(cookies.names.session, token, cookies.sessionAttributes);
+  });
+  // The same attributes as when set: a browser ignores a Set-Cookie for a `__Host-` name without Secure.
+  app.decorateReply('clearSessionCookie', function clearSessionCookie(this: FastifyReply) {
+    this.request.sessionToken = undefined;
+    return this.clearCookie(cookies.names.session, cookies.sessionAttributes);
   });
 
   // Sessions and access: before the body is read, so a refused request costs nothing.
   app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config.access ?? 'public';
     if (isApi(request.url)) return authoriseApi(request, reply, access);
-    const token = request.cookies[sessionCookie];
+    const token = request.cookies[cookies.names.session];
     const state = token === undefined ? { kind: 'none' as const } : await options.auth.session(token);
     if (state.kind === 'active') {
       request.viewer = state.viewer;
@@ -128,13 +193,15 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
       request.pending = { stage: state.stage, viewer: state.viewer };
       request.sessionToken = token;
     } else if (token !== undefined) {
-      reply.clearCookie(sessionCookie, { path: '/' });
+      reply.clearSessionCookie();
     }
     if (allows(access, request.viewer)) return;
     if (access === 'mfa') {
       if (request.pending !== undefined) return;
       return reply.redirect(request.viewer ? '/' : '/sign-in', 303);
     }
+    // A password an administrator set is replaced before any other page is reachable.
+    if (request.pending?.stage === 'password') return reply.redirect(signInStepPaths.password, 303);
     if (request.viewer === undefined) {
       const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
       return reply.redirect(state.kind === 'expired' ? `/sign-in?expired=1` : `/sign-in${next}`, 303);
@@ -159,6 +226,9 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
 
   app.addHook('preHandler', (request, reply, done) => {
     if (!unsafeMethods.has(request.method) || isApi(request.url)) return done();
+    // Signing out without a live session changes nothing, so the header's form from a session that
+    // has since timed out still signs out, rather than saying the form has expired.
+    if (request.routeOptions.url === '/sign-out' && request.sessionToken === undefined) return done();
     app.csrfProtection(request, reply, done);
   });
 
@@ -175,6 +245,17 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
   );
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const answered = answerRefusal(request, reply, error);
+    if (answered !== undefined) {
+      request.log.info({ refusal: error.name, status: reply.statusCode }, 'request refused');
+      return answered;
+    }
+    const refusal = textRefusalOf(error);
+    if (refusal !== undefined) {
+      request.log.info({ code: error.code, status: refusal.status }, 'request refused: text');
+      if (isApi(request.url)) return problem(reply, refusal.status, refusal.title, refusal.detail);
+      return reply.code(refusal.status).render('web/views/error.njk', { pageTitle: refusal.title, heading: refusal.title, paragraphs: [refusal.detail], showHomeLink: true });
+    }
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: error.code, status }, 'request refused');
@@ -192,9 +273,15 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
   app.get('/assets/*', { config: { access: 'public' } }, async (request, reply) => {
     const wildcard = (request.params as { '*': string })['*'];
     const [folder, ...rest] = wildcard.split('/');
-    const root = folder === 'govuk' ? assetFolders.govuk : folder === 'moj' ? assetFolders.moj : folder === 'safeshare' ? assetFolders.safeshare : undefined;
+    const root = folder !== undefined && Object.hasOwn(assetFolders, folder) ? assetFolders[folder as keyof typeof assetFolders] : undefined;
     if (root === undefined || rest.length === 0) return reply.callNotFound();
-    return reply.header('cache-control', 'public, max-age=3600').sendFile(rest.join('/'), root);
+    // send resolves the path inside root and refuses anything that would leave it (or a dotfile).
+    const file = await send(request.raw, `/${rest.join('/')}`, { root, dotfiles: 'deny', index: false, maxAge: 3_600_000 });
+    if (file.type !== 'file') {
+      file.stream.destroy();
+      return file.statusCode === 404 || file.type === 'directory' ? reply.callNotFound() : reply.code(file.statusCode).send();
+    }
+    return reply.code(file.statusCode).headers(file.headers).send(file.stream);
   });
 });
 

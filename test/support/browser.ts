@@ -1,8 +1,13 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
+/** The session cookie, by either of its names (`__Host-` unless secure cookies are turned off). */
+const sessionCookieName = /^(__Host-)?safeshare_session$/;
+
 /**
  * A cookie-keeping client over app.inject: it follows the app the way a browser without JavaScript
- * would, and sends the CSRF token from the last page it read.
+ * would, and sends the CSRF token from the last page it read. CSRF tokens are bound to the session,
+ * so when the session changes the token is forgotten and the next form fetches a page for a new one,
+ * as a browser loads the page a sign-in redirects to.
  */
 export class TestBrowser {
   readonly #app: FastifyInstance;
@@ -29,6 +34,12 @@ export class TestBrowser {
     return this.#csrfToken;
   }
 
+  /** The token a form would carry now: the last page's, or a fresh page's when the session has changed since. */
+  async formToken(): Promise<string> {
+    if (this.#csrfToken === undefined) await this.#loadCsrfToken();
+    return this.#csrfToken ?? '';
+  }
+
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     return this.request('GET', url, undefined, headers);
   }
@@ -37,8 +48,7 @@ export class TestBrowser {
   async post(url: string, form: Record<string, string | readonly string[]> = {}, options: { csrf?: boolean } = {}): Promise<LightMyRequestResponse> {
     const fields = { ...form };
     if (options.csrf !== false && fields['_csrf'] === undefined) {
-      if (this.#csrfToken === undefined) await this.get('/sign-in');
-      fields['_csrf'] = this.#csrfToken ?? '';
+      fields['_csrf'] = await this.formToken();
     }
     const body = new URLSearchParams();
     for (const [key, value] of Object.entries(fields)) {
@@ -59,10 +69,18 @@ export class TestBrowser {
       const expired = cookie.value === '' || (cookie.expires !== undefined && cookie.expires.getTime() <= Date.now()) || cookie.maxAge === 0;
       if (expired) this.#cookies.delete(cookie.name);
       else this.#cookies.set(cookie.name, cookie.value);
+      if (sessionCookieName.test(cookie.name)) this.#csrfToken = undefined;
     }
     const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
     if (token !== undefined) this.#csrfToken = token;
     return response;
+  }
+
+  /** The sign-in page has a form in every state; signed in, it redirects to the home page, whose header has one. */
+  async #loadCsrfToken(): Promise<void> {
+    const page = await this.get('/sign-in');
+    const location = page.headers['location'];
+    if (page.statusCode === 303 && typeof location === 'string') await this.get(location);
   }
 }
 

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://safeshare@db.internal:5432/safeshare',
+  PUBLIC_URL: 'https://safeshare.swindon.gov.uk',
+  SECRET_KEY: 'ab'.repeat(32),
+  SMTP_URL: 'smtp://relay.swindon.gov.uk:587',
+};
+
+describe('secure cookies (ASVS 3.3.1)', () => {
+  it('are on by default in every environment', () => {
+    for (const environment of ['development', 'test', 'production']) {
+      const settings = environment === 'production' ? production : { NODE_ENV: environment };
+      expect(loadConfig(settings).secureCookies, environment).toBe(true);
+    }
+  });
+
+  it('are turned off only explicitly, and never in production', () => {
+    expect(loadConfig({ NODE_ENV: 'development', SECURE_COOKIES: 'false' }).secureCookies).toBe(false);
+    expect(() => loadConfig({ ...production, SECURE_COOKIES: 'false' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...production, SECURE_COOKIES: 'false' })).toThrow(/SECURE_COOKIES=false is for plain-HTTP local use only/);
+  });
+});
