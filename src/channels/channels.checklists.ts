@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ChannelMethodId, ChannelPolicy } from '../policy/index.ts';
+import { multiline, singleLine, textRule, type TextShape } from '../lib/text.schema.ts';
 import { ukPostcode } from '../web/fields.ts';
 import { methodName, type RequirementId, type Sensitivity } from './channels.methods.ts';
 import type { MethodAdvice } from './channels.policy.ts';
@@ -104,7 +105,14 @@ export function checklistFor(method: ChannelMethodId): readonly ChecklistItem[] 
 /** A yes/no question whose only acceptable answer is yes: the message says what to do. */
 const yes = (message: string) => z.boolean({ error: message }).refine((value) => value, { error: message });
 const yesNo = (message: string) => z.boolean({ error: message });
-const text = (message: string, max: number, tooLong: string) => z.string({ error: message }).trim().min(1, message).max(max, tooLong);
+/** A typed answer under the one text rule; its messages name it as the too-long message does ("The caller’s name"). */
+const text = (message: string, max: number, tooLong: string, shape: TextShape = singleLine) =>
+  z
+    .string({ error: message })
+    .trim()
+    .min(1, message)
+    .max(max, tooLong)
+    .superRefine(textRule(tooLong.slice(0, tooLong.indexOf(' must be ')), shape));
 const phone = (message: string) =>
   z
     .string({ error: message })
@@ -115,7 +123,7 @@ const phone = (message: string) =>
 const telephoneAnswers = z.strictObject({
   callerName: text('Enter the caller’s name', 200, 'The caller’s name must be 200 characters or fewer'),
   callerOrganisation: text('Enter the caller’s organisation', 200, 'The caller’s organisation must be 200 characters or fewer'),
-  callerDetails: text('Enter how the caller identified themselves, like their job title and team', 500, 'The caller’s details must be 500 characters or fewer'),
+  callerDetails: text('Enter how the caller identified themselves, like their job title and team', 500, 'The caller’s details must be 500 characters or fewer', multiline),
   callerVerified: yes('Check who the caller is before you disclose anything'),
   callerKnown: yesNo('Select yes if you know the caller'),
   callerFromAnotherOrganisation: yesNo('Select yes if the caller is from another organisation'),
@@ -127,12 +135,12 @@ const telephoneAnswers = z.strictObject({
   messageLeft: z.enum(['none', 'with-someone-else', 'voicemail'], { error: 'Select whether you left a message: none, with someone else, or on voicemail' }),
   messagePermissionRecorded: z.boolean({ error: 'Select yes if you recorded the person’s permission to leave a message' }).optional(),
   notOverheard: yes('Make the call where you cannot be overheard'),
-  disclosed: text('Enter what you disclosed during the call', 2000, 'What you disclosed must be 2000 characters or fewer'),
+  disclosed: text('Enter what you disclosed during the call', 2000, 'What you disclosed must be 2000 characters or fewer', multiline),
 });
 
 const postalAddress = z.strictObject({
   line1: text('Enter the first line of the address', 200, 'The first line of the address must be 200 characters or fewer'),
-  line2: z.string().trim().max(200, 'The second line of the address must be 200 characters or fewer').optional(),
+  line2: z.string().trim().max(200, 'The second line of the address must be 200 characters or fewer').superRefine(textRule('the second line of the address', singleLine)).optional(),
   town: text('Enter the town or city', 100, 'The town or city must be 100 characters or fewer'),
   postcode: ukPostcode,
 });
@@ -155,7 +163,7 @@ const inPersonAnswers = z.strictObject({
   recipientName: text('Enter the name of the person you handed it to', 200, 'The recipient’s name must be 200 characters or fewer'),
   identityChecked: yes('Check the recipient’s identity before you hand anything over'),
   handedToNamedRecipient: yes('Hand it only to the named recipient'),
-  itemsCarried: text('Enter what you carried', 1000, 'What you carried must be 1000 characters or fewer'),
+  itemsCarried: text('Enter what you carried', 1000, 'What you carried must be 1000 characters or fewer', multiline),
   paperCarried: yesNo('Select yes if you carried paper'),
   paperSealed: z.boolean({ error: 'Select yes if the paper was in a sealed envelope or file' }).optional(),
   electronicCarried: yesNo('Select yes if you carried anything electronic'),

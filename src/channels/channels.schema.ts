@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine, textRule } from '../lib/text.schema.ts';
 import { channelMethodIds } from '../policy/index.ts';
 import { sensitivities } from './channels.methods.ts';
 
@@ -10,7 +11,8 @@ import { sensitivities } from './channels.methods.ts';
 const address = (label: string) =>
   z
     .string({ error: `Enter ${label} as text, like name@example.gov.uk` })
-    .max(320, `${label.charAt(0).toUpperCase()}${label.slice(1)} must be 320 characters or fewer`);
+    .max(320, `${label.charAt(0).toUpperCase()}${label.slice(1)} must be 320 characters or fewer`)
+    .superRefine(textRule(label, singleLine));
 
 export const methodAdviceRequest = z
   .strictObject({
@@ -38,10 +40,10 @@ export const methodAdviceRequest = z
 export type MethodAdviceRequest = z.output<typeof methodAdviceRequest>;
 
 export const subjectCheckRequest = z.strictObject({
-  subject: z.string({ error: 'Enter the subject line' }).max(1000, 'The subject line must be 1000 characters or fewer'),
+  subject: z.string({ error: 'Enter the subject line' }).max(1000, 'The subject line must be 1000 characters or fewer').superRefine(textRule('the subject line', singleLine)),
   /** The names of the people the message is about. */
   names: z
-    .array(z.string({ error: 'Enter each name as text' }).trim().min(1, 'Enter each name, like Jayden Smith').max(200, 'Each name must be 200 characters or fewer'), { error: 'Enter the names as a list' })
+    .array(z.string({ error: 'Enter each name as text' }).trim().min(1, 'Enter each name, like Jayden Smith').max(200, 'Each name must be 200 characters or fewer').superRefine(textRule('each name', singleLine)), { error: 'Enter the names as a list' })
     .max(50, 'Enter 50 names or fewer')
     .optional(),
 });

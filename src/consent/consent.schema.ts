@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { PolicyPack } from '../policy/index.ts';
-import { dateFieldNames, dateParts, readDate } from '../web/fields.ts';
+import type { TextShape } from '../lib/text.ts';
+import { textRule } from '../lib/text.schema.ts';
+import { dateFieldNames, dateParts, multiline, readDate, singleLine } from '../web/fields.ts';
 import { addMonths } from './consent.record.ts';
 import type { ConsentRecord } from './consent.record.ts';
 import type { ChildCapacity, ConsentDecision, HowGiven, PrevailingView, WithdrawalMethod, WithdrawnBy } from './consent.table.ts';
@@ -32,11 +34,12 @@ const maxRoles = 20;
 const maxRoleLength = 100;
 
 // Raw form fields: text arrives as a string (an array means a tampered form), lists as one or many values.
-function text(label: string, max: number) {
+// Every answer typed in a box is a textarea (several lines) unless its call says otherwise.
+function text(label: string, max: number, shape: TextShape = multiline) {
   return z
     .string({ error: `${capitalise(label)} must be text` })
     .max(max, `${capitalise(label)} must be ${max} characters or fewer`)
-    .refine((value) => !/[<>]/.test(value), `${capitalise(label)} must not contain < or >`)
+    .superRefine(textRule(label, shape))
     .optional()
     .transform((value) => {
       const trimmed = value?.trim() ?? '';
@@ -168,7 +171,7 @@ export function consentForm(context: ConsentFormContext) {
       recipientRoles: text('roles', maxRoles * (maxRoleLength + 2)),
       methodIds: list('Select how information will be shared from the list'),
       categoryIds: list('Select information from the list'),
-      retentionPeriod: text('how long the information will be held', 200),
+      retentionPeriod: text('how long the information will be held', 200, singleLine),
       retentionFormIds: list('Select the form it will be held in from the list'),
       toldSharedWithoutConsent: choice(yesNo, 'Select yes if they were told when information may be shared without consent'),
       toldMayWithdraw: choice(yesNo, 'Select yes if they were told they may withdraw consent'),

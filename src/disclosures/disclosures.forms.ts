@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { checklistFor, type ChecklistItem } from '../channels/index.ts';
+import { checkText, multiline, singleLine, type TextShape } from '../lib/text.ts';
+import { textRule } from '../lib/text.schema.ts';
 import { channelMethodIds, type ChannelMethodId } from '../policy/index.ts';
 import { checkboxes, dateFieldNames, dateParts, readDate } from '../web/fields.ts';
 import type { MisdirectedAnswers } from './disclosures.schema.ts';
@@ -192,17 +194,20 @@ export const receiptForm = z.strictObject({
     .string({ error: 'Enter how the recipient confirmed they received it' })
     .trim()
     .min(1, 'Enter how the recipient confirmed they received it')
-    .max(1000, 'How they confirmed must be 1000 characters or fewer'),
+    .max(1000, 'How they confirmed must be 1000 characters or fewer')
+    .superRefine(textRule('how they confirmed', multiline)),
 });
 
 export const misdirectedActions = ['passedOn', 'senderTold'] as const;
 export const misdirectedFields = [...dateFieldNames('receivedOn'), 'method', 'sender', 'intendedFor', 'whatArrived', 'actions', 'actionDetails'] as const;
 
 /** A required text answer, checked in the form's transform so that every problem is named at once. */
-function requiredText(value: string | undefined, max: number, messages: { readonly blank: string; readonly tooLong: string }, path: string, problem: (path: string, message: string) => void): string {
+function requiredText(value: string | undefined, max: number, messages: { readonly label: string; readonly shape: TextShape; readonly blank: string; readonly tooLong: string }, path: string, problem: (path: string, message: string) => void): string {
   const text = value?.trim() ?? '';
+  const fault = checkText(messages.label, text, messages.shape);
   if (text === '') problem(path, messages.blank);
   else if (text.length > max) problem(path, messages.tooLong);
+  else if (fault !== undefined) problem(path, fault);
   return text;
 }
 
@@ -226,12 +231,12 @@ export function misdirectedForm(context: { readonly today: string }) {
       else if (receivedOn.value > context.today) problem('receivedOn', 'The date it arrived must be today or in the past');
       const method = channelMethodIds.find((candidate) => candidate === raw.method);
       if (method === undefined) problem('method', 'Select how it arrived');
-      const sender = requiredText(raw.sender, 300, { blank: 'Enter who sent it', tooLong: 'Who sent it must be 300 characters or fewer' }, 'sender', problem);
-      const intendedFor = requiredText(raw.intendedFor, 300, { blank: 'Enter who it was meant for', tooLong: 'Who it was meant for must be 300 characters or fewer' }, 'intendedFor', problem);
-      const whatArrived = requiredText(raw.whatArrived, 4000, { blank: 'Enter what arrived', tooLong: 'What arrived must be 4000 characters or fewer' }, 'whatArrived', problem);
+      const sender = requiredText(raw.sender, 300, { label: 'who sent it', shape: singleLine, blank: 'Enter who sent it', tooLong: 'Who sent it must be 300 characters or fewer' }, 'sender', problem);
+      const intendedFor = requiredText(raw.intendedFor, 300, { label: 'who it was meant for', shape: singleLine, blank: 'Enter who it was meant for', tooLong: 'Who it was meant for must be 300 characters or fewer' }, 'intendedFor', problem);
+      const whatArrived = requiredText(raw.whatArrived, 4000, { label: 'what arrived', shape: multiline, blank: 'Enter what arrived', tooLong: 'What arrived must be 4000 characters or fewer' }, 'whatArrived', problem);
       const actions = raw.actions.filter((action): action is (typeof misdirectedActions)[number] => (misdirectedActions as readonly string[]).includes(action));
       if (actions.length === 0) problem('actions', 'Select what you have done: pass it to the right recipient, tell the sender, or both');
-      const actionDetails = requiredText(raw.actionDetails, 4000, { blank: 'Enter what you did about it', tooLong: 'What you did must be 4000 characters or fewer' }, 'actionDetails', problem);
+      const actionDetails = requiredText(raw.actionDetails, 4000, { label: 'what you did', shape: multiline, blank: 'Enter what you did about it', tooLong: 'What you did must be 4000 characters or fewer' }, 'actionDetails', problem);
       if (receivedOn.kind !== 'date' || method === undefined || ctx.issues.length > 0) return z.NEVER;
       return {
         receivedOn: receivedOn.value,

@@ -5,6 +5,7 @@ import { methodName, type ChannelsService, type MethodAdvice, type MethodAnswer,
 import type { Db } from '../db/client.ts';
 import { toJson } from '../lib/canonical-json.ts';
 import { isUuid } from '../lib/ids.ts';
+import { checkText, multiline } from '../lib/text.ts';
 import type { Clock } from '../lib/clock.ts';
 import { londonToday } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
@@ -162,6 +163,10 @@ export function disclosuresService(deps: DisclosuresDependencies) {
       const description = answers.description.trim();
       if (description === '') problems.push({ field: 'description', code: 'DISCLOSURE.DESCRIPTION', message: 'Enter what you disclosed' });
       else if (description.length > 4000) problems.push({ field: 'description', code: 'DISCLOSURE.DESCRIPTION', message: 'What you disclosed must be 4000 characters or fewer' });
+      else {
+        const fault = checkText('what you disclosed', description, multiline);
+        if (fault !== undefined) problems.push({ field: 'description', code: 'DISCLOSURE.DESCRIPTION', message: fault });
+      }
 
       const sensitivity = sensitivityOf(decision);
       const recipientAddress = answers.recipientAddress ?? recipient.email;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalText, requiredText, ukPostcode } from '../web/fields.ts';
+import { multiline, optionalText, requiredText, singleLine, textRule, ukPostcode } from '../web/fields.ts';
 import { compactNhsNumber, isValidNhsNumber } from './nhs-number.ts';
 import { relationships, type Relationship } from './people.table.ts';
 import { compactUpn, isValidUpn } from './upn.ts';
@@ -266,7 +266,7 @@ export const reasonForm = z.strictObject({
     .min(1, 'Enter why you need to open this record')
     .min(minimumReasonLength, `Reason must be ${minimumReasonLength} characters or more`)
     .max(maximumReasonLength, `Reason must be ${maximumReasonLength} characters or fewer`)
-    .refine((value) => !/[<>]/.test(value), 'Reason must not contain < or >'),
+    .superRefine(textRule('reason', multiline)),
 });
 
 /** Forms that only confirm an action carry no answers of their own. */
@@ -291,7 +291,7 @@ export function searchForm(today: string) {
           .string({ error: 'Enter a name, NHS number or case reference' })
           .trim()
           .max(100, 'Search must be 100 characters or fewer')
-          .refine((value) => !/[<>]/.test(value), 'Search must not contain < or >')
+          .superRefine(textRule('search', singleLine))
           .refine((value) => value === '' || /[\p{L}\p{N}]/u.test(value), 'Search must include letters or numbers')
           .optional()
           .transform((value) => (value === undefined || value === '' ? null : value)),

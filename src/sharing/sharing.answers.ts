@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { TextShape } from '../lib/text.ts';
+import { multiline, singleLine, textRule } from '../lib/text.schema.ts';
 
 /**
  * What a sharing decision records, section by section (the seven golden rules, R2.1-R2.23). These
@@ -7,8 +9,9 @@ import { z } from 'zod';
  * completed; a draft is the sections saved so far.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-const optionalText = (max: number) => z.string().trim().max(max).optional();
+// Free text under the one text rule (src/lib/text.ts), as on the question pages; `label` names the member in messages.
+const text = (label: string, max: number, shape: TextShape = multiline) => z.string().trim().min(1).max(max).superRefine(textRule(label, shape));
+const optionalText = (label: string, max: number, shape: TextShape = multiline) => z.string().trim().max(max).superRefine(textRule(label, shape)).optional();
 const id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(60);
 const uuid = z.uuid();
 const calendarDate = z.iso.date();
@@ -20,8 +23,8 @@ export type RequesterKind = (typeof requesterKinds)[number];
 export const requestSection = z.strictObject({
   requesterKind: z.enum(requesterKinds),
   /** The person asking; for an own-initiative share, empty. */
-  requesterName: optionalText(200),
-  requesterRole: optionalText(200),
+  requesterName: optionalText('the requester’s name', 200, singleLine),
+  requesterRole: optionalText('the requester’s role', 200, singleLine),
   /** The asking organisation, from the partner directory. */
   requesterOrganisationId: uuid.optional(),
   /** How the request reached the practitioner (pack: sharing.requestChannels). */
@@ -30,7 +33,7 @@ export const requestSection = z.strictObject({
   /** The purpose, from the pack's purposes (R2.11). */
   purposeId: id,
   /** What was asked for, or why the practitioner is considering sharing. */
-  details: text(4000),
+  details: text('details', 4000),
 });
 export type RequestSection = z.output<typeof requestSection>;
 
@@ -43,12 +46,12 @@ export type PeopleSection = z.output<typeof peopleSection>;
 
 /** 3. Each recipient, and why they need the information (R2.11); same process inside the organisation (R2.6). */
 export const recipient = z.strictObject({
-  name: text(200),
-  role: text(200),
+  name: text('the recipient’s name', 200, singleLine),
+  role: text('the recipient’s role', 200, singleLine),
   organisationId: uuid,
   email: z.email().max(254).optional(),
-  telephone: optionalText(40),
-  reason: text(2000),
+  telephone: optionalText('the recipient’s telephone number', 40, singleLine),
+  reason: text('the reason the recipient needs it', 2000),
 });
 export type Recipient = z.output<typeof recipient>;
 export const recipientsSection = z.strictObject({ recipients: z.array(recipient).min(1).max(50) });
@@ -58,9 +61,9 @@ export type RecipientsSection = z.output<typeof recipientsSection>;
 export const sharedCategory = z.strictObject({
   categoryId: id,
   /** How this category is relevant to the purpose. */
-  relevance: text(1000),
+  relevance: text('relevance', 1000),
   /** Required when the pack marks the category sensitive for this purpose. */
-  sensitiveReason: optionalText(1000),
+  sensitiveReason: optionalText('the sensitive reason', 1000),
 });
 export type SharedCategory = z.output<typeof sharedCategory>;
 export const principles = ['necessary', 'proportionate', 'relevant', 'adequate', 'accurate', 'timely', 'secure'] as const;
@@ -69,10 +72,10 @@ export const thirdPartyHandling = ['none', 'withheld', 'shared'] as const;
 export const informationSection = z.strictObject({
   shared: z.array(sharedCategory).max(50),
   withheld: z.array(id).max(50),
-  description: optionalText(4000),
+  description: optionalText('description', 4000),
   /** Whether the information identifies third parties who could be harmed, and what happens to that. */
   thirdParties: z.enum(thirdPartyHandling),
-  thirdPartyReason: optionalText(2000),
+  thirdPartyReason: optionalText('the third-party reason', 2000),
   /** Golden rule 6: each principle the practitioner confirms. */
   confirmed: z.array(z.enum(principles)).max(principles.length),
 });
@@ -88,9 +91,9 @@ export const lawfulBasisSection = z.strictObject({
   criminalOffence: id.optional(),
   commonLaw: id.optional(),
   /** Why the duty of confidence is not observed (R2.4). */
-  confidenceReason: optionalText(4000),
+  confidenceReason: optionalText('the confidence reason', 4000),
   /** The public-interest justification, based on the facts, for sharing without or against consent (R2.20). */
-  justification: optionalText(4000),
+  justification: optionalText('justification', 4000),
 });
 export type LawfulBasisSection = z.output<typeof lawfulBasisSection>;
 
@@ -98,17 +101,17 @@ export type LawfulBasisSection = z.output<typeof lawfulBasisSection>;
 export const opennessSection = z.strictObject({
   told: z.boolean(),
   /** What the person or family was told: why, what, how and with whom. */
-  toldDetails: optionalText(2000),
+  toldDetails: optionalText('what they were told', 2000),
   /** Why telling them would be unsafe or inappropriate. */
-  notToldReason: optionalText(2000),
+  notToldReason: optionalText('why they were not told', 2000),
 });
 export type OpennessSection = z.output<typeof opennessSection>;
 
 /** 6b. Safety and well-being (R2.21) and the balance of risks (R2.10). */
 export const safetySection = z.strictObject({
-  wellbeing: text(4000),
-  riskOfSharing: text(4000),
-  riskOfNotSharing: text(4000),
+  wellbeing: text('well-being', 4000),
+  riskOfSharing: text('the risk of sharing', 4000),
+  riskOfNotSharing: text('the risk of not sharing', 4000),
 });
 export type SafetySection = z.output<typeof safetySection>;
 
@@ -121,7 +124,7 @@ export const outcomeSection = z.strictObject({
   outcome: z.enum(outcomes),
   /** For "not share": the reasons from the pack (confidentiality alone is never one, R2.10). */
   notShareReasonIds: z.array(id).max(20),
-  reasons: text(4000),
+  reasons: text('reasons', 4000),
 });
 export type OutcomeSection = z.output<typeof outcomeSection>;
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { PolicyPack } from '../policy/index.ts';
-import { dateParts, readDate } from '../web/fields.ts';
+import type { TextShape } from '../lib/text.ts';
+import { textRule } from '../lib/text.schema.ts';
+import { dateParts, multiline, readDate, singleLine } from '../web/fields.ts';
 import {
   outcomes,
   principles,
@@ -77,11 +79,12 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function text(label: string, max: number) {
+/** A typed answer under the one text rule; a textarea (several lines) unless the call says otherwise. */
+function text(label: string, max: number, shape: TextShape = multiline) {
   return z
     .string({ error: `${capitalise(label)} must be text` })
     .max(max, `${capitalise(label)} must be ${String(max)} characters or fewer`)
-    .refine((value) => !/[<>]/.test(value), `${capitalise(label)} must not contain < or >`)
+    .superRefine(textRule(label, shape))
     .optional()
     .transform((value) => {
       const trimmed = value?.trim() ?? '';
@@ -135,8 +138,8 @@ export function requestForm(context: { readonly pack: PolicyPack; readonly today
   return z
     .strictObject({
       requesterKind: choice(requesterKinds, 'Select who asked for the information'),
-      requesterName: text('the name of the person who asked', 200),
-      requesterRole: text('their role', 200),
+      requesterName: text('the name of the person who asked', 200, singleLine),
+      requesterRole: text('their role', 200, singleLine),
       requesterOrganisationId: z
         .string({ error: 'Select the organisation that asked' })
         .optional()
@@ -207,7 +210,7 @@ export const peopleForm = z
 export const personForm = z.strictObject({ personId: z.uuid({ error: 'Select a person from the list' }) });
 
 export const peopleSearchForm = z
-  .strictObject({ query: text('the search', 100) })
+  .strictObject({ query: text('the search', 100, singleLine) })
   .transform((raw, ctx) => {
     if (raw.query === undefined || !/[\p{L}\p{N}]/u.test(raw.query)) ctx.addIssue({ code: 'custom', path: ['query'], message: 'Enter a name, NHS number or case reference' });
     return { query: raw.query ?? '' };
@@ -280,8 +283,8 @@ export function recipientsSectionFrom(blocks: readonly RecipientValues[]): { ok:
   filled.forEach((block, index) => {
     const who = several ? `recipient ${String(index + 1)}` : 'the recipient';
     const schema = z.strictObject({
-      name: text(`the name of ${who}`, 200).refine((value) => value !== undefined, `Enter the name of ${who}`),
-      role: text(`the role of ${who}`, 200).refine((value) => value !== undefined, `Enter the role of ${who}`),
+      name: text(`the name of ${who}`, 200, singleLine).refine((value) => value !== undefined, `Enter the name of ${who}`),
+      role: text(`the role of ${who}`, 200, singleLine).refine((value) => value !== undefined, `Enter the role of ${who}`),
       organisationId: z
         .string()
         .transform((value) => (value === '' ? undefined : value))
@@ -292,7 +295,7 @@ export function recipientsSectionFrom(blocks: readonly RecipientValues[]): { ok:
         .trim()
         .transform((value) => (value === '' ? undefined : value.toLowerCase()))
         .pipe(z.email({ error: `Enter the email address of ${who} in the correct format, like name@example.org.uk` }).max(254, 'Email address must be 254 characters or fewer').optional()),
-      telephone: text(`the telephone number of ${who}`, 40),
+      telephone: text(`the telephone number of ${who}`, 40, singleLine),
       reason: text(`why ${who} needs the information`, 2000).refine((value) => value !== undefined, `Enter why ${who} needs the information`),
     });
     const parsed = schema.safeParse(block);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Adviser } from '../policy/index.ts';
-import { requiredText } from '../web/fields.ts';
+import { textRule } from '../lib/text.schema.ts';
+import { multiline, requiredText } from '../web/fields.ts';
 
 /**
  * The forms of the advice and approval pages (R2.15, R2.16, R2.19, R2.20). Ids in the address are
@@ -34,7 +35,7 @@ export function askAdviceForm(advisers: readonly Adviser[]) {
         .optional()
         .transform((value) => (value === undefined || value === '' ? undefined : value))
         .pipe(z.uuid({ error: 'Select your supervisor from the list' }).optional()),
-      question: requiredText('your question', maxQuestionLength),
+      question: requiredText('your question', maxQuestionLength, multiline),
       shareIdentities: z.enum(['yes', 'no'], { error: 'Select yes if the adviser needs to know who the information is about' }),
     })
     .superRefine((answers, context) => {
@@ -44,7 +45,7 @@ export function askAdviceForm(advisers: readonly Adviser[]) {
 export type AskAdviceAnswers = z.output<ReturnType<typeof askAdviceForm>>;
 
 export const answerAdviceForm = z.strictObject({
-  answer: requiredText('your advice', maxAnswerLength),
+  answer: requiredText('your advice', maxAnswerLength, multiline),
 });
 
 /** Approve or refuse; the reason is required for a refusal and optional for an approval. */
@@ -55,7 +56,7 @@ export const decideApprovalForm = z
       .string({ error: 'The reason must be text' })
       .trim()
       .max(maxReasonLength, `The reason must be ${String(maxReasonLength)} characters or fewer`)
-      .refine((value) => !/[<>]/.test(value), 'The reason must not contain < or >')
+      .superRefine(textRule('the reason', multiline))
       .optional()
       .transform((value) => (value === undefined || value === '' ? null : value)),
   })

@@ -1,22 +1,28 @@
 import { z } from 'zod';
 import { realDate } from '../lib/calendar.ts';
+import type { TextShape } from '../lib/text.ts';
+import { multiline, singleLine, textRule } from '../lib/text.schema.ts';
+
+export { multiline, singleLine, textRule };
 
 /** Zod building blocks for form fields, with messages in GOV.UK style. */
-export function requiredText(label: string, max = 200) {
+/** Text that must be given, under the one text rule (src/lib/text.ts); one line unless `shape` says otherwise. */
+export function requiredText(label: string, max = 200, shape: TextShape = singleLine) {
   return z
     .string({ error: `Enter ${label}` })
     .trim()
     .min(1, `Enter ${label}`)
     .max(max, `${capitalise(label)} must be ${max} characters or fewer`)
-    .refine((value) => !/[<>]/.test(value), `${capitalise(label)} must not contain < or >`);
+    .superRefine(textRule(label, shape));
 }
 
-export function optionalText(label: string, max = 200) {
+/** Text that may be left blank (null), under the one text rule; one line unless `shape` says otherwise. */
+export function optionalText(label: string, max = 200, shape: TextShape = singleLine) {
   return z
     .string({ error: `${capitalise(label)} must be text` })
     .trim()
     .max(max, `${capitalise(label)} must be ${max} characters or fewer`)
-    .refine((value) => !/[<>]/.test(value), `${capitalise(label)} must not contain < or >`)
+    .superRefine(textRule(label, shape))
     .optional()
     .transform((value) => (value === undefined || value === '' ? null : value));
 }
