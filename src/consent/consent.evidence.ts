@@ -3,6 +3,7 @@ import { actorOf, type Viewer } from '../auth/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
+import { checkFileContent, defaultFileCheckLimits, sniffFileType, type CheckedFileType, type FileCheckProblem } from '../lib/file-types.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { PersonSummary } from '../people/index.ts';
 import type { ConsentRecord } from './consent.record.ts';
@@ -46,14 +47,6 @@ export class EvidenceFileError extends Error {
   override readonly name = 'EvidenceFileError';
 }
 
-/** The file's real type from its first bytes, whatever its name or declared type say. */
-export function sniffEvidenceType(bytes: Buffer): EvidenceContentType | undefined {
-  if (bytes.length >= 5 && bytes.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
-  if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  return undefined;
-}
-
 const declaredTypes: Record<string, EvidenceContentType> = {
   'application/pdf': 'application/pdf',
   'image/png': 'image/png',
@@ -62,15 +55,44 @@ const declaredTypes: Record<string, EvidenceContentType> = {
   'image/pjpeg': 'image/jpeg',
 };
 
-/** Checks a file against the rules; returns it with its type, or throws EvidenceFileError with what to tell the user. */
-export function checkEvidenceFile(file: EvidenceFile | undefined): { readonly file: EvidenceFile; readonly contentType: EvidenceContentType } {
+const notAllowedType = 'The selected file must be a PDF, PNG or JPEG';
+const megapixels = defaultFileCheckLimits.maxImagePixels / 1_000_000;
+
+/** What the page says when a file of an allowed type does not hold up when parsed whole. */
+const contentMessages: Record<CheckedFileType, Record<Exclude<FileCheckProblem, 'unrecognised'>, string>> = {
+  'application/pdf': {
+    damaged: 'The selected file is not a complete PDF: it may be damaged, or be another kind of file',
+    'extra-content': 'The selected file has other content after the end of the PDF',
+    'too-large': 'The selected PDF is too large or complex to check: save it again as a PDF',
+  },
+  'image/png': {
+    damaged: 'The selected file is not a complete PNG image: it may be damaged, or be another kind of file',
+    'extra-content': 'The selected file has other content after the end of the PNG image',
+    'too-large': `The selected image must be smaller than ${megapixels} megapixels`,
+  },
+  'image/jpeg': {
+    damaged: 'The selected file is not a complete JPEG image: it may be damaged, or be another kind of file',
+    'extra-content': 'The selected file has other content after the end of the JPEG image',
+    'too-large': `The selected image must be smaller than ${megapixels} megapixels`,
+  },
+};
+
+/**
+ * Checks a file against the rules; returns it with its type, or throws EvidenceFileError with what
+ * to tell the user. The type comes from the content, parsed whole (a PDF must load as a PDF, an
+ * image must decode), and must match the type the browser declared: a signature on its own, with
+ * something else behind it, is refused.
+ */
+export async function checkEvidenceFile(file: EvidenceFile | undefined): Promise<{ readonly file: EvidenceFile; readonly contentType: EvidenceContentType }> {
   if (file === undefined || file.fileName.trim() === '') throw new EvidenceFileError('Select a file');
   if (file.truncated || file.bytes.length > maxEvidenceBytes) throw new EvidenceFileError('The selected file must be smaller than 5MB');
   if (file.bytes.length === 0) throw new EvidenceFileError('The selected file is empty');
   const declared = declaredTypes[file.declaredType.toLowerCase().split(';')[0]?.trim() ?? ''];
-  const actual = sniffEvidenceType(file.bytes);
-  if (declared === undefined || actual === undefined || declared !== actual) throw new EvidenceFileError('The selected file must be a PDF, PNG or JPEG');
-  return { file, contentType: actual };
+  const claimed = sniffFileType(file.bytes);
+  if (declared === undefined || claimed === undefined || declared !== claimed) throw new EvidenceFileError(notAllowedType);
+  const checked = await checkFileContent(file.bytes);
+  if (!checked.ok) throw new EvidenceFileError(checked.problem === 'unrecognised' ? notAllowedType : contentMessages[claimed][checked.problem]);
+  return { file, contentType: claimed };
 }
 
 /** A file name fit to show: no path, no control or markup characters, at most 200 characters. */
@@ -151,7 +173,7 @@ export function evidenceService(deps: EvidenceDependencies) {
       const consent = await find(viewer, consentId);
       if (consent === undefined) return undefined;
       const person = await deps.person(viewer, consent.personId);
-      const { contentType, file: checked } = checkEvidenceFile(file);
+      const { contentType, file: checked } = await checkEvidenceFile(file);
       const fileName = sanitiseFileName(checked.fileName);
       const digest = sha256(checked.bytes);
       const sealed = encrypt(secretBox, checked.bytes);
