@@ -42,6 +42,33 @@ it('sets a strict Content-Security-Policy with a nonce, and never caches pages',
   expect(response.headers['cache-control']).toBe('no-store');
 });
 
+it('names on the cookies page the cookies Safeshare really sets', async () => {
+  const page = await context.app.inject({ method: 'GET', url: '/cookies' });
+  const signIn = await context.app.inject({ method: 'GET', url: '/sign-in' });
+  const set = [signIn.headers['set-cookie'] ?? []].flat().map((cookie) => cookie.split('=')[0]);
+  expect(set.length).toBeGreaterThan(0);
+  for (const name of set) expect(page.body).toContain(`${name}<`);
+  for (const name of ['__Host-safeshare_session', '__Host-safeshare_csrf', '__Host-safeshare_disclosure']) expect(page.body).toContain(name);
+});
+
+it('serves the GOV.UK and Safeshare assets to anyone, and nothing outside their folders', async () => {
+  const css = await context.app.inject({ method: 'GET', url: '/assets/govuk/govuk-frontend.min.css' });
+  expect(css.statusCode).toBe(200);
+  expect(css.headers['content-type']).toContain('text/css');
+  expect(css.headers['cache-control']).toContain('max-age=3600');
+  expect(css.body.length).toBeGreaterThan(1000);
+  // The stylesheet's own font and image addresses resolve.
+  for (const url of [...new Set(css.body.match(/\/assets\/(?:fonts|images)\/[^)"']+/g) ?? [])].slice(0, 4)) {
+    expect((await context.app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+  }
+  expect(css.body).toMatch(/\/assets\/fonts\//);
+  for (const url of ['/assets/govuk/../../../package.json', '/assets/govuk/%2e%2e/%2e%2e/package.json', '/assets/safeshare/..%2f..%2fweb.plugin.ts', '/assets/nowhere/x.css', '/assets/govuk/no-such-file.css', '/assets/govuk/', '/assets/constructor/x', '/assets/__proto__/x']) {
+    const response = await context.app.inject({ method: 'GET', url });
+    expect([400, 403, 404], url).toContain(response.statusCode);
+    expect(response.body, url).not.toContain('"dependencies"');
+  }
+});
+
 it('offers each role the work it does: sharing decisions to practitioners, advice and approvals to those who give them', async () => {
   const organisationId = await createOrganisation(context);
   const home = async (roles: Role[]) => (await (await signIn(context, await createStaff(context, { organisationId, roles }))).get('/')).body;

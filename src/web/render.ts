@@ -14,6 +14,9 @@ export const assetFolders = {
   govuk: path.join(govukDist, 'govuk'),
   moj: path.join(mojRoot, 'moj'),
   safeshare: path.join(sourceRoot, 'web', 'assets'),
+  // The GOV.UK stylesheet asks for its fonts and images at /assets/fonts and /assets/images.
+  fonts: path.join(govukDist, 'govuk', 'assets', 'fonts'),
+  images: path.join(govukDist, 'govuk', 'assets', 'images'),
 } as const;
 
 /**
