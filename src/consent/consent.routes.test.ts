@@ -241,6 +241,12 @@ describe('withdrawal and review through the pages', () => {
     expect(await world.consents.find(viewerOf(practitioner, ['practitioner']), id)).toMatchObject({ status: 'superseded', supersededById: replacement });
     expect((await browser.get(`/consents/${id}`)).body).toContain('See the record that replaces it');
     expect((await browser.get(`/people/${childId}/consents/new?supersedes=${id}`)).statusCode).toBe(404);
+    // A hidden field sent back with something other than a consent's id is "no such consent", never a server error.
+    const before = await counts();
+    await browser.get(`/people/${childId}/consents/new`);
+    const forged = await browser.post(`/people/${childId}/consents/new`, validConsent({ supersedesId: 'Amelia needs help with reading' }));
+    expect(forged.statusCode).toBe(400);
+    expect(await counts()).toEqual(before);
   });
 });
 

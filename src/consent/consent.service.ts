@@ -19,6 +19,7 @@ import * as store from './consent.repository.ts';
 import { defaultReviewOn, type ConsentAnswers, type ReviewAnswers, type WithdrawalAnswers } from './consent.schema.ts';
 import { canTransition, statusAfter, type ConsentStatus } from './consent.status.ts';
 import type { ConsentDecision, ConsentEventKind } from './consent.table.ts';
+import { isUuid } from '../lib/ids.ts';
 
 /** What the consent register needs of the people capability (its need-to-know rules live there, R3.2, invariant 4). */
 export interface PeopleAccess {
@@ -234,7 +235,8 @@ export function consentService(deps: ConsentDependencies) {
       const person = await requireConsentPerson(people, viewer, personId);
       const [relatives, organisations] = await Promise.all([people.relatives(viewer, person.id), orgs.list()]);
       let supersedes: ConsentRecord | undefined;
-      if (supersedesId !== undefined) {
+      // The id comes back from a hidden form field: anything but a consent's id is "not one".
+      if (supersedesId !== undefined && isUuid(supersedesId)) {
         const row = await store.findConsent(db, supersedesId);
         supersedes = row !== undefined && row.person_id === person.id && canTransition(row.status, 'supersede') ? toRecord(row) : undefined;
       }
