@@ -20,13 +20,13 @@ export default defineConfig(
       '@typescript-eslint/no-unnecessary-condition': 'error',
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
       'no-console': 'error',
-      // Capabilities talk to each other only through their index.ts (STYLE.md); the audit trail imports none.
+      // Capabilities talk to each other only through their index.ts (STYLE.md), row types and path modules (leaves that import nothing); the audit trail imports none.
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^\\.\\./(auth|orgs|home|demo|people|consent|sharing|channels|disclosures)/(?!index\\.ts$|[a-z-]+\\.table\\.ts$).*',
+              regex: '^\\.\\./(auth|orgs|home|demo|people|consent|sharing|channels|disclosures)/(?!index\\.ts$|[a-z-]+\\.table\\.ts$|[a-z-]+\\.paths\\.ts$).*',
               message: 'Import another capability through its index.ts.',
             },
           ],

@@ -6,7 +6,8 @@ export interface Problem {
   readonly title: string;
   readonly status: number;
   readonly detail: string;
-  readonly errors?: readonly { readonly pointer: string; readonly detail: string }[];
+  /** Each member concerned: a JSON Pointer to it, a stable code when a rule was broken, and what is wrong. */
+  readonly errors?: readonly { readonly pointer: string; readonly code?: string; readonly detail: string }[];
 }
 
 export function problem(

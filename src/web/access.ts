@@ -25,12 +25,21 @@ export interface RouteRule {
   readonly url: string;
   readonly access: Access;
   readonly api?: ApiDescription;
+  readonly audit?: AuditDeclaration;
 }
+
+/**
+ * The audit events a route writes when it succeeds (any one of them), or `none` for a route that
+ * changes and reveals nothing worth an event (a form, a list of the viewer's own work, an asset).
+ * Reads of a person's record declare their read event (invariant 4).
+ */
+export type AuditDeclaration = readonly [string, ...string[]] | 'none';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
     api?: ApiDescription;
+    audit?: AuditDeclaration;
   }
 }
 

@@ -1,4 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { Viewer } from '../auth/index.ts';
+import type { RuleError } from '../lib/errors.ts';
 
 /** A form's errors in the shapes GOV.UK macros take: the summary list and a message per field. */
 export interface FormErrors {
@@ -45,4 +48,64 @@ export function fieldError(field: string, text: string): FormErrors {
 function withoutTransportFields(body: unknown): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body ?? {};
   return Object.fromEntries(Object.entries(body).filter(([key]) => !transportFields.has(key)));
+}
+
+/**
+ * The signed-in member of staff a page serves. Every route that calls this declares an access rule
+ * that refuses anyone not signed in, so a missing viewer is a wiring fault, not a user's mistake.
+ */
+export function viewerOf(request: FastifyRequest): Viewer {
+  if (request.viewer === undefined) throw new Error(`${request.routeOptions.url ?? 'a page'} was reached without a signed-in viewer`);
+  return request.viewer;
+}
+
+/** A date's error links to its first field (the day), as the GOV.UK date input pattern asks. */
+export function anchorDates(errors: FormErrors, dateFields: Iterable<string>): FormErrors {
+  const dates = new Set(dateFields);
+  return {
+    summary: errors.summary.map((entry) => (dates.has(entry.href.slice(1)) ? { ...entry, href: `${entry.href}-day` } : entry)),
+    fields: errors.fields,
+  };
+}
+
+/** Every summary entry linked to one place (a form with no single field to blame), with no field messages. */
+export function linkedTo(errors: FormErrors, target: string): FormErrors {
+  return { summary: errors.summary.map((entry) => ({ ...entry, href: `#${target}` })), fields: {} };
+}
+
+/**
+ * A rule error's problems as form errors: each linked to its field when the form has it (a date to
+ * its day), otherwise to the form's first field; one message per field, every message in the summary.
+ */
+export function ruleErrors(error: RuleError, fields: readonly string[], dateFields: Iterable<string> = []): FormErrors {
+  const dates = new Set(dateFields);
+  const summary: { text: string; href: string }[] = [];
+  const byField: Record<string, { text: string }> = {};
+  for (const problem of error.problems) {
+    const field = fields.includes(problem.field) || dates.has(problem.field) ? problem.field : undefined;
+    const anchor = field === undefined ? (fields[0] ?? 'main-content') : dates.has(field) ? `${field}-day` : field;
+    if (!summary.some((entry) => entry.text === problem.message)) summary.push({ text: problem.message, href: `#${anchor}` });
+    if (field !== undefined) byField[field] ??= { text: problem.message };
+  }
+  return { summary, fields: byField };
+}
+
+/** The answers of a form as typed, to show again beside its errors: one answer per field, a list for checkboxes. */
+export type TypedAnswers = Record<string, string | string[]>;
+
+/**
+ * What was typed, to show again beside the errors: text as text (at most 10,000 characters), the
+ * fields in `lists` (checkboxes) as lists of short values even when one box was ticked; fields the
+ * form does not have, and values of any other shape, are dropped.
+ */
+export function typedAnswers(body: unknown, fields: readonly string[], lists: Iterable<string> = []): TypedAnswers {
+  const listFields = new Set(lists);
+  const answers: TypedAnswers = {};
+  if (body === null || typeof body !== 'object') return answers;
+  for (const [key, value] of Object.entries(body)) {
+    if (!fields.includes(key)) continue;
+    if (listFields.has(key)) answers[key] = [value].flat().filter((item): item is string => typeof item === 'string' && item.length <= 100).slice(0, 100);
+    else if (typeof value === 'string') answers[key] = value.slice(0, 10_000);
+  }
+  return answers;
 }
