@@ -9,7 +9,10 @@ export default defineConfig(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -18,7 +21,10 @@ export default defineConfig(
       // Fastify plugins are async functions by convention, with or without an await.
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unnecessary-condition': 'error',
-      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+      ],
       'no-console': 'error',
       // Capabilities talk to each other only through their index.ts (STYLE.md), row types and path modules (leaves that import nothing); the audit trail imports none.
       'no-restricted-imports': [
@@ -26,7 +32,8 @@ export default defineConfig(
         {
           patterns: [
             {
-              regex: '^\\.\\./(auth|orgs|home|demo|people|consent|sharing|channels|disclosures)/(?!index\\.ts$|[a-z-]+\\.table\\.ts$|[a-z-]+\\.paths\\.ts$).*',
+              regex:
+                '^\\.\\./(auth|orgs|home|demo|people|consent|sharing|channels|disclosures)/(?!index\\.ts$|[a-z-]+\\.table\\.ts$|[a-z-]+\\.paths\\.ts$).*',
               message: 'Import another capability through its index.ts.',
             },
           ],
@@ -40,7 +47,11 @@ export default defineConfig(
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off', 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
+    rules: {
+      'no-restricted-imports': 'off',
+      'no-console': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
   },
   {
     files: ['src/cli/**/*.ts', 'src/cli.ts', 'bin/*.js'],

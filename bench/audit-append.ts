@@ -12,7 +12,12 @@ import { benchOrganisations, benchTargets, formatRate } from './support.ts';
 
 const appends = Number.parseInt(process.env['APPENDS'] ?? '3000', 10);
 
-async function run(db: Db, writers: number, organisationIds: readonly string[], perTransaction = 1): Promise<number> {
+async function run(
+  db: Db,
+  writers: number,
+  organisationIds: readonly string[],
+  perTransaction = 1,
+): Promise<number> {
   const audit = auditService({ db, clock: systemClock });
   let next = 0;
   const writer = async (index: number) => {
@@ -53,7 +58,9 @@ for await (const target of benchTargets(12)) {
     const batched = await run(target.db, 1, [first], 100);
     console.log(`  1 writer, 100 events per transaction: ${formatRate(appends, batched)}`);
     const result = await auditService({ db: target.db, clock: systemClock }).verify();
-    console.log(`  chains verified afterwards: ${result.ok ? `ok, ${String(result.events)} events` : `FAILED at ${result.findings.map((found) => `${String(found.seq)}: ${found.problem}`).join('; ')}`}`);
+    console.log(
+      `  chains verified afterwards: ${result.ok ? `ok, ${String(result.events)} events` : `FAILED at ${result.findings.map((found) => `${String(found.seq)}: ${found.problem}`).join('; ')}`}`,
+    );
     if (!result.ok) process.exitCode = 1;
   } finally {
     await target.dispose();

@@ -17,8 +17,18 @@ const totalEvents = Number.parseInt(process.env['EVENTS'] ?? '1000000', 10);
 const chainCount = Number.parseInt(process.env['CHAINS'] ?? '4', 10);
 const batchSize = 5000;
 
-const actions = ['person.viewed', 'consent.recorded', 'decision.recorded', 'disclosure.sent', 'user.signed_in', 'exchange.package_read'];
-const actors = Array.from({ length: 40 }, (_, index) => ({ userId: randomUUID(), label: `Practitioner ${index + 1}` }));
+const actions = [
+  'person.viewed',
+  'consent.recorded',
+  'decision.recorded',
+  'disclosure.sent',
+  'user.signed_in',
+  'exchange.package_read',
+];
+const actors = Array.from({ length: 40 }, (_, index) => ({
+  userId: randomUUID(),
+  label: `Practitioner ${index + 1}`,
+}));
 const people = Array.from({ length: 2000 }, () => randomUUID());
 
 /** A realistic event of about 300 bytes of canonical JSON. */
@@ -36,7 +46,12 @@ function eventAt(organisationId: string, seq: number, prevHash: string, start: n
     entityType: 'person',
     entityId: personId,
     personId,
-    change: { reason: 'allocated worker', method: seq % 3 === 0 ? 'secure_exchange' : 'telephone', lawfulBasis: 'public task', n: seq },
+    change: {
+      reason: 'allocated worker',
+      method: seq % 3 === 0 ? 'secure_exchange' : 'telephone',
+      lawfulBasis: 'public task',
+      n: seq,
+    },
   };
 }
 
@@ -73,7 +88,10 @@ async function generate(db: Db): Promise<void> {
       pending = insertBatch(db, rows);
     }
     await pending;
-    await db.insertInto('audit_chain_heads').values({ organisation_id: organisationId, seq: length, hash: prevHash }).execute();
+    await db
+      .insertInto('audit_chain_heads')
+      .values({ organisation_id: organisationId, seq: length, hash: prevHash })
+      .execute();
     written += length;
   }
 }
@@ -84,30 +102,39 @@ function hashRate(): number {
   const count = 300_000;
   const started = performance.now();
   let sink = 0;
-  for (let index = 0; index < count; index += 1) sink += hash('sha256', `${record}${String(index)}`, 'hex').length;
+  for (let index = 0; index < count; index += 1)
+    sink += hash('sha256', `${record}${String(index)}`, 'hex').length;
   if (sink === 0) throw new Error('unreachable');
   return (count * 1000) / (performance.now() - started);
 }
 
-console.log(`this machine now: ${Math.round(hashRate()).toLocaleString('en-GB')} SHA-256/s of 300-byte records`);
+console.log(
+  `this machine now: ${Math.round(hashRate()).toLocaleString('en-GB')} SHA-256/s of 300-byte records`,
+);
 for await (const target of benchTargets(4)) {
   try {
     console.log(`\n${target.label}: ${totalEvents.toLocaleString('en-GB')} events in ${chainCount} chains`);
     let started = performance.now();
     await generate(target.db);
     await sql`VACUUM ANALYZE audit_events`.execute(target.db);
-    console.log(`  generated and inserted in ${((performance.now() - started) / 1000).toFixed(1)} s (${formatRate(totalEvents, performance.now() - started)})`);
+    console.log(
+      `  generated and inserted in ${((performance.now() - started) / 1000).toFixed(1)} s (${formatRate(totalEvents, performance.now() - started)})`,
+    );
     const audit = auditService({ db: target.db, clock: systemClock });
     for (const round of [1, 2]) {
       started = performance.now();
       const result = await audit.verify();
       const elapsed = performance.now() - started;
       if (!result.ok) {
-        console.log(`  verify FAILED: ${result.findings.map((found) => `${found.organisationName} ${String(found.seq)}: ${found.problem}`).join('; ')}`);
+        console.log(
+          `  verify FAILED: ${result.findings.map((found) => `${found.organisationName} ${String(found.seq)}: ${found.problem}`).join('; ')}`,
+        );
         process.exitCode = 1;
         break;
       }
-      console.log(`  verify() run ${String(round)}: ${result.events.toLocaleString('en-GB')} events in ${(elapsed / 1000).toFixed(2)} s = ${formatRate(result.events, elapsed)}`);
+      console.log(
+        `  verify() run ${String(round)}: ${result.events.toLocaleString('en-GB')} events in ${(elapsed / 1000).toFixed(2)} s = ${formatRate(result.events, elapsed)}`,
+      );
     }
   } finally {
     await target.dispose();

@@ -16,7 +16,13 @@ await fs.chmod(dataDir, 0o755);
 async function start(port: number, pgPort: number): Promise<{ ms: number; peakMb: number }> {
   const began = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      EMBEDDED_PG_PORT: String(pgPort),
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -28,7 +34,8 @@ async function start(port: number, pgPort: number): Promise<{ ms: number; peakMb
     child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
   });
   const ms = performance.now() - began;
-  for (let request = 0; request < 50; request += 1) await fetch(`http://127.0.0.1:${port}/sign-in`).then((response) => response.text());
+  for (let request = 0; request < 50; request += 1)
+    await fetch(`http://127.0.0.1:${port}/sign-in`).then((response) => response.text());
   const status = await fs.readFile(`/proc/${child.pid}/status`, 'utf8');
   const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -43,6 +50,8 @@ const first = await start(port, pgPort);
 console.log(`first start (initdb, migrations, demo data): ${Math.round(first.ms)} ms`);
 for (let run = 1; run <= runs; run += 1) {
   const result = await start(port, pgPort);
-  console.log(`start ${run} on an existing data directory: ${Math.round(result.ms)} ms, peak memory of the Node process ${result.peakMb.toFixed(0)} MB`);
+  console.log(
+    `start ${run} on an existing data directory: ${Math.round(result.ms)} ms, peak memory of the Node process ${result.peakMb.toFixed(0)} MB`,
+  );
 }
 await fs.rm(dataDir, { recursive: true, force: true });

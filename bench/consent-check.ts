@@ -8,7 +8,14 @@ import { checkConsent, type CheckableConsent, type ConsentStatus } from '../src/
 
 const personId = randomUUID();
 const purposes = ['early-help', 'child-in-need', 'education-support', 'health-care', 'safeguarding'];
-const categories = ['education', 'health', 'social-care', 'family-circumstances', 'address', 'parent-criminal-record'];
+const categories = [
+  'education',
+  'health',
+  'social-care',
+  'family-circumstances',
+  'address',
+  'parent-criminal-record',
+];
 const organisations = Array.from({ length: 6 }, () => randomUUID());
 const statuses: ConsentStatus[] = ['given', 'given', 'given', 'refused', 'withdrawn', 'superseded'];
 
@@ -20,7 +27,10 @@ function history(size: number): CheckableConsent[] {
       id: randomUUID(),
       personId,
       status,
-      purposeIds: [purposes[index % purposes.length] ?? 'early-help', purposes[(index + 1) % purposes.length] ?? 'safeguarding'],
+      purposeIds: [
+        purposes[index % purposes.length] ?? 'early-help',
+        purposes[(index + 1) % purposes.length] ?? 'safeguarding',
+      ],
       recipientOrganisationIds: organisations.slice(0, 1 + (index % organisations.length)),
       recipientRoles: ['school nurse'],
       methodIds: ['secure-exchange', 'telephone'],
@@ -46,7 +56,10 @@ for (const size of [1, 10, 50]) {
   for (const request of requests) checkConsent(records, request); // warm up
   const rounds = 200;
   const started = performance.now();
-  for (let round = 0; round < rounds; round += 1) for (const request of requests) checkConsent(records, request);
+  for (let round = 0; round < rounds; round += 1)
+    for (const request of requests) checkConsent(records, request);
   const seconds = (performance.now() - started) / 1000;
-  console.log(`consent check, ${size} record(s) per person: ${Math.round((rounds * requests.length) / seconds).toLocaleString('en-GB')} checks/s`);
+  console.log(
+    `consent check, ${size} record(s) per person: ${Math.round((rounds * requests.length) / seconds).toLocaleString('en-GB')} checks/s`,
+  );
 }

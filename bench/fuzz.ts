@@ -6,7 +6,14 @@
  * (an embedded PostgreSQL in a temporary folder; BENCH_DATABASE_URL=postgres://... runs the machine's server too)
  */
 import { parseArgs } from 'node:util';
-import { cycleLength, describeFindings, fuzzApp, fuzzTargets, prepareWorld, runFuzz } from '../test/support/fuzz.ts';
+import {
+  cycleLength,
+  describeFindings,
+  fuzzApp,
+  fuzzTargets,
+  prepareWorld,
+  runFuzz,
+} from '../test/support/fuzz.ts';
 import { benchTargets } from './support.ts';
 
 const { values } = parseArgs({
@@ -19,8 +26,16 @@ const { values } = parseArgs({
 const count = Number(values.count);
 const seed = values.seed === undefined ? Date.now() % 1_000_000_007 : Number(values.seed);
 const concurrency = Number(values.concurrency);
-if (!Number.isInteger(count) || count < 1 || !Number.isInteger(seed) || !Number.isInteger(concurrency) || concurrency < 1) {
-  console.error('usage: npm run fuzz -- [--count N] [--seed N] [--concurrency N]   (whole numbers, count and concurrency at least 1)');
+if (
+  !Number.isInteger(count) ||
+  count < 1 ||
+  !Number.isInteger(seed) ||
+  !Number.isInteger(concurrency) ||
+  concurrency < 1
+) {
+  console.error(
+    'usage: npm run fuzz -- [--count N] [--seed N] [--concurrency N]   (whole numbers, count and concurrency at least 1)',
+  );
   process.exit(2);
 }
 
@@ -30,20 +45,27 @@ for await (const database of benchTargets(concurrency + 4)) {
   try {
     const world = await prepareWorld(app);
     const targets = await fuzzTargets(world);
-    console.log(`${database.label}: ${targets.length} routes, ${cycleLength(targets)} inputs a cycle; sending ${count.toLocaleString('en-GB')} with seed ${seed}, ${concurrency} at a time`);
+    console.log(
+      `${database.label}: ${targets.length} routes, ${cycleLength(targets)} inputs a cycle; sending ${count.toLocaleString('en-GB')} with seed ${seed}, ${concurrency} at a time`,
+    );
     const report = await runFuzz(world, targets, {
       seed,
       count,
       concurrency,
       onProgress: (progress) => {
-        if (progress.sent % 10_000 === 0) console.log(`  ${progress.sent.toLocaleString('en-GB')} sent in ${Math.round(progress.elapsedMs / 1000)} s, ${progress.findings.length} of 5xx`);
+        if (progress.sent % 10_000 === 0)
+          console.log(
+            `  ${progress.sent.toLocaleString('en-GB')} sent in ${Math.round(progress.elapsedMs / 1000)} s, ${progress.findings.length} of 5xx`,
+          );
       },
     });
     const classes = Object.entries(report.byClass)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([statusClass, total]) => `${statusClass} ${total.toLocaleString('en-GB')}`)
       .join(', ');
-    console.log(`${database.label}: ${report.sent.toLocaleString('en-GB')} inputs sent in ${(report.elapsedMs / 1000).toFixed(1)} s (${Math.round((report.sent * 1000) / report.elapsedMs)}/s): ${classes}; sessions restored ${report.sessionsRestored}`);
+    console.log(
+      `${database.label}: ${report.sent.toLocaleString('en-GB')} inputs sent in ${(report.elapsedMs / 1000).toFixed(1)} s (${Math.round((report.sent * 1000) / report.elapsedMs)}/s): ${classes}; sessions restored ${report.sessionsRestored}`,
+    );
     if (report.findings.length > 0) {
       console.log(describeFindings(report));
       console.log(`Repeat with: npm run fuzz -- --count ${count} --seed ${seed}`);

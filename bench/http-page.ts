@@ -21,10 +21,25 @@ async function load(url: string, token: string, options: readonly string[]): Pro
 
 for await (const database of benchTargets(20)) {
   const { db } = database;
-  const config = { ...loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://localhost', SMTP_URL: 'smtp://127.0.0.1:2525', DATABASE_URL: database.url, SECRET_KEY: randomBytes(32).toString('hex'), LOG_LEVEL: 'silent', SECURE_COOKIES: 'false' }) };
+  const config = {
+    ...loadConfig({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'http://localhost',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      DATABASE_URL: database.url,
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'silent',
+      SECURE_COOKIES: 'false',
+    }),
+  };
   const dependencies = { db, clock: systemClock, secretBox: new SecretBox(randomBytes(32)), config };
   const services = buildServices(dependencies);
-  const organisationId = await services.orgs.create(systemActor, { name: 'Swindon Borough Council', kind: 'local_authority', switchboardPhone: null, hosted: true });
+  const organisationId = await services.orgs.create(systemActor, {
+    name: 'Swindon Borough Council',
+    kind: 'local_authority',
+    switchboardPhone: null,
+    hosted: true,
+  });
   const userId = await services.staff.create(systemActor, {
     organisationId,
     email: 'bench.user@swindon.gov.uk',
@@ -35,7 +50,16 @@ for await (const database of benchTargets(20)) {
     password: 'a long bench password',
   });
   const token = newToken();
-  await db.insertInto('sessions').values({ id_digest: tokenDigest(token), user_id: userId, stage: 'active', created_at: new Date(), last_seen_at: new Date() }).execute();
+  await db
+    .insertInto('sessions')
+    .values({
+      id_digest: tokenDigest(token),
+      user_id: userId,
+      stage: 'active',
+      created_at: new Date(),
+      last_seen_at: new Date(),
+    })
+    .execute();
   const app = await buildApp({ ...dependencies, services, logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   // autocannon runs in its own process, so the load generator does not share the app's event loop.

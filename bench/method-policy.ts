@@ -28,7 +28,16 @@ const addresses: readonly [string, number | undefined][] = [
   ['gp@nhs.n\u0435t', undefined],
   ['broken@@nhs.net', undefined],
 ];
-const methods: readonly (ChannelMethodId | undefined)[] = ['email', 'secure-email', undefined, 'telephone', 'post', 'fax', 'in-person', 'secure-exchange'];
+const methods: readonly (ChannelMethodId | undefined)[] = [
+  'email',
+  'secure-email',
+  undefined,
+  'telephone',
+  'post',
+  'fax',
+  'in-person',
+  'secure-exchange',
+];
 const sensitivities = ['personal', 'special-category', 'confidential', undefined] as const;
 
 const questions: MethodQuestion[] = [];
@@ -44,7 +53,9 @@ for (let index = 0; questions.length < 2000; index += 1) {
     directory: {
       senderDomains: sender?.domains ?? [],
       recipientDomains: recipient?.domains ?? [],
-      trustedLink: (sender?.id === 'swindon' && recipient?.id === 'hospital') || (sender?.id === 'hospital' && recipient?.id === 'swindon'),
+      trustedLink:
+        (sender?.id === 'swindon' && recipient?.id === 'hospital') ||
+        (sender?.id === 'hospital' && recipient?.id === 'swindon'),
     },
     sensitivity: sensitivities[index % sensitivities.length],
     people: index % 13 === 0 ? 250 : 1,
@@ -63,7 +74,8 @@ for (const name of ['default', 'current']) {
   }
   const rounds = 50;
   const started = performance.now();
-  for (let round = 0; round < rounds; round += 1) for (const question of questions) evaluateMethod(question, pack);
+  for (let round = 0; round < rounds; round += 1)
+    for (const question of questions) evaluateMethod(question, pack);
   const seconds = (performance.now() - started) / 1000;
   console.log(
     `method policy, ${name} pack: ${Math.round((rounds * questions.length) / seconds).toLocaleString('en-GB')} evaluations/s ` +

@@ -22,23 +22,220 @@ const organisations = 5;
 const batchSize = 100_000;
 
 const givenNames = [
-  'oliver', 'george', 'harry', 'noah', 'jack', 'leo', 'arthur', 'muhammad', 'oscar', 'charlie', 'jacob', 'thomas', 'henry', 'william', 'freddie',
-  'alfie', 'theo', 'archie', 'joshua', 'james', 'jayden', 'ethan', 'isaac', 'mason', 'lucas', 'logan', 'riley', 'tyler', 'dylan', 'kai', 'reuben',
-  'ibrahim', 'yusuf', 'adam', 'ali', 'omar', 'aarav', 'arjun', 'kwame', 'kofi', 'tomasz', 'jakub', 'liam', 'connor', 'callum', 'lewis', 'ryan',
-  'daniel', 'samuel', 'joseph', 'olivia', 'amelia', 'isla', 'ava', 'mia', 'ivy', 'lily', 'isabella', 'rosie', 'sophia', 'grace', 'freya', 'willow',
-  'florence', 'emily', 'ella', 'poppy', 'evie', 'elsie', 'charlotte', 'evelyn', 'sienna', 'daisy', 'phoebe', 'ruby', 'chloe', 'jessica', 'amber',
-  'leah', 'aisha', 'fatima', 'maryam', 'zara', 'hannah', 'priya', 'ananya', 'amara', 'chantelle', 'zofia', 'maja', 'niamh', 'siobhan', 'ellie',
-  'megan', 'katie', 'lauren', 'sophie', 'holly', 'bethany', 'jade',
+  'oliver',
+  'george',
+  'harry',
+  'noah',
+  'jack',
+  'leo',
+  'arthur',
+  'muhammad',
+  'oscar',
+  'charlie',
+  'jacob',
+  'thomas',
+  'henry',
+  'william',
+  'freddie',
+  'alfie',
+  'theo',
+  'archie',
+  'joshua',
+  'james',
+  'jayden',
+  'ethan',
+  'isaac',
+  'mason',
+  'lucas',
+  'logan',
+  'riley',
+  'tyler',
+  'dylan',
+  'kai',
+  'reuben',
+  'ibrahim',
+  'yusuf',
+  'adam',
+  'ali',
+  'omar',
+  'aarav',
+  'arjun',
+  'kwame',
+  'kofi',
+  'tomasz',
+  'jakub',
+  'liam',
+  'connor',
+  'callum',
+  'lewis',
+  'ryan',
+  'daniel',
+  'samuel',
+  'joseph',
+  'olivia',
+  'amelia',
+  'isla',
+  'ava',
+  'mia',
+  'ivy',
+  'lily',
+  'isabella',
+  'rosie',
+  'sophia',
+  'grace',
+  'freya',
+  'willow',
+  'florence',
+  'emily',
+  'ella',
+  'poppy',
+  'evie',
+  'elsie',
+  'charlotte',
+  'evelyn',
+  'sienna',
+  'daisy',
+  'phoebe',
+  'ruby',
+  'chloe',
+  'jessica',
+  'amber',
+  'leah',
+  'aisha',
+  'fatima',
+  'maryam',
+  'zara',
+  'hannah',
+  'priya',
+  'ananya',
+  'amara',
+  'chantelle',
+  'zofia',
+  'maja',
+  'niamh',
+  'siobhan',
+  'ellie',
+  'megan',
+  'katie',
+  'lauren',
+  'sophie',
+  'holly',
+  'bethany',
+  'jade',
 ];
 const familyNames = [
-  'smith', 'jones', 'williams', 'taylor', 'brown', 'davies', 'evans', 'wilson', 'thomas', 'johnson', 'roberts', 'robinson', 'thompson', 'wright',
-  'walker', 'white', 'edwards', 'hughes', 'green', 'hall', 'lewis', 'harris', 'clarke', 'patel', 'jackson', 'wood', 'turner', 'martin', 'cooper',
-  'hill', 'ward', 'morris', 'moore', 'clark', 'lee', 'king', 'baker', 'harrison', 'morgan', 'allen', 'james', 'scott', 'phillips', 'watson', 'davis',
-  'parker', 'price', 'bennett', 'young', 'griffiths', 'mitchell', 'kelly', 'cook', 'carter', 'richardson', 'bailey', 'collins', 'bell', 'shaw',
-  'murphy', 'miller', 'cox', 'richards', 'khan', 'marshall', 'anderson', 'simpson', 'ellis', 'adams', 'singh', 'begum', 'wilkinson', 'foster',
-  'chapman', 'powell', 'webb', 'rogers', 'gray', 'mason', 'ali', 'hunt', 'hussain', 'campbell', 'matthews', 'owen', 'palmer', 'holmes', 'mills',
-  'barnes', 'knight', 'lloyd', 'butler', 'russell', 'barker', 'fisher', 'stevens', 'jenkins', 'murray', 'dixon', 'harvey', 'kowalski', 'nowak',
-  'okafor', 'mensah', 'ahmed', "o'brien", 'macdonald', 'smith-jones', 'wisniewski', 'adeyemi', 'nguyen', 'oconnor',
+  'smith',
+  'jones',
+  'williams',
+  'taylor',
+  'brown',
+  'davies',
+  'evans',
+  'wilson',
+  'thomas',
+  'johnson',
+  'roberts',
+  'robinson',
+  'thompson',
+  'wright',
+  'walker',
+  'white',
+  'edwards',
+  'hughes',
+  'green',
+  'hall',
+  'lewis',
+  'harris',
+  'clarke',
+  'patel',
+  'jackson',
+  'wood',
+  'turner',
+  'martin',
+  'cooper',
+  'hill',
+  'ward',
+  'morris',
+  'moore',
+  'clark',
+  'lee',
+  'king',
+  'baker',
+  'harrison',
+  'morgan',
+  'allen',
+  'james',
+  'scott',
+  'phillips',
+  'watson',
+  'davis',
+  'parker',
+  'price',
+  'bennett',
+  'young',
+  'griffiths',
+  'mitchell',
+  'kelly',
+  'cook',
+  'carter',
+  'richardson',
+  'bailey',
+  'collins',
+  'bell',
+  'shaw',
+  'murphy',
+  'miller',
+  'cox',
+  'richards',
+  'khan',
+  'marshall',
+  'anderson',
+  'simpson',
+  'ellis',
+  'adams',
+  'singh',
+  'begum',
+  'wilkinson',
+  'foster',
+  'chapman',
+  'powell',
+  'webb',
+  'rogers',
+  'gray',
+  'mason',
+  'ali',
+  'hunt',
+  'hussain',
+  'campbell',
+  'matthews',
+  'owen',
+  'palmer',
+  'holmes',
+  'mills',
+  'barnes',
+  'knight',
+  'lloyd',
+  'butler',
+  'russell',
+  'barker',
+  'fisher',
+  'stevens',
+  'jenkins',
+  'murray',
+  'dixon',
+  'harvey',
+  'kowalski',
+  'nowak',
+  'okafor',
+  'mensah',
+  'ahmed',
+  "o'brien",
+  'macdonald',
+  'smith-jones',
+  'wisniewski',
+  'adeyemi',
+  'nguyen',
+  'oconnor',
 ];
 
 /**
@@ -46,7 +243,12 @@ const familyNames = [
  * common, Wisniewski rare), 70% children, NHS numbers from the 999 test range with valid check
  * digits (about 1 in 11 left blank: those nine digits are never issued), a case reference each.
  */
-async function insertBatch(db: Db, organisationIds: readonly string[], from: number, to: number): Promise<void> {
+async function insertBatch(
+  db: Db,
+  organisationIds: readonly string[],
+  from: number,
+  to: number,
+): Promise<void> {
   await sql`
     INSERT INTO people (organisation_id, given_names, family_name, known_as, date_of_birth, nhs_number, local_reference, upn, created_at, updated_at)
     SELECT (${sql.val([...organisationIds])}::uuid[])[1 + g % ${organisations}],
@@ -71,7 +273,15 @@ async function generate(db: Db): Promise<{ organisationId: string; practitioner:
   const now = new Date();
   const orgRows = await db
     .insertInto('organisations')
-    .values(Array.from({ length: organisations }, (_, index) => ({ name: `Bench Borough Council ${index + 1}`, kind: 'local_authority' as const, hosted: true, created_at: now, updated_at: now })))
+    .values(
+      Array.from({ length: organisations }, (_, index) => ({
+        name: `Bench Borough Council ${index + 1}`,
+        kind: 'local_authority' as const,
+        hosted: true,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
     .returning('id')
     .execute();
   const organisationIds = orgRows.map((row) => row.id);
@@ -80,7 +290,15 @@ async function generate(db: Db): Promise<{ organisationId: string; practitioner:
     (
       await db
         .insertInto('users')
-        .values({ organisation_id: organisationId, email: `${name.toLowerCase().replace(/\s/g, '.')}@bench.gov.uk`, display_name: name, roles: [...roles], line_manager_id: lineManagerId, created_at: now, updated_at: now })
+        .values({
+          organisation_id: organisationId,
+          email: `${name.toLowerCase().replace(/\s/g, '.')}@bench.gov.uk`,
+          display_name: name,
+          roles: [...roles],
+          line_manager_id: lineManagerId,
+          created_at: now,
+          updated_at: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
@@ -91,13 +309,17 @@ async function generate(db: Db): Promise<{ organisationId: string; practitioner:
   const started = performance.now();
   for (let from = 0; from < peopleCount; from += batchSize) {
     await insertBatch(db, organisationIds, from, Math.min(peopleCount, from + batchSize));
-    process.stdout.write(`\r  generated ${Math.min(peopleCount, from + batchSize).toLocaleString('en-GB')} people`);
+    process.stdout.write(
+      `\r  generated ${Math.min(peopleCount, from + batchSize).toLocaleString('en-GB')} people`,
+    );
   }
   process.stdout.write('\n');
   // A caseload: 40 children allocated to the practitioner, each with two relatives.
   await sql`
     INSERT INTO allocations (organisation_id, person_id, user_id, started_at)
-    SELECT organisation_id, id, ${practitionerId}, now() FROM people WHERE organisation_id = ${organisationId} ORDER BY random() LIMIT 40`.execute(db);
+    SELECT organisation_id, id, ${practitionerId}, now() FROM people WHERE organisation_id = ${organisationId} ORDER BY random() LIMIT 40`.execute(
+    db,
+  );
   await sql`
     INSERT INTO person_relationships (organisation_id, person_id, related_person_id, relationship, parental_responsibility, created_at)
     SELECT a.organisation_id, a.person_id, r.id, (ARRAY['mother', 'sibling'])[n], n = 1, now()
@@ -107,11 +329,29 @@ async function generate(db: Db): Promise<{ organisationId: string; practitioner:
   // As autovacuum leaves a live table: statistics current, GIN pending lists merged.
   await sql`VACUUM ANALYZE`.execute(db);
   console.log(`  loaded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  const viewer = (userId: string, displayName: string, roles: Viewer['roles']): Viewer => ({ userId, displayName, email: '', organisationId, organisationName: 'Bench Borough Council 1', roles });
-  return { organisationId, practitioner: viewer(practitionerId, 'Bench Practitioner', ['practitioner']), dpo: viewer(dpoId, 'Bench Officer', ['dpo']) };
+  const viewer = (userId: string, displayName: string, roles: Viewer['roles']): Viewer => ({
+    userId,
+    displayName,
+    email: '',
+    organisationId,
+    organisationName: 'Bench Borough Council 1',
+    roles,
+  });
+  return {
+    organisationId,
+    practitioner: viewer(practitionerId, 'Bench Practitioner', ['practitioner']),
+    dpo: viewer(dpoId, 'Bench Officer', ['dpo']),
+  };
 }
 
-type Kind = 'typo full name' | 'typo family name' | 'partial name' | 'date of birth' | 'name and date of birth' | 'NHS number' | 'case reference';
+type Kind =
+  | 'typo full name'
+  | 'typo family name'
+  | 'partial name'
+  | 'date of birth'
+  | 'name and date of birth'
+  | 'NHS number'
+  | 'case reference';
 
 interface Search {
   readonly kind: Kind;
@@ -141,9 +381,18 @@ async function searches(db: Db, organisationId: string): Promise<Search[]> {
     return seed / 2_147_483_648;
   };
   await sql`SELECT setseed(0.42)`.execute(db);
-  const rows = await sql<{ id: string; given_names: string; family_name: string; date_of_birth: string; nhs_number: string | null; local_reference: string }>`
+  const rows = await sql<{
+    id: string;
+    given_names: string;
+    family_name: string;
+    date_of_birth: string;
+    nhs_number: string | null;
+    local_reference: string;
+  }>`
     SELECT id, given_names, family_name, date_of_birth, nhs_number, local_reference FROM people
-    WHERE organisation_id = ${organisationId} AND nhs_number IS NOT NULL ORDER BY random() LIMIT ${searchCount}`.execute(db);
+    WHERE organisation_id = ${organisationId} AND nhs_number IS NOT NULL ORDER BY random() LIMIT ${searchCount}`.execute(
+    db,
+  );
   const kinds: readonly [Kind, number][] = [
     ['typo full name', 0.25],
     ['typo family name', 0.15],
@@ -165,14 +414,25 @@ async function searches(db: Db, organisationId: string): Promise<Search[]> {
     }
     const given = row.given_names.toLowerCase();
     const family = row.family_name.toLowerCase();
-    const search = (query: string | null, dateOfBirth: string | null = null): Search => ({ kind, query, dateOfBirth, target: row.id });
+    const search = (query: string | null, dateOfBirth: string | null = null): Search => ({
+      kind,
+      query,
+      dateOfBirth,
+      target: row.id,
+    });
     switch (kind) {
       case 'typo full name':
-        return search(random() < 0.5 ? `${mutate(given, random)} ${family}` : `${given} ${mutate(family, random)}`);
+        return search(
+          random() < 0.5 ? `${mutate(given, random)} ${family}` : `${given} ${mutate(family, random)}`,
+        );
       case 'typo family name':
         return search(mutate(family, random));
       case 'partial name':
-        return search(random() < 0.5 ? family.slice(0, Math.max(3, family.length - 3)) : `${given.slice(0, 3)} ${family.slice(0, Math.max(3, family.length - 2))}`);
+        return search(
+          random() < 0.5
+            ? family.slice(0, Math.max(3, family.length - 3))
+            : `${given.slice(0, 3)} ${family.slice(0, Math.max(3, family.length - 2))}`,
+        );
       case 'date of birth':
         return search(null, row.date_of_birth);
       case 'name and date of birth':
@@ -187,7 +447,9 @@ async function searches(db: Db, organisationId: string): Promise<Search[]> {
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+  return (
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
+  );
 }
 
 function summary(times: readonly number[]): string {
@@ -195,7 +457,11 @@ function summary(times: readonly number[]): string {
   return `p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`;
 }
 
-async function run(people: PeopleService, viewer: Viewer, list: readonly Search[]): Promise<{ times: number[]; byKind: Map<Kind, { times: number[]; found: number }> }> {
+async function run(
+  people: PeopleService,
+  viewer: Viewer,
+  list: readonly Search[],
+): Promise<{ times: number[]; byKind: Map<Kind, { times: number[]; found: number }> }> {
   const times: number[] = [];
   const byKind = new Map<Kind, { times: number[]; found: number }>();
   for (const search of list) {
@@ -205,7 +471,11 @@ async function run(people: PeopleService, viewer: Viewer, list: readonly Search[
     times.push(elapsed);
     const entry = byKind.get(search.kind) ?? { times: [], found: 0 };
     entry.times.push(elapsed);
-    if (results.matches.some((match) => match.id === search.target) || results.restricted.includes(search.target)) entry.found += 1;
+    if (
+      results.matches.some((match) => match.id === search.target) ||
+      results.restricted.includes(search.target)
+    )
+      entry.found += 1;
     byKind.set(search.kind, entry);
   }
   return { times, byKind };
@@ -214,10 +484,17 @@ async function run(people: PeopleService, viewer: Viewer, list: readonly Search[
 for await (const database of benchTargets(4)) {
   const { db } = database;
   try {
-    console.log(`\n${database.label}: ${peopleCount.toLocaleString('en-GB')} people in ${organisations} organisations, ${searchCount} searches in one`);
+    console.log(
+      `\n${database.label}: ${peopleCount.toLocaleString('en-GB')} people in ${organisations} organisations, ${searchCount} searches in one`,
+    );
     const { organisationId, practitioner, dpo } = await generate(db);
     const audit = auditService({ db, clock: systemClock });
-    const people = peopleService({ db, clock: systemClock, audit, notifications: notificationsService({ db, clock: systemClock, baseUrl: 'http://localhost' }) });
+    const people = peopleService({
+      db,
+      clock: systemClock,
+      audit,
+      notifications: notificationsService({ db, clock: systemClock, baseUrl: 'http://localhost' }),
+    });
     const list = await searches(db, organisationId);
     await run(people, practitioner, list.slice(0, 50)); // warm-up: connections, plans, caches
     for (const [label, viewer] of [
@@ -227,7 +504,9 @@ for await (const database of benchTargets(4)) {
       const { times, byKind } = await run(people, viewer, list);
       console.log(`  ${label}: ${summary(times)}`);
       for (const [kind, entry] of byKind) {
-        console.log(`    ${kind.padEnd(24)} ${String(entry.times.length).padStart(3)} searches  ${summary(entry.times)}  target in results ${Math.round((100 * entry.found) / entry.times.length)}%`);
+        console.log(
+          `    ${kind.padEnd(24)} ${String(entry.times.length).padStart(3)} searches  ${summary(entry.times)}  target in results ${Math.round((100 * entry.found) / entry.times.length)}%`,
+        );
       }
     }
     const sorted = (await run(people, practitioner, list)).times.sort((a, b) => a - b);

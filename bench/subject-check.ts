@@ -9,16 +9,25 @@ import { loadPolicyPack } from '../src/policy/index.ts';
 import { scoreSubjectLines, subjectLines } from '../test/support/subject-lines.ts';
 
 const score = scoreSubjectLines();
-console.log(`subject-line checker on ${String(score.subjects)} labelled subjects (${String(score.clean)} clean):`);
-console.log(`  precision ${score.precision.toFixed(4)}, recall ${score.recall.toFixed(4)} (${String(score.truePositives)} found, ${String(score.falsePositives)} wrongly flagged, ${String(score.falseNegatives)} missed)`);
-console.log(`  clean subjects flagged: ${String(score.cleanSubjectsFlagged)}; subjects with identifiers passed as clean: ${String(score.dirtySubjectsMissed)}`);
+console.log(
+  `subject-line checker on ${String(score.subjects)} labelled subjects (${String(score.clean)} clean):`,
+);
+console.log(
+  `  precision ${score.precision.toFixed(4)}, recall ${score.recall.toFixed(4)} (${String(score.truePositives)} found, ${String(score.falsePositives)} wrongly flagged, ${String(score.falseNegatives)} missed)`,
+);
+console.log(
+  `  clean subjects flagged: ${String(score.cleanSubjectsFlagged)}; subjects with identifiers passed as clean: ${String(score.dirtySubjectsMissed)}`,
+);
 for (const mistake of score.mistakes) console.log(`  mistake: ${mistake}`);
 
 const { localReferences } = loadPolicyPack(subjectLines.pack).channels;
 const rounds = 50;
 const started = performance.now();
 for (let round = 0; round < rounds; round += 1) {
-  for (const entry of subjectLines.subjects) checkSubject(entry.subject, { names: entry.names, localReferences, today: subjectLines.today });
+  for (const entry of subjectLines.subjects)
+    checkSubject(entry.subject, { names: entry.names, localReferences, today: subjectLines.today });
 }
 const seconds = (performance.now() - started) / 1000;
-console.log(`  ${Math.round((rounds * subjectLines.subjects.length) / seconds).toLocaleString('en-GB')} subject checks/s`);
+console.log(
+  `  ${Math.round((rounds * subjectLines.subjects.length) / seconds).toLocaleString('en-GB')} subject checks/s`,
+);

@@ -145,6 +145,8 @@ const autocannonCli = createRequire(import.meta.url).resolve('autocannon/autocan
 
 /** Runs autocannon in its own process, so the load generator does not share the app's event loop. */
 export async function autocannon(args: readonly string[]): Promise<LoadResult> {
-  const { stdout } = await promisify(execFile)(process.execPath, [autocannonCli, ...args, '-j'], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(process.execPath, [autocannonCli, ...args, '-j'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return JSON.parse(stdout) as LoadResult;
 }

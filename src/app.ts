@@ -42,9 +42,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         : {
             level: config.logLevel,
             // Personal data never reaches the logs: no bodies, no query strings, no cookies.
-            redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
+            redact: {
+              paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+              remove: true,
+            },
             serializers: {
-              req: (request: { method: string; url: string; id: string }) => ({ method: request.method, url: request.url.split('?')[0] ?? '', id: request.id }),
+              req: (request: { method: string; url: string; id: string }) => ({
+                method: request.method,
+                url: request.url.split('?')[0] ?? '',
+                id: request.id,
+              }),
             },
           },
     trustProxy: config.trustProxy,
@@ -61,27 +68,72 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     auth: services.auth,
     apiTokens: services.apiTokens,
     serviceName: config.serviceName,
-    cookieSecret: Buffer.from(hkdfSync('sha256', secretKeyOf(options), Buffer.alloc(0), 'safeshare cookies', 32)).toString('base64'),
+    cookieSecret: Buffer.from(
+      hkdfSync('sha256', secretKeyOf(options), Buffer.alloc(0), 'safeshare cookies', 32),
+    ).toString('base64'),
     secureCookies: config.secureCookies,
   });
 
-  await app.register(homeRoutes, { db: options.db, staff: services.staff, secureCookies: config.secureCookies });
+  await app.register(homeRoutes, {
+    db: options.db,
+    staff: services.staff,
+    secureCookies: config.secureCookies,
+  });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(notificationsRoutes, { notifications: services.notifications });
   await app.register(mailRoutes, { mail: services.mail });
   await app.register(orgsRoutes, { orgs: services.orgs });
   await app.register(peopleRoutes, { people: services.people, clock: options.clock });
   await app.register(consentRoutes, { consent: services.consent, policy: services.policy });
-  await app.register(consentOutputsRoutes, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy, fhirCanonicalBase: config.fhirCanonicalBase });
-  await app.register(consentApi, { db: options.db, clock: options.clock, audit: services.audit, people: services.people, orgs: services.orgs, policy: services.policy, publicUrl: config.publicUrl, fhirCanonicalBase: config.fhirCanonicalBase });
-  await app.register(sharingRoutes, { sharing: services.sharing, people: services.people, orgs: services.orgs, policy: services.policy, clock: options.clock, disclosures: services.disclosures, staff: services.staff });
-  await app.register(sharingReviewRoutes, { sharing: services.sharing, policy: services.policy, staff: services.staff });
+  await app.register(consentOutputsRoutes, {
+    db: options.db,
+    clock: options.clock,
+    audit: services.audit,
+    people: services.people,
+    orgs: services.orgs,
+    policy: services.policy,
+    fhirCanonicalBase: config.fhirCanonicalBase,
+  });
+  await app.register(consentApi, {
+    db: options.db,
+    clock: options.clock,
+    audit: services.audit,
+    people: services.people,
+    orgs: services.orgs,
+    policy: services.policy,
+    publicUrl: config.publicUrl,
+    fhirCanonicalBase: config.fhirCanonicalBase,
+  });
+  await app.register(sharingRoutes, {
+    sharing: services.sharing,
+    people: services.people,
+    orgs: services.orgs,
+    policy: services.policy,
+    clock: options.clock,
+    disclosures: services.disclosures,
+    staff: services.staff,
+  });
+  await app.register(sharingReviewRoutes, {
+    sharing: services.sharing,
+    policy: services.policy,
+    staff: services.staff,
+  });
   await app.register(orgsApi, { orgs: services.orgs });
   await app.register(channelsApi, { channels: services.channels });
   await app.register(sharingApi, { sharing: services.sharing, publicUrl: config.publicUrl });
   await app.register(disclosuresApi, { disclosures: services.disclosures, publicUrl: config.publicUrl });
-  await app.register(disclosuresRoutes, { disclosures: services.disclosures, orgs: services.orgs, policy: services.policy, clock: options.clock, secureCookies: config.secureCookies });
-  await app.register(authRoutes, { auth: services.auth, secureCookies: config.secureCookies, addressLimit: config.signInAddressLimit });
+  await app.register(disclosuresRoutes, {
+    disclosures: services.disclosures,
+    orgs: services.orgs,
+    policy: services.policy,
+    clock: options.clock,
+    secureCookies: config.secureCookies,
+  });
+  await app.register(authRoutes, {
+    auth: services.auth,
+    secureCookies: config.secureCookies,
+    addressLimit: config.signInAddressLimit,
+  });
   await app.register(staffRoutes, { staff: services.staff, apiTokens: services.apiTokens });
   await app.register(teamRoutes, { staff: services.staff });
   await app.register(apiTokenRoutes, { staff: services.staff, apiTokens: services.apiTokens });
@@ -90,6 +142,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 }
 
 function secretKeyOf(options: AppOptions): Buffer {
-  if (options.config.secretKey === undefined) throw new Error('a secret key is required (SECRET_KEY, or the data folder key)');
+  if (options.config.secretKey === undefined)
+    throw new Error('a secret key is required (SECRET_KEY, or the data folder key)');
   return options.config.secretKey;
 }

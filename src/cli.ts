@@ -10,7 +10,7 @@ import { userCommands } from './cli/user.ts';
 /** `npx safeshare <command>`: operations for the people who run Safeshare. Every command has --help. */
 const program = new Command()
   .name('safeshare')
-  .description('Safeshare: lawful, recorded, provable information sharing for children\'s services')
+  .description("Safeshare: lawful, recorded, provable information sharing for children's services")
   .showHelpAfterError()
   .exitOverride();
 

@@ -20,6 +20,8 @@ describe('secure cookies (ASVS 3.3.1)', () => {
   it('are turned off only explicitly, and never in production', () => {
     expect(loadConfig({ NODE_ENV: 'development', SECURE_COOKIES: 'false' }).secureCookies).toBe(false);
     expect(() => loadConfig({ ...production, SECURE_COOKIES: 'false' })).toThrow(ConfigError);
-    expect(() => loadConfig({ ...production, SECURE_COOKIES: 'false' })).toThrow(/SECURE_COOKIES=false is for plain-HTTP local use only/);
+    expect(() => loadConfig({ ...production, SECURE_COOKIES: 'false' })).toThrow(
+      /SECURE_COOKIES=false is for plain-HTTP local use only/,
+    );
   });
 });

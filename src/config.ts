@@ -22,7 +22,12 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'SECRET_KEY must be 64 hexadecimal characters (32 bytes)')
     .optional(),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(72).default(12),
   MFA_REQUIRED: booleanFlag.default(true),
   SECURE_COOKIES: booleanFlag.optional(),
@@ -32,7 +37,9 @@ const environmentSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   FHIR_CANONICAL_BASE: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// address' }).optional(),
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// address' })
+    .optional(),
   MAIL_FROM: z.string().trim().min(3).max(200).default('Safeshare <no-reply@localhost>'),
   POLICY_PACK: z.string().trim().min(1).max(500).default('default'),
 });
@@ -96,10 +103,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     throw new ConfigError('SECRET_KEY is required in production');
   }
   if (production && settings.SECURE_COOKIES === false) {
-    throw new ConfigError('SECURE_COOKIES=false is for plain-HTTP local use only; production serves Safeshare over HTTPS with Secure cookies');
+    throw new ConfigError(
+      'SECURE_COOKIES=false is for plain-HTTP local use only; production serves Safeshare over HTTPS with Secure cookies',
+    );
   }
   if (production && settings.SMTP_URL === undefined) {
-    throw new ConfigError('SMTP_URL is required in production (otherwise notifications are only written to a folder)');
+    throw new ConfigError(
+      'SMTP_URL is required in production (otherwise notifications are only written to a folder)',
+    );
   }
   return {
     environment: settings.NODE_ENV,
@@ -119,7 +130,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     signInAddressLimit: settings.SIGN_IN_ADDRESS_LIMIT,
     serviceName: settings.SERVICE_NAME,
     publicUrl: (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, ''),
-    fhirCanonicalBase: (settings.FHIR_CANONICAL_BASE ?? `${(settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, '')}/fhir`).replace(/\/$/, ''),
+    fhirCanonicalBase: (
+      settings.FHIR_CANONICAL_BASE ??
+      `${(settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, '')}/fhir`
+    ).replace(/\/$/, ''),
     logLevel: settings.LOG_LEVEL,
     smtpUrl: settings.SMTP_URL,
     mailFrom: settings.MAIL_FROM,

@@ -24,7 +24,13 @@ try {
   if (config.demoData) await loadDemoData({ ...dependencies, services }, say);
   const app = await buildApp({ ...dependencies, services });
 
-  const sweep = setInterval(() => void services.auth.sweep().catch((error: unknown) => app.log.error({ err: error }, 'session sweep failed')), 60_000);
+  const sweep = setInterval(
+    () =>
+      void services.auth
+        .sweep()
+        .catch((error: unknown) => app.log.error({ err: error }, 'session sweep failed')),
+    60_000,
+  );
   sweep.unref();
   const scheduler = createScheduler({ db, clock: systemClock, log: app.log });
   registerJobs(scheduler, { services, log: app.log });
@@ -42,7 +48,9 @@ try {
   const address = await app.listen({ port: config.port, host: config.host });
   say('');
   say(`${config.serviceName} is running at ${address.replace('127.0.0.1', 'localhost')}`);
-  say(`  database: ${opened.embedded ? `embedded PostgreSQL (${opened.embedded.dataDirectory})` : 'PostgreSQL at DATABASE_URL'}`);
+  say(
+    `  database: ${opened.embedded ? `embedded PostgreSQL (${opened.embedded.dataDirectory})` : 'PostgreSQL at DATABASE_URL'}`,
+  );
   say(`  started in ${Math.round(performance.now() - startedAt)} ms`);
   if (config.demoData) {
     const accounts = await demoAccountsText(config.dataDir);

@@ -48,5 +48,7 @@ export async function resolveSecretKey(config: Config): Promise<Config> {
 
 export function secretBoxFor(config: Config): SecretBox {
   if (config.secretKey === undefined) throw new Error('no secret key configured');
-  return new SecretBox(Buffer.from(hkdfSync('sha256', config.secretKey, Buffer.alloc(0), 'safeshare secrets', 32)));
+  return new SecretBox(
+    Buffer.from(hkdfSync('sha256', config.secretKey, Buffer.alloc(0), 'safeshare secrets', 32)),
+  );
 }

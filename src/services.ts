@@ -39,17 +39,53 @@ export function services(deps: Dependencies) {
   const container = {
     audit,
     auth,
-    staff: staffService({ db: deps.db, clock: deps.clock, audit, trainingValidMonths: loadPolicyPack(deps.config.policyPack).sharing.trainingValidMonths }),
+    staff: staffService({
+      db: deps.db,
+      clock: deps.clock,
+      audit,
+      trainingValidMonths: loadPolicyPack(deps.config.policyPack).sharing.trainingValidMonths,
+    }),
     apiTokens: apiTokensService({ db: deps.db, clock: deps.clock, audit }),
     orgs: orgsService({ db: deps.db, clock: deps.clock, audit }),
-    people: peopleService({ db: deps.db, clock: deps.clock, audit, notifications: notificationsService({ db: deps.db, clock: deps.clock, baseUrl: deps.config.publicUrl }) }),
+    people: peopleService({
+      db: deps.db,
+      clock: deps.clock,
+      audit,
+      notifications: notificationsService({ db: deps.db, clock: deps.clock, baseUrl: deps.config.publicUrl }),
+    }),
     notifications: notificationsService({ db: deps.db, clock: deps.clock, baseUrl: deps.config.publicUrl }),
-    mail: mailService({ db: deps.db, clock: deps.clock, mailer: createMailer({ smtpUrl: deps.config.smtpUrl, from: deps.config.mailFrom, dataDir: deps.config.dataDir }) }),
+    mail: mailService({
+      db: deps.db,
+      clock: deps.clock,
+      mailer: createMailer({
+        smtpUrl: deps.config.smtpUrl,
+        from: deps.config.mailFrom,
+        dataDir: deps.config.dataDir,
+      }),
+    }),
   };
   // The consent register reads people's records through the people service's need-to-know rules.
   const policy = loadPolicyPack(deps.config.policyPack);
-  const consent = consentService({ db: deps.db, clock: deps.clock, audit, people: container.people, orgs: container.orgs, notifications: container.notifications, policy, secretBox: deps.secretBox });
-  const sharing = sharingService({ db: deps.db, clock: deps.clock, audit, people: container.people, consent, orgs: container.orgs, notifications: container.notifications, policy });
+  const consent = consentService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    people: container.people,
+    orgs: container.orgs,
+    notifications: container.notifications,
+    policy,
+    secretBox: deps.secretBox,
+  });
+  const sharing = sharingService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    people: container.people,
+    consent,
+    orgs: container.orgs,
+    notifications: container.notifications,
+    policy,
+  });
   const channels = channelsService({ orgs: container.orgs, policy, clock: deps.clock });
   return {
     ...container,
@@ -57,7 +93,16 @@ export function services(deps: Dependencies) {
     consent,
     sharing,
     channels,
-    disclosures: disclosuresService({ db: deps.db, clock: deps.clock, audit, sharing, channels, orgs: container.orgs, notifications: container.notifications, policy }),
+    disclosures: disclosuresService({
+      db: deps.db,
+      clock: deps.clock,
+      audit,
+      sharing,
+      channels,
+      orgs: container.orgs,
+      notifications: container.notifications,
+      policy,
+    }),
   };
 }
 

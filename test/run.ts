@@ -18,19 +18,35 @@ const serverUrl = process.env['TEST_DATABASE_URL'];
 const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const stages: Stage[] = [
   { name: 'type-check', command: ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json'] },
-  { name: 'lint', command: ['npx', 'eslint', '--max-warnings', '0', '.'] },
-  { name: 'tests on embedded PostgreSQL', command: ['npx', 'vitest', 'run'], env: { SAFESHARE_TEST_ENGINE: 'embedded' } },
+  // The project's own lint script: ESLint, Prettier and the architecture rules, as `npm run lint` runs them.
+  { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
+  {
+    name: 'tests on embedded PostgreSQL',
+    command: ['npx', 'vitest', 'run'],
+    env: { SAFESHARE_TEST_ENGINE: 'embedded' },
+  },
 ];
 if (serverUrl !== undefined && serverUrl !== '') {
-  stages.push({ name: 'tests on the PostgreSQL server (TEST_DATABASE_URL)', command: ['npx', 'vitest', 'run'], env: { SAFESHARE_TEST_ENGINE: 'server' } });
+  stages.push({
+    name: 'tests on the PostgreSQL server (TEST_DATABASE_URL)',
+    command: ['npx', 'vitest', 'run'],
+    env: { SAFESHARE_TEST_ENGINE: 'server' },
+  });
 }
 if (existsSync(chromium)) {
-  stages.push({ name: 'end-to-end in Chromium', command: ['npx', 'vitest', 'run', '--config', 'vitest.e2e.config.ts'] });
+  stages.push({
+    name: 'end-to-end in Chromium',
+    command: ['npx', 'vitest', 'run', '--config', 'vitest.e2e.config.ts'],
+  });
 } else if (process.env['CI'] !== undefined) {
-  console.error(`Chromium is missing at ${chromium}: CI must run the end-to-end suite (apt-get install chromium).`);
+  console.error(
+    `Chromium is missing at ${chromium}: CI must run the end-to-end suite (apt-get install chromium).`,
+  );
   process.exit(1);
 } else {
-  console.warn(`Skipping the end-to-end suite: no Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH).`);
+  console.warn(
+    `Skipping the end-to-end suite: no Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH).`,
+  );
 }
 
 const started = Date.now();
@@ -40,7 +56,10 @@ for (const stage of stages) {
   const stageStart = Date.now();
   console.log(`\n=== ${stage.name} ===`);
   const [command, ...args] = stage.command;
-  const result = spawnSync(command ?? 'false', args, { stdio: 'inherit', env: { ...process.env, ...stage.env } });
+  const result = spawnSync(command ?? 'false', args, {
+    stdio: 'inherit',
+    env: { ...process.env, ...stage.env },
+  });
   const seconds = ((Date.now() - stageStart) / 1000).toFixed(1);
   if (result.status === 0) {
     passed += 1;

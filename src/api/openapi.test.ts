@@ -11,10 +11,18 @@ describe('the API document (docs/api/openapi.json)', () => {
     const context = await testApp();
     const rules = context.app.routeRules.filter((rule) => rule.url.startsWith('/api/'));
     const document = openApiDocument(context.app.routeRules, { title: 'Safeshare API', version: 'v1' });
-    const operations = Object.entries(document.paths).flatMap(([route, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${route}`));
-    expect(operations.sort()).toEqual(rules.map((rule) => `${rule.method} ${rule.url.replace(/:([A-Za-z]+)/g, '{$1}')}`).sort());
-    const decisions = document.paths['/api/v1/decisions']?.['post'] as { requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } } };
-    expect(Object.keys(decisions.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['request', 'people', 'recipients', 'lawfulBasis', 'outcome']));
+    const operations = Object.entries(document.paths).flatMap(([route, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${route}`),
+    );
+    expect(operations.sort()).toEqual(
+      rules.map((rule) => `${rule.method} ${rule.url.replace(/:([A-Za-z]+)/g, '{$1}')}`).sort(),
+    );
+    const decisions = document.paths['/api/v1/decisions']?.['post'] as {
+      requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } };
+    };
+    expect(Object.keys(decisions.requestBody.content['application/json'].schema.properties)).toEqual(
+      expect.arrayContaining(['request', 'people', 'recipients', 'lawfulBasis', 'outcome']),
+    );
     const text = `${JSON.stringify(document, null, 2)}\n`;
     if (process.env['UPDATE_OPENAPI'] === '1') await writeFile(documentFile, text);
     // When this fails, the API changed: run `npm run openapi` and commit docs/api/openapi.json.
@@ -22,6 +30,11 @@ describe('the API document (docs/api/openapi.json)', () => {
   });
 
   it('refuses an API route without a description, so none goes undocumented', () => {
-    expect(() => openApiDocument([{ method: 'GET', url: '/api/v1/secret', access: 'staff' }], { title: 'Safeshare API', version: 'v1' })).toThrow(/no API description/);
+    expect(() =>
+      openApiDocument([{ method: 'GET', url: '/api/v1/secret', access: 'staff' }], {
+        title: 'Safeshare API',
+        version: 'v1',
+      }),
+    ).toThrow(/no API description/);
   });
 });

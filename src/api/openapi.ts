@@ -7,13 +7,23 @@ import type { Access, RouteRule } from '../web/access.ts';
  * document cannot drift from the code. `docs/api/openapi.json` is this document; a test keeps it
  * current (`npm run openapi` rewrites it).
  */
-export function openApiDocument(rules: readonly RouteRule[], info: { readonly title: string; readonly version: string }) {
+export function openApiDocument(
+  rules: readonly RouteRule[],
+  info: { readonly title: string; readonly version: string },
+) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const rule of [...rules].filter((candidate) => candidate.url.startsWith('/api/')).sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))) {
+  for (const rule of [...rules]
+    .filter((candidate) => candidate.url.startsWith('/api/'))
+    .sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))) {
     const api = rule.api;
     if (api === undefined) throw new Error(`${rule.method} ${rule.url} has no API description`);
     const path = rule.url.replace(/:([A-Za-z]+)/g, '{$1}');
-    const parameters = [...rule.url.matchAll(/:([A-Za-z]+)/g)].map((match) => ({ name: match[1], in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }));
+    const parameters = [...rule.url.matchAll(/:([A-Za-z]+)/g)].map((match) => ({
+      name: match[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string', format: 'uuid' },
+    }));
     paths[path] = {
       ...paths[path],
       [rule.method.toLowerCase()]: {
@@ -22,24 +32,53 @@ export function openApiDocument(rules: readonly RouteRule[], info: { readonly ti
         'x-safeshare-access': describeAccess(rule.access),
         security: [{ bearer: [] }],
         ...(parameters.length === 0 ? {} : { parameters }),
-        ...(api.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(api.body) } } } }),
+        ...(api.body === undefined
+          ? {}
+          : {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: jsonSchema(api.body) } },
+              },
+            }),
         responses: {
-          [String(api.success.status)]: { description: api.success.description, content: { [api.success.contentType ?? 'application/json']: { schema: {} } } },
-          ...(api.body === undefined ? {} : { '400': problemResponse('The body is not valid: each member named in errors') }),
+          [String(api.success.status)]: {
+            description: api.success.description,
+            content: { [api.success.contentType ?? 'application/json']: { schema: {} } },
+          },
+          ...(api.body === undefined
+            ? {}
+            : { '400': problemResponse('The body is not valid: each member named in errors') }),
           '401': problemResponse('No valid bearer token'),
           '403': problemResponse('The token’s member of staff may not use this'),
           '404': problemResponse('Nothing at this address that the token may see'),
-          ...(rule.method === 'POST' && api.body !== undefined ? { '422': problemResponse('The request breaks a rule of the source policy: each problem named in errors, with its code; nothing was changed') } : {}),
+          ...(rule.method === 'POST' && api.body !== undefined
+            ? {
+                '422': problemResponse(
+                  'The request breaks a rule of the source policy: each problem named in errors, with its code; nothing was changed',
+                ),
+              }
+            : {}),
         },
       },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: info.title, version: info.version, description: 'Safeshare’s JSON API for case-management systems. Bearer API tokens issued by administrators; errors are RFC 9457 problem details.' },
+    info: {
+      title: info.title,
+      version: info.version,
+      description:
+        'Safeshare’s JSON API for case-management systems. Bearer API tokens issued by administrators; errors are RFC 9457 problem details.',
+    },
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token issued in Safeshare by an administrator' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token issued in Safeshare by an administrator',
+        },
+      },
       schemas: {
         Problem: {
           type: 'object',
@@ -49,7 +88,14 @@ export function openApiDocument(rules: readonly RouteRule[], info: { readonly ti
             title: { type: 'string' },
             status: { type: 'integer' },
             detail: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', required: ['pointer', 'detail'], properties: { pointer: { type: 'string' }, detail: { type: 'string' } } } },
+            errors: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['pointer', 'detail'],
+                properties: { pointer: { type: 'string' }, detail: { type: 'string' } },
+              },
+            },
           },
         },
       },
@@ -59,13 +105,18 @@ export function openApiDocument(rules: readonly RouteRule[], info: { readonly ti
 
 function jsonSchema(schema: z.ZodType): unknown {
   // The document's own dialect (OpenAPI 3.1) applies; a per-schema $schema would only repeat it.
-  const converted: Record<string, unknown> = { ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) };
+  const converted: Record<string, unknown> = {
+    ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }),
+  };
   delete converted['$schema'];
   return converted;
 }
 
 function problemResponse(description: string) {
-  return { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+  return {
+    description,
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  };
 }
 
 function describeAccess(access: Access): string {

@@ -17,11 +17,19 @@ export function problem(
   detail: string,
   errors?: Problem['errors'],
 ): FastifyReply {
-  const body: Problem = { type: 'about:blank', title, status, detail, ...(errors === undefined ? {} : { errors }) };
+  const body: Problem = {
+    type: 'about:blank',
+    title,
+    status,
+    detail,
+    ...(errors === undefined ? {} : { errors }),
+  };
   return reply.code(status).type('application/problem+json').header('cache-control', 'no-store').send(body);
 }
 
 /** Zod's issues as problem `errors`, each with a JSON Pointer to the member concerned. */
-export function issuePointers(issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[]): NonNullable<Problem['errors']> {
+export function issuePointers(
+  issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
+): NonNullable<Problem['errors']> {
   return issues.map((issue) => ({ pointer: `/${issue.path.map(String).join('/')}`, detail: issue.message }));
 }

@@ -18,12 +18,27 @@ async function addOrganisations(db: Db, names: readonly string[]): Promise<{ id:
   const now = new Date();
   return db
     .insertInto('organisations')
-    .values(names.map((name) => ({ name, kind: 'local_authority' as const, switchboard_phone: null, hosted: true, created_at: now, updated_at: now })))
+    .values(
+      names.map((name) => ({
+        name,
+        kind: 'local_authority' as const,
+        switchboard_phone: null,
+        hosted: true,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
     .returning(['id', 'name'])
     .execute();
 }
 
-async function appendEvents(db: Db, audit: AuditService, organisationId: string, count: number, clock: ManualClock): Promise<void> {
+async function appendEvents(
+  db: Db,
+  audit: AuditService,
+  organisationId: string,
+  count: number,
+  clock: ManualClock,
+): Promise<void> {
   for (let index = 0; index < count; index += 1) {
     clock.advance(1000);
     await db.transaction().execute((trx) =>
@@ -33,7 +48,11 @@ async function appendEvents(db: Db, audit: AuditService, organisationId: string,
         action: 'person.viewed',
         entity: { type: 'person', id: randomUUID() },
         personId: randomUUID(),
-        change: { reason: 'allocated worker', note: `visit ${index}`, nested: { checked: index % 2 === 0, items: [1, 'two', null] } },
+        change: {
+          reason: 'allocated worker',
+          note: `visit ${index}`,
+          nested: { checked: index % 2 === 0, items: [1, 'two', null] },
+        },
       }),
     );
   }
@@ -45,7 +64,8 @@ async function chained(): Promise<Chained> {
   const clock = new ManualClock();
   const audit = auditService({ db: database.db, clock });
   const organisations = await addOrganisations(database.db, ['Ashford Borough Council', 'Barnet Council']);
-  for (const organisation of organisations) await appendEvents(database.db, audit, organisation.id, 10, clock);
+  for (const organisation of organisations)
+    await appendEvents(database.db, audit, organisation.id, 10, clock);
   return { database, audit, organisations };
 }
 
@@ -61,7 +81,12 @@ async function tamper(db: Db, ...statements: ReturnType<typeof sql>[]): Promise<
 /** Every break verification listed, in order, without its wording. */
 function breaks(result: VerificationResult) {
   if (result.ok) throw new Error(`verification passed (${result.events} events) where it should have failed`);
-  return result.findings.map((found) => ({ organisationName: found.organisationName, seq: found.seq, lastSeq: found.lastSeq, problem: found.problem }));
+  return result.findings.map((found) => ({
+    organisationName: found.organisationName,
+    seq: found.seq,
+    lastSeq: found.lastSeq,
+    problem: found.problem,
+  }));
 }
 
 const ashfordId = sql`(SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`;
@@ -78,7 +103,10 @@ describe('appends under concurrency', () => {
     try {
       const audit = auditService({ db, clock: new ManualClock() });
       // Both chains start empty, so the first appends also race to create their chain heads.
-      const [north, south] = await addOrganisations(db, ['North Somerset Council', 'South Gloucestershire Council']);
+      const [north, south] = await addOrganisations(db, [
+        'North Somerset Council',
+        'South Gloucestershire Council',
+      ]);
       if (north === undefined || south === undefined) throw new Error('organisations not created');
       await Promise.all(
         Array.from({ length: 200 }, (_, index) =>
@@ -96,17 +124,35 @@ describe('appends under concurrency', () => {
       );
       const chains = await db
         .selectFrom('audit_events')
-        .select(['organisation_id', (eb) => eb.fn.countAll<string>().as('events'), (eb) => eb.fn.min('seq').as('first'), (eb) => eb.fn.max('seq').as('last')])
+        .select([
+          'organisation_id',
+          (eb) => eb.fn.countAll<string>().as('events'),
+          (eb) => eb.fn.min('seq').as('first'),
+          (eb) => eb.fn.max('seq').as('last'),
+        ])
         .groupBy('organisation_id')
         .execute();
-      const byOrganisation = new Map(chains.map((chain) => [chain.organisation_id, { events: Number(chain.events), first: chain.first, last: chain.last }]));
+      const byOrganisation = new Map(
+        chains.map((chain) => [
+          chain.organisation_id,
+          { events: Number(chain.events), first: chain.first, last: chain.last },
+        ]),
+      );
       expect(byOrganisation.get(south.id)).toEqual({ events: 67, first: 1, last: 67 });
       expect(byOrganisation.get(north.id)).toEqual({ events: 133, first: 1, last: 133 });
       const heads = await db.selectFrom('audit_chain_heads').select(['organisation_id', 'seq']).execute();
-      expect(new Map(heads.map((head) => [head.organisation_id, head.seq]))).toEqual(new Map([[north.id, 133], [south.id, 67]]));
+      expect(new Map(heads.map((head) => [head.organisation_id, head.seq]))).toEqual(
+        new Map([
+          [north.id, 133],
+          [south.id, 67],
+        ]),
+      );
       expect(await audit.verify()).toEqual({ ok: true, events: 200, chains: 2 });
       // Every writer was recorded exactly once.
-      const writers = await db.selectFrom('audit_events').select(sql<number>`(change->>'writer')::int`.as('writer')).execute();
+      const writers = await db
+        .selectFrom('audit_events')
+        .select(sql<number>`(change->>'writer')::int`.as('writer'))
+        .execute();
       expect(new Set(writers.map((row) => row.writer)).size).toBe(200);
     } finally {
       await db.destroy();
@@ -117,7 +163,13 @@ describe('appends under concurrency', () => {
     const audit = auditService({ db: database.db, clock: new ManualClock() });
     const [organisation] = await addOrganisations(database.db, ['Rollback District Council']);
     if (organisation === undefined) throw new Error('organisation not created');
-    const event = { organisationId: organisation.id, actor: systemActor, action: 'person.viewed', entity: { type: 'person', id: null }, change: {} };
+    const event = {
+      organisationId: organisation.id,
+      actor: systemActor,
+      action: 'person.viewed',
+      entity: { type: 'person', id: null },
+      change: {},
+    };
     await database.db.transaction().execute((trx) => audit.record(trx, event));
     await expect(
       database.db.transaction().execute(async (trx) => {
@@ -126,7 +178,12 @@ describe('appends under concurrency', () => {
       }),
     ).rejects.toThrow('the change failed');
     await database.db.transaction().execute((trx) => audit.record(trx, event));
-    const seqs = await database.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', organisation.id).orderBy('seq').execute();
+    const seqs = await database.db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('organisation_id', '=', organisation.id)
+      .orderBy('seq')
+      .execute();
     expect(seqs.map((row) => row.seq)).toEqual([1, 2]);
     expect((await audit.verify()).ok).toBe(true);
   });
@@ -143,12 +200,31 @@ describe('appends under concurrency', () => {
         actor: { userId: null, label: 'Nul\u0000label' },
         action: 'person.viewed',
         entity: { type: 'person', id: null },
-        change: { 'key\u0000': 'a\u0000b', lone: '\uD800x', sparse, missing: undefined, huge: 1e300, tiny: 5e-324, negativeZero: -0 },
+        change: {
+          'key\u0000': 'a\u0000b',
+          lone: '\uD800x',
+          sparse,
+          missing: undefined,
+          huge: 1e300,
+          tiny: 5e-324,
+          negativeZero: -0,
+        },
       }),
     );
-    const row = await database.db.selectFrom('audit_events').select(['change', 'actor_label']).where('organisation_id', '=', organisation.id).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('audit_events')
+      .select(['change', 'actor_label'])
+      .where('organisation_id', '=', organisation.id)
+      .executeTakeFirstOrThrow();
     expect(row.actor_label).toBe('Nul\uFFFDlabel');
-    expect(row.change).toEqual({ 'key\uFFFD': 'a\uFFFDb', lone: '\uFFFDx', sparse: [1, null, 3], huge: 1e300, tiny: 5e-324, negativeZero: 0 });
+    expect(row.change).toEqual({
+      'key\uFFFD': 'a\uFFFDb',
+      lone: '\uFFFDx',
+      sparse: [1, null, 3],
+      huge: 1e300,
+      tiny: 5e-324,
+      negativeZero: 0,
+    });
     expect((await audit.verify()).ok).toBe(true);
   });
 });
@@ -157,20 +233,35 @@ describe('tampering is detected and located', () => {
   it('finds one altered byte of a change, naming the organisation and the event', async () => {
     const { database, audit } = await chainedInBeforeAll.altered;
     expect((await audit.verify()).ok).toBe(true);
-    await tamper(database.db, sql`UPDATE audit_events SET change = jsonb_set(change, '{note}', '"visit 5"'::jsonb) WHERE seq = 7 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
-    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Barnet Council', seq: 7, lastSeq: 7, problem: 'altered' }]);
+    await tamper(
+      database.db,
+      sql`UPDATE audit_events SET change = jsonb_set(change, '{note}', '"visit 5"'::jsonb) WHERE seq = 7 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`,
+    );
+    expect(breaks(await audit.verify())).toEqual([
+      { organisationName: 'Barnet Council', seq: 7, lastSeq: 7, problem: 'altered' },
+    ]);
   });
 
   it('finds one altered byte of an actor label', async () => {
     const { database, audit } = await chainedInBeforeAll.actor;
-    await tamper(database.db, sql`UPDATE audit_events SET actor_label = 'Practitioner 9' WHERE seq = 5 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`);
-    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Ashford Borough Council', seq: 5, lastSeq: 5, problem: 'altered' }]);
+    await tamper(
+      database.db,
+      sql`UPDATE audit_events SET actor_label = 'Practitioner 9' WHERE seq = 5 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`,
+    );
+    expect(breaks(await audit.verify())).toEqual([
+      { organisationName: 'Ashford Borough Council', seq: 5, lastSeq: 5, problem: 'altered' },
+    ]);
   });
 
   it('finds a deleted event as missing at its sequence number', async () => {
     const { database, audit } = await chainedInBeforeAll.deleted;
-    await tamper(database.db, sql`DELETE FROM audit_events WHERE seq = 4 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
-    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Barnet Council', seq: 4, lastSeq: 4, problem: 'missing' }]);
+    await tamper(
+      database.db,
+      sql`DELETE FROM audit_events WHERE seq = 4 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`,
+    );
+    expect(breaks(await audit.verify())).toEqual([
+      { organisationName: 'Barnet Council', seq: 4, lastSeq: 4, problem: 'missing' },
+    ]);
   });
 
   it('finds two events whose places were swapped', async () => {
@@ -193,30 +284,49 @@ describe('tampering is detected and located', () => {
 
   it('finds the last event deleted, through the chain head', async () => {
     const { database, audit } = await chainedInBeforeAll.truncated;
-    await tamper(database.db, sql`DELETE FROM audit_events WHERE seq = 10 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
-    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Barnet Council', seq: 10, lastSeq: 10, problem: 'truncated' }]);
+    await tamper(
+      database.db,
+      sql`DELETE FROM audit_events WHERE seq = 10 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`,
+    );
+    expect(breaks(await audit.verify())).toEqual([
+      { organisationName: 'Barnet Council', seq: 10, lastSeq: 10, problem: 'truncated' },
+    ]);
   });
 
   it('finds an altered time, even one changed by microseconds only', async () => {
     const { database, audit } = await chainedInBeforeAll.time;
-    await tamper(database.db, sql`UPDATE audit_events SET occurred_at = occurred_at + interval '1 microsecond' WHERE seq = 3 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`);
-    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Ashford Borough Council', seq: 3, lastSeq: 3, problem: 'altered' }]);
+    await tamper(
+      database.db,
+      sql`UPDATE audit_events SET occurred_at = occurred_at + interval '1 microsecond' WHERE seq = 3 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`,
+    );
+    expect(breaks(await audit.verify())).toEqual([
+      { organisationName: 'Ashford Borough Council', seq: 3, lastSeq: 3, problem: 'altered' },
+    ]);
   });
 
   it('finds a re-linked event (only its previous hash changed)', async () => {
     const { database, audit } = await chainedInBeforeAll.relinked;
-    await tamper(database.db, sql`UPDATE audit_events SET prev_hash = repeat('a', 64) WHERE seq = 8 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`);
-    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Barnet Council', seq: 8, lastSeq: 8, problem: 'altered' }]);
+    await tamper(
+      database.db,
+      sql`UPDATE audit_events SET prev_hash = repeat('a', 64) WHERE seq = 8 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`,
+    );
+    expect(breaks(await audit.verify())).toEqual([
+      { organisationName: 'Barnet Council', seq: 8, lastSeq: 8, problem: 'altered' },
+    ]);
   });
 
   it('finds a whole chain deleted with its head', async () => {
     const { database, audit } = await chainedInBeforeAll.headless;
     await database.db.transaction().execute(async (trx) => {
       await sql`ALTER TABLE audit_chain_heads DISABLE TRIGGER USER`.execute(trx);
-      await sql`DELETE FROM audit_chain_heads WHERE organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`.execute(trx);
+      await sql`DELETE FROM audit_chain_heads WHERE organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`.execute(
+        trx,
+      );
       await sql`ALTER TABLE audit_chain_heads ENABLE TRIGGER USER`.execute(trx);
     });
-    expect(breaks(await audit.verify())).toEqual([{ organisationName: 'Ashford Borough Council', seq: 1, lastSeq: 1, problem: 'missing' }]);
+    expect(breaks(await audit.verify())).toEqual([
+      { organisationName: 'Ashford Borough Council', seq: 1, lastSeq: 1, problem: 'missing' },
+    ]);
   });
 });
 
@@ -236,7 +346,7 @@ describe('every break is listed, not only the first', () => {
     expect(result).toMatchObject({ events: 19, chains: 2, moreFindings: 0 });
   });
 
-  it('lists breaks in two organisations\' chains, a run of deleted events as one break', async () => {
+  it("lists breaks in two organisations' chains, a run of deleted events as one break", async () => {
     const { database, audit } = await chainedInBeforeAll.twoChains;
     await tamper(
       database.db,
@@ -248,7 +358,8 @@ describe('every break is listed, not only the first', () => {
       { organisationName: 'Ashford Borough Council', seq: 2, lastSeq: 2, problem: 'altered' },
       { organisationName: 'Barnet Council', seq: 4, lastSeq: 6, problem: 'missing' },
     ]);
-    if (!result.ok) expect(result.findings[1]?.detail).toBe('events 4 to 6 are missing (the next event found is 7)');
+    if (!result.ok)
+      expect(result.findings[1]?.detail).toBe('events 4 to 6 are missing (the next event found is 7)');
   });
 
   it('lists a truncated chain (its last events deleted) after an earlier break in it', async () => {
@@ -267,7 +378,10 @@ describe('every break is listed, not only the first', () => {
   it('lists breaks up to the limit and counts the rest', async () => {
     const { database, audit } = await chainedInBeforeAll.overLimit;
     // Every odd event of both chains: ten breaks, each reported once.
-    await tamper(database.db, sql`UPDATE audit_events SET actor_label = actor_label || '.' WHERE seq % 2 = 1`);
+    await tamper(
+      database.db,
+      sql`UPDATE audit_events SET actor_label = actor_label || '.' WHERE seq % 2 = 1`,
+    );
     const all = await audit.verify();
     expect(breaks(all)).toHaveLength(10);
     expect(all).toMatchObject({ ok: false, events: 20, moreFindings: 0 });
@@ -282,7 +396,12 @@ describe('every break is listed, not only the first', () => {
 
   it('reports an event altered and re-hashed once, at the broken link, across a page boundary', async () => {
     const { database, audit } = await chainedInBeforeAll.rehashed;
-    const row = await database.db.selectFrom('audit_events').selectAll().where('organisation_id', '=', sql<string>`${ashfordId}`).where('seq', '=', 4).executeTakeFirstOrThrow();
+    const row = await database.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('organisation_id', '=', sql<string>`${ashfordId}`)
+      .where('seq', '=', 4)
+      .executeTakeFirstOrThrow();
     const change = { ...row.change, note: 'rewritten' };
     const rehashed = eventHash({
       organisationId: row.organisation_id,
@@ -297,22 +416,43 @@ describe('every break is listed, not only the first', () => {
       personId: row.person_id,
       change,
     });
-    await tamper(database.db, sql`UPDATE audit_events SET change = ${JSON.stringify(change)}::jsonb, hash = ${rehashed} WHERE seq = 4 AND organisation_id = ${ashfordId}`);
+    await tamper(
+      database.db,
+      sql`UPDATE audit_events SET change = ${JSON.stringify(change)}::jsonb, hash = ${rehashed} WHERE seq = 4 AND organisation_id = ${ashfordId}`,
+    );
     // Pages of 3 put event 4 and event 5 on different pages.
-    expect(breaks(await audit.verify({ pageSize: 3 }))).toEqual([{ organisationName: 'Ashford Borough Council', seq: 5, lastSeq: 5, problem: 'out of order' }]);
+    expect(breaks(await audit.verify({ pageSize: 3 }))).toEqual([
+      { organisationName: 'Ashford Borough Council', seq: 5, lastSeq: 5, problem: 'out of order' },
+    ]);
   });
 });
 
 describe('the database refuses to change history', () => {
   it('refuses UPDATE, DELETE and TRUNCATE of audit events, and leaves them unchanged', async () => {
     const { database, audit } = await chainedInBeforeAll.guarded;
-    const before = await database.db.selectFrom('audit_events').selectAll().orderBy('organisation_id').orderBy('seq').execute();
-    await expect(sql`UPDATE audit_events SET actor_label = 'someone else' WHERE seq = 1`.execute(database.db)).rejects.toThrow(/append-only: UPDATE on audit_events refused/);
-    await expect(sql`DELETE FROM audit_events WHERE seq = 2`.execute(database.db)).rejects.toThrow(/append-only: DELETE on audit_events refused/);
-    await expect(sql`TRUNCATE audit_events`.execute(database.db)).rejects.toThrow(/append-only: TRUNCATE on audit_events refused/);
+    const before = await database.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .orderBy('organisation_id')
+      .orderBy('seq')
+      .execute();
+    await expect(
+      sql`UPDATE audit_events SET actor_label = 'someone else' WHERE seq = 1`.execute(database.db),
+    ).rejects.toThrow(/append-only: UPDATE on audit_events refused/);
+    await expect(sql`DELETE FROM audit_events WHERE seq = 2`.execute(database.db)).rejects.toThrow(
+      /append-only: DELETE on audit_events refused/,
+    );
+    await expect(sql`TRUNCATE audit_events`.execute(database.db)).rejects.toThrow(
+      /append-only: TRUNCATE on audit_events refused/,
+    );
     await expect(sql`DELETE FROM audit_chain_heads`.execute(database.db)).rejects.toThrow(/append-only/);
     await expect(sql`TRUNCATE audit_chain_heads CASCADE`.execute(database.db)).rejects.toThrow(/append-only/);
-    const after = await database.db.selectFrom('audit_events').selectAll().orderBy('organisation_id').orderBy('seq').execute();
+    const after = await database.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .orderBy('organisation_id')
+      .orderBy('seq')
+      .execute();
     expect(after).toEqual(before);
     expect(after).toHaveLength(20);
     expect(await audit.verify()).toEqual({ ok: true, events: 20, chains: 2 });
@@ -321,8 +461,20 @@ describe('the database refuses to change history', () => {
 
 // One chained database per scenario, built before the tests run (each test file has its own server-side databases).
 const scenarios = [
-  'altered', 'actor', 'deleted', 'swapped', 'truncated', 'time', 'relinked', 'headless', 'guarded',
-  'alteredAndDeleted', 'twoChains', 'truncatedAfterBreak', 'overLimit', 'rehashed',
+  'altered',
+  'actor',
+  'deleted',
+  'swapped',
+  'truncated',
+  'time',
+  'relinked',
+  'headless',
+  'guarded',
+  'alteredAndDeleted',
+  'twoChains',
+  'truncatedAfterBreak',
+  'overLimit',
+  'rehashed',
 ] as const;
 const chainedInBeforeAll = {} as Record<(typeof scenarios)[number], Promise<Chained>>;
 beforeAll(async () => {

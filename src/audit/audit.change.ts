@@ -15,12 +15,18 @@ const maxDepth = 4;
 /** A change as readable lines: nested members flattened ("Address: town"), values in words, secrets hidden. */
 export function describeChange(change: unknown): ChangeLine[] {
   const lines: ChangeLine[] = [];
-  if (change === null || typeof change !== 'object' || Array.isArray(change)) return [{ key: 'Change', value: describeValue(change) }];
+  if (change === null || typeof change !== 'object' || Array.isArray(change))
+    return [{ key: 'Change', value: describeValue(change) }];
   walk(change as Record<string, unknown>, [], lines, 0);
   return lines;
 }
 
-function walk(record: Readonly<Record<string, unknown>>, path: readonly string[], lines: ChangeLine[], depth: number): void {
+function walk(
+  record: Readonly<Record<string, unknown>>,
+  path: readonly string[],
+  lines: ChangeLine[],
+  depth: number,
+): void {
   for (const key of Object.keys(record).sort()) {
     const value = record[key];
     const here = [...path, humanise(key)];
@@ -41,7 +47,8 @@ function describeValue(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (typeof value === 'string') return value === '' ? '(empty)' : value;
   if (typeof value === 'number') return String(value);
-  if (Array.isArray(value)) return value.length === 0 ? 'None' : value.map((item: unknown) => describeValue(item)).join(', ');
+  if (Array.isArray(value))
+    return value.length === 0 ? 'None' : value.map((item: unknown) => describeValue(item)).join(', ');
   // Deeper than the page flattens: show it compactly, as text (escaped by the template).
   return JSON.stringify(value);
 }

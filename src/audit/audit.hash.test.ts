@@ -4,10 +4,19 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../test/support/harness.ts';
 import { canonicalJson, type JsonValue } from '../lib/canonical-json.ts';
-import { canonicalEventText, canonicalValue, eventHash, genesisHash, storableChange, type ChainedEvent } from './audit.hash.ts';
+import {
+  canonicalEventText,
+  canonicalValue,
+  eventHash,
+  genesisHash,
+  storableChange,
+  type ChainedEvent,
+} from './audit.hash.ts';
 
 /** Any JSON, with strings of any Unicode code points (not just ASCII). */
-const json: fc.Arbitrary<JsonValue> = fc.jsonValue({ stringUnit: 'binary', maxDepth: 4 }).map((value) => value as JsonValue);
+const json: fc.Arbitrary<JsonValue> = fc
+  .jsonValue({ stringUnit: 'binary', maxDepth: 4 })
+  .map((value) => value as JsonValue);
 const jsonObject = fc.dictionary(fc.string({ unit: 'binary', maxLength: 12 }), json, { maxKeys: 8 });
 
 /** The same value with every object's keys inserted in another order, chosen by the seed. */
@@ -19,14 +28,21 @@ function reordered(value: JsonValue, seed: number): JsonValue {
 }
 
 function rank(key: string, seed: number): number {
-  return createHash('sha256').update(`${String(seed)}:${key}`).digest().readUInt32BE(0);
+  return createHash('sha256')
+    .update(`${String(seed)}:${key}`)
+    .digest()
+    .readUInt32BE(0);
 }
 
 const event = fc.record({
   organisationId: fc.uuid(),
   seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
   prevHash: fc.oneof(fc.constant(genesisHash), fc.stringMatching(/^[0-9a-f]{64}$/)),
-  occurredAt: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true }),
+  occurredAt: fc.date({
+    min: new Date('2000-01-01T00:00:00Z'),
+    max: new Date('2099-12-31T23:59:59Z'),
+    noInvalidDate: true,
+  }),
   actorUserId: fc.option(fc.uuid(), { nil: null }),
   actorLabel: fc.string({ unit: 'binary', maxLength: 40 }),
   action: fc.string({ maxLength: 30 }),
@@ -113,7 +129,9 @@ describe('canonical JSON', () => {
         genesisHash +
         '","seq":1}',
     );
-    expect(eventHash(known)).toBe(createHash('sha256').update(canonicalEventText(known, '2026-11-30T09:00:00.000Z')).digest('hex'));
+    expect(eventHash(known)).toBe(
+      createHash('sha256').update(canonicalEventText(known, '2026-11-30T09:00:00.000Z')).digest('hex'),
+    );
   });
 });
 
@@ -127,7 +145,9 @@ describe('canonical JSON through PostgreSQL jsonb', () => {
     await fc.assert(
       fc.asyncProperty(jsonObject, async (change) => {
         const stored = storableChange(change);
-        const result = await sql<{ back: unknown }>`SELECT ${JSON.stringify(stored)}::jsonb AS back`.execute(database.db);
+        const result = await sql<{ back: unknown }>`SELECT ${JSON.stringify(stored)}::jsonb AS back`.execute(
+          database.db,
+        );
         expect(canonicalJson(result.rows[0]?.back)).toBe(canonicalJson(stored));
       }),
       { numRuns: 200 },
@@ -135,8 +155,21 @@ describe('canonical JSON through PostgreSQL jsonb', () => {
   });
 
   it('keeps numbers exactly, from the smallest to the largest double', async () => {
-    const numbers = [0, -1, 0.1, 1 / 3, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, -Number.MAX_SAFE_INTEGER, 123456789.12345679];
-    const result = await sql<{ back: unknown }>`SELECT ${JSON.stringify({ numbers })}::jsonb AS back`.execute(database.db);
+    const numbers = [
+      0,
+      -1,
+      0.1,
+      1 / 3,
+      1e21,
+      1e-7,
+      5e-324,
+      Number.MAX_VALUE,
+      -Number.MAX_SAFE_INTEGER,
+      123456789.12345679,
+    ];
+    const result = await sql<{ back: unknown }>`SELECT ${JSON.stringify({ numbers })}::jsonb AS back`.execute(
+      database.db,
+    );
     expect(canonicalJson(result.rows[0]?.back)).toBe(canonicalJson({ numbers }));
   });
 });

@@ -109,7 +109,8 @@ const unstorableCharacters = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD
  */
 export function storableChange(change: Readonly<Record<string, unknown>>): Record<string, JsonValue> {
   const stored = storable(change);
-  if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) throw new TypeError('an audit change must be an object');
+  if (stored === null || typeof stored !== 'object' || Array.isArray(stored))
+    throw new TypeError('an audit change must be an object');
   return stored;
 }
 
@@ -130,7 +131,8 @@ function storable(value: unknown): JsonValue {
     case 'object': {
       if (value instanceof Date) return value.toISOString();
       // Array.from visits holes too (as undefined), so a sparse array is stored and hashed as nulls.
-      if (Array.isArray(value)) return Array.from(value as unknown[], (item) => (item === undefined ? null : storable(item)));
+      if (Array.isArray(value))
+        return Array.from(value as unknown[], (item) => (item === undefined ? null : storable(item)));
       // Object.fromEntries defines own members, so a key named __proto__ stays data, never a prototype.
       return Object.fromEntries(
         Object.entries(value)

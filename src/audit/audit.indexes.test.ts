@@ -18,14 +18,28 @@ beforeAll(async () => {
   const now = new Date();
   const organisation = await database.db
     .insertInto('organisations')
-    .values({ name: 'Index Check Council', kind: 'local_authority', switchboard_phone: null, hosted: true, created_at: now, updated_at: now })
+    .values({
+      name: 'Index Check Council',
+      kind: 'local_authority',
+      switchboard_phone: null,
+      hosted: true,
+      created_at: now,
+      updated_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   organisationId = organisation.id;
   const audit = auditService({ db: database.db, clock: new ManualClock() });
   for (let index = 0; index < 5; index += 1) {
     await database.db.transaction().execute((trx) =>
-      audit.record(trx, { organisationId, actor: index % 2 === 0 ? { userId: actor, label: 'Jo Smith' } : systemActor, action: 'person.viewed', entity: { type: 'person', id: person }, personId: person, change: {} }),
+      audit.record(trx, {
+        organisationId,
+        actor: index % 2 === 0 ? { userId: actor, label: 'Jo Smith' } : systemActor,
+        action: 'person.viewed',
+        entity: { type: 'person', id: person },
+        personId: person,
+        change: {},
+      }),
     );
   }
 });
@@ -37,7 +51,8 @@ async function plansOf(read: (db: Kysely<Database>) => Promise<unknown>): Promis
   const logged = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     log: (event) => {
-      if (event.level === 'query') statements.push({ sql: event.query.sql, parameters: event.query.parameters });
+      if (event.level === 'query')
+        statements.push({ sql: event.query.sql, parameters: event.query.parameters });
     },
   });
   try {
@@ -48,7 +63,9 @@ async function plansOf(read: (db: Kysely<Database>) => Promise<unknown>): Promis
       const client = await pool.connect();
       try {
         await client.query('SET enable_seqscan = off');
-        const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.sql}`, [...statement.parameters]);
+        const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.sql}`, [
+          ...statement.parameters,
+        ]);
         plans.push(result.rows.map((row) => row['QUERY PLAN']).join('\n'));
       } finally {
         client.release();

@@ -10,13 +10,23 @@ export const auditPaths = {
 export type FilterField = 'person' | 'user' | 'action' | 'from' | 'to';
 
 /** The query string of a filter, less the fields named, with an optional paging cursor. */
-export function trailHref(filter: TrailFilter, options: { readonly without?: readonly FilterField[]; readonly before?: number; readonly after?: number } = {}): string {
+export function trailHref(
+  filter: TrailFilter,
+  options: {
+    readonly without?: readonly FilterField[];
+    readonly before?: number;
+    readonly after?: number;
+  } = {},
+): string {
   const without = new Set(options.without ?? []);
   const query = new URLSearchParams();
   if (filter.personId !== null && !without.has('person')) query.set('person', filter.personId);
   if (filter.actorUserId !== null && !without.has('user')) query.set('user', filter.actorUserId);
   if (filter.action !== null && !without.has('action')) query.set('action', filter.action);
-  for (const [name, date] of [['from', filter.from], ['to', filter.to]] as const) {
+  for (const [name, date] of [
+    ['from', filter.from],
+    ['to', filter.to],
+  ] as const) {
     if (date === null || without.has(name)) continue;
     const [year = '', month = '', day = ''] = date.split('-');
     query.set(`${name}-day`, String(Number(day)));

@@ -11,18 +11,30 @@ export type AuditEventRow = Omit<AuditEventsTable, 'change'> & { change: Record<
  * Every append serialises on this row, so the chain never forks and never skips a number.
  * A plain row lock writes no new row version; only the append's own update does.
  */
-export async function lockChainHead(trx: Transaction<Database>, organisationId: string): Promise<{ seq: number; hash: string }> {
+export async function lockChainHead(
+  trx: Transaction<Database>,
+  organisationId: string,
+): Promise<{ seq: number; hash: string }> {
   const locked = await selectHeadForUpdate(trx, organisationId);
   if (locked !== undefined) return locked;
   // The first event: two first appends race here; the loser waits on the key, then locks the winner's row.
-  await trx.insertInto('audit_chain_heads').values({ organisation_id: organisationId, seq: 0, hash: genesisHash }).onConflict((oc) => oc.doNothing()).execute();
+  await trx
+    .insertInto('audit_chain_heads')
+    .values({ organisation_id: organisationId, seq: 0, hash: genesisHash })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
   const created = await selectHeadForUpdate(trx, organisationId);
   if (created === undefined) throw new Error('audit chain head could not be locked');
   return created;
 }
 
 async function selectHeadForUpdate(trx: Transaction<Database>, organisationId: string) {
-  return trx.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('organisation_id', '=', organisationId).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('audit_chain_heads')
+    .select(['seq', 'hash'])
+    .where('organisation_id', '=', organisationId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /** Inserts the event and moves the chain head in one statement: one round trip less while the head is locked. */
@@ -33,7 +45,9 @@ export async function appendEvent(trx: Transaction<Database>, row: AuditEventRow
       VALUES (${row.organisation_id}, ${row.seq}, ${row.prev_hash}, ${row.hash}, ${row.occurred_at}, ${row.actor_user_id}, ${row.actor_label},
               ${row.action}, ${row.entity_type}, ${row.entity_id}, ${row.person_id}, ${JSON.stringify(row.change)}::jsonb)
     )
-    UPDATE audit_chain_heads SET seq = ${row.seq}, hash = ${row.hash} WHERE organisation_id = ${row.organisation_id}`.execute(trx);
+    UPDATE audit_chain_heads SET seq = ${row.seq}, hash = ${row.hash} WHERE organisation_id = ${row.organisation_id}`.execute(
+    trx,
+  );
 }
 
 export interface ChainHeadRow {
@@ -52,8 +66,15 @@ export async function chainHeads(db: Executor): Promise<ChainHeadRow[]> {
     .execute();
 }
 
-export async function chainHead(db: Executor, organisationId: string): Promise<{ seq: number; hash: string } | undefined> {
-  return db.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('organisation_id', '=', organisationId).executeTakeFirst();
+export async function chainHead(
+  db: Executor,
+  organisationId: string,
+): Promise<{ seq: number; hash: string } | undefined> {
+  return db
+    .selectFrom('audit_chain_heads')
+    .select(['seq', 'hash'])
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirst();
 }
 
 /**
@@ -61,7 +82,9 @@ export async function chainHead(db: Executor, organisationId: string): Promise<{
  * otherwise hide the whole chain from verification). A loose index scan over the primary key reads
  * one entry per organisation, not every event.
  */
-export async function chainsWithoutHead(db: Executor): Promise<{ organisation_id: string; name: string; first_seq: number }[]> {
+export async function chainsWithoutHead(
+  db: Executor,
+): Promise<{ organisation_id: string; name: string; first_seq: number }[]> {
   const result = await sql<{ organisation_id: string; name: string; first_seq: number }>`
     WITH RECURSIVE chains (organisation_id) AS (
       (SELECT organisation_id FROM audit_events ORDER BY organisation_id LIMIT 1)
@@ -96,7 +119,12 @@ export interface VerifiableRow {
 }
 
 /** One page of a chain in sequence order, after a given sequence number (keyset pagination on the primary key). */
-export async function chainPage(db: Executor, organisationId: string, afterSeq: number, limit: number): Promise<VerifiableRow[]> {
+export async function chainPage(
+  db: Executor,
+  organisationId: string,
+  afterSeq: number,
+  limit: number,
+): Promise<VerifiableRow[]> {
   const result = await sql<VerifiableRow>`
     SELECT seq, prev_hash, hash,
            to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS occurred_at,
@@ -125,14 +153,35 @@ export type TrailCursor = { readonly before: number } | { readonly after: number
  * a page costs the same at the first event as at the millionth. Fetches one row more than asked,
  * to tell whether there is a further page.
  */
-export async function trailPage(db: Executor, organisationId: string, filter: TrailFilter, cursor: TrailCursor, limit: number): Promise<AuditEventRow[]> {
+export async function trailPage(
+  db: Executor,
+  organisationId: string,
+  filter: TrailFilter,
+  cursor: TrailCursor,
+  limit: number,
+): Promise<AuditEventRow[]> {
   let query = db.selectFrom('audit_events').selectAll().where('organisation_id', '=', organisationId);
   if (filter.personId !== null) query = query.where('person_id', '=', filter.personId);
   if (filter.actorUserId !== null) query = query.where('actor_user_id', '=', filter.actorUserId);
   if (filter.action !== null) query = query.where('action', '=', filter.action);
-  if (filter.from !== null) query = query.where('occurred_at', '>=', sql<Date>`(${filter.from}::date)::timestamp AT TIME ZONE 'Europe/London'`);
-  if (filter.to !== null) query = query.where('occurred_at', '<', sql<Date>`(${filter.to}::date + 1)::timestamp AT TIME ZONE 'Europe/London'`);
-  if (cursor === null) return query.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit + 1).execute();
+  if (filter.from !== null)
+    query = query.where(
+      'occurred_at',
+      '>=',
+      sql<Date>`(${filter.from}::date)::timestamp AT TIME ZONE 'Europe/London'`,
+    );
+  if (filter.to !== null)
+    query = query.where(
+      'occurred_at',
+      '<',
+      sql<Date>`(${filter.to}::date + 1)::timestamp AT TIME ZONE 'Europe/London'`,
+    );
+  if (cursor === null)
+    return query
+      .orderBy('occurred_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit + 1)
+      .execute();
 
   const olderPage = 'before' in cursor;
   const at = await db
@@ -161,8 +210,17 @@ export async function trailPage(db: Executor, organisationId: string, filter: Tr
   return newer.reverse();
 }
 
-export async function eventBySeq(db: Executor, organisationId: string, seq: number): Promise<AuditEventRow | undefined> {
-  return db.selectFrom('audit_events').selectAll().where('organisation_id', '=', organisationId).where('seq', '=', seq).executeTakeFirst();
+export async function eventBySeq(
+  db: Executor,
+  organisationId: string,
+  seq: number,
+): Promise<AuditEventRow | undefined> {
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('organisation_id', '=', organisationId)
+    .where('seq', '=', seq)
+    .executeTakeFirst();
 }
 
 /** The actions an organisation's trail holds, by a loose index scan over (organisation, action, time). */
@@ -182,7 +240,10 @@ export async function distinctActions(db: Executor, organisationId: string): Pro
  * The organisation's staff, for the "user" filter. The audit trail imports no other capability, so
  * it reads the users table itself: names and ids only.
  */
-export async function organisationStaff(db: Executor, organisationId: string): Promise<{ id: string; display_name: string; active: boolean }[]> {
+export async function organisationStaff(
+  db: Executor,
+  organisationId: string,
+): Promise<{ id: string; display_name: string; active: boolean }[]> {
   return db
     .selectFrom('users')
     .select(['id', 'display_name', 'active'])

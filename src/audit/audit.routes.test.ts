@@ -19,7 +19,9 @@ let browser: TestBrowser;
 const child = randomUUID();
 
 async function record(event: Omit<AuditEvent, 'actor'> & { actor?: AuditEvent['actor'] }): Promise<void> {
-  await context.db.transaction().execute((trx) => context.services.audit.record(trx, { actor: systemActor, ...event }));
+  await context.db
+    .transaction()
+    .execute((trx) => context.services.audit.record(trx, { actor: systemActor, ...event }));
 }
 
 /** The sequence numbers of the events listed on a trail page, in page order. */
@@ -33,22 +35,51 @@ function link(html: string, rel: 'prev' | 'next'): string | undefined {
 
 beforeAll(async () => {
   context = await testApp();
-  ashford = await createOrganisation(context, { name: `Ashford Borough Council ${randomBytes(3).toString('hex')}` });
+  ashford = await createOrganisation(context, {
+    name: `Ashford Borough Council ${randomBytes(3).toString('hex')}`,
+  });
   barnet = await createOrganisation(context, { name: `Barnet Council ${randomBytes(3).toString('hex')}` });
-  auditor = await createStaff(context, { roles: ['auditor'], organisationId: ashford, displayName: 'Alex Auditor' });
+  auditor = await createStaff(context, {
+    roles: ['auditor'],
+    organisationId: ashford,
+    displayName: 'Alex Auditor',
+  });
   await createStaff(context, { roles: ['auditor'], organisationId: barnet, displayName: 'Bea Barnet' });
   // Barnet's trail holds a marker that Ashford's auditor must never see.
-  await record({ organisationId: barnet, action: 'person.viewed', entity: { type: 'person', id: child }, personId: child, change: { reason: 'BARNET-ONLY-MARKER' } });
-  await record({ organisationId: barnet, action: 'barnet.only_action', entity: { type: 'thing', id: null }, change: {} });
+  await record({
+    organisationId: barnet,
+    action: 'person.viewed',
+    entity: { type: 'person', id: child },
+    personId: child,
+    change: { reason: 'BARNET-ONLY-MARKER' },
+  });
+  await record({
+    organisationId: barnet,
+    action: 'barnet.only_action',
+    entity: { type: 'thing', id: null },
+    change: {},
+  });
   context.clock.set('2026-12-01T10:00:00Z');
-  await record({ organisationId: ashford, action: 'person.viewed', entity: { type: 'person', id: child }, personId: child, change: { reason: 'allocated worker', secretToken: 'must-not-show' } });
+  await record({
+    organisationId: ashford,
+    action: 'person.viewed',
+    entity: { type: 'person', id: child },
+    personId: child,
+    change: { reason: 'allocated worker', secretToken: 'must-not-show' },
+  });
   context.clock.set('2026-12-03T10:00:00Z');
-  await record({ organisationId: ashford, action: 'consent.recorded', entity: { type: 'consent', id: randomUUID() }, personId: child, change: { status: 'given', lawfulBasis: 'consent' } });
+  await record({
+    organisationId: ashford,
+    action: 'consent.recorded',
+    entity: { type: 'consent', id: randomUUID() },
+    personId: child,
+    change: { status: 'given', lawfulBasis: 'consent' },
+  });
   browser = await signIn(context, auditor);
 });
 
 describe('the audit trail page', () => {
-  it('shows the viewer organisation\'s events, newest first, and never another organisation\'s', async () => {
+  it("shows the viewer organisation's events, newest first, and never another organisation's", async () => {
     const page = await browser.get('/audit');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('consent.recorded');
@@ -60,13 +91,17 @@ describe('the audit trail page', () => {
     expect(page.body).toContain('Not shown (secret)');
     const seqs = listedSeqs(page.body);
     expect(seqs.length).toBeGreaterThan(3);
-    const events = await context.db.selectFrom('audit_events').select(['seq', 'occurred_at']).where('organisation_id', '=', ashford).execute();
+    const events = await context.db
+      .selectFrom('audit_events')
+      .select(['seq', 'occurred_at'])
+      .where('organisation_id', '=', ashford)
+      .execute();
     const times = new Map(events.map((event) => [event.seq, event.occurred_at.getTime()]));
     const shown = seqs.map((seq) => times.get(seq) ?? Number.NaN);
     expect(shown).toEqual([...shown].sort((a, b) => b - a));
   });
 
-  it('shows one event with its hash and previous hash, and another organisation\'s event never', async () => {
+  it("shows one event with its hash and previous hash, and another organisation's event never", async () => {
     const [first, second] = await context.db
       .selectFrom('audit_events')
       .select(['seq', 'hash', 'prev_hash'])
@@ -80,10 +115,16 @@ describe('the audit trail page', () => {
     expect(page.body).toContain(`id="previous-hash">${first?.hash ?? 'x'}<`);
     expect(second?.prev_hash).toBe(first?.hash);
 
-    const barnetEvents = await context.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', barnet).orderBy('seq', 'desc').execute();
+    const barnetEvents = await context.db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('organisation_id', '=', barnet)
+      .orderBy('seq', 'desc')
+      .execute();
     const beyondAshford = (barnetEvents[0]?.seq ?? 0) + 1000;
     expect((await browser.get(`/audit/events/${String(beyondAshford)}`)).statusCode).toBe(404);
-    for (const { seq } of barnetEvents) expect((await browser.get(`/audit/events/${String(seq)}`)).body).not.toContain('BARNET-ONLY-MARKER');
+    for (const { seq } of barnetEvents)
+      expect((await browser.get(`/audit/events/${String(seq)}`)).body).not.toContain('BARNET-ONLY-MARKER');
     expect((await browser.get('/audit/events/0')).statusCode).toBe(404);
     expect((await browser.get('/audit/events/not-a-number')).statusCode).toBe(404);
   });
@@ -99,31 +140,53 @@ describe('the audit trail page', () => {
 
     const byUser = await browser.get(`/audit?user=${auditor.id}`);
     expect(byUser.statusCode).toBe(200);
-    const signedIn = await context.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', ashford).where('actor_user_id', '=', auditor.id).execute();
+    const signedIn = await context.db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('organisation_id', '=', ashford)
+      .where('actor_user_id', '=', auditor.id)
+      .execute();
     expect(signedIn.length).toBeGreaterThan(0);
-    expect(listedSeqs(byUser.body).sort((a, b) => a - b)).toEqual(signedIn.map((row) => row.seq).sort((a, b) => a - b));
+    expect(listedSeqs(byUser.body).sort((a, b) => a - b)).toEqual(
+      signedIn.map((row) => row.seq).sort((a, b) => a - b),
+    );
 
     // 1 to 2 December (London): the person.viewed of 1 December only; 3 December: the consent only.
-    const first = await browser.get(`/audit?person=${child}&from-day=1&from-month=12&from-year=2026&to-day=2&to-month=12&to-year=2026`);
+    const first = await browser.get(
+      `/audit?person=${child}&from-day=1&from-month=12&from-year=2026&to-day=2&to-month=12&to-year=2026`,
+    );
     expect(first.statusCode).toBe(200);
     expect(listedSeqs(first.body)).toHaveLength(1);
     expect(first.body).toContain('person.viewed');
-    const third = await browser.get(`/audit?person=${child}&from-day=3&from-month=12&from-year=2026&to-day=3&to-month=12&to-year=2026`);
+    const third = await browser.get(
+      `/audit?person=${child}&from-day=3&from-month=12&from-year=2026&to-day=3&to-month=12&to-year=2026`,
+    );
     expect(listedSeqs(third.body)).toHaveLength(1);
     expect(third.body).toContain('consent.recorded');
     // Empty fields, as a GET form sends them, are no filter at all.
-    const blank = await browser.get('/audit?person=&user=&action=&from-day=&from-month=&from-year=&to-day=&to-month=&to-year=');
+    const blank = await browser.get(
+      '/audit?person=&user=&action=&from-day=&from-month=&from-year=&to-day=&to-month=&to-year=',
+    );
     expect(blank.statusCode).toBe(200);
   });
 
   it('refuses bad filters with 400 and an error summary', async () => {
     const cases: [string, string][] = [
       ['from-day=31&from-month=2&from-year=2026', 'Date from must be a real date'],
-      ['from-day=1&from-month=12&from-year=2026&to-day=30&to-month=11&to-year=2026', 'Date to must be the same as or after date from'],
+      [
+        'from-day=1&from-month=12&from-year=2026&to-day=30&to-month=11&to-year=2026',
+        'Date to must be the same as or after date from',
+      ],
       ['to-day=1&to-year=2026', 'Date to must include a month'],
       ['from-day=1&from-month=1&from-year=26', 'Year must include 4 numbers'],
-      ['person=not-a-uuid', 'Enter a person ID in the correct format, like 6f1c2a7e-3b7d-4d59-9a53-0e4f6d1c9b21'],
-      [`person=${'a'.repeat(5000)}`, 'Person ID must be 36 characters, like 6f1c2a7e-3b7d-4d59-9a53-0e4f6d1c9b21'],
+      [
+        'person=not-a-uuid',
+        'Enter a person ID in the correct format, like 6f1c2a7e-3b7d-4d59-9a53-0e4f6d1c9b21',
+      ],
+      [
+        `person=${'a'.repeat(5000)}`,
+        'Person ID must be 36 characters, like 6f1c2a7e-3b7d-4d59-9a53-0e4f6d1c9b21',
+      ],
       ['action=made.up', 'Select an action from the list'],
       ['action=barnet.only_action', 'Select an action from the list'],
       [`action=${'x'.repeat(500)}`, 'Select an action from the list'],
@@ -144,9 +207,20 @@ describe('the audit trail page', () => {
   it('pages through the trail 50 at a time, older and back to newer, without gaps or repeats', async () => {
     for (let index = 0; index < 120; index += 1) {
       if (index % 10 === 0) context.clock.advance(60_000);
-      await record({ organisationId: ashford, action: 'person.viewed', entity: { type: 'person', id: null }, change: { index } });
+      await record({
+        organisationId: ashford,
+        action: 'person.viewed',
+        entity: { type: 'person', id: null },
+        change: { index },
+      });
     }
-    const total = (await context.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', ashford).execute()).length;
+    const total = (
+      await context.db
+        .selectFrom('audit_events')
+        .select('seq')
+        .where('organisation_id', '=', ashford)
+        .execute()
+    ).length;
     const seen: number[] = [];
     let url: string | undefined = '/audit';
     const pages: string[] = [];
@@ -181,7 +255,10 @@ describe('the audit trail page', () => {
     expect((await other.get('/audit/events/1')).statusCode).toBe(403);
     expect((await other.get('/audit/verify')).statusCode).toBe(403);
     expect((await other.post('/audit/verify')).statusCode).toBe(403);
-    const dpo = await signIn(context, await createStaff(context, { roles: ['dpo'], organisationId: ashford }));
+    const dpo = await signIn(
+      context,
+      await createStaff(context, { roles: ['dpo'], organisationId: ashford }),
+    );
     expect((await dpo.get('/audit')).statusCode).toBe(200);
   });
 });
@@ -193,7 +270,7 @@ describe('verifying the audit trail', () => {
     expect(response.statusCode).toBe(403);
   });
 
-  it('verifies every chain, says how many events, and records the check in the viewer\'s chain', async () => {
+  it("verifies every chain, says how many events, and records the check in the viewer's chain", async () => {
     const page = await browser.get('/audit/verify');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Verify the audit trail');
@@ -219,17 +296,43 @@ describe('verifying the audit trail', () => {
   }, 90_000);
 
   it('lists every break in every chain, on the page and the command line, and records what it found', async () => {
-    const barnetName = (await context.db.selectFrom('organisations').select('name').where('id', '=', barnet).executeTakeFirstOrThrow()).name;
-    const ashfordName = (await context.db.selectFrom('organisations').select('name').where('id', '=', ashford).executeTakeFirstOrThrow()).name;
+    const barnetName = (
+      await context.db
+        .selectFrom('organisations')
+        .select('name')
+        .where('id', '=', barnet)
+        .executeTakeFirstOrThrow()
+    ).name;
+    const ashfordName = (
+      await context.db
+        .selectFrom('organisations')
+        .select('name')
+        .where('id', '=', ashford)
+        .executeTakeFirstOrThrow()
+    ).name;
     // An event of Ashford's chain that has a later one: deleting it leaves a gap, not a shorter chain.
-    const deleted = await context.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', ashford).where('action', '=', 'person.viewed').executeTakeFirstOrThrow();
+    const deleted = await context.db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('organisation_id', '=', ashford)
+      .where('action', '=', 'person.viewed')
+      .executeTakeFirstOrThrow();
     await context.db.transaction().execute(async (trx) => {
       await sql`ALTER TABLE audit_events DISABLE TRIGGER USER`.execute(trx);
-      await sql`UPDATE audit_events SET change = jsonb_set(change, '{reason}', '"BARNET-ONLY-MARKEr"'::jsonb) WHERE organisation_id = ${barnet} AND action = 'person.viewed'`.execute(trx);
-      await sql`DELETE FROM audit_events WHERE organisation_id = ${ashford} AND seq = ${deleted.seq}`.execute(trx);
+      await sql`UPDATE audit_events SET change = jsonb_set(change, '{reason}', '"BARNET-ONLY-MARKEr"'::jsonb) WHERE organisation_id = ${barnet} AND action = 'person.viewed'`.execute(
+        trx,
+      );
+      await sql`DELETE FROM audit_events WHERE organisation_id = ${ashford} AND seq = ${deleted.seq}`.execute(
+        trx,
+      );
       await sql`ALTER TABLE audit_events ENABLE TRIGGER USER`.execute(trx);
     });
-    const altered = await context.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', barnet).where('action', '=', 'person.viewed').executeTakeFirstOrThrow();
+    const altered = await context.db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('organisation_id', '=', barnet)
+      .where('action', '=', 'person.viewed')
+      .executeTakeFirstOrThrow();
 
     await browser.get('/audit/verify');
     const response = await browser.post('/audit/verify');
@@ -263,27 +366,51 @@ describe('verifying the audit trail', () => {
     const outcome = await cli(['audit', 'verify']);
     expect(outcome.code).toBe(1);
     expect(outcome.stdout).toContain('FAILED: 2 breaks found in 2 chains');
-    expect(outcome.stdout).toContain(`organisation "${ashfordName}" (${ashford}), event ${String(deleted.seq)}: missing`);
-    expect(outcome.stdout).toContain(`organisation "${barnetName}" (${barnet}), event ${String(altered.seq)}: altered`);
+    expect(outcome.stdout).toContain(
+      `organisation "${ashfordName}" (${ashford}), event ${String(deleted.seq)}: missing`,
+    );
+    expect(outcome.stdout).toContain(
+      `organisation "${barnetName}" (${barnet}), event ${String(altered.seq)}: altered`,
+    );
   }, 90_000);
 
   it('lists the first 100 breaks on the page and counts the rest', async () => {
-    const croydon = await createOrganisation(context, { name: `Croydon Council ${randomBytes(3).toString('hex')}` });
-    for (let index = 0; index < 105; index += 1) await record({ organisationId: croydon, action: 'person.viewed', entity: { type: 'person', id: null }, change: { visit: index } });
+    const croydon = await createOrganisation(context, {
+      name: `Croydon Council ${randomBytes(3).toString('hex')}`,
+    });
+    for (let index = 0; index < 105; index += 1)
+      await record({
+        organisationId: croydon,
+        action: 'person.viewed',
+        entity: { type: 'person', id: null },
+        change: { visit: index },
+      });
     // Every event of Croydon's chain altered: one break per event, after the two already there.
     await context.db.transaction().execute(async (trx) => {
       await sql`ALTER TABLE audit_events DISABLE TRIGGER USER`.execute(trx);
-      await sql`UPDATE audit_events SET actor_label = 'Someone else' WHERE organisation_id = ${croydon}`.execute(trx);
+      await sql`UPDATE audit_events SET actor_label = 'Someone else' WHERE organisation_id = ${croydon}`.execute(
+        trx,
+      );
       await sql`ALTER TABLE audit_events ENABLE TRIGGER USER`.execute(trx);
     });
-    const altered = (await context.db.selectFrom('audit_events').select('seq').where('organisation_id', '=', croydon).execute()).length;
+    const altered = (
+      await context.db
+        .selectFrom('audit_events')
+        .select('seq')
+        .where('organisation_id', '=', croydon)
+        .execute()
+    ).length;
     expect(altered).toBeGreaterThan(100);
     await browser.get('/audit/verify');
     const response = await browser.post('/audit/verify');
     expect(response.statusCode).toBe(200);
-    expect(/id="breaks-summary">([^<]*)</.exec(response.body)?.[1]).toMatch(new RegExp(`^${String(altered + 2)} breaks found in `));
+    expect(/id="breaks-summary">([^<]*)</.exec(response.body)?.[1]).toMatch(
+      new RegExp(`^${String(altered + 2)} breaks found in `),
+    );
     expect(breakCells(response.body)).toHaveLength(100);
-    expect(/id="breaks-more">([^<]*)</.exec(response.body)?.[1]).toBe(`The first 100 breaks are listed; ${String(altered + 2 - 100)} more breaks were found and not listed.`);
+    expect(/id="breaks-more">([^<]*)</.exec(response.body)?.[1]).toBe(
+      `The first 100 breaks are listed; ${String(altered + 2 - 100)} more breaks were found and not listed.`,
+    );
   }, 90_000);
 });
 
@@ -297,8 +424,23 @@ async function cli(args: readonly string[]): Promise<{ code: number; stdout: str
     execFile(
       process.execPath,
       ['bin/safeshare.js', ...args],
-      { cwd: repositoryRoot, env: { ...process.env, DATABASE_URL: context.url, SECRET_KEY: randomBytes(32).toString('hex'), NODE_ENV: 'development', LOG_LEVEL: 'silent' }, timeout: 60_000 },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }),
+      {
+        cwd: repositoryRoot,
+        env: {
+          ...process.env,
+          DATABASE_URL: context.url,
+          SECRET_KEY: randomBytes(32).toString('hex'),
+          NODE_ENV: 'development',
+          LOG_LEVEL: 'silent',
+        },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
+          stdout,
+          stderr,
+        }),
     );
   });
 }

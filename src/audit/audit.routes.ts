@@ -3,7 +3,14 @@ import { parseForm } from '../web/forms.ts';
 import { formatDate } from '../lib/time.ts';
 import { auditPaths, trailHref } from './audit.paths.ts';
 import { eventParams, parseTrailQuery, verifyForm } from './audit.schema.ts';
-import type { AuditActor, AuditService, FilterChoices, Problem, TrailFilter, VerificationResult } from './audit.service.ts';
+import type {
+  AuditActor,
+  AuditService,
+  FilterChoices,
+  Problem,
+  TrailFilter,
+  VerificationResult,
+} from './audit.service.ts';
 
 export interface AuditRouteOptions {
   readonly audit: AuditService;
@@ -21,7 +28,12 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
     const parsed = parseTrailQuery(request.query, choices);
     const common = { pageTitle: 'Audit trail', choices: choiceItems(choices), paths: auditPaths };
     if (!parsed.ok) {
-      return reply.code(400).render('audit/views/trail.njk', { ...common, values: echo(request.query), errors: parsed.errors, events: [] });
+      return reply.code(400).render('audit/views/trail.njk', {
+        ...common,
+        values: echo(request.query),
+        errors: parsed.errors,
+        events: [],
+      });
     }
     const page = await audit.trail(viewer.organisationId, parsed.filter, parsed.cursor);
     return reply.render('audit/views/trail.njk', {
@@ -39,32 +51,57 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
     if (!params.success) return reply.callNotFound();
     const viewer = viewerOf(request);
     // Another organisation's event is "not found", never "forbidden": the page reveals nothing of it.
-    const [event, latestSeq] = await Promise.all([audit.event(viewer.organisationId, params.data.seq), audit.latestSeq(viewer.organisationId)]);
+    const [event, latestSeq] = await Promise.all([
+      audit.event(viewer.organisationId, params.data.seq),
+      audit.latestSeq(viewer.organisationId),
+    ]);
     if (event === undefined) return reply.callNotFound();
-    return reply.render('audit/views/event.njk', { pageTitle: `Audit event ${String(event.seq)}`, event, latestSeq, paths: auditPaths, backLink: auditPaths.trail });
+    return reply.render('audit/views/event.njk', {
+      pageTitle: `Audit event ${String(event.seq)}`,
+      event,
+      latestSeq,
+      paths: auditPaths,
+      backLink: auditPaths.trail,
+    });
   });
 
   app.get(auditPaths.verify, { config: { access } }, async (_request, reply) =>
-    reply.render('audit/views/verify.njk', { pageTitle: 'Check the audit trail has not been altered', paths: auditPaths, backLink: auditPaths.trail }),
+    reply.render('audit/views/verify.njk', {
+      pageTitle: 'Check the audit trail has not been altered',
+      paths: auditPaths,
+      backLink: auditPaths.trail,
+    }),
   );
 
   // Verification reads every chain: a few runs a minute is plenty.
-  app.post(auditPaths.verify, { config: { access, rateLimit: { max: 6, timeWindow: '1 minute' } } }, async (request, reply) => {
-    const form = parseForm(verifyForm, request.body);
-    const pageTitle = 'Check the audit trail has not been altered';
-    if (!form.ok) return reply.code(400).render('audit/views/verify.njk', { pageTitle, paths: auditPaths, errors: form.errors, backLink: auditPaths.trail });
-    const viewer = viewerOf(request);
-    const actor: AuditActor = { userId: viewer.userId, label: viewer.displayName };
-    const result = await audit.verifyAndRecord(actor, viewer.organisationId);
-    return reply.render('audit/views/verify.njk', {
-      pageTitle: result.ok ? 'Audit trail verified' : 'The audit trail has been altered',
-      paths: auditPaths,
-      backLink: auditPaths.trail,
-      result,
-      verified: result.ok ? `Verified ${counted(result.events, 'event')} in ${counted(result.chains, 'chain')}` : null,
-      breaks: result.ok ? null : breaksFound(result, viewer.organisationId),
-    });
-  });
+  app.post(
+    auditPaths.verify,
+    { config: { access, rateLimit: { max: 6, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const form = parseForm(verifyForm, request.body);
+      const pageTitle = 'Check the audit trail has not been altered';
+      if (!form.ok)
+        return reply.code(400).render('audit/views/verify.njk', {
+          pageTitle,
+          paths: auditPaths,
+          errors: form.errors,
+          backLink: auditPaths.trail,
+        });
+      const viewer = viewerOf(request);
+      const actor: AuditActor = { userId: viewer.userId, label: viewer.displayName };
+      const result = await audit.verifyAndRecord(actor, viewer.organisationId);
+      return reply.render('audit/views/verify.njk', {
+        pageTitle: result.ok ? 'Audit trail verified' : 'The audit trail has been altered',
+        paths: auditPaths,
+        backLink: auditPaths.trail,
+        result,
+        verified: result.ok
+          ? `Verified ${counted(result.events, 'event')} in ${counted(result.chains, 'chain')}`
+          : null,
+        breaks: result.ok ? null : breaksFound(result, viewer.organisationId),
+      });
+    },
+  );
 }
 
 const problemNames: Record<Problem, string> = {
@@ -79,12 +116,21 @@ function breaksFound(result: Extract<VerificationResult, { ok: false }>, viewerO
   const total = result.findings.length + result.moreFindings;
   return {
     summary: `${counted(total, 'break')} found in ${counted(result.events, 'event')} of ${counted(result.chains, 'chain')}`,
-    more: result.moreFindings > 0 ? `The first ${counted(result.findings.length, 'break')} ${result.findings.length === 1 ? 'is' : 'are'} listed; ${counted(result.moreFindings, 'more break')} ${result.moreFindings === 1 ? 'was' : 'were'} found and not listed.` : null,
+    more:
+      result.moreFindings > 0
+        ? `The first ${counted(result.findings.length, 'break')} ${result.findings.length === 1 ? 'is' : 'are'} listed; ${counted(result.moreFindings, 'more break')} ${result.moreFindings === 1 ? 'was' : 'were'} found and not listed.`
+        : null,
     findings: result.findings.map((found) => ({
       organisationName: found.organisationName,
       organisationId: found.organisationId,
-      events: found.lastSeq === found.seq ? String(found.seq) : `${String(found.seq)} to ${String(found.lastSeq)}`,
-      eventHref: found.organisationId === viewerOrganisationId && (found.problem === 'altered' || found.problem === 'out of order') && found.lastSeq === found.seq ? auditPaths.event(found.seq) : null,
+      events:
+        found.lastSeq === found.seq ? String(found.seq) : `${String(found.seq)} to ${String(found.lastSeq)}`,
+      eventHref:
+        found.organisationId === viewerOrganisationId &&
+        (found.problem === 'altered' || found.problem === 'out of order') &&
+        found.lastSeq === found.seq
+          ? auditPaths.event(found.seq)
+          : null,
       problem: problemNames[found.problem],
       detail: found.detail,
     })),
@@ -104,16 +150,29 @@ function viewerOf(request: FastifyRequest) {
 function choiceItems(choices: FilterChoices) {
   return {
     actions: choices.actions,
-    staff: choices.staff.map((member) => ({ value: member.id, text: member.active ? member.name : `${member.name} (deactivated)` })),
+    staff: choices.staff.map((member) => ({
+      value: member.id,
+      text: member.active ? member.name : `${member.name} (deactivated)`,
+    })),
   };
 }
 
 function formValues(filter: TrailFilter) {
   const parts = (date: string | null) => {
     const [year = '', month = '', day = ''] = date?.split('-') ?? [];
-    return { day: day === '' ? '' : String(Number(day)), month: month === '' ? '' : String(Number(month)), year };
+    return {
+      day: day === '' ? '' : String(Number(day)),
+      month: month === '' ? '' : String(Number(month)),
+      year,
+    };
   };
-  return { person: filter.personId ?? '', user: filter.actorUserId ?? '', action: filter.action ?? '', from: parts(filter.from), to: parts(filter.to) };
+  return {
+    person: filter.personId ?? '',
+    user: filter.actorUserId ?? '',
+    action: filter.action ?? '',
+    from: parts(filter.from),
+    to: parts(filter.to),
+  };
 }
 
 /** What the user typed, to show it back beside its error (cut short: an oversized value is not worth repeating). */
@@ -136,11 +195,25 @@ function echo(query: unknown) {
 function selectedFilters(filter: TrailFilter, choices: FilterChoices) {
   const categories: { heading: { text: string }; items: { href: string; text: string }[] }[] = [];
   const add = (heading: string, text: string, field: 'person' | 'user' | 'action' | 'from' | 'to') =>
-    categories.push({ heading: { text: heading }, items: [{ text, href: trailHref(filter, { without: [field] }) }] });
+    categories.push({
+      heading: { text: heading },
+      items: [{ text, href: trailHref(filter, { without: [field] }) }],
+    });
   if (filter.personId !== null) add('Person', filter.personId, 'person');
-  if (filter.actorUserId !== null) add('User', choices.staff.find((member) => member.id === filter.actorUserId)?.name ?? filter.actorUserId, 'user');
+  if (filter.actorUserId !== null)
+    add(
+      'User',
+      choices.staff.find((member) => member.id === filter.actorUserId)?.name ?? filter.actorUserId,
+      'user',
+    );
   if (filter.action !== null) add('Action', filter.action, 'action');
   if (filter.from !== null) add('Date from', formatDate(`${filter.from}T12:00:00Z`), 'from');
   if (filter.to !== null) add('Date to', formatDate(`${filter.to}T12:00:00Z`), 'to');
-  return categories.length === 0 ? null : { heading: { text: 'Selected filters' }, clearLink: { text: 'Clear filters', href: auditPaths.trail }, categories };
+  return categories.length === 0
+    ? null
+    : {
+        heading: { text: 'Selected filters' },
+        clearLink: { text: 'Clear filters', href: auditPaths.trail },
+        categories,
+      };
 }

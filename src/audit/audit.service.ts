@@ -154,7 +154,9 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
      * in one read-only snapshot (REPEATABLE READ), so events appended while it runs are neither
      * half-seen nor mistaken for tampering.
      */
-    async verify(options: { readonly pageSize?: number; readonly findingLimit?: number } = {}): Promise<VerificationResult> {
+    async verify(
+      options: { readonly pageSize?: number; readonly findingLimit?: number } = {},
+    ): Promise<VerificationResult> {
       const pageSize = options.pageSize ?? 10_000;
       const limit = options.findingLimit ?? verificationFindingLimit;
       const findings: ChainFinding[] = [];
@@ -172,17 +174,25 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
           .transaction()
           .setIsolationLevel('repeatable read')
           .setAccessMode('read only')
-          .execute((trx) => verifyChain(trx, head.organisation_id, pageSize, (found) => tally({ ...chain, ...found })));
+          .execute((trx) =>
+            verifyChain(trx, head.organisation_id, pageSize, (found) => tally({ ...chain, ...found })),
+          );
       }
       for (const headless of await chainsWithoutHead(db)) {
         tally({
           organisationId: headless.organisation_id,
           organisationName: headless.name,
-          ...single(headless.first_seq, 'missing', `the chain head is missing: its events from ${headless.first_seq} on cannot be checked to their end`),
+          ...single(
+            headless.first_seq,
+            'missing',
+            `the chain head is missing: its events from ${headless.first_seq} on cannot be checked to their end`,
+          ),
         });
       }
       const chains = heads.length;
-      return findings.length === 0 ? { ok: true, events, chains } : { ok: false, events, chains, findings, moreFindings };
+      return findings.length === 0
+        ? { ok: true, events, chains }
+        : { ok: false, events, chains, findings, moreFindings };
     },
 
     /** Verifies every chain, and records that it was done, and what was found, in the viewer's chain. */
@@ -196,10 +206,23 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
             chains: result.chains,
             breaks: result.findings.length + result.moreFindings,
             // What a reader of the trail needs to find each break again; the detail is re-derived by verifying.
-            findings: result.findings.map((found) => ({ organisationId: found.organisationId, seq: found.seq, lastSeq: found.lastSeq, problem: found.problem })),
+            findings: result.findings.map((found) => ({
+              organisationId: found.organisationId,
+              seq: found.seq,
+              lastSeq: found.lastSeq,
+              problem: found.problem,
+            })),
             moreFindings: result.moreFindings,
           };
-      await db.transaction().execute((trx) => service.record(trx, { organisationId, actor, action: 'audit.verified', entity: { type: 'audit_trail', id: null }, change }));
+      await db.transaction().execute((trx) =>
+        service.record(trx, {
+          organisationId,
+          actor,
+          action: 'audit.verified',
+          entity: { type: 'audit_trail', id: null },
+          change,
+        }),
+      );
       return result;
     },
 
@@ -210,7 +233,8 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
       // Paging back to the newest events gives the first page itself, full, without a cursor.
       if (cursor !== null && 'after' in cursor && !more) return service.trail(organisationId, filter, null);
       // Paging back towards newer events, the extra row is the newest; otherwise it is the oldest.
-      const shown = cursor !== null && 'after' in cursor ? rows.slice(more ? 1 : 0) : rows.slice(0, trailPageSize);
+      const shown =
+        cursor !== null && 'after' in cursor ? rows.slice(more ? 1 : 0) : rows.slice(0, trailPageSize);
       const first = shown[0];
       const last = shown[shown.length - 1];
       const hasNewer = cursor === null ? false : 'after' in cursor ? more : true;
@@ -233,8 +257,14 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
     },
 
     async filterChoices(organisationId: string): Promise<FilterChoices> {
-      const [actions, staff] = await Promise.all([distinctActions(db, organisationId), organisationStaff(db, organisationId)]);
-      return { actions, staff: staff.map((member) => ({ id: member.id, name: member.display_name, active: member.active })) };
+      const [actions, staff] = await Promise.all([
+        distinctActions(db, organisationId),
+        organisationStaff(db, organisationId),
+      ]);
+      return {
+        actions,
+        staff: staff.map((member) => ({ id: member.id, name: member.display_name, active: member.active })),
+      };
     },
   };
   return service;
@@ -245,7 +275,12 @@ export type AuditService = ReturnType<typeof auditService>;
 /** A break as one chain's walk finds it; the caller adds the organisation. */
 type ChainBreak = Omit<ChainFinding, 'organisationId' | 'organisationName'>;
 
-const single = (seq: number, problem: Problem, detail: string): ChainBreak => ({ seq, lastSeq: seq, problem, detail });
+const single = (seq: number, problem: Problem, detail: string): ChainBreak => ({
+  seq,
+  lastSeq: seq,
+  problem,
+  detail,
+});
 
 /**
  * Walks one chain in sequence order, reports each break, and returns how many events it read. The
@@ -254,7 +289,12 @@ const single = (seq: number, problem: Problem, detail: string): ChainBreak => ({
  * After a break the walk re-anchors on the next event's own previous hash rather than on the hash
  * of the broken event, so one break is reported once and not again at every later event.
  */
-async function verifyChain(trx: Executor, organisationId: string, pageSize: number, report: (found: ChainBreak) => void): Promise<number> {
+async function verifyChain(
+  trx: Executor,
+  organisationId: string,
+  pageSize: number,
+  report: (found: ChainBreak) => void,
+): Promise<number> {
   const head = await chainHead(trx, organisationId);
   let expectedSeq = 1;
   /** The hash the next event must link to, or null where the link cannot be checked (after a break). */
@@ -265,7 +305,8 @@ async function verifyChain(trx: Executor, organisationId: string, pageSize: numb
     const page = await next;
     const lastRow = page[page.length - 1];
     if (lastRow === undefined) break;
-    next = page.length < pageSize ? Promise.resolve([]) : chainPage(trx, organisationId, lastRow.seq, pageSize);
+    next =
+      page.length < pageSize ? Promise.resolve([]) : chainPage(trx, organisationId, lastRow.seq, pageSize);
     for (const row of page) {
       events += 1;
       if (row.seq !== expectedSeq) {
@@ -276,8 +317,17 @@ async function verifyChain(trx: Executor, organisationId: string, pageSize: numb
         }
         report(
           row.seq === expectedSeq + 1
-            ? single(expectedSeq, 'missing', `event ${expectedSeq} is missing (the next event found is ${row.seq})`)
-            : { seq: expectedSeq, lastSeq: row.seq - 1, problem: 'missing', detail: `events ${expectedSeq} to ${row.seq - 1} are missing (the next event found is ${row.seq})` },
+            ? single(
+                expectedSeq,
+                'missing',
+                `event ${expectedSeq} is missing (the next event found is ${row.seq})`,
+              )
+            : {
+                seq: expectedSeq,
+                lastSeq: row.seq - 1,
+                problem: 'missing',
+                detail: `events ${expectedSeq} to ${row.seq - 1} are missing (the next event found is ${row.seq})`,
+              },
         );
         anchor = null;
       }
@@ -298,10 +348,21 @@ async function verifyChain(trx: Executor, organisationId: string, pageSize: numb
     });
   } else if (last > headSeq) {
     const beyond = last === headSeq + 1 ? `event ${last} lies` : `events ${headSeq + 1} to ${last} lie`;
-    report({ seq: headSeq + 1, lastSeq: last, problem: 'altered', detail: `${beyond} beyond the chain head, which records ${headSeq} events` });
+    report({
+      seq: headSeq + 1,
+      lastSeq: last,
+      problem: 'altered',
+      detail: `${beyond} beyond the chain head, which records ${headSeq} events`,
+    });
   } else if (head !== undefined && last > 0 && anchor !== null && anchor !== head.hash) {
     // A last event already reported broken is not reported again against the head.
-    report(single(last, 'truncated', `the chain head records a different hash from event ${last}: later events were removed, or event ${last} was altered and re-hashed`));
+    report(
+      single(
+        last,
+        'truncated',
+        `the chain head records a different hash from event ${last}: later events were removed, or event ${last} was altered and re-hashed`,
+      ),
+    );
   }
   return events;
 }
@@ -331,7 +392,11 @@ function checkRow(row: VerifiableRow, anchor: string | null, organisationId: str
     if (hashWithTime({ ...fields, prevHash: anchor }, occurredAt) === row.hash) {
       return single(row.seq, 'altered', `the previous-hash link of event ${row.seq} has been altered`);
     }
-    return single(row.seq, 'out of order', `event ${row.seq} does not follow event ${row.seq - 1}: the events were re-ordered, or event ${row.seq - 1} was altered and re-hashed`);
+    return single(
+      row.seq,
+      'out of order',
+      `event ${row.seq} does not follow event ${row.seq - 1}: the events were re-ordered, or event ${row.seq - 1} was altered and re-hashed`,
+    );
   }
   if (hashWithTime(fields, occurredAt) !== row.hash) {
     return single(row.seq, 'altered', `event ${row.seq} has been altered`);

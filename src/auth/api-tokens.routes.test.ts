@@ -16,23 +16,36 @@ async function callApi(token: string | undefined, cookie?: string) {
   return context.app.inject({
     method: 'GET',
     url: '/api/v1/organisations',
-    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(cookie === undefined ? {} : { cookie }) },
+    headers: {
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(cookie === undefined ? {} : { cookie }),
+    },
   });
 }
 
 describe('API tokens', () => {
   it('lets an administrator issue a token, shown once, that the API accepts until it is revoked', async () => {
     const admin = await createStaff(context, { roles: ['admin'] });
-    const system = await createStaff(context, { roles: ['practitioner'], organisationId: admin.organisationId });
+    const system = await createStaff(context, {
+      roles: ['practitioner'],
+      organisationId: admin.organisationId,
+    });
     const browser = await signIn(context, admin);
     await browser.get(`/admin/staff/${system.id}/api-tokens/new`);
-    const issued = await browser.post(`/admin/staff/${system.id}/api-tokens/new`, { name: 'Mosaic case management', validDays: '30' });
+    const issued = await browser.post(`/admin/staff/${system.id}/api-tokens/new`, {
+      name: 'Mosaic case management',
+      validDays: '30',
+    });
     expect(issued.statusCode).toBe(201);
     expect(issued.headers['cache-control']).toBe('no-store');
     const token = /id="api-token">([^<]+)</.exec(issued.body)?.[1] ?? '';
     expect(token).toMatch(/^ss_[A-Za-z0-9_-]{43}$/);
 
-    const stored = await context.db.selectFrom('api_tokens').selectAll().where('user_id', '=', system.id).executeTakeFirstOrThrow();
+    const stored = await context.db
+      .selectFrom('api_tokens')
+      .selectAll()
+      .where('user_id', '=', system.id)
+      .executeTakeFirstOrThrow();
     expect(stored.token_digest).not.toContain(token.slice(3));
     expect((await browser.get(`/admin/staff/${system.id}`)).body).not.toContain(token);
 
@@ -41,11 +54,17 @@ describe('API tokens', () => {
     expect(ok.json<{ organisations: unknown[] }>().organisations.length).toBeGreaterThan(0);
 
     await browser.get(`/admin/staff/${system.id}`);
-    expect((await browser.post(`/admin/staff/${system.id}/api-tokens/${stored.id}/revoke`)).statusCode).toBe(303);
+    expect((await browser.post(`/admin/staff/${system.id}/api-tokens/${stored.id}/revoke`)).statusCode).toBe(
+      303,
+    );
     const revoked = await callApi(token);
     expect(revoked.statusCode).toBe(401);
     expect(revoked.headers['content-type']).toContain('application/problem+json');
-    const actions = await context.db.selectFrom('audit_events').select('action').where('entity_id', '=', stored.id).execute();
+    const actions = await context.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('entity_id', '=', stored.id)
+      .execute();
     expect(actions.map((event) => event.action)).toEqual(['api_token.issued', 'api_token.revoked']);
   });
 
@@ -63,7 +82,7 @@ describe('API tokens', () => {
     expect((await callApi(undefined, `__Host-safeshare_session=${session}`)).statusCode).toBe(401);
   });
 
-  it('stops a deactivated account\'s tokens at once', async () => {
+  it("stops a deactivated account's tokens at once", async () => {
     const staff = await createStaff(context, { roles: ['practitioner'] });
     const { token } = await context.services.apiTokens.issue(systemActor, staff.id, 'system', 30);
     expect((await callApi(token)).statusCode).toBe(200);
@@ -90,7 +109,9 @@ describe('API tokens', () => {
       expect(response.statusCode).toBe(400);
       expect(errorSummary(response.body).length).toBeGreaterThan(0);
     }
-    expect(await context.db.selectFrom('api_tokens').select('id').where('user_id', '=', admin.id).execute()).toEqual([]);
+    expect(
+      await context.db.selectFrom('api_tokens').select('id').where('user_id', '=', admin.id).execute(),
+    ).toEqual([]);
     expect((await browser.get('/admin/staff/not-a-uuid/api-tokens/new')).statusCode).toBe(404);
   });
 });
@@ -98,10 +119,17 @@ describe('API tokens', () => {
 describe('API tokens across organisations (ADR 0011)', () => {
   /** The hosted case: a council and a hospital on one Safeshare; the hospital's administrator, a council practitioner. */
   async function hostedPair() {
-    const council = await createOrganisation(context, { name: `Swindon Borough Council ${Math.random().toString(36).slice(2, 8)}` });
-    const hospital = await createOrganisation(context, { name: `Great Western Hospitals NHS Foundation Trust ${Math.random().toString(36).slice(2, 8)}` });
+    const council = await createOrganisation(context, {
+      name: `Swindon Borough Council ${Math.random().toString(36).slice(2, 8)}`,
+    });
+    const hospital = await createOrganisation(context, {
+      name: `Great Western Hospitals NHS Foundation Trust ${Math.random().toString(36).slice(2, 8)}`,
+    });
     const hospitalAdmin = await createStaff(context, { roles: ['admin'], organisationId: hospital });
-    const councilPractitioner = await createStaff(context, { roles: ['practitioner'], organisationId: council });
+    const councilPractitioner = await createStaff(context, {
+      roles: ['practitioner'],
+      organisationId: council,
+    });
     return { hospital, hospitalAdmin, councilPractitioner };
   }
 
@@ -115,35 +143,91 @@ describe('API tokens across organisations (ADR 0011)', () => {
     const events = await trail();
     const form = await browser.get(`/admin/staff/${councilPractitioner.id}/api-tokens/new`);
     expect(form.statusCode).toBe(404);
-    const issued = await browser.post(`/admin/staff/${councilPractitioner.id}/api-tokens/new`, { name: 'Mosaic case management', validDays: '30' });
+    const issued = await browser.post(`/admin/staff/${councilPractitioner.id}/api-tokens/new`, {
+      name: 'Mosaic case management',
+      validDays: '30',
+    });
     expect(issued.statusCode).toBe(404);
     expect(issued.body).not.toMatch(/ss_[A-Za-z0-9_-]{43}/);
-    expect(await context.db.selectFrom('api_tokens').select('id').where('user_id', '=', councilPractitioner.id).execute()).toEqual([]);
+    expect(
+      await context.db
+        .selectFrom('api_tokens')
+        .select('id')
+        .where('user_id', '=', councilPractitioner.id)
+        .execute(),
+    ).toEqual([]);
     expect(await trail()).toBe(events);
   });
 
   it('answers 404 to a hospital administrator revoking a council token, which keeps working', async () => {
     const { hospitalAdmin, councilPractitioner } = await hostedPair();
-    const { id, token } = await context.services.apiTokens.issue(systemActor, councilPractitioner.id, 'Mosaic case management', 30);
+    const { id, token } = await context.services.apiTokens.issue(
+      systemActor,
+      councilPractitioner.id,
+      'Mosaic case management',
+      30,
+    );
     const browser = await signIn(context, hospitalAdmin);
     await browser.get('/');
     const events = await trail();
-    expect((await browser.post(`/admin/staff/${councilPractitioner.id}/api-tokens/${id}/revoke`)).statusCode).toBe(404);
-    expect((await context.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow()).revoked_at).toBeNull();
+    expect(
+      (await browser.post(`/admin/staff/${councilPractitioner.id}/api-tokens/${id}/revoke`)).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await context.db
+          .selectFrom('api_tokens')
+          .select('revoked_at')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).revoked_at,
+    ).toBeNull();
     expect(await trail()).toBe(events);
     expect((await callApi(token)).statusCode).toBe(200);
   });
 
   it('refuses issue, list and revoke in the service itself for another organisation’s staff', async () => {
     const { hospital, hospitalAdmin, councilPractitioner } = await hostedPair();
-    const { id } = await context.services.apiTokens.issue(systemActor, councilPractitioner.id, 'Mosaic case management', 30);
-    const administrator = administratorOf({ userId: hospitalAdmin.id, displayName: 'Rowan Blake', email: hospitalAdmin.email, organisationId: hospital, organisationName: 'Great Western Hospitals', roles: ['admin'] });
+    const { id } = await context.services.apiTokens.issue(
+      systemActor,
+      councilPractitioner.id,
+      'Mosaic case management',
+      30,
+    );
+    const administrator = administratorOf({
+      userId: hospitalAdmin.id,
+      displayName: 'Rowan Blake',
+      email: hospitalAdmin.email,
+      organisationId: hospital,
+      organisationName: 'Great Western Hospitals',
+      roles: ['admin'],
+    });
     const events = await trail();
-    await expect(context.services.apiTokens.issue(administrator, councilPractitioner.id, 'Mosaic case management', 30)).rejects.toBeInstanceOf(StaffNotFoundError);
+    await expect(
+      context.services.apiTokens.issue(administrator, councilPractitioner.id, 'Mosaic case management', 30),
+    ).rejects.toBeInstanceOf(StaffNotFoundError);
     expect(await context.services.apiTokens.listFor(administrator, councilPractitioner.id)).toEqual([]);
-    await expect(context.services.apiTokens.revoke(administrator, councilPractitioner.id, id)).rejects.toThrow('That token does not exist or is already revoked');
-    expect((await context.db.selectFrom('api_tokens').select('id').where('user_id', '=', councilPractitioner.id).execute()).map((row) => row.id)).toEqual([id]);
-    expect((await context.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow()).revoked_at).toBeNull();
+    await expect(
+      context.services.apiTokens.revoke(administrator, councilPractitioner.id, id),
+    ).rejects.toThrow('That token does not exist or is already revoked');
+    expect(
+      (
+        await context.db
+          .selectFrom('api_tokens')
+          .select('id')
+          .where('user_id', '=', councilPractitioner.id)
+          .execute()
+      ).map((row) => row.id),
+    ).toEqual([id]);
+    expect(
+      (
+        await context.db
+          .selectFrom('api_tokens')
+          .select('revoked_at')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).revoked_at,
+    ).toBeNull();
     expect(await trail()).toBe(events);
   });
 });

@@ -14,7 +14,10 @@ const personParams = z.strictObject({ id: z.uuid() });
  * Administrators issue and revoke API tokens for integrating systems' accounts of their own
  * organisation only (ADR 0011); another organisation's staff are not found (404).
  */
-export async function apiTokenRoutes(app: FastifyInstance, options: { readonly staff: StaffService; readonly apiTokens: ApiTokensService }): Promise<void> {
+export async function apiTokenRoutes(
+  app: FastifyInstance,
+  options: { readonly staff: StaffService; readonly apiTokens: ApiTokensService },
+): Promise<void> {
   const { staff, apiTokens } = options;
 
   async function personFor(request: FastifyRequest) {
@@ -25,7 +28,12 @@ export async function apiTokenRoutes(app: FastifyInstance, options: { readonly s
   app.get('/admin/staff/:id/api-tokens/new', { config: adminOnly }, async (request, reply) => {
     const person = await personFor(request);
     if (person === undefined) return reply.callNotFound();
-    return reply.render('auth/views/api-token-new.njk', { pageTitle: 'Issue an API token', person, values: { validDays: '90' }, backLink: `/admin/staff/${person.id}` });
+    return reply.render('auth/views/api-token-new.njk', {
+      pageTitle: 'Issue an API token',
+      person,
+      values: { validDays: '90' },
+      backLink: `/admin/staff/${person.id}`,
+    });
   });
 
   app.post('/admin/staff/:id/api-tokens/new', { config: adminOnly }, async (request, reply) => {
@@ -33,15 +41,38 @@ export async function apiTokenRoutes(app: FastifyInstance, options: { readonly s
     if (person === undefined) return reply.callNotFound();
     const form = parseForm(apiTokenForm, request.body);
     const values = request.body;
-    if (!form.ok) return reply.code(400).render('auth/views/api-token-new.njk', { pageTitle: 'Issue an API token', person, values, errors: form.errors, backLink: `/admin/staff/${person.id}` });
+    if (!form.ok)
+      return reply.code(400).render('auth/views/api-token-new.njk', {
+        pageTitle: 'Issue an API token',
+        person,
+        values,
+        errors: form.errors,
+        backLink: `/admin/staff/${person.id}`,
+      });
     try {
-      const issued = await apiTokens.issue(administratorOf(viewerOf(request)), person.id, form.value.name, form.value.validDays);
+      const issued = await apiTokens.issue(
+        administratorOf(viewerOf(request)),
+        person.id,
+        form.value.name,
+        form.value.validDays,
+      );
       // Shown once, now: the token is not stored and cannot be shown again (no redirect, no caching).
-      return await reply.code(201).render('auth/views/api-token-issued.njk', { pageTitle: 'API token issued', person, token: issued.token, name: form.value.name });
+      return await reply.code(201).render('auth/views/api-token-issued.njk', {
+        pageTitle: 'API token issued',
+        person,
+        token: issued.token,
+        name: form.value.name,
+      });
     } catch (error) {
       if (error instanceof StaffNotFoundError) return reply.callNotFound();
       if (error instanceof StaffRuleError) {
-        return reply.code(400).render('auth/views/api-token-new.njk', { pageTitle: 'Issue an API token', person, values, errors: fieldError('name', error.message), backLink: `/admin/staff/${person.id}` });
+        return reply.code(400).render('auth/views/api-token-new.njk', {
+          pageTitle: 'Issue an API token',
+          person,
+          values,
+          errors: fieldError('name', error.message),
+          backLink: `/admin/staff/${person.id}`,
+        });
       }
       throw error;
     }
@@ -62,6 +93,7 @@ export async function apiTokenRoutes(app: FastifyInstance, options: { readonly s
 
 function viewerOf(request: FastifyRequest): Viewer {
   // Admin routes run only for a signed-in viewer (the access rule refuses everyone else first).
-  if (request.viewer === undefined) throw new Error('API token administration reached without a signed-in viewer');
+  if (request.viewer === undefined)
+    throw new Error('API token administration reached without a signed-in viewer');
   return request.viewer;
 }

@@ -8,7 +8,13 @@ export const apiTokenForm = z.strictObject({
     .trim()
     .regex(/^\d{1,3}$/, 'Enter a whole number of days from 1 to 365')
     .transform(Number)
-    .pipe(z.number().int().min(1, 'Enter a whole number of days from 1 to 365').max(365, 'Enter a whole number of days from 1 to 365')),
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(1, 'Enter a whole number of days from 1 to 365')
+        .max(365, 'Enter a whole number of days from 1 to 365'),
+    ),
 });
 
 export const apiTokenParams = z.strictObject({ id: z.uuid(), tokenId: z.uuid() });

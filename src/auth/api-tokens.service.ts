@@ -19,20 +19,36 @@ export interface ApiToken {
 const touchIntervalMs = 60_000;
 const tokenPrefix = 'ss_';
 
-export function apiTokensService(deps: { readonly db: Db; readonly clock: Clock; readonly audit: AuditService }) {
+export function apiTokensService(deps: {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly audit: AuditService;
+}) {
   const { db, clock, audit } = deps;
   return {
     /**
      * Issues a token for a member of staff (or service account) of the authority's own organisation
      * (ADR 0011): a token acts with its account's roles. The token is shown once and never stored.
      */
-    async issue(actor: Authority, userId: string, name: string, validDays: number): Promise<{ id: string; token: string }> {
+    async issue(
+      actor: Authority,
+      userId: string,
+      name: string,
+      validDays: number,
+    ): Promise<{ id: string; token: string }> {
       const scope = confinedTo(actor);
       const token = `${tokenPrefix}${newToken()}`;
       return db.transaction().execute(async (trx) => {
-        const user = await trx.selectFrom('users').select(['id', 'organisation_id', 'active']).where('id', '=', userId).forUpdate().executeTakeFirst();
-        if (user === undefined || (scope !== undefined && user.organisation_id !== scope)) throw new StaffNotFoundError();
-        if (!user.active) throw new StaffRuleError('name', 'Reactivate the account before issuing it a token');
+        const user = await trx
+          .selectFrom('users')
+          .select(['id', 'organisation_id', 'active'])
+          .where('id', '=', userId)
+          .forUpdate()
+          .executeTakeFirst();
+        if (user === undefined || (scope !== undefined && user.organisation_id !== scope))
+          throw new StaffNotFoundError();
+        if (!user.active)
+          throw new StaffRuleError('name', 'Reactivate the account before issuing it a token');
         const now = clock.now();
         const created = await trx
           .insertInto('api_tokens')
@@ -67,7 +83,14 @@ export function apiTokensService(deps: { readonly db: Db; readonly clock: Clock;
         .where('user_id', '=', userId);
       if (scope !== undefined) query = query.where('organisation_id', '=', scope);
       const rows = await query.orderBy('created_at', 'desc').execute();
-      return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at, expiresAt: row.expires_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at }));
+      return rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+        lastUsedAt: row.last_used_at,
+        revokedAt: row.revoked_at,
+      }));
     },
 
     async revoke(actor: Authority, userId: string, tokenId: string): Promise<void> {
@@ -81,8 +104,15 @@ export function apiTokensService(deps: { readonly db: Db; readonly clock: Clock;
           .where('revoked_at', 'is', null);
         if (scope !== undefined) revoking = revoking.where('organisation_id', '=', scope);
         const revoked = await revoking.returning(['organisation_id']).executeTakeFirst();
-        if (revoked === undefined) throw new StaffRuleError('token', 'That token does not exist or is already revoked');
-        await audit.record(trx, { organisationId: revoked.organisation_id, actor, action: 'api_token.revoked', entity: { type: 'api_token', id: tokenId }, change: { userId } });
+        if (revoked === undefined)
+          throw new StaffRuleError('token', 'That token does not exist or is already revoked');
+        await audit.record(trx, {
+          organisationId: revoked.organisation_id,
+          actor,
+          action: 'api_token.revoked',
+          entity: { type: 'api_token', id: tokenId },
+          change: { userId },
+        });
       });
     },
 
@@ -109,9 +139,14 @@ export function apiTokensService(deps: { readonly db: Db; readonly clock: Clock;
         .where('api_tokens.token_digest', '=', tokenDigest(token))
         .executeTakeFirst();
       const now = clock.now();
-      if (row === undefined || !row.active || row.revoked_at !== null || row.expires_at <= now) return undefined;
+      if (row === undefined || !row.active || row.revoked_at !== null || row.expires_at <= now)
+        return undefined;
       if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= touchIntervalMs) {
-        await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.token_id).execute();
+        await db
+          .updateTable('api_tokens')
+          .set({ last_used_at: now })
+          .where('id', '=', row.token_id)
+          .execute();
       }
       return {
         userId: row.user_id,

@@ -18,7 +18,10 @@ beforeAll(async () => {
   admin = await createStaff(context, { roles: ['admin'], organisationId, displayName: 'Alex Morgan' });
 });
 
-async function passwordStep(email: string, password: string): Promise<{ browser: TestBrowser; location: unknown }> {
+async function passwordStep(
+  email: string,
+  password: string,
+): Promise<{ browser: TestBrowser; location: unknown }> {
   const browser = new TestBrowser(context.app);
   await browser.get('/sign-in');
   const response = await browser.post('/sign-in', { email, password });
@@ -31,13 +34,26 @@ async function userRow(id: string) {
 }
 
 async function actionsOn(id: string): Promise<string[]> {
-  const rows = await context.db.selectFrom('audit_events').select('action').where('entity_id', '=', id).orderBy('seq').execute();
+  const rows = await context.db
+    .selectFrom('audit_events')
+    .select('action')
+    .where('entity_id', '=', id)
+    .orderBy('seq')
+    .execute();
   return rows.map((row) => row.action);
 }
 
 /** Every page but the change-password page and signing out sends the person back to choose a password. */
 async function expectOnlyTheChangePage(browser: TestBrowser): Promise<void> {
-  for (const page of ['/', '/people', '/admin/staff', '/notifications', '/sign-in', '/sign-in/code', '/sign-in/set-up-authenticator']) {
+  for (const page of [
+    '/',
+    '/people',
+    '/admin/staff',
+    '/notifications',
+    '/sign-in',
+    '/sign-in/code',
+    '/sign-in/set-up-authenticator',
+  ]) {
     const response = await browser.get(page);
     expect(response.statusCode, page).toBe(303);
     expect(response.headers['location'], page).toMatch(/^\/sign-in\/change-password(\?|$)/);
@@ -81,7 +97,9 @@ describe('a password set by an administrator', () => {
     expect(errorSummary(common.body)[0]).toContain('too common');
     const same = await browser.post(changePage, { password: given });
     expect(same.statusCode).toBe(400);
-    expect(errorSummary(same.body)).toEqual(['Your new password must be different from the password you were given']);
+    expect(errorSummary(same.body)).toEqual([
+      'Your new password must be different from the password you were given',
+    ]);
     const unchanged = await userRow(id);
     expect(unchanged.password_hash).toBe(before.password_hash);
     expect(unchanged.must_change_password).toBe(true);
@@ -99,7 +117,9 @@ describe('a password set by an administrator', () => {
     const enrolment = await browser.get('/sign-in/set-up-authenticator');
     const manualKey = /id="manual-key">([A-Z2-7 ]+)</.exec(enrolment.body)?.[1]?.replace(/\s/g, '') ?? '';
     context.clock.advance(30_000);
-    const confirmed = await browser.post('/sign-in/set-up-authenticator', { code: currentCode(manualKey, context.clock.now()) });
+    const confirmed = await browser.post('/sign-in/set-up-authenticator', {
+      code: currentCode(manualKey, context.clock.now()),
+    });
     expect(confirmed.statusCode).toBe(303);
     expect((await browser.get('/')).statusCode).toBe(200);
 
@@ -116,13 +136,18 @@ describe('a password set by an administrator', () => {
     const adminBrowser = await signIn(context, admin);
     await adminBrowser.get(`/admin/staff/${person.id}/reset-password`);
     const given = 'copper willow beacon';
-    expect((await adminBrowser.post(`/admin/staff/${person.id}/reset-password`, { password: given })).statusCode).toBe(303);
+    expect(
+      (await adminBrowser.post(`/admin/staff/${person.id}/reset-password`, { password: given })).statusCode,
+    ).toBe(303);
 
     const { browser, location } = await passwordStep(person.email, given);
     expect(location).toBe(changePage);
     await expectOnlyTheChangePage(browser);
 
-    const sessionCookie = browser.cookie('__Host-safeshare_session') === undefined ? 'safeshare_session' : '__Host-safeshare_session';
+    const sessionCookie =
+      browser.cookie('__Host-safeshare_session') === undefined
+        ? 'safeshare_session'
+        : '__Host-safeshare_session';
     const before = browser.cookie(sessionCookie) ?? '';
     const chosen = 'saffron glacier tandem';
     const changed = await browser.post(changePage, { password: chosen });
@@ -133,11 +158,20 @@ describe('a password set by an administrator', () => {
     const replay = new TestBrowser(context.app);
     replay.setCookie(sessionCookie, before);
     // (A form token of its own: fetching one would load a page, which drops the dead cookie first.)
-    expect((await replay.post(changePage, { password: 'another fresh passphrase', _csrf: 'unused' })).headers['location']).toBe('/sign-in');
+    expect(
+      (await replay.post(changePage, { password: 'another fresh passphrase', _csrf: 'unused' })).headers[
+        'location'
+      ],
+    ).toBe('/sign-in');
     context.clock.advance(30_000);
-    expect((await browser.post('/sign-in/code', { code: currentCode(person.mfaSecret, context.clock.now()) })).statusCode).toBe(303);
+    expect(
+      (await browser.post('/sign-in/code', { code: currentCode(person.mfaSecret, context.clock.now()) }))
+        .statusCode,
+    ).toBe(303);
     expect((await browser.get('/')).statusCode).toBe(200);
-    expect(await actionsOn(person.id)).toEqual(expect.arrayContaining(['user.password_reset', 'user.password_changed', 'user.signed_in']));
+    expect(await actionsOn(person.id)).toEqual(
+      expect.arrayContaining(['user.password_reset', 'user.password_changed', 'user.signed_in']),
+    );
     expect((await passwordStep(person.email, chosen)).location).toBe('/sign-in/code');
   });
 

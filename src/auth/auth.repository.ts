@@ -133,12 +133,18 @@ export function forgetFailures(db: Executor, before: Date): Promise<unknown> {
 }
 
 /** Counts one more attempt from an address in a window and returns the window's count so far, in one statement. */
-export async function countAddressAttempt(db: Executor, addressKey: string, windowStart: Date): Promise<number> {
+export async function countAddressAttempt(
+  db: Executor,
+  addressKey: string,
+  windowStart: Date,
+): Promise<number> {
   const row = await db
     .insertInto('sign_in_address_attempts')
     .values({ address_key: addressKey, window_start: windowStart, attempts: 1 })
     .onConflict((conflict) =>
-      conflict.columns(['address_key', 'window_start']).doUpdateSet({ attempts: sql<number>`sign_in_address_attempts.attempts + 1` }),
+      conflict
+        .columns(['address_key', 'window_start'])
+        .doUpdateSet({ attempts: sql<number>`sign_in_address_attempts.attempts + 1` }),
     )
     .returning('attempts')
     .executeTakeFirstOrThrow();
@@ -150,6 +156,15 @@ export function forgetAddressAttempts(db: Executor, currentWindowStart: Date): P
   return db.deleteFrom('sign_in_address_attempts').where('window_start', '<', currentWindowStart).execute();
 }
 
-export function markPasswordChosen(db: Executor, userId: string, passwordHash: string, at: Date): Promise<unknown> {
-  return db.updateTable('users').set({ password_hash: passwordHash, must_change_password: false, updated_at: at }).where('id', '=', userId).execute();
+export function markPasswordChosen(
+  db: Executor,
+  userId: string,
+  passwordHash: string,
+  at: Date,
+): Promise<unknown> {
+  return db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, must_change_password: false, updated_at: at })
+    .where('id', '=', userId)
+    .execute();
 }

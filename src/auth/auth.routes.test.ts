@@ -33,7 +33,10 @@ describe('sign-in with password and one-time code', () => {
     const browser = new TestBrowser(context.app);
     await browser.get('/sign-in');
     const wrong = await browser.post('/sign-in', { email: staff.email, password: 'not the password at all' });
-    const unknown = await browser.post('/sign-in', { email: 'nobody.here@swindon.gov.uk', password: 'not the password at all' });
+    const unknown = await browser.post('/sign-in', {
+      email: 'nobody.here@swindon.gov.uk',
+      password: 'not the password at all',
+    });
     expect(wrong.statusCode).toBe(400);
     expect(unknown.statusCode).toBe(400);
     expect(errorSummary(wrong.body)).toEqual(['Enter a correct email address and password']);
@@ -44,7 +47,9 @@ describe('sign-in with password and one-time code', () => {
   it('refuses a wrong code, and a code that was already used', async () => {
     const staff = await createStaff(context);
     const browser = await passwordStep(staff);
-    const wrong = await browser.post('/sign-in/code', { code: '000000' === currentCode(staff.mfaSecret, context.clock.now()) ? '111111' : '000000' });
+    const wrong = await browser.post('/sign-in/code', {
+      code: '000000' === currentCode(staff.mfaSecret, context.clock.now()) ? '111111' : '000000',
+    });
     expect(wrong.statusCode).toBe(400);
     expect(errorSummary(wrong.body)[0]).toContain('The code is not correct');
 
@@ -72,17 +77,25 @@ describe('sign-in with password and one-time code', () => {
     const browser = new TestBrowser(context.app);
     await browser.get('/sign-in');
     for (let guess = 0; guess < 10; guess += 1) {
-      expect((await browser.post('/sign-in', { email: staff.email, password: `wrong guess ${guess}` })).statusCode).toBe(400);
+      expect(
+        (await browser.post('/sign-in', { email: staff.email, password: `wrong guess ${guess}` })).statusCode,
+      ).toBe(400);
     }
     const right = await browser.post('/sign-in', { email: staff.email, password: staff.password });
     expect(right.statusCode).toBe(429);
     expect(errorSummary(right.body)[0]).toContain('too many attempts');
     // Unknown accounts are throttled alike, so throttling reveals nothing.
-    for (let guess = 0; guess < 10; guess += 1) await browser.post('/sign-in', { email: 'ghost@swindon.gov.uk', password: `guess ${guess}` });
-    expect((await browser.post('/sign-in', { email: 'ghost@swindon.gov.uk', password: 'another guess' })).statusCode).toBe(429);
+    for (let guess = 0; guess < 10; guess += 1)
+      await browser.post('/sign-in', { email: 'ghost@swindon.gov.uk', password: `guess ${guess}` });
+    expect(
+      (await browser.post('/sign-in', { email: 'ghost@swindon.gov.uk', password: 'another guess' }))
+        .statusCode,
+    ).toBe(429);
 
     context.clock.advance(5 * 60_000 + 1000);
-    expect((await browser.post('/sign-in', { email: staff.email, password: staff.password })).statusCode).toBe(303);
+    expect(
+      (await browser.post('/sign-in', { email: staff.email, password: staff.password })).statusCode,
+    ).toBe(303);
   });
 
   it('changes the session id at each step of signing in (no session fixation)', async () => {
@@ -125,10 +138,18 @@ describe('sign-in with password and one-time code', () => {
     const staff = await createStaff(context);
     const browser = new TestBrowser(context.app);
     await browser.get('/sign-in');
-    const missing = await browser.post('/sign-in', { email: staff.email, password: staff.password }, { csrf: false });
+    const missing = await browser.post(
+      '/sign-in',
+      { email: staff.email, password: staff.password },
+      { csrf: false },
+    );
     expect(missing.statusCode).toBe(403);
     expect(missing.body).toContain('Your form has expired');
-    const wrong = await browser.post('/sign-in', { email: staff.email, password: staff.password, _csrf: 'forged-token' });
+    const wrong = await browser.post('/sign-in', {
+      email: staff.email,
+      password: staff.password,
+      _csrf: 'forged-token',
+    });
     expect(wrong.statusCode).toBe(403);
     expect(browser.cookie('__Host-safeshare_session')).toBeUndefined();
   });
@@ -143,7 +164,9 @@ describe('sign-in with password and one-time code', () => {
     expect(response.headers['location']).toContain('/sign-in');
     const again = new TestBrowser(context.app);
     await again.get('/sign-in');
-    expect((await again.post('/sign-in', { email: staff.email, password: staff.password })).statusCode).toBe(400);
+    expect((await again.post('/sign-in', { email: staff.email, password: staff.password })).statusCode).toBe(
+      400,
+    );
   });
 
   it('ends the session on the server at sign-out', async () => {
@@ -166,12 +189,22 @@ describe('sign-in with password and one-time code', () => {
     const manualKey = /id="manual-key">([A-Z2-7 ]+)</.exec(page.body)?.[1]?.replace(/\s/g, '') ?? '';
     expect(manualKey).toMatch(/^[A-Z2-7]{32}$/);
     // The key stays the same on reload until it is confirmed.
-    expect((await browser.get('/sign-in/set-up-authenticator')).body).toContain(/id="manual-key">([A-Z2-7 ]+)</.exec(page.body)?.[1] ?? 'x');
+    expect((await browser.get('/sign-in/set-up-authenticator')).body).toContain(
+      /id="manual-key">([A-Z2-7 ]+)</.exec(page.body)?.[1] ?? 'x',
+    );
     context.clock.advance(30_000);
-    const confirm = await browser.post('/sign-in/set-up-authenticator', { code: currentCode(manualKey, context.clock.now()) });
+    const confirm = await browser.post('/sign-in/set-up-authenticator', {
+      code: currentCode(manualKey, context.clock.now()),
+    });
     expect(confirm.statusCode).toBe(303);
     expect((await browser.get('/')).statusCode).toBe(200);
-    const events = await context.db.selectFrom('audit_events').select('action').where('entity_id', '=', staff.id).execute();
-    expect(events.map((event) => event.action)).toEqual(expect.arrayContaining(['user.mfa_key_issued', 'user.mfa_enrolled', 'user.signed_in']));
+    const events = await context.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('entity_id', '=', staff.id)
+      .execute();
+    expect(events.map((event) => event.action)).toEqual(
+      expect.arrayContaining(['user.mfa_key_issued', 'user.mfa_enrolled', 'user.signed_in']),
+    );
   });
 });

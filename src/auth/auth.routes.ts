@@ -32,7 +32,9 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
       .render('web/views/error.njk', {
         pageTitle: 'Too many attempts',
         heading: 'Too many attempts',
-        paragraphs: ['There have been too many attempts to sign in from your network. Wait 5 minutes, then try again.'],
+        paragraphs: [
+          'There have been too many attempts to sign in from your network. Wait 5 minutes, then try again.',
+        ],
         showHomeLink: false,
       });
   };
@@ -41,25 +43,40 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
 
   /** Where a pending session belongs when it asks for another step's page, or undefined when it is on its own. */
   const elsewhere = (request: FastifyRequest, stage: PendingStage): string | undefined =>
-    request.pending === undefined || request.pending.stage === stage ? undefined : signInStepPaths[request.pending.stage];
+    request.pending === undefined || request.pending.stage === stage
+      ? undefined
+      : signInStepPaths[request.pending.stage];
 
-  const afterQuery = (next: string | undefined) => (next === undefined ? '' : `?next=${encodeURIComponent(next)}`);
+  const afterQuery = (next: string | undefined) =>
+    next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
 
   /** Where the browser goes once a step of signing in has given its session a new stage. */
-  const pageFor = (stage: SessionStage, next: string | undefined) => (stage === 'active' ? (next ?? '/') : `${signInStepPaths[stage]}${afterQuery(next)}`);
+  const pageFor = (stage: SessionStage, next: string | undefined) =>
+    stage === 'active' ? (next ?? '/') : `${signInStepPaths[stage]}${afterQuery(next)}`;
 
   // The web shell names and dresses the session cookie (cookiePolicy); a new session token also
   // retires the CSRF tokens of the forms already shown, as they are bound to the session.
   const setSession = (reply: FastifyReply, token: string) => reply.setSessionCookie(token);
 
-  const renderSignIn = (reply: FastifyReply, status: number, values: Record<string, unknown>, errors?: FormErrors, notice?: string) =>
-    reply.code(status).render('auth/views/sign-in.njk', { pageTitle: 'Sign in', values, errors, notice });
+  const renderSignIn = (
+    reply: FastifyReply,
+    status: number,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+    notice?: string,
+  ) => reply.code(status).render('auth/views/sign-in.njk', { pageTitle: 'Sign in', values, errors, notice });
 
   app.get('/sign-in', { config: { access: 'public' } }, async (request, reply) => {
     if (request.viewer !== undefined) return reply.redirect('/', 303);
     const query = nextQuery.parse(request.query);
     if (request.pending?.stage === 'password') return reply.redirect(pageFor('password', query.next), 303);
-    return renderSignIn(reply, 200, { next: query.next }, undefined, query.expired ? 'You were signed out because your session ended. Sign in again.' : undefined);
+    return renderSignIn(
+      reply,
+      200,
+      { next: query.next },
+      undefined,
+      query.expired ? 'You were signed out because your session ended. Sign in again.' : undefined,
+    );
   });
 
   app.post('/sign-in', attempt, async (request, reply) => {
@@ -69,13 +86,23 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     const outcome = await auth.signIn({ ...form.value, previousToken: request.sessionToken });
     if (outcome.kind !== 'session') {
       const message = outcome.kind === 'throttled' ? throttledMessage : invalidSignIn;
-      return renderSignIn(reply, outcome.kind === 'throttled' ? 429 : 400, { email: form.value.email, next: query.next }, fieldError('email', message));
+      return renderSignIn(
+        reply,
+        outcome.kind === 'throttled' ? 429 : 400,
+        { email: form.value.email, next: query.next },
+        fieldError('email', message),
+      );
     }
     setSession(reply, outcome.token);
     return reply.redirect(pageFor(outcome.stage, query.next), 303);
   });
 
-  const renderChoosePassword = (request: FastifyRequest, reply: FastifyReply, status: number, errors?: FormErrors) =>
+  const renderChoosePassword = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    errors?: FormErrors,
+  ) =>
     reply.code(status).render('auth/views/choose-password.njk', {
       pageTitle: 'Choose a new password',
       action: `${signInStepPaths.password}${afterQuery(nextQuery.parse(request.query).next)}`,
@@ -95,7 +122,8 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     if (!form.ok) return renderChoosePassword(request, reply, 400, form.errors);
     const outcome: PasswordChangeOutcome = await auth.choosePassword(tokenOf(request), form.value.password);
     if (outcome.kind === 'invalid') return reply.redirect('/sign-in', 303);
-    if (outcome.kind === 'refused') return renderChoosePassword(request, reply, 400, fieldError('password', outcome.message));
+    if (outcome.kind === 'refused')
+      return renderChoosePassword(request, reply, 400, fieldError('password', outcome.message));
     setSession(reply, outcome.token);
     return reply.redirect(pageFor(outcome.stage, nextQuery.parse(request.query).next), 303);
   });
@@ -103,7 +131,10 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
   app.get('/sign-in/code', { config: { access: 'mfa' } }, async (request, reply) => {
     const other = elsewhere(request, 'mfa');
     if (other !== undefined) return reply.redirect(other, 303);
-    return reply.render('auth/views/code.njk', { pageTitle: 'Enter the code from your authenticator app', next: nextQuery.parse(request.query).next });
+    return reply.render('auth/views/code.njk', {
+      pageTitle: 'Enter the code from your authenticator app',
+      next: nextQuery.parse(request.query).next,
+    });
   });
 
   app.post('/sign-in/code', pendingAttempt, async (request, reply) => {
@@ -111,10 +142,23 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     if (other !== undefined) return reply.redirect(other, 303);
     const next = nextQuery.parse(request.query).next;
     const form = parseForm(codeForm, request.body);
-    const outcome: CodeOutcome = form.ok ? await auth.verifyCode(tokenOf(request), form.value.code) : { kind: 'invalid' };
+    const outcome: CodeOutcome = form.ok
+      ? await auth.verifyCode(tokenOf(request), form.value.code)
+      : { kind: 'invalid' };
     if (outcome.kind !== 'signed-in') {
-      const errors = form.ok ? fieldError('code', outcome.kind === 'throttled' ? throttledMessage : 'The code is not correct or has been used. Enter the current code from your authenticator app') : form.errors;
-      return reply.code(outcome.kind === 'throttled' ? 429 : 400).render('auth/views/code.njk', { pageTitle: 'Enter the code from your authenticator app', next, errors });
+      const errors = form.ok
+        ? fieldError(
+            'code',
+            outcome.kind === 'throttled'
+              ? throttledMessage
+              : 'The code is not correct or has been used. Enter the current code from your authenticator app',
+          )
+        : form.errors;
+      return reply.code(outcome.kind === 'throttled' ? 429 : 400).render('auth/views/code.njk', {
+        pageTitle: 'Enter the code from your authenticator app',
+        next,
+        errors,
+      });
     }
     setSession(reply, outcome.token);
     return reply.redirect(next ?? '/', 303);
@@ -130,9 +174,18 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     const other = elsewhere(request, 'enrol');
     if (other !== undefined) return reply.redirect(other, 303);
     const form = parseForm(codeForm, request.body);
-    const outcome: CodeOutcome = form.ok ? await auth.confirmEnrolment(tokenOf(request), form.value.code) : { kind: 'invalid' };
+    const outcome: CodeOutcome = form.ok
+      ? await auth.confirmEnrolment(tokenOf(request), form.value.code)
+      : { kind: 'invalid' };
     if (outcome.kind !== 'signed-in') {
-      const errors = form.ok ? fieldError('code', outcome.kind === 'throttled' ? throttledMessage : 'The code is not correct. Enter the current code from your authenticator app') : form.errors;
+      const errors = form.ok
+        ? fieldError(
+            'code',
+            outcome.kind === 'throttled'
+              ? throttledMessage
+              : 'The code is not correct. Enter the current code from your authenticator app',
+          )
+        : form.errors;
       return renderEnrolment(request, reply, outcome.kind === 'throttled' ? 429 : 400, errors);
     }
     setSession(reply, outcome.token);
@@ -149,7 +202,12 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     reply.render('auth/views/signed-out.njk', { pageTitle: 'You have signed out' }),
   );
 
-  async function renderEnrolment(request: FastifyRequest, reply: FastifyReply, status: number, errors?: FormErrors) {
+  async function renderEnrolment(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    errors?: FormErrors,
+  ) {
     if (request.pending === undefined) return reply.redirect('/sign-in', 303);
     const details = await auth.enrolment(request.pending.viewer);
     return reply.code(status).render('auth/views/set-up-authenticator.njk', {

@@ -7,7 +7,10 @@ export const signInForm = z.strictObject({
     .trim()
     .min(1, 'Enter your email address')
     .max(254, 'Email address must be 254 characters or fewer'),
-  password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(256, 'Password must be 256 characters or fewer'),
+  password: z
+    .string({ error: 'Enter your password' })
+    .min(1, 'Enter your password')
+    .max(256, 'Password must be 256 characters or fewer'),
 });
 
 export const codeForm = z.strictObject({

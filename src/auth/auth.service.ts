@@ -57,7 +57,8 @@ export type PasswordChangeOutcome =
   | { readonly kind: 'refused'; readonly message: string }
   | { readonly kind: 'changed'; readonly token: string; readonly stage: SessionStage };
 
-export type AddressOutcome = { readonly kind: 'allowed' } | { readonly kind: 'limited'; readonly retryAfterSeconds: number };
+export type AddressOutcome =
+  { readonly kind: 'allowed' } | { readonly kind: 'limited'; readonly retryAfterSeconds: number };
 
 export interface AuthSettings {
   readonly sessionIdleMs: number;
@@ -97,9 +98,13 @@ export function authService(deps: {
    */
   async function takeGuess(key: string): Promise<number | undefined> {
     const now = clock.now();
-    return db
-      .transaction()
-      .execute((trx) => reserveAttempt(trx, key, { since: new Date(now.getTime() - accountGuessWindowMs), at: now, limit: accountGuessLimit }));
+    return db.transaction().execute((trx) =>
+      reserveAttempt(trx, key, {
+        since: new Date(now.getTime() - accountGuessWindowMs),
+        at: now,
+        limit: accountGuessLimit,
+      }),
+    );
   }
 
   /** Replaces the session the browser had (if any) by a new one: the id changes at every step up. */
@@ -146,12 +151,19 @@ export function authService(deps: {
   }
 
   return {
-    async signIn(input: { email: string; password: string; previousToken: string | undefined }): Promise<SignInOutcome> {
+    async signIn(input: {
+      email: string;
+      password: string;
+      previousToken: string | undefined;
+    }): Promise<SignInOutcome> {
       const attempt = await takeGuess(accountKey(input.email));
       if (attempt === undefined) return { kind: 'throttled' };
       const user = await findUserByEmail(db, input.email.trim().toLowerCase());
       const usable = user !== undefined && user.active && user.password_hash !== null;
-      const matches = await passwordMatches(usable ? (user.password_hash ?? '') : await decoyHash, input.password);
+      const matches = await passwordMatches(
+        usable ? (user.password_hash ?? '') : await decoyHash,
+        input.password,
+      );
       if (!usable || !matches) {
         // The guess is already recorded as a failure: only the audit event is left to write.
         if (user !== undefined) {
@@ -198,7 +210,9 @@ export function authService(deps: {
       }
       if (now - row.last_seen_at.getTime() >= touchIntervalMs) await touchSession(db, digest, clock.now());
       const viewer = viewerOf(row);
-      return row.stage === 'active' ? { kind: 'active', viewer } : { kind: 'pending', stage: row.stage, viewer };
+      return row.stage === 'active'
+        ? { kind: 'active', viewer }
+        : { kind: 'pending', stage: row.stage, viewer };
     },
 
     /** Checks the one-time code of a session waiting for it; on success the session is replaced by a signed-in one. */
@@ -245,17 +259,27 @@ export function authService(deps: {
       if (problem !== undefined) return { kind: 'refused', message: problem };
       const digest = tokenDigest(token);
       const session = await findSession(db, digest);
-      if (session === undefined || session.stage !== 'password' || !session.active) return { kind: 'invalid' };
+      if (session === undefined || session.stage !== 'password' || !session.active)
+        return { kind: 'invalid' };
       const passwordHash = await hashPassword(password);
       return db.transaction().execute(async (trx): Promise<PasswordChangeOutcome> => {
         const user = await lockUser(trx, session.user_id);
         // Checked again under the lock: a second submission of the form finds the session replaced.
         const current = await findSession(trx, digest);
-        if (user === undefined || current === undefined || current.stage !== 'password' || !user.active || user.password_hash === null) {
+        if (
+          user === undefined ||
+          current === undefined ||
+          current.stage !== 'password' ||
+          !user.active ||
+          user.password_hash === null
+        ) {
           return { kind: 'invalid' };
         }
         if (await passwordMatches(user.password_hash, password)) {
-          return { kind: 'refused', message: 'Your new password must be different from the password you were given' };
+          return {
+            kind: 'refused',
+            message: 'Your new password must be different from the password you were given',
+          };
         }
         const now = clock.now();
         await markPasswordChosen(trx, user.id, passwordHash, now);
@@ -272,7 +296,13 @@ export function authService(deps: {
           change: { reason: 'password set by an administrator', next: stage },
         });
         if (stage === 'active') {
-          await audit.record(trx, { organisationId: user.organisation_id, actor, action: 'user.signed_in', entity: { type: 'user', id: user.id }, change: { mfa: false } });
+          await audit.record(trx, {
+            organisationId: user.organisation_id,
+            actor,
+            action: 'user.signed_in',
+            entity: { type: 'user', id: user.id },
+            change: { mfa: false },
+          });
         }
         return { kind: 'changed', token: next, stage };
       });
@@ -309,7 +339,11 @@ export function authService(deps: {
     /** Housekeeping: ends sessions past their time-outs and forgets old failed attempts and address windows. */
     async sweep(): Promise<void> {
       const now = clock.now().getTime();
-      await deleteExpiredSessions(db, new Date(now - settings.sessionIdleMs), new Date(now - settings.sessionAbsoluteMs));
+      await deleteExpiredSessions(
+        db,
+        new Date(now - settings.sessionIdleMs),
+        new Date(now - settings.sessionAbsoluteMs),
+      );
       await forgetFailures(db, new Date(now - accountGuessWindowMs));
       await forgetAddressAttempts(db, new Date(addressWindowStart(now)));
     },
@@ -350,7 +384,13 @@ export function authService(deps: {
         .execute();
       const signedIn = await rotate(trx, token, user.id, 'active');
       if (stage === 'enrol') {
-        await audit.record(trx, { organisationId: user.organisation_id, actor, action: 'user.mfa_enrolled', entity: { type: 'user', id: user.id }, change: {} });
+        await audit.record(trx, {
+          organisationId: user.organisation_id,
+          actor,
+          action: 'user.mfa_enrolled',
+          entity: { type: 'user', id: user.id },
+          change: {},
+        });
       }
       await audit.record(trx, {
         organisationId: user.organisation_id,

@@ -13,8 +13,16 @@ beforeAll(async () => {
   context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '10000' });
 });
 
-async function checkedAttempts(userId: string, action: 'user.sign_in_failed' | 'user.mfa_failed'): Promise<number> {
-  const rows = await context.db.selectFrom('audit_events').select('seq').where('entity_id', '=', userId).where('action', '=', action).execute();
+async function checkedAttempts(
+  userId: string,
+  action: 'user.sign_in_failed' | 'user.mfa_failed',
+): Promise<number> {
+  const rows = await context.db
+    .selectFrom('audit_events')
+    .select('seq')
+    .where('entity_id', '=', userId)
+    .where('action', '=', action)
+    .execute();
   return rows.length;
 }
 
@@ -35,7 +43,9 @@ describe('the per-account limit under parallel guesses', () => {
     await browser.get('/sign-in');
 
     const burst = await Promise.all(
-      Array.from({ length: 25 }, (_, guess) => browser.post('/sign-in', { email: staff.email, password: `wrong guess number ${guess}` })),
+      Array.from({ length: 25 }, (_, guess) =>
+        browser.post('/sign-in', { email: staff.email, password: `wrong guess number ${guess}` }),
+      ),
     );
 
     // Each password checked and found wrong is audited; the others were refused before any check.
@@ -56,12 +66,16 @@ describe('the per-account limit under parallel guesses', () => {
     await browser.get('/sign-in/code');
 
     const code = wrongCode(staff.mfaSecret);
-    const burst = await Promise.all(Array.from({ length: 45 }, () => browser.post('/sign-in/code', { code })));
+    const burst = await Promise.all(
+      Array.from({ length: 45 }, () => browser.post('/sign-in/code', { code })),
+    );
 
     expect(await checkedAttempts(staff.id, 'user.mfa_failed')).toBe(accountGuessLimit);
     expect(burst.filter((response) => response.statusCode === 400)).toHaveLength(accountGuessLimit);
     expect(burst.filter((response) => response.statusCode === 429)).toHaveLength(45 - accountGuessLimit);
-    const right = await browser.post('/sign-in/code', { code: currentCode(staff.mfaSecret, context.clock.now()) });
+    const right = await browser.post('/sign-in/code', {
+      code: currentCode(staff.mfaSecret, context.clock.now()),
+    });
     expect(right.statusCode).toBe(429);
     expect((await browser.get('/')).headers['location']).toBe('/sign-in?next=%2F');
   });
@@ -70,12 +84,17 @@ describe('the per-account limit under parallel guesses', () => {
     const staff = await createStaff(context);
     const browser = new TestBrowser(context.app);
     await browser.get('/sign-in');
-    expect((await browser.post('/sign-in', { email: staff.email, password: 'a wrong password first' })).statusCode).toBe(400);
+    expect(
+      (await browser.post('/sign-in', { email: staff.email, password: 'a wrong password first' })).statusCode,
+    ).toBe(400);
     for (let signIn = 0; signIn < accountGuessLimit + 2; signIn += 1) {
-      expect((await browser.post('/sign-in', { email: staff.email, password: staff.password })).statusCode).toBe(303);
+      expect(
+        (await browser.post('/sign-in', { email: staff.email, password: staff.password })).statusCode,
+      ).toBe(303);
     }
     const accountKey = hash('sha256', `sign-in:${staff.email}`, 'hex');
-    const failures = () => context.db.selectFrom('sign_in_failures').select('id').where('account_key', '=', accountKey).execute();
+    const failures = () =>
+      context.db.selectFrom('sign_in_failures').select('id').where('account_key', '=', accountKey).execute();
     expect(await failures()).toHaveLength(1);
 
     context.clock.advance(5 * 60_000 + 1000);

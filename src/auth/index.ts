@@ -7,7 +7,14 @@ export { administratorOf, confinedTo, holdsRole, NotPermittedError } from './sta
 export type { Administrator, Authority } from './staff.authority.ts';
 export { apiTokensService } from './api-tokens.service.ts';
 export type { ApiToken, ApiTokensService } from './api-tokens.service.ts';
-export type { NewStaff, OwnTraining, StaffDetails, StaffMember, StaffService, TeamMember } from './staff.service.ts';
+export type {
+  NewStaff,
+  OwnTraining,
+  StaffDetails,
+  StaffMember,
+  StaffService,
+  TeamMember,
+} from './staff.service.ts';
 export { needsTraining, trainingStateTags, trainingStatus } from './training.ts';
 export type { TrainingState, TrainingStatus } from './training.ts';
 export { roles, roleNames, isRole } from './roles.ts';

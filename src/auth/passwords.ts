@@ -2,7 +2,12 @@ import { hash, verify } from '@node-rs/argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 /** Argon2id with the OWASP-recommended minimum cost (19 MiB, 2 passes). */
-const argonOptions = { algorithm: 2 /* Argon2id (a const enum in @node-rs/argon2) */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const argonOptions = {
+  algorithm: 2 /* Argon2id (a const enum in @node-rs/argon2) */,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export const minimumPasswordLength = 12;
 export const maximumPasswordLength = 256;
@@ -14,8 +19,10 @@ const commonPasswords = new Set(dictionary['passwords-common'].map((word) => wor
  * Returns the problem in words, or undefined when the password is acceptable.
  */
 export function passwordProblem(password: string): string | undefined {
-  if (password.length < minimumPasswordLength) return `Password must be ${minimumPasswordLength} characters or more`;
-  if (password.length > maximumPasswordLength) return `Password must be ${maximumPasswordLength} characters or fewer`;
+  if (password.length < minimumPasswordLength)
+    return `Password must be ${minimumPasswordLength} characters or more`;
+  if (password.length > maximumPasswordLength)
+    return `Password must be ${maximumPasswordLength} characters or fewer`;
   const lowered = password.toLowerCase();
   if (commonPasswords.has(lowered) || /^(.)\1+$/.test(password) || /^(.{1,4})\1+$/.test(lowered)) {
     return 'Password is too common or too easy to guess. Try three random words';

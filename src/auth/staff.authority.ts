@@ -20,7 +20,12 @@ export interface Administrator extends AuditActor {
 export type Authority = Administrator | AuditActor;
 
 export function administratorOf(viewer: Viewer): Administrator {
-  return { userId: viewer.userId, label: viewer.displayName, organisationId: viewer.organisationId, roles: viewer.roles };
+  return {
+    userId: viewer.userId,
+    label: viewer.displayName,
+    organisationId: viewer.organisationId,
+    roles: viewer.roles,
+  };
 }
 
 /** The organisation an authority is confined to; undefined for Safeshare itself, which acts for every one. */
@@ -28,7 +33,9 @@ export function confinedTo(authority: Authority): string | undefined {
   if ('organisationId' in authority) return authority.organisationId;
   if (authority.userId === null) return undefined;
   // A member of staff passed without their organisation would otherwise act everywhere: refuse instead.
-  throw new Error('a member of staff makes administrative changes only as an Administrator (see administratorOf)');
+  throw new Error(
+    'a member of staff makes administrative changes only as an Administrator (see administratorOf)',
+  );
 }
 
 /** Whether an authority holds a role; Safeshare itself holds them all. */

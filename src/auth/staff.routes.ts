@@ -46,8 +46,10 @@ export const staffPaths = {
 const outcomeNotices: Record<StaffOutcome, string> = {
   created: 'Account created. They will set up their authenticator app when they first sign in.',
   updated: 'Details updated.',
-  'password-reset': 'Password reset. They have been signed out everywhere and must sign in with the new password.',
-  'mfa-reset': 'Authenticator app reset. They have been signed out and will set up their authenticator app again at their next sign-in.',
+  'password-reset':
+    'Password reset. They have been signed out everywhere and must sign in with the new password.',
+  'mfa-reset':
+    'Authenticator app reset. They have been signed out and will set up their authenticator app again at their next sign-in.',
   deactivated: 'Account deactivated. They have been signed out and cannot sign in.',
   reactivated: 'Account reactivated. They can sign in again.',
   'training-recorded': 'Data protection training recorded.',
@@ -74,13 +76,22 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
    */
   async function formChoices(request: FastifyRequest, person: StaffMember | undefined) {
     const administrator = administratorOf(viewerOf(request));
-    const managers = (await staff.list({ organisationId: administrator.organisationId })).filter((member) => member.active && member.id !== person?.id);
+    const managers = (await staff.list({ organisationId: administrator.organisationId })).filter(
+      (member) => member.active && member.id !== person?.id,
+    );
     return {
       organisationName: viewerOf(request).organisationName,
-      managerItems: [{ value: '', text: 'No line manager' }, ...managers.map((manager) => ({ value: manager.id, text: manager.displayName }))],
+      managerItems: [
+        { value: '', text: 'No line manager' },
+        ...managers.map((manager) => ({ value: manager.id, text: manager.displayName })),
+      ],
       roleItems: roles
         .filter((role) => role !== 'platform_operator' || holdsRole(administrator, role))
-        .map((role) => ({ value: role, text: roleNames[role], ...(role === 'platform_operator' ? { hint: { text: operatorHint } } : {}) })),
+        .map((role) => ({
+          value: role,
+          text: roleNames[role],
+          ...(role === 'platform_operator' ? { hint: { text: operatorHint } } : {}),
+        })),
     };
   }
 
@@ -100,7 +111,13 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     });
   });
 
-  async function renderCreate(request: FastifyRequest, reply: FastifyReply, status: number, values: Record<string, unknown>, errors?: FormErrors) {
+  async function renderCreate(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('auth/views/staff-new.njk', {
       pageTitle: 'Create a member of staff',
       backLink: staffPaths.list,
@@ -111,7 +128,9 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     });
   }
 
-  app.get('/admin/staff/new', { config: adminOnly }, async (request, reply) => renderCreate(request, reply, 200, { roles: [] }));
+  app.get('/admin/staff/new', { config: adminOnly }, async (request, reply) =>
+    renderCreate(request, reply, 200, { roles: [] }),
+  );
 
   app.post('/admin/staff/new', { config: adminOnly }, async (request, reply) => {
     const form = parseForm(staffCreateForm, request.body);
@@ -120,10 +139,14 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     const administrator = administratorOf(viewerOf(request));
     try {
       // The form names no organisation: new staff join the administrator's own. One sent by hand is checked by the service.
-      const id = await staff.create(administrator, { ...form.value, organisationId: form.value.organisationId ?? administrator.organisationId });
+      const id = await staff.create(administrator, {
+        ...form.value,
+        organisationId: form.value.organisationId ?? administrator.organisationId,
+      });
       return await reply.redirect(`${staffPaths.show(id)}?done=created`, 303);
     } catch (error) {
-      if (error instanceof StaffRuleError) return renderCreate(request, reply, 400, values, ruleErrors(error, createFields));
+      if (error instanceof StaffRuleError)
+        return renderCreate(request, reply, 400, values, ruleErrors(error, createFields));
       throw error;
     }
   });
@@ -153,7 +176,14 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     });
   });
 
-  async function renderEdit(request: FastifyRequest, reply: FastifyReply, status: number, person: StaffMember, values: Record<string, unknown>, errors?: FormErrors) {
+  async function renderEdit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    person: StaffMember,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('auth/views/staff-edit.njk', {
       pageTitle: 'Change details',
       backLink: staffPaths.show(person.id),
@@ -193,12 +223,18 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       return await reply.redirect(`${staffPaths.show(person.id)}?done=updated`, 303);
     } catch (error) {
       if (error instanceof StaffNotFoundError) return reply.callNotFound();
-      if (error instanceof StaffRuleError) return renderEdit(request, reply, 400, person, values, ruleErrors(error, editFields));
+      if (error instanceof StaffRuleError)
+        return renderEdit(request, reply, 400, person, values, ruleErrors(error, editFields));
       throw error;
     }
   });
 
-  async function renderResetPassword(reply: FastifyReply, status: number, person: StaffMember, errors?: FormErrors) {
+  async function renderResetPassword(
+    reply: FastifyReply,
+    status: number,
+    person: StaffMember,
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('auth/views/staff-reset-password.njk', {
       pageTitle: 'Reset password',
       backLink: staffPaths.show(person.id),
@@ -224,13 +260,20 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       return await reply.redirect(`${staffPaths.show(person.id)}?done=password-reset`, 303);
     } catch (error) {
       if (error instanceof StaffNotFoundError) return reply.callNotFound();
-      if (error instanceof StaffRuleError) return renderResetPassword(reply, 400, person, ruleErrors(error, ['password']));
+      if (error instanceof StaffRuleError)
+        return renderResetPassword(reply, 400, person, ruleErrors(error, ['password']));
       throw error;
     }
   });
 
   /** Data protection training (R1.1, R2.2): the day they last completed it, from which its expiry follows. */
-  async function renderTraining(reply: FastifyReply, status: number, person: StaffMember, values: Record<string, unknown>, errors?: FormErrors) {
+  async function renderTraining(
+    reply: FastifyReply,
+    status: number,
+    person: StaffMember,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('auth/views/staff-training.njk', {
       pageTitle: 'When did they complete data protection training?',
       backLink: staffPaths.show(person.id),
@@ -260,7 +303,8 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       return await reply.redirect(`${staffPaths.show(person.id)}?done=training-recorded`, 303);
     } catch (error) {
       if (error instanceof StaffNotFoundError) return reply.callNotFound();
-      if (error instanceof StaffRuleError) return renderTraining(reply, 400, person, values, ruleErrors(error, [trainingDateField]));
+      if (error instanceof StaffRuleError)
+        return renderTraining(reply, 400, person, values, ruleErrors(error, [trainingDateField]));
       throw error;
     }
   });
@@ -273,7 +317,8 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       template: 'auth/views/staff-reset-mfa.njk',
       pageTitle: 'Reset authenticator app',
       outcome: 'mfa-reset',
-      apply: (request: FastifyRequest, person: StaffMember) => staff.resetMfa(administratorOf(viewerOf(request)), person.id),
+      apply: (request: FastifyRequest, person: StaffMember) =>
+        staff.resetMfa(administratorOf(viewerOf(request)), person.id),
     },
     {
       name: 'deactivate',
@@ -281,7 +326,8 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       template: 'auth/views/staff-deactivate.njk',
       pageTitle: 'Deactivate account',
       outcome: 'deactivated',
-      apply: (request: FastifyRequest, person: StaffMember) => staff.setActive(administratorOf(viewerOf(request)), person.id, false),
+      apply: (request: FastifyRequest, person: StaffMember) =>
+        staff.setActive(administratorOf(viewerOf(request)), person.id, false),
     },
     {
       name: 'reactivate',
@@ -289,7 +335,8 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       template: 'auth/views/staff-reactivate.njk',
       pageTitle: 'Reactivate account',
       outcome: 'reactivated',
-      apply: (request: FastifyRequest, person: StaffMember) => staff.setActive(administratorOf(viewerOf(request)), person.id, true),
+      apply: (request: FastifyRequest, person: StaffMember) =>
+        staff.setActive(administratorOf(viewerOf(request)), person.id, true),
     },
   ] as const satisfies readonly Confirmation[];
 
@@ -328,21 +375,32 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
   }
 }
 
-const operatorHint = 'Keeps the partner directory every organisation on this Safeshare shares. It gives no access to anyone’s records or to other organisations’ staff';
+const operatorHint =
+  'Keeps the partner directory every organisation on this Safeshare shares. It gives no access to anyone’s records or to other organisations’ staff';
 
 /**
  * The roles to save from the change-details form. An administrator who is not a platform operator is
  * not offered that role, so a person who holds it keeps it; adding it by hand still reaches the
  * service, which refuses it.
  */
-function keptOperatorRole(administrator: Administrator, person: StaffMember, chosen: readonly Role[]): readonly Role[] {
-  if (holdsRole(administrator, 'platform_operator') || !person.roles.includes('platform_operator') || chosen.includes('platform_operator')) return chosen;
+function keptOperatorRole(
+  administrator: Administrator,
+  person: StaffMember,
+  chosen: readonly Role[],
+): readonly Role[] {
+  if (
+    holdsRole(administrator, 'platform_operator') ||
+    !person.roles.includes('platform_operator') ||
+    chosen.includes('platform_operator')
+  )
+    return chosen;
   return [...chosen, 'platform_operator'];
 }
 
 function viewerOf(request: FastifyRequest) {
   // Admin routes run only for a signed-in viewer (the access rule refuses everyone else first).
-  if (request.viewer === undefined) throw new Error('staff administration reached without a signed-in viewer');
+  if (request.viewer === undefined)
+    throw new Error('staff administration reached without a signed-in viewer');
   return request.viewer;
 }
 
@@ -357,7 +415,12 @@ function ruleErrors(error: StaffRuleError, fields: readonly string[]): FormError
 
 /** A date input's errors link to its first box (the day), as the GOV.UK date input pattern asks. */
 function toFirstDatePart(errors: FormErrors, field: string): FormErrors {
-  return { ...errors, summary: errors.summary.map((entry) => (entry.href === `#${field}` ? { ...entry, href: `#${field}-day` } : entry)) };
+  return {
+    ...errors,
+    summary: errors.summary.map((entry) =>
+      entry.href === `#${field}` ? { ...entry, href: `#${field}-day` } : entry,
+    ),
+  };
 }
 
 /** Errors about fields a page does not show, pointed at something on the page. */
@@ -374,7 +437,8 @@ function answersOf(body: unknown, fields: readonly string[]): Record<string, unk
   if (body === null || typeof body !== 'object') return answers;
   for (const [key, value] of Object.entries(body)) {
     if (!fields.includes(key) || key === 'password') continue;
-    if (key === 'roles') answers['roles'] = [value].flat().filter((role): role is string => typeof role === 'string');
+    if (key === 'roles')
+      answers['roles'] = [value].flat().filter((role): role is string => typeof role === 'string');
     else if (typeof value === 'string') answers[key] = value;
   }
   return answers;

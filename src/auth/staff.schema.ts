@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { checkboxes, dateFieldNames, dateParts, emailAddress, optionalText, readDate, requiredText } from '../web/fields.ts';
+import {
+  checkboxes,
+  dateFieldNames,
+  dateParts,
+  emailAddress,
+  optionalText,
+  readDate,
+  requiredText,
+} from '../web/fields.ts';
 import { maximumPasswordLength, passwordProblem } from './passwords.ts';
 import { isRole, type Role } from './roles.ts';
 import { earliestTrainingDate } from './training.ts';
@@ -9,7 +17,18 @@ export const staffParams = z.strictObject({ id: z.uuid() });
 
 /** Which change the staff member's page confirms in its banner: a flag, never personal data. */
 export const staffPageQuery = z.object({
-  done: z.enum(['created', 'updated', 'password-reset', 'mfa-reset', 'deactivated', 'reactivated', 'training-recorded']).optional().catch(undefined),
+  done: z
+    .enum([
+      'created',
+      'updated',
+      'password-reset',
+      'mfa-reset',
+      'deactivated',
+      'reactivated',
+      'training-recorded',
+    ])
+    .optional()
+    .catch(undefined),
 });
 
 export type StaffOutcome = NonNullable<z.output<typeof staffPageQuery>['done']>;
@@ -28,12 +47,20 @@ const detailFields = {
   jobTitle: optionalText('job title', 120),
   // Not on the forms: staff belong to the administrator's own organisation (ADR 0011). One sent by
   // hand must still be an id, and the service refuses any but the administrator's own.
-  organisationId: z.string({ error: 'Select an organisation from the list' }).pipe(z.uuid({ error: 'Select an organisation from the list' })).optional(),
+  organisationId: z
+    .string({ error: 'Select an organisation from the list' })
+    .pipe(z.uuid({ error: 'Select an organisation from the list' }))
+    .optional(),
   // Checked as a whole, so that every problem with the roles is reported on the one field.
   roles: checkboxes(z.unknown())
-    .refine((chosen) => chosen.every((role) => typeof role === 'string' && isRole(role)), 'Select roles from the list')
+    .refine(
+      (chosen) => chosen.every((role) => typeof role === 'string' && isRole(role)),
+      'Select roles from the list',
+    )
     .refine((chosen) => chosen.length > 0, 'Select at least one role')
-    .transform((chosen) => [...new Set(chosen.filter((role): role is Role => typeof role === 'string' && isRole(role)))]),
+    .transform((chosen) => [
+      ...new Set(chosen.filter((role): role is Role => typeof role === 'string' && isRole(role))),
+    ]),
   lineManagerId: z
     .string({ error: 'Select a line manager from the list' })
     .transform((value) => (value === '' ? null : value))
@@ -70,8 +97,10 @@ export function trainingForm(context: { readonly today: string }) {
     const answer = readDate(raw, trainingDateField);
     if (answer.kind === 'blank') return problem('Enter the date they completed data protection training');
     if (answer.kind === 'invalid') return problem('Date they completed the training must be a real date');
-    if (answer.value > context.today) return problem('Date they completed the training must be today or in the past');
-    if (answer.value < earliestTrainingDate) return problem('Date they completed the training must be on or after 1 January 2000');
+    if (answer.value > context.today)
+      return problem('Date they completed the training must be today or in the past');
+    if (answer.value < earliestTrainingDate)
+      return problem('Date they completed the training must be on or after 1 January 2000');
     return { completedOn: answer.value };
   });
 }
@@ -80,5 +109,12 @@ export function trainingForm(context: { readonly today: string }) {
 export const confirmationForm = z.strictObject({});
 
 /** The fields of each form in page order, so an error about anything else links to the first one. */
-export const createFields = ['displayName', 'email', 'jobTitle', 'roles', 'lineManagerId', 'password'] as const;
+export const createFields = [
+  'displayName',
+  'email',
+  'jobTitle',
+  'roles',
+  'lineManagerId',
+  'password',
+] as const;
 export const editFields = ['displayName', 'jobTitle', 'roles', 'lineManagerId'] as const;

@@ -3,7 +3,13 @@ import type { Db, Executor } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import { realDate } from '../lib/calendar.ts';
 import { londonToday } from '../lib/time.ts';
-import { deleteSessionsOfUser, findUserByEmail, findUserById, lockUser, type UserRow } from './auth.repository.ts';
+import {
+  deleteSessionsOfUser,
+  findUserByEmail,
+  findUserById,
+  lockUser,
+  type UserRow,
+} from './auth.repository.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import type { Role } from './roles.ts';
 import { confinedTo, holdsRole, type Authority } from './staff.authority.ts';
@@ -89,7 +95,8 @@ export class StaffNotFoundError extends StaffRuleError {
 const operatorRole = 'platform_operator' satisfies Role;
 
 function checkOperatorRole(authority: Authority, before: readonly Role[], after: readonly Role[]): void {
-  if (before.includes(operatorRole) === after.includes(operatorRole) || holdsRole(authority, operatorRole)) return;
+  if (before.includes(operatorRole) === after.includes(operatorRole) || holdsRole(authority, operatorRole))
+    return;
   throw new StaffRuleError('roles', 'Only a platform operator can give or remove the platform operator role');
 }
 
@@ -106,11 +113,17 @@ export function staffService(deps: StaffDependencies) {
   const today = () => londonToday(clock.now());
   const statusOf = (completedOn: string | null) => trainingStatus(completedOn, today(), trainingValidMonths);
 
-  async function checkLineManager(executor: Executor, details: StaffDetails, userId: string | undefined): Promise<void> {
+  async function checkLineManager(
+    executor: Executor,
+    details: StaffDetails,
+    userId: string | undefined,
+  ): Promise<void> {
     if (details.lineManagerId === null) return;
-    if (details.lineManagerId === userId) throw new StaffRuleError('lineManagerId', 'A person cannot be their own line manager');
+    if (details.lineManagerId === userId)
+      throw new StaffRuleError('lineManagerId', 'A person cannot be their own line manager');
     const manager = await findUserById(executor, details.lineManagerId);
-    if (manager === undefined || !manager.active) throw new StaffRuleError('lineManagerId', 'Select an active member of staff as line manager');
+    if (manager === undefined || !manager.active)
+      throw new StaffRuleError('lineManagerId', 'Select an active member of staff as line manager');
     if (manager.organisation_id !== details.organisationId) {
       throw new StaffRuleError('lineManagerId', 'The line manager must work for the same organisation');
     }
@@ -146,7 +159,8 @@ export function staffService(deps: StaffDependencies) {
     const scope = confinedTo(actor);
     await db.transaction().execute(async (trx) => {
       const user = await lockUser(trx, userId);
-      if (user === undefined || (scope !== undefined && user.organisation_id !== scope)) throw new StaffNotFoundError();
+      if (user === undefined || (scope !== undefined && user.organisation_id !== scope))
+        throw new StaffNotFoundError();
       const recorded = await apply(user, trx);
       await audit.record(trx, {
         organisationId: user.organisation_id,
@@ -161,7 +175,11 @@ export function staffService(deps: StaffDependencies) {
   return {
     /** One organisation's staff: there is no list across organisations (ADR 0011). */
     async list(filter: { readonly organisationId: string }): Promise<StaffMember[]> {
-      const rows = await staffQuery(db).where('users.organisation_id', '=', filter.organisationId).orderBy('users.display_name').orderBy('users.id').execute();
+      const rows = await staffQuery(db)
+        .where('users.organisation_id', '=', filter.organisationId)
+        .orderBy('users.display_name')
+        .orderBy('users.id')
+        .execute();
       return rows.map(toStaffMember);
     },
 
@@ -177,7 +195,10 @@ export function staffService(deps: StaffDependencies) {
     async create(actor: Authority, input: NewStaff): Promise<string> {
       const scope = confinedTo(actor);
       if (scope !== undefined && input.organisationId !== scope) {
-        throw new StaffRuleError('organisationId', 'You can only create accounts for staff of your own organisation');
+        throw new StaffRuleError(
+          'organisationId',
+          'You can only create accounts for staff of your own organisation',
+        );
       }
       checkOperatorRole(actor, [], input.roles);
       const problem = passwordProblem(input.password);
@@ -268,8 +289,13 @@ export function staffService(deps: StaffDependencies) {
     /** Deactivation ends every live session of the person at once. */
     async setActive(actor: Authority, userId: string, active: boolean): Promise<void> {
       await change(actor, userId, active ? 'user.reactivated' : 'user.deactivated', async (user, trx) => {
-        if (!active && actor.userId === user.id) throw new StaffRuleError('user', 'You cannot deactivate your own account');
-        await trx.updateTable('users').set({ active, updated_at: clock.now() }).where('id', '=', user.id).execute();
+        if (!active && actor.userId === user.id)
+          throw new StaffRuleError('user', 'You cannot deactivate your own account');
+        await trx
+          .updateTable('users')
+          .set({ active, updated_at: clock.now() })
+          .where('id', '=', user.id)
+          .execute();
         if (!active) await deleteSessionsOfUser(trx, user.id);
         return { active };
       });
@@ -284,7 +310,11 @@ export function staffService(deps: StaffDependencies) {
         const mustChangePassword = !user.demo && actor.userId !== user.id;
         await trx
           .updateTable('users')
-          .set({ password_hash: passwordHash, must_change_password: mustChangePassword, updated_at: clock.now() })
+          .set({
+            password_hash: passwordHash,
+            must_change_password: mustChangePassword,
+            updated_at: clock.now(),
+          })
           .where('id', '=', user.id)
           .execute();
         await deleteSessionsOfUser(trx, user.id);
@@ -302,11 +332,26 @@ export function staffService(deps: StaffDependencies) {
       if (parts === null || realDate(Number(parts[1]), Number(parts[2]), Number(parts[3])) !== completedOn) {
         throw new StaffRuleError('completedOn', 'Date they completed the training must be a real date');
       }
-      if (completedOn > today()) throw new StaffRuleError('completedOn', 'Date they completed the training must be today or in the past');
-      if (completedOn < earliestTrainingDate) throw new StaffRuleError('completedOn', 'Date they completed the training must be on or after 1 January 2000');
+      if (completedOn > today())
+        throw new StaffRuleError(
+          'completedOn',
+          'Date they completed the training must be today or in the past',
+        );
+      if (completedOn < earliestTrainingDate)
+        throw new StaffRuleError(
+          'completedOn',
+          'Date they completed the training must be on or after 1 January 2000',
+        );
       await change(actor, userId, 'user.training_recorded', async (user, trx) => {
-        await trx.updateTable('users').set({ data_protection_training_on: completedOn, updated_at: clock.now() }).where('id', '=', user.id).execute();
-        return { dataProtectionTrainingOn: completedOn, previousDataProtectionTrainingOn: user.data_protection_training_on };
+        await trx
+          .updateTable('users')
+          .set({ data_protection_training_on: completedOn, updated_at: clock.now() })
+          .where('id', '=', user.id)
+          .execute();
+        return {
+          dataProtectionTrainingOn: completedOn,
+          previousDataProtectionTrainingOn: user.data_protection_training_on,
+        };
       });
     },
 
@@ -323,7 +368,11 @@ export function staffService(deps: StaffDependencies) {
      * Someone unknown has none recorded.
      */
     async trainingOf(userId: string): Promise<OwnTraining> {
-      const row = await db.selectFrom('users').select('data_protection_training_on').where('id', '=', userId).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .select('data_protection_training_on')
+        .where('id', '=', userId)
+        .executeTakeFirst();
       const completedOn = row?.data_protection_training_on ?? null;
       return { completedOn, ...statusOf(completedOn) };
     },
@@ -352,7 +401,12 @@ export function staffService(deps: StaffDependencies) {
       await change(actor, userId, 'user.mfa_reset', async (user, trx) => {
         await trx
           .updateTable('users')
-          .set({ mfa_secret_sealed: null, mfa_enrolled_at: null, totp_last_step: null, updated_at: clock.now() })
+          .set({
+            mfa_secret_sealed: null,
+            mfa_enrolled_at: null,
+            totp_last_step: null,
+            updated_at: clock.now(),
+          })
           .where('id', '=', user.id)
           .execute();
         await deleteSessionsOfUser(trx, user.id);
@@ -387,7 +441,9 @@ function staffQuery(db: Executor) {
     ]);
 }
 
-function toStaffMember(row: Awaited<ReturnType<ReturnType<typeof staffQuery>['executeTakeFirstOrThrow']>>): StaffMember {
+function toStaffMember(
+  row: Awaited<ReturnType<ReturnType<typeof staffQuery>['executeTakeFirstOrThrow']>>,
+): StaffMember {
   return {
     id: row.id,
     email: row.email,

@@ -6,7 +6,10 @@ import { trainingStateTags } from './training.ts';
  * A line manager's team (R2.2): their active direct reports and each one's data protection training
  * status, so that lapsed or missing training is seen and followed up.
  */
-export async function teamRoutes(app: FastifyInstance, options: { readonly staff: StaffService }): Promise<void> {
+export async function teamRoutes(
+  app: FastifyInstance,
+  options: { readonly staff: StaffService },
+): Promise<void> {
   const { staff } = options;
 
   app.get('/team', { config: { access: ['manager'] } }, async (request, reply) => {

@@ -4,7 +4,14 @@ import QRCode from 'qrcode';
 const period = 30;
 
 function totpFor(secretBase32: string, label = 'Safeshare', issuer = 'Safeshare'): TOTP {
-  return new TOTP({ issuer, label, algorithm: 'SHA1', digits: 6, period, secret: Secret.fromBase32(secretBase32) });
+  return new TOTP({
+    issuer,
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period,
+    secret: Secret.fromBase32(secretBase32),
+  });
 }
 
 export function newTotpSecret(): string {

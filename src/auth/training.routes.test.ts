@@ -17,11 +17,23 @@ beforeAll(async () => {
 });
 
 async function trainingOn(id: string) {
-  return (await context.db.selectFrom('users').select('data_protection_training_on').where('id', '=', id).executeTakeFirstOrThrow()).data_protection_training_on;
+  return (
+    await context.db
+      .selectFrom('users')
+      .select('data_protection_training_on')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).data_protection_training_on;
 }
 
 async function trainingEvents(id: string) {
-  return context.db.selectFrom('audit_events').selectAll().where('entity_id', '=', id).where('action', '=', 'user.training_recorded').orderBy('seq').execute();
+  return context.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('entity_id', '=', id)
+    .where('action', '=', 'user.training_recorded')
+    .orderBy('seq')
+    .execute();
 }
 
 describe('recording data protection training (administrators)', () => {
@@ -40,7 +52,11 @@ describe('recording data protection training (administrators)', () => {
     expect(form.body).toContain('When did they complete data protection training?');
     expect(form.body).toContain('name="completedOn-day"');
 
-    const saved = await browser.post(`/admin/staff/${person.id}/training`, { 'completedOn-day': '31', 'completedOn-month': '1', 'completedOn-year': '2026' });
+    const saved = await browser.post(`/admin/staff/${person.id}/training`, {
+      'completedOn-day': '31',
+      'completedOn-month': '1',
+      'completedOn-year': '2026',
+    });
     expect(saved.statusCode).toBe(303);
     expect(saved.headers['location']).toBe(`/admin/staff/${person.id}?done=training-recorded`);
     expect(await trainingOn(person.id)).toBe('2026-01-31');
@@ -49,7 +65,10 @@ describe('recording data protection training (administrators)', () => {
     expect(events).toHaveLength(1);
     expect(events[0]?.actor_user_id).toBe(admin.id);
     expect(events[0]?.organisation_id).toBe(organisationId);
-    expect(events[0]?.change).toEqual({ dataProtectionTrainingOn: '2026-01-31', previousDataProtectionTrainingOn: null });
+    expect(events[0]?.change).toEqual({
+      dataProtectionTrainingOn: '2026-01-31',
+      previousDataProtectionTrainingOn: null,
+    });
 
     const page = await browser.get(String(saved.headers['location']));
     expect(page.body).toContain('Data protection training recorded.');
@@ -65,12 +84,30 @@ describe('recording data protection training (administrators)', () => {
     await browser.get(`/admin/staff/${person.id}/training`);
 
     const cases: [Record<string, string>, string][] = [
-      [{ 'completedOn-day': '', 'completedOn-month': '', 'completedOn-year': '' }, 'Enter the date they completed data protection training'],
-      [{ 'completedOn-day': '30', 'completedOn-month': '2', 'completedOn-year': '2026' }, 'Date they completed the training must be a real date'],
-      [{ 'completedOn-day': '29', 'completedOn-month': '2', 'completedOn-year': '2027' }, 'Date they completed the training must be a real date'],
-      [{ 'completedOn-day': 'first', 'completedOn-month': 'June', 'completedOn-year': '2026' }, 'Date they completed the training must be a real date'],
-      [{ 'completedOn-day': '1', 'completedOn-month': '12', 'completedOn-year': '2026' }, 'Date they completed the training must be today or in the past'],
-      [{ 'completedOn-day': '31', 'completedOn-month': '12', 'completedOn-year': '1999' }, 'Date they completed the training must be on or after 1 January 2000'],
+      [
+        { 'completedOn-day': '', 'completedOn-month': '', 'completedOn-year': '' },
+        'Enter the date they completed data protection training',
+      ],
+      [
+        { 'completedOn-day': '30', 'completedOn-month': '2', 'completedOn-year': '2026' },
+        'Date they completed the training must be a real date',
+      ],
+      [
+        { 'completedOn-day': '29', 'completedOn-month': '2', 'completedOn-year': '2027' },
+        'Date they completed the training must be a real date',
+      ],
+      [
+        { 'completedOn-day': 'first', 'completedOn-month': 'June', 'completedOn-year': '2026' },
+        'Date they completed the training must be a real date',
+      ],
+      [
+        { 'completedOn-day': '1', 'completedOn-month': '12', 'completedOn-year': '2026' },
+        'Date they completed the training must be today or in the past',
+      ],
+      [
+        { 'completedOn-day': '31', 'completedOn-month': '12', 'completedOn-year': '1999' },
+        'Date they completed the training must be on or after 1 January 2000',
+      ],
     ];
     for (const [answers, message] of cases) {
       const response = await browser.post(`/admin/staff/${person.id}/training`, answers);
@@ -80,11 +117,20 @@ describe('recording data protection training (administrators)', () => {
       expect(response.body).toContain('govuk-input--error');
     }
     // What was typed is shown again.
-    const again = await browser.post(`/admin/staff/${person.id}/training`, { 'completedOn-day': '31', 'completedOn-month': '4', 'completedOn-year': '2026' });
+    const again = await browser.post(`/admin/staff/${person.id}/training`, {
+      'completedOn-day': '31',
+      'completedOn-month': '4',
+      'completedOn-year': '2026',
+    });
     expect(again.body).toContain('value="31"');
 
     // A tampered form is refused too.
-    const tampered = await browser.post(`/admin/staff/${person.id}/training`, { 'completedOn-day': '1', 'completedOn-month': '6', 'completedOn-year': '2026', role: 'admin' });
+    const tampered = await browser.post(`/admin/staff/${person.id}/training`, {
+      'completedOn-day': '1',
+      'completedOn-month': '6',
+      'completedOn-year': '2026',
+      role: 'admin',
+    });
     expect(tampered.statusCode).toBe(400);
 
     expect(await trainingOn(person.id)).toBe('2026-03-02');
@@ -94,35 +140,83 @@ describe('recording data protection training (administrators)', () => {
   it('refuses a future date, a date before 2000 or a malformed one in the service as well', async () => {
     const person = await createStaff(context, { organisationId });
     for (const date of ['2026-12-01', '1999-12-31', '2026-02-30', '30/11/2026']) {
-      await expect(context.services.staff.recordTraining(systemActor, person.id, date)).rejects.toBeInstanceOf(StaffRuleError);
+      await expect(
+        context.services.staff.recordTraining(systemActor, person.id, date),
+      ).rejects.toBeInstanceOf(StaffRuleError);
     }
     await context.services.staff.recordTraining(systemActor, person.id, '2026-11-30');
     expect(await trainingOn(person.id)).toBe('2026-11-30');
-    expect(await context.services.staff.trainingOf(person.id)).toEqual({ completedOn: '2026-11-30', state: 'current', expiresOn: '2027-11-30' });
+    expect(await context.services.staff.trainingOf(person.id)).toEqual({
+      completedOn: '2026-11-30',
+      state: 'current',
+      expiresOn: '2027-11-30',
+    });
   });
 
   it('answers 404 for someone who does not exist, and is for administrators only', async () => {
     const browser = await signIn(context, admin);
-    expect((await browser.get('/admin/staff/00000000-0000-4000-8000-000000000000/training')).statusCode).toBe(404);
+    expect((await browser.get('/admin/staff/00000000-0000-4000-8000-000000000000/training')).statusCode).toBe(
+      404,
+    );
     expect((await browser.get('/admin/staff/not-an-id/training')).statusCode).toBe(404);
     const manager = await createStaff(context, { organisationId, roles: ['manager'] });
     const managerBrowser = await signIn(context, manager);
     expect((await managerBrowser.get(`/admin/staff/${admin.id}/training`)).statusCode).toBe(403);
-    expect((await managerBrowser.post(`/admin/staff/${admin.id}/training`, { 'completedOn-day': '1', 'completedOn-month': '6', 'completedOn-year': '2026' })).statusCode).toBe(403);
+    expect(
+      (
+        await managerBrowser.post(`/admin/staff/${admin.id}/training`, {
+          'completedOn-day': '1',
+          'completedOn-month': '6',
+          'completedOn-year': '2026',
+        })
+      ).statusCode,
+    ).toBe(403);
     expect(await trainingOn(admin.id)).toBeNull();
   });
 });
 
 describe('a line manager’s team (R2.2)', () => {
   it('shows only their own active direct reports, each with their training status', async () => {
-    const manager = await createStaff(context, { organisationId, roles: ['manager'], displayName: 'Tom Hughes' });
-    const otherManager = await createStaff(context, { organisationId, roles: ['manager'], displayName: 'Ruth Adeyemi' });
-    const current = await createStaff(context, { organisationId, lineManagerId: manager.id, displayName: 'Amira Current' });
-    const expiring = await createStaff(context, { organisationId, lineManagerId: manager.id, displayName: 'Bella Expiring' });
-    const lapsed = await createStaff(context, { organisationId, lineManagerId: manager.id, displayName: 'Callum Lapsed' });
-    await createStaff(context, { organisationId, lineManagerId: manager.id, displayName: 'Dylan Unrecorded' });
-    const leaver = await createStaff(context, { organisationId, lineManagerId: manager.id, displayName: 'Evan Leaver' });
-    await createStaff(context, { organisationId, lineManagerId: otherManager.id, displayName: 'Fiona Elsewhere' });
+    const manager = await createStaff(context, {
+      organisationId,
+      roles: ['manager'],
+      displayName: 'Tom Hughes',
+    });
+    const otherManager = await createStaff(context, {
+      organisationId,
+      roles: ['manager'],
+      displayName: 'Ruth Adeyemi',
+    });
+    const current = await createStaff(context, {
+      organisationId,
+      lineManagerId: manager.id,
+      displayName: 'Amira Current',
+    });
+    const expiring = await createStaff(context, {
+      organisationId,
+      lineManagerId: manager.id,
+      displayName: 'Bella Expiring',
+    });
+    const lapsed = await createStaff(context, {
+      organisationId,
+      lineManagerId: manager.id,
+      displayName: 'Callum Lapsed',
+    });
+    await createStaff(context, {
+      organisationId,
+      lineManagerId: manager.id,
+      displayName: 'Dylan Unrecorded',
+    });
+    const leaver = await createStaff(context, {
+      organisationId,
+      lineManagerId: manager.id,
+      displayName: 'Evan Leaver',
+    });
+    await createStaff(context, {
+      organisationId,
+      lineManagerId: otherManager.id,
+      displayName: 'Fiona Elsewhere',
+    });
     const { staff } = context.services;
     await staff.recordTraining(systemActor, current.id, '2026-06-15');
     await staff.recordTraining(systemActor, expiring.id, '2025-12-20');
@@ -135,7 +229,14 @@ describe('a line manager’s team (R2.2)', () => {
     const page = await browser.get('/team');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Your team');
-    const rows = [...page.body.matchAll(/<tr class="govuk-table__row">([\s\S]*?)<\/tr>/g)].map((match) => (match[1] ?? '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()).slice(1);
+    const rows = [...page.body.matchAll(/<tr class="govuk-table__row">([\s\S]*?)<\/tr>/g)]
+      .map((match) =>
+        (match[1] ?? '')
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+      .slice(1);
     expect(rows).toEqual([
       'Amira Current Social worker Current Expires 15 June 2027',
       'Bella Expiring Social worker Expires soon Expires 20 December 2026',
@@ -145,7 +246,9 @@ describe('a line manager’s team (R2.2)', () => {
     expect(page.body).not.toContain('Evan Leaver');
     expect(page.body).not.toContain('Fiona Elsewhere');
 
-    expect((await staff.team(otherManager.id)).map((member) => member.displayName)).toEqual(['Fiona Elsewhere']);
+    expect((await staff.team(otherManager.id)).map((member) => member.displayName)).toEqual([
+      'Fiona Elsewhere',
+    ]);
   });
 
   it('tells a manager with no direct reports so', async () => {
@@ -167,17 +270,28 @@ describe('the warning about a practitioner’s own training (R1.1)', () => {
   it('warns on the home page while training is not recorded or has lapsed, reminds when it expires soon, and is quiet when current', async () => {
     const practitioner = await createStaff(context, { organisationId });
     const browser = await signIn(context, practitioner);
-    const warning = (body: string) => /govuk-warning-text__text">([\s\S]*?)<\/strong>/.exec(body)?.[1]?.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
+    const warning = (body: string) =>
+      /govuk-warning-text__text">([\s\S]*?)<\/strong>/
+        .exec(body)?.[1]
+        ?.replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
 
-    expect(warning((await browser.get('/')).body)).toBe('Warning Your data protection training is not recorded. Complete it before sharing information.');
+    expect(warning((await browser.get('/')).body)).toBe(
+      'Warning Your data protection training is not recorded. Complete it before sharing information.',
+    );
 
     await context.services.staff.recordTraining(systemActor, practitioner.id, '2025-11-01');
-    expect(warning((await browser.get('/')).body)).toBe('Warning Your data protection training has lapsed. Complete it before sharing information.');
+    expect(warning((await browser.get('/')).body)).toBe(
+      'Warning Your data protection training has lapsed. Complete it before sharing information.',
+    );
 
     await context.services.staff.recordTraining(systemActor, practitioner.id, '2025-12-10');
     const expiring = await browser.get('/');
     expect(warning(expiring.body)).toBeUndefined();
-    expect(expiring.body).toContain('Your data protection training expires on 10 December 2026. Renew it before then.');
+    expect(expiring.body).toContain(
+      'Your data protection training expires on 10 December 2026. Renew it before then.',
+    );
 
     await context.services.staff.recordTraining(systemActor, practitioner.id, '2026-09-01');
     const current = await browser.get('/');

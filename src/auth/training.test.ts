@@ -7,20 +7,41 @@ describe('data protection training status (R1.1, R2.2)', () => {
   });
 
   it('is current, with its expiry date, well inside the validity period', () => {
-    expect(trainingStatus('2026-06-15', '2026-11-30', 12)).toEqual({ state: 'current', expiresOn: '2027-06-15' });
+    expect(trainingStatus('2026-06-15', '2026-11-30', 12)).toEqual({
+      state: 'current',
+      expiresOn: '2027-06-15',
+    });
     // Completed today.
-    expect(trainingStatus('2026-11-30', '2026-11-30', 12)).toEqual({ state: 'current', expiresOn: '2027-11-30' });
+    expect(trainingStatus('2026-11-30', '2026-11-30', 12)).toEqual({
+      state: 'current',
+      expiresOn: '2027-11-30',
+    });
   });
 
   it('expires soon from 30 days before its expiry date, and counts up to and including that date', () => {
-    expect(trainingStatus('2025-12-31', '2026-11-30', 12)).toEqual({ state: 'current', expiresOn: '2026-12-31' });
-    expect(trainingStatus('2025-12-30', '2026-11-30', 12)).toEqual({ state: 'expiring', expiresOn: '2026-12-30' });
-    expect(trainingStatus('2025-11-30', '2026-11-30', 12)).toEqual({ state: 'expiring', expiresOn: '2026-11-30' });
+    expect(trainingStatus('2025-12-31', '2026-11-30', 12)).toEqual({
+      state: 'current',
+      expiresOn: '2026-12-31',
+    });
+    expect(trainingStatus('2025-12-30', '2026-11-30', 12)).toEqual({
+      state: 'expiring',
+      expiresOn: '2026-12-30',
+    });
+    expect(trainingStatus('2025-11-30', '2026-11-30', 12)).toEqual({
+      state: 'expiring',
+      expiresOn: '2026-11-30',
+    });
   });
 
   it('lapses the day after its expiry date', () => {
-    expect(trainingStatus('2025-11-29', '2026-11-30', 12)).toEqual({ state: 'lapsed', expiresOn: '2026-11-29' });
-    expect(trainingStatus('2019-04-01', '2026-11-30', 12)).toEqual({ state: 'lapsed', expiresOn: '2020-04-01' });
+    expect(trainingStatus('2025-11-29', '2026-11-30', 12)).toEqual({
+      state: 'lapsed',
+      expiresOn: '2026-11-29',
+    });
+    expect(trainingStatus('2019-04-01', '2026-11-30', 12)).toEqual({
+      state: 'lapsed',
+      expiresOn: '2020-04-01',
+    });
   });
 
   it('holds the day back to the end of a shorter month', () => {
@@ -41,9 +62,15 @@ describe('data protection training status (R1.1, R2.2)', () => {
   });
 
   it('follows the validity period the policy pack sets', () => {
-    expect(trainingStatus('2025-06-01', '2026-11-30', 24)).toEqual({ state: 'current', expiresOn: '2027-06-01' });
+    expect(trainingStatus('2025-06-01', '2026-11-30', 24)).toEqual({
+      state: 'current',
+      expiresOn: '2027-06-01',
+    });
     expect(trainingStatus('2025-06-01', '2026-11-30', 12).state).toBe('lapsed');
-    expect(trainingStatus('2026-10-31', '2026-11-30', 1)).toEqual({ state: 'expiring', expiresOn: '2026-11-30' });
+    expect(trainingStatus('2026-10-31', '2026-11-30', 1)).toEqual({
+      state: 'expiring',
+      expiresOn: '2026-11-30',
+    });
   });
 
   it('warns before sharing only when training has lapsed or was never recorded', () => {

@@ -25,7 +25,11 @@ export const earliestTrainingDate = '2000-01-01';
  * is held back to the month's end. It counts up to and including its expiry date, and lapses the day
  * after.
  */
-export function trainingStatus(completedOn: string | null, today: string, validMonths: number): TrainingStatus {
+export function trainingStatus(
+  completedOn: string | null,
+  today: string,
+  validMonths: number,
+): TrainingStatus {
   if (completedOn === null) return { state: 'not-recorded', expiresOn: null };
   const expiresOn = addMonths(completedOn, validMonths);
   if (today > expiresOn) return { state: 'lapsed', expiresOn };

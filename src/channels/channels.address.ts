@@ -22,37 +22,51 @@ export type AddressParse =
   | { readonly ok: true; readonly address: EmailAddress }
   | { readonly ok: false; readonly code: AddressProblemCode; readonly message: string };
 
-export type DomainParse = { readonly ok: true; readonly domain: string } | { readonly ok: false; readonly code: AddressProblemCode; readonly message: string };
+export type DomainParse =
+  | { readonly ok: true; readonly domain: string }
+  | { readonly ok: false; readonly code: AddressProblemCode; readonly message: string };
 
 const dotAtom = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const dnsLabel = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const asciiPrintable = /^[\x21-\x7e]*$/;
-const plainDomain = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const plainDomain =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?=[a-z0-9-]*[a-z])[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const encodedLabel = /(?:^|\.)[a-z0-9]{2}--/;
 
-function refuse(code: AddressProblemCode, message: string): { ok: false; code: AddressProblemCode; message: string } {
+function refuse(
+  code: AddressProblemCode,
+  message: string,
+): { ok: false; code: AddressProblemCode; message: string } {
   return { ok: false, code, message };
 }
 
 /** Parses one e-mail address strictly; surrounding spaces (from copying and pasting) are ignored. */
 export function parseEmailAddress(input: string): AddressParse {
   const value = input.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
-  if (value === '') return refuse(addressProblemCodes.empty, 'Enter an email address, like name@example.gov.uk');
-  if (value.length > 254) return refuse(addressProblemCodes.tooLong, 'Email address must be 254 characters or fewer');
-  if (/[ \t\r\n]/.test(value)) return refuse(addressProblemCodes.space, 'An email address must not contain spaces');
+  if (value === '')
+    return refuse(addressProblemCodes.empty, 'Enter an email address, like name@example.gov.uk');
+  if (value.length > 254)
+    return refuse(addressProblemCodes.tooLong, 'Email address must be 254 characters or fewer');
+  if (/[ \t\r\n]/.test(value))
+    return refuse(addressProblemCodes.space, 'An email address must not contain spaces');
   const at = value.indexOf('@');
-  if (at === -1) return refuse(addressProblemCodes.noAt, 'Enter an email address with an @, like name@example.gov.uk');
-  if (value.indexOf('@', at + 1) !== -1) return refuse(addressProblemCodes.severalAt, 'An email address must have only one @');
+  if (at === -1)
+    return refuse(addressProblemCodes.noAt, 'Enter an email address with an @, like name@example.gov.uk');
+  if (value.indexOf('@', at + 1) !== -1)
+    return refuse(addressProblemCodes.severalAt, 'An email address must have only one @');
   const local = value.slice(0, at);
   const domain = parseDomain(value.slice(at + 1));
   if (!domain.ok) return domain;
   if (!asciiPrintable.test(local)) {
-    return refuse(addressProblemCodes.notAscii, 'The part before the @ uses characters outside the letters a to z, digits and the usual punctuation: type the address again');
+    return refuse(
+      addressProblemCodes.notAscii,
+      'The part before the @ uses characters outside the letters a to z, digits and the usual punctuation: type the address again',
+    );
   }
   if (local === '' || local.length > 64 || !dotAtom.test(local)) {
     return refuse(
       addressProblemCodes.localPart,
-      'The part before the @ must be 1 to 64 letters, digits or . _ % + - \' characters, with no dot at its start or end and no two dots together',
+      "The part before the @ must be 1 to 64 letters, digits or . _ % + - ' characters, with no dot at its start or end and no two dots together",
     );
   }
   return { ok: true, address: { local, domain: domain.domain } };
@@ -61,7 +75,8 @@ export function parseEmailAddress(input: string): AddressParse {
 /** Parses a domain (of an address, a pack list or the directory) strictly, to lower case. */
 export function parseDomain(input: string): DomainParse {
   const value = input;
-  if (value === '') return refuse(addressProblemCodes.domainFormat, 'Enter the domain after the @, like example.gov.uk');
+  if (value === '')
+    return refuse(addressProblemCodes.domainFormat, 'Enter the domain after the @, like example.gov.uk');
   if (!asciiPrintable.test(value)) {
     const resembles = lookAlikeOf(value);
     return refuse(
@@ -75,23 +90,36 @@ export function parseDomain(input: string): DomainParse {
   }
   const domain = value.toLowerCase();
   // The usual case, in one test: whole labels of a to z, digits and hyphens, none encoded, a top-level domain that is not all digits.
-  if (domain.length <= 253 && plainDomain.test(domain) && !encodedLabel.test(domain)) return { ok: true, domain };
-  if (domain.length > 253) return refuse(addressProblemCodes.tooLong, 'The domain must be 253 characters or fewer');
-  if (domain.endsWith('.')) return refuse(addressProblemCodes.trailingDot, 'The domain must not end with a dot');
+  if (domain.length <= 253 && plainDomain.test(domain) && !encodedLabel.test(domain))
+    return { ok: true, domain };
+  if (domain.length > 253)
+    return refuse(addressProblemCodes.tooLong, 'The domain must be 253 characters or fewer');
+  if (domain.endsWith('.'))
+    return refuse(addressProblemCodes.trailingDot, 'The domain must not end with a dot');
   const labels = domain.split('.');
   if (labels.length < 2 || labels.some((label) => label === '')) {
-    return refuse(addressProblemCodes.domainFormat, 'Enter the domain in the correct format, like example.gov.uk, with no empty parts between dots');
+    return refuse(
+      addressProblemCodes.domainFormat,
+      'Enter the domain in the correct format, like example.gov.uk, with no empty parts between dots',
+    );
   }
   if (labels.some((label) => label.slice(2, 4) === '--')) {
     const decoded = domainToUnicode(domain);
     const reads = decoded !== '' && decoded !== domain ? `: it reads as "${decoded}"` : '';
-    return refuse(addressProblemCodes.encodedDomain, `The domain is an encoded international domain (xn--)${reads}. Only domains written in the letters a to z are accepted`);
+    return refuse(
+      addressProblemCodes.encodedDomain,
+      `The domain is an encoded international domain (xn--)${reads}. Only domains written in the letters a to z are accepted`,
+    );
   }
   if (labels.some((label) => label.length > 63 || !dnsLabel.test(label))) {
-    return refuse(addressProblemCodes.domainFormat, 'Each part of the domain between dots must be letters, digits or hyphens, 63 characters or fewer, and must not start or end with a hyphen');
+    return refuse(
+      addressProblemCodes.domainFormat,
+      'Each part of the domain between dots must be letters, digits or hyphens, 63 characters or fewer, and must not start or end with a hyphen',
+    );
   }
   // A top-level domain is never all digits: this refuses IPv4 addresses (10.0.0.1) and shortened ones (10.1).
-  if (/^\d+$/.test(labels.at(-1) ?? '')) return refuse(addressProblemCodes.ipLiteral, 'Enter an address with a domain name, not an IP address');
+  if (/^\d+$/.test(labels.at(-1) ?? ''))
+    return refuse(addressProblemCodes.ipLiteral, 'Enter an address with a domain name, not an IP address');
   // Whole labels of a to z, digits and hyphens, none encoded: the WHATWG conversion (domainToASCII) leaves such a domain as it is.
   return { ok: true, domain };
 }
@@ -104,7 +132,12 @@ export function parseDomain(input: string): DomainParse {
 export function domainCovers(listed: string, domain: string, matching: DomainMatching): boolean {
   if (domain === listed) return true;
   // A whole-label ending: the listed domain at the end, with a dot just before it.
-  return matching === 'endings' && domain.length > listed.length + 1 && domain.endsWith(listed) && domain.charCodeAt(domain.length - listed.length - 1) === 46;
+  return (
+    matching === 'endings' &&
+    domain.length > listed.length + 1 &&
+    domain.endsWith(listed) &&
+    domain.charCodeAt(domain.length - listed.length - 1) === 46
+  );
 }
 
 /** Every ending of a domain that is itself a domain, longest first: a.b.nhs.net, b.nhs.net, nhs.net. */
@@ -117,8 +150,41 @@ export function domainEndings(domain: string): string[] {
 
 /** Letters from other scripts that pass for Latin ones; used only to say what a refused domain resembles. */
 const confusables: Record<string, string> = {
-  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', і: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w', ѵ: 'v', т: 't', н: 'h', в: 'b', м: 'm', к: 'k',
-  α: 'a', ε: 'e', ο: 'o', ρ: 'p', ν: 'v', τ: 't', ι: 'i', κ: 'k', χ: 'x', υ: 'u', η: 'n', ɡ: 'g', ı: 'i', ℓ: 'l',
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  һ: 'h',
+  ӏ: 'l',
+  ԛ: 'q',
+  ԝ: 'w',
+  ѵ: 'v',
+  т: 't',
+  н: 'h',
+  в: 'b',
+  м: 'm',
+  к: 'k',
+  α: 'a',
+  ε: 'e',
+  ο: 'o',
+  ρ: 'p',
+  ν: 'v',
+  τ: 't',
+  ι: 'i',
+  κ: 'k',
+  χ: 'x',
+  υ: 'u',
+  η: 'n',
+  ɡ: 'g',
+  ı: 'i',
+  ℓ: 'l',
 };
 
 /** The plain a-to-z domain a non-ASCII one imitates (after compatibility folding), if it imitates one. */

@@ -7,13 +7,22 @@ const pack = loadPolicyPack('default');
 const today = '2026-11-30';
 const base: ChecklistContext = { channels: pack.channels, sensitivity: 'personal', today };
 
-function adviceFor(method: 'email' | 'secure-email', from: string, to: string, sameOrganisation: boolean): MethodAdvice {
+function adviceFor(
+  method: 'email' | 'secure-email',
+  from: string,
+  to: string,
+  sameOrganisation: boolean,
+): MethodAdvice {
   const answer = evaluateMethod(
     {
       method,
       sender: { organisationId: 'swindon', address: from },
       recipient: { organisationId: sameOrganisation ? 'swindon' : 'wiltshire', address: to },
-      directory: { senderDomains: ['swindon.gov.uk'], recipientDomains: sameOrganisation ? ['swindon.gov.uk'] : ['wiltshire.gov.uk'], trustedLink: false },
+      directory: {
+        senderDomains: ['swindon.gov.uk'],
+        recipientDomains: sameOrganisation ? ['swindon.gov.uk'] : ['wiltshire.gov.uk'],
+        trustedLink: false,
+      },
       sensitivity: 'personal',
     },
     pack,
@@ -45,7 +54,12 @@ const complete: Record<ChannelMethodId, Record<string, unknown>> = {
     courierId: 'council-courier',
     trackingReference: 'CC-2026-11-4471',
     recipientName: 'Ms Ruth Adeyemi, designated safeguarding lead',
-    address: { line1: 'Oakfield Primary School', line2: 'Marlowe Avenue', town: 'Swindon', postcode: 'sn3 3ph' },
+    address: {
+      line1: 'Oakfield Primary School',
+      line2: 'Marlowe Avenue',
+      town: 'Swindon',
+      postcode: 'sn3 3ph',
+    },
     addresseeOnly: true,
     innerAndOuterEnvelope: true,
     packagingAdequate: true,
@@ -70,8 +84,18 @@ const complete: Record<ChannelMethodId, Record<string, unknown>> = {
     coverSheet: true,
     receiptConfirmationRequested: true,
   },
-  email: { recipientsNeedIt: true, copiesChecked: true, markedConfidential: true, subject: 'Strategy discussion - minutes attached' },
-  'secure-email': { recipientsNeedIt: true, copiesChecked: true, markedConfidential: true, subject: 'Core group minutes' },
+  email: {
+    recipientsNeedIt: true,
+    copiesChecked: true,
+    markedConfidential: true,
+    subject: 'Strategy discussion - minutes attached',
+  },
+  'secure-email': {
+    recipientsNeedIt: true,
+    copiesChecked: true,
+    markedConfidential: true,
+    subject: 'Core group minutes',
+  },
   'secure-exchange': { recipientsNeedIt: true },
 };
 
@@ -80,8 +104,19 @@ const contexts: Record<ChannelMethodId, ChecklistContext> = {
   post: base,
   'in-person': base,
   fax: { ...base, directoryFaxNumbers: ['01632960103'] },
-  email: { ...base, names: ['Jayden Smith'], advice: adviceFor('email', 'a@swindon.gov.uk', 'b@swindon.gov.uk', true) },
-  'secure-email': { ...base, names: ['Jayden Smith'], advice: { ...adviceFor('secure-email', 'a@swindon.gov.uk', 'b@swindon.gov.uk', true), method: 'secure-email' } },
+  email: {
+    ...base,
+    names: ['Jayden Smith'],
+    advice: adviceFor('email', 'a@swindon.gov.uk', 'b@swindon.gov.uk', true),
+  },
+  'secure-email': {
+    ...base,
+    names: ['Jayden Smith'],
+    advice: {
+      ...adviceFor('secure-email', 'a@swindon.gov.uk', 'b@swindon.gov.uk', true),
+      method: 'secure-email',
+    },
+  },
   'secure-exchange': base,
 };
 
@@ -94,27 +129,47 @@ describe('method checklists', () => {
   it.each(channelMethodIds)('accepts complete answers for %s and returns them normalised', (method) => {
     const result = checkChecklist(method, complete[method], contexts[method]);
     expect(result).toMatchObject({ ok: true, method });
-    if (method === 'post' && result.ok) expect(result.answers).toMatchObject({ address: { postcode: 'SN3 3PH' } });
+    if (method === 'post' && result.ok)
+      expect(result.answers).toMatchObject({ address: { postcode: 'SN3 3PH' } });
   });
 
-  it.each(channelMethodIds)('refuses an empty %s checklist, naming every question in order with a clear message', (method) => {
-    const errors = errorsOf(method, {});
-    expect(errors.length).toBeGreaterThan(0);
-    const required = checklistFor(method).filter((item) => item.when === undefined).map((item) => item.id);
-    expect(errors.map((error) => error.field)).toEqual(expect.arrayContaining(required));
-    for (const error of errors) expect(error.message).toMatch(/^[A-Z“‘]/);
-  });
+  it.each(channelMethodIds)(
+    'refuses an empty %s checklist, naming every question in order with a clear message',
+    (method) => {
+      const errors = errorsOf(method, {});
+      expect(errors.length).toBeGreaterThan(0);
+      const required = checklistFor(method)
+        .filter((item) => item.when === undefined)
+        .map((item) => item.id);
+      expect(errors.map((error) => error.field)).toEqual(expect.arrayContaining(required));
+      for (const error of errors) expect(error.message).toMatch(/^[A-Z“‘]/);
+    },
+  );
 
   it.each(channelMethodIds)('refuses each missing answer of a %s checklist on its own', (method) => {
     for (const field of Object.keys(complete[method])) {
       const answers = Object.fromEntries(Object.entries(complete[method]).filter(([key]) => key !== field));
       const item = checklistFor(method).find((entry) => entry.id === field);
-      if (item?.when !== undefined && !['callBackMade', 'callBackNumber', 'courierId', 'mediaEncrypted', 'paperSealed', 'recipientWaiting'].includes(field)) continue;
+      if (
+        item?.when !== undefined &&
+        ![
+          'callBackMade',
+          'callBackNumber',
+          'courierId',
+          'mediaEncrypted',
+          'paperSealed',
+          'recipientWaiting',
+        ].includes(field)
+      )
+        continue;
       if (item?.when !== undefined) {
         expect(errorsOf(method, answers).length, `${method}.${field}`).toBeGreaterThan(0);
         continue;
       }
-      expect(errorsOf(method, answers).map((error) => error.field), `${method}.${field}`).toContain(field);
+      expect(
+        errorsOf(method, answers).map((error) => error.field),
+        `${method}.${field}`,
+      ).toContain(field);
     }
   });
 
@@ -123,13 +178,20 @@ describe('method checklists', () => {
     expect(confirmations.length).toBeGreaterThan(0);
     for (const item of confirmations) {
       if (complete[method][item.id] !== true) continue;
-      expect(errorsOf(method, { ...complete[method], [item.id]: false }).map((error) => error.field), `${method}.${item.id}`).toContain(item.id);
+      expect(
+        errorsOf(method, { ...complete[method], [item.id]: false }).map((error) => error.field),
+        `${method}.${item.id}`,
+      ).toContain(item.id);
     }
   });
 
   it('refuses answers that are not an object, and questions that are not on the checklist', () => {
-    expect(errorsOf('telephone', null)).toEqual([{ field: '(answers)', message: 'Send the checklist answers as an object' }]);
-    expect(errorsOf('secure-exchange', { recipientsNeedIt: true, viaUsb: true })).toEqual([{ field: 'viaUsb', message: '“viaUsb” is not a question on the secure-exchange checklist' }]);
+    expect(errorsOf('telephone', null)).toEqual([
+      { field: '(answers)', message: 'Send the checklist answers as an object' },
+    ]);
+    expect(errorsOf('secure-exchange', { recipientsNeedIt: true, viaUsb: true })).toEqual([
+      { field: 'viaUsb', message: '“viaUsb” is not a question on the secure-exchange checklist' },
+    ]);
   });
 });
 
@@ -137,58 +199,165 @@ describe('contradictions each checklist refuses', () => {
   const telephone = complete.telephone;
 
   it('telephone: an unknown caller from another organisation and no call-back through the switchboard (R4.1.2)', () => {
-    expect(errorsOf('telephone', { ...telephone, callBackMade: false })).toEqual([{ field: 'callBackMade', message: 'Record the call-back through the switchboard number before disclosing' }]);
-    expect(errorsOf('telephone', { ...telephone, callBackMade: undefined, callBackNumber: undefined })).toEqual([{ field: 'callBackMade', message: 'Record the call-back through the switchboard number before disclosing' }]);
-    expect(errorsOf('telephone', { ...telephone, callBackNumber: '07700 900123' })[0]).toMatchObject({ field: 'callBackNumber', message: expect.stringContaining('published switchboard number') as unknown });
-    expect(errorsOf('telephone', telephone, { ...contexts.telephone, switchboardNumber: null })[0]).toMatchObject({ field: 'callBackNumber', message: expect.stringContaining('no published switchboard number') as unknown });
+    expect(errorsOf('telephone', { ...telephone, callBackMade: false })).toEqual([
+      {
+        field: 'callBackMade',
+        message: 'Record the call-back through the switchboard number before disclosing',
+      },
+    ]);
+    expect(
+      errorsOf('telephone', { ...telephone, callBackMade: undefined, callBackNumber: undefined }),
+    ).toEqual([
+      {
+        field: 'callBackMade',
+        message: 'Record the call-back through the switchboard number before disclosing',
+      },
+    ]);
+    expect(errorsOf('telephone', { ...telephone, callBackNumber: '07700 900123' })[0]).toMatchObject({
+      field: 'callBackNumber',
+      message: expect.stringContaining('published switchboard number') as unknown,
+    });
+    expect(
+      errorsOf('telephone', telephone, { ...contexts.telephone, switchboardNumber: null })[0],
+    ).toMatchObject({
+      field: 'callBackNumber',
+      message: expect.stringContaining('no published switchboard number') as unknown,
+    });
     // The same number written differently is the same number.
     expect(errorsOf('telephone', { ...telephone, callBackNumber: '+44 1632 960003' })).toEqual([]);
     // A known caller, or one from your own organisation, needs no call-back.
-    expect(errorsOf('telephone', { ...telephone, callerKnown: true, callBackMade: undefined, callBackNumber: undefined })).toEqual([]);
-    expect(errorsOf('telephone', { ...telephone, callerFromAnotherOrganisation: false, callBackMade: undefined, callBackNumber: undefined })).toEqual([]);
+    expect(
+      errorsOf('telephone', {
+        ...telephone,
+        callerKnown: true,
+        callBackMade: undefined,
+        callBackNumber: undefined,
+      }),
+    ).toEqual([]);
+    expect(
+      errorsOf('telephone', {
+        ...telephone,
+        callerFromAnotherOrganisation: false,
+        callBackMade: undefined,
+        callBackNumber: undefined,
+      }),
+    ).toEqual([]);
   });
 
   it('telephone: no return number, no disclosure (R4.1.3)', () => {
-    expect(errorsOf('telephone', { ...telephone, returnNumber: '' })[0]).toMatchObject({ field: 'returnNumber', message: expect.stringContaining('do not disclose anything') as unknown });
+    expect(errorsOf('telephone', { ...telephone, returnNumber: '' })[0]).toMatchObject({
+      field: 'returnNumber',
+      message: expect.stringContaining('do not disclose anything') as unknown,
+    });
   });
 
   it('telephone: a confidential contact and a voicemail or message left without recorded permission (R4.1.5)', () => {
     expect(errorsOf('telephone', { ...telephone, messageLeft: 'voicemail' })).toEqual([
-      { field: 'messagePermissionRecorded', message: 'Do not leave a voicemail about a confidential contact without recording the person’s permission' },
+      {
+        field: 'messagePermissionRecorded',
+        message:
+          'Do not leave a voicemail about a confidential contact without recording the person’s permission',
+      },
     ]);
-    expect(errorsOf('telephone', { ...telephone, messageLeft: 'with-someone-else', messagePermissionRecorded: false })[0]).toMatchObject({ field: 'messagePermissionRecorded' });
-    expect(errorsOf('telephone', { ...telephone, messageLeft: 'voicemail', messagePermissionRecorded: true })).toEqual([]);
-    expect(errorsOf('telephone', { ...telephone, contactConfidential: false, messageLeft: 'voicemail' })).toEqual([]);
+    expect(
+      errorsOf('telephone', {
+        ...telephone,
+        messageLeft: 'with-someone-else',
+        messagePermissionRecorded: false,
+      })[0],
+    ).toMatchObject({ field: 'messagePermissionRecorded' });
+    expect(
+      errorsOf('telephone', { ...telephone, messageLeft: 'voicemail', messagePermissionRecorded: true }),
+    ).toEqual([]);
+    expect(
+      errorsOf('telephone', { ...telephone, contactConfidential: false, messageLeft: 'voicemail' }),
+    ).toEqual([]);
   });
 
   it('post: media not encrypted, an unapproved courier, a courier without the courier service (R4.2.2, R4.2.3)', () => {
-    expect(errorsOf('post', { ...complete.post, mediaEncrypted: false })).toEqual([{ field: 'mediaEncrypted', message: 'Encrypt the disc or memory stick before you post it' }]);
-    expect(errorsOf('post', { ...complete.post, courierId: 'man-with-a-van' })).toEqual([{ field: 'courierId', message: 'Select a courier from the approved list: that courier is not on it' }]);
-    expect(errorsOf('post', { ...complete.post, service: 'registered' })[0]).toMatchObject({ field: 'courierId' });
+    expect(errorsOf('post', { ...complete.post, mediaEncrypted: false })).toEqual([
+      { field: 'mediaEncrypted', message: 'Encrypt the disc or memory stick before you post it' },
+    ]);
+    expect(errorsOf('post', { ...complete.post, courierId: 'man-with-a-van' })).toEqual([
+      { field: 'courierId', message: 'Select a courier from the approved list: that courier is not on it' },
+    ]);
+    expect(errorsOf('post', { ...complete.post, service: 'registered' })[0]).toMatchObject({
+      field: 'courierId',
+    });
     expect(errorsOf('post', { ...complete.post, service: 'signed-for', courierId: undefined })).toEqual([]);
-    expect(errorsOf('post', { ...complete.post, trackingReference: ' ' })).toEqual([{ field: 'trackingReference', message: 'Enter the tracking reference' }]);
-    expect(errorsOf('post', { ...complete.post, address: { ...(complete.post['address'] as object), postcode: 'SWINDON' } })[0]).toMatchObject({ field: 'address.postcode' });
+    expect(errorsOf('post', { ...complete.post, trackingReference: ' ' })).toEqual([
+      { field: 'trackingReference', message: 'Enter the tracking reference' },
+    ]);
+    expect(
+      errorsOf('post', {
+        ...complete.post,
+        address: { ...(complete.post['address'] as object), postcode: 'SWINDON' },
+      })[0],
+    ).toMatchObject({ field: 'address.postcode' });
   });
 
   it('in person: paper not sealed, electronic not encrypted, nothing carried (R4.3.4, R4.3.5)', () => {
-    expect(errorsOf('in-person', { ...complete['in-person'], paperSealed: false })).toEqual([{ field: 'paperSealed', message: 'Carry paper in a sealed envelope or file' }]);
-    expect(errorsOf('in-person', { ...complete['in-person'], electronicCarried: true })).toEqual([{ field: 'electronicEncrypted', message: 'Encrypt anything electronic before you carry it' }]);
-    expect(errorsOf('in-person', { ...complete['in-person'], paperCarried: false })[0]).toMatchObject({ field: 'paperCarried' });
+    expect(errorsOf('in-person', { ...complete['in-person'], paperSealed: false })).toEqual([
+      { field: 'paperSealed', message: 'Carry paper in a sealed envelope or file' },
+    ]);
+    expect(errorsOf('in-person', { ...complete['in-person'], electronicCarried: true })).toEqual([
+      { field: 'electronicEncrypted', message: 'Encrypt anything electronic before you carry it' },
+    ]);
+    expect(errorsOf('in-person', { ...complete['in-person'], paperCarried: false })[0]).toMatchObject({
+      field: 'paperCarried',
+    });
   });
 
   it('fax: a number neither from the directory nor checked twice, a claimed directory number that is not in it, no one waiting (R4.4.1)', () => {
-    expect(errorsOf('fax', { ...complete.fax, numberFromDirectory: false })).toEqual([{ field: 'numberCheckedTwice', message: 'Use the number from the directory, or check the number twice before you send the fax' }]);
-    expect(errorsOf('fax', { ...complete.fax, numberFromDirectory: false, numberCheckedTwice: true })).toEqual([]);
-    expect(errorsOf('fax', { ...complete.fax, faxNumber: '01632 960999' })[0]).toMatchObject({ field: 'faxNumber', message: expect.stringContaining('not in the directory') as unknown });
-    expect(errorsOf('fax', { ...complete.fax, recipientWaiting: false })).toEqual([{ field: 'recipientWaiting', message: 'Ask the recipient to wait by the fax machine: the information is confidential' }]);
-    expect(errorsOf('fax', { ...complete.fax, recipientWaiting: false }, { ...contexts.fax, sensitivity: undefined })).toEqual([]);
+    expect(errorsOf('fax', { ...complete.fax, numberFromDirectory: false })).toEqual([
+      {
+        field: 'numberCheckedTwice',
+        message: 'Use the number from the directory, or check the number twice before you send the fax',
+      },
+    ]);
+    expect(
+      errorsOf('fax', { ...complete.fax, numberFromDirectory: false, numberCheckedTwice: true }),
+    ).toEqual([]);
+    expect(errorsOf('fax', { ...complete.fax, faxNumber: '01632 960999' })[0]).toMatchObject({
+      field: 'faxNumber',
+      message: expect.stringContaining('not in the directory') as unknown,
+    });
+    expect(errorsOf('fax', { ...complete.fax, recipientWaiting: false })).toEqual([
+      {
+        field: 'recipientWaiting',
+        message: 'Ask the recipient to wait by the fax machine: the information is confidential',
+      },
+    ]);
+    expect(
+      errorsOf(
+        'fax',
+        { ...complete.fax, recipientWaiting: false },
+        { ...contexts.fax, sensitivity: undefined },
+      ),
+    ).toEqual([]);
   });
 
   it('e-mail: a subject that identifies someone (R4.5.5), no confidential marking (R4.5.4), a method the policy refuses (R4.5.1)', () => {
-    expect(errorsOf('email', { ...complete.email, subject: 'Jayden Smith DOB 12/03/2015 - minutes' })).toEqual([{ field: 'subject', message: 'Remove personal details from the subject line: it contains a name and a date of birth' }]);
-    expect(errorsOf('email', { ...complete.email, markedConfidential: false })).toEqual([{ field: 'markedConfidential', message: 'Mark the message ‘confidential’' }]);
+    expect(
+      errorsOf('email', { ...complete.email, subject: 'Jayden Smith DOB 12/03/2015 - minutes' }),
+    ).toEqual([
+      {
+        field: 'subject',
+        message: 'Remove personal details from the subject line: it contains a name and a date of birth',
+      },
+    ]);
+    expect(errorsOf('email', { ...complete.email, markedConfidential: false })).toEqual([
+      { field: 'markedConfidential', message: 'Mark the message ‘confidential’' },
+    ]);
     const refused = adviceFor('email', 'a@swindon.gov.uk', 'b@wiltshire.gov.uk', false);
-    expect(errorsOf('email', complete.email, { ...contexts.email, advice: refused })[0]).toMatchObject({ field: 'method', message: expect.stringMatching(/^The method policy does not allow this e-mail \(R4\.5\.1: .*\)\. Use the secure exchange instead$/) as unknown });
-    expect(errorsOf('email', complete.email, { ...contexts.email, advice: undefined })[0]).toMatchObject({ field: 'method' });
+    expect(errorsOf('email', complete.email, { ...contexts.email, advice: refused })[0]).toMatchObject({
+      field: 'method',
+      message: expect.stringMatching(
+        /^The method policy does not allow this e-mail \(R4\.5\.1: .*\)\. Use the secure exchange instead$/,
+      ) as unknown,
+    });
+    expect(errorsOf('email', complete.email, { ...contexts.email, advice: undefined })[0]).toMatchObject({
+      field: 'method',
+    });
   });
 });

@@ -1,8 +1,21 @@
-import { channelMethodIds, type ChannelMethodId, type ChannelMethodRule, type PolicyPack } from '../policy/index.ts';
+import {
+  channelMethodIds,
+  type ChannelMethodId,
+  type ChannelMethodRule,
+  type PolicyPack,
+} from '../policy/index.ts';
 import { domainCovers, parseEmailAddress, type EmailAddress } from './channels.address.ts';
 import { checklistFor, type ChecklistItem } from './channels.checklists.ts';
 import { methodQuestionCodes, type InputProblem } from './channels.errors.ts';
-import { isBulkShare, isChannelMethodId, isEmailMethod, methodName, methodRequirement, type RequirementId, type Sensitivity } from './channels.methods.ts';
+import {
+  isBulkShare,
+  isChannelMethodId,
+  isEmailMethod,
+  methodName,
+  methodRequirement,
+  type RequirementId,
+  type Sensitivity,
+} from './channels.methods.ts';
 
 /**
  * The method policy (source policy section 4): given who sends, to whom, how sensitive the
@@ -78,7 +91,9 @@ export interface MethodAdvice {
   readonly policy: { readonly name: string; readonly version: string; readonly standard: string };
 }
 
-export type MethodAnswer = { readonly ok: true; readonly advice: MethodAdvice } | { readonly ok: false; readonly problems: readonly InputProblem[] };
+export type MethodAnswer =
+  | { readonly ok: true; readonly advice: MethodAdvice }
+  | { readonly ok: false; readonly problems: readonly InputProblem[] };
 
 const effectOrder: Record<MethodReason['effect'], number> = { refuses: 0, requires: 1, allows: 2, notes: 3 };
 
@@ -88,14 +103,32 @@ export function evaluateMethod(question: MethodQuestion, policy: MethodPolicy): 
   const sender = readAddress(question.sender.address, 'sender.address', problems);
   const recipient = readAddress(question.recipient.address, 'recipient.address', problems);
   if (question.method !== undefined && !isChannelMethodId(question.method)) {
-    problems.push({ field: 'method', code: methodQuestionCodes.unknownMethod, message: `Select a method: ${channelMethodIds.join(', ')}` });
+    problems.push({
+      field: 'method',
+      code: methodQuestionCodes.unknownMethod,
+      message: `Select a method: ${channelMethodIds.join(', ')}`,
+    });
   }
   if (question.method !== undefined && isEmailMethod(question.method)) {
-    if (question.sender.address === undefined) problems.push({ field: 'sender.address', code: methodQuestionCodes.addressNeeded, message: 'Enter the email address you are sending from' });
-    if (question.recipient.address === undefined) problems.push({ field: 'recipient.address', code: methodQuestionCodes.addressNeeded, message: 'Enter the recipient’s email address' });
+    if (question.sender.address === undefined)
+      problems.push({
+        field: 'sender.address',
+        code: methodQuestionCodes.addressNeeded,
+        message: 'Enter the email address you are sending from',
+      });
+    if (question.recipient.address === undefined)
+      problems.push({
+        field: 'recipient.address',
+        code: methodQuestionCodes.addressNeeded,
+        message: 'Enter the recipient’s email address',
+      });
   }
   if (question.people !== undefined && (!Number.isSafeInteger(question.people) || question.people < 0)) {
-    problems.push({ field: 'people', code: methodQuestionCodes.people, message: 'Enter the number of people the information identifies, as a whole number, like 1' });
+    problems.push({
+      field: 'people',
+      code: methodQuestionCodes.people,
+      message: 'Enter the number of people the information identifies, as a whole number, like 1',
+    });
   }
   if (problems.length > 0) return { ok: false, problems };
 
@@ -106,69 +139,162 @@ export function evaluateMethod(question: MethodQuestion, policy: MethodPolicy): 
   const people = question.people ?? (question.sensitivity === undefined ? 0 : 1);
   const sensitivity: Sensitivity | undefined = question.sensitivity ?? (people > 0 ? 'personal' : undefined);
   if (question.sensitivity === undefined && people > 0) {
-    add('R2.5', 'notes', 'IDENTIFIES_PEOPLE', `The information identifies ${plural(people, 'person', 'people')}, so it is personal information.`);
+    add(
+      'R2.5',
+      'notes',
+      'IDENTIFIES_PEOPLE',
+      `The information identifies ${plural(people, 'person', 'people')}, so it is personal information.`,
+    );
   }
   const personal = sensitivity !== undefined;
   const sensitive = sensitivity === 'special-category' || sensitivity === 'confidential';
   const bulk = personal && isBulkShare(people, policy.sharing);
 
-  const route = sender !== undefined && recipient !== undefined ? emailRoute(sender, recipient, question, policy, add) : 'unknown';
+  const route =
+    sender !== undefined && recipient !== undefined
+      ? emailRoute(sender, recipient, question, policy, add)
+      : 'unknown';
   const secureRoute = route === 'same-organisation' || route === 'trusted-link' || route === 'secure-domains';
   const rules = policy.channels.methods;
 
   const emailOffered: ChannelMethodId | undefined =
-    route === 'unknown' ? undefined : !personal ? 'email' : secureRoute ? (route === 'secure-domains' ? 'secure-email' : 'email') : undefined;
-  const recommended = emailOffered !== undefined && fits(ruleOf(rules, emailOffered), sensitive, bulk) ? emailOffered : policy.channels.fallbackMethod;
+    route === 'unknown'
+      ? undefined
+      : !personal
+        ? 'email'
+        : secureRoute
+          ? route === 'secure-domains'
+            ? 'secure-email'
+            : 'email'
+          : undefined;
+  const recommended =
+    emailOffered !== undefined && fits(ruleOf(rules, emailOffered), sensitive, bulk)
+      ? emailOffered
+      : policy.channels.fallbackMethod;
   const method = question.method ?? recommended;
   const rule = ruleOf(rules, method);
   let allowed = true;
 
   if (rule === undefined || !rule.available) {
     allowed = false;
-    add('R2.13', 'refuses', 'METHOD_NOT_OFFERED', `Local policy does not offer ${methodName(method)}. ${rule?.help ?? ''}`.trim());
+    add(
+      'R2.13',
+      'refuses',
+      'METHOD_NOT_OFFERED',
+      `Local policy does not offer ${methodName(method)}. ${rule?.help ?? ''}`.trim(),
+    );
   } else if (isEmailMethod(method)) {
     if (!personal) {
-      add('R4.5.1', 'allows', 'EMAIL_NO_PERSONAL_INFORMATION', 'The information identifies no one, so e-mail may be used. If it identifies anyone, ask again with the sensitivity and the number of people.');
+      add(
+        'R4.5.1',
+        'allows',
+        'EMAIL_NO_PERSONAL_INFORMATION',
+        'The information identifies no one, so e-mail may be used. If it identifies anyone, ask again with the sensitivity and the number of people.',
+      );
     } else if (!secureRoute) {
       // R4.5.1: e-mail between different organisations is never the channel for personal information.
       allowed = false;
-      add('R4.5.1', 'refuses', 'EMAIL_NOT_SECURE', 'Ordinary e-mail to another organisation is not secure: it must never carry personal or confidential information.');
+      add(
+        'R4.5.1',
+        'refuses',
+        'EMAIL_NOT_SECURE',
+        'Ordinary e-mail to another organisation is not secure: it must never carry personal or confidential information.',
+      );
       if (question.passwordProtected === true) {
-        add('R4.5.6', 'refuses', 'PASSWORD_NOT_SECURE', 'A password-protected attachment does not make ordinary e-mail secure: it is not an accepted secure method.');
+        add(
+          'R4.5.6',
+          'refuses',
+          'PASSWORD_NOT_SECURE',
+          'A password-protected attachment does not make ordinary e-mail secure: it is not an accepted secure method.',
+        );
       }
       if (bulk || sensitive) {
-        add('R4.6.5', 'refuses', 'NEEDS_SECURE_METHOD', bulk ? `Information identifying ${plural(people, 'person', 'people')} must go by a secure method.` : 'Sensitive information about a person must go by a secure method.');
+        add(
+          'R4.6.5',
+          'refuses',
+          'NEEDS_SECURE_METHOD',
+          bulk
+            ? `Information identifying ${plural(people, 'person', 'people')} must go by a secure method.`
+            : 'Sensitive information about a person must go by a secure method.',
+        );
       }
     } else {
-      if (method === 'email' && route === 'secure-domains') add('R4.6.2', 'notes', 'EMAIL_IS_SECURE_EMAIL', 'Between two addresses on the secure e-mail list, the message travels as secure e-mail.');
-      if (question.passwordProtected === true) add('R4.5.6', 'notes', 'PASSWORD_NOT_COUNTED', 'The attachment’s password is not what makes this secure and is not counted; the route is.');
+      if (method === 'email' && route === 'secure-domains')
+        add(
+          'R4.6.2',
+          'notes',
+          'EMAIL_IS_SECURE_EMAIL',
+          'Between two addresses on the secure e-mail list, the message travels as secure e-mail.',
+        );
+      if (question.passwordProtected === true)
+        add(
+          'R4.5.6',
+          'notes',
+          'PASSWORD_NOT_COUNTED',
+          'The attachment’s password is not what makes this secure and is not counted; the route is.',
+        );
     }
   } else {
-    add(methodRequirement[method], 'allows', 'METHOD_WITH_CHECKLIST', `${capitalise(methodName(method))} may be used, with its checklist completed.`);
+    add(
+      methodRequirement[method],
+      'allows',
+      'METHOD_WITH_CHECKLIST',
+      `${capitalise(methodName(method))} may be used, with its checklist completed.`,
+    );
   }
 
   if (rule?.available === true) {
     // R4.6.5: many people, or sensitive information about one person, go only by a secure method.
     if (bulk && !rule.bulk) {
       allowed = false;
-      add('R4.6.5', 'refuses', 'BULK_NEEDS_SECURE_METHOD', `Information identifying ${plural(people, 'person', 'people')} must go by a secure method that can carry it, and ${methodName(method)} cannot.`);
+      add(
+        'R4.6.5',
+        'refuses',
+        'BULK_NEEDS_SECURE_METHOD',
+        `Information identifying ${plural(people, 'person', 'people')} must go by a secure method that can carry it, and ${methodName(method)} cannot.`,
+      );
     }
     if (sensitive && !rule.sensitive) {
       allowed = false;
-      add('R4.6.5', 'refuses', 'SENSITIVE_NEEDS_SECURE_METHOD', `Sensitive information about a person must go by a secure method, and local policy does not allow ${methodName(method)} for it.`);
+      add(
+        'R4.6.5',
+        'refuses',
+        'SENSITIVE_NEEDS_SECURE_METHOD',
+        `Sensitive information about a person must go by a secure method, and local policy does not allow ${methodName(method)} for it.`,
+      );
     }
     if (allowed && (bulk || sensitive)) {
-      add('R4.6.5', 'allows', 'SECURE_METHOD', bulk ? `Information identifying ${plural(people, 'person', 'people')} may go by ${methodName(method)}.` : `Sensitive information about a person may go by ${methodName(method)}.`);
+      add(
+        'R4.6.5',
+        'allows',
+        'SECURE_METHOD',
+        bulk
+          ? `Information identifying ${plural(people, 'person', 'people')} may go by ${methodName(method)}.`
+          : `Sensitive information about a person may go by ${methodName(method)}.`,
+      );
     }
   }
   if (bulk) {
     // R2.16: a bulk share waits for the information governance lead's or Caldicott Guardian's approval.
-    add('R2.16', 'requires', 'BULK_APPROVAL', `This is a bulk share (${plural(people, 'person', 'people')}, more than ${String(policy.sharing.bulkThreshold)}): it needs the approval of the information governance lead or Caldicott Guardian before it is sent.`);
+    add(
+      'R2.16',
+      'requires',
+      'BULK_APPROVAL',
+      `This is a bulk share (${plural(people, 'person', 'people')}, more than ${String(policy.sharing.bulkThreshold)}): it needs the approval of the information governance lead or Caldicott Guardian before it is sent.`,
+    );
   }
   if (!allowed || method !== recommended) {
     // R4.6.4: where e-mail is not secure at both ends, the encrypted exchange (the pack's fallback).
-    const explanation = recommended === 'secure-exchange' ? 'Use the secure exchange: it is encrypted, time-limited and audited.' : `Use ${methodName(recommended)}.`;
-    add(recommended === policy.channels.fallbackMethod ? 'R4.6.4' : methodRequirement[recommended], 'notes', 'RECOMMENDED', explanation);
+    const explanation =
+      recommended === 'secure-exchange'
+        ? 'Use the secure exchange: it is encrypted, time-limited and audited.'
+        : `Use ${methodName(recommended)}.`;
+    add(
+      recommended === policy.channels.fallbackMethod ? 'R4.6.4' : methodRequirement[recommended],
+      'notes',
+      'RECOMMENDED',
+      explanation,
+    );
   }
 
   return {
@@ -187,7 +313,11 @@ export function evaluateMethod(question: MethodQuestion, policy: MethodPolicy): 
   };
 }
 
-function readAddress(input: string | undefined, field: string, problems: InputProblem[]): EmailAddress | undefined {
+function readAddress(
+  input: string | undefined,
+  field: string,
+  problems: InputProblem[],
+): EmailAddress | undefined {
   if (input === undefined) return undefined;
   const parsed = parseEmailAddress(input);
   if (parsed.ok) return parsed.address;
@@ -220,17 +350,30 @@ function emailRoute(
 ): EmailRoute {
   const senderOrganisation = question.sender.organisationId;
   const recipientOrganisation = question.recipient.organisationId;
-  const senderOnOwn = senderOrganisation !== undefined && onOrganisationDomains(sender, question.directory.senderDomains);
-  const recipientOnOwn = recipientOrganisation !== undefined && onOrganisationDomains(recipient, question.directory.recipientDomains);
+  const senderOnOwn =
+    senderOrganisation !== undefined && onOrganisationDomains(sender, question.directory.senderDomains);
+  const recipientOnOwn =
+    recipientOrganisation !== undefined &&
+    onOrganisationDomains(recipient, question.directory.recipientDomains);
 
   // R4.6.1: within one organisation's own network e-mail is secure.
   if (senderOnOwn && recipientOnOwn && senderOrganisation === recipientOrganisation) {
-    add('R4.6.1', 'allows', 'SAME_ORGANISATION', 'Both addresses belong to the same organisation, so the message stays within its own network, which is secure.');
+    add(
+      'R4.6.1',
+      'allows',
+      'SAME_ORGANISATION',
+      'Both addresses belong to the same organisation, so the message stays within its own network, which is secure.',
+    );
     return 'same-organisation';
   }
   // R4.6.3: a trusted link configured in the partner directory joins the two organisations.
   if (senderOnOwn && recipientOnOwn && question.directory.trustedLink) {
-    add('R4.6.3', 'allows', 'TRUSTED_LINK', 'A trusted link in the partner directory joins the two organisations, so e-mail between them is secure.');
+    add(
+      'R4.6.3',
+      'allows',
+      'TRUSTED_LINK',
+      'A trusted link in the partner directory joins the two organisations, so e-mail between them is secure.',
+    );
     return 'trusted-link';
   }
   // R4.6.2: secure government e-mail counts only when BOTH addresses are on the pack's list.
@@ -238,10 +381,18 @@ function emailRoute(
   const senderListed = listedEntry(list, sender);
   const recipientListed = listedEntry(list, recipient);
   if (senderListed !== undefined && recipientListed !== undefined) {
-    add('R4.6.2', 'allows', 'BOTH_SECURE_DOMAINS', `Both addresses are on the secure e-mail list (${senderListed.domain} and ${recipientListed.domain}), so e-mail between them is secure.`);
+    add(
+      'R4.6.2',
+      'allows',
+      'BOTH_SECURE_DOMAINS',
+      `Both addresses are on the secure e-mail list (${senderListed.domain} and ${recipientListed.domain}), so e-mail between them is secure.`,
+    );
     return 'secure-domains';
   }
-  const different = senderOrganisation === undefined || recipientOrganisation === undefined || senderOrganisation !== recipientOrganisation;
+  const different =
+    senderOrganisation === undefined ||
+    recipientOrganisation === undefined ||
+    senderOrganisation !== recipientOrganisation;
   add(
     'R4.6.1',
     'notes',
@@ -252,7 +403,12 @@ function emailRoute(
   );
   if (senderListed !== undefined || recipientListed !== undefined) {
     const missing = senderListed === undefined ? 'your address' : 'the recipient’s address';
-    add('R4.6.2', 'notes', 'ONE_SECURE_DOMAIN', `Secure e-mail needs both addresses on the secure e-mail list, and ${missing} is not on it.`);
+    add(
+      'R4.6.2',
+      'notes',
+      'ONE_SECURE_DOMAIN',
+      `Secure e-mail needs both addresses on the secure e-mail list, and ${missing} is not on it.`,
+    );
   }
   return 'not-secure';
 }
@@ -261,7 +417,12 @@ function emailRoute(
 class Reasons {
   readonly #entries: MethodReason[][] = [[], [], [], []];
 
-  readonly add = (requirement: RequirementId, effect: MethodReason['effect'], code: string, explanation: string): void => {
+  readonly add = (
+    requirement: RequirementId,
+    effect: MethodReason['effect'],
+    code: string,
+    explanation: string,
+  ): void => {
     this.#entries[effectOrder[effect]]?.push({ requirement, effect, code, explanation });
   };
 
@@ -284,7 +445,8 @@ function fits(rule: ChannelMethodRule | undefined, sensitive: boolean, bulk: boo
 
 /** The secure e-mail list's entry covering an address, if any (R4.6.2). */
 function listedEntry(list: MethodPolicy['channels']['secureEmail'], address: EmailAddress) {
-  for (const entry of list.domains) if (domainCovers(entry.domain, address.domain, entry.matching ?? list.matching)) return entry;
+  for (const entry of list.domains)
+    if (domainCovers(entry.domain, address.domain, entry.matching ?? list.matching)) return entry;
   return undefined;
 }
 

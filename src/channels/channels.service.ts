@@ -7,10 +7,15 @@ import { parseEmailAddress } from './channels.address.ts';
 import { checkChecklist, type ChecklistContext, type ChecklistResult } from './channels.checklists.ts';
 import { MethodQuestionError } from './channels.errors.ts';
 import type { Sensitivity } from './channels.methods.ts';
-import { evaluateMethod, type DirectoryFacts, type MethodAdvice, type MethodAnswer, type MethodPolicy } from './channels.policy.ts';
+import {
+  evaluateMethod,
+  type DirectoryFacts,
+  type MethodAdvice,
+  type MethodAnswer,
+  type MethodPolicy,
+} from './channels.policy.ts';
 import type { MethodAdviceRequest, SubjectCheckRequest } from './channels.schema.ts';
 import { checkSubject, type SubjectCheck } from './channels.subject.ts';
-
 
 /** The organisation the directory resolved an address to, or null when it knows none. */
 export interface ResolvedParty {
@@ -62,11 +67,17 @@ export function channelsService(deps: ChannelsDependencies) {
 
     /** Judges a method question; throws MethodQuestionError when the question itself is unusable. */
     async adviseMethod(request: MethodAdviceRequest): Promise<MethodAdviceAnswer> {
-      const [sender, recipient] = await Promise.all([organisationOf(request.from), organisationOf(request.to)]);
+      const [sender, recipient] = await Promise.all([
+        organisationOf(request.from),
+        organisationOf(request.to),
+      ]);
       const directory: DirectoryFacts = {
         senderDomains: sender?.domains ?? [],
         recipientDomains: recipient?.domains ?? [],
-        trustedLink: sender !== undefined && recipient !== undefined ? await orgs.trustedLinkBetween(sender.id, recipient.id) : false,
+        trustedLink:
+          sender !== undefined && recipient !== undefined
+            ? await orgs.trustedLinkBetween(sender.id, recipient.id)
+            : false,
       };
       const answer = evaluateMethod(
         {
@@ -81,7 +92,9 @@ export function channelsService(deps: ChannelsDependencies) {
         policy,
       );
       if (!answer.ok) throw new MethodQuestionError(answer.problems);
-      const party = (organisation: { id: string; name: string } | undefined): ResolvedParty => ({ organisation: organisation === undefined ? null : { id: organisation.id, name: organisation.name } });
+      const party = (organisation: { id: string; name: string } | undefined): ResolvedParty => ({
+        organisation: organisation === undefined ? null : { id: organisation.id, name: organisation.name },
+      });
       return { ...answer.advice, sender: party(sender), recipient: party(recipient) };
     },
 
@@ -92,8 +105,14 @@ export function channelsService(deps: ChannelsDependencies) {
      */
     async advise(question: KnownPartiesQuestion): Promise<MethodAnswer> {
       const find = (id: string) => (isUuid(id) ? orgs.find(id) : Promise.resolve(undefined));
-      const [sender, recipient] = await Promise.all([find(question.senderOrganisationId), find(question.recipientOrganisationId)]);
-      const trustedLink = sender !== undefined && recipient !== undefined && (await orgs.trustedLinkBetween(sender.id, recipient.id));
+      const [sender, recipient] = await Promise.all([
+        find(question.senderOrganisationId),
+        find(question.recipientOrganisationId),
+      ]);
+      const trustedLink =
+        sender !== undefined &&
+        recipient !== undefined &&
+        (await orgs.trustedLinkBetween(sender.id, recipient.id));
       return evaluateMethod(
         {
           method: question.method,
@@ -114,12 +133,24 @@ export function channelsService(deps: ChannelsDependencies) {
 
     /** Checks a proposed e-mail subject for personal identifiers (R4.5.5), as of today in London. */
     checkSubject(request: SubjectCheckRequest): SubjectCheck {
-      return checkSubject(request.subject, { names: request.names, localReferences: policy.channels.localReferences, today: londonToday(clock.now()) });
+      return checkSubject(request.subject, {
+        names: request.names,
+        localReferences: policy.channels.localReferences,
+        today: londonToday(clock.now()),
+      });
     },
 
     /** Checks a method's checklist answers with the pack in force and today's date; the disclosure log calls this before recording. */
-    checkChecklist<M extends ChannelMethodId>(method: M, answers: unknown, context: Omit<ChecklistContext, 'channels' | 'today'>): ChecklistResult<M> {
-      return checkChecklist(method, answers, { ...context, channels: policy.channels, today: londonToday(clock.now()) });
+    checkChecklist<M extends ChannelMethodId>(
+      method: M,
+      answers: unknown,
+      context: Omit<ChecklistContext, 'channels' | 'today'>,
+    ): ChecklistResult<M> {
+      return checkChecklist(method, answers, {
+        ...context,
+        channels: policy.channels,
+        today: londonToday(clock.now()),
+      });
     },
   };
 }

@@ -2,11 +2,21 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadPolicyPack } from '../policy/index.ts';
 import { scoreSubjectLines, subjectLines } from '../../test/support/subject-lines.ts';
-import { checkSubject, describeFindings, redactSubject, subjectFindingKinds, type SubjectCheckContext } from './channels.subject.ts';
+import {
+  checkSubject,
+  describeFindings,
+  redactSubject,
+  subjectFindingKinds,
+  type SubjectCheckContext,
+} from './channels.subject.ts';
 
 const fixture = subjectLines;
 const pack = loadPolicyPack(fixture.pack);
-const context = (names: readonly string[] = []): SubjectCheckContext => ({ names, localReferences: pack.channels.localReferences, today: fixture.today });
+const context = (names: readonly string[] = []): SubjectCheckContext => ({
+  names,
+  localReferences: pack.channels.localReferences,
+  today: fixture.today,
+});
 
 describe('the subject-line checker over the labelled set', () => {
   it('holds at least 300 realistic subjects, clean and not, covering every kind of identifier', () => {
@@ -24,22 +34,28 @@ describe('the subject-line checker over the labelled set', () => {
 });
 
 describe('the subject-line checker, by example', () => {
-  const kinds = (subject: string, names: readonly string[] = []) => checkSubject(subject, context(names)).findings.map((finding) => finding.kind);
+  const kinds = (subject: string, names: readonly string[] = []) =>
+    checkSubject(subject, context(names)).findings.map((finding) => finding.kind);
 
   it('gives the position of each identifier, never its text', () => {
     const subject = 'Jayden Smith DOB 12/03/2015 NHS 999 000 0182 SN1 2JH';
     const check = checkSubject(subject, context(['Jayden Smith']));
     expect(check.clean).toBe(false);
-    expect(check.findings.map((finding) => [finding.kind, subject.slice(finding.start, finding.end)])).toEqual([
+    expect(
+      check.findings.map((finding) => [finding.kind, subject.slice(finding.start, finding.end)]),
+    ).toEqual([
       ['name', 'Jayden Smith'],
       ['date-of-birth', '12/03/2015'],
       ['nhs-number', '999 000 0182'],
       ['postcode', 'SN1 2JH'],
     ]);
     const serialised = JSON.stringify(check);
-    for (const secret of ['Jayden', 'Smith', '12/03/2015', '999 000 0182', 'SN1 2JH']) expect(serialised).not.toContain(secret);
+    for (const secret of ['Jayden', 'Smith', '12/03/2015', '999 000 0182', 'SN1 2JH'])
+      expect(serialised).not.toContain(secret);
     expect(describeFindings(check.findings)).toBe('a name, a date of birth, an NHS number and a postcode');
-    expect(redactSubject(subject, check.findings)).toBe('[name] DOB [date of birth] NHS [NHS number] [postcode]');
+    expect(redactSubject(subject, check.findings)).toBe(
+      '[name] DOB [date of birth] NHS [NHS number] [postcode]',
+    );
   });
 
   it('finds first names and surnames alone, in any case, with apostrophes, hyphens and accents', () => {
@@ -86,8 +102,15 @@ describe('the subject-line checker, by example', () => {
 
   it('uses the pack’s local reference formats', () => {
     expect(kinds('SBC-204417 transfer')).toEqual(['local-reference']);
-    expect(checkSubject('XYZ-204417 transfer', { today: fixture.today, localReferences: [{ pattern: 'XYZ-\\d{6}' }] }).findings.map((finding) => finding.kind)).toEqual(['local-reference']);
-    expect(checkSubject('SBC-204417 transfer', { today: fixture.today, localReferences: [] }).clean).toBe(true);
+    expect(
+      checkSubject('XYZ-204417 transfer', {
+        today: fixture.today,
+        localReferences: [{ pattern: 'XYZ-\\d{6}' }],
+      }).findings.map((finding) => finding.kind),
+    ).toEqual(['local-reference']);
+    expect(checkSubject('SBC-204417 transfer', { today: fixture.today, localReferences: [] }).clean).toBe(
+      true,
+    );
   });
 });
 
@@ -111,20 +134,31 @@ describe('the subject-line checker, as properties', () => {
   });
 
   it('finds any valid NHS number, however it is spaced, and any concerned person’s full name', () => {
-    const nhsNumber = fc.integer({ min: 0, max: 999_999 }).map((serial) => serial).chain((serial) => fc.constant(String(999_000_000 + serial))).filter((nine) => {
-      let total = 0;
-      for (let index = 0; index < 9; index += 1) total += Number(nine.charAt(index)) * (10 - index);
-      return 11 - (total % 11) !== 10;
-    });
-    fc.assert(
-      fc.property(nhsNumber, fc.constantFrom('', ' ', '-'), fc.constantFrom('Re: ', 'Child ', 'Update - ', ''), (nine, gap, prefix) => {
+    const nhsNumber = fc
+      .integer({ min: 0, max: 999_999 })
+      .map((serial) => serial)
+      .chain((serial) => fc.constant(String(999_000_000 + serial)))
+      .filter((nine) => {
         let total = 0;
         for (let index = 0; index < 9; index += 1) total += Number(nine.charAt(index)) * (10 - index);
-        const check = (11 - (total % 11)) % 11;
-        const number = `${nine}${String(check)}`;
-        const written = `${number.slice(0, 3)}${gap}${number.slice(3, 6)}${gap}${number.slice(6)}`;
-        expect(checkSubject(`${prefix}${written} - referral`, context()).findings.map((finding) => finding.kind)).toContain('nhs-number');
-      }),
+        return 11 - (total % 11) !== 10;
+      });
+    fc.assert(
+      fc.property(
+        nhsNumber,
+        fc.constantFrom('', ' ', '-'),
+        fc.constantFrom('Re: ', 'Child ', 'Update - ', ''),
+        (nine, gap, prefix) => {
+          let total = 0;
+          for (let index = 0; index < 9; index += 1) total += Number(nine.charAt(index)) * (10 - index);
+          const check = (11 - (total % 11)) % 11;
+          const number = `${nine}${String(check)}`;
+          const written = `${number.slice(0, 3)}${gap}${number.slice(3, 6)}${gap}${number.slice(6)}`;
+          expect(
+            checkSubject(`${prefix}${written} - referral`, context()).findings.map((finding) => finding.kind),
+          ).toContain('nhs-number');
+        },
+      ),
     );
     const name = fc.tuple(fc.stringMatching(/^[A-Z][a-z]{3,9}$/), fc.stringMatching(/^[A-Z][a-z]{3,9}$/));
     fc.assert(

@@ -11,7 +11,17 @@ import { isValidNhsNumber, isValidUpn } from '../people/index.ts';
  * ordinary word, so such a name counts only where the subject uses it as a name.
  */
 
-export const subjectFindingKinds = ['name', 'date-of-birth', 'nhs-number', 'postcode', 'phone-number', 'email-address', 'local-reference', 'pupil-number', 'address'] as const;
+export const subjectFindingKinds = [
+  'name',
+  'date-of-birth',
+  'nhs-number',
+  'postcode',
+  'phone-number',
+  'email-address',
+  'local-reference',
+  'pupil-number',
+  'address',
+] as const;
 export type SubjectFindingKind = (typeof subjectFindingKinds)[number];
 
 /** Where an identifier is: UTF-16 offsets into the subject, end exclusive. */
@@ -49,7 +59,9 @@ export const subjectKindNames: Record<SubjectFindingKind, string> = {
 
 /** The kinds found, in words: "a name and a date of birth". Never the text itself. */
 export function describeFindings(findings: readonly SubjectFinding[]): string {
-  const kinds = subjectFindingKinds.filter((kind) => findings.some((finding) => finding.kind === kind)).map((kind) => subjectKindNames[kind]);
+  const kinds = subjectFindingKinds
+    .filter((kind) => findings.some((finding) => finding.kind === kind))
+    .map((kind) => subjectKindNames[kind]);
   if (kinds.length <= 1) return kinds[0] ?? 'nothing';
   return `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1) ?? ''}`;
 }
@@ -75,16 +87,19 @@ interface Span {
 export function checkSubject(subject: string, context: SubjectCheckContext): SubjectCheck {
   const claimed: Span[] = [];
   const findings: SubjectFinding[] = [];
-  const free = (start: number, end: number) => claimed.every((span) => end <= span.start || start >= span.end);
+  const free = (start: number, end: number) =>
+    claimed.every((span) => end <= span.start || start >= span.end);
   const claim = (kind: SubjectFindingKind | undefined, start: number, end: number) => {
     if (!free(start, end)) return;
     claimed.push({ start, end });
     if (kind !== undefined) findings.push({ kind, start, end });
   };
 
-  for (const match of subject.matchAll(emailPattern)) claim('email-address', match.index, match.index + match[0].length);
+  for (const match of subject.matchAll(emailPattern))
+    claim('email-address', match.index, match.index + match[0].length);
   for (const pattern of localReferencePatterns(context.localReferences ?? [])) {
-    for (const match of subject.matchAll(pattern)) claim('local-reference', match.index, match.index + match[0].length);
+    for (const match of subject.matchAll(pattern))
+      claim('local-reference', match.index, match.index + match[0].length);
   }
   for (const match of subject.matchAll(upnPattern)) {
     if (isValidUpn(match[0].toUpperCase())) claim('pupil-number', match.index, match.index + match[0].length);
@@ -96,7 +111,11 @@ export function checkSubject(subject: string, context: SubjectCheckContext): Sub
 
   for (const date of findDates(subject)) {
     if (!free(date.start, date.end)) continue;
-    claim(isDateOfBirth(subject, date, nameTokens, context.today) ? 'date-of-birth' : undefined, date.start, date.end);
+    claim(
+      isDateOfBirth(subject, date, nameTokens, context.today) ? 'date-of-birth' : undefined,
+      date.start,
+      date.end,
+    );
   }
   for (const match of subject.matchAll(nhsPattern)) {
     const digits = match[0].replace(/\D/g, '');
@@ -104,19 +123,28 @@ export function checkSubject(subject: string, context: SubjectCheckContext): Sub
     const before = lowerBefore(subject, match.index, 30);
     // A valid number counts unless it is plainly another kind of number; a mistyped one counts when written as an NHS number.
     const valid = isValidNhsNumber(digits);
-    if ((valid && (nhsCue.test(before) || !otherNumberCue.test(before))) || (!valid && nhsCueAdjacent.test(before))) {
+    if (
+      (valid && (nhsCue.test(before) || !otherNumberCue.test(before))) ||
+      (!valid && nhsCueAdjacent.test(before))
+    ) {
       claim('nhs-number', match.index, match.index + match[0].length);
     }
   }
   for (const match of subject.matchAll(phonePattern)) {
     const digits = match[0].replace(/\D/g, '');
-    const national = digits.startsWith('0044') ? `0${digits.slice(4)}` : digits.startsWith('44') ? `0${digits.slice(2)}` : digits;
-    if ((national.length === 10 || national.length === 11) && /^0[1235789]/.test(national)) claim('phone-number', match.index, match.index + match[0].length);
+    const national = digits.startsWith('0044')
+      ? `0${digits.slice(4)}`
+      : digits.startsWith('44')
+        ? `0${digits.slice(2)}`
+        : digits;
+    if ((national.length === 10 || national.length === 11) && /^0[1235789]/.test(national))
+      claim('phone-number', match.index, match.index + match[0].length);
   }
   for (const match of subject.matchAll(postcodePattern)) {
     if (isPostcode(match)) claim('postcode', match.index, match.index + match[0].length);
   }
-  for (const match of subject.matchAll(addressPattern)) claim('address', match.index, match.index + match[0].trimEnd().length);
+  for (const match of subject.matchAll(addressPattern))
+    claim('address', match.index, match.index + match[0].trimEnd().length);
   for (const span of mergeNames(subject, nameTokens)) claim('name', span.start, span.end);
 
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
@@ -133,10 +161,13 @@ const nhsPattern = /(?<![\w+])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\w])/g;
 const nhsCue = /\b(?:nhs|chi|spine)\b/;
 const nhsCueAdjacent = /\bnhs\b\W*(?:no|number|num)?\.?\W*(?:is\W*)?$/;
 /** Other ten-digit numbers practitioners write: purchase orders, invoices, tickets, logs. */
-const otherNumberCue = /\b(?:p\.?o\.?|purchase order|order|invoice|inv|remittance|ticket|inc|req|requisition|call log|log|batch|account|a\/c|acc|cost cent(?:re|er)|budget|vat|crime|urn|sort code)\b/;
+const otherNumberCue =
+  /\b(?:p\.?o\.?|purchase order|order|invoice|inv|remittance|ticket|inc|req|requisition|call log|log|batch|account|a\/c|acc|cost cent(?:re|er)|budget|vat|crime|urn|sort code)\b/;
 /** UK telephone numbers: 0 or +44, grouped as people write them. */
-const phonePattern = /(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0044\s?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)/g;
-const postcodePattern = /(?<![A-Za-z0-9])(?:([A-Za-z]{1,2})(\d[A-Za-z\d]?) ?(\d[A-Za-z]{2})|GIR ?0AA)(?![A-Za-z0-9])/g;
+const phonePattern =
+  /(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0044\s?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)/g;
+const postcodePattern =
+  /(?<![A-Za-z0-9])(?:([A-Za-z]{1,2})(\d[A-Za-z\d]?) ?(\d[A-Za-z]{2})|GIR ?0AA)(?![A-Za-z0-9])/g;
 const streetWords =
   'Road|Rd|Street|St|Avenue|Ave|Close|Lane|Drive|Dr|Way|Crescent|Court|Gardens|Place|Terrace|Grove|Rise|View|Walk|Mews|Square|Hill|Park|Row|Parade|Vale|Green|Fields|Meadow|Meadows|Wharf|Gate';
 const addressPattern = new RegExp(
@@ -188,37 +219,74 @@ interface FoundDate extends Span {
   readonly day: number;
 }
 
-const monthNames = 'January|Jan|February|Feb|March|Mar|April|Apr|May|June|Jun|July|Jul|August|Aug|September|Sept|Sep|October|Oct|November|Nov|December|Dec';
-const monthIndex: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
+const monthNames =
+  'January|Jan|February|Feb|March|Mar|April|Apr|May|June|Jun|July|Jul|August|Aug|September|Sept|Sep|October|Oct|November|Nov|December|Dec';
+const monthIndex: Record<string, number> = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
 const numericDate = /(?<![\d/.:-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?!\d|[/.-]\d)/g;
 const isoDate = /(?<![\d/.:-])(\d{4})-(\d{1,2})-(\d{1,2})(?!\d|[/.-]\d)/g;
-const dayMonthDate = new RegExp(`(?<![\\w])(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(${monthNames})\\.?(?![a-z])(?:,?\\s+(\\d{4}|'\\d{2})(?!\\d))?`, 'gi');
-const monthDayDate = new RegExp(`(?<![\\w])(${monthNames})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?!\\d)`, 'gi');
+const dayMonthDate = new RegExp(
+  `(?<![\\w])(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?(${monthNames})\\.?(?![a-z])(?:,?\\s+(\\d{4}|'\\d{2})(?!\\d))?`,
+  'gi',
+);
+const monthDayDate = new RegExp(
+  `(?<![\\w])(${monthNames})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?!\\d)`,
+  'gi',
+);
 const dayMonthNoYear = /(?<![\d/.:-])(\d{1,2})([/.])(\d{1,2})(?!\d|[/.-]\d)/g;
 const compactDate = /(?<![\w/.:-])(\d{2})(\d{2})(\d{4}|\d{2})(?![\w/.-])/g;
 
 function findDates(subject: string): FoundDate[] {
   const dates: FoundDate[] = [];
-  const push = (start: number, text: string, day: string | undefined, month: number | undefined, year: string | undefined) => {
+  const push = (
+    start: number,
+    text: string,
+    day: string | undefined,
+    month: number | undefined,
+    year: string | undefined,
+  ) => {
     const d = Number(day);
     if (month === undefined || !Number.isInteger(d) || d < 1 || d > 31 || month < 1 || month > 12) return;
-    const fullYear = year === undefined ? undefined : Number(year.replace("'", '')) + (year.replace("'", '').length === 2 ? 2000 : 0);
+    const fullYear =
+      year === undefined
+        ? undefined
+        : Number(year.replace("'", '')) + (year.replace("'", '').length === 2 ? 2000 : 0);
     if (fullYear !== undefined && !realDate(fullYear, month, d)) return;
     if (fullYear === undefined && !realDate(2000, month, d)) return;
     dates.push({ start, end: start + text.length, year: fullYear, month, day: d });
   };
-  for (const match of subject.matchAll(isoDate)) push(match.index, match[0], match[3], Number(match[2]), match[1]);
-  for (const match of subject.matchAll(numericDate)) push(match.index, match[0], match[1], Number(match[3]), match[4]);
-  for (const match of subject.matchAll(monthDayDate)) push(match.index, match[0], match[2], monthIndex[(match[1] ?? '').slice(0, 3).toLowerCase()], match[3]);
-  for (const match of subject.matchAll(dayMonthDate)) push(match.index, match[0], match[1], monthIndex[(match[2] ?? '').slice(0, 3).toLowerCase()], match[3]);
-  for (const match of subject.matchAll(dayMonthNoYear)) push(match.index, match[0], match[1], Number(match[3]), undefined);
+  for (const match of subject.matchAll(isoDate))
+    push(match.index, match[0], match[3], Number(match[2]), match[1]);
+  for (const match of subject.matchAll(numericDate))
+    push(match.index, match[0], match[1], Number(match[3]), match[4]);
+  for (const match of subject.matchAll(monthDayDate))
+    push(match.index, match[0], match[2], monthIndex[(match[1] ?? '').slice(0, 3).toLowerCase()], match[3]);
+  for (const match of subject.matchAll(dayMonthDate))
+    push(match.index, match[0], match[1], monthIndex[(match[2] ?? '').slice(0, 3).toLowerCase()], match[3]);
+  for (const match of subject.matchAll(dayMonthNoYear))
+    push(match.index, match[0], match[1], Number(match[3]), undefined);
   // "DOB 010116", "dob 01012016": digits run together, read only straight after a birth cue.
   for (const match of subject.matchAll(compactDate)) {
-    if (birthCue.test(lowerBefore(subject, match.index, 30))) push(match.index, match[0], match[1], Number(match[2]), match[3]);
+    if (birthCue.test(lowerBefore(subject, match.index, 30)))
+      push(match.index, match[0], match[1], Number(match[2]), match[3]);
   }
   // Longest first, so that "12 March 2015" wins over "12 March" and a numeric date over its day and month.
   dates.sort((a, b) => a.start - b.start || b.end - a.end);
-  return dates.filter((date, index) => dates.findIndex((other) => other.start <= date.start && other.end >= date.end) === index);
+  return dates.filter(
+    (date, index) => dates.findIndex((other) => other.start <= date.start && other.end >= date.end) === index,
+  );
 }
 
 function realDate(year: number, month: number, day: number): boolean {
@@ -227,12 +295,18 @@ function realDate(year: number, month: number, day: number): boolean {
 }
 
 /** Words that say a date of birth follows ("DOB", "born", "EDD" for a baby not yet born). */
-const birthCue = /(?:\bdobs?|\bd\.o\.b\.?|\bd\/o\/b|date of birth|birth ?date|\bborn(?: on| in)?|\bb\.|\bedd)\s*(?:is\s*)?[:(\-–]?\s*$/;
+const birthCue =
+  /(?:\bdobs?|\bd\.o\.b\.?|\bd\/o\/b|date of birth|birth ?date|\bborn(?: on| in)?|\bb\.|\bedd)\s*(?:is\s*)?[:(\-–]?\s*$/;
 /** Words that say a date is an event, not a birthday. */
 const eventCue =
   /\b(?:on|held|dated|from|to|until|till|by|due|deadline|since|before|after|between|w\/?c|commencing|ending|received|sent|started|ended|closed|opened|filed|booked|of|incident|meeting|conference|hearing|appointment|session|training|minutes|leave|supervision|icpc|rcpc|visit|moved|listed|issued|made|granted|expires?|expiry|start date|end date)\s*[:\-–]?\s*$/;
 
-function isDateOfBirth(subject: string, date: FoundDate, nameTokens: readonly NameToken[], today: string): boolean {
+function isDateOfBirth(
+  subject: string,
+  date: FoundDate,
+  nameTokens: readonly NameToken[],
+  today: string,
+): boolean {
   const before = lowerBefore(subject, date.start, 30);
   if (birthCue.test(before)) return true;
   if (date.year === undefined) return false;
@@ -241,7 +315,13 @@ function isDateOfBirth(subject: string, date: FoundDate, nameTokens: readonly Na
   const when = Date.UTC(date.year, date.month - 1, date.day);
   if (when > now) return false;
   // Straight after a name ("Jayden Smith 12/03/2015", "Baby Kowalski (03/09/2026)"): a birthday.
-  if (nameTokens.some((token) => token.counts && token.end <= date.start && /^[\s,([-]*$/.test(subject.slice(token.end, date.start)))) return true;
+  if (
+    nameTokens.some(
+      (token) =>
+        token.counts && token.end <= date.start && /^[\s,([-]*$/.test(subject.slice(token.end, date.start)),
+    )
+  )
+    return true;
   if (eventCue.test(before)) return false;
   // A date more than a year ago, with no event word before it, is read as a date of birth.
   return now - when > 365 * 24 * 60 * 60 * 1000;
@@ -268,12 +348,67 @@ const ordinaryWords = new Set(
     'january february march april june july august september october november december mercy verity honour honor justice liberty unity trinity patience prudence charity constance'
   ).split(' '),
 );
-const months = new Set(['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december']);
+const months = new Set([
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+]);
 const honorifics = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'master', 'dr', 'baby', 'rev']);
 const nameCues = new Set(['re', 'regarding', 'concerning']);
-const familyWords = new Set(['family', 'household', 'children', 'siblings', 'twins', 'brothers', 'sisters', 'boys', 'girls']);
-const familyRoles = new Set(['mum', 'mam', 'mom', 'mummy', 'dad', 'daddy', 'mother', 'father', 'carer', 'carers', 'parents', 'nan', 'nana', 'gran', 'grandma', 'grandad', 'grandparents', 'brother', 'sister', 'siblings', 'stepdad', 'stepmum']);
-const alwaysCapitalised = new Set([...months, 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
+const familyWords = new Set([
+  'family',
+  'household',
+  'children',
+  'siblings',
+  'twins',
+  'brothers',
+  'sisters',
+  'boys',
+  'girls',
+]);
+const familyRoles = new Set([
+  'mum',
+  'mam',
+  'mom',
+  'mummy',
+  'dad',
+  'daddy',
+  'mother',
+  'father',
+  'carer',
+  'carers',
+  'parents',
+  'nan',
+  'nana',
+  'gran',
+  'grandma',
+  'grandad',
+  'grandparents',
+  'brother',
+  'sister',
+  'siblings',
+  'stepdad',
+  'stepmum',
+]);
+const alwaysCapitalised = new Set([
+  ...months,
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+]);
 
 interface NamePart {
   readonly key: string;
@@ -356,7 +491,16 @@ function tokenise(subject: string): Token[] {
       pieces.push({ start: offset, end: offset + piece.length, key: keyOf(piece) });
       offset += piece.length + 1;
     }
-    tokens.push({ start: match.index, end: match.index + text.length, text, key: keyOf(text), possessive, segment, firstInSegment: newSegment, pieces });
+    tokens.push({
+      start: match.index,
+      end: match.index + text.length,
+      text,
+      key: keyOf(text),
+      possessive,
+      segment,
+      firstInSegment: newSegment,
+      pieces,
+    });
     previousEnd = match.index + match[0].length;
   }
   return tokens;
@@ -377,7 +521,8 @@ function matchNames(subject: string, tokens: readonly Token[], parts: readonly N
     if (token.pieces.length > 1) {
       for (const piece of token.pieces) {
         const part = byKey.get(piece.key);
-        if (part !== undefined) candidates.push({ index, start: piece.start, end: piece.end, part, counts: false, token });
+        if (part !== undefined)
+          candidates.push({ index, start: piece.start, end: piece.end, part, counts: false, token });
       }
     }
   }
@@ -401,32 +546,60 @@ function matchNames(subject: string, tokens: readonly Token[], parts: readonly N
       return otherPart !== undefined && (!otherPart.ambiguous || (upper && capitalised(other.text)));
     };
     const andNext = next !== undefined && /^(?:and|&)$/i.test(next.text) ? tokens[index + 2] : undefined;
-    const andPrevious = previous !== undefined && /^(?:and|&)$/i.test(previous.text) ? tokens[index - 2] : undefined;
-    if (neighbourName(next, next === undefined ? '' : gapBetween(token, next)) || neighbourName(previous, previous === undefined ? '' : gapBetween(previous, token))) {
+    const andPrevious =
+      previous !== undefined && /^(?:and|&)$/i.test(previous.text) ? tokens[index - 2] : undefined;
+    if (
+      neighbourName(next, next === undefined ? '' : gapBetween(token, next)) ||
+      neighbourName(previous, previous === undefined ? '' : gapBetween(previous, token))
+    ) {
       return { ...candidate, counts: true };
     }
-    if ((andNext !== undefined && neighbourName(andNext, '', andNext)) || (andPrevious !== undefined && neighbourName(andPrevious, '', andPrevious))) {
+    if (
+      (andNext !== undefined && neighbourName(andNext, '', andNext)) ||
+      (andPrevious !== undefined && neighbourName(andPrevious, '', andPrevious))
+    ) {
       return { ...candidate, counts: upper };
     }
     // "Grace and mum", "Rose & her dad": a person with a family member.
-    if (upper && !part.month && andNext !== undefined && next?.segment === token.segment && (familyRoles.has(andNext.key) || (andNext.key === 'her' || andNext.key === 'his' ? familyRoles.has(tokens[index + 3]?.key ?? '') : false))) {
+    if (
+      upper &&
+      !part.month &&
+      andNext !== undefined &&
+      next?.segment === token.segment &&
+      (familyRoles.has(andNext.key) ||
+        (andNext.key === 'her' || andNext.key === 'his'
+          ? familyRoles.has(tokens[index + 3]?.key ?? '')
+          : false))
+    ) {
       return { ...candidate, counts: true };
     }
     // After a title ("Mr Hardy", "Baby May") or "re" ("re rose taylor").
     if (previous !== undefined && simple(gapBetween(previous, token))) {
       const word = previous.key;
-      if (honorifics.has(word) || (!part.month && nameCues.has(word) && upper)) return { ...candidate, counts: true };
+      if (honorifics.has(word) || (!part.month && nameCues.has(word) && upper))
+        return { ...candidate, counts: true };
     }
     if (!upper) return candidate;
     // Before or after an initial ("Rose T", "May O", "R Hall").
-    const initial = (other: Token | undefined) => other !== undefined && /^\p{Lu}$/u.test(other.text) && other.segment === token.segment;
-    if (initial(next) || (initial(previous) && simple(previous === undefined ? '' : gapBetween(previous, token)))) return { ...candidate, counts: true };
+    const initial = (other: Token | undefined) =>
+      other !== undefined && /^\p{Lu}$/u.test(other.text) && other.segment === token.segment;
+    if (
+      initial(next) ||
+      (initial(previous) && simple(previous === undefined ? '' : gapBetween(previous, token)))
+    )
+      return { ...candidate, counts: true };
     if (part.month) return candidate;
     // Possessive, not part of a place's name ("Rose's assessment", never "King's College").
-    if (token.possessive && (next === undefined || next.segment !== token.segment || !capitalised(next.text))) return { ...candidate, counts: true };
+    if (token.possessive && (next === undefined || next.segment !== token.segment || !capitalised(next.text)))
+      return { ...candidate, counts: true };
     // "Love family", "Green household"; never a place's name ("New Hope Family Centre").
     const afterNext = tokens[index + 2];
-    if (next !== undefined && next.segment === token.segment && familyWords.has(next.key) && (afterNext === undefined || afterNext.segment !== token.segment || !capitalised(afterNext.text))) {
+    if (
+      next !== undefined &&
+      next.segment === token.segment &&
+      familyWords.has(next.key) &&
+      (afterNext === undefined || afterNext.segment !== token.segment || !capitalised(afterNext.text))
+    ) {
       return { ...candidate, counts: true };
     }
     // Alone between separators ("Rose - school nurse", "Re: Amber").
@@ -434,7 +607,12 @@ function matchNames(subject: string, tokens: readonly Token[], parts: readonly N
     if (alone) return { ...candidate, counts: true };
     // Capitalised mid-sentence, and not part of another proper noun ("Town Hall", "Young Carers").
     if (!titleMode && titleCase(token.text) && !token.firstInSegment) {
-      const properNeighbour = (other: Token | undefined) => other !== undefined && other.segment === token.segment && capitalised(other.text) && !isName.has(tokens.indexOf(other)) && !/^\p{Lu}$/u.test(other.text);
+      const properNeighbour = (other: Token | undefined) =>
+        other !== undefined &&
+        other.segment === token.segment &&
+        capitalised(other.text) &&
+        !isName.has(tokens.indexOf(other)) &&
+        !/^\p{Lu}$/u.test(other.text);
       if (!properNeighbour(previous) && !properNeighbour(next)) return { ...candidate, counts: true };
     }
     return candidate;
@@ -446,7 +624,14 @@ function inTitleMode(tokens: readonly Token[], isName: ReadonlySet<number>): boo
   let words = 0;
   let capitals = 0;
   for (const [index, token] of tokens.entries()) {
-    if (token.firstInSegment || isName.has(index) || token.text.length < 4 || alwaysCapitalised.has(token.key) || token.text === token.text.toUpperCase()) continue;
+    if (
+      token.firstInSegment ||
+      isName.has(index) ||
+      token.text.length < 4 ||
+      alwaysCapitalised.has(token.key) ||
+      token.text === token.text.toUpperCase()
+    )
+      continue;
     words += 1;
     if (capitalised(token.text)) capitals += 1;
   }
@@ -456,7 +641,9 @@ function inTitleMode(tokens: readonly Token[], isName: ReadonlySet<number>): boo
 /** A misspelt name (one letter changed, or two swapped: "Mohammad" for Muhammad, "Siobahn"), only where written as a name. */
 function fuzzyPart(token: Token, parts: readonly NamePart[]): NamePart | undefined {
   if (token.key.length < 6 || !capitalised(token.text) || ordinaryWords.has(token.key)) return undefined;
-  return parts.find((part) => !part.ambiguous && part.key.length === token.key.length && oneEditApart(part.key, token.key));
+  return parts.find(
+    (part) => !part.ambiguous && part.key.length === token.key.length && oneEditApart(part.key, token.key),
+  );
 }
 
 function oneEditApart(a: string, b: string): boolean {
@@ -467,7 +654,12 @@ function oneEditApart(a: string, b: string): boolean {
   }
   if (differences.length === 1) return true;
   const [first, second] = differences;
-  return first !== undefined && second === first + 1 && a.charAt(first) === b.charAt(second) && a.charAt(second) === b.charAt(first);
+  return (
+    first !== undefined &&
+    second === first + 1 &&
+    a.charAt(first) === b.charAt(second) &&
+    a.charAt(second) === b.charAt(first)
+  );
 }
 
 /** Name tokens that count, with neighbouring ones ("Jayden Smith") joined into one finding. */
@@ -475,8 +667,10 @@ function mergeNames(subject: string, tokens: readonly NameToken[]): Span[] {
   const spans: { start: number; end: number }[] = [];
   for (const token of [...tokens].filter((entry) => entry.counts).sort((a, b) => a.start - b.start)) {
     const last = spans.at(-1);
-    if (last !== undefined && /^[\s,]*$/.test(subject.slice(last.end, token.start))) last.end = Math.max(last.end, token.end);
-    else if (last === undefined || token.start >= last.end) spans.push({ start: token.start, end: token.end });
+    if (last !== undefined && /^[\s,]*$/.test(subject.slice(last.end, token.start)))
+      last.end = Math.max(last.end, token.end);
+    else if (last === undefined || token.start >= last.end)
+      spans.push({ start: token.start, end: token.end });
   }
   return spans;
 }

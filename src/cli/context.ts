@@ -13,7 +13,10 @@ export interface CliContext extends Dependencies {
  * Opens Safeshare's database for one command (the embedded server when DATABASE_URL is not set),
  * applies pending migrations, runs the work and closes everything, whatever happens.
  */
-export async function withSafeshare<T>(work: (context: CliContext) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+export async function withSafeshare<T>(
+  work: (context: CliContext) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
   const config: Config = await resolveSecretKey(loadConfig());
   const database = await openDatabase(config, (message) => process.stderr.write(`[database] ${message}\n`));
   try {

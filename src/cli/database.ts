@@ -10,7 +10,11 @@ export function databaseCommands(program: Command): void {
       await withSafeshare(
         async ({ db }) => {
           const results = await migrateToLatest(db);
-          console.log(results.length === 0 ? 'The database is up to date.' : results.map((result) => `applied ${result.migrationName}`).join('\n'));
+          console.log(
+            results.length === 0
+              ? 'The database is up to date.'
+              : results.map((result) => `applied ${result.migrationName}`).join('\n'),
+          );
         },
         { migrate: false },
       );

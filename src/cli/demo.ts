@@ -7,7 +7,7 @@ export function demoCommands(program: Command): void {
   demo
     .command('code')
     .description('Print the current one-time code of a demo account (demo accounts only)')
-    .argument('<email>', 'the demo account\'s email address')
+    .argument('<email>', "the demo account's email address")
     .action(async (email: string) => {
       await withSafeshare(async ({ db, secretBox, clock }) => {
         const user = await db

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addPerson, consentWorld, givenConsentAnswers, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
+import {
+  addPerson,
+  consentWorld,
+  givenConsentAnswers,
+  viewerOf,
+  type ConsentWorld,
+} from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { fhirR4Validators, schemaErrors } from '../../test/support/fhir-schema.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
@@ -38,30 +44,70 @@ function answers(overrides: Partial<ConsentAnswers> = {}): ConsentAnswers {
 beforeAll(async () => {
   context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000' });
   world = consentWorld(context);
-  const organisationId = await createOrganisation(context, { name: `Swindon Borough Council ${randomUUID().slice(0, 6)}` });
-  const otherOrganisationId = await createOrganisation(context, { name: `Wiltshire Council ${randomUUID().slice(0, 6)}` });
-  practitioner = await createStaff(context, { organisationId, roles: ['practitioner'], displayName: 'Priya Sharma' });
+  const organisationId = await createOrganisation(context, {
+    name: `Swindon Borough Council ${randomUUID().slice(0, 6)}`,
+  });
+  const otherOrganisationId = await createOrganisation(context, {
+    name: `Wiltshire Council ${randomUUID().slice(0, 6)}`,
+  });
+  practitioner = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner'],
+    displayName: 'Priya Sharma',
+  });
   const colleague = await createStaff(context, { organisationId, roles: ['practitioner'] });
-  const elsewhere = await createStaff(context, { organisationId: otherOrganisationId, roles: ['practitioner', 'dpo'] });
+  const elsewhere = await createStaff(context, {
+    organisationId: otherOrganisationId,
+    roles: ['practitioner', 'dpo'],
+  });
   const admin = await createStaff(context, { organisationId, roles: ['admin'] });
-  const issue = async (staff: TestStaff) => (await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic case management', 30)).token;
+  const issue = async (staff: TestStaff) =>
+    (await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic case management', 30)).token;
   practitionerToken = await issue(practitioner);
   colleagueToken = await issue(colleague);
   elsewhereToken = await issue(elsewhere);
   adminToken = await issue(admin);
-  childId = await addPerson(world, organisationId, { givenNames: 'Oliver', familyName: 'Nowak', dateOfBirth: '2012-03-08', allocateTo: practitioner.id });
-  brotherId = await addPerson(world, organisationId, { givenNames: 'Jakub', familyName: 'Nowak', dateOfBirth: '2015-07-19', allocateTo: practitioner.id });
+  childId = await addPerson(world, organisationId, {
+    givenNames: 'Oliver',
+    familyName: 'Nowak',
+    dateOfBirth: '2012-03-08',
+    allocateTo: practitioner.id,
+  });
+  brotherId = await addPerson(world, organisationId, {
+    givenNames: 'Jakub',
+    familyName: 'Nowak',
+    dateOfBirth: '2015-07-19',
+    allocateTo: practitioner.id,
+  });
   const asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
   givenId = await world.consents.record(asPractitioner, childId, answers());
-  refusedId = await world.consents.record(asPractitioner, childId, answers({ decision: 'refused', purposeIds: ['youth-justice'], categoryIds: ['police-intelligence'], givenOn: '2026-11-10' }));
+  refusedId = await world.consents.record(
+    asPractitioner,
+    childId,
+    answers({
+      decision: 'refused',
+      purposeIds: ['youth-justice'],
+      categoryIds: ['police-intelligence'],
+      givenOn: '2026-11-10',
+    }),
+  );
 }, 60_000);
 
 async function call(url: string, token?: string, headers: Record<string, string> = {}) {
-  return context.app.inject({ method: 'GET', url, headers: { ...headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) } });
+  return context.app.inject({
+    method: 'GET',
+    url,
+    headers: { ...headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+  });
 }
 
 async function exportsOf(entityId: string): Promise<number> {
-  const row = await context.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<string>().as('count')).where('action', '=', 'consent.exported').where('entity_id', '=', entityId).executeTakeFirstOrThrow();
+  const row = await context.db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('action', '=', 'consent.exported')
+    .where('entity_id', '=', entityId)
+    .executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
@@ -75,9 +121,21 @@ describe('GET /api/v1/consents/:id', () => {
     expect(response.headers['cache-control']).toBe('no-store');
     const resource: unknown = response.json();
     expect(validate(resource), schemaErrors(validate)).toBe(true);
-    expect(resource).toMatchObject({ resourceType: 'Consent', id: givenId, status: 'active', patient: { reference: `Patient/${childId}` }, policyRule: { coding: [{ code: 'OPTIN' }] } });
+    expect(resource).toMatchObject({
+      resourceType: 'Consent',
+      id: givenId,
+      status: 'active',
+      patient: { reference: `Patient/${childId}` },
+      policyRule: { coding: [{ code: 'OPTIN' }] },
+    });
     expect(await exportsOf(givenId)).toBe(before + 1);
-    const audit = await context.db.selectFrom('audit_events').select(['person_id', 'actor_user_id', 'change']).where('action', '=', 'consent.exported').where('entity_id', '=', givenId).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    const audit = await context.db
+      .selectFrom('audit_events')
+      .select(['person_id', 'actor_user_id', 'change'])
+      .where('action', '=', 'consent.exported')
+      .where('entity_id', '=', givenId)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
     expect(audit).toMatchObject({ person_id: childId, actor_user_id: practitioner.id });
     expect(JSON.stringify(audit.change)).toContain('api');
   }, 60_000);
@@ -107,7 +165,13 @@ describe('GET /api/v1/consents/:id', () => {
     expect(none.headers['www-authenticate']).toBe('Bearer');
     expect((await call(`/api/v1/consents/${givenId}`, 'ss_not-a-real-token')).statusCode).toBe(401);
     const browser = await signIn(context, practitioner);
-    expect((await call(`/api/v1/consents/${givenId}`, undefined, { cookie: `__Host-safeshare_session=${browser.cookie('__Host-safeshare_session') ?? ''}` })).statusCode).toBe(401);
+    expect(
+      (
+        await call(`/api/v1/consents/${givenId}`, undefined, {
+          cookie: `__Host-safeshare_session=${browser.cookie('__Host-safeshare_session') ?? ''}`,
+        })
+      ).statusCode,
+    ).toBe(401);
     const admin = await call(`/api/v1/consents/${givenId}`, adminToken);
     expect(admin.statusCode).toBe(403);
     expect(admin.headers['content-type']).toContain('application/problem+json');

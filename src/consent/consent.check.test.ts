@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkConsent, normaliseRole, type CheckableConsent, type ConsentCheckRequest } from './consent.check.ts';
+import {
+  checkConsent,
+  normaliseRole,
+  type CheckableConsent,
+  type ConsentCheckRequest,
+} from './consent.check.ts';
 import { addDays, addMonths, londonToday, realDate } from './consent.record.ts';
 import { consentStatuses, statusAfter, type ConsentStatus } from './consent.status.ts';
 
@@ -29,13 +34,25 @@ function consent(overrides: Partial<CheckableConsent> = {}): CheckableConsent {
   };
 }
 
-const request: ConsentCheckRequest = { personId: child, purposeId: 'early-help', recipientOrganisationId: school, categoryIds: ['education'], on: '2026-06-01' };
+const request: ConsentCheckRequest = {
+  personId: child,
+  purposeId: 'early-help',
+  recipientOrganisationId: school,
+  categoryIds: ['education'],
+  on: '2026-06-01',
+};
 
 describe('checkConsent, by example', () => {
   it('covers a share inside the consent’s scope', () => {
     const given = consent();
     expect(checkConsent([given], request)).toEqual({ outcome: 'covered', consentId: given.id });
-    const byRole: ConsentCheckRequest = { personId: child, purposeId: 'early-help', recipientRole: '  school   NURSE ', categoryIds: ['education'], on: '2026-06-01' };
+    const byRole: ConsentCheckRequest = {
+      personId: child,
+      purposeId: 'early-help',
+      recipientRole: '  school   NURSE ',
+      categoryIds: ['education'],
+      on: '2026-06-01',
+    };
     expect(checkConsent([given], byRole).outcome).toBe('covered');
   });
 
@@ -46,8 +63,19 @@ describe('checkConsent, by example', () => {
 
   it('names each gap: purpose, recipient, categories and method', () => {
     const given = consent();
-    expect(checkConsent([given], { ...request, purposeId: 'health-care' })).toEqual({ outcome: 'not-covered', consentId: given.id, gaps: { purpose: true } });
-    expect(checkConsent([given], { ...request, recipientOrganisationId: hospital, categoryIds: ['education', 'police-intelligence', 'police-intelligence'], methodId: 'fax' })).toEqual({
+    expect(checkConsent([given], { ...request, purposeId: 'health-care' })).toEqual({
+      outcome: 'not-covered',
+      consentId: given.id,
+      gaps: { purpose: true },
+    });
+    expect(
+      checkConsent([given], {
+        ...request,
+        recipientOrganisationId: hospital,
+        categoryIds: ['education', 'police-intelligence', 'police-intelligence'],
+        methodId: 'fax',
+      }),
+    ).toEqual({
       outcome: 'not-covered',
       consentId: given.id,
       gaps: { recipient: true, categories: ['police-intelligence'], methods: ['fax'] },
@@ -59,23 +87,40 @@ describe('checkConsent, by example', () => {
     const refused = consent({ status: 'refused', givenOn: '2026-03-01' });
     expect(checkConsent([given, refused], request)).toEqual({ outcome: 'refused', consentId: refused.id });
 
-    const withdrawnLater = consent({ givenOn: '2025-12-01', status: 'withdrawn', withdrawal: { on: '2026-04-01' } });
-    expect(checkConsent([given, withdrawnLater], request)).toEqual({ outcome: 'withdrawn', consentId: withdrawnLater.id });
+    const withdrawnLater = consent({
+      givenOn: '2025-12-01',
+      status: 'withdrawn',
+      withdrawal: { on: '2026-04-01' },
+    });
+    expect(checkConsent([given, withdrawnLater], request)).toEqual({
+      outcome: 'withdrawn',
+      consentId: withdrawnLater.id,
+    });
 
     const renewed = consent({ givenOn: '2026-05-01' });
-    expect(checkConsent([given, withdrawnLater, renewed], request)).toEqual({ outcome: 'covered', consentId: renewed.id });
+    expect(checkConsent([given, withdrawnLater, renewed], request)).toEqual({
+      outcome: 'covered',
+      consentId: renewed.id,
+    });
   });
 
   it('prefers the refusal when consent and refusal fall on the same day', () => {
     const given = consent({ givenOn: '2026-02-02', createdAt: new Date('2026-02-02T15:00:00Z') });
-    const refused = consent({ status: 'refused', givenOn: '2026-02-02', createdAt: new Date('2026-02-02T09:00:00Z') });
+    const refused = consent({
+      status: 'refused',
+      givenOn: '2026-02-02',
+      createdAt: new Date('2026-02-02T09:00:00Z'),
+    });
     expect(checkConsent([refused, given], request).outcome).toBe('refused');
   });
 
   it('treats a consent as expired from its expiry date, and an expired consent as not covering', () => {
     const expiring = consent({ expiresOn: '2026-06-01' });
     expect(checkConsent([expiring], { ...request, on: '2026-05-31' }).outcome).toBe('covered');
-    expect(checkConsent([expiring], { ...request, on: '2026-06-01' })).toEqual({ outcome: 'expired', consentId: expiring.id });
+    expect(checkConsent([expiring], { ...request, on: '2026-06-01' })).toEqual({
+      outcome: 'expired',
+      consentId: expiring.id,
+    });
     const marked = consent({ status: 'expired' });
     expect(checkConsent([marked], request).outcome).toBe('expired');
   });
@@ -100,7 +145,11 @@ describe('checkConsent, by example', () => {
 
   it('flags consent that is past its review date, without refusing it', () => {
     const stale = consent({ reviewOn: '2026-05-01' });
-    expect(checkConsent([stale], request)).toEqual({ outcome: 'covered', consentId: stale.id, reviewOverdue: true });
+    expect(checkConsent([stale], request)).toEqual({
+      outcome: 'covered',
+      consentId: stale.id,
+      reviewOverdue: true,
+    });
   });
 
   it('normalises free-text roles', () => {
@@ -168,7 +217,11 @@ const arbitraryConsent: fc.Arbitrary<CheckableConsent> = fc
     reviewGap: fc.integer({ min: 1, max: 400 }),
     expiryGap: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }),
     withdrawalGap: fc.integer({ min: 0, max: 200 }),
-    createdAt: fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true }),
+    createdAt: fc.date({
+      min: new Date('2026-01-01T00:00:00Z'),
+      max: new Date('2027-12-31T00:00:00Z'),
+      noInvalidDate: true,
+    }),
   })
   .map(({ reviewGap, expiryGap, withdrawalGap, ...rest }) => ({
     ...rest,
@@ -226,8 +279,12 @@ describe('checkConsent, by property', () => {
         expect(relied.givenOn <= check.on).toBe(true);
         for (const category of check.categoryIds) expect(relied.categoryIds).toContain(category);
         if (check.methodId !== undefined) expect(relied.methodIds).toContain(check.methodId);
-        const byOrganisation = check.recipientOrganisationId !== undefined && relied.recipientOrganisationIds.includes(check.recipientOrganisationId);
-        const byRole = check.recipientRole !== undefined && relied.recipientRoles.map(normaliseRole).includes(normaliseRole(check.recipientRole));
+        const byOrganisation =
+          check.recipientOrganisationId !== undefined &&
+          relied.recipientOrganisationIds.includes(check.recipientOrganisationId);
+        const byRole =
+          check.recipientRole !== undefined &&
+          relied.recipientRoles.map(normaliseRole).includes(normaliseRole(check.recipientRole));
         expect(byOrganisation || byRole).toBe(true);
       }),
       runs,
@@ -237,14 +294,28 @@ describe('checkConsent, by property', () => {
   it('never covers when the person’s latest word on the purpose is a refusal or withdrawal', () => {
     fc.assert(
       fc.property(register, arbitraryRequest, (consents, check) => {
-        const relevant = consents.filter((candidate) => candidate.personId === check.personId && candidate.purposeIds.includes(check.purposeId) && candidate.givenOn <= check.on && candidate.status !== 'superseded');
+        const relevant = consents.filter(
+          (candidate) =>
+            candidate.personId === check.personId &&
+            candidate.purposeIds.includes(check.purposeId) &&
+            candidate.givenOn <= check.on &&
+            candidate.status !== 'superseded',
+        );
         const lastNo = relevant
           .filter((candidate) => candidate.status === 'refused' || candidate.status === 'withdrawn')
-          .map((candidate) => (candidate.withdrawal !== null && candidate.withdrawal.on > candidate.givenOn ? candidate.withdrawal.on : candidate.givenOn))
+          .map((candidate) =>
+            candidate.withdrawal !== null && candidate.withdrawal.on > candidate.givenOn
+              ? candidate.withdrawal.on
+              : candidate.givenOn,
+          )
           .sort()
           .at(-1);
         if (lastNo === undefined) return;
-        const lastYes = relevant.filter((candidate) => candidate.status === 'given').map((candidate) => candidate.givenOn).sort().at(-1);
+        const lastYes = relevant
+          .filter((candidate) => candidate.status === 'given')
+          .map((candidate) => candidate.givenOn)
+          .sort()
+          .at(-1);
         if (lastYes !== undefined && lastYes > lastNo) return;
         expect(checkConsent(consents, check).outcome).not.toBe('covered');
       }),
@@ -256,7 +327,12 @@ describe('checkConsent, by property', () => {
     fc.assert(
       fc.property(arbitraryConsent, arbitraryRequest, (generated, generatedCheck) => {
         const given: CheckableConsent = { ...generated, status: 'given', withdrawal: null, expiresOn: null };
-        const check = { ...generatedCheck, personId: given.personId, purposeId: given.purposeIds[0] ?? 'early-help', on: addDays(given.givenOn, 10) };
+        const check = {
+          ...generatedCheck,
+          personId: given.personId,
+          purposeId: given.purposeIds[0] ?? 'early-help',
+          on: addDays(given.givenOn, 10),
+        };
         const withdrawn: CheckableConsent = { ...given, status: 'withdrawn', withdrawal: { on: check.on } };
         const after = checkConsent([withdrawn], check);
         expect(after.outcome).toBe('withdrawn');
@@ -270,11 +346,18 @@ describe('checkConsent, by property', () => {
     fc.assert(
       fc.property(register, arbitraryRequest, (consents, check) => {
         const result = checkConsent(consents, check);
-        if (result.consentId !== undefined) expect(consents.map((candidate) => candidate.id)).toContain(result.consentId);
+        if (result.consentId !== undefined)
+          expect(consents.map((candidate) => candidate.id)).toContain(result.consentId);
         if (result.outcome === 'covered') expect(result.gaps).toBeUndefined();
         if (result.outcome === 'not-covered') expect(result.gaps).toBeDefined();
         if (result.outcome === 'none') {
-          const anyGiven = consents.some((candidate) => candidate.personId === check.personId && candidate.status === 'given' && candidate.givenOn <= check.on && (candidate.expiresOn === null || candidate.expiresOn > check.on));
+          const anyGiven = consents.some(
+            (candidate) =>
+              candidate.personId === check.personId &&
+              candidate.status === 'given' &&
+              candidate.givenOn <= check.on &&
+              (candidate.expiresOn === null || candidate.expiresOn > check.on),
+          );
           expect(anyGiven).toBe(false);
         }
       }),
@@ -285,7 +368,18 @@ describe('checkConsent, by property', () => {
 
 describe('the generators', () => {
   it('produce every outcome, so the properties above are not vacuous', () => {
-    const outcomes = new Set(fc.sample(fc.tuple(register, arbitraryRequest), { numRuns: 5_000, seed: 42 }).map(([consents, check]) => checkConsent(consents, check).outcome));
-    expect([...outcomes].sort()).toEqual(['covered', 'expired', 'none', 'not-covered', 'refused', 'withdrawn']);
+    const outcomes = new Set(
+      fc
+        .sample(fc.tuple(register, arbitraryRequest), { numRuns: 5_000, seed: 42 })
+        .map(([consents, check]) => checkConsent(consents, check).outcome),
+    );
+    expect([...outcomes].sort()).toEqual([
+      'covered',
+      'expired',
+      'none',
+      'not-covered',
+      'refused',
+      'withdrawn',
+    ]);
   });
 });

@@ -3,7 +3,18 @@ import type { ConsentRecord } from './consent.record.ts';
 /** What the check needs of a consent record; a full ConsentRecord will do. */
 export type CheckableConsent = Pick<
   ConsentRecord,
-  'id' | 'personId' | 'status' | 'purposeIds' | 'recipientOrganisationIds' | 'recipientRoles' | 'methodIds' | 'categoryIds' | 'givenOn' | 'reviewOn' | 'expiresOn' | 'createdAt'
+  | 'id'
+  | 'personId'
+  | 'status'
+  | 'purposeIds'
+  | 'recipientOrganisationIds'
+  | 'recipientRoles'
+  | 'methodIds'
+  | 'categoryIds'
+  | 'givenOn'
+  | 'reviewOn'
+  | 'expiresOn'
+  | 'createdAt'
 > & { readonly withdrawal: { readonly on: string } | null };
 
 /** A proposed share, as a sharing decision describes it. */
@@ -50,8 +61,16 @@ export interface ConsentCheckResult {
  * anything, from the moment it is recorded (R3.3, invariant 3). Superseded records are replaced by
  * their successors and never count.
  */
-export function checkConsent(consents: readonly CheckableConsent[], request: ConsentCheckRequest): ConsentCheckResult {
-  const about = consents.filter((consent) => consent.personId === request.personId && consent.status !== 'superseded' && consent.givenOn <= request.on);
+export function checkConsent(
+  consents: readonly CheckableConsent[],
+  request: ConsentCheckRequest,
+): ConsentCheckResult {
+  const about = consents.filter(
+    (consent) =>
+      consent.personId === request.personId &&
+      consent.status !== 'superseded' &&
+      consent.givenOn <= request.on,
+  );
   const forPurpose = about.filter((consent) => consent.purposeIds.includes(request.purposeId));
   const candidates = forPurpose.filter((consent) => consent.status !== 'not_sought');
 
@@ -62,7 +81,8 @@ export function checkConsent(consents: readonly CheckableConsent[], request: Con
       about.filter((consent) => standing(consent, request.on) === 'given'),
       request.on,
     );
-    if (otherConsent !== undefined) return { outcome: 'not-covered', consentId: otherConsent.id, gaps: { purpose: true } };
+    if (otherConsent !== undefined)
+      return { outcome: 'not-covered', consentId: otherConsent.id, gaps: { purpose: true } };
     const notSought = mostRelevant(forPurpose, request.on);
     return notSought === undefined ? { outcome: 'none' } : { outcome: 'none', consentId: notSought.id };
   }
@@ -84,13 +104,20 @@ function standing(consent: CheckableConsent, on: string): Standing {
   if (consent.status === 'withdrawn' || consent.withdrawal !== null) return 'withdrawn';
   if (consent.status === 'refused') return 'refused';
   if (consent.status === 'not_sought') return 'not_sought';
-  if (consent.status === 'expired' || (consent.expiresOn !== null && on >= consent.expiresOn)) return 'expired';
+  if (consent.status === 'expired' || (consent.expiresOn !== null && on >= consent.expiresOn))
+    return 'expired';
   // Only a live 'given' record reaches here; a superseded one has been filtered out by the caller.
   return consent.status === 'given' ? 'given' : 'expired';
 }
 
 /** Refusals and withdrawals outrank consent given on the same day: when in doubt, the person said no. */
-const precedence: Record<Standing, number> = { withdrawn: 3, refused: 3, expired: 1, given: 1, not_sought: 0 };
+const precedence: Record<Standing, number> = {
+  withdrawn: 3,
+  refused: 3,
+  expired: 1,
+  given: 1,
+  not_sought: 0,
+};
 
 /** The day the record last spoke for the person: a withdrawal from the day it was received. */
 function effectiveDate(consent: CheckableConsent): string {
@@ -115,11 +142,19 @@ function compare(a: CheckableConsent, b: CheckableConsent, on: string): number {
 }
 
 function gapsOf(consent: CheckableConsent, request: ConsentCheckRequest): ConsentGaps | undefined {
-  const organisationInScope = request.recipientOrganisationId !== undefined && consent.recipientOrganisationIds.includes(request.recipientOrganisationId);
+  const organisationInScope =
+    request.recipientOrganisationId !== undefined &&
+    consent.recipientOrganisationIds.includes(request.recipientOrganisationId);
   const role = request.recipientRole === undefined ? undefined : normaliseRole(request.recipientRole);
-  const roleInScope = role !== undefined && role !== '' && consent.recipientRoles.some((candidate) => normaliseRole(candidate) === role);
-  const categories = [...new Set(request.categoryIds.filter((category) => !consent.categoryIds.includes(category)))];
-  const methods = request.methodId !== undefined && !consent.methodIds.includes(request.methodId) ? [request.methodId] : [];
+  const roleInScope =
+    role !== undefined &&
+    role !== '' &&
+    consent.recipientRoles.some((candidate) => normaliseRole(candidate) === role);
+  const categories = [
+    ...new Set(request.categoryIds.filter((category) => !consent.categoryIds.includes(category))),
+  ];
+  const methods =
+    request.methodId !== undefined && !consent.methodIds.includes(request.methodId) ? [request.methodId] : [];
   const gaps: { recipient?: true; categories?: readonly string[]; methods?: readonly string[] } = {};
   if (!organisationInScope && !roleInScope) gaps.recipient = true;
   if (categories.length > 0) gaps.categories = categories;

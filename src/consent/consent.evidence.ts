@@ -3,7 +3,13 @@ import { actorOf, type Viewer } from '../auth/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
-import { checkFileContent, defaultFileCheckLimits, sniffFileType, type CheckedFileType, type FileCheckProblem } from '../lib/file-types.ts';
+import {
+  checkFileContent,
+  defaultFileCheckLimits,
+  sniffFileType,
+  type CheckedFileType,
+  type FileCheckProblem,
+} from '../lib/file-types.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { PersonSummary } from '../people/index.ts';
 import type { ConsentRecord } from './consent.record.ts';
@@ -14,8 +20,16 @@ import type { EvidenceContentType } from './consent.table.ts';
 export const maxEvidenceBytes = 5 * 1024 * 1024;
 const maxFileNameLength = 200;
 
-export const evidenceTypeNames: Record<EvidenceContentType, string> = { 'application/pdf': 'PDF', 'image/png': 'PNG image', 'image/jpeg': 'JPEG image' };
-export const evidenceExtensions: Record<EvidenceContentType, string> = { 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' };
+export const evidenceTypeNames: Record<EvidenceContentType, string> = {
+  'application/pdf': 'PDF',
+  'image/png': 'PNG image',
+  'image/jpeg': 'JPEG image',
+};
+export const evidenceExtensions: Record<EvidenceContentType, string> = {
+  'application/pdf': 'pdf',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+};
 
 /** A file as the browser sent it. `truncated`: it was larger than the limit and was cut short. */
 export interface EvidenceFile {
@@ -83,23 +97,34 @@ const contentMessages: Record<CheckedFileType, Record<Exclude<FileCheckProblem, 
  * image must decode), and must match the type the browser declared: a signature on its own, with
  * something else behind it, is refused.
  */
-export async function checkEvidenceFile(file: EvidenceFile | undefined): Promise<{ readonly file: EvidenceFile; readonly contentType: EvidenceContentType }> {
+export async function checkEvidenceFile(
+  file: EvidenceFile | undefined,
+): Promise<{ readonly file: EvidenceFile; readonly contentType: EvidenceContentType }> {
   if (file === undefined || file.fileName.trim() === '') throw new EvidenceFileError('Select a file');
-  if (file.truncated || file.bytes.length > maxEvidenceBytes) throw new EvidenceFileError('The selected file must be smaller than 5MB');
+  if (file.truncated || file.bytes.length > maxEvidenceBytes)
+    throw new EvidenceFileError('The selected file must be smaller than 5MB');
   if (file.bytes.length === 0) throw new EvidenceFileError('The selected file is empty');
   const declared = declaredTypes[file.declaredType.toLowerCase().split(';')[0]?.trim() ?? ''];
   const claimed = sniffFileType(file.bytes);
-  if (declared === undefined || claimed === undefined || declared !== claimed) throw new EvidenceFileError(notAllowedType);
+  if (declared === undefined || claimed === undefined || declared !== claimed)
+    throw new EvidenceFileError(notAllowedType);
   const checked = await checkFileContent(file.bytes);
-  if (!checked.ok) throw new EvidenceFileError(checked.problem === 'unrecognised' ? notAllowedType : contentMessages[claimed][checked.problem]);
+  if (!checked.ok)
+    throw new EvidenceFileError(
+      checked.problem === 'unrecognised' ? notAllowedType : contentMessages[claimed][checked.problem],
+    );
   return { file, contentType: claimed };
 }
 
 /** A file name fit to show: no path, no control or markup characters, at most 200 characters. */
 export function sanitiseFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.normalize('NFC').replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '').replace(/\s+/g, ' ').trim();
+  const cleaned = base
+    .normalize('NFC')
+    // eslint-disable-next-line no-control-regex -- control characters are what this removes
+    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   // By code point, as the database counts, so that no character is cut in half.
   const limited = Array.from(cleaned).slice(0, maxFileNameLength).join('');
   return limited === '' ? 'evidence' : limited;
@@ -110,12 +135,20 @@ function encrypt(secretBox: SecretBox, plaintext: Buffer) {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', dataKey, iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  const sealed = { ciphertext, iv, authTag: cipher.getAuthTag(), wrappedKey: secretBox.seal(dataKey.toString('base64')) };
+  const sealed = {
+    ciphertext,
+    iv,
+    authTag: cipher.getAuthTag(),
+    wrappedKey: secretBox.seal(dataKey.toString('base64')),
+  };
   dataKey.fill(0);
   return sealed;
 }
 
-function decrypt(secretBox: SecretBox, sealed: { ciphertext: Buffer; iv: Buffer; authTag: Buffer; wrappedKey: string }): Buffer {
+function decrypt(
+  secretBox: SecretBox,
+  sealed: { ciphertext: Buffer; iv: Buffer; authTag: Buffer; wrappedKey: string },
+): Buffer {
   const dataKey = Buffer.from(secretBox.open(sealed.wrappedKey), 'base64');
   const decipher = createDecipheriv('aes-256-gcm', dataKey, sealed.iv);
   decipher.setAuthTag(sealed.authTag);
@@ -153,7 +186,10 @@ export function evidenceService(deps: EvidenceDependencies) {
         .orderBy('uploaded_at')
         .orderBy('id')
         .execute();
-      const names = await userNames(db, rows.map((row) => row.uploaded_by));
+      const names = await userNames(
+        db,
+        rows.map((row) => row.uploaded_by),
+      );
       return rows.map((row) => ({
         id: row.id,
         fileName: row.file_name,
@@ -169,7 +205,11 @@ export function evidenceService(deps: EvidenceDependencies) {
      * Returns its id, or undefined when the viewer may not see the consent; throws EvidenceFileError
      * when the file is refused.
      */
-    async upload(viewer: Viewer, consentId: string, file: EvidenceFile | undefined): Promise<string | undefined> {
+    async upload(
+      viewer: Viewer,
+      consentId: string,
+      file: EvidenceFile | undefined,
+    ): Promise<string | undefined> {
       const consent = await find(viewer, consentId);
       if (consent === undefined) return undefined;
       const person = await deps.person(viewer, consent.personId);
@@ -203,14 +243,24 @@ export function evidenceService(deps: EvidenceDependencies) {
           entity: { type: 'consent', id: consent.id },
           personId: person.id,
           // What was stored, never the content.
-          change: { evidenceId: inserted.id, fileName, contentType, sizeBytes: checked.bytes.length, sha256: digest },
+          change: {
+            evidenceId: inserted.id,
+            fileName,
+            contentType,
+            sizeBytes: checked.bytes.length,
+            sha256: digest,
+          },
         });
         return inserted.id;
       });
     },
 
     /** The file, decrypted and checked against its digest; each download is audited. Undefined when there is none the viewer may see. */
-    async download(viewer: Viewer, consentId: string, evidenceId: string): Promise<EvidenceDownload | undefined> {
+    async download(
+      viewer: Viewer,
+      consentId: string,
+      evidenceId: string,
+    ): Promise<EvidenceDownload | undefined> {
       const consent = await find(viewer, consentId);
       if (consent === undefined) return undefined;
       const person = await deps.person(viewer, consent.personId);
@@ -222,8 +272,14 @@ export function evidenceService(deps: EvidenceDependencies) {
         .where('organisation_id', '=', viewer.organisationId)
         .executeTakeFirst();
       if (row === undefined) return undefined;
-      const bytes = decrypt(secretBox, { ciphertext: row.ciphertext, iv: row.iv, authTag: row.auth_tag, wrappedKey: row.wrapped_key });
-      if (sha256(bytes) !== row.sha256) throw new Error('consent evidence does not match its recorded digest');
+      const bytes = decrypt(secretBox, {
+        ciphertext: row.ciphertext,
+        iv: row.iv,
+        authTag: row.auth_tag,
+        wrappedKey: row.wrapped_key,
+      });
+      if (sha256(bytes) !== row.sha256)
+        throw new Error('consent evidence does not match its recorded digest');
       await db.transaction().execute((trx) =>
         audit.record(trx, {
           organisationId: person.organisationId,
@@ -234,7 +290,13 @@ export function evidenceService(deps: EvidenceDependencies) {
           change: { evidenceId: row.id, sha256: row.sha256 },
         }),
       );
-      return { id: row.id, bytes, contentType: row.content_type, fileName: row.file_name, extension: evidenceExtensions[row.content_type] };
+      return {
+        id: row.id,
+        bytes,
+        contentType: row.content_type,
+        fileName: row.file_name,
+        extension: evidenceExtensions[row.content_type],
+      };
     },
   };
 }

@@ -4,7 +4,14 @@ import { consentRecord } from '../../test/support/consent-record.ts';
 import { fhirR4Validators, schemaErrors, type FhirValidators } from '../../test/support/fhir-schema.ts';
 import { relationships } from '../people/index.ts';
 import { loadPolicyPack } from '../policy/index.ts';
-import { fhirNames, fhirStatusOf, toFhirConsent, toFhirSearchBundle, type FhirConsent, type FhirConsentContext } from './consent.fhir.ts';
+import {
+  fhirNames,
+  fhirStatusOf,
+  toFhirConsent,
+  toFhirSearchBundle,
+  type FhirConsent,
+  type FhirConsentContext,
+} from './consent.fhir.ts';
 import type { ConsentRecord } from './consent.record.ts';
 import { consentStatuses, type ConsentStatus } from './consent.status.ts';
 
@@ -45,7 +52,8 @@ function expectValid(resource: FhirConsent): void {
   }
   // R4: the root rule carries no type; every nested rule does.
   expect(resource.provision.type).toBeUndefined();
-  for (const rule of resource.provision.provision ?? []) expect(rule.type === 'permit' || rule.type === 'deny').toBe(true);
+  for (const rule of resource.provision.provision ?? [])
+    expect(rule.type === 'permit' || rule.type === 'deny').toBe(true);
 }
 
 describe('toFhirConsent: the mapping, status by status', () => {
@@ -56,33 +64,102 @@ describe('toFhirConsent: the mapping, status by status', () => {
       resourceType: 'Consent',
       id: '8a4b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d',
       status: 'active',
-      scope: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] },
-      patient: { reference: 'Patient/1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a', identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9990001234' } },
+      scope: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+      },
+      patient: {
+        reference: 'Patient/1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a',
+        identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9990001234' },
+      },
       dateTime: '2026-11-20',
       organization: [{ reference: `Organization/${councilId}`, display: 'Swindon Borough Council' }],
       policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] },
     });
-    expect(resource.category[0]?.coding?.[0]).toMatchObject({ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' });
+    expect(resource.category[0]?.coding?.[0]).toMatchObject({
+      system: 'http://loinc.org',
+      code: '59284-0',
+      display: 'Patient Consent',
+    });
     // The child and her mother (a contained RelatedPerson, coded as HL7's "mother") gave consent.
-    expect(resource.performer).toEqual([{ reference: 'Patient/1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a' }, { reference: '#parent-carer', type: 'RelatedPerson' }]);
-    expect(resource.contained?.[0]).toMatchObject({ resourceType: 'RelatedPerson', id: 'parent-carer', relationship: [{ coding: [{ code: 'MTH' }], text: 'Mother' }] });
+    expect(resource.performer).toEqual([
+      { reference: 'Patient/1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a' },
+      { reference: '#parent-carer', type: 'RelatedPerson' },
+    ]);
+    expect(resource.contained?.[0]).toMatchObject({
+      resourceType: 'RelatedPerson',
+      id: 'parent-carer',
+      relationship: [{ coding: [{ code: 'MTH' }], text: 'Mother' }],
+    });
     expect(resource.verification).toHaveLength(2);
 
     expect(resource.provision.period).toEqual({ start: '2026-11-20' });
     const rule = resource.provision.provision?.[0];
     expect(rule?.type).toBe('permit');
-    expect(rule?.action).toEqual([{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentaction', code: 'disclose', display: 'Disclose' }] }]);
+    expect(rule?.action).toEqual([
+      {
+        coding: [
+          {
+            system: 'http://terminology.hl7.org/CodeSystem/consentaction',
+            code: 'disclose',
+            display: 'Disclose',
+          },
+        ],
+      },
+    ]);
     expect(rule?.actor).toEqual([
-      { role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] }, reference: { reference: `Organization/${schoolId}`, display: 'Drove Primary School' } },
-      { role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] }, reference: { type: 'PractitionerRole', display: 'School nurse' } },
+      {
+        role: {
+          coding: [
+            {
+              system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+              code: 'IRCP',
+              display: 'information recipient',
+            },
+          ],
+        },
+        reference: { reference: `Organization/${schoolId}`, display: 'Drove Primary School' },
+      },
+      {
+        role: {
+          coding: [
+            {
+              system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+              code: 'IRCP',
+              display: 'information recipient',
+            },
+          ],
+        },
+        reference: { type: 'PractitionerRole', display: 'School nurse' },
+      },
     ]);
     expect(rule?.purpose).toEqual([
-      { system: fhirSystems.purpose, version: policy.version, code: 'early-help', display: 'Early help assessment and support' },
-      { system: fhirSystems.purpose, version: policy.version, code: 'education-support', display: 'Education support, including an EHC plan' },
+      {
+        system: fhirSystems.purpose,
+        version: policy.version,
+        code: 'early-help',
+        display: 'Early help assessment and support',
+      },
+      {
+        system: fhirSystems.purpose,
+        version: policy.version,
+        code: 'education-support',
+        display: 'Education support, including an EHC plan',
+      },
     ]);
     expect(rule?.class?.map((entry) => entry.code)).toEqual(['education', 'health']);
-    expect(rule?.extension).toContainEqual({ url: fhirExtensions.sharingMethod, valueCoding: { system: fhirSystems.sharingMethod, version: policy.version, code: 'secure-exchange', display: 'Safeshare secure exchange' } });
-    expect(resource.extension).toContainEqual({ url: fhirExtensions.registerStatus, valueCoding: { system: fhirSystems.registerStatus, code: 'given', display: 'Given' } });
+    expect(rule?.extension).toContainEqual({
+      url: fhirExtensions.sharingMethod,
+      valueCoding: {
+        system: fhirSystems.sharingMethod,
+        version: policy.version,
+        code: 'secure-exchange',
+        display: 'Safeshare secure exchange',
+      },
+    });
+    expect(resource.extension).toContainEqual({
+      url: fhirExtensions.registerStatus,
+      valueCoding: { system: fhirSystems.registerStatus, code: 'given', display: 'Given' },
+    });
     expect(resource.extension).toContainEqual({ url: fhirExtensions.reviewDate, valueDate: '2027-11-20' });
   });
 
@@ -95,7 +172,14 @@ describe('toFhirConsent: the mapping, status by status', () => {
   });
 
   it('maps withdrawn, expired and superseded consent to inactive, the period ending when it stopped', () => {
-    const withdrawal = { on: '2027-01-15', method: 'telephone', by: 'parent_carer', note: null, recordedBy: '3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c', recordedAt: new Date('2027-01-15T12:00:00Z') } as const;
+    const withdrawal = {
+      on: '2027-01-15',
+      method: 'telephone',
+      by: 'parent_carer',
+      note: null,
+      recordedBy: '3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c',
+      recordedAt: new Date('2027-01-15T12:00:00Z'),
+    } as const;
     const withdrawn = toFhirConsent(record({ status: 'withdrawn', withdrawal }), context);
     expectValid(withdrawn);
     expect(withdrawn.status).toBe('inactive');
@@ -107,15 +191,31 @@ describe('toFhirConsent: the mapping, status by status', () => {
     expect(expired.status).toBe('inactive');
     expect(expired.provision.period).toEqual({ start: '2026-11-20', end: '2027-06-30' });
 
-    const superseded = toFhirConsent(record({ status: 'superseded', supersededById: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' }), context);
+    const superseded = toFhirConsent(
+      record({ status: 'superseded', supersededById: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' }),
+      context,
+    );
     expectValid(superseded);
     expect(superseded.status).toBe('inactive');
-    expect(superseded.extension).toContainEqual({ url: fhirExtensions.registerStatus, valueCoding: { system: fhirSystems.registerStatus, code: 'superseded', display: 'Superseded' } });
+    expect(superseded.extension).toContainEqual({
+      url: fhirExtensions.registerStatus,
+      valueCoding: { system: fhirSystems.registerStatus, code: 'superseded', display: 'Superseded' },
+    });
   });
 
   it('maps consent not sought to an inactive record with no directive: no opt-in or opt-out, no permit or deny, the reason given', () => {
     const resource = toFhirConsent(
-      record({ decision: 'not_sought', status: 'not_sought', givenByChild: false, parentCarer: null, howGiven: null, notSoughtReasonId: 'unsafe', notSoughtDetail: null, toldSharedWithoutConsent: null, toldMayWithdraw: null }),
+      record({
+        decision: 'not_sought',
+        status: 'not_sought',
+        givenByChild: false,
+        parentCarer: null,
+        howGiven: null,
+        notSoughtReasonId: 'unsafe',
+        notSoughtDetail: null,
+        toldSharedWithoutConsent: null,
+        toldMayWithdraw: null,
+      }),
       context,
     );
     expectValid(resource);
@@ -124,10 +224,18 @@ describe('toFhirConsent: the mapping, status by status', () => {
     expect(resource.performer).toBeUndefined();
     expect(resource.verification).toBeUndefined();
     expect(resource.provision.provision).toBeUndefined();
-    expect(resource.provision.purpose?.map((entry) => entry.code)).toEqual(['early-help', 'education-support']);
+    expect(resource.provision.purpose?.map((entry) => entry.code)).toEqual([
+      'early-help',
+      'education-support',
+    ]);
     expect(resource.extension).toContainEqual({
       url: fhirExtensions.notSoughtReason,
-      valueCoding: { system: fhirSystems.notSoughtReason, version: policy.version, code: 'unsafe', display: 'Seeking consent would place the child or others at risk of harm' },
+      valueCoding: {
+        system: fhirSystems.notSoughtReason,
+        version: policy.version,
+        code: 'unsafe',
+        display: 'Seeking consent would place the child or others at risk of harm',
+      },
     });
   });
 
@@ -137,25 +245,59 @@ describe('toFhirConsent: the mapping, status by status', () => {
 
   it('leaves out the NHS number when it is not known, and names a recipient no longer in the directory by id only', () => {
     const gone = 'c0ffee00-0000-4000-8000-000000000000';
-    const resource = toFhirConsent(record({ recipientOrganisationIds: [gone] }), { ...context, nhsNumber: null });
+    const resource = toFhirConsent(record({ recipientOrganisationIds: [gone] }), {
+      ...context,
+      nhsNumber: null,
+    });
     expectValid(resource);
     expect(resource.patient).toEqual({ reference: 'Patient/1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a' });
-    expect(resource.provision.provision?.[0]?.actor?.[0]?.reference).toEqual({ reference: `Organization/${gone}` });
+    expect(resource.provision.provision?.[0]?.actor?.[0]?.reference).toEqual({
+      reference: `Organization/${gone}`,
+    });
   });
 
   it('puts a person’s consents in a searchset Bundle that validates', () => {
-    const resources = [toFhirConsent(record(), context), toFhirConsent(record({ id: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', decision: 'refused', status: 'refused' }), context)];
-    const bundle = toFhirSearchBundle(resources, { self: 'https://safeshare.swindon.gov.uk/api/v1/people/1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a/consents', resourceBase: 'https://safeshare.swindon.gov.uk/api/v1/consents' }, new Date('2026-11-30T09:00:00Z'));
+    const resources = [
+      toFhirConsent(record(), context),
+      toFhirConsent(
+        record({ id: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', decision: 'refused', status: 'refused' }),
+        context,
+      ),
+    ];
+    const bundle = toFhirSearchBundle(
+      resources,
+      {
+        self: 'https://safeshare.swindon.gov.uk/api/v1/people/1d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a/consents',
+        resourceBase: 'https://safeshare.swindon.gov.uk/api/v1/consents',
+      },
+      new Date('2026-11-30T09:00:00Z'),
+    );
     expect(validators.bundle(bundle), schemaErrors(validators.bundle)).toBe(true);
-    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 2, timestamp: '2026-11-30T09:00:00.000Z' });
-    expect(bundle.entry[1]?.fullUrl).toBe('https://safeshare.swindon.gov.uk/api/v1/consents/9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d');
-    expect(validators.bundle({ ...bundle, entry: [{ resource: { ...resources[0], status: 'approved' } }] })).toBe(false);
+    expect(bundle).toMatchObject({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: 2,
+      timestamp: '2026-11-30T09:00:00.000Z',
+    });
+    expect(bundle.entry[1]?.fullUrl).toBe(
+      'https://safeshare.swindon.gov.uk/api/v1/consents/9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    );
+    expect(
+      validators.bundle({ ...bundle, entry: [{ resource: { ...resources[0], status: 'approved' } }] }),
+    ).toBe(false);
   });
 
   it('reads labels from the pack itself, never from an object’s inherited names', () => {
-    const resource = toFhirConsent(record({ purposeIds: ['constructor', 'early-help'], categoryIds: ['tostring'] }), context);
+    const resource = toFhirConsent(
+      record({ purposeIds: ['constructor', 'early-help'], categoryIds: ['tostring'] }),
+      context,
+    );
     expectValid(resource);
-    expect(resource.provision.provision?.[0]?.purpose?.[0]).toEqual({ system: fhirSystems.purpose, version: policy.version, code: 'constructor' });
+    expect(resource.provision.provision?.[0]?.purpose?.[0]).toEqual({
+      system: fhirSystems.purpose,
+      version: policy.version,
+      code: 'constructor',
+    });
   });
 
   it('is checked by a schema that refuses what R4 forbids', () => {
@@ -164,7 +306,9 @@ describe('toFhirConsent: the mapping, status by status', () => {
     expect(validators.consent({ ...resource, scope: undefined })).toBe(false);
     expect(validators.consent({ ...resource, decision: 'permit' })).toBe(false);
     expect(validators.consent({ ...resource, dateTime: '20/11/2026' })).toBe(false);
-    expect(validators.consent({ ...resource, provision: { ...resource.provision, type: 'allow' } })).toBe(false);
+    expect(validators.consent({ ...resource, provision: { ...resource.provision, type: 'allow' } })).toBe(
+      false,
+    );
   });
 });
 
@@ -173,7 +317,9 @@ describe('toFhirConsent: the mapping, status by status', () => {
 
 const identifier = fc.stringMatching(/^[a-z0-9]{1,12}(?:-[a-z0-9]{1,12}){0,3}$/);
 const knownOrNot = (known: readonly string[]) => fc.oneof(fc.constantFrom(...known), identifier);
-const day = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString().slice(0, 10));
+const day = fc
+  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((date) => date.toISOString().slice(0, 10));
 const freeText = fc.option(fc.string({ unit: 'binary', maxLength: 60 }), { nil: null });
 
 const decisionFor: Record<ConsentStatus, fc.Arbitrary<ConsentRecord['decision']>> = {
@@ -196,30 +342,60 @@ const records: fc.Arbitrary<ConsentRecord> = fc
       personId: fc.uuid(),
       policyVersion: fc.stringMatching(/^\d{4}\.\d{2}-\d{1,3}$/),
       givenByChild: fc.boolean(),
-      parentCarer: fc.option(fc.record({ personId: fc.uuid(), relationship: fc.constantFrom(...relationships) }), { nil: null }),
-      purposeIds: fc.uniqueArray(knownOrNot(policy.purposes.map((purpose) => purpose.id)), { minLength: 1, maxLength: 4 }),
+      parentCarer: fc.option(
+        fc.record({ personId: fc.uuid(), relationship: fc.constantFrom(...relationships) }),
+        { nil: null },
+      ),
+      purposeIds: fc.uniqueArray(knownOrNot(policy.purposes.map((purpose) => purpose.id)), {
+        minLength: 1,
+        maxLength: 4,
+      }),
       useDescription: freeText,
-      recipientOrganisationIds: fc.uniqueArray(fc.oneof(fc.constantFrom(schoolId, councilId), fc.uuid()), { maxLength: 4 }),
+      recipientOrganisationIds: fc.uniqueArray(fc.oneof(fc.constantFrom(schoolId, councilId), fc.uuid()), {
+        maxLength: 4,
+      }),
       recipientRoles: fc.array(fc.string({ unit: 'binary', maxLength: 30 }), { maxLength: 3 }),
-      methodIds: fc.uniqueArray(knownOrNot(policy.sharingMethods.map((method) => method.id)), { maxLength: 4 }),
-      categoryIds: fc.uniqueArray(knownOrNot(policy.informationCategories.map((category) => category.id)), { maxLength: 6 }),
+      methodIds: fc.uniqueArray(knownOrNot(policy.sharingMethods.map((method) => method.id)), {
+        maxLength: 4,
+      }),
+      categoryIds: fc.uniqueArray(knownOrNot(policy.informationCategories.map((category) => category.id)), {
+        maxLength: 6,
+      }),
       retentionPeriod: freeText,
-      retentionFormIds: fc.uniqueArray(knownOrNot(policy.retentionForms.map((form) => form.id)), { maxLength: 2 }),
+      retentionFormIds: fc.uniqueArray(knownOrNot(policy.retentionForms.map((form) => form.id)), {
+        maxLength: 2,
+      }),
       toldSharedWithoutConsent: fc.option(fc.boolean(), { nil: null }),
       toldMayWithdraw: fc.option(fc.boolean(), { nil: null }),
       howGiven: fc.option(fc.constantFrom('written', 'verbal', 'electronic'), { nil: null }),
-      notSoughtReasonId: fc.option(knownOrNot(policy.consentNotSoughtReasons.map((reason) => reason.id)), { nil: null }),
+      notSoughtReasonId: fc.option(knownOrNot(policy.consentNotSoughtReasons.map((reason) => reason.id)), {
+        nil: null,
+      }),
       givenOn: day,
       reviewOn: day,
       expiresOn: fc.option(day, { nil: null }),
       withdrawnOn: day,
-      createdAt: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }),
+      createdAt: fc.date({
+        min: new Date('2000-01-01T00:00:00Z'),
+        max: new Date('2099-12-31T00:00:00Z'),
+        noInvalidDate: true,
+      }),
     }),
   )
   .map(({ withdrawnOn, ...generated }) =>
     record({
       ...generated,
-      withdrawal: generated.status === 'withdrawn' ? { on: withdrawnOn, method: 'letter', by: 'both', note: null, recordedBy: generated.personId, recordedAt: generated.createdAt } : null,
+      withdrawal:
+        generated.status === 'withdrawn'
+          ? {
+              on: withdrawnOn,
+              method: 'letter',
+              by: 'both',
+              note: null,
+              recordedBy: generated.personId,
+              recordedAt: generated.createdAt,
+            }
+          : null,
     }),
   );
 

@@ -32,34 +32,38 @@ import { consentStatusNames, type ConsentStatus } from './consent.status.ts';
  */
 export function fhirNames(fhirCanonicalBase: string) {
   const systems = {
-  purpose: `${fhirCanonicalBase}/CodeSystem/consent-purpose`,
-  informationCategory: `${fhirCanonicalBase}/CodeSystem/information-category`,
-  sharingMethod: `${fhirCanonicalBase}/CodeSystem/sharing-method`,
-  retentionForm: `${fhirCanonicalBase}/CodeSystem/retention-form`,
-  notSoughtReason: `${fhirCanonicalBase}/CodeSystem/consent-not-sought-reason`,
-  registerStatus: `${fhirCanonicalBase}/CodeSystem/consent-register-status`,
-  consentId: `${fhirCanonicalBase}/Id/consent`,
-  personId: `${fhirCanonicalBase}/Id/person`,
-  nhsNumber: 'https://fhir.nhs.uk/Id/nhs-number',
-  loinc: 'http://loinc.org',
-  consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
-  actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
-  participationType: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
-  roleCode: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode',
-  consentAction: 'http://terminology.hl7.org/CodeSystem/consentaction',
+    purpose: `${fhirCanonicalBase}/CodeSystem/consent-purpose`,
+    informationCategory: `${fhirCanonicalBase}/CodeSystem/information-category`,
+    sharingMethod: `${fhirCanonicalBase}/CodeSystem/sharing-method`,
+    retentionForm: `${fhirCanonicalBase}/CodeSystem/retention-form`,
+    notSoughtReason: `${fhirCanonicalBase}/CodeSystem/consent-not-sought-reason`,
+    registerStatus: `${fhirCanonicalBase}/CodeSystem/consent-register-status`,
+    consentId: `${fhirCanonicalBase}/Id/consent`,
+    personId: `${fhirCanonicalBase}/Id/person`,
+    nhsNumber: 'https://fhir.nhs.uk/Id/nhs-number',
+    loinc: 'http://loinc.org',
+    consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
+    actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+    participationType: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+    roleCode: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode',
+    consentAction: 'http://terminology.hl7.org/CodeSystem/consentaction',
   } as const;
   const extensions = {
-  registerStatus: `${fhirCanonicalBase}/StructureDefinition/consent-register-status`,
-  reviewDate: `${fhirCanonicalBase}/StructureDefinition/consent-review-date`,
-  notSoughtReason: `${fhirCanonicalBase}/StructureDefinition/consent-not-sought-reason`,
-  toldSharedWithoutConsent: `${fhirCanonicalBase}/StructureDefinition/consent-told-shared-without-consent`,
-  toldMayWithdraw: `${fhirCanonicalBase}/StructureDefinition/consent-told-may-withdraw`,
-  useDescription: `${fhirCanonicalBase}/StructureDefinition/consent-use-description`,
-  sharingMethod: `${fhirCanonicalBase}/StructureDefinition/consent-sharing-method`,
-  retentionPeriod: `${fhirCanonicalBase}/StructureDefinition/consent-retention-period`,
-  retentionForm: `${fhirCanonicalBase}/StructureDefinition/consent-retention-form`,
+    registerStatus: `${fhirCanonicalBase}/StructureDefinition/consent-register-status`,
+    reviewDate: `${fhirCanonicalBase}/StructureDefinition/consent-review-date`,
+    notSoughtReason: `${fhirCanonicalBase}/StructureDefinition/consent-not-sought-reason`,
+    toldSharedWithoutConsent: `${fhirCanonicalBase}/StructureDefinition/consent-told-shared-without-consent`,
+    toldMayWithdraw: `${fhirCanonicalBase}/StructureDefinition/consent-told-may-withdraw`,
+    useDescription: `${fhirCanonicalBase}/StructureDefinition/consent-use-description`,
+    sharingMethod: `${fhirCanonicalBase}/StructureDefinition/consent-sharing-method`,
+    retentionPeriod: `${fhirCanonicalBase}/StructureDefinition/consent-retention-period`,
+    retentionForm: `${fhirCanonicalBase}/StructureDefinition/consent-retention-form`,
   } as const;
-  return { systems, extensions, policy: (version: string) => `${fhirCanonicalBase}/PolicyPack/${encodeURIComponent(version)}` };
+  return {
+    systems,
+    extensions,
+    policy: (version: string) => `${fhirCanonicalBase}/PolicyPack/${encodeURIComponent(version)}`,
+  };
 }
 
 export type FhirNames = ReturnType<typeof fhirNames>;
@@ -138,7 +142,11 @@ export interface FhirConsent {
   readonly organization: readonly FhirReference[];
   readonly policy: readonly { readonly uri: string }[];
   readonly policyRule?: FhirCodeableConcept;
-  readonly verification?: readonly { readonly verified: boolean; readonly verifiedWith: FhirReference; readonly verificationDate: string }[];
+  readonly verification?: readonly {
+    readonly verified: boolean;
+    readonly verifiedWith: FhirReference;
+    readonly verificationDate: string;
+  }[];
   readonly provision: FhirConsentRule;
 }
 
@@ -148,7 +156,11 @@ export interface FhirBundle {
   readonly timestamp: string;
   readonly total: number;
   readonly link: readonly { readonly relation: string; readonly url: string }[];
-  readonly entry: readonly { readonly fullUrl: string; readonly resource: FhirConsent; readonly search: { readonly mode: 'match' } }[];
+  readonly entry: readonly {
+    readonly fullUrl: string;
+    readonly resource: FhirConsent;
+    readonly search: { readonly mode: 'match' };
+  }[];
 }
 
 export interface FhirConsentContext {
@@ -212,14 +224,17 @@ export function toFhirConsent(record: ConsentRecord, context: FhirConsentContext
   const version = record.policyVersion;
   const patient: FhirReference = {
     reference: `Patient/${record.personId}`,
-    ...(context.nhsNumber === null ? {} : { identifier: { system: fhirSystems.nhsNumber, value: context.nhsNumber.replace(/\s/g, '') } }),
+    ...(context.nhsNumber === null
+      ? {}
+      : { identifier: { system: fhirSystems.nhsNumber, value: context.nhsNumber.replace(/\s/g, '') } }),
   };
   const consented = record.decision !== 'not_sought';
   const organisationName = text(context.organisationName);
 
   const performers: FhirReference[] = [];
   if (consented && record.givenByChild) performers.push({ reference: `Patient/${record.personId}` });
-  if (consented && record.parentCarer !== null) performers.push({ reference: `#${parentCarerId}`, type: 'RelatedPerson' });
+  if (consented && record.parentCarer !== null)
+    performers.push({ reference: `#${parentCarerId}`, type: 'RelatedPerson' });
   const contained: FhirRelatedPerson[] =
     consented && record.parentCarer !== null
       ? [
@@ -234,19 +249,41 @@ export function toFhirConsent(record: ConsentRecord, context: FhirConsentContext
       : [];
 
   const extension: FhirExtension[] = [
-    { url: fhirExtensions.registerStatus, valueCoding: { system: fhirSystems.registerStatus, code: record.status, display: consentStatusNames[record.status] } },
+    {
+      url: fhirExtensions.registerStatus,
+      valueCoding: {
+        system: fhirSystems.registerStatus,
+        code: record.status,
+        display: consentStatusNames[record.status],
+      },
+    },
     { url: fhirExtensions.reviewDate, valueDate: record.reviewOn },
   ];
   if (record.notSoughtReasonId !== null) {
-    extension.push({ url: fhirExtensions.notSoughtReason, valueCoding: coding(fhirSystems.notSoughtReason, version, record.notSoughtReasonId, labelOf(pack.consentNotSoughtReasons, record.notSoughtReasonId)) });
+    extension.push({
+      url: fhirExtensions.notSoughtReason,
+      valueCoding: coding(
+        fhirSystems.notSoughtReason,
+        version,
+        record.notSoughtReasonId,
+        labelOf(pack.consentNotSoughtReasons, record.notSoughtReasonId),
+      ),
+    });
   }
-  if (record.toldSharedWithoutConsent !== null) extension.push({ url: fhirExtensions.toldSharedWithoutConsent, valueBoolean: record.toldSharedWithoutConsent });
-  if (record.toldMayWithdraw !== null) extension.push({ url: fhirExtensions.toldMayWithdraw, valueBoolean: record.toldMayWithdraw });
+  if (record.toldSharedWithoutConsent !== null)
+    extension.push({
+      url: fhirExtensions.toldSharedWithoutConsent,
+      valueBoolean: record.toldSharedWithoutConsent,
+    });
+  if (record.toldMayWithdraw !== null)
+    extension.push({ url: fhirExtensions.toldMayWithdraw, valueBoolean: record.toldMayWithdraw });
   const use = text(record.useDescription);
   if (use !== undefined) extension.push({ url: fhirExtensions.useDescription, valueString: use });
 
   const scope = ruleScope(record, context, pack);
-  const end = [record.withdrawal?.on, record.expiresOn ?? undefined].filter((date): date is string => date !== undefined).sort()[0];
+  const end = [record.withdrawal?.on, record.expiresOn ?? undefined]
+    .filter((date): date is string => date !== undefined)
+    .sort()[0];
   const period: FhirPeriod = { start: record.givenOn, ...(end === undefined ? {} : { end }) };
   const provision: FhirConsentRule = consented
     ? { period, provision: [{ type: record.decision === 'given' ? 'permit' : 'deny', ...scope }] }
@@ -259,7 +296,9 @@ export function toFhirConsent(record: ConsentRecord, context: FhirConsentContext
     extension,
     identifier: [{ system: fhirSystems.consentId, value: record.id }],
     status: fhirStatusOf[record.status],
-    scope: { coding: [{ system: fhirSystems.consentScope, code: 'patient-privacy', display: 'Privacy Consent' }] },
+    scope: {
+      coding: [{ system: fhirSystems.consentScope, code: 'patient-privacy', display: 'Privacy Consent' }],
+    },
     category: [
       { coding: [{ system: fhirSystems.loinc, code: '59284-0', display: 'Patient Consent' }] },
       { coding: [{ system: fhirSystems.actCode, code: 'IDSCL', display: 'information disclosure' }] },
@@ -267,7 +306,12 @@ export function toFhirConsent(record: ConsentRecord, context: FhirConsentContext
     patient,
     dateTime: record.givenOn,
     ...(performers.length === 0 ? {} : { performer: performers }),
-    organization: [{ reference: `Organization/${record.organisationId}`, ...(organisationName === undefined ? {} : { display: organisationName }) }],
+    organization: [
+      {
+        reference: `Organization/${record.organisationId}`,
+        ...(organisationName === undefined ? {} : { display: organisationName }),
+      },
+    ],
     // ppc-1 asks for a policy or a policy rule: every record names the local policy pack it was made under.
     policy: [{ uri: context.names.policy(version) }],
     ...(record.decision === 'not_sought'
@@ -276,60 +320,114 @@ export function toFhirConsent(record: ConsentRecord, context: FhirConsentContext
           policyRule: {
             coding: [
               // HL7's own display for OPTOUT is spelt "op-out"; validators compare displays, so it is kept.
-              record.decision === 'given' ? { system: fhirSystems.actCode, code: 'OPTIN', display: 'opt-in' } : { system: fhirSystems.actCode, code: 'OPTOUT', display: 'opt-out' },
+              record.decision === 'given'
+                ? { system: fhirSystems.actCode, code: 'OPTIN', display: 'opt-in' }
+                : { system: fhirSystems.actCode, code: 'OPTOUT', display: 'opt-out' },
             ],
           },
         }),
     ...(consented && record.howGiven !== null && performers.length > 0
-      ? { verification: performers.map((performer) => ({ verified: true, verifiedWith: performer, verificationDate: record.givenOn })) }
+      ? {
+          verification: performers.map((performer) => ({
+            verified: true,
+            verifiedWith: performer,
+            verificationDate: record.givenOn,
+          })),
+        }
       : {}),
     provision,
   };
 }
 
-function relationshipConcept(relationship: Relationship, fhirSystems: FhirNames['systems']): FhirCodeableConcept {
+function relationshipConcept(
+  relationship: Relationship,
+  fhirSystems: FhirNames['systems'],
+): FhirCodeableConcept {
   const role = roleCodes[relationship];
-  return { ...(role === null ? {} : { coding: [{ system: fhirSystems.roleCode, code: role.code, display: role.display }] }), text: relationshipNames[relationship] };
+  return {
+    ...(role === null
+      ? {}
+      : { coding: [{ system: fhirSystems.roleCode, code: role.code, display: role.display }] }),
+    text: relationshipNames[relationship],
+  };
 }
 
 /** What the rule covers: recipients, the action, purposes, categories, methods and retention. */
-function ruleScope(record: ConsentRecord, context: FhirConsentContext, pack: PolicyPack): Omit<FhirConsentRule, 'type' | 'period' | 'provision'> {
+function ruleScope(
+  record: ConsentRecord,
+  context: FhirConsentContext,
+  pack: PolicyPack,
+): Omit<FhirConsentRule, 'type' | 'period' | 'provision'> {
   const { systems: fhirSystems, extensions: fhirExtensions } = context.names;
   const version = record.policyVersion;
-  const recipient: FhirCodeableConcept = { coding: [{ system: fhirSystems.participationType, code: 'IRCP', display: 'information recipient' }] };
+  const recipient: FhirCodeableConcept = {
+    coding: [{ system: fhirSystems.participationType, code: 'IRCP', display: 'information recipient' }],
+  };
   const actor = [
     ...record.recipientOrganisationIds.map((id) => {
       const name = text(context.organisationNames.get(id));
-      return { role: recipient, reference: { reference: `Organization/${id}`, ...(name === undefined ? {} : { display: name }) } };
+      return {
+        role: recipient,
+        reference: { reference: `Organization/${id}`, ...(name === undefined ? {} : { display: name }) },
+      };
     }),
     ...record.recipientRoles.flatMap((role) => {
       const display = text(role);
-      return display === undefined ? [] : [{ role: recipient, reference: { type: 'PractitionerRole', display } }];
+      return display === undefined
+        ? []
+        : [{ role: recipient, reference: { type: 'PractitionerRole', display } }];
     }),
   ];
   const extension: FhirExtension[] = [
-    ...record.methodIds.map((id) => ({ url: fhirExtensions.sharingMethod, valueCoding: coding(fhirSystems.sharingMethod, version, id, labelOf(pack.sharingMethods, id)) })),
-    ...record.retentionFormIds.map((id) => ({ url: fhirExtensions.retentionForm, valueCoding: coding(fhirSystems.retentionForm, version, id, labelOf(pack.retentionForms, id)) })),
+    ...record.methodIds.map((id) => ({
+      url: fhirExtensions.sharingMethod,
+      valueCoding: coding(fhirSystems.sharingMethod, version, id, labelOf(pack.sharingMethods, id)),
+    })),
+    ...record.retentionFormIds.map((id) => ({
+      url: fhirExtensions.retentionForm,
+      valueCoding: coding(fhirSystems.retentionForm, version, id, labelOf(pack.retentionForms, id)),
+    })),
   ];
   const retention = text(record.retentionPeriod);
-  if (retention !== undefined) extension.push({ url: fhirExtensions.retentionPeriod, valueString: retention });
+  if (retention !== undefined)
+    extension.push({ url: fhirExtensions.retentionPeriod, valueString: retention });
   return {
     ...(extension.length === 0 ? {} : { extension }),
     ...(actor.length === 0 ? {} : { actor }),
     action: [{ coding: [{ system: fhirSystems.consentAction, code: 'disclose', display: 'Disclose' }] }],
-    ...(record.purposeIds.length === 0 ? {} : { purpose: record.purposeIds.map((id) => coding(fhirSystems.purpose, version, id, labelOf(pack.purposes, id))) }),
-    ...(record.categoryIds.length === 0 ? {} : { class: record.categoryIds.map((id) => coding(fhirSystems.informationCategory, version, id, labelOf(pack.informationCategories, id))) }),
+    ...(record.purposeIds.length === 0
+      ? {}
+      : {
+          purpose: record.purposeIds.map((id) =>
+            coding(fhirSystems.purpose, version, id, labelOf(pack.purposes, id)),
+          ),
+        }),
+    ...(record.categoryIds.length === 0
+      ? {}
+      : {
+          class: record.categoryIds.map((id) =>
+            coding(fhirSystems.informationCategory, version, id, labelOf(pack.informationCategories, id)),
+          ),
+        }),
   };
 }
 
 /** A FHIR searchset of consents, newest first as given. `resourceBase` is the API address each consent can be read at. */
-export function toFhirSearchBundle(resources: readonly FhirConsent[], addresses: { readonly self: string; readonly resourceBase: string }, now: Date): FhirBundle {
+export function toFhirSearchBundle(
+  resources: readonly FhirConsent[],
+  addresses: { readonly self: string; readonly resourceBase: string },
+  now: Date,
+): FhirBundle {
   return {
     resourceType: 'Bundle',
     type: 'searchset',
     timestamp: now.toISOString(),
     total: resources.length,
     link: [{ relation: 'self', url: addresses.self }],
-    entry: resources.map((resource) => ({ fullUrl: `${addresses.resourceBase}/${resource.id}`, resource, search: { mode: 'match' } })),
+    entry: resources.map((resource) => ({
+      fullUrl: `${addresses.resourceBase}/${resource.id}`,
+      resource,
+      search: { mode: 'match' },
+    })),
   };
 }

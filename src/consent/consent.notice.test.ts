@@ -20,7 +20,11 @@ function record(overrides: Partial<ConsentRecord> = {}): ConsentRecord {
 
 const context: NoticeContext = {
   child: { givenNames: 'Amelia Rose', knownAs: null },
-  organisation: { name: 'Swindon Borough Council', switchboardPhone: '01793 463000', address: { line1: 'Civic Offices', line2: 'Euclid Street', town: 'Swindon', postcode: 'SN1 2JH' } },
+  organisation: {
+    name: 'Swindon Borough Council',
+    switchboardPhone: '01793 463000',
+    address: { line1: 'Civic Offices', line2: 'Euclid Street', town: 'Swindon', postcode: 'SN1 2JH' },
+  },
   practitionerName: 'Priya Sharma',
   recipientNames: ['Drove Primary School'],
   policy,
@@ -28,7 +32,16 @@ const context: NoticeContext = {
 };
 
 function allText(notice: ReturnType<typeof consentNotice>): string {
-  return [notice.title, ...notice.introduction, ...notice.sections.flatMap((section) => [section.heading, ...section.paragraphs, ...section.list, ...section.closing])].join('\n');
+  return [
+    notice.title,
+    ...notice.introduction,
+    ...notice.sections.flatMap((section) => [
+      section.heading,
+      ...section.paragraphs,
+      ...section.list,
+      ...section.closing,
+    ]),
+  ].join('\n');
 }
 
 describe('the family’s consent notice', () => {
@@ -39,40 +52,78 @@ describe('the family’s consent notice', () => {
     expect(notice.issuedOn).toBe('30 November 2026');
     expect(notice.standing).toBeNull();
     const section = (heading: string) => notice.sections.find((candidate) => candidate.heading === heading);
-    expect(section('Why we want to share information')?.list).toEqual(['Early help assessment and support', 'Education support, including an EHC plan']);
+    expect(section('Why we want to share information')?.list).toEqual([
+      'Early help assessment and support',
+      'Education support, including an EHC plan',
+    ]);
     expect(section('How we will use it')?.paragraphs[0]).toBe('To plan early help with her school.');
-    expect(section('Who we may share it with')?.list).toEqual(['Drove Primary School', 'a school nurse', 'an early help worker']);
-    expect(section('What information we may share')?.list).toEqual(['Education', 'Health, including mental health']);
+    expect(section('Who we may share it with')?.list).toEqual([
+      'Drove Primary School',
+      'a school nurse',
+      'an early help worker',
+    ]);
+    expect(section('What information we may share')?.list).toEqual([
+      'Education',
+      'Health, including mental health',
+    ]);
     expect(section('What information we may share')?.closing.join(' ')).toContain('extra private');
     expect(section('How we will share it')?.list).toEqual(['Safeshare secure exchange', 'In person']);
-    expect(section('How long we keep it')?.paragraphs).toEqual(['We will keep it for this long: until Amelia is 25.', 'We keep it on paper and on computer.', 'After that, we delete it or destroy it safely.']);
-    expect(section('How long this agreement lasts')?.paragraphs).toEqual(['Amelia and Amelia’s mother agreed to this on 20 November 2026.', 'We will check with you that you still agree by 20 November 2027.']);
+    expect(section('How long we keep it')?.paragraphs).toEqual([
+      'We will keep it for this long: until Amelia is 25.',
+      'We keep it on paper and on computer.',
+      'After that, we delete it or destroy it safely.',
+    ]);
+    expect(section('How long this agreement lasts')?.paragraphs).toEqual([
+      'Amelia and Amelia’s mother agreed to this on 20 November 2026.',
+      'We will check with you that you still agree by 20 November 2027.',
+    ]);
   });
 
   it('says when information may be shared without consent, in the words of the 2024 advice, and explains the law it names', () => {
-    const section = consentNotice(record(), context).sections.find((candidate) => candidate.heading === 'When we may share information without asking you');
+    const section = consentNotice(record(), context).sections.find(
+      (candidate) => candidate.heading === 'When we may share information without asking you',
+    );
     expect(section?.paragraphs.join(' ')).toContain('Keeping Amelia safe comes first.');
-    expect(section?.list).toEqual(['to protect Amelia or someone else from harm', 'when the law says we must']);
+    expect(section?.list).toEqual([
+      'to protect Amelia or someone else from harm',
+      'when the law says we must',
+    ]);
     expect(section?.closing.join(' ')).toContain('unless telling you could put someone in danger');
-    expect(section?.closing.join(' ')).toContain('The Data Protection Act 2018 is the law about how organisations look after information about people.');
+    expect(section?.closing.join(' ')).toContain(
+      'The Data Protection Act 2018 is the law about how organisations look after information about people.',
+    );
   });
 
   it('tells the family they may withdraw at any time and how: phone the switchboard, write, or tell the practitioner (R3.3)', () => {
-    const section = consentNotice(record(), context).sections.find((candidate) => candidate.heading === 'You can change your mind');
-    expect(section?.paragraphs.join(' ')).toContain('You can take back your agreement at any time. This is called withdrawing consent.');
+    const section = consentNotice(record(), context).sections.find(
+      (candidate) => candidate.heading === 'You can change your mind',
+    );
+    expect(section?.paragraphs.join(' ')).toContain(
+      'You can take back your agreement at any time. This is called withdrawing consent.',
+    );
     expect(section?.list).toEqual([
       'phone Swindon Borough Council on 01793 463000 and ask for Priya Sharma',
       'write to Priya Sharma, Swindon Borough Council, Civic Offices, Euclid Street, Swindon, SN1 2JH',
       'tell Priya Sharma when you see them',
     ]);
-    const noDirectory = consentNotice(record(), { ...context, practitionerName: null, organisation: { name: 'Swindon Borough Council', switchboardPhone: null, address: null } });
-    expect(noDirectory.sections.find((candidate) => candidate.heading === 'You can change your mind')?.list).toEqual(['write to Swindon Borough Council', 'tell the person who helps you when you see them']);
+    const noDirectory = consentNotice(record(), {
+      ...context,
+      practitionerName: null,
+      organisation: { name: 'Swindon Borough Council', switchboardPhone: null, address: null },
+    });
+    expect(
+      noDirectory.sections.find((candidate) => candidate.heading === 'You can change your mind')?.list,
+    ).toEqual(['write to Swindon Borough Council', 'tell the person who helps you when you see them']);
   });
 
   it('explains the words a family may not know, and only those the notice uses', () => {
-    const words = consentNotice(record(), context).sections.find((candidate) => candidate.heading === 'What some words mean');
+    const words = consentNotice(record(), context).sections.find(
+      (candidate) => candidate.heading === 'What some words mean',
+    );
     expect(words?.paragraphs.some((text) => text.startsWith('Early help means'))).toBe(true);
-    expect(words?.paragraphs.some((text) => text.startsWith('An EHC plan (education, health and care plan)'))).toBe(true);
+    expect(
+      words?.paragraphs.some((text) => text.startsWith('An EHC plan (education, health and care plan)')),
+    ).toBe(true);
     expect(words?.paragraphs.some((text) => text.startsWith('Youth justice'))).toBe(false);
   });
 
@@ -87,9 +138,20 @@ describe('the family’s consent notice', () => {
   });
 
   it('says first when the agreement is no longer in force', () => {
-    const withdrawal = { on: '2027-01-15', method: 'letter', by: 'parent_carer', note: null, recordedBy: '3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c', recordedAt: new Date('2027-01-15T12:00:00Z') } as const;
-    expect(consentNotice(record({ status: 'withdrawn', withdrawal }), context).standing).toBe('This agreement was taken back on 15 January 2027. We no longer share information because of it.');
-    expect(consentNotice(record({ status: 'expired', expiresOn: '2027-06-30' }), context).standing).toContain('has ended');
+    const withdrawal = {
+      on: '2027-01-15',
+      method: 'letter',
+      by: 'parent_carer',
+      note: null,
+      recordedBy: '3f4a5b6c-7d8e-4f9a-8b1c-2d3e4f5a6b7c',
+      recordedAt: new Date('2027-01-15T12:00:00Z'),
+    } as const;
+    expect(consentNotice(record({ status: 'withdrawn', withdrawal }), context).standing).toBe(
+      'This agreement was taken back on 15 January 2027. We no longer share information because of it.',
+    );
+    expect(consentNotice(record({ status: 'expired', expiresOn: '2027-06-30' }), context).standing).toContain(
+      'has ended',
+    );
     expect(consentNotice(record({ status: 'superseded' }), context).standing).toContain('replaced');
   });
 
@@ -109,7 +171,9 @@ describe('the family’s consent notice', () => {
 
 describe('text for the PDF’s built-in font', () => {
   it('keeps what Windows-1252 covers and simplifies the rest rather than printing a wrong letter', () => {
-    expect(winAnsi('Amelia’s “mother” – Zoë, Chloé, Søren, €5 •')).toBe('Amelia’s “mother” – Zoë, Chloé, Søren, €5 •');
+    expect(winAnsi('Amelia’s “mother” – Zoë, Chloé, Søren, €5 •')).toBe(
+      'Amelia’s “mother” – Zoë, Chloé, Søren, €5 •',
+    );
     expect(winAnsi('Łucja Dąbrowska, Dương, Şükrü')).toBe('Lucja Dabrowska, Duong, Sükrü');
     expect(winAnsi('Ōtautahi 東京 🙂')).toBe('Otautahi ?? ?');
   });

@@ -43,7 +43,12 @@ export interface NoticeContext {
   readonly organisation: {
     readonly name: string;
     readonly switchboardPhone: string | null;
-    readonly address: { readonly line1: string; readonly line2: string | null; readonly town: string; readonly postcode: string } | null;
+    readonly address: {
+      readonly line1: string;
+      readonly line2: string | null;
+      readonly town: string;
+      readonly postcode: string;
+    } | null;
   };
   /** The practitioner who recorded the consent, whom the family can ask for. */
   readonly practitionerName: string | null;
@@ -88,14 +93,44 @@ const relationshipWords: Record<Relationship, string> = {
  * against the notice's own text, so a policy pack that uses none of them shows none.
  */
 const plainWords: readonly { readonly pattern: RegExp; readonly explanation: string }[] = [
-  { pattern: /early help/i, explanation: 'Early help means support for a family as soon as problems start, to stop them getting worse.' },
-  { pattern: /child in need/i, explanation: 'A child in need is a child who needs extra help from the council to be safe, healthy or to do well.' },
-  { pattern: /child protection/i, explanation: 'Child protection means the work people do to keep a child safe from harm.' },
-  { pattern: /\bEHC plan\b/i, explanation: 'An EHC plan (education, health and care plan) is a plan for a child or young person who needs extra help with learning.' },
-  { pattern: /multi-agency/i, explanation: 'Multi-agency means different services working together, such as the council, health services, schools and the police.' },
-  { pattern: /safeguarding/i, explanation: 'Safeguarding means protecting children and young people from harm.' },
-  { pattern: /youth justice/i, explanation: 'Youth justice is the work with young people who have got into trouble with the police, to help them stay out of trouble.' },
-  { pattern: /care leaver/i, explanation: 'A care leaver is a young person who has lived in care and is now moving on to live on their own.' },
+  {
+    pattern: /early help/i,
+    explanation:
+      'Early help means support for a family as soon as problems start, to stop them getting worse.',
+  },
+  {
+    pattern: /child in need/i,
+    explanation:
+      'A child in need is a child who needs extra help from the council to be safe, healthy or to do well.',
+  },
+  {
+    pattern: /child protection/i,
+    explanation: 'Child protection means the work people do to keep a child safe from harm.',
+  },
+  {
+    pattern: /\bEHC plan\b/i,
+    explanation:
+      'An EHC plan (education, health and care plan) is a plan for a child or young person who needs extra help with learning.',
+  },
+  {
+    pattern: /multi-agency/i,
+    explanation:
+      'Multi-agency means different services working together, such as the council, health services, schools and the police.',
+  },
+  {
+    pattern: /safeguarding/i,
+    explanation: 'Safeguarding means protecting children and young people from harm.',
+  },
+  {
+    pattern: /youth justice/i,
+    explanation:
+      'Youth justice is the work with young people who have got into trouble with the police, to help them stay out of trouble.',
+  },
+  {
+    pattern: /care leaver/i,
+    explanation:
+      'A care leaver is a young person who has lived in care and is now moving on to live on their own.',
+  },
 ];
 
 /** Builds the notice. Pure: the route gathers the context and the audit trail records the reading. */
@@ -108,11 +143,14 @@ export function consentNotice(record: ConsentRecord, context: NoticeContext): Co
 
   const agreedBy: string[] = [];
   if (record.givenByChild) agreedBy.push(name);
-  if (record.parentCarer !== null) agreedBy.push(`${name}’s ${relationshipWords[record.parentCarer.relationship]}`);
+  if (record.parentCarer !== null)
+    agreedBy.push(`${name}’s ${relationshipWords[record.parentCarer.relationship]}`);
 
   const purposes = record.purposeIds.map((id) => labelOf(pack.purposes, id) ?? id);
   const categories = record.categoryIds.map((id) => labelOf(pack.informationCategories, id) ?? id);
-  const special = record.categoryIds.some((id) => context.policy.informationCategories.find((category) => category.id === id)?.special === true);
+  const special = record.categoryIds.some(
+    (id) => context.policy.informationCategories.find((category) => category.id === id)?.special === true,
+  );
   const methods = record.methodIds.map((id) => labelOf(pack.sharingMethods, id) ?? id);
   const forms = record.retentionFormIds.map((id) => retentionWords(labelOf(pack.retentionForms, id) ?? id));
   const roles = record.recipientRoles.map((role) => role.trim()).filter((role) => role !== '');
@@ -120,13 +158,18 @@ export function consentNotice(record: ConsentRecord, context: NoticeContext): Co
   const sections: NoticeSection[] = [
     {
       heading: 'Why we want to share information',
-      paragraphs: [`We want to share information about ${name} so that we can help. We will only share it for ${purposes.length === 1 ? 'this reason' : 'these reasons'}:`],
+      paragraphs: [
+        `We want to share information about ${name} so that we can help. We will only share it for ${purposes.length === 1 ? 'this reason' : 'these reasons'}:`,
+      ],
       list: purposes,
       closing: [],
     },
     {
       heading: 'How we will use it',
-      paragraphs: [record.useDescription?.trim() || 'We will use it only for the reasons above.', 'We will not use it for anything else without asking you first.'],
+      paragraphs: [
+        record.useDescription?.trim() || 'We will use it only for the reasons above.',
+        'We will not use it for anything else without asking you first.',
+      ],
       list: [],
       closing: [],
     },
@@ -136,25 +179,38 @@ export function consentNotice(record: ConsentRecord, context: NoticeContext): Co
         context.recipientNames.length + roles.length === 0
           ? [`Only the people at ${organisation} who need it to help ${name}.`]
           : ['We may share it with:'],
-      list: [...context.recipientNames, ...roles.map((role) => `${/^[aeiou]/i.test(role) ? 'an' : 'a'} ${lowerFirst(role)}`)],
+      list: [
+        ...context.recipientNames,
+        ...roles.map((role) => `${/^[aeiou]/i.test(role) ? 'an' : 'a'} ${lowerFirst(role)}`),
+      ],
       closing: ['They must keep it safe and use it only for the reasons on this page.'],
     },
     {
       heading: 'What information we may share',
-      paragraphs: categories.length === 0 ? ['Only the information needed for the reasons above.'] : ['We may share information about:'],
+      paragraphs:
+        categories.length === 0
+          ? ['Only the information needed for the reasons above.']
+          : ['We may share information about:'],
       list: categories,
-      closing: special ? ['Some of this information is extra private, such as health. We take extra care with it.'] : [],
+      closing: special
+        ? ['Some of this information is extra private, such as health. We take extra care with it.']
+        : [],
     },
     {
       heading: 'How we will share it',
-      paragraphs: methods.length === 0 ? ['In a safe way that keeps the information private.'] : ['We will share it in these ways:'],
+      paragraphs:
+        methods.length === 0
+          ? ['In a safe way that keeps the information private.']
+          : ['We will share it in these ways:'],
       list: methods,
       closing: ['We always use a safe way, so that the information only reaches the right person.'],
     },
     {
       heading: 'How long we keep it',
       paragraphs: [
-        record.retentionPeriod?.trim() ? `We will keep it for this long: ${lowerFirst(record.retentionPeriod.trim())}.` : 'We will keep it only for as long as we need it for the reasons above.',
+        record.retentionPeriod?.trim()
+          ? `We will keep it for this long: ${lowerFirst(record.retentionPeriod.trim())}.`
+          : 'We will keep it only for as long as we need it for the reasons above.',
         ...(forms.length === 0 ? [] : [`We keep it ${joinWords(forms)}.`]),
         'After that, we delete it or destroy it safely.',
       ],
@@ -196,9 +252,15 @@ export function consentNotice(record: ConsentRecord, context: NoticeContext): Co
     },
   ];
 
-  const noticeText = [...purposes, ...sections.flatMap((section) => [...section.paragraphs, ...section.list, ...section.closing])].join(' ');
-  const explained = plainWords.filter((word) => word.pattern.test(noticeText)).map((word) => word.explanation);
-  if (explained.length > 0) sections.push({ heading: 'What some words mean', paragraphs: explained, list: [], closing: [] });
+  const noticeText = [
+    ...purposes,
+    ...sections.flatMap((section) => [...section.paragraphs, ...section.list, ...section.closing]),
+  ].join(' ');
+  const explained = plainWords
+    .filter((word) => word.pattern.test(noticeText))
+    .map((word) => word.explanation);
+  if (explained.length > 0)
+    sections.push({ heading: 'What some words mean', paragraphs: explained, list: [], closing: [] });
 
   return {
     consentId: record.id,
@@ -230,12 +292,22 @@ function standingOf(record: ConsentRecord): string | null {
   }
 }
 
-function withdrawalWays(organisation: string, practitioner: string | null, directory: NoticeContext['organisation']): string[] {
+function withdrawalWays(
+  organisation: string,
+  practitioner: string | null,
+  directory: NoticeContext['organisation'],
+): string[] {
   const askFor = practitioner === null ? '' : ` and ask for ${practitioner}`;
   const ways: string[] = [];
-  if (directory.switchboardPhone !== null) ways.push(`phone ${organisation} on ${directory.switchboardPhone}${askFor}`);
+  if (directory.switchboardPhone !== null)
+    ways.push(`phone ${organisation} on ${directory.switchboardPhone}${askFor}`);
   const addressee = practitioner === null ? organisation : `${practitioner}, ${organisation}`;
-  const address = directory.address === null ? null : [directory.address.line1, directory.address.line2, directory.address.town, directory.address.postcode].filter((line) => line !== null && line.trim() !== '').join(', ');
+  const address =
+    directory.address === null
+      ? null
+      : [directory.address.line1, directory.address.line2, directory.address.town, directory.address.postcode]
+          .filter((line) => line !== null && line.trim() !== '')
+          .join(', ');
   ways.push(address === null ? `write to ${addressee}` : `write to ${addressee}, ${address}`);
   ways.push(`tell ${practitioner ?? 'the person who helps you'} when you see them`);
   return ways;

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addPerson, consentWorld, givenConsentAnswers, relate, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
+import {
+  addPerson,
+  consentWorld,
+  givenConsentAnswers,
+  relate,
+  viewerOf,
+  type ConsentWorld,
+} from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { fhirR4Validators, schemaErrors } from '../../test/support/fhir-schema.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
@@ -30,15 +37,43 @@ beforeAll(async () => {
   organisationName = `Swindon Borough Council ${randomUUID().slice(0, 6)}`;
   schoolName = `Drove Primary School ${randomUUID().slice(0, 6)}`;
   const organisationId = await createOrganisation(context, { name: organisationName });
-  await context.services.orgs.addAddress(systemActor, organisationId, { label: 'Civic Offices', line1: 'Civic Offices', line2: 'Euclid Street', town: 'Swindon', postcode: 'SN1 2JH' });
-  const otherOrganisationId = await createOrganisation(context, { name: `Wiltshire Council ${randomUUID().slice(0, 6)}` });
+  await context.services.orgs.addAddress(systemActor, organisationId, {
+    label: 'Civic Offices',
+    line1: 'Civic Offices',
+    line2: 'Euclid Street',
+    town: 'Swindon',
+    postcode: 'SN1 2JH',
+  });
+  const otherOrganisationId = await createOrganisation(context, {
+    name: `Wiltshire Council ${randomUUID().slice(0, 6)}`,
+  });
   const schoolId = await createOrganisation(context, { name: schoolName, hosted: false });
-  practitioner = await createStaff(context, { organisationId, roles: ['practitioner'], displayName: 'Priya Sharma' });
-  colleague = await createStaff(context, { organisationId, roles: ['practitioner'], displayName: 'Tom Walsh' });
-  elsewhere = await createStaff(context, { organisationId: otherOrganisationId, roles: ['practitioner', 'dpo'] });
+  practitioner = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner'],
+    displayName: 'Priya Sharma',
+  });
+  colleague = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner'],
+    displayName: 'Tom Walsh',
+  });
+  elsewhere = await createStaff(context, {
+    organisationId: otherOrganisationId,
+    roles: ['practitioner', 'dpo'],
+  });
   asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
-  childId = await addPerson(world, organisationId, { givenNames: 'Amelia Rose', familyName: 'Hughes', dateOfBirth: '2014-05-12', allocateTo: practitioner.id });
-  const motherId = await addPerson(world, organisationId, { givenNames: 'Rachel', familyName: 'Hughes', dateOfBirth: '1986-02-03' });
+  childId = await addPerson(world, organisationId, {
+    givenNames: 'Amelia Rose',
+    familyName: 'Hughes',
+    dateOfBirth: '2014-05-12',
+    allocateTo: practitioner.id,
+  });
+  const motherId = await addPerson(world, organisationId, {
+    givenNames: 'Rachel',
+    familyName: 'Hughes',
+    dateOfBirth: '1986-02-03',
+  });
   await relate(context, organisationId, childId, motherId, 'mother', true);
   nhsNumber = (await world.people.requireAccess(asPractitioner, childId)).nhsNumber ?? '';
 
@@ -53,24 +88,59 @@ beforeAll(async () => {
       ...overrides,
     });
   givenId = await world.consents.record(asPractitioner, childId, answers());
-  refusedId = await world.consents.record(asPractitioner, childId, answers({ decision: 'refused', purposeIds: ['health-care'] }));
+  refusedId = await world.consents.record(
+    asPractitioner,
+    childId,
+    answers({ decision: 'refused', purposeIds: ['health-care'] }),
+  );
   notSoughtId = await world.consents.record(
     asPractitioner,
     childId,
-    answers({ decision: 'not_sought', givenByChild: false, parentCarerId: null, childCapacity: null, childView: null, prevailingView: null, howGiven: null, evidenceNote: null, toldSharedWithoutConsent: null, toldMayWithdraw: null, retentionPeriod: null, retentionFormIds: [], notSoughtReasonId: 'unsafe', purposeIds: ['multi-agency-safeguarding'] }),
+    answers({
+      decision: 'not_sought',
+      givenByChild: false,
+      parentCarerId: null,
+      childCapacity: null,
+      childView: null,
+      prevailingView: null,
+      howGiven: null,
+      evidenceNote: null,
+      toldSharedWithoutConsent: null,
+      toldMayWithdraw: null,
+      retentionPeriod: null,
+      retentionFormIds: [],
+      notSoughtReasonId: 'unsafe',
+      purposeIds: ['multi-agency-safeguarding'],
+    }),
   );
-  withdrawnId = await world.consents.record(asPractitioner, childId, answers({ purposeIds: ['health-care'], givenOn: '2026-11-01' }));
-  await world.consents.withdraw(asPractitioner, withdrawnId, { withdrawnOn: '2026-11-25', method: 'telephone', by: 'parent_carer', note: null });
+  withdrawnId = await world.consents.record(
+    asPractitioner,
+    childId,
+    answers({ purposeIds: ['health-care'], givenOn: '2026-11-01' }),
+  );
+  await world.consents.withdraw(asPractitioner, withdrawnId, {
+    withdrawnOn: '2026-11-25',
+    method: 'telephone',
+    by: 'parent_carer',
+    note: null,
+  });
 }, 60_000);
 
 async function auditsOf(action: string, consentId: string) {
-  return context.db.selectFrom('audit_events').select(['action', 'person_id', 'actor_user_id', 'change']).where('action', '=', action).where('entity_id', '=', consentId).execute();
+  return context.db
+    .selectFrom('audit_events')
+    .select(['action', 'person_id', 'actor_user_id', 'change'])
+    .where('action', '=', action)
+    .where('entity_id', '=', consentId)
+    .execute();
 }
 
 /** The headings inside <main>, in order, as "h1 text". */
 function headings(html: string): string[] {
   const main = /<main[\s\S]*<\/main>/.exec(html)?.[0] ?? '';
-  return [...main.matchAll(/<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/g)].map((match) => `h${match[1] ?? ''} ${(match[2] ?? '').replace(/<[^>]+>/g, '').trim()}`);
+  return [...main.matchAll(/<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/g)].map(
+    (match) => `h${match[1] ?? ''} ${(match[2] ?? '').replace(/<[^>]+>/g, '').trim()}`,
+  );
 }
 
 describe('the family’s consent notice page', () => {
@@ -89,7 +159,9 @@ describe('the family’s consent notice page', () => {
     expect(page.body).toContain('phone ' + organisationName + ' on 01632960001 and ask for Priya Sharma');
     expect(page.body).toContain('Civic Offices, Euclid Street, Swindon, SN1 2JH');
     expect(page.body).toContain('use your browser’s print option');
-    expect(page.body).toContain(`<a class="govuk-link" href="/consents/${givenId}/notice.pdf">Download as PDF</a>`);
+    expect(page.body).toContain(
+      `<a class="govuk-link" href="/consents/${givenId}/notice.pdf">Download as PDF</a>`,
+    );
     // Print styles key on this class: header, navigation and footer are hidden on paper.
     expect(page.body).toMatch(/<body class="govuk-template__body[^"]* safeshare-notice-page"/);
 
@@ -124,7 +196,9 @@ describe('the family’s consent notice page', () => {
     const browser = await signIn(context, practitioner);
     const page = await browser.get(`/consents/${withdrawnId}/notice`);
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('This agreement was taken back on 25 November 2026. We no longer share information because of it.');
+    expect(page.body).toContain(
+      'This agreement was taken back on 25 November 2026. We no longer share information because of it.',
+    );
   });
 
   it('has no notice for a refusal or a decision not to seek consent, and reading nothing audits nothing', async () => {
@@ -137,7 +211,8 @@ describe('the family’s consent notice page', () => {
 
   it('keeps need-to-know: another organisation gets 404, an unallocated colleague is asked for a reason, a bad address is 404', async () => {
     const other = await signIn(context, elsewhere);
-    for (const path of ['notice', 'notice.pdf', 'fhir.json']) expect((await other.get(`/consents/${givenId}/${path}`)).statusCode).toBe(404);
+    for (const path of ['notice', 'notice.pdf', 'fhir.json'])
+      expect((await other.get(`/consents/${givenId}/${path}`)).statusCode).toBe(404);
     const unallocated = await signIn(context, colleague);
     for (const path of ['notice', 'notice.pdf', 'fhir.json']) {
       const response = await unallocated.get(`/consents/${givenId}/${path}`);
@@ -161,7 +236,9 @@ describe('the consent notice as a PDF', () => {
     const response = await browser.get(`/consents/${givenId}/notice.pdf`);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/pdf');
-    expect(response.headers['content-disposition']).toBe(`attachment; filename="consent-notice-${givenId}.pdf"`);
+    expect(response.headers['content-disposition']).toBe(
+      `attachment; filename="consent-notice-${givenId}.pdf"`,
+    );
     expect(response.headers['cache-control']).toBe('no-store');
     const pdf = response.rawPayload;
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
@@ -170,7 +247,9 @@ describe('the consent notice as a PDF', () => {
     expect(text.startsWith(organisationName)).toBe(true);
     expect(text).toContain('What we will share about Amelia, and why');
     expect(text).toContain('Date: 30 November 2026');
-    expect(text).toContain('You can take back your agreement at any time. This is called withdrawing consent.');
+    expect(text).toContain(
+      'You can take back your agreement at any time. This is called withdrawing consent.',
+    );
     expect(text).toContain('to protect Amelia or someone else from harm');
     expect(text).toContain(schoolName);
 
@@ -186,11 +265,18 @@ describe('the FHIR download and the consent page’s links', () => {
     const response = await browser.get(`/consents/${givenId}/fhir.json`);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/fhir+json; charset=utf-8');
-    expect(response.headers['content-disposition']).toBe(`attachment; filename="consent-${givenId}.fhir.json"`);
+    expect(response.headers['content-disposition']).toBe(
+      `attachment; filename="consent-${givenId}.fhir.json"`,
+    );
     expect(response.headers['cache-control']).toBe('no-store');
     const resource: unknown = response.json();
     expect(validate(resource), schemaErrors(validate)).toBe(true);
-    expect(resource).toMatchObject({ resourceType: 'Consent', id: givenId, status: 'active', patient: { reference: `Patient/${childId}`, identifier: { value: nhsNumber } } });
+    expect(resource).toMatchObject({
+      resourceType: 'Consent',
+      id: givenId,
+      status: 'active',
+      patient: { reference: `Patient/${childId}`, identifier: { value: nhsNumber } },
+    });
     const audits = await auditsOf('consent.exported', givenId);
     expect(audits).toHaveLength(1);
     expect(audits[0]?.person_id).toBe(childId);
@@ -219,7 +305,9 @@ describe('the FHIR download and the consent page’s links', () => {
       }
     }
     for (const path of ['notice.pdf', 'fhir.json']) {
-      const disposition = String((await browser.get(`/consents/${givenId}/${path}`)).headers['content-disposition']);
+      const disposition = String(
+        (await browser.get(`/consents/${givenId}/${path}`)).headers['content-disposition'],
+      );
       for (const part of identity) expect(disposition).not.toContain(part);
     }
   });

@@ -14,9 +14,11 @@ const consentAccess = { access: ['practitioner', 'manager', 'dpo', 'caldicott_gu
  * The family's consent notice as a printable page and a PDF (R3.2, R3.3), and the FHIR R4 download
  * of one consent. Need-to-know and the audit trail are the outputs service's.
  */
-export async function consentOutputsRoutes(app: FastifyInstance, options: ConsentOutputsDependencies): Promise<void> {
+export async function consentOutputsRoutes(
+  app: FastifyInstance,
+  options: ConsentOutputsDependencies,
+): Promise<void> {
   const outputs = consentOutputsService(options);
-
 
   app.get('/consents/:id/notice', { config: consentAccess }, async (request, reply) =>
     guardedPage(reply, async () => {
@@ -43,7 +45,10 @@ export async function consentOutputsRoutes(app: FastifyInstance, options: Consen
       const pdf = await renderNoticePdf(notice, { createdAt: options.clock.now() });
       return reply
         .header('content-type', 'application/pdf')
-        .header('content-disposition', `attachment; filename="${consentDownloadNames.noticePdf(notice.consentId)}"`)
+        .header(
+          'content-disposition',
+          `attachment; filename="${consentDownloadNames.noticePdf(notice.consentId)}"`,
+        )
         .header('cache-control', 'no-store')
         .send(pdf);
     }),

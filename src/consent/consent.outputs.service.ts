@@ -8,7 +8,14 @@ import type { OrgsService } from '../orgs/index.ts';
 import type { PersonSummary } from '../people/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
 import { requireConsentPerson } from './consent.access.ts';
-import { fhirNames, toFhirConsent, toFhirSearchBundle, type FhirBundle, type FhirConsent, type FhirConsentContext } from './consent.fhir.ts';
+import {
+  fhirNames,
+  toFhirConsent,
+  toFhirSearchBundle,
+  type FhirBundle,
+  type FhirConsent,
+  type FhirConsentContext,
+} from './consent.fhir.ts';
 import { consentNotice, hasNotice, type ConsentNotice } from './consent.notice.ts';
 import { londonToday, type ConsentRecord } from './consent.record.ts';
 import * as store from './consent.repository.ts';
@@ -39,7 +46,6 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
   const { db, clock, audit, people, orgs, policy } = deps;
   const names = fhirNames(deps.fhirCanonicalBase);
 
-
   /**
    * Reads one consent the viewer may see inside a transaction, builds the output, and records the
    * reading in the same transaction. Another organisation's consent is undefined, as if it did not
@@ -58,7 +64,14 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
       const person = await requireConsentPerson(people, viewer, record.personId);
       const output = await build(record, person);
       if (output === undefined) return undefined;
-      await audit.record(trx, { organisationId: record.organisationId, actor: actorOf(viewer), action: event.action, change: event.change, entity: { type: 'consent', id: record.id }, personId: record.personId });
+      await audit.record(trx, {
+        organisationId: record.organisationId,
+        actor: actorOf(viewer),
+        action: event.action,
+        change: event.change,
+        entity: { type: 'consent', id: record.id },
+        personId: record.personId,
+      });
       return output;
     });
   }
@@ -66,10 +79,22 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
   async function fhirContext(organisationId: string, person: PersonSummary): Promise<FhirConsentContext> {
     const directory = await orgs.list();
     const organisationNames = new Map(directory.map((organisation) => [organisation.id, organisation.name]));
-    return { nhsNumber: person.nhsNumber, organisationName: organisationNames.get(organisationId) ?? 'Unknown organisation', organisationNames, policy, names };
+    return {
+      nhsNumber: person.nhsNumber,
+      organisationName: organisationNames.get(organisationId) ?? 'Unknown organisation',
+      organisationNames,
+      policy,
+      names,
+    };
   }
 
-  async function exported(trx: Transaction<Database>, viewer: Viewer, record: ConsentRecord, channel: ExportChannel, bundle: boolean): Promise<void> {
+  async function exported(
+    trx: Transaction<Database>,
+    viewer: Viewer,
+    record: ConsentRecord,
+    channel: ExportChannel,
+    bundle: boolean,
+  ): Promise<void> {
     await audit.record(trx, {
       organisationId: record.organisationId,
       actor: actorOf(viewer),
@@ -100,10 +125,20 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
             organisation: {
               name: organisation?.name ?? viewer.organisationName,
               switchboardPhone: organisation?.switchboardPhone ?? null,
-              address: address === undefined ? null : { line1: address.line1, line2: address.line2, town: address.town, postcode: address.postcode },
+              address:
+                address === undefined
+                  ? null
+                  : {
+                      line1: address.line1,
+                      line2: address.line2,
+                      town: address.town,
+                      postcode: address.postcode,
+                    },
             },
             practitionerName: names.get(record.recordedBy) ?? null,
-            recipientNames: record.recipientOrganisationIds.map((organisationId) => recipientNames.get(organisationId) ?? 'An organisation named by us'),
+            recipientNames: record.recipientOrganisationIds.map(
+              (organisationId) => recipientNames.get(organisationId) ?? 'An organisation named by us',
+            ),
             policy,
             today: londonToday(clock.now()),
           });
@@ -126,7 +161,11 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
      * A person's consents as a FHIR searchset, newest first. Throws ConsentAccessError when the
      * viewer may not see the person (another organisation's: `not-found`).
      */
-    async fhirForPerson(viewer: Viewer, personId: string, addresses: { readonly self: string; readonly resourceBase: string }): Promise<FhirBundle> {
+    async fhirForPerson(
+      viewer: Viewer,
+      personId: string,
+      addresses: { readonly self: string; readonly resourceBase: string },
+    ): Promise<FhirBundle> {
       const person = await requireConsentPerson(people, viewer, personId);
       const context = await fhirContext(person.organisationId, person);
       return db.transaction().execute(async (trx) => {
@@ -134,9 +173,20 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
         for (const record of records) await exported(trx, viewer, record, 'api', true);
         if (records.length === 0) {
           // Finding that a person has no consent is a read of their record too.
-          await audit.record(trx, { organisationId: person.organisationId, actor: actorOf(viewer), action: 'consent.exported', entity: { type: 'person', id: person.id }, personId: person.id, change: { format: 'fhir-r4', via: 'api', bundle: true, consents: 0 } });
+          await audit.record(trx, {
+            organisationId: person.organisationId,
+            actor: actorOf(viewer),
+            action: 'consent.exported',
+            entity: { type: 'person', id: person.id },
+            personId: person.id,
+            change: { format: 'fhir-r4', via: 'api', bundle: true, consents: 0 },
+          });
         }
-        return toFhirSearchBundle(records.map((record) => toFhirConsent(record, context)), addresses, clock.now());
+        return toFhirSearchBundle(
+          records.map((record) => toFhirConsent(record, context)),
+          addresses,
+          clock.now(),
+        );
       });
     },
   };

@@ -3,7 +3,8 @@ export const consentPaths = {
   person: (personId: string) => `/people/${personId}`,
   list: (personId: string) => `/people/${personId}/consents`,
   create: (personId: string) => `/people/${personId}/consents/new`,
-  supersede: (personId: string, consentId: string) => `/people/${personId}/consents/new?supersedes=${consentId}`,
+  supersede: (personId: string, consentId: string) =>
+    `/people/${personId}/consents/new?supersedes=${consentId}`,
   check: (personId: string) => `/people/${personId}/consents/new/check`,
   show: (id: string) => `/consents/${id}`,
   withdraw: (id: string) => `/consents/${id}/withdraw`,

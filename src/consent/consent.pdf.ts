@@ -27,7 +27,12 @@ export async function renderNoticePdf(notice: ConsentNotice, options: NoticePdfO
     lang: 'en-GB',
     displayTitle: true,
     // A neutral title: a print queue or a file list shows it, and it names no child.
-    info: { Title: winAnsi(`Consent notice from ${notice.organisationName}`), Author: winAnsi(notice.organisationName), CreationDate: options.createdAt, ModDate: options.createdAt },
+    info: {
+      Title: winAnsi(`Consent notice from ${notice.organisationName}`),
+      Author: winAnsi(notice.organisationName),
+      CreationDate: options.createdAt,
+      ModDate: options.createdAt,
+    },
   });
   const chunks: Buffer[] = [];
   const finished = new Promise<Buffer>((resolve, reject) => {
@@ -54,7 +59,13 @@ export async function renderNoticePdf(notice: ConsentNotice, options: NoticePdfO
     const element = doc.struct('L');
     document.add(element);
     doc.font('Helvetica').fontSize(bodySize);
-    doc.list(items.map(winAnsi), { structParent: element, bulletRadius: 2.5, textIndent: 14, bulletIndent: 4, paragraphGap: 4 });
+    doc.list(items.map(winAnsi), {
+      structParent: element,
+      bulletRadius: 2.5,
+      textIndent: 14,
+      bulletIndent: 4,
+      paragraphGap: 4,
+    });
     element.end();
     doc.moveDown(0.5);
   };
@@ -101,12 +112,23 @@ export function winAnsi(text: string): string {
 }
 
 const winAnsiExtras = new Set([
-  0x20ac, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x017d, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc,
-  0x2122, 0x0161, 0x203a, 0x0153, 0x017e, 0x0178,
+  0x20ac, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x017d,
+  0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x017e,
+  0x0178,
 ]);
 
 /** Letters that do not decompose into a base letter and a mark. */
-const specialLetters: Readonly<Record<string, string>> = { Ł: 'L', ł: 'l', Đ: 'D', đ: 'd', Ħ: 'H', ħ: 'h', ı: 'i', Ŀ: 'L', ŀ: 'l' };
+const specialLetters: Readonly<Record<string, string>> = {
+  Ł: 'L',
+  ł: 'l',
+  Đ: 'D',
+  đ: 'd',
+  Ħ: 'H',
+  ħ: 'h',
+  ı: 'i',
+  Ŀ: 'L',
+  ŀ: 'l',
+};
 
 function allCovered(text: string): boolean {
   for (const character of text) if (!coveredByWinAnsi(character)) return false;
@@ -115,5 +137,10 @@ function allCovered(text: string): boolean {
 
 function coveredByWinAnsi(character: string): boolean {
   const code = character.codePointAt(0) ?? 0;
-  return code === 0x0a || (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || winAnsiExtras.has(code);
+  return (
+    code === 0x0a ||
+    (code >= 0x20 && code <= 0x7e) ||
+    (code >= 0xa0 && code <= 0xff) ||
+    winAnsiExtras.has(code)
+  );
 }

@@ -1,8 +1,22 @@
 import type { Relationship } from '../people/people.table.ts';
 import type { ConsentStatus } from './consent.status.ts';
-import type { ChildCapacity, ConsentDecision, HowGiven, PrevailingView, WithdrawalMethod, WithdrawnBy } from './consent.table.ts';
+import type {
+  ChildCapacity,
+  ConsentDecision,
+  HowGiven,
+  PrevailingView,
+  WithdrawalMethod,
+  WithdrawnBy,
+} from './consent.table.ts';
 
-export type { ChildCapacity, ConsentDecision, HowGiven, PrevailingView, WithdrawalMethod, WithdrawnBy } from './consent.table.ts';
+export type {
+  ChildCapacity,
+  ConsentDecision,
+  HowGiven,
+  PrevailingView,
+  WithdrawalMethod,
+  WithdrawnBy,
+} from './consent.table.ts';
 
 /** A withdrawal as recorded (R3.3): when and how it was received, from whom, and who recorded it. */
 export interface ConsentWithdrawal {

@@ -36,12 +36,22 @@ export async function lockConsent(trx: Executor, id: string): Promise<ConsentRow
 }
 
 export async function consentsForPerson(db: Executor, personId: string): Promise<ConsentRow[]> {
-  return db.selectFrom('consents').selectAll().where('person_id', '=', personId).orderBy('given_on', 'desc').orderBy('created_at', 'desc').execute();
+  return db
+    .selectFrom('consents')
+    .selectAll()
+    .where('person_id', '=', personId)
+    .orderBy('given_on', 'desc')
+    .orderBy('created_at', 'desc')
+    .execute();
 }
 
 export async function consentsForPeople(db: Executor, personIds: readonly string[]): Promise<ConsentRow[]> {
   if (personIds.length === 0) return [];
-  return db.selectFrom('consents').selectAll().where((eb) => eb('person_id', '=', eb.fn.any(eb.val([...personIds])))).execute();
+  return db
+    .selectFrom('consents')
+    .selectAll()
+    .where((eb) => eb('person_id', '=', eb.fn.any(eb.val([...personIds]))))
+    .execute();
 }
 
 export async function changeLifecycle(trx: Executor, id: string, change: LifecycleChange): Promise<void> {
@@ -66,34 +76,77 @@ export interface ConsentEventRow {
 }
 
 /** A person's consent history, newest first, for the timeline. */
-export async function eventsFor(db: Executor, filter: { readonly personId: string } | { readonly consentId: string }): Promise<ConsentEventRow[]> {
+export async function eventsFor(
+  db: Executor,
+  filter: { readonly personId: string } | { readonly consentId: string },
+): Promise<ConsentEventRow[]> {
   let query = db
     .selectFrom('consent_events as e')
     .innerJoin('consents as c', 'c.id', 'e.consent_id')
     .leftJoin('users as u', 'u.id', 'e.recorded_by')
-    .select(['e.id', 'e.consent_id', 'e.kind', 'e.status_after', 'e.occurred_on', 'e.recorded_at', 'e.note', 'c.decision', 'c.purpose_ids', 'u.display_name as recorded_by_name']);
-  query = 'personId' in filter ? query.where('e.person_id', '=', filter.personId) : query.where('e.consent_id', '=', filter.consentId);
+    .select([
+      'e.id',
+      'e.consent_id',
+      'e.kind',
+      'e.status_after',
+      'e.occurred_on',
+      'e.recorded_at',
+      'e.note',
+      'c.decision',
+      'c.purpose_ids',
+      'u.display_name as recorded_by_name',
+    ]);
+  query =
+    'personId' in filter
+      ? query.where('e.person_id', '=', filter.personId)
+      : query.where('e.consent_id', '=', filter.consentId);
   return query.orderBy('e.occurred_on', 'desc').orderBy('e.recorded_at', 'desc').limit(500).execute();
 }
 
 export async function userNames(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('users').select(['id', 'display_name']).where('id', 'in', [...new Set(ids)]).execute();
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'display_name'])
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
   return new Map(rows.map((row) => [row.id, row.display_name]));
 }
 
 // Drafts between the form and "check your answers".
 
-export async function saveDraft(trx: Executor, draft: { userId: string; personId: string; organisationId: string; answers: Record<string, string | string[]>; savedAt: Date }): Promise<void> {
+export async function saveDraft(
+  trx: Executor,
+  draft: {
+    userId: string;
+    personId: string;
+    organisationId: string;
+    answers: Record<string, string | string[]>;
+    savedAt: Date;
+  },
+): Promise<void> {
   const answers = JSON.stringify(draft.answers);
   await trx
     .insertInto('consent_drafts')
-    .values({ user_id: draft.userId, person_id: draft.personId, organisation_id: draft.organisationId, answers, saved_at: draft.savedAt })
-    .onConflict((conflict) => conflict.columns(['user_id', 'person_id']).doUpdateSet({ answers, saved_at: draft.savedAt }))
+    .values({
+      user_id: draft.userId,
+      person_id: draft.personId,
+      organisation_id: draft.organisationId,
+      answers,
+      saved_at: draft.savedAt,
+    })
+    .onConflict((conflict) =>
+      conflict.columns(['user_id', 'person_id']).doUpdateSet({ answers, saved_at: draft.savedAt }),
+    )
     .execute();
 }
 
-export async function findDraft(db: Executor, userId: string, personId: string, notBefore: Date): Promise<Record<string, string | string[]> | undefined> {
+export async function findDraft(
+  db: Executor,
+  userId: string,
+  personId: string,
+  notBefore: Date,
+): Promise<Record<string, string | string[]> | undefined> {
   const row = await db
     .selectFrom('consent_drafts')
     .select('answers')
@@ -105,7 +158,11 @@ export async function findDraft(db: Executor, userId: string, personId: string, 
 }
 
 export async function deleteDraft(trx: Executor, userId: string, personId: string): Promise<void> {
-  await trx.deleteFrom('consent_drafts').where('user_id', '=', userId).where('person_id', '=', personId).execute();
+  await trx
+    .deleteFrom('consent_drafts')
+    .where('user_id', '=', userId)
+    .where('person_id', '=', personId)
+    .execute();
 }
 
 export async function deleteStaleDrafts(db: Executor, before: Date): Promise<number> {
@@ -127,12 +184,29 @@ export interface ReviewRow {
 }
 
 /** Live consents whose review falls on or before `until`, soonest first: for the organisation, or for the people listed. */
-export async function reviewsDue(db: Executor, scope: { readonly organisationId: string; readonly personIds: readonly string[] | 'all'; readonly until: string; readonly limit: number }): Promise<ReviewRow[]> {
+export async function reviewsDue(
+  db: Executor,
+  scope: {
+    readonly organisationId: string;
+    readonly personIds: readonly string[] | 'all';
+    readonly until: string;
+    readonly limit: number;
+  },
+): Promise<ReviewRow[]> {
   if (scope.personIds !== 'all' && scope.personIds.length === 0) return [];
   let query = db
     .selectFrom('consents as c')
     .innerJoin('people as p', 'p.id', 'c.person_id')
-    .select(['c.id', 'c.person_id', 'c.decision', 'c.status', 'c.review_on', 'c.purpose_ids', 'p.given_names', 'p.family_name'])
+    .select([
+      'c.id',
+      'c.person_id',
+      'c.decision',
+      'c.status',
+      'c.review_on',
+      'c.purpose_ids',
+      'p.given_names',
+      'p.family_name',
+    ])
     .where('c.organisation_id', '=', scope.organisationId)
     .where('c.status', 'in', liveStatuses)
     .where('c.review_on', '<=', scope.until);
@@ -141,7 +215,12 @@ export async function reviewsDue(db: Executor, scope: { readonly organisationId:
 }
 
 export async function directReports(db: Executor, managerId: string): Promise<string[]> {
-  const rows = await db.selectFrom('users').select('id').where('line_manager_id', '=', managerId).where('active', '=', true).execute();
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('line_manager_id', '=', managerId)
+    .where('active', '=', true)
+    .execute();
   return rows.map((row) => row.id);
 }
 
@@ -149,11 +228,22 @@ export async function directReports(db: Executor, managerId: string): Promise<st
 
 /** Organisations with consents past their expiry date that are still marked given. */
 export async function organisationsWithExpiring(db: Executor, today: string): Promise<string[]> {
-  const rows = await db.selectFrom('consents').select('organisation_id').distinct().where('status', '=', 'given').where('expires_on', '<=', today).execute();
+  const rows = await db
+    .selectFrom('consents')
+    .select('organisation_id')
+    .distinct()
+    .where('status', '=', 'given')
+    .where('expires_on', '<=', today)
+    .execute();
   return rows.map((row) => row.organisation_id);
 }
 
-export async function expireConsents(trx: Executor, organisationId: string, today: string, now: Date): Promise<{ id: string; person_id: string; expires_on: string | null }[]> {
+export async function expireConsents(
+  trx: Executor,
+  organisationId: string,
+  today: string,
+  now: Date,
+): Promise<{ id: string; person_id: string; expires_on: string | null }[]> {
   return trx
     .updateTable('consents')
     .set({ status: 'expired', changed_at: now })
@@ -177,7 +267,12 @@ export async function organisationsWithNewlyOverdue(db: Executor, today: string)
   return rows.map((row) => row.organisation_id);
 }
 
-export async function markOverdue(trx: Executor, organisationId: string, today: string, now: Date): Promise<{ id: string; person_id: string; status: ConsentsTable['status']; review_on: string }[]> {
+export async function markOverdue(
+  trx: Executor,
+  organisationId: string,
+  today: string,
+  now: Date,
+): Promise<{ id: string; person_id: string; status: ConsentsTable['status']; review_on: string }[]> {
   return trx
     .updateTable('consents')
     .set({ review_overdue_since: today, changed_at: now })
@@ -200,7 +295,9 @@ export interface ReminderTarget {
 export async function overdueReminderTargets(db: Executor, today: string): Promise<ReminderTarget[]> {
   return db
     .selectFrom('consents as c')
-    .innerJoin('allocations as a', (join) => join.onRef('a.person_id', '=', 'c.person_id').on('a.ended_at', 'is', null))
+    .innerJoin('allocations as a', (join) =>
+      join.onRef('a.person_id', '=', 'c.person_id').on('a.ended_at', 'is', null),
+    )
     .innerJoin('users as u', 'u.id', 'a.user_id')
     .select(['c.id as consent_id', 'c.organisation_id', 'u.id as allocated_user_id', 'u.line_manager_id'])
     .where('c.status', 'in', liveStatuses)
@@ -210,7 +307,10 @@ export async function overdueReminderTargets(db: Executor, today: string): Promi
 }
 
 /** Records reminders not yet sent today; returns those that are new. */
-export async function recordReminders(trx: Executor, reminders: readonly { consent_id: string; user_id: string; reminded_on: string }[]): Promise<{ consent_id: string; user_id: string }[]> {
+export async function recordReminders(
+  trx: Executor,
+  reminders: readonly { consent_id: string; user_id: string; reminded_on: string }[],
+): Promise<{ consent_id: string; user_id: string }[]> {
   if (reminders.length === 0) return [];
   return trx
     .insertInto('consent_review_reminders')
@@ -222,6 +322,11 @@ export async function recordReminders(trx: Executor, reminders: readonly { conse
 
 export async function activeUsers(db: Executor, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.selectFrom('users').select('id').where('id', 'in', [...new Set(ids)]).where('active', '=', true).execute();
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', 'in', [...new Set(ids)])
+    .where('active', '=', true)
+    .execute();
   return new Set(rows.map((row) => row.id));
 }

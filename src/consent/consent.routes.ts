@@ -7,7 +7,13 @@ import { policyLabels, type PolicyPack } from '../policy/index.ts';
 import { fieldError, parseForm, type FormErrors } from '../web/forms.ts';
 import { guardedPage } from './consent.access.ts';
 import { ConsentRuleError } from './consent.errors.ts';
-import { EvidenceFileError, evidenceTypeNames, maxEvidenceBytes, type EvidenceFile, type EvidenceItem } from './consent.evidence.ts';
+import {
+  EvidenceFileError,
+  evidenceTypeNames,
+  maxEvidenceBytes,
+  type EvidenceFile,
+  type EvidenceItem,
+} from './consent.evidence.ts';
 import { consentPaths } from './consent.paths.ts';
 import { addMonths, type ConsentRecord } from './consent.record.ts';
 import {
@@ -32,9 +38,27 @@ import {
   type ConsentAnswers,
   type ConsentOutcome,
 } from './consent.schema.ts';
-import type { ConsentDetails, ConsentHistoryItem, ConsentService, RecordingContext } from './consent.service.ts';
-import { consentStatusNames, consentStatusTagClasses, liveStatuses, type ConsentStatus } from './consent.status.ts';
-import type { ChildCapacity, ConsentDecision, ConsentEventKind, HowGiven, PrevailingView, WithdrawalMethod, WithdrawnBy } from './consent.table.ts';
+import type {
+  ConsentDetails,
+  ConsentHistoryItem,
+  ConsentService,
+  RecordingContext,
+} from './consent.service.ts';
+import {
+  consentStatusNames,
+  consentStatusTagClasses,
+  liveStatuses,
+  type ConsentStatus,
+} from './consent.status.ts';
+import type {
+  ChildCapacity,
+  ConsentDecision,
+  ConsentEventKind,
+  HowGiven,
+  PrevailingView,
+  WithdrawalMethod,
+  WithdrawnBy,
+} from './consent.table.ts';
 
 export interface ConsentRouteOptions {
   readonly consent: ConsentService;
@@ -44,16 +68,36 @@ export interface ConsentRouteOptions {
 /** Who works with consent: practitioners, their managers, and the DPO and Caldicott Guardian. */
 const consentAccess = { access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian'] as const };
 
-export const decisionNames: Record<ConsentDecision, string> = { given: 'Consent given', refused: 'Consent refused', not_sought: 'Consent not sought' };
+export const decisionNames: Record<ConsentDecision, string> = {
+  given: 'Consent given',
+  refused: 'Consent refused',
+  not_sought: 'Consent not sought',
+};
 const capacityNames: Record<ChildCapacity, string> = {
   competent: 'Competent to make this decision',
   not_competent: 'Not competent to make this decision',
   not_assessed: 'Not assessed',
 };
-const prevailingViewNames: Record<PrevailingView, string> = { child: 'The child or young person’s', parent_carer: 'The parent or carer’s' };
-const howGivenNames: Record<HowGiven, string> = { written: 'In writing', verbal: 'Verbally', electronic: 'Electronically' };
-const withdrawalMethodNames: Record<WithdrawalMethod, string> = { in_person: 'In person', telephone: 'By telephone', letter: 'By letter', email: 'By email' };
-const withdrawnByNames: Record<WithdrawnBy, string> = { child: 'The child or young person', parent_carer: 'The parent or carer', both: 'Both' };
+const prevailingViewNames: Record<PrevailingView, string> = {
+  child: 'The child or young person’s',
+  parent_carer: 'The parent or carer’s',
+};
+const howGivenNames: Record<HowGiven, string> = {
+  written: 'In writing',
+  verbal: 'Verbally',
+  electronic: 'Electronically',
+};
+const withdrawalMethodNames: Record<WithdrawalMethod, string> = {
+  in_person: 'In person',
+  telephone: 'By telephone',
+  letter: 'By letter',
+  email: 'By email',
+};
+const withdrawnByNames: Record<WithdrawnBy, string> = {
+  child: 'The child or young person',
+  parent_carer: 'The parent or carer',
+  both: 'Both',
+};
 const eventNames: Record<ConsentEventKind, string> = {
   recorded: 'Recorded',
   reviewed: 'Consent reviewed',
@@ -86,12 +130,18 @@ function formatSize(bytes: number): string {
 }
 
 const dateFields = ['givenOn', 'reviewOn', 'expiresOn', 'withdrawnOn', 'nextReviewOn'];
-const listFields = new Set(['consentGivenBy', 'purposeIds', 'recipientOrganisationIds', 'methodIds', 'categoryIds', 'retentionFormIds']);
+const listFields = new Set([
+  'consentGivenBy',
+  'purposeIds',
+  'recipientOrganisationIds',
+  'methodIds',
+  'categoryIds',
+  'retentionFormIds',
+]);
 
 export async function consentRoutes(app: FastifyInstance, options: ConsentRouteOptions): Promise<void> {
   const { consent: consents, policy } = options;
   const labels = policyLabels(policy);
-
 
   function describeHistory(items: readonly ConsentHistoryItem[]) {
     return items.map((item) => ({
@@ -164,7 +214,14 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
       decisionItems: decisions.map((value) => ({
         value,
         text: decisionNames[value],
-        hint: { text: value === 'not_sought' ? 'Say why in the section on consent not sought' : value === 'refused' ? 'They said no: record who refused and what to' : 'They agreed, having been told everything this form records' },
+        hint: {
+          text:
+            value === 'not_sought'
+              ? 'Say why in the section on consent not sought'
+              : value === 'refused'
+                ? 'They said no: record who refused and what to'
+                : 'They agreed, having been told everything this form records',
+        },
       })),
       giverItems: [
         { value: 'child', text: 'The child or young person' },
@@ -175,23 +232,51 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
         text: `${personName(relative.person)} (${relative.label})`,
       })),
       capacityItems: childCapacities.map((value) => ({ value, text: capacityNames[value] })),
-      prevailingItems: prevailingViews.map((value) => ({ value, text: `${prevailingViewNames[value]} view` })),
-      notSoughtItems: policy.consentNotSoughtReasons.map((reason) => ({ value: reason.id, text: reason.label, hint: reason.requiresDetail ? { text: 'Give more detail below' } : undefined })),
-      purposeItems: policy.purposes.map((purpose) => ({ value: purpose.id, text: purpose.label, hint: { text: `${purpose.description} Reviewed every ${purpose.reviewMonths} months.` } })),
-      organisationItems: context.organisations.map((organisation) => ({ value: organisation.id, text: organisation.name })),
+      prevailingItems: prevailingViews.map((value) => ({
+        value,
+        text: `${prevailingViewNames[value]} view`,
+      })),
+      notSoughtItems: policy.consentNotSoughtReasons.map((reason) => ({
+        value: reason.id,
+        text: reason.label,
+        hint: reason.requiresDetail ? { text: 'Give more detail below' } : undefined,
+      })),
+      purposeItems: policy.purposes.map((purpose) => ({
+        value: purpose.id,
+        text: purpose.label,
+        hint: { text: `${purpose.description} Reviewed every ${purpose.reviewMonths} months.` },
+      })),
+      organisationItems: context.organisations.map((organisation) => ({
+        value: organisation.id,
+        text: organisation.name,
+      })),
       methodItems: policy.sharingMethods.map((method) => ({ value: method.id, text: method.label })),
-      categoryItems: policy.informationCategories.map((category) => ({ value: category.id, text: category.label, hint: category.special ? { text: 'Special category or criminal offence information' } : undefined })),
+      categoryItems: policy.informationCategories.map((category) => ({
+        value: category.id,
+        text: category.label,
+        hint: category.special ? { text: 'Special category or criminal offence information' } : undefined,
+      })),
       retentionItems: policy.retentionForms.map((form) => ({ value: form.id, text: form.label })),
       howGivenItems: howGivenChoices.map((value) => ({ value, text: howGivenNames[value] })),
       shortestReview: Math.min(...policy.purposes.map((purpose) => purpose.reviewMonths)),
     };
   }
 
-  async function renderForm(reply: FastifyReply, request: FastifyRequest, status: number, context: RecordingContext, values: Record<string, unknown>, errors?: FormErrors) {
+  async function renderForm(
+    reply: FastifyReply,
+    request: FastifyRequest,
+    status: number,
+    context: RecordingContext,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     await consents.recordView(viewerOf(request), context.person, 'new', null);
     return reply.code(status).render('consent/views/new.njk', {
       pageTitle: context.supersedes === undefined ? 'Record consent' : 'Record the changed consent',
-      backLink: context.supersedes === undefined ? consentPaths.list(context.person.id) : consentPaths.review(context.supersedes.id),
+      backLink:
+        context.supersedes === undefined
+          ? consentPaths.list(context.person.id)
+          : consentPaths.review(context.supersedes.id),
       action: consentPaths.create(context.person.id),
       person: context.person,
       personName: personName(context.person),
@@ -203,7 +288,10 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   }
 
   function parseConsent(context: RecordingContext, body: unknown) {
-    return parseForm(consentForm({ pack: policy, today: consents.today(), dateOfBirth: context.person.dateOfBirth }), body);
+    return parseForm(
+      consentForm({ pack: policy, today: consents.today(), dateOfBirth: context.person.dateOfBirth }),
+      body,
+    );
   }
 
   app.get('/people/:personId/consents/new', { config: consentAccess }, async (request, reply) => {
@@ -228,12 +316,23 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     return guardedPage(reply, async () => {
       const viewer = viewerOf(request);
       const raw = answersOf(request.body, consentFields);
-      const supersedesId = typeof raw['supersedesId'] === 'string' && raw['supersedesId'] !== '' ? raw['supersedesId'] : undefined;
+      const supersedesId =
+        typeof raw['supersedesId'] === 'string' && raw['supersedesId'] !== ''
+          ? raw['supersedesId']
+          : undefined;
       const context = await consents.recordingContext(viewer, params.data.personId, supersedesId);
       const form = parseConsent(context, request.body);
       if (!form.ok) return renderForm(reply, request, 400, context, raw, form.errors);
       if (form.value.supersedesId !== null && context.supersedes === undefined) {
-        return renderForm(reply, request, 400, context, raw, { summary: [{ text: 'The consent this record replaces is no longer in force: start again from the person’s consents', href: '#decision' }], fields: {} });
+        return renderForm(reply, request, 400, context, raw, {
+          summary: [
+            {
+              text: 'The consent this record replaces is no longer in force: start again from the person’s consents',
+              href: '#decision',
+            },
+          ],
+          fields: {},
+        });
       }
       const problem = familyAndDirectoryProblem(context, form.value);
       if (problem !== undefined) return renderForm(reply, request, 400, context, raw, problem);
@@ -243,19 +342,38 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   });
 
   /** The checks the service makes again when saving, shown on the form so the practitioner can put them right. */
-  function familyAndDirectoryProblem(context: RecordingContext, answers: ConsentAnswers): FormErrors | undefined {
-    if (answers.parentCarerId !== null && !context.parentCarers.some((relative) => relative.person.id === answers.parentCarerId)) {
-      return fieldError('parentCarerId', 'Select a parent or carer with parental responsibility from the list');
+  function familyAndDirectoryProblem(
+    context: RecordingContext,
+    answers: ConsentAnswers,
+  ): FormErrors | undefined {
+    if (
+      answers.parentCarerId !== null &&
+      !context.parentCarers.some((relative) => relative.person.id === answers.parentCarerId)
+    ) {
+      return fieldError(
+        'parentCarerId',
+        'Select a parent or carer with parental responsibility from the list',
+      );
     }
     const directory = new Set(context.organisations.map((organisation) => organisation.id));
-    if (!answers.recipientOrganisationIds.every((id) => directory.has(id))) return fieldError('recipientOrganisationIds', 'Select organisations from the partner directory');
+    if (!answers.recipientOrganisationIds.every((id) => directory.has(id)))
+      return fieldError('recipientOrganisationIds', 'Select organisations from the partner directory');
     return undefined;
   }
 
-  async function renderCheck(reply: FastifyReply, request: FastifyRequest, status: number, context: RecordingContext, answers: ConsentAnswers, errors?: FormErrors) {
+  async function renderCheck(
+    reply: FastifyReply,
+    request: FastifyRequest,
+    status: number,
+    context: RecordingContext,
+    answers: ConsentAnswers,
+    errors?: FormErrors,
+  ) {
     await consents.recordView(viewerOf(request), context.person, 'check', null);
     const parentCarer = context.parentCarers.find((relative) => relative.person.id === answers.parentCarerId);
-    const organisations = new Map(context.organisations.map((organisation) => [organisation.id, organisation.name]));
+    const organisations = new Map(
+      context.organisations.map((organisation) => [organisation.id, organisation.name]),
+    );
     const reviewOn = answers.reviewOn ?? defaultReviewOn(policy, answers.givenOn, answers.purposeIds);
     return reply.code(status).render('consent/views/check.njk', {
       pageTitle: 'Check your answers before saving the consent record',
@@ -269,14 +387,24 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
       answers,
       shown: {
         decision: decisionNames[answers.decision],
-        givers: [answers.givenByChild ? 'The child or young person' : undefined, parentCarer === undefined ? undefined : `${personName(parentCarer.person)} (${parentCarer.label}, with parental responsibility)`].filter(
-          (giver): giver is string => giver !== undefined,
-        ),
+        givers: [
+          answers.givenByChild ? 'The child or young person' : undefined,
+          parentCarer === undefined
+            ? undefined
+            : `${personName(parentCarer.person)} (${parentCarer.label}, with parental responsibility)`,
+        ].filter((giver): giver is string => giver !== undefined),
         capacity: answers.childCapacity === null ? null : capacityNames[answers.childCapacity],
-        prevailingView: answers.prevailingView === null ? null : `${prevailingViewNames[answers.prevailingView]} view`,
-        notSoughtReason: answers.notSoughtReasonId === null ? null : (labels.consentNotSoughtReasons[answers.notSoughtReasonId] ?? answers.notSoughtReasonId),
+        prevailingView:
+          answers.prevailingView === null ? null : `${prevailingViewNames[answers.prevailingView]} view`,
+        notSoughtReason:
+          answers.notSoughtReasonId === null
+            ? null
+            : (labels.consentNotSoughtReasons[answers.notSoughtReasonId] ?? answers.notSoughtReasonId),
         purposes: answers.purposeIds.map((id) => labels.purposes[id] ?? id),
-        recipients: [...answers.recipientOrganisationIds.map((id) => organisations.get(id) ?? id), ...answers.recipientRoles],
+        recipients: [
+          ...answers.recipientOrganisationIds.map((id) => organisations.get(id) ?? id),
+          ...answers.recipientRoles,
+        ],
         methods: answers.methodIds.map((id) => labels.sharingMethods[id] ?? id),
         categories: answers.categoryIds.map((id) => labels.informationCategories[id] ?? id),
         retentionForms: answers.retentionFormIds.map((id) => labels.retentionForms[id] ?? id),
@@ -288,7 +416,10 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   }
 
   /** The saved draft, checked again (the day may have changed); undefined sends the practitioner back to the form. */
-  async function draftAnswers(request: FastifyRequest, context: RecordingContext): Promise<ConsentAnswers | undefined> {
+  async function draftAnswers(
+    request: FastifyRequest,
+    context: RecordingContext,
+  ): Promise<ConsentAnswers | undefined> {
     const draft = await consents.draft(viewerOf(request), context.person.id);
     if (draft === undefined) return undefined;
     const form = parseConsent(context, draft);
@@ -301,7 +432,11 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     const viewer = viewerOf(request);
     const draft = await consents.draft(viewer, personId);
     const supersedesId = draft?.['supersedesId'];
-    return consents.recordingContext(viewer, personId, typeof supersedesId === 'string' && supersedesId !== '' ? supersedesId : undefined);
+    return consents.recordingContext(
+      viewer,
+      personId,
+      typeof supersedesId === 'string' && supersedesId !== '' ? supersedesId : undefined,
+    );
   }
 
   app.get('/people/:personId/consents/new/check', { config: consentAccess }, async (request, reply) => {
@@ -327,11 +462,23 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
       if (!form.ok) return renderCheck(reply, request, 400, context, answers, linkedTo(form.errors, 'save'));
       try {
         const id = await consents.record(viewer, context.person.id, answers);
-        return await reply.redirect(`${consentPaths.show(id)}?done=${answers.supersedesId === null ? 'recorded' : 'superseded'}`, 303);
+        return await reply.redirect(
+          `${consentPaths.show(id)}?done=${answers.supersedesId === null ? 'recorded' : 'superseded'}`,
+          303,
+        );
       } catch (error) {
         if (error instanceof ConsentRuleError) {
           const draft = (await consents.draft(viewer, context.person.id)) ?? {};
-          return renderForm(reply, request, 400, context, draft, (consentFields as readonly string[]).includes(error.field) || dateFields.includes(error.field) ? fieldError(error.field, error.message) : { summary: [{ text: error.message, href: '#decision' }], fields: {} });
+          return renderForm(
+            reply,
+            request,
+            400,
+            context,
+            draft,
+            (consentFields as readonly string[]).includes(error.field) || dateFields.includes(error.field)
+              ? fieldError(error.field, error.message)
+              : { summary: [{ text: error.message, href: '#decision' }], fields: {} },
+          );
         }
         throw error;
       }
@@ -378,9 +525,16 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
             ? null
             : `${details.parentCarer === null ? 'A parent or carer' : personName(details.parentCarer)} (${relationshipNames[record.parentCarer.relationship]}, with parental responsibility)`,
         capacity: record.childCapacity === null ? null : capacityNames[record.childCapacity],
-        prevailingView: record.prevailingView === null ? null : `${prevailingViewNames[record.prevailingView]} view`,
-        notSoughtReason: record.notSoughtReasonId === null ? null : (labels.consentNotSoughtReasons[record.notSoughtReasonId] ?? record.notSoughtReasonId),
-        recipients: [...details.recipientOrganisations.map((organisation) => organisation.name), ...record.recipientRoles],
+        prevailingView:
+          record.prevailingView === null ? null : `${prevailingViewNames[record.prevailingView]} view`,
+        notSoughtReason:
+          record.notSoughtReasonId === null
+            ? null
+            : (labels.consentNotSoughtReasons[record.notSoughtReasonId] ?? record.notSoughtReasonId),
+        recipients: [
+          ...details.recipientOrganisations.map((organisation) => organisation.name),
+          ...record.recipientRoles,
+        ],
         methods: record.methodIds.map((id) => labels.sharingMethods[id] ?? id),
         categories: record.categoryIds.map((id) => labels.informationCategories[id] ?? id),
         retentionForms: record.retentionFormIds.map((id) => labels.retentionForms[id] ?? id),
@@ -403,14 +557,25 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     };
   }
 
-  async function loadDetails(request: FastifyRequest, page: 'details' | 'withdraw' | 'review'): Promise<ConsentDetails | undefined> {
+  async function loadDetails(
+    request: FastifyRequest,
+    page: 'details' | 'withdraw' | 'review',
+  ): Promise<ConsentDetails | undefined> {
     const params = consentParams.safeParse(request.params);
     if (!params.success) return undefined;
     return consents.details(viewerOf(request), params.data.id, page);
   }
 
-  async function renderDetails(request: FastifyRequest, reply: FastifyReply, status: number, details: ConsentDetails, notice?: string, errors?: FormErrors) {
-    const evidence: readonly EvidenceItem[] = (await consents.evidence.list(viewerOf(request), details.consent.id)) ?? [];
+  async function renderDetails(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    details: ConsentDetails,
+    notice?: string,
+    errors?: FormErrors,
+  ) {
+    const evidence: readonly EvidenceItem[] =
+      (await consents.evidence.list(viewerOf(request), details.consent.id)) ?? [];
     return reply.code(status).render('consent/views/show.njk', {
       pageTitle: `${decisionNames[details.consent.decision]} – ${personName(details.person)}`,
       backLink: consentPaths.list(details.person.id),
@@ -434,14 +599,23 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
       const details = await loadDetails(request, 'details');
       if (details === undefined) return reply.callNotFound();
       const done = consentPageQuery.parse(request.query).done;
-      return renderDetails(request, reply, 200, details, done === undefined ? undefined : outcomeNotices[done]);
+      return renderDetails(
+        request,
+        reply,
+        200,
+        details,
+        done === undefined ? undefined : outcomeNotices[done],
+      );
     }),
   );
 
   // Evidence of how consent was given (R3.2). Multipart is read only in this scope: the file and the
   // CSRF token land in request.body before the web plugin's CSRF check, which stays as it is.
   await app.register(async (scope) => {
-    await scope.register(fastifyMultipart, { limits: { fileSize: maxEvidenceBytes, files: 1, fields: 4, fieldSize: 1024, parts: 6, headerPairs: 50 }, throwFileSizeLimit: false });
+    await scope.register(fastifyMultipart, {
+      limits: { fileSize: maxEvidenceBytes, files: 1, fields: 4, fieldSize: 1024, parts: 6, headerPairs: 50 },
+      throwFileSizeLimit: false,
+    });
     scope.addHook('preValidation', async (request) => {
       if (!request.isMultipart()) return;
       const body: EvidenceUploadBody = {};
@@ -454,7 +628,12 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
             // A file input left empty may arrive with no file name at all, whatever the types say.
             const fileName: unknown = part.filename;
             const declaredType: unknown = part.mimetype;
-            body.file = { fileName: typeof fileName === 'string' ? fileName : '', declaredType: typeof declaredType === 'string' ? declaredType : '', bytes, truncated: part.file.truncated };
+            body.file = {
+              fileName: typeof fileName === 'string' ? fileName : '',
+              declaredType: typeof declaredType === 'string' ? declaredType : '',
+              bytes,
+              truncated: part.file.truncated,
+            };
           } else {
             part.file.resume();
           }
@@ -471,7 +650,8 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
         const details = await loadDetails(request, 'details');
         if (details === undefined) return reply.callNotFound();
         const body = (request.body ?? {}) as EvidenceUploadBody;
-        const refuse = (text: string) => renderDetails(request, reply, 400, details, undefined, fieldError('evidence', text));
+        const refuse = (text: string) =>
+          renderDetails(request, reply, 400, details, undefined, fieldError('evidence', text));
         if (body.malformed === true) return refuse('The selected file could not be read: choose it again');
         const file = body.file !== undefined && body.file.fileName !== '' ? body.file : undefined;
         try {
@@ -490,7 +670,11 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     const params = evidenceParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
     return guardedPage(reply, async () => {
-      const file = await consents.evidence.download(viewerOf(request), params.data.id, params.data.evidenceId);
+      const file = await consents.evidence.download(
+        viewerOf(request),
+        params.data.id,
+        params.data.evidenceId,
+      );
       if (file === undefined) return reply.callNotFound();
       // A fixed name: never the uploaded name or the child's, which would leak into downloads folders and logs.
       return reply
@@ -502,7 +686,13 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     });
   });
 
-  function renderWithdraw(reply: FastifyReply, status: number, details: ConsentDetails, values: Record<string, unknown>, errors?: FormErrors) {
+  function renderWithdraw(
+    reply: FastifyReply,
+    status: number,
+    details: ConsentDetails,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('consent/views/withdraw.njk', {
       pageTitle: 'Record that consent has been withdrawn',
       backLink: consentPaths.show(details.consent.id),
@@ -519,7 +709,8 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     guardedPage(reply, async () => {
       const details = await loadDetails(request, 'withdraw');
       if (details === undefined) return reply.callNotFound();
-      if (details.consent.status !== 'given') return reply.redirect(consentPaths.show(details.consent.id), 303);
+      if (details.consent.status !== 'given')
+        return reply.redirect(consentPaths.show(details.consent.id), 303);
       return renderWithdraw(reply, 200, details, {});
     }),
   );
@@ -529,21 +720,42 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
       const details = await loadDetails(request, 'withdraw');
       if (details === undefined) return reply.callNotFound();
       const values = answersOf(request.body, withdrawalFields);
-      if (details.consent.status === 'withdrawn') return renderWithdraw(reply, 400, details, values, { summary: [{ text: 'This consent has already been withdrawn', href: '#withdrawnOn-day' }], fields: {} });
-      const form = parseForm(withdrawalForm({ today: consents.today(), givenOn: details.consent.givenOn }), request.body);
+      if (details.consent.status === 'withdrawn')
+        return renderWithdraw(reply, 400, details, values, {
+          summary: [{ text: 'This consent has already been withdrawn', href: '#withdrawnOn-day' }],
+          fields: {},
+        });
+      const form = parseForm(
+        withdrawalForm({ today: consents.today(), givenOn: details.consent.givenOn }),
+        request.body,
+      );
       if (!form.ok) return renderWithdraw(reply, 400, details, values, form.errors);
       try {
         await consents.withdraw(viewerOf(request), details.consent.id, form.value);
         return await reply.redirect(`${consentPaths.show(details.consent.id)}?done=withdrawn`, 303);
       } catch (error) {
-        if (error instanceof ConsentRuleError) return renderWithdraw(reply, 400, details, values, ruleErrors(error, withdrawalFields));
+        if (error instanceof ConsentRuleError)
+          return renderWithdraw(reply, 400, details, values, ruleErrors(error, withdrawalFields));
         throw error;
       }
     }),
   );
 
-  function renderReview(reply: FastifyReply, status: number, details: ConsentDetails, values: Record<string, unknown>, errors?: FormErrors) {
-    const suggested = addMonths(consents.today(), Math.min(...details.consent.purposeIds.map((id) => policy.purposes.find((purpose) => purpose.id === id)?.reviewMonths ?? 12)));
+  function renderReview(
+    reply: FastifyReply,
+    status: number,
+    details: ConsentDetails,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
+    const suggested = addMonths(
+      consents.today(),
+      Math.min(
+        ...details.consent.purposeIds.map(
+          (id) => policy.purposes.find((purpose) => purpose.id === id)?.reviewMonths ?? 12,
+        ),
+      ),
+    );
     return reply.code(status).render('consent/views/review.njk', {
       pageTitle: 'Review consent',
       backLink: consentPaths.show(details.consent.id),
@@ -559,7 +771,8 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     guardedPage(reply, async () => {
       const details = await loadDetails(request, 'review');
       if (details === undefined) return reply.callNotFound();
-      if (!(liveStatuses as readonly ConsentStatus[]).includes(details.consent.status)) return reply.redirect(consentPaths.show(details.consent.id), 303);
+      if (!(liveStatuses as readonly ConsentStatus[]).includes(details.consent.status))
+        return reply.redirect(consentPaths.show(details.consent.id), 303);
       return renderReview(reply, 200, details, {});
     }),
   );
@@ -572,14 +785,24 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
       const form = parseForm(reviewForm({ today: consents.today() }), request.body);
       if (!form.ok) return renderReview(reply, 400, details, values, form.errors);
       if (!(liveStatuses as readonly ConsentStatus[]).includes(details.consent.status)) {
-        return renderReview(reply, 400, details, values, { summary: [{ text: 'This consent record is no longer in force: record a new consent instead', href: '#reviewOutcome' }], fields: {} });
+        return renderReview(reply, 400, details, values, {
+          summary: [
+            {
+              text: 'This consent record is no longer in force: record a new consent instead',
+              href: '#reviewOutcome',
+            },
+          ],
+          fields: {},
+        });
       }
-      if (form.value.outcome === 'changed') return reply.redirect(consentPaths.supersede(details.person.id, details.consent.id), 303);
+      if (form.value.outcome === 'changed')
+        return reply.redirect(consentPaths.supersede(details.person.id, details.consent.id), 303);
       try {
         await consents.review(viewerOf(request), details.consent.id, form.value);
         return await reply.redirect(`${consentPaths.show(details.consent.id)}?done=reviewed`, 303);
       } catch (error) {
-        if (error instanceof ConsentRuleError) return renderReview(reply, 400, details, values, ruleErrors(error, reviewFields));
+        if (error instanceof ConsentRuleError)
+          return renderReview(reply, 400, details, values, ruleErrors(error, reviewFields));
         throw error;
       }
     }),
@@ -592,14 +815,22 @@ function viewerOf(request: FastifyRequest): Viewer {
   return request.viewer;
 }
 
-function personName(person: { readonly givenNames: string; readonly familyName: string; readonly knownAs: string | null }): string {
-  return person.knownAs === null ? `${person.givenNames} ${person.familyName}` : `${person.givenNames} ${person.familyName} (known as ${person.knownAs})`;
+function personName(person: {
+  readonly givenNames: string;
+  readonly familyName: string;
+  readonly knownAs: string | null;
+}): string {
+  return person.knownAs === null
+    ? `${person.givenNames} ${person.familyName}`
+    : `${person.givenNames} ${person.familyName} (known as ${person.knownAs})`;
 }
 
 /** A date's error links to its first field (the day), as the GOV.UK date input pattern asks. */
 function anchorDates(errors: FormErrors): FormErrors {
   return {
-    summary: errors.summary.map((entry) => (dateFields.includes(entry.href.slice(1)) ? { ...entry, href: `${entry.href}-day` } : entry)),
+    summary: errors.summary.map((entry) =>
+      dateFields.includes(entry.href.slice(1)) ? { ...entry, href: `${entry.href}-day` } : entry,
+    ),
     fields: errors.fields,
   };
 }
@@ -609,7 +840,8 @@ function linkedTo(errors: FormErrors, target: string): FormErrors {
 }
 
 function ruleErrors(error: ConsentRuleError, fields: readonly string[]): FormErrors {
-  if (fields.includes(error.field) || fields.includes(`${error.field}-day`)) return fieldError(error.field, error.message);
+  if (fields.includes(error.field) || fields.includes(`${error.field}-day`))
+    return fieldError(error.field, error.message);
   return { summary: [{ text: error.message, href: `#${fields[0] ?? 'form'}` }], fields: {} };
 }
 
@@ -620,7 +852,9 @@ function answersOf(body: unknown, fields: readonly string[]): Record<string, str
   for (const [key, value] of Object.entries(body)) {
     if (!fields.includes(key)) continue;
     if (listFields.has(key)) {
-      const items = [value].flat().filter((item): item is string => typeof item === 'string' && item.length <= 100);
+      const items = [value]
+        .flat()
+        .filter((item): item is string => typeof item === 'string' && item.length <= 100);
       answers[key] = items.slice(0, 100);
     } else if (typeof value === 'string') {
       answers[key] = value.slice(0, 10_000);
@@ -634,7 +868,10 @@ function answersFromRecord(record: ConsentRecord): Record<string, string | strin
   const yesNo = (value: boolean | null) => (value === null ? '' : value ? 'yes' : 'no');
   return {
     decision: record.decision,
-    consentGivenBy: [...(record.givenByChild ? ['child'] : []), ...(record.parentCarer === null ? [] : ['parent_carer'])],
+    consentGivenBy: [
+      ...(record.givenByChild ? ['child'] : []),
+      ...(record.parentCarer === null ? [] : ['parent_carer']),
+    ],
     parentCarerId: record.parentCarer?.personId ?? '',
     childCapacity: record.childCapacity ?? '',
     capacityNotAssessedReason: record.capacityNotAssessedReason ?? '',

@@ -5,7 +5,14 @@ import { textRule } from '../lib/text.schema.ts';
 import { dateFieldNames, dateParts, multiline, readDate, singleLine } from '../web/fields.ts';
 import { addMonths } from './consent.record.ts';
 import type { ConsentRecord } from './consent.record.ts';
-import type { ChildCapacity, ConsentDecision, HowGiven, PrevailingView, WithdrawalMethod, WithdrawnBy } from './consent.table.ts';
+import type {
+  ChildCapacity,
+  ConsentDecision,
+  HowGiven,
+  PrevailingView,
+  WithdrawalMethod,
+  WithdrawnBy,
+} from './consent.table.ts';
 
 /** Ids in the address. A malformed one is a page that does not exist (404), never a 500. */
 export const personParams = z.strictObject({ personId: z.uuid() });
@@ -22,10 +29,19 @@ export type ConsentOutcome = NonNullable<z.output<typeof consentPageQuery>['done
 
 export const decisions = ['given', 'refused', 'not_sought'] as const satisfies readonly ConsentDecision[];
 export const givers = ['child', 'parent_carer'] as const;
-export const childCapacities = ['competent', 'not_competent', 'not_assessed'] as const satisfies readonly ChildCapacity[];
+export const childCapacities = [
+  'competent',
+  'not_competent',
+  'not_assessed',
+] as const satisfies readonly ChildCapacity[];
 export const prevailingViews = ['child', 'parent_carer'] as const satisfies readonly PrevailingView[];
 export const howGivenChoices = ['written', 'verbal', 'electronic'] as const satisfies readonly HowGiven[];
-export const withdrawalMethods = ['in_person', 'telephone', 'letter', 'email'] as const satisfies readonly WithdrawalMethod[];
+export const withdrawalMethods = [
+  'in_person',
+  'telephone',
+  'letter',
+  'email',
+] as const satisfies readonly WithdrawalMethod[];
 export const withdrawers = ['child', 'parent_carer', 'both'] as const satisfies readonly WithdrawnBy[];
 export const yesNo = ['yes', 'no'] as const;
 
@@ -58,8 +74,16 @@ function choice<const T extends readonly string[]>(allowed: T, message: string) 
 
 function list(message: string) {
   return z
-    .preprocess((value: unknown): unknown => (value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value]), z.array(z.unknown()).max(100, message))
-    .refine((values): values is string[] => values.every((value) => typeof value === 'string' && value.length <= 100), message)
+    .preprocess(
+      (value: unknown): unknown =>
+        value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value],
+      z.array(z.unknown()).max(100, message),
+    )
+    .refine(
+      (values): values is string[] =>
+        values.every((value) => typeof value === 'string' && value.length <= 100),
+      message,
+    )
     .transform((values) => [...new Set((values as string[]).filter((value) => value !== ''))]);
 }
 
@@ -173,7 +197,10 @@ export function consentForm(context: ConsentFormContext) {
       categoryIds: list('Select information from the list'),
       retentionPeriod: text('how long the information will be held', 200, singleLine),
       retentionFormIds: list('Select the form it will be held in from the list'),
-      toldSharedWithoutConsent: choice(yesNo, 'Select yes if they were told when information may be shared without consent'),
+      toldSharedWithoutConsent: choice(
+        yesNo,
+        'Select yes if they were told when information may be shared without consent',
+      ),
       toldMayWithdraw: choice(yesNo, 'Select yes if they were told they may withdraw consent'),
       howGiven: choice(howGivenChoices, 'Select how consent was given or refused'),
       evidenceNote: text('the note about evidence', 4000),
@@ -186,41 +213,60 @@ export function consentForm(context: ConsentFormContext) {
         .pipe(z.uuid({ error: 'The form could not be read: start again' }).nullable()),
     })
     .transform((raw, ctx): ConsentAnswers => {
-      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
       const decision = raw.decision;
       if (decision === null) problem('decision', 'Select whether consent was given, refused or not sought');
 
       const givenOn = readDate(raw, 'givenOn');
       if (givenOn.kind === 'blank') problem('givenOn', 'Enter the date of the decision');
       else if (givenOn.kind === 'invalid') problem('givenOn', 'Date of the decision must be a real date');
-      else if (givenOn.value > context.today) problem('givenOn', 'Date of the decision must be today or in the past');
+      else if (givenOn.value > context.today)
+        problem('givenOn', 'Date of the decision must be today or in the past');
       const decidedOn = givenOn.kind === 'date' ? givenOn.value : undefined;
 
       // Who gave or refused it, and for a child their capacity and view (R3.2).
       const asked = decision === 'given' || decision === 'refused';
       const byChild = raw.consentGivenBy.includes('child');
       const byParent = raw.consentGivenBy.includes('parent_carer');
-      const isChild = context.dateOfBirth === null || decidedOn === undefined || addMonths(context.dateOfBirth, 18 * 12) > decidedOn;
-      if (!raw.consentGivenBy.every((giver) => (givers as readonly string[]).includes(giver))) problem('consentGivenBy', 'Select who gave or refused consent from the list');
-      else if (asked && raw.consentGivenBy.length === 0) problem('consentGivenBy', 'Select who gave or refused consent');
-      if (asked && byParent && raw.parentCarerId === null) problem('parentCarerId', 'Select the parent or carer who gave or refused consent');
+      const isChild =
+        context.dateOfBirth === null ||
+        decidedOn === undefined ||
+        addMonths(context.dateOfBirth, 18 * 12) > decidedOn;
+      if (!raw.consentGivenBy.every((giver) => (givers as readonly string[]).includes(giver)))
+        problem('consentGivenBy', 'Select who gave or refused consent from the list');
+      else if (asked && raw.consentGivenBy.length === 0)
+        problem('consentGivenBy', 'Select who gave or refused consent');
+      if (asked && byParent && raw.parentCarerId === null)
+        problem('parentCarerId', 'Select the parent or carer who gave or refused consent');
       if (asked && isChild) {
-        if (raw.childCapacity === null) problem('childCapacity', 'Select whether the child is competent to make this decision');
-        if (raw.childCapacity === 'not_assessed' && raw.capacityNotAssessedReason === null) problem('capacityNotAssessedReason', 'Enter why the child’s capacity was not assessed');
-        if (raw.childView === null) problem('childView', 'Enter the child’s view, or why they could not give one');
+        if (raw.childCapacity === null)
+          problem('childCapacity', 'Select whether the child is competent to make this decision');
+        if (raw.childCapacity === 'not_assessed' && raw.capacityNotAssessedReason === null)
+          problem('capacityNotAssessedReason', 'Enter why the child’s capacity was not assessed');
+        if (raw.childView === null)
+          problem('childView', 'Enter the child’s view, or why they could not give one');
         if (raw.prevailingView === null) problem('prevailingView', 'Select whose view prevails');
         if (byChild && !byParent && raw.childCapacity === 'not_competent') {
-          problem('consentGivenBy', 'A child who is not competent to make this decision cannot decide alone: add the parent or carer with parental responsibility');
+          problem(
+            'consentGivenBy',
+            'A child who is not competent to make this decision cannot decide alone: add the parent or carer with parental responsibility',
+          );
         }
       }
 
       // What the consent covers (R3.2). Unknown ids are refused whatever the decision.
       if (raw.purposeIds.length === 0) problem('purposeIds', 'Select at least one purpose');
-      else if (!raw.purposeIds.every((id) => purposeIds.includes(id))) problem('purposeIds', 'Select purposes from the list');
-      if (!raw.categoryIds.every((id) => categoryIds.includes(id))) problem('categoryIds', 'Select information from the list');
-      if (!raw.methodIds.every((id) => methodIds.includes(id))) problem('methodIds', 'Select how information will be shared from the list');
-      if (!raw.retentionFormIds.every((id) => retentionFormIds.includes(id))) problem('retentionFormIds', 'Select the form it will be held in from the list');
-      if (!raw.recipientOrganisationIds.every((id) => z.uuid().safeParse(id).success)) problem('recipientOrganisationIds', 'Select organisations from the list');
+      else if (!raw.purposeIds.every((id) => purposeIds.includes(id)))
+        problem('purposeIds', 'Select purposes from the list');
+      if (!raw.categoryIds.every((id) => categoryIds.includes(id)))
+        problem('categoryIds', 'Select information from the list');
+      if (!raw.methodIds.every((id) => methodIds.includes(id)))
+        problem('methodIds', 'Select how information will be shared from the list');
+      if (!raw.retentionFormIds.every((id) => retentionFormIds.includes(id)))
+        problem('retentionFormIds', 'Select the form it will be held in from the list');
+      if (!raw.recipientOrganisationIds.every((id) => z.uuid().safeParse(id).success))
+        problem('recipientOrganisationIds', 'Select organisations from the list');
       // One role a line; the same role typed twice (in any case or spacing) is kept once.
       const seenRoles = new Set<string>();
       const roles = (raw.recipientRoles ?? '')
@@ -233,20 +279,40 @@ export function consentForm(context: ConsentFormContext) {
           return true;
         });
       if (roles.length > maxRoles) problem('recipientRoles', `Enter ${maxRoles} roles or fewer`);
-      else if (roles.some((role) => role.length > maxRoleLength)) problem('recipientRoles', `Each role must be ${maxRoleLength} characters or fewer`);
+      else if (roles.some((role) => role.length > maxRoleLength))
+        problem('recipientRoles', `Each role must be ${maxRoleLength} characters or fewer`);
 
       if (decision === 'given') {
         if (raw.useDescription === null) problem('useDescription', 'Enter how the information will be used');
-        if (raw.recipientOrganisationIds.length === 0 && roles.length === 0) problem('recipientOrganisationIds', 'Select the organisations, or enter the roles, the information may be shared with');
+        if (raw.recipientOrganisationIds.length === 0 && roles.length === 0)
+          problem(
+            'recipientOrganisationIds',
+            'Select the organisations, or enter the roles, the information may be shared with',
+          );
         if (raw.methodIds.length === 0) problem('methodIds', 'Select how the information will be shared');
         if (raw.categoryIds.length === 0) problem('categoryIds', 'Select the information that may be shared');
-        if (raw.retentionPeriod === null) problem('retentionPeriod', 'Enter how long the information will be held');
-        if (raw.retentionFormIds.length === 0) problem('retentionFormIds', 'Select the form the information will be held in');
+        if (raw.retentionPeriod === null)
+          problem('retentionPeriod', 'Enter how long the information will be held');
+        if (raw.retentionFormIds.length === 0)
+          problem('retentionFormIds', 'Select the form the information will be held in');
         // Informed consent needs both (R3.2, R3.3).
-        if (raw.toldSharedWithoutConsent === null) problem('toldSharedWithoutConsent', 'Select yes if they were told when information may be shared without consent');
-        else if (raw.toldSharedWithoutConsent === 'no') problem('toldSharedWithoutConsent', 'Tell them when information may be shared without their consent before recording consent as given');
-        if (raw.toldMayWithdraw === null) problem('toldMayWithdraw', 'Select yes if they were told they may withdraw consent at any time');
-        else if (raw.toldMayWithdraw === 'no') problem('toldMayWithdraw', 'Tell them they may withdraw consent at any time before recording consent as given');
+        if (raw.toldSharedWithoutConsent === null)
+          problem(
+            'toldSharedWithoutConsent',
+            'Select yes if they were told when information may be shared without consent',
+          );
+        else if (raw.toldSharedWithoutConsent === 'no')
+          problem(
+            'toldSharedWithoutConsent',
+            'Tell them when information may be shared without their consent before recording consent as given',
+          );
+        if (raw.toldMayWithdraw === null)
+          problem('toldMayWithdraw', 'Select yes if they were told they may withdraw consent at any time');
+        else if (raw.toldMayWithdraw === 'no')
+          problem(
+            'toldMayWithdraw',
+            'Tell them they may withdraw consent at any time before recording consent as given',
+          );
       }
       if (asked && raw.howGiven === null) problem('howGiven', 'Select how consent was given or refused');
 
@@ -254,15 +320,18 @@ export function consentForm(context: ConsentFormContext) {
       const reason = notSoughtReasons.find((candidate) => candidate.id === raw.notSoughtReason);
       if (decision === 'not_sought') {
         if (reason === undefined) problem('notSoughtReason', 'Select why consent was not sought');
-        else if (reason.requiresDetail && raw.notSoughtDetail === null) problem('notSoughtDetail', 'Enter more detail about why consent was not sought');
+        else if (reason.requiresDetail && raw.notSoughtDetail === null)
+          problem('notSoughtDetail', 'Enter more detail about why consent was not sought');
       }
 
       const reviewOn = readDate(raw, 'reviewOn');
       if (reviewOn.kind === 'invalid') problem('reviewOn', 'Review date must be a real date');
-      else if (reviewOn.kind === 'date' && decidedOn !== undefined && reviewOn.value <= decidedOn) problem('reviewOn', 'Review date must be after the date of the decision');
+      else if (reviewOn.kind === 'date' && decidedOn !== undefined && reviewOn.value <= decidedOn)
+        problem('reviewOn', 'Review date must be after the date of the decision');
       const expiresOn = readDate(raw, 'expiresOn');
       if (expiresOn.kind === 'invalid') problem('expiresOn', 'Expiry date must be a real date');
-      else if (expiresOn.kind === 'date' && decidedOn !== undefined && expiresOn.value <= decidedOn) problem('expiresOn', 'Expiry date must be after the date of the decision');
+      else if (expiresOn.kind === 'date' && decidedOn !== undefined && expiresOn.value <= decidedOn)
+        problem('expiresOn', 'Expiry date must be after the date of the decision');
 
       if (decision === null || decidedOn === undefined || ctx.issues.length > 0) return z.NEVER;
       const notSought = decision === 'not_sought';
@@ -272,7 +341,8 @@ export function consentForm(context: ConsentFormContext) {
         givenByChild: asked && byChild,
         parentCarerId: asked && byParent ? raw.parentCarerId : null,
         childCapacity: asked && isChild ? raw.childCapacity : null,
-        capacityNotAssessedReason: asked && isChild && raw.childCapacity === 'not_assessed' ? raw.capacityNotAssessedReason : null,
+        capacityNotAssessedReason:
+          asked && isChild && raw.childCapacity === 'not_assessed' ? raw.capacityNotAssessedReason : null,
         prevailingView: asked && isChild ? raw.prevailingView : null,
         childView: asked && isChild ? raw.childView : null,
         purposeIds: raw.purposeIds,
@@ -283,7 +353,8 @@ export function consentForm(context: ConsentFormContext) {
         categoryIds: raw.categoryIds,
         retentionPeriod: notSought ? null : raw.retentionPeriod,
         retentionFormIds: notSought ? [] : raw.retentionFormIds,
-        toldSharedWithoutConsent: notSought || raw.toldSharedWithoutConsent === null ? null : raw.toldSharedWithoutConsent === 'yes',
+        toldSharedWithoutConsent:
+          notSought || raw.toldSharedWithoutConsent === null ? null : raw.toldSharedWithoutConsent === 'yes',
         toldMayWithdraw: notSought || raw.toldMayWithdraw === null ? null : raw.toldMayWithdraw === 'yes',
         howGiven: asked ? raw.howGiven : null,
         evidenceNote: raw.evidenceNote,
@@ -298,7 +369,9 @@ export function consentForm(context: ConsentFormContext) {
 
 /** The review date a consent gets unless one is set by hand: the shortest interval of its purposes (R3.4). */
 export function defaultReviewOn(pack: PolicyPack, givenOn: string, purposeIds: readonly string[]): string {
-  const months = pack.purposes.filter((purpose) => purposeIds.includes(purpose.id)).map((purpose) => purpose.reviewMonths);
+  const months = pack.purposes
+    .filter((purpose) => purposeIds.includes(purpose.id))
+    .map((purpose) => purpose.reviewMonths);
   return addMonths(givenOn, months.length === 0 ? 12 : Math.min(...months));
 }
 
@@ -312,7 +385,12 @@ export interface WithdrawalAnswers {
   readonly note: string | null;
 }
 
-export const withdrawalFields = [...dateFieldNames('withdrawnOn'), 'withdrawalMethod', 'withdrawnBy', 'withdrawalNote'] as const;
+export const withdrawalFields = [
+  ...dateFieldNames('withdrawnOn'),
+  'withdrawalMethod',
+  'withdrawnBy',
+  'withdrawalNote',
+] as const;
 
 /** Withdrawal: when and how it was received, and from whom. It cannot predate the consent or lie in the future. */
 export function withdrawalForm(context: { readonly today: string; readonly givenOn: string }) {
@@ -324,20 +402,41 @@ export function withdrawalForm(context: { readonly today: string; readonly given
       withdrawalNote: text('the note', 4000),
     })
     .transform((raw, ctx): WithdrawalAnswers => {
-      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
       const withdrawnOn = readDate(raw, 'withdrawnOn');
       if (withdrawnOn.kind === 'blank') problem('withdrawnOn', 'Enter the date the withdrawal was received');
-      else if (withdrawnOn.kind === 'invalid') problem('withdrawnOn', 'Date the withdrawal was received must be a real date');
-      else if (withdrawnOn.value > context.today) problem('withdrawnOn', 'Date the withdrawal was received must be today or in the past');
-      else if (withdrawnOn.value < context.givenOn) problem('withdrawnOn', 'Date the withdrawal was received must be on or after the date consent was given');
-      if (raw.withdrawalMethod === null) problem('withdrawalMethod', 'Select how the withdrawal was received');
+      else if (withdrawnOn.kind === 'invalid')
+        problem('withdrawnOn', 'Date the withdrawal was received must be a real date');
+      else if (withdrawnOn.value > context.today)
+        problem('withdrawnOn', 'Date the withdrawal was received must be today or in the past');
+      else if (withdrawnOn.value < context.givenOn)
+        problem(
+          'withdrawnOn',
+          'Date the withdrawal was received must be on or after the date consent was given',
+        );
+      if (raw.withdrawalMethod === null)
+        problem('withdrawalMethod', 'Select how the withdrawal was received');
       if (raw.withdrawnBy === null) problem('withdrawnBy', 'Select who withdrew consent');
-      if (withdrawnOn.kind !== 'date' || raw.withdrawalMethod === null || raw.withdrawnBy === null || ctx.issues.length > 0) return z.NEVER;
-      return { withdrawnOn: withdrawnOn.value, method: raw.withdrawalMethod, by: raw.withdrawnBy, note: raw.withdrawalNote };
+      if (
+        withdrawnOn.kind !== 'date' ||
+        raw.withdrawalMethod === null ||
+        raw.withdrawnBy === null ||
+        ctx.issues.length > 0
+      )
+        return z.NEVER;
+      return {
+        withdrawnOn: withdrawnOn.value,
+        method: raw.withdrawalMethod,
+        by: raw.withdrawnBy,
+        note: raw.withdrawalNote,
+      };
     });
 }
 
-export type ReviewAnswers = { readonly outcome: 'still_valid'; readonly nextReviewOn: string; readonly note: string | null } | { readonly outcome: 'changed' };
+export type ReviewAnswers =
+  | { readonly outcome: 'still_valid'; readonly nextReviewOn: string; readonly note: string | null }
+  | { readonly outcome: 'changed' };
 
 export const reviewFields = ['reviewOutcome', ...dateFieldNames('nextReviewOn'), 'reviewNote'] as const;
 
@@ -350,7 +449,8 @@ export function reviewForm(context: { readonly today: string }) {
       reviewNote: text('the note', 4000),
     })
     .transform((raw, ctx): ReviewAnswers => {
-      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
       if (raw.reviewOutcome === null) {
         problem('reviewOutcome', 'Select whether the consent is still valid');
         return z.NEVER;

@@ -16,7 +16,12 @@ import { ConsentRuleError, consentErrorCodes } from './consent.errors.ts';
 import { consentPaths } from './consent.paths.ts';
 import { addDays, londonToday, type ConsentRecord } from './consent.record.ts';
 import * as store from './consent.repository.ts';
-import { defaultReviewOn, type ConsentAnswers, type ReviewAnswers, type WithdrawalAnswers } from './consent.schema.ts';
+import {
+  defaultReviewOn,
+  type ConsentAnswers,
+  type ReviewAnswers,
+  type WithdrawalAnswers,
+} from './consent.schema.ts';
 import { canTransition, statusAfter, type ConsentStatus } from './consent.status.ts';
 import type { ConsentDecision, ConsentEventKind } from './consent.table.ts';
 import { isUuid } from '../lib/ids.ts';
@@ -24,7 +29,17 @@ import { isUuid } from '../lib/ids.ts';
 /** What the consent register needs of the people capability (its need-to-know rules live there, R3.2, invariant 4). */
 export interface PeopleAccess {
   requireAccess(viewer: Viewer, personId: string): Promise<PersonSummary>;
-  relatives(viewer: Viewer, personId: string): Promise<readonly { readonly person: PersonSummary; readonly relationship: Relationship; readonly parentalResponsibility: boolean; readonly label: string }[]>;
+  relatives(
+    viewer: Viewer,
+    personId: string,
+  ): Promise<
+    readonly {
+      readonly person: PersonSummary;
+      readonly relationship: Relationship;
+      readonly parentalResponsibility: boolean;
+      readonly label: string;
+    }[]
+  >;
   allocatedPeopleIds(userIds: string[]): Promise<string[]>;
 }
 
@@ -119,9 +134,13 @@ export function consentService(deps: ConsentDependencies) {
 
   const today = () => londonToday(clock.now());
 
-
   /** Every consent page shows part of a person's record: each showing is audited (invariant 4). */
-  async function recordView(viewer: Viewer, person: PersonSummary, page: ConsentPage, consentId: string | null): Promise<void> {
+  async function recordView(
+    viewer: Viewer,
+    person: PersonSummary,
+    page: ConsentPage,
+    consentId: string | null,
+  ): Promise<void> {
     await db.transaction().execute((trx) =>
       audit.record(trx, {
         organisationId: person.organisationId,
@@ -142,7 +161,9 @@ export function consentService(deps: ConsentDependencies) {
     return toRecord(row);
   }
 
-  async function historyOf(filter: { readonly personId: string } | { readonly consentId: string }): Promise<ConsentHistoryItem[]> {
+  async function historyOf(
+    filter: { readonly personId: string } | { readonly consentId: string },
+  ): Promise<ConsentHistoryItem[]> {
     const rows = await store.eventsFor(db, filter);
     return rows.map((row) => ({
       id: row.id,
@@ -158,7 +179,19 @@ export function consentService(deps: ConsentDependencies) {
     }));
   }
 
-  async function event(trx: Transaction<Database>, row: { consentId: string; organisationId: string; personId: string; kind: ConsentEventKind; statusAfter: ConsentStatus; occurredOn: string; recordedBy: string | null; note: string | null }) {
+  async function event(
+    trx: Transaction<Database>,
+    row: {
+      consentId: string;
+      organisationId: string;
+      personId: string;
+      kind: ConsentEventKind;
+      statusAfter: ConsentStatus;
+      occurredOn: string;
+      recordedBy: string | null;
+      note: string | null;
+    },
+  ) {
     await store.insertEvent(trx, {
       organisation_id: row.organisationId,
       consent_id: row.consentId,
@@ -173,10 +206,21 @@ export function consentService(deps: ConsentDependencies) {
   }
 
   /** Locks a consent for a transition, refusing one its status does not allow. */
-  async function lockFor(trx: Transaction<Database>, viewer: Viewer, id: string, transition: 'withdraw' | 'review' | 'supersede'): Promise<store.ConsentRow> {
+  async function lockFor(
+    trx: Transaction<Database>,
+    viewer: Viewer,
+    id: string,
+    transition: 'withdraw' | 'review' | 'supersede',
+  ): Promise<store.ConsentRow> {
     const row = await store.lockConsent(trx, id);
-    if (row === undefined || row.organisation_id !== viewer.organisationId) throw new ConsentRuleError(consentErrorCodes.notFound, 'form', 'That consent record does not exist');
-    if (transition === 'withdraw' && row.status === 'withdrawn') throw new ConsentRuleError(consentErrorCodes.alreadyWithdrawn, 'form', 'This consent has already been withdrawn');
+    if (row === undefined || row.organisation_id !== viewer.organisationId)
+      throw new ConsentRuleError(consentErrorCodes.notFound, 'form', 'That consent record does not exist');
+    if (transition === 'withdraw' && row.status === 'withdrawn')
+      throw new ConsentRuleError(
+        consentErrorCodes.alreadyWithdrawn,
+        'form',
+        'This consent has already been withdrawn',
+      );
     if (!canTransition(row.status, transition)) {
       const message =
         transition === 'withdraw'
@@ -191,20 +235,34 @@ export function consentService(deps: ConsentDependencies) {
     find,
     recordView,
     /** Evidence of how consent was given (R3.2), encrypted at rest. */
-    evidence: evidenceService({ db, clock, audit, secretBox: deps.secretBox, find, person: (viewer, personId) => requireConsentPerson(people, viewer, personId) }),
+    evidence: evidenceService({
+      db,
+      clock,
+      audit,
+      secretBox: deps.secretBox,
+      find,
+      person: (viewer, personId) => requireConsentPerson(people, viewer, personId),
+    }),
     /** Today in England by the service's clock, yyyy-mm-dd: forms check dates against it. */
     today,
 
     /** The person's consents and their history, newest first. */
     async forPerson(viewer: Viewer, personId: string): Promise<PersonConsents> {
       const person = await requireConsentPerson(people, viewer, personId);
-      const [rows, history] = await Promise.all([store.consentsForPerson(db, person.id), historyOf({ personId: person.id })]);
+      const [rows, history] = await Promise.all([
+        store.consentsForPerson(db, person.id),
+        historyOf({ personId: person.id }),
+      ]);
       await recordView(viewer, person, 'consents', null);
       return { person, consents: rows.map(toRecord), history };
     },
 
     /** One consent as its page shows it; the showing is audited. */
-    async details(viewer: Viewer, id: string, page: 'details' | 'withdraw' | 'review'): Promise<ConsentDetails | undefined> {
+    async details(
+      viewer: Viewer,
+      id: string,
+      page: 'details' | 'withdraw' | 'review',
+    ): Promise<ConsentDetails | undefined> {
       const consent = await find(viewer, id);
       if (consent === undefined) return undefined;
       const person = await requireConsentPerson(people, viewer, consent.personId);
@@ -212,7 +270,10 @@ export function consentService(deps: ConsentDependencies) {
         historyOf({ consentId: consent.id }),
         consent.parentCarer === null ? Promise.resolve([]) : people.relatives(viewer, consent.personId),
         consent.recipientOrganisationIds.length === 0 ? Promise.resolve([]) : orgs.list(),
-        store.userNames(db, [consent.recordedBy, ...(consent.withdrawal === null ? [] : [consent.withdrawal.recordedBy])]),
+        store.userNames(db, [
+          consent.recordedBy,
+          ...(consent.withdrawal === null ? [] : [consent.withdrawal.recordedBy]),
+        ]),
       ]);
       await recordView(viewer, person, page, consent.id);
       const directory = new Map(organisations.map((organisation) => [organisation.id, organisation.name]));
@@ -220,10 +281,15 @@ export function consentService(deps: ConsentDependencies) {
         person,
         consent,
         history,
-        parentCarer: relatives.find((relative) => relative.person.id === consent.parentCarer?.personId)?.person ?? null,
-        recipientOrganisations: consent.recipientOrganisationIds.map((organisationId) => ({ id: organisationId, name: directory.get(organisationId) ?? 'An organisation no longer in the directory' })),
+        parentCarer:
+          relatives.find((relative) => relative.person.id === consent.parentCarer?.personId)?.person ?? null,
+        recipientOrganisations: consent.recipientOrganisationIds.map((organisationId) => ({
+          id: organisationId,
+          name: directory.get(organisationId) ?? 'An organisation no longer in the directory',
+        })),
         recordedByName: names.get(consent.recordedBy) ?? null,
-        withdrawalRecordedByName: consent.withdrawal === null ? null : (names.get(consent.withdrawal.recordedBy) ?? null),
+        withdrawalRecordedByName:
+          consent.withdrawal === null ? null : (names.get(consent.withdrawal.recordedBy) ?? null),
       };
     },
 
@@ -231,26 +297,55 @@ export function consentService(deps: ConsentDependencies) {
      * What the recording form offers: the relatives with parental responsibility and the directory.
      * With `supersedesId`, the live consent being replaced (undefined when it is not one: the page answers 404).
      */
-    async recordingContext(viewer: Viewer, personId: string, supersedesId?: string): Promise<RecordingContext> {
+    async recordingContext(
+      viewer: Viewer,
+      personId: string,
+      supersedesId?: string,
+    ): Promise<RecordingContext> {
       const person = await requireConsentPerson(people, viewer, personId);
-      const [relatives, organisations] = await Promise.all([people.relatives(viewer, person.id), orgs.list()]);
+      const [relatives, organisations] = await Promise.all([
+        people.relatives(viewer, person.id),
+        orgs.list(),
+      ]);
       let supersedes: ConsentRecord | undefined;
       // The id comes back from a hidden form field: anything but a consent's id is "not one".
       if (supersedesId !== undefined && isUuid(supersedesId)) {
         const row = await store.findConsent(db, supersedesId);
-        supersedes = row !== undefined && row.person_id === person.id && canTransition(row.status, 'supersede') ? toRecord(row) : undefined;
+        supersedes =
+          row !== undefined && row.person_id === person.id && canTransition(row.status, 'supersede')
+            ? toRecord(row)
+            : undefined;
       }
       return {
         person,
-        parentCarers: relatives.filter((relative) => relative.parentalResponsibility).map((relative) => ({ person: relative.person, relationship: relative.relationship, label: relative.label })),
-        organisations: organisations.map((organisation) => ({ id: organisation.id, name: organisation.name })),
+        parentCarers: relatives
+          .filter((relative) => relative.parentalResponsibility)
+          .map((relative) => ({
+            person: relative.person,
+            relationship: relative.relationship,
+            label: relative.label,
+          })),
+        organisations: organisations.map((organisation) => ({
+          id: organisation.id,
+          name: organisation.name,
+        })),
         supersedes,
       };
     },
 
     /** Keeps the answers between the form and "check your answers": on the server, never in the address. */
-    async saveDraft(viewer: Viewer, person: PersonSummary, answers: Record<string, string | string[]>): Promise<void> {
-      await store.saveDraft(db, { userId: viewer.userId, personId: person.id, organisationId: person.organisationId, answers, savedAt: clock.now() });
+    async saveDraft(
+      viewer: Viewer,
+      person: PersonSummary,
+      answers: Record<string, string | string[]>,
+    ): Promise<void> {
+      await store.saveDraft(db, {
+        userId: viewer.userId,
+        personId: person.id,
+        organisationId: person.organisationId,
+        answers,
+        savedAt: clock.now(),
+      });
     },
 
     async draft(viewer: Viewer, personId: string): Promise<Record<string, string | string[]> | undefined> {
@@ -264,34 +359,77 @@ export function consentService(deps: ConsentDependencies) {
      */
     async record(viewer: Viewer, personId: string, answers: ConsentAnswers): Promise<string> {
       const person = await requireConsentPerson(people, viewer, personId);
-      const rule = (code: (typeof consentErrorCodes)[keyof typeof consentErrorCodes], field: string, message: string) => new ConsentRuleError(code, field, message);
+      const rule = (
+        code: (typeof consentErrorCodes)[keyof typeof consentErrorCodes],
+        field: string,
+        message: string,
+      ) => new ConsentRuleError(code, field, message);
 
       // R3.2: a parent or carer gives consent for a child only with parental responsibility.
       let parentCarer: ParentCarer | null = null;
       if (answers.parentCarerId !== null) {
-        const relative = (await people.relatives(viewer, person.id)).find((candidate) => candidate.person.id === answers.parentCarerId);
-        if (relative === undefined) throw rule(consentErrorCodes.parentCarerUnknown, 'parentCarerId', 'Select a parent or carer from the list');
-        if (!relative.parentalResponsibility) throw rule(consentErrorCodes.noParentalResponsibility, 'parentCarerId', 'The parent or carer must have parental responsibility for the child');
+        const relative = (await people.relatives(viewer, person.id)).find(
+          (candidate) => candidate.person.id === answers.parentCarerId,
+        );
+        if (relative === undefined)
+          throw rule(
+            consentErrorCodes.parentCarerUnknown,
+            'parentCarerId',
+            'Select a parent or carer from the list',
+          );
+        if (!relative.parentalResponsibility)
+          throw rule(
+            consentErrorCodes.noParentalResponsibility,
+            'parentCarerId',
+            'The parent or carer must have parental responsibility for the child',
+          );
         parentCarer = { person: relative.person, relationship: relative.relationship, label: relative.label };
       }
       // R2.11: recipients come from the partner directory.
       if (answers.recipientOrganisationIds.length > 0) {
         const directory = new Set((await orgs.list()).map((organisation) => organisation.id));
-        if (!answers.recipientOrganisationIds.every((id) => directory.has(id))) throw rule(consentErrorCodes.recipientUnknown, 'recipientOrganisationIds', 'Select organisations from the partner directory');
+        if (!answers.recipientOrganisationIds.every((id) => directory.has(id)))
+          throw rule(
+            consentErrorCodes.recipientUnknown,
+            'recipientOrganisationIds',
+            'Select organisations from the partner directory',
+          );
       }
       const day = today();
-      if (answers.givenOn > day) throw rule(consentErrorCodes.invalidDate, 'givenOn', 'Date of the decision must be today or in the past');
+      if (answers.givenOn > day)
+        throw rule(
+          consentErrorCodes.invalidDate,
+          'givenOn',
+          'Date of the decision must be today or in the past',
+        );
       // R3.4: every record has a review date, by default from the policy pack's intervals.
       const reviewOn = answers.reviewOn ?? defaultReviewOn(policy, answers.givenOn, answers.purposeIds);
-      if (reviewOn <= answers.givenOn) throw rule(consentErrorCodes.invalidDate, 'reviewOn', 'Review date must be after the date of the decision');
-      if (answers.expiresOn !== null && answers.expiresOn <= answers.givenOn) throw rule(consentErrorCodes.invalidDate, 'expiresOn', 'Expiry date must be after the date of the decision');
+      if (reviewOn <= answers.givenOn)
+        throw rule(
+          consentErrorCodes.invalidDate,
+          'reviewOn',
+          'Review date must be after the date of the decision',
+        );
+      if (answers.expiresOn !== null && answers.expiresOn <= answers.givenOn)
+        throw rule(
+          consentErrorCodes.invalidDate,
+          'expiresOn',
+          'Expiry date must be after the date of the decision',
+        );
 
       const now = clock.now();
       const actor = actorOf(viewer);
       return db.transaction().execute(async (trx) => {
-        const replaced = answers.supersedesId === null ? undefined : await lockFor(trx, viewer, answers.supersedesId, 'supersede').catch(() => undefined);
+        const replaced =
+          answers.supersedesId === null
+            ? undefined
+            : await lockFor(trx, viewer, answers.supersedesId, 'supersede').catch(() => undefined);
         if (answers.supersedesId !== null && (replaced === undefined || replaced.person_id !== person.id)) {
-          throw rule(consentErrorCodes.supersedesInvalid, 'form', 'The consent this record replaces has changed since you started: go back to it and review it again');
+          throw rule(
+            consentErrorCodes.supersedesInvalid,
+            'form',
+            'The consent this record replaces has changed since you started: go back to it and review it again',
+          );
         }
         const id = await store.insertConsent(trx, {
           organisation_id: person.organisationId,
@@ -328,7 +466,16 @@ export function consentService(deps: ConsentDependencies) {
           created_at: now,
           changed_at: now,
         });
-        await event(trx, { consentId: id, organisationId: person.organisationId, personId: person.id, kind: 'recorded', statusAfter: answers.decision, occurredOn: answers.givenOn, recordedBy: viewer.userId, note: null });
+        await event(trx, {
+          consentId: id,
+          organisationId: person.organisationId,
+          personId: person.id,
+          kind: 'recorded',
+          statusAfter: answers.decision,
+          occurredOn: answers.givenOn,
+          recordedBy: viewer.userId,
+          note: null,
+        });
         await audit.record(trx, {
           organisationId: person.organisationId,
           actor,
@@ -353,9 +500,29 @@ export function consentService(deps: ConsentDependencies) {
           },
         });
         if (replaced !== undefined) {
-          await store.changeLifecycle(trx, replaced.id, { status: 'superseded', superseded_by: id, changed_at: now });
-          await event(trx, { consentId: replaced.id, organisationId: replaced.organisation_id, personId: person.id, kind: 'superseded', statusAfter: 'superseded', occurredOn: day, recordedBy: viewer.userId, note: null });
-          await audit.record(trx, { organisationId: replaced.organisation_id, actor, action: 'consent.superseded', entity: { type: 'consent', id: replaced.id }, personId: person.id, change: { status: 'superseded', supersededBy: id } });
+          await store.changeLifecycle(trx, replaced.id, {
+            status: 'superseded',
+            superseded_by: id,
+            changed_at: now,
+          });
+          await event(trx, {
+            consentId: replaced.id,
+            organisationId: replaced.organisation_id,
+            personId: person.id,
+            kind: 'superseded',
+            statusAfter: 'superseded',
+            occurredOn: day,
+            recordedBy: viewer.userId,
+            note: null,
+          });
+          await audit.record(trx, {
+            organisationId: replaced.organisation_id,
+            actor,
+            action: 'consent.superseded',
+            entity: { type: 'consent', id: replaced.id },
+            personId: person.id,
+            change: { status: 'superseded', supersededBy: id },
+          });
         }
         await store.deleteDraft(trx, viewer.userId, person.id);
         return id;
@@ -365,12 +532,23 @@ export function consentService(deps: ConsentDependencies) {
     /** Withdrawal takes effect at once (R3.3, invariant 3): the next check of the register sees it. */
     async withdraw(viewer: Viewer, id: string, withdrawal: WithdrawalAnswers): Promise<void> {
       const consent = await find(viewer, id);
-      if (consent === undefined) throw new ConsentRuleError(consentErrorCodes.notFound, 'form', 'That consent record does not exist');
+      if (consent === undefined)
+        throw new ConsentRuleError(consentErrorCodes.notFound, 'form', 'That consent record does not exist');
       const now = clock.now();
       await db.transaction().execute(async (trx) => {
         const row = await lockFor(trx, viewer, id, 'withdraw');
-        if (withdrawal.withdrawnOn < row.given_on) throw new ConsentRuleError(consentErrorCodes.invalidDate, 'withdrawnOn', 'Date the withdrawal was received must be on or after the date consent was given');
-        if (withdrawal.withdrawnOn > today()) throw new ConsentRuleError(consentErrorCodes.invalidDate, 'withdrawnOn', 'Date the withdrawal was received must be today or in the past');
+        if (withdrawal.withdrawnOn < row.given_on)
+          throw new ConsentRuleError(
+            consentErrorCodes.invalidDate,
+            'withdrawnOn',
+            'Date the withdrawal was received must be on or after the date consent was given',
+          );
+        if (withdrawal.withdrawnOn > today())
+          throw new ConsentRuleError(
+            consentErrorCodes.invalidDate,
+            'withdrawnOn',
+            'Date the withdrawal was received must be today or in the past',
+          );
         const status = statusAfter(row.status, 'withdraw') ?? 'withdrawn';
         await store.changeLifecycle(trx, row.id, {
           status,
@@ -382,30 +560,73 @@ export function consentService(deps: ConsentDependencies) {
           withdrawal_recorded_at: now,
           changed_at: now,
         });
-        await event(trx, { consentId: row.id, organisationId: row.organisation_id, personId: row.person_id, kind: 'withdrawn', statusAfter: status, occurredOn: withdrawal.withdrawnOn, recordedBy: viewer.userId, note: withdrawal.note });
+        await event(trx, {
+          consentId: row.id,
+          organisationId: row.organisation_id,
+          personId: row.person_id,
+          kind: 'withdrawn',
+          statusAfter: status,
+          occurredOn: withdrawal.withdrawnOn,
+          recordedBy: viewer.userId,
+          note: withdrawal.note,
+        });
         await audit.record(trx, {
           organisationId: row.organisation_id,
           actor: actorOf(viewer),
           action: 'consent.withdrawn',
           entity: { type: 'consent', id: row.id },
           personId: row.person_id,
-          change: { status, withdrawnOn: withdrawal.withdrawnOn, method: withdrawal.method, withdrawnBy: withdrawal.by },
+          change: {
+            status,
+            withdrawnOn: withdrawal.withdrawnOn,
+            method: withdrawal.method,
+            withdrawnBy: withdrawal.by,
+          },
         });
       });
     },
 
     /** A review that found the consent still stands: a new review date (R3.4). A changed consent is recorded anew and supersedes this one. */
-    async review(viewer: Viewer, id: string, review: Extract<ReviewAnswers, { outcome: 'still_valid' }>): Promise<void> {
+    async review(
+      viewer: Viewer,
+      id: string,
+      review: Extract<ReviewAnswers, { outcome: 'still_valid' }>,
+    ): Promise<void> {
       const consent = await find(viewer, id);
-      if (consent === undefined) throw new ConsentRuleError(consentErrorCodes.notFound, 'form', 'That consent record does not exist');
+      if (consent === undefined)
+        throw new ConsentRuleError(consentErrorCodes.notFound, 'form', 'That consent record does not exist');
       const now = clock.now();
       const day = today();
       await db.transaction().execute(async (trx) => {
         const row = await lockFor(trx, viewer, id, 'review');
-        if (review.nextReviewOn <= day || review.nextReviewOn <= row.given_on) throw new ConsentRuleError(consentErrorCodes.invalidDate, 'nextReviewOn', 'Next review date must be in the future');
-        if (row.expires_on !== null && row.expires_on <= day) throw new ConsentRuleError(consentErrorCodes.notLive, 'form', 'This consent has expired: record a new consent instead');
-        await store.changeLifecycle(trx, row.id, { review_on: review.nextReviewOn, last_reviewed_on: day, review_overdue_since: null, changed_at: now });
-        await event(trx, { consentId: row.id, organisationId: row.organisation_id, personId: row.person_id, kind: 'reviewed', statusAfter: row.status, occurredOn: day, recordedBy: viewer.userId, note: review.note });
+        if (review.nextReviewOn <= day || review.nextReviewOn <= row.given_on)
+          throw new ConsentRuleError(
+            consentErrorCodes.invalidDate,
+            'nextReviewOn',
+            'Next review date must be in the future',
+          );
+        if (row.expires_on !== null && row.expires_on <= day)
+          throw new ConsentRuleError(
+            consentErrorCodes.notLive,
+            'form',
+            'This consent has expired: record a new consent instead',
+          );
+        await store.changeLifecycle(trx, row.id, {
+          review_on: review.nextReviewOn,
+          last_reviewed_on: day,
+          review_overdue_since: null,
+          changed_at: now,
+        });
+        await event(trx, {
+          consentId: row.id,
+          organisationId: row.organisation_id,
+          personId: row.person_id,
+          kind: 'reviewed',
+          statusAfter: row.status,
+          occurredOn: day,
+          recordedBy: viewer.userId,
+          note: review.note,
+        });
         await audit.record(trx, {
           organisationId: row.organisation_id,
           actor: actorOf(viewer),
@@ -432,7 +653,12 @@ export function consentService(deps: ConsentDependencies) {
           action: 'consent.checked',
           entity: { type: 'person', id: person.id },
           personId: person.id,
-          change: { purposeId: request.purposeId, categoryIds: [...request.categoryIds], outcome: result.outcome, consentId: result.consentId ?? null },
+          change: {
+            purposeId: request.purposeId,
+            categoryIds: [...request.categoryIds],
+            outcome: result.outcome,
+            consentId: result.consentId ?? null,
+          },
         }),
       );
       return result;
@@ -443,11 +669,19 @@ export function consentService(deps: ConsentDependencies) {
      * already checked the viewer's access to them (the decision's own audit event records what it
      * relied on). One answer per person and request; the caller combines them.
      */
-    async checkMany(personIds: readonly string[], requests: readonly Omit<ConsentCheckRequest, 'on' | 'personId'>[]): Promise<Map<string, ConsentCheckResult[]>> {
+    async checkMany(
+      personIds: readonly string[],
+      requests: readonly Omit<ConsentCheckRequest, 'on' | 'personId'>[],
+    ): Promise<Map<string, ConsentCheckResult[]>> {
       const rows = await store.consentsForPeople(db, personIds);
       const records = rows.map(toRecord);
       const on = today();
-      return new Map(personIds.map((personId) => [personId, requests.map((request) => checkConsent(records, { ...request, personId, on }))]));
+      return new Map(
+        personIds.map((personId) => [
+          personId,
+          requests.map((request) => checkConsent(records, { ...request, personId, on })),
+        ]),
+      );
     },
 
     /**
@@ -459,25 +693,31 @@ export function consentService(deps: ConsentDependencies) {
       const wholeOrganisation = viewer.roles.includes('dpo') || viewer.roles.includes('caldicott_guardian');
       const team = viewer.roles.includes('manager') ? await store.directReports(db, viewer.userId) : [];
       const personIds = wholeOrganisation ? 'all' : await people.allocatedPeopleIds([viewer.userId, ...team]);
-      const rows = await store.reviewsDue(db, { organisationId: viewer.organisationId, personIds, until: addDays(day, reviewWindowDays), limit: reviewListLimit + 1 });
-      const items = rows.slice(0, reviewListLimit).map(
-        (row): ReviewItem => ({
-          consentId: row.id,
-          personId: row.person_id,
-          personName: `${row.given_names} ${row.family_name}`,
-          decision: row.decision,
-          status: row.status,
-          reviewOn: row.review_on,
-          purposeIds: row.purpose_ids,
-        }),
-      );
+      const rows = await store.reviewsDue(db, {
+        organisationId: viewer.organisationId,
+        personIds,
+        until: addDays(day, reviewWindowDays),
+        limit: reviewListLimit + 1,
+      });
+      const items = rows.slice(0, reviewListLimit).map((row): ReviewItem => ({
+        consentId: row.id,
+        personId: row.person_id,
+        personName: `${row.given_names} ${row.family_name}`,
+        decision: row.decision,
+        status: row.status,
+        reviewOn: row.review_on,
+        purposeIds: row.purpose_ids,
+      }));
       await db.transaction().execute((trx) =>
         audit.record(trx, {
           organisationId: viewer.organisationId,
           actor: actorOf(viewer),
           action: 'consent.reviews_viewed',
           entity: { type: 'consent_reviews', id: null },
-          change: { scope: wholeOrganisation ? 'organisation' : team.length > 0 ? 'team' : 'mine', listed: items.length },
+          change: {
+            scope: wholeOrganisation ? 'organisation' : team.length > 0 ? 'team' : 'mine',
+            listed: items.length,
+          },
         }),
       );
       return {
@@ -506,8 +746,24 @@ export function consentService(deps: ConsentDependencies) {
         expired += await db.transaction().execute(async (trx) => {
           const rows = await store.expireConsents(trx, organisationId, day, now);
           for (const row of rows) {
-            await event(trx, { consentId: row.id, organisationId, personId: row.person_id, kind: 'expired', statusAfter: 'expired', occurredOn: row.expires_on ?? day, recordedBy: null, note: null });
-            await audit.record(trx, { organisationId, actor: systemActor, action: 'consent.expired', entity: { type: 'consent', id: row.id }, personId: row.person_id, change: { status: 'expired', expiresOn: row.expires_on } });
+            await event(trx, {
+              consentId: row.id,
+              organisationId,
+              personId: row.person_id,
+              kind: 'expired',
+              statusAfter: 'expired',
+              occurredOn: row.expires_on ?? day,
+              recordedBy: null,
+              note: null,
+            });
+            await audit.record(trx, {
+              organisationId,
+              actor: systemActor,
+              action: 'consent.expired',
+              entity: { type: 'consent', id: row.id },
+              personId: row.person_id,
+              change: { status: 'expired', expiresOn: row.expires_on },
+            });
           }
           return rows.length;
         });
@@ -517,8 +773,24 @@ export function consentService(deps: ConsentDependencies) {
         markedOverdue += await db.transaction().execute(async (trx) => {
           const rows = await store.markOverdue(trx, organisationId, day, now);
           for (const row of rows) {
-            await event(trx, { consentId: row.id, organisationId, personId: row.person_id, kind: 'review_overdue', statusAfter: row.status, occurredOn: day, recordedBy: null, note: null });
-            await audit.record(trx, { organisationId, actor: systemActor, action: 'consent.review_overdue', entity: { type: 'consent', id: row.id }, personId: row.person_id, change: { reviewOn: row.review_on, overdueSince: day } });
+            await event(trx, {
+              consentId: row.id,
+              organisationId,
+              personId: row.person_id,
+              kind: 'review_overdue',
+              statusAfter: row.status,
+              occurredOn: day,
+              recordedBy: null,
+              note: null,
+            });
+            await audit.record(trx, {
+              organisationId,
+              actor: systemActor,
+              action: 'consent.review_overdue',
+              entity: { type: 'consent', id: row.id },
+              personId: row.person_id,
+              change: { reviewOn: row.review_on, overdueSince: day },
+            });
           }
           return rows.length;
         });
@@ -526,10 +798,18 @@ export function consentService(deps: ConsentDependencies) {
 
       // Who to tell: each allocated practitioner ("yours") and their active line manager ("your team's").
       const targets = await store.overdueReminderTargets(db, day);
-      const managers = await store.activeUsers(db, targets.flatMap((target) => (target.line_manager_id === null ? [] : [target.line_manager_id])));
-      const byOrganisation = new Map<string, Map<string, { consentId: string; userId: string; own: boolean; team: boolean }>>();
+      const managers = await store.activeUsers(
+        db,
+        targets.flatMap((target) => (target.line_manager_id === null ? [] : [target.line_manager_id])),
+      );
+      const byOrganisation = new Map<
+        string,
+        Map<string, { consentId: string; userId: string; own: boolean; team: boolean }>
+      >();
       for (const target of targets) {
-        const pairs = byOrganisation.get(target.organisation_id) ?? new Map<string, { consentId: string; userId: string; own: boolean; team: boolean }>();
+        const pairs =
+          byOrganisation.get(target.organisation_id) ??
+          new Map<string, { consentId: string; userId: string; own: boolean; team: boolean }>();
         byOrganisation.set(target.organisation_id, pairs);
         const add = (userId: string, own: boolean) => {
           const key = `${target.consent_id}:${userId}`;
@@ -537,17 +817,29 @@ export function consentService(deps: ConsentDependencies) {
           pairs.set(key, own ? { ...pair, own: true } : { ...pair, team: true });
         };
         add(target.allocated_user_id, true);
-        if (target.line_manager_id !== null && managers.has(target.line_manager_id)) add(target.line_manager_id, false);
+        if (target.line_manager_id !== null && managers.has(target.line_manager_id))
+          add(target.line_manager_id, false);
       }
       for (const [organisationId, pairs] of byOrganisation) {
         notified += await db.transaction().execute(async (trx) => {
-          const fresh = await store.recordReminders(trx, [...pairs.values()].map((pair) => ({ consent_id: pair.consentId, user_id: pair.userId, reminded_on: day })));
+          const fresh = await store.recordReminders(
+            trx,
+            [...pairs.values()].map((pair) => ({
+              consent_id: pair.consentId,
+              user_id: pair.userId,
+              reminded_on: day,
+            })),
+          );
           const perUser = new Map<string, { count: number; own: boolean; team: boolean }>();
           for (const reminder of fresh) {
             const pair = pairs.get(`${reminder.consent_id}:${reminder.user_id}`);
             if (pair === undefined) continue;
             const tally = perUser.get(reminder.user_id) ?? { count: 0, own: false, team: false };
-            perUser.set(reminder.user_id, { count: tally.count + 1, own: tally.own || pair.own, team: tally.team || pair.team });
+            perUser.set(reminder.user_id, {
+              count: tally.count + 1,
+              own: tally.own || pair.own,
+              team: tally.team || pair.team,
+            });
           }
           for (const [userId, tally] of perUser) {
             await notifications.notify(trx, {
@@ -555,12 +847,21 @@ export function consentService(deps: ConsentDependencies) {
               userId,
               kind: 'consent.review_overdue',
               subject: 'Consent reviews are overdue',
-              body: reminderBody(tally.count, tally.own && tally.team ? 'you or your team' : tally.own ? 'you' : 'your team'),
+              body: reminderBody(
+                tally.count,
+                tally.own && tally.team ? 'you or your team' : tally.own ? 'you' : 'your team',
+              ),
               link: consentPaths.reviews,
             });
           }
           if (perUser.size > 0) {
-            await audit.record(trx, { organisationId, actor: systemActor, action: 'consent.review_reminders_sent', entity: { type: 'consent_reviews', id: null }, change: { notices: perUser.size, reminders: fresh.length, on: day } });
+            await audit.record(trx, {
+              organisationId,
+              actor: systemActor,
+              action: 'consent.review_reminders_sent',
+              entity: { type: 'consent_reviews', id: null },
+              change: { notices: perUser.size, reminders: fresh.length, on: day },
+            });
           }
           return perUser.size;
         });
@@ -576,7 +877,9 @@ export type ConsentService = ReturnType<typeof consentService>;
 
 /** "3 consent records allocated to you need review." No names, dates or identifiers. */
 export function reminderBody(count: number, whose: 'you' | 'your team' | 'you or your team'): string {
-  return count === 1 ? `1 consent record allocated to ${whose} needs review.` : `${count} consent records allocated to ${whose} need review.`;
+  return count === 1
+    ? `1 consent record allocated to ${whose} needs review.`
+    : `${count} consent records allocated to ${whose} need review.`;
 }
 
 export function toRecord(row: store.ConsentRow): ConsentRecord {
@@ -588,7 +891,10 @@ export function toRecord(row: store.ConsentRow): ConsentRecord {
     status: row.status,
     policyVersion: row.policy_version,
     givenByChild: row.given_by_child,
-    parentCarer: row.parent_carer_person_id === null || row.parent_carer_relationship === null ? null : { personId: row.parent_carer_person_id, relationship: row.parent_carer_relationship },
+    parentCarer:
+      row.parent_carer_person_id === null || row.parent_carer_relationship === null
+        ? null
+        : { personId: row.parent_carer_person_id, relationship: row.parent_carer_relationship },
     childCapacity: row.child_capacity,
     capacityNotAssessedReason: row.capacity_not_assessed_reason,
     prevailingView: row.prevailing_view,
@@ -613,7 +919,11 @@ export function toRecord(row: store.ConsentRow): ConsentRecord {
     lastReviewedOn: row.last_reviewed_on,
     reviewOverdueSince: row.review_overdue_since,
     withdrawal:
-      row.withdrawn_on === null || row.withdrawal_method === null || row.withdrawn_by === null || row.withdrawal_recorded_by === null || row.withdrawal_recorded_at === null
+      row.withdrawn_on === null ||
+      row.withdrawal_method === null ||
+      row.withdrawn_by === null ||
+      row.withdrawal_recorded_by === null ||
+      row.withdrawal_recorded_at === null
         ? null
         : {
             on: row.withdrawn_on,
@@ -629,4 +939,3 @@ export function toRecord(row: store.ConsentRow): ConsentRecord {
     createdAt: row.created_at,
   };
 }
-

@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../../test/support/harness.ts';
-import { canTransition, consentLifecycle, consentStatuses, liveStatuses, statusAfter, type ConsentStatus, type ConsentTransition } from './consent.status.ts';
+import {
+  canTransition,
+  consentLifecycle,
+  consentStatuses,
+  liveStatuses,
+  statusAfter,
+  type ConsentStatus,
+  type ConsentTransition,
+} from './consent.status.ts';
 
 // The table as it stood before lifecycles had one shape: re-expressing it must change no transition.
 const live = ['given', 'refused', 'not_sought'] as const;
-const transitionsBefore: Record<ConsentTransition, { from: readonly ConsentStatus[]; to: ConsentStatus | 'unchanged' }> = {
+const transitionsBefore: Record<
+  ConsentTransition,
+  { from: readonly ConsentStatus[]; to: ConsentStatus | 'unchanged' }
+> = {
   withdraw: { from: ['given'], to: 'withdrawn' },
   expire: { from: ['given'], to: 'expired' },
   supersede: { from: live, to: 'superseded' },
@@ -31,10 +42,16 @@ describe('the consent lifecycle', () => {
         const before = transitionsBefore[transition];
         const allowed = before.from.includes(status);
         expect(canTransition(status, transition), `${status} --${transition}-->`).toBe(allowed);
-        expect(statusAfter(status, transition), `${status} --${transition}-->`).toBe(allowed ? (before.to === 'unchanged' ? status : before.to) : undefined);
+        expect(statusAfter(status, transition), `${status} --${transition}-->`).toBe(
+          allowed ? (before.to === 'unchanged' ? status : before.to) : undefined,
+        );
       }
     }
-    expect(consentStatuses.filter((status) => consentLifecycle.isFinal(status))).toEqual(['withdrawn', 'expired', 'superseded']);
+    expect(consentStatuses.filter((status) => consentLifecycle.isFinal(status))).toEqual([
+      'withdrawn',
+      'expired',
+      'superseded',
+    ]);
   });
 
   it('names, for each event, exactly the roles the routes that cause it admit, and none for the daily job', async () => {

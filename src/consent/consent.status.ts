@@ -7,7 +7,14 @@ import { defineLifecycle, type EventOf } from '../lib/lifecycle.ts';
  * changes, each written with its audit event and a line in the consent's history. Diagram:
  * docs/lifecycles.md (generated from this table by src/lib/lifecycle.diagrams.test.ts).
  */
-export const consentStatuses = ['given', 'refused', 'withdrawn', 'expired', 'superseded', 'not_sought'] as const;
+export const consentStatuses = [
+  'given',
+  'refused',
+  'withdrawn',
+  'expired',
+  'superseded',
+  'not_sought',
+] as const;
 export type ConsentStatus = (typeof consentStatuses)[number];
 
 /** Statuses still in force: they have a review date to keep (R3.4). */
@@ -28,7 +35,12 @@ export const consentLifecycle = defineLifecycle({
     withdraw: { from: ['given'], to: 'withdrawn', roles: consentRecorders },
     expire: { from: ['given'], to: 'expired', roles: dailyJobOnly },
     // A new consent recorded after a review replaces the one in force.
-    supersede: { from: liveStatuses, to: 'superseded', roles: consentRecorders, note: 'The service allows it only while recording a new consent for the same person.' },
+    supersede: {
+      from: liveStatuses,
+      to: 'superseded',
+      roles: consentRecorders,
+      note: 'The service allows it only while recording a new consent for the same person.',
+    },
     // A review changes dates, not status (R3.4).
     review: { from: liveStatuses, to: 'unchanged', roles: consentRecorders },
     markReviewOverdue: { from: liveStatuses, to: 'unchanged', roles: dailyJobOnly },

@@ -8,7 +8,8 @@ export type PrevailingView = 'child' | 'parent_carer';
 export type HowGiven = 'written' | 'verbal' | 'electronic';
 export type WithdrawalMethod = 'in_person' | 'telephone' | 'letter' | 'email';
 export type WithdrawnBy = 'child' | 'parent_carer' | 'both';
-export type ConsentEventKind = 'recorded' | 'reviewed' | 'review_overdue' | 'withdrawn' | 'expired' | 'superseded';
+export type ConsentEventKind =
+  'recorded' | 'reviewed' | 'review_overdue' | 'withdrawn' | 'expired' | 'superseded';
 
 /** A calendar date, read and written as yyyy-mm-dd text (no time zone). */
 type CalendarDate = string;

@@ -8,4 +8,13 @@ import type { PeopleTables } from '../people/people.table.ts';
 import type { SharingTables } from '../sharing/sharing.table.ts';
 
 /** Every table Safeshare owns, assembled from each capability's table types. */
-export interface Database extends AuditTables, AuthTables, ConsentTables, DisclosuresTables, NotificationsTables, OrgsTables, PeopleTables, SharingTables {}
+export interface Database
+  extends
+    AuditTables,
+    AuthTables,
+    ConsentTables,
+    DisclosuresTables,
+    NotificationsTables,
+    OrgsTables,
+    PeopleTables,
+    SharingTables {}

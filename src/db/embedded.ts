@@ -54,7 +54,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const database = options.database ?? 'safeshare';
   const runAs = await userToRunAs();
   const binaries = await reachableBinaries(runAs, log);
-  const clusterDirectory = await reachableClusterDirectory(path.join(options.dataDir, 'postgres'), runAs, log);
+  const clusterDirectory = await reachableClusterDirectory(
+    path.join(options.dataDir, 'postgres'),
+    runAs,
+    log,
+  );
   const pgdata = path.join(clusterDirectory, 'cluster');
   const passwordFile = path.join(clusterDirectory, 'password');
 
@@ -62,11 +66,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const base = `postgres://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
   const ownerFile = path.join(clusterDirectory, 'owner.pid');
   const owner = Number.parseInt(await fs.readFile(ownerFile, 'utf8').catch(() => ''), 10);
-  if (Number.isInteger(owner) && owner !== process.pid && processIsAlive(owner) && (await serverIsRunning(pgdata))) {
+  if (
+    Number.isInteger(owner) &&
+    owner !== process.pid &&
+    processIsAlive(owner) &&
+    (await serverIsRunning(pgdata))
+  ) {
     // Another live Safeshare process (the app, while this is a command) runs the server: share it.
     await createDatabaseIfMissing(`${base}/postgres`, database);
     log(`using the embedded PostgreSQL server run by process ${owner}`);
-    return { connectionString: `${base}/${database}`, dataDirectory: pgdata, recoveredStaleServer: false, stop: () => Promise.resolve() };
+    return {
+      connectionString: `${base}/${database}`,
+      dataDirectory: pgdata,
+      recoveredStaleServer: false,
+      stop: () => Promise.resolve(),
+    };
   }
   const recoveredStaleServer = await stopStaleServer(binaries, pgdata, runAs, log);
   await ensurePortFree(options.port);
@@ -114,14 +128,18 @@ async function userToRunAs(): Promise<RunAs | undefined> {
     const ids = await userIds(name);
     if (ids) return { ...ids, name };
   }
-  await execFileAsync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', superuser]).catch(
-    (error: unknown) => {
-      throw new EmbeddedServerError(
-        `Running as root, the embedded PostgreSQL needs a non-root user and could not create one (${describe(error)}). ` +
-          'Create a "postgres" user, run Safeshare as an ordinary user, or set DATABASE_URL.',
-      );
-    },
-  );
+  await execFileAsync('useradd', [
+    '--system',
+    '--no-create-home',
+    '--shell',
+    '/usr/sbin/nologin',
+    superuser,
+  ]).catch((error: unknown) => {
+    throw new EmbeddedServerError(
+      `Running as root, the embedded PostgreSQL needs a non-root user and could not create one (${describe(error)}). ` +
+        'Create a "postgres" user, run Safeshare as an ordinary user, or set DATABASE_URL.',
+    );
+  });
   const created = await userIds(superuser);
   if (!created) throw new EmbeddedServerError(`user ${superuser} was created but cannot be found`);
   return { ...created, name: superuser };
@@ -149,24 +167,35 @@ async function packagedBinaries(): Promise<Binaries> {
       `No embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (${packageName}). Set DATABASE_URL to use a PostgreSQL server.`,
     );
   }
-  if (typeof module.initdb !== 'string') throw new EmbeddedServerError(`${packageName} does not name its binaries`);
+  if (typeof module.initdb !== 'string')
+    throw new EmbeddedServerError(`${packageName} does not name its binaries`);
   const directory = path.dirname(path.dirname(module.initdb));
   return binariesIn(directory);
 }
 
 function binariesIn(directory: string): Binaries {
-  return { directory, initdb: path.join(directory, 'bin', 'initdb'), pgCtl: path.join(directory, 'bin', 'pg_ctl') };
+  return {
+    directory,
+    initdb: path.join(directory, 'bin', 'initdb'),
+    pgCtl: path.join(directory, 'bin', 'pg_ctl'),
+  };
 }
 
 /**
  * The server user must be able to execute the binaries. A project inside root's home folder (mode 700)
  * is out of its reach, so the binaries are copied to a shared cache folder it can read.
  */
-async function reachableBinaries(runAs: RunAs | undefined, log: (message: string) => void): Promise<Binaries> {
+async function reachableBinaries(
+  runAs: RunAs | undefined,
+  log: (message: string) => void,
+): Promise<Binaries> {
   const packaged = await packagedBinaries();
   if (!runAs || (await userCanAccess(runAs, packaged.pgCtl, 'x'))) return packaged;
   const version = path.basename(path.dirname(path.dirname(packaged.directory)));
-  const cache = path.join(os.tmpdir(), `safeshare-postgresql-${version}-${(await fs.stat(packaged.initdb)).size}`);
+  const cache = path.join(
+    os.tmpdir(),
+    `safeshare-postgresql-${version}-${(await fs.stat(packaged.initdb)).size}`,
+  );
   const cached = binariesIn(cache);
   if (!(await userCanAccess(runAs, cached.pgCtl, 'x'))) {
     log(`copying PostgreSQL binaries to ${cache} so that user ${runAs.name} can run them`);
@@ -188,12 +217,18 @@ async function reachableClusterDirectory(
   if (!runAs) return wanted;
   await fs.chown(wanted, runAs.uid, runAs.gid);
   if (await userCanAccess(runAs, wanted, 'w')) return wanted;
-  const fallback = path.join('/var/lib/safeshare', Buffer.from(path.resolve(wanted)).toString('base64url').slice(-48));
+  const fallback = path.join(
+    '/var/lib/safeshare',
+    Buffer.from(path.resolve(wanted)).toString('base64url').slice(-48),
+  );
   log(`user ${runAs.name} cannot reach ${wanted}; keeping the embedded cluster in ${fallback}`);
   await fs.mkdir(path.dirname(fallback), { recursive: true });
   await fs.mkdir(fallback, { recursive: true, mode: 0o700 });
   await fs.chown(fallback, runAs.uid, runAs.gid);
-  await fs.writeFile(path.join(wanted, 'LOCATION.txt'), `The embedded PostgreSQL cluster is kept in ${fallback}\n`);
+  await fs.writeFile(
+    path.join(wanted, 'LOCATION.txt'),
+    `The embedded PostgreSQL cluster is kept in ${fallback}\n`,
+  );
   return fallback;
 }
 
@@ -247,7 +282,9 @@ async function stopStaleServer(
   log: (message: string) => void,
 ): Promise<boolean> {
   if (!(await serverIsRunning(pgdata))) return false;
-  log('found an embedded PostgreSQL server left running by a stopped Safeshare; stopping it before a clean start');
+  log(
+    'found an embedded PostgreSQL server left running by a stopped Safeshare; stopping it before a clean start',
+  );
   await runAsUser(runAs, binaries.pgCtl, ['stop', '--wait', '--mode=fast', `--pgdata=${pgdata}`]).catch(
     (error: unknown) => {
       throw new EmbeddedServerError(`could not stop the stale embedded server: ${describe(error)}`);
@@ -308,7 +345,10 @@ function runAsUser(runAs: RunAs | undefined, command: string, args: readonly str
     child.on('error', (error) => reject(error));
     child.on('exit', (code, signal) => {
       if (code === 0) resolve(output);
-      else reject(new Error(`${path.basename(command)} exited with ${code ?? signal ?? 'unknown'}: ${output.trim()}`));
+      else
+        reject(
+          new Error(`${path.basename(command)} exited with ${code ?? signal ?? 'unknown'}: ${output.trim()}`),
+        );
     });
   });
 }

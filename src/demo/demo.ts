@@ -30,7 +30,13 @@ const organisations: readonly DemoOrganisation[] = [
     hosted: true,
     domains: ['swindon.gov.uk', 'swindon.gcsx.gov.uk'],
     faxNumbers: [{ label: "Children's social care", number: '01632960101' }],
-    address: { label: 'Civic Offices', line1: 'Civic Offices, Euclid Street', line2: null, town: 'Swindon', postcode: 'SN1 2JH' },
+    address: {
+      label: 'Civic Offices',
+      line1: 'Civic Offices, Euclid Street',
+      line2: null,
+      town: 'Swindon',
+      postcode: 'SN1 2JH',
+    },
   },
   {
     key: 'neighbour',
@@ -40,7 +46,13 @@ const organisations: readonly DemoOrganisation[] = [
     hosted: false,
     domains: ['wiltshire.gov.uk'],
     faxNumbers: [],
-    address: { label: 'County Hall', line1: 'County Hall, Bythesea Road', line2: null, town: 'Trowbridge', postcode: 'BA14 8JN' },
+    address: {
+      label: 'County Hall',
+      line1: 'County Hall, Bythesea Road',
+      line2: null,
+      town: 'Trowbridge',
+      postcode: 'BA14 8JN',
+    },
   },
   {
     key: 'hospital',
@@ -50,7 +62,13 @@ const organisations: readonly DemoOrganisation[] = [
     hosted: true,
     domains: ['gwh.nhs.uk', 'nhs.net'],
     faxNumbers: [{ label: 'Safeguarding team', number: '01632960103' }],
-    address: { label: 'Great Western Hospital', line1: 'Great Western Hospital, Marlborough Road', line2: null, town: 'Swindon', postcode: 'SN3 6BB' },
+    address: {
+      label: 'Great Western Hospital',
+      line1: 'Great Western Hospital, Marlborough Road',
+      line2: null,
+      town: 'Swindon',
+      postcode: 'SN3 6BB',
+    },
   },
   {
     key: 'police',
@@ -60,7 +78,13 @@ const organisations: readonly DemoOrganisation[] = [
     hosted: false,
     domains: ['wiltshire.police.uk', 'wiltshire.pnn.police.uk'],
     faxNumbers: [],
-    address: { label: 'Headquarters', line1: 'Police Headquarters, London Road', line2: null, town: 'Devizes', postcode: 'SN10 2DN' },
+    address: {
+      label: 'Headquarters',
+      line1: 'Police Headquarters, London Road',
+      line2: null,
+      town: 'Devizes',
+      postcode: 'SN10 2DN',
+    },
   },
   {
     key: 'school',
@@ -70,7 +94,13 @@ const organisations: readonly DemoOrganisation[] = [
     hosted: false,
     domains: ['oakfield.swindon.sch.uk'],
     faxNumbers: [],
-    address: { label: 'School office', line1: 'Oakfield Primary School, Oak Lane', line2: null, town: 'Swindon', postcode: 'SN2 1AA' },
+    address: {
+      label: 'School office',
+      line1: 'Oakfield Primary School, Oak Lane',
+      line2: null,
+      town: 'Swindon',
+      postcode: 'SN2 1AA',
+    },
   },
   {
     key: 'voluntary',
@@ -80,7 +110,13 @@ const organisations: readonly DemoOrganisation[] = [
     hosted: false,
     domains: ['swindonfamilysupport.org.uk'],
     faxNumbers: [],
-    address: { label: 'Family centre', line1: 'The Family Centre, 12 Station Road', line2: null, town: 'Swindon', postcode: 'SN1 1AB' },
+    address: {
+      label: 'Family centre',
+      line1: 'The Family Centre, 12 Station Road',
+      line2: null,
+      town: 'Swindon',
+      postcode: 'SN1 1AB',
+    },
   },
 ];
 
@@ -94,8 +130,20 @@ interface DemoPerson {
 }
 
 const staff: readonly DemoPerson[] = [
-  { organisation: 'council', email: 'alex.morgan@swindon.gov.uk', displayName: 'Alex Morgan', jobTitle: 'Systems administrator', roles: ['admin'] },
-  { organisation: 'council', email: 'tom.hughes@swindon.gov.uk', displayName: 'Tom Hughes', jobTitle: 'Team manager, children in need', roles: ['manager'] },
+  {
+    organisation: 'council',
+    email: 'alex.morgan@swindon.gov.uk',
+    displayName: 'Alex Morgan',
+    jobTitle: 'Systems administrator',
+    roles: ['admin'],
+  },
+  {
+    organisation: 'council',
+    email: 'tom.hughes@swindon.gov.uk',
+    displayName: 'Tom Hughes',
+    jobTitle: 'Team manager, children in need',
+    roles: ['manager'],
+  },
   {
     organisation: 'council',
     email: 'priya.sharma@swindon.gov.uk',
@@ -120,15 +168,63 @@ const staff: readonly DemoPerson[] = [
     roles: ['practitioner'],
     managedBy: 'tom.hughes@swindon.gov.uk',
   },
-  { organisation: 'council', email: 'helen.carter@swindon.gov.uk', displayName: 'Dr Helen Carter', jobTitle: 'Caldicott Guardian', roles: ['caldicott_guardian'] },
-  { organisation: 'council', email: 'marcus.bell@swindon.gov.uk', displayName: 'Marcus Bell', jobTitle: 'Data Protection Officer', roles: ['dpo'] },
-  { organisation: 'council', email: 'nadia.hussain@swindon.gov.uk', displayName: 'Nadia Hussain', jobTitle: 'Child protection adviser', roles: ['child_protection_adviser'] },
-  { organisation: 'council', email: 'aisha.khan@swindon.gov.uk', displayName: 'Aisha Khan', jobTitle: 'Information governance lead', roles: ['ig_lead'] },
-  { organisation: 'council', email: 'sam.lee@swindon.gov.uk', displayName: 'Sam Lee', jobTitle: 'IT service desk analyst', roles: ['it_service_desk'] },
-  { organisation: 'council', email: 'grace.okafor@swindon.gov.uk', displayName: 'Grace Okafor', jobTitle: 'Internal auditor', roles: ['auditor'] },
+  {
+    organisation: 'council',
+    email: 'helen.carter@swindon.gov.uk',
+    displayName: 'Dr Helen Carter',
+    jobTitle: 'Caldicott Guardian',
+    roles: ['caldicott_guardian'],
+  },
+  {
+    organisation: 'council',
+    email: 'marcus.bell@swindon.gov.uk',
+    displayName: 'Marcus Bell',
+    jobTitle: 'Data Protection Officer',
+    roles: ['dpo'],
+  },
+  {
+    organisation: 'council',
+    email: 'nadia.hussain@swindon.gov.uk',
+    displayName: 'Nadia Hussain',
+    jobTitle: 'Child protection adviser',
+    roles: ['child_protection_adviser'],
+  },
+  {
+    organisation: 'council',
+    email: 'aisha.khan@swindon.gov.uk',
+    displayName: 'Aisha Khan',
+    jobTitle: 'Information governance lead',
+    roles: ['ig_lead'],
+  },
+  {
+    organisation: 'council',
+    email: 'sam.lee@swindon.gov.uk',
+    displayName: 'Sam Lee',
+    jobTitle: 'IT service desk analyst',
+    roles: ['it_service_desk'],
+  },
+  {
+    organisation: 'council',
+    email: 'grace.okafor@swindon.gov.uk',
+    displayName: 'Grace Okafor',
+    jobTitle: 'Internal auditor',
+    roles: ['auditor'],
+  },
   // Keeps the partner directory every hosted organisation shares; no access to records or to staff accounts (ADR 0011).
-  { organisation: 'council', email: 'ben.walker@swindon.gov.uk', displayName: 'Ben Walker', jobTitle: 'Partner directory operator', roles: ['platform_operator'] },
-  { organisation: 'hospital', email: 'jo.evans@nhs.net', displayName: 'Jo Evans', jobTitle: 'Health visitor', roles: ['practitioner'] },
+  {
+    organisation: 'council',
+    email: 'ben.walker@swindon.gov.uk',
+    displayName: 'Ben Walker',
+    jobTitle: 'Partner directory operator',
+    roles: ['platform_operator'],
+  },
+  {
+    organisation: 'hospital',
+    email: 'jo.evans@nhs.net',
+    displayName: 'Jo Evans',
+    jobTitle: 'Health visitor',
+    roles: ['practitioner'],
+  },
 ];
 
 /**
@@ -195,13 +291,19 @@ export async function loadDemoData(
       enrolledMfaSecretSealed: deps.secretBox.seal(secret),
     });
     userIds.set(person.email, id);
-    lines.push(`  ${person.roles.join(', ').padEnd(20)} ${person.email.padEnd(32)} password ${password}   MFA key ${secret}`);
+    lines.push(
+      `  ${person.roles.join(', ').padEnd(20)} ${person.email.padEnd(32)} password ${password}   MFA key ${secret}`,
+    );
   }
   const today = londonToday(deps.clock.now());
   for (const [email, daysAgo] of Object.entries(trainingDaysAgo)) {
     await staffService.recordTraining(systemActor, idOf(userIds, email), addDays(today, -daysAgo));
   }
-  await loadDemoFamilies(deps, { councilId: idOf(ids, 'council'), schoolId: idOf(ids, 'school'), practitionerId: idOf(userIds, 'priya.sharma@swindon.gov.uk') });
+  await loadDemoFamilies(deps, {
+    councilId: idOf(ids, 'council'),
+    schoolId: idOf(ids, 'school'),
+    practitionerId: idOf(userIds, 'priya.sharma@swindon.gov.uk'),
+  });
   await fs.mkdir(deps.config.dataDir, { recursive: true });
   await fs.writeFile(accountsFile(deps.config.dataDir), `${lines.join('\n')}\n`, { mode: 0o600 });
   return true;
@@ -212,11 +314,26 @@ export async function loadDemoData(
  * once: Amelia Hughes, whose mother agreed to education and health information going to her school
  * (a routine share), and Leo Marsh, whose father withdrew consent (a public-interest decision).
  */
-async function loadDemoFamilies(deps: Dependencies & { readonly services: Services }, ids: { councilId: string; schoolId: string; practitionerId: string }): Promise<void> {
+async function loadDemoFamilies(
+  deps: Dependencies & { readonly services: Services },
+  ids: { councilId: string; schoolId: string; practitionerId: string },
+): Promise<void> {
   const { people, consent } = deps.services;
-  const priya: Viewer = { userId: ids.practitionerId, displayName: 'Priya Sharma', email: 'priya.sharma@swindon.gov.uk', organisationId: ids.councilId, organisationName: 'Swindon Borough Council', roles: ['practitioner'] };
+  const priya: Viewer = {
+    userId: ids.practitionerId,
+    displayName: 'Priya Sharma',
+    email: 'priya.sharma@swindon.gov.uk',
+    organisationId: ids.councilId,
+    organisationName: 'Swindon Borough Council',
+    roles: ['practitioner'],
+  };
   const numbers = testNhsNumbers(4000);
-  const person = (givenNames: string, familyName: string, dateOfBirth: string, localReference: string): PersonDetails => ({
+  const person = (
+    givenNames: string,
+    familyName: string,
+    dateOfBirth: string,
+    localReference: string,
+  ): PersonDetails => ({
     givenNames,
     familyName,
     knownAs: null,
@@ -230,10 +347,30 @@ async function loadDemoFamilies(deps: Dependencies & { readonly services: Servic
     town: 'Swindon',
     postcode: 'SN1 1RQ',
   });
-  const amelia = await people.register(systemActor, ids.councilId, person('Amelia', 'Hughes', '2016-05-12', 'CR-204511'), { allocateTo: ids.practitionerId });
-  const rachelId = await people.addRelative(priya, amelia, { kind: 'new', details: person('Rachel', 'Hughes', '1988-02-03', 'CR-204512'), relationship: 'mother', parentalResponsibility: true });
-  const leo = await people.register(systemActor, ids.councilId, person('Leo', 'Marsh', '2018-01-20', 'CR-204530'), { allocateTo: ids.practitionerId });
-  const craigId = await people.addRelative(priya, leo, { kind: 'new', details: person('Craig', 'Marsh', '1985-09-14', 'CR-204531'), relationship: 'father', parentalResponsibility: true });
+  const amelia = await people.register(
+    systemActor,
+    ids.councilId,
+    person('Amelia', 'Hughes', '2016-05-12', 'CR-204511'),
+    { allocateTo: ids.practitionerId },
+  );
+  const rachelId = await people.addRelative(priya, amelia, {
+    kind: 'new',
+    details: person('Rachel', 'Hughes', '1988-02-03', 'CR-204512'),
+    relationship: 'mother',
+    parentalResponsibility: true,
+  });
+  const leo = await people.register(
+    systemActor,
+    ids.councilId,
+    person('Leo', 'Marsh', '2018-01-20', 'CR-204530'),
+    { allocateTo: ids.practitionerId },
+  );
+  const craigId = await people.addRelative(priya, leo, {
+    kind: 'new',
+    details: person('Craig', 'Marsh', '1985-09-14', 'CR-204531'),
+    relationship: 'father',
+    parentalResponsibility: true,
+  });
   const today = londonToday(deps.clock.now());
   const given = {
     decision: 'given' as const,
@@ -260,9 +397,22 @@ async function loadDemoFamilies(deps: Dependencies & { readonly services: Servic
     expiresOn: null,
     supersedesId: null,
   };
-  await consent.record(priya, amelia, { ...given, parentCarerId: rachelId, childView: 'Amelia is happy for her teachers to know what helps her.' });
-  const leoConsent = await consent.record(priya, leo, { ...given, parentCarerId: craigId, childView: 'Leo said he likes his teacher helping him.' });
-  await consent.withdraw(priya, leoConsent, { withdrawnOn: addDays(today, -3), method: 'telephone', by: 'parent_carer', note: 'Father rang to withdraw consent after a disagreement with the school.' });
+  await consent.record(priya, amelia, {
+    ...given,
+    parentCarerId: rachelId,
+    childView: 'Amelia is happy for her teachers to know what helps her.',
+  });
+  const leoConsent = await consent.record(priya, leo, {
+    ...given,
+    parentCarerId: craigId,
+    childView: 'Leo said he likes his teacher helping him.',
+  });
+  await consent.withdraw(priya, leoConsent, {
+    withdrawnOn: addDays(today, -3),
+    method: 'telephone',
+    by: 'parent_carer',
+    note: 'Father rang to withdraw consent after a disagreement with the school.',
+  });
 }
 
 /** The demo accounts written at first start, for printing again at later starts. */

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addPerson, consentWorld, givenConsentAnswers, viewerOf } from '../../test/support/consent-fixtures.ts';
+import {
+  addPerson,
+  consentWorld,
+  givenConsentAnswers,
+  viewerOf,
+} from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { letterDisclosure, signedForLetter } from '../../test/support/disclosure-fixtures.ts';
@@ -19,27 +24,59 @@ const letter = letterDisclosure();
 beforeAll(async () => {
   context = await testApp();
   const world = consentWorld(context);
-  const organisationId = await createOrganisation(context, { name: `Swindon Borough Council ${randomUUID().slice(0, 6)}` });
-  const schoolId = await createOrganisation(context, { name: `Oakfield Primary School ${randomUUID().slice(0, 6)}`, hosted: false });
-  const practitioner = await createStaff(context, { organisationId, roles: ['practitioner'], displayName: 'Priya Sharma' });
+  const organisationId = await createOrganisation(context, {
+    name: `Swindon Borough Council ${randomUUID().slice(0, 6)}`,
+  });
+  const schoolId = await createOrganisation(context, {
+    name: `Oakfield Primary School ${randomUUID().slice(0, 6)}`,
+    hosted: false,
+  });
+  const practitioner = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner'],
+    displayName: 'Priya Sharma',
+  });
   const elsewhere = await createStaff(context, { roles: ['practitioner'] });
-  const issue = async (staff: TestStaff) => (await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic case management', 30)).token;
+  const issue = async (staff: TestStaff) =>
+    (await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic case management', 30)).token;
   token = await issue(practitioner);
   elsewhereToken = await issue(elsewhere);
   igLead = await createStaff(context, { organisationId, roles: ['ig_lead'], displayName: 'Iris Grant' });
   igLeadToken = await issue(igLead);
   const asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
-  const childId = await addPerson(world, organisationId, { givenNames: 'Oliver', familyName: 'Nowak', dateOfBirth: '2012-03-08', allocateTo: practitioner.id });
-  await world.consents.record(asPractitioner, childId, givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }));
-  decisionId = (await context.services.sharing.recordComplete(asPractitioner, routineShareAnswers({ personIds: [childId], schoolId }))).id;
+  const childId = await addPerson(world, organisationId, {
+    givenNames: 'Oliver',
+    familyName: 'Nowak',
+    dateOfBirth: '2012-03-08',
+    allocateTo: practitioner.id,
+  });
+  await world.consents.record(
+    asPractitioner,
+    childId,
+    givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }),
+  );
+  decisionId = (
+    await context.services.sharing.recordComplete(
+      asPractitioner,
+      routineShareAnswers({ personIds: [childId], schoolId }),
+    )
+  ).id;
 }, 60_000);
 
 async function post(url: string, body: unknown, bearer = token) {
-  return context.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  return context.app.inject({
+    method: 'POST',
+    url,
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
 }
 
 async function disclosureCount(): Promise<number> {
-  const row = await context.db.selectFrom('disclosures').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+  const row = await context.db
+    .selectFrom('disclosures')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
@@ -47,30 +84,55 @@ describe('POST /api/v1/decisions/:id/disclosures', () => {
   it('records a disclosure by signed-for post under the decision, then its receipt', async () => {
     const response = await post(`/api/v1/decisions/${decisionId}/disclosures`, letter);
     expect(response.statusCode, response.body).toBe(201);
-    const created = response.json<{ id: string; method: string; receipt: { dueOn: string | null; confirmedAt: string | null } }>();
+    const created = response.json<{
+      id: string;
+      method: string;
+      receipt: { dueOn: string | null; confirmedAt: string | null };
+    }>();
     expect(created.method).toBe('post');
     expect(created.receipt.dueOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    const confirmed = await post(`/api/v1/disclosures/${created.id}/receipt`, { how: 'The SENCo rang to confirm the letter arrived.' });
+    const confirmed = await post(`/api/v1/disclosures/${created.id}/receipt`, {
+      how: 'The SENCo rang to confirm the letter arrived.',
+    });
     expect(confirmed.statusCode).toBe(200);
-    expect(confirmed.json<{ receipt: { how: string } }>().receipt.how).toBe('The SENCo rang to confirm the letter arrived.');
+    expect(confirmed.json<{ receipt: { how: string } }>().receipt.how).toBe(
+      'The SENCo rang to confirm the letter arrived.',
+    );
   });
 
   it('refuses an incomplete checklist (422) or a malformed body (400) with problem+json, changing nothing', async () => {
     const before = await disclosureCount();
-    const incomplete = await post(`/api/v1/decisions/${decisionId}/disclosures`, letterDisclosure({ checklist: signedForLetter({ trackingReference: '' }) }));
+    const incomplete = await post(
+      `/api/v1/decisions/${decisionId}/disclosures`,
+      letterDisclosure({ checklist: signedForLetter({ trackingReference: '' }) }),
+    );
     expect(incomplete.statusCode).toBe(422);
     expect(incomplete.headers['content-type']).toContain('application/problem+json');
-    expect(incomplete.json<{ errors: { pointer: string }[] }>().errors.map((error) => error.pointer)).toContain('/checklist/trackingReference');
-    const malformed = await post(`/api/v1/decisions/${decisionId}/disclosures`, { ...letter, method: 'carrier-pigeon', extra: 1 });
+    expect(
+      incomplete.json<{ errors: { pointer: string }[] }>().errors.map((error) => error.pointer),
+    ).toContain('/checklist/trackingReference');
+    const malformed = await post(`/api/v1/decisions/${decisionId}/disclosures`, {
+      ...letter,
+      method: 'carrier-pigeon',
+      extra: 1,
+    });
     expect(malformed.statusCode).toBe(400);
-    expect(malformed.json<{ errors: { pointer: string }[] }>().errors.map((error) => error.pointer)).toEqual(expect.arrayContaining(['/method', '/']));
+    expect(malformed.json<{ errors: { pointer: string }[] }>().errors.map((error) => error.pointer)).toEqual(
+      expect.arrayContaining(['/method', '/']),
+    );
     expect(await disclosureCount()).toBe(before);
   });
 
   it('answers 404 to another organisation and to malformed ids', async () => {
-    expect((await post(`/api/v1/decisions/${decisionId}/disclosures`, letter, elsewhereToken)).statusCode).toBe(404);
+    expect(
+      (await post(`/api/v1/decisions/${decisionId}/disclosures`, letter, elsewhereToken)).statusCode,
+    ).toBe(404);
     expect((await post('/api/v1/decisions/not-an-id/disclosures', letter)).statusCode).toBe(404);
-    const read = await context.app.inject({ method: 'GET', url: `/api/v1/disclosures/${randomUUID()}`, headers: { authorization: `Bearer ${token}` } });
+    const read = await context.app.inject({
+      method: 'GET',
+      url: `/api/v1/disclosures/${randomUUID()}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(read.statusCode).toBe(404);
   });
 

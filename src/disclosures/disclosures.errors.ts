@@ -1,7 +1,9 @@
 /** A rule the disclosure breaks; nothing has been written. `field` names the form field or JSON member. */
 export class DisclosureRuleError extends Error {
   override readonly name = 'DisclosureRuleError';
-  constructor(readonly problems: readonly { readonly field: string; readonly code: string; readonly message: string }[]) {
+  constructor(
+    readonly problems: readonly { readonly field: string; readonly code: string; readonly message: string }[],
+  ) {
     super(problems.map((problem) => problem.message).join('; '));
   }
 

@@ -15,7 +15,9 @@ import type { MisdirectedAnswers } from './disclosures.schema.ts';
 
 export const decisionParams = z.strictObject({ id: z.uuid() });
 export const disclosureParams = z.strictObject({ id: z.uuid() });
-export const disclosurePageQuery = z.object({ done: z.enum(['recorded', 'receipt']).optional().catch(undefined) });
+export const disclosurePageQuery = z.object({
+  done: z.enum(['recorded', 'receipt']).optional().catch(undefined),
+});
 export const misdirectedPageQuery = z.object({ done: z.enum(['recorded']).optional().catch(undefined) });
 
 /** The methods as a radio button or a table cell names them. */
@@ -77,39 +79,67 @@ export function stepOneForm(choices: StepOneChoices) {
       recipientAddress: loose(254),
     })
     .transform((raw, ctx): StepOneAnswers => {
-      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-      const index = raw.recipientIndex === undefined || !/^\d{1,2}$/.test(raw.recipientIndex) ? undefined : Number(raw.recipientIndex);
-      if (index === undefined || index >= choices.recipients) problem('recipientIndex', 'Select who you are disclosing to');
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
+      const index =
+        raw.recipientIndex === undefined || !/^\d{1,2}$/.test(raw.recipientIndex)
+          ? undefined
+          : Number(raw.recipientIndex);
+      if (index === undefined || index >= choices.recipients)
+        problem('recipientIndex', 'Select who you are disclosing to');
       const categoryIds = [...new Set(raw.categoryIds)];
       if (categoryIds.length === 0) problem('categoryIds', 'Select the information you are disclosing');
-      else if (!categoryIds.every((id) => choices.categoryIds.includes(id))) problem('categoryIds', 'Select only information the decision agreed to share');
+      else if (!categoryIds.every((id) => choices.categoryIds.includes(id)))
+        problem('categoryIds', 'Select only information the decision agreed to share');
       const method = choices.methods.find((candidate) => candidate === raw.method);
       if (method === undefined) problem('method', 'Select how you are sending it');
       const typed = raw.recipientAddress?.trim().toLowerCase() ?? '';
       const recipientAddress = method !== undefined && isEmail(method) && typed !== '' ? typed : undefined;
-      if (recipientAddress !== undefined && !emailFormat.safeParse(recipientAddress).success) problem('recipientAddress', 'Enter an email address in the correct format, like name@example.gov.uk');
+      if (recipientAddress !== undefined && !emailFormat.safeParse(recipientAddress).success)
+        problem('recipientAddress', 'Enter an email address in the correct format, like name@example.gov.uk');
       if (index === undefined || method === undefined || ctx.issues.length > 0) return z.NEVER;
-      return { recipientIndex: index, categoryIds, method, ...(recipientAddress === undefined ? {} : { recipientAddress }) };
+      return {
+        recipientIndex: index,
+        categoryIds,
+        method,
+        ...(recipientAddress === undefined ? {} : { recipientAddress }),
+      };
     });
 }
 
 /** Step 1's answers as the form fields that carry them (hidden fields, the draft, the form's values). */
 export function stepOneValues(answers: StepOneAnswers): Record<string, string | string[]> {
-  return { recipientIndex: String(answers.recipientIndex), categoryIds: [...answers.categoryIds], method: answers.method, recipientAddress: answers.recipientAddress ?? '' };
+  return {
+    recipientIndex: String(answers.recipientIndex),
+    categoryIds: [...answers.categoryIds],
+    method: answers.method,
+    recipientAddress: answers.recipientAddress ?? '',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Step 2: the method's checklist
 
 /** The address question's parts, as form fields. */
-const addressParts = { line1: 'addressLine1', line2: 'addressLine2', town: 'addressTown', postcode: 'addressPostcode' } as const;
+const addressParts = {
+  line1: 'addressLine1',
+  line2: 'addressLine2',
+  town: 'addressTown',
+  postcode: 'addressPostcode',
+} as const;
 
 /**
  * The form fields a method's checklist posts. On the telephone the call's "what did you disclose"
  * is the disclosure's description, asked once.
  */
 export function checklistFields(method: ChannelMethodId): string[] {
-  return checklistFor(method).flatMap((item) => (item.answer === 'address' ? Object.values(addressParts) : method === 'telephone' && item.id === 'disclosed' ? [] : [item.id]));
+  return checklistFor(method).flatMap((item) =>
+    item.answer === 'address'
+      ? Object.values(addressParts)
+      : method === 'telephone' && item.id === 'disclosed'
+        ? []
+        : [item.id],
+  );
 }
 
 /** Step 2: step 1's answers again (hidden), the checklist as typed and what was disclosed. */
@@ -129,7 +159,11 @@ export function stepTwoForm(method: ChannelMethodId) {
  * The checklist's answers from the form: yes and no as true and false, text trimmed, blanks left
  * out (the checklist's own messages then say what is missing).
  */
-export function checklistAnswers(method: ChannelMethodId, form: Readonly<Record<string, unknown>>, description: string): Record<string, unknown> {
+export function checklistAnswers(
+  method: ChannelMethodId,
+  form: Readonly<Record<string, unknown>>,
+  description: string,
+): Record<string, unknown> {
   const read = (field: string) => {
     const value = form[field];
     return typeof value === 'string' ? value.trim() : '';
@@ -166,7 +200,10 @@ export function fieldOfProblem(method: ChannelMethodId, field: string): string {
   if (field === 'description') return 'description';
   if (!field.startsWith('checklist.')) return 'answers';
   const [id = '', part] = field.slice('checklist.'.length).split('.');
-  if (id === 'address') return part !== undefined && part in addressParts ? addressParts[part as keyof typeof addressParts] : addressParts.line1;
+  if (id === 'address')
+    return part !== undefined && part in addressParts
+      ? addressParts[part as keyof typeof addressParts]
+      : addressParts.line1;
   if (method === 'telephone' && id === 'disclosed') return 'description';
   return checklistFields(method).includes(id) ? id : 'answers';
 }
@@ -180,7 +217,10 @@ export interface ChecklistQuestion extends ChecklistItem {
 export function questionsOf(method: ChannelMethodId): Record<string, ChecklistQuestion> {
   return Object.fromEntries(
     checklistFor(method).map((item) => {
-      const when = item.when === undefined ? '' : `Answer if ${item.when.charAt(0).toLowerCase()}${item.when.slice(1)}. `;
+      const when =
+        item.when === undefined
+          ? ''
+          : `Answer if ${item.when.charAt(0).toLowerCase()}${item.when.slice(1)}. `;
       return [item.id, { ...item, hint: `${when}Policy requirement ${item.requirement}.` }];
     }),
   );
@@ -199,10 +239,29 @@ export const receiptForm = z.strictObject({
 });
 
 export const misdirectedActions = ['passedOn', 'senderTold'] as const;
-export const misdirectedFields = [...dateFieldNames('receivedOn'), 'method', 'sender', 'intendedFor', 'whatArrived', 'actions', 'actionDetails'] as const;
+export const misdirectedFields = [
+  ...dateFieldNames('receivedOn'),
+  'method',
+  'sender',
+  'intendedFor',
+  'whatArrived',
+  'actions',
+  'actionDetails',
+] as const;
 
 /** A required text answer, checked in the form's transform so that every problem is named at once. */
-function requiredText(value: string | undefined, max: number, messages: { readonly label: string; readonly shape: TextShape; readonly blank: string; readonly tooLong: string }, path: string, problem: (path: string, message: string) => void): string {
+function requiredText(
+  value: string | undefined,
+  max: number,
+  messages: {
+    readonly label: string;
+    readonly shape: TextShape;
+    readonly blank: string;
+    readonly tooLong: string;
+  },
+  path: string,
+  problem: (path: string, message: string) => void,
+): string {
   const text = value?.trim() ?? '';
   const fault = checkText(messages.label, text, messages.shape);
   if (text === '') problem(path, messages.blank);
@@ -224,19 +283,72 @@ export function misdirectedForm(context: { readonly today: string }) {
       actionDetails: loose(10_000),
     })
     .transform((raw, ctx): MisdirectedAnswers => {
-      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
       const receivedOn = readDate(raw, 'receivedOn');
       if (receivedOn.kind === 'blank') problem('receivedOn', 'Enter the date it arrived');
-      else if (receivedOn.kind === 'invalid') problem('receivedOn', 'The date it arrived must be a real date');
-      else if (receivedOn.value > context.today) problem('receivedOn', 'The date it arrived must be today or in the past');
+      else if (receivedOn.kind === 'invalid')
+        problem('receivedOn', 'The date it arrived must be a real date');
+      else if (receivedOn.value > context.today)
+        problem('receivedOn', 'The date it arrived must be today or in the past');
       const method = channelMethodIds.find((candidate) => candidate === raw.method);
       if (method === undefined) problem('method', 'Select how it arrived');
-      const sender = requiredText(raw.sender, 300, { label: 'who sent it', shape: singleLine, blank: 'Enter who sent it', tooLong: 'Who sent it must be 300 characters or fewer' }, 'sender', problem);
-      const intendedFor = requiredText(raw.intendedFor, 300, { label: 'who it was meant for', shape: singleLine, blank: 'Enter who it was meant for', tooLong: 'Who it was meant for must be 300 characters or fewer' }, 'intendedFor', problem);
-      const whatArrived = requiredText(raw.whatArrived, 4000, { label: 'what arrived', shape: multiline, blank: 'Enter what arrived', tooLong: 'What arrived must be 4000 characters or fewer' }, 'whatArrived', problem);
-      const actions = raw.actions.filter((action): action is (typeof misdirectedActions)[number] => (misdirectedActions as readonly string[]).includes(action));
-      if (actions.length === 0) problem('actions', 'Select what you have done: pass it to the right recipient, tell the sender, or both');
-      const actionDetails = requiredText(raw.actionDetails, 4000, { label: 'what you did', shape: multiline, blank: 'Enter what you did about it', tooLong: 'What you did must be 4000 characters or fewer' }, 'actionDetails', problem);
+      const sender = requiredText(
+        raw.sender,
+        300,
+        {
+          label: 'who sent it',
+          shape: singleLine,
+          blank: 'Enter who sent it',
+          tooLong: 'Who sent it must be 300 characters or fewer',
+        },
+        'sender',
+        problem,
+      );
+      const intendedFor = requiredText(
+        raw.intendedFor,
+        300,
+        {
+          label: 'who it was meant for',
+          shape: singleLine,
+          blank: 'Enter who it was meant for',
+          tooLong: 'Who it was meant for must be 300 characters or fewer',
+        },
+        'intendedFor',
+        problem,
+      );
+      const whatArrived = requiredText(
+        raw.whatArrived,
+        4000,
+        {
+          label: 'what arrived',
+          shape: multiline,
+          blank: 'Enter what arrived',
+          tooLong: 'What arrived must be 4000 characters or fewer',
+        },
+        'whatArrived',
+        problem,
+      );
+      const actions = raw.actions.filter((action): action is (typeof misdirectedActions)[number] =>
+        (misdirectedActions as readonly string[]).includes(action),
+      );
+      if (actions.length === 0)
+        problem(
+          'actions',
+          'Select what you have done: pass it to the right recipient, tell the sender, or both',
+        );
+      const actionDetails = requiredText(
+        raw.actionDetails,
+        4000,
+        {
+          label: 'what you did',
+          shape: multiline,
+          blank: 'Enter what you did about it',
+          tooLong: 'What you did must be 4000 characters or fewer',
+        },
+        'actionDetails',
+        problem,
+      );
       if (receivedOn.kind !== 'date' || method === undefined || ctx.issues.length > 0) return z.NEVER;
       return {
         receivedOn: receivedOn.value,

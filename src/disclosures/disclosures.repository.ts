@@ -28,48 +28,89 @@ function disclosures(db: Executor) {
     ]);
 }
 
-export async function findDisclosure(db: Executor, id: string, options: { forUpdate?: boolean } = {}): Promise<DisclosureRow | undefined> {
+export async function findDisclosure(
+  db: Executor,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<DisclosureRow | undefined> {
   const query = disclosures(db).where('disclosures.id', '=', id);
   return (options.forUpdate === true ? query.forUpdate('disclosures') : query).executeTakeFirst();
 }
 
 export async function disclosuresOf(db: Executor, decisionId: string): Promise<DisclosureRow[]> {
-  return disclosures(db).where('disclosures.decision_id', '=', decisionId).orderBy('disclosures.disclosed_at', 'desc').execute();
+  return disclosures(db)
+    .where('disclosures.decision_id', '=', decisionId)
+    .orderBy('disclosures.disclosed_at', 'desc')
+    .execute();
 }
 
 /** Every disclosure about a person (through the decisions about them), newest first. */
 export async function disclosuresAbout(db: Executor, personId: string): Promise<DisclosureRow[]> {
   return disclosures(db)
-    .where('disclosures.decision_id', 'in', (eb) => eb.selectFrom('sharing_decision_people').select('decision_id').where('person_id', '=', personId))
+    .where('disclosures.decision_id', 'in', (eb) =>
+      eb.selectFrom('sharing_decision_people').select('decision_id').where('person_id', '=', personId),
+    )
     .orderBy('disclosures.disclosed_at', 'desc')
     .execute();
 }
 
-export type NewDisclosure = Omit<Insertable<DisclosuresTable>, 'id' | 'receipt_confirmed_at' | 'receipt_confirmed_by' | 'receipt_how' | 'receipt_reminded_on'>;
+export type NewDisclosure = Omit<
+  Insertable<DisclosuresTable>,
+  'id' | 'receipt_confirmed_at' | 'receipt_confirmed_by' | 'receipt_how' | 'receipt_reminded_on'
+>;
 
 export async function insertDisclosure(trx: Executor, values: NewDisclosure): Promise<string> {
   const row = await trx
     .insertInto('disclosures')
-    .values({ ...values, receipt_confirmed_at: null, receipt_confirmed_by: null, receipt_how: null, receipt_reminded_on: null })
+    .values({
+      ...values,
+      receipt_confirmed_at: null,
+      receipt_confirmed_by: null,
+      receipt_how: null,
+      receipt_reminded_on: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function confirmReceipt(trx: Executor, id: string, values: { by: string; how: string; at: Date }): Promise<void> {
-  await trx.updateTable('disclosures').set({ receipt_confirmed_at: values.at, receipt_confirmed_by: values.by, receipt_how: values.how }).where('id', '=', id).execute();
+export async function confirmReceipt(
+  trx: Executor,
+  id: string,
+  values: { by: string; how: string; at: Date },
+): Promise<void> {
+  await trx
+    .updateTable('disclosures')
+    .set({ receipt_confirmed_at: values.at, receipt_confirmed_by: values.by, receipt_how: values.how })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Receipts not confirmed by their due date, oldest first; within one organisation or all (the daily job). */
-export async function overdueReceipts(db: Executor, today: string, organisationId: string | undefined, limit: number): Promise<DisclosureRow[]> {
-  let query = disclosures(db).where('disclosures.receipt_due_on', '<', today).where('disclosures.receipt_confirmed_at', 'is', null);
+export async function overdueReceipts(
+  db: Executor,
+  today: string,
+  organisationId: string | undefined,
+  limit: number,
+): Promise<DisclosureRow[]> {
+  let query = disclosures(db)
+    .where('disclosures.receipt_due_on', '<', today)
+    .where('disclosures.receipt_confirmed_at', 'is', null);
   if (organisationId !== undefined) query = query.where('disclosures.organisation_id', '=', organisationId);
   return query.orderBy('disclosures.receipt_due_on').limit(limit).execute();
 }
 
 /** Receipts still awaited (due or not), for a member of staff's list. */
-export async function awaitedReceipts(db: Executor, organisationId: string, disclosedBy: string | undefined, limit: number): Promise<DisclosureRow[]> {
-  let query = disclosures(db).where('disclosures.organisation_id', '=', organisationId).where('disclosures.receipt_due_on', 'is not', null).where('disclosures.receipt_confirmed_at', 'is', null);
+export async function awaitedReceipts(
+  db: Executor,
+  organisationId: string,
+  disclosedBy: string | undefined,
+  limit: number,
+): Promise<DisclosureRow[]> {
+  let query = disclosures(db)
+    .where('disclosures.organisation_id', '=', organisationId)
+    .where('disclosures.receipt_due_on', 'is not', null)
+    .where('disclosures.receipt_confirmed_at', 'is', null);
   if (disclosedBy !== undefined) query = query.where('disclosures.disclosed_by', '=', disclosedBy);
   return query.orderBy('disclosures.receipt_due_on').limit(limit).execute();
 }
@@ -80,12 +121,23 @@ export async function markReminded(trx: Executor, id: string, on: string): Promi
 
 export type MisdirectedRow = Selectable<MisdirectedInformationTable> & { readonly recorded_by_name: string };
 
-export async function insertMisdirected(trx: Executor, values: Omit<MisdirectedInformationTable, 'id'>): Promise<string> {
-  const row = await trx.insertInto('misdirected_information').values(values).returning('id').executeTakeFirstOrThrow();
+export async function insertMisdirected(
+  trx: Executor,
+  values: Omit<MisdirectedInformationTable, 'id'>,
+): Promise<string> {
+  const row = await trx
+    .insertInto('misdirected_information')
+    .values(values)
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function misdirectedFor(db: Executor, organisationId: string, limit: number): Promise<MisdirectedRow[]> {
+export async function misdirectedFor(
+  db: Executor,
+  organisationId: string,
+  limit: number,
+): Promise<MisdirectedRow[]> {
   return db
     .selectFrom('misdirected_information')
     .innerJoin('users', 'users.id', 'misdirected_information.recorded_by')

@@ -58,16 +58,29 @@ const readers = { access: disclosureReaders };
  */
 const draftMaxAgeSeconds = 60 * 60;
 
-const serviceNames: Record<string, string> = { registered: 'Registered post', 'signed-for': 'Signed for', courier: 'An approved courier' };
-const messageNames: Record<string, string> = { none: 'No message', 'with-someone-else': 'A message with someone else', voicemail: 'A voicemail message' };
+const serviceNames: Record<string, string> = {
+  registered: 'Registered post',
+  'signed-for': 'Signed for',
+  courier: 'An approved courier',
+};
+const messageNames: Record<string, string> = {
+  none: 'No message',
+  'with-someone-else': 'A message with someone else',
+  voicemail: 'A voicemail message',
+};
 const effectOrder: Record<MethodReason['effect'], number> = { refuses: 0, requires: 1, allows: 2, notes: 3 };
 
 const storedAdvice = z.object({
-  reasons: z.array(z.object({ requirement: z.string(), effect: z.string(), explanation: z.string() })).catch([]),
+  reasons: z
+    .array(z.object({ requirement: z.string(), effect: z.string(), explanation: z.string() }))
+    .catch([]),
 });
 
 /** The disclosure log's pages: record a disclosure under a decision, read it, confirm receipt, and log misdirected information. */
-export async function disclosuresRoutes(app: FastifyInstance, options: DisclosureRouteOptions): Promise<void> {
+export async function disclosuresRoutes(
+  app: FastifyInstance,
+  options: DisclosureRouteOptions,
+): Promise<void> {
   const { disclosures, orgs, policy, clock } = options;
   const cookies = cookiePolicy(options.secureCookies);
   const draftCookie = cookies.names.disclosureDraft;
@@ -77,7 +90,11 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
   const categoryName = (id: string) => labels.informationCategories[id] ?? id;
 
   /** The recorded decision to share the address names, as this viewer may see it; anything else is a 404. */
-  async function withDecision(request: FastifyRequest, reply: FastifyReply, work: (context: DisclosureContext, viewer: Viewer) => Promise<unknown>): Promise<unknown> {
+  async function withDecision(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    work: (context: DisclosureContext, viewer: Viewer) => Promise<unknown>,
+  ): Promise<unknown> {
     const params = decisionParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
     const viewer = viewerOf(request);
@@ -90,7 +107,9 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
         return reply.code(409).render('web/views/error.njk', {
           pageTitle: 'Nothing can be disclosed under this decision',
           heading: 'Nothing can be disclosed under this decision',
-          paragraphs: ['Information can only be disclosed under a recorded decision to share. This decision is not one: it is still a draft, or it decided not to share.'],
+          paragraphs: [
+            'Information can only be disclosed under a recorded decision to share. This decision is not one: it is still a draft, or it decided not to share.',
+          ],
           showHomeLink: true,
         });
       }
@@ -130,7 +149,11 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
   // The draft of step 1
 
   function saveDraft(reply: FastifyReply, decisionId: string, answers: StepOneAnswers): void {
-    reply.setCookie(draftCookie, JSON.stringify({ decisionId, answers: stepOneValues(answers) }), { ...cookies.attributes, signed: true, maxAge: draftMaxAgeSeconds });
+    reply.setCookie(draftCookie, JSON.stringify({ decisionId, answers: stepOneValues(answers) }), {
+      ...cookies.attributes,
+      signed: true,
+      maxAge: draftMaxAgeSeconds,
+    });
   }
 
   function forgetDraft(reply: FastifyReply): void {
@@ -148,7 +171,9 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
     } catch {
       return undefined;
     }
-    const draft = z.object({ decisionId: z.string(), answers: z.record(z.string(), z.unknown()) }).safeParse(stored);
+    const draft = z
+      .object({ decisionId: z.string(), answers: z.record(z.string(), z.unknown()) })
+      .safeParse(stored);
     if (!draft.success || draft.data.decisionId !== context.decision.id) return undefined;
     const answers = stepOneForm(choicesOf(context)).safeParse(draft.data.answers);
     return answers.success ? answers.data : undefined;
@@ -163,7 +188,13 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
     readonly reasons: readonly string[];
   }
 
-  function renderStepOne(reply: FastifyReply, status: number, context: DisclosureContext, values: Record<string, unknown>, extra: { errors?: FormErrors | undefined; refusal?: Refusal | undefined } = {}) {
+  function renderStepOne(
+    reply: FastifyReply,
+    status: number,
+    context: DisclosureContext,
+    values: Record<string, unknown>,
+    extra: { errors?: FormErrors | undefined; refusal?: Refusal | undefined } = {},
+  ) {
     const recipients = context.decision.answers.recipients?.recipients ?? [];
     return reply.code(status).render('disclosures/views/new.njk', {
       pageTitle: 'Record a disclosure',
@@ -173,10 +204,21 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
       recipientItems: recipients.map((recipient, index) => ({
         value: String(index),
         text: `${recipient.name}, ${recipient.role}`,
-        hint: { text: [organisationName(context, recipient.organisationId), recipient.email, recipient.telephone].filter((part) => part !== undefined && part !== '').join(' · ') },
+        hint: {
+          text: [organisationName(context, recipient.organisationId), recipient.email, recipient.telephone]
+            .filter((part) => part !== undefined && part !== '')
+            .join(' · '),
+        },
       })),
-      categoryItems: (context.decision.answers.information?.shared ?? []).map((item) => ({ value: item.categoryId, text: categoryName(item.categoryId) })),
-      methodItems: availableMethods.map((rule) => ({ value: rule.id, text: methodLabels[rule.id], hint: { text: rule.help } })),
+      categoryItems: (context.decision.answers.information?.shared ?? []).map((item) => ({
+        value: item.categoryId,
+        text: categoryName(item.categoryId),
+      })),
+      methodItems: availableMethods.map((rule) => ({
+        value: rule.id,
+        text: methodLabels[rule.id],
+        hint: { text: rule.help },
+      })),
       alreadyDisclosed: context.disclosures.length,
       values,
       errors: extra.errors,
@@ -188,7 +230,8 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
     withDecision(request, reply, async (context) => {
       const draft = readDraft(request, context);
       const recipients = context.decision.answers.recipients?.recipients ?? [];
-      const values = draft === undefined ? (recipients.length === 1 ? { recipientIndex: '0' } : {}) : stepOneValues(draft);
+      const values =
+        draft === undefined ? (recipients.length === 1 ? { recipientIndex: '0' } : {}) : stepOneValues(draft);
       return renderStepOne(reply, 200, context, values);
     }),
   );
@@ -203,7 +246,10 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
       if (!answer.ok) {
         const problems = answer.problems.map((problem) => ({
           field: problem.field === 'recipient.address' ? 'recipientAddress' : 'method',
-          text: problem.field === 'sender.address' ? `Your own e-mail address cannot be checked for this method: ${problem.message}` : problem.message,
+          text:
+            problem.field === 'sender.address'
+              ? `Your own e-mail address cannot be checked for this method: ${problem.message}`
+              : problem.message,
         }));
         return renderStepOne(reply, 400, context, values, { errors: errorsOf(problems) });
       }
@@ -212,10 +258,19 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
         const refusal: Refusal = {
           method: methodLabels[advice.method],
           recommended: methodLabels[advice.recommended],
-          reasons: [...advice.reasons].sort((a, b) => effectOrder[a.effect] - effectOrder[b.effect]).filter((reason) => reason.effect === 'refuses' || reason.effect === 'notes').map((reason) => `${reason.requirement}: ${reason.explanation}`),
+          reasons: [...advice.reasons]
+            .sort((a, b) => effectOrder[a.effect] - effectOrder[b.effect])
+            .filter((reason) => reason.effect === 'refuses' || reason.effect === 'notes')
+            .map((reason) => `${reason.requirement}: ${reason.explanation}`),
         };
         const text = `${methodLabels[advice.method]} cannot be used for this disclosure: send it by ${methodName(advice.recommended)} instead`;
-        return renderStepOne(reply, 400, context, { ...values, method: advice.recommended }, { errors: fieldError('method', text), refusal });
+        return renderStepOne(
+          reply,
+          400,
+          context,
+          { ...values, method: advice.recommended },
+          { errors: fieldError('method', text), refusal },
+        );
       }
       saveDraft(reply, context.decision.id, answers);
       return reply.redirect(disclosurePaths.checklist(context.decision.id), 303);
@@ -225,15 +280,29 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
   // ---------------------------------------------------------------------------------------------
   // Step 2: the method's checklist, then the disclosure is logged
 
-  async function renderChecklist(reply: FastifyReply, status: number, context: DisclosureContext, viewer: Viewer, answers: StepOneAnswers, values: Record<string, unknown>, errors?: FormErrors) {
+  async function renderChecklist(
+    reply: FastifyReply,
+    status: number,
+    context: DisclosureContext,
+    viewer: Viewer,
+    answers: StepOneAnswers,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     const recipient = recipientOf(context, answers.recipientIndex);
-    const [organisation, answer] = await Promise.all([orgs.find(recipient.organisationId), disclosures.advise(viewer, context.decision.id, answers)]);
+    const [organisation, answer] = await Promise.all([
+      orgs.find(recipient.organisationId),
+      disclosures.advise(viewer, context.decision.id, answers),
+    ]);
     const advice = answer.ok ? answer.advice : undefined;
     const method = answers.method;
     const recipientOrganisation = organisation?.name ?? organisationName(context, recipient.organisationId);
     const address = isEmail(method) ? (answers.recipientAddress ?? recipient.email) : undefined;
     const summary = [
-      { key: { text: 'To' }, value: { text: `${recipient.name}, ${recipient.role}, ${recipientOrganisation}` } },
+      {
+        key: { text: 'To' },
+        value: { text: `${recipient.name}, ${recipient.role}, ${recipientOrganisation}` },
+      },
       { key: { text: 'Information' }, value: { text: answers.categoryIds.map(categoryName).join(', ') } },
       { key: { text: 'Method' }, value: { text: methodLabels[method] } },
       ...(address === undefined ? [] : [{ key: { text: 'E-mail address' }, value: { text: address } }]),
@@ -253,8 +322,16 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
       recipient: { name: recipient.name, role: recipient.role, organisation: recipientOrganisation },
       switchboard: organisation?.switchboardPhone ?? null,
       faxNumbers: organisation?.faxNumbers ?? [],
-      courierItems: [{ value: '', text: 'Select a courier' }, ...policy.channels.approvedCouriers.map((courier) => ({ value: courier.id, text: courier.label }))],
-      reasons: advice === undefined ? [] : advice.reasons.filter((reason) => reason.effect !== 'refuses').map((reason) => `${reason.requirement}: ${reason.explanation}`),
+      courierItems: [
+        { value: '', text: 'Select a courier' },
+        ...policy.channels.approvedCouriers.map((courier) => ({ value: courier.id, text: courier.label })),
+      ],
+      reasons:
+        advice === undefined
+          ? []
+          : advice.reasons
+              .filter((reason) => reason.effect !== 'refuses')
+              .map((reason) => `${reason.requirement}: ${reason.explanation}`),
       receiptDays: advice?.receiptWithinWorkingDays ?? null,
       values,
       errors,
@@ -262,11 +339,25 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
   }
 
   /** What a checklist page starts with: the named person and address the decision and the directory hold. */
-  function checklistDefaults(context: DisclosureContext, answers: StepOneAnswers, organisation: DirectoryEntry | undefined): Record<string, string> {
+  function checklistDefaults(
+    context: DisclosureContext,
+    answers: StepOneAnswers,
+    organisation: DirectoryEntry | undefined,
+  ): Record<string, string> {
     const recipient = recipientOf(context, answers.recipientIndex);
     if (answers.method === 'post') {
       const address = organisation?.addresses[0];
-      return { recipientName: recipient.name, ...(address === undefined ? {} : { addressLine1: address.line1, addressLine2: address.line2 ?? '', addressTown: address.town, addressPostcode: address.postcode }) };
+      return {
+        recipientName: recipient.name,
+        ...(address === undefined
+          ? {}
+          : {
+              addressLine1: address.line1,
+              addressLine2: address.line2 ?? '',
+              addressTown: address.town,
+              addressPostcode: address.postcode,
+            }),
+      };
     }
     if (answers.method === 'in-person') return { recipientName: recipient.name };
     return {};
@@ -275,16 +366,28 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
   app.get('/decisions/:id/disclosures/checklist', { config: recorders }, async (request, reply) =>
     withDecision(request, reply, async (context, viewer) => {
       const draft = readDraft(request, context);
-      if (draft === undefined) return reply.redirect(disclosurePaths.newForDecision(context.decision.id), 303);
+      if (draft === undefined)
+        return reply.redirect(disclosurePaths.newForDecision(context.decision.id), 303);
       const organisation = await orgs.find(recipientOf(context, draft.recipientIndex).organisationId);
-      return renderChecklist(reply, 200, context, viewer, draft, checklistDefaults(context, draft, organisation));
+      return renderChecklist(
+        reply,
+        200,
+        context,
+        viewer,
+        draft,
+        checklistDefaults(context, draft, organisation),
+      );
     }),
   );
 
   app.post('/decisions/:id/disclosures/checklist', { config: recorders }, async (request, reply) =>
     withDecision(request, reply, async (context, viewer) => {
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const stepOne = stepOneForm(choicesOf(context)).safeParse(Object.fromEntries(stepOneFields.filter((field) => field in body).map((field) => [field, body[field]])));
+      const stepOne = stepOneForm(choicesOf(context)).safeParse(
+        Object.fromEntries(
+          stepOneFields.filter((field) => field in body).map((field) => [field, body[field]]),
+        ),
+      );
       if (!stepOne.success) return reply.redirect(disclosurePaths.newForDecision(context.decision.id), 303);
       const answers = stepOne.data;
       const method = answers.method;
@@ -306,7 +409,15 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
         return await reply.redirect(`${disclosurePaths.disclosure(id)}?done=recorded`, 303);
       } catch (error) {
         if (error instanceof DisclosureRuleError) {
-          return renderChecklist(reply, 400, context, viewer, answers, values, errorsOf(checklistProblems(method, error)));
+          return renderChecklist(
+            reply,
+            400,
+            context,
+            viewer,
+            answers,
+            values,
+            errorsOf(checklistProblems(method, error)),
+          );
         }
         throw error;
       }
@@ -316,7 +427,11 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
   // ---------------------------------------------------------------------------------------------
   // A disclosure, and its receipt
 
-  async function withDisclosure(request: FastifyRequest, reply: FastifyReply, work: (disclosure: Disclosure, viewer: Viewer) => Promise<unknown>): Promise<unknown> {
+  async function withDisclosure(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    work: (disclosure: Disclosure, viewer: Viewer) => Promise<unknown>,
+  ): Promise<unknown> {
     const params = disclosureParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
     const viewer = viewerOf(request);
@@ -335,7 +450,8 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
     if (typeof value === 'string') {
       if (method === 'telephone' && id === 'messageLeft') return messageNames[value] ?? value;
       if (method === 'post' && id === 'service') return serviceNames[value] ?? value;
-      if (method === 'post' && id === 'courierId') return policy.channels.approvedCouriers.find((courier) => courier.id === value)?.label ?? value;
+      if (method === 'post' && id === 'courierId')
+        return policy.channels.approvedCouriers.find((courier) => courier.id === value)?.label ?? value;
       return value;
     }
     if (typeof value === 'object' && value !== null) {
@@ -352,7 +468,9 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
   function detailsOf(disclosure: Disclosure) {
     const checklist = checklistFor(disclosure.method).flatMap((item) => {
       const text = answerText(disclosure.method, item.id, disclosure.checklist[item.id]);
-      return text === undefined || text === '' ? [] : [{ question: item.question, requirement: item.requirement, answer: text }];
+      return text === undefined || text === ''
+        ? []
+        : [{ question: item.question, requirement: item.requirement, answer: text }];
     });
     const advice = storedAdvice.safeParse(disclosure.methodAdvice);
     return {
@@ -362,7 +480,9 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
       purpose: labels.purposes[disclosure.purposeId] ?? disclosure.purposeId,
       decisionPath: sharingPaths.decision(disclosure.decisionId),
       checklist,
-      reasons: advice.success ? advice.data.reasons.map((reason) => `${reason.requirement}: ${reason.explanation}`) : [],
+      reasons: advice.success
+        ? advice.data.reasons.map((reason) => `${reason.requirement}: ${reason.explanation}`)
+        : [],
       receiptTag: receiptTag(disclosure),
       canConfirm: disclosure.receipt.dueOn !== null && disclosure.receipt.confirmedAt === null,
       confirmPath: disclosurePaths.confirmReceipt(disclosure.id),
@@ -383,7 +503,13 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
     }),
   );
 
-  function renderReceipt(reply: FastifyReply, status: number, disclosure: Disclosure, values: Record<string, unknown>, errors?: FormErrors) {
+  function renderReceipt(
+    reply: FastifyReply,
+    status: number,
+    disclosure: Disclosure,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('disclosures/views/receipt.njk', {
       pageTitle: 'Record that receipt was confirmed',
       backLink: disclosurePaths.disclosure(disclosure.id),
@@ -396,7 +522,8 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
 
   app.get('/disclosures/:id/receipt', { config: readers }, async (request, reply) =>
     withDisclosure(request, reply, async (disclosure) => {
-      if (disclosure.receipt.dueOn === null || disclosure.receipt.confirmedAt !== null) return reply.redirect(disclosurePaths.disclosure(disclosure.id), 303);
+      if (disclosure.receipt.dueOn === null || disclosure.receipt.confirmedAt !== null)
+        return reply.redirect(disclosurePaths.disclosure(disclosure.id), 303);
       return renderReceipt(reply, 200, disclosure, {});
     }),
   );
@@ -410,7 +537,14 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
         await disclosures.confirmReceipt(viewer, disclosure.id, form.value);
         return await reply.redirect(`${disclosurePaths.disclosure(disclosure.id)}?done=receipt`, 303);
       } catch (error) {
-        if (error instanceof DisclosureRuleError) return renderReceipt(reply, 400, disclosure, values, errorsOf(error.problems.map((problem) => ({ field: 'how', text: problem.message }))));
+        if (error instanceof DisclosureRuleError)
+          return renderReceipt(
+            reply,
+            400,
+            disclosure,
+            values,
+            errorsOf(error.problems.map((problem) => ({ field: 'how', text: problem.message }))),
+          );
         throw error;
       }
     }),
@@ -420,11 +554,16 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
     const viewer = viewerOf(request);
     const awaited = await disclosures.awaitedReceipts(viewer);
     const ordered = [...awaited].sort((a, b) => Number(b.receipt.overdue) - Number(a.receipt.overdue));
-    const rows = disclosureRows(ordered, policy).map((row, index) => ({ ...row, dueOn: ordered[index]?.receipt.dueOn ?? null }));
+    const rows = disclosureRows(ordered, policy).map((row, index) => ({
+      ...row,
+      dueOn: ordered[index]?.receipt.dueOn ?? null,
+    }));
     return reply.render('disclosures/views/receipts.njk', {
       pageTitle: 'Receipts awaited',
       columnWidth: 'full',
-      oversight: viewer.roles.some((role) => role === 'dpo' || role === 'caldicott_guardian' || role === 'ig_lead'),
+      oversight: viewer.roles.some(
+        (role) => role === 'dpo' || role === 'caldicott_guardian' || role === 'ig_lead',
+      ),
       overdue: ordered.filter((disclosure) => disclosure.receipt.overdue).length,
       rows,
     });
@@ -444,24 +583,42 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
       records: records.map((record) => ({
         ...record,
         method: isChannelMethodId(record.method) ? methodLabels[record.method] : record.method,
-        done: [record.passedOn ? 'Passed to the right recipient' : undefined, record.senderTold ? 'Sender told' : undefined].filter((text) => text !== undefined).join('; '),
+        done: [
+          record.passedOn ? 'Passed to the right recipient' : undefined,
+          record.senderTold ? 'Sender told' : undefined,
+        ]
+          .filter((text) => text !== undefined)
+          .join('; '),
       })),
     });
   });
 
-  function renderMisdirected(reply: FastifyReply, status: number, values: Record<string, unknown>, errors?: FormErrors) {
+  function renderMisdirected(
+    reply: FastifyReply,
+    status: number,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('disclosures/views/misdirected-new.njk', {
       pageTitle: 'Record misdirected information',
       backLink: disclosurePaths.misdirected(),
       action: disclosurePaths.newMisdirected(),
       methodItems: policy.channels.methods.map((rule) => ({ value: rule.id, text: methodLabels[rule.id] })),
-      actionItems: misdirectedActions.map((value) => ({ value, text: value === 'passedOn' ? 'I passed it to the right recipient' : 'I told the sender it reached the wrong place' })),
+      actionItems: misdirectedActions.map((value) => ({
+        value,
+        text:
+          value === 'passedOn'
+            ? 'I passed it to the right recipient'
+            : 'I told the sender it reached the wrong place',
+      })),
       values,
       errors: errors === undefined ? undefined : anchorDate(errors, 'receivedOn'),
     });
   }
 
-  app.get('/misdirected/new', { config: readers }, async (_request, reply) => renderMisdirected(reply, 200, {}));
+  app.get('/misdirected/new', { config: readers }, async (_request, reply) =>
+    renderMisdirected(reply, 200, {}),
+  );
 
   app.post('/misdirected/new', { config: readers }, async (request, reply) => {
     const values = typedValues(request.body, misdirectedFields);
@@ -471,7 +628,18 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
       await disclosures.recordMisdirected(viewerOf(request), form.value);
       return await reply.redirect(`${disclosurePaths.misdirected()}?done=recorded`, 303);
     } catch (error) {
-      if (error instanceof DisclosureRuleError) return renderMisdirected(reply, 400, values, errorsOf(error.problems.map((problem) => ({ field: problem.field === 'action' ? 'actions' : problem.field, text: problem.message }))));
+      if (error instanceof DisclosureRuleError)
+        return renderMisdirected(
+          reply,
+          400,
+          values,
+          errorsOf(
+            error.problems.map((problem) => ({
+              field: problem.field === 'action' ? 'actions' : problem.field,
+              text: problem.message,
+            })),
+          ),
+        );
       throw error;
     }
   });
@@ -482,7 +650,10 @@ export async function disclosuresRoutes(app: FastifyInstance, options: Disclosur
  * the method's questions, then what was disclosed. On the telephone the call's record is that
  * description, so its two problems are one.
  */
-function checklistProblems(method: ChannelMethodId, error: DisclosureRuleError): { field: string; text: string }[] {
+function checklistProblems(
+  method: ChannelMethodId,
+  error: DisclosureRuleError,
+): { field: string; text: string }[] {
   const order = ['answers', ...checklistFields(method), 'description'];
   const callRecorded = error.problems.some((problem) => problem.field === 'checklist.disclosed');
   return error.problems
@@ -495,7 +666,8 @@ function checklistProblems(method: ChannelMethodId, error: DisclosureRuleError):
 
 function viewerOf(request: FastifyRequest): Viewer {
   // These routes run only for a signed-in viewer (the access rule refuses everyone else first).
-  if (request.viewer === undefined) throw new Error('a disclosure page was reached without a signed-in viewer');
+  if (request.viewer === undefined)
+    throw new Error('a disclosure page was reached without a signed-in viewer');
   return request.viewer;
 }
 
@@ -504,7 +676,8 @@ function errorsOf(problems: readonly { readonly field: string; readonly text: st
   const summary: { text: string; href: string }[] = [];
   const fields: Record<string, { text: string }> = {};
   for (const problem of problems) {
-    if (!summary.some((entry) => entry.text === problem.text)) summary.push({ text: problem.text, href: `#${problem.field}` });
+    if (!summary.some((entry) => entry.text === problem.text))
+      summary.push({ text: problem.text, href: `#${problem.field}` });
     if (problem.field !== 'answers') fields[problem.field] ??= { text: problem.text };
   }
   return { summary, fields };
@@ -512,7 +685,12 @@ function errorsOf(problems: readonly { readonly field: string; readonly text: st
 
 /** A date's error links to its first field (the day), as the GOV.UK date input pattern asks. */
 function anchorDate(errors: FormErrors, name: string): FormErrors {
-  return { summary: errors.summary.map((entry) => (entry.href === `#${name}` ? { ...entry, href: `#${name}-day` } : entry)), fields: errors.fields };
+  return {
+    summary: errors.summary.map((entry) =>
+      entry.href === `#${name}` ? { ...entry, href: `#${name}-day` } : entry,
+    ),
+    fields: errors.fields,
+  };
 }
 
 /** Fields that arrive as a list (checkboxes), even when one box is ticked. */
@@ -525,7 +703,11 @@ function typedValues(body: unknown, fields: readonly string[]): Record<string, s
   for (const [key, value] of Object.entries(body)) {
     if (!fields.includes(key)) continue;
     const list = listFields.has(key);
-    if (Array.isArray(value) || list) values[key] = [value].flat().filter((item): item is string => typeof item === 'string' && item.length <= 100).slice(0, 50);
+    if (Array.isArray(value) || list)
+      values[key] = [value]
+        .flat()
+        .filter((item): item is string => typeof item === 'string' && item.length <= 100)
+        .slice(0, 50);
     else if (typeof value === 'string') values[key] = value.slice(0, 10_000);
   }
   return values;

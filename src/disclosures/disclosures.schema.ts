@@ -6,7 +6,8 @@ import { channelMethodIds } from '../policy/index.ts';
 /** The canonical shapes of the disclosure log, for the API as JSON and for the pages after their forms. */
 
 // Free text under the one text rule (src/lib/text.ts), as on the pages; `label` names the member in messages.
-const text = (label: string, max: number, shape: TextShape = multiline) => z.string().trim().min(1).max(max).superRefine(textRule(label, shape));
+const text = (label: string, max: number, shape: TextShape = multiline) =>
+  z.string().trim().min(1).max(max).superRefine(textRule(label, shape));
 
 /** A disclosure under a recorded decision: to which of its recipients, what, how, and the method's checklist. */
 export const newDisclosure = z.strictObject({
@@ -14,7 +15,13 @@ export const newDisclosure = z.strictObject({
   recipientIndex: z.number().int().min(0).max(49),
   method: z.enum(channelMethodIds),
   /** For e-mail: the address it goes to, when not the one the decision holds. */
-  recipientAddress: z.string().trim().min(3).max(254).superRefine(textRule('the recipient’s address', singleLine)).optional(),
+  recipientAddress: z
+    .string()
+    .trim()
+    .min(3)
+    .max(254)
+    .superRefine(textRule('the recipient’s address', singleLine))
+    .optional(),
   categoryIds: z.array(z.string().max(60)).min(1).max(50),
   description: text('description', 4000),
   /** The method's checklist answers; checked by the channels capability for the method chosen. */

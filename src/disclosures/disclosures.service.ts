@@ -1,7 +1,13 @@
 import type { AuditService } from '../audit/index.ts';
 import { systemActor } from '../audit/index.ts';
 import { actorOf, type Viewer } from '../auth/index.ts';
-import { methodName, type ChannelsService, type MethodAdvice, type MethodAnswer, type Sensitivity } from '../channels/index.ts';
+import {
+  methodName,
+  type ChannelsService,
+  type MethodAdvice,
+  type MethodAnswer,
+  type Sensitivity,
+} from '../channels/index.ts';
 import type { Db } from '../db/client.ts';
 import { toJson } from '../lib/canonical-json.ts';
 import { isUuid } from '../lib/ids.ts';
@@ -71,7 +77,9 @@ export interface MisdirectedRecord {
 }
 
 /** One line of a person's sharing history: a decision, or a disclosure made under one. */
-export type HistoryEntry = { readonly kind: 'decision'; readonly at: Date; readonly decision: DecisionListItem } | { readonly kind: 'disclosure'; readonly at: Date; readonly disclosure: Disclosure };
+export type HistoryEntry =
+  | { readonly kind: 'decision'; readonly at: Date; readonly decision: DecisionListItem }
+  | { readonly kind: 'disclosure'; readonly at: Date; readonly disclosure: Disclosure };
 
 /** Where a disclosure can be made from: a recorded decision to share, its recipients and categories. */
 export interface DisclosureContext {
@@ -87,8 +95,15 @@ export function disclosuresService(deps: DisclosuresDependencies) {
   /** A recorded decision to share: nothing leaves without one (invariant 1). */
   async function shareDecision(viewer: Viewer, decisionId: string): Promise<DecisionView> {
     const decision = await sharing.open(viewer, decisionId);
-    if (decision.status !== 'recorded' || (decision.outcome !== 'share' && decision.outcome !== 'share-in-part')) {
-      throw DisclosureRuleError.of('decision', 'DISCLOSURE.NO_DECISION_TO_SHARE', 'Information can only be disclosed under a recorded decision to share');
+    if (
+      decision.status !== 'recorded' ||
+      (decision.outcome !== 'share' && decision.outcome !== 'share-in-part')
+    ) {
+      throw DisclosureRuleError.of(
+        'decision',
+        'DISCLOSURE.NO_DECISION_TO_SHARE',
+        'Information can only be disclosed under a recorded decision to share',
+      );
     }
     return decision;
   }
@@ -117,7 +132,8 @@ export function disclosuresService(deps: DisclosuresDependencies) {
         confirmedAt: row.receipt_confirmed_at,
         confirmedByName: row.receipt_confirmed_by_name,
         how: row.receipt_how,
-        overdue: row.receipt_due_on !== null && row.receipt_confirmed_at === null && row.receipt_due_on < today(),
+        overdue:
+          row.receipt_due_on !== null && row.receipt_confirmed_at === null && row.receipt_due_on < today(),
       },
     };
   }
@@ -131,7 +147,15 @@ export function disclosuresService(deps: DisclosuresDependencies) {
     },
 
     /** The method policy's answer for sending to one of the decision's recipients by a method (R4.5.x, R4.6.x). */
-    async advise(viewer: Viewer, decisionId: string, request: { readonly recipientIndex: number; readonly method: ChannelMethodId; readonly recipientAddress?: string | undefined }): Promise<MethodAnswer> {
+    async advise(
+      viewer: Viewer,
+      decisionId: string,
+      request: {
+        readonly recipientIndex: number;
+        readonly method: ChannelMethodId;
+        readonly recipientAddress?: string | undefined;
+      },
+    ): Promise<MethodAnswer> {
       const decision = await shareDecision(viewer, decisionId);
       const recipient = recipientOf(decision, request.recipientIndex);
       return channels.advise({
@@ -157,15 +181,36 @@ export function disclosuresService(deps: DisclosuresDependencies) {
       const problems: { field: string; code: string; message: string }[] = [];
       const shared = new Set((decision.answers.information?.shared ?? []).map((item) => item.categoryId));
       const outside = answers.categoryIds.filter((categoryId) => !shared.has(categoryId));
-      if (answers.categoryIds.length === 0) problems.push({ field: 'categoryIds', code: 'DISCLOSURE.NO_CATEGORIES', message: 'Select the information you are disclosing' });
-      if (outside.length > 0) problems.push({ field: 'categoryIds', code: 'DISCLOSURE.CATEGORY_NOT_DECIDED', message: 'Disclose only categories the decision agreed to share' });
+      if (answers.categoryIds.length === 0)
+        problems.push({
+          field: 'categoryIds',
+          code: 'DISCLOSURE.NO_CATEGORIES',
+          message: 'Select the information you are disclosing',
+        });
+      if (outside.length > 0)
+        problems.push({
+          field: 'categoryIds',
+          code: 'DISCLOSURE.CATEGORY_NOT_DECIDED',
+          message: 'Disclose only categories the decision agreed to share',
+        });
       // The pages send what was typed, so that a blank description is named with every other problem at once.
       const description = answers.description.trim();
-      if (description === '') problems.push({ field: 'description', code: 'DISCLOSURE.DESCRIPTION', message: 'Enter what you disclosed' });
-      else if (description.length > 4000) problems.push({ field: 'description', code: 'DISCLOSURE.DESCRIPTION', message: 'What you disclosed must be 4000 characters or fewer' });
+      if (description === '')
+        problems.push({
+          field: 'description',
+          code: 'DISCLOSURE.DESCRIPTION',
+          message: 'Enter what you disclosed',
+        });
+      else if (description.length > 4000)
+        problems.push({
+          field: 'description',
+          code: 'DISCLOSURE.DESCRIPTION',
+          message: 'What you disclosed must be 4000 characters or fewer',
+        });
       else {
         const fault = checkText('what you disclosed', description, multiline);
-        if (fault !== undefined) problems.push({ field: 'description', code: 'DISCLOSURE.DESCRIPTION', message: fault });
+        if (fault !== undefined)
+          problems.push({ field: 'description', code: 'DISCLOSURE.DESCRIPTION', message: fault });
       }
 
       const sensitivity = sensitivityOf(decision);
@@ -183,12 +228,24 @@ export function disclosuresService(deps: DisclosuresDependencies) {
         orgs.find(recipient.organisationId),
       ]);
       let advice: MethodAdvice | undefined;
-      if (!answer.ok) for (const problem of answer.problems) problems.push({ field: problem.field === 'recipient.address' ? 'recipientAddress' : problem.field, code: problem.code, message: problem.message });
+      if (!answer.ok)
+        for (const problem of answer.problems)
+          problems.push({
+            field: problem.field === 'recipient.address' ? 'recipientAddress' : problem.field,
+            code: problem.code,
+            message: problem.message,
+          });
       else {
         advice = answer.advice;
         if (!advice.allowed) {
-          const refusal = advice.reasons.filter((reason) => reason.effect === 'refuses').map((reason) => `${reason.explanation} (${reason.requirement})`);
-          problems.push({ field: 'method', code: 'DISCLOSURE.METHOD_NOT_ALLOWED', message: `This method is not allowed here: ${refusal.join(' ')} Use ${methodName(advice.recommended)} instead.` });
+          const refusal = advice.reasons
+            .filter((reason) => reason.effect === 'refuses')
+            .map((reason) => `${reason.explanation} (${reason.requirement})`);
+          problems.push({
+            field: 'method',
+            code: 'DISCLOSURE.METHOD_NOT_ALLOWED',
+            message: `This method is not allowed here: ${refusal.join(' ')} Use ${methodName(advice.recommended)} instead.`,
+          });
         }
       }
 
@@ -196,14 +253,27 @@ export function disclosuresService(deps: DisclosuresDependencies) {
         sensitivity,
         switchboardNumber: organisation?.switchboardPhone ?? null,
         directoryFaxNumbers: organisation?.faxNumbers.map((fax) => fax.number) ?? [],
-        names: decision.people.flatMap((person) => [`${person.givenNames} ${person.familyName}`, ...(person.knownAs === null ? [] : [person.knownAs])]),
+        names: decision.people.flatMap((person) => [
+          `${person.givenNames} ${person.familyName}`,
+          ...(person.knownAs === null ? [] : [person.knownAs]),
+        ]),
         advice,
       });
-      if (!checklist.ok) for (const error of checklist.errors) problems.push({ field: `checklist.${error.field}`, code: 'DISCLOSURE.CHECKLIST', message: error.message });
-      if (problems.length > 0 || advice === undefined || !checklist.ok) throw new DisclosureRuleError(problems);
+      if (!checklist.ok)
+        for (const error of checklist.errors)
+          problems.push({
+            field: `checklist.${error.field}`,
+            code: 'DISCLOSURE.CHECKLIST',
+            message: error.message,
+          });
+      if (problems.length > 0 || advice === undefined || !checklist.ok)
+        throw new DisclosureRuleError(problems);
 
       const now = clock.now();
-      const dueOn = advice.receiptWithinWorkingDays === null ? null : addWorkingDays(today(), advice.receiptWithinWorkingDays);
+      const dueOn =
+        advice.receiptWithinWorkingDays === null
+          ? null
+          : addWorkingDays(today(), advice.receiptWithinWorkingDays);
       return db.transaction().execute(async (trx) => {
         const id = await store.insertDisclosure(trx, {
           organisation_id: decision.organisationId,
@@ -217,7 +287,12 @@ export function disclosuresService(deps: DisclosuresDependencies) {
           category_ids: answers.categoryIds,
           description: answers.description,
           checklist: JSON.stringify(checklist.answers),
-          method_advice: JSON.stringify({ allowed: advice.allowed, recommended: advice.recommended, route: advice.route, reasons: advice.reasons }),
+          method_advice: JSON.stringify({
+            allowed: advice.allowed,
+            recommended: advice.recommended,
+            route: advice.route,
+            reasons: advice.reasons,
+          }),
           policy_version: `${policy.name} ${policy.version}`,
           disclosed_at: now,
           disclosed_by: viewer.userId,
@@ -248,7 +323,8 @@ export function disclosuresService(deps: DisclosuresDependencies) {
     async find(viewer: Viewer, id: string): Promise<Disclosure> {
       if (!isUuid(id)) throw new DisclosureNotFoundError();
       const row = await store.findDisclosure(db, id);
-      if (row === undefined || row.organisation_id !== viewer.organisationId) throw new DisclosureNotFoundError();
+      if (row === undefined || row.organisation_id !== viewer.organisationId)
+        throw new DisclosureNotFoundError();
       // Whoever may open the decision may see what was disclosed under it.
       if (!(await sharing.mayOpen(viewer, row.decision_id))) throw new DisclosureNotFoundError();
       return toDisclosure(row);
@@ -257,20 +333,43 @@ export function disclosuresService(deps: DisclosuresDependencies) {
     /** Records that the recipient confirmed receipt, and how (R4.2.8, R4.4.2). */
     async confirmReceipt(viewer: Viewer, id: string, receipt: ReceiptAnswers): Promise<void> {
       const disclosure = await service.find(viewer, id);
-      if (disclosure.receipt.dueOn === null) throw DisclosureRuleError.of('how', 'DISCLOSURE.NO_RECEIPT_ASKED', 'This method does not ask for a receipt');
+      if (disclosure.receipt.dueOn === null)
+        throw DisclosureRuleError.of(
+          'how',
+          'DISCLOSURE.NO_RECEIPT_ASKED',
+          'This method does not ask for a receipt',
+        );
       await db.transaction().execute(async (trx) => {
         const row = await store.findDisclosure(trx, id, { forUpdate: true });
         if (row === undefined) throw new DisclosureNotFoundError();
-        if (row.receipt_confirmed_at !== null) throw DisclosureRuleError.of('how', 'DISCLOSURE.RECEIPT_CONFIRMED', 'Receipt has already been confirmed');
+        if (row.receipt_confirmed_at !== null)
+          throw DisclosureRuleError.of(
+            'how',
+            'DISCLOSURE.RECEIPT_CONFIRMED',
+            'Receipt has already been confirmed',
+          );
         await store.confirmReceipt(trx, id, { by: viewer.userId, how: receipt.how, at: clock.now() });
-        await audit.record(trx, { organisationId: row.organisation_id, actor: actorOf(viewer), action: 'disclosure.receipt_confirmed', entity: { type: 'disclosure', id }, change: { how: receipt.how } });
+        await audit.record(trx, {
+          organisationId: row.organisation_id,
+          actor: actorOf(viewer),
+          action: 'disclosure.receipt_confirmed',
+          entity: { type: 'disclosure', id },
+          change: { how: receipt.how },
+        });
       });
     },
 
     /** Receipts still awaited: the viewer's own, or the organisation's for oversight roles. */
     async awaitedReceipts(viewer: Viewer): Promise<Disclosure[]> {
-      const oversight = viewer.roles.some((role) => role === 'dpo' || role === 'caldicott_guardian' || role === 'ig_lead');
-      const rows = await store.awaitedReceipts(db, viewer.organisationId, oversight ? undefined : viewer.userId, 200);
+      const oversight = viewer.roles.some(
+        (role) => role === 'dpo' || role === 'caldicott_guardian' || role === 'ig_lead',
+      );
+      const rows = await store.awaitedReceipts(
+        db,
+        viewer.organisationId,
+        oversight ? undefined : viewer.userId,
+        200,
+      );
       return rows.map(toDisclosure);
     },
 
@@ -293,7 +392,13 @@ export function disclosuresService(deps: DisclosuresDependencies) {
             body: `The recipient of a disclosure under sharing decision ${row.decision_reference} was due to confirm receipt by ${row.receipt_due_on ?? ''}. Follow it up and record the receipt.`,
             link: disclosurePaths.disclosure(row.id),
           });
-          await audit.record(trx, { organisationId: row.organisation_id, actor: systemActor, action: 'disclosure.receipt_overdue', entity: { type: 'disclosure', id: row.id }, change: { dueOn: row.receipt_due_on, remindedOn: day } });
+          await audit.record(trx, {
+            organisationId: row.organisation_id,
+            actor: systemActor,
+            action: 'disclosure.receipt_overdue',
+            entity: { type: 'disclosure', id: row.id },
+            change: { dueOn: row.receipt_due_on, remindedOn: day },
+          });
         });
         reminded += 1;
       }
@@ -302,8 +407,18 @@ export function disclosuresService(deps: DisclosuresDependencies) {
 
     /** Logs misdirected information received (R4.4.3): what, from whom, for whom, and what was done. */
     async recordMisdirected(viewer: Viewer, answers: MisdirectedAnswers): Promise<string> {
-      if (answers.receivedOn > today()) throw DisclosureRuleError.of('receivedOn', 'DISCLOSURE.FUTURE_DATE', 'The date it arrived must be today or in the past');
-      if (!answers.passedOn && !answers.senderTold) throw DisclosureRuleError.of('action', 'DISCLOSURE.NO_ACTION', 'Pass it to the right recipient or tell the sender, then record what you did');
+      if (answers.receivedOn > today())
+        throw DisclosureRuleError.of(
+          'receivedOn',
+          'DISCLOSURE.FUTURE_DATE',
+          'The date it arrived must be today or in the past',
+        );
+      if (!answers.passedOn && !answers.senderTold)
+        throw DisclosureRuleError.of(
+          'action',
+          'DISCLOSURE.NO_ACTION',
+          'Pass it to the right recipient or tell the sender, then record what you did',
+        );
       return db.transaction().execute(async (trx) => {
         const id = await store.insertMisdirected(trx, {
           organisation_id: viewer.organisationId,
@@ -319,7 +434,13 @@ export function disclosuresService(deps: DisclosuresDependencies) {
           recorded_by: viewer.userId,
           recorded_at: clock.now(),
         });
-        await audit.record(trx, { organisationId: viewer.organisationId, actor: actorOf(viewer), action: 'misdirected.recorded', entity: { type: 'misdirected_information', id }, change: toJson(answers) });
+        await audit.record(trx, {
+          organisationId: viewer.organisationId,
+          actor: actorOf(viewer),
+          action: 'misdirected.recorded',
+          entity: { type: 'misdirected_information', id },
+          change: toJson(answers),
+        });
         return id;
       });
     },
@@ -342,12 +463,26 @@ export function disclosuresService(deps: DisclosuresDependencies) {
     },
 
     /** A person's sharing history: every decision about them and every disclosure under those, newest first. */
-    async history(viewer: Viewer, personId: string): Promise<{ person: Awaited<ReturnType<SharingService['aboutPerson']>>['person']; entries: HistoryEntry[] }> {
+    async history(
+      viewer: Viewer,
+      personId: string,
+    ): Promise<{
+      person: Awaited<ReturnType<SharingService['aboutPerson']>>['person'];
+      entries: HistoryEntry[];
+    }> {
       const { person, decisions } = await sharing.aboutPerson(viewer, personId);
       const rows = await store.disclosuresAbout(db, person.id);
       const entries: HistoryEntry[] = [
-        ...decisions.map((decision): HistoryEntry => ({ kind: 'decision', at: decision.recordedAt ?? decision.updatedAt, decision })),
-        ...rows.map((row): HistoryEntry => ({ kind: 'disclosure', at: row.disclosed_at, disclosure: toDisclosure(row) })),
+        ...decisions.map((decision): HistoryEntry => ({
+          kind: 'decision',
+          at: decision.recordedAt ?? decision.updatedAt,
+          decision,
+        })),
+        ...rows.map((row): HistoryEntry => ({
+          kind: 'disclosure',
+          at: row.disclosed_at,
+          disclosure: toDisclosure(row),
+        })),
       ];
       return { person, entries: entries.sort((a, b) => b.at.getTime() - a.at.getTime()) };
     },
@@ -362,12 +497,19 @@ export type DisclosuresService = ReturnType<typeof disclosuresService>;
 export function sensitivityOf(decision: Pick<DecisionView, 'assessment'>): Sensitivity {
   // Information about a child or family held by children's services is confidential by nature;
   // special category and criminal offence information is more sensitive still.
-  return decision.assessment.specialCategory || decision.assessment.criminalOffence ? 'special-category' : 'confidential';
+  return decision.assessment.specialCategory || decision.assessment.criminalOffence
+    ? 'special-category'
+    : 'confidential';
 }
 
 function recipientOf(decision: DecisionView, index: number) {
   const recipient = decision.answers.recipients?.recipients[index];
-  if (recipient === undefined) throw DisclosureRuleError.of('recipientIndex', 'DISCLOSURE.RECIPIENT_NOT_DECIDED', 'Select a recipient named in the decision');
+  if (recipient === undefined)
+    throw DisclosureRuleError.of(
+      'recipientIndex',
+      'DISCLOSURE.RECIPIENT_NOT_DECIDED',
+      'Select a recipient named in the decision',
+    );
   return recipient;
 }
 

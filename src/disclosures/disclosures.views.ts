@@ -64,7 +64,8 @@ export async function decisionDisclosures(
   viewer: Viewer,
   view: Pick<DecisionView, 'id' | 'status' | 'outcome'>,
 ): Promise<DecisionDisclosures | undefined> {
-  if (view.status !== 'recorded' || (view.outcome !== 'share' && view.outcome !== 'share-in-part')) return undefined;
+  if (view.status !== 'recorded' || (view.outcome !== 'share' && view.outcome !== 'share-in-part'))
+    return undefined;
   if (!viewer.roles.some((role) => disclosureReaders.includes(role))) return undefined;
   const context = await disclosures.context(viewer, view.id);
   return {

@@ -38,7 +38,8 @@ it('sets a strict Content-Security-Policy with a nonce, and never caches pages',
   expect(policy).toContain("frame-ancestors 'none'");
   expect(policy).not.toContain('unsafe-inline');
   const nonce = /'nonce-([0-9a-f]{32})'/.exec(policy)?.[1] ?? 'missing';
-  for (const script of response.body.match(/<script[^>]*>/g) ?? []) expect(script).toContain(`nonce="${nonce}"`);
+  for (const script of response.body.match(/<script[^>]*>/g) ?? [])
+    expect(script).toContain(`nonce="${nonce}"`);
   expect(response.headers['cache-control']).toBe('no-store');
 });
 
@@ -48,7 +49,8 @@ it('names on the cookies page the cookies Safeshare really sets', async () => {
   const set = [signIn.headers['set-cookie'] ?? []].flat().map((cookie) => cookie.split('=')[0]);
   expect(set.length).toBeGreaterThan(0);
   for (const name of set) expect(page.body).toContain(`${name}<`);
-  for (const name of ['__Host-safeshare_session', '__Host-safeshare_csrf', '__Host-safeshare_disclosure']) expect(page.body).toContain(name);
+  for (const name of ['__Host-safeshare_session', '__Host-safeshare_csrf', '__Host-safeshare_disclosure'])
+    expect(page.body).toContain(name);
 });
 
 it('serves the GOV.UK and Safeshare assets to anyone, and nothing outside their folders', async () => {
@@ -62,7 +64,16 @@ it('serves the GOV.UK and Safeshare assets to anyone, and nothing outside their 
     expect((await context.app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
   }
   expect(css.body).toMatch(/\/assets\/fonts\//);
-  for (const url of ['/assets/govuk/../../../package.json', '/assets/govuk/%2e%2e/%2e%2e/package.json', '/assets/safeshare/..%2f..%2fweb.plugin.ts', '/assets/nowhere/x.css', '/assets/govuk/no-such-file.css', '/assets/govuk/', '/assets/constructor/x', '/assets/__proto__/x']) {
+  for (const url of [
+    '/assets/govuk/../../../package.json',
+    '/assets/govuk/%2e%2e/%2e%2e/package.json',
+    '/assets/safeshare/..%2f..%2fweb.plugin.ts',
+    '/assets/nowhere/x.css',
+    '/assets/govuk/no-such-file.css',
+    '/assets/govuk/',
+    '/assets/constructor/x',
+    '/assets/__proto__/x',
+  ]) {
     const response = await context.app.inject({ method: 'GET', url });
     expect([400, 403, 404], url).toContain(response.statusCode);
     expect(response.body, url).not.toContain('"dependencies"');
@@ -71,7 +82,8 @@ it('serves the GOV.UK and Safeshare assets to anyone, and nothing outside their 
 
 it('offers each role the work it does: sharing decisions to practitioners, advice and approvals to those who give them', async () => {
   const organisationId = await createOrganisation(context);
-  const home = async (roles: Role[]) => (await (await signIn(context, await createStaff(context, { organisationId, roles }))).get('/')).body;
+  const home = async (roles: Role[]) =>
+    (await (await signIn(context, await createStaff(context, { organisationId, roles }))).get('/')).body;
   const practitioner = await home(['practitioner']);
   expect(practitioner).toContain('href="/decisions"');
   expect(practitioner).toContain('href="/disclosures/receipts"');

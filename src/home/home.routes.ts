@@ -5,17 +5,25 @@ import type { Db } from '../db/client.ts';
 import { cookiePolicy } from '../web/web.plugin.ts';
 
 /** The home page, health checks and the pages every UK public-sector service must have. */
-export async function homeRoutes(app: FastifyInstance, options: { readonly db: Db; readonly staff: StaffService; readonly secureCookies: boolean }): Promise<void> {
+export async function homeRoutes(
+  app: FastifyInstance,
+  options: { readonly db: Db; readonly staff: StaffService; readonly secureCookies: boolean },
+): Promise<void> {
   const cookieNames = cookiePolicy(options.secureCookies).names;
   app.get('/', { config: { access: 'staff' } }, async (request, reply) => {
     const viewer = request.viewer;
     const roles = viewer?.roles ?? [];
     // R1.1: someone who shares information is warned while their data protection training has lapsed or is not recorded.
-    const training = viewer !== undefined && roles.some((role) => sharingRoles.includes(role)) ? await options.staff.trainingOf(viewer.userId) : undefined;
+    const training =
+      viewer !== undefined && roles.some((role) => sharingRoles.includes(role))
+        ? await options.staff.trainingOf(viewer.userId)
+        : undefined;
     return reply.render('home/views/home.njk', { pageTitle: 'Home', roles, training });
   });
 
-  app.get('/healthz', { config: { access: 'public' } }, async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+  app.get('/healthz', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send({ status: 'ok' }),
+  );
 
   app.get('/readyz', { config: { access: 'public' } }, async (request, reply) => {
     try {
@@ -23,7 +31,10 @@ export async function homeRoutes(app: FastifyInstance, options: { readonly db: D
       return await reply.header('cache-control', 'no-store').send({ status: 'ok', database: 'reachable' });
     } catch (error) {
       request.log.warn({ err: error }, 'database not reachable');
-      return reply.code(503).header('cache-control', 'no-store').send({ status: 'unavailable', database: 'unreachable' });
+      return reply
+        .code(503)
+        .header('cache-control', 'no-store')
+        .send({ status: 'unavailable', database: 'unreachable' });
     }
   });
 
@@ -35,7 +46,14 @@ export async function homeRoutes(app: FastifyInstance, options: { readonly db: D
 }
 
 /** The roles that record sharing decisions, and so must keep their data protection training current (R1.1). */
-const sharingRoles: readonly Role[] = ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead', 'child_protection_adviser'];
+const sharingRoles: readonly Role[] = [
+  'practitioner',
+  'manager',
+  'dpo',
+  'caldicott_guardian',
+  'ig_lead',
+  'child_protection_adviser',
+];
 
 const pageTitles = {
   accessibility: 'Accessibility statement',

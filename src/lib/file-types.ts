@@ -1,5 +1,14 @@
 import { decode as decodeJpeg } from 'jpeg-js';
-import { decodePDFRawStream, PDFContext, PDFDict, PDFDocument, PDFName, PDFObjectParser, PDFRawStream, PDFRef } from 'pdf-lib';
+import {
+  decodePDFRawStream,
+  PDFContext,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFObjectParser,
+  PDFRawStream,
+  PDFRef,
+} from 'pdf-lib';
 import { PNG } from 'pngjs';
 
 /**
@@ -39,7 +48,11 @@ export interface FileCheckLimits {
  * at about 160 MB of pixels (more for a 16-bit PNG). 64 MB of inflated object streams is many times
  * what a real PDF of a few megabytes holds, and refuses a compression bomb before it is inflated.
  */
-export const defaultFileCheckLimits: FileCheckLimits = { maxImagePixels: 40_000_000, maxPdfInflatedBytes: 64 * 1024 * 1024, maxPdfScanMilliseconds: 3000 };
+export const defaultFileCheckLimits: FileCheckLimits = {
+  maxImagePixels: 40_000_000,
+  maxPdfInflatedBytes: 64 * 1024 * 1024,
+  maxPdfScanMilliseconds: 3000,
+};
 
 const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -48,16 +61,25 @@ export function sniffFileType(bytes: Uint8Array): CheckedFileType | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.length >= 5 && buffer.subarray(0, 5).toString('latin1') === '%PDF-') return 'application/pdf';
   if (buffer.length >= 8 && buffer.subarray(0, 8).equals(pngSignature)) return 'image/png';
-  if (buffer.length >= 3 && buffer[0] === 0xff && buffer[1] === 0xd8 && buffer[2] === 0xff) return 'image/jpeg';
+  if (buffer.length >= 3 && buffer[0] === 0xff && buffer[1] === 0xd8 && buffer[2] === 0xff)
+    return 'image/jpeg';
   return undefined;
 }
 
 /** Checks the whole file against the type its first bytes claim. Never throws for bad content: the answer says what is wrong. */
-export async function checkFileContent(bytes: Uint8Array, limits: FileCheckLimits = defaultFileCheckLimits): Promise<FileCheck> {
+export async function checkFileContent(
+  bytes: Uint8Array,
+  limits: FileCheckLimits = defaultFileCheckLimits,
+): Promise<FileCheck> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const type = sniffFileType(buffer);
   if (type === undefined) return { ok: false, type, problem: 'unrecognised' };
-  const problem = type === 'application/pdf' ? await pdfProblem(buffer, limits) : type === 'image/png' ? pngProblem(buffer, limits) : jpegProblem(buffer, limits);
+  const problem =
+    type === 'application/pdf'
+      ? await pdfProblem(buffer, limits)
+      : type === 'image/png'
+        ? pngProblem(buffer, limits)
+        : jpegProblem(buffer, limits);
   return problem === undefined ? { ok: true, type } : { ok: false, type, problem };
 }
 
@@ -86,7 +108,11 @@ async function pdfProblem(bytes: Buffer, limits: FileCheckLimits): Promise<FileC
   try {
     // Strict: an object that does not parse refuses the file rather than being skipped. Encrypted
     // files still parse (their structure is in the clear), so a signed, permission-locked form loads.
-    const document = await PDFDocument.load(bytes, { ignoreEncryption: true, throwOnInvalidObject: true, updateMetadata: false });
+    const document = await PDFDocument.load(bytes, {
+      ignoreEncryption: true,
+      throwOnInvalidObject: true,
+      updateMetadata: false,
+    });
     const root = document.context.trailerInfo.Root;
     if (!(root instanceof PDFRef) || !(document.context.lookup(root) instanceof PDFDict)) return 'damaged';
     return document.getPageCount() > 0 ? undefined : 'damaged';
@@ -122,7 +148,10 @@ function guardInflatedStreams(bytes: Buffer, limits: FileCheckLimits): void {
     if (performance.now() > deadline) throw new TooLarge();
     let stream: PDFRawStream;
     try {
-      const object = PDFObjectParser.forBytes(bytes.subarray(match.index + match[0].length), context).parseObject();
+      const object = PDFObjectParser.forBytes(
+        bytes.subarray(match.index + match[0].length),
+        context,
+      ).parseObject();
       if (!(object instanceof PDFRawStream)) continue;
       stream = object;
     } catch {
@@ -133,7 +162,12 @@ function guardInflatedStreams(bytes: Buffer, limits: FileCheckLimits): void {
     try {
       // In slices, so that a small stream costs a small buffer; stop as soon as the budget is spent.
       const decoded = decodePDFRawStream(stream);
-      for (let slice = decoded.getBytes(inflateSlice); slice.length > 0 && remaining >= 0; slice = decoded.getBytes(inflateSlice)) remaining -= slice.length;
+      for (
+        let slice = decoded.getBytes(inflateSlice);
+        slice.length > 0 && remaining >= 0;
+        slice = decoded.getBytes(inflateSlice)
+      )
+        remaining -= slice.length;
     } catch {
       // A stream that cannot be decoded here fails pdf-lib's own load too, if it is real.
       continue;
@@ -210,7 +244,15 @@ function jpegSize(bytes: Buffer): { width: number; height: number } | undefined 
     offset += 2 + length;
     if (marker === 0xda) {
       // Entropy-coded data runs to the next marker that is neither a stuffed 0xFF00 nor a restart.
-      while (offset + 1 < bytes.length && !(bytes[offset] === 0xff && bytes[offset + 1] !== 0x00 && !((bytes[offset + 1] ?? 0) >= 0xd0 && (bytes[offset + 1] ?? 0) <= 0xd7))) offset++;
+      while (
+        offset + 1 < bytes.length &&
+        !(
+          bytes[offset] === 0xff &&
+          bytes[offset + 1] !== 0x00 &&
+          !((bytes[offset + 1] ?? 0) >= 0xd0 && (bytes[offset + 1] ?? 0) <= 0xd7)
+        )
+      )
+        offset++;
     }
   }
   return undefined;
@@ -224,7 +266,13 @@ function jpegProblem(bytes: Buffer, limits: FileCheckLimits): FileCheckProblem |
   // JPEG for multi-picture formats, a motion-photo video, vendor trailers), and a photo of a form
   // taken on a work phone must be accepted. Such files are only ever downloaded as attachments.
   try {
-    const image = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: true, maxResolutionInMP: limits.maxImagePixels / 1_000_000, maxMemoryUsageInMB: 512 });
+    const image = decodeJpeg(bytes, {
+      useTArray: true,
+      formatAsRGBA: false,
+      tolerantDecoding: true,
+      maxResolutionInMP: limits.maxImagePixels / 1_000_000,
+      maxMemoryUsageInMB: 512,
+    });
     return image.width === size.width && image.height === size.height ? undefined : 'damaged';
   } catch {
     return 'damaged';

@@ -7,7 +7,10 @@ import { decisionLifecycle } from '../sharing/sharing.status.ts';
 import type { Lifecycle } from './lifecycle.ts';
 
 // This generator, unlike lib itself, knows the capabilities: every lifecycle Safeshare has is listed here.
-const lifecycles: readonly { readonly lifecycle: Lifecycle<string, string, Role>; readonly source: string }[] = [
+const lifecycles: readonly {
+  readonly lifecycle: Lifecycle<string, string, Role>;
+  readonly source: string;
+}[] = [
   { lifecycle: decisionLifecycle, source: 'src/sharing/sharing.status.ts' },
   { lifecycle: consentLifecycle, source: 'src/consent/consent.status.ts' },
 ];
@@ -66,6 +69,8 @@ describe('docs/lifecycles.md', () => {
       return;
     }
     // Compared with the file as committed; when this fails, a lifecycle changed: run the command above and commit the file.
-    expect(await readFile(documentFile, 'utf8'), `docs/lifecycles.md is out of date: run ${command}`).toBe(text);
+    expect(await readFile(documentFile, 'utf8'), `docs/lifecycles.md is out of date: run ${command}`).toBe(
+      text,
+    );
   });
 });

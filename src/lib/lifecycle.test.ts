@@ -103,7 +103,11 @@ describe('a lifecycle', () => {
   });
 
   it('draws no start arrow when no initial status is declared', () => {
-    const door = defineLifecycle({ name: 'Door', statuses: ['open', 'shut'], events: { close: { from: ['open'], to: 'shut' } } });
+    const door = defineLifecycle({
+      name: 'Door',
+      statuses: ['open', 'shut'],
+      events: { close: { from: ['open'], to: 'shut' } },
+    });
     expect(door.mermaid()).toBe('stateDiagram-v2\n  open --> shut : close\n  shut --> [*]\n');
   });
 });
@@ -113,21 +117,41 @@ describe('a lifecycle definition that contradicts itself', () => {
   const statuses = (...values: string[]) => values as ['a', 'b'];
 
   it('is refused when it loads, naming the problem', () => {
-    expect(() => defineLifecycle({ name: 'X', statuses: statuses('a', 'a'), events: {} })).toThrow(/listed twice/);
-    expect(() => defineLifecycle({ name: 'X', statuses: statuses('a', 'unchanged'), events: {} })).toThrow(/reserved/);
-    expect(() => defineLifecycle({ name: 'X', statuses: statuses('a', 'b c'), events: {} })).toThrow(/"b c" is not a name/);
-    expect(() => defineLifecycle({ name: 'X', statuses: statuses('a-b', 'a_b'), events: {} })).toThrow(/share the diagram id "a_b"/);
+    expect(() => defineLifecycle({ name: 'X', statuses: statuses('a', 'a'), events: {} })).toThrow(
+      /listed twice/,
+    );
+    expect(() => defineLifecycle({ name: 'X', statuses: statuses('a', 'unchanged'), events: {} })).toThrow(
+      /reserved/,
+    );
+    expect(() => defineLifecycle({ name: 'X', statuses: statuses('a', 'b c'), events: {} })).toThrow(
+      /"b c" is not a name/,
+    );
+    expect(() => defineLifecycle({ name: 'X', statuses: statuses('a-b', 'a_b'), events: {} })).toThrow(
+      /share the diagram id "a_b"/,
+    );
     expect(() => defineLifecycle({ name: 'X', statuses: statuses(), events: {} })).toThrow(/no statuses/);
-    expect(() => defineLifecycle({ name: 'X', statuses: ['a', 'b'], events: { go: { from: [], to: 'b' } } })).toThrow(/"go" can happen in no status/);
-    expect(() => defineLifecycle({ name: 'X', statuses: ['a', 'b'], events: { go: { from: statuses('c'), to: 'b' } } })).toThrow(/starts from "c"/);
-    expect(() => defineLifecycle({ name: 'X', statuses: ['a', 'b'], events: { go: { from: ['a'], to: 'c' as 'b' } } })).toThrow(/leads to "c"/);
-    expect(() => defineLifecycle({ name: 'X', statuses: ['a', 'b'], initial: statuses('c'), events: {} })).toThrow(/initial status "c"/);
+    expect(() =>
+      defineLifecycle({ name: 'X', statuses: ['a', 'b'], events: { go: { from: [], to: 'b' } } }),
+    ).toThrow(/"go" can happen in no status/);
+    expect(() =>
+      defineLifecycle({ name: 'X', statuses: ['a', 'b'], events: { go: { from: statuses('c'), to: 'b' } } }),
+    ).toThrow(/starts from "c"/);
+    expect(() =>
+      defineLifecycle({ name: 'X', statuses: ['a', 'b'], events: { go: { from: ['a'], to: 'c' as 'b' } } }),
+    ).toThrow(/leads to "c"/);
+    expect(() =>
+      defineLifecycle({ name: 'X', statuses: ['a', 'b'], initial: statuses('c'), events: {} }),
+    ).toThrow(/initial status "c"/);
   });
 });
 
 // Type-level checks: tsc fails if any line marked @ts-expect-error compiles. Never called.
 export function typeChecks(): void {
-  const door = defineLifecycle({ name: 'Door', statuses: ['open', 'shut'], events: { close: { from: ['open'], to: 'shut', roles: ['porter'] } } });
+  const door = defineLifecycle({
+    name: 'Door',
+    statuses: ['open', 'shut'],
+    events: { close: { from: ['open'], to: 'shut', roles: ['porter'] } },
+  });
   door.next('open', 'close');
   // @ts-expect-error -- an unknown status
   door.next('ajar', 'close');
@@ -135,10 +159,18 @@ export function typeChecks(): void {
   door.next('open', 'slam');
   // @ts-expect-error -- an unknown role, for a lifecycle whose roles are inferred from its table
   door.can('open', 'close', ['burglar']);
-  // @ts-expect-error -- a transition from a status the lifecycle does not have
-  defineLifecycle({ name: 'Door', statuses: ['open', 'shut'], events: { close: { from: ['ajar'], to: 'shut' } } });
-  // @ts-expect-error -- a transition to a status the lifecycle does not have
-  defineLifecycle({ name: 'Door', statuses: ['open', 'shut'], events: { close: { from: ['open'], to: 'locked' } } });
+  defineLifecycle({
+    name: 'Door',
+    statuses: ['open', 'shut'],
+    // @ts-expect-error -- a transition from a status the lifecycle does not have
+    events: { close: { from: ['ajar'], to: 'shut' } },
+  });
+  defineLifecycle({
+    name: 'Door',
+    statuses: ['open', 'shut'],
+    // @ts-expect-error -- a transition to a status the lifecycle does not have
+    events: { close: { from: ['open'], to: 'locked' } },
+  });
   // @ts-expect-error -- an initial status the lifecycle does not have
   defineLifecycle({ name: 'Door', statuses: ['open', 'shut'], initial: ['ajar'], events: {} });
 }
@@ -146,35 +178,49 @@ export function typeChecks(): void {
 describe('any lifecycle (property)', () => {
   const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,8}$/);
   const definition = fc
-    .uniqueArray(name.filter((value) => value !== 'unchanged'), { minLength: 1, maxLength: 6, selector: (value) => value.replace(/-/g, '_') })
+    .uniqueArray(
+      name.filter((value) => value !== 'unchanged'),
+      { minLength: 1, maxLength: 6, selector: (value) => value.replace(/-/g, '_') },
+    )
     .chain((statuses) =>
       fc.record({
         statuses: fc.constant(statuses),
         initial: fc.subarray(statuses),
-        events: fc.uniqueArray(fc.tuple(name, fc.subarray(statuses, { minLength: 1 }), fc.constantFrom(...statuses, 'unchanged')), { maxLength: 6, selector: ([event]) => event }),
+        events: fc.uniqueArray(
+          fc.tuple(name, fc.subarray(statuses, { minLength: 1 }), fc.constantFrom(...statuses, 'unchanged')),
+          { maxLength: 6, selector: ([event]) => event },
+        ),
       }),
     );
 
   it('never leads to a status outside its list, whatever status and event it is asked about', () => {
     fc.assert(
-      fc.property(definition, fc.string(), fc.string(), fc.nat(), fc.nat(), (generated, strayStatus, strayEvent, statusIndex, eventIndex) => {
-        const lifecycle = defineLifecycle<string, string>({
-          name: 'Generated',
-          statuses: generated.statuses,
-          initial: generated.initial,
-          events: Object.fromEntries(generated.events.map(([event, from, to]) => [event, { from, to }])),
-        });
-        const statuses = [...generated.statuses, strayStatus];
-        const events = [...generated.events.map(([event]) => event), strayEvent];
-        const status = statuses[statusIndex % statuses.length] ?? strayStatus;
-        const event = events[eventIndex % events.length] ?? strayEvent;
-        const after = lifecycle.next(status, event);
-        expect(after === undefined || generated.statuses.includes(after)).toBe(true);
-        expect(lifecycle.eventsFrom(status).includes(event)).toBe(after !== undefined);
-        for (const known of generated.statuses) {
-          for (const possible of lifecycle.eventsFrom(known)) expect(generated.statuses).toContain(lifecycle.next(known, possible));
-        }
-      }),
+      fc.property(
+        definition,
+        fc.string(),
+        fc.string(),
+        fc.nat(),
+        fc.nat(),
+        (generated, strayStatus, strayEvent, statusIndex, eventIndex) => {
+          const lifecycle = defineLifecycle<string, string>({
+            name: 'Generated',
+            statuses: generated.statuses,
+            initial: generated.initial,
+            events: Object.fromEntries(generated.events.map(([event, from, to]) => [event, { from, to }])),
+          });
+          const statuses = [...generated.statuses, strayStatus];
+          const events = [...generated.events.map(([event]) => event), strayEvent];
+          const status = statuses[statusIndex % statuses.length] ?? strayStatus;
+          const event = events[eventIndex % events.length] ?? strayEvent;
+          const after = lifecycle.next(status, event);
+          expect(after === undefined || generated.statuses.includes(after)).toBe(true);
+          expect(lifecycle.eventsFrom(status).includes(event)).toBe(after !== undefined);
+          for (const known of generated.statuses) {
+            for (const possible of lifecycle.eventsFrom(known))
+              expect(generated.statuses).toContain(lifecycle.next(known, possible));
+          }
+        },
+      ),
     );
   });
 });

@@ -57,7 +57,9 @@ export type EventOf<L> = L extends Lifecycle<string, infer E, string> ? E : neve
  * Declares a lifecycle. Status and event names are inferred as literal unions, so an unknown one
  * is a type error at every call; a definition that contradicts itself throws at module load.
  */
-export function defineLifecycle<const S extends string, const E extends string, R extends string = string>(definition: LifecycleDefinition<S, E, R>): Lifecycle<S, E, R> {
+export function defineLifecycle<const S extends string, const E extends string, R extends string = string>(
+  definition: LifecycleDefinition<S, E, R>,
+): Lifecycle<S, E, R> {
   const { name, statuses, events } = definition;
   const initial = definition.initial ?? [];
   // Object.keys keeps declaration order for string keys; the cast is sound because `events` is keyed by E.
@@ -66,7 +68,8 @@ export function defineLifecycle<const S extends string, const E extends string, 
 
   const known = (status: string): status is S => (statuses as readonly string[]).includes(status);
   // An own-property check, so that an event name arriving from outside ("toString") is no event.
-  const rule = (event: string): LifecycleEvent<S, R> | undefined => (Object.hasOwn(events, event) ? events[event as E] : undefined);
+  const rule = (event: string): LifecycleEvent<S, R> | undefined =>
+    Object.hasOwn(events, event) ? events[event as E] : undefined;
 
   function next(status: S, event: E): S | undefined {
     const found = rule(event);
@@ -122,7 +125,8 @@ function mermaidIds<S extends string>(statuses: readonly S[]): Map<S, string> {
   for (const status of statuses) {
     const id = status.replace(/[^A-Za-z0-9_]/g, '_');
     const other = taken.get(id);
-    if (other !== undefined) throw new Error(`Statuses "${other}" and "${status}" would share the diagram id "${id}"`);
+    if (other !== undefined)
+      throw new Error(`Statuses "${other}" and "${status}" would share the diagram id "${id}"`);
     taken.set(id, status);
     ids.set(status, id);
   }
@@ -132,7 +136,10 @@ function mermaidIds<S extends string>(statuses: readonly S[]): Map<S, string> {
 const namePattern = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 /** The mistakes types cannot catch (a cast, a duplicate, an event that can never happen). */
-function check<S extends string, E extends string, R extends string>(definition: LifecycleDefinition<S, E, R>, eventNames: readonly E[]): void {
+function check<S extends string, E extends string, R extends string>(
+  definition: LifecycleDefinition<S, E, R>,
+  eventNames: readonly E[],
+): void {
   const { name, statuses, events } = definition;
   const fail = (problem: string): never => {
     throw new Error(`Lifecycle "${name}": ${problem}`);
@@ -140,10 +147,12 @@ function check<S extends string, E extends string, R extends string>(definition:
   if (statuses.length === 0) fail('it has no statuses');
   // Names are stored in the database and drawn in diagrams, so they stay plain identifiers.
   for (const word of [...statuses, ...eventNames]) {
-    if (!namePattern.test(word)) fail(`"${word}" is not a name: use letters, digits, "-" and "_", starting with a letter`);
+    if (!namePattern.test(word))
+      fail(`"${word}" is not a name: use letters, digits, "-" and "_", starting with a letter`);
   }
   if (new Set(statuses).size !== statuses.length) fail('a status is listed twice');
-  if ((statuses as readonly string[]).includes(unchanged)) fail(`"${unchanged}" is reserved for events that keep the status`);
+  if ((statuses as readonly string[]).includes(unchanged))
+    fail(`"${unchanged}" is reserved for events that keep the status`);
   const known = (status: string) => (statuses as readonly string[]).includes(status);
   for (const status of definition.initial ?? []) {
     if (!known(status)) fail(`initial status "${status}" is not one of its statuses`);
@@ -154,7 +163,8 @@ function check<S extends string, E extends string, R extends string>(definition:
     for (const status of from) {
       if (!known(status)) fail(`event "${event}" starts from "${status}", which is not one of its statuses`);
     }
-    if (to !== unchanged && !known(to)) fail(`event "${event}" leads to "${to}", which is not one of its statuses`);
+    if (to !== unchanged && !known(to))
+      fail(`event "${event}" leads to "${to}", which is not one of its statuses`);
   }
   mermaidIds(statuses);
 }

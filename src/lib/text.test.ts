@@ -7,7 +7,26 @@ import { decodeUtf8, multiline, parseUrlEncoded, singleLine, textFault, textFaul
 // Any UTF-16 code unit, lone surrogates included, with controls, markup and line breaks made common.
 const codeUnit = fc.oneof(
   fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)),
-  fc.constantFrom('\u0000', '\t', '\n', '\r', '\u000b', '\u001f', '\u007f', '\u0085', '\u009f', '<', '>', '\ud800', '\udfff', 'é', '’', '😀', 'a', ' '),
+  fc.constantFrom(
+    '\u0000',
+    '\t',
+    '\n',
+    '\r',
+    '\u000b',
+    '\u001f',
+    '\u007f',
+    '\u0085',
+    '\u009f',
+    '<',
+    '>',
+    '\ud800',
+    '\udfff',
+    'é',
+    '’',
+    '😀',
+    'a',
+    ' ',
+  ),
 );
 const anyText = fc.string({ unit: codeUnit, maxLength: 40 });
 
@@ -54,8 +73,12 @@ describe('the text rule', () => {
     expect(textFault('Half a pair \ud83d', multiline)).toBe('not-unicode');
     expect(textFault('Zoë O’Brien 😀', singleLine)).toBeUndefined();
     expect(textFault('<script>', multiline)).toBe('markup');
-    expect(textFaultMessage('the reasons', 'control')).toBe('The reasons must not contain control characters, such as a null character');
-    expect(textFaultMessage('address line 2', 'line-break')).toBe('Address line 2 must be on one line, without line breaks or tabs');
+    expect(textFaultMessage('the reasons', 'control')).toBe(
+      'The reasons must not contain control characters, such as a null character',
+    );
+    expect(textFaultMessage('address line 2', 'line-break')).toBe(
+      'Address line 2 must be on one line, without line breaks or tabs',
+    );
     expect(textFaultMessage('details', 'markup')).toBe('Details must not contain < or >');
   });
 });
@@ -67,9 +90,14 @@ describe('accepted text in PostgreSQL', () => {
   });
 
   it('round-trips unchanged through a text column', async () => {
-    const accepted = fc.sample(anyText.filter((value) => textFault(value, multiline) === undefined), 300);
+    const accepted = fc.sample(
+      anyText.filter((value) => textFault(value, multiline) === undefined),
+      300,
+    );
     accepted.push('Line one\r\nLine two\twith a tab', 'Zoë O’Brien 😀 ñ 中文', '');
-    const result = await sql<{ value: string }>`select unnest(${accepted}::text[]) as value`.execute(database.db);
+    const result = await sql<{ value: string }>`select unnest(${accepted}::text[]) as value`.execute(
+      database.db,
+    );
     expect(result.rows.map((row) => row.value)).toEqual(accepted);
   });
 });
@@ -98,7 +126,12 @@ describe('reading a form body strictly', () => {
     expect(parseUrlEncoded(Buffer.from('note=caf%C3'))).toBeUndefined();
     expect(parseUrlEncoded(Buffer.from('note=%ED%A0%80'))).toBeUndefined();
     expect(parseUrlEncoded(Buffer.from([0x6e, 0x3d, 0xe9]))).toBeUndefined();
-    expect({ ...parseUrlEncoded(Buffer.from('note=100%&x=%zz&n=%00&__proto__=1')) }).toEqual({ note: '100%', x: '%zz', n: '\u0000', ['__proto__']: '1' });
+    expect({ ...parseUrlEncoded(Buffer.from('note=100%&x=%zz&n=%00&__proto__=1')) }).toEqual({
+      note: '100%',
+      x: '%zz',
+      n: '\u0000',
+      ['__proto__']: '1',
+    });
     expect(decodeUtf8(Buffer.from([0xef, 0xbb, 0xbf, 0x61]))).toBe('\ufeffa');
   });
 });

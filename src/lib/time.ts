@@ -29,7 +29,12 @@ export function formatDate(value: Date | string): string {
   return londonDate.format(new Date(value));
 }
 
-const londonDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
+const londonDay = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** Today's date in England, as yyyy-mm-dd: the records' dates are calendar dates where the family lives. */
 export function londonToday(now: Date): string {

@@ -37,7 +37,11 @@ export interface NotificationPage {
   readonly hasNext: boolean;
 }
 
-export function notificationsService(deps: { readonly db: Db; readonly clock: Clock; readonly baseUrl: string }) {
+export function notificationsService(deps: {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly baseUrl: string;
+}) {
   const { db, clock } = deps;
   return {
     /**
@@ -48,9 +52,21 @@ export function notificationsService(deps: { readonly db: Db; readonly clock: Cl
       const now = clock.now();
       await trx
         .insertInto('notifications')
-        .values({ organisation_id: notice.organisationId, user_id: notice.userId, kind: notice.kind, subject: notice.subject, body: notice.body, link: notice.link, created_at: now })
+        .values({
+          organisation_id: notice.organisationId,
+          user_id: notice.userId,
+          kind: notice.kind,
+          subject: notice.subject,
+          body: notice.body,
+          link: notice.link,
+          created_at: now,
+        })
         .execute();
-      const recipient = await trx.selectFrom('users').select(['email', 'active']).where('id', '=', notice.userId).executeTakeFirst();
+      const recipient = await trx
+        .selectFrom('users')
+        .select(['email', 'active'])
+        .where('id', '=', notice.userId)
+        .executeTakeFirst();
       if (recipient === undefined || !recipient.active) return;
       await trx
         .insertInto('mail_outbox')
@@ -73,7 +89,15 @@ export function notificationsService(deps: { readonly db: Db; readonly clock: Cl
         .orderBy('created_at', 'desc')
         .limit(limit)
         .execute();
-      return rows.map((row) => ({ id: row.id, kind: row.kind, subject: row.subject, body: row.body, link: row.link, createdAt: row.created_at, read: row.read_at !== null }));
+      return rows.map((row) => ({
+        id: row.id,
+        kind: row.kind,
+        subject: row.subject,
+        body: row.body,
+        link: row.link,
+        createdAt: row.created_at,
+        read: row.read_at !== null,
+      }));
     },
 
     async unreadCount(userId: string): Promise<number> {
@@ -98,14 +122,26 @@ export function notificationsService(deps: { readonly db: Db; readonly clock: Cl
         .offset((page - 1) * notificationPageSize)
         .execute();
       return {
-        notifications: rows.slice(0, notificationPageSize).map((row) => ({ id: row.id, kind: row.kind, subject: row.subject, body: row.body, link: row.link, createdAt: row.created_at, read: row.read_at !== null })),
+        notifications: rows.slice(0, notificationPageSize).map((row) => ({
+          id: row.id,
+          kind: row.kind,
+          subject: row.subject,
+          body: row.body,
+          link: row.link,
+          createdAt: row.created_at,
+          read: row.read_at !== null,
+        })),
         hasNext: rows.length > notificationPageSize,
       };
     },
 
     /** Marks one of the member of staff's own notifications read; someone else's is refused, not changed. */
     async markRead(userId: string, notificationId: string): Promise<'marked' | 'not-found' | 'not-theirs'> {
-      const notification = await db.selectFrom('notifications').select(['user_id']).where('id', '=', notificationId).executeTakeFirst();
+      const notification = await db
+        .selectFrom('notifications')
+        .select(['user_id'])
+        .where('id', '=', notificationId)
+        .executeTakeFirst();
       if (notification === undefined) return 'not-found';
       if (notification.user_id !== userId) return 'not-theirs';
       await db
@@ -120,7 +156,12 @@ export function notificationsService(deps: { readonly db: Db; readonly clock: Cl
 
     /** Marks every unread notification of the member of staff read; returns how many. */
     async markAllRead(userId: string): Promise<number> {
-      const result = await db.updateTable('notifications').set({ read_at: clock.now() }).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirst();
+      const result = await db
+        .updateTable('notifications')
+        .set({ read_at: clock.now() })
+        .where('user_id', '=', userId)
+        .where('read_at', 'is', null)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
   };

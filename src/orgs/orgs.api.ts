@@ -3,16 +3,28 @@ import type { OrgsService } from './orgs.service.ts';
 
 /** The partner directory over the JSON API, for integrating systems choosing recipients. */
 export async function orgsApi(app: FastifyInstance, options: { readonly orgs: OrgsService }): Promise<void> {
-  app.get('/api/v1/organisations', { config: { access: 'staff', api: { summary: 'List the partner directory', success: { status: 200, description: 'Every organisation, with its kind and switchboard number' } } } }, async (_request, reply) => {
-    const organisations = await options.orgs.list();
-    return reply.header('cache-control', 'no-store').send({
-      organisations: organisations.map((organisation) => ({
-        id: organisation.id,
-        name: organisation.name,
-        kind: organisation.kind,
-        switchboardPhone: organisation.switchboardPhone,
-        hosted: organisation.hosted,
-      })),
-    });
-  });
+  app.get(
+    '/api/v1/organisations',
+    {
+      config: {
+        access: 'staff',
+        api: {
+          summary: 'List the partner directory',
+          success: { status: 200, description: 'Every organisation, with its kind and switchboard number' },
+        },
+      },
+    },
+    async (_request, reply) => {
+      const organisations = await options.orgs.list();
+      return reply.header('cache-control', 'no-store').send({
+        organisations: organisations.map((organisation) => ({
+          id: organisation.id,
+          name: organisation.name,
+          kind: organisation.kind,
+          switchboardPhone: organisation.switchboardPhone,
+          hosted: organisation.hosted,
+        })),
+      });
+    },
+  );
 }

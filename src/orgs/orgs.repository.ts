@@ -1,16 +1,38 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/client.ts';
-import type { DirectoryEntry, FaxNumber, Organisation, OrganisationDetails, PostalAddress } from './orgs.service.ts';
+import type {
+  DirectoryEntry,
+  FaxNumber,
+  Organisation,
+  OrganisationDetails,
+  PostalAddress,
+} from './orgs.service.ts';
 
 const organisationColumns = ['id', 'name', 'kind', 'switchboard_phone', 'hosted'] as const;
 
-function toOrganisation(row: { id: string; name: string; kind: Organisation['kind']; switchboard_phone: string | null; hosted: boolean }): Organisation {
-  return { id: row.id, name: row.name, kind: row.kind, switchboardPhone: row.switchboard_phone, hosted: row.hosted };
+function toOrganisation(row: {
+  id: string;
+  name: string;
+  kind: Organisation['kind'];
+  switchboard_phone: string | null;
+  hosted: boolean;
+}): Organisation {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    switchboardPhone: row.switchboard_phone,
+    hosted: row.hosted,
+  };
 }
 
 export async function organisationNames(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('organisations').select(['id', 'name']).where('id', 'in', [...new Set(ids)]).execute();
+  const rows = await db
+    .selectFrom('organisations')
+    .select(['id', 'name'])
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
   return new Map(rows.map((row) => [row.id, row.name]));
 }
 
@@ -20,11 +42,25 @@ export async function listOrganisations(db: Executor): Promise<Organisation[]> {
 }
 
 export async function findDirectoryEntry(db: Executor, id: string): Promise<DirectoryEntry | undefined> {
-  const row = await db.selectFrom('organisations').select(organisationColumns).where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('organisations')
+    .select(organisationColumns)
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (row === undefined) return undefined;
   const [domains, faxNumbers, addresses, links] = await Promise.all([
-    db.selectFrom('organisation_domains').select(['id', 'domain']).where('organisation_id', '=', id).orderBy('domain').execute(),
-    db.selectFrom('organisation_fax_numbers').select(['id', 'label', 'number']).where('organisation_id', '=', id).orderBy('label').execute(),
+    db
+      .selectFrom('organisation_domains')
+      .select(['id', 'domain'])
+      .where('organisation_id', '=', id)
+      .orderBy('domain')
+      .execute(),
+    db
+      .selectFrom('organisation_fax_numbers')
+      .select(['id', 'label', 'number'])
+      .where('organisation_id', '=', id)
+      .orderBy('label')
+      .execute(),
     db
       .selectFrom('organisation_addresses')
       .select(['id', 'label', 'line1', 'line2', 'town', 'postcode'])
@@ -36,12 +72,23 @@ export async function findDirectoryEntry(db: Executor, id: string): Promise<Dire
       .innerJoin('organisations as partner', (join) =>
         join.on((eb) =>
           eb.or([
-            eb.and([eb('trusted_links.organisation_id', '=', id), eb('partner.id', '=', eb.ref('trusted_links.partner_organisation_id'))]),
-            eb.and([eb('trusted_links.partner_organisation_id', '=', id), eb('partner.id', '=', eb.ref('trusted_links.organisation_id'))]),
+            eb.and([
+              eb('trusted_links.organisation_id', '=', id),
+              eb('partner.id', '=', eb.ref('trusted_links.partner_organisation_id')),
+            ]),
+            eb.and([
+              eb('trusted_links.partner_organisation_id', '=', id),
+              eb('partner.id', '=', eb.ref('trusted_links.organisation_id')),
+            ]),
           ]),
         ),
       )
-      .select(['trusted_links.id', 'partner.id as partner_id', 'partner.name as partner_name', 'trusted_links.description'])
+      .select([
+        'trusted_links.id',
+        'partner.id as partner_id',
+        'partner.name as partner_name',
+        'trusted_links.description',
+      ])
       .orderBy('partner.name')
       .execute(),
   ]);
@@ -50,7 +97,12 @@ export async function findDirectoryEntry(db: Executor, id: string): Promise<Dire
     domains,
     faxNumbers,
     addresses,
-    trustedLinks: links.map((link) => ({ id: link.id, partnerId: link.partner_id, partnerName: link.partner_name, description: link.description })),
+    trustedLinks: links.map((link) => ({
+      id: link.id,
+      partnerId: link.partner_id,
+      partnerName: link.partner_name,
+      description: link.description,
+    })),
   };
 }
 
@@ -58,43 +110,89 @@ export async function findDirectoryEntry(db: Executor, id: string): Promise<Dire
  * The organisation whose registered domain is the longest of `domains` (an address's domain and its
  * whole-label endings, longest first), with all its domains; undefined when the directory has none.
  */
-export async function organisationForDomains(db: Executor, domains: readonly string[]): Promise<(Organisation & { readonly domains: readonly string[] }) | undefined> {
+export async function organisationForDomains(
+  db: Executor,
+  domains: readonly string[],
+): Promise<(Organisation & { readonly domains: readonly string[] }) | undefined> {
   if (domains.length === 0) return undefined;
   const row = await db
     .selectFrom('organisation_domains')
     .innerJoin('organisations', 'organisations.id', 'organisation_domains.organisation_id')
-    .select(['organisations.id', 'organisations.name', 'organisations.kind', 'organisations.switchboard_phone', 'organisations.hosted'])
+    .select([
+      'organisations.id',
+      'organisations.name',
+      'organisations.kind',
+      'organisations.switchboard_phone',
+      'organisations.hosted',
+    ])
     .where('organisation_domains.domain', 'in', [...domains])
     .orderBy(sql`length(organisation_domains.domain)`, 'desc')
     .executeTakeFirst();
   if (row === undefined) return undefined;
-  const owned = await db.selectFrom('organisation_domains').select('domain').where('organisation_id', '=', row.id).orderBy('domain').execute();
+  const owned = await db
+    .selectFrom('organisation_domains')
+    .select('domain')
+    .where('organisation_id', '=', row.id)
+    .orderBy('domain')
+    .execute();
   return { ...toOrganisation(row), domains: owned.map((entry) => entry.domain) };
 }
 
 export async function nameTaken(db: Executor, name: string, exceptId: string | undefined): Promise<boolean> {
-  let query = db.selectFrom('organisations').select('id').where(sql<string>`lower(name)`, '=', name.toLowerCase());
+  let query = db
+    .selectFrom('organisations')
+    .select('id')
+    .where(sql<string>`lower(name)`, '=', name.toLowerCase());
   if (exceptId !== undefined) query = query.where('id', '<>', exceptId);
   return (await query.executeTakeFirst()) !== undefined;
 }
 
 export async function lockOrganisation(db: Executor, id: string): Promise<boolean> {
-  return (await db.selectFrom('organisations').select('id').where('id', '=', id).forUpdate().executeTakeFirst()) !== undefined;
+  return (
+    (await db
+      .selectFrom('organisations')
+      .select('id')
+      .where('id', '=', id)
+      .forUpdate()
+      .executeTakeFirst()) !== undefined
+  );
 }
 
-export async function insertOrganisation(db: Executor, details: OrganisationDetails, at: Date): Promise<string> {
+export async function insertOrganisation(
+  db: Executor,
+  details: OrganisationDetails,
+  at: Date,
+): Promise<string> {
   const row = await db
     .insertInto('organisations')
-    .values({ name: details.name, kind: details.kind, switchboard_phone: details.switchboardPhone, hosted: details.hosted, created_at: at, updated_at: at })
+    .values({
+      name: details.name,
+      kind: details.kind,
+      switchboard_phone: details.switchboardPhone,
+      hosted: details.hosted,
+      created_at: at,
+      updated_at: at,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function updateOrganisation(db: Executor, id: string, details: OrganisationDetails, at: Date): Promise<void> {
+export async function updateOrganisation(
+  db: Executor,
+  id: string,
+  details: OrganisationDetails,
+  at: Date,
+): Promise<void> {
   await db
     .updateTable('organisations')
-    .set({ name: details.name, kind: details.kind, switchboard_phone: details.switchboardPhone, hosted: details.hosted, updated_at: at })
+    .set({
+      name: details.name,
+      kind: details.kind,
+      switchboard_phone: details.switchboardPhone,
+      hosted: details.hosted,
+      updated_at: at,
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -109,12 +207,25 @@ export async function domainOwner(db: Executor, domain: string): Promise<string 
   return row?.name;
 }
 
-export async function insertDomain(db: Executor, organisationId: string, domain: string, at: Date): Promise<string> {
-  const row = await db.insertInto('organisation_domains').values({ organisation_id: organisationId, domain, created_at: at }).returning('id').executeTakeFirstOrThrow();
+export async function insertDomain(
+  db: Executor,
+  organisationId: string,
+  domain: string,
+  at: Date,
+): Promise<string> {
+  const row = await db
+    .insertInto('organisation_domains')
+    .values({ organisation_id: organisationId, domain, created_at: at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function deleteDomain(db: Executor, organisationId: string, id: string): Promise<string | undefined> {
+export async function deleteDomain(
+  db: Executor,
+  organisationId: string,
+  id: string,
+): Promise<string | undefined> {
   const row = await db
     .deleteFrom('organisation_domains')
     .where('id', '=', id)
@@ -124,7 +235,12 @@ export async function deleteDomain(db: Executor, organisationId: string, id: str
   return row?.domain;
 }
 
-export async function insertFaxNumber(db: Executor, organisationId: string, fax: FaxNumber, at: Date): Promise<string> {
+export async function insertFaxNumber(
+  db: Executor,
+  organisationId: string,
+  fax: FaxNumber,
+  at: Date,
+): Promise<string> {
   const row = await db
     .insertInto('organisation_fax_numbers')
     .values({ organisation_id: organisationId, label: fax.label, number: fax.number, created_at: at })
@@ -133,7 +249,11 @@ export async function insertFaxNumber(db: Executor, organisationId: string, fax:
   return row.id;
 }
 
-export async function deleteFaxNumber(db: Executor, organisationId: string, id: string): Promise<string | undefined> {
+export async function deleteFaxNumber(
+  db: Executor,
+  organisationId: string,
+  id: string,
+): Promise<string | undefined> {
   const row = await db
     .deleteFrom('organisation_fax_numbers')
     .where('id', '=', id)
@@ -143,7 +263,12 @@ export async function deleteFaxNumber(db: Executor, organisationId: string, id: 
   return row?.number;
 }
 
-export async function insertAddress(db: Executor, organisationId: string, address: PostalAddress, at: Date): Promise<string> {
+export async function insertAddress(
+  db: Executor,
+  organisationId: string,
+  address: PostalAddress,
+  at: Date,
+): Promise<string> {
   const row = await db
     .insertInto('organisation_addresses')
     .values({ organisation_id: organisationId, ...address, created_at: at })
@@ -153,7 +278,12 @@ export async function insertAddress(db: Executor, organisationId: string, addres
 }
 
 export async function deleteAddress(db: Executor, organisationId: string, id: string): Promise<boolean> {
-  const row = await db.deleteFrom('organisation_addresses').where('id', '=', id).where('organisation_id', '=', organisationId).returning('id').executeTakeFirst();
+  const row = await db
+    .deleteFrom('organisation_addresses')
+    .where('id', '=', id)
+    .where('organisation_id', '=', organisationId)
+    .returning('id')
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -167,7 +297,13 @@ export async function linkExists(db: Executor, first: string, second: string): P
   return row !== undefined;
 }
 
-export async function insertTrustedLink(db: Executor, first: string, second: string, description: string, at: Date): Promise<string> {
+export async function insertTrustedLink(
+  db: Executor,
+  first: string,
+  second: string,
+  description: string,
+  at: Date,
+): Promise<string> {
   const row = await db
     .insertInto('trusted_links')
     .values({ organisation_id: first, partner_organisation_id: second, description, created_at: at })
@@ -184,7 +320,9 @@ export async function deleteTrustedLink(
   return db
     .deleteFrom('trusted_links')
     .where('id', '=', id)
-    .where((eb) => eb.or([eb('organisation_id', '=', organisationId), eb('partner_organisation_id', '=', organisationId)]))
+    .where((eb) =>
+      eb.or([eb('organisation_id', '=', organisationId), eb('partner_organisation_id', '=', organisationId)]),
+    )
     .returning(['organisation_id', 'partner_organisation_id'])
     .executeTakeFirst();
 }

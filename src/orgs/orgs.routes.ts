@@ -13,7 +13,12 @@ import {
   organisationParams,
   trustedLinkForm,
 } from './orgs.schema.ts';
-import { DirectoryRuleError, type DirectoryEntry, type OrganisationDetails, type OrgsService } from './orgs.service.ts';
+import {
+  DirectoryRuleError,
+  type DirectoryEntry,
+  type OrganisationDetails,
+  type OrgsService,
+} from './orgs.service.ts';
 import { organisationKinds } from './orgs.table.ts';
 
 export interface OrgsRouteOptions {
@@ -29,7 +34,8 @@ export const organisationPaths = {
   show: (id: string) => `/admin/organisations/${id}`,
   edit: (id: string) => `/admin/organisations/${id}/edit`,
   addItem: (id: string, segment: ItemSegment) => `/admin/organisations/${id}/${segment}/new`,
-  removeItem: (id: string, segment: ItemSegment, itemId: string) => `/admin/organisations/${id}/${segment}/${itemId}/remove`,
+  removeItem: (id: string, segment: ItemSegment, itemId: string) =>
+    `/admin/organisations/${id}/${segment}/${itemId}/remove`,
 } as const;
 
 /**
@@ -57,7 +63,11 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     });
   });
 
-  const renderOrganisationForm = (reply: FastifyReply, status: number, page: { id?: string; values: Record<string, unknown>; errors?: FormErrors }) => {
+  const renderOrganisationForm = (
+    reply: FastifyReply,
+    status: number,
+    page: { id?: string; values: Record<string, unknown>; errors?: FormErrors },
+  ) => {
     const editing = page.id !== undefined;
     return reply.code(status).render('orgs/views/organisation-form.njk', {
       pageTitle: editing ? 'Change organisation details' : 'Add an organisation',
@@ -70,24 +80,31 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     });
   };
 
-  app.get('/admin/organisations/new', { config: { access } }, async (_request, reply) => renderOrganisationForm(reply, 200, { values: {} }));
+  app.get('/admin/organisations/new', { config: { access } }, async (_request, reply) =>
+    renderOrganisationForm(reply, 200, { values: {} }),
+  );
 
   app.post('/admin/organisations/new', { config: { access } }, async (request, reply) => {
     const form = parseForm(organisationForm, request.body);
-    if (!form.ok) return renderOrganisationForm(reply, 400, { values: submitted(request.body), errors: form.errors });
+    if (!form.ok)
+      return renderOrganisationForm(reply, 400, { values: submitted(request.body), errors: form.errors });
     try {
       const id = await orgs.create(actor(request), form.value satisfies OrganisationDetails);
       return await reply.redirect(organisationPaths.show(id), 303);
     } catch (error) {
       if (!(error instanceof DirectoryRuleError)) throw error;
-      return renderOrganisationForm(reply, 400, { values: submitted(request.body), errors: fieldError(error.field, error.message) });
+      return renderOrganisationForm(reply, 400, {
+        values: submitted(request.body),
+        errors: fieldError(error.field, error.message),
+      });
     }
   });
 
   app.get('/admin/organisations/:id', { config: { access: readers } }, async (request, reply) => {
     const entry = await entryOf(request);
     if (entry === undefined) return reply.callNotFound();
-    const removeHref = (segment: ItemSegment, itemId: string) => organisationPaths.removeItem(entry.id, segment, itemId);
+    const removeHref = (segment: ItemSegment, itemId: string) =>
+      organisationPaths.removeItem(entry.id, segment, itemId);
     return reply.render('orgs/views/show.njk', {
       pageTitle: entry.name,
       backLink: organisationPaths.list,
@@ -95,7 +112,10 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
       organisation: { ...entry, kindName: organisationKindNames[entry.kind] },
       editHref: organisationPaths.edit(entry.id),
       domains: entry.domains.map((item) => ({ ...item, removeHref: removeHref('domains', item.id) })),
-      faxNumbers: entry.faxNumbers.map((item) => ({ ...item, removeHref: removeHref('fax-numbers', item.id) })),
+      faxNumbers: entry.faxNumbers.map((item) => ({
+        ...item,
+        removeHref: removeHref('fax-numbers', item.id),
+      })),
       addresses: entry.addresses.map((item) => ({ ...item, removeHref: removeHref('addresses', item.id) })),
       trustedLinks: entry.trustedLinks.map((item) => ({
         ...item,
@@ -116,7 +136,12 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     if (entry === undefined) return reply.callNotFound();
     return renderOrganisationForm(reply, 200, {
       id: entry.id,
-      values: { name: entry.name, kind: entry.kind, switchboardPhone: entry.switchboardPhone ?? '', hosted: entry.hosted ? 'yes' : 'no' },
+      values: {
+        name: entry.name,
+        kind: entry.kind,
+        switchboardPhone: entry.switchboardPhone ?? '',
+        hosted: entry.hosted ? 'yes' : 'no',
+      },
     });
   });
 
@@ -124,14 +149,23 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     const entry = await entryOf(request);
     if (entry === undefined) return reply.callNotFound();
     const form = parseForm(organisationForm, request.body);
-    if (!form.ok) return renderOrganisationForm(reply, 400, { id: entry.id, values: submitted(request.body), errors: form.errors });
+    if (!form.ok)
+      return renderOrganisationForm(reply, 400, {
+        id: entry.id,
+        values: submitted(request.body),
+        errors: form.errors,
+      });
     try {
       await orgs.update(actor(request), entry.id, form.value);
       return await reply.redirect(organisationPaths.show(entry.id), 303);
     } catch (error) {
       if (!(error instanceof DirectoryRuleError)) throw error;
       if (error.field === 'organisation') return reply.callNotFound();
-      return renderOrganisationForm(reply, 400, { id: entry.id, values: submitted(request.body), errors: fieldError(error.field, error.message) });
+      return renderOrganisationForm(reply, 400, {
+        id: entry.id,
+        values: submitted(request.body),
+        errors: fieldError(error.field, error.message),
+      });
     }
   });
 
@@ -144,7 +178,13 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     readonly save: (actor: Administrator, organisationId: string, answers: z.output<S>) => Promise<void>;
     readonly context?: (entry: DirectoryEntry) => Promise<Record<string, unknown>>;
   }): void {
-    const render = async (reply: FastifyReply, status: number, entry: DirectoryEntry, values: Record<string, unknown>, errors?: FormErrors) =>
+    const render = async (
+      reply: FastifyReply,
+      status: number,
+      entry: DirectoryEntry,
+      values: Record<string, unknown>,
+      errors?: FormErrors,
+    ) =>
       reply.code(status).render(page.template, {
         pageTitle: page.pageTitle,
         organisation: entry,
@@ -155,26 +195,34 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
         ...(page.context === undefined ? {} : await page.context(entry)),
       });
 
-    app.get(`/admin/organisations/:id/${page.segment}/new`, { config: { access } }, async (request, reply) => {
-      const entry = await entryOf(request);
-      if (entry === undefined) return reply.callNotFound();
-      return render(reply, 200, entry, {});
-    });
+    app.get(
+      `/admin/organisations/:id/${page.segment}/new`,
+      { config: { access } },
+      async (request, reply) => {
+        const entry = await entryOf(request);
+        if (entry === undefined) return reply.callNotFound();
+        return render(reply, 200, entry, {});
+      },
+    );
 
-    app.post(`/admin/organisations/:id/${page.segment}/new`, { config: { access } }, async (request, reply) => {
-      const entry = await entryOf(request);
-      if (entry === undefined) return reply.callNotFound();
-      const form = parseForm(page.schema, request.body);
-      if (!form.ok) return render(reply, 400, entry, submitted(request.body), form.errors);
-      try {
-        await page.save(actor(request), entry.id, form.value);
-        return await reply.redirect(organisationPaths.show(entry.id), 303);
-      } catch (error) {
-        if (!(error instanceof DirectoryRuleError)) throw error;
-        if (error.field === 'organisation') return reply.callNotFound();
-        return render(reply, 400, entry, submitted(request.body), fieldError(error.field, error.message));
-      }
-    });
+    app.post(
+      `/admin/organisations/:id/${page.segment}/new`,
+      { config: { access } },
+      async (request, reply) => {
+        const entry = await entryOf(request);
+        if (entry === undefined) return reply.callNotFound();
+        const form = parseForm(page.schema, request.body);
+        if (!form.ok) return render(reply, 400, entry, submitted(request.body), form.errors);
+        try {
+          await page.save(actor(request), entry.id, form.value);
+          return await reply.redirect(organisationPaths.show(entry.id), 303);
+        } catch (error) {
+          if (!(error instanceof DirectoryRuleError)) throw error;
+          if (error.field === 'organisation') return reply.callNotFound();
+          return render(reply, 400, entry, submitted(request.body), fieldError(error.field, error.message));
+        }
+      },
+    );
   }
 
   addPage({
@@ -206,8 +254,12 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     save: (who, id, answers) => orgs.addTrustedLink(who, id, answers.partnerId, answers.description),
     context: async (entry) => {
       const linked = new Set(entry.trustedLinks.map((link) => link.partnerId));
-      const partners = (await orgs.list()).filter((organisation) => organisation.id !== entry.id && !linked.has(organisation.id));
-      return { partners: partners.map((organisation) => ({ value: organisation.id, text: organisation.name })) };
+      const partners = (await orgs.list()).filter(
+        (organisation) => organisation.id !== entry.id && !linked.has(organisation.id),
+      );
+      return {
+        partners: partners.map((organisation) => ({ value: organisation.id, text: organisation.name })),
+      };
     },
   });
 
@@ -237,7 +289,9 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
       noun: 'postal address',
       describe: (entry, itemId) => {
         const address = entry.addresses.find((item) => item.id === itemId);
-        return address === undefined ? undefined : `${address.label}: ${[address.line1, address.line2, address.town, address.postcode].filter((line) => line !== null).join(', ')}`;
+        return address === undefined
+          ? undefined
+          : `${address.label}: ${[address.line1, address.line2, address.town, address.postcode].filter((line) => line !== null).join(', ')}`;
       },
       remove: (who, id, itemId) => orgs.removeAddress(who, id, itemId),
     },
@@ -251,7 +305,10 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     },
   };
 
-  for (const [segment, removal] of Object.entries(removals) as [ItemSegment, (typeof removals)[ItemSegment]][]) {
+  for (const [segment, removal] of Object.entries(removals) as [
+    ItemSegment,
+    (typeof removals)[ItemSegment],
+  ][]) {
     const url = `/admin/organisations/:id/${segment}/:itemId/remove`;
 
     const confirmation = async (request: FastifyRequest) => {
@@ -263,7 +320,12 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
       return { entry, itemId: params.data.itemId, description };
     };
 
-    const render = (reply: FastifyReply, status: number, found: { entry: DirectoryEntry; itemId: string; description: string }, errors?: FormErrors) =>
+    const render = (
+      reply: FastifyReply,
+      status: number,
+      found: { entry: DirectoryEntry; itemId: string; description: string },
+      errors?: FormErrors,
+    ) =>
       reply.code(status).render('orgs/views/confirm-removal.njk', {
         pageTitle: `Remove ${removal.noun}`,
         noun: removal.noun,
@@ -316,5 +378,9 @@ function mayChange(request: FastifyRequest): boolean {
 /** What was typed, to show again beside its errors: text answers only. */
 function submitted(body: unknown): Record<string, string> {
   if (body === null || typeof body !== 'object') return {};
-  return Object.fromEntries(Object.entries(body).filter((pair): pair is [string, string] => typeof pair[1] === 'string' && pair[0] !== '_csrf'));
+  return Object.fromEntries(
+    Object.entries(body).filter(
+      (pair): pair is [string, string] => typeof pair[1] === 'string' && pair[0] !== '_csrf',
+    ),
+  );
 }

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addressForm, directoryItemParams, emailDomain, faxNumberForm, organisationForm, organisationParams, trustedLinkForm } from './orgs.schema.ts';
+import {
+  addressForm,
+  directoryItemParams,
+  emailDomain,
+  faxNumberForm,
+  organisationForm,
+  organisationParams,
+  trustedLinkForm,
+} from './orgs.schema.ts';
 
 /** Lower-case ASCII, whole DNS labels, at least two of them, 253 characters at most. */
 function isWholeLabelDomain(value: string): boolean {
@@ -8,7 +16,9 @@ function isWholeLabelDomain(value: string): boolean {
   return (
     value.length <= 253 &&
     labels.length >= 2 &&
-    labels.every((label) => label.length >= 1 && label.length <= 63 && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(label))
+    labels.every(
+      (label) => label.length >= 1 && label.length <= 63 && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(label),
+    )
   );
 }
 
@@ -53,7 +63,10 @@ describe('email domain', () => {
     ['nhs-.net', 'Each part of a domain between dots must start and end with a letter or number'],
     [`${'a'.repeat(64)}.uk`, 'Each part of a domain between dots must be 63 characters or fewer'],
     [`${'a.'.repeat(127)}uk`, 'Domain must be 253 characters or fewer'],
-    ['xn--nhs-qqa.net', 'Enter the domain as it is written in the letters a to z; encoded international domains (like xn--) are not accepted'],
+    [
+      'xn--nhs-qqa.net',
+      'Enter the domain as it is written in the letters a to z; encoded international domains (like xn--) are not accepted',
+    ],
     ['', 'Enter a domain, like swindon.gov.uk'],
     ['@', 'Enter a domain, like swindon.gov.uk'],
   ])('refuses %j', (input, message) => {
@@ -82,7 +95,9 @@ describe('email domain', () => {
   });
 
   it('refuses any input with a character outside ASCII (property)', () => {
-    const nonAscii = fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }).filter((text) => /[\u0080-\u{10ffff}]/u.test(text));
+    const nonAscii = fc
+      .string({ unit: 'binary', minLength: 1, maxLength: 3 })
+      .filter((text) => /[\u0080-\u{10ffff}]/u.test(text));
     fc.assert(
       fc.property(domainLike, nonAscii, domainLike, (before, odd, after) => {
         expect(emailDomain.safeParse(`${before}${odd}${after}`).success).toBe(false);
@@ -108,11 +123,24 @@ describe('email domain', () => {
 });
 
 describe('organisation form', () => {
-  const valid = { name: 'Great Western Hospitals NHS Foundation Trust', kind: 'nhs_body', switchboardPhone: '01793 604020', hosted: 'no' };
+  const valid = {
+    name: 'Great Western Hospitals NHS Foundation Trust',
+    kind: 'nhs_body',
+    switchboardPhone: '01793 604020',
+    hosted: 'no',
+  };
 
   it('turns answers into directory details', () => {
-    expect(organisationForm.parse(valid)).toEqual({ name: valid.name, kind: 'nhs_body', switchboardPhone: '01793604020', hosted: false });
-    expect(organisationForm.parse({ ...valid, switchboardPhone: '  ', hosted: 'yes' })).toMatchObject({ switchboardPhone: null, hosted: true });
+    expect(organisationForm.parse(valid)).toEqual({
+      name: valid.name,
+      kind: 'nhs_body',
+      switchboardPhone: '01793604020',
+      hosted: false,
+    });
+    expect(organisationForm.parse({ ...valid, switchboardPhone: '  ', hosted: 'yes' })).toMatchObject({
+      switchboardPhone: null,
+      hosted: true,
+    });
   });
 
   it('refuses a kind, answer or number outside the choices', () => {
@@ -125,8 +153,19 @@ describe('organisation form', () => {
 
 describe('other directory forms', () => {
   it('normalises fax numbers and postcodes', () => {
-    expect(faxNumberForm.parse({ label: 'Safeguarding team', number: '(01793) 604-021' })).toEqual({ label: 'Safeguarding team', number: '01793604021' });
-    expect(addressForm.parse({ label: 'Post room', line1: 'Marlborough Road', line2: '', town: 'Swindon', postcode: 'sn36bb' })).toEqual({
+    expect(faxNumberForm.parse({ label: 'Safeguarding team', number: '(01793) 604-021' })).toEqual({
+      label: 'Safeguarding team',
+      number: '01793604021',
+    });
+    expect(
+      addressForm.parse({
+        label: 'Post room',
+        line1: 'Marlborough Road',
+        line2: '',
+        town: 'Swindon',
+        postcode: 'sn36bb',
+      }),
+    ).toEqual({
       label: 'Post room',
       line1: 'Marlborough Road',
       line2: null,
@@ -137,11 +176,16 @@ describe('other directory forms', () => {
 
   it('needs a partner from the list and a description', () => {
     expect(trustedLinkForm.safeParse({ partnerId: 'council', description: 'HSCN' }).success).toBe(false);
-    expect(trustedLinkForm.safeParse({ partnerId: '6f1c1d2e-8a4b-4c3d-9e2f-1a2b3c4d5e6f', description: ' ' }).success).toBe(false);
+    expect(
+      trustedLinkForm.safeParse({ partnerId: '6f1c1d2e-8a4b-4c3d-9e2f-1a2b3c4d5e6f', description: ' ' })
+        .success,
+    ).toBe(false);
   });
 
   it('accepts only UUIDs in addresses', () => {
     expect(organisationParams.safeParse({ id: '1 OR 1=1' }).success).toBe(false);
-    expect(directoryItemParams.safeParse({ id: '6f1c1d2e-8a4b-4c3d-9e2f-1a2b3c4d5e6f', itemId: '../etc' }).success).toBe(false);
+    expect(
+      directoryItemParams.safeParse({ id: '6f1c1d2e-8a4b-4c3d-9e2f-1a2b3c4d5e6f', itemId: '../etc' }).success,
+    ).toBe(false);
   });
 });

@@ -27,28 +27,35 @@ const dnsLabel = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
  * (Cyrillic 'е' in `nhs.nеt`, or the Kelvin sign that lower-cases to 'k') can never pass as a
  * trusted domain. Encoded internationalised labels (`xn--`) are refused for the same reason.
  */
-export const emailDomain = z.string({ error: 'Enter a domain, like swindon.gov.uk' }).transform((input, ctx) => {
-  const refuse = (message: string) => {
-    ctx.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  };
-  const value = input.trim().replace(/^@/, '');
-  if (value === '') return refuse('Enter a domain, like swindon.gov.uk');
-  if (value.length > 253) return refuse('Domain must be 253 characters or fewer');
-  if (isIP(value) !== 0 || isIP(value.replace(/^\[|\]$/g, '')) !== 0) return refuse('Enter a domain name, not an IP address');
-  if (!/^[A-Za-z0-9.-]+$/.test(value)) return refuse(asciiDomainMessage);
-  const domain = value.toLowerCase();
-  const labels = domain.split('.');
-  if (labels.length < 2 || labels.some((label) => label === '')) return refuse(domainFormatMessage);
-  if (labels.some((label) => label.length > 63)) return refuse('Each part of a domain between dots must be 63 characters or fewer');
-  if (labels.some((label) => !dnsLabel.test(label))) return refuse('Each part of a domain between dots must start and end with a letter or number');
-  if (labels.some((label) => label.slice(2, 4) === '--')) {
-    return refuse('Enter the domain as it is written in the letters a to z; encoded international domains (like xn--) are not accepted');
-  }
-  // A top-level domain is never all digits; this also catches shortened IP addresses like 10.1.
-  if (/^\d+$/.test(labels.at(-1) ?? '')) return refuse('Enter a domain name, not an IP address');
-  return domain;
-});
+export const emailDomain = z
+  .string({ error: 'Enter a domain, like swindon.gov.uk' })
+  .transform((input, ctx) => {
+    const refuse = (message: string) => {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    const value = input.trim().replace(/^@/, '');
+    if (value === '') return refuse('Enter a domain, like swindon.gov.uk');
+    if (value.length > 253) return refuse('Domain must be 253 characters or fewer');
+    if (isIP(value) !== 0 || isIP(value.replace(/^\[|\]$/g, '')) !== 0)
+      return refuse('Enter a domain name, not an IP address');
+    if (!/^[A-Za-z0-9.-]+$/.test(value)) return refuse(asciiDomainMessage);
+    const domain = value.toLowerCase();
+    const labels = domain.split('.');
+    if (labels.length < 2 || labels.some((label) => label === '')) return refuse(domainFormatMessage);
+    if (labels.some((label) => label.length > 63))
+      return refuse('Each part of a domain between dots must be 63 characters or fewer');
+    if (labels.some((label) => !dnsLabel.test(label)))
+      return refuse('Each part of a domain between dots must start and end with a letter or number');
+    if (labels.some((label) => label.slice(2, 4) === '--')) {
+      return refuse(
+        'Enter the domain as it is written in the letters a to z; encoded international domains (like xn--) are not accepted',
+      );
+    }
+    // A top-level domain is never all digits; this also catches shortened IP addresses like 10.1.
+    if (/^\d+$/.test(labels.at(-1) ?? '')) return refuse('Enter a domain name, not an IP address');
+    return domain;
+  });
 
 const hostedAnswer = z
   .enum(['yes', 'no'], { error: "Select yes if this organisation's staff sign in to Safeshare" })

@@ -39,7 +39,12 @@ export interface DirectoryEntry extends Organisation {
   readonly domains: readonly { readonly id: string; readonly domain: string }[];
   readonly faxNumbers: readonly (FaxNumber & { readonly id: string })[];
   readonly addresses: readonly (PostalAddress & { readonly id: string })[];
-  readonly trustedLinks: readonly { readonly id: string; readonly partnerId: string; readonly partnerName: string; readonly description: string }[];
+  readonly trustedLinks: readonly {
+    readonly id: string;
+    readonly partnerId: string;
+    readonly partnerName: string;
+    readonly description: string;
+  }[];
 }
 
 /** A directory rule the submitted answers break, with the field it concerns. */
@@ -58,15 +63,28 @@ export class DirectoryRuleError extends Error {
  * the unique indexes then refuse the second write. That is the same broken rule, not a server error.
  */
 const uniqueRules: Record<string, { readonly field: string; readonly message: string }> = {
-  organisations_name_key: { field: 'name', message: 'An organisation with that name is already in the directory' },
-  organisation_domains_domain_key: { field: 'domain', message: 'That domain already belongs to another organisation' },
+  organisations_name_key: {
+    field: 'name',
+    message: 'An organisation with that name is already in the directory',
+  },
+  organisation_domains_domain_key: {
+    field: 'domain',
+    message: 'That domain already belongs to another organisation',
+  },
 };
 
 async function uniquely<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (error) {
-    const constraint = typeof error === 'object' && error !== null && 'code' in error && error.code === '23505' && 'constraint' in error ? error.constraint : undefined;
+    const constraint =
+      typeof error === 'object' &&
+      error !== null &&
+      'code' in error &&
+      error.code === '23505' &&
+      'constraint' in error
+        ? error.constraint
+        : undefined;
     const rule = typeof constraint === 'string' ? uniqueRules[constraint] : undefined;
     if (rule === undefined) throw error;
     throw new DirectoryRuleError(rule.field, rule.message);
@@ -79,7 +97,8 @@ async function uniquely<T>(work: Promise<T>): Promise<T> {
  * setting up) changes it; administrators read it (ADR 0011).
  */
 function checkOperator(actor: Authority): void {
-  if (!holdsRole(actor, 'platform_operator')) throw new NotPermittedError('Only a platform operator can change the partner directory');
+  if (!holdsRole(actor, 'platform_operator'))
+    throw new NotPermittedError('Only a platform operator can change the partner directory');
 }
 
 export function orgsService(deps: { readonly db: Db; readonly clock: Clock; readonly audit: AuditService }) {
@@ -104,7 +123,9 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
      * domain equal to it or, by whole labels, its longest ending (x@education.swindon.gov.uk is
      * Swindon's when swindon.gov.uk is registered; never notswindon.gov.uk). Read by the method policy (R4.6.1).
      */
-    organisationForDomain(domain: string): Promise<(Organisation & { readonly domains: readonly string[] }) | undefined> {
+    organisationForDomain(
+      domain: string,
+    ): Promise<(Organisation & { readonly domains: readonly string[] }) | undefined> {
       const labels = domain.split('.');
       const endings = labels.slice(0, -1).map((_, start) => labels.slice(start).join('.'));
       return store.organisationForDomains(db, endings);
@@ -118,60 +139,101 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
 
     async create(actor: Authority, details: OrganisationDetails): Promise<string> {
       checkOperator(actor);
-      return uniquely(db.transaction().execute(async (trx) => {
-        if (await store.nameTaken(trx, details.name, undefined)) {
-          throw new DirectoryRuleError('name', 'An organisation with that name is already in the directory');
-        }
-        const id = await store.insertOrganisation(trx, details, clock.now());
-        await audit.record(trx, {
-          organisationId: id,
-          actor,
-          action: 'organisation.created',
-          entity: { type: 'organisation', id },
-          change: { ...details },
-        });
-        return id;
-      }));
+      return uniquely(
+        db.transaction().execute(async (trx) => {
+          if (await store.nameTaken(trx, details.name, undefined)) {
+            throw new DirectoryRuleError(
+              'name',
+              'An organisation with that name is already in the directory',
+            );
+          }
+          const id = await store.insertOrganisation(trx, details, clock.now());
+          await audit.record(trx, {
+            organisationId: id,
+            actor,
+            action: 'organisation.created',
+            entity: { type: 'organisation', id },
+            change: { ...details },
+          });
+          return id;
+        }),
+      );
     },
 
     async update(actor: Authority, id: string, details: OrganisationDetails): Promise<void> {
       checkOperator(actor);
-      await uniquely(db.transaction().execute(async (trx) => {
-        if (!(await store.lockOrganisation(trx, id))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
-        if (await store.nameTaken(trx, details.name, id)) {
-          throw new DirectoryRuleError('name', 'An organisation with that name is already in the directory');
-        }
-        await store.updateOrganisation(trx, id, details, clock.now());
-        await audit.record(trx, { organisationId: id, actor, action: 'organisation.updated', entity: { type: 'organisation', id }, change: { ...details } });
-      }));
+      await uniquely(
+        db.transaction().execute(async (trx) => {
+          if (!(await store.lockOrganisation(trx, id)))
+            throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+          if (await store.nameTaken(trx, details.name, id)) {
+            throw new DirectoryRuleError(
+              'name',
+              'An organisation with that name is already in the directory',
+            );
+          }
+          await store.updateOrganisation(trx, id, details, clock.now());
+          await audit.record(trx, {
+            organisationId: id,
+            actor,
+            action: 'organisation.updated',
+            entity: { type: 'organisation', id },
+            change: { ...details },
+          });
+        }),
+      );
     },
 
     async addDomain(actor: Authority, organisationId: string, domain: string): Promise<void> {
       checkOperator(actor);
-      await uniquely(db.transaction().execute(async (trx) => {
-        if (!(await store.lockOrganisation(trx, organisationId))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
-        const owner = await store.domainOwner(trx, domain);
-        if (owner !== undefined) throw new DirectoryRuleError('domain', `That domain already belongs to ${owner}`);
-        const id = await store.insertDomain(trx, organisationId, domain, clock.now());
-        await audit.record(trx, { organisationId, actor, action: 'organisation.domain_added', entity: { type: 'organisation_domain', id }, change: { domain } });
-      }));
+      await uniquely(
+        db.transaction().execute(async (trx) => {
+          if (!(await store.lockOrganisation(trx, organisationId)))
+            throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+          const owner = await store.domainOwner(trx, domain);
+          if (owner !== undefined)
+            throw new DirectoryRuleError('domain', `That domain already belongs to ${owner}`);
+          const id = await store.insertDomain(trx, organisationId, domain, clock.now());
+          await audit.record(trx, {
+            organisationId,
+            actor,
+            action: 'organisation.domain_added',
+            entity: { type: 'organisation_domain', id },
+            change: { domain },
+          });
+        }),
+      );
     },
 
     async removeDomain(actor: Authority, organisationId: string, domainId: string): Promise<void> {
       checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteDomain(trx, organisationId, domainId);
-        if (removed === undefined) throw new DirectoryRuleError('domain', 'That domain is not in the directory');
-        await audit.record(trx, { organisationId, actor, action: 'organisation.domain_removed', entity: { type: 'organisation_domain', id: domainId }, change: { domain: removed } });
+        if (removed === undefined)
+          throw new DirectoryRuleError('domain', 'That domain is not in the directory');
+        await audit.record(trx, {
+          organisationId,
+          actor,
+          action: 'organisation.domain_removed',
+          entity: { type: 'organisation_domain', id: domainId },
+          change: { domain: removed },
+        });
       });
     },
 
     async addFaxNumber(actor: Authority, organisationId: string, fax: FaxNumber): Promise<void> {
       checkOperator(actor);
       await db.transaction().execute(async (trx) => {
-        if (!(await store.lockOrganisation(trx, organisationId))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+        if (!(await store.lockOrganisation(trx, organisationId)))
+          throw new DirectoryRuleError('organisation', 'That organisation does not exist');
         const id = await store.insertFaxNumber(trx, organisationId, fax, clock.now());
-        await audit.record(trx, { organisationId, actor, action: 'organisation.fax_added', entity: { type: 'organisation_fax_number', id }, change: { ...fax } });
+        await audit.record(trx, {
+          organisationId,
+          actor,
+          action: 'organisation.fax_added',
+          entity: { type: 'organisation_fax_number', id },
+          change: { ...fax },
+        });
       });
     },
 
@@ -179,17 +241,31 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteFaxNumber(trx, organisationId, faxId);
-        if (removed === undefined) throw new DirectoryRuleError('fax', 'That fax number is not in the directory');
-        await audit.record(trx, { organisationId, actor, action: 'organisation.fax_removed', entity: { type: 'organisation_fax_number', id: faxId }, change: { number: removed } });
+        if (removed === undefined)
+          throw new DirectoryRuleError('fax', 'That fax number is not in the directory');
+        await audit.record(trx, {
+          organisationId,
+          actor,
+          action: 'organisation.fax_removed',
+          entity: { type: 'organisation_fax_number', id: faxId },
+          change: { number: removed },
+        });
       });
     },
 
     async addAddress(actor: Authority, organisationId: string, address: PostalAddress): Promise<void> {
       checkOperator(actor);
       await db.transaction().execute(async (trx) => {
-        if (!(await store.lockOrganisation(trx, organisationId))) throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+        if (!(await store.lockOrganisation(trx, organisationId)))
+          throw new DirectoryRuleError('organisation', 'That organisation does not exist');
         const id = await store.insertAddress(trx, organisationId, address, clock.now());
-        await audit.record(trx, { organisationId, actor, action: 'organisation.address_added', entity: { type: 'organisation_address', id }, change: { ...address } });
+        await audit.record(trx, {
+          organisationId,
+          actor,
+          action: 'organisation.address_added',
+          entity: { type: 'organisation_address', id },
+          change: { ...address },
+        });
       });
     },
 
@@ -198,20 +274,34 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteAddress(trx, organisationId, addressId);
         if (!removed) throw new DirectoryRuleError('address', 'That address is not in the directory');
-        await audit.record(trx, { organisationId, actor, action: 'organisation.address_removed', entity: { type: 'organisation_address', id: addressId }, change: {} });
+        await audit.record(trx, {
+          organisationId,
+          actor,
+          action: 'organisation.address_removed',
+          entity: { type: 'organisation_address', id: addressId },
+          change: {},
+        });
       });
     },
 
     /** A trusted link (e.g. a private network between a council and its hospital) is recorded in both organisations' trails. */
-    async addTrustedLink(actor: Authority, organisationId: string, partnerId: string, description: string): Promise<void> {
+    async addTrustedLink(
+      actor: Authority,
+      organisationId: string,
+      partnerId: string,
+      description: string,
+    ): Promise<void> {
       checkOperator(actor);
-      if (organisationId === partnerId) throw new DirectoryRuleError('partnerId', 'Select a different organisation to link to');
-      const [first, second] = organisationId < partnerId ? [organisationId, partnerId] : [partnerId, organisationId];
+      if (organisationId === partnerId)
+        throw new DirectoryRuleError('partnerId', 'Select a different organisation to link to');
+      const [first, second] =
+        organisationId < partnerId ? [organisationId, partnerId] : [partnerId, organisationId];
       await db.transaction().execute(async (trx) => {
         if (!(await store.lockOrganisation(trx, first)) || !(await store.lockOrganisation(trx, second))) {
           throw new DirectoryRuleError('partnerId', 'Select an organisation from the directory');
         }
-        if (await store.linkExists(trx, first, second)) throw new DirectoryRuleError('partnerId', 'These organisations are already linked');
+        if (await store.linkExists(trx, first, second))
+          throw new DirectoryRuleError('partnerId', 'These organisations are already linked');
         const id = await store.insertTrustedLink(trx, first, second, description, clock.now());
         for (const side of [first, second]) {
           await audit.record(trx, {
@@ -229,14 +319,18 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteTrustedLink(trx, organisationId, linkId);
-        if (removed === undefined) throw new DirectoryRuleError('link', 'That trusted link is not in the directory');
+        if (removed === undefined)
+          throw new DirectoryRuleError('link', 'That trusted link is not in the directory');
         for (const side of [removed.organisation_id, removed.partner_organisation_id]) {
           await audit.record(trx, {
             organisationId: side,
             actor,
             action: 'organisation.trusted_link_removed',
             entity: { type: 'trusted_link', id: linkId },
-            change: { organisationId: removed.organisation_id, partnerOrganisationId: removed.partner_organisation_id },
+            change: {
+              organisationId: removed.organisation_id,
+              partnerOrganisationId: removed.partner_organisation_id,
+            },
           });
         }
       });

@@ -1,6 +1,13 @@
 import type { Generated } from 'kysely';
 
-export const organisationKinds = ['local_authority', 'nhs_body', 'police', 'school', 'voluntary', 'other'] as const;
+export const organisationKinds = [
+  'local_authority',
+  'nhs_body',
+  'police',
+  'school',
+  'voluntary',
+  'other',
+] as const;
 export type OrganisationKind = (typeof organisationKinds)[number];
 
 export interface OrganisationsTable {

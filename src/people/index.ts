@@ -1,7 +1,30 @@
-export { peopleService, PersonAccessError, PeopleRuleError, relationshipNames, breakGlassHours } from './people.service.ts';
-export type { AccessBasis, AccessReview, Allocation, CaseloadEntry, PeopleService, PersonRecord, PersonSummary, PersonView, Relative, SearchResults } from './people.service.ts';
+export {
+  peopleService,
+  PersonAccessError,
+  PeopleRuleError,
+  relationshipNames,
+  breakGlassHours,
+} from './people.service.ts';
+export type {
+  AccessBasis,
+  AccessReview,
+  Allocation,
+  CaseloadEntry,
+  PeopleService,
+  PersonRecord,
+  PersonSummary,
+  PersonView,
+  Relative,
+  SearchResults,
+} from './people.service.ts';
 export { relationships } from './people.table.ts';
 export type { Relationship } from './people.table.ts';
 export type { PersonDetails } from './people.schema.ts';
-export { formatNhsNumber, isValidNhsNumber, parseNhsNumber, testNhsNumber, testNhsNumbers } from './nhs-number.ts';
+export {
+  formatNhsNumber,
+  isValidNhsNumber,
+  parseNhsNumber,
+  testNhsNumber,
+  testNhsNumbers,
+} from './nhs-number.ts';
 export { isValidUpn } from './upn.ts';

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compactNhsNumber, formatNhsNumber, isValidNhsNumber, nhsCheckDigit, parseNhsNumber, testNhsNumber, testNhsNumbers } from './nhs-number.ts';
+import {
+  compactNhsNumber,
+  formatNhsNumber,
+  isValidNhsNumber,
+  nhsCheckDigit,
+  parseNhsNumber,
+  testNhsNumber,
+  testNhsNumbers,
+} from './nhs-number.ts';
 import { isValidUpn, upnCheckLetter } from './upn.ts';
 
 const decimalDigits = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
@@ -28,10 +36,14 @@ describe('NHS numbers', () => {
     // 999 000 000: 9x10 + 9x9 + 9x8 = 243, 243 mod 11 = 1, 11 - 1 = 10.
     expect(nhsCheckDigit('999000000')).toBeUndefined();
     expect(testNhsNumber(0)).toBeUndefined();
-    const never = fc.sample(nineDigits.filter((digits) => nhsCheckDigit(digits) === undefined), 20);
+    const never = fc.sample(
+      nineDigits.filter((digits) => nhsCheckDigit(digits) === undefined),
+      20,
+    );
     expect(never.length).toBeGreaterThan(0);
     for (const digits of never) {
-      for (let check = 0; check <= 9; check += 1) expect(isValidNhsNumber(`${digits}${String(check)}`)).toBe(false);
+      for (let check = 0; check <= 9; check += 1)
+        expect(isValidNhsNumber(`${digits}${String(check)}`)).toBe(false);
     }
   });
 
@@ -47,11 +59,16 @@ describe('NHS numbers', () => {
 
   it('detects every single-digit error', () => {
     fc.assert(
-      fc.property(validNhsNumber, fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), (digits, position, shift) => {
-        const changed = (Number(digits.charAt(position)) + shift) % 10;
-        const typo = `${digits.slice(0, position)}${String(changed)}${digits.slice(position + 1)}`;
-        expect(isValidNhsNumber(typo)).toBe(false);
-      }),
+      fc.property(
+        validNhsNumber,
+        fc.integer({ min: 0, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        (digits, position, shift) => {
+          const changed = (Number(digits.charAt(position)) + shift) % 10;
+          const typo = `${digits.slice(0, position)}${String(changed)}${digits.slice(position + 1)}`;
+          expect(isValidNhsNumber(typo)).toBe(false);
+        },
+      ),
     );
   });
 
@@ -69,9 +86,12 @@ describe('NHS numbers', () => {
 
   it('refuses anything that is not exactly ten digits', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 20 }).filter((text) => !/^\d{10}$/.test(text)), (text) => {
-        expect(isValidNhsNumber(text)).toBe(false);
-      }),
+      fc.property(
+        fc.string({ maxLength: 20 }).filter((text) => !/^\d{10}$/.test(text)),
+        (text) => {
+          expect(isValidNhsNumber(text)).toBe(false);
+        },
+      ),
     );
   });
 
@@ -105,11 +125,15 @@ describe('unique pupil numbers', () => {
 
   it('gives every 12-character body exactly one check letter, never I, O or S', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...decimalDigits), minLength: 11, maxLength: 11 }), fc.constantFrom(...decimalDigits, ...'ABCDEFGHJKLMNPQRTUVWXYZ'.split('')), (digits, last) => {
-        const letter = upnCheckLetter(`${digits}${last}`);
-        expect(letter).toMatch(/^[A-HJ-NP-RT-Z]$/);
-        expect(isValidUpn(`${String(letter)}${digits}${last}`)).toBe(true);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...decimalDigits), minLength: 11, maxLength: 11 }),
+        fc.constantFrom(...decimalDigits, ...'ABCDEFGHJKLMNPQRTUVWXYZ'.split('')),
+        (digits, last) => {
+          const letter = upnCheckLetter(`${digits}${last}`);
+          expect(letter).toMatch(/^[A-HJ-NP-RT-Z]$/);
+          expect(isValidUpn(`${String(letter)}${digits}${last}`)).toBe(true);
+        },
+      ),
     );
   });
 });

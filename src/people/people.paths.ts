@@ -9,6 +9,7 @@ export const peoplePaths = {
   edit: (personId: string) => `/people/${personId}/edit`,
   addRelative: (personId: string) => `/people/${personId}/relationships/new`,
   allocations: (personId: string) => `/people/${personId}/allocations`,
-  endAllocation: (personId: string, allocationId: string) => `/people/${personId}/allocations/${allocationId}/end`,
+  endAllocation: (personId: string, allocationId: string) =>
+    `/people/${personId}/allocations/${allocationId}/end`,
   access: (personId: string) => `/people/${personId}/access`,
 } as const;

@@ -56,7 +56,12 @@ function detailColumns(details: PersonDetails) {
   };
 }
 
-export async function insertPerson(db: Executor, organisationId: string, details: PersonDetails, now: Date): Promise<string> {
+export async function insertPerson(
+  db: Executor,
+  organisationId: string,
+  details: PersonDetails,
+  now: Date,
+): Promise<string> {
   const row = await db
     .insertInto('people')
     .values({ organisation_id: organisationId, ...detailColumns(details), created_at: now, updated_at: now })
@@ -65,7 +70,12 @@ export async function insertPerson(db: Executor, organisationId: string, details
   return row.id;
 }
 
-export async function updatePerson(db: Executor, personId: string, details: PersonDetails, now: Date): Promise<void> {
+export async function updatePerson(
+  db: Executor,
+  personId: string,
+  details: PersonDetails,
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('people')
     .set({ ...detailColumns(details), updated_at: now })
@@ -77,22 +87,50 @@ export async function findPerson(db: Executor, personId: string): Promise<Person
   return db.selectFrom('people').select(personColumns).where('people.id', '=', personId).executeTakeFirst();
 }
 
-export async function findPersonRecord(db: Executor, personId: string, lock = false): Promise<PersonRecordRow | undefined> {
+export async function findPersonRecord(
+  db: Executor,
+  personId: string,
+  lock = false,
+): Promise<PersonRecordRow | undefined> {
   let query = db
     .selectFrom('people')
-    .select([...personColumns, 'people.upn', 'people.external_id', 'people.address_line1', 'people.address_line2', 'people.town', 'people.postcode', 'people.created_at', 'people.updated_at'])
+    .select([
+      ...personColumns,
+      'people.upn',
+      'people.external_id',
+      'people.address_line1',
+      'people.address_line2',
+      'people.town',
+      'people.postcode',
+      'people.created_at',
+      'people.updated_at',
+    ])
     .where('people.id', '=', personId);
   if (lock) query = query.forUpdate();
   return query.executeTakeFirst();
 }
 
-export async function peopleByIds(db: Executor, organisationId: string, ids: readonly string[]): Promise<PersonRow[]> {
+export async function peopleByIds(
+  db: Executor,
+  organisationId: string,
+  ids: readonly string[],
+): Promise<PersonRow[]> {
   if (ids.length === 0) return [];
-  return db.selectFrom('people').select(personColumns).where('people.organisation_id', '=', organisationId).where('people.id', 'in', ids).execute();
+  return db
+    .selectFrom('people')
+    .select(personColumns)
+    .where('people.organisation_id', '=', organisationId)
+    .where('people.id', 'in', ids)
+    .execute();
 }
 
 /** Who the viewer's access to people's records flows from: themselves, and their direct reports when a manager. */
-export async function directReports(db: Executor, managerId: string): Promise<{ id: string; display_name: string; roles: string[]; active: boolean; organisation_id: string }[]> {
+export async function directReports(
+  db: Executor,
+  managerId: string,
+): Promise<
+  { id: string; display_name: string; roles: string[]; active: boolean; organisation_id: string }[]
+> {
   return db
     .selectFrom('users')
     .select(['id', 'display_name', 'roles', 'active', 'organisation_id'])
@@ -132,11 +170,18 @@ export async function openablePeople(
     SELECT r.person_id, 'family-member' FROM open_allocations AS a JOIN person_relationships AS r ON r.related_person_id = a.person_id
     UNION ALL
     SELECT b.person_id, 'break-glass' FROM break_glass_access AS b
-    WHERE b.user_id = ${viewer.userId} AND b.expires_at > ${now} AND b.organisation_id = ${viewer.organisationId}`.execute(db);
+    WHERE b.user_id = ${viewer.userId} AND b.expires_at > ${now} AND b.organisation_id = ${viewer.organisationId}`.execute(
+    db,
+  );
   return result.rows;
 }
 
-export async function latestGrantExpiry(db: Executor, userId: string, personId: string, now: Date): Promise<Date | undefined> {
+export async function latestGrantExpiry(
+  db: Executor,
+  userId: string,
+  personId: string,
+  now: Date,
+): Promise<Date | undefined> {
   const row = await db
     .selectFrom('break_glass_access')
     .select((eb) => eb.fn.max('expires_at').as('expires_at'))
@@ -172,22 +217,24 @@ export async function relationshipsOf(db: Executor, personId: string): Promise<R
       .where('r.related_person_id', '=', personId)
       .execute(),
   ]);
-  const toRow = (forwardRow: boolean) => (row: (typeof forward)[number]): RelationshipRow => ({
-    id: row.relationship_id,
-    forward: forwardRow,
-    relationship: row.relationship,
-    parental_responsibility: row.parental_responsibility,
-    relative: {
-      id: row.id,
-      organisation_id: row.organisation_id,
-      given_names: row.given_names,
-      family_name: row.family_name,
-      known_as: row.known_as,
-      date_of_birth: row.date_of_birth,
-      nhs_number: row.nhs_number,
-      local_reference: row.local_reference,
-    },
-  });
+  const toRow =
+    (forwardRow: boolean) =>
+    (row: (typeof forward)[number]): RelationshipRow => ({
+      id: row.relationship_id,
+      forward: forwardRow,
+      relationship: row.relationship,
+      parental_responsibility: row.parental_responsibility,
+      relative: {
+        id: row.id,
+        organisation_id: row.organisation_id,
+        given_names: row.given_names,
+        family_name: row.family_name,
+        known_as: row.known_as,
+        date_of_birth: row.date_of_birth,
+        nhs_number: row.nhs_number,
+        local_reference: row.local_reference,
+      },
+    });
   return [...forward.map(toRow(true)), ...reverse.map(toRow(false))];
 }
 
@@ -207,7 +254,13 @@ export async function linked(db: Executor, personId: string, otherId: string): P
 
 export async function insertRelationship(
   db: Executor,
-  relationship: { organisationId: string; personId: string; relatedPersonId: string; relationship: Relationship; parentalResponsibility: boolean },
+  relationship: {
+    organisationId: string;
+    personId: string;
+    relatedPersonId: string;
+    relationship: Relationship;
+    parentalResponsibility: boolean;
+  },
   now: Date,
 ): Promise<string> {
   const row = await db
@@ -226,14 +279,22 @@ export async function insertRelationship(
 }
 
 /** People of the organisation with this NHS number or case reference (exact). */
-export async function peopleByIdentifier(db: Executor, organisationId: string, identifier: { nhsNumber: string | null; reference: string }): Promise<PersonRow[]> {
+export async function peopleByIdentifier(
+  db: Executor,
+  organisationId: string,
+  identifier: { nhsNumber: string | null; reference: string },
+): Promise<PersonRow[]> {
   return db
     .selectFrom('people')
     .select(personColumns)
     .where('people.organisation_id', '=', organisationId)
     .where((eb) => {
-      const byReference = eb('people.local_reference', 'in', [...new Set([identifier.reference, identifier.reference.toUpperCase()])]);
-      return identifier.nhsNumber === null ? byReference : eb.or([eb('people.nhs_number', '=', identifier.nhsNumber), byReference]);
+      const byReference = eb('people.local_reference', 'in', [
+        ...new Set([identifier.reference, identifier.reference.toUpperCase()]),
+      ]);
+      return identifier.nhsNumber === null
+        ? byReference
+        : eb.or([eb('people.nhs_number', '=', identifier.nhsNumber), byReference]);
     })
     .limit(10)
     .execute();
@@ -252,7 +313,14 @@ export async function allocationsOf(db: Executor, personId: string): Promise<All
   return db
     .selectFrom('allocations as a')
     .innerJoin('users as u', 'u.id', 'a.user_id')
-    .select(['a.id', 'a.user_id', 'u.display_name as user_name', 'u.line_manager_id', 'a.started_at', 'a.ended_at'])
+    .select([
+      'a.id',
+      'a.user_id',
+      'u.display_name as user_name',
+      'u.line_manager_id',
+      'a.started_at',
+      'a.ended_at',
+    ])
     .where('a.person_id', '=', personId)
     .orderBy('a.ended_at', (order) => order.desc().nullsFirst())
     .orderBy('a.started_at', 'desc')
@@ -260,20 +328,40 @@ export async function allocationsOf(db: Executor, personId: string): Promise<All
     .execute();
 }
 
-export async function insertAllocation(db: Executor, allocation: { organisationId: string; personId: string; userId: string }, now: Date): Promise<string> {
+export async function insertAllocation(
+  db: Executor,
+  allocation: { organisationId: string; personId: string; userId: string },
+  now: Date,
+): Promise<string> {
   const row = await db
     .insertInto('allocations')
-    .values({ organisation_id: allocation.organisationId, person_id: allocation.personId, user_id: allocation.userId, started_at: now })
+    .values({
+      organisation_id: allocation.organisationId,
+      person_id: allocation.personId,
+      user_id: allocation.userId,
+      started_at: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function lockOpenAllocation(db: Executor, personId: string, allocationId: string): Promise<AllocationRow | undefined> {
+export async function lockOpenAllocation(
+  db: Executor,
+  personId: string,
+  allocationId: string,
+): Promise<AllocationRow | undefined> {
   return db
     .selectFrom('allocations as a')
     .innerJoin('users as u', 'u.id', 'a.user_id')
-    .select(['a.id', 'a.user_id', 'u.display_name as user_name', 'u.line_manager_id', 'a.started_at', 'a.ended_at'])
+    .select([
+      'a.id',
+      'a.user_id',
+      'u.display_name as user_name',
+      'u.line_manager_id',
+      'a.started_at',
+      'a.ended_at',
+    ])
     .where('a.id', '=', allocationId)
     .where('a.person_id', '=', personId)
     .where('a.ended_at', 'is', null)
@@ -282,11 +370,20 @@ export async function lockOpenAllocation(db: Executor, personId: string, allocat
 }
 
 export async function endAllocation(db: Executor, allocationId: string, now: Date): Promise<void> {
-  await db.updateTable('allocations').set({ ended_at: now }).where('id', '=', allocationId).where('ended_at', 'is', null).execute();
+  await db
+    .updateTable('allocations')
+    .set({ ended_at: now })
+    .where('id', '=', allocationId)
+    .where('ended_at', 'is', null)
+    .execute();
 }
 
 export async function staffMember(db: Executor, userId: string) {
-  return db.selectFrom('users').select(['id', 'display_name', 'organisation_id', 'line_manager_id', 'roles', 'active']).where('id', '=', userId).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .select(['id', 'display_name', 'organisation_id', 'line_manager_id', 'roles', 'active'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
 }
 
 export interface CaseloadRow extends PersonRow {
@@ -297,13 +394,24 @@ export interface CaseloadRow extends PersonRow {
 }
 
 /** People with an open allocation to any of these members of staff. */
-export async function caseload(db: Executor, organisationId: string, userIds: readonly string[], limit: number): Promise<CaseloadRow[]> {
+export async function caseload(
+  db: Executor,
+  organisationId: string,
+  userIds: readonly string[],
+  limit: number,
+): Promise<CaseloadRow[]> {
   if (userIds.length === 0) return [];
   return db
     .selectFrom('allocations as a')
     .innerJoin('people', 'people.id', 'a.person_id')
     .innerJoin('users as u', 'u.id', 'a.user_id')
-    .select([...personColumns, 'a.id as allocation_id', 'a.user_id', 'u.display_name as user_name', 'a.started_at'])
+    .select([
+      ...personColumns,
+      'a.id as allocation_id',
+      'a.user_id',
+      'u.display_name as user_name',
+      'a.started_at',
+    ])
     .where('a.user_id', 'in', userIds)
     .where('a.ended_at', 'is', null)
     .where('people.organisation_id', '=', organisationId)
@@ -316,11 +424,27 @@ export async function caseload(db: Executor, organisationId: string, userIds: re
 
 export async function allocatedPeopleIds(db: Executor, userIds: readonly string[]): Promise<string[]> {
   if (userIds.length === 0) return [];
-  const rows = await db.selectFrom('allocations').select('person_id').distinct().where('user_id', 'in', userIds).where('ended_at', 'is', null).execute();
+  const rows = await db
+    .selectFrom('allocations')
+    .select('person_id')
+    .distinct()
+    .where('user_id', 'in', userIds)
+    .where('ended_at', 'is', null)
+    .execute();
   return rows.map((row) => row.person_id);
 }
 
-export async function insertGrant(db: Executor, grant: { organisationId: string; personId: string; userId: string; reason: string; grantedAt: Date; expiresAt: Date }): Promise<string> {
+export async function insertGrant(
+  db: Executor,
+  grant: {
+    organisationId: string;
+    personId: string;
+    userId: string;
+    reason: string;
+    grantedAt: Date;
+    expiresAt: Date;
+  },
+): Promise<string> {
   const row = await db
     .insertInto('break_glass_access')
     .values({
@@ -384,7 +508,12 @@ function grantsQuery(db: Executor) {
 }
 
 /** Reasons for access to review: the organisation's (a DPO), or those of the manager's direct reports. Unreviewed first. */
-export async function grantsForReview(db: Executor, organisationId: string, scope: 'organisation' | { readonly managerId: string }, limit: number): Promise<GrantRow[]> {
+export async function grantsForReview(
+  db: Executor,
+  organisationId: string,
+  scope: 'organisation' | { readonly managerId: string },
+  limit: number,
+): Promise<GrantRow[]> {
   let query = grantsQuery(db).where('b.organisation_id', '=', organisationId);
   if (scope !== 'organisation') query = query.where('u.line_manager_id', '=', scope.managerId);
   return query
@@ -395,14 +524,21 @@ export async function grantsForReview(db: Executor, organisationId: string, scop
 }
 
 export async function lockGrant(trx: Transaction<Database>, grantId: string): Promise<GrantRow | undefined> {
-  return grantsQuery(trx)
-    .where('b.id', '=', grantId)
-    .forUpdate('b')
-    .executeTakeFirst();
+  return grantsQuery(trx).where('b.id', '=', grantId).forUpdate('b').executeTakeFirst();
 }
 
-export async function markGrantReviewed(db: Executor, grantId: string, reviewerId: string, now: Date): Promise<void> {
-  await db.updateTable('break_glass_access').set({ reviewed_by: reviewerId, reviewed_at: now }).where('id', '=', grantId).where('reviewed_at', 'is', null).execute();
+export async function markGrantReviewed(
+  db: Executor,
+  grantId: string,
+  reviewerId: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('break_glass_access')
+    .set({ reviewed_by: reviewerId, reviewed_at: now })
+    .where('id', '=', grantId)
+    .where('reviewed_at', 'is', null)
+    .execute();
 }
 
 // ---- Search ----------------------------------------------------------------------------------
@@ -422,10 +558,27 @@ export interface SimilarWord {
  * The typed words (normalised as the database normalises names) and, for each, the organisation's
  * closest name words by trigram word similarity (the migration's `people_similar_words`).
  */
-export async function similarWords(db: Executor, organisationId: string, query: string, maxWords: number): Promise<SimilarWord[]> {
-  const result = await sql<{ typed_index: number; typed_word: string; known_word: string | null; known_score: number | null }>`
-    SELECT typed_index, typed_word, known_word, known_score FROM people_similar_words(${organisationId}::uuid, ${query}, ${maxWords}::integer, ${similarWordsPerWord}::integer)`.execute(db);
-  return result.rows.map((row) => ({ index: row.typed_index, typed: row.typed_word, word: row.known_word, score: row.known_score ?? 0 }));
+export async function similarWords(
+  db: Executor,
+  organisationId: string,
+  query: string,
+  maxWords: number,
+): Promise<SimilarWord[]> {
+  const result = await sql<{
+    typed_index: number;
+    typed_word: string;
+    known_word: string | null;
+    known_score: number | null;
+  }>`
+    SELECT typed_index, typed_word, known_word, known_score FROM people_similar_words(${organisationId}::uuid, ${query}, ${maxWords}::integer, ${similarWordsPerWord}::integer)`.execute(
+    db,
+  );
+  return result.rows.map((row) => ({
+    index: row.typed_index,
+    typed: row.typed_word,
+    word: row.known_word,
+    score: row.known_score ?? 0,
+  }));
 }
 
 export interface CandidateRow extends PersonRow {
@@ -444,7 +597,8 @@ export function peopleWithWordsQuery(
   options: { readonly perTier: number; readonly limit: number; readonly dateOfBirth: string | null },
 ) {
   const conditions = others.map((keys) => sql`AND p.search_keys && ${sql.val([...keys])}::text[]`);
-  const birth = options.dateOfBirth === null ? sql`` : sql`AND p.date_of_birth = ${options.dateOfBirth}::date`;
+  const birth =
+    options.dateOfBirth === null ? sql`` : sql`AND p.date_of_birth = ${options.dateOfBirth}::date`;
   // The organisation is checked outside the tier: inside, the planner would AND the GIN lookup with a
   // bitmap of the whole organisation (200,000 rows) from its B-tree index, for nothing.
   return sql<CandidateRow>`
@@ -470,13 +624,20 @@ export async function peopleWithWords(
 }
 
 /** People born on that day, matched by name words when some are given (any set, each). */
-export async function peopleBornOn(db: Executor, organisationId: string, dateOfBirth: string, wordSets: readonly (readonly string[])[], limit: number): Promise<CandidateRow[]> {
+export async function peopleBornOn(
+  db: Executor,
+  organisationId: string,
+  dateOfBirth: string,
+  wordSets: readonly (readonly string[])[],
+  limit: number,
+): Promise<CandidateRow[]> {
   let query = db
     .selectFrom('people')
     .select([...personColumns, 'people.search_keys'])
     .where('people.organisation_id', '=', organisationId)
     .where('people.date_of_birth', '=', dateOfBirth);
-  for (const keys of wordSets) query = query.where(sql<boolean>`people.search_keys && ${sql.val([...keys])}::text[]`);
+  for (const keys of wordSets)
+    query = query.where(sql<boolean>`people.search_keys && ${sql.val([...keys])}::text[]`);
   return query.orderBy('people.family_name').orderBy('people.given_names').limit(limit).execute();
 }
 
@@ -484,7 +645,11 @@ export async function peopleBornOn(db: Executor, organisationId: string, dateOfB
 export async function peopleWithIdentifier(
   db: Executor,
   organisationId: string,
-  identifier: { readonly nhsNumber: string | null; readonly upn: string | null; readonly references: readonly string[] },
+  identifier: {
+    readonly nhsNumber: string | null;
+    readonly upn: string | null;
+    readonly references: readonly string[];
+  },
   dateOfBirth: string | null,
   limit: number,
 ): Promise<PersonRow[]> {
@@ -494,7 +659,8 @@ export async function peopleWithIdentifier(
     .where('people.organisation_id', '=', organisationId)
     .where((eb) => {
       const alternatives = [eb('people.local_reference', 'in', [...identifier.references])];
-      if (identifier.nhsNumber !== null) alternatives.push(eb('people.nhs_number', '=', identifier.nhsNumber));
+      if (identifier.nhsNumber !== null)
+        alternatives.push(eb('people.nhs_number', '=', identifier.nhsNumber));
       if (identifier.upn !== null) alternatives.push(eb('people.upn', '=', identifier.upn));
       return eb.or(alternatives);
     });

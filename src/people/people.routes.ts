@@ -25,7 +25,17 @@ import {
   searchForm,
   type PersonOutcome,
 } from './people.schema.ts';
-import { PeopleRuleError, PersonAccessError, breakGlassHours, relationshipNames, searchResultsShown, type AccessBasis, type PeopleService, type PersonRecord, type PersonView } from './people.service.ts';
+import {
+  PeopleRuleError,
+  PersonAccessError,
+  breakGlassHours,
+  relationshipNames,
+  searchResultsShown,
+  type AccessBasis,
+  type PeopleService,
+  type PersonRecord,
+  type PersonView,
+} from './people.service.ts';
 import { relationships } from './people.table.ts';
 
 export interface PeopleRouteOptions {
@@ -51,11 +61,15 @@ const basisDescriptions: Record<AccessBasis, string> = {
   role: 'Your role lets you see every record in your organisation.',
   allocated: 'You can see this record because this person is allocated to you.',
   team: 'You can see this record because this person is allocated to a member of your team.',
-  'family-member': 'You can see this record because this person is a family member of someone allocated to you or your team.',
+  'family-member':
+    'You can see this record because this person is a family member of someone allocated to you or your team.',
   'break-glass': 'You can see this record because you recorded a reason for access.',
 };
 
-const relationshipItems = [{ value: '', text: 'Select a relationship' }, ...relationships.map((relationship) => ({ value: relationship, text: relationshipNames[relationship] }))];
+const relationshipItems = [
+  { value: '', text: 'Select a relationship' },
+  ...relationships.map((relationship) => ({ value: relationship, text: relationshipNames[relationship] })),
+];
 
 /** Helpers the templates call. */
 const display = { nhs: (digits: string | null) => (digits === null ? '' : formatNhsNumber(digits)) };
@@ -65,9 +79,15 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
   const today = () => londonToday(clock.now());
 
   /** The person the address names; a malformed id, an unknown person or another organisation's is a 404. */
-  async function withPerson(request: FastifyRequest, reply: FastifyReply, work: (personId: string, viewer: Viewer) => Promise<unknown>): Promise<unknown> {
+  async function withPerson(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    work: (personId: string, viewer: Viewer) => Promise<unknown>,
+  ): Promise<unknown> {
     // Routes with more ids in the address check those themselves; this checks the person's.
-    const params = personParams.safeParse({ personId: (request.params as { personId?: unknown } | undefined)?.personId });
+    const params = personParams.safeParse({
+      personId: (request.params as { personId?: unknown } | undefined)?.personId,
+    });
     if (!params.success) return reply.callNotFound();
     const viewer = viewerOf(request);
     try {
@@ -81,7 +101,13 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
     }
   }
 
-  function renderNeedsReason(reply: FastifyReply, status: number, personId: string, values: Record<string, unknown> = {}, errors?: FormErrors) {
+  function renderNeedsReason(
+    reply: FastifyReply,
+    status: number,
+    personId: string,
+    values: Record<string, unknown> = {},
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('people/views/needs-reason.njk', {
       pageTitle: 'You do not have a legitimate relationship to this record',
       backLink: peoplePaths.index,
@@ -95,7 +121,12 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
 
   // ---- The people page: search and caseload ------------------------------------------------
 
-  async function renderIndex(request: FastifyRequest, reply: FastifyReply, status: number, extra: Record<string, unknown>) {
+  async function renderIndex(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    extra: Record<string, unknown>,
+  ) {
     const viewer = viewerOf(request);
     const caseload = await people.caseload(viewer);
     return reply.code(status).render('people/views/index.njk', {
@@ -110,23 +141,43 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
     });
   }
 
-  app.get('/people', { config: peopleAccess }, async (request, reply) => renderIndex(request, reply, 200, {}));
+  app.get('/people', { config: peopleAccess }, async (request, reply) =>
+    renderIndex(request, reply, 200, {}),
+  );
 
   // A search is posted, so that no name or date of birth is ever in an address; a reload of the results comes here.
-  app.get('/people/search', { config: peopleAccess }, async (_request, reply) => reply.redirect(peoplePaths.index, 303));
+  app.get('/people/search', { config: peopleAccess }, async (_request, reply) =>
+    reply.redirect(peoplePaths.index, 303),
+  );
 
   app.post('/people/search', { config: peopleAccess }, async (request, reply) => {
     const form = parseForm(searchForm(today()), request.body);
     const values = answersOf(request.body, searchFields);
     if (!form.ok) return renderIndex(request, reply, 400, { values, errors: datesLinked(form.errors) });
     const results = await people.search(viewerOf(request), form.value);
-    return renderIndex(request, reply, 200, { values, results, searched: true, shownLimit: searchResultsShown });
+    return renderIndex(request, reply, 200, {
+      values,
+      results,
+      searched: true,
+      shownLimit: searchResultsShown,
+    });
   });
 
   // ---- Adding a person -----------------------------------------------------------------------
 
-  function renderCreate(reply: FastifyReply, status: number, values: Record<string, unknown>, errors?: FormErrors) {
-    return reply.code(status).render('people/views/new.njk', { pageTitle: 'Add a person', backLink: peoplePaths.index, action: peoplePaths.create, values, errors });
+  function renderCreate(
+    reply: FastifyReply,
+    status: number,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
+    return reply.code(status).render('people/views/new.njk', {
+      pageTitle: 'Add a person',
+      backLink: peoplePaths.index,
+      action: peoplePaths.create,
+      values,
+      errors,
+    });
   }
 
   app.get('/people/new', { config: peopleAccess }, async (_request, reply) => renderCreate(reply, 200, {}));
@@ -139,14 +190,20 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
       const id = await people.create(viewerOf(request), form.value);
       return await reply.redirect(`${peoplePaths.show(id)}?done=created`, 303);
     } catch (error) {
-      if (error instanceof PeopleRuleError) return renderCreate(reply, 400, values, ruleErrors(error, personFields));
+      if (error instanceof PeopleRuleError)
+        return renderCreate(reply, 400, values, ruleErrors(error, personFields));
       throw error;
     }
   });
 
   // ---- Reasons for access to review ----------------------------------------------------------
 
-  async function renderReviews(request: FastifyRequest, reply: FastifyReply, status: number, errors?: FormErrors) {
+  async function renderReviews(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    errors?: FormErrors,
+  ) {
     const done = accessReviewsQuery.parse(request.query).done;
     const reviews = await people.accessReviews(viewerOf(request));
     return reply.code(status).render('people/views/access-reviews.njk', {
@@ -159,26 +216,41 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
     });
   }
 
-  app.get('/people/access-reviews', { config: reviewers }, async (request, reply) => renderReviews(request, reply, 200));
+  app.get('/people/access-reviews', { config: reviewers }, async (request, reply) =>
+    renderReviews(request, reply, 200),
+  );
 
   app.post('/people/access-reviews/:grantId/reviewed', { config: reviewers }, async (request, reply) => {
     const params = grantParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
     const form = parseForm(confirmationForm, request.body);
-    if (!form.ok) return renderReviews(request, reply, 400, linkedTo(form.errors, `review-${params.data.grantId}`));
+    if (!form.ok)
+      return renderReviews(request, reply, 400, linkedTo(form.errors, `review-${params.data.grantId}`));
     try {
       const outcome = await people.markReviewed(viewerOf(request), params.data.grantId);
       if (outcome === 'not-found') return reply.callNotFound();
       return await reply.redirect(`${peoplePaths.accessReviews}?done=reviewed`, 303);
     } catch (error) {
-      if (error instanceof PeopleRuleError) return renderReviews(request, reply, 400, linkedTo(fieldError('review', error.message), `review-${params.data.grantId}`));
+      if (error instanceof PeopleRuleError)
+        return renderReviews(
+          request,
+          reply,
+          400,
+          linkedTo(fieldError('review', error.message), `review-${params.data.grantId}`),
+        );
       throw error;
     }
   });
 
   // ---- A person's record ---------------------------------------------------------------------
 
-  async function renderRecord(request: FastifyRequest, reply: FastifyReply, status: number, view: PersonView, errors?: FormErrors) {
+  async function renderRecord(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    view: PersonView,
+    errors?: FormErrors,
+  ) {
     const viewer = viewerOf(request);
     const done = personPageQuery.parse(request.query).done;
     const choices = await people.allocationChoices(viewer);
@@ -190,7 +262,13 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
       person,
       basisDescription: basisDescriptions[view.basis],
       notice: done === undefined ? undefined : outcomeNotices[done],
-      allocationItems: choices.length === 0 ? [] : [{ value: '', text: 'Select a member of your team' }, ...choices.map((choice) => ({ value: choice.id, text: choice.name }))],
+      allocationItems:
+        choices.length === 0
+          ? []
+          : [
+              { value: '', text: 'Select a member of your team' },
+              ...choices.map((choice) => ({ value: choice.id, text: choice.name })),
+            ],
       openAllocations: view.allocations.filter((allocation) => allocation.endedAt === null),
       pastAllocations: view.allocations.filter((allocation) => allocation.endedAt !== null),
       paths: {
@@ -208,12 +286,20 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
   }
 
   app.get('/people/:personId', { config: peopleAccess }, async (request, reply) =>
-    withPerson(request, reply, async (personId, viewer) => renderRecord(request, reply, 200, await people.open(viewer, personId, 'record'))),
+    withPerson(request, reply, async (personId, viewer) =>
+      renderRecord(request, reply, 200, await people.open(viewer, personId, 'record')),
+    ),
   );
 
   // ---- Changing a person's details -----------------------------------------------------------
 
-  function renderEdit(reply: FastifyReply, status: number, person: PersonRecord, values: Record<string, unknown>, errors?: FormErrors) {
+  function renderEdit(
+    reply: FastifyReply,
+    status: number,
+    person: PersonRecord,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('people/views/edit.njk', {
       pageTitle: 'Change details',
       backLink: peoplePaths.show(person.id),
@@ -236,7 +322,8 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
       await people.basis(viewer, personId);
       const form = parseForm(personForm(today()), request.body);
       const values = answersOf(request.body, personFields);
-      const again = async (errors: FormErrors) => renderEdit(reply, 400, (await people.open(viewer, personId, 'edit')).person, values, errors);
+      const again = async (errors: FormErrors) =>
+        renderEdit(reply, 400, (await people.open(viewer, personId, 'edit')).person, values, errors);
       if (!form.ok) return again(datesLinked(form.errors));
       try {
         await people.update(viewer, personId, form.value);
@@ -250,7 +337,13 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
 
   // ---- Adding a family member ----------------------------------------------------------------
 
-  function renderAddRelative(reply: FastifyReply, status: number, view: PersonView, values: Record<string, unknown>, errors?: FormErrors) {
+  function renderAddRelative(
+    reply: FastifyReply,
+    status: number,
+    view: PersonView,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('people/views/relative-new.njk', {
       pageTitle: 'Add a family member',
       backLink: peoplePaths.show(view.person.id),
@@ -263,7 +356,9 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
   }
 
   app.get('/people/:personId/relationships/new', { config: peopleAccess }, async (request, reply) =>
-    withPerson(request, reply, async (personId, viewer) => renderAddRelative(reply, 200, await people.open(viewer, personId, 'add-family-member'), {})),
+    withPerson(request, reply, async (personId, viewer) =>
+      renderAddRelative(reply, 200, await people.open(viewer, personId, 'add-family-member'), {}),
+    ),
   );
 
   app.post('/people/:personId/relationships/new', { config: peopleAccess }, async (request, reply) =>
@@ -272,8 +367,21 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
       const mode = modeOf(request.body);
       const fields = mode === 'existing' ? existingRelativeFields : newRelativeFields;
       const values = { ...answersOf(request.body, fields), mode };
-      const again = async (errors: FormErrors) => renderAddRelative(reply, 400, await people.open(viewer, personId, 'add-family-member'), values, errors);
-      if (mode === undefined) return again({ summary: [{ text: 'Choose whether the family member is already in Safeshare', href: '#identifier' }], fields: {} });
+      const again = async (errors: FormErrors) =>
+        renderAddRelative(
+          reply,
+          400,
+          await people.open(viewer, personId, 'add-family-member'),
+          values,
+          errors,
+        );
+      if (mode === undefined)
+        return again({
+          summary: [
+            { text: 'Choose whether the family member is already in Safeshare', href: '#identifier' },
+          ],
+          fields: {},
+        });
       const form = parseForm(relativeForm(today(), mode), request.body);
       if (!form.ok) return again(datesLinked(form.errors));
       try {
@@ -292,7 +400,8 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
     withPerson(request, reply, async (personId, viewer) => {
       await people.basis(viewer, personId);
       const form = parseForm(allocationForm, request.body);
-      const again = async (errors: FormErrors) => renderRecord(request, reply, 400, await people.open(viewer, personId, 'record'), errors);
+      const again = async (errors: FormErrors) =>
+        renderRecord(request, reply, 400, await people.open(viewer, personId, 'record'), errors);
       if (!form.ok) return again(onField(form.errors, 'userId'));
       try {
         await people.allocate(viewer, personId, form.value.userId);
@@ -304,25 +413,36 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
     }),
   );
 
-  app.post('/people/:personId/allocations/:allocationId/end', { config: managersOnly }, async (request, reply) => {
-    const params = allocationParams.safeParse(request.params);
-    if (!params.success) return reply.callNotFound();
-    const { allocationId } = params.data;
-    return withPerson(request, reply, async (personId, viewer) => {
-      await people.basis(viewer, personId);
-      const again = async (errors: FormErrors) => renderRecord(request, reply, 400, await people.open(viewer, personId, 'record'), linkedTo(errors, `end-${allocationId}`));
-      const form = parseForm(confirmationForm, request.body);
-      if (!form.ok) return again(form.errors);
-      try {
-        const outcome = await people.endAllocation(viewer, personId, allocationId);
-        if (outcome === 'not-found') return reply.callNotFound();
-        return await reply.redirect(`${peoplePaths.show(personId)}?done=allocation-ended`, 303);
-      } catch (error) {
-        if (error instanceof PeopleRuleError) return again(fieldError('allocation', error.message));
-        throw error;
-      }
-    });
-  });
+  app.post(
+    '/people/:personId/allocations/:allocationId/end',
+    { config: managersOnly },
+    async (request, reply) => {
+      const params = allocationParams.safeParse(request.params);
+      if (!params.success) return reply.callNotFound();
+      const { allocationId } = params.data;
+      return withPerson(request, reply, async (personId, viewer) => {
+        await people.basis(viewer, personId);
+        const again = async (errors: FormErrors) =>
+          renderRecord(
+            request,
+            reply,
+            400,
+            await people.open(viewer, personId, 'record'),
+            linkedTo(errors, `end-${allocationId}`),
+          );
+        const form = parseForm(confirmationForm, request.body);
+        if (!form.ok) return again(form.errors);
+        try {
+          const outcome = await people.endAllocation(viewer, personId, allocationId);
+          if (outcome === 'not-found') return reply.callNotFound();
+          return await reply.redirect(`${peoplePaths.show(personId)}?done=allocation-ended`, 303);
+        } catch (error) {
+          if (error instanceof PeopleRuleError) return again(fieldError('allocation', error.message));
+          throw error;
+        }
+      });
+    },
+  );
 
   // ---- A reason for access ("break-glass") ---------------------------------------------------
 
@@ -348,7 +468,14 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
     withPerson(request, reply, async (personId, viewer) => {
       const already = await mayOpen(viewer, personId);
       const form = parseForm(reasonForm, request.body);
-      if (!form.ok) return renderNeedsReason(reply, 400, personId, answersOf(request.body, ['reason']), onField(form.errors, 'reason'));
+      if (!form.ok)
+        return renderNeedsReason(
+          reply,
+          400,
+          personId,
+          answersOf(request.body, ['reason']),
+          onField(form.errors, 'reason'),
+        );
       // Someone who may already open the record has nothing to give a reason for.
       if (already) return reply.redirect(peoplePaths.show(personId), 303);
       await people.recordReason(viewer, personId, form.value.reason);
@@ -395,7 +522,12 @@ function valuesOf(person: PersonRecord): Record<string, string> {
 
 /** A date of birth's errors link to its first box, as the GOV.UK date input pattern asks. */
 function datesLinked(errors: FormErrors): FormErrors {
-  return { summary: errors.summary.map((entry) => (entry.href === '#dateOfBirth' ? { ...entry, href: '#dateOfBirth-day' } : entry)), fields: errors.fields };
+  return {
+    summary: errors.summary.map((entry) =>
+      entry.href === '#dateOfBirth' ? { ...entry, href: '#dateOfBirth-day' } : entry,
+    ),
+    fields: errors.fields,
+  };
 }
 
 /** A service rule's message on its field when the form has it; otherwise linked to the form's first field. */
@@ -407,7 +539,10 @@ function ruleErrors(error: PeopleRuleError, fields: readonly string[]): FormErro
 /** Every error of a one-field form, on that field. */
 function onField(errors: FormErrors, field: string): FormErrors {
   const first = errors.summary[0];
-  return { summary: errors.summary.map((entry) => ({ ...entry, href: `#${field}` })), fields: first === undefined ? {} : { [field]: { text: first.text } } };
+  return {
+    summary: errors.summary.map((entry) => ({ ...entry, href: `#${field}` })),
+    fields: first === undefined ? {} : { [field]: { text: first.text } },
+  };
 }
 
 /** Errors about fields a page does not show, pointed at something on the page. */

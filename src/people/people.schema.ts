@@ -11,7 +11,10 @@ export const grantParams = z.strictObject({ grantId: z.uuid() });
 
 /** Which change the record page confirms in its banner: a flag, never personal data. */
 export const personPageQuery = z.object({
-  done: z.enum(['created', 'updated', 'relative-added', 'allocated', 'allocation-ended', 'reason-recorded']).optional().catch(undefined),
+  done: z
+    .enum(['created', 'updated', 'relative-added', 'allocated', 'allocation-ended', 'reason-recorded'])
+    .optional()
+    .catch(undefined),
 });
 export type PersonOutcome = NonNullable<z.output<typeof personPageQuery>['done']>;
 
@@ -19,7 +22,12 @@ export const accessReviewsQuery = z.object({ done: z.enum(['reviewed']).optional
 
 /** Today's date in England, as yyyy-mm-dd: dates of birth are compared with it. */
 export function londonToday(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }
 
 export const earliestDateOfBirth = '1900-01-01';
@@ -46,8 +54,13 @@ const nhsNumber = z
   .transform((value) => compactNhsNumber(value ?? ''))
   .superRefine((value, context) => {
     if (value === '') return;
-    if (!/^\d{10}$/.test(value)) context.addIssue({ code: 'custom', message: 'NHS number must be 10 digits, like 999 123 4567' });
-    else if (!isValidNhsNumber(value)) context.addIssue({ code: 'custom', message: 'Enter a valid NHS number: check you have typed it correctly' });
+    if (!/^\d{10}$/.test(value))
+      context.addIssue({ code: 'custom', message: 'NHS number must be 10 digits, like 999 123 4567' });
+    else if (!isValidNhsNumber(value))
+      context.addIssue({
+        code: 'custom',
+        message: 'Enter a valid NHS number: check you have typed it correctly',
+      });
   })
   .transform((value) => (value === '' ? null : value));
 
@@ -63,8 +76,17 @@ const upn = z
   .transform((value) => compactUpn(value ?? ''))
   .superRefine((value, context) => {
     if (value === '') return;
-    if (!/^[A-Z]\d{11}[0-9A-Z]$/.test(value)) context.addIssue({ code: 'custom', message: 'Unique pupil number must be a letter then 11 digits then a digit or letter, like A123456789012' });
-    else if (!isValidUpn(value)) context.addIssue({ code: 'custom', message: 'Enter a valid unique pupil number: check you have typed it correctly' });
+    if (!/^[A-Z]\d{11}[0-9A-Z]$/.test(value))
+      context.addIssue({
+        code: 'custom',
+        message:
+          'Unique pupil number must be a letter then 11 digits then a digit or letter, like A123456789012',
+      });
+    else if (!isValidUpn(value))
+      context.addIssue({
+        code: 'custom',
+        message: 'Enter a valid unique pupil number: check you have typed it correctly',
+      });
   })
   .transform((value) => (value === '' ? null : value));
 
@@ -77,11 +99,17 @@ const optionalPostcode = z
     if (text === '') return null;
     const parsed = ukPostcode.safeParse(text);
     if (parsed.success) return parsed.data;
-    context.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'Enter a full UK postcode, like SN1 2JH' });
+    context.addIssue({
+      code: 'custom',
+      message: parsed.error.issues[0]?.message ?? 'Enter a full UK postcode, like SN1 2JH',
+    });
     return z.NEVER;
   });
 
-const datePart = z.string({ error: 'Date of birth must be a real date' }).max(10, 'Date of birth must be a real date').optional();
+const datePart = z
+  .string({ error: 'Date of birth must be a real date' })
+  .max(10, 'Date of birth must be a real date')
+  .optional();
 
 /**
  * A GOV.UK date input (three boxes, `dateOfBirth-day`, `-month`, `-year`) as yyyy-mm-dd, or null
@@ -89,26 +117,35 @@ const datePart = z.string({ error: 'Date of birth must be a real date' }).max(10
  * first box.
  */
 function dateOfBirthField(today: string) {
-  return z.object({ day: datePart, month: datePart, year: datePart }).transform((answers, context): string | null => {
-    const day = answers.day?.trim() ?? '';
-    const month = answers.month?.trim() ?? '';
-    const year = answers.year?.trim() ?? '';
-    if (day === '' && month === '' && year === '') return null;
-    const issue = (message: string) => {
-      context.addIssue({ code: 'custom', message });
-      return null;
-    };
-    const missing = [day === '' ? 'day' : undefined, month === '' ? 'month' : undefined, year === '' ? 'year' : undefined].filter((part) => part !== undefined);
-    if (missing.length > 0) return issue(`Date of birth must include a ${missing.join(' and ')}`);
-    if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d+$/.test(year)) return issue('Date of birth must be a real date');
-    if (year.length !== 4) return issue('Year must include 4 numbers');
-    const date = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-    const parsed = new Date(`${date}T00:00:00Z`);
-    if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date) return issue('Date of birth must be a real date');
-    if (date > today) return issue('Date of birth must be today or in the past');
-    if (date < earliestDateOfBirth) return issue('Date of birth must be the same as or after 1 January 1900');
-    return date;
-  });
+  return z
+    .object({ day: datePart, month: datePart, year: datePart })
+    .transform((answers, context): string | null => {
+      const day = answers.day?.trim() ?? '';
+      const month = answers.month?.trim() ?? '';
+      const year = answers.year?.trim() ?? '';
+      if (day === '' && month === '' && year === '') return null;
+      const issue = (message: string) => {
+        context.addIssue({ code: 'custom', message });
+        return null;
+      };
+      const missing = [
+        day === '' ? 'day' : undefined,
+        month === '' ? 'month' : undefined,
+        year === '' ? 'year' : undefined,
+      ].filter((part) => part !== undefined);
+      if (missing.length > 0) return issue(`Date of birth must include a ${missing.join(' and ')}`);
+      if (!/^\d{1,2}$/.test(day) || !/^\d{1,2}$/.test(month) || !/^\d+$/.test(year))
+        return issue('Date of birth must be a real date');
+      if (year.length !== 4) return issue('Year must include 4 numbers');
+      const date = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+      const parsed = new Date(`${date}T00:00:00Z`);
+      if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date)
+        return issue('Date of birth must be a real date');
+      if (date > today) return issue('Date of birth must be today or in the past');
+      if (date < earliestDateOfBirth)
+        return issue('Date of birth must be the same as or after 1 January 1900');
+      return date;
+    });
 }
 
 const dateKeys = { day: 'dateOfBirth-day', month: 'dateOfBirth-month', year: 'dateOfBirth-year' } as const;
@@ -119,7 +156,10 @@ function withDateOfBirth(body: unknown): unknown {
   const answers = body as Record<string, unknown>;
   const boxes = new Set<string>(Object.values(dateKeys));
   const rest = Object.fromEntries(Object.entries(answers).filter(([key]) => !boxes.has(key)));
-  return { ...rest, dateOfBirth: { day: answers[dateKeys.day], month: answers[dateKeys.month], year: answers[dateKeys.year] } };
+  return {
+    ...rest,
+    dateOfBirth: { day: answers[dateKeys.day], month: answers[dateKeys.month], year: answers[dateKeys.year] },
+  };
 }
 
 /** The fields of a person's details, shared by the create, edit and add-a-family-member forms. */
@@ -157,7 +197,9 @@ export interface PersonDetails {
 
 /** Adding or changing a person. `today` (London) bounds the date of birth. */
 export function personForm(today: string) {
-  return z.preprocess(withDateOfBirth, z.strictObject(personShape(today))).transform((answers): PersonDetails => answers);
+  return z
+    .preprocess(withDateOfBirth, z.strictObject(personShape(today)))
+    .transform((answers): PersonDetails => answers);
 }
 
 export const personFields = [
@@ -180,7 +222,10 @@ export const personFields = [
 const relationshipChoice = z
   .string({ error: 'Select how they are related' })
   .min(1, 'Select how they are related')
-  .refine((value): value is Relationship => (relationships as readonly string[]).includes(value), 'Select how they are related from the list')
+  .refine(
+    (value): value is Relationship => (relationships as readonly string[]).includes(value),
+    'Select how they are related from the list',
+  )
   .transform((value): Relationship => value);
 
 const parentalResponsibility = z
@@ -188,17 +233,40 @@ const parentalResponsibility = z
   .transform((value) => value === 'yes');
 
 /** Relationships that carry parental responsibility by definition (Children Act 1989 s14C for special guardians). */
-const alwaysWithParentalResponsibility: readonly Relationship[] = ['carer_with_parental_responsibility', 'special_guardian'];
+const alwaysWithParentalResponsibility: readonly Relationship[] = [
+  'carer_with_parental_responsibility',
+  'special_guardian',
+];
 
-function checkResponsibility(relationship: Relationship, responsibility: boolean, field: string, context: z.RefinementCtx): void {
+function checkResponsibility(
+  relationship: Relationship,
+  responsibility: boolean,
+  field: string,
+  context: z.RefinementCtx,
+): void {
   if (alwaysWithParentalResponsibility.includes(relationship) && !responsibility) {
-    context.addIssue({ code: 'custom', message: 'A carer with parental responsibility or special guardian has parental responsibility: select Yes', path: [field] });
+    context.addIssue({
+      code: 'custom',
+      message:
+        'A carer with parental responsibility or special guardian has parental responsibility: select Yes',
+      path: [field],
+    });
   }
 }
 
 export type NewRelative =
-  | { readonly kind: 'existing'; readonly identifier: string; readonly relationship: Relationship; readonly parentalResponsibility: boolean }
-  | { readonly kind: 'new'; readonly details: PersonDetails; readonly relationship: Relationship; readonly parentalResponsibility: boolean };
+  | {
+      readonly kind: 'existing';
+      readonly identifier: string;
+      readonly relationship: Relationship;
+      readonly parentalResponsibility: boolean;
+    }
+  | {
+      readonly kind: 'new';
+      readonly details: PersonDetails;
+      readonly relationship: Relationship;
+      readonly parentalResponsibility: boolean;
+    };
 
 /**
  * Adding a family member: the page has two forms, one for someone already in Safeshare (found by
@@ -213,19 +281,39 @@ export function relativeForm(today: string, mode: 'existing' | 'new') {
         existingRelationship: relationshipChoice,
         existingParentalResponsibility: parentalResponsibility,
       })
-      .superRefine((answers, context) => checkResponsibility(answers.existingRelationship, answers.existingParentalResponsibility, 'existingParentalResponsibility', context))
-      .transform(
-        (answers): NewRelative => ({
-          kind: 'existing',
-          identifier: answers.identifier,
-          relationship: answers.existingRelationship,
-          parentalResponsibility: answers.existingParentalResponsibility,
-        }),
-      );
+      .superRefine((answers, context) =>
+        checkResponsibility(
+          answers.existingRelationship,
+          answers.existingParentalResponsibility,
+          'existingParentalResponsibility',
+          context,
+        ),
+      )
+      .transform((answers): NewRelative => ({
+        kind: 'existing',
+        identifier: answers.identifier,
+        relationship: answers.existingRelationship,
+        parentalResponsibility: answers.existingParentalResponsibility,
+      }));
   }
   return z
-    .preprocess(withDateOfBirth, z.strictObject({ mode: z.literal('new'), relationship: relationshipChoice, parentalResponsibility, ...personShape(today) }))
-    .superRefine((answers, context) => checkResponsibility(answers.relationship, answers.parentalResponsibility, 'parentalResponsibility', context))
+    .preprocess(
+      withDateOfBirth,
+      z.strictObject({
+        mode: z.literal('new'),
+        relationship: relationshipChoice,
+        parentalResponsibility,
+        ...personShape(today),
+      }),
+    )
+    .superRefine((answers, context) =>
+      checkResponsibility(
+        answers.relationship,
+        answers.parentalResponsibility,
+        'parentalResponsibility',
+        context,
+      ),
+    )
     .transform((answers): NewRelative => {
       const details: PersonDetails = {
         givenNames: answers.givenNames,
@@ -241,11 +329,20 @@ export function relativeForm(today: string, mode: 'existing' | 'new') {
         town: answers.town,
         postcode: answers.postcode,
       };
-      return { kind: 'new', details, relationship: answers.relationship, parentalResponsibility: answers.parentalResponsibility };
+      return {
+        kind: 'new',
+        details,
+        relationship: answers.relationship,
+        parentalResponsibility: answers.parentalResponsibility,
+      };
     });
 }
 
-export const existingRelativeFields = ['identifier', 'existingRelationship', 'existingParentalResponsibility'] as const;
+export const existingRelativeFields = [
+  'identifier',
+  'existingRelationship',
+  'existingParentalResponsibility',
+] as const;
 export const newRelativeFields = ['relationship', 'parentalResponsibility', ...personFields] as const;
 
 export const allocationForm = z.strictObject({
@@ -292,7 +389,10 @@ export function searchForm(today: string) {
           .trim()
           .max(100, 'Search must be 100 characters or fewer')
           .superRefine(textRule('search', singleLine))
-          .refine((value) => value === '' || /[\p{L}\p{N}]/u.test(value), 'Search must include letters or numbers')
+          .refine(
+            (value) => value === '' || /[\p{L}\p{N}]/u.test(value),
+            'Search must include letters or numbers',
+          )
           .optional()
           .transform((value) => (value === undefined || value === '' ? null : value)),
         dateOfBirth: dateOfBirthField(today),
@@ -300,7 +400,11 @@ export function searchForm(today: string) {
     )
     .superRefine((answers, context) => {
       if (answers.query === null && answers.dateOfBirth === null) {
-        context.addIssue({ code: 'custom', message: 'Enter a name, NHS number or case reference, or a date of birth', path: ['query'] });
+        context.addIssue({
+          code: 'custom',
+          message: 'Enter a name, NHS number or case reference, or a date of birth',
+          path: ['query'],
+        });
       }
     })
     .transform((answers): SearchCriteria => answers);

@@ -149,9 +149,20 @@ export const relationshipNames: Record<Relationship, string> = {
  * `child` row, where the person is the parent. Seen from the related person's side, the
  * relationship is turned round.
  */
-const parentLike: readonly Relationship[] = ['mother', 'father', 'step_parent', 'carer_with_parental_responsibility', 'foster_carer', 'special_guardian', 'partner_of_parent'];
+const parentLike: readonly Relationship[] = [
+  'mother',
+  'father',
+  'step_parent',
+  'carer_with_parental_responsibility',
+  'foster_carer',
+  'special_guardian',
+  'partner_of_parent',
+];
 
-function fromOtherSide(relationship: Relationship, responsibility: boolean): { relationship: Relationship; label: string } {
+function fromOtherSide(
+  relationship: Relationship,
+  responsibility: boolean,
+): { relationship: Relationship; label: string } {
   if (parentLike.includes(relationship)) return { relationship: 'child', label: 'Child' };
   switch (relationship) {
     case 'sibling':
@@ -160,7 +171,12 @@ function fromOtherSide(relationship: Relationship, responsibility: boolean): { r
     case 'other':
       return { relationship, label: relationshipNames[relationship] };
     case 'child':
-      return responsibility ? { relationship: 'carer_with_parental_responsibility', label: 'Parent (with parental responsibility)' } : { relationship: 'other_relative', label: 'Parent' };
+      return responsibility
+        ? {
+            relationship: 'carer_with_parental_responsibility',
+            label: 'Parent (with parental responsibility)',
+          }
+        : { relationship: 'other_relative', label: 'Parent' };
     case 'grandparent':
       return { relationship: 'other_relative', label: 'Grandchild' };
     case 'aunt_or_uncle':
@@ -229,7 +245,13 @@ const caseloadLimit = 500;
 const wholeOrganisationRoles = ['dpo', 'caldicott_guardian'] as const;
 
 /** When several bases hold, the record page names the strongest. */
-const basisStrength: Record<AccessBasis, number> = { role: 5, allocated: 4, team: 3, 'family-member': 2, 'break-glass': 1 };
+const basisStrength: Record<AccessBasis, number> = {
+  role: 5,
+  allocated: 4,
+  team: 3,
+  'family-member': 2,
+  'break-glass': 1,
+};
 
 function seesWholeOrganisation(viewer: Viewer): boolean {
   return wholeOrganisationRoles.some((role) => viewer.roles.includes(role));
@@ -241,10 +263,23 @@ function isManager(viewer: Viewer): boolean {
 
 /** Unique-index names that mean a rule, not a fault (two people typing at once). */
 function asRule(error: unknown): PeopleRuleError | undefined {
-  const constraint = typeof error === 'object' && error !== null && 'code' in error && error.code === '23505' && 'constraint' in error ? error.constraint : undefined;
-  if (constraint === 'people_organisation_nhs_number_key') return new PeopleRuleError('nhsNumber', 'A record with this NHS number already exists: search for it instead');
-  if (constraint === 'allocations_open_key') return new PeopleRuleError('userId', 'They are already allocated to this person');
-  if (constraint === 'person_relationships_pair_key') return new PeopleRuleError('relationship', 'These two people are already linked');
+  const constraint =
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    error.code === '23505' &&
+    'constraint' in error
+      ? error.constraint
+      : undefined;
+  if (constraint === 'people_organisation_nhs_number_key')
+    return new PeopleRuleError(
+      'nhsNumber',
+      'A record with this NHS number already exists: search for it instead',
+    );
+  if (constraint === 'allocations_open_key')
+    return new PeopleRuleError('userId', 'They are already allocated to this person');
+  if (constraint === 'person_relationships_pair_key')
+    return new PeopleRuleError('relationship', 'These two people are already linked');
   return undefined;
 }
 
@@ -256,21 +291,33 @@ async function rulesOf<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-export function peopleService(deps: { readonly db: Db; readonly clock: Clock; readonly audit: AuditService; readonly notifications: Pick<NotificationsService, 'notify'> }) {
+export function peopleService(deps: {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly audit: AuditService;
+  readonly notifications: Pick<NotificationsService, 'notify'>;
+}) {
   const { db, clock, audit, notifications } = deps;
 
   async function teamOf(executor: Executor, viewer: Viewer): Promise<string[]> {
     if (!isManager(viewer)) return [];
     const reports = await store.directReports(executor, viewer.userId);
-    return reports.filter((report) => report.organisation_id === viewer.organisationId).map((report) => report.id);
+    return reports
+      .filter((report) => report.organisation_id === viewer.organisationId)
+      .map((report) => report.id);
   }
 
   /** The basis on which the viewer may open each of these people's records; absent when they may not. */
-  async function bases(executor: Executor, viewer: Viewer, personIds: readonly string[]): Promise<Map<string, AccessBasis>> {
+  async function bases(
+    executor: Executor,
+    viewer: Viewer,
+    personIds: readonly string[],
+  ): Promise<Map<string, AccessBasis>> {
     const result = new Map<string, AccessBasis>();
     if (personIds.length === 0) return result;
     if (seesWholeOrganisation(viewer)) {
-      for (const row of await store.peopleByIds(executor, viewer.organisationId, personIds)) result.set(row.id, 'role');
+      for (const row of await store.peopleByIds(executor, viewer.organisationId, personIds))
+        result.set(row.id, 'role');
       return result;
     }
     const openable = await openableBy(executor, viewer);
@@ -283,19 +330,29 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
 
   /** Everyone the viewer (not a DPO or Caldicott Guardian) may open, with the strongest basis for each. */
   async function openableBy(executor: Executor, viewer: Viewer): Promise<Map<string, AccessBasis>> {
-    const rows = await store.openablePeople(executor, { userId: viewer.userId, organisationId: viewer.organisationId, withTeam: isManager(viewer) }, clock.now());
+    const rows = await store.openablePeople(
+      executor,
+      { userId: viewer.userId, organisationId: viewer.organisationId, withTeam: isManager(viewer) },
+      clock.now(),
+    );
     const openable = new Map<string, AccessBasis>();
     for (const row of rows) {
       const current = openable.get(row.id);
-      if (current === undefined || basisStrength[row.basis] > basisStrength[current]) openable.set(row.id, row.basis);
+      if (current === undefined || basisStrength[row.basis] > basisStrength[current])
+        openable.set(row.id, row.basis);
     }
     return openable;
   }
 
   /** The person and the viewer's basis, or PersonAccessError. Another organisation's person does not exist. */
-  async function access(executor: Executor, viewer: Viewer, personId: string): Promise<{ row: store.PersonRow; basis: AccessBasis }> {
+  async function access(
+    executor: Executor,
+    viewer: Viewer,
+    personId: string,
+  ): Promise<{ row: store.PersonRow; basis: AccessBasis }> {
     const row = await store.findPerson(executor, personId);
-    if (row === undefined || row.organisation_id !== viewer.organisationId) throw new PersonAccessError('not-found');
+    if (row === undefined || row.organisation_id !== viewer.organisationId)
+      throw new PersonAccessError('not-found');
     const basis = (await bases(executor, viewer, [personId])).get(personId);
     if (basis === undefined) throw new PersonAccessError('needs-reason');
     return { row, basis };
@@ -303,15 +360,44 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
 
   async function relativesOf(executor: Executor, personId: string): Promise<Relative[]> {
     const rows = await store.relationshipsOf(executor, personId);
-    return rows.map(toRelative).sort((a, b) => a.person.familyName.localeCompare(b.person.familyName) || a.person.givenNames.localeCompare(b.person.givenNames));
+    return rows
+      .map(toRelative)
+      .sort(
+        (a, b) =>
+          a.person.familyName.localeCompare(b.person.familyName) ||
+          a.person.givenNames.localeCompare(b.person.givenNames),
+      );
   }
 
-  async function recordCreated(trx: Transaction<Database>, actor: AuditActor, organisationId: string, personId: string, details: PersonDetails): Promise<void> {
-    await audit.record(trx, { organisationId, actor, action: 'person.created', entity: { type: 'person', id: personId }, personId, change: { ...details } });
+  async function recordCreated(
+    trx: Transaction<Database>,
+    actor: AuditActor,
+    organisationId: string,
+    personId: string,
+    details: PersonDetails,
+  ): Promise<void> {
+    await audit.record(trx, {
+      organisationId,
+      actor,
+      action: 'person.created',
+      entity: { type: 'person', id: personId },
+      personId,
+      change: { ...details },
+    });
   }
 
-  async function allocateIn(trx: Transaction<Database>, actor: AuditActor, organisationId: string, personId: string, member: { id: string; display_name: string }): Promise<void> {
-    const allocationId = await store.insertAllocation(trx, { organisationId, personId, userId: member.id }, clock.now());
+  async function allocateIn(
+    trx: Transaction<Database>,
+    actor: AuditActor,
+    organisationId: string,
+    personId: string,
+    member: { id: string; display_name: string },
+  ): Promise<void> {
+    const allocationId = await store.insertAllocation(
+      trx,
+      { organisationId, personId, userId: member.id },
+      clock.now(),
+    );
     await audit.record(trx, {
       organisationId,
       actor,
@@ -325,7 +411,8 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
   /** The member of staff a line manager may allocate: themselves or a direct report, active, doing casework. */
   async function allocatable(executor: Executor, viewer: Viewer, userId: string) {
     const member = await store.staffMember(executor, userId);
-    const doesCasework = member !== undefined && member.roles.some((role) => role === 'practitioner' || role === 'manager');
+    const doesCasework =
+      member !== undefined && member.roles.some((role) => role === 'practitioner' || role === 'manager');
     if (
       member === undefined ||
       !member.active ||
@@ -376,7 +463,9 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
         const [relatives, allocationRows, reasonExpiresAt, team] = await Promise.all([
           relativesOf(trx, personId),
           store.allocationsOf(trx, personId),
-          basis === 'break-glass' ? store.latestGrantExpiry(trx, viewer.userId, personId, clock.now()) : Promise.resolve(undefined),
+          basis === 'break-glass'
+            ? store.latestGrantExpiry(trx, viewer.userId, personId, clock.now())
+            : Promise.resolve(undefined),
           teamOf(trx, viewer),
         ]);
         const teamIds = new Set(team);
@@ -399,7 +488,10 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
             userName: allocation.user_name,
             startedAt: allocation.started_at,
             endedAt: allocation.ended_at,
-            endable: isManager(viewer) && allocation.ended_at === null && (allocation.user_id === viewer.userId || teamIds.has(allocation.user_id)),
+            endable:
+              isManager(viewer) &&
+              allocation.ended_at === null &&
+              (allocation.user_id === viewer.userId || teamIds.has(allocation.user_id)),
           })),
         };
       });
@@ -411,14 +503,20 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
     },
 
     /** Adds a person on behalf of someone (fixtures, imports, demo data), optionally allocated to a member of staff. */
-    async register(actor: AuditActor, organisationId: string, details: PersonDetails, options: { readonly allocateTo?: string } = {}): Promise<string> {
+    async register(
+      actor: AuditActor,
+      organisationId: string,
+      details: PersonDetails,
+      options: { readonly allocateTo?: string } = {},
+    ): Promise<string> {
       return rulesOf(
         db.transaction().execute(async (trx) => {
           const id = await store.insertPerson(trx, organisationId, details, clock.now());
           await recordCreated(trx, actor, organisationId, id, details);
           if (options.allocateTo !== undefined) {
             const member = await store.staffMember(trx, options.allocateTo);
-            if (member === undefined || member.organisation_id !== organisationId) throw new PeopleRuleError('userId', 'Select a member of staff of the same organisation');
+            if (member === undefined || member.organisation_id !== organisationId)
+              throw new PeopleRuleError('userId', 'Select a member of staff of the same organisation');
             await allocateIn(trx, actor, organisationId, id, member);
           }
           return id;
@@ -447,7 +545,9 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
             town: before.town,
             postcode: before.postcode,
           };
-          const changed = Object.fromEntries(Object.entries(details).filter(([key, value]) => previous[key] !== value));
+          const changed = Object.fromEntries(
+            Object.entries(details).filter(([key, value]) => previous[key] !== value),
+          );
           await audit.record(trx, {
             organisationId: before.organisation_id,
             actor: actorOf(viewer),
@@ -473,27 +573,58 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
           const now = clock.now();
           let relativeId: string;
           if (relative.kind === 'existing') {
-            const matches = await store.peopleByIdentifier(trx, person.organisation_id, { nhsNumber: parseNhsNumber(relative.identifier) ?? null, reference: relative.identifier.trim() });
-            const openable = await bases(trx, viewer, matches.map((match) => match.id));
+            const matches = await store.peopleByIdentifier(trx, person.organisation_id, {
+              nhsNumber: parseNhsNumber(relative.identifier) ?? null,
+              reference: relative.identifier.trim(),
+            });
+            const openable = await bases(
+              trx,
+              viewer,
+              matches.map((match) => match.id),
+            );
             const candidates = matches.filter((match) => openable.has(match.id));
             const [only, another] = candidates;
             if (only === undefined) {
-              throw new PeopleRuleError(identifierField, 'No record you can open has that NHS number or case reference. Search for them, and open their record first if you need to');
+              throw new PeopleRuleError(
+                identifierField,
+                'No record you can open has that NHS number or case reference. Search for them, and open their record first if you need to',
+              );
             }
-            if (another !== undefined) throw new PeopleRuleError(identifierField, 'More than one record has that case reference: use their NHS number');
+            if (another !== undefined)
+              throw new PeopleRuleError(
+                identifierField,
+                'More than one record has that case reference: use their NHS number',
+              );
             relativeId = only.id;
-            if (relativeId === personId) throw new PeopleRuleError(identifierField, 'A person cannot be their own family member');
+            if (relativeId === personId)
+              throw new PeopleRuleError(identifierField, 'A person cannot be their own family member');
           } else {
             relativeId = await store.insertPerson(trx, person.organisation_id, relative.details, now);
           }
-          if (await store.linked(trx, personId, relativeId)) throw new PeopleRuleError(relative.kind === 'existing' ? 'existingRelationship' : 'relationship', 'These two people are already linked');
+          if (await store.linked(trx, personId, relativeId))
+            throw new PeopleRuleError(
+              relative.kind === 'existing' ? 'existingRelationship' : 'relationship',
+              'These two people are already linked',
+            );
           const relationshipId = await store.insertRelationship(
             trx,
-            { organisationId: person.organisation_id, personId, relatedPersonId: relativeId, relationship: relative.relationship, parentalResponsibility: relative.parentalResponsibility },
+            {
+              organisationId: person.organisation_id,
+              personId,
+              relatedPersonId: relativeId,
+              relationship: relative.relationship,
+              parentalResponsibility: relative.parentalResponsibility,
+            },
             now,
           );
-          if (relative.kind === 'new') await recordCreated(trx, actor, person.organisation_id, relativeId, relative.details);
-          const change = { personId, relatedPersonId: relativeId, relationship: relative.relationship, parentalResponsibility: relative.parentalResponsibility };
+          if (relative.kind === 'new')
+            await recordCreated(trx, actor, person.organisation_id, relativeId, relative.details);
+          const change = {
+            personId,
+            relatedPersonId: relativeId,
+            relationship: relative.relationship,
+            parentalResponsibility: relative.parentalResponsibility,
+          };
           // One event in each person's trail: the link is part of both records.
           for (const concerned of [personId, relativeId]) {
             await audit.record(trx, {
@@ -514,9 +645,15 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
     async allocationChoices(viewer: Viewer): Promise<{ id: string; name: string }[]> {
       if (!isManager(viewer)) return [];
       const reports = (await store.directReports(db, viewer.userId)).filter(
-        (report) => report.active && report.organisation_id === viewer.organisationId && report.roles.some((role) => role === 'practitioner' || role === 'manager'),
+        (report) =>
+          report.active &&
+          report.organisation_id === viewer.organisationId &&
+          report.roles.some((role) => role === 'practitioner' || role === 'manager'),
       );
-      return [{ id: viewer.userId, name: `${viewer.displayName} (you)` }, ...reports.map((report) => ({ id: report.id, name: report.display_name }))];
+      return [
+        { id: viewer.userId, name: `${viewer.displayName} (you)` },
+        ...reports.map((report) => ({ id: report.id, name: report.display_name })),
+      ];
     },
 
     /** A line manager allocates a member of their team (or themselves) to the person. */
@@ -532,8 +669,13 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
     },
 
     /** A line manager ends an open allocation of their own or of one of their direct reports. */
-    async endAllocation(viewer: Viewer, personId: string, allocationId: string): Promise<'ended' | 'not-found'> {
-      if (!isManager(viewer)) throw new PeopleRuleError('allocation', 'Only a line manager can end an allocation');
+    async endAllocation(
+      viewer: Viewer,
+      personId: string,
+      allocationId: string,
+    ): Promise<'ended' | 'not-found'> {
+      if (!isManager(viewer))
+        throw new PeopleRuleError('allocation', 'Only a line manager can end an allocation');
       return db.transaction().execute(async (trx) => {
         const { row } = await access(trx, viewer, personId);
         const allocation = await store.lockOpenAllocation(trx, personId, allocationId);
@@ -561,7 +703,12 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
         store.caseload(db, viewer.organisationId, [viewer.userId], caseloadLimit),
         store.caseload(db, viewer.organisationId, team, caseloadLimit),
       ]);
-      const entry = (row: store.CaseloadRow): CaseloadEntry => ({ person: toSummary(row), allocationId: row.allocation_id, userName: row.user_name, startedAt: row.started_at });
+      const entry = (row: store.CaseloadRow): CaseloadEntry => ({
+        person: toSummary(row),
+        allocationId: row.allocation_id,
+        userName: row.user_name,
+        startedAt: row.started_at,
+      });
       return { mine: mine.map(entry), team: theirs.map(entry) };
     },
 
@@ -574,9 +721,14 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
       // Read-only and scoped to the viewer's organisation throughout: no transaction, and who the
       // viewer may open is read alongside the search, not after it.
       const wholeOrganisation = seesWholeOrganisation(viewer);
-      const [rows, caseload] = await Promise.all([findPeople(db, viewer.organisationId, criteria), wholeOrganisation ? undefined : openableBy(db, viewer)]);
+      const [rows, caseload] = await Promise.all([
+        findPeople(db, viewer.organisationId, criteria),
+        wholeOrganisation ? undefined : openableBy(db, viewer),
+      ]);
       const shown = rows.people.slice(0, searchResultsShown);
-      const openable = new Set(shown.filter((row) => caseload === undefined || caseload.has(row.id)).map((row) => row.id));
+      const openable = new Set(
+        shown.filter((row) => caseload === undefined || caseload.has(row.id)).map((row) => row.id),
+      );
       const found = { ...rows, shown, openable };
       return {
         matches: found.shown.filter((row) => found.openable.has(row.id)).map(toSummary),
@@ -594,12 +746,23 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
     async recordReason(viewer: Viewer, personId: string, reason: string): Promise<Date> {
       return db.transaction().execute(async (trx) => {
         const person = await store.findPerson(trx, personId);
-        if (person === undefined || person.organisation_id !== viewer.organisationId) throw new PersonAccessError('not-found');
+        if (person === undefined || person.organisation_id !== viewer.organisationId)
+          throw new PersonAccessError('not-found');
         const now = clock.now();
         const expiresAt = new Date(now.getTime() + breakGlassHours * 3_600_000);
-        const grantId = await store.insertGrant(trx, { organisationId: person.organisation_id, personId, userId: viewer.userId, reason, grantedAt: now, expiresAt });
+        const grantId = await store.insertGrant(trx, {
+          organisationId: person.organisation_id,
+          personId,
+          userId: viewer.userId,
+          reason,
+          grantedAt: now,
+          expiresAt,
+        });
         const member = await store.staffMember(trx, viewer.userId);
-        const recipients = new Set([...(member?.line_manager_id ? [member.line_manager_id] : []), ...(await store.dataProtectionOfficers(trx, person.organisation_id))]);
+        const recipients = new Set([
+          ...(member?.line_manager_id ? [member.line_manager_id] : []),
+          ...(await store.dataProtectionOfficers(trx, person.organisation_id)),
+        ]);
         recipients.delete(viewer.userId);
         for (const userId of [...recipients].sort()) {
           await notifications.notify(trx, {
@@ -627,7 +790,12 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
     async accessReviews(viewer: Viewer): Promise<AccessReview[]> {
       const isDpo = viewer.roles.includes('dpo');
       if (!isDpo && !isManager(viewer)) return [];
-      const rows = await store.grantsForReview(db, viewer.organisationId, isDpo ? 'organisation' : { managerId: viewer.userId }, 200);
+      const rows = await store.grantsForReview(
+        db,
+        viewer.organisationId,
+        isDpo ? 'organisation' : { managerId: viewer.userId },
+        200,
+      );
       return rows.map((row) => ({
         id: row.id,
         personId: row.person_id,
@@ -646,10 +814,13 @@ export function peopleService(deps: { readonly db: Db; readonly clock: Clock; re
       return db.transaction().execute(async (trx) => {
         const grant = await store.lockGrant(trx, grantId);
         if (grant === undefined || grant.organisation_id !== viewer.organisationId) return 'not-found';
-        const mayReview = viewer.roles.includes('dpo') || (isManager(viewer) && grant.line_manager_id === viewer.userId);
+        const mayReview =
+          viewer.roles.includes('dpo') || (isManager(viewer) && grant.line_manager_id === viewer.userId);
         if (!mayReview) return 'not-found';
-        if (grant.user_id === viewer.userId) throw new PeopleRuleError('review', 'You cannot review your own reason for access');
-        if (grant.reviewed_at !== null) throw new PeopleRuleError('review', 'That reason for access has already been reviewed');
+        if (grant.user_id === viewer.userId)
+          throw new PeopleRuleError('review', 'You cannot review your own reason for access');
+        if (grant.reviewed_at !== null)
+          throw new PeopleRuleError('review', 'That reason for access has already been reviewed');
         await store.markGrantReviewed(trx, grantId, viewer.userId, clock.now());
         await audit.record(trx, {
           organisationId: grant.organisation_id,
@@ -692,7 +863,13 @@ async function findPeople(trx: Executor, organisationId: string, criteria: Searc
     const upnCandidate = compactUpn(query);
     const upn = isValidUpn(upnCandidate) ? upnCandidate : null;
     const references = [...new Set([query.trim(), query.trim().toUpperCase(), compact])];
-    const rows = await store.peopleWithIdentifier(trx, organisationId, { nhsNumber, upn, references }, criteria.dateOfBirth, limit);
+    const rows = await store.peopleWithIdentifier(
+      trx,
+      organisationId,
+      { nhsNumber, upn, references },
+      criteria.dateOfBirth,
+      limit,
+    );
     return { people: rows, more: false, invalidNhsNumber: tenDigits && nhsNumber === null };
   }
   return nameSearch(trx, organisationId, query, criteria.dateOfBirth);
@@ -703,7 +880,12 @@ async function findPeople(trx: Executor, organisationId: string, criteria: Searc
  * similarity ("jaden" -> "jayden", "smiht" -> "smith", "kowal" -> "kowalski"); people whose names
  * hold a match for every typed word are then found by exact keys, and ranked by how closely.
  */
-async function nameSearch(trx: Executor, organisationId: string, query: string, dateOfBirth: string | null): Promise<Found> {
+async function nameSearch(
+  trx: Executor,
+  organisationId: string,
+  query: string,
+  dateOfBirth: string | null,
+): Promise<Found> {
   const similar = await store.similarWords(trx, organisationId, query, wordsConsidered);
   const byTyped = new Map<number, { typed: string; words: Map<string, number> }>();
   for (const row of similar) {
@@ -713,7 +895,8 @@ async function nameSearch(trx: Executor, organisationId: string, query: string, 
   }
   const typed = [...byTyped.values()];
   // Every typed word must match something: a word nobody in the organisation has means no one matches.
-  if (typed.length === 0 || typed.some((entry) => entry.words.size === 0)) return { people: [], more: false, invalidNhsNumber: false };
+  if (typed.length === 0 || typed.some((entry) => entry.words.size === 0))
+    return { people: [], more: false, invalidNhsNumber: false };
   const keyOf = (word: string) => `${organisationId}:${word}`;
   const sets = typed.map((entry) => [...entry.words.keys()].map(keyOf));
 
@@ -722,18 +905,27 @@ async function nameSearch(trx: Executor, organisationId: string, query: string, 
     candidates = await store.peopleBornOn(trx, organisationId, dateOfBirth, sets, candidatesConsidered);
   } else {
     // Driven by the longest typed word (usually the most telling), its closest known words first.
-    const drivingIndex = typed.reduce((best, entry, index) => (entry.typed.length > (typed[best]?.typed.length ?? 0) ? index : best), 0);
+    const drivingIndex = typed.reduce(
+      (best, entry, index) => (entry.typed.length > (typed[best]?.typed.length ?? 0) ? index : best),
+      0,
+    );
     const driving = sets[drivingIndex] ?? [];
     const others = sets.filter((_, index) => index !== drivingIndex);
     // One typed word: the tiers are already in score order, so the first rows are the best. Several:
     // the rest of the score varies within a tier, so more are ranked.
     const limit = typed.length === 1 ? searchResultsShown + 1 : candidatesConsidered;
-    candidates = await store.peopleWithWords(trx, organisationId, driving, others, { perTier: limit, limit, dateOfBirth: null });
+    candidates = await store.peopleWithWords(trx, organisationId, driving, others, {
+      perTier: limit,
+      limit,
+      dateOfBirth: null,
+    });
   }
 
   const prefix = `${organisationId}:`;
   const scored = candidates.map((candidate) => {
-    const words = candidate.search_keys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+    const words = candidate.search_keys
+      .filter((key) => key.startsWith(prefix))
+      .map((key) => key.slice(prefix.length));
     let score = 0;
     for (const entry of typed) score += Math.max(0, ...words.map((word) => entry.words.get(word) ?? 0));
     return { candidate, score };
@@ -756,5 +948,11 @@ async function nameSearch(trx: Executor, organisationId: string, query: string, 
     nhs_number: candidate.nhs_number,
     local_reference: candidate.local_reference,
   }));
-  return { people, more: candidates.length >= (typed.length === 1 && dateOfBirth === null ? searchResultsShown + 1 : candidatesConsidered), invalidNhsNumber: false };
+  return {
+    people,
+    more:
+      candidates.length >=
+      (typed.length === 1 && dateOfBirth === null ? searchResultsShown + 1 : candidatesConsidered),
+    invalidNhsNumber: false,
+  };
 }

@@ -8,7 +8,15 @@ import { z } from 'zod';
  */
 
 /** Every method the method policy knows. A pack sets the rules of each; it cannot invent a new one, since each has its own checklist. */
-export const channelMethodIds = ['secure-exchange', 'secure-email', 'email', 'post', 'in-person', 'telephone', 'fax'] as const;
+export const channelMethodIds = [
+  'secure-exchange',
+  'secure-email',
+  'email',
+  'post',
+  'in-person',
+  'telephone',
+  'fax',
+] as const;
 export type ChannelMethodId = (typeof channelMethodIds)[number];
 
 const dnsLabel = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
@@ -55,7 +63,13 @@ const methodRule = z.strictObject({
   help: text(1000),
 });
 
-const courier = z.strictObject({ id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(60), label: text(200) });
+const courier = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+    .max(60),
+  label: text(200),
+});
 
 /** A local case reference format, as the source of a regular expression matched case-insensitively on whole words. */
 const localReference = z.strictObject({
@@ -71,7 +85,8 @@ const localReference = z.strictObject({
         context.addIssue({ code: 'custom', message: 'must be a valid regular expression' });
         return;
       }
-      if (expression.test('')) context.addIssue({ code: 'custom', message: 'must not match an empty subject' });
+      if (expression.test(''))
+        context.addIssue({ code: 'custom', message: 'must not match an empty subject' });
     }),
   /** One reference the pattern must match, so that a broken pattern is refused when the pack loads. */
   example: text(60),
@@ -83,7 +98,8 @@ function unique<T>(key: (entry: T) => string, label: string) {
     const seen = new Set<string>();
     for (const [index, entry] of entries.entries()) {
       const value = key(entry);
-      if (seen.has(value)) context.addIssue({ code: 'custom', path: [index], message: `duplicate ${label} "${value}"` });
+      if (seen.has(value))
+        context.addIssue({ code: 'custom', path: [index], message: `duplicate ${label} "${value}"` });
       seen.add(value);
     }
   };
@@ -97,12 +113,18 @@ export const channelPolicySchema = z
       /** How a listed domain matches an address's domain unless an entry says otherwise. */
       matching: z.enum(domainMatchings),
       /** Both the sender's and the recipient's address must be on this list for e-mail between organisations to count as secure (R4.6.2). */
-      domains: z.array(secureDomain).max(5000).superRefine(unique((entry) => entry.domain, 'domain')),
+      domains: z
+        .array(secureDomain)
+        .max(5000)
+        .superRefine(unique((entry) => entry.domain, 'domain')),
       help: text(1000),
     }),
     /** The encrypted exchange used whenever e-mail is not secure at both ends (R4.6.4). */
     fallbackMethod: z.enum(channelMethodIds),
-    methods: z.array(methodRule).min(1).superRefine(unique((entry) => entry.id, 'method')),
+    methods: z
+      .array(methodRule)
+      .min(1)
+      .superRefine(unique((entry) => entry.id, 'method')),
     /** Couriers the post room has approved (R4.2.2). */
     approvedCouriers: z.array(courier).superRefine(unique((entry) => entry.id, 'courier')),
     /** Local case reference formats the subject-line checker looks for (R4.5.5). */
@@ -110,11 +132,20 @@ export const channelPolicySchema = z
   })
   .superRefine((section, context) => {
     for (const id of channelMethodIds) {
-      if (!section.methods.some((method) => method.id === id)) context.addIssue({ code: 'custom', path: ['methods'], message: `must set the rules of the "${id}" method` });
+      if (!section.methods.some((method) => method.id === id))
+        context.addIssue({
+          code: 'custom',
+          path: ['methods'],
+          message: `must set the rules of the "${id}" method`,
+        });
     }
     const fallback = section.methods.find((method) => method.id === section.fallbackMethod);
     if (fallback === undefined || !fallback.available || !fallback.sensitive || !fallback.bulk) {
-      context.addIssue({ code: 'custom', path: ['fallbackMethod'], message: 'must be a listed method that is available and may carry sensitive and bulk information' });
+      context.addIssue({
+        code: 'custom',
+        path: ['fallbackMethod'],
+        message: 'must be a listed method that is available and may carry sensitive and bulk information',
+      });
     }
     for (const [index, reference] of section.localReferences.entries()) {
       // The pattern compiled above; an example it does not match means the pattern is not what was meant.
@@ -124,7 +155,12 @@ export const channelPolicySchema = z
       } catch {
         matches = true;
       }
-      if (!matches) context.addIssue({ code: 'custom', path: ['localReferences', index, 'example'], message: 'is not matched by the pattern' });
+      if (!matches)
+        context.addIssue({
+          code: 'custom',
+          path: ['localReferences', index, 'example'],
+          message: 'is not matched by the pattern',
+        });
     }
   });
 

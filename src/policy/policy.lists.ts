@@ -15,7 +15,8 @@ export function uniqueList<T extends z.ZodType<{ id: string }>>(item: T) {
     .superRefine((entries, context) => {
       const seen = new Set<string>();
       for (const [index, entry] of entries.entries()) {
-        if (seen.has(entry.id)) context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${entry.id}"` });
+        if (seen.has(entry.id))
+          context.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate id "${entry.id}"` });
         seen.add(entry.id);
       }
     });

@@ -8,12 +8,20 @@ describe('policy packs (R2.13, invariant 7)', () => {
   it('ships a default pack whose sharing section names lawful bases, approvers and help from the source policy updated for current law', () => {
     const pack = loadPolicyPack('default');
     const commonLaw = pack.sharing.lawfulBases.commonLaw.map((option) => option.id);
-    expect(commonLaw).toEqual(expect.arrayContaining(['consent', 'public-interest', 'statutory-duty-s16la', 'implied-consent']));
-    expect(pack.sharing.lawfulBases.article6.map((option) => option.id)).toContain('recognised-legitimate-interests');
+    expect(commonLaw).toEqual(
+      expect.arrayContaining(['consent', 'public-interest', 'statutory-duty-s16la', 'implied-consent']),
+    );
+    expect(pack.sharing.lawfulBases.article6.map((option) => option.id)).toContain(
+      'recognised-legitimate-interests',
+    );
     expect(pack.sharing.approvals.publicInterest.healthApprovers).toEqual(['caldicott_guardian']);
     expect(pack.sharing.approvals.bulk.approvers).toEqual(['ig_lead', 'caldicott_guardian']);
-    expect(pack.sharing.notShareReasons.map((reason) => reason.label.toLowerCase()).join(' ')).not.toContain('confidential');
-    expect(pack.sharing.sensitiveCategoriesByPurpose['education-support']).toContain('parent-criminal-record');
+    expect(pack.sharing.notShareReasons.map((reason) => reason.label.toLowerCase()).join(' ')).not.toContain(
+      'confidential',
+    );
+    expect(pack.sharing.sensitiveCategoriesByPurpose['education-support']).toContain(
+      'parent-criminal-record',
+    );
   });
 
   it('lets a pack extend another, replacing whole sections and keeping its own name and version', () => {
@@ -26,7 +34,8 @@ describe('policy packs (R2.13, invariant 7)', () => {
   });
 
   it('refuses a pack that extends itself, an unknown pack, or a path', () => {
-    const text = (extra: object) => JSON.stringify({ name: 'local', version: '2026.12-1', description: 'A council pack.', ...extra });
+    const text = (extra: object) =>
+      JSON.stringify({ name: 'local', version: '2026.12-1', description: 'A council pack.', ...extra });
     expect(() => parsePolicyPack('local', text({ extends: 'local' }))).toThrow(/leads back to itself/);
     expect(() => parsePolicyPack('local', text({ extends: 'no-such-pack' }))).toThrow(/was not found/);
     expect(() => parsePolicyPack('local', text({ extends: '../default' }))).toThrow(PolicyPackError);
@@ -36,12 +45,30 @@ describe('policy packs (R2.13, invariant 7)', () => {
     const folder = await mkdtemp(path.join(tmpdir(), 'safeshare-pack-'));
     const file = path.join(folder, 'swindon.json');
     const base = loadPolicyPack('default');
-    await writeFile(file, JSON.stringify({ name: 'swindon', extends: 'default', version: '2026.12-1', description: 'Swindon: bulk sharing from five people.', sharing: { ...base.sharing, bulkThreshold: 5 } }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'swindon',
+        extends: 'default',
+        version: '2026.12-1',
+        description: 'Swindon: bulk sharing from five people.',
+        sharing: { ...base.sharing, bulkThreshold: 5 },
+      }),
+    );
     const pack = loadPolicyPack(file);
     expect(pack.sharing.bulkThreshold).toBe(5);
     expect(pack.purposes).toEqual(base.purposes);
     const broken = path.join(folder, 'broken.json');
-    await writeFile(broken, JSON.stringify({ name: 'broken', extends: 'default', version: '2026.12-1', description: 'Broken.', sharing: { ...base.sharing, bulkThreshold: 0 } }));
+    await writeFile(
+      broken,
+      JSON.stringify({
+        name: 'broken',
+        extends: 'default',
+        version: '2026.12-1',
+        description: 'Broken.',
+        sharing: { ...base.sharing, bulkThreshold: 0 },
+      }),
+    );
     expect(() => loadPolicyPack(broken)).toThrow(/sharing\.bulkThreshold/);
   });
 });

@@ -44,7 +44,6 @@ const notSoughtReason = z.strictObject({
 
 const choice = z.strictObject({ id: identifier, label });
 
-
 /** Every section a pack holds. Add a section here (and to the packs) to extend the policy. */
 export const policyPackShape = {
   name: identifier,
@@ -86,7 +85,10 @@ export function loadPolicyPack(nameOrFile = 'default'): PolicyPack {
   const cached = loaded.get(nameOrFile);
   if (cached !== undefined) return cached;
   const file = nameOrFile.endsWith('.json') ? path.resolve(nameOrFile) : undefined;
-  if (file === undefined && !packName.test(nameOrFile)) throw new PolicyPackError(`policy pack name "${nameOrFile.slice(0, 60)}" is not valid: use lower-case words joined by hyphens, or the path of a .json file`);
+  if (file === undefined && !packName.test(nameOrFile))
+    throw new PolicyPackError(
+      `policy pack name "${nameOrFile.slice(0, 60)}" is not valid: use lower-case words joined by hyphens, or the path of a .json file`,
+    );
   const name = file === undefined ? nameOrFile : path.basename(file, '.json');
   let text: string;
   try {
@@ -109,17 +111,31 @@ export function parsePolicyPack(name: string, text: string, seen: readonly strin
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new PolicyPackError(`policy pack "${name}" is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new PolicyPackError(
+      `policy pack "${name}" is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'extends' in json && typeof json.extends === 'string') {
+  if (
+    typeof json === 'object' &&
+    json !== null &&
+    !Array.isArray(json) &&
+    'extends' in json &&
+    typeof json.extends === 'string'
+  ) {
     const base = json.extends;
-    if (base === name || seen.includes(base)) throw new PolicyPackError(`policy pack "${name}" extends "${base}", which leads back to itself`);
-    if (!packName.test(base)) throw new PolicyPackError(`policy pack "${name}" extends "${base.slice(0, 60)}", which is not a pack name`);
+    if (base === name || seen.includes(base))
+      throw new PolicyPackError(`policy pack "${name}" extends "${base}", which leads back to itself`);
+    if (!packName.test(base))
+      throw new PolicyPackError(
+        `policy pack "${name}" extends "${base.slice(0, 60)}", which is not a pack name`,
+      );
     let baseText: string;
     try {
       baseText = readFileSync(path.join(packsFolder, `${base}.json`), 'utf8');
     } catch {
-      throw new PolicyPackError(`policy pack "${name}" extends "${base}", which was not found in ${packsFolder}`);
+      throw new PolicyPackError(
+        `policy pack "${name}" extends "${base}", which was not found in ${packsFolder}`,
+      );
     }
     const basePack: Partial<PolicyPack> = { ...parsePolicyPack(base, baseText, [...seen, name]) };
     delete basePack.extends;
@@ -127,16 +143,20 @@ export function parsePolicyPack(name: string, text: string, seen: readonly strin
   }
   const parsed = policyPackSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(pack)'}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.map(String).join('.') || '(pack)'}: ${issue.message}`,
+    );
     throw new PolicyPackError(`policy pack "${name}" is not valid:\n  ${problems.join('\n  ')}`);
   }
-  if (parsed.data.name !== name) throw new PolicyPackError(`policy pack file "${name}.json" names itself "${parsed.data.name}"`);
+  if (parsed.data.name !== name)
+    throw new PolicyPackError(`policy pack file "${name}.json" names itself "${parsed.data.name}"`);
   return parsed.data;
 }
 
 /** Labels by id for each list, for pages that show recorded choices. */
 export function policyLabels(pack: PolicyPack) {
-  const byId = (entries: readonly { id: string; label: string }[]) => Object.fromEntries(entries.map((entry) => [entry.id, entry.label]));
+  const byId = (entries: readonly { id: string; label: string }[]) =>
+    Object.fromEntries(entries.map((entry) => [entry.id, entry.label]));
   return {
     purposes: byId(pack.purposes),
     informationCategories: byId(pack.informationCategories),

@@ -45,7 +45,6 @@ const article6Option = option.extend({
   needsMoreForSpecial: z.boolean().default(true),
 });
 
-
 export const sharingPolicySchema = z.strictObject({
   /**
    * A share about more people than this is a bulk share (R2.16): it needs the approval of the

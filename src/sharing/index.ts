@@ -1,7 +1,23 @@
 export { sharingService } from './sharing.service.ts';
-export type { AdviceItem, AdviceRequestView, ApprovalItem, ApprovalView, ConsentFinding, DecisionListItem, DecisionView, SharingDependencies, SharingService } from './sharing.service.ts';
+export type {
+  AdviceItem,
+  AdviceRequestView,
+  ApprovalItem,
+  ApprovalView,
+  ConsentFinding,
+  DecisionListItem,
+  DecisionView,
+  SharingDependencies,
+  SharingService,
+} from './sharing.service.ts';
 export { assessDecision, approvalKindNames, sectionTitles } from './sharing.rules.ts';
-export type { ApprovalKind, Assessment, DecisionFacts, DecisionProblem, RecordedAssessment } from './sharing.rules.ts';
+export type {
+  ApprovalKind,
+  Assessment,
+  DecisionFacts,
+  DecisionProblem,
+  RecordedAssessment,
+} from './sharing.rules.ts';
 export { decisionAnswers, outcomeNames, outcomes, principles, sectionSchemas } from './sharing.answers.ts';
 export type { DecisionAnswers, Outcome, SectionName } from './sharing.answers.ts';
 export { decisionStatusNames } from './sharing.status.ts';

@@ -10,9 +10,14 @@ import { multiline, singleLine, textRule } from '../lib/text.schema.ts';
  */
 
 // Free text under the one text rule (src/lib/text.ts), as on the question pages; `label` names the member in messages.
-const text = (label: string, max: number, shape: TextShape = multiline) => z.string().trim().min(1).max(max).superRefine(textRule(label, shape));
-const optionalText = (label: string, max: number, shape: TextShape = multiline) => z.string().trim().max(max).superRefine(textRule(label, shape)).optional();
-const id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(60);
+const text = (label: string, max: number, shape: TextShape = multiline) =>
+  z.string().trim().min(1).max(max).superRefine(textRule(label, shape));
+const optionalText = (label: string, max: number, shape: TextShape = multiline) =>
+  z.string().trim().max(max).superRefine(textRule(label, shape)).optional();
+const id = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+  .max(60);
 const uuid = z.uuid();
 const calendarDate = z.iso.date();
 
@@ -66,7 +71,15 @@ export const sharedCategory = z.strictObject({
   sensitiveReason: optionalText('the sensitive reason', 1000),
 });
 export type SharedCategory = z.output<typeof sharedCategory>;
-export const principles = ['necessary', 'proportionate', 'relevant', 'adequate', 'accurate', 'timely', 'secure'] as const;
+export const principles = [
+  'necessary',
+  'proportionate',
+  'relevant',
+  'adequate',
+  'accurate',
+  'timely',
+  'secure',
+] as const;
 export type Principle = (typeof principles)[number];
 export const thirdPartyHandling = ['none', 'withheld', 'shared'] as const;
 export const informationSection = z.strictObject({
@@ -117,7 +130,11 @@ export type SafetySection = z.output<typeof safetySection>;
 
 export const outcomes = ['share', 'share-in-part', 'not-share'] as const;
 export type Outcome = (typeof outcomes)[number];
-export const outcomeNames: Record<Outcome, string> = { share: 'Share', 'share-in-part': 'Share in part', 'not-share': 'Do not share' };
+export const outcomeNames: Record<Outcome, string> = {
+  share: 'Share',
+  'share-in-part': 'Share in part',
+  'not-share': 'Do not share',
+};
 
 /** 6c. The decision and its reasons (R2.23). */
 export const outcomeSection = z.strictObject({

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addPerson, consentWorld, givenConsentAnswers, viewerOf } from '../../test/support/consent-fixtures.ts';
+import {
+  addPerson,
+  consentWorld,
+  givenConsentAnswers,
+  viewerOf,
+} from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { routineShareAnswers } from '../../test/support/sharing-fixtures.ts';
@@ -17,29 +22,75 @@ let igLeadToken: string;
 beforeAll(async () => {
   context = await testApp();
   const world = consentWorld(context);
-  const organisationId = await createOrganisation(context, { name: `Swindon Borough Council ${randomUUID().slice(0, 6)}` });
-  const otherOrganisationId = await createOrganisation(context, { name: `Wiltshire Council ${randomUUID().slice(0, 6)}` });
-  schoolId = await createOrganisation(context, { name: `Oakfield Primary School ${randomUUID().slice(0, 6)}`, hosted: false });
-  const practitioner = await createStaff(context, { organisationId, roles: ['practitioner'], displayName: 'Priya Sharma' });
-  const elsewhere = await createStaff(context, { organisationId: otherOrganisationId, roles: ['practitioner', 'dpo'] });
-  const issue = async (staff: TestStaff) => (await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic case management', 30)).token;
+  const organisationId = await createOrganisation(context, {
+    name: `Swindon Borough Council ${randomUUID().slice(0, 6)}`,
+  });
+  const otherOrganisationId = await createOrganisation(context, {
+    name: `Wiltshire Council ${randomUUID().slice(0, 6)}`,
+  });
+  schoolId = await createOrganisation(context, {
+    name: `Oakfield Primary School ${randomUUID().slice(0, 6)}`,
+    hosted: false,
+  });
+  const practitioner = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner'],
+    displayName: 'Priya Sharma',
+  });
+  const elsewhere = await createStaff(context, {
+    organisationId: otherOrganisationId,
+    roles: ['practitioner', 'dpo'],
+  });
+  const issue = async (staff: TestStaff) =>
+    (await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic case management', 30)).token;
   practitionerToken = await issue(practitioner);
   elsewhereToken = await issue(elsewhere);
   igLeadToken = await issue(await createStaff(context, { organisationId, roles: ['ig_lead'] }));
   const asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
-  childId = await addPerson(world, organisationId, { givenNames: 'Oliver', familyName: 'Nowak', dateOfBirth: '2012-03-08', allocateTo: practitioner.id });
-  withdrawnChildId = await addPerson(world, organisationId, { givenNames: 'Jakub', familyName: 'Nowak', dateOfBirth: '2015-07-19', allocateTo: practitioner.id });
-  await world.consents.record(asPractitioner, childId, givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }));
-  const consentId = await world.consents.record(asPractitioner, withdrawnChildId, givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }));
-  await world.consents.withdraw(asPractitioner, consentId, { withdrawnOn: '2026-11-28', method: 'letter', by: 'parent_carer', note: null });
+  childId = await addPerson(world, organisationId, {
+    givenNames: 'Oliver',
+    familyName: 'Nowak',
+    dateOfBirth: '2012-03-08',
+    allocateTo: practitioner.id,
+  });
+  withdrawnChildId = await addPerson(world, organisationId, {
+    givenNames: 'Jakub',
+    familyName: 'Nowak',
+    dateOfBirth: '2015-07-19',
+    allocateTo: practitioner.id,
+  });
+  await world.consents.record(
+    asPractitioner,
+    childId,
+    givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }),
+  );
+  const consentId = await world.consents.record(
+    asPractitioner,
+    withdrawnChildId,
+    givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }),
+  );
+  await world.consents.withdraw(asPractitioner, consentId, {
+    withdrawnOn: '2026-11-28',
+    method: 'letter',
+    by: 'parent_carer',
+    note: null,
+  });
 }, 60_000);
 
 async function post(body: unknown, token = practitionerToken) {
-  return context.app.inject({ method: 'POST', url: '/api/v1/decisions', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  return context.app.inject({
+    method: 'POST',
+    url: '/api/v1/decisions',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
 }
 
 async function decisionCount(): Promise<number> {
-  const row = await context.db.selectFrom('sharing_decisions').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+  const row = await context.db
+    .selectFrom('sharing_decisions')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
@@ -47,21 +98,46 @@ describe('POST /api/v1/decisions', () => {
   it('records a complete routine decision under the rules of the pages, with the consent it relied on', async () => {
     const response = await post(routineShareAnswers({ personIds: [childId], schoolId }));
     expect(response.statusCode, response.body).toBe(201);
-    const body = response.json<{ id: string; reference: string; status: string; outcome: string; policy: { version: string }; consent: { outcome: string; consentId: string | null }[] }>();
-    expect(body).toMatchObject({ status: 'recorded', outcome: 'share-in-part', policy: { version: context.services.policy.version } });
+    const body = response.json<{
+      id: string;
+      reference: string;
+      status: string;
+      outcome: string;
+      policy: { version: string };
+      consent: { outcome: string; consentId: string | null }[];
+    }>();
+    expect(body).toMatchObject({
+      status: 'recorded',
+      outcome: 'share-in-part',
+      policy: { version: context.services.policy.version },
+    });
     expect(body.consent[0]?.outcome).toBe('covered');
     expect(body.consent[0]?.consentId).not.toBeNull();
     expect(response.headers.location).toContain(`/api/v1/decisions/${body.id}`);
-    const fetched = await context.app.inject({ method: 'GET', url: `/api/v1/decisions/${body.id}`, headers: { authorization: `Bearer ${practitionerToken}` } });
+    const fetched = await context.app.inject({
+      method: 'GET',
+      url: `/api/v1/decisions/${body.id}`,
+      headers: { authorization: `Bearer ${practitionerToken}` },
+    });
     expect(fetched.json<{ reference: string }>().reference).toBe(body.reference);
-    const recorded = await context.db.selectFrom('audit_events').select('action').where('entity_id', '=', body.id).execute();
-    expect(recorded.map((event) => event.action)).toEqual(expect.arrayContaining(['decision.started', 'decision.recorded']));
+    const recorded = await context.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('entity_id', '=', body.id)
+      .execute();
+    expect(recorded.map((event) => event.action)).toEqual(
+      expect.arrayContaining(['decision.started', 'decision.recorded']),
+    );
   });
 
   it('refuses malformed decisions with problem+json naming each member, changing nothing', async () => {
     const before = await decisionCount();
     const answers = routineShareAnswers({ personIds: [childId], schoolId });
-    const response = await post({ ...answers, request: { ...answers.request, purposeId: 'NOT A PURPOSE', receivedOn: '31/02/2026' }, surprise: true });
+    const response = await post({
+      ...answers,
+      request: { ...answers.request, purposeId: 'NOT A PURPOSE', receivedOn: '31/02/2026' },
+      surprise: true,
+    });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
     const pointers = response.json<{ errors: { pointer: string }[] }>().errors.map((error) => error.pointer);
@@ -73,17 +149,44 @@ describe('POST /api/v1/decisions', () => {
     const before = await decisionCount();
     const relyingOnWithdrawn = await post(routineShareAnswers({ personIds: [withdrawnChildId], schoolId }));
     expect(relyingOnWithdrawn.statusCode).toBe(422);
-    expect(relyingOnWithdrawn.json<{ errors: { detail: string }[] }>().errors.map((error) => error.detail).join(' ')).toContain('DECISION.CONSENT_WITHDRAWN');
+    expect(
+      relyingOnWithdrawn
+        .json<{ errors: { detail: string }[] }>()
+        .errors.map((error) => error.detail)
+        .join(' '),
+    ).toContain('DECISION.CONSENT_WITHDRAWN');
     const answers = routineShareAnswers({ personIds: [withdrawnChildId], schoolId });
     const override = await post({
       ...answers,
-      lawfulBasis: { unsure: false, article6: 'public-task', article9: 'health-social-care', schedule1: 'safeguarding', commonLaw: 'public-interest', confidenceReason: 'Risk of harm.', justification: 'Bruising reported at school.' },
+      lawfulBasis: {
+        unsure: false,
+        article6: 'public-task',
+        article9: 'health-social-care',
+        schedule1: 'safeguarding',
+        commonLaw: 'public-interest',
+        confidenceReason: 'Risk of harm.',
+        justification: 'Bruising reported at school.',
+      },
     });
     expect(override.statusCode).toBe(422);
-    expect(override.json<{ errors: { detail: string }[] }>().errors.map((error) => error.detail).join(' ')).toContain('DECISION.APPROVAL_NEEDED');
-    const contradictory = await post({ ...answers, people: { personIds: [childId], systemTransfer: false }, information: { ...answers.information, withheld: ['education'] } });
+    expect(
+      override
+        .json<{ errors: { detail: string }[] }>()
+        .errors.map((error) => error.detail)
+        .join(' '),
+    ).toContain('DECISION.APPROVAL_NEEDED');
+    const contradictory = await post({
+      ...answers,
+      people: { personIds: [childId], systemTransfer: false },
+      information: { ...answers.information, withheld: ['education'] },
+    });
     expect(contradictory.statusCode).toBe(422);
-    expect(contradictory.json<{ errors: { detail: string }[] }>().errors.map((error) => error.detail).join(' ')).toContain('DECISION.SHARED_AND_WITHHELD');
+    expect(
+      contradictory
+        .json<{ errors: { detail: string }[] }>()
+        .errors.map((error) => error.detail)
+        .join(' '),
+    ).toContain('DECISION.SHARED_AND_WITHHELD');
     expect(await decisionCount()).toBe(before);
   });
 
@@ -101,9 +204,17 @@ describe('POST /api/v1/decisions', () => {
     expect(response.statusCode).toBe(422);
     expect(await decisionCount()).toBe(before);
     const [first] = await context.db.selectFrom('sharing_decisions').select('id').limit(1).execute();
-    const read = await context.app.inject({ method: 'GET', url: `/api/v1/decisions/${first?.id ?? randomUUID()}`, headers: { authorization: `Bearer ${elsewhereToken}` } });
+    const read = await context.app.inject({
+      method: 'GET',
+      url: `/api/v1/decisions/${first?.id ?? randomUUID()}`,
+      headers: { authorization: `Bearer ${elsewhereToken}` },
+    });
     expect(read.statusCode).toBe(404);
-    const malformed = await context.app.inject({ method: 'GET', url: '/api/v1/decisions/not-a-uuid', headers: { authorization: `Bearer ${elsewhereToken}` } });
+    const malformed = await context.app.inject({
+      method: 'GET',
+      url: '/api/v1/decisions/not-a-uuid',
+      headers: { authorization: `Bearer ${elsewhereToken}` },
+    });
     expect(malformed.statusCode).toBe(404);
   });
 });

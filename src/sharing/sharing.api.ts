@@ -18,39 +18,76 @@ const idParams = z.strictObject({ id: z.uuid() });
  * decision is recorded under the same rules as the pages; one that is incomplete, contradictory, or
  * needs advice or approval is refused with every problem named, and nothing is changed.
  */
-export async function sharingApi(app: FastifyInstance, options: { readonly sharing: SharingService; readonly publicUrl: string }): Promise<void> {
+export async function sharingApi(
+  app: FastifyInstance,
+  options: { readonly sharing: SharingService; readonly publicUrl: string },
+): Promise<void> {
   const { sharing } = options;
 
-  app.post('/api/v1/decisions', { config: { ...makers, api: { summary: 'Record a complete sharing decision', description: 'The same rules as the pages (the seven golden rules). A decision that is incomplete or contradictory, or needs advice or approval, is refused with 422 naming every problem; nothing is recorded.', body: decisionAnswers, success: { status: 201, description: 'The recorded decision, with the consent it relied on and the policy version' } } } }, async (request, reply) => {
-    const parsed = decisionAnswers.safeParse(request.body);
-    if (!parsed.success) {
-      return problem(
-        reply,
-        400,
-        'The decision is not valid',
-        'Correct the members named in errors and send the decision again. Nothing was recorded.',
-        issuePointers(parsed.error.issues),
-      );
-    }
-    try {
-      const created = await sharing.recordComplete(apiViewer(request), parsed.data);
-      const view = await sharing.open(apiViewer(request), created.id);
-      return await reply.code(201).header('location', `${options.publicUrl}/api/v1/decisions/${created.id}`).header('cache-control', 'no-store').send(toResource(view, options.publicUrl));
-    } catch (error) {
-      return refusal(reply, error);
-    }
-  });
+  app.post(
+    '/api/v1/decisions',
+    {
+      config: {
+        ...makers,
+        api: {
+          summary: 'Record a complete sharing decision',
+          description:
+            'The same rules as the pages (the seven golden rules). A decision that is incomplete or contradictory, or needs advice or approval, is refused with 422 naming every problem; nothing is recorded.',
+          body: decisionAnswers,
+          success: {
+            status: 201,
+            description: 'The recorded decision, with the consent it relied on and the policy version',
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const parsed = decisionAnswers.safeParse(request.body);
+      if (!parsed.success) {
+        return problem(
+          reply,
+          400,
+          'The decision is not valid',
+          'Correct the members named in errors and send the decision again. Nothing was recorded.',
+          issuePointers(parsed.error.issues),
+        );
+      }
+      try {
+        const created = await sharing.recordComplete(apiViewer(request), parsed.data);
+        const view = await sharing.open(apiViewer(request), created.id);
+        return await reply
+          .code(201)
+          .header('location', `${options.publicUrl}/api/v1/decisions/${created.id}`)
+          .header('cache-control', 'no-store')
+          .send(toResource(view, options.publicUrl));
+      } catch (error) {
+        return refusal(reply, error);
+      }
+    },
+  );
 
-  app.get('/api/v1/decisions/:id', { config: { ...readers, api: { summary: 'Read a sharing decision', success: { status: 200, description: 'The decision, its status, advice, approvals and addenda' } } } }, async (request, reply) => {
-    const params = idParams.safeParse(request.params);
-    if (!params.success) return notFound(reply);
-    try {
-      const view = await sharing.open(apiViewer(request), params.data.id, { audited: true });
-      return await reply.header('cache-control', 'no-store').send(toResource(view, options.publicUrl));
-    } catch (error) {
-      return refusal(reply, error);
-    }
-  });
+  app.get(
+    '/api/v1/decisions/:id',
+    {
+      config: {
+        ...readers,
+        api: {
+          summary: 'Read a sharing decision',
+          success: { status: 200, description: 'The decision, its status, advice, approvals and addenda' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const params = idParams.safeParse(request.params);
+      if (!params.success) return notFound(reply);
+      try {
+        const view = await sharing.open(apiViewer(request), params.data.id, { audited: true });
+        return await reply.header('cache-control', 'no-store').send(toResource(view, options.publicUrl));
+      } catch (error) {
+        return refusal(reply, error);
+      }
+    },
+  );
 }
 
 function refusal(reply: FastifyReply, error: unknown) {
@@ -61,14 +98,22 @@ function refusal(reply: FastifyReply, error: unknown) {
       422,
       'The decision cannot be recorded',
       'The decision breaks the rules named in errors. Decisions that need advice or approval are made in Safeshare. Nothing was recorded.',
-      error.problems.map((rule) => ({ pointer: `/${rule.field.replaceAll('.', '/')}`, detail: `${rule.code}: ${rule.message}` })),
+      error.problems.map((rule) => ({
+        pointer: `/${rule.field.replaceAll('.', '/')}`,
+        detail: `${rule.code}: ${rule.message}`,
+      })),
     );
   }
   throw error;
 }
 
 function notFound(reply: FastifyReply) {
-  return problem(reply, 404, 'Not found', 'There is no sharing decision at this address that this token may see.');
+  return problem(
+    reply,
+    404,
+    'Not found',
+    'There is no sharing decision at this address that this token may see.',
+  );
 }
 
 /** The decision as JSON: its answers, status, the consent it relied on and the policy version. */
@@ -80,13 +125,37 @@ function toResource(view: DecisionView, publicUrl: string) {
     outcome: view.outcome,
     policy: view.policy,
     answers: view.answers,
-    consent: view.consent.map(({ personId, outcome, consentId }) => ({ personId, outcome, consentId: consentId ?? null })),
-    approvals: view.approvals.map(({ kind, status, decidedByName, decidedAt, reason }) => ({ kind, status, decidedBy: decidedByName, decidedAt, reason })),
-    advice: view.advice.map(({ adviser, status, anonymised, askedAt, answeredAt }) => ({ adviser, status, anonymised, askedAt, answeredAt })),
-    addenda: view.addenda.map(({ kind, body, writtenByName, writtenAt }) => ({ kind, body, writtenBy: writtenByName, writtenAt })),
+    consent: view.consent.map(({ personId, outcome, consentId }) => ({
+      personId,
+      outcome,
+      consentId: consentId ?? null,
+    })),
+    approvals: view.approvals.map(({ kind, status, decidedByName, decidedAt, reason }) => ({
+      kind,
+      status,
+      decidedBy: decidedByName,
+      decidedAt,
+      reason,
+    })),
+    advice: view.advice.map(({ adviser, status, anonymised, askedAt, answeredAt }) => ({
+      adviser,
+      status,
+      anonymised,
+      askedAt,
+      answeredAt,
+    })),
+    addenda: view.addenda.map(({ kind, body, writtenByName, writtenAt }) => ({
+      kind,
+      body,
+      writtenBy: writtenByName,
+      writtenAt,
+    })),
     startedBy: view.startedBy.name,
     recordedBy: view.recordedByName,
     recordedAt: view.recordedAt,
-    links: { self: `${publicUrl}/api/v1/decisions/${view.id}`, page: `${publicUrl}${sharingPaths.decision(view.id)}` },
+    links: {
+      self: `${publicUrl}/api/v1/decisions/${view.id}`,
+      page: `${publicUrl}${sharingPaths.decision(view.id)}`,
+    },
   };
 }

@@ -6,7 +6,9 @@ import type { DecisionProblem } from './sharing.rules.ts';
  */
 export class SharingRuleError extends Error {
   override readonly name = 'SharingRuleError';
-  constructor(readonly problems: readonly { readonly field: string; readonly code: string; readonly message: string }[]) {
+  constructor(
+    readonly problems: readonly { readonly field: string; readonly code: string; readonly message: string }[],
+  ) {
     super(problems.map((problem) => problem.message).join('; '));
   }
 
@@ -15,7 +17,13 @@ export class SharingRuleError extends Error {
   }
 
   static fromProblems(problems: readonly DecisionProblem[]): SharingRuleError {
-    return new SharingRuleError(problems.map((problem) => ({ field: problem.section, code: `DECISION.${problem.code}`, message: problem.message })));
+    return new SharingRuleError(
+      problems.map((problem) => ({
+        field: problem.section,
+        code: `DECISION.${problem.code}`,
+        message: problem.message,
+      })),
+    );
   }
 }
 

@@ -37,7 +37,9 @@ export const personParams = z.strictObject({ personId: z.uuid() });
 /** `?from=check`: the practitioner came from check your answers and goes back there. A flag, never personal data. */
 export const questionQuery = z.object({ from: z.enum(['check']).optional().catch(undefined) });
 /** Which change the overview confirms in its banner. */
-export const overviewQuery = z.object({ done: z.enum(['sent', 'withdrawn', 'addendum']).optional().catch(undefined) });
+export const overviewQuery = z.object({
+  done: z.enum(['sent', 'withdrawn', 'addendum']).optional().catch(undefined),
+});
 export type OverviewNotice = NonNullable<z.output<typeof overviewQuery>['done']>;
 
 export const requesterKindNames: Record<RequesterKind, string> = {
@@ -48,12 +50,24 @@ export const requesterKindNames: Record<RequesterKind, string> = {
 
 /** Golden rule 6, in the words of the 2024 advice. */
 export const principleNames: Record<Principle, { readonly text: string; readonly hint: string }> = {
-  necessary: { text: 'Necessary', hint: 'Sharing it is needed for the purpose: the purpose could not be met without it' },
-  proportionate: { text: 'Proportionate', hint: 'No more is shared than the purpose needs, with no more people than need it' },
+  necessary: {
+    text: 'Necessary',
+    hint: 'Sharing it is needed for the purpose: the purpose could not be met without it',
+  },
+  proportionate: {
+    text: 'Proportionate',
+    hint: 'No more is shared than the purpose needs, with no more people than need it',
+  },
   relevant: { text: 'Relevant', hint: 'Only what is relevant to the purpose is shared' },
-  adequate: { text: 'Adequate', hint: 'It is of the right quality and enough for the recipient to understand and rely on it' },
+  adequate: {
+    text: 'Adequate',
+    hint: 'It is of the right quality and enough for the recipient to understand and rely on it',
+  },
   accurate: { text: 'Accurate', hint: 'It is accurate and up to date; opinion is told apart from fact' },
-  timely: { text: 'Timely', hint: 'It is shared in time to make a difference, without delay that could put a child at risk' },
+  timely: {
+    text: 'Timely',
+    hint: 'It is shared in time to make a difference, without delay that could put a child at risk',
+  },
   secure: { text: 'Secure', hint: 'It will be shared by a safe method, to the right person' },
 };
 
@@ -66,7 +80,10 @@ export const thirdPartyNames: Record<(typeof thirdPartyHandling)[number], string
 export const addendumKinds = ['correction', 'later-fact'] as const satisfies readonly AddendumKind[];
 export const addendumKindNames: Record<AddendumKind, { readonly text: string; readonly hint: string }> = {
   correction: { text: 'A correction', hint: 'Something in the record is wrong: say what, and what is right' },
-  'later-fact': { text: 'A later fact', hint: 'Something that happened or came to light after the decision was recorded' },
+  'later-fact': {
+    text: 'A later fact',
+    hint: 'Something that happened or came to light after the decision was recorded',
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -98,20 +115,36 @@ function choice<const T extends string>(allowed: readonly T[], message: string) 
     .max(100, message)
     .optional()
     .transform((value) => (value === undefined || value === '' ? undefined : value))
-    .refine((value): value is T | undefined => value === undefined || (allowed as readonly string[]).includes(value), message);
+    .refine(
+      (value): value is T | undefined =>
+        value === undefined || (allowed as readonly string[]).includes(value),
+      message,
+    );
 }
 
 function list(allowed: readonly string[], message: string) {
   return z
-    .preprocess((value: unknown): unknown => (value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value]), z.array(z.unknown()).max(100, message))
-    .refine((values): values is string[] => values.every((value) => typeof value === 'string' && value.length <= 100), message)
+    .preprocess(
+      (value: unknown): unknown =>
+        value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value],
+      z.array(z.unknown()).max(100, message),
+    )
+    .refine(
+      (values): values is string[] =>
+        values.every((value) => typeof value === 'string' && value.length <= 100),
+      message,
+    )
     .transform((values) => [...new Set((values as string[]).filter((value) => value !== ''))])
     .refine((values) => values.every((value) => allowed.includes(value)), message);
 }
 
 function dateValues(name: string, value: string | undefined): FormValues {
   const [year, month, day] = (value ?? '').split('-');
-  return { [`${name}-day`]: day === undefined ? '' : String(Number(day)), [`${name}-month`]: month === undefined ? '' : String(Number(month)), [`${name}-year`]: year ?? '' };
+  return {
+    [`${name}-day`]: day === undefined ? '' : String(Number(day)),
+    [`${name}-month`]: month === undefined ? '' : String(Number(month)),
+    [`${name}-year`]: year ?? '',
+  };
 }
 
 const yesNo = ['yes', 'no'] as const;
@@ -131,7 +164,18 @@ export const startForm = z.strictObject({
 // ---------------------------------------------------------------------------------------------
 // 1. The request
 
-export const requestFields = ['requesterKind', 'requesterName', 'requesterRole', 'requesterOrganisationId', 'channelId', 'receivedOn-day', 'receivedOn-month', 'receivedOn-year', 'purposeId', 'details'];
+export const requestFields = [
+  'requesterKind',
+  'requesterName',
+  'requesterRole',
+  'requesterOrganisationId',
+  'channelId',
+  'receivedOn-day',
+  'receivedOn-month',
+  'receivedOn-year',
+  'purposeId',
+  'details',
+];
 
 export function requestForm(context: { readonly pack: PolicyPack; readonly today: string }) {
   const { pack } = context;
@@ -157,24 +201,39 @@ export function requestForm(context: { readonly pack: PolicyPack; readonly today
       details: text('what was asked for', 4000),
     })
     .transform((raw, ctx): RequestSection => {
-      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
       const kind = raw.requesterKind;
-      if (kind === undefined) problem('requesterKind', 'Select who asked for the information, or that you are considering sharing on your own initiative');
+      if (kind === undefined)
+        problem(
+          'requesterKind',
+          'Select who asked for the information, or that you are considering sharing on your own initiative',
+        );
       const asked = kind !== undefined && kind !== 'own-initiative';
-      if (asked && raw.requesterName === undefined) problem('requesterName', 'Enter the name of the person who asked');
-      if (kind === 'agency' && raw.requesterOrganisationId === undefined) problem('requesterOrganisationId', 'Select the organisation that asked');
+      if (asked && raw.requesterName === undefined)
+        problem('requesterName', 'Enter the name of the person who asked');
+      if (kind === 'agency' && raw.requesterOrganisationId === undefined)
+        problem('requesterOrganisationId', 'Select the organisation that asked');
       if (asked && raw.channelId === undefined) problem('channelId', 'Select how the request was made');
       const received = readDate(raw, 'receivedOn');
       if (received.kind === 'blank') problem('receivedOn', 'Enter the date the request was received');
-      else if (received.kind === 'invalid') problem('receivedOn', 'The date the request was received must be a real date');
-      else if (received.value > context.today) problem('receivedOn', 'The date the request was received must be today or in the past');
+      else if (received.kind === 'invalid')
+        problem('receivedOn', 'The date the request was received must be a real date');
+      else if (received.value > context.today)
+        problem('receivedOn', 'The date the request was received must be today or in the past');
       if (raw.purposeId === undefined) problem('purposeId', 'Select the purpose of sharing');
-      if (raw.details === undefined) problem('details', kind === 'own-initiative' ? 'Enter why you are considering sharing' : 'Enter what was asked for');
+      if (raw.details === undefined)
+        problem(
+          'details',
+          kind === 'own-initiative' ? 'Enter why you are considering sharing' : 'Enter what was asked for',
+        );
       return {
         requesterKind: kind ?? 'agency',
         ...(asked && raw.requesterName !== undefined ? { requesterName: raw.requesterName } : {}),
         ...(asked && raw.requesterRole !== undefined ? { requesterRole: raw.requesterRole } : {}),
-        ...(asked && raw.requesterOrganisationId !== undefined ? { requesterOrganisationId: raw.requesterOrganisationId } : {}),
+        ...(asked && raw.requesterOrganisationId !== undefined
+          ? { requesterOrganisationId: raw.requesterOrganisationId }
+          : {}),
         ...(asked && raw.channelId !== undefined ? { channelId: raw.channelId } : {}),
         receivedOn: received.kind === 'date' ? received.value : context.today,
         purposeId: raw.purposeId ?? '',
@@ -201,9 +260,16 @@ export function requestValues(section: RequestSection | undefined, today: string
 // 2. The people
 
 export const peopleForm = z
-  .strictObject({ systemTransfer: choice(yesNo, 'Select yes if the information will be transferred between IT systems') })
+  .strictObject({
+    systemTransfer: choice(yesNo, 'Select yes if the information will be transferred between IT systems'),
+  })
   .transform((raw, ctx) => {
-    if (raw.systemTransfer === undefined) ctx.addIssue({ code: 'custom', path: ['systemTransfer'], message: 'Select yes if the information will be transferred between IT systems' });
+    if (raw.systemTransfer === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['systemTransfer'],
+        message: 'Select yes if the information will be transferred between IT systems',
+      });
     return { systemTransfer: raw.systemTransfer === 'yes' };
   });
 
@@ -212,7 +278,12 @@ export const personForm = z.strictObject({ personId: z.uuid({ error: 'Select a p
 export const peopleSearchForm = z
   .strictObject({ query: text('the search', 100, singleLine) })
   .transform((raw, ctx) => {
-    if (raw.query === undefined || !/[\p{L}\p{N}]/u.test(raw.query)) ctx.addIssue({ code: 'custom', path: ['query'], message: 'Enter a name, NHS number or case reference' });
+    if (raw.query === undefined || !/[\p{L}\p{N}]/u.test(raw.query))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['query'],
+        message: 'Enter a name, NHS number or case reference',
+      });
     return { query: raw.query ?? '' };
   });
 
@@ -223,7 +294,14 @@ export function peopleValues(section: PeopleSection | undefined): FormValues {
 // ---------------------------------------------------------------------------------------------
 // 3. The recipients: one block of fields per recipient, named recipients.<n>.<field>
 
-export const recipientFieldNames = ['name', 'role', 'organisationId', 'email', 'telephone', 'reason'] as const;
+export const recipientFieldNames = [
+  'name',
+  'role',
+  'organisationId',
+  'email',
+  'telephone',
+  'reason',
+] as const;
 export const maxRecipients = 50;
 
 export interface RecipientValues {
@@ -234,10 +312,20 @@ export interface RecipientValues {
   readonly telephone: string;
   readonly reason: string;
 }
-export const blankRecipient: RecipientValues = { name: '', role: '', organisationId: '', email: '', telephone: '', reason: '' };
+export const blankRecipient: RecipientValues = {
+  name: '',
+  role: '',
+  organisationId: '',
+  email: '',
+  telephone: '',
+  reason: '',
+};
 
 /** What the recipients page asks for: continue, add another block, or remove one. */
-export type RecipientsAction = { readonly kind: 'continue' } | { readonly kind: 'add' } | { readonly kind: 'remove'; readonly index: number };
+export type RecipientsAction =
+  | { readonly kind: 'continue' }
+  | { readonly kind: 'add' }
+  | { readonly kind: 'remove'; readonly index: number };
 
 const recipientKey = /^recipients\.(\d{1,2})\.(name|role|organisationId|email|telephone|reason)$/;
 
@@ -265,26 +353,51 @@ export const recipientsPost = z.preprocess(
     return grouped;
   },
   z.strictObject({
-    recipients: z.array(z.strictObject({ name: z.string(), role: z.string(), organisationId: z.string(), email: z.string(), telephone: z.string(), reason: z.string() })),
+    recipients: z.array(
+      z.strictObject({
+        name: z.string(),
+        role: z.string(),
+        organisationId: z.string(),
+        email: z.string(),
+        telephone: z.string(),
+        reason: z.string(),
+      }),
+    ),
     action: z
       .string({ error: 'The form could not be read: start again' })
       .regex(/^(continue|add|remove-\d{1,2})$/, 'The form could not be read: start again')
       .optional()
-      .transform((value): RecipientsAction => (value === undefined || value === 'continue' ? { kind: 'continue' } : value === 'add' ? { kind: 'add' } : { kind: 'remove', index: Number(value.slice('remove-'.length)) })),
+      .transform((value): RecipientsAction =>
+        value === undefined || value === 'continue'
+          ? { kind: 'continue' }
+          : value === 'add'
+            ? { kind: 'add' }
+            : { kind: 'remove', index: Number(value.slice('remove-'.length)) },
+      ),
   }),
 );
 
 /** Checks each block; entirely blank extra blocks are dropped. Errors name the recipient when there are several. */
-export function recipientsSectionFrom(blocks: readonly RecipientValues[]): { ok: true; value: RecipientsSection } | { ok: false; issues: z.core.$ZodIssue[] } {
-  const filled = blocks.filter((block, index) => index === 0 || recipientFieldNames.some((field) => block[field].trim() !== ''));
+export function recipientsSectionFrom(
+  blocks: readonly RecipientValues[],
+): { ok: true; value: RecipientsSection } | { ok: false; issues: z.core.$ZodIssue[] } {
+  const filled = blocks.filter(
+    (block, index) => index === 0 || recipientFieldNames.some((field) => block[field].trim() !== ''),
+  );
   const several = filled.length > 1;
   const issues: z.core.$ZodIssue[] = [];
   const recipients: Recipient[] = [];
   filled.forEach((block, index) => {
     const who = several ? `recipient ${String(index + 1)}` : 'the recipient';
     const schema = z.strictObject({
-      name: text(`the name of ${who}`, 200, singleLine).refine((value) => value !== undefined, `Enter the name of ${who}`),
-      role: text(`the role of ${who}`, 200, singleLine).refine((value) => value !== undefined, `Enter the role of ${who}`),
+      name: text(`the name of ${who}`, 200, singleLine).refine(
+        (value) => value !== undefined,
+        `Enter the name of ${who}`,
+      ),
+      role: text(`the role of ${who}`, 200, singleLine).refine(
+        (value) => value !== undefined,
+        `Enter the role of ${who}`,
+      ),
       organisationId: z
         .string()
         .transform((value) => (value === '' ? undefined : value))
@@ -294,24 +407,46 @@ export function recipientsSectionFrom(blocks: readonly RecipientValues[]): { ok:
         .string()
         .trim()
         .transform((value) => (value === '' ? undefined : value.toLowerCase()))
-        .pipe(z.email({ error: `Enter the email address of ${who} in the correct format, like name@example.org.uk` }).max(254, 'Email address must be 254 characters or fewer').optional()),
+        .pipe(
+          z
+            .email({
+              error: `Enter the email address of ${who} in the correct format, like name@example.org.uk`,
+            })
+            .max(254, 'Email address must be 254 characters or fewer')
+            .optional(),
+        ),
       telephone: text(`the telephone number of ${who}`, 40, singleLine),
-      reason: text(`why ${who} needs the information`, 2000).refine((value) => value !== undefined, `Enter why ${who} needs the information`),
+      reason: text(`why ${who} needs the information`, 2000).refine(
+        (value) => value !== undefined,
+        `Enter why ${who} needs the information`,
+      ),
     });
     const parsed = schema.safeParse(block);
     if (!parsed.success) {
-      issues.push(...parsed.error.issues.map((issue) => ({ ...issue, path: ['recipients', index, ...issue.path] })));
+      issues.push(
+        ...parsed.error.issues.map((issue) => ({ ...issue, path: ['recipients', index, ...issue.path] })),
+      );
       return;
     }
     const { name, role, organisationId, email, telephone, reason } = parsed.data;
     if (organisationId === undefined) return;
-    recipients.push({ name, role, organisationId, reason, ...(email === undefined ? {} : { email }), ...(telephone === undefined ? {} : { telephone }) });
+    recipients.push({
+      name,
+      role,
+      organisationId,
+      reason,
+      ...(email === undefined ? {} : { email }),
+      ...(telephone === undefined ? {} : { telephone }),
+    });
   });
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, value: { recipients } };
 }
 
-export function recipientValues(section: RecipientsSection | undefined, request: RequestSection | undefined): RecipientValues[] {
+export function recipientValues(
+  section: RecipientsSection | undefined,
+  request: RequestSection | undefined,
+): RecipientValues[] {
   if (section !== undefined) {
     return section.recipients.map((recipient) => ({
       name: recipient.name,
@@ -324,7 +459,14 @@ export function recipientValues(section: RecipientsSection | undefined, request:
   }
   // An agency's request: the person who asked is usually the one to receive the answer.
   if (request?.requesterKind === 'agency') {
-    return [{ ...blankRecipient, name: request.requesterName ?? '', role: request.requesterRole ?? '', organisationId: request.requesterOrganisationId ?? '' }];
+    return [
+      {
+        ...blankRecipient,
+        name: request.requesterName ?? '',
+        role: request.requesterRole ?? '',
+        organisationId: request.requesterOrganisationId ?? '',
+      },
+    ];
   }
   return [blankRecipient];
 }
@@ -335,7 +477,10 @@ export function recipientValues(section: RecipientsSection | undefined, request:
 export function informationFields(pack: PolicyPack): string[] {
   return [
     'shared',
-    ...pack.informationCategories.flatMap((category) => [`relevance.${category.id}`, `sensitiveReason.${category.id}`]),
+    ...pack.informationCategories.flatMap((category) => [
+      `relevance.${category.id}`,
+      `sensitiveReason.${category.id}`,
+    ]),
     'withheld',
     'description',
     'thirdParties',
@@ -344,7 +489,10 @@ export function informationFields(pack: PolicyPack): string[] {
   ];
 }
 
-export function informationForm(context: { readonly pack: PolicyPack; readonly purposeId: string | undefined }) {
+export function informationForm(context: {
+  readonly pack: PolicyPack;
+  readonly purposeId: string | undefined;
+}) {
   const { pack } = context;
   const categories = pack.informationCategories;
   const categoryIds = categories.map((category) => category.id);
@@ -359,32 +507,58 @@ export function informationForm(context: { readonly pack: PolicyPack; readonly p
       shared: list(categoryIds, 'Select the information to share from the list'),
       withheld: list(categoryIds, 'Select the information withheld from the list'),
       description: text('the description', 4000),
-      thirdParties: choice(thirdPartyHandling, 'Select whether the information identifies anyone who could be harmed'),
+      thirdParties: choice(
+        thirdPartyHandling,
+        'Select whether the information identifies anyone who could be harmed',
+      ),
       thirdPartyReason: text('the reason', 2000),
       confirmed: list(principles, 'Select the principles from the list'),
       ...perCategory,
     })
     .transform((raw, ctx): InformationSection => {
-      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
       const answers = raw as Record<string, unknown>;
       const textOf = (key: string) => {
         const value = answers[key];
         return typeof value === 'string' ? value : undefined;
       };
-      if (raw.shared.length === 0) problem('shared', 'Select the information you will share. If you will share nothing, go to your decision and record that you are not sharing');
+      if (raw.shared.length === 0)
+        problem(
+          'shared',
+          'Select the information you will share. If you will share nothing, go to your decision and record that you are not sharing',
+        );
       const shared = categories
         .filter((category) => raw.shared.includes(category.id))
         .map((category) => {
           const relevance = textOf(`relevance.${category.id}`);
-          const sensitiveReason = sensitive.has(category.id) ? textOf(`sensitiveReason.${category.id}`) : undefined;
-          if (relevance === undefined) problem(`relevance.${category.id}`, `Enter how “${category.label}” is relevant to the purpose`);
-          if (sensitive.has(category.id) && sensitiveReason === undefined) problem(`sensitiveReason.${category.id}`, `Give the reason “${category.label}” is needed for this purpose`);
-          return { categoryId: category.id, relevance: relevance ?? '', ...(sensitiveReason === undefined ? {} : { sensitiveReason }) };
+          const sensitiveReason = sensitive.has(category.id)
+            ? textOf(`sensitiveReason.${category.id}`)
+            : undefined;
+          if (relevance === undefined)
+            problem(`relevance.${category.id}`, `Enter how “${category.label}” is relevant to the purpose`);
+          if (sensitive.has(category.id) && sensitiveReason === undefined)
+            problem(
+              `sensitiveReason.${category.id}`,
+              `Give the reason “${category.label}” is needed for this purpose`,
+            );
+          return {
+            categoryId: category.id,
+            relevance: relevance ?? '',
+            ...(sensitiveReason === undefined ? {} : { sensitiveReason }),
+          };
         });
-      const both = categories.find((category) => raw.shared.includes(category.id) && raw.withheld.includes(category.id));
+      const both = categories.find(
+        (category) => raw.shared.includes(category.id) && raw.withheld.includes(category.id),
+      );
       if (both !== undefined) problem('withheld', `“${both.label}” cannot be both shared and withheld`);
-      if (raw.thirdParties === undefined) problem('thirdParties', 'Select whether the information identifies anyone who could be harmed');
-      if (raw.thirdParties === 'shared' && raw.thirdPartyReason === undefined) problem('thirdPartyReason', 'Give the reason information identifying someone who could be harmed is shared');
+      if (raw.thirdParties === undefined)
+        problem('thirdParties', 'Select whether the information identifies anyone who could be harmed');
+      if (raw.thirdParties === 'shared' && raw.thirdPartyReason === undefined)
+        problem(
+          'thirdPartyReason',
+          'Give the reason information identifying someone who could be harmed is shared',
+        );
       const missing = principles.filter((principle) => !raw.confirmed.includes(principle));
       if (missing.length > 0) problem('confirmed', `Confirm the information is ${missing.join(', ')}`);
       return {
@@ -392,7 +566,9 @@ export function informationForm(context: { readonly pack: PolicyPack; readonly p
         withheld: categoryIds.filter((id) => raw.withheld.includes(id)),
         ...(raw.description === undefined ? {} : { description: raw.description }),
         thirdParties: raw.thirdParties ?? 'none',
-        ...(raw.thirdParties === 'shared' && raw.thirdPartyReason !== undefined ? { thirdPartyReason: raw.thirdPartyReason } : {}),
+        ...(raw.thirdParties === 'shared' && raw.thirdPartyReason !== undefined
+          ? { thirdPartyReason: raw.thirdPartyReason }
+          : {}),
         confirmed: principles.filter((principle) => raw.confirmed.includes(principle)),
       };
     });
@@ -418,9 +594,22 @@ export function informationValues(section: InformationSection | undefined): Form
 // ---------------------------------------------------------------------------------------------
 // 5. The lawful basis
 
-export const lawfulBasisFields = ['unsure', 'article6', 'article9', 'schedule1', 'criminalOffence', 'commonLaw', 'confidenceReason', 'justification'];
+export const lawfulBasisFields = [
+  'unsure',
+  'article6',
+  'article9',
+  'schedule1',
+  'criminalOffence',
+  'commonLaw',
+  'confidenceReason',
+  'justification',
+];
 
-export function lawfulBasisForm(context: { readonly pack: PolicyPack; readonly specialCategory: boolean; readonly criminalOffence: boolean }) {
+export function lawfulBasisForm(context: {
+  readonly pack: PolicyPack;
+  readonly specialCategory: boolean;
+  readonly criminalOffence: boolean;
+}) {
   const bases = context.pack.sharing.lawfulBases;
   const ids = (options: readonly { id: string }[]) => options.map((option) => option.id);
   return z
@@ -429,29 +618,47 @@ export function lawfulBasisForm(context: { readonly pack: PolicyPack; readonly s
       article6: choice(ids(bases.article6), 'Select the data protection basis from the list'),
       article9: choice(ids(bases.article9), 'Select the Article 9 condition from the list'),
       schedule1: choice(ids(bases.schedule1), 'Select the Schedule 1 condition from the list'),
-      criminalOffence: choice(ids(bases.criminalOffence), 'Select the condition for criminal offence information from the list'),
+      criminalOffence: choice(
+        ids(bases.criminalOffence),
+        'Select the condition for criminal offence information from the list',
+      ),
       commonLaw: choice(ids(bases.commonLaw), 'Select the common-law position from the list'),
       confidenceReason: text('the reasons for not observing the duty of confidence', 4000),
       justification: text('the public-interest justification', 4000),
     })
     .transform((raw, ctx): LawfulBasisSection => {
-      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
       const unsure = raw.unsure === 'yes';
       const commonLaw = bases.commonLaw.find((option) => option.id === raw.commonLaw);
       if (!unsure) {
-        if (raw.article6 === undefined) problem('article6', 'Select the data protection basis (UK GDPR Article 6), or tick that you are not sure which law applies');
-        if (context.specialCategory && raw.article9 === undefined) problem('article9', 'Select the Article 9 condition: special category information is shared');
-        if (context.specialCategory && raw.schedule1 === undefined) problem('schedule1', 'Select the Data Protection Act 2018 Schedule 1 condition');
-        if (context.criminalOffence && raw.criminalOffence === undefined) problem('criminalOffence', 'Select the condition for sharing criminal offence information');
-        if (commonLaw === undefined) problem('commonLaw', 'Select the common-law position on confidentiality, or tick that you are not sure which law applies');
-        else if (commonLaw.setsAsideConfidence && raw.confidenceReason === undefined) problem('confidenceReason', 'Give the reasons for not observing the duty of confidence');
+        if (raw.article6 === undefined)
+          problem(
+            'article6',
+            'Select the data protection basis (UK GDPR Article 6), or tick that you are not sure which law applies',
+          );
+        if (context.specialCategory && raw.article9 === undefined)
+          problem('article9', 'Select the Article 9 condition: special category information is shared');
+        if (context.specialCategory && raw.schedule1 === undefined)
+          problem('schedule1', 'Select the Data Protection Act 2018 Schedule 1 condition');
+        if (context.criminalOffence && raw.criminalOffence === undefined)
+          problem('criminalOffence', 'Select the condition for sharing criminal offence information');
+        if (commonLaw === undefined)
+          problem(
+            'commonLaw',
+            'Select the common-law position on confidentiality, or tick that you are not sure which law applies',
+          );
+        else if (commonLaw.setsAsideConfidence && raw.confidenceReason === undefined)
+          problem('confidenceReason', 'Give the reasons for not observing the duty of confidence');
       }
       return {
         unsure,
         ...(raw.article6 === undefined ? {} : { article6: raw.article6 }),
         ...(raw.article9 === undefined || !context.specialCategory ? {} : { article9: raw.article9 }),
         ...(raw.schedule1 === undefined || !context.specialCategory ? {} : { schedule1: raw.schedule1 }),
-        ...(raw.criminalOffence === undefined || !context.criminalOffence ? {} : { criminalOffence: raw.criminalOffence }),
+        ...(raw.criminalOffence === undefined || !context.criminalOffence
+          ? {}
+          : { criminalOffence: raw.criminalOffence }),
         ...(raw.commonLaw === undefined ? {} : { commonLaw: raw.commonLaw }),
         ...(raw.confidenceReason === undefined ? {} : { confidenceReason: raw.confidenceReason }),
         ...(raw.justification === undefined ? {} : { justification: raw.justification }),
@@ -460,7 +667,11 @@ export function lawfulBasisForm(context: { readonly pack: PolicyPack; readonly s
 }
 
 /** The saved answers, or, before the page is first answered, consent pre-selected when the register covers everyone. */
-export function lawfulBasisValues(section: LawfulBasisSection | undefined, pack: PolicyPack, everyoneCovered: boolean): FormValues {
+export function lawfulBasisValues(
+  section: LawfulBasisSection | undefined,
+  pack: PolicyPack,
+  everyoneCovered: boolean,
+): FormValues {
   if (section === undefined) {
     const consent = pack.sharing.lawfulBases.commonLaw.find((option) => option.reliesOnConsent);
     return everyoneCovered && consent !== undefined ? { commonLaw: consent.id } : {};
@@ -480,7 +691,17 @@ export function lawfulBasisValues(section: LawfulBasisSection | undefined, pack:
 // ---------------------------------------------------------------------------------------------
 // 6. The decision: openness, safety and well-being, the outcome and its reasons
 
-export const decisionFields = ['told', 'toldDetails', 'notToldReason', 'wellbeing', 'riskOfSharing', 'riskOfNotSharing', 'outcome', 'notShareReasonIds', 'reasons'];
+export const decisionFields = [
+  'told',
+  'toldDetails',
+  'notToldReason',
+  'wellbeing',
+  'riskOfSharing',
+  'riskOfNotSharing',
+  'outcome',
+  'notShareReasonIds',
+  'reasons',
+];
 
 export function decisionForm(context: { readonly pack: PolicyPack }) {
   const reasons = context.pack.sharing.notShareReasons.map((reason) => reason.id);
@@ -497,15 +718,25 @@ export function decisionForm(context: { readonly pack: PolicyPack }) {
       reasons: text('the reasons for your decision', 4000),
     })
     .transform((raw, ctx): { openness: OpennessSection; safety: SafetySection; outcome: OutcomeSection } => {
-      const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-      if (raw.told === undefined) problem('told', 'Select yes if you have told the person or family, or no if you have not');
-      if (raw.told === 'yes' && raw.toldDetails === undefined) problem('toldDetails', 'Say what the person or family was told: why, what, how and with whom');
-      if (raw.told === 'no' && raw.notToldReason === undefined) problem('notToldReason', 'Say why telling the person or family would be unsafe or inappropriate');
-      if (raw.wellbeing === undefined) problem('wellbeing', 'Enter how your decision affects the safety and well-being of the child and others');
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
+      if (raw.told === undefined)
+        problem('told', 'Select yes if you have told the person or family, or no if you have not');
+      if (raw.told === 'yes' && raw.toldDetails === undefined)
+        problem('toldDetails', 'Say what the person or family was told: why, what, how and with whom');
+      if (raw.told === 'no' && raw.notToldReason === undefined)
+        problem('notToldReason', 'Say why telling the person or family would be unsafe or inappropriate');
+      if (raw.wellbeing === undefined)
+        problem(
+          'wellbeing',
+          'Enter how your decision affects the safety and well-being of the child and others',
+        );
       if (raw.riskOfSharing === undefined) problem('riskOfSharing', 'Enter the risk of sharing');
       if (raw.riskOfNotSharing === undefined) problem('riskOfNotSharing', 'Enter the risk of not sharing');
-      if (raw.outcome === undefined) problem('outcome', 'Select your decision: share, share in part or do not share');
-      if (raw.outcome === 'not-share' && raw.notShareReasonIds.length === 0) problem('notShareReasonIds', 'Select why you are not sharing: confidentiality alone is not a reason');
+      if (raw.outcome === undefined)
+        problem('outcome', 'Select your decision: share, share in part or do not share');
+      if (raw.outcome === 'not-share' && raw.notShareReasonIds.length === 0)
+        problem('notShareReasonIds', 'Select why you are not sharing: confidentiality alone is not a reason');
       if (raw.reasons === undefined) problem('reasons', 'Enter the reasons for your decision');
       const told = raw.told === 'yes';
       return {
@@ -514,8 +745,17 @@ export function decisionForm(context: { readonly pack: PolicyPack }) {
           ...(told && raw.toldDetails !== undefined ? { toldDetails: raw.toldDetails } : {}),
           ...(!told && raw.notToldReason !== undefined ? { notToldReason: raw.notToldReason } : {}),
         },
-        safety: { wellbeing: raw.wellbeing ?? '', riskOfSharing: raw.riskOfSharing ?? '', riskOfNotSharing: raw.riskOfNotSharing ?? '' },
-        outcome: { outcome: raw.outcome ?? 'share', notShareReasonIds: raw.outcome === 'not-share' ? reasons.filter((id) => raw.notShareReasonIds.includes(id)) : [], reasons: raw.reasons ?? '' },
+        safety: {
+          wellbeing: raw.wellbeing ?? '',
+          riskOfSharing: raw.riskOfSharing ?? '',
+          riskOfNotSharing: raw.riskOfNotSharing ?? '',
+        },
+        outcome: {
+          outcome: raw.outcome ?? 'share',
+          notShareReasonIds:
+            raw.outcome === 'not-share' ? reasons.filter((id) => raw.notShareReasonIds.includes(id)) : [],
+          reasons: raw.reasons ?? '',
+        },
       };
     });
 }
@@ -546,8 +786,14 @@ export const addendumForm = z
     body: text('the addendum', 4000),
   })
   .transform((raw, ctx) => {
-    if (raw.kind === undefined) ctx.addIssue({ code: 'custom', path: ['kind'], message: 'Select whether this is a correction or a later fact' });
-    if (raw.body === undefined) ctx.addIssue({ code: 'custom', path: ['body'], message: 'Enter the addendum' });
+    if (raw.kind === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: 'Select whether this is a correction or a later fact',
+      });
+    if (raw.body === undefined)
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'Enter the addendum' });
     return { kind: raw.kind ?? 'correction', body: raw.body ?? '' };
   });
 
@@ -562,7 +808,11 @@ export function echo(body: unknown, fields: readonly string[]): FormValues {
   if (body === null || typeof body !== 'object') return values;
   for (const [key, value] of Object.entries(body)) {
     if (!fields.includes(key)) continue;
-    if (listFields.has(key)) values[key] = [value].flat().filter((item): item is string => typeof item === 'string' && item.length <= 100).slice(0, 100);
+    if (listFields.has(key))
+      values[key] = [value]
+        .flat()
+        .filter((item): item is string => typeof item === 'string' && item.length <= 100)
+        .slice(0, 100);
     else if (typeof value === 'string') values[key] = value.slice(0, 10_000);
   }
   return values;

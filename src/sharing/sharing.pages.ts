@@ -4,7 +4,13 @@ import { formatDate } from '../lib/time.ts';
 import type { Adviser, PolicyPack } from '../policy/index.ts';
 import { outcomeNames, principles, type DecisionAnswers, type SectionName } from './sharing.answers.ts';
 import { sharingPaths } from './sharing.paths.ts';
-import { approvalKindNames, sectionTitles, sensitiveCategoriesFor, type DecisionProblem, type NeededApproval } from './sharing.rules.ts';
+import {
+  approvalKindNames,
+  sectionTitles,
+  sensitiveCategoriesFor,
+  type DecisionProblem,
+  type NeededApproval,
+} from './sharing.rules.ts';
 import type { DecisionView } from './sharing.service.ts';
 import { addendumKindNames, principleNames, requesterKindNames, thirdPartyNames } from './sharing.forms.ts';
 import type { ApprovalStatus } from './sharing.table.ts';
@@ -15,7 +21,14 @@ import type { ApprovalStatus } from './sharing.table.ts';
  */
 
 /** The six question pages of a decision; the last holds openness, safety and the outcome. */
-export const pageKeys = ['request', 'people', 'recipients', 'information', 'lawfulBasis', 'decision'] as const;
+export const pageKeys = [
+  'request',
+  'people',
+  'recipients',
+  'information',
+  'lawfulBasis',
+  'decision',
+] as const;
 export type PageKey = (typeof pageKeys)[number];
 
 export const pageSections: Record<PageKey, readonly SectionName[]> = {
@@ -61,10 +74,24 @@ export function pagePath(id: string, page: PageKey, options: { readonly fromChec
  * Where a page goes next: the following page, or check your answers after the last (or when they came
  * from there). Once the practitioner has decided not to share, the pages only a share needs are passed by.
  */
-export function nextPath(id: string, page: PageKey, fromCheck: boolean, answers: DecisionAnswers = {}): string {
+export function nextPath(
+  id: string,
+  page: PageKey,
+  fromCheck: boolean,
+  answers: DecisionAnswers = {},
+): string {
   if (fromCheck) return sharingPaths.check(id);
   const notShare = answers.outcome?.outcome === 'not-share';
-  const next = pageKeys.slice(pageKeys.indexOf(page) + 1).find((candidate) => !(notShare && optionalForNotShare.includes(candidate) && pageSections[candidate].every((section) => answers[section] === undefined)));
+  const next = pageKeys
+    .slice(pageKeys.indexOf(page) + 1)
+    .find(
+      (candidate) =>
+        !(
+          notShare &&
+          optionalForNotShare.includes(candidate) &&
+          pageSections[candidate].every((section) => answers[section] === undefined)
+        ),
+    );
   return next === undefined ? sharingPaths.check(id) : pagePath(id, next);
 }
 
@@ -84,8 +111,19 @@ export function pageStatus(view: Pick<DecisionView, 'answers' | 'assessment'>, p
   const sections = pageSections[page];
   const answered = sections.every((section) => view.answers[section] !== undefined);
   const notShare = view.answers.outcome?.outcome === 'not-share';
-  if (!answered && notShare && optionalForNotShare.includes(page) && sections.every((section) => view.answers[section] === undefined)) return 'not-needed';
-  if (answered) return view.assessment.problems.some((problem) => (sections as readonly string[]).includes(problem.section)) ? 'incomplete' : 'completed';
+  if (
+    !answered &&
+    notShare &&
+    optionalForNotShare.includes(page) &&
+    sections.every((section) => view.answers[section] === undefined)
+  )
+    return 'not-needed';
+  if (answered)
+    return view.assessment.problems.some((problem) =>
+      (sections as readonly string[]).includes(problem.section),
+    )
+      ? 'incomplete'
+      : 'completed';
   return canStart(view.answers, page) ? 'incomplete' : 'cannot-start';
 }
 
@@ -129,12 +167,17 @@ export function problemLinks(view: DecisionView) {
 
 /** An adviser or approver in words, as the practitioner ("Your line manager") or anyone else reads it. */
 export function approverName(approver: Adviser, reader: 'practitioner' | 'others' = 'others'): string {
-  if (approver === 'line-manager') return reader === 'practitioner' ? 'Your line manager' : 'The practitioner’s line manager';
-  if (approver === 'supervisor') return reader === 'practitioner' ? 'Your supervisor (you choose who)' : 'The practitioner’s supervisor';
+  if (approver === 'line-manager')
+    return reader === 'practitioner' ? 'Your line manager' : 'The practitioner’s line manager';
+  if (approver === 'supervisor')
+    return reader === 'practitioner' ? 'Your supervisor (you choose who)' : 'The practitioner’s supervisor';
   return roleNames[approver];
 }
 
-export function approverList(approvers: readonly Adviser[], reader: 'practitioner' | 'others' = 'others'): string {
+export function approverList(
+  approvers: readonly Adviser[],
+  reader: 'practitioner' | 'others' = 'others',
+): string {
   const names = approvers.map((approver) => approverName(approver, reader));
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
 }
@@ -180,13 +223,22 @@ export const decisionStatusTags: Record<DecisionView['status'], string> = {
   recorded: 'govuk-tag--green',
 };
 
-function labelOf(list: readonly { readonly id: string; readonly label: string }[], id: string | undefined): string {
+function labelOf(
+  list: readonly { readonly id: string; readonly label: string }[],
+  id: string | undefined,
+): string {
   if (id === undefined) return '';
   return list.find((entry) => entry.id === id)?.label ?? id;
 }
 
-export function personName(person: { readonly givenNames: string; readonly familyName: string; readonly knownAs?: string | null }): string {
-  return person.knownAs === null || person.knownAs === undefined ? `${person.givenNames} ${person.familyName}` : `${person.givenNames} ${person.familyName} (known as ${person.knownAs})`;
+export function personName(person: {
+  readonly givenNames: string;
+  readonly familyName: string;
+  readonly knownAs?: string | null;
+}): string {
+  return person.knownAs === null || person.knownAs === undefined
+    ? `${person.givenNames} ${person.familyName}`
+    : `${person.givenNames} ${person.familyName} (known as ${person.knownAs})`;
 }
 
 /** The consent register's answer for each person, with what it does not reach and the record it relied on. */
@@ -228,8 +280,13 @@ export interface AnswerSection {
 /** The answers in words, page by page, for check your answers and the record sheet. */
 export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSection[] {
   const { answers } = view;
-  const organisation = (id: string | undefined) => (id === undefined ? '' : (view.organisationNames[id] ?? 'Unknown organisation'));
-  const row = (key: string, lines: readonly (string | undefined)[], field: string): AnswerRow => ({ key, lines: lines.filter((line): line is string => line !== undefined && line !== ''), field });
+  const organisation = (id: string | undefined) =>
+    id === undefined ? '' : (view.organisationNames[id] ?? 'Unknown organisation');
+  const row = (key: string, lines: readonly (string | undefined)[], field: string): AnswerRow => ({
+    key,
+    lines: lines.filter((line): line is string => line !== undefined && line !== ''),
+    field,
+  });
   const sections: AnswerSection[] = [];
 
   const request = answers.request;
@@ -241,11 +298,41 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
       request === undefined
         ? []
         : [
-            row('Who asked', request.requesterKind === 'own-initiative' ? [requesterKindNames['own-initiative']] : [request.requesterName, request.requesterRole, request.requesterKind === 'agency' ? organisation(request.requesterOrganisationId) : 'A colleague in your organisation'], 'requesterKind'),
-            ...(request.requesterKind === 'own-initiative' ? [] : [row('How they asked', [labelOf(pack.sharing.requestChannels, request.channelId)], 'channelId')]),
-            row(request.requesterKind === 'own-initiative' ? 'Date you began considering it' : 'Date received', [formatDate(request.receivedOn)], 'receivedOn-day'),
+            row(
+              'Who asked',
+              request.requesterKind === 'own-initiative'
+                ? [requesterKindNames['own-initiative']]
+                : [
+                    request.requesterName,
+                    request.requesterRole,
+                    request.requesterKind === 'agency'
+                      ? organisation(request.requesterOrganisationId)
+                      : 'A colleague in your organisation',
+                  ],
+              'requesterKind',
+            ),
+            ...(request.requesterKind === 'own-initiative'
+              ? []
+              : [
+                  row(
+                    'How they asked',
+                    [labelOf(pack.sharing.requestChannels, request.channelId)],
+                    'channelId',
+                  ),
+                ]),
+            row(
+              request.requesterKind === 'own-initiative' ? 'Date you began considering it' : 'Date received',
+              [formatDate(request.receivedOn)],
+              'receivedOn-day',
+            ),
             row('Purpose', [labelOf(pack.purposes, request.purposeId)], 'purposeId'),
-            row(request.requesterKind === 'own-initiative' ? 'Why you are considering sharing' : 'What was asked for', [request.details], 'details'),
+            row(
+              request.requesterKind === 'own-initiative'
+                ? 'Why you are considering sharing'
+                : 'What was asked for',
+              [request.details],
+              'details',
+            ),
           ],
   });
 
@@ -259,9 +346,27 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
       people === undefined
         ? []
         : [
-            row('People', [...view.people.map((person) => `${personName(person)}${person.dateOfBirth === null ? '' : `, born ${formatDate(person.dateOfBirth)}`}`), hidden > 0 ? `${String(hidden)} more whose records you cannot open` : undefined], 'people'),
+            row(
+              'People',
+              [
+                ...view.people.map(
+                  (person) =>
+                    `${personName(person)}${person.dateOfBirth === null ? '' : `, born ${formatDate(person.dateOfBirth)}`}`,
+                ),
+                hidden > 0 ? `${String(hidden)} more whose records you cannot open` : undefined,
+              ],
+              'people',
+            ),
             row('Transfer between IT systems', [people.systemTransfer ? 'Yes' : 'No'], 'systemTransfer'),
-            row('Bulk share', [view.assessment.bulk ? `Yes: it needs the approval of the ${approverList(pack.sharing.approvals.bulk.approvers)}` : 'No'], 'systemTransfer'),
+            row(
+              'Bulk share',
+              [
+                view.assessment.bulk
+                  ? `Yes: it needs the approval of the ${approverList(pack.sharing.approvals.bulk.approvers)}`
+                  : 'No',
+              ],
+              'systemTransfer',
+            ),
           ],
   });
 
@@ -271,7 +376,18 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
     title: pageTitles.recipients,
     answered: answers.recipients !== undefined,
     rows: recipients.map((recipient, index) =>
-      row(recipients.length === 1 ? 'Recipient' : `Recipient ${String(index + 1)}`, [recipient.name, recipient.role, organisation(recipient.organisationId), recipient.email, recipient.telephone, `Why they need it: ${recipient.reason}`], `recipients.${String(index)}.name`),
+      row(
+        recipients.length === 1 ? 'Recipient' : `Recipient ${String(index + 1)}`,
+        [
+          recipient.name,
+          recipient.role,
+          organisation(recipient.organisationId),
+          recipient.email,
+          recipient.telephone,
+          `Why they need it: ${recipient.reason}`,
+        ],
+        `recipients.${String(index)}.name`,
+      ),
     ),
   });
 
@@ -285,11 +401,40 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
       information === undefined
         ? []
         : [
-            row('Shared', information.shared.length === 0 ? ['Nothing'] : information.shared.flatMap((item) => [`${labelOf(pack.informationCategories, item.categoryId)}: ${item.relevance}`, sensitive.has(item.categoryId) && item.sensitiveReason !== undefined ? `Why it is needed for this purpose: ${item.sensitiveReason}` : undefined]), 'shared'),
-            row('Withheld', information.withheld.length === 0 ? ['Nothing'] : information.withheld.map((id) => labelOf(pack.informationCategories, id)), 'withheld'),
-            ...(information.description === undefined ? [] : [row('Description', [information.description], 'description')]),
-            row('Anyone who could be harmed', [thirdPartyNames[information.thirdParties], information.thirdPartyReason], 'thirdParties'),
-            row('Principles confirmed', information.confirmed.length === principles.length ? ['All seven: necessary, proportionate, relevant, adequate, accurate, timely and secure'] : information.confirmed.map((principle) => principleNames[principle].text), 'confirmed'),
+            row(
+              'Shared',
+              information.shared.length === 0
+                ? ['Nothing']
+                : information.shared.flatMap((item) => [
+                    `${labelOf(pack.informationCategories, item.categoryId)}: ${item.relevance}`,
+                    sensitive.has(item.categoryId) && item.sensitiveReason !== undefined
+                      ? `Why it is needed for this purpose: ${item.sensitiveReason}`
+                      : undefined,
+                  ]),
+              'shared',
+            ),
+            row(
+              'Withheld',
+              information.withheld.length === 0
+                ? ['Nothing']
+                : information.withheld.map((id) => labelOf(pack.informationCategories, id)),
+              'withheld',
+            ),
+            ...(information.description === undefined
+              ? []
+              : [row('Description', [information.description], 'description')]),
+            row(
+              'Anyone who could be harmed',
+              [thirdPartyNames[information.thirdParties], information.thirdPartyReason],
+              'thirdParties',
+            ),
+            row(
+              'Principles confirmed',
+              information.confirmed.length === principles.length
+                ? ['All seven: necessary, proportionate, relevant, adequate, accurate, timely and secure']
+                : information.confirmed.map((principle) => principleNames[principle].text),
+              'confirmed',
+            ),
           ],
   });
 
@@ -303,14 +448,46 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
       basis === undefined
         ? []
         : [
-            ...(basis.unsure ? [row('Which law applies', ['Not sure: the Data Protection Officer or Caldicott Guardian must advise'], 'unsure')] : []),
-            row('Data protection basis (Article 6)', [basis.article6 === undefined ? 'Not chosen' : labelOf(bases.article6, basis.article6)], 'article6'),
-            ...(basis.article9 === undefined ? [] : [row('Article 9 condition', [labelOf(bases.article9, basis.article9)], 'article9')]),
-            ...(basis.schedule1 === undefined ? [] : [row('Schedule 1 condition', [labelOf(bases.schedule1, basis.schedule1)], 'schedule1')]),
-            ...(basis.criminalOffence === undefined ? [] : [row('Criminal offence condition', [labelOf(bases.criminalOffence, basis.criminalOffence)], 'criminalOffence')]),
-            row('Common-law position', [basis.commonLaw === undefined ? 'Not chosen' : labelOf(bases.commonLaw, basis.commonLaw)], 'commonLaw'),
-            ...(basis.confidenceReason === undefined ? [] : [row('Reasons for not observing confidence', [basis.confidenceReason], 'confidenceReason')]),
-            ...(basis.justification === undefined ? [] : [row('Public-interest justification', [basis.justification], 'justification')]),
+            ...(basis.unsure
+              ? [
+                  row(
+                    'Which law applies',
+                    ['Not sure: the Data Protection Officer or Caldicott Guardian must advise'],
+                    'unsure',
+                  ),
+                ]
+              : []),
+            row(
+              'Data protection basis (Article 6)',
+              [basis.article6 === undefined ? 'Not chosen' : labelOf(bases.article6, basis.article6)],
+              'article6',
+            ),
+            ...(basis.article9 === undefined
+              ? []
+              : [row('Article 9 condition', [labelOf(bases.article9, basis.article9)], 'article9')]),
+            ...(basis.schedule1 === undefined
+              ? []
+              : [row('Schedule 1 condition', [labelOf(bases.schedule1, basis.schedule1)], 'schedule1')]),
+            ...(basis.criminalOffence === undefined
+              ? []
+              : [
+                  row(
+                    'Criminal offence condition',
+                    [labelOf(bases.criminalOffence, basis.criminalOffence)],
+                    'criminalOffence',
+                  ),
+                ]),
+            row(
+              'Common-law position',
+              [basis.commonLaw === undefined ? 'Not chosen' : labelOf(bases.commonLaw, basis.commonLaw)],
+              'commonLaw',
+            ),
+            ...(basis.confidenceReason === undefined
+              ? []
+              : [row('Reasons for not observing confidence', [basis.confidenceReason], 'confidenceReason')]),
+            ...(basis.justification === undefined
+              ? []
+              : [row('Public-interest justification', [basis.justification], 'justification')]),
           ],
   });
 
@@ -320,15 +497,35 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
     title: pageTitles.decision,
     answered: openness !== undefined || safety !== undefined || outcome !== undefined,
     rows: [
-      ...(openness === undefined ? [] : [row('Told the person or family', openness.told ? ['Yes', openness.toldDetails] : ['No', openness.notToldReason], 'told')]),
+      ...(openness === undefined
+        ? []
+        : [
+            row(
+              'Told the person or family',
+              openness.told ? ['Yes', openness.toldDetails] : ['No', openness.notToldReason],
+              'told',
+            ),
+          ]),
       ...(safety === undefined
         ? []
-        : [row('Safety and well-being', [safety.wellbeing], 'wellbeing'), row('Risk of sharing', [safety.riskOfSharing], 'riskOfSharing'), row('Risk of not sharing', [safety.riskOfNotSharing], 'riskOfNotSharing')]),
+        : [
+            row('Safety and well-being', [safety.wellbeing], 'wellbeing'),
+            row('Risk of sharing', [safety.riskOfSharing], 'riskOfSharing'),
+            row('Risk of not sharing', [safety.riskOfNotSharing], 'riskOfNotSharing'),
+          ]),
       ...(outcome === undefined
         ? []
         : [
             row('Decision', [outcomeNames[outcome.outcome]], 'outcome'),
-            ...(outcome.outcome === 'not-share' ? [row('Why you are not sharing', outcome.notShareReasonIds.map((id) => labelOf(pack.sharing.notShareReasons, id)), 'notShareReasonIds')] : []),
+            ...(outcome.outcome === 'not-share'
+              ? [
+                  row(
+                    'Why you are not sharing',
+                    outcome.notShareReasonIds.map((id) => labelOf(pack.sharing.notShareReasons, id)),
+                    'notShareReasonIds',
+                  ),
+                ]
+              : []),
             row('Reasons', [outcome.reasons], 'reasons'),
           ]),
     ],

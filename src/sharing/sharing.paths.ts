@@ -6,7 +6,8 @@ export const sharingPaths = {
   start: () => '/decisions/new',
   decision: (id: string) => `/decisions/${id}`,
   /** A question page; `fromCheck` when the practitioner came from check your answers and returns there. */
-  section: (id: string, section: SectionName, options: { readonly fromCheck?: boolean } = {}) => `/decisions/${id}/${sectionSlugs[section]}${options.fromCheck === true ? '?from=check' : ''}`,
+  section: (id: string, section: SectionName, options: { readonly fromCheck?: boolean } = {}) =>
+    `/decisions/${id}/${sectionSlugs[section]}${options.fromCheck === true ? '?from=check' : ''}`,
   searchPeople: (id: string) => `/decisions/${id}/people/search`,
   addPerson: (id: string) => `/decisions/${id}/people/add`,
   removePerson: (id: string) => `/decisions/${id}/people/remove`,

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorSummary, type TestBrowser } from '../../test/support/browser.ts';
-import { addPerson, consentWorld, givenConsentAnswers, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
+import {
+  addPerson,
+  consentWorld,
+  givenConsentAnswers,
+  viewerOf,
+  type ConsentWorld,
+} from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { routineShareAnswers } from '../../test/support/sharing-fixtures.ts';
@@ -39,29 +45,79 @@ const oscar = { givenNames: 'Oscar', familyName: 'Pemberton', dateOfBirth: '2016
 beforeAll(async () => {
   context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000' });
   world = consentWorld(context);
-  organisationId = await createOrganisation(context, { name: `Swindon Borough Council ${randomUUID().slice(0, 6)}` });
-  schoolId = await createOrganisation(context, { name: `Oakfield Primary School ${randomUUID().slice(0, 6)}`, hosted: false });
-  const otherOrganisationId = await createOrganisation(context, { name: `Wiltshire Council ${randomUUID().slice(0, 6)}` });
+  organisationId = await createOrganisation(context, {
+    name: `Swindon Borough Council ${randomUUID().slice(0, 6)}`,
+  });
+  schoolId = await createOrganisation(context, {
+    name: `Oakfield Primary School ${randomUUID().slice(0, 6)}`,
+    hosted: false,
+  });
+  const otherOrganisationId = await createOrganisation(context, {
+    name: `Wiltshire Council ${randomUUID().slice(0, 6)}`,
+  });
   manager = await createStaff(context, { organisationId, roles: ['manager'], displayName: 'Tom Walsh' });
-  practitioner = await createStaff(context, { organisationId, roles: ['practitioner'], displayName: 'Priya Sharma', lineManagerId: manager.id });
-  otherManager = await createStaff(context, { organisationId, roles: ['manager'], displayName: 'Gemma Price' });
-  guardian = await createStaff(context, { organisationId, roles: ['caldicott_guardian'], displayName: 'Helen Carter' });
+  practitioner = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner'],
+    displayName: 'Priya Sharma',
+    lineManagerId: manager.id,
+  });
+  otherManager = await createStaff(context, {
+    organisationId,
+    roles: ['manager'],
+    displayName: 'Gemma Price',
+  });
+  guardian = await createStaff(context, {
+    organisationId,
+    roles: ['caldicott_guardian'],
+    displayName: 'Helen Carter',
+  });
   dpo = await createStaff(context, { organisationId, roles: ['dpo'], displayName: 'Dev Patel' });
-  adviser = await createStaff(context, { organisationId, roles: ['child_protection_adviser'], displayName: 'Nadia Hussain' });
+  adviser = await createStaff(context, {
+    organisationId,
+    roles: ['child_protection_adviser'],
+    displayName: 'Nadia Hussain',
+  });
   igLead = await createStaff(context, { organisationId, roles: ['ig_lead'], displayName: 'Owen Bryant' });
-  dualRole = await createStaff(context, { organisationId, roles: ['practitioner', 'caldicott_guardian'], displayName: 'Ruth Ellis' });
-  elsewhere = await createStaff(context, { organisationId: otherOrganisationId, roles: ['manager', 'caldicott_guardian', 'dpo', 'ig_lead'], displayName: 'Alan Stone' });
+  dualRole = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner', 'caldicott_guardian'],
+    displayName: 'Ruth Ellis',
+  });
+  elsewhere = await createStaff(context, {
+    organisationId: otherOrganisationId,
+    roles: ['manager', 'caldicott_guardian', 'dpo', 'ig_lead'],
+    displayName: 'Alan Stone',
+  });
   asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
   asDualRole = viewerOf(dualRole, ['practitioner', 'caldicott_guardian'], 'Ruth Ellis');
-  const covering = givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] });
+  const covering = givenConsentAnswers({
+    recipientOrganisationIds: [schoolId],
+    categoryIds: ['education', 'health'],
+  });
   maisieId = await addPerson(world, organisationId, { ...maisie, allocateTo: practitioner.id });
   await world.consents.record(asPractitioner, maisieId, covering);
   oscarId = await addPerson(world, organisationId, { ...oscar, allocateTo: practitioner.id });
   const oscarConsent = await world.consents.record(asPractitioner, oscarId, covering);
-  await world.consents.withdraw(asPractitioner, oscarConsent, { withdrawnOn: '2026-11-28', method: 'telephone', by: 'parent_carer', note: 'Dad rang to withdraw consent.' });
-  rubyId = await addPerson(world, organisationId, { givenNames: 'Ruby', familyName: 'Ashdown', dateOfBirth: '2015-03-03', allocateTo: dualRole.id });
+  await world.consents.withdraw(asPractitioner, oscarConsent, {
+    withdrawnOn: '2026-11-28',
+    method: 'telephone',
+    by: 'parent_carer',
+    note: 'Dad rang to withdraw consent.',
+  });
+  rubyId = await addPerson(world, organisationId, {
+    givenNames: 'Ruby',
+    familyName: 'Ashdown',
+    dateOfBirth: '2015-03-03',
+    allocateTo: dualRole.id,
+  });
   const rubyConsent = await world.consents.record(asDualRole, rubyId, covering);
-  await world.consents.withdraw(asDualRole, rubyConsent, { withdrawnOn: '2026-11-28', method: 'letter', by: 'parent_carer', note: 'Mum wrote to withdraw consent.' });
+  await world.consents.withdraw(asDualRole, rubyConsent, {
+    withdrawnOn: '2026-11-28',
+    method: 'letter',
+    by: 'parent_carer',
+    note: 'Mum wrote to withdraw consent.',
+  });
 });
 
 /** Sharing on public-interest grounds after consent was withdrawn. */
@@ -75,19 +131,40 @@ const publicInterest: DecisionAnswers['lawfulBasis'] = {
   justification: 'The school reports unexplained bruising; health information is needed to protect him.',
 };
 
-async function decision(viewer: Viewer, personId: string, overrides: Partial<DecisionAnswers> = {}): Promise<string> {
+async function decision(
+  viewer: Viewer,
+  personId: string,
+  overrides: Partial<DecisionAnswers> = {},
+): Promise<string> {
   const id = await context.services.sharing.start(viewer, { personId });
-  await context.services.sharing.save(viewer, id, routineShareAnswers({ personIds: [personId], schoolId, overrides }));
+  await context.services.sharing.save(
+    viewer,
+    id,
+    routineShareAnswers({ personIds: [personId], schoolId, overrides }),
+  );
   return id;
 }
 
 /** A decision on Oscar waiting for public-interest approval: the Caldicott Guardian's for health data, else the line manager's. */
-async function awaitingApproval(options: { health: boolean }): Promise<{ decisionId: string; approvalId: string }> {
+async function awaitingApproval(options: {
+  health: boolean;
+}): Promise<{ decisionId: string; approvalId: string }> {
   const overrides: Partial<DecisionAnswers> = options.health
     ? { lawfulBasis: publicInterest }
     : {
-        lawfulBasis: { unsure: false, article6: 'public-task', commonLaw: 'public-interest', confidenceReason: 'Risk of harm outweighs confidence.', justification: 'The school needs to know of the attendance concerns to keep him safe.' },
-        information: { shared: [{ categoryId: 'education', relevance: 'Attendance and support in school.' }], withheld: ['parent-criminal-record'], thirdParties: 'none', confirmed: ['necessary', 'proportionate', 'relevant', 'adequate', 'accurate', 'timely', 'secure'] },
+        lawfulBasis: {
+          unsure: false,
+          article6: 'public-task',
+          commonLaw: 'public-interest',
+          confidenceReason: 'Risk of harm outweighs confidence.',
+          justification: 'The school needs to know of the attendance concerns to keep him safe.',
+        },
+        information: {
+          shared: [{ categoryId: 'education', relevance: 'Attendance and support in school.' }],
+          withheld: ['parent-criminal-record'],
+          thirdParties: 'none',
+          confirmed: ['necessary', 'proportionate', 'relevant', 'adequate', 'accurate', 'timely', 'secure'],
+        },
       };
   const decisionId = await decision(asPractitioner, oscarId, overrides);
   await context.services.sharing.sendForApproval(asPractitioner, decisionId);
@@ -100,7 +177,12 @@ async function awaitingApproval(options: { health: boolean }): Promise<{ decisio
 const adviceIdPattern = /href="\/advice\/([0-9a-f-]{36})"/g;
 
 async function latestAdviceId(decisionId: string): Promise<string> {
-  const row = await context.db.selectFrom('sharing_advice_requests').select('id').where('decision_id', '=', decisionId).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+  const row = await context.db
+    .selectFrom('sharing_advice_requests')
+    .select('id')
+    .where('decision_id', '=', decisionId)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -116,11 +198,22 @@ function anonymisedPreview(html: string): string {
 
 /** A rendered page with no template slips: nothing undefined, no objects printed as text. */
 function expectClean(html: string): void {
-  expect(html.replace(/<script[\s\S]*?<\/script>/g, '')).not.toMatch(/undefined|\[object Object\]|NaN|Invalid Date/);
+  expect(html.replace(/<script[\s\S]*?<\/script>/g, '')).not.toMatch(
+    /undefined|\[object Object\]|NaN|Invalid Date/,
+  );
 }
 
-function expectNoPersonalDetails(html: string, person: { givenNames: string; familyName: string; dateOfBirth: string }): void {
-  for (const detail of [person.givenNames, person.familyName, person.dateOfBirth, formatDate(person.dateOfBirth)]) expect(html).not.toContain(detail);
+function expectNoPersonalDetails(
+  html: string,
+  person: { givenNames: string; familyName: string; dateOfBirth: string },
+): void {
+  for (const detail of [
+    person.givenNames,
+    person.familyName,
+    person.dateOfBirth,
+    formatDate(person.dateOfBirth),
+  ])
+    expect(html).not.toContain(detail);
 }
 
 describe('asking for advice', () => {
@@ -130,8 +223,17 @@ describe('asking for advice', () => {
     const page = await browser.get(`/decisions/${id}/ask-for-advice`);
     expect(page.statusCode).toBe(200);
     expectClean(page.body);
-    for (const name of ['Your line manager', 'Child protection adviser', 'Caldicott Guardian', 'Data Protection Officer', 'Information governance lead']) expect(page.body).toContain(name);
-    expect(page.body).toMatch(/<input class="govuk-radios__input" id="shareIdentities" name="shareIdentities" type="radio" value="no" checked/);
+    for (const name of [
+      'Your line manager',
+      'Child protection adviser',
+      'Caldicott Guardian',
+      'Data Protection Officer',
+      'Information governance lead',
+    ])
+      expect(page.body).toContain(name);
+    expect(page.body).toMatch(
+      /<input class="govuk-radios__input" id="shareIdentities" name="shareIdentities" type="radio" value="no" checked/,
+    );
     expect(page.body).toContain('Share the people’s identities with the adviser?');
     const preview = anonymisedPreview(page.body);
     expect(preview).toContain('About one person.');
@@ -144,14 +246,32 @@ describe('asking for advice', () => {
     const id = await decision(asPractitioner, maisieId);
     const browser = await signIn(context, practitioner);
     await browser.get(`/decisions/${id}/ask-for-advice`);
-    const refused = await browser.post(`/decisions/${id}/ask-for-advice`, { adviser: 'auditor', question: '   ', shareIdentities: 'no' });
+    const refused = await browser.post(`/decisions/${id}/ask-for-advice`, {
+      adviser: 'auditor',
+      question: '   ',
+      shareIdentities: 'no',
+    });
     expect(refused.statusCode).toBe(400);
-    expect(errorSummary(refused.body)).toEqual(['Select who you want to ask for advice', 'Enter your question']);
+    expect(errorSummary(refused.body)).toEqual([
+      'Select who you want to ask for advice',
+      'Enter your question',
+    ]);
     expect(refused.body).toContain('<title>Error: Ask for advice');
-    const tooLong = await browser.post(`/decisions/${id}/ask-for-advice`, { adviser: 'dpo', question: 'x'.repeat(4001), shareIdentities: 'maybe' });
+    const tooLong = await browser.post(`/decisions/${id}/ask-for-advice`, {
+      adviser: 'dpo',
+      question: 'x'.repeat(4001),
+      shareIdentities: 'maybe',
+    });
     expect(tooLong.statusCode).toBe(400);
-    expect(errorSummary(tooLong.body)).toEqual(['Your question must be 4000 characters or fewer', 'Select yes if the adviser needs to know who the information is about']);
-    const asked = await context.db.selectFrom('sharing_advice_requests').select('id').where('decision_id', '=', id).execute();
+    expect(errorSummary(tooLong.body)).toEqual([
+      'Your question must be 4000 characters or fewer',
+      'Select yes if the adviser needs to know who the information is about',
+    ]);
+    const asked = await context.db
+      .selectFrom('sharing_advice_requests')
+      .select('id')
+      .where('decision_id', '=', id)
+      .execute();
     expect(asked).toEqual([]);
   });
 
@@ -163,7 +283,15 @@ describe('asking for advice', () => {
     expect(redirected.headers['location']).toBe(`/decisions/${id}`);
     const outsider = await signIn(context, elsewhere);
     expect((await outsider.get(`/decisions/${id}/ask-for-advice`)).statusCode).toBe(404);
-    expect((await outsider.post(`/decisions/${id}/ask-for-advice`, { adviser: 'dpo', question: 'Can I share?', shareIdentities: 'no' })).statusCode).toBe(404);
+    expect(
+      (
+        await outsider.post(`/decisions/${id}/ask-for-advice`, {
+          adviser: 'dpo',
+          question: 'Can I share?',
+          shareIdentities: 'no',
+        })
+      ).statusCode,
+    ).toBe(404);
     expect((await outsider.get('/decisions/not-a-uuid/ask-for-advice')).statusCode).toBe(404);
   });
 });
@@ -172,7 +300,11 @@ describe('anonymised advice (R2.19)', () => {
   it('never shows the person to the adviser; the answer is recorded and the practitioner told without personal data', async () => {
     const id = await decision(asPractitioner, maisieId);
     const browser = await signIn(context, practitioner);
-    const asked = await askThroughPage(browser, id, { adviser: 'caldicott_guardian', question: 'Can health information go to the school for the plan review?', shareIdentities: 'no' });
+    const asked = await askThroughPage(browser, id, {
+      adviser: 'caldicott_guardian',
+      question: 'Can health information go to the school for the plan review?',
+      shareIdentities: 'no',
+    });
     expect(asked.statusCode, errorSummary(asked.body).join('; ')).toBe(303);
     expect(asked.headers['location']).toBe(`/decisions/${id}`);
     const adviceId = await latestAdviceId(id);
@@ -205,9 +337,19 @@ describe('anonymised advice (R2.19)', () => {
     const tooLong = await caldicott.post(`/advice/${adviceId}`, { answer: 'y'.repeat(4001) });
     expect(tooLong.statusCode).toBe(400);
     expect(errorSummary(tooLong.body)).toEqual(['Your advice must be 4000 characters or fewer']);
-    expect((await context.db.selectFrom('sharing_advice_requests').select('status').where('id', '=', adviceId).executeTakeFirstOrThrow()).status).toBe('open');
+    expect(
+      (
+        await context.db
+          .selectFrom('sharing_advice_requests')
+          .select('status')
+          .where('id', '=', adviceId)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('open');
 
-    const answered = await caldicott.post(`/advice/${adviceId}`, { answer: 'Yes: the health information named in the plan is necessary. Withhold the rest.' });
+    const answered = await caldicott.post(`/advice/${adviceId}`, {
+      answer: 'Yes: the health information named in the plan is necessary. Withhold the rest.',
+    });
     expect(answered.statusCode).toBe(303);
     expect(answered.headers['location']).toBe('/advice?done=answered');
     const after = await caldicott.get('/advice?done=answered');
@@ -217,14 +359,36 @@ describe('anonymised advice (R2.19)', () => {
     const again = await caldicott.get(`/advice/${adviceId}`);
     expect(again.body).toContain('Advice given');
     expect(again.body).not.toContain('name="answer"');
-    expect((await caldicott.post(`/advice/${adviceId}`, { answer: 'Changed my mind.' })).statusCode).toBe(400);
+    expect((await caldicott.post(`/advice/${adviceId}`, { answer: 'Changed my mind.' })).statusCode).toBe(
+      400,
+    );
 
     const view = await context.services.sharing.open(asPractitioner, id);
-    expect(view.advice).toMatchObject([{ id: adviceId, status: 'answered', answer: 'Yes: the health information named in the plan is necessary. Withhold the rest.', answeredByName: 'Helen Carter' }]);
-    const notice = await context.db.selectFrom('notifications').select(['subject', 'body', 'link']).where('user_id', '=', practitioner.id).where('kind', '=', 'advice.answered').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    expect(view.advice).toMatchObject([
+      {
+        id: adviceId,
+        status: 'answered',
+        answer: 'Yes: the health information named in the plan is necessary. Withhold the rest.',
+        answeredByName: 'Helen Carter',
+      },
+    ]);
+    const notice = await context.db
+      .selectFrom('notifications')
+      .select(['subject', 'body', 'link'])
+      .where('user_id', '=', practitioner.id)
+      .where('kind', '=', 'advice.answered')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
     expect(notice.link).toBe(`/decisions/${id}`);
-    const mail = await context.db.selectFrom('mail_outbox').select(['subject', 'body']).where('to_address', '=', practitioner.email).where('subject', 'like', '%advice%').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
-    for (const text of [mail.subject, mail.body, notice.subject, notice.body]) expectNoPersonalDetails(text, maisie);
+    const mail = await context.db
+      .selectFrom('mail_outbox')
+      .select(['subject', 'body'])
+      .where('to_address', '=', practitioner.email)
+      .where('subject', 'like', '%advice%')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    for (const text of [mail.subject, mail.body, notice.subject, notice.body])
+      expectNoPersonalDetails(text, maisie);
     expect(mail.body).not.toContain('bruising');
     expect(mail.body).not.toContain('health information');
 
@@ -238,7 +402,11 @@ describe('anonymised advice (R2.19)', () => {
   it('shows the people to the adviser when the practitioner chose to share their identities', async () => {
     const id = await decision(asPractitioner, maisieId);
     const browser = await signIn(context, practitioner);
-    const asked = await askThroughPage(browser, id, { adviser: 'child_protection_adviser', question: 'Is there anything on our records that changes this?', shareIdentities: 'yes' });
+    const asked = await askThroughPage(browser, id, {
+      adviser: 'child_protection_adviser',
+      question: 'Is there anything on our records that changes this?',
+      shareIdentities: 'yes',
+    });
     expect(asked.statusCode).toBe(303);
     const adviceId = await latestAdviceId(id);
     const nadia = await signIn(context, adviser);
@@ -254,7 +422,11 @@ describe('anonymised advice (R2.19)', () => {
 
   it('shows a request only to the adviser it is addressed to, and to nobody in another organisation', async () => {
     const id = await decision(asPractitioner, maisieId);
-    await context.services.sharing.askAdvice(asPractitioner, id, { adviser: 'dpo', question: 'Is public task right here?', anonymised: true });
+    await context.services.sharing.askAdvice(asPractitioner, id, {
+      adviser: 'dpo',
+      question: 'Is public task right here?',
+      anonymised: true,
+    });
     const adviceId = await latestAdviceId(id);
     const nadia = await signIn(context, adviser);
     expect((await nadia.get('/advice')).body).not.toContain(adviceId);
@@ -265,7 +437,15 @@ describe('anonymised advice (R2.19)', () => {
     expect((await outsider.get(`/advice/${adviceId}`)).statusCode).toBe(404);
     expect((await outsider.post(`/advice/${adviceId}`, { answer: 'Yes.' })).statusCode).toBe(404);
     expect((await outsider.get('/advice/not-a-uuid')).statusCode).toBe(404);
-    expect((await context.db.selectFrom('sharing_advice_requests').select('status').where('id', '=', adviceId).executeTakeFirstOrThrow()).status).toBe('open');
+    expect(
+      (
+        await context.db
+          .selectFrom('sharing_advice_requests')
+          .select('status')
+          .where('id', '=', adviceId)
+          .executeTakeFirstOrThrow()
+      ).status,
+    ).toBe('open');
   });
 });
 
@@ -273,12 +453,26 @@ describe('asking a supervisor (R2.15)', () => {
   it('asks the colleague the practitioner names, who alone sees and answers it; naming nobody changes nothing', async () => {
     const id = await decision(asPractitioner, maisieId);
     const browser = await signIn(context, practitioner);
-    const missing = await askThroughPage(browser, id, { adviser: 'supervisor', supervisorId: '', question: 'Should I share the health visitor’s notes?', shareIdentities: 'no' });
+    const missing = await askThroughPage(browser, id, {
+      adviser: 'supervisor',
+      supervisorId: '',
+      question: 'Should I share the health visitor’s notes?',
+      shareIdentities: 'no',
+    });
     expect(missing.statusCode).toBe(400);
     expect(errorSummary(missing.body)).toContain('Select your supervisor from the list');
-    const before = await context.db.selectFrom('sharing_advice_requests').select('id').where('decision_id', '=', id).execute();
+    const before = await context.db
+      .selectFrom('sharing_advice_requests')
+      .select('id')
+      .where('decision_id', '=', id)
+      .execute();
     expect(before).toEqual([]);
-    const asked = await askThroughPage(browser, id, { adviser: 'supervisor', supervisorId: otherManager.id, question: 'Should I share the health visitor’s notes?', shareIdentities: 'no' });
+    const asked = await askThroughPage(browser, id, {
+      adviser: 'supervisor',
+      supervisorId: otherManager.id,
+      question: 'Should I share the health visitor’s notes?',
+      shareIdentities: 'no',
+    });
     expect(asked.statusCode).toBe(303);
     const adviceId = await latestAdviceId(id);
     const gemma = await signIn(context, otherManager);
@@ -286,8 +480,18 @@ describe('asking a supervisor (R2.15)', () => {
     const tom = await signIn(context, manager);
     expect((await tom.get('/advice')).body).not.toContain(adviceId);
     expect((await tom.post(`/advice/${adviceId}`, { answer: 'Share it.' })).statusCode).not.toBe(303);
-    expect((await gemma.post(`/advice/${adviceId}`, { answer: 'Share the notes about her speech and language only.' })).statusCode).toBe(303);
-    const answered = await context.db.selectFrom('sharing_advice_requests').select(['status', 'answered_by', 'adviser']).where('id', '=', adviceId).executeTakeFirstOrThrow();
+    expect(
+      (
+        await gemma.post(`/advice/${adviceId}`, {
+          answer: 'Share the notes about her speech and language only.',
+        })
+      ).statusCode,
+    ).toBe(303);
+    const answered = await context.db
+      .selectFrom('sharing_advice_requests')
+      .select(['status', 'answered_by', 'adviser'])
+      .where('id', '=', adviceId)
+      .executeTakeFirstOrThrow();
     expect(answered).toEqual({ status: 'answered', answered_by: otherManager.id, adviser: 'supervisor' });
   });
 });
@@ -296,31 +500,56 @@ describe('unsure which law applies (R2.3)', () => {
   it('cannot be recorded until the DPO or Caldicott Guardian has answered', async () => {
     const unsure = { ...routineShareAnswers({ personIds: [maisieId], schoolId }).lawfulBasis, unsure: true };
     const id = await decision(asPractitioner, maisieId, { lawfulBasis: unsure });
-    const codes = async () => (await context.services.sharing.open(asPractitioner, id)).assessment.problems.map((problem) => problem.code);
+    const codes = async () =>
+      (await context.services.sharing.open(asPractitioner, id)).assessment.problems.map(
+        (problem) => problem.code,
+      );
     expect(await codes()).toEqual(['LAW_ADVICE']);
-    await expect(context.services.sharing.record(asPractitioner, id)).rejects.toBeInstanceOf(SharingRuleError);
+    await expect(context.services.sharing.record(asPractitioner, id)).rejects.toBeInstanceOf(
+      SharingRuleError,
+    );
 
     const browser = await signIn(context, practitioner);
     const page = await browser.get(`/decisions/${id}/ask-for-advice`);
-    expect(page.body).toContain('You said you are not sure which law applies. The decision cannot be recorded until the Data Protection Officer or Caldicott Guardian has given advice.');
+    expect(page.body).toContain(
+      'You said you are not sure which law applies. The decision cannot be recorded until the Data Protection Officer or Caldicott Guardian has given advice.',
+    );
     expect(page.body).toContain('Can settle which law applies');
 
     // The line manager's advice does not settle it.
-    await askThroughPage(browser, id, { adviser: 'line-manager', question: 'Which law applies?', shareIdentities: 'no' });
+    await askThroughPage(browser, id, {
+      adviser: 'line-manager',
+      question: 'Which law applies?',
+      shareIdentities: 'no',
+    });
     const lineManager = await signIn(context, manager);
     const managerAdvice = await latestAdviceId(id);
     expect((await lineManager.get('/advice')).body).toContain(`/advice/${managerAdvice}`);
-    expect((await lineManager.post(`/advice/${managerAdvice}`, { answer: 'Ask the DPO.' })).statusCode).toBe(303);
+    expect((await lineManager.post(`/advice/${managerAdvice}`, { answer: 'Ask the DPO.' })).statusCode).toBe(
+      303,
+    );
     expect(await codes()).toEqual(['LAW_ADVICE']);
-    await expect(context.services.sharing.record(asPractitioner, id)).rejects.toBeInstanceOf(SharingRuleError);
+    await expect(context.services.sharing.record(asPractitioner, id)).rejects.toBeInstanceOf(
+      SharingRuleError,
+    );
 
-    await askThroughPage(browser, id, { adviser: 'dpo', question: 'Is public task the right basis for the plan review?', shareIdentities: 'no' });
+    await askThroughPage(browser, id, {
+      adviser: 'dpo',
+      question: 'Is public task the right basis for the plan review?',
+      shareIdentities: 'no',
+    });
     const dpoAdvice = await latestAdviceId(id);
     expect(await codes()).toEqual(['LAW_ADVICE']);
     const officer = await signIn(context, dpo);
     const inbox = await officer.get('/advice');
     expect([...inbox.body.matchAll(adviceIdPattern)].map((match) => match[1])).toContain(dpoAdvice);
-    expect((await officer.post(`/advice/${dpoAdvice}`, { answer: 'Public task (Article 6(1)(e)) applies: this is the council\'s statutory function.' })).statusCode).toBe(303);
+    expect(
+      (
+        await officer.post(`/advice/${dpoAdvice}`, {
+          answer: "Public task (Article 6(1)(e)) applies: this is the council's statutory function.",
+        })
+      ).statusCode,
+    ).toBe(303);
     expect(await codes()).toEqual([]);
     expect(await context.services.sharing.record(asPractitioner, id)).toMatch(/^SD-/);
     // A recorded decision takes no more requests for advice.
@@ -352,14 +581,21 @@ describe('the approver’s queue and decision (R2.16, R2.20)', () => {
     // Not addressed to them, and no other reason to open the decision: it does not exist.
     const nadia = await signIn(context, adviser);
     expect((await nadia.get(`/approvals/${health.approvalId}`)).statusCode).toBe(404);
-    expect((await nadia.post(`/approvals/${health.approvalId}`, { decision: 'approve', reason: '' })).statusCode).toBe(404);
+    expect(
+      (await nadia.post(`/approvals/${health.approvalId}`, { decision: 'approve', reason: '' })).statusCode,
+    ).toBe(404);
     const gemma = await signIn(context, otherManager);
     expect((await gemma.get(`/approvals/${education.approvalId}`)).statusCode).toBe(404);
     const outsider = await signIn(context, elsewhere);
     expect((await outsider.get(`/approvals/${health.approvalId}`)).statusCode).toBe(404);
-    expect((await outsider.post(`/approvals/${health.approvalId}`, { decision: 'approve', reason: '' })).statusCode).toBe(404);
+    expect(
+      (await outsider.post(`/approvals/${health.approvalId}`, { decision: 'approve', reason: '' }))
+        .statusCode,
+    ).toBe(404);
     expect((await outsider.get('/approvals/not-a-uuid')).statusCode).toBe(404);
-    expect((await context.services.sharing.open(asPractitioner, health.decisionId)).status).toBe('awaiting-approval');
+    expect((await context.services.sharing.open(asPractitioner, health.decisionId)).status).toBe(
+      'awaiting-approval',
+    );
   });
 
   it('shows the whole decision, and refusing without a reason changes nothing', async () => {
@@ -381,7 +617,8 @@ describe('the approver’s queue and decision (R2.16, R2.20)', () => {
       'Share in part',
       'Rebecca Sutton, Special educational needs coordinator',
       'name="decision"',
-    ]) expect(page.body).toContain(text);
+    ])
+      expect(page.body).toContain(text);
 
     const refused = await caldicott.post(`/approvals/${approvalId}`, { decision: 'refuse', reason: '  ' });
     expect(refused.statusCode).toBe(400);
@@ -393,19 +630,37 @@ describe('the approver’s queue and decision (R2.16, R2.20)', () => {
     expect(unchanged.status).toBe('awaiting-approval');
     expect(unchanged.approvals.map((approval) => approval.status)).toEqual(['pending']);
 
-    const withReason = await caldicott.post(`/approvals/${approvalId}`, { decision: 'refuse', reason: 'The bruising has been explained: share education information only.' });
+    const withReason = await caldicott.post(`/approvals/${approvalId}`, {
+      decision: 'refuse',
+      reason: 'The bruising has been explained: share education information only.',
+    });
     expect(withReason.statusCode).toBe(303);
     expect(withReason.headers['location']).toBe('/approvals?done=refused');
-    expect((await caldicott.get('/approvals?done=refused')).body).toContain('Your refusal has been recorded.');
+    expect((await caldicott.get('/approvals?done=refused')).body).toContain(
+      'Your refusal has been recorded.',
+    );
     const after = await context.services.sharing.open(asPractitioner, decisionId);
     expect(after.status).toBe('draft');
-    expect(after.approvals).toMatchObject([{ status: 'refused', reason: 'The bruising has been explained: share education information only.', decidedByName: 'Helen Carter' }]);
-    const notice = await context.db.selectFrom('notifications').select(['subject', 'body']).where('user_id', '=', practitioner.id).where('kind', '=', 'decision.approval_refused').executeTakeFirstOrThrow();
+    expect(after.approvals).toMatchObject([
+      {
+        status: 'refused',
+        reason: 'The bruising has been explained: share education information only.',
+        decidedByName: 'Helen Carter',
+      },
+    ]);
+    const notice = await context.db
+      .selectFrom('notifications')
+      .select(['subject', 'body'])
+      .where('user_id', '=', practitioner.id)
+      .where('kind', '=', 'decision.approval_refused')
+      .executeTakeFirstOrThrow();
     expectNoPersonalDetails(`${notice.subject} ${notice.body}`, oscar);
     const decided = await caldicott.get(`/approvals/${approvalId}`);
     expect(decided.body).toContain('Refused');
     expect(decided.body).not.toContain('name="decision"');
-    expect((await caldicott.post(`/approvals/${approvalId}`, { decision: 'approve', reason: '' })).statusCode).toBe(400);
+    expect(
+      (await caldicott.post(`/approvals/${approvalId}`, { decision: 'approve', reason: '' })).statusCode,
+    ).toBe(400);
   });
 
   it('records an approval, after which the practitioner can record the share', async () => {
@@ -435,7 +690,9 @@ describe('the approver’s queue and decision (R2.16, R2.20)', () => {
     expect(page.body).not.toContain('name="decision"');
     const attempt = await ruth.post(`/approvals/${approvalId}`, { decision: 'approve', reason: '' });
     expect(attempt.statusCode).toBe(400);
-    expect(errorSummary(attempt.body)).toEqual(['You asked for this approval, so you cannot decide it: another approver must']);
+    expect(errorSummary(attempt.body)).toEqual([
+      'You asked for this approval, so you cannot decide it: another approver must',
+    ]);
     const view = await context.services.sharing.open(asDualRole, id);
     expect(view.status).toBe('awaiting-approval');
     expect(view.approvals.map((approval) => approval.status)).toEqual(['pending']);

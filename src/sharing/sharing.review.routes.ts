@@ -21,7 +21,15 @@ import {
   maxReasonLength,
 } from './sharing.review.schema.ts';
 import { approvalKindNames } from './sharing.rules.ts';
-import { advisingRoles, type AdviceItem, type AdviceRequestView, type ApprovalItem, type ApprovalView, type DecisionView, type SharingService } from './sharing.service.ts';
+import {
+  advisingRoles,
+  type AdviceItem,
+  type AdviceRequestView,
+  type ApprovalItem,
+  type ApprovalView,
+  type DecisionView,
+  type SharingService,
+} from './sharing.service.ts';
 import { decisionStatusNames } from './sharing.status.ts';
 import { approverList, approverName, consentOutcomeNames } from './sharing.pages.ts';
 import { requesterKindNames } from './sharing.forms.ts';
@@ -39,16 +47,36 @@ export interface SharingReviewRouteOptions {
 }
 
 /** Those who start decisions, and so may ask for advice on them. */
-const authorAccess = { access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead', 'child_protection_adviser'] as const };
+const authorAccess = {
+  access: [
+    'practitioner',
+    'manager',
+    'dpo',
+    'caldicott_guardian',
+    'ig_lead',
+    'child_protection_adviser',
+  ] as const,
+};
 /** Those who may be asked for advice or approval: the roles a pack names, and line managers, who may hold any casework role. */
-const reviewerAccess = { access: ['practitioner', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser'] as const };
+const reviewerAccess = {
+  access: [
+    'practitioner',
+    'manager',
+    'caldicott_guardian',
+    'dpo',
+    'ig_lead',
+    'child_protection_adviser',
+  ] as const,
+};
 
 const thirdPartyNames: Record<NonNullable<DecisionAnswers['information']>['thirdParties'], string> = {
   none: 'The information identifies no third party who could be harmed',
   withheld: 'Information identifying third parties who could be harmed is withheld',
   shared: 'Information identifying third parties who could be harmed is shared',
 };
-const adviceNotices = { answered: 'Your advice has been recorded on the decision. The practitioner has been told.' } as const;
+const adviceNotices = {
+  answered: 'Your advice has been recorded on the decision. The practitioner has been told.',
+} as const;
 const approvalNotices = {
   approved: 'Your approval has been recorded on the decision. The practitioner has been told.',
   refused: 'Your refusal has been recorded. The decision has gone back to the practitioner with your reason.',
@@ -57,7 +85,10 @@ const approvalNotices = {
 /** Who an adviser or approver is, as the practitioner reads it ("Your line manager") or as others do. */
 /** Free text as paragraphs, so that the practitioner's line breaks survive without inline styles. */
 function paragraphs(text: string | null | undefined): string[] {
-  return (text ?? '').split(/\r?\n+/).map((line) => line.trim()).filter((line) => line !== '');
+  return (text ?? '')
+    .split(/\r?\n+/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 interface SummaryRow {
@@ -69,9 +100,16 @@ interface SummarySection {
   readonly rows: readonly SummaryRow[];
 }
 
-export async function sharingReviewRoutes(app: FastifyInstance, options: SharingReviewRouteOptions): Promise<void> {
+export async function sharingReviewRoutes(
+  app: FastifyInstance,
+  options: SharingReviewRouteOptions,
+): Promise<void> {
   const { sharing, policy, staff } = options;
-  const label = (list: readonly { readonly id: string; readonly label: string }[], id: string | undefined): string | undefined => (id === undefined ? undefined : (list.find((entry) => entry.id === id)?.label ?? id));
+  const label = (
+    list: readonly { readonly id: string; readonly label: string }[],
+    id: string | undefined,
+  ): string | undefined =>
+    id === undefined ? undefined : (list.find((entry) => entry.id === id)?.label ?? id);
   const categoryLabel = (id: string) => label(policy.informationCategories, id) ?? id;
 
   // ---------------------------------------------------------------------------------------------
@@ -82,24 +120,42 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
     return policy.sharing.advisers.map((adviser) => ({
       value: adviser,
       text: approverName(adviser, 'practitioner'),
-      hint: unsure && (policy.sharing.lawAdvisers as readonly Adviser[]).includes(adviser) ? { text: 'Can settle which law applies, so that the decision can be recorded' } : undefined,
+      hint:
+        unsure && (policy.sharing.lawAdvisers as readonly Adviser[]).includes(adviser)
+          ? { text: 'Can settle which law applies, so that the decision can be recorded' }
+          : undefined,
       checked: values['adviser'] === adviser,
     }));
   }
 
   /** Colleagues who could supervise the practitioner: active staff of their organisation, not themself. */
   async function supervisorItems(viewer: Viewer, values: Record<string, string>) {
-    const colleagues = (await staff.list({ organisationId: viewer.organisationId })).filter((member) => member.active && member.id !== viewer.userId);
+    const colleagues = (await staff.list({ organisationId: viewer.organisationId })).filter(
+      (member) => member.active && member.id !== viewer.userId,
+    );
     return [
       { value: '', text: 'Choose a colleague' },
-      ...colleagues.map((member) => ({ value: member.id, text: member.jobTitle === null ? member.displayName : `${member.displayName}, ${member.jobTitle}`, selected: values['supervisorId'] === member.id })),
+      ...colleagues.map((member) => ({
+        value: member.id,
+        text: member.jobTitle === null ? member.displayName : `${member.displayName}, ${member.jobTitle}`,
+        selected: values['supervisorId'] === member.id,
+      })),
     ];
   }
 
-  async function renderAsk(reply: FastifyReply, status: number, view: DecisionView, viewer: Viewer, values: Record<string, string>, errors?: FormErrors) {
+  async function renderAsk(
+    reply: FastifyReply,
+    status: number,
+    view: DecisionView,
+    viewer: Viewer,
+    values: Record<string, string>,
+    errors?: FormErrors,
+  ) {
     const unsure = view.answers.lawfulBasis?.unsure === true;
     return reply.code(status).render('sharing/views/ask-advice.njk', {
-      supervisorItems: policy.sharing.advisers.includes('supervisor') ? await supervisorItems(viewer, values) : undefined,
+      supervisorItems: policy.sharing.advisers.includes('supervisor')
+        ? await supervisorItems(viewer, values)
+        : undefined,
       pageTitle: 'Ask for advice',
       backLink: sharingPaths.decision(view.id),
       action: sharingPaths.askAdvice(view.id),
@@ -107,7 +163,12 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       values,
       errors,
       adviserItems: adviserItems(view, values),
-      lawAdvice: unsure ? { outstanding: view.assessment.lawAdviceOutstanding, advisers: approverList(policy.sharing.lawAdvisers, 'practitioner') } : undefined,
+      lawAdvice: unsure
+        ? {
+            outstanding: view.assessment.lawAdviceOutstanding,
+            advisers: approverList(policy.sharing.lawAdvisers, 'practitioner'),
+          }
+        : undefined,
       anonymisedSummary: adviceSummary(view, policy, { anonymised: true }).split('\n'),
       identifiedSummary: adviceSummary(view, policy, { anonymised: false }).split('\n'),
       maxQuestionLength,
@@ -135,9 +196,22 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       const form = parseForm(askAdviceForm(policy.sharing.advisers), request.body);
       if (!form.ok) return renderAsk(reply, 400, view, viewer, values, form.errors);
       try {
-        await sharing.askAdvice(viewer, view.id, { adviser: form.value.adviser, supervisorId: form.value.supervisorId, question: form.value.question, anonymised: form.value.shareIdentities === 'no' });
+        await sharing.askAdvice(viewer, view.id, {
+          adviser: form.value.adviser,
+          supervisorId: form.value.supervisorId,
+          question: form.value.question,
+          anonymised: form.value.shareIdentities === 'no',
+        });
       } catch (error) {
-        if (error instanceof SharingRuleError) return renderAsk(reply, 400, view, viewer, values, ruleErrors(error, ['adviser', 'supervisorId', 'question', 'shareIdentities']));
+        if (error instanceof SharingRuleError)
+          return renderAsk(
+            reply,
+            400,
+            view,
+            viewer,
+            values,
+            ruleErrors(error, ['adviser', 'supervisorId', 'question', 'shareIdentities']),
+          );
         throw error;
       }
       return reply.redirect(sharingPaths.decision(view.id), 303);
@@ -153,7 +227,12 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       reference: item.reference,
       askedByName: item.askedByName,
       askedAt: item.askedAt,
-      adviser: item.adviser === 'line-manager' ? 'You, as line manager' : item.adviser === 'supervisor' ? 'You, as supervisor' : roleNames[item.adviser],
+      adviser:
+        item.adviser === 'line-manager'
+          ? 'You, as line manager'
+          : item.adviser === 'supervisor'
+            ? 'You, as supervisor'
+            : roleNames[item.adviser],
       anonymised: item.anonymised,
       answeredByName: item.answeredByName ?? '',
       answeredAt: item.answeredAt,
@@ -172,12 +251,22 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
     });
   });
 
-  function renderAdvice(request: FastifyRequest, reply: FastifyReply, status: number, view: AdviceRequestView, values: Record<string, string>, errors?: FormErrors) {
+  function renderAdvice(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    view: AdviceRequestView,
+    values: Record<string, string>,
+    errors?: FormErrors,
+  ) {
     const viewer = viewerOf(request);
     const adviser = advisingRoles.some((role) => viewer.roles.includes(role)) || view.canAnswer;
     return reply.code(status).render('sharing/views/advice-request.njk', {
       pageTitle: view.status === 'open' && view.canAnswer ? 'Give advice' : 'Request for advice',
-      backLink: adviser || !view.canOpenDecision ? sharingPaths.adviceInbox() : sharingPaths.decision(view.decisionId),
+      backLink:
+        adviser || !view.canOpenDecision
+          ? sharingPaths.adviceInbox()
+          : sharingPaths.decision(view.decisionId),
       action: sharingPaths.advice(view.id),
       advice: {
         reference: view.decisionReference,
@@ -203,7 +292,15 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
   app.get('/advice/:adviceId', { config: reviewerAccess }, async (request, reply) => {
     const params = adviceParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
-    return guarded(reply, async () => renderAdvice(request, reply, 200, await sharing.adviceRequest(viewerOf(request), params.data.adviceId), {}));
+    return guarded(reply, async () =>
+      renderAdvice(
+        request,
+        reply,
+        200,
+        await sharing.adviceRequest(viewerOf(request), params.data.adviceId),
+        {},
+      ),
+    );
   });
 
   app.post('/advice/:adviceId', { config: reviewerAccess }, async (request, reply) => {
@@ -218,7 +315,15 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       try {
         await sharing.answerAdvice(viewer, view.id, form.value.answer);
       } catch (error) {
-        if (error instanceof SharingRuleError) return renderAdvice(request, reply, 400, await sharing.adviceRequest(viewer, view.id), values, ruleErrors(error, ['answer']));
+        if (error instanceof SharingRuleError)
+          return renderAdvice(
+            request,
+            reply,
+            400,
+            await sharing.adviceRequest(viewer, view.id),
+            values,
+            ruleErrors(error, ['answer']),
+          );
         throw error;
       }
       return reply.redirect(`${sharingPaths.adviceInbox()}?done=answered`, 303);
@@ -254,11 +359,21 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
     });
   });
 
-  function renderApproval(request: FastifyRequest, reply: FastifyReply, status: number, view: ApprovalView, values: Record<string, string>, errors?: FormErrors) {
+  function renderApproval(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    view: ApprovalView,
+    values: Record<string, string>,
+    errors?: FormErrors,
+  ) {
     const viewer = viewerOf(request);
     const ownRequest = view.decision.startedBy.id === viewer.userId;
     return reply.code(status).render('sharing/views/approval-request.njk', {
-      pageTitle: view.canDecide && !ownRequest ? `Approve or refuse: ${approvalKindNames[view.kind].toLowerCase()}` : approvalKindNames[view.kind],
+      pageTitle:
+        view.canDecide && !ownRequest
+          ? `Approve or refuse: ${approvalKindNames[view.kind].toLowerCase()}`
+          : approvalKindNames[view.kind],
       backLink: ownRequest ? sharingPaths.decision(view.decisionId) : sharingPaths.approvalQueue(),
       action: sharingPaths.approval(view.id),
       approval: {
@@ -280,7 +395,9 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       },
       why: whyApprovalIsNeeded(view),
       sections: decisionSections(view.decision),
-      outstanding: view.decision.assessment.problems.filter((problem) => problem.section !== 'approval').map((problem) => problem.message),
+      outstanding: view.decision.assessment.problems
+        .filter((problem) => problem.section !== 'approval')
+        .map((problem) => problem.message),
       advice: view.decision.advice.map((item) => ({
         adviser: approverName(item.adviser),
         askedByName: item.askedByName,
@@ -311,9 +428,11 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
   function decisionSections(decision: DecisionView): SummarySection[] {
     const { answers } = decision;
     const sections: SummarySection[] = [];
-    const organisation = (id: string | undefined) => (id === undefined ? undefined : (decision.organisationNames[id] ?? 'Unknown organisation'));
+    const organisation = (id: string | undefined) =>
+      id === undefined ? undefined : (decision.organisationNames[id] ?? 'Unknown organisation');
     const row = (key: string, value: string | readonly string[] | undefined | null): SummaryRow[] => {
-      const lines = typeof value === 'string' ? paragraphs(value) : (value ?? []).filter((line) => line !== '');
+      const lines =
+        typeof value === 'string' ? paragraphs(value) : (value ?? []).filter((line) => line !== '');
       return lines.length === 0 ? [] : [{ key, lines }];
     };
     const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
@@ -345,8 +464,12 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
             people.personIds.length === 1 ? 'Person' : `People (${String(people.personIds.length)})`,
             people.personIds.map((personId, index) => {
               const person = shown.get(personId);
-              if (person === undefined) return `Person ${String(index + 1)}: you have no reason recorded to open their record`;
-              const name = person.knownAs === null ? `${person.givenNames} ${person.familyName}` : `${person.givenNames} ${person.familyName} (known as ${person.knownAs})`;
+              if (person === undefined)
+                return `Person ${String(index + 1)}: you have no reason recorded to open their record`;
+              const name =
+                person.knownAs === null
+                  ? `${person.givenNames} ${person.familyName}`
+                  : `${person.givenNames} ${person.familyName} (known as ${person.knownAs})`;
               return person.dateOfBirth === null ? name : `${name}, born ${formatDate(person.dateOfBirth)}`;
             }),
           ),
@@ -364,7 +487,9 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
           row(recipients.length === 1 ? 'Recipient' : `Recipient ${String(index + 1)}`, [
             `${recipient.name}, ${recipient.role}, ${organisation(recipient.organisationId) ?? ''}`,
             ...(recipient.email === undefined ? [] : [`Email: ${recipient.email}`]),
-            ...(recipient.telephone === undefined || recipient.telephone === '' ? [] : [`Telephone: ${recipient.telephone}`]),
+            ...(recipient.telephone === undefined || recipient.telephone === ''
+              ? []
+              : [`Telephone: ${recipient.telephone}`]),
             `Why they need it: ${recipient.reason}`,
           ]),
         ),
@@ -378,12 +503,24 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
         rows: [
           ...row(
             'Shared',
-            information.shared.map((item) => `${categoryLabel(item.categoryId)}: ${item.relevance}${item.sensitiveReason === undefined || item.sensitiveReason === '' ? '' : ` Why it is needed for this purpose: ${item.sensitiveReason}`}`),
+            information.shared.map(
+              (item) =>
+                `${categoryLabel(item.categoryId)}: ${item.relevance}${item.sensitiveReason === undefined || item.sensitiveReason === '' ? '' : ` Why it is needed for this purpose: ${item.sensitiveReason}`}`,
+            ),
           ),
           ...row('Withheld', information.withheld.map(categoryLabel)),
           ...row('Description', information.description),
-          ...row('Third parties', [thirdPartyNames[information.thirdParties], ...(information.thirdPartyReason === undefined ? [] : [`Reason: ${information.thirdPartyReason}`])]),
-          ...row('Confirmed as', principles.filter((principle) => information.confirmed.includes(principle)).join(', ') || 'None of the principles confirmed'),
+          ...row('Third parties', [
+            thirdPartyNames[information.thirdParties],
+            ...(information.thirdPartyReason === undefined
+              ? []
+              : [`Reason: ${information.thirdPartyReason}`]),
+          ]),
+          ...row(
+            'Confirmed as',
+            principles.filter((principle) => information.confirmed.includes(principle)).join(', ') ||
+              'None of the principles confirmed',
+          ),
           ...row('Special category information', yesNo(decision.assessment.specialCategory)),
           ...row('Criminal offence information', yesNo(decision.assessment.criminalOffence)),
         ],
@@ -422,7 +559,12 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
     if (openness !== undefined) {
       sections.push({
         title: 'Telling the family',
-        rows: [...row('Told about the share', yesNo(openness.told)), ...(openness.told ? row('What they were told', openness.toldDetails) : row('Why they were not told', openness.notToldReason))],
+        rows: [
+          ...row('Told about the share', yesNo(openness.told)),
+          ...(openness.told
+            ? row('What they were told', openness.toldDetails)
+            : row('Why they were not told', openness.notToldReason)),
+        ],
       });
     }
 
@@ -430,7 +572,11 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
     if (safety !== undefined) {
       sections.push({
         title: 'Safety and risks',
-        rows: [...row('Safety and well-being', safety.wellbeing), ...row('Risks of sharing', safety.riskOfSharing), ...row('Risks of not sharing', safety.riskOfNotSharing)],
+        rows: [
+          ...row('Safety and well-being', safety.wellbeing),
+          ...row('Risks of sharing', safety.riskOfSharing),
+          ...row('Risks of not sharing', safety.riskOfNotSharing),
+        ],
       });
     }
 
@@ -440,7 +586,10 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
         title: 'The practitioner’s decision',
         rows: [
           ...row('Decision', outcomeNames[outcome.outcome]),
-          ...row('Reasons for not sharing', outcome.notShareReasonIds.map((id) => label(policy.sharing.notShareReasons, id) ?? id)),
+          ...row(
+            'Reasons for not sharing',
+            outcome.notShareReasonIds.map((id) => label(policy.sharing.notShareReasons, id) ?? id),
+          ),
           ...row('Reasons', outcome.reasons),
         ],
       });
@@ -451,7 +600,15 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
   app.get('/approvals/:approvalId', { config: reviewerAccess }, async (request, reply) => {
     const params = approvalParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
-    return guarded(reply, async () => renderApproval(request, reply, 200, await sharing.approval(viewerOf(request), params.data.approvalId), {}));
+    return guarded(reply, async () =>
+      renderApproval(
+        request,
+        reply,
+        200,
+        await sharing.approval(viewerOf(request), params.data.approvalId),
+        {},
+      ),
+    );
   });
 
   app.post('/approvals/:approvalId', { config: reviewerAccess }, async (request, reply) => {
@@ -463,21 +620,44 @@ export async function sharingReviewRoutes(app: FastifyInstance, options: Sharing
       const values = valuesOf(request.body, ['decision', 'reason']);
       if (view.decision.startedBy.id === viewer.userId) {
         const text = 'You asked for this approval, so you cannot decide it: another approver must';
-        return renderApproval(request, reply, 400, view, values, { summary: [{ text, href: '#own-request' }], fields: {} });
+        return renderApproval(request, reply, 400, view, values, {
+          summary: [{ text, href: '#own-request' }],
+          fields: {},
+        });
       }
       if (!view.canDecide) {
-        const text = view.status === 'pending' ? 'This request is waiting for someone else: you cannot decide it' : 'This request has already been answered or withdrawn';
-        return renderApproval(request, reply, 400, view, values, { summary: [{ text, href: '#approval-status' }], fields: {} });
+        const text =
+          view.status === 'pending'
+            ? 'This request is waiting for someone else: you cannot decide it'
+            : 'This request has already been answered or withdrawn';
+        return renderApproval(request, reply, 400, view, values, {
+          summary: [{ text, href: '#approval-status' }],
+          fields: {},
+        });
       }
       const form = parseForm(decideApprovalForm, request.body);
       if (!form.ok) return renderApproval(request, reply, 400, view, values, form.errors);
       try {
-        await sharing.decideApproval(viewer, view.id, { approve: form.value.decision === 'approve', reason: form.value.reason });
+        await sharing.decideApproval(viewer, view.id, {
+          approve: form.value.decision === 'approve',
+          reason: form.value.reason,
+        });
       } catch (error) {
-        if (error instanceof SharingRuleError) return renderApproval(request, reply, 400, await sharing.approval(viewer, view.id), values, ruleErrors(error, ['decision', 'reason']));
+        if (error instanceof SharingRuleError)
+          return renderApproval(
+            request,
+            reply,
+            400,
+            await sharing.approval(viewer, view.id),
+            values,
+            ruleErrors(error, ['decision', 'reason']),
+          );
         throw error;
       }
-      return reply.redirect(`${sharingPaths.approvalQueue()}?done=${form.value.decision === 'approve' ? 'approved' : 'refused'}`, 303);
+      return reply.redirect(
+        `${sharingPaths.approvalQueue()}?done=${form.value.decision === 'approve' ? 'approved' : 'refused'}`,
+        303,
+      );
     });
   });
 }
@@ -494,7 +674,8 @@ async function guarded(reply: FastifyReply, work: () => Promise<unknown>): Promi
 
 function viewerOf(request: FastifyRequest): Viewer {
   // These routes run only for a signed-in viewer (the access rule refuses everyone else first).
-  if (request.viewer === undefined) throw new Error('a sharing review page was reached without a signed-in viewer');
+  if (request.viewer === undefined)
+    throw new Error('a sharing review page was reached without a signed-in viewer');
   return request.viewer;
 }
 

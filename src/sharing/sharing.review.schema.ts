@@ -14,7 +14,9 @@ export const approvalParams = z.strictObject({ approvalId: z.uuid() });
 
 /** Which change the inbox or queue confirms in its banner: a flag, never personal data. */
 export const adviceInboxQuery = z.object({ done: z.enum(['answered']).optional().catch(undefined) });
-export const approvalQueueQuery = z.object({ done: z.enum(['approved', 'refused']).optional().catch(undefined) });
+export const approvalQueueQuery = z.object({
+  done: z.enum(['approved', 'refused']).optional().catch(undefined),
+});
 
 export const maxQuestionLength = 4000;
 export const maxAnswerLength = 4000;
@@ -36,10 +38,17 @@ export function askAdviceForm(advisers: readonly Adviser[]) {
         .transform((value) => (value === undefined || value === '' ? undefined : value))
         .pipe(z.uuid({ error: 'Select your supervisor from the list' }).optional()),
       question: requiredText('your question', maxQuestionLength, multiline),
-      shareIdentities: z.enum(['yes', 'no'], { error: 'Select yes if the adviser needs to know who the information is about' }),
+      shareIdentities: z.enum(['yes', 'no'], {
+        error: 'Select yes if the adviser needs to know who the information is about',
+      }),
     })
     .superRefine((answers, context) => {
-      if (answers.adviser === 'supervisor' && answers.supervisorId === undefined) context.addIssue({ code: 'custom', path: ['supervisorId'], message: 'Select your supervisor from the list' });
+      if (answers.adviser === 'supervisor' && answers.supervisorId === undefined)
+        context.addIssue({
+          code: 'custom',
+          path: ['supervisorId'],
+          message: 'Select your supervisor from the list',
+        });
     });
 }
 export type AskAdviceAnswers = z.output<ReturnType<typeof askAdviceForm>>;
@@ -61,6 +70,11 @@ export const decideApprovalForm = z
       .transform((value) => (value === undefined || value === '' ? null : value)),
   })
   .superRefine((answers, context) => {
-    if (answers.decision === 'refuse' && answers.reason === null) context.addIssue({ code: 'custom', path: ['reason'], message: 'Enter the reason you are refusing this request' });
+    if (answers.decision === 'refuse' && answers.reason === null)
+      context.addIssue({
+        code: 'custom',
+        path: ['reason'],
+        message: 'Enter the reason you are refusing this request',
+      });
   });
 export type DecideApprovalAnswers = z.output<typeof decideApprovalForm>;

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../audit/index.ts';
 import { errorSummary, type TestBrowser } from '../../test/support/browser.ts';
-import { addPerson, consentWorld, givenConsentAnswers, viewerOf, type ConsentWorld } from '../../test/support/consent-fixtures.ts';
+import {
+  addPerson,
+  consentWorld,
+  givenConsentAnswers,
+  viewerOf,
+  type ConsentWorld,
+} from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { routineShareAnswers } from '../../test/support/sharing-fixtures.ts';
@@ -27,18 +33,55 @@ beforeAll(async () => {
   context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000' });
   world = consentWorld(context);
   today = londonToday(context.clock.now());
-  organisationId = await createOrganisation(context, { name: `Swindon Borough Council ${randomUUID().slice(0, 6)}` });
-  const otherOrganisationId = await createOrganisation(context, { name: `Wiltshire Council ${randomUUID().slice(0, 6)}` });
-  schoolId = await createOrganisation(context, { name: `Oakfield Primary School ${randomUUID().slice(0, 6)}`, hosted: false });
+  organisationId = await createOrganisation(context, {
+    name: `Swindon Borough Council ${randomUUID().slice(0, 6)}`,
+  });
+  const otherOrganisationId = await createOrganisation(context, {
+    name: `Wiltshire Council ${randomUUID().slice(0, 6)}`,
+  });
+  schoolId = await createOrganisation(context, {
+    name: `Oakfield Primary School ${randomUUID().slice(0, 6)}`,
+    hosted: false,
+  });
   manager = await createStaff(context, { organisationId, roles: ['manager'], displayName: 'Tom Hughes' });
-  practitioner = await createStaff(context, { organisationId, roles: ['practitioner'], displayName: 'Priya Sharma', lineManagerId: manager.id });
-  colleague = await createStaff(context, { organisationId, roles: ['practitioner'], displayName: 'Ben Carter' });
-  guardian = await createStaff(context, { organisationId, roles: ['caldicott_guardian'], displayName: 'Helen Carter' });
-  elsewhere = await createStaff(context, { organisationId: otherOrganisationId, roles: ['practitioner', 'dpo'] });
+  practitioner = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner'],
+    displayName: 'Priya Sharma',
+    lineManagerId: manager.id,
+  });
+  colleague = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner'],
+    displayName: 'Ben Carter',
+  });
+  guardian = await createStaff(context, {
+    organisationId,
+    roles: ['caldicott_guardian'],
+    displayName: 'Helen Carter',
+  });
+  elsewhere = await createStaff(context, {
+    organisationId: otherOrganisationId,
+    roles: ['practitioner', 'dpo'],
+  });
   asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
-  childId = await addPerson(world, organisationId, { givenNames: 'Amelia', familyName: 'Hughes', dateOfBirth: '2014-05-12', allocateTo: practitioner.id });
-  uncoveredChildId = await addPerson(world, organisationId, { givenNames: 'Leo', familyName: 'Marsh', dateOfBirth: '2016-01-20', allocateTo: practitioner.id });
-  await world.consents.record(asPractitioner, childId, givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }));
+  childId = await addPerson(world, organisationId, {
+    givenNames: 'Amelia',
+    familyName: 'Hughes',
+    dateOfBirth: '2014-05-12',
+    allocateTo: practitioner.id,
+  });
+  uncoveredChildId = await addPerson(world, organisationId, {
+    givenNames: 'Leo',
+    familyName: 'Marsh',
+    dateOfBirth: '2016-01-20',
+    allocateTo: practitioner.id,
+  });
+  await world.consents.record(
+    asPractitioner,
+    childId,
+    givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }),
+  );
 });
 
 type Form = Record<string, string | readonly string[]>;
@@ -64,7 +107,8 @@ const forms = {
       'receivedOn-month': String(Number(month)),
       'receivedOn-year': year ?? '',
       purposeId: 'education-support',
-      details: 'The school is reviewing the EHC plan and asks for the latest health and education information.',
+      details:
+        'The school is reviewing the EHC plan and asks for the latest health and education information.',
       ...overrides,
     };
   },
@@ -100,13 +144,15 @@ const forms = {
   }),
   decision: (overrides: Form = {}): Form => ({
     told: 'yes',
-    toldDetails: 'Mum was told the plan review needs the latest health and education reports, sent to the SENCo.',
+    toldDetails:
+      'Mum was told the plan review needs the latest health and education reports, sent to the SENCo.',
     notToldReason: '',
     wellbeing: 'Sharing helps the school meet her speech and language needs.',
     riskOfSharing: 'Low: the school already holds the plan.',
     riskOfNotSharing: 'The review would go ahead without current needs.',
     outcome: 'share-in-part',
-    reasons: 'Education and health information is needed for the review; the parent’s criminal record is not relevant.',
+    reasons:
+      'Education and health information is needed for the review; the parent’s criminal record is not relevant.',
     ...overrides,
   }),
 };
@@ -117,7 +163,9 @@ async function startFromPerson(browser: TestBrowser, personId: string): Promise<
   expect(person.statusCode).toBe(200);
   const started = await browser.post('/decisions/new', { personId });
   expect(started.statusCode).toBe(303);
-  const id = new RegExp(`^/decisions/(${uuidPattern})/request$`).exec(String(started.headers['location']))?.[1];
+  const id = new RegExp(`^/decisions/(${uuidPattern})/request$`).exec(
+    String(started.headers['location']),
+  )?.[1];
   if (id === undefined) throw new Error(`unexpected redirect ${String(started.headers['location'])}`);
   return id;
 }
@@ -130,7 +178,12 @@ async function answer(browser: TestBrowser, url: string, form: Form, next: strin
 }
 
 async function savedCount(id: string): Promise<number> {
-  const row = await context.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<string>().as('count')).where('action', '=', 'decision.saved').where('entity_id', '=', id).executeTakeFirstOrThrow();
+  const row = await context.db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('action', '=', 'decision.saved')
+    .where('entity_id', '=', id)
+    .executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
@@ -153,7 +206,11 @@ describe('a routine share through the pages', () => {
       return page.body;
     };
 
-    const request = await visit('request', ['About the request', 'Education support, including an EHC plan', 'Telephone call']);
+    const request = await visit('request', [
+      'About the request',
+      'Education support, including an EHC plan',
+      'Telephone call',
+    ]);
     // Today's date is filled in.
     expect(request).toContain(`name="receivedOn-year" type="text" value="${today.slice(0, 4)}"`);
     await answer(browser, `${base}/request`, forms.request(), `${base}/people`);
@@ -162,27 +219,49 @@ describe('a routine share through the pages', () => {
     await answer(browser, `${base}/people`, forms.people(), `${base}/recipients`);
 
     // The school asked, so the person who asked is the first recipient.
-    const recipients = await visit('recipients', ['value="Rebecca Sutton"', 'value="Special educational needs coordinator"']);
+    const recipients = await visit('recipients', [
+      'value="Rebecca Sutton"',
+      'value="Special educational needs coordinator"',
+    ]);
     expect(recipients).toMatch(new RegExp(`<option value="${schoolId}" selected`));
     await answer(browser, `${base}/recipients`, forms.recipients(), `${base}/information`);
 
-    const information = await visit('information', ['Purpose: Education support, including an EHC plan', 'Sensitive for this purpose: you will need to give a reason']);
+    const information = await visit('information', [
+      'Purpose: Education support, including an EHC plan',
+      'Sensitive for this purpose: you will need to give a reason',
+    ]);
     expect(information).toContain('A parent&#39;s or carer&#39;s criminal record');
     await answer(browser, `${base}/information`, forms.information(), `${base}/lawful-basis`);
 
     // Consent covers the school and the categories: the register says so, and consent is chosen.
-    const basis = await visit('lawful-basis', ['Consent in place that covers this share', 'View consent record', 'Public task (UK GDPR Article 6(1)(e))', 'Condition for special category information (Article 9)']);
+    const basis = await visit('lawful-basis', [
+      'Consent in place that covers this share',
+      'View consent record',
+      'Public task (UK GDPR Article 6(1)(e))',
+      'Condition for special category information (Article 9)',
+    ]);
     expect(basis).toMatch(/name="commonLaw" type="radio" value="consent" checked/);
     expect(basis).not.toContain('Public-interest justification');
     await answer(browser, `${base}/lawful-basis`, forms.lawfulBasis(), `${base}/decision`);
 
-    await visit('decision', ['Have you told the person or family?', 'The information is not necessary for the stated purpose']);
+    await visit('decision', [
+      'Have you told the person or family?',
+      'The information is not necessary for the stated purpose',
+    ]);
     await answer(browser, `${base}/decision`, forms.decision(), `${base}/check-your-answers`);
     expect(questionPages).toHaveLength(6);
 
     const check = await browser.get(`${base}/check-your-answers`);
     expect(check.statusCode).toBe(200);
-    for (const text of ['Rebecca Sutton', 'Education: Current attainment', 'A parent&#39;s or carer&#39;s criminal record', 'Public task (UK GDPR Article 6(1)(e))', 'Share in part', `${base}/information?from=check#shared`, 'Record decision']) {
+    for (const text of [
+      'Rebecca Sutton',
+      'Education: Current attainment',
+      'A parent&#39;s or carer&#39;s criminal record',
+      'Public task (UK GDPR Article 6(1)(e))',
+      'Share in part',
+      `${base}/information?from=check#shared`,
+      'Record decision',
+    ]) {
       expect(check.body).toContain(text);
     }
     expectClean(check.body);
@@ -201,16 +280,47 @@ describe('a routine share through the pages', () => {
     expect(view.answers).toEqual({
       ...routine,
       request: { ...routine.request, receivedOn: today },
-      recipients: { recipients: [{ name: 'Rebecca Sutton', role: 'Special educational needs coordinator', organisationId: schoolId, reason: 'She coordinates the annual review of the EHC plan.' }] },
-      openness: { told: true, toldDetails: 'Mum was told the plan review needs the latest health and education reports, sent to the SENCo.' },
-      safety: { wellbeing: 'Sharing helps the school meet her speech and language needs.', riskOfSharing: 'Low: the school already holds the plan.', riskOfNotSharing: 'The review would go ahead without current needs.' },
-      outcome: { outcome: 'share-in-part', notShareReasonIds: [], reasons: 'Education and health information is needed for the review; the parent’s criminal record is not relevant.' },
+      recipients: {
+        recipients: [
+          {
+            name: 'Rebecca Sutton',
+            role: 'Special educational needs coordinator',
+            organisationId: schoolId,
+            reason: 'She coordinates the annual review of the EHC plan.',
+          },
+        ],
+      },
+      openness: {
+        told: true,
+        toldDetails:
+          'Mum was told the plan review needs the latest health and education reports, sent to the SENCo.',
+      },
+      safety: {
+        wellbeing: 'Sharing helps the school meet her speech and language needs.',
+        riskOfSharing: 'Low: the school already holds the plan.',
+        riskOfNotSharing: 'The review would go ahead without current needs.',
+      },
+      outcome: {
+        outcome: 'share-in-part',
+        notShareReasonIds: [],
+        reasons:
+          'Education and health information is needed for the review; the parent’s criminal record is not relevant.',
+      },
     });
     expect(view.recorded?.consent.map((finding) => finding.outcome)).toEqual(['covered']);
 
     const sheet = await browser.get(`${base}/record-sheet`);
     expect(sheet.statusCode).toBe(200);
-    for (const text of [view.reference, 'Speech and language needs', 'Consent in place that covers this share', context.services.policy.name, `version ${context.services.policy.version}`, 'safeshare-record-sheet', 'Priya Sharma']) expect(sheet.body).toContain(text);
+    for (const text of [
+      view.reference,
+      'Speech and language needs',
+      'Consent in place that covers this share',
+      context.services.policy.name,
+      `version ${context.services.policy.version}`,
+      'safeshare-record-sheet',
+      'Priya Sharma',
+    ])
+      expect(sheet.body).toContain(text);
     expectClean(sheet.body);
 
     const mine = await browser.get('/decisions');
@@ -225,16 +335,29 @@ describe('a routine share through the pages', () => {
     expect((await browser.get(`${base}/request`)).headers['location']).toBe(base);
     const late = await browser.post(`${base}/request`, forms.request({ details: 'Changed afterwards' }));
     expect(late.statusCode).toBe(400);
-    expect(errorSummary(late.body)).toEqual(['This decision has been recorded and cannot change: add an addendum instead']);
+    expect(errorSummary(late.body)).toEqual([
+      'This decision has been recorded and cannot change: add an addendum instead',
+    ]);
   });
 
   it('returns to check your answers after a change made from there', async () => {
     const browser = await signIn(context, practitioner);
     const id = await context.services.sharing.start(asPractitioner, { personId: childId });
-    await context.services.sharing.save(asPractitioner, id, routineShareAnswers({ personIds: [childId], schoolId }));
+    await context.services.sharing.save(
+      asPractitioner,
+      id,
+      routineShareAnswers({ personIds: [childId], schoolId }),
+    );
     await browser.get(`/decisions/${id}/request?from=check`);
-    await answer(browser, `/decisions/${id}/request?from=check`, forms.request({ details: 'The SENCo asked again by telephone.' }), `/decisions/${id}/check-your-answers`);
-    expect((await context.services.sharing.open(asPractitioner, id)).answers.request?.details).toBe('The SENCo asked again by telephone.');
+    await answer(
+      browser,
+      `/decisions/${id}/request?from=check`,
+      forms.request({ details: 'The SENCo asked again by telephone.' }),
+      `/decisions/${id}/check-your-answers`,
+    );
+    expect((await context.services.sharing.open(asPractitioner, id)).answers.request?.details).toBe(
+      'The SENCo asked again by telephone.',
+    );
   });
 });
 
@@ -243,34 +366,147 @@ describe('bad input', () => {
     const browser = await signIn(context, practitioner);
     const id = await context.services.sharing.start(asPractitioner, { personId: uncoveredChildId });
     const answers = routineShareAnswers({ personIds: [uncoveredChildId], schoolId });
-    await context.services.sharing.save(asPractitioner, id, { request: answers.request, people: answers.people, recipients: answers.recipients, information: answers.information });
+    await context.services.sharing.save(asPractitioner, id, {
+      request: answers.request,
+      people: answers.people,
+      recipients: answers.recipients,
+      information: answers.information,
+    });
     const before = await context.services.sharing.open(asPractitioner, id);
     const saves = await savedCount(id);
     await browser.get(`/decisions/${id}`);
 
     const cases: [string, Form, string[]][] = [
-      ['request', {}, ['Select who asked for the information, or that you are considering sharing on your own initiative', 'Enter the date the request was received', 'Select the purpose of sharing', 'Enter what was asked for']],
-      ['request', forms.request({ requesterName: '', channelId: '' }), ['Enter the name of the person who asked', 'Select how the request was made']],
-      ['request', forms.request({ 'receivedOn-day': '31', 'receivedOn-month': '2' }), ['The date the request was received must be a real date']],
-      ['request', forms.request({ 'receivedOn-year': '2099' }), ['The date the request was received must be today or in the past']],
-      ['request', forms.request({ requesterOrganisationId: randomUUID() }), ['Select the organisation from the directory']],
+      [
+        'request',
+        {},
+        [
+          'Select who asked for the information, or that you are considering sharing on your own initiative',
+          'Enter the date the request was received',
+          'Select the purpose of sharing',
+          'Enter what was asked for',
+        ],
+      ],
+      [
+        'request',
+        forms.request({ requesterName: '', channelId: '' }),
+        ['Enter the name of the person who asked', 'Select how the request was made'],
+      ],
+      [
+        'request',
+        forms.request({ 'receivedOn-day': '31', 'receivedOn-month': '2' }),
+        ['The date the request was received must be a real date'],
+      ],
+      [
+        'request',
+        forms.request({ 'receivedOn-year': '2099' }),
+        ['The date the request was received must be today or in the past'],
+      ],
+      [
+        'request',
+        forms.request({ requesterOrganisationId: randomUUID() }),
+        ['Select the organisation from the directory'],
+      ],
       ['request', forms.request({ purposeId: 'fishing' }), ['Select the purpose of sharing']],
       ['request', forms.request({ isAdmin: 'yes' }), ['The form has a field it does not expect (isAdmin)']],
       ['people', {}, ['Select yes if the information will be transferred between IT systems']],
-      ['recipients', forms.recipients({ 'recipients.0.name': '', 'recipients.0.reason': '', 'recipients.0.email': 'not an email' }), ['Enter the name of the recipient', 'Enter the email address of the recipient in the correct format, like name@example.org.uk', 'Enter why the recipient needs the information']],
-      ['recipients', forms.recipients({ 'recipients.0.organisationId': randomUUID() }), ['Select the recipient\'s organisation from the directory']],
-      ['information', forms.information({ 'relevance.health': '' }), ['Enter how “Health, including mental health” is relevant to the purpose']],
-      ['information', forms.information({ shared: ['education', 'parent-criminal-record'], 'relevance.parent-criminal-record': 'Context.' }), ["Give the reason “A parent's or carer's criminal record” is needed for this purpose", "“A parent's or carer's criminal record” cannot be both shared and withheld"]],
-      ['information', forms.information({ confirmed: ['necessary'] }), ['Confirm the information is proportionate, relevant, adequate, accurate, timely, secure']],
-      ['information', forms.information({ thirdParties: 'shared' }), ['Give the reason information identifying someone who could be harmed is shared']],
-      ['lawful-basis', {}, ['Select the data protection basis (UK GDPR Article 6), or tick that you are not sure which law applies', 'Select the Article 9 condition: special category information is shared', 'Select the Data Protection Act 2018 Schedule 1 condition', 'Select the common-law position on confidentiality, or tick that you are not sure which law applies']],
+      [
+        'recipients',
+        forms.recipients({
+          'recipients.0.name': '',
+          'recipients.0.reason': '',
+          'recipients.0.email': 'not an email',
+        }),
+        [
+          'Enter the name of the recipient',
+          'Enter the email address of the recipient in the correct format, like name@example.org.uk',
+          'Enter why the recipient needs the information',
+        ],
+      ],
+      [
+        'recipients',
+        forms.recipients({ 'recipients.0.organisationId': randomUUID() }),
+        ["Select the recipient's organisation from the directory"],
+      ],
+      [
+        'information',
+        forms.information({ 'relevance.health': '' }),
+        ['Enter how “Health, including mental health” is relevant to the purpose'],
+      ],
+      [
+        'information',
+        forms.information({
+          shared: ['education', 'parent-criminal-record'],
+          'relevance.parent-criminal-record': 'Context.',
+        }),
+        [
+          "Give the reason “A parent's or carer's criminal record” is needed for this purpose",
+          "“A parent's or carer's criminal record” cannot be both shared and withheld",
+        ],
+      ],
+      [
+        'information',
+        forms.information({ confirmed: ['necessary'] }),
+        ['Confirm the information is proportionate, relevant, adequate, accurate, timely, secure'],
+      ],
+      [
+        'information',
+        forms.information({ thirdParties: 'shared' }),
+        ['Give the reason information identifying someone who could be harmed is shared'],
+      ],
+      [
+        'lawful-basis',
+        {},
+        [
+          'Select the data protection basis (UK GDPR Article 6), or tick that you are not sure which law applies',
+          'Select the Article 9 condition: special category information is shared',
+          'Select the Data Protection Act 2018 Schedule 1 condition',
+          'Select the common-law position on confidentiality, or tick that you are not sure which law applies',
+        ],
+      ],
       // Leo has no consent recorded: consent cannot be the basis (the decision rules, shown on the page).
-      ['lawful-basis', forms.lawfulBasis(), ['The consent register does not show consent that covers this share: choose another basis, or record consent first']],
-      ['lawful-basis', forms.lawfulBasis({ commonLaw: 'public-interest' }), ['Give the reasons for not observing the duty of confidence']],
-      ['lawful-basis', forms.lawfulBasis({ commonLaw: 'public-interest', confidenceReason: 'Risk of harm.' }), ['Give the public-interest justification, based on the facts, for sharing without consent']],
-      ['decision', {}, ['Select yes if you have told the person or family, or no if you have not', 'Enter how your decision affects the safety and well-being of the child and others', 'Enter the risk of sharing', 'Enter the risk of not sharing', 'Select your decision: share, share in part or do not share', 'Enter the reasons for your decision']],
-      ['decision', forms.decision({ told: 'no', outcome: 'not-share' }), ['Say why telling the person or family would be unsafe or inappropriate', 'Select why you are not sharing: confidentiality alone is not a reason']],
-      ['decision', forms.decision({ outcome: 'not-share', notShareReasonIds: ['confidentiality'] }), ['Select the reasons from the list']],
+      [
+        'lawful-basis',
+        forms.lawfulBasis(),
+        [
+          'The consent register does not show consent that covers this share: choose another basis, or record consent first',
+        ],
+      ],
+      [
+        'lawful-basis',
+        forms.lawfulBasis({ commonLaw: 'public-interest' }),
+        ['Give the reasons for not observing the duty of confidence'],
+      ],
+      [
+        'lawful-basis',
+        forms.lawfulBasis({ commonLaw: 'public-interest', confidenceReason: 'Risk of harm.' }),
+        ['Give the public-interest justification, based on the facts, for sharing without consent'],
+      ],
+      [
+        'decision',
+        {},
+        [
+          'Select yes if you have told the person or family, or no if you have not',
+          'Enter how your decision affects the safety and well-being of the child and others',
+          'Enter the risk of sharing',
+          'Enter the risk of not sharing',
+          'Select your decision: share, share in part or do not share',
+          'Enter the reasons for your decision',
+        ],
+      ],
+      [
+        'decision',
+        forms.decision({ told: 'no', outcome: 'not-share' }),
+        [
+          'Say why telling the person or family would be unsafe or inappropriate',
+          'Select why you are not sharing: confidentiality alone is not a reason',
+        ],
+      ],
+      [
+        'decision',
+        forms.decision({ outcome: 'not-share', notShareReasonIds: ['confidentiality'] }),
+        ['Select the reasons from the list'],
+      ],
     ];
     for (const [slug, form, expected] of cases) {
       const response = await browser.post(`/decisions/${id}/${slug}`, form);
@@ -288,12 +524,18 @@ describe('bad input', () => {
     const browser = await signIn(context, practitioner);
     const id = await context.services.sharing.start(asPractitioner, { personId: childId });
     await browser.get(`/decisions/${id}/request`);
-    const response = await browser.post(`/decisions/${id}/request`, forms.request({ details: '', requesterName: 'Robert\'); DROP TABLE sharing_decisions;--' }));
+    const response = await browser.post(
+      `/decisions/${id}/request`,
+      forms.request({ details: '', requesterName: "Robert'); DROP TABLE sharing_decisions;--" }),
+    );
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('value="Robert&#39;); DROP TABLE sharing_decisions;--"');
     expect(response.body).toContain('<a href="#details">Enter what was asked for</a>');
     // One checkbox ticked arrives as a single value, and is shown ticked again (and only it).
-    const information = await browser.post(`/decisions/${id}/information`, forms.information({ shared: 'health', 'relevance.health': '', withheld: [] }));
+    const information = await browser.post(
+      `/decisions/${id}/information`,
+      forms.information({ shared: 'health', 'relevance.health': '', withheld: [] }),
+    );
     expect(information.statusCode).toBe(400);
     expect(information.body).toMatch(/name="shared" type="checkbox" value="health" checked/);
     expect(information.body).not.toMatch(/name="shared" type="checkbox" value="education" checked/);
@@ -305,12 +547,23 @@ describe('who may see and change a decision', () => {
 
   beforeAll(async () => {
     id = await context.services.sharing.start(asPractitioner, { personId: childId });
-    await context.services.sharing.save(asPractitioner, id, { request: routineShareAnswers({ personIds: [childId], schoolId }).request });
+    await context.services.sharing.save(asPractitioner, id, {
+      request: routineShareAnswers({ personIds: [childId], schoolId }).request,
+    });
   });
 
   it('answers another organisation’s decision with a page that does not exist', async () => {
     const browser = await signIn(context, elsewhere);
-    for (const path of ['', '/request', '/people', '/recipients', '/check-your-answers', '/record-sheet', '/confirmation', '/addenda/new']) {
+    for (const path of [
+      '',
+      '/request',
+      '/people',
+      '/recipients',
+      '/check-your-answers',
+      '/record-sheet',
+      '/confirmation',
+      '/addenda/new',
+    ]) {
       expect((await browser.get(`/decisions/${id}${path}`)).statusCode, path).toBe(404);
     }
     const post = await browser.post(`/decisions/${id}/request`, forms.request({ details: 'Taken over' }));
@@ -334,17 +587,31 @@ describe('who may see and change a decision', () => {
     expect(overview.body).toContain('Only Priya Sharma, who started it, can change it.');
     expect(overview.body).not.toContain(`href="/decisions/${id}/request"`);
     expectClean(overview.body);
-    const viewed = await context.db.selectFrom('audit_events').select('actor_user_id').where('action', '=', 'decision.viewed').where('entity_id', '=', id).execute();
+    const viewed = await context.db
+      .selectFrom('audit_events')
+      .select('actor_user_id')
+      .where('action', '=', 'decision.viewed')
+      .where('entity_id', '=', id)
+      .execute();
     expect(viewed.map((event) => event.actor_user_id)).toContain(manager.id);
 
     expect((await browser.get(`/decisions/${id}/request`)).headers['location']).toBe(`/decisions/${id}`);
-    for (const [path, form] of [['/request', forms.request({ details: 'Changed by the manager' })], ['/people', forms.people()], ['/people/add', { personId: uncoveredChildId }], ['/recipients', forms.recipients()], ['/record', {}], ['/send-for-approval', {}]] as const) {
+    for (const [path, form] of [
+      ['/request', forms.request({ details: 'Changed by the manager' })],
+      ['/people', forms.people()],
+      ['/people/add', { personId: uncoveredChildId }],
+      ['/recipients', forms.recipients()],
+      ['/record', {}],
+      ['/send-for-approval', {}],
+    ] as const) {
       const response = await browser.post(`/decisions/${id}${path}`, form);
       expect(response.statusCode, path).toBe(403);
       expect(response.body).toContain('Only the practitioner who started this decision can change it');
     }
     expect(await savedCount(id)).toBe(saves);
-    expect((await context.services.sharing.open(asPractitioner, id)).answers.request?.details).toBe(routineShareAnswers({ personIds: [childId], schoolId }).request.details);
+    expect((await context.services.sharing.open(asPractitioner, id)).answers.request?.details).toBe(
+      routineShareAnswers({ personIds: [childId], schoolId }).request.details,
+    );
   });
 });
 
@@ -358,15 +625,24 @@ describe('the people page', () => {
     expect(found.body).toContain('Leo Marsh');
     expect(found.body).toContain(`value="${uncoveredChildId}"`);
     expectClean(found.body);
-    expect(errorSummary((await browser.post(`${base}/people/search`, { query: '' })).body)).toEqual(['Enter a name, NHS number or case reference']);
+    expect(errorSummary((await browser.post(`${base}/people/search`, { query: '' })).body)).toEqual([
+      'Enter a name, NHS number or case reference',
+    ]);
 
     await answer(browser, `${base}/people/add`, { personId: uncoveredChildId }, `${base}/people`);
-    expect((await context.services.sharing.open(asPractitioner, id)).answers.people?.personIds).toEqual([childId, uncoveredChildId]);
+    expect((await context.services.sharing.open(asPractitioner, id)).answers.people?.personIds).toEqual([
+      childId,
+      uncoveredChildId,
+    ]);
     await answer(browser, `${base}/people/remove`, { personId: childId }, `${base}/people`);
     const last = await browser.post(`${base}/people/remove`, { personId: uncoveredChildId });
     expect(last.statusCode).toBe(400);
-    expect(errorSummary(last.body)).toEqual(['A decision must be about at least one person: add the right person before you remove this one']);
-    expect((await context.services.sharing.open(asPractitioner, id)).answers.people?.personIds).toEqual([uncoveredChildId]);
+    expect(errorSummary(last.body)).toEqual([
+      'A decision must be about at least one person: add the right person before you remove this one',
+    ]);
+    expect((await context.services.sharing.open(asPractitioner, id)).answers.people?.personIds).toEqual([
+      uncoveredChildId,
+    ]);
 
     // A transfer between IT systems is a bulk share, and the page says so.
     await answer(browser, `${base}/people`, { systemTransfer: 'yes' }, `${base}/recipients`);
@@ -391,16 +667,24 @@ describe('the recipients page', () => {
       'recipients.1.telephone': '01793 604020',
       'recipients.1.reason': 'She writes the health advice for the plan.',
     };
-    const removed = await browser.post(`${base}/recipients`, forms.recipients({ ...second, action: 'remove-0' }));
+    const removed = await browser.post(
+      `${base}/recipients`,
+      forms.recipients({ ...second, action: 'remove-0' }),
+    );
     expect(removed.statusCode).toBe(200);
     expect(removed.body).not.toContain('value="Rebecca Sutton"');
     expect(removed.body).toContain('value="Dr Anika Shah"');
-    const incomplete = await browser.post(`${base}/recipients`, forms.recipients({ ...second, 'recipients.1.reason': '' }));
+    const incomplete = await browser.post(
+      `${base}/recipients`,
+      forms.recipients({ ...second, 'recipients.1.reason': '' }),
+    );
     expect(errorSummary(incomplete.body)).toEqual(['Enter why recipient 2 needs the information']);
     expect(incomplete.body).toContain('href="#recipients.1.reason"');
     await answer(browser, `${base}/recipients`, forms.recipients(second), `${base}/information`);
     const saved = await context.services.sharing.open(asPractitioner, id);
-    expect(saved.answers.recipients?.recipients.map((recipient) => [recipient.name, recipient.email ?? null])).toEqual([
+    expect(
+      saved.answers.recipients?.recipients.map((recipient) => [recipient.name, recipient.email ?? null]),
+    ).toEqual([
       ['Rebecca Sutton', null],
       ['Dr Anika Shah', 'anika.shah@nhs.example'],
     ]);
@@ -413,14 +697,34 @@ describe('a decision not to share', () => {
     const id = await startFromPerson(browser, uncoveredChildId);
     const base = `/decisions/${id}`;
     await browser.get(`${base}/request`);
-    await answer(browser, `${base}/request`, forms.request({ requesterName: 'DC Mark Evans', requesterRole: 'Police officer', requesterOrganisationId: '', requesterKind: 'colleague', purposeId: 'multi-agency-safeguarding', details: 'Asked for the family’s address history.' }), `${base}/people`);
+    await answer(
+      browser,
+      `${base}/request`,
+      forms.request({
+        requesterName: 'DC Mark Evans',
+        requesterRole: 'Police officer',
+        requesterOrganisationId: '',
+        requesterKind: 'colleague',
+        purposeId: 'multi-agency-safeguarding',
+        details: 'Asked for the family’s address history.',
+      }),
+      `${base}/people`,
+    );
     await answer(browser, `${base}/people`, forms.people(), `${base}/recipients`);
     const recipients = await browser.get(`${base}/recipients`);
     expect(recipients.body).toContain(`href="${base}/decision"`);
     await answer(
       browser,
       `${base}/decision`,
-      forms.decision({ outcome: 'not-share', notShareReasonIds: ['identity-not-verified', 'not-necessary'], told: 'no', toldDetails: '', notToldReason: 'Telling the family could alert the person under investigation.', reasons: 'The caller could not be verified and the address history is not needed for the stated purpose.' }),
+      forms.decision({
+        outcome: 'not-share',
+        notShareReasonIds: ['identity-not-verified', 'not-necessary'],
+        told: 'no',
+        toldDetails: '',
+        notToldReason: 'Telling the family could alert the person under investigation.',
+        reasons:
+          'The caller could not be verified and the address history is not needed for the stated purpose.',
+      }),
       `${base}/check-your-answers`,
     );
     // Once the decision is not to share, the pages only a share needs are passed by.
@@ -450,12 +754,24 @@ describe('approval, advice and addenda', () => {
       routineShareAnswers({
         personIds: [uncoveredChildId],
         schoolId,
-        overrides: { lawfulBasis: { unsure: false, article6: 'public-task', article9: 'health-social-care', schedule1: 'safeguarding', commonLaw: 'public-interest', confidenceReason: 'Risk of significant harm outweighs confidence.', justification: 'School reports bruising; health information is needed to protect him.' } },
+        overrides: {
+          lawfulBasis: {
+            unsure: false,
+            article6: 'public-task',
+            article9: 'health-social-care',
+            schedule1: 'safeguarding',
+            commonLaw: 'public-interest',
+            confidenceReason: 'Risk of significant harm outweighs confidence.',
+            justification: 'School reports bruising; health information is needed to protect him.',
+          },
+        },
       }),
     );
     const base = `/decisions/${id}`;
     const overview = await browser.get(base);
-    expect(overview.body).toContain('Sharing on public-interest grounds needs approval before the decision can be recorded');
+    expect(overview.body).toContain(
+      'Sharing on public-interest grounds needs approval before the decision can be recorded',
+    );
     expect(overview.body).toContain('Caldicott Guardian');
     expect(overview.body).toContain('Send for approval');
     expect(overview.body).toContain(`href="${base}/ask-for-advice"`);
@@ -469,7 +785,9 @@ describe('approval, advice and addenda', () => {
     expect((await context.services.sharing.open(asPractitioner, id)).status).toBe('awaiting-approval');
     // Locked while it waits.
     const locked = await browser.post(`${base}/request`, forms.request());
-    expect(errorSummary(locked.body)).toEqual(['This decision is waiting for approval: withdraw the request to change it']);
+    expect(errorSummary(locked.body)).toEqual([
+      'This decision is waiting for approval: withdraw the request to change it',
+    ]);
     expect((await browser.post(`${base}/send-for-approval`, {})).statusCode).toBe(400);
 
     await answer(browser, `${base}/withdraw-approval-request`, {}, `${base}?done=withdrawn`);
@@ -483,12 +801,22 @@ describe('approval, advice and addenda', () => {
     const browser = await signIn(context, practitioner);
     const id = await context.services.sharing.start(asPractitioner, { personId: childId });
     const answers = routineShareAnswers({ personIds: [childId], schoolId });
-    await context.services.sharing.save(asPractitioner, id, { request: answers.request, people: answers.people, recipients: answers.recipients, information: answers.information });
+    await context.services.sharing.save(asPractitioner, id, {
+      request: answers.request,
+      people: answers.people,
+      recipients: answers.recipients,
+      information: answers.information,
+    });
     const page = await browser.get(`/decisions/${id}/lawful-basis`);
     expect(page.body).toContain('I am not sure which law applies');
     expect(page.body).toContain(`href="/decisions/${id}/ask-for-advice"`);
     await answer(browser, `/decisions/${id}/lawful-basis`, { unsure: 'yes' }, `/decisions/${id}/decision`);
-    await answer(browser, `/decisions/${id}/decision`, forms.decision(), `/decisions/${id}/check-your-answers`);
+    await answer(
+      browser,
+      `/decisions/${id}/decision`,
+      forms.decision(),
+      `/decisions/${id}/check-your-answers`,
+    );
     const overview = await browser.get(`/decisions/${id}`);
     expect(overview.body).toContain('You are unsure which law applies');
   });
@@ -496,7 +824,11 @@ describe('approval, advice and addenda', () => {
   it('adds an addendum to a recorded decision, which itself never changes', async () => {
     const browser = await signIn(context, practitioner);
     const id = await context.services.sharing.start(asPractitioner, { personId: childId });
-    await context.services.sharing.save(asPractitioner, id, routineShareAnswers({ personIds: [childId], schoolId }));
+    await context.services.sharing.save(
+      asPractitioner,
+      id,
+      routineShareAnswers({ personIds: [childId], schoolId }),
+    );
     await context.services.sharing.record(asPractitioner, id);
     const base = `/decisions/${id}`;
     const form = await browser.get(`${base}/addenda/new`);
@@ -504,14 +836,24 @@ describe('approval, advice and addenda', () => {
     expectClean(form.body);
     const bad = await browser.post(`${base}/addenda/new`, { kind: '', body: '' });
     expect(bad.statusCode).toBe(400);
-    expect(errorSummary(bad.body)).toEqual(['Select whether this is a correction or a later fact', 'Enter the addendum']);
-    await answer(browser, `${base}/addenda/new`, { kind: 'later-fact', body: 'The school confirmed receipt on 2 December.' }, `${base}?done=addendum`);
+    expect(errorSummary(bad.body)).toEqual([
+      'Select whether this is a correction or a later fact',
+      'Enter the addendum',
+    ]);
+    await answer(
+      browser,
+      `${base}/addenda/new`,
+      { kind: 'later-fact', body: 'The school confirmed receipt on 2 December.' },
+      `${base}?done=addendum`,
+    );
     const sheet = await browser.get(`${base}/record-sheet`);
     expect(sheet.body).toContain('A later fact');
     expect(sheet.body).toContain('The school confirmed receipt on 2 December.');
     // Drafts take no addenda.
     const draft = await context.services.sharing.start(asPractitioner, { personId: childId });
-    expect((await browser.get(`/decisions/${draft}/addenda/new`)).headers['location']).toBe(`/decisions/${draft}`);
+    expect((await browser.get(`/decisions/${draft}/addenda/new`)).headers['location']).toBe(
+      `/decisions/${draft}`,
+    );
   });
 
   it('lists a practitioner’s drafts and offers a new decision', async () => {
@@ -522,7 +864,9 @@ describe('approval, advice and addenda', () => {
     expect(mine.body).toContain('href="/decisions/new"');
     expectClean(mine.body);
     const start = await browser.get('/decisions/new');
-    expect(start.body).toContain('Information sharing: advice for practitioners providing safeguarding services');
+    expect(start.body).toContain(
+      'Information sharing: advice for practitioners providing safeguarding services',
+    );
     expectClean(start.body);
     const started = await browser.post('/decisions/new', {});
     expect(started.headers['location']).toMatch(new RegExp(`^/decisions/${uuidPattern}/request$`));
@@ -532,7 +876,9 @@ describe('approval, advice and addenda', () => {
 
   it('warns a practitioner whose data protection training is not recorded or has lapsed, and not once it is current (R1.1)', async () => {
     const browser = await signIn(context, colleague);
-    expect((await browser.get('/decisions/new')).body).toContain('Your data protection training is not recorded');
+    expect((await browser.get('/decisions/new')).body).toContain(
+      'Your data protection training is not recorded',
+    );
     await context.services.staff.recordTraining(systemActor, colleague.id, '2024-01-15');
     expect((await browser.get('/decisions/new')).body).toContain('Your data protection training has lapsed');
     await context.services.staff.recordTraining(systemActor, colleague.id, today);

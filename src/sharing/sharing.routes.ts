@@ -2,14 +2,30 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { StaffService, Viewer } from '../auth/index.ts';
 import { consentPaths } from '../consent/index.ts';
-import { decisionDisclosures, historyDisclosureRows, type DecisionDisclosures, type DisclosuresService } from '../disclosures/index.ts';
+import {
+  decisionDisclosures,
+  historyDisclosureRows,
+  type DecisionDisclosures,
+  type DisclosuresService,
+} from '../disclosures/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { londonToday } from '../lib/time.ts';
 import type { OrgsService } from '../orgs/index.ts';
-import { formatNhsNumber, PersonAccessError, type PeopleService, type PersonSummary } from '../people/index.ts';
+import {
+  formatNhsNumber,
+  PersonAccessError,
+  type PeopleService,
+  type PersonSummary,
+} from '../people/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
 import { formErrors, parseForm, type FormErrors } from '../web/forms.ts';
-import { outcomeNames, principles, requesterKinds, thirdPartyHandling, type DecisionAnswers } from './sharing.answers.ts';
+import {
+  outcomeNames,
+  principles,
+  requesterKinds,
+  thirdPartyHandling,
+  type DecisionAnswers,
+} from './sharing.answers.ts';
 import { SharingNotFoundError, SharingRuleError } from './sharing.errors.ts';
 import {
   addendumFields,
@@ -136,11 +152,23 @@ const dateFields = new Set(['receivedOn']);
 export async function sharingRoutes(app: FastifyInstance, options: SharingRouteOptions): Promise<void> {
   const { sharing, people, orgs, policy, clock, disclosures, staff } = options;
   const today = () => londonToday(clock.now());
-  const labelled = (list: readonly { id: string; label: string; help?: string | undefined }[], hints = true) =>
-    list.map((option) => ({ value: option.id, text: option.label, ...(hints && option.help !== undefined ? { hint: { text: option.help } } : {}) }));
+  const labelled = (
+    list: readonly { id: string; label: string; help?: string | undefined }[],
+    hints = true,
+  ) =>
+    list.map((option) => ({
+      value: option.id,
+      text: option.label,
+      ...(hints && option.help !== undefined ? { hint: { text: option.help } } : {}),
+    }));
 
   /** The decision the address names, as this viewer may see it; anything else is a 404. */
-  async function withDecision(request: FastifyRequest, reply: FastifyReply, audited: boolean | 'others', work: (view: DecisionView, viewer: Viewer) => Promise<unknown>): Promise<unknown> {
+  async function withDecision(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    audited: boolean | 'others',
+    work: (view: DecisionView, viewer: Viewer) => Promise<unknown>,
+  ): Promise<unknown> {
     const params = decisionParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
     const viewer = viewerOf(request);
@@ -158,16 +186,25 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
     return reply.code(403).render('web/views/error.njk', {
       pageTitle: 'Only the practitioner who started this decision can change it',
       heading: 'Only the practitioner who started this decision can change it',
-      paragraphs: ['Nothing has been changed. You can read the decision, and ask its author to make the change.'],
+      paragraphs: [
+        'Nothing has been changed. You can read the decision, and ask its author to make the change.',
+      ],
       showHomeLink: true,
     });
   }
 
   /** The rules' problems with the sections a page saves, as that page's form errors. */
-  function pageProblems(view: DecisionView, page: PageKey, sections: DecisionAnswers): FormErrors | undefined {
+  function pageProblems(
+    view: DecisionView,
+    page: PageKey,
+    sections: DecisionAnswers,
+  ): FormErrors | undefined {
     const answers: DecisionAnswers = { ...view.answers, ...sections };
     // Before the outcome is chosen, a page is judged as for a share: that is when its answers matter.
-    const judged: DecisionAnswers = answers.outcome === undefined ? { ...answers, outcome: { outcome: 'share', notShareReasonIds: [], reasons: 'Not yet given' } } : answers;
+    const judged: DecisionAnswers =
+      answers.outcome === undefined
+        ? { ...answers, outcome: { outcome: 'share', notShareReasonIds: [], reasons: 'Not yet given' } }
+        : answers;
     const assessment = assessDecision(judged, {
       pack: policy,
       organisationId: view.organisationId,
@@ -177,17 +214,30 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       approvals: view.approvals.map((approval) => ({ kind: approval.kind, status: approval.status })),
     });
     const own = pageSections[page] as readonly string[];
-    const problems = assessment.problems.filter((problem) => own.includes(problem.section) && problem.code !== 'SECTION_MISSING');
+    const problems = assessment.problems.filter(
+      (problem) => own.includes(problem.section) && problem.code !== 'SECTION_MISSING',
+    );
     if (problems.length === 0) return undefined;
-    return errorsFor(problems.map((problem) => ({ field: problemFields[problem.code] ?? own[0] ?? 'form', message: problem.message })));
+    return errorsFor(
+      problems.map((problem) => ({
+        field: problemFields[problem.code] ?? own[0] ?? 'form',
+        message: problem.message,
+      })),
+    );
   }
 
   /** A rule the service refused, shown on the page: `field` is a section or `section.member`. */
   function serviceErrors(error: SharingRuleError, fields: readonly string[]): FormErrors {
     return errorsFor(
       error.problems.map((problem) => {
-        const member = problem.field.includes('.') ? problem.field.slice(problem.field.indexOf('.') + 1) : problem.field;
-        const field = fields.includes(problem.field) ? problem.field : fields.includes(member) || dateFields.has(member) ? member : (fields[0] ?? 'form');
+        const member = problem.field.includes('.')
+          ? problem.field.slice(problem.field.indexOf('.') + 1)
+          : problem.field;
+        const field = fields.includes(problem.field)
+          ? problem.field
+          : fields.includes(member) || dateFields.has(member)
+            ? member
+            : (fields[0] ?? 'form');
         return { field, message: problem.message };
       }),
     );
@@ -205,9 +255,24 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       startPath: sharingPaths.start(),
       lists: [
         { id: 'drafts', caption: 'Drafts', empty: 'You have no draft decisions.', rows: rows(mine.drafts) },
-        { id: 'advice', caption: 'Waiting for advice', empty: 'None of your decisions is waiting for advice.', rows: rows(mine.waitingForAdvice) },
-        { id: 'approval', caption: 'Waiting for approval', empty: 'None of your decisions is waiting for approval.', rows: rows(mine.waitingForApproval) },
-        { id: 'recorded', caption: 'Recently recorded', empty: 'You have not recorded any decisions yet.', rows: rows(mine.recorded) },
+        {
+          id: 'advice',
+          caption: 'Waiting for advice',
+          empty: 'None of your decisions is waiting for advice.',
+          rows: rows(mine.waitingForAdvice),
+        },
+        {
+          id: 'approval',
+          caption: 'Waiting for approval',
+          empty: 'None of your decisions is waiting for approval.',
+          rows: rows(mine.waitingForApproval),
+        },
+        {
+          id: 'recorded',
+          caption: 'Recently recorded',
+          empty: 'You have not recorded any decisions yet.',
+          rows: rows(mine.recorded),
+        },
       ],
     });
   });
@@ -220,7 +285,8 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       people: item.peopleCount,
       status: decisionStatusNames[item.status],
       statusTag: decisionStatusTags[item.status],
-      outcome: item.outcome === null || !isOutcome(item.outcome) ? 'Not yet decided' : outcomeNames[item.outcome],
+      outcome:
+        item.outcome === null || !isOutcome(item.outcome) ? 'Not yet decided' : outcomeNames[item.outcome],
       startedByName: item.startedByName,
       date: item.recordedAt ?? item.updatedAt,
     };
@@ -238,17 +304,30 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
     });
   }
 
-  app.get('/decisions/new', { config: deciders }, async (request, reply) => renderStart(reply, 200, viewerOf(request)));
+  app.get('/decisions/new', { config: deciders }, async (request, reply) =>
+    renderStart(reply, 200, viewerOf(request)),
+  );
 
   app.post('/decisions/new', { config: deciders }, async (request, reply) => {
     const form = parseForm(startForm, request.body);
-    if (!form.ok) return renderStart(reply, 400, viewerOf(request), { summary: form.errors.summary.map((entry) => ({ ...entry, href: '#start' })), fields: {} });
+    if (!form.ok)
+      return renderStart(reply, 400, viewerOf(request), {
+        summary: form.errors.summary.map((entry) => ({ ...entry, href: '#start' })),
+        fields: {},
+      });
     try {
-      const id = await sharing.start(viewerOf(request), form.value.personId === undefined ? {} : { personId: form.value.personId });
+      const id = await sharing.start(
+        viewerOf(request),
+        form.value.personId === undefined ? {} : { personId: form.value.personId },
+      );
       return await reply.redirect(pagePath(id, 'request'), 303);
     } catch (error) {
       if (error instanceof SharingNotFoundError) return reply.callNotFound();
-      if (error instanceof SharingRuleError) return renderStart(reply, 400, viewerOf(request), { summary: error.problems.map((problem) => ({ text: problem.message, href: '#start' })), fields: {} });
+      if (error instanceof SharingRuleError)
+        return renderStart(reply, 400, viewerOf(request), {
+          summary: error.problems.map((problem) => ({ text: problem.message, href: '#start' })),
+          fields: {},
+        });
       throw error;
     }
   });
@@ -266,12 +345,15 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
         personName: personName(history.person),
         personId: history.person.id,
         startPath: sharingPaths.start(),
-        rows: history.entries.flatMap((entry) => (entry.kind === 'decision' ? [listRow(entry.decision)] : [])),
+        rows: history.entries.flatMap((entry) =>
+          entry.kind === 'decision' ? [listRow(entry.decision)] : [],
+        ),
         disclosureRows: historyDisclosureRows(history.entries, policy),
       });
     } catch (error) {
       if (error instanceof PersonAccessError) {
-        if (error.kind === 'needs-reason') return reply.redirect(consentPaths.person(params.data.personId), 303);
+        if (error.kind === 'needs-reason')
+          return reply.redirect(consentPaths.person(params.data.personId), 303);
         return reply.callNotFound();
       }
       throw error;
@@ -281,7 +363,17 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
   // ---------------------------------------------------------------------------------------------
   // The decision overview: the task list, what still stands, advice and approvals
 
-  function renderOverview(reply: FastifyReply, status: number, view: DecisionView, viewer: Viewer, extra: { notice?: string | undefined; errors?: FormErrors | undefined; disclosures?: DecisionDisclosures | undefined } = {}) {
+  function renderOverview(
+    reply: FastifyReply,
+    status: number,
+    view: DecisionView,
+    viewer: Viewer,
+    extra: {
+      notice?: string | undefined;
+      errors?: FormErrors | undefined;
+      disclosures?: DecisionDisclosures | undefined;
+    } = {},
+  ) {
     const author = view.startedBy.id === viewer.userId;
     return reply.code(status).render('sharing/views/overview.njk', {
       pageTitle: `Sharing decision ${view.reference}`,
@@ -292,8 +384,10 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       errors: extra.errors,
       statusName: decisionStatusNames[view.status],
       statusTag: decisionStatusTags[view.status],
-      outcomeName: view.answers.outcome === undefined ? undefined : outcomeNames[view.answers.outcome.outcome],
-      purpose: view.answers.request === undefined ? undefined : purposeName(policy, view.answers.request.purposeId),
+      outcomeName:
+        view.answers.outcome === undefined ? undefined : outcomeNames[view.answers.outcome.outcome],
+      purpose:
+        view.answers.request === undefined ? undefined : purposeName(policy, view.answers.request.purposeId),
       people: view.people.map((person) => personName(person)),
       tasks: taskList(view),
       problems: problemLinks(view),
@@ -314,24 +408,47 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
   app.get('/decisions/:id', { config: readers }, async (request, reply) =>
     withDecision(request, reply, 'others', async (view, viewer) => {
       const done = overviewQuery.parse(request.query).done;
-      return renderOverview(reply, 200, view, viewer, { notice: done === undefined ? undefined : overviewNotices[done], disclosures: await decisionDisclosures(disclosures, policy, viewer, view) });
+      return renderOverview(reply, 200, view, viewer, {
+        notice: done === undefined ? undefined : overviewNotices[done],
+        disclosures: await decisionDisclosures(disclosures, policy, viewer, view),
+      });
     }),
   );
 
   for (const [url, act, done] of [
-    ['/decisions/:id/send-for-approval', (viewer: Viewer, id: string) => sharing.sendForApproval(viewer, id), 'sent'],
-    ['/decisions/:id/withdraw-approval-request', (viewer: Viewer, id: string) => sharing.withdrawApprovalRequest(viewer, id), 'withdrawn'],
+    [
+      '/decisions/:id/send-for-approval',
+      (viewer: Viewer, id: string) => sharing.sendForApproval(viewer, id),
+      'sent',
+    ],
+    [
+      '/decisions/:id/withdraw-approval-request',
+      (viewer: Viewer, id: string) => sharing.withdrawApprovalRequest(viewer, id),
+      'withdrawn',
+    ],
   ] as const) {
     app.post(url, { config: deciders }, async (request, reply) =>
       withDecision(request, reply, false, async (view, viewer) => {
         if (view.startedBy.id !== viewer.userId) return notAuthor(reply);
         const form = parseForm(confirmationForm, request.body);
-        if (!form.ok) return renderOverview(reply, 400, view, viewer, { errors: { summary: form.errors.summary.map((entry) => ({ ...entry, href: '#actions' })), fields: {} } });
+        if (!form.ok)
+          return renderOverview(reply, 400, view, viewer, {
+            errors: {
+              summary: form.errors.summary.map((entry) => ({ ...entry, href: '#actions' })),
+              fields: {},
+            },
+          });
         try {
           await act(viewer, view.id);
           return await reply.redirect(`${sharingPaths.decision(view.id)}?done=${done}`, 303);
         } catch (error) {
-          if (error instanceof SharingRuleError) return renderOverview(reply, 400, await sharing.open(viewer, view.id), viewer, { errors: { summary: error.problems.map((problem) => ({ text: problem.message, href: '#actions' })), fields: {} } });
+          if (error instanceof SharingRuleError)
+            return renderOverview(reply, 400, await sharing.open(viewer, view.id), viewer, {
+              errors: {
+                summary: error.problems.map((problem) => ({ text: problem.message, href: '#actions' })),
+                fields: {},
+              },
+            });
           throw error;
         }
       }),
@@ -374,16 +491,33 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
     readonly template: string;
     readonly fields: (view: DecisionView) => readonly string[];
     readonly values: (view: DecisionView) => FormValues | Promise<FormValues>;
-    readonly choices: (view: DecisionView, values: FormValues) => Record<string, unknown> | Promise<Record<string, unknown>>;
+    readonly choices: (
+      view: DecisionView,
+      values: FormValues,
+    ) => Record<string, unknown> | Promise<Record<string, unknown>>;
     readonly schema: (view: DecisionView) => z.ZodType<O>;
     readonly sections: (value: O) => DecisionAnswers;
   }) {
-    const render = async (reply: FastifyReply, status: number, view: DecisionView, fromCheck: boolean, values: FormValues, errors?: FormErrors) =>
-      reply.code(status).render(definition.template, { ...questionContext(view, definition.page, fromCheck), view, values, errors, ...(await definition.choices(view, values)) });
+    const render = async (
+      reply: FastifyReply,
+      status: number,
+      view: DecisionView,
+      fromCheck: boolean,
+      values: FormValues,
+      errors?: FormErrors,
+    ) =>
+      reply.code(status).render(definition.template, {
+        ...questionContext(view, definition.page, fromCheck),
+        view,
+        values,
+        errors,
+        ...(await definition.choices(view, values)),
+      });
 
     app.get(definition.url, { config: deciders }, async (request, reply) =>
       withDecision(request, reply, false, async (view) => {
-        if (!view.can.edit || !canStart(view.answers, definition.page)) return reply.redirect(sharingPaths.decision(view.id), 303);
+        if (!view.can.edit || !canStart(view.answers, definition.page))
+          return reply.redirect(sharingPaths.decision(view.id), 303);
         const fromCheck = questionQuery.parse(request.query).from === 'check';
         return render(reply, 200, view, fromCheck, await definition.values(view));
       }),
@@ -403,10 +537,14 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
         try {
           await sharing.save(viewer, view.id, sections);
         } catch (error) {
-          if (error instanceof SharingRuleError) return render(reply, 400, view, fromCheck, values, serviceErrors(error, fields));
+          if (error instanceof SharingRuleError)
+            return render(reply, 400, view, fromCheck, values, serviceErrors(error, fields));
           throw error;
         }
-        return reply.redirect(nextPath(view.id, definition.page, fromCheck, { ...view.answers, ...sections }), 303);
+        return reply.redirect(
+          nextPath(view.id, definition.page, fromCheck, { ...view.answers, ...sections }),
+          303,
+        );
       }),
     );
   }
@@ -425,16 +563,35 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
     values: (view) => requestValues(view.answers.request, today()),
     choices: async () => ({
       requesterKindItems: requesterKinds.map((kind) => ({ value: kind, text: requesterKindNames[kind] })),
-      organisationItems: [{ value: '', text: 'Select an organisation' }, ...(await orgs.list()).map((organisation) => ({ value: organisation.id, text: organisation.name }))],
+      organisationItems: [
+        { value: '', text: 'Select an organisation' },
+        ...(await orgs.list()).map((organisation) => ({ value: organisation.id, text: organisation.name })),
+      ],
       channelItems: labelled(policy.sharing.requestChannels),
-      purposeItems: policy.purposes.map((purpose) => ({ value: purpose.id, text: purpose.label, hint: { text: purpose.description } })),
+      purposeItems: policy.purposes.map((purpose) => ({
+        value: purpose.id,
+        text: purpose.label,
+        hint: { text: purpose.description },
+      })),
     }),
     schema: () => requestForm({ pack: policy, today: today() }),
     sections: (value) => ({ request: value }),
   });
 
   // 2. The people: the main form answers "transfer between IT systems"; search, add and remove have their own.
-  async function renderPeople(reply: FastifyReply, status: number, view: DecisionView, fromCheck: boolean, extra: { values?: FormValues; errors?: FormErrors | undefined; search?: FormValues; results?: { matches: readonly PersonSummary[]; restricted: readonly string[]; more: boolean } | undefined } = {}) {
+  async function renderPeople(
+    reply: FastifyReply,
+    status: number,
+    view: DecisionView,
+    fromCheck: boolean,
+    extra: {
+      values?: FormValues;
+      errors?: FormErrors | undefined;
+      search?: FormValues;
+      results?:
+        { matches: readonly PersonSummary[]; restricted: readonly string[]; more: boolean } | undefined;
+    } = {},
+  ) {
     const added = new Set(view.answers.people?.personIds ?? []);
     const hidden = added.size - view.people.length;
     return reply.code(status).render('sharing/views/people.njk', {
@@ -443,7 +600,12 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       values: extra.values ?? peopleValues(view.answers.people),
       search: extra.search ?? {},
       errors: extra.errors,
-      people: view.people.map((person) => ({ id: person.id, name: personName(person), dateOfBirth: person.dateOfBirth, nhsNumber: person.nhsNumber === null ? null : formatNhsNumber(person.nhsNumber) })),
+      people: view.people.map((person) => ({
+        id: person.id,
+        name: personName(person),
+        dateOfBirth: person.dateOfBirth,
+        nhsNumber: person.nhsNumber === null ? null : formatNhsNumber(person.nhsNumber),
+      })),
       hidden,
       bulkThreshold: policy.sharing.bulkThreshold,
       bulkApprovers: approverList(policy.sharing.approvals.bulk.approvers),
@@ -451,11 +613,21 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
         extra.results === undefined
           ? undefined
           : {
-              matches: extra.results.matches.map((person) => ({ id: person.id, name: personName(person), dateOfBirth: person.dateOfBirth, nhsNumber: person.nhsNumber === null ? null : formatNhsNumber(person.nhsNumber), added: added.has(person.id) })),
+              matches: extra.results.matches.map((person) => ({
+                id: person.id,
+                name: personName(person),
+                dateOfBirth: person.dateOfBirth,
+                nhsNumber: person.nhsNumber === null ? null : formatNhsNumber(person.nhsNumber),
+                added: added.has(person.id),
+              })),
               restricted: extra.results.restricted.map((id) => ({ id, path: consentPaths.person(id) })),
               more: extra.results.more,
             },
-      paths: { search: sharingPaths.searchPeople(view.id), add: sharingPaths.addPerson(view.id), remove: sharingPaths.removePerson(view.id) },
+      paths: {
+        search: sharingPaths.searchPeople(view.id),
+        add: sharingPaths.addPerson(view.id),
+        remove: sharingPaths.removePerson(view.id),
+      },
     });
   }
 
@@ -474,11 +646,23 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       const form = parseForm(peopleForm, request.body);
       if (!form.ok) return renderPeople(reply, 400, view, fromCheck, { values, errors: form.errors });
       const personIds = view.answers.people?.personIds ?? [];
-      if (personIds.length === 0) return renderPeople(reply, 400, view, fromCheck, { values, errors: errorsFor([{ field: 'query', message: 'Add the people the information is about: search for each one' }]) });
+      if (personIds.length === 0)
+        return renderPeople(reply, 400, view, fromCheck, {
+          values,
+          errors: errorsFor([
+            { field: 'query', message: 'Add the people the information is about: search for each one' },
+          ]),
+        });
       try {
-        await sharing.save(viewer, view.id, { people: { personIds: [...personIds], systemTransfer: form.value.systemTransfer } });
+        await sharing.save(viewer, view.id, {
+          people: { personIds: [...personIds], systemTransfer: form.value.systemTransfer },
+        });
       } catch (error) {
-        if (error instanceof SharingRuleError) return renderPeople(reply, 400, view, fromCheck, { values, errors: serviceErrors(error, ['people', 'systemTransfer']) });
+        if (error instanceof SharingRuleError)
+          return renderPeople(reply, 400, view, fromCheck, {
+            values,
+            errors: serviceErrors(error, ['people', 'systemTransfer']),
+          });
         throw error;
       }
       return reply.redirect(nextPath(view.id, 'people', fromCheck, view.answers), 303);
@@ -499,21 +683,42 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
   );
 
   for (const [url, change] of [
-    ['/decisions/:id/people/add', (ids: readonly string[], personId: string) => (ids.includes(personId) ? [...ids] : [...ids, personId])],
-    ['/decisions/:id/people/remove', (ids: readonly string[], personId: string) => ids.filter((id) => id !== personId)],
+    [
+      '/decisions/:id/people/add',
+      (ids: readonly string[], personId: string) => (ids.includes(personId) ? [...ids] : [...ids, personId]),
+    ],
+    [
+      '/decisions/:id/people/remove',
+      (ids: readonly string[], personId: string) => ids.filter((id) => id !== personId),
+    ],
   ] as const) {
     app.post(url, { config: deciders }, async (request, reply) =>
       withDecision(request, reply, false, async (view, viewer) => {
         if (view.startedBy.id !== viewer.userId) return notAuthor(reply);
         const fromCheck = questionQuery.parse(request.query).from === 'check';
         const form = parseForm(personForm, request.body);
-        if (!form.ok) return renderPeople(reply, 400, view, fromCheck, { errors: errorsFor([{ field: 'query', message: 'Select a person from the list' }]) });
+        if (!form.ok)
+          return renderPeople(reply, 400, view, fromCheck, {
+            errors: errorsFor([{ field: 'query', message: 'Select a person from the list' }]),
+          });
         const personIds = change(view.answers.people?.personIds ?? [], form.value.personId);
-        if (personIds.length === 0) return renderPeople(reply, 400, view, fromCheck, { errors: errorsFor([{ field: 'query', message: 'A decision must be about at least one person: add the right person before you remove this one' }]) });
+        if (personIds.length === 0)
+          return renderPeople(reply, 400, view, fromCheck, {
+            errors: errorsFor([
+              {
+                field: 'query',
+                message:
+                  'A decision must be about at least one person: add the right person before you remove this one',
+              },
+            ]),
+          });
         try {
-          await sharing.save(viewer, view.id, { people: { personIds, systemTransfer: view.answers.people?.systemTransfer ?? false } });
+          await sharing.save(viewer, view.id, {
+            people: { personIds, systemTransfer: view.answers.people?.systemTransfer ?? false },
+          });
         } catch (error) {
-          if (error instanceof SharingRuleError) return renderPeople(reply, 400, view, fromCheck, { errors: serviceErrors(error, ['query']) });
+          if (error instanceof SharingRuleError)
+            return renderPeople(reply, 400, view, fromCheck, { errors: serviceErrors(error, ['query']) });
           throw error;
         }
         return reply.redirect(pagePath(view.id, 'people', { fromCheck }), 303);
@@ -522,21 +727,37 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
   }
 
   // 3. The recipients: a block per recipient, with "add another" and "remove" that work without JavaScript.
-  async function renderRecipients(reply: FastifyReply, status: number, view: DecisionView, fromCheck: boolean, blocks: readonly RecipientValues[], errors?: FormErrors) {
+  async function renderRecipients(
+    reply: FastifyReply,
+    status: number,
+    view: DecisionView,
+    fromCheck: boolean,
+    blocks: readonly RecipientValues[],
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('sharing/views/recipients.njk', {
       ...questionContext(view, 'recipients', fromCheck),
       view,
       blocks,
       errors,
       maxRecipients,
-      organisationItems: [{ value: '', text: 'Select an organisation' }, ...(await orgs.list()).map((organisation) => ({ value: organisation.id, text: organisation.name }))],
+      organisationItems: [
+        { value: '', text: 'Select an organisation' },
+        ...(await orgs.list()).map((organisation) => ({ value: organisation.id, text: organisation.name })),
+      ],
     });
   }
 
   app.get('/decisions/:id/recipients', { config: deciders }, async (request, reply) =>
     withDecision(request, reply, false, async (view) => {
       if (!view.can.edit) return reply.redirect(sharingPaths.decision(view.id), 303);
-      return renderRecipients(reply, 200, view, questionQuery.parse(request.query).from === 'check', recipientValues(view.answers.recipients, view.answers.request));
+      return renderRecipients(
+        reply,
+        200,
+        view,
+        questionQuery.parse(request.query).from === 'check',
+        recipientValues(view.answers.recipients, view.answers.request),
+      );
     }),
   );
 
@@ -545,20 +766,60 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       if (view.startedBy.id !== viewer.userId) return notAuthor(reply);
       const fromCheck = questionQuery.parse(request.query).from === 'check';
       const posted = parseForm(recipientsPost, request.body);
-      if (!posted.ok) return renderRecipients(reply, 400, view, fromCheck, recipientValues(view.answers.recipients, view.answers.request), { summary: posted.errors.summary.map((entry) => ({ ...entry, href: '#recipients.0.name' })), fields: {} });
-      const blocks: RecipientValues[] = posted.value.recipients.length === 0 ? [blankRecipient] : posted.value.recipients;
+      if (!posted.ok)
+        return renderRecipients(
+          reply,
+          400,
+          view,
+          fromCheck,
+          recipientValues(view.answers.recipients, view.answers.request),
+          {
+            summary: posted.errors.summary.map((entry) => ({ ...entry, href: '#recipients.0.name' })),
+            fields: {},
+          },
+        );
+      const blocks: RecipientValues[] =
+        posted.value.recipients.length === 0 ? [blankRecipient] : posted.value.recipients;
       const action = posted.value.action;
-      if (action.kind === 'add') return renderRecipients(reply, 200, view, fromCheck, blocks.length >= maxRecipients ? blocks : [...blocks, blankRecipient]);
+      if (action.kind === 'add')
+        return renderRecipients(
+          reply,
+          200,
+          view,
+          fromCheck,
+          blocks.length >= maxRecipients ? blocks : [...blocks, blankRecipient],
+        );
       if (action.kind === 'remove') {
         const remaining = blocks.filter((_block, index) => index !== action.index);
-        return renderRecipients(reply, 200, view, fromCheck, remaining.length === 0 ? [blankRecipient] : remaining);
+        return renderRecipients(
+          reply,
+          200,
+          view,
+          fromCheck,
+          remaining.length === 0 ? [blankRecipient] : remaining,
+        );
       }
       const section = recipientsSectionFrom(blocks);
-      if (!section.ok) return renderRecipients(reply, 400, view, fromCheck, blocks, formErrors(section.issues));
+      if (!section.ok)
+        return renderRecipients(reply, 400, view, fromCheck, blocks, formErrors(section.issues));
       try {
         await sharing.save(viewer, view.id, { recipients: section.value });
       } catch (error) {
-        if (error instanceof SharingRuleError) return renderRecipients(reply, 400, view, fromCheck, blocks, serviceErrors(error, blocks.flatMap((_block, index) => [`recipients.${String(index)}.organisationId`, `recipients.${String(index)}.name`])));
+        if (error instanceof SharingRuleError)
+          return renderRecipients(
+            reply,
+            400,
+            view,
+            fromCheck,
+            blocks,
+            serviceErrors(
+              error,
+              blocks.flatMap((_block, index) => [
+                `recipients.${String(index)}.organisationId`,
+                `recipients.${String(index)}.name`,
+              ]),
+            ),
+          );
         throw error;
       }
       return reply.redirect(nextPath(view.id, 'recipients', fromCheck, view.answers), 303);
@@ -576,9 +837,19 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       const sensitive = sensitiveCategoriesFor(policy, view.answers.request?.purposeId);
       return {
         purpose: purposeName(policy, view.answers.request?.purposeId ?? null),
-        categories: policy.informationCategories.map((category) => ({ id: category.id, label: category.label, special: category.special, criminal: category.criminal, sensitive: sensitive.has(category.id) })),
+        categories: policy.informationCategories.map((category) => ({
+          id: category.id,
+          label: category.label,
+          special: category.special,
+          criminal: category.criminal,
+          sensitive: sensitive.has(category.id),
+        })),
         thirdPartyItems: thirdPartyHandling.map((value) => ({ value, text: thirdPartyNames[value] })),
-        principleItems: principles.map((principle) => ({ value: principle, text: principleNames[principle].text, hint: { text: principleNames[principle].hint } })),
+        principleItems: principles.map((principle) => ({
+          value: principle,
+          text: principleNames[principle].text,
+          hint: { text: principleNames[principle].hint },
+        })),
       };
     },
     schema: (view) => informationForm({ pack: policy, purposeId: view.answers.request?.purposeId }),
@@ -591,14 +862,23 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
     url: '/decisions/:id/lawful-basis',
     template: 'sharing/views/lawful-basis.njk',
     fields: () => lawfulBasisFields,
-    values: (view) => lawfulBasisValues(view.answers.lawfulBasis, policy, view.consent.length > 0 && view.consent.every((finding) => finding.outcome === 'covered')),
+    values: (view) =>
+      lawfulBasisValues(
+        view.answers.lawfulBasis,
+        policy,
+        view.consent.length > 0 && view.consent.every((finding) => finding.outcome === 'covered'),
+      ),
     choices: (view) => {
       const bases = policy.sharing.lawfulBases;
       const categories = new Map(policy.informationCategories.map((category) => [category.id, category]));
       const shared = view.answers.information?.shared ?? [];
       return {
-        consent: consentFindings(view, policy).map((finding) => ({ ...finding, path: finding.consentId === undefined ? undefined : consentPaths.show(finding.consentId) })),
-        everyoneCovered: view.consent.length > 0 && view.consent.every((finding) => finding.outcome === 'covered'),
+        consent: consentFindings(view, policy).map((finding) => ({
+          ...finding,
+          path: finding.consentId === undefined ? undefined : consentPaths.show(finding.consentId),
+        })),
+        everyoneCovered:
+          view.consent.length > 0 && view.consent.every((finding) => finding.outcome === 'covered'),
         specialCategory: shared.some((item) => categories.get(item.categoryId)?.special === true),
         criminalOffence: shared.some((item) => categories.get(item.categoryId)?.criminal === true),
         lawAdvisers: approverList(policy.sharing.lawAdvisers),
@@ -612,7 +892,11 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
     schema: (view) => {
       const categories = new Map(policy.informationCategories.map((category) => [category.id, category]));
       const shared = view.answers.information?.shared ?? [];
-      return lawfulBasisForm({ pack: policy, specialCategory: shared.some((item) => categories.get(item.categoryId)?.special === true), criminalOffence: shared.some((item) => categories.get(item.categoryId)?.criminal === true) });
+      return lawfulBasisForm({
+        pack: policy,
+        specialCategory: shared.some((item) => categories.get(item.categoryId)?.special === true),
+        criminalOffence: shared.some((item) => categories.get(item.categoryId)?.criminal === true),
+      });
     },
     sections: (value) => ({ lawfulBasis: value }),
   });
@@ -625,7 +909,10 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
     fields: () => decisionFields,
     values: (view) => decisionValues(view.answers),
     choices: () => ({
-      outcomeItems: (['share', 'share-in-part', 'not-share'] as const).map((value) => ({ value, text: outcomeNames[value] })),
+      outcomeItems: (['share', 'share-in-part', 'not-share'] as const).map((value) => ({
+        value,
+        text: outcomeNames[value],
+      })),
       notShareItems: labelled(policy.sharing.notShareReasons),
     }),
     schema: () => decisionForm({ pack: policy }),
@@ -646,18 +933,34 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       view,
       errors,
       sections: answerSections(view, policy)
-        .filter((section) => section.answered || !(notShare && ['recipients', 'information', 'lawfulBasis'].includes(section.page)))
-        .map((section) => ({ ...section, changePath: view.can.edit ? pagePath(view.id, section.page, { fromCheck: true }) : undefined })),
+        .filter(
+          (section) =>
+            section.answered ||
+            !(notShare && ['recipients', 'information', 'lawfulBasis'].includes(section.page)),
+        )
+        .map((section) => ({
+          ...section,
+          changePath: view.can.edit ? pagePath(view.id, section.page, { fromCheck: true }) : undefined,
+        })),
       consent: consentFindings(view, policy),
       problems: problemLinks(view),
       approvals: approvalsPanel(view),
-      paths: { record: sharingPaths.record(view.id), overview: sharingPaths.decision(view.id), askAdvice: sharingPaths.askAdvice(view.id) },
+      paths: {
+        record: sharingPaths.record(view.id),
+        overview: sharingPaths.decision(view.id),
+        askAdvice: sharingPaths.askAdvice(view.id),
+      },
     });
   }
 
   app.get('/decisions/:id/check-your-answers', { config: deciders }, async (request, reply) =>
     withDecision(request, reply, false, async (view, viewer) => {
-      if (view.startedBy.id !== viewer.userId || view.status === 'recorded' || view.status === 'awaiting-approval') return reply.redirect(sharingPaths.decision(view.id), 303);
+      if (
+        view.startedBy.id !== viewer.userId ||
+        view.status === 'recorded' ||
+        view.status === 'awaiting-approval'
+      )
+        return reply.redirect(sharingPaths.decision(view.id), 303);
       return renderCheck(reply, 200, view);
     }),
   );
@@ -666,13 +969,20 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
     withDecision(request, reply, false, async (view, viewer) => {
       if (view.startedBy.id !== viewer.userId) return notAuthor(reply);
       const form = parseForm(confirmationForm, request.body);
-      if (!form.ok) return renderCheck(reply, 400, view, { summary: form.errors.summary.map((entry) => ({ ...entry, href: '#record' })), fields: {} });
+      if (!form.ok)
+        return renderCheck(reply, 400, view, {
+          summary: form.errors.summary.map((entry) => ({ ...entry, href: '#record' })),
+          fields: {},
+        });
       try {
         await sharing.record(viewer, view.id);
       } catch (error) {
         if (error instanceof SharingRuleError) {
           const latest = await sharing.open(viewer, view.id);
-          return renderCheck(reply, 400, latest, { summary: error.problems.map((problem) => ({ text: problem.message, href: '#record' })), fields: {} });
+          return renderCheck(reply, 400, latest, {
+            summary: error.problems.map((problem) => ({ text: problem.message, href: '#record' })),
+            fields: {},
+          });
         }
         throw error;
       }
@@ -682,7 +992,8 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
 
   app.get('/decisions/:id/confirmation', { config: deciders }, async (request, reply) =>
     withDecision(request, reply, false, async (view, viewer) => {
-      if (view.status !== 'recorded' || view.startedBy.id !== viewer.userId) return reply.redirect(sharingPaths.decision(view.id), 303);
+      if (view.status !== 'recorded' || view.startedBy.id !== viewer.userId)
+        return reply.redirect(sharingPaths.decision(view.id), 303);
       const personIds = view.answers.people?.personIds ?? [];
       return reply.render('sharing/views/confirmation.njk', {
         pageTitle: 'Decision recorded',
@@ -693,7 +1004,10 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
           printable: sharingPaths.printable(view.id),
           overview: sharingPaths.decision(view.id),
           mine: sharingPaths.mine(),
-          history: personIds.length === 1 && personIds[0] !== undefined ? sharingPaths.personHistory(personIds[0]) : undefined,
+          history:
+            personIds.length === 1 && personIds[0] !== undefined
+              ? sharingPaths.personHistory(personIds[0])
+              : undefined,
         },
       });
     }),
@@ -713,20 +1027,43 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
         view,
         organisationName: viewer.organisationName,
         statusName: decisionStatusNames[view.status],
-        outcomeName: view.outcome === null ? (view.answers.outcome === undefined ? 'Not yet decided' : outcomeNames[view.answers.outcome.outcome]) : outcomeNames[view.outcome],
+        outcomeName:
+          view.outcome === null
+            ? view.answers.outcome === undefined
+              ? 'Not yet decided'
+              : outcomeNames[view.answers.outcome.outcome]
+            : outcomeNames[view.outcome],
         sections: answerSections(view, policy).filter((section) => section.answered),
-        consent: consentFindings(view, policy).map((finding) => ({ ...finding, path: finding.consentId === undefined ? undefined : consentPaths.show(finding.consentId) })),
-        flags: recorded === null ? undefined : [
-          { key: 'Bulk share', value: recorded.bulk ? 'Yes' : 'No' },
-          { key: 'Shared without consent that covers it', value: recorded.withoutConsent ? 'Yes' : 'No' },
-          { key: 'Overriding a refusal or the duty of confidence', value: recorded.override ? 'Yes' : 'No' },
-          { key: 'Every recipient in the deciding organisation', value: recorded.internal ? 'Yes' : 'No' },
-          { key: 'Special category information', value: recorded.specialCategory ? 'Yes' : 'No' },
-          { key: 'Criminal offence information', value: recorded.criminalOffence ? 'Yes' : 'No' },
-        ],
+        consent: consentFindings(view, policy).map((finding) => ({
+          ...finding,
+          path: finding.consentId === undefined ? undefined : consentPaths.show(finding.consentId),
+        })),
+        flags:
+          recorded === null
+            ? undefined
+            : [
+                { key: 'Bulk share', value: recorded.bulk ? 'Yes' : 'No' },
+                {
+                  key: 'Shared without consent that covers it',
+                  value: recorded.withoutConsent ? 'Yes' : 'No',
+                },
+                {
+                  key: 'Overriding a refusal or the duty of confidence',
+                  value: recorded.override ? 'Yes' : 'No',
+                },
+                {
+                  key: 'Every recipient in the deciding organisation',
+                  value: recorded.internal ? 'Yes' : 'No',
+                },
+                { key: 'Special category information', value: recorded.specialCategory ? 'Yes' : 'No' },
+                { key: 'Criminal offence information', value: recorded.criminalOffence ? 'Yes' : 'No' },
+              ],
         advice: advicePanel(view),
         approvals: approvalsPanel(view),
-        addenda: view.addenda.map((addendum) => ({ ...addendum, kindName: addendumKindNames[addendum.kind].text })),
+        addenda: view.addenda.map((addendum) => ({
+          ...addendum,
+          kindName: addendumKindNames[addendum.kind].text,
+        })),
         paths: { overview: sharingPaths.decision(view.id), addendum: sharingPaths.addendum(view.id) },
       });
     }),
@@ -735,7 +1072,13 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
   // ---------------------------------------------------------------------------------------------
   // Addenda: corrections and later facts about a recorded decision, which itself never changes
 
-  function renderAddendum(reply: FastifyReply, status: number, view: DecisionView, values: FormValues, errors?: FormErrors) {
+  function renderAddendum(
+    reply: FastifyReply,
+    status: number,
+    view: DecisionView,
+    values: FormValues,
+    errors?: FormErrors,
+  ) {
     return reply.code(status).render('sharing/views/addendum.njk', {
       pageTitle: 'Add an addendum to the decision record',
       caption: `Sharing decision ${view.reference}`,
@@ -744,7 +1087,11 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       view,
       values,
       errors,
-      kindItems: addendumKinds.map((kind) => ({ value: kind, text: addendumKindNames[kind].text, hint: { text: addendumKindNames[kind].hint } })),
+      kindItems: addendumKinds.map((kind) => ({
+        value: kind,
+        text: addendumKindNames[kind].text,
+        hint: { text: addendumKindNames[kind].hint },
+      })),
     });
   }
 
@@ -763,7 +1110,8 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
       try {
         await sharing.addAddendum(viewer, view.id, form.value);
       } catch (error) {
-        if (error instanceof SharingRuleError) return renderAddendum(reply, 400, view, values, serviceErrors(error, addendumFields));
+        if (error instanceof SharingRuleError)
+          return renderAddendum(reply, 400, view, values, serviceErrors(error, addendumFields));
         throw error;
       }
       return reply.redirect(`${sharingPaths.decision(view.id)}?done=addendum`, 303);
@@ -773,7 +1121,8 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
 
 function viewerOf(request: FastifyRequest): Viewer {
   // Decision pages run only for a signed-in viewer (the access rule refuses everyone else first).
-  if (request.viewer === undefined) throw new Error('a sharing decision page was reached without a signed-in viewer');
+  if (request.viewer === undefined)
+    throw new Error('a sharing decision page was reached without a signed-in viewer');
   return request.viewer;
 }
 
@@ -794,6 +1143,10 @@ function errorsFor(problems: readonly { readonly field: string; readonly message
 }
 
 function anchorDates(errors: FormErrors): FormErrors {
-  return { summary: errors.summary.map((entry) => (dateFields.has(entry.href.slice(1)) ? { ...entry, href: `${entry.href}-day` } : entry)), fields: errors.fields };
+  return {
+    summary: errors.summary.map((entry) =>
+      dateFields.has(entry.href.slice(1)) ? { ...entry, href: `${entry.href}-day` } : entry,
+    ),
+    fields: errors.fields,
+  };
 }
-

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../../test/support/harness.ts';
-import { decisionLifecycle, decisionStatuses, isEditable, nextStatus, type DecisionEvent, type DecisionStatus } from './sharing.status.ts';
+import {
+  decisionLifecycle,
+  decisionStatuses,
+  isEditable,
+  nextStatus,
+  type DecisionEvent,
+  type DecisionStatus,
+} from './sharing.status.ts';
 
 // The table as it stood before lifecycles had one shape: re-expressing it must change no transition.
 const transitionsBefore: Record<DecisionStatus, Partial<Record<DecisionEvent, DecisionStatus>>> = {
@@ -48,7 +55,9 @@ describe('the decision lifecycle', () => {
   });
 
   it('lets an approver role answer a request but not send one', () => {
-    expect(decisionLifecycle.can('awaiting-approval', 'approve-all', ['child_protection_adviser'])).toBe(true);
+    expect(decisionLifecycle.can('awaiting-approval', 'approve-all', ['child_protection_adviser'])).toBe(
+      true,
+    );
     expect(decisionLifecycle.can('draft', 'send-for-approval', ['child_protection_adviser'])).toBe(false);
     expect(decisionLifecycle.can('draft', 'record', ['auditor'])).toBe(false);
   });

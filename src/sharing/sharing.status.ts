@@ -23,10 +23,18 @@ export const decisionStatusNames: Record<DecisionStatus, string> = {
 /** Those who make decisions, on the pages and over the API (the routes' access rule). */
 const deciders = decisionMakers;
 /** Those who may be asked for approval: the roles a policy pack names, and line managers, who may hold any casework role. */
-const approvers: readonly Role[] = ['practitioner', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser'];
+const approvers: readonly Role[] = [
+  'practitioner',
+  'manager',
+  'caldicott_guardian',
+  'dpo',
+  'ig_lead',
+  'child_protection_adviser',
+];
 // Finer rules the service keeps, since only it knows who started the decision and whom each request names.
 const authorOnly = 'The service allows only the practitioner who started the decision.';
-const approverOnly = 'The service allows only an approver the request names (a role the policy pack names, or the author\'s line manager), never the one who asked.';
+const approverOnly =
+  "The service allows only an approver the request names (a role the policy pack names, or the author's line manager), never the one who asked.";
 
 export const decisionLifecycle = defineLifecycle({
   name: 'Sharing decision',
@@ -38,7 +46,12 @@ export const decisionLifecycle = defineLifecycle({
     // The last approval given moves the decision on; earlier ones leave it waiting.
     'approve-all': { from: ['awaiting-approval'], to: 'approved', roles: approvers, note: approverOnly },
     refuse: { from: ['awaiting-approval'], to: 'draft', roles: approvers, note: approverOnly },
-    'withdraw-request': { from: ['awaiting-approval', 'approved'], to: 'draft', roles: deciders, note: authorOnly },
+    'withdraw-request': {
+      from: ['awaiting-approval', 'approved'],
+      to: 'draft',
+      roles: deciders,
+      note: authorOnly,
+    },
     // R2.23: every decision is recorded. The API (POST /api/v1/decisions) records a complete decision in one step, under the same rule.
     record: { from: ['draft', 'approved'], to: 'recorded', roles: deciders, note: authorOnly },
   },

@@ -4,7 +4,6 @@ import type { DecisionAnswers, Outcome } from './sharing.answers.ts';
 import type { ApprovalKind, RecordedAssessment } from './sharing.rules.ts';
 import type { DecisionStatus } from './sharing.status.ts';
 
-
 type Json<T> = ColumnType<T, string, string>;
 
 export interface SharingDecisionsTable {

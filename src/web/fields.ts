@@ -52,7 +52,11 @@ export const ukPostcode = z
 
 /** A form field that may arrive once (a string) or many times (an array): checkboxes. */
 export function checkboxes<T extends z.ZodType>(item: T) {
-  return z.preprocess((value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value]), z.array(item));
+  return z.preprocess(
+    (value: unknown): unknown[] =>
+      value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value],
+    z.array(item),
+  );
 }
 
 export const uuid = z.uuid({ error: 'Select a valid option' });
@@ -65,15 +69,24 @@ export const pageNumber = z
   .optional()
   .transform((page) => page ?? 1);
 
-const datePart = z.string({ error: 'Enter the date as numbers' }).max(10, 'Enter the date as numbers').optional();
+const datePart = z
+  .string({ error: 'Enter the date as numbers' })
+  .max(10, 'Enter the date as numbers')
+  .optional();
 
 /** The three fields of a GOV.UK date input named `<name>-day`, `<name>-month` and `<name>-year`, as raw text. */
 export function dateParts<const N extends string>(name: N) {
   // Computed keys lose their literal types; the record type restores them.
-  return { [`${name}-day`]: datePart, [`${name}-month`]: datePart, [`${name}-year`]: datePart } as Record<`${N}-day` | `${N}-month` | `${N}-year`, typeof datePart>;
+  return { [`${name}-day`]: datePart, [`${name}-month`]: datePart, [`${name}-year`]: datePart } as Record<
+    `${N}-day` | `${N}-month` | `${N}-year`,
+    typeof datePart
+  >;
 }
 
-export type DateAnswer = { readonly kind: 'blank' } | { readonly kind: 'invalid' } | { readonly kind: 'date'; readonly value: string };
+export type DateAnswer =
+  | { readonly kind: 'blank' }
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'date'; readonly value: string };
 
 /** Reads a GOV.UK date input's three fields: blank, not a real date, or the date as yyyy-mm-dd. */
 export function readDate(answers: Record<string, unknown>, name: string): DateAnswer {

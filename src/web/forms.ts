@@ -9,7 +9,8 @@ export interface FormErrors {
   readonly fields: Record<string, { readonly text: string }>;
 }
 
-export type FormResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: FormErrors };
+export type FormResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: FormErrors };
 
 /** Fields every form carries that are not the form's own answers. */
 const transportFields = new Set(['_csrf']);
@@ -29,9 +30,13 @@ export function formErrors(issues: readonly z.core.$ZodIssue[]): FormErrors {
   const summary: { text: string; href: string }[] = [];
   const fields: Record<string, { text: string }> = {};
   for (const issue of issues) {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.map(String).join('.') || 'form'];
+    const keys =
+      issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.map(String).join('.') || 'form'];
     for (const key of keys) {
-      const text = issue.code === 'unrecognized_keys' ? `The form has a field it does not expect (${key.slice(0, 40)})` : issue.message;
+      const text =
+        issue.code === 'unrecognized_keys'
+          ? `The form has a field it does not expect (${key.slice(0, 40)})`
+          : issue.message;
       if (fields[key] !== undefined) continue;
       fields[key] = { text };
       summary.push({ text, href: `#${key}` });
@@ -55,7 +60,8 @@ function withoutTransportFields(body: unknown): unknown {
  * that refuses anyone not signed in, so a missing viewer is a wiring fault, not a user's mistake.
  */
 export function viewerOf(request: FastifyRequest): Viewer {
-  if (request.viewer === undefined) throw new Error(`${request.routeOptions.url ?? 'a page'} was reached without a signed-in viewer`);
+  if (request.viewer === undefined)
+    throw new Error(`${request.routeOptions.url ?? 'a page'} was reached without a signed-in viewer`);
   return request.viewer;
 }
 
@@ -63,7 +69,9 @@ export function viewerOf(request: FastifyRequest): Viewer {
 export function anchorDates(errors: FormErrors, dateFields: Iterable<string>): FormErrors {
   const dates = new Set(dateFields);
   return {
-    summary: errors.summary.map((entry) => (dates.has(entry.href.slice(1)) ? { ...entry, href: `${entry.href}-day` } : entry)),
+    summary: errors.summary.map((entry) =>
+      dates.has(entry.href.slice(1)) ? { ...entry, href: `${entry.href}-day` } : entry,
+    ),
     fields: errors.fields,
   };
 }
@@ -77,14 +85,20 @@ export function linkedTo(errors: FormErrors, target: string): FormErrors {
  * A rule error's problems as form errors: each linked to its field when the form has it (a date to
  * its day), otherwise to the form's first field; one message per field, every message in the summary.
  */
-export function ruleErrors(error: RuleError, fields: readonly string[], dateFields: Iterable<string> = []): FormErrors {
+export function ruleErrors(
+  error: RuleError,
+  fields: readonly string[],
+  dateFields: Iterable<string> = [],
+): FormErrors {
   const dates = new Set(dateFields);
   const summary: { text: string; href: string }[] = [];
   const byField: Record<string, { text: string }> = {};
   for (const problem of error.problems) {
     const field = fields.includes(problem.field) || dates.has(problem.field) ? problem.field : undefined;
-    const anchor = field === undefined ? (fields[0] ?? 'main-content') : dates.has(field) ? `${field}-day` : field;
-    if (!summary.some((entry) => entry.text === problem.message)) summary.push({ text: problem.message, href: `#${anchor}` });
+    const anchor =
+      field === undefined ? (fields[0] ?? 'main-content') : dates.has(field) ? `${field}-day` : field;
+    if (!summary.some((entry) => entry.text === problem.message))
+      summary.push({ text: problem.message, href: `#${anchor}` });
     if (field !== undefined) byField[field] ??= { text: problem.message };
   }
   return { summary, fields: byField };
@@ -98,13 +112,21 @@ export type TypedAnswers = Record<string, string | string[]>;
  * fields in `lists` (checkboxes) as lists of short values even when one box was ticked; fields the
  * form does not have, and values of any other shape, are dropped.
  */
-export function typedAnswers(body: unknown, fields: readonly string[], lists: Iterable<string> = []): TypedAnswers {
+export function typedAnswers(
+  body: unknown,
+  fields: readonly string[],
+  lists: Iterable<string> = [],
+): TypedAnswers {
   const listFields = new Set(lists);
   const answers: TypedAnswers = {};
   if (body === null || typeof body !== 'object') return answers;
   for (const [key, value] of Object.entries(body)) {
     if (!fields.includes(key)) continue;
-    if (listFields.has(key)) answers[key] = [value].flat().filter((item): item is string => typeof item === 'string' && item.length <= 100).slice(0, 100);
+    if (listFields.has(key))
+      answers[key] = [value]
+        .flat()
+        .filter((item): item is string => typeof item === 'string' && item.length <= 100)
+        .slice(0, 100);
     else if (typeof value === 'string') answers[key] = value.slice(0, 10_000);
   }
   return answers;

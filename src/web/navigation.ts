@@ -12,13 +12,33 @@ const items: readonly NavigationItem[] = [
   { text: 'Home', href: '/', access: 'staff' },
   { text: 'Notifications', href: '/notifications', access: 'staff' },
   { text: 'People', href: '/people', access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian'] },
-  { text: 'Consent reviews', href: '/consents/reviews', access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian'] },
-  { text: 'Sharing decisions', href: '/decisions', access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian'] },
+  {
+    text: 'Consent reviews',
+    href: '/consents/reviews',
+    access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian'],
+  },
+  {
+    text: 'Sharing decisions',
+    href: '/decisions',
+    access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian'],
+  },
   { text: 'Your team', href: '/team', access: ['manager'] },
-  { text: 'Advice requests', href: '/advice', access: ['manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser'] },
+  {
+    text: 'Advice requests',
+    href: '/advice',
+    access: ['manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser'],
+  },
   { text: 'Approvals', href: '/approvals', access: ['manager', 'caldicott_guardian', 'ig_lead', 'dpo'] },
-  { text: 'Receipts', href: '/disclosures/receipts', access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead'] },
-  { text: 'Misdirected information', href: '/misdirected', access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead'] },
+  {
+    text: 'Receipts',
+    href: '/disclosures/receipts',
+    access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead'],
+  },
+  {
+    text: 'Misdirected information',
+    href: '/misdirected',
+    access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead'],
+  },
   { text: 'Staff', href: '/admin/staff', access: ['admin'] },
   { text: 'Partner directory', href: '/admin/organisations', access: ['admin', 'platform_operator'] },
   { text: 'Email outbox', href: '/admin/outbox', access: ['admin', 'it_service_desk'] },
@@ -30,8 +50,14 @@ export function navigationFor(viewer: Viewer | undefined, currentPath: string, u
   return items
     .filter((item) => allows(item.access, viewer))
     .map((item) => ({
-      text: item.href === '/notifications' && unreadNotifications !== undefined && unreadNotifications > 0 ? `${item.text} (${unreadNotifications})` : item.text,
+      text:
+        item.href === '/notifications' && unreadNotifications !== undefined && unreadNotifications > 0
+          ? `${item.text} (${unreadNotifications})`
+          : item.text,
       href: item.href,
-      active: item.href === '/' ? currentPath === '/' : currentPath === item.href || currentPath.startsWith(`${item.href}/`),
+      active:
+        item.href === '/'
+          ? currentPath === '/'
+          : currentPath === item.href || currentPath.startsWith(`${item.href}/`),
     }));
 }

@@ -30,8 +30,12 @@ export function createTemplates(options: { readonly watch?: boolean } = {}): nun
     watch: false,
   });
   const environment = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false });
-  environment.addFilter('dateTime', (value: Date | string | null | undefined) => (value ? formatDateTime(value) : ''));
-  environment.addFilter('date', (value: Date | string | null | undefined) => (value ? formatDate(value) : ''));
+  environment.addFilter('dateTime', (value: Date | string | null | undefined) =>
+    value ? formatDateTime(value) : '',
+  );
+  environment.addFilter('date', (value: Date | string | null | undefined) =>
+    value ? formatDate(value) : '',
+  );
   environment.addFilter('roleName', (value: string) => (isRole(value) ? roleNames[value] : value));
   return environment;
 }

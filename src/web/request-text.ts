@@ -15,12 +15,19 @@ export class NotUtf8Error extends Error {
   }
 }
 
-export function registerStrictBodyParsers(app: FastifyInstance, options: { readonly formBodyLimit: number }): void {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: options.formBodyLimit }, (_request, body: Buffer, done) => {
-    const fields = parseUrlEncoded(body);
-    if (fields === undefined) done(new NotUtf8Error(), undefined);
-    else done(null, fields);
-  });
+export function registerStrictBodyParsers(
+  app: FastifyInstance,
+  options: { readonly formBodyLimit: number },
+): void {
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'buffer', bodyLimit: options.formBodyLimit },
+    (_request, body: Buffer, done) => {
+      const fields = parseUrlEncoded(body);
+      if (fields === undefined) done(new NotUtf8Error(), undefined);
+      else done(null, fields);
+    },
+  );
   // Fastify's own JSON reader (with its prototype-poisoning checks), given text decoded strictly.
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -49,12 +56,26 @@ const badTextStates = new Set(['22021', '22P05', '22001']);
 
 export function textRefusalOf(error: unknown): TextRefusal | undefined {
   if (error instanceof NotUtf8Error) {
-    return { status: 400, title: 'What you sent could not be read', detail: 'It contained characters that are not valid text (it must be UTF-8). Nothing has been changed.' };
+    return {
+      status: 400,
+      title: 'What you sent could not be read',
+      detail: 'It contained characters that are not valid text (it must be UTF-8). Nothing has been changed.',
+    };
   }
   if (error instanceof pg.DatabaseError && error.code !== undefined && badTextStates.has(error.code)) {
     return error.code === '22001'
-      ? { status: 400, title: 'What you entered is too long', detail: 'An answer is longer than Safeshare can store. Shorten it and try again. Nothing has been saved.' }
-      : { status: 400, title: 'What you entered contains characters that cannot be saved', detail: 'An answer contains control characters, such as a null character, that cannot be saved. Remove them and try again. Nothing has been saved.' };
+      ? {
+          status: 400,
+          title: 'What you entered is too long',
+          detail:
+            'An answer is longer than Safeshare can store. Shorten it and try again. Nothing has been saved.',
+        }
+      : {
+          status: 400,
+          title: 'What you entered contains characters that cannot be saved',
+          detail:
+            'An answer contains control characters, such as a null character, that cannot be saved. Remove them and try again. Nothing has been saved.',
+        };
   }
   return undefined;
 }

@@ -26,16 +26,27 @@ function formToken(response: LightMyRequestResponse): string {
 /** An administrator's browser on the page that issues API tokens for another member of staff. */
 async function adminOnTokenPage(): Promise<{ browser: TestBrowser; admin: TestStaff; system: TestStaff }> {
   const admin = await createStaff(context, { roles: ['admin'] });
-  const system = await createStaff(context, { roles: ['practitioner'], organisationId: admin.organisationId });
+  const system = await createStaff(context, {
+    roles: ['practitioner'],
+    organisationId: admin.organisationId,
+  });
   const browser = await signIn(context, admin);
   expect((await browser.get(`/admin/staff/${system.id}/api-tokens/new`)).statusCode).toBe(200);
   return { browser, admin, system };
 }
 
 async function expectNoTokenIssued(system: TestStaff) {
-  expect(await context.db.selectFrom('api_tokens').select('id').where('user_id', '=', system.id).execute()).toEqual([]);
+  expect(
+    await context.db.selectFrom('api_tokens').select('id').where('user_id', '=', system.id).execute(),
+  ).toEqual([]);
   // No test in this file issues a token, so any such event would be the refused form's.
-  expect(await context.db.selectFrom('audit_events').select('action').where('action', '=', 'api_token.issued').execute()).toEqual([]);
+  expect(
+    await context.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('action', '=', 'api_token.issued')
+      .execute(),
+  ).toEqual([]);
 }
 
 describe('CSRF tokens are bound to the session (ASVS 3.5.1)', () => {
@@ -48,7 +59,11 @@ describe('CSRF tokens are bound to the session (ASVS 3.5.1)', () => {
     const { browser, system } = await adminOnTokenPage();
     // The attacker's pair planted in the victim's browser (cookie tossing), and the form posted there.
     browser.setCookie('__Host-safeshare_csrf', csrfCookie);
-    const refused = await browser.post(`/admin/staff/${system.id}/api-tokens/new`, { name: 'Planted token', validDays: '30', _csrf: token });
+    const refused = await browser.post(`/admin/staff/${system.id}/api-tokens/new`, {
+      name: 'Planted token',
+      validDays: '30',
+      _csrf: token,
+    });
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain('Your form has expired');
     await expectNoTokenIssued(system);
@@ -62,7 +77,10 @@ describe('CSRF tokens are bound to the session (ASVS 3.5.1)', () => {
     await browser.post('/sign-in', { email: staff.email, password: staff.password });
     await browser.get('/sign-in/code');
     context.clock.advance(30_000);
-    expect((await browser.post('/sign-in/code', { code: currentCode(staff.mfaSecret, context.clock.now()) })).statusCode).toBe(303);
+    expect(
+      (await browser.post('/sign-in/code', { code: currentCode(staff.mfaSecret, context.clock.now()) }))
+        .statusCode,
+    ).toBe(303);
 
     const refused = await browser.post('/sign-out', { _csrf: beforeSignIn });
     expect(refused.statusCode).toBe(403);
@@ -79,19 +97,28 @@ describe('CSRF tokens are bound to the session (ASVS 3.5.1)', () => {
 
     const { browser, system } = await adminOnTokenPage();
     browser.setCookie('__Host-safeshare_csrf', otherCookie);
-    const refused = await browser.post(`/admin/staff/${system.id}/api-tokens/new`, { name: 'Borrowed token', validDays: '30', _csrf: otherToken });
+    const refused = await browser.post(`/admin/staff/${system.id}/api-tokens/new`, {
+      name: 'Borrowed token',
+      validDays: '30',
+      _csrf: otherToken,
+    });
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain('Your form has expired');
     await expectNoTokenIssued(system);
     // The other person's token still works in their own session.
-    expect((await otherBrowser.post('/sign-out', { _csrf: otherToken })).headers['location']).toBe('/signed-out');
+    expect((await otherBrowser.post('/sign-out', { _csrf: otherToken })).headers['location']).toBe(
+      '/signed-out',
+    );
   });
 
   it('gives each step of signing in forms bound to its own session, and signed-in forms work', async () => {
     const staff = await createStaff(context);
     const browser = new TestBrowser(context.app);
     const anonymous = formToken(await browser.get('/sign-in'));
-    expect((await browser.post('/sign-in', { email: staff.email, password: staff.password, _csrf: anonymous })).statusCode).toBe(303);
+    expect(
+      (await browser.post('/sign-in', { email: staff.email, password: staff.password, _csrf: anonymous }))
+        .statusCode,
+    ).toBe(303);
     const pending = formToken(await browser.get('/sign-in/code'));
     context.clock.advance(30_000);
     const code = currentCode(staff.mfaSecret, context.clock.now());
@@ -122,16 +149,20 @@ describe('cookies (ASVS 3.3.1, 3.3.3)', () => {
     const page = await browser.get('/sign-in');
     const csrf = setCookie(page, '__Host-safeshare_csrf');
     expect(csrf).toBeDefined();
-    for (const attribute of ['; Path=/;', '; HttpOnly', '; Secure', '; SameSite=Strict']) expect(`${csrf ?? ''};`).toContain(attribute);
+    for (const attribute of ['; Path=/;', '; HttpOnly', '; Secure', '; SameSite=Strict'])
+      expect(`${csrf ?? ''};`).toContain(attribute);
     expect(csrf).not.toMatch(/Domain=/i);
 
     const password = await browser.post('/sign-in', { email: staff.email, password: staff.password });
     const session = setCookie(password, '__Host-safeshare_session');
     expect(session).toBeDefined();
     // Lax, so that a link in a notification e-mail opens Safeshare signed in.
-    for (const attribute of ['; Path=/;', '; HttpOnly', '; Secure', '; SameSite=Lax']) expect(`${session ?? ''};`).toContain(attribute);
+    for (const attribute of ['; Path=/;', '; HttpOnly', '; Secure', '; SameSite=Lax'])
+      expect(`${session ?? ''};`).toContain(attribute);
     expect(session).not.toMatch(/Domain=/i);
-    expect([password.headers['set-cookie'] ?? []].flat().filter((line) => /^safeshare_/.test(line))).toEqual([]);
+    expect([password.headers['set-cookie'] ?? []].flat().filter((line) => /^safeshare_/.test(line))).toEqual(
+      [],
+    );
 
     // Clearing at sign-out carries Secure too, or a browser would ignore it for a __Host- name.
     await browser.get('/sign-in/code');
@@ -151,7 +182,10 @@ describe('cookies (ASVS 3.3.1, 3.3.3)', () => {
     const csrf = setCookie(page, 'safeshare_csrf');
     expect(csrf).toBeDefined();
     expect(csrf).not.toContain('Secure');
-    const session = setCookie(await browser.post('/sign-in', { email: staff.email, password: staff.password }), 'safeshare_session');
+    const session = setCookie(
+      await browser.post('/sign-in', { email: staff.email, password: staff.password }),
+      'safeshare_session',
+    );
     expect(session).toBeDefined();
     expect(session).not.toContain('Secure');
     expect(browser.cookie('__Host-safeshare_session')).toBeUndefined();

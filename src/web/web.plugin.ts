@@ -6,7 +6,13 @@ import send from '@fastify/send';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type nunjucks from 'nunjucks';
-import { signInStepPaths, type ApiTokensService, type AuthService, type PendingStage, type Viewer } from '../auth/index.ts';
+import {
+  signInStepPaths,
+  type ApiTokensService,
+  type AuthService,
+  type PendingStage,
+  type Viewer,
+} from '../auth/index.ts';
 import { allows, type Access, type RouteRule } from './access.ts';
 import { navigationFor } from './navigation.ts';
 import { answerRefusal } from './refusals.ts';
@@ -47,7 +53,11 @@ export function cookiePolicy(secure: boolean): CookiePolicy {
   const prefix = secure ? '__Host-' : '';
   const attributes: CookieAttributes = { path: '/', httpOnly: true, sameSite: 'strict', secure };
   return {
-    names: { session: `${prefix}safeshare_session`, csrf: `${prefix}safeshare_csrf`, disclosureDraft: `${prefix}safeshare_disclosure` },
+    names: {
+      session: `${prefix}safeshare_session`,
+      csrf: `${prefix}safeshare_csrf`,
+      disclosureDraft: `${prefix}safeshare_disclosure`,
+    },
     attributes,
     sessionAttributes: { ...attributes, sameSite: 'lax' },
   };
@@ -110,7 +120,9 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     if (access === undefined) {
-      throw new Error(`route ${String(route.method)} ${route.url} declares no access rule (every route must say who may use it)`);
+      throw new Error(
+        `route ${String(route.method)} ${route.url} declares no access rule (every route must say who may use it)`,
+      );
     }
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
@@ -149,25 +161,36 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
     cookieOpts: { ...cookies.attributes, signed: true },
     getToken: (request) => (request.body as { _csrf?: string } | undefined)?._csrf,
     getUserInfo: (request) => csrfBinding(request.sessionToken),
-    csrfOpts: { hmacKey: Buffer.from(hkdfSync('sha256', options.cookieSecret, Buffer.alloc(0), 'safeshare csrf tokens', 32)) },
+    csrfOpts: {
+      hmacKey: Buffer.from(
+        hkdfSync('sha256', options.cookieSecret, Buffer.alloc(0), 'safeshare csrf tokens', 32),
+      ),
+    },
   });
 
   app.decorateRequest('viewer', undefined);
   app.decorateRequest('sessionToken', undefined);
   app.decorateRequest('pending', undefined);
 
-  app.decorateReply('render', function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
-    const request = this.request;
-    const html = options.templates.render(template, {
-      serviceName: options.serviceName,
-      viewer: request.viewer,
-      navigation: navigationFor(request.viewer, request.url.split('?')[0] ?? '/', request.unreadNotifications),
-      cspNonce: this.cspNonce.script,
-      csrfToken: this.generateCsrf({ userInfo: csrfBinding(request.sessionToken) }),
-      ...context,
-    });
-    return this.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
-  });
+  app.decorateReply(
+    'render',
+    function render(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+      const request = this.request;
+      const html = options.templates.render(template, {
+        serviceName: options.serviceName,
+        viewer: request.viewer,
+        navigation: navigationFor(
+          request.viewer,
+          request.url.split('?')[0] ?? '/',
+          request.unreadNotifications,
+        ),
+        cspNonce: this.cspNonce.script,
+        csrfToken: this.generateCsrf({ userInfo: csrfBinding(request.sessionToken) }),
+        ...context,
+      });
+      return this.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+    },
+  );
   // Each also moves the request to the new session, so a form rendered in the same response carries a
   // token bound to the cookie sent with it.
   app.decorateReply('setSessionCookie', function setSessionCookie(this: FastifyReply, token: string) {
@@ -219,9 +242,14 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
     if (bearer !== undefined) request.viewer = await options.apiTokens.viewerFor(bearer);
     if (allows(access, request.viewer)) return;
     if (request.viewer === undefined) {
-      return problem(reply.header('www-authenticate', 'Bearer'), 401, 'Authentication required', 'Send a valid API token as "Authorization: Bearer <token>".');
+      return problem(
+        reply.header('www-authenticate', 'Bearer'),
+        401,
+        'Authentication required',
+        'Send a valid API token as "Authorization: Bearer <token>".',
+      );
     }
-    return problem(reply, 403, 'Forbidden', 'The roles of this token\'s account do not allow this request.');
+    return problem(reply, 403, 'Forbidden', "The roles of this token's account do not allow this request.");
   }
 
   app.addHook('preHandler', (request, reply, done) => {
@@ -232,17 +260,18 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
     app.csrfProtection(request, reply, done);
   });
 
-  app.setNotFoundHandler(
-    async (request, reply) => {
-      if (isApi(request.url)) return problem(reply, 404, 'Not found', 'There is nothing at this address.');
-      return reply.code(404).render('web/views/error.njk', {
-        pageTitle: 'Page not found',
-        heading: 'Page not found',
-        paragraphs: ['If you typed the web address, check it is correct.', 'If you pasted the web address, check you copied the entire address.'],
-        showHomeLink: true,
-      });
-    },
-  );
+  app.setNotFoundHandler(async (request, reply) => {
+    if (isApi(request.url)) return problem(reply, 404, 'Not found', 'There is nothing at this address.');
+    return reply.code(404).render('web/views/error.njk', {
+      pageTitle: 'Page not found',
+      heading: 'Page not found',
+      paragraphs: [
+        'If you typed the web address, check it is correct.',
+        'If you pasted the web address, check you copied the entire address.',
+      ],
+      showHomeLink: true,
+    });
+  });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const answered = answerRefusal(request, reply, error);
@@ -254,32 +283,59 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
     if (refusal !== undefined) {
       request.log.info({ code: error.code, status: refusal.status }, 'request refused: text');
       if (isApi(request.url)) return problem(reply, refusal.status, refusal.title, refusal.detail);
-      return reply.code(refusal.status).render('web/views/error.njk', { pageTitle: refusal.title, heading: refusal.title, paragraphs: [refusal.detail], showHomeLink: true });
+      return reply.code(refusal.status).render('web/views/error.njk', {
+        pageTitle: refusal.title,
+        heading: refusal.title,
+        paragraphs: [refusal.detail],
+        showHomeLink: true,
+      });
     }
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
+        ? error.statusCode
+        : 500;
     if (status === 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: error.code, status }, 'request refused');
     const csrf = error.code === 'FST_CSRF_INVALID_TOKEN' || error.code === 'FST_CSRF_MISSING_SECRET';
-    const title = csrf ? 'Your form has expired' : status === 500 ? 'Sorry, there is a problem with the service' : describeStatus(status);
+    const title = csrf
+      ? 'Your form has expired'
+      : status === 500
+        ? 'Sorry, there is a problem with the service'
+        : describeStatus(status);
     const detail = csrf
       ? 'The form you sent could not be checked. Go back, reload the page and try again.'
       : status === 500
         ? 'Try again later. Your request has not been saved.'
         : 'The request could not be accepted. Nothing has been changed.';
     if (isApi(request.url)) return problem(reply, status, title, detail);
-    return reply.code(status).render('web/views/error.njk', { pageTitle: title, heading: title, paragraphs: [detail], showHomeLink: true });
+    return reply.code(status).render('web/views/error.njk', {
+      pageTitle: title,
+      heading: title,
+      paragraphs: [detail],
+      showHomeLink: true,
+    });
   });
 
   app.get('/assets/*', { config: { access: 'public' } }, async (request, reply) => {
     const wildcard = (request.params as { '*': string })['*'];
     const [folder, ...rest] = wildcard.split('/');
-    const root = folder !== undefined && Object.hasOwn(assetFolders, folder) ? assetFolders[folder as keyof typeof assetFolders] : undefined;
+    const root =
+      folder !== undefined && Object.hasOwn(assetFolders, folder)
+        ? assetFolders[folder as keyof typeof assetFolders]
+        : undefined;
     if (root === undefined || rest.length === 0) return reply.callNotFound();
     // send resolves the path inside root and refuses anything that would leave it (or a dotfile).
-    const file = await send(request.raw, `/${rest.join('/')}`, { root, dotfiles: 'deny', index: false, maxAge: 3_600_000 });
+    const file = await send(request.raw, `/${rest.join('/')}`, {
+      root,
+      dotfiles: 'deny',
+      index: false,
+      maxAge: 3_600_000,
+    });
     if (file.type !== 'file') {
       file.stream.destroy();
-      return file.statusCode === 404 || file.type === 'directory' ? reply.callNotFound() : reply.code(file.statusCode).send();
+      return file.statusCode === 404 || file.type === 'directory'
+        ? reply.callNotFound()
+        : reply.code(file.statusCode).send();
     }
     return reply.code(file.statusCode).headers(file.headers).send(file.stream);
   });
@@ -290,7 +346,9 @@ export function forbidden(request: FastifyRequest, reply: FastifyReply) {
   return reply.code(403).render('web/views/error.njk', {
     pageTitle: 'You do not have access to this page',
     heading: 'You do not have access to this page',
-    paragraphs: ['Your roles in Safeshare do not include this page. If you need it for your work, ask your administrator.'],
+    paragraphs: [
+      'Your roles in Safeshare do not include this page. If you need it for your work, ask your administrator.',
+    ],
     showHomeLink: true,
   });
 }

@@ -8,7 +8,12 @@ let organisationId: string;
 
 beforeAll(async () => {
   journey = await startJourney();
-  organisationId = await journey.services.orgs.create(systemActor, { name: 'Swindon Borough Council', kind: 'local_authority', switchboardPhone: '01632960001', hosted: true });
+  organisationId = await journey.services.orgs.create(systemActor, {
+    name: 'Swindon Borough Council',
+    kind: 'local_authority',
+    switchboardPhone: '01632960001',
+    hosted: true,
+  });
 });
 
 describe('an administrator creates a practitioner, who signs in, chooses their own password and sets up MFA', () => {
@@ -21,7 +26,9 @@ describe('an administrator creates a practitioner, who signs in, chooses their o
     await page.getByLabel('Password', { exact: true }).fill(admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/sign-in/code');
-    await page.getByLabel('Enter the code from your authenticator app').fill(await freshCode(admin.mfaSecret));
+    await page
+      .getByLabel('Enter the code from your authenticator app')
+      .fill(await freshCode(admin.mfaSecret));
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((url) => url.pathname === '/');
     await checkPage(page, 'home-admin');
@@ -29,7 +36,10 @@ describe('an administrator creates a practitioner, who signs in, chooses their o
     await page.getByRole('link', { name: 'Staff', exact: true }).first().click();
     await page.waitForURL('**/admin/staff');
     await checkPage(page, 'staff-list');
-    await page.getByRole('button', { name: 'Create a member of staff' }).or(page.getByRole('link', { name: 'Create a member of staff' })).click();
+    await page
+      .getByRole('button', { name: 'Create a member of staff' })
+      .or(page.getByRole('link', { name: 'Create a member of staff' }))
+      .click();
     await page.waitForURL('**/admin/staff/new');
     await checkPage(page, 'staff-new');
 
@@ -63,7 +73,9 @@ describe('an administrator creates a practitioner, who signs in, chooses their o
     await page.waitForURL('**/sign-in/change-password');
     await page.getByLabel('New password', { exact: true }).fill(practitionerPassword);
     await page.getByRole('button', { name: 'Continue' }).click();
-    await expect.poll(() => page.locator('.govuk-error-summary').textContent()).toContain('must be different');
+    await expect
+      .poll(() => page.locator('.govuk-error-summary').textContent())
+      .toContain('must be different');
     await checkPage(page, 'choose-password-error');
     await page.getByLabel('New password', { exact: true }).fill('quill meadow harbour 17');
     await page.getByRole('button', { name: 'Continue' }).click();

@@ -8,7 +8,14 @@ import type { ConsentAnswers } from '../../src/consent/consent.schema.ts';
 import { isValidNhsNumber, testNhsNumbers, type PersonDetails } from '../../src/people/index.ts';
 import { formatDate } from '../../src/lib/time.ts';
 import { pdfText } from '../support/pdf-text.ts';
-import { checkPage, createJourneyStaff, startJourney, type Journey, type JourneyStaff, signInThroughPages } from './e2e-harness.ts';
+import {
+  checkPage,
+  createJourneyStaff,
+  startJourney,
+  type Journey,
+  type JourneyStaff,
+  signInThroughPages,
+} from './e2e-harness.ts';
 
 const organisationName = 'Swindon Borough Council';
 const educationSupport = 'Education support, including an EHC plan';
@@ -89,7 +96,6 @@ async function fillDate(page: Page, legend: string, date: string): Promise<void>
   await group.getByLabel('Month').fill(String(month));
   await group.getByLabel('Year').fill(String(year));
 }
-
 
 /** The rows of the page's summary lists, as "key: value" lines with whitespace collapsed. */
 async function summaryText(page: Page): Promise<string> {

@@ -7,7 +7,14 @@ import { londonToday } from '../../src/lib/time.ts';
 import type { DecisionAnswers } from '../../src/sharing/index.ts';
 import { addPerson, givenConsentAnswers } from '../support/consent-fixtures.ts';
 import { routineShareAnswers } from '../support/sharing-fixtures.ts';
-import { checkPage, createJourneyStaff, startJourney, type Journey, type JourneyStaff, signInThroughPages } from './e2e-harness.ts';
+import {
+  checkPage,
+  createJourneyStaff,
+  startJourney,
+  type Journey,
+  type JourneyStaff,
+  signInThroughPages,
+} from './e2e-harness.ts';
 
 /**
  * The disclosure log: information leaves only under a recorded decision to share, by a method the
@@ -30,7 +37,6 @@ let childId: string;
 let toPolice: string;
 let toNeighbour: string;
 let today: string;
-
 
 async function mainText(page: Page): Promise<string> {
   return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
@@ -59,30 +65,94 @@ beforeAll(async () => {
   journey = await startJourney();
   const { services } = journey;
   today = londonToday(new Date());
-  const councilId = await services.orgs.create(systemActor, { name: organisationName, kind: 'local_authority', switchboardPhone: '01793463000', hosted: true });
-  const neighbourId = await services.orgs.create(systemActor, { name: 'Wiltshire Council', kind: 'local_authority', switchboardPhone: '01225713000', hosted: false });
-  const policeId = await services.orgs.create(systemActor, { name: 'Wiltshire Police', kind: 'police', switchboardPhone: switchboard, hosted: false });
+  const councilId = await services.orgs.create(systemActor, {
+    name: organisationName,
+    kind: 'local_authority',
+    switchboardPhone: '01793463000',
+    hosted: true,
+  });
+  const neighbourId = await services.orgs.create(systemActor, {
+    name: 'Wiltshire Council',
+    kind: 'local_authority',
+    switchboardPhone: '01225713000',
+    hosted: false,
+  });
+  const policeId = await services.orgs.create(systemActor, {
+    name: 'Wiltshire Police',
+    kind: 'police',
+    switchboardPhone: switchboard,
+    hosted: false,
+  });
   await services.orgs.addDomain(systemActor, councilId, 'swindon.gov.uk');
   await services.orgs.addDomain(systemActor, neighbourId, 'wiltshire.gov.uk');
-  await services.orgs.addAddress(systemActor, neighbourId, { label: 'County Hall', line1: 'County Hall, Bythesea Road', line2: null, town: 'Trowbridge', postcode: 'BA14 8JN' });
+  await services.orgs.addAddress(systemActor, neighbourId, {
+    label: 'County Hall',
+    line1: 'County Hall, Bythesea Road',
+    line2: null,
+    town: 'Trowbridge',
+    postcode: 'BA14 8JN',
+  });
 
   priya = await createJourneyStaff(journey, ['practitioner'], councilId, 'Priya Sharma');
-  asPriya = { userId: priya.id, displayName: 'Priya Sharma', email: priya.email, organisationId: councilId, organisationName, roles: ['practitioner'] };
-  childId = await addPerson({ people: services.people, consents: services.consent }, councilId, { givenNames: 'Amelia', familyName: 'Hughes', dateOfBirth: addDays(today, -12 * 365), allocateTo: priya.id });
-  await services.consent.record(asPriya, childId, givenConsentAnswers({ givenOn: addDays(today, -10), recipientOrganisationIds: [policeId, neighbourId], categoryIds: ['education', 'health'] }));
+  asPriya = {
+    userId: priya.id,
+    displayName: 'Priya Sharma',
+    email: priya.email,
+    organisationId: councilId,
+    organisationName,
+    roles: ['practitioner'],
+  };
+  childId = await addPerson({ people: services.people, consents: services.consent }, councilId, {
+    givenNames: 'Amelia',
+    familyName: 'Hughes',
+    dateOfBirth: addDays(today, -12 * 365),
+    allocateTo: priya.id,
+  });
+  await services.consent.record(
+    asPriya,
+    childId,
+    givenConsentAnswers({
+      givenOn: addDays(today, -10),
+      recipientOrganisationIds: [policeId, neighbourId],
+      categoryIds: ['education', 'health'],
+    }),
+  );
 
   const decided = (recipientOrganisationId: string, overrides: Partial<DecisionAnswers>) => {
     const routine = routineShareAnswers({ personIds: [childId], schoolId: recipientOrganisationId });
-    return services.sharing.recordComplete(asPriya, { ...routine, request: { ...routine.request, receivedOn: today }, ...overrides });
+    return services.sharing.recordComplete(asPriya, {
+      ...routine,
+      request: { ...routine.request, receivedOn: today },
+      ...overrides,
+    });
   };
   toPolice = (
     await decided(policeId, {
-      recipients: { recipients: [{ name: 'DC Sarah Price', role: 'Detective constable, child abuse investigation team', organisationId: policeId, reason: 'Investigating a referral about Amelia’s school.' }] },
+      recipients: {
+        recipients: [
+          {
+            name: 'DC Sarah Price',
+            role: 'Detective constable, child abuse investigation team',
+            organisationId: policeId,
+            reason: 'Investigating a referral about Amelia’s school.',
+          },
+        ],
+      },
     })
   ).id;
   toNeighbour = (
     await decided(neighbourId, {
-      recipients: { recipients: [{ name: 'Rebecca Sutton', role: 'SEN caseworker', organisationId: neighbourId, email: 'rebecca.sutton@wiltshire.gov.uk', reason: 'She leads the EHC needs assessment.' }] },
+      recipients: {
+        recipients: [
+          {
+            name: 'Rebecca Sutton',
+            role: 'SEN caseworker',
+            organisationId: neighbourId,
+            email: 'rebecca.sutton@wiltshire.gov.uk',
+            reason: 'She leads the EHC needs assessment.',
+          },
+        ],
+      },
     })
   ).id;
 });
@@ -95,7 +165,11 @@ describe('the disclosure log', () => {
     await signInThroughPages(page, priya);
     await startDisclosure(page, toPolice, 'disclosure-overview-police');
     // The decision names one recipient: it is already selected.
-    expect(await page.getByLabel('DC Sarah Price, Detective constable, child abuse investigation team').isChecked()).toBe(true);
+    expect(
+      await page
+        .getByLabel('DC Sarah Price, Detective constable, child abuse investigation team')
+        .isChecked(),
+    ).toBe(true);
     await page.getByLabel('Education', { exact: true }).check();
     await page.getByLabel('Telephone', { exact: true }).check();
     await checkPage(page, 'disclosure-new-telephone');
@@ -103,12 +177,16 @@ describe('the disclosure log', () => {
     await page.waitForURL(`**/decisions/${toPolice}/disclosures/checklist`);
 
     expect(await page.locator('#switchboard-number').textContent()).toBe(switchboard);
-    expect(await mainText(page)).toContain('ring them back through Wiltshire Police’s published switchboard number before you disclose anything');
+    expect(await mainText(page)).toContain(
+      'ring them back through Wiltshire Police’s published switchboard number before you disclose anything',
+    );
     await checkPage(page, 'disclosure-checklist-telephone');
 
     await page.getByLabel('What is the caller’s name?').fill('Sarah Price');
     await page.getByLabel('Which organisation is the caller from?').fill('Wiltshire Police');
-    await page.getByLabel('How did the caller identify themselves').fill('Detective constable, child abuse investigation team, collar number 4471');
+    await page
+      .getByLabel('How did the caller identify themselves')
+      .fill('Detective constable, child abuse investigation team, collar number 4471');
     await answer(page, 'Have you checked who the caller is?', 'Yes');
     await answer(page, 'Do you know the caller?', 'No');
     await answer(page, 'Is the caller from another organisation?', 'Yes');
@@ -118,11 +196,15 @@ describe('the disclosure log', () => {
     await answer(page, 'Is the fact that the person contacted your service itself confidential?', 'No');
     await page.getByRole('group', { name: 'Did you leave a message?' }).getByLabel('No message').check();
     await answer(page, 'Are you somewhere you cannot be overheard?', 'Yes');
-    await page.getByLabel('What did you disclose during the call?').fill('Amelia’s school attendance this term and the dates of the last two home visits.');
+    await page
+      .getByLabel('What did you disclose during the call?')
+      .fill('Amelia’s school attendance this term and the dates of the last two home visits.');
     await page.getByRole('button', { name: 'Record the disclosure' }).click();
 
     // Refused: nothing is disclosed to an unknown caller until the call-back is recorded.
-    expect(await errorSummary(page)).toContain('Record the call-back through the switchboard number before disclosing');
+    expect(await errorSummary(page)).toContain(
+      'Record the call-back through the switchboard number before disclosing',
+    );
     expect(await page.locator('#switchboard-number').textContent()).toBe(switchboard);
     await checkPage(page, 'disclosure-checklist-telephone-refused');
     expect((await journey.services.disclosures.context(asPriya, toPolice)).disclosures).toEqual([]);
@@ -133,7 +215,16 @@ describe('the disclosure log', () => {
     await page.getByRole('button', { name: 'Record the disclosure' }).click();
     await page.waitForURL(/\/disclosures\/[0-9a-f-]{36}\?done=recorded$/);
     const shown = await mainText(page);
-    for (const text of ['Disclosure recorded.', 'Telephone to Wiltshire Police', 'DC Sarah Price', 'Education support, including an EHC plan', 'Not asked for', 'Policy requirement R4.1.2', 'Priya Sharma']) expect(shown).toContain(text);
+    for (const text of [
+      'Disclosure recorded.',
+      'Telephone to Wiltshire Police',
+      'DC Sarah Price',
+      'Education support, including an EHC plan',
+      'Not asked for',
+      'Policy requirement R4.1.2',
+      'Priya Sharma',
+    ])
+      expect(shown).toContain(text);
     await checkPage(page, 'disclosure-telephone-recorded');
   });
 
@@ -145,7 +236,9 @@ describe('the disclosure log', () => {
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL(`**/decisions/${toNeighbour}/disclosures/checklist`);
     // The named person from the decision and the address from the directory are filled in, to check.
-    expect(await page.getByLabel('Which named person is it addressed to?').inputValue()).toBe('Rebecca Sutton');
+    expect(await page.getByLabel('Which named person is it addressed to?').inputValue()).toBe(
+      'Rebecca Sutton',
+    );
     expect(await page.getByLabel('Address line 1').inputValue()).toBe('County Hall, Bythesea Road');
     await checkPage(page, 'disclosure-checklist-post');
 
@@ -157,7 +250,9 @@ describe('the disclosure log', () => {
     await answer(page, 'Is a disc, memory stick or other electronic media enclosed?', 'Yes');
     await answer(page, 'Is the media encrypted?', 'No');
     await answer(page, 'Have you asked the recipient to confirm receipt?', 'Yes');
-    await page.getByLabel('What did you disclose?').fill('The latest education and health reports, on an encrypted memory stick.');
+    await page
+      .getByLabel('What did you disclose?')
+      .fill('The latest education and health reports, on an encrypted memory stick.');
     await page.getByRole('button', { name: 'Record the disclosure' }).click();
     expect(await errorSummary(page)).toContain('Encrypt the disc or memory stick before you post it');
     await checkPage(page, 'disclosure-checklist-post-refused');
@@ -167,13 +262,22 @@ describe('the disclosure log', () => {
     await page.waitForURL(/\/disclosures\/[0-9a-f-]{36}\?done=recorded$/);
     const letter = new URL(page.url()).pathname;
     const shown = await mainText(page);
-    for (const text of ['Post to Wiltshire Council', 'Awaited', 'Signed for', 'RR123456785GB', 'County Hall, Bythesea Road, Trowbridge, BA14 8JN']) expect(shown).toContain(text);
+    for (const text of [
+      'Post to Wiltshire Council',
+      'Awaited',
+      'Signed for',
+      'RR123456785GB',
+      'County Hall, Bythesea Road, Trowbridge, BA14 8JN',
+    ])
+      expect(shown).toContain(text);
     await checkPage(page, 'disclosure-post-recorded');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Receipts' }).click();
     await page.waitForURL('**/disclosures/receipts');
     const awaited = page.getByRole('table', { name: /^Receipts awaited/ });
-    expect((await awaited.getByRole('row').nth(1).innerText()).replace(/\s+/g, ' ')).toContain('Rebecca Sutton');
+    expect((await awaited.getByRole('row').nth(1).innerText()).replace(/\s+/g, ' ')).toContain(
+      'Rebecca Sutton',
+    );
     await checkPage(page, 'disclosure-receipts-awaited');
     await awaited.locator(`a[href="${letter}"]`).click();
     await page.waitForURL(`**${letter}`);
@@ -183,11 +287,18 @@ describe('the disclosure log', () => {
     await page.getByRole('button', { name: 'Record receipt' }).click();
     expect(await errorSummary(page)).toContain('Enter how the recipient confirmed they received it');
     await checkPage(page, 'disclosure-receipt-errors');
-    await page.getByLabel('How did they confirm?').fill('Rebecca Sutton e-mailed to say the letter arrived sealed, with the memory stick.');
+    await page
+      .getByLabel('How did they confirm?')
+      .fill('Rebecca Sutton e-mailed to say the letter arrived sealed, with the memory stick.');
     await page.getByRole('button', { name: 'Record receipt' }).click();
     await page.waitForURL(`**${letter}?done=receipt`);
     const confirmed = await mainText(page);
-    for (const text of ['Receipt recorded.', 'Confirmed', 'Rebecca Sutton e-mailed to say the letter arrived sealed']) expect(confirmed).toContain(text);
+    for (const text of [
+      'Receipt recorded.',
+      'Confirmed',
+      'Rebecca Sutton e-mailed to say the letter arrived sealed',
+    ])
+      expect(confirmed).toContain(text);
     await checkPage(page, 'disclosure-receipt-confirmed');
     await page.goto('/disclosures/receipts');
     expect(await mainText(page)).toContain('No receipts are awaited.');
@@ -201,7 +312,9 @@ describe('the disclosure log', () => {
     await page.getByLabel('Ordinary e-mail', { exact: true }).check();
     await page.getByRole('button', { name: 'Continue' }).click();
 
-    expect(await errorSummary(page)).toContain('Ordinary e-mail cannot be used for this disclosure: send it by the secure exchange instead');
+    expect(await errorSummary(page)).toContain(
+      'Ordinary e-mail cannot be used for this disclosure: send it by the secure exchange instead',
+    );
     const refusal = (await page.locator('#refusal').innerText()).replace(/\s+/g, ' ');
     expect(refusal).toContain('R4.5.1: Ordinary e-mail to another organisation is not secure');
     expect(refusal).toContain('R4.6.4: Use the secure exchange');
@@ -212,7 +325,9 @@ describe('the disclosure log', () => {
     await page.waitForURL(`**/decisions/${toNeighbour}/disclosures/checklist`);
     await checkPage(page, 'disclosure-checklist-secure-exchange');
     await answer(page, 'Does every recipient need the information?', 'Yes');
-    await page.getByLabel('What did you disclose?').fill('The education report for the EHC needs assessment.');
+    await page
+      .getByLabel('What did you disclose?')
+      .fill('The education report for the EHC needs assessment.');
     await page.getByRole('button', { name: 'Record the disclosure' }).click();
     await page.waitForURL(/\/disclosures\/[0-9a-f-]{36}\?done=recorded$/);
     expect(await mainText(page)).toContain('Secure exchange to Wiltshire Council');
@@ -223,12 +338,20 @@ describe('the disclosure log', () => {
     expect(await listed.getByRole('row').count()).toBe(3);
     await checkPage(page, 'disclosure-overview-with-disclosures');
     await page.goto(`/people/${childId}/sharing`);
-    expect(await page.getByRole('table', { name: /^Information disclosed/ }).getByRole('row').count()).toBe(4);
+    expect(
+      await page
+        .getByRole('table', { name: /^Information disclosed/ })
+        .getByRole('row')
+        .count(),
+    ).toBe(4);
     await checkPage(page, 'disclosure-person-history');
   });
 
   it('misdirected information is logged with what was done about it', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Misdirected information' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Misdirected information' })
+      .click();
     await page.waitForURL('**/misdirected');
     await checkPage(page, 'misdirected-empty');
     await page.getByRole('button', { name: 'Record misdirected information' }).click();
@@ -248,11 +371,18 @@ describe('the disclosure log', () => {
     await page.getByLabel('What arrived?').fill('A discharge summary about a child not known to us.');
     await page.getByLabel('I passed it to the right recipient').check();
     await page.getByLabel('I told the sender it reached the wrong place').check();
-    await page.getByLabel('What did you do?').fill('Rang the ward to tell them; forwarded it by the secure exchange to Wiltshire.');
+    await page
+      .getByLabel('What did you do?')
+      .fill('Rang the ward to tell them; forwarded it by the secure exchange to Wiltshire.');
     await page.getByRole('button', { name: 'Record misdirected information' }).click();
     await page.waitForURL('**/misdirected?done=recorded');
     const log = await mainText(page);
-    for (const text of ['Misdirected information recorded.', 'A discharge summary about a child not known to us.', 'Passed to the right recipient; Sender told']) expect(log).toContain(text);
+    for (const text of [
+      'Misdirected information recorded.',
+      'A discharge summary about a child not known to us.',
+      'Passed to the right recipient; Sender told',
+    ])
+      expect(log).toContain(text);
     await checkPage(page, 'misdirected-recorded');
   });
 });

@@ -36,7 +36,16 @@ export async function startJourney(): Promise<Journey> {
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const contexts: BrowserContext[] = [];
   afterAll(async () => {
@@ -51,7 +60,12 @@ export async function startJourney(): Promise<Journey> {
     secretBox,
     browser,
     async newPage() {
-      const context = await browser.newContext({ baseURL: baseUrl, timezoneId: 'Europe/London', locale: 'en-GB', javaScriptEnabled: true });
+      const context = await browser.newContext({
+        baseURL: baseUrl,
+        timezoneId: 'Europe/London',
+        locale: 'en-GB',
+        javaScriptEnabled: true,
+      });
       contexts.push(context);
       return context.newPage();
     },
@@ -81,7 +95,12 @@ export interface JourneyStaff {
   readonly mfaSecret: string;
 }
 
-export async function createJourneyStaff(journey: Journey, roles: readonly Role[], organisationId: string, displayName: string): Promise<JourneyStaff> {
+export async function createJourneyStaff(
+  journey: Journey,
+  roles: readonly Role[],
+  organisationId: string,
+  displayName: string,
+): Promise<JourneyStaff> {
   const mfaSecret = newTotpSecret();
   const email = `${displayName.toLowerCase().replace(/[^a-z]+/g, '.')}.${randomBytes(2).toString('hex')}@swindon.gov.uk`;
   const password = `journey ${randomBytes(8).toString('hex')}`;

@@ -8,7 +8,14 @@ import { testNhsNumbers } from '../../src/people/index.ts';
 import type { DecisionAnswers } from '../../src/sharing/index.ts';
 import { givenConsentAnswers } from '../support/consent-fixtures.ts';
 import { routineShareAnswers } from '../support/sharing-fixtures.ts';
-import { checkPage, createJourneyStaff, startJourney, type Journey, type JourneyStaff, signInThroughPages } from './e2e-harness.ts';
+import {
+  checkPage,
+  createJourneyStaff,
+  startJourney,
+  type Journey,
+  type JourneyStaff,
+  signInThroughPages,
+} from './e2e-harness.ts';
 
 /**
  * Journey (b): consent was withdrawn. The practitioner asks the Caldicott Guardian for anonymised
@@ -35,7 +42,6 @@ let decisionId: string;
 let reference: string;
 let today: string;
 
-
 async function mainText(page: Page): Promise<string> {
   return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
 }
@@ -49,13 +55,36 @@ beforeAll(async () => {
   journey = await startJourney();
   const { services } = journey;
   today = londonToday(new Date());
-  organisationId = await services.orgs.create(systemActor, { name: organisationName, kind: 'local_authority', switchboardPhone: '01793463000', hosted: true });
-  schoolId = await services.orgs.create(systemActor, { name: 'Oakfield Primary School', kind: 'school', switchboardPhone: '01793000111', hosted: false });
+  organisationId = await services.orgs.create(systemActor, {
+    name: organisationName,
+    kind: 'local_authority',
+    switchboardPhone: '01793463000',
+    hosted: true,
+  });
+  schoolId = await services.orgs.create(systemActor, {
+    name: 'Oakfield Primary School',
+    kind: 'school',
+    switchboardPhone: '01793000111',
+    hosted: false,
+  });
   const tom = await createJourneyStaff(journey, ['manager'], organisationId, 'Tom Hughes');
   priya = await createJourneyStaff(journey, ['practitioner'], organisationId, 'Priya Sharma');
-  await services.staff.update(systemActor, priya.id, { organisationId, displayName: 'Priya Sharma', jobTitle: 'Social worker', roles: ['practitioner'], lineManagerId: tom.id });
+  await services.staff.update(systemActor, priya.id, {
+    organisationId,
+    displayName: 'Priya Sharma',
+    jobTitle: 'Social worker',
+    roles: ['practitioner'],
+    lineManagerId: tom.id,
+  });
   helen = await createJourneyStaff(journey, ['caldicott_guardian'], organisationId, 'Helen Carter');
-  priyaViewer = { userId: priya.id, displayName: 'Priya Sharma', email: priya.email, organisationId, organisationName, roles: ['practitioner'] };
+  priyaViewer = {
+    userId: priya.id,
+    displayName: 'Priya Sharma',
+    email: priya.email,
+    organisationId,
+    organisationName,
+    roles: ['practitioner'],
+  };
 
   leoId = await services.people.register(
     systemActor,
@@ -76,14 +105,36 @@ beforeAll(async () => {
     { allocateTo: priya.id },
   );
   // Consent was given for the school, then withdrawn by Leo's father.
-  const consentId = await services.consent.record(priyaViewer, leoId, givenConsentAnswers({ givenOn: addDays(today, -30), childView: 'Leo is happy for his school to know.', recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }));
-  await services.consent.withdraw(priyaViewer, consentId, { withdrawnOn: addDays(today, -2), method: 'telephone', by: 'parent_carer', note: 'Dad rang to withdraw consent.' });
+  const consentId = await services.consent.record(
+    priyaViewer,
+    leoId,
+    givenConsentAnswers({
+      givenOn: addDays(today, -30),
+      childView: 'Leo is happy for his school to know.',
+      recipientOrganisationIds: [schoolId],
+      categoryIds: ['education', 'health'],
+    }),
+  );
+  await services.consent.withdraw(priyaViewer, consentId, {
+    withdrawnOn: addDays(today, -2),
+    method: 'telephone',
+    by: 'parent_carer',
+    note: 'Dad rang to withdraw consent.',
+  });
 
   // The answers so far: the routine share of education and health information, relying on consent.
   const routine = routineShareAnswers({ personIds: [leoId], schoolId });
   const request = routine.request;
   decisionId = await services.sharing.start(priyaViewer, { personId: leoId });
-  await services.sharing.save(priyaViewer, decisionId, { ...routine, request: { ...request, receivedOn: today, details: 'The school reports unexplained bruising and asks what health and education information we hold.' } });
+  await services.sharing.save(priyaViewer, decisionId, {
+    ...routine,
+    request: {
+      ...request,
+      receivedOn: today,
+      details:
+        'The school reports unexplained bruising and asks what health and education information we hold.',
+    },
+  });
   reference = (await services.sharing.open(priyaViewer, decisionId)).reference;
 });
 
@@ -109,13 +160,20 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
 
     await practitioner.getByRole('button', { name: 'Send request for advice' }).click();
     await practitioner.waitForURL(`**/decisions/${decisionId}/ask-for-advice`);
-    expect(await practitioner.locator('.govuk-error-summary').innerText()).toContain('Select who you want to ask for advice');
+    expect(await practitioner.locator('.govuk-error-summary').innerText()).toContain(
+      'Select who you want to ask for advice',
+    );
     await checkPage(practitioner, 'sharing-advice-ask-errors');
 
-    await practitioner.getByRole('group', { name: 'Who do you want to ask?' }).getByLabel('Caldicott Guardian', { exact: true }).check();
+    await practitioner
+      .getByRole('group', { name: 'Who do you want to ask?' })
+      .getByLabel('Caldicott Guardian', { exact: true })
+      .check();
     await practitioner
       .getByLabel('Your question')
-      .fill('Consent to share with the school was withdrawn two days ago. The school now reports unexplained bruising. Can I share the health information on public-interest grounds?');
+      .fill(
+        'Consent to share with the school was withdrawn two days ago. The school now reports unexplained bruising. Can I share the health information on public-interest grounds?',
+      );
     await practitioner.getByRole('button', { name: 'Send request for advice' }).click();
     await practitioner.waitForURL((url) => url.pathname === `/decisions/${decisionId}`);
     expect(await mainText(practitioner)).toContain('Waiting for an answer');
@@ -125,7 +183,10 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
   it('the Caldicott Guardian answers from the inbox without seeing who the child is', async () => {
     guardian = await journey.newPage();
     await signInThroughPages(guardian, helen);
-    await guardian.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Advice requests' }).click();
+    await guardian
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Advice requests' })
+      .click();
     await guardian.waitForURL('**/advice');
     const inbox = await mainText(guardian);
     expect(inbox).toContain(reference);
@@ -148,10 +209,14 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
     await checkPage(guardian, 'sharing-advice-request-errors');
     await guardian
       .getByLabel('Your advice')
-      .fill('Yes, if the facts show a risk of significant harm. Record the justification, share only the health information the school needs, and send the decision to me for approval.');
+      .fill(
+        'Yes, if the facts show a risk of significant harm. Record the justification, share only the health information the school needs, and send the decision to me for approval.',
+      );
     await guardian.getByRole('button', { name: 'Send advice' }).click();
     await guardian.waitForURL('**/advice?done=answered');
-    expect(await guardian.locator('.govuk-notification-banner--success').innerText()).toContain('Your advice has been recorded on the decision.');
+    expect(await guardian.locator('.govuk-notification-banner--success').innerText()).toContain(
+      'Your advice has been recorded on the decision.',
+    );
     expectAnonymous(await mainText(guardian));
     await checkPage(guardian, 'sharing-advice-answered');
   });
@@ -164,8 +229,10 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
         article9: 'health-social-care',
         schedule1: 'safeguarding',
         commonLaw: 'public-interest',
-        confidenceReason: 'The risk of significant harm to Leo outweighs the duty of confidence to his father.',
-        justification: 'The school has seen unexplained bruising twice this month; his health records show two recent injuries. The school needs this to keep him safe.',
+        confidenceReason:
+          'The risk of significant harm to Leo outweighs the duty of confidence to his father.',
+        justification:
+          'The school has seen unexplained bruising twice this month; his health records show two recent injuries. The school needs this to keep him safe.',
       },
     });
     await practitioner.goto(`/decisions/${decisionId}`);
@@ -183,25 +250,44 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
     await guardian.waitForURL('**/approvals');
     const queue = guardian.getByRole('table', { name: /^Waiting for your decision/ });
     const row = (await queue.getByRole('row').nth(1).innerText()).replace(/\s+/g, ' ');
-    for (const text of [reference, 'Sharing on public-interest grounds', 'Priya Sharma', 'Caldicott Guardian']) expect(row).toContain(text);
+    for (const text of [
+      reference,
+      'Sharing on public-interest grounds',
+      'Priya Sharma',
+      'Caldicott Guardian',
+    ])
+      expect(row).toContain(text);
     await checkPage(guardian, 'sharing-approval-queue');
 
     await queue.getByRole('link', { name: `${reference} (approval request)` }).click();
     await guardian.waitForURL(/\/approvals\/[0-9a-f-]{36}$/);
     const approval = await mainText(guardian);
-    for (const text of ['Leo Fairbrother: Consent was withdrawn', 'Public-interest justification', 'The school has seen unexplained bruising twice this month', 'Risks of not sharing', 'Yes, if the facts show a risk of significant harm.']) expect(approval).toContain(text);
+    for (const text of [
+      'Leo Fairbrother: Consent was withdrawn',
+      'Public-interest justification',
+      'The school has seen unexplained bruising twice this month',
+      'Risks of not sharing',
+      'Yes, if the facts show a risk of significant harm.',
+    ])
+      expect(approval).toContain(text);
     await checkPage(guardian, 'sharing-approval-request');
 
     await guardian.getByRole('group', { name: 'Do you approve this request?' }).getByLabel('Refuse').check();
     await guardian.getByRole('button', { name: 'Send your decision' }).click();
-    expect(await guardian.locator('.govuk-error-summary').innerText()).toContain('Enter the reason you are refusing this request');
+    expect(await guardian.locator('.govuk-error-summary').innerText()).toContain(
+      'Enter the reason you are refusing this request',
+    );
     await checkPage(guardian, 'sharing-approval-request-errors');
 
     await guardian.getByRole('group', { name: 'Do you approve this request?' }).getByLabel('Approve').check();
-    await guardian.getByLabel('Reason').fill('The justification is based on the facts and only the necessary health information is shared.');
+    await guardian
+      .getByLabel('Reason')
+      .fill('The justification is based on the facts and only the necessary health information is shared.');
     await guardian.getByRole('button', { name: 'Send your decision' }).click();
     await guardian.waitForURL('**/approvals?done=approved');
-    expect(await guardian.locator('.govuk-notification-banner--success').innerText()).toContain('Your approval has been recorded');
+    expect(await guardian.locator('.govuk-notification-banner--success').innerText()).toContain(
+      'Your approval has been recorded',
+    );
     expect(await mainText(guardian)).toContain('Approved');
     await checkPage(guardian, 'sharing-approval-decided');
   });
@@ -218,8 +304,15 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
 
     const recorded = await journey.services.sharing.open(priyaViewer, decisionId);
     expect(recorded.status).toBe('recorded');
-    expect(recorded.recorded).toMatchObject({ withoutConsent: true, override: true, consent: [{ personId: leoId, outcome: 'withdrawn' }], approvals: [{ kind: 'public-interest', approvedBy: 'Helen Carter' }] });
-    expect(recorded.advice).toMatchObject([{ adviser: 'caldicott_guardian', anonymised: true, status: 'answered' }]);
+    expect(recorded.recorded).toMatchObject({
+      withoutConsent: true,
+      override: true,
+      consent: [{ personId: leoId, outcome: 'withdrawn' }],
+      approvals: [{ kind: 'public-interest', approvedBy: 'Helen Carter' }],
+    });
+    expect(recorded.advice).toMatchObject([
+      { adviser: 'caldicott_guardian', anonymised: true, status: 'answered' },
+    ]);
     const answers: DecisionAnswers = recorded.answers;
     expect(answers.lawfulBasis?.commonLaw).toBe('public-interest');
   });

@@ -7,7 +7,12 @@ let organisationId: string;
 
 beforeAll(async () => {
   journey = await startJourney();
-  organisationId = await journey.services.orgs.create(systemActor, { name: 'Swindon Borough Council', kind: 'local_authority', switchboardPhone: '01632960001', hosted: true });
+  organisationId = await journey.services.orgs.create(systemActor, {
+    name: 'Swindon Borough Council',
+    kind: 'local_authority',
+    switchboardPhone: '01632960001',
+    hosted: true,
+  });
 });
 
 describe('signing in', () => {
@@ -19,9 +24,16 @@ describe('signing in', () => {
     await page.getByLabel('Email address').fill('nobody@swindon.gov.uk');
     await page.getByLabel('Password', { exact: true }).fill('not the right password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.locator('.govuk-error-summary').textContent()).toContain('Enter a correct email address and password');
+    await expect
+      .poll(() => page.locator('.govuk-error-summary').textContent())
+      .toContain('Enter a correct email address and password');
     await checkPage(page, 'sign-in-error');
-    for (const [path, name] of [['/accessibility', 'accessibility'], ['/privacy', 'privacy'], ['/cookies', 'cookies'], ['/no-such-page', 'not-found']] as const) {
+    for (const [path, name] of [
+      ['/accessibility', 'accessibility'],
+      ['/privacy', 'privacy'],
+      ['/cookies', 'cookies'],
+      ['/no-such-page', 'not-found'],
+    ] as const) {
       await page.goto(path);
       await checkPage(page, name);
     }
@@ -36,7 +48,9 @@ describe('signing in', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/sign-in/code');
     await checkPage(page, 'sign-in-code');
-    await page.getByLabel('Enter the code from your authenticator app').fill(await freshCode(staff.mfaSecret));
+    await page
+      .getByLabel('Enter the code from your authenticator app')
+      .fill(await freshCode(staff.mfaSecret));
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((url) => url.pathname === '/');
     expect(await page.locator('h1').textContent()).toContain('Welcome, Priya Sharma');

@@ -27,7 +27,9 @@ beforeAll(async () => {
   context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000' });
   const organisationId = await createOrganisation(context);
   target = await createStaff(context, { roles: ['practitioner'], organisationId });
-  targetTokenId = (await context.services.apiTokens.issue(systemActor, target.id, 'Mosaic case management', 30)).id;
+  targetTokenId = (
+    await context.services.apiTokens.issue(systemActor, target.id, 'Mosaic case management', 30)
+  ).id;
   const anonymous = new TestBrowser(context.app);
   await anonymous.get('/sign-in');
   principals.set('signed-out', anonymous);
@@ -46,7 +48,10 @@ function concreteUrl(rule: RouteRule): string {
     .replace(/:[A-Za-z]+(?=\/|$)/g, (parameter) => (/seq/i.test(parameter) ? '1' : randomUUID()));
 }
 
-function expectedFor(rule: RouteRule, principal: Role | 'signed-out'): 'allowed' | 'sign-in' | 'forbidden' | 'home' {
+function expectedFor(
+  rule: RouteRule,
+  principal: Role | 'signed-out',
+): 'allowed' | 'sign-in' | 'forbidden' | 'home' {
   if (rule.access === 'public') return 'allowed';
   if (principal === 'signed-out') return 'sign-in';
   if (rule.access === 'mfa') return 'home';
@@ -63,14 +68,22 @@ describe('authorisation matrix', () => {
   it('gives every role, and a signed-out visitor, exactly what each route allows', async () => {
     const mismatches: string[] = [];
     // Signing out ends the session every later request relies on, so it goes last.
-    const rules = [...context.app.routeRules].sort((a, b) => Number(a.url === '/sign-out') - Number(b.url === '/sign-out'));
+    const rules = [...context.app.routeRules].sort(
+      (a, b) => Number(a.url === '/sign-out') - Number(b.url === '/sign-out'),
+    );
     for (const rule of rules) {
       for (const [principal, browser] of principals) {
         const url = concreteUrl(rule);
         const token = apiTokens.get(principal);
-        const bearer: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+        const bearer: Record<string, string> =
+          token === undefined ? {} : { authorization: `Bearer ${token}` };
         const response = url.startsWith('/api/')
-          ? await context.app.inject({ method: rule.method as 'GET', url, headers: { ...bearer, 'content-type': 'application/json' }, ...(rule.method === 'GET' ? {} : { payload: '{}' }) })
+          ? await context.app.inject({
+              method: rule.method as 'GET',
+              url,
+              headers: { ...bearer, 'content-type': 'application/json' },
+              ...(rule.method === 'GET' ? {} : { payload: '{}' }),
+            })
           : rule.method === 'GET'
             ? await browser.get(url)
             : await browser.post(url, {});
@@ -87,7 +100,9 @@ describe('authorisation matrix', () => {
         const expected = expectedFor(rule, principal);
         const acceptable = outcome === expected || (expected === 'allowed' && outcome === 'home');
         if (!acceptable || response.statusCode >= 500) {
-          mismatches.push(`${rule.method} ${rule.url} as ${principal}: expected ${expected}, got ${outcome} (${response.statusCode})`);
+          mismatches.push(
+            `${rule.method} ${rule.url} as ${principal}: expected ${expected}, got ${outcome} (${response.statusCode})`,
+          );
         }
       }
     }
@@ -95,19 +110,36 @@ describe('authorisation matrix', () => {
   }, 180_000); // every route for every role: well over a thousand requests, one after another
 
   it('answers 404 to another organisation’s administrator on every route about a member of staff, and changes nothing', async () => {
-    const otherAdmin = await createStaff(context, { roles: ['admin'], organisationId: await createOrganisation(context) });
+    const otherAdmin = await createStaff(context, {
+      roles: ['admin'],
+      organisationId: await createOrganisation(context),
+    });
     const browser = await signIn(context, otherAdmin);
     await browser.get('/');
     // Answers that would succeed for the administrator's own staff, so that only the organisation stands in the way.
     const answers: Record<string, Record<string, string | readonly string[]>> = {
-      edit: { displayName: 'Renamed By Another Organisation', jobTitle: '', roles: ['practitioner', 'dpo'], lineManagerId: '' },
+      edit: {
+        displayName: 'Renamed By Another Organisation',
+        jobTitle: '',
+        roles: ['practitioner', 'dpo'],
+        lineManagerId: '',
+      },
       'reset-password': { password: 'marble otter lantern' },
       training: { 'completedOn-day': '1', 'completedOn-month': '6', 'completedOn-year': '2026' },
       new: { name: 'Mosaic case management', validDays: '30' },
     };
     const snapshot = async () => ({
-      user: await context.db.selectFrom('users').selectAll().where('id', '=', target.id).executeTakeFirstOrThrow(),
-      tokens: await context.db.selectFrom('api_tokens').selectAll().where('user_id', '=', target.id).orderBy('id').execute(),
+      user: await context.db
+        .selectFrom('users')
+        .selectAll()
+        .where('id', '=', target.id)
+        .executeTakeFirstOrThrow(),
+      tokens: await context.db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('user_id', '=', target.id)
+        .orderBy('id')
+        .execute(),
       events: (await context.db.selectFrom('audit_events').select('seq').execute()).length,
     });
     const rules = context.app.routeRules.filter((rule) => rule.url.startsWith('/admin/staff/:id'));
@@ -117,8 +149,12 @@ describe('authorisation matrix', () => {
     for (const rule of rules) {
       const url = rule.url.replace(':id', target.id).replace(':tokenId', targetTokenId);
       expect(url, rule.url).not.toContain(':');
-      const response = rule.method === 'GET' ? await browser.get(url) : await browser.post(url, answers[url.split('/').at(-1) ?? ''] ?? {});
-      if (response.statusCode !== 404 || response.body.includes(target.email)) mismatches.push(`${rule.method} ${rule.url}: ${response.statusCode}`);
+      const response =
+        rule.method === 'GET'
+          ? await browser.get(url)
+          : await browser.post(url, answers[url.split('/').at(-1) ?? ''] ?? {});
+      if (response.statusCode !== 404 || response.body.includes(target.email))
+        mismatches.push(`${rule.method} ${rule.url}: ${response.statusCode}`);
     }
     expect(mismatches).toEqual([]);
     expect(await snapshot()).toEqual(before);
@@ -131,7 +167,9 @@ describe('authorisation matrix', () => {
     await browser.get('/sign-in');
     await browser.post('/sign-in', { email: staff.email, password: staff.password });
     expect((await browser.get('/sign-in/code')).statusCode).toBe(200);
-    for (const rule of context.app.routeRules.filter((candidate) => Array.isArray(candidate.access) || candidate.access === 'staff')) {
+    for (const rule of context.app.routeRules.filter(
+      (candidate) => Array.isArray(candidate.access) || candidate.access === 'staff',
+    )) {
       if (rule.method !== 'GET' || rule.url.startsWith('/api/')) continue;
       const response = await browser.get(concreteUrl(rule));
       expect(response.statusCode, rule.url).toBe(303);

@@ -37,10 +37,14 @@ it('recovers by itself after the process that ran the embedded server was killed
     process.stdout.write('ready\\n');
     process.kill(process.pid, 'SIGKILL');
   `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, killed) => resolve(killed)));
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on('exit', (_code, killed) => resolve(killed)),
+  );
   expect(output).toContain('ready');
   expect(signal).toBe('SIGKILL');
 
@@ -60,5 +64,10 @@ it('recovers by itself after the process that ran the embedded server was killed
   } finally {
     await restarted.stop();
   }
-  expect(await fs.access(path.join(folder, 'postgres', 'cluster', 'postmaster.pid')).then(() => true, () => false)).toBe(false);
+  expect(
+    await fs.access(path.join(folder, 'postgres', 'cluster', 'postmaster.pid')).then(
+      () => true,
+      () => false,
+    ),
+  ).toBe(false);
 }, 120_000);

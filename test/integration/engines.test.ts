@@ -13,7 +13,9 @@ interface LockPackage {
 }
 
 const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } };
-const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as { packages: Record<string, LockPackage> };
+const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
+  packages: Record<string, LockPackage>;
+};
 
 it('declares a Node.js range that includes the Node.js running the tests', () => {
   expect(semver.satisfies(process.versions.node, manifest.engines.node)).toBe(true);
@@ -26,7 +28,8 @@ it('installs only packages that support the oldest declared Node.js', () => {
     .filter(([path]) => path !== '')
     .flatMap(([path, entry]) => {
       const range = Array.isArray(entry.engines) ? undefined : entry.engines?.['node'];
-      if (range === undefined || semver.satisfies(oldest ?? '0.0.0', range, { includePrerelease: true })) return [];
+      if (range === undefined || semver.satisfies(oldest ?? '0.0.0', range, { includePrerelease: true }))
+        return [];
       return [`${path.replace(/^.*node_modules\//, '')}@${entry.version ?? '?'} needs node ${range}`];
     });
   expect(refusing).toEqual([]);

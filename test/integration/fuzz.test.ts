@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../support/harness.ts';
-import { cycleLength, describeFindings, fuzzApp, fuzzTargets, prepareWorld, runFuzz, type FuzzWorld, type Target } from '../support/fuzz.ts';
+import {
+  cycleLength,
+  describeFindings,
+  fuzzApp,
+  fuzzTargets,
+  prepareWorld,
+  runFuzz,
+  type FuzzWorld,
+  type Target,
+} from '../support/fuzz.ts';
 
 /**
  * Invariant 8 under hostile input: every form and every API route of the route table, sent control
@@ -24,11 +33,15 @@ beforeAll(async () => {
 
 describe('hostile input to every route', () => {
   it('finds a form for the page routes and a body schema for the API routes', () => {
-    const posts = targets.filter((target) => target.rule.method === 'POST' && !target.rule.url.startsWith('/api/'));
+    const posts = targets.filter(
+      (target) => target.rule.method === 'POST' && !target.rule.url.startsWith('/api/'),
+    );
     const withForm = posts.filter((target) => target.form !== undefined);
     // Most POST routes have a page whose form posts to them; a crawl that found few would fuzz blind.
     expect(withForm.length / posts.length).toBeGreaterThan(0.6);
-    const apiPosts = targets.filter((target) => target.rule.method === 'POST' && target.rule.url.startsWith('/api/'));
+    const apiPosts = targets.filter(
+      (target) => target.rule.method === 'POST' && target.rule.url.startsWith('/api/'),
+    );
     for (const target of apiPosts) expect(target.rule.api?.body, target.rule.url).toBeDefined();
   });
 
@@ -37,6 +50,9 @@ describe('hostile input to every route', () => {
     const summary = `seed ${seed}: ${report.sent} inputs in ${Math.round(report.elapsedMs)} ms, ${JSON.stringify(report.byClass)}`;
     console.info(summary);
     expect(report.sent, summary).toBe(cycleLength(targets));
-    expect(report.findings.length, `${summary}\n${describeFindings(report)}\nRepeat with FUZZ_SEED=${seed}.`).toBe(0);
+    expect(
+      report.findings.length,
+      `${summary}\n${describeFindings(report)}\nRepeat with FUZZ_SEED=${seed}.`,
+    ).toBe(0);
   }, 120_000);
 });

@@ -45,7 +45,11 @@ export class TestBrowser {
   }
 
   /** Posts a form. The CSRF token of the last page read is added unless the form carries `_csrf` itself. */
-  async post(url: string, form: Record<string, string | readonly string[]> = {}, options: { csrf?: boolean } = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string | readonly string[]> = {},
+    options: { csrf?: boolean } = {},
+  ): Promise<LightMyRequestResponse> {
     const fields = { ...form };
     if (options.csrf !== false && fields['_csrf'] === undefined) {
       fields['_csrf'] = await this.formToken();
@@ -54,10 +58,17 @@ export class TestBrowser {
     for (const [key, value] of Object.entries(fields)) {
       for (const item of [value].flat()) body.append(key, item);
     }
-    return this.request('POST', url, body.toString(), { 'content-type': 'application/x-www-form-urlencoded' });
+    return this.request('POST', url, body.toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
   }
 
-  async request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async request(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    payload?: string,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const cookieHeader = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await this.#app.inject({
       method,
@@ -65,8 +76,16 @@ export class TestBrowser {
       headers: { ...headers, ...(cookieHeader ? { cookie: cookieHeader } : {}) },
       ...(payload === undefined ? {} : { payload }),
     });
-    for (const cookie of response.cookies as { name: string; value: string; expires?: Date; maxAge?: number }[]) {
-      const expired = cookie.value === '' || (cookie.expires !== undefined && cookie.expires.getTime() <= Date.now()) || cookie.maxAge === 0;
+    for (const cookie of response.cookies as {
+      name: string;
+      value: string;
+      expires?: Date;
+      maxAge?: number;
+    }[]) {
+      const expired =
+        cookie.value === '' ||
+        (cookie.expires !== undefined && cookie.expires.getTime() <= Date.now()) ||
+        cookie.maxAge === 0;
       if (expired) this.#cookies.delete(cookie.name);
       else this.#cookies.set(cookie.name, cookie.value);
       if (sessionCookieName.test(cookie.name)) this.#csrfToken = undefined;
@@ -91,5 +110,11 @@ export function errorSummary(html: string): string[] {
 }
 
 function decode(text: string): string {
-  return text.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim();
+  return text
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .trim();
 }

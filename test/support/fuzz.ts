@@ -44,7 +44,10 @@ export class ServerErrorLog {
   record(requestId: string, error: Error): void {
     const stack = error.stack?.split('\n') ?? [];
     // The app's own frame says where; a driver's frame (pg, fastify) is the next best.
-    const frame = (stack.find((line) => line.includes('/src/')) ?? stack.find((line) => line.includes('node_modules/')))?.trim() ?? '';
+    const frame =
+      (
+        stack.find((line) => line.includes('/src/')) ?? stack.find((line) => line.includes('node_modules/'))
+      )?.trim() ?? '';
     const text = `${error.name}: ${error.message.slice(0, 300)}${frame === '' ? '' : ` (${frame.replace(/^at /, '').replace(/.*\/(src|node_modules)\//, '$1/')})`}`;
     this.#errors.set(requestId, [...(this.#errors.get(requestId) ?? []), text]);
   }
@@ -72,7 +75,12 @@ export interface FuzzApp {
 export async function fuzzApp(database: TestDatabase): Promise<FuzzApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'safeshare-fuzz-'));
   const config: Config = {
-    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SIGN_IN_ADDRESS_LIMIT: '10000', DATA_DIR: dataDir }),
+    ...loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      SIGN_IN_ADDRESS_LIMIT: '10000',
+      DATA_DIR: dataDir,
+    }),
     secretKey: randomBytes(32),
   };
   const clock = new ManualClock();
@@ -107,7 +115,10 @@ export class Dice {
   readonly #stream: Iterator<number>;
 
   constructor(readonly seed: number) {
-    const [stream] = fc.sample(fc.infiniteStream(fc.noBias(fc.integer({ min: 0, max: 0x7fff_ffff }))), { seed, numRuns: 1 });
+    const [stream] = fc.sample(fc.infiniteStream(fc.noBias(fc.integer({ min: 0, max: 0x7fff_ffff }))), {
+      seed,
+      numRuns: 1,
+    });
     if (stream === undefined) throw new Error('fast-check gave no stream');
     this.#stream = stream[Symbol.iterator]();
   }
@@ -134,7 +145,16 @@ export class Dice {
     let text = '';
     for (let index = 0; index < length; index += 1) {
       const range = this.int(5);
-      const code = range === 0 ? this.int(0x20) : range === 1 ? 0xd800 + this.int(0x800) : range === 2 ? this.int(0x80) : range === 3 ? this.int(0x10000) : 0x10000 + this.int(0x100000);
+      const code =
+        range === 0
+          ? this.int(0x20)
+          : range === 1
+            ? 0xd800 + this.int(0x800)
+            : range === 2
+              ? this.int(0x80)
+              : range === 3
+                ? this.int(0x10000)
+                : 0x10000 + this.int(0x100000);
       text += code >= 0xd800 && code <= 0xdfff ? String.fromCharCode(code) : String.fromCodePoint(code);
     }
     return text;
@@ -191,10 +211,38 @@ const hostileText: readonly string[] = [
 ];
 
 /** Percent-escapes a browser never sends: invalid UTF-8, an encoded lone surrogate, broken escapes. */
-const rawEncoded: readonly string[] = ['%C3%28', '%FF', '%FE%FF', '%ED%A0%80', '%ED%BF%BF', '%C0%80', '%F4%90%80%80', '%E2%82', '%', '%zz', '%00', '%0', 'a%00b%FFc'];
+const rawEncoded: readonly string[] = [
+  '%C3%28',
+  '%FF',
+  '%FE%FF',
+  '%ED%A0%80',
+  '%ED%BF%BF',
+  '%C0%80',
+  '%F4%90%80%80',
+  '%E2%82',
+  '%',
+  '%zz',
+  '%00',
+  '%0',
+  'a%00b%FFc',
+];
 
 /** Values for date parts of GOV.UK date inputs (name-day, name-month, name-year). */
-const hostileDateParts: readonly string[] = ['0', '-1', '31', '32', '2', '13', '99999', '00000', '1e3', '', '٣', '2026.5', '+1'];
+const hostileDateParts: readonly string[] = [
+  '0',
+  '-1',
+  '31',
+  '32',
+  '2',
+  '13',
+  '99999',
+  '00000',
+  '1e3',
+  '',
+  '٣',
+  '2026.5',
+  '+1',
+];
 
 /** Values put straight into a JSON body where the route expects its own. */
 const hostileJson: readonly unknown[] = [
@@ -238,8 +286,22 @@ const marker = {
   number: '__fuzz_raw_number__',
 } as const;
 
-const rawNumbers: readonly string[] = ['1e999', '-1e999', '1e-999', '123456789012345678901234567890123456789', '-0.0e-0', '0.1e+400'];
-const rawBytes: readonly Buffer[] = [Buffer.from([0xff]), Buffer.from([0xc3, 0x28]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0x00]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xf4, 0x90, 0x80, 0x80])];
+const rawNumbers: readonly string[] = [
+  '1e999',
+  '-1e999',
+  '1e-999',
+  '123456789012345678901234567890123456789',
+  '-0.0e-0',
+  '0.1e+400',
+];
+const rawBytes: readonly Buffer[] = [
+  Buffer.from([0xff]),
+  Buffer.from([0xc3, 0x28]),
+  Buffer.from([0xed, 0xa0, 0x80]),
+  Buffer.from([0x00]),
+  Buffer.from([0xc0, 0xaf]),
+  Buffer.from([0xf4, 0x90, 0x80, 0x80]),
+];
 
 const hostilePath: readonly string[] = [
   '%00',
@@ -265,14 +327,28 @@ const hostilePath: readonly string[] = [
   '%u0000',
 ];
 
-const protoNames: readonly string[] = ['__proto__', 'constructor', 'prototype', '__proto__[polluted]', 'constructor[prototype][polluted]', '__proto__.polluted', 'hasOwnProperty', 'toString', 'valueOf'];
+const protoNames: readonly string[] = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__proto__[polluted]',
+  'constructor[prototype][polluted]',
+  '__proto__.polluted',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+];
 
 /** Percent-encodes the UTF-8 of text, as a browser does for a urlencoded form. */
 export function formEncode(text: string): string {
   let encoded = '';
   for (const byte of Buffer.from(text, 'utf8')) {
     const char = String.fromCharCode(byte);
-    encoded += /[A-Za-z0-9\-_.~]/.test(char) ? char : byte === 0x20 ? '+' : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    encoded += /[A-Za-z0-9\-_.~]/.test(char)
+      ? char
+      : byte === 0x20
+        ? '+'
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return encoded;
 }
@@ -302,17 +378,32 @@ export interface FuzzWorld {
 }
 
 function viewerOf(staff: TestStaff, role: Role): Viewer {
-  return { userId: staff.id, displayName: 'Priya Sharma', email: staff.email, organisationId: staff.organisationId, organisationName: 'Swindon Borough Council', roles: [role] };
+  return {
+    userId: staff.id,
+    displayName: 'Priya Sharma',
+    email: staff.email,
+    organisationId: staff.organisationId,
+    organisationName: 'Swindon Borough Council',
+    roles: [role],
+  };
 }
 
 /** The colleague's open allocation (an ended one cannot be ended again). */
 async function openAllocation(context: TestContext, userId: string): Promise<string> {
-  const result = await sql<{ id: string }>`SELECT id::text AS id FROM allocations WHERE user_id = ${userId} AND ended_at IS NULL LIMIT 1`.execute(context.db);
+  const result = await sql<{
+    id: string;
+  }>`SELECT id::text AS id FROM allocations WHERE user_id = ${userId} AND ended_at IS NULL LIMIT 1`.execute(
+    context.db,
+  );
   return result.rows[0]?.id ?? randomUUID();
 }
 
 async function firstId(context: TestContext, table: string, where: string, value: string): Promise<string> {
-  const result = await sql<{ id: string }>`SELECT id::text AS id FROM ${sql.table(table)} WHERE ${sql.ref(where)} = ${value} ORDER BY id LIMIT 1`.execute(context.db);
+  const result = await sql<{
+    id: string;
+  }>`SELECT id::text AS id FROM ${sql.table(table)} WHERE ${sql.ref(where)} = ${value} ORDER BY id LIMIT 1`.execute(
+    context.db,
+  );
   return result.rows[0]?.id ?? randomUUID();
 }
 
@@ -321,61 +412,134 @@ export async function prepareWorld(app: FuzzApp): Promise<FuzzWorld> {
   const { context } = app;
   const suffix = randomBytes(3).toString('hex');
   const council = await createOrganisation(context, { name: `Swindon Borough Council ${suffix}` });
-  const school = await createOrganisation(context, { name: `Oakfield Primary School ${suffix}`, hosted: false });
+  const school = await createOrganisation(context, {
+    name: `Oakfield Primary School ${suffix}`,
+    hosted: false,
+  });
   await context.services.orgs.addDomain(systemActor, council, `fuzz${suffix}.swindon.gov.uk`);
-  await context.services.orgs.addFaxNumber(systemActor, council, { label: "Children's social care", number: '01632960101' });
-  await context.services.orgs.addAddress(systemActor, council, { label: 'Civic Offices', line1: 'Civic Offices, Euclid Street', line2: null, town: 'Swindon', postcode: 'SN1 2JH' });
-  await context.services.orgs.addTrustedLink(systemActor, council, school, 'Private network between the council and the school');
+  await context.services.orgs.addFaxNumber(systemActor, council, {
+    label: "Children's social care",
+    number: '01632960101',
+  });
+  await context.services.orgs.addAddress(systemActor, council, {
+    label: 'Civic Offices',
+    line1: 'Civic Offices, Euclid Street',
+    line2: null,
+    town: 'Swindon',
+    postcode: 'SN1 2JH',
+  });
+  await context.services.orgs.addTrustedLink(
+    systemActor,
+    council,
+    school,
+    'Private network between the council and the school',
+  );
 
   const staffByRole = new Map<Role, TestStaff>();
-  const manager = await createStaff(context, { organisationId: council, roles: ['manager'], displayName: 'Tom Hughes' });
+  const manager = await createStaff(context, {
+    organisationId: council,
+    roles: ['manager'],
+    displayName: 'Tom Hughes',
+  });
   staffByRole.set('manager', manager);
   for (const role of roles) {
     if (role === 'manager') continue;
-    staffByRole.set(role, await createStaff(context, { organisationId: council, roles: [role], lineManagerId: manager.id }));
+    staffByRole.set(
+      role,
+      await createStaff(context, { organisationId: council, roles: [role], lineManagerId: manager.id }),
+    );
   }
   const practitioner = staffByRole.get('practitioner');
   if (practitioner === undefined) throw new Error('no practitioner');
   const asPractitioner = viewerOf(practitioner, 'practitioner');
 
   // Records for the parameters: a child allocated to the practitioner, her mother, consent, decisions.
-  const child = await createPerson(context, { organisationId: council, allocatedTo: practitioner.id, givenNames: 'Amelia', familyName: 'Hughes' });
+  const child = await createPerson(context, {
+    organisationId: council,
+    allocatedTo: practitioner.id,
+    givenNames: 'Amelia',
+    familyName: 'Hughes',
+  });
   const nhsNumber = testNhsNumbers(777_000).next().value;
   await context.services.people.addRelative(asPractitioner, child, {
     kind: 'new',
-    details: { givenNames: 'Rachel', familyName: 'Hughes', knownAs: null, dateOfBirth: '1988-02-03', nhsNumber: null, localReference: null, upn: null, externalId: null, addressLine1: '14 Fleet Street', addressLine2: null, town: 'Swindon', postcode: 'SN1 1RQ' },
+    details: {
+      givenNames: 'Rachel',
+      familyName: 'Hughes',
+      knownAs: null,
+      dateOfBirth: '1988-02-03',
+      nhsNumber: null,
+      localReference: null,
+      upn: null,
+      externalId: null,
+      addressLine1: '14 Fleet Street',
+      addressLine2: null,
+      town: 'Swindon',
+      postcode: 'SN1 1RQ',
+    },
     relationship: 'mother',
     parentalResponsibility: true,
   });
-  const consent = await context.services.consent.record(asPractitioner, child, givenConsentAnswers({ recipientOrganisationIds: [school], categoryIds: ['education', 'health'] }));
+  const consent = await context.services.consent.record(
+    asPractitioner,
+    child,
+    givenConsentAnswers({ recipientOrganisationIds: [school], categoryIds: ['education', 'health'] }),
+  );
   const answers = routineShareAnswers({ personIds: [child], schoolId: school });
   const draft = await context.services.sharing.start(asPractitioner, { personId: child });
   await context.services.sharing.save(asPractitioner, draft, answers);
   const recorded = (await context.services.sharing.recordComplete(asPractitioner, answers)).id;
   const advised = await context.services.sharing.start(asPractitioner, { personId: child });
   await context.services.sharing.save(asPractitioner, advised, answers);
-  await context.services.sharing.askAdvice(asPractitioner, advised, { adviser: 'dpo', question: 'Is public task right here?', anonymised: true });
+  await context.services.sharing.askAdvice(asPractitioner, advised, {
+    adviser: 'dpo',
+    question: 'Is public task right here?',
+    anonymised: true,
+  });
   // A public-interest share of health information waits for the Caldicott Guardian's approval.
   const approved = await context.services.sharing.start(asPractitioner, { personId: child });
   await context.services.sharing.save(asPractitioner, approved, {
     ...answers,
-    lawfulBasis: { unsure: false, article6: 'public-task', article9: 'health-social-care', schedule1: 'safeguarding', commonLaw: 'public-interest', confidenceReason: 'The risk of significant harm outweighs the duty of confidence.', justification: 'Health information is needed to protect him.' },
+    lawfulBasis: {
+      unsure: false,
+      article6: 'public-task',
+      article9: 'health-social-care',
+      schedule1: 'safeguarding',
+      commonLaw: 'public-interest',
+      confidenceReason: 'The risk of significant harm outweighs the duty of confidence.',
+      justification: 'Health information is needed to protect him.',
+    },
   });
   await context.services.sharing.sendForApproval(asPractitioner, approved).catch(() => undefined);
 
   const tokens = new Map<Role, string>();
-  for (const [role, staff] of staffByRole) tokens.set(role, (await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic case management', 30)).token);
+  for (const [role, staff] of staffByRole)
+    tokens.set(
+      role,
+      (await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic case management', 30)).token,
+    );
   const disclosed = await context.app.inject({
     method: 'POST',
     url: `/api/v1/decisions/${recorded}/disclosures`,
-    headers: { authorization: `Bearer ${tokens.get('practitioner') ?? ''}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${tokens.get('practitioner') ?? ''}`,
+      'content-type': 'application/json',
+    },
     payload: JSON.stringify(letterDisclosure()),
   });
   const disclosure = disclosed.statusCode === 201 ? disclosed.json<{ id: string }>().id : randomUUID();
 
   // Someone without an allocation gives a reason to read the child's record: a grant for managers to review.
-  const outsider = await createStaff(context, { organisationId: council, roles: ['practitioner'], lineManagerId: manager.id });
-  await context.services.people.recordReason(viewerOf(outsider, 'practitioner'), child, 'Covering for the allocated social worker on leave.');
+  const outsider = await createStaff(context, {
+    organisationId: council,
+    roles: ['practitioner'],
+    lineManagerId: manager.id,
+  });
+  await context.services.people.recordReason(
+    viewerOf(outsider, 'practitioner'),
+    child,
+    'Covering for the allocated social worker on leave.',
+  );
   // The allocation the manager's pages end is this colleague's, so that the practitioner keeps hers.
   const asManager = viewerOf(manager, 'manager');
   await context.services.people.allocate(asManager, child, outsider.id).catch(() => undefined);
@@ -383,7 +547,11 @@ export async function prepareWorld(app: FuzzApp): Promise<FuzzWorld> {
   const subject = await createStaff(context, { organisationId: council, roles: ['practitioner'] });
   const subjectToken = await context.services.apiTokens.issue(systemActor, subject.id, 'Liquidlogic', 30);
 
-  const audit = await sql<{ seq: string }>`SELECT seq::text AS seq FROM audit_events WHERE organisation_id = ${council} ORDER BY seq LIMIT 1`.execute(context.db);
+  const audit = await sql<{
+    seq: string;
+  }>`SELECT seq::text AS seq FROM audit_events WHERE organisation_id = ${council} ORDER BY seq LIMIT 1`.execute(
+    context.db,
+  );
   const ids: Record<string, string> = {
     organisation: council,
     person: child,
@@ -397,7 +565,12 @@ export async function prepareWorld(app: FuzzApp): Promise<FuzzWorld> {
     domains: await firstId(context, 'organisation_domains', 'organisation_id', council),
     'fax-numbers': await firstId(context, 'organisation_fax_numbers', 'organisation_id', council),
     addresses: await firstId(context, 'organisation_addresses', 'organisation_id', council),
-    'trusted-links': await firstId(context, 'trusted_links', 'organisation_id', council < school ? council : school),
+    'trusted-links': await firstId(
+      context,
+      'trusted_links',
+      'organisation_id',
+      council < school ? council : school,
+    ),
     grant: await firstId(context, 'break_glass_access', 'person_id', child),
     allocation: await openAllocation(context, outsider.id),
     advice: await firstId(context, 'sharing_advice_requests', 'decision_id', advised),
@@ -408,28 +581,44 @@ export async function prepareWorld(app: FuzzApp): Promise<FuzzWorld> {
   };
 
   const actors = new Map<string, FuzzActor>();
-  for (const [role, staff] of staffByRole) actors.set(role, { name: role, browser: await signIn(context, staff), staff, token: tokens.get(role) });
+  for (const [role, staff] of staffByRole)
+    actors.set(role, { name: role, browser: await signIn(context, staff), staff, token: tokens.get(role) });
   const anonymous = new TestBrowser(context.app);
   await anonymous.get('/sign-in');
   actors.set('signed-out', { name: 'signed-out', browser: anonymous, staff: undefined, token: undefined });
   // Between password and code: one enrolled (asked for a code), one not (asked to set up an authenticator).
-  for (const [name, enrolled] of [['awaiting-code', true], ['awaiting-enrolment', false]] as const) {
+  for (const [name, enrolled] of [
+    ['awaiting-code', true],
+    ['awaiting-enrolment', false],
+  ] as const) {
     const staff = await createStaff(context, { organisationId: council, roles: ['practitioner'], enrolled });
-    actors.set(name, { name, browser: await pendingBrowser(context, staff, enrolled), staff, token: undefined });
+    actors.set(name, {
+      name,
+      browser: await pendingBrowser(context, staff, enrolled),
+      staff,
+      token: undefined,
+    });
   }
   async function refresh(): Promise<void> {
-    const fresh = await context.services.sharing.start(asPractitioner, { personId: child }).catch(() => undefined);
+    const fresh = await context.services.sharing
+      .start(asPractitioner, { personId: child })
+      .catch(() => undefined);
     if (fresh !== undefined) {
       await context.services.sharing.save(asPractitioner, fresh, answers).catch(() => undefined);
       ids['draftDecision'] = fresh;
     }
-    for (const member of [asPractitioner.userId, outsider.id]) await context.services.people.allocate(asManager, child, member).catch(() => undefined);
+    for (const member of [asPractitioner.userId, outsider.id])
+      await context.services.people.allocate(asManager, child, member).catch(() => undefined);
     ids['allocation'] = await openAllocation(context, outsider.id);
   }
   return { context, errors: app.errors, actors, ids, nhsNumber, refresh };
 }
 
-async function pendingBrowser(context: TestContext, staff: TestStaff, enrolled: boolean): Promise<TestBrowser> {
+async function pendingBrowser(
+  context: TestContext,
+  staff: TestStaff,
+  enrolled: boolean,
+): Promise<TestBrowser> {
   const browser = new TestBrowser(context.app);
   await browser.get('/sign-in');
   await browser.post('/sign-in', { email: staff.email, password: staff.password });
@@ -461,12 +650,26 @@ const rolePreferences: readonly (readonly [RegExp, readonly Role[]])[] = [
   [/^\/admin/, ['admin']],
   [/^\/audit/, ['auditor', 'dpo']],
   [/^\/team/, ['manager']],
-  [/.*/, ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead', 'child_protection_adviser', 'admin', 'auditor', 'it_service_desk']],
+  [
+    /.*/,
+    [
+      'practitioner',
+      'manager',
+      'dpo',
+      'caldicott_guardian',
+      'ig_lead',
+      'child_protection_adviser',
+      'admin',
+      'auditor',
+      'it_service_desk',
+    ],
+  ],
 ];
 
 export function actorFor(rule: RouteRule): string {
   if (rule.access === 'public') return 'signed-out';
-  if (rule.access === 'mfa') return rule.url.includes('set-up-authenticator') ? 'awaiting-enrolment' : 'awaiting-code';
+  if (rule.access === 'mfa')
+    return rule.url.includes('set-up-authenticator') ? 'awaiting-enrolment' : 'awaiting-code';
   if (rule.access === 'staff') return 'practitioner';
   const allowed = rule.access;
   for (const [pattern, preferred] of rolePreferences) {
@@ -510,7 +713,12 @@ function realId(world: FuzzWorld, url: string, parameter: string): string {
   if (/^\/(api\/v1\/)?consents/.test(url)) return pick('consent');
   if (/^\/(api\/v1\/)?disclosures/.test(url)) return pick('disclosure');
   if (/^\/(api\/v1\/)?decisions/.test(url)) {
-    return /^\/api|disclosures|addenda|record-sheet|confirmation|ask-for-advice/.test(url) && !/\/(request|people|recipients|information|lawful-basis|decision|record|check-your-answers)(\/|$)/.test(url) ? pick('recordedDecision') : pick('draftDecision');
+    return /^\/api|disclosures|addenda|record-sheet|confirmation|ask-for-advice/.test(url) &&
+      !/\/(request|people|recipients|information|lawful-basis|decision|record|check-your-answers)(\/|$)/.test(
+        url,
+      )
+      ? pick('recordedDecision')
+      : pick('draftDecision');
   }
   return randomUUID();
 }
@@ -518,7 +726,8 @@ function realId(world: FuzzWorld, url: string, parameter: string): string {
 /** A route's address with real ids, or with one parameter replaced by a hostile value. */
 export function concreteUrl(world: FuzzWorld, rule: RouteRule, hostile?: { dice: Dice }): string {
   const parameters = [...rule.url.matchAll(/:([A-Za-z]+)/g)].map((match) => match[1] ?? '');
-  const spoiled = hostile === undefined || parameters.length === 0 ? undefined : hostile.dice.pick(parameters);
+  const spoiled =
+    hostile === undefined || parameters.length === 0 ? undefined : hostile.dice.pick(parameters);
   return rule.url
     .replace(/\*$/, 'govuk/govuk-frontend.min.css')
     .replace(/:([A-Za-z]+)/g, (_match, parameter: string) => {
@@ -535,7 +744,13 @@ export interface FormShape {
   readonly hidden: Set<string>;
 }
 
-const decode = (text: string) => text.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (text: string) =>
+  text
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The POST forms on a page, by the path they post to. */
 export function formsOf(pageUrl: string, html: string): Map<string, FormShape> {
@@ -553,7 +768,8 @@ export function formsOf(pageUrl: string, html: string): Map<string, FormShape> {
       if (name === undefined || name === '_csrf') continue;
       const values = shape.fields.get(decode(name)) ?? [];
       if (tag === 'select') {
-        for (const option of (control[3] ?? '').matchAll(/<option\b[^>]*value="([^"]*)"/g)) if (option[1] !== '') values.push(decode(option[1] ?? ''));
+        for (const option of (control[3] ?? '').matchAll(/<option\b[^>]*value="([^"]*)"/g))
+          if (option[1] !== '') values.push(decode(option[1] ?? ''));
       } else {
         const value = /\bvalue="([^"]*)"/.exec(attrs)?.[1];
         if (value !== undefined && value !== '') values.push(decode(value));
@@ -606,7 +822,9 @@ function fromJsonSchema(schema: unknown, depth = 0): unknown {
   switch (node['type']) {
     case 'object': {
       const properties = (node['properties'] ?? {}) as Record<string, unknown>;
-      return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, fromJsonSchema(value, depth + 1)]));
+      return Object.fromEntries(
+        Object.entries(properties).map(([key, value]) => [key, fromJsonSchema(value, depth + 1)]),
+      );
     }
     case 'array':
       return [fromJsonSchema(node['items'], depth + 1)];
@@ -616,7 +834,13 @@ function fromJsonSchema(schema: unknown, depth = 0): unknown {
     case 'boolean':
       return true;
     case 'string':
-      return node['format'] === 'email' ? 'rebecca.sutton@oakfield.swindon.sch.uk' : node['format'] === 'date' ? '2026-11-20' : node['format'] === 'uuid' ? randomUUID() : 'Education and health reports.';
+      return node['format'] === 'email'
+        ? 'rebecca.sutton@oakfield.swindon.sch.uk'
+        : node['format'] === 'date'
+          ? '2026-11-20'
+          : node['format'] === 'uuid'
+            ? randomUUID()
+            : 'Education and health reports.';
     default:
       return 'text';
   }
@@ -650,7 +874,13 @@ function knownGoodBody(world: FuzzWorld, rule: RouteRule, schema: unknown): unkn
     case '/api/v1/disclosures/:id/receipt':
       return { how: 'The SENCo rang to confirm the letter arrived.' };
     case '/api/v1/method-advice':
-      return { from: 'a@swindon.gov.uk', to: 'nurse@nhs.net', method: 'email', sensitivity: 'personal', people: 12 };
+      return {
+        from: 'a@swindon.gov.uk',
+        to: 'nurse@nhs.net',
+        method: 'email',
+        sensitivity: 'personal',
+        people: 12,
+      };
     case '/api/v1/subject-check':
       return { subject: 'Core group minutes - for comment', names: ['Jayden Smith'] };
     default:
@@ -680,8 +910,34 @@ export type Kind =
   | 'json-missing-and-extra'
   | 'body-garbage';
 
-const pageKinds: readonly Kind[] = ['one-field', 'every-field', 'invalid-utf8', 'array-for-text', 'prototype-keys', 'json-objects', 'empty-body', 'wrong-content-type', 'huge-body', 'random-text', 'date-parts', 'path-parameter'];
-const apiKinds: readonly Kind[] = ['json-leaf', 'json-leaf', 'json-type-confusion', 'json-prototype', 'json-deep', 'json-raw', 'json-missing-and-extra', 'body-garbage', 'wrong-content-type', 'huge-body', 'invalid-utf8', 'path-parameter'];
+const pageKinds: readonly Kind[] = [
+  'one-field',
+  'every-field',
+  'invalid-utf8',
+  'array-for-text',
+  'prototype-keys',
+  'json-objects',
+  'empty-body',
+  'wrong-content-type',
+  'huge-body',
+  'random-text',
+  'date-parts',
+  'path-parameter',
+];
+const apiKinds: readonly Kind[] = [
+  'json-leaf',
+  'json-leaf',
+  'json-type-confusion',
+  'json-prototype',
+  'json-deep',
+  'json-raw',
+  'json-missing-and-extra',
+  'body-garbage',
+  'wrong-content-type',
+  'huge-body',
+  'invalid-utf8',
+  'path-parameter',
+];
 const getKinds: readonly Kind[] = ['path-parameter', 'query-string'];
 
 /**
@@ -703,7 +959,8 @@ export async function fuzzTargets(world: FuzzWorld): Promise<Target[]> {
       const known = forms.get(action);
       if (known === undefined) forms.set(action, shape);
       else {
-        for (const [name, values] of shape.fields) known.fields.set(name, [...(known.fields.get(name) ?? []), ...values]);
+        for (const [name, values] of shape.fields)
+          known.fields.set(name, [...(known.fields.get(name) ?? []), ...values]);
         for (const name of shape.hidden) known.hidden.add(name);
       }
     }
@@ -713,11 +970,26 @@ export async function fuzzTargets(world: FuzzWorld): Promise<Target[]> {
     if (rule.url === '/assets/*') continue;
     const actor = actorFor(rule);
     if (rule.url.startsWith('/api/') && rule.method !== 'GET') {
-      const schema = rule.api?.body === undefined ? {} : z.toJSONSchema(rule.api.body, { io: 'input', unrepresentable: 'any' });
+      const schema =
+        rule.api?.body === undefined
+          ? {}
+          : z.toJSONSchema(rule.api.body, { io: 'input', unrepresentable: 'any' });
       const base = knownGoodBody(world, rule, schema);
-      targets.push({ rule, actor, form: undefined, apiBody: { base, names: [...schemaFieldNames(schema)] }, kinds: apiKinds });
+      targets.push({
+        rule,
+        actor,
+        form: undefined,
+        apiBody: { base, names: [...schemaFieldNames(schema)] },
+        kinds: apiKinds,
+      });
     } else if (rule.method === 'GET') {
-      targets.push({ rule, actor, form: undefined, apiBody: undefined, kinds: rule.url.includes(':') ? getKinds : getKinds.slice(1) });
+      targets.push({
+        rule,
+        actor,
+        form: undefined,
+        apiBody: undefined,
+        kinds: rule.url.includes(':') ? getKinds : getKinds.slice(1),
+      });
     } else {
       const url = concreteUrl(world, rule);
       targets.push({ rule, actor, form: forms.get(url), apiBody: undefined, kinds: pageKinds });
@@ -750,11 +1022,15 @@ function formBody(world: FuzzWorld, target: Target, dice: Dice, notes: string[])
   for (const [name, values] of target.form?.fields ?? []) {
     // Mostly the first choice of a radio or select, so that the other fields pass and the hostile one reaches deep.
     const first = values[0];
-    const value = first === undefined ? plausible(name, world) : dice.chance(0.75) ? first : dice.pick(values);
-    if (first === undefined && target.form?.hidden.has(name) === true) notes.push(`hidden ${name}=${short(value)}`);
+    const value =
+      first === undefined ? plausible(name, world) : dice.chance(0.75) ? first : dice.pick(values);
+    if (first === undefined && target.form?.hidden.has(name) === true)
+      notes.push(`hidden ${name}=${short(value)}`);
     fields.set(name, [formEncode(value)]);
   }
-  if (fields.size === 0) for (const name of ['name', 'reason', 'answer', 'note']) fields.set(name, [formEncode(plausible(name, world))]);
+  if (fields.size === 0)
+    for (const name of ['name', 'reason', 'answer', 'note'])
+      fields.set(name, [formEncode(plausible(name, world))]);
   return fields;
 }
 
@@ -774,14 +1050,24 @@ function hostileFormValue(dice: Dice): { encoded: string; summary: string } {
   return { encoded: formEncode(text), summary: short(text) };
 }
 
-function pageInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice, csrf: string | undefined): FuzzInput {
+function pageInput(
+  world: FuzzWorld,
+  target: Target,
+  kind: Kind,
+  dice: Dice,
+  csrf: string | undefined,
+): FuzzInput {
   const hostilePathWanted = kind === 'path-parameter';
   const url = concreteUrl(world, target.rule, hostilePathWanted ? { dice } : undefined);
   const notes: string[] = [];
   const fields = formBody(world, target, dice, notes);
   const names = [...fields.keys()];
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
-  const input = (payload: string | Buffer | undefined, summary: string, headers: Record<string, string> = form): FuzzInput => ({
+  const input = (
+    payload: string | Buffer | undefined,
+    summary: string,
+    headers: Record<string, string> = form,
+  ): FuzzInput => ({
     method: target.rule.method,
     url,
     headers,
@@ -816,13 +1102,17 @@ function pageInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice, csr
     case 'array-for-text': {
       const name = dice.pick(names);
       const count = dice.pick([2, 3, 50, 1000]);
-      fields.set(name, Array.from({ length: count }, (_, index) => formEncode(index % 2 === 0 ? 'Amelia' : '')));
+      fields.set(
+        name,
+        Array.from({ length: count }, (_, index) => formEncode(index % 2 === 0 ? 'Amelia' : '')),
+      );
       return input(encodeFields(fields, csrf), `${name} sent ${count} times`);
     }
     case 'prototype-keys': {
       const name = dice.pick(protoNames);
       fields.set(formEncode(name), [formEncode(dice.pick(['x', '1', '', 'admin']))]);
-      if (dice.chance(0.5)) fields.set(`${formEncode(dice.pick(names))}[${formEncode(dice.pick(protoNames))}]`, ['1']);
+      if (dice.chance(0.5))
+        fields.set(`${formEncode(dice.pick(names))}[${formEncode(dice.pick(protoNames))}]`, ['1']);
       return input(encodeFields(fields, csrf), `field ${name}`);
     }
     case 'json-objects': {
@@ -830,7 +1120,9 @@ function pageInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice, csr
       const body: Record<string, unknown> = { _csrf: csrf };
       const summaries: string[] = [];
       for (const name of names) {
-        const value = dice.chance(0.5) ? dice.pick(hostileJson) : new URLSearchParams(`v=${fields.get(name)?.[0] ?? ''}`).get('v');
+        const value = dice.chance(0.5)
+          ? dice.pick(hostileJson)
+          : new URLSearchParams(`v=${fields.get(name)?.[0] ?? ''}`).get('v');
         body[name] = value;
         if (dice.chance(0.5)) summaries.push(`${name}=${jsonText(value).slice(0, 40)}`);
       }
@@ -845,7 +1137,17 @@ function pageInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice, csr
       return input(undefined, 'no body, no content type', {});
     }
     case 'wrong-content-type': {
-      const type = dice.pick(['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'multipart/form-data', 'application/x-www-form-urlencoded; charset=latin1', 'application/octet-stream', 'application/json', '*/*', ';;;']);
+      const type = dice.pick([
+        'text/plain',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        'multipart/form-data',
+        'application/x-www-form-urlencoded; charset=latin1',
+        'application/octet-stream',
+        'application/json',
+        '*/*',
+        ';;;',
+      ]);
       return input(encodeFields(fields, csrf), `content-type ${type}`, { 'content-type': type });
     }
     case 'huge-body': {
@@ -866,7 +1168,18 @@ function pageInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice, csr
       const summaries: string[] = [];
       for (const name of chosen) {
         if (!dice.chance(0.7)) continue;
-        const value = /-(day|month|year)$/.test(name) ? dice.pick(hostileDateParts) : dice.pick(['0000-01-01', '99999-01-01', '2026-02-31', '2026-02-29', '1900-02-29', '-1-01-01', '2026-1-1', '31/02/2026']);
+        const value = /-(day|month|year)$/.test(name)
+          ? dice.pick(hostileDateParts)
+          : dice.pick([
+              '0000-01-01',
+              '99999-01-01',
+              '2026-02-31',
+              '2026-02-29',
+              '1900-02-29',
+              '-1-01-01',
+              '2026-1-1',
+              '31/02/2026',
+            ]);
         fields.set(name, [formEncode(value)]);
         summaries.push(`${name}=${value}`);
       }
@@ -878,18 +1191,28 @@ function pageInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice, csr
 }
 
 /** Paths to every value in a JSON body: objects' keys and arrays' items. */
-function leafPaths(value: unknown, prefix: readonly (string | number)[] = [], into: (string | number)[][] = []): (string | number)[][] {
+function leafPaths(
+  value: unknown,
+  prefix: readonly (string | number)[] = [],
+  into: (string | number)[][] = [],
+): (string | number)[][] {
   into.push([...prefix]);
   if (Array.isArray(value)) value.forEach((item, index) => leafPaths(item, [...prefix, index], into));
-  else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) leafPaths(item, [...prefix, key], into);
+  else if (typeof value === 'object' && value !== null)
+    for (const [key, item] of Object.entries(value)) leafPaths(item, [...prefix, key], into);
   return into;
 }
 
 function setAt(root: unknown, at: readonly (string | number)[], value: unknown): unknown {
   if (at.length === 0) return value;
   const [head, ...rest] = at;
-  if (Array.isArray(root) && typeof head === 'number') return root.map((item: unknown, index) => (index === head ? setAt(item, rest, value) : item));
-  if (typeof root === 'object' && root !== null && head !== undefined) return { ...(root as Record<string, unknown>), [head]: setAt((root as Record<string, unknown>)[head], rest, value) };
+  if (Array.isArray(root) && typeof head === 'number')
+    return root.map((item: unknown, index) => (index === head ? setAt(item, rest, value) : item));
+  if (typeof root === 'object' && root !== null && head !== undefined)
+    return {
+      ...(root as Record<string, unknown>),
+      [head]: setAt((root as Record<string, unknown>)[head], rest, value),
+    };
   return root;
 }
 
@@ -898,11 +1221,17 @@ function deleteAt(root: unknown, at: readonly (string | number)[]): unknown {
   const [head, ...rest] = at;
   if (rest.length === 0) {
     if (Array.isArray(root)) return root.filter((_, index) => index !== head);
-    if (typeof root === 'object' && root !== null) return Object.fromEntries(Object.entries(root).filter(([key]) => key !== head));
+    if (typeof root === 'object' && root !== null)
+      return Object.fromEntries(Object.entries(root).filter(([key]) => key !== head));
     return root;
   }
-  if (Array.isArray(root)) return root.map((item: unknown, index) => (index === head ? deleteAt(item, rest) : item));
-  if (typeof root === 'object' && root !== null && head !== undefined) return { ...(root as Record<string, unknown>), [head]: deleteAt((root as Record<string, unknown>)[head], rest) };
+  if (Array.isArray(root))
+    return root.map((item: unknown, index) => (index === head ? deleteAt(item, rest) : item));
+  if (typeof root === 'object' && root !== null && head !== undefined)
+    return {
+      ...(root as Record<string, unknown>),
+      [head]: deleteAt((root as Record<string, unknown>)[head], rest),
+    };
   return root;
 }
 
@@ -917,7 +1246,9 @@ function jsonText(value: unknown): string {
 /** JSON text with the markers replaced by what JSON.stringify cannot write: raw bytes, out-of-range numbers, prototype keys. */
 function jsonPayload(body: unknown, dice: Dice): Buffer {
   const text = jsonText(body);
-  const withNumbers = text.replaceAll(`"${marker.number}"`, () => dice.pick(rawNumbers)).replaceAll(`"${marker.proto}"`, '"__proto__"');
+  const withNumbers = text
+    .replaceAll(`"${marker.number}"`, () => dice.pick(rawNumbers))
+    .replaceAll(`"${marker.proto}"`, '"__proto__"');
   const pieces = withNumbers.split(marker.bytes);
   const buffers: Buffer[] = [];
   pieces.forEach((piece, index) => {
@@ -945,16 +1276,37 @@ function apiInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice): Fuz
       let body = base;
       const summaries: string[] = [];
       for (let count = 1 + dice.int(3); count > 0; count -= 1) {
-        const at = dice.pick(paths.filter((candidate) => candidate.length > 0).concat(paths.length === 1 ? [[]] : []));
-        const value = dice.chance(0.15) ? marker.number : dice.chance(0.15) ? dice.codePoints(30) : dice.pick(hostileJson);
+        const at = dice.pick(
+          paths.filter((candidate) => candidate.length > 0).concat(paths.length === 1 ? [[]] : []),
+        );
+        const value = dice.chance(0.15)
+          ? marker.number
+          : dice.chance(0.15)
+            ? dice.codePoints(30)
+            : dice.pick(hostileJson);
         body = setAt(body, at, value);
-        summaries.push(`${pointer(at)}=${value === marker.number ? 'out-of-range number' : jsonText(value).slice(0, 50)}`);
+        summaries.push(
+          `${pointer(at)}=${value === marker.number ? 'out-of-range number' : jsonText(value).slice(0, 50)}`,
+        );
       }
       return input(body, summaries.join(' '));
     }
     case 'json-type-confusion': {
       const at = dice.pick(paths);
-      const value = dice.pick([[], [[]], {}, { value: 'x' }, 1, true, null, ['a', 'b'], [{}], '1', 'true', '2026-11-20']);
+      const value = dice.pick([
+        [],
+        [[]],
+        {},
+        { value: 'x' },
+        1,
+        true,
+        null,
+        ['a', 'b'],
+        [{}],
+        '1',
+        'true',
+        '2026-11-20',
+      ]);
       return input(setAt(base, at, value), `${pointer(at)}=${JSON.stringify(value)}`);
     }
     case 'json-prototype': {
@@ -964,16 +1316,36 @@ function apiInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice): Fuz
         return typeof node === 'object' && node !== null && !Array.isArray(node);
       });
       const at = dice.pick(objects.length > 0 ? objects : [[]]);
-      const key = dice.pick([marker.proto, 'constructor', 'prototype', '__defineGetter__', 'hasOwnProperty', dice.pick(names.length > 0 ? names : ['x'])]);
+      const key = dice.pick([
+        marker.proto,
+        'constructor',
+        'prototype',
+        '__defineGetter__',
+        'hasOwnProperty',
+        dice.pick(names.length > 0 ? names : ['x']),
+      ]);
       let node: unknown = base;
       for (const step of at) node = (node as Record<string | number, unknown>)[step];
-      const patched = { ...(typeof node === 'object' && node !== null ? node : {}), [key]: dice.pick([{ polluted: true, roles: ['admin'] }, { prototype: { polluted: true } }, 'x', null]) };
-      return input(setAt(base, at, patched), `${pointer(at)} gets key ${key === marker.proto ? '__proto__' : key}`);
+      const patched = {
+        ...(typeof node === 'object' && node !== null ? node : {}),
+        [key]: dice.pick([
+          { polluted: true, roles: ['admin'] },
+          { prototype: { polluted: true } },
+          'x',
+          null,
+        ]),
+      };
+      return input(
+        setAt(base, at, patched),
+        `${pointer(at)} gets key ${key === marker.proto ? '__proto__' : key}`,
+      );
     }
     case 'json-deep': {
       const depth = dice.pick([64, 1_000, 10_000, 200_000]);
       const array = dice.chance(0.5);
-      const nested = array ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+      const nested = array
+        ? `${'['.repeat(depth)}${']'.repeat(depth)}`
+        : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
       if (paths.length > 1 && dice.chance(0.5)) {
         const at = dice.pick(paths.slice(1));
         const text = jsonText(setAt(base, at, marker.bytes)).replace(`"${marker.bytes}"`, nested);
@@ -985,7 +1357,10 @@ function apiInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice): Fuz
       const at = dice.pick(paths);
       const which = dice.int(2);
       const body = setAt(base, at, which === 0 ? marker.number : `Amelia${marker.bytes}`);
-      return input(body, `${pointer(at)}=${which === 0 ? 'out-of-range number literal' : 'string with invalid UTF-8 bytes'}`);
+      return input(
+        body,
+        `${pointer(at)}=${which === 0 ? 'out-of-range number literal' : 'string with invalid UTF-8 bytes'}`,
+      );
     }
     case 'json-missing-and-extra': {
       let body = base;
@@ -996,18 +1371,52 @@ function apiInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice): Fuz
         summaries.push(`without ${pointer(at)}`);
       }
       const extra = dice.pick([...names, 'id', 'organisationId', 'recordedBy', 'roles', 'status', '']);
-      if (typeof body === 'object' && body !== null && !Array.isArray(body)) body = { ...body, [extra]: dice.pick(hostileJson) };
+      if (typeof body === 'object' && body !== null && !Array.isArray(body))
+        body = { ...body, [extra]: dice.pick(hostileJson) };
       summaries.push(`with extra ${JSON.stringify(extra)}`);
       return input(body, summaries.join(' '));
     }
     case 'body-garbage': {
-      const garbage = dice.pick(['', ' ', 'null', '[]', '"text"', '1', 'true', '{', '{"a":1}garbage', '\ufeff{}', '{"a":1,"a":2}', "{'a':1}", 'NaN', '{"a":NaN}', '{"a":Infinity}', '\u0000', '[' + '1,'.repeat(100_000) + '1]']);
+      const garbage = dice.pick([
+        '',
+        ' ',
+        'null',
+        '[]',
+        '"text"',
+        '1',
+        'true',
+        '{',
+        '{"a":1}garbage',
+        '\ufeff{}',
+        '{"a":1,"a":2}',
+        "{'a':1}",
+        'NaN',
+        '{"a":NaN}',
+        '{"a":Infinity}',
+        '\u0000',
+        '[' + '1,'.repeat(100_000) + '1]',
+      ]);
       return input(garbage, `body ${short(garbage)}`);
     }
     case 'wrong-content-type': {
-      const type = dice.pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/problem+json', 'application/xml', '']);
-      const payload = type.includes('urlencoded') ? 'subject=%00&names=a&names=b&__proto__[x]=1' : jsonText(base);
-      return input(payload, `content-type ${JSON.stringify(type)}`, type === '' ? {} : { 'content-type': type });
+      const type = dice.pick([
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=utf-16',
+        'application/json; charset=latin1',
+        'application/problem+json',
+        'application/xml',
+        '',
+      ]);
+      const payload = type.includes('urlencoded')
+        ? 'subject=%00&names=a&names=b&__proto__[x]=1'
+        : jsonText(base);
+      return input(
+        payload,
+        `content-type ${JSON.stringify(type)}`,
+        type === '' ? {} : { 'content-type': type },
+      );
     }
     case 'huge-body': {
       const at = dice.pick(paths);
@@ -1015,7 +1424,16 @@ function apiInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice): Fuz
       return input(setAt(base, at, 'x'.repeat(size)), `${pointer(at)}=${size} chars`);
     }
     case 'invalid-utf8':
-      return input(Buffer.concat([Buffer.from('{"'), dice.pick(rawBytes), Buffer.from('":"'), dice.pick(rawBytes), Buffer.from('"}')]), 'invalid UTF-8 in key and value');
+      return input(
+        Buffer.concat([
+          Buffer.from('{"'),
+          dice.pick(rawBytes),
+          Buffer.from('":"'),
+          dice.pick(rawBytes),
+          Buffer.from('"}'),
+        ]),
+        'invalid UTF-8 in key and value',
+      );
     default:
       return input(base, `path ${url.slice(0, 120)}`);
   }
@@ -1023,8 +1441,38 @@ function apiInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice): Fuz
 
 function getInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice): FuzzInput {
   const url = concreteUrl(world, target.rule, kind === 'path-parameter' ? { dice } : undefined);
-  if (kind === 'path-parameter') return { method: 'GET', url, headers: {}, payload: undefined, summary: `path ${url.slice(0, 120)}`, api: url.startsWith('/api/') };
-  const keys = ['page', 'q', 'name', 'next', 'from', 'to', 'status', 'filter', 'sort', 'expired', 'personId', 'organisationId', 'seq', 'before', 'after', 'step', 'format', 'kind', 'supersedes', 'recipientIndex', 'method'];
+  if (kind === 'path-parameter')
+    return {
+      method: 'GET',
+      url,
+      headers: {},
+      payload: undefined,
+      summary: `path ${url.slice(0, 120)}`,
+      api: url.startsWith('/api/'),
+    };
+  const keys = [
+    'page',
+    'q',
+    'name',
+    'next',
+    'from',
+    'to',
+    'status',
+    'filter',
+    'sort',
+    'expired',
+    'personId',
+    'organisationId',
+    'seq',
+    'before',
+    'after',
+    'step',
+    'format',
+    'kind',
+    'supersedes',
+    'recipientIndex',
+    'method',
+  ];
   const pairs: string[] = [];
   for (let count = 1 + dice.int(4); count > 0; count -= 1) {
     const key = dice.chance(0.15) ? formEncode(dice.pick(protoNames)) : dice.pick(keys);
@@ -1033,10 +1481,23 @@ function getInput(world: FuzzWorld, target: Target, kind: Kind, dice: Dice): Fuz
     if (dice.chance(0.2)) pairs.push(`${key}=${value}`);
   }
   const query = pairs.join('&');
-  return { method: 'GET', url: `${url}?${query}`, headers: {}, payload: undefined, summary: `query ${query.slice(0, 160)}`, api: url.startsWith('/api/') };
+  return {
+    method: 'GET',
+    url: `${url}?${query}`,
+    headers: {},
+    payload: undefined,
+    summary: `query ${query.slice(0, 160)}`,
+    api: url.startsWith('/api/'),
+  };
 }
 
-export function inputFor(world: FuzzWorld, target: Target, kind: Kind, dice: Dice, csrf: string | undefined): FuzzInput {
+export function inputFor(
+  world: FuzzWorld,
+  target: Target,
+  kind: Kind,
+  dice: Dice,
+  csrf: string | undefined,
+): FuzzInput {
   if (target.rule.method === 'GET') return getInput(world, target, kind, dice);
   if (target.rule.url.startsWith('/api/')) return apiInput(world, target, kind, dice);
   return pageInput(world, target, kind, dice, csrf);
@@ -1068,11 +1529,20 @@ export interface FuzzReport {
 async function send(world: FuzzWorld, actor: FuzzActor, input: FuzzInput): Promise<LightMyRequestResponse> {
   const app: FastifyInstance = world.context.app;
   if (input.api) {
-    const bearer: Record<string, string> = actor.token === undefined ? {} : { authorization: `Bearer ${actor.token}` };
-    return app.inject({ method: input.method as 'POST', url: input.url, headers: { ...input.headers, ...bearer }, ...(input.payload === undefined ? {} : { payload: input.payload }) });
+    const bearer: Record<string, string> =
+      actor.token === undefined ? {} : { authorization: `Bearer ${actor.token}` };
+    return app.inject({
+      method: input.method as 'POST',
+      url: input.url,
+      headers: { ...input.headers, ...bearer },
+      ...(input.payload === undefined ? {} : { payload: input.payload }),
+    });
   }
   // Page bodies are text (invalid UTF-8 travels percent-encoded, as a browser would send it).
-  const payload = input.payload === undefined || typeof input.payload === 'string' ? input.payload : input.payload.toString('latin1');
+  const payload =
+    input.payload === undefined || typeof input.payload === 'string'
+      ? input.payload
+      : input.payload.toString('latin1');
   return actor.browser.request(input.method as 'POST', input.url, payload, input.headers);
 }
 
@@ -1084,10 +1554,23 @@ async function send(world: FuzzWorld, actor: FuzzActor, input: FuzzInput): Promi
 export async function runFuzz(
   world: FuzzWorld,
   targets: readonly Target[],
-  options: { seed: number; count: number; concurrency?: number; onProgress?: (report: FuzzReport) => void; onResponse?: (target: Target, input: FuzzInput, response: LightMyRequestResponse) => void },
+  options: {
+    seed: number;
+    count: number;
+    concurrency?: number;
+    onProgress?: (report: FuzzReport) => void;
+    onResponse?: (target: Target, input: FuzzInput, response: LightMyRequestResponse) => void;
+  },
 ): Promise<FuzzReport> {
   const dice = new Dice(options.seed);
-  const report: FuzzReport = { seed: options.seed, sent: 0, byClass: {}, findings: [], sessionsRestored: 0, elapsedMs: 0 };
+  const report: FuzzReport = {
+    seed: options.seed,
+    sent: 0,
+    byClass: {},
+    findings: [],
+    sessionsRestored: 0,
+    elapsedMs: 0,
+  };
   const started = performance.now();
   // Each target gets its kinds in turn: a cycle is every (target, kind) pair once.
   const cycle = targets.flatMap((target) => target.kinds.map((kind) => ({ target, kind })));
@@ -1096,7 +1579,13 @@ export async function runFuzz(
   const restoring = new Map<FuzzActor, Promise<void>>();
   const inFlight = new Set<Promise<void>>();
 
-  async function one(index: number, target: Target, kind: Kind, actor: FuzzActor, input: FuzzInput): Promise<void> {
+  async function one(
+    index: number,
+    target: Target,
+    kind: Kind,
+    actor: FuzzActor,
+    input: FuzzInput,
+  ): Promise<void> {
     const response = await send(world, actor, input);
     report.sent += 1;
     const statusClass = `${String(response.statusCode).slice(0, 1)}xx`;
@@ -1105,11 +1594,22 @@ export async function runFuzz(
     const errors = world.errors.take(typeof requestId === 'string' ? requestId : undefined);
     options.onResponse?.(target, input, response);
     if (response.statusCode >= 500) {
-      report.findings.push({ route: `${target.rule.method} ${target.rule.url}`, actor: actor.name, kind, status: response.statusCode, input: input.summary, errors, index });
+      report.findings.push({
+        route: `${target.rule.method} ${target.rule.url}`,
+        actor: actor.name,
+        kind,
+        status: response.statusCode,
+        input: input.summary,
+        errors,
+        index,
+      });
     }
     const location = response.headers['location'] ?? '';
     const pending = actor.name.startsWith('awaiting-');
-    const signedOut = actor.staff !== undefined && response.statusCode === 303 && (pending ? location === '/sign-in' : location.startsWith('/sign-in'));
+    const signedOut =
+      actor.staff !== undefined &&
+      response.statusCode === 303 &&
+      (pending ? location === '/sign-in' : location.startsWith('/sign-in'));
     if (signedOut && !restoring.has(actor)) {
       const restored = restore(world, actor).finally(() => restoring.delete(actor));
       restoring.set(actor, restored);
@@ -1133,7 +1633,9 @@ export async function runFuzz(
     if (actor === undefined) throw new Error(`no actor ${pair.target.actor}`);
     await restoring.get(actor);
     const input = inputFor(world, pair.target, pair.kind, dice, actor.browser.csrfToken);
-    const task: Promise<void> = one(index, pair.target, pair.kind, actor, input).finally(() => inFlight.delete(task));
+    const task: Promise<void> = one(index, pair.target, pair.kind, actor, input).finally(() =>
+      inFlight.delete(task),
+    );
     inFlight.add(task);
     if (inFlight.size >= (options.concurrency ?? 1)) await Promise.race(inFlight);
   }
@@ -1166,7 +1668,10 @@ export function describeFindings(report: FuzzReport, limitPerCause = 20): string
   const lines: string[] = [`seed ${report.seed}: ${report.findings.length} responses of 5xx`];
   for (const [cause, findings] of groupFindings(report.findings)) {
     lines.push(`\n${findings.length} x ${cause}`);
-    for (const finding of findings.slice(0, limitPerCause)) lines.push(`  #${finding.index} ${finding.route} as ${finding.actor} [${finding.kind}] ${finding.status}: ${finding.input.slice(0, 200)}`);
+    for (const finding of findings.slice(0, limitPerCause))
+      lines.push(
+        `  #${finding.index} ${finding.route} as ${finding.actor} [${finding.kind}] ${finding.status}: ${finding.input.slice(0, 200)}`,
+      );
     if (findings.length > limitPerCause) lines.push(`  ... and ${findings.length - limitPerCause} more`);
   }
   return lines.join('\n');

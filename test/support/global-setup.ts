@@ -33,7 +33,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } else {
     scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-test-'));
     await fs.chmod(scratch, 0o755);
-    embedded = await startEmbeddedPostgres({ dataDir: scratch, port: await freePort(), database: 'postgres' });
+    embedded = await startEmbeddedPostgres({
+      dataDir: scratch,
+      port: await freePort(),
+      database: 'postgres',
+    });
     serverUrl = embedded.connectionString;
   }
   const template = `safeshare_template_${process.pid}`;

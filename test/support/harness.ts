@@ -41,7 +41,10 @@ export interface TestContext extends TestDatabase {
  * The real application over a fresh database, with a clock the test moves. Given `database`, it is
  * another app server over that same database instead (as a council runs several).
  */
-export async function testApp(settings: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<TestContext> {
+export async function testApp(
+  settings: Record<string, string> = {},
+  options: { database?: TestDatabase } = {},
+): Promise<TestContext> {
   const database = options.database ?? (await freshDatabase());
   const config: Config = {
     ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...settings }),

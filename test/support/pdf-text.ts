@@ -25,7 +25,10 @@ export function pdfText(pdf: Buffer): string {
       content = body.toString('latin1');
     }
     for (const operator of content.matchAll(/\[((?:<[0-9a-fA-F]*>|[^\]])*)\]\s*TJ|<([0-9a-fA-F]*)>\s*Tj/g)) {
-      const strings = operator[1] === undefined ? [operator[2] ?? ''] : [...operator[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((match) => match[1] ?? '');
+      const strings =
+        operator[1] === undefined
+          ? [operator[2] ?? '']
+          : [...operator[1].matchAll(/<([0-9a-fA-F]*)>/g)].map((match) => match[1] ?? '');
       lines.push(strings.map((hex) => windows1252.decode(Buffer.from(hex, 'hex'))).join(''));
     }
   }

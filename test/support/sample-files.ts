@@ -6,14 +6,19 @@ import { PNG } from 'pngjs';
 /** Real files, made as the tools that users' devices and other systems use would make them, for upload tests. */
 
 /** A one-page PDF from PDFKit; `title` goes into its document information uncompressed, so a test can look for it in the bytes. */
-export async function samplePdf(options: { title?: string; text?: string; pages?: number } = {}): Promise<Buffer> {
+export async function samplePdf(
+  options: { title?: string; text?: string; pages?: number } = {},
+): Promise<Buffer> {
   const document = new PDFDocument(options.title === undefined ? {} : { info: { Title: options.title } });
   const chunks: Buffer[] = [];
   document.on('data', (chunk: Buffer) => chunks.push(chunk));
   const ended = new Promise<void>((resolve) => document.on('end', () => resolve()));
   for (let page = 0; page < (options.pages ?? 1); page++) {
     if (page > 0) document.addPage();
-    document.text(options.text ?? 'Consent form: I agree to information being shared with Drove Primary School. Signed, Sarah Hughes.');
+    document.text(
+      options.text ??
+        'Consent form: I agree to information being shared with Drove Primary School. Signed, Sarah Hughes.',
+    );
   }
   document.end();
   await ended;
@@ -30,7 +35,8 @@ export function withIncrementalUpdate(pdf: Buffer): Buffer {
   const size = Number(/\/Size (\d+)/.exec(text.slice(text.lastIndexOf('trailer')))?.[1]);
   const root = /\/Root (\d+ \d+ R)/.exec(text.slice(text.lastIndexOf('trailer')))?.[1];
   const previous = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)?.[1]);
-  if (!Number.isInteger(size) || root === undefined || !Number.isInteger(previous)) throw new Error('not a PDF this helper can update');
+  if (!Number.isInteger(size) || root === undefined || !Number.isInteger(previous))
+    throw new Error('not a PDF this helper can update');
   const object = `${size} 0 obj\n<< /Producer (Safeshare test update) /ModDate (D:20250301120000Z) >>\nendobj\n`;
   const xref = pdf.length + object.length;
   const update = [
@@ -55,7 +61,8 @@ export function samplePng(width = 32, height = 24): Buffer {
 /** A small JPEG photo of a form, encoded as a camera would (baseline, JFIF). */
 export function sampleJpeg(width = 32, height = 24): Buffer {
   const data = Buffer.alloc(width * height * 4);
-  for (let index = 0; index < width * height; index++) data.set([220, 215, index % width < 4 ? 40 : 205, 255], index * 4);
+  for (let index = 0; index < width * height; index++)
+    data.set([220, 215, index % width < 4 ? 40 : 205, 255], index * 4);
   return encodeJpeg({ width, height, data }, 85).data;
 }
 
@@ -79,7 +86,12 @@ export function largePng(width: number, height: number): Buffer {
   header.writeUInt32BE(height, 4);
   header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale, deflate, adaptive filtering, no interlace
   const pixels = deflateSync(Buffer.alloc((width + 1) * height), { level: 9 });
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', header), pngChunk('IDAT', pixels), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', pixels),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** A real small JPEG whose frame header is changed to claim width by height pixels. */

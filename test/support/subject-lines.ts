@@ -9,7 +9,9 @@ export interface LabelledSubject {
   readonly expected: readonly SubjectFindingKind[];
 }
 
-export const subjectLines = JSON.parse(readFileSync(new URL('../fixtures/subject-lines.json', import.meta.url), 'utf8')) as {
+export const subjectLines = JSON.parse(
+  readFileSync(new URL('../fixtures/subject-lines.json', import.meta.url), 'utf8'),
+) as {
   readonly today: string;
   readonly pack: string;
   readonly subjects: readonly LabelledSubject[];
@@ -28,7 +30,13 @@ export function scoreSubjectLines() {
   let dirtySubjectsMissed = 0;
   const mistakes: string[] = [];
   for (const entry of subjectLines.subjects) {
-    const found = new Set(checkSubject(entry.subject, { names: entry.names, localReferences, today: subjectLines.today }).findings.map((finding) => finding.kind));
+    const found = new Set(
+      checkSubject(entry.subject, {
+        names: entry.names,
+        localReferences,
+        today: subjectLines.today,
+      }).findings.map((finding) => finding.kind),
+    );
     const expected = new Set(entry.expected);
     const extra = [...found].filter((kind) => !expected.has(kind));
     const missing = [...expected].filter((kind) => !found.has(kind));
@@ -37,7 +45,10 @@ export function scoreSubjectLines() {
     falseNegatives += missing.length;
     if (expected.size === 0 && found.size > 0) cleanSubjectsFlagged += 1;
     if (expected.size > 0 && found.size === 0) dirtySubjectsMissed += 1;
-    if (extra.length > 0 || missing.length > 0) mistakes.push(`${entry.subject} (found ${[...found].join(', ') || 'nothing'}; expected ${entry.expected.join(', ') || 'nothing'})`);
+    if (extra.length > 0 || missing.length > 0)
+      mistakes.push(
+        `${entry.subject} (found ${[...found].join(', ') || 'nothing'}; expected ${entry.expected.join(', ') || 'nothing'})`,
+      );
   }
   return {
     subjects: subjectLines.subjects.length,

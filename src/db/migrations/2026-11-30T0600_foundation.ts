@@ -27,7 +27,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz NOT NULL
     )`.execute(db);
   await sql`CREATE UNIQUE INDEX organisation_domains_domain_key ON organisation_domains (domain)`.execute(db);
-  await sql`CREATE INDEX organisation_domains_organisation_idx ON organisation_domains (organisation_id)`.execute(db);
+  await sql`CREATE INDEX organisation_domains_organisation_idx ON organisation_domains (organisation_id)`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE organisation_fax_numbers (
@@ -37,7 +39,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       number text NOT NULL,
       created_at timestamptz NOT NULL
     )`.execute(db);
-  await sql`CREATE INDEX organisation_fax_numbers_organisation_idx ON organisation_fax_numbers (organisation_id)`.execute(db);
+  await sql`CREATE INDEX organisation_fax_numbers_organisation_idx ON organisation_fax_numbers (organisation_id)`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE organisation_addresses (
@@ -50,7 +54,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       postcode text NOT NULL,
       created_at timestamptz NOT NULL
     )`.execute(db);
-  await sql`CREATE INDEX organisation_addresses_organisation_idx ON organisation_addresses (organisation_id)`.execute(db);
+  await sql`CREATE INDEX organisation_addresses_organisation_idx ON organisation_addresses (organisation_id)`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE trusted_links (
@@ -61,7 +67,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz NOT NULL,
       CHECK (organisation_id < partner_organisation_id)
     )`.execute(db);
-  await sql`CREATE UNIQUE INDEX trusted_links_pair_key ON trusted_links (organisation_id, partner_organisation_id)`.execute(db);
+  await sql`CREATE UNIQUE INDEX trusted_links_pair_key ON trusted_links (organisation_id, partner_organisation_id)`.execute(
+    db,
+  );
   await sql`CREATE INDEX trusted_links_partner_idx ON trusted_links (partner_organisation_id)`.execute(db);
 
   await sql`
@@ -105,7 +113,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       account_key text NOT NULL,
       failed_at timestamptz NOT NULL
     )`.execute(db);
-  await sql`CREATE INDEX sign_in_failures_account_idx ON sign_in_failures (account_key, failed_at)`.execute(db);
+  await sql`CREATE INDEX sign_in_failures_account_idx ON sign_in_failures (account_key, failed_at)`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE audit_chain_heads (
@@ -130,10 +140,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       change jsonb NOT NULL,
       PRIMARY KEY (organisation_id, seq)
     )`.execute(db);
-  await sql`CREATE INDEX audit_events_time_idx ON audit_events (organisation_id, occurred_at DESC)`.execute(db);
-  await sql`CREATE INDEX audit_events_actor_idx ON audit_events (actor_user_id, occurred_at DESC)`.execute(db);
-  await sql`CREATE INDEX audit_events_person_idx ON audit_events (person_id, occurred_at DESC) WHERE person_id IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX audit_events_action_idx ON audit_events (organisation_id, action, occurred_at DESC)`.execute(db);
+  await sql`CREATE INDEX audit_events_time_idx ON audit_events (organisation_id, occurred_at DESC)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX audit_events_actor_idx ON audit_events (actor_user_id, occurred_at DESC)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX audit_events_person_idx ON audit_events (person_id, occurred_at DESC) WHERE person_id IS NOT NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX audit_events_action_idx ON audit_events (organisation_id, action, occurred_at DESC)`.execute(
+    db,
+  );
 
   // The database itself refuses to change history (invariant 2).
   await sql`

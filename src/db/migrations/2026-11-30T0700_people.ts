@@ -28,11 +28,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       search_name text GENERATED ALWAYS AS (lower(given_names || ' ' || family_name || coalesce(' ' || known_as, ''))) STORED
     )`.execute(db);
   await sql`CREATE INDEX people_search_name_trgm ON people USING gin (search_name gin_trgm_ops)`.execute(db);
-  await sql`CREATE INDEX people_organisation_birth_idx ON people (organisation_id, date_of_birth)`.execute(db);
-  await sql`CREATE UNIQUE INDEX people_organisation_nhs_number_key ON people (organisation_id, nhs_number) WHERE nhs_number IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX people_organisation_local_reference_idx ON people (organisation_id, local_reference) WHERE local_reference IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX people_organisation_upn_idx ON people (organisation_id, upn) WHERE upn IS NOT NULL`.execute(db);
-  await sql`CREATE INDEX people_organisation_external_idx ON people (organisation_id, external_id) WHERE external_id IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX people_organisation_birth_idx ON people (organisation_id, date_of_birth)`.execute(
+    db,
+  );
+  await sql`CREATE UNIQUE INDEX people_organisation_nhs_number_key ON people (organisation_id, nhs_number) WHERE nhs_number IS NOT NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX people_organisation_local_reference_idx ON people (organisation_id, local_reference) WHERE local_reference IS NOT NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX people_organisation_upn_idx ON people (organisation_id, upn) WHERE upn IS NOT NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX people_organisation_external_idx ON people (organisation_id, external_id) WHERE external_id IS NOT NULL`.execute(
+    db,
+  );
 
   // `related_person_id` is the person's <relationship>: e.g. related person is the child's mother.
   await sql`
@@ -48,8 +58,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz NOT NULL,
       CHECK (person_id <> related_person_id)
     )`.execute(db);
-  await sql`CREATE UNIQUE INDEX person_relationships_pair_key ON person_relationships (person_id, related_person_id)`.execute(db);
-  await sql`CREATE INDEX person_relationships_related_idx ON person_relationships (related_person_id)`.execute(db);
+  await sql`CREATE UNIQUE INDEX person_relationships_pair_key ON person_relationships (person_id, related_person_id)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX person_relationships_related_idx ON person_relationships (related_person_id)`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE allocations (
@@ -61,7 +75,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ended_at timestamptz,
       CHECK (ended_at IS NULL OR ended_at >= started_at)
     )`.execute(db);
-  await sql`CREATE UNIQUE INDEX allocations_open_key ON allocations (person_id, user_id) WHERE ended_at IS NULL`.execute(db);
+  await sql`CREATE UNIQUE INDEX allocations_open_key ON allocations (person_id, user_id) WHERE ended_at IS NULL`.execute(
+    db,
+  );
   await sql`CREATE INDEX allocations_user_idx ON allocations (user_id) WHERE ended_at IS NULL`.execute(db);
 
   await sql`
@@ -77,8 +93,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       reviewed_at timestamptz,
       CHECK (expires_at > granted_at)
     )`.execute(db);
-  await sql`CREATE INDEX break_glass_access_user_idx ON break_glass_access (user_id, person_id, expires_at)`.execute(db);
-  await sql`CREATE INDEX break_glass_access_review_idx ON break_glass_access (organisation_id, granted_at DESC) WHERE reviewed_at IS NULL`.execute(db);
+  await sql`CREATE INDEX break_glass_access_user_idx ON break_glass_access (user_id, person_id, expires_at)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX break_glass_access_review_idx ON break_glass_access (organisation_id, granted_at DESC) WHERE reviewed_at IS NULL`.execute(
+    db,
+  );
 }
 
 export async function down(): Promise<void> {

@@ -18,7 +18,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       read_at timestamptz
     )`.execute(db);
   await sql`CREATE INDEX notifications_user_idx ON notifications (user_id, created_at DESC)`.execute(db);
-  await sql`CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL`.execute(db);
+  await sql`CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE mail_outbox (
@@ -33,7 +35,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       last_error text,
       sent_at timestamptz
     )`.execute(db);
-  await sql`CREATE INDEX mail_outbox_pending_idx ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL`.execute(db);
+  await sql`CREATE INDEX mail_outbox_pending_idx ON mail_outbox (next_attempt_at) WHERE sent_at IS NULL`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE job_runs (

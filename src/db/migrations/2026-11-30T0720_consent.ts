@@ -77,9 +77,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       CHECK ((status = 'superseded') = (superseded_by IS NOT NULL))
     )`.execute(db);
   await sql`CREATE INDEX consents_person_idx ON consents (person_id, given_on DESC)`.execute(db);
-  await sql`CREATE INDEX consents_review_idx ON consents (organisation_id, review_on) WHERE status IN ('given', 'refused', 'not_sought')`.execute(db);
-  await sql`CREATE INDEX consents_overdue_idx ON consents (review_on) WHERE status IN ('given', 'refused', 'not_sought')`.execute(db);
-  await sql`CREATE INDEX consents_expiry_idx ON consents (expires_on) WHERE status = 'given' AND expires_on IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX consents_review_idx ON consents (organisation_id, review_on) WHERE status IN ('given', 'refused', 'not_sought')`.execute(
+    db,
+  );
+  await sql`CREATE INDEX consents_overdue_idx ON consents (review_on) WHERE status IN ('given', 'refused', 'not_sought')`.execute(
+    db,
+  );
+  await sql`CREATE INDEX consents_expiry_idx ON consents (expires_on) WHERE status = 'given' AND expires_on IS NOT NULL`.execute(
+    db,
+  );
 
   // Only the lifecycle may change, only from a live state, and a withdrawal once recorded stands.
   await sql`
@@ -107,14 +113,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN NEW;
     END
     $$`.execute(db);
-  await sql`CREATE TRIGGER consents_guard_update BEFORE UPDATE ON consents FOR EACH ROW EXECUTE FUNCTION consents_guard_update()`.execute(db);
+  await sql`CREATE TRIGGER consents_guard_update BEFORE UPDATE ON consents FOR EACH ROW EXECUTE FUNCTION consents_guard_update()`.execute(
+    db,
+  );
   await sql`
     CREATE FUNCTION consent_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       RAISE EXCEPTION 'consent history is kept: % on % refused', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
     END
     $$`.execute(db);
-  await sql`CREATE TRIGGER consents_no_delete BEFORE DELETE ON consents FOR EACH ROW EXECUTE FUNCTION consent_refuse_change()`.execute(db);
+  await sql`CREATE TRIGGER consents_no_delete BEFORE DELETE ON consents FOR EACH ROW EXECUTE FUNCTION consent_refuse_change()`.execute(
+    db,
+  );
 
   // What happened to each consent, for its timeline; written with the audit event, never changed.
   await sql`
@@ -130,9 +140,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       recorded_by uuid REFERENCES users (id),
       note text CHECK (length(note) BETWEEN 1 AND 4000)
     )`.execute(db);
-  await sql`CREATE INDEX consent_events_person_idx ON consent_events (person_id, recorded_at DESC)`.execute(db);
-  await sql`CREATE INDEX consent_events_consent_idx ON consent_events (consent_id, recorded_at DESC)`.execute(db);
-  await sql`CREATE TRIGGER consent_events_append_only BEFORE UPDATE OR DELETE ON consent_events FOR EACH ROW EXECUTE FUNCTION consent_refuse_change()`.execute(db);
+  await sql`CREATE INDEX consent_events_person_idx ON consent_events (person_id, recorded_at DESC)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX consent_events_consent_idx ON consent_events (consent_id, recorded_at DESC)`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER consent_events_append_only BEFORE UPDATE OR DELETE ON consent_events FOR EACH ROW EXECUTE FUNCTION consent_refuse_change()`.execute(
+    db,
+  );
 
   // A consent being recorded, between the form and "check your answers": one per member of staff and person.
   await sql`

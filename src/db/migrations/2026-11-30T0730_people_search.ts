@@ -20,7 +20,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE FUNCTION person_name_normalised(names text) RETURNS text
       LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-      RETURN btrim(regexp_replace(regexp_replace(lower(names), '[''’]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))`.execute(db);
+      RETURN btrim(regexp_replace(regexp_replace(lower(names), '[''’]', '', 'g'), '[^[:alnum:]]+', ' ', 'g'))`.execute(
+    db,
+  );
   await sql`
     CREATE FUNCTION person_name_words(names text) RETURNS text[]
       LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
@@ -28,11 +30,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE FUNCTION person_search_keys(organisation uuid, names text) RETURNS text[]
       LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-      RETURN string_to_array(organisation::text || ':' || replace(person_name_normalised(names), ' ', ' ' || organisation::text || ':'), ' ')`.execute(db);
+      RETURN string_to_array(organisation::text || ':' || replace(person_name_normalised(names), ' ', ' ' || organisation::text || ':'), ' ')`.execute(
+    db,
+  );
 
   await sql`
     ALTER TABLE people ADD COLUMN search_keys text[] GENERATED ALWAYS AS
-      (person_search_keys(organisation_id, given_names || ' ' || family_name || coalesce(' ' || known_as, ''))) STORED`.execute(db);
+      (person_search_keys(organisation_id, given_names || ' ' || family_name || coalesce(' ' || known_as, ''))) STORED`.execute(
+    db,
+  );
   await sql`CREATE INDEX people_search_keys_idx ON people USING gin (search_keys)`.execute(db);
 
   // Keyed like people.search_keys (`<organisation id>:<word>`), so that the only index that finds an
@@ -44,7 +50,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       word text NOT NULL CHECK (length(word) BETWEEN 1 AND 200),
       CHECK (key = organisation_id::text || ':' || word)
     )`.execute(db);
-  await sql`CREATE INDEX people_name_vocabulary_trgm ON people_name_vocabulary USING gin (organisation_id, word gin_trgm_ops)`.execute(db);
+  await sql`CREATE INDEX people_name_vocabulary_trgm ON people_name_vocabulary USING gin (organisation_id, word gin_trgm_ops)`.execute(
+    db,
+  );
 
   // The known words closest to each typed word (at most `per_word` of them, word similarity 0.4 or
   // more: "jaden" -> "jayden", "smiht" -> "smith", "kowal" -> "kowalski"). The threshold is the
@@ -89,15 +97,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     $$`.execute(db);
   await sql`
     CREATE TRIGGER people_name_vocabulary_on_insert AFTER INSERT ON people
-      REFERENCING NEW TABLE AS changed_people FOR EACH STATEMENT EXECUTE FUNCTION people_remember_name_words()`.execute(db);
+      REFERENCING NEW TABLE AS changed_people FOR EACH STATEMENT EXECUTE FUNCTION people_remember_name_words()`.execute(
+    db,
+  );
   await sql`
     CREATE TRIGGER people_name_vocabulary_on_update AFTER UPDATE ON people
-      REFERENCING NEW TABLE AS changed_people FOR EACH STATEMENT EXECUTE FUNCTION people_remember_name_words()`.execute(db);
+      REFERENCING NEW TABLE AS changed_people FOR EACH STATEMENT EXECUTE FUNCTION people_remember_name_words()`.execute(
+    db,
+  );
 
   // "My caseload" and "my team's caseload": open allocations by member of staff, newest first.
-  await sql`CREATE INDEX allocations_person_open_idx ON allocations (person_id) WHERE ended_at IS NULL`.execute(db);
+  await sql`CREATE INDEX allocations_person_open_idx ON allocations (person_id) WHERE ended_at IS NULL`.execute(
+    db,
+  );
   // Access reviews: a member of staff's grants, newest first.
-  await sql`CREATE INDEX break_glass_access_user_granted_idx ON break_glass_access (user_id, granted_at DESC)`.execute(db);
+  await sql`CREATE INDEX break_glass_access_user_granted_idx ON break_glass_access (user_id, granted_at DESC)`.execute(
+    db,
+  );
 }
 
 export async function down(): Promise<void> {

@@ -23,9 +23,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       uploaded_by uuid NOT NULL REFERENCES users (id),
       uploaded_at timestamptz NOT NULL
     )`.execute(db);
-  await sql`CREATE INDEX consent_evidence_consent_idx ON consent_evidence (consent_id, uploaded_at)`.execute(db);
-  await sql`CREATE TRIGGER consent_evidence_append_only BEFORE UPDATE OR DELETE ON consent_evidence FOR EACH ROW EXECUTE FUNCTION consent_refuse_change()`.execute(db);
-  await sql`CREATE TRIGGER consent_evidence_no_truncate BEFORE TRUNCATE ON consent_evidence FOR EACH STATEMENT EXECUTE FUNCTION consent_refuse_change()`.execute(db);
+  await sql`CREATE INDEX consent_evidence_consent_idx ON consent_evidence (consent_id, uploaded_at)`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER consent_evidence_append_only BEFORE UPDATE OR DELETE ON consent_evidence FOR EACH ROW EXECUTE FUNCTION consent_refuse_change()`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER consent_evidence_no_truncate BEFORE TRUNCATE ON consent_evidence FOR EACH STATEMENT EXECUTE FUNCTION consent_refuse_change()`.execute(
+    db,
+  );
 }
 
 export async function down(): Promise<void> {

@@ -10,7 +10,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE users DROP CONSTRAINT users_roles_check`.execute(db);
   await sql`
     ALTER TABLE users ADD CONSTRAINT users_roles_check
-      CHECK (roles <@ ARRAY['practitioner', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser', 'it_service_desk', 'auditor', 'admin']::text[])`.execute(db);
+      CHECK (roles <@ ARRAY['practitioner', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser', 'it_service_desk', 'auditor', 'admin']::text[])`.execute(
+    db,
+  );
 
   await sql`CREATE SEQUENCE sharing_decision_reference_seq`.execute(db);
   await sql`
@@ -32,8 +34,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       updated_at timestamptz NOT NULL,
       CHECK ((status = 'recorded') = (recorded_at IS NOT NULL AND recorded_by IS NOT NULL AND outcome IS NOT NULL AND assessment IS NOT NULL))
     )`.execute(db);
-  await sql`CREATE INDEX sharing_decisions_started_by_idx ON sharing_decisions (started_by, status, updated_at DESC)`.execute(db);
-  await sql`CREATE INDEX sharing_decisions_organisation_idx ON sharing_decisions (organisation_id, status, updated_at DESC)`.execute(db);
+  await sql`CREATE INDEX sharing_decisions_started_by_idx ON sharing_decisions (started_by, status, updated_at DESC)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX sharing_decisions_organisation_idx ON sharing_decisions (organisation_id, status, updated_at DESC)`.execute(
+    db,
+  );
   await sql`
     CREATE FUNCTION sharing_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -49,9 +55,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN NEW;
     END
     $$`.execute(db);
-  await sql`CREATE TRIGGER sharing_decisions_guard_update BEFORE UPDATE ON sharing_decisions FOR EACH ROW EXECUTE FUNCTION sharing_decisions_guard_update()`.execute(db);
-  await sql`CREATE TRIGGER sharing_decisions_no_delete BEFORE DELETE ON sharing_decisions FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(db);
-  await sql`CREATE TRIGGER sharing_decisions_no_truncate BEFORE TRUNCATE ON sharing_decisions FOR EACH STATEMENT EXECUTE FUNCTION sharing_refuse_change()`.execute(db);
+  await sql`CREATE TRIGGER sharing_decisions_guard_update BEFORE UPDATE ON sharing_decisions FOR EACH ROW EXECUTE FUNCTION sharing_decisions_guard_update()`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER sharing_decisions_no_delete BEFORE DELETE ON sharing_decisions FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER sharing_decisions_no_truncate BEFORE TRUNCATE ON sharing_decisions FOR EACH STATEMENT EXECUTE FUNCTION sharing_refuse_change()`.execute(
+    db,
+  );
 
   // The people a decision is about, for each person's sharing history and for need-to-know checks.
   await sql`
@@ -61,7 +73,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       organisation_id uuid NOT NULL REFERENCES organisations (id),
       PRIMARY KEY (decision_id, person_id)
     )`.execute(db);
-  await sql`CREATE INDEX sharing_decision_people_person_idx ON sharing_decision_people (person_id, decision_id)`.execute(db);
+  await sql`CREATE INDEX sharing_decision_people_person_idx ON sharing_decision_people (person_id, decision_id)`.execute(
+    db,
+  );
   await sql`
     CREATE FUNCTION sharing_decision_people_guard() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -71,7 +85,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN OLD;
     END
     $$`.execute(db);
-  await sql`CREATE TRIGGER sharing_decision_people_guard BEFORE UPDATE OR DELETE ON sharing_decision_people FOR EACH ROW EXECUTE FUNCTION sharing_decision_people_guard()`.execute(db);
+  await sql`CREATE TRIGGER sharing_decision_people_guard BEFORE UPDATE OR DELETE ON sharing_decision_people FOR EACH ROW EXECUTE FUNCTION sharing_decision_people_guard()`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE sharing_advice_requests (
@@ -92,9 +108,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       CHECK ((status = 'answered') = (answer IS NOT NULL AND answered_by IS NOT NULL AND answered_at IS NOT NULL)),
       CHECK ((adviser IN ('line-manager', 'supervisor')) = (adviser_user_id IS NOT NULL))
     )`.execute(db);
-  await sql`CREATE INDEX sharing_advice_requests_queue_idx ON sharing_advice_requests (organisation_id, status, adviser, created_at)`.execute(db);
-  await sql`CREATE INDEX sharing_advice_requests_decision_idx ON sharing_advice_requests (decision_id, created_at)`.execute(db);
-  await sql`CREATE TRIGGER sharing_advice_requests_no_delete BEFORE DELETE ON sharing_advice_requests FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(db);
+  await sql`CREATE INDEX sharing_advice_requests_queue_idx ON sharing_advice_requests (organisation_id, status, adviser, created_at)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX sharing_advice_requests_decision_idx ON sharing_advice_requests (decision_id, created_at)`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER sharing_advice_requests_no_delete BEFORE DELETE ON sharing_advice_requests FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE sharing_approvals (
@@ -113,9 +135,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       CHECK ((status IN ('approved', 'refused')) = (decided_by IS NOT NULL AND decided_at IS NOT NULL)),
       CHECK (status <> 'refused' OR reason IS NOT NULL)
     )`.execute(db);
-  await sql`CREATE INDEX sharing_approvals_queue_idx ON sharing_approvals (organisation_id, status, requested_at)`.execute(db);
-  await sql`CREATE INDEX sharing_approvals_decision_idx ON sharing_approvals (decision_id, requested_at)`.execute(db);
-  await sql`CREATE TRIGGER sharing_approvals_no_delete BEFORE DELETE ON sharing_approvals FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(db);
+  await sql`CREATE INDEX sharing_approvals_queue_idx ON sharing_approvals (organisation_id, status, requested_at)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX sharing_approvals_decision_idx ON sharing_approvals (decision_id, requested_at)`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER sharing_approvals_no_delete BEFORE DELETE ON sharing_approvals FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE sharing_addenda (
@@ -127,9 +155,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       written_by uuid NOT NULL REFERENCES users (id),
       written_at timestamptz NOT NULL
     )`.execute(db);
-  await sql`CREATE INDEX sharing_addenda_decision_idx ON sharing_addenda (decision_id, written_at)`.execute(db);
-  await sql`CREATE TRIGGER sharing_addenda_append_only BEFORE UPDATE OR DELETE ON sharing_addenda FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(db);
-  await sql`CREATE TRIGGER sharing_addenda_no_truncate BEFORE TRUNCATE ON sharing_addenda FOR EACH STATEMENT EXECUTE FUNCTION sharing_refuse_change()`.execute(db);
+  await sql`CREATE INDEX sharing_addenda_decision_idx ON sharing_addenda (decision_id, written_at)`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER sharing_addenda_append_only BEFORE UPDATE OR DELETE ON sharing_addenda FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER sharing_addenda_no_truncate BEFORE TRUNCATE ON sharing_addenda FOR EACH STATEMENT EXECUTE FUNCTION sharing_refuse_change()`.execute(
+    db,
+  );
 }
 
 export async function down(): Promise<void> {

@@ -35,8 +35,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       CHECK (receipt_confirmed_at IS NULL OR receipt_how IS NOT NULL)
     )`.execute(db);
   await sql`CREATE INDEX disclosures_decision_idx ON disclosures (decision_id, disclosed_at)`.execute(db);
-  await sql`CREATE INDEX disclosures_receipts_due_idx ON disclosures (organisation_id, receipt_due_on) WHERE receipt_due_on IS NOT NULL AND receipt_confirmed_at IS NULL`.execute(db);
-  await sql`CREATE INDEX disclosures_discloser_idx ON disclosures (disclosed_by, disclosed_at DESC)`.execute(db);
+  await sql`CREATE INDEX disclosures_receipts_due_idx ON disclosures (organisation_id, receipt_due_on) WHERE receipt_due_on IS NOT NULL AND receipt_confirmed_at IS NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX disclosures_discloser_idx ON disclosures (disclosed_by, disclosed_at DESC)`.execute(
+    db,
+  );
 
   // Invariant 1: nothing leaves without a recorded decision to share.
   await sql`
@@ -51,7 +55,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN NEW;
     END
     $$`.execute(db);
-  await sql`CREATE TRIGGER disclosures_require_decision BEFORE INSERT ON disclosures FOR EACH ROW EXECUTE FUNCTION disclosures_require_decision()`.execute(db);
+  await sql`CREATE TRIGGER disclosures_require_decision BEFORE INSERT ON disclosures FOR EACH ROW EXECUTE FUNCTION disclosures_require_decision()`.execute(
+    db,
+  );
   // Only the receipt and its reminders may be written after the disclosure is logged; a confirmed receipt is final.
   await sql`
     CREATE FUNCTION disclosures_guard_update() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -64,9 +70,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN NEW;
     END
     $$`.execute(db);
-  await sql`CREATE TRIGGER disclosures_guard_update BEFORE UPDATE ON disclosures FOR EACH ROW EXECUTE FUNCTION disclosures_guard_update()`.execute(db);
-  await sql`CREATE TRIGGER disclosures_no_delete BEFORE DELETE ON disclosures FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(db);
-  await sql`CREATE TRIGGER disclosures_no_truncate BEFORE TRUNCATE ON disclosures FOR EACH STATEMENT EXECUTE FUNCTION sharing_refuse_change()`.execute(db);
+  await sql`CREATE TRIGGER disclosures_guard_update BEFORE UPDATE ON disclosures FOR EACH ROW EXECUTE FUNCTION disclosures_guard_update()`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER disclosures_no_delete BEFORE DELETE ON disclosures FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER disclosures_no_truncate BEFORE TRUNCATE ON disclosures FOR EACH STATEMENT EXECUTE FUNCTION sharing_refuse_change()`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE misdirected_information (
@@ -85,8 +97,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       recorded_at timestamptz NOT NULL,
       CHECK (passed_on OR sender_told)
     )`.execute(db);
-  await sql`CREATE INDEX misdirected_information_organisation_idx ON misdirected_information (organisation_id, received_on DESC)`.execute(db);
-  await sql`CREATE TRIGGER misdirected_information_append_only BEFORE UPDATE OR DELETE ON misdirected_information FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(db);
+  await sql`CREATE INDEX misdirected_information_organisation_idx ON misdirected_information (organisation_id, received_on DESC)`.execute(
+    db,
+  );
+  await sql`CREATE TRIGGER misdirected_information_append_only BEFORE UPDATE OR DELETE ON misdirected_information FOR EACH ROW EXECUTE FUNCTION sharing_refuse_change()`.execute(
+    db,
+  );
 }
 
 export async function down(): Promise<void> {

@@ -6,7 +6,9 @@ import { sql, type Kysely } from 'kysely';
  * long training stays valid, so the expiry is worked out, never stored.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`ALTER TABLE users ADD COLUMN data_protection_training_on date CHECK (data_protection_training_on >= DATE '2000-01-01')`.execute(db);
+  await sql`ALTER TABLE users ADD COLUMN data_protection_training_on date CHECK (data_protection_training_on >= DATE '2000-01-01')`.execute(
+    db,
+  );
 }
 
 export async function down(): Promise<void> {

@@ -9,7 +9,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`ALTER TABLE users DROP CONSTRAINT users_roles_check`.execute(db);
   await sql`
     ALTER TABLE users ADD CONSTRAINT users_roles_check
-      CHECK (roles <@ ARRAY['practitioner', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser', 'it_service_desk', 'auditor', 'admin', 'platform_operator']::text[])`.execute(db);
+      CHECK (roles <@ ARRAY['practitioner', 'manager', 'caldicott_guardian', 'dpo', 'ig_lead', 'child_protection_adviser', 'it_service_desk', 'auditor', 'admin', 'platform_operator']::text[])`.execute(
+    db,
+  );
 }
 
 export async function down(): Promise<void> {

@@ -17,11 +17,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       PRIMARY KEY (address_key, window_start)
     )`.execute(db);
   // Housekeeping deletes old windows by their start.
-  await sql`CREATE INDEX sign_in_address_attempts_window_idx ON sign_in_address_attempts (window_start)`.execute(db);
+  await sql`CREATE INDEX sign_in_address_attempts_window_idx ON sign_in_address_attempts (window_start)`.execute(
+    db,
+  );
 
   await sql`ALTER TABLE users ADD COLUMN must_change_password boolean NOT NULL DEFAULT false`.execute(db);
   await sql`ALTER TABLE sessions DROP CONSTRAINT sessions_stage_check`.execute(db);
-  await sql`ALTER TABLE sessions ADD CONSTRAINT sessions_stage_check CHECK (stage IN ('password', 'mfa', 'enrol', 'active'))`.execute(db);
+  await sql`ALTER TABLE sessions ADD CONSTRAINT sessions_stage_check CHECK (stage IN ('password', 'mfa', 'enrol', 'active'))`.execute(
+    db,
+  );
 }
 
 export async function down(): Promise<void> {
