@@ -7,7 +7,7 @@ import { openApiDocument } from './openapi.ts';
 const documentFile = path.resolve('docs', 'api', 'openapi.json');
 
 describe('the API document (docs/api/openapi.json)', () => {
-  it('describes every /api route of the app, with its request body schema, and is up to date', async () => {
+  it('describes every /api route of the app, with its request and response schemas, and is up to date', async () => {
     const context = await testApp();
     const rules = context.app.routeRules.filter((rule) => rule.url.startsWith('/api/'));
     const document = openApiDocument(context.app.routeRules, { title: 'Safeshare API', version: 'v1' });
@@ -23,10 +23,41 @@ describe('the API document (docs/api/openapi.json)', () => {
     expect(Object.keys(decisions.requestBody.content['application/json'].schema.properties)).toEqual(
       expect.arrayContaining(['request', 'people', 'recipients', 'lawfulBasis', 'outcome']),
     );
+    const created = document.paths['/api/v1/decisions']?.['post'] as {
+      responses: Record<
+        string,
+        { content: Record<string, { schema: { properties?: Record<string, unknown> } }> }
+      >;
+    };
+    expect(
+      Object.keys(created.responses['201']?.content['application/json']?.schema.properties ?? {}),
+    ).toEqual(expect.arrayContaining(['id', 'reference', 'status', 'outcome', 'policy', 'consent', 'links']));
+    // Every success answer is described by the schema its route declares, none left as "anything".
+    const undescribed = Object.entries(document.paths).flatMap(([route, methods]) =>
+      Object.entries(
+        methods as Record<
+          string,
+          { responses: Record<string, { content?: Record<string, { schema?: object }> }> }
+        >,
+      )
+        .filter(([, operation]) =>
+          Object.entries(operation.responses).some(
+            ([status, response]) =>
+              status.startsWith('2') &&
+              Object.values(response.content ?? {}).some(
+                (media) => Object.keys(media.schema ?? {}).length === 0,
+              ),
+          ),
+        )
+        .map(([method]) => `${method.toUpperCase()} ${route}`),
+    );
+    expect(undescribed).toEqual([]);
     const text = `${JSON.stringify(document, null, 2)}\n`;
+    // Read before anything is written, so the comparison is always with the document as committed.
+    const committed = await readFile(documentFile, 'utf8');
     if (process.env['UPDATE_OPENAPI'] === '1') await writeFile(documentFile, text);
     // When this fails, the API changed: run `npm run openapi` and commit docs/api/openapi.json.
-    expect(await readFile(documentFile, 'utf8')).toBe(text);
+    else expect(committed).toBe(text);
   });
 
   it('refuses an API route without a description, so none goes undocumented', () => {

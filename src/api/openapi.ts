@@ -3,8 +3,9 @@ import type { Access, RouteRule } from '../web/access.ts';
 
 /**
  * The OpenAPI 3.1 document of Safeshare's JSON API, built from the app's own route table: every
- * `/api` route declares its summary and request body (the Zod schema it validates with), so the
- * document cannot drift from the code. `docs/api/openapi.json` is this document; a test keeps it
+ * `/api` route declares its summary, its request body (the Zod schema the shell validates it with)
+ * and its response (the Zod schema its answers are checked against in tests), so the document
+ * cannot drift from the code. `docs/api/openapi.json` is this document; a test keeps it
  * current (`npm run openapi` rewrites it).
  */
 export function openApiDocument(
@@ -37,13 +38,17 @@ export function openApiDocument(
           : {
               requestBody: {
                 required: true,
-                content: { 'application/json': { schema: jsonSchema(api.body) } },
+                content: { 'application/json': { schema: jsonSchema(api.body, 'input') } },
               },
             }),
         responses: {
           [String(api.success.status)]: {
             description: api.success.description,
-            content: { [api.success.contentType ?? 'application/json']: { schema: {} } },
+            content: {
+              [api.success.contentType ?? 'application/json']: {
+                schema: jsonSchema(api.success.schema, 'output'),
+              },
+            },
           },
           ...(api.body === undefined
             ? {}
@@ -103,10 +108,11 @@ export function openApiDocument(
   };
 }
 
-function jsonSchema(schema: z.ZodType): unknown {
+/** A request is described as what may be sent (`input`), a response as what is answered (`output`). */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
   // The document's own dialect (OpenAPI 3.1) applies; a per-schema $schema would only repeat it.
   const converted: Record<string, unknown> = {
-    ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }),
+    ...z.toJSONSchema(schema, { io, unrepresentable: 'any' }),
   };
   delete converted['$schema'];
   return converted;

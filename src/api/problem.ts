@@ -27,6 +27,15 @@ export function problem(
   return reply.code(status).type('application/problem+json').header('cache-control', 'no-store').send(body);
 }
 
+/**
+ * Nothing here that this token may see: one answer for an unknown address, a malformed id, another
+ * organisation's record and one the token's account may not open, so the API never tells a caller
+ * that a record exists where they may not see it.
+ */
+export function notFoundProblem(reply: FastifyReply): FastifyReply {
+  return problem(reply, 404, 'Not found', 'There is nothing at this address that this token may see.');
+}
+
 /** Zod's issues as problem `errors`, each with a JSON Pointer to the member concerned. */
 export function issuePointers(
   issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],

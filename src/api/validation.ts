@@ -1,0 +1,60 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { issuePointers, notFoundProblem, problem } from './problem.ts';
+
+/**
+ * Checks an API request against what its route declares (`config.api`), once, before the handler
+ * runs: parameters that do not parse answer 404 (an address with nothing at it), a body that does
+ * not parse answers 400 problem+json with a pointer to each member; either way the handler never
+ * runs and nothing is changed. What parses replaces what was sent, so handlers read only the parsed
+ * value, through `paramsOf` and `bodyOf`.
+ */
+export async function validateDeclared(
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply | undefined> {
+  const api = request.routeOptions.config.api;
+  if (api === undefined) return undefined;
+  if (api.params !== undefined) {
+    const params = await api.params.safeParseAsync(request.params);
+    if (!params.success) return notFoundProblem(reply);
+    request.params = params.data;
+  }
+  if (api.body !== undefined) {
+    const body = await api.body.safeParseAsync(request.body);
+    if (!body.success) {
+      return problem(
+        reply,
+        400,
+        'The request is not valid',
+        'Correct the members named in errors and send it again. Nothing was changed.',
+        issuePointers(body.error.issues),
+      );
+    }
+    request.body = body.data;
+  }
+  return undefined;
+}
+
+/** The request body, as parsed by the schema the route declares as `api.body`. */
+export function bodyOf<Schema extends z.ZodType>(request: FastifyRequest, schema: Schema): z.output<Schema> {
+  if (request.routeOptions.config.api?.body !== schema) throw undeclared(request, 'body');
+  // validateDeclared replaced the body with this very schema's output before the handler ran.
+  return request.body as z.output<Schema>;
+}
+
+/** The path parameters, as parsed by the schema the route declares as `api.params`. */
+export function paramsOf<Schema extends z.ZodType>(
+  request: FastifyRequest,
+  schema: Schema,
+): z.output<Schema> {
+  if (request.routeOptions.config.api?.params !== schema) throw undeclared(request, 'params');
+  // validateDeclared replaced the parameters with this very schema's output before the handler ran.
+  return request.params as z.output<Schema>;
+}
+
+function undeclared(request: FastifyRequest, part: 'body' | 'params'): Error {
+  return new Error(
+    `${String(request.routeOptions.method)} ${String(request.routeOptions.url)} reads ${part} that its route does not declare`,
+  );
+}
