@@ -1,7 +1,7 @@
 import type { PolicyPack } from '../policy/index.ts';
 import { outcomeNames } from './sharing.answers.ts';
-import { consentOutcomeNames } from './sharing.pages.ts';
-import type { DecisionView } from './sharing.service.ts';
+import type { DecisionView } from './sharing.model.ts';
+import { consentOutcomeNames } from './sharing.summary.ts';
 
 /**
  * The summary an adviser reads beside the practitioner's question. Anonymised (R2.19, the default):

@@ -1,17 +1,60 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { issuePointers, problem } from '../api/problem.ts';
+import { notFoundProblem, problem } from '../api/problem.ts';
+import { bodyOf, paramsOf } from '../api/validation.ts';
 import { apiViewer } from '../api/viewer.ts';
 import { decisionMakers, decisionReaders } from './sharing.access.ts';
-import { decisionAnswers } from './sharing.answers.ts';
+import { decisionAnswers, outcomes } from './sharing.answers.ts';
 import { SharingNotFoundError, SharingRuleError } from './sharing.errors.ts';
 import { sharingPaths } from './sharing.paths.ts';
 import type { DecisionView, SharingService } from './sharing.service.ts';
+import { decisionStatuses } from './sharing.status.ts';
 
 /** The same rule per action as the pages: recording needs a decision maker's role; reading, a reader's. */
 const makers = { access: decisionMakers };
 const readers = { access: decisionReaders };
 const idParams = z.strictObject({ id: z.uuid() });
+const instant = z.iso.datetime();
+
+/** A decision as the API answers with it (`toResource`). */
+const decisionResource = z.strictObject({
+  id: z.uuid(),
+  reference: z.string(),
+  status: z.enum(decisionStatuses),
+  outcome: z.enum(outcomes).nullable(),
+  policy: z.strictObject({ name: z.string(), version: z.string() }),
+  answers: z
+    .record(z.string(), z.unknown())
+    .describe('The answers so far, in the shape of the body of POST /api/v1/decisions'),
+  consent: z.array(
+    z.strictObject({ personId: z.uuid(), outcome: z.string(), consentId: z.uuid().nullable() }),
+  ),
+  approvals: z.array(
+    z.strictObject({
+      kind: z.string(),
+      status: z.string(),
+      decidedBy: z.string().nullable(),
+      decidedAt: instant.nullable(),
+      reason: z.string().nullable(),
+    }),
+  ),
+  advice: z.array(
+    z.strictObject({
+      adviser: z.string(),
+      status: z.string(),
+      anonymised: z.boolean(),
+      askedAt: instant,
+      answeredAt: instant.nullable(),
+    }),
+  ),
+  addenda: z.array(
+    z.strictObject({ kind: z.string(), body: z.string(), writtenBy: z.string(), writtenAt: instant }),
+  ),
+  startedBy: z.string(),
+  recordedBy: z.string().nullable(),
+  recordedAt: instant.nullable(),
+  links: z.strictObject({ self: z.url(), page: z.url() }),
+});
 
 /**
  * Sharing decisions over the JSON API, for case-management systems (bearer tokens only). A complete
@@ -29,6 +72,7 @@ export async function sharingApi(
     {
       config: {
         ...makers,
+        audit: ['decision.recorded'],
         api: {
           summary: 'Record a complete sharing decision',
           description:
@@ -37,23 +81,14 @@ export async function sharingApi(
           success: {
             status: 201,
             description: 'The recorded decision, with the consent it relied on and the policy version',
+            schema: decisionResource,
           },
         },
       },
     },
     async (request, reply) => {
-      const parsed = decisionAnswers.safeParse(request.body);
-      if (!parsed.success) {
-        return problem(
-          reply,
-          400,
-          'The decision is not valid',
-          'Correct the members named in errors and send the decision again. Nothing was recorded.',
-          issuePointers(parsed.error.issues),
-        );
-      }
       try {
-        const created = await sharing.recordComplete(apiViewer(request), parsed.data);
+        const created = await sharing.recordComplete(apiViewer(request), bodyOf(request, decisionAnswers));
         const view = await sharing.open(apiViewer(request), created.id);
         return await reply
           .code(201)
@@ -71,17 +106,22 @@ export async function sharingApi(
     {
       config: {
         ...readers,
+        audit: ['decision.viewed'],
         api: {
           summary: 'Read a sharing decision',
-          success: { status: 200, description: 'The decision, its status, advice, approvals and addenda' },
+          params: idParams,
+          success: {
+            status: 200,
+            description: 'The decision, its status, advice, approvals and addenda',
+            schema: decisionResource,
+          },
         },
       },
     },
     async (request, reply) => {
-      const params = idParams.safeParse(request.params);
-      if (!params.success) return notFound(reply);
       try {
-        const view = await sharing.open(apiViewer(request), params.data.id, { audited: true });
+        const { id } = paramsOf(request, idParams);
+        const view = await sharing.open(apiViewer(request), id, { audited: true });
         return await reply.header('cache-control', 'no-store').send(toResource(view, options.publicUrl));
       } catch (error) {
         return refusal(reply, error);
@@ -91,7 +131,7 @@ export async function sharingApi(
 }
 
 function refusal(reply: FastifyReply, error: unknown) {
-  if (error instanceof SharingNotFoundError) return notFound(reply);
+  if (error instanceof SharingNotFoundError) return notFoundProblem(reply);
   if (error instanceof SharingRuleError) {
     return problem(
       reply,
@@ -105,15 +145,6 @@ function refusal(reply: FastifyReply, error: unknown) {
     );
   }
   throw error;
-}
-
-function notFound(reply: FastifyReply) {
-  return problem(
-    reply,
-    404,
-    'Not found',
-    'There is no sharing decision at this address that this token may see.',
-  );
 }
 
 /** The decision as JSON: its answers, status, the consent it relied on and the policy version. */

@@ -887,3 +887,27 @@ describe('approval, advice and addenda', () => {
     expect(current.body).not.toContain('is not recorded');
   });
 });
+
+describe('what each page records', () => {
+  it('declares on every sharing page the audit event it writes, or that it writes none', () => {
+    // The disclosure pages under a decision are the disclosure log's, not these.
+    const pages = context.app.routeRules.filter(
+      (rule) =>
+        (/^\/(decisions|advice|approvals)(\/|$)/.test(rule.url) && !rule.url.includes('/disclosures')) ||
+        rule.url === '/people/:personId/sharing',
+    );
+    expect(pages.length).toBeGreaterThan(30);
+    expect(
+      pages.filter((rule) => rule.audit === undefined).map((rule) => `${rule.method} ${rule.url}`),
+    ).toEqual([]);
+    const declared = (method: string, url: string) =>
+      pages.find((rule) => rule.method === method && rule.url === url)?.audit;
+    expect(declared('POST', '/decisions/new')).toEqual(['decision.started']);
+    expect(declared('POST', '/decisions/:id/request')).toEqual(['decision.saved']);
+    expect(declared('POST', '/decisions/:id/record')).toEqual(['decision.recorded']);
+    expect(declared('GET', '/people/:personId/sharing')).toEqual(['person.sharing_history_viewed']);
+    expect(declared('GET', '/advice/:adviceId')).toEqual(['advice.viewed']);
+    expect(declared('POST', '/approvals/:approvalId')).toEqual(['approval.given', 'approval.refused']);
+    expect(declared('GET', '/decisions')).toBe('none');
+  });
+});

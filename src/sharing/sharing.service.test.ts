@@ -11,6 +11,7 @@ import { createOrganisation, createStaff } from '../../test/support/factories.ts
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { routineShareAnswers } from '../../test/support/sharing-fixtures.ts';
 import type { Viewer } from '../auth/index.ts';
+import { NotFoundError, RuleError } from '../lib/errors.ts';
 import { SharingRuleError } from './sharing.errors.ts';
 
 let context: TestContext;
@@ -153,5 +154,36 @@ describe('a routine share', () => {
     });
     const reference = await context.services.sharing.record(asPractitioner, id);
     expect(reference).toMatch(/^SD-/);
+  });
+});
+
+describe('refusals', () => {
+  it('belong to the one family of domain errors, so the app answers them once', async () => {
+    const id = await context.services.sharing.start(asPractitioner, { personId: childId });
+    const notReady = await context.services.sharing
+      .record(asPractitioner, id)
+      .catch((error: unknown) => error);
+    expect(notReady).toBeInstanceOf(SharingRuleError);
+    expect(notReady).toBeInstanceOf(RuleError);
+    expect((notReady as RuleError).problems.length).toBeGreaterThan(0);
+    expect((notReady as RuleError).problems.every((problem) => problem.code.startsWith('DECISION.'))).toBe(
+      true,
+    );
+    await expect(context.services.sharing.open(asPractitioner, randomUUID())).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it('let the line manager open a decision and answer a colleague who is not as if it did not exist', async () => {
+    const id = await context.services.sharing.start(asPractitioner, { personId: childId });
+    expect((await context.services.sharing.open(asManager, id)).id).toBe(id);
+    const colleague = await createStaff(context, {
+      organisationId,
+      roles: ['practitioner'],
+      displayName: 'Sam Okafor',
+    });
+    const asColleague = viewerOf(colleague, ['practitioner'], 'Sam Okafor');
+    expect(await context.services.sharing.mayOpen(asColleague, id)).toBe(false);
+    await expect(context.services.sharing.open(asColleague, id)).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -1,7 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Adviser, Approver } from '../policy/index.ts';
 import type { DecisionAnswers, Outcome } from './sharing.answers.ts';
-import type { ApprovalKind, RecordedAssessment } from './sharing.rules.ts';
+import type { ApprovalKind, RecordedAssessment } from './sharing.assessment.ts';
 import type { DecisionStatus } from './sharing.status.ts';
 
 type Json<T> = ColumnType<T, string, string>;

@@ -1,0 +1,282 @@
+import { actorOf, type Viewer } from '../auth/index.ts';
+import { toJson } from '../lib/canonical-json.ts';
+import { isUuid } from '../lib/ids.ts';
+import type { Problem } from '../lib/errors.ts';
+import { PersonAccessError } from '../people/index.ts';
+import { approvalsFor } from './approval.repository.ts';
+import {
+  findDecision,
+  insertAddendum,
+  insertDecision,
+  markRecorded,
+  saveAnswers,
+  setPeople,
+  type DecisionRow,
+  type SharingTransaction,
+} from './decision.repository.ts';
+import { organisationsIn } from './decision.view.ts';
+import type { DecisionAnswers } from './sharing.answers.ts';
+import type { SharingContext } from './sharing.context.ts';
+import { SharingNotFoundError, SharingRuleError } from './sharing.errors.ts';
+import type { DecisionView } from './sharing.model.ts';
+import { assessDecision, type RecordedAssessment } from './sharing.rules.ts';
+import { isEditable, nextStatus } from './sharing.status.ts';
+import type { AddendumKind } from './sharing.table.ts';
+
+/** A decision's own life: the draft and its answers, recording it (R2.23), and addenda afterwards. */
+export function decisionService(context: SharingContext) {
+  const { db, clock, audit, people, orgs, policy, packRef, access, views } = context;
+
+  /** Checks what the schemas cannot: the people are ones the viewer may see, the organisations are in the directory. */
+  async function checkReferences(viewer: Viewer, sections: DecisionAnswers): Promise<void> {
+    const problems: Problem[] = [];
+    if (sections.people !== undefined) {
+      const unique = new Set(sections.people.personIds);
+      if (unique.size !== sections.people.personIds.length)
+        problems.push({ field: 'people', code: 'DECISION.PERSON_TWICE', message: 'Add each person once' });
+      for (const personId of unique) {
+        try {
+          await people.requireAccess(viewer, personId);
+        } catch (error) {
+          if (!(error instanceof PersonAccessError)) throw error;
+          problems.push({
+            field: 'people',
+            code: 'DECISION.PERSON_NOT_AVAILABLE',
+            message:
+              'Add only people whose records you can open: record a reason on their page first if you need to',
+          });
+          break;
+        }
+      }
+    }
+    const directory = await orgs.namesOf(organisationsIn(sections));
+    const requester = sections.request?.requesterOrganisationId;
+    if (requester !== undefined && !directory.has(requester))
+      problems.push({
+        field: 'request.requesterOrganisationId',
+        code: 'DECISION.ORGANISATION_UNKNOWN',
+        message: 'Select the organisation from the directory',
+      });
+    for (const [index, recipient] of (sections.recipients?.recipients ?? []).entries()) {
+      if (!directory.has(recipient.organisationId))
+        problems.push({
+          field: `recipients.${String(index)}.organisationId`,
+          code: 'DECISION.ORGANISATION_UNKNOWN',
+          message: "Select the recipient's organisation from the directory",
+        });
+    }
+    if (
+      sections.request !== undefined &&
+      !policy.purposes.some((purpose) => purpose.id === sections.request?.purposeId)
+    ) {
+      problems.push({
+        field: 'request.purposeId',
+        code: 'DECISION.PURPOSE_UNKNOWN',
+        message: 'Select a purpose from the list',
+      });
+    }
+    if (problems.length > 0) throw new SharingRuleError(problems);
+  }
+
+  async function finishRecording(
+    trx: SharingTransaction,
+    viewer: Viewer,
+    row: DecisionRow,
+    view: DecisionView,
+  ): Promise<void> {
+    const outcome = view.answers.outcome?.outcome;
+    if (outcome === undefined)
+      throw SharingRuleError.of('outcome', 'DECISION.SECTION_MISSING', 'Complete "Your decision"');
+    const approvals = (await approvalsFor(trx, row.id)).filter((approval) => approval.status === 'approved');
+    const { bulk, withoutConsent, override, internal, specialCategory, criminalOffence } = view.assessment;
+    const assessment: RecordedAssessment = {
+      consent: view.consent.map(({ personId, outcome: consentOutcome, consentId }) => ({
+        personId,
+        outcome: consentOutcome,
+        ...(consentId === undefined ? {} : { consentId }),
+      })),
+      bulk,
+      withoutConsent,
+      override,
+      internal,
+      specialCategory,
+      criminalOffence,
+      approvals: approvals.map((approval) => ({
+        kind: approval.kind,
+        approvedBy: approval.decided_by_name ?? '',
+        approvedAt: approval.decided_at?.toISOString() ?? '',
+      })),
+    };
+    await markRecorded(trx, row.id, {
+      outcome,
+      assessment,
+      recordedBy: viewer.userId,
+      policy: packRef,
+      at: clock.now(),
+    });
+    await audit.record(trx, {
+      organisationId: row.organisation_id,
+      actor: actorOf(viewer),
+      action: 'decision.recorded',
+      entity: { type: 'sharing_decision', id: row.id },
+      change: {
+        reference: row.reference,
+        outcome,
+        policy: `${policy.name} ${policy.version}`,
+        assessment: toJson(assessment),
+      },
+    });
+  }
+
+  return {
+    /** Starts a draft, with the person it was started from when there is one. */
+    async start(viewer: Viewer, options: { readonly personId?: string } = {}): Promise<string> {
+      const answers: DecisionAnswers =
+        options.personId === undefined
+          ? {}
+          : { people: { personIds: [options.personId], systemTransfer: false } };
+      if (options.personId !== undefined) {
+        if (!isUuid(options.personId)) throw new SharingNotFoundError();
+        await checkReferences(viewer, answers);
+      }
+      return db.transaction().execute(async (trx) => {
+        const created = await insertDecision(trx, {
+          organisationId: viewer.organisationId,
+          startedBy: viewer.userId,
+          answers,
+          policyName: policy.name,
+          policyVersion: policy.version,
+          at: clock.now(),
+        });
+        if (answers.people !== undefined)
+          await setPeople(trx, created.id, viewer.organisationId, answers.people.personIds);
+        await audit.record(trx, {
+          organisationId: viewer.organisationId,
+          actor: actorOf(viewer),
+          action: 'decision.started',
+          entity: { type: 'sharing_decision', id: created.id },
+          ...(options.personId === undefined ? {} : { personId: options.personId }),
+          change: { reference: created.reference, policyVersion: policy.version },
+        });
+        return created.id;
+      });
+    },
+
+    /** Saves whole sections of a draft (each page saves its own); the decision stays a draft. */
+    async save(viewer: Viewer, id: string, sections: DecisionAnswers): Promise<void> {
+      await checkReferences(viewer, sections);
+      await db.transaction().execute(async (trx) => {
+        const row = await access.ownDecision(trx, viewer, id);
+        if (!isEditable(row.status))
+          throw SharingRuleError.of(
+            'decision',
+            'DECISION.LOCKED',
+            'This decision is waiting for approval: withdraw the request to change it',
+          );
+        const answers: DecisionAnswers = { ...row.answers, ...sections };
+        await saveAnswers(trx, id, answers, packRef, clock.now());
+        if (sections.people !== undefined)
+          await setPeople(trx, id, row.organisation_id, sections.people.personIds);
+        await audit.record(trx, {
+          organisationId: row.organisation_id,
+          actor: actorOf(viewer),
+          action: 'decision.saved',
+          entity: { type: 'sharing_decision', id },
+          change: { sections: Object.keys(sections), ...toJson(sections) },
+        });
+      });
+    },
+
+    /**
+     * Records the decision (R2.23): the rules are applied again inside the transaction, so a consent
+     * withdrawn a moment ago is seen (invariant 3). Once recorded it never changes.
+     */
+    async record(viewer: Viewer, id: string): Promise<string> {
+      return db.transaction().execute(async (trx) => {
+        const row = await access.ownDecision(trx, viewer, id);
+        const status = nextStatus(row.status, 'record');
+        if (status === undefined)
+          throw SharingRuleError.of(
+            'decision',
+            'DECISION.STATUS',
+            'This decision is waiting for approval and cannot be recorded yet',
+          );
+        const view = await views.assemble(trx, viewer, row);
+        if (!view.assessment.canRecord) throw SharingRuleError.fromProblems(view.assessment.problems);
+        await finishRecording(trx, viewer, row, view);
+        return row.reference;
+      });
+    },
+
+    /**
+     * Records a complete decision in one step (the API, for case-management systems): the same rules
+     * as the pages. One that needs advice or approval is refused, changing nothing.
+     */
+    async recordComplete(
+      viewer: Viewer,
+      answers: DecisionAnswers,
+    ): Promise<{ id: string; reference: string }> {
+      await checkReferences(viewer, answers);
+      const personNames = new Map<string, string>();
+      const findings = await views.consentFindings(answers, personNames);
+      const assessment = assessDecision(answers, views.factsFor(viewer.organisationId, findings, [], []));
+      if (!assessment.canRecord) throw SharingRuleError.fromProblems(assessment.problems);
+      return db.transaction().execute(async (trx) => {
+        const created = await insertDecision(trx, {
+          organisationId: viewer.organisationId,
+          startedBy: viewer.userId,
+          answers,
+          policyName: policy.name,
+          policyVersion: policy.version,
+          at: clock.now(),
+        });
+        await setPeople(trx, created.id, viewer.organisationId, answers.people?.personIds ?? []);
+        await audit.record(trx, {
+          organisationId: viewer.organisationId,
+          actor: actorOf(viewer),
+          action: 'decision.started',
+          entity: { type: 'sharing_decision', id: created.id },
+          change: { reference: created.reference, policyVersion: policy.version, via: 'api' },
+        });
+        const row = await findDecision(trx, created.id, { forUpdate: true });
+        if (row === undefined) throw new SharingNotFoundError();
+        const view = await views.assemble(trx, viewer, row);
+        if (!view.assessment.canRecord) throw SharingRuleError.fromProblems(view.assessment.problems);
+        await finishRecording(trx, viewer, row, view);
+        return created;
+      });
+    },
+
+    /** Corrections and later facts about a recorded decision, which itself never changes. */
+    async addAddendum(
+      viewer: Viewer,
+      id: string,
+      addendum: { readonly kind: AddendumKind; readonly body: string },
+    ): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const row = await access.loadDecision(trx, viewer, id, { forUpdate: true });
+        if (row.status !== 'recorded')
+          throw SharingRuleError.of(
+            'body',
+            'DECISION.NOT_RECORDED',
+            'Addenda are for recorded decisions: change the draft instead',
+          );
+        await insertAddendum(trx, {
+          organisationId: row.organisation_id,
+          decisionId: id,
+          kind: addendum.kind,
+          body: addendum.body,
+          writtenBy: viewer.userId,
+          at: clock.now(),
+        });
+        await audit.record(trx, {
+          organisationId: row.organisation_id,
+          actor: actorOf(viewer),
+          action: 'decision.addendum_added',
+          entity: { type: 'sharing_decision', id },
+          change: { ...addendum },
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/** Ids in the address. A malformed one is a page that does not exist (404), never a 500. */
+export const decisionParams = z.strictObject({ id: z.uuid() });
+export const personParams = z.strictObject({ personId: z.uuid() });
+
+/** `?from=check`: the practitioner came from check your answers and goes back there. A flag, never personal data. */
+export const questionQuery = z.object({ from: z.enum(['check']).optional().catch(undefined) });
+/** Which change the overview confirms in its banner. */
+export const overviewQuery = z.object({
+  done: z.enum(['sent', 'withdrawn', 'addendum']).optional().catch(undefined),
+});
+export type OverviewNotice = NonNullable<z.output<typeof overviewQuery>['done']>;
+
+/** The start page's form: from a person's page it carries the person's id; from the start page, nothing. */
+export const startForm = z.strictObject({
+  personId: z
+    .string({ error: 'The form could not be read: start again' })
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? undefined : value))
+    .pipe(z.uuid({ error: 'The form could not be read: start again' }).optional()),
+});
+
+/** Forms that only confirm an action carry no answers of their own. */
+export const confirmationForm = z.strictObject({});

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { PolicyPack } from '../../policy/index.ts';
+import { dateParts, readDate, singleLine } from '../../web/fields.ts';
+import { requesterKinds, type RequesterKind, type RequestSection } from '../sharing.answers.ts';
+import { choice, dateValues, text, type FormValues } from './fields.ts';
+
+/** 1. The request: who asked, how and when, the purpose and what was asked for. */
+
+export const requesterKindNames: Record<RequesterKind, string> = {
+  agency: 'Someone from another organisation',
+  colleague: 'A colleague in my organisation',
+  'own-initiative': 'Nobody: I am considering sharing on my own initiative',
+};
+
+export const requestFields = [
+  'requesterKind',
+  'requesterName',
+  'requesterRole',
+  'requesterOrganisationId',
+  'channelId',
+  'receivedOn-day',
+  'receivedOn-month',
+  'receivedOn-year',
+  'purposeId',
+  'details',
+];
+
+export function requestForm(context: { readonly pack: PolicyPack; readonly today: string }) {
+  const { pack } = context;
+  return z
+    .strictObject({
+      requesterKind: choice(requesterKinds, 'Select who asked for the information'),
+      requesterName: text('the name of the person who asked', 200, singleLine),
+      requesterRole: text('their role', 200, singleLine),
+      requesterOrganisationId: z
+        .string({ error: 'Select the organisation that asked' })
+        .optional()
+        .transform((value) => (value === undefined || value === '' ? undefined : value))
+        .pipe(z.uuid({ error: 'Select the organisation that asked from the list' }).optional()),
+      channelId: choice(
+        pack.sharing.requestChannels.map((channel) => channel.id),
+        'Select how the request was made',
+      ),
+      ...dateParts('receivedOn'),
+      purposeId: choice(
+        pack.purposes.map((purpose) => purpose.id),
+        'Select the purpose of sharing',
+      ),
+      details: text('what was asked for', 4000),
+    })
+    .transform((raw, ctx): RequestSection => {
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
+      const kind = raw.requesterKind;
+      if (kind === undefined)
+        problem(
+          'requesterKind',
+          'Select who asked for the information, or that you are considering sharing on your own initiative',
+        );
+      const asked = kind !== undefined && kind !== 'own-initiative';
+      if (asked && raw.requesterName === undefined)
+        problem('requesterName', 'Enter the name of the person who asked');
+      if (kind === 'agency' && raw.requesterOrganisationId === undefined)
+        problem('requesterOrganisationId', 'Select the organisation that asked');
+      if (asked && raw.channelId === undefined) problem('channelId', 'Select how the request was made');
+      const received = readDate(raw, 'receivedOn');
+      if (received.kind === 'blank') problem('receivedOn', 'Enter the date the request was received');
+      else if (received.kind === 'invalid')
+        problem('receivedOn', 'The date the request was received must be a real date');
+      else if (received.value > context.today)
+        problem('receivedOn', 'The date the request was received must be today or in the past');
+      if (raw.purposeId === undefined) problem('purposeId', 'Select the purpose of sharing');
+      if (raw.details === undefined)
+        problem(
+          'details',
+          kind === 'own-initiative' ? 'Enter why you are considering sharing' : 'Enter what was asked for',
+        );
+      return {
+        requesterKind: kind ?? 'agency',
+        ...(asked && raw.requesterName !== undefined ? { requesterName: raw.requesterName } : {}),
+        ...(asked && raw.requesterRole !== undefined ? { requesterRole: raw.requesterRole } : {}),
+        ...(asked && raw.requesterOrganisationId !== undefined
+          ? { requesterOrganisationId: raw.requesterOrganisationId }
+          : {}),
+        ...(asked && raw.channelId !== undefined ? { channelId: raw.channelId } : {}),
+        receivedOn: received.kind === 'date' ? received.value : context.today,
+        purposeId: raw.purposeId ?? '',
+        details: raw.details ?? '',
+      };
+    });
+}
+
+export function requestValues(section: RequestSection | undefined, today: string): FormValues {
+  if (section === undefined) return dateValues('receivedOn', today);
+  return {
+    requesterKind: section.requesterKind,
+    requesterName: section.requesterName,
+    requesterRole: section.requesterRole,
+    requesterOrganisationId: section.requesterOrganisationId,
+    channelId: section.channelId,
+    ...dateValues('receivedOn', section.receivedOn),
+    purposeId: section.purposeId,
+    details: section.details,
+  };
+}

@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Viewer } from '../../auth/index.ts';
+import { decisionDisclosures, type DecisionDisclosures } from '../../disclosures/index.ts';
+import { RuleError } from '../../lib/errors.ts';
+import { linkedTo, parseForm, ruleErrors, type FormErrors } from '../../web/forms.ts';
+import { outcomeNames } from '../sharing.answers.ts';
+import { sharingPaths } from '../sharing.paths.ts';
+import type { DecisionView } from '../sharing.service.ts';
+import { decisionStatusNames } from '../sharing.status.ts';
+import { confirmationForm, overviewQuery, type OverviewNotice } from '../forms/params.ts';
+import { decisionStatusTags, personName, purposeName } from '../pages/names.ts';
+import { problemLinks, taskList } from '../pages/navigation.ts';
+import { advicePanel, approvalsPanel } from '../pages/panels.ts';
+import { deciders, notAuthor, readers, type DecisionPages } from './context.ts';
+
+const overviewNotices: Record<OverviewNotice, string> = {
+  sent: 'The decision has been sent for approval. Its answers cannot change until the approvers reply, unless you withdraw the request.',
+  withdrawn: 'The request for approval has been withdrawn. You can change the decision again.',
+  addendum: 'Addendum added to the record.',
+};
+
+/** The decision overview: the task list, what still stands, advice and approvals; sending for approval and withdrawing. */
+export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void {
+  const { sharing, policy, disclosures, openDecision } = pages;
+
+  function renderOverview(
+    reply: FastifyReply,
+    status: number,
+    view: DecisionView,
+    viewer: Viewer,
+    extra: {
+      notice?: string | undefined;
+      errors?: FormErrors | undefined;
+      disclosures?: DecisionDisclosures | undefined;
+    } = {},
+  ) {
+    const author = view.startedBy.id === viewer.userId;
+    return reply.code(status).render('sharing/views/overview.njk', {
+      pageTitle: `Sharing decision ${view.reference}`,
+      backLink: author ? sharingPaths.mine() : undefined,
+      view,
+      author,
+      notice: extra.notice,
+      errors: extra.errors,
+      statusName: decisionStatusNames[view.status],
+      statusTag: decisionStatusTags[view.status],
+      outcomeName:
+        view.answers.outcome === undefined ? undefined : outcomeNames[view.answers.outcome.outcome],
+      purpose:
+        view.answers.request === undefined ? undefined : purposeName(policy, view.answers.request.purposeId),
+      people: view.people.map((person) => personName(person)),
+      tasks: taskList(view),
+      problems: problemLinks(view),
+      advice: advicePanel(view),
+      approvals: approvalsPanel(view),
+      disclosures: extra.disclosures,
+      paths: {
+        check: sharingPaths.check(view.id),
+        askAdvice: sharingPaths.askAdvice(view.id),
+        sendForApproval: sharingPaths.sendForApproval(view.id),
+        withdrawApproval: sharingPaths.withdrawApproval(view.id),
+        printable: sharingPaths.printable(view.id),
+        addendum: sharingPaths.addendum(view.id),
+      },
+    });
+  }
+
+  // Read by anyone but its author, the overview writes `decision.viewed`; the author's own reads
+  // write nothing, and a declaration cannot say "sometimes", so it declares none.
+  app.get('/decisions/:id', { config: readers('none') }, async (request, reply) => {
+    const { view, viewer } = await openDecision(request, 'others');
+    const done = overviewQuery.parse(request.query).done;
+    return renderOverview(reply, 200, view, viewer, {
+      notice: done === undefined ? undefined : overviewNotices[done],
+      disclosures: await decisionDisclosures(disclosures, policy, viewer, view),
+    });
+  });
+
+  for (const [url, act, done, audit] of [
+    [
+      '/decisions/:id/send-for-approval',
+      (viewer: Viewer, id: string) => sharing.sendForApproval(viewer, id),
+      'sent',
+      'decision.sent_for_approval',
+    ],
+    [
+      '/decisions/:id/withdraw-approval-request',
+      (viewer: Viewer, id: string) => sharing.withdrawApprovalRequest(viewer, id),
+      'withdrawn',
+      'decision.approval_withdrawn',
+    ],
+  ] as const) {
+    app.post(url, { config: deciders([audit]) }, async (request, reply) => {
+      const { view, viewer } = await openDecision(request, false);
+      if (view.startedBy.id !== viewer.userId) return notAuthor(reply);
+      // The buttons carry no answers: every message links to them.
+      const form = parseForm(confirmationForm, request.body);
+      if (!form.ok)
+        return renderOverview(reply, 400, view, viewer, { errors: linkedTo(form.errors, 'actions') });
+      try {
+        await act(viewer, view.id);
+      } catch (error) {
+        if (error instanceof RuleError)
+          return renderOverview(reply, 400, await sharing.open(viewer, view.id), viewer, {
+            errors: linkedTo(ruleErrors(error, []), 'actions'),
+          });
+        throw error;
+      }
+      return reply.redirect(`${sharingPaths.decision(view.id)}?done=${done}`, 303);
+    });
+  }
+}
