@@ -1,10 +1,12 @@
-import type { FastifyReply } from 'fastify';
 import type { Viewer } from '../auth/index.ts';
+import { NotFoundError, ReasonRequiredError } from '../lib/errors.ts';
 import { PersonAccessError, type PeopleService, type PersonSummary } from '../people/index.ts';
-import { ConsentAccessError } from './consent.errors.ts';
-import { consentPaths } from './consent.paths.ts';
 
-/** The people capability's need-to-know check, answered in the consent register's terms. */
+/**
+ * The people capability's need-to-know check (invariant 4), answered as the one family of domain
+ * errors: another organisation's person (or none) is not found; an unallocated one of the viewer's
+ * own organisation needs a recorded reason first, which the person's page asks for.
+ */
 export async function requireConsentPerson(
   people: Pick<PeopleService, 'requireAccess'>,
   viewer: Viewer,
@@ -13,23 +15,10 @@ export async function requireConsentPerson(
   try {
     return await people.requireAccess(viewer, personId);
   } catch (error) {
-    if (error instanceof PersonAccessError) throw new ConsentAccessError(error.kind, personId);
-    throw error;
-  }
-}
-
-/**
- * Need-to-know outcomes on a page: another organisation's person is a page that does not exist; an
- * unallocated one asks for a reason on the person's page.
- */
-export async function guardedPage(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ConsentAccessError) {
-      if (error.kind === 'needs-reason') return reply.redirect(consentPaths.person(error.personId), 303);
-      return reply.callNotFound();
-    }
+    if (error instanceof PersonAccessError)
+      throw error.kind === 'needs-reason'
+        ? new ReasonRequiredError(personId)
+        : new NotFoundError('no such person');
     throw error;
   }
 }

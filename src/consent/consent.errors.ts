@@ -1,3 +1,5 @@
+import { RuleError } from '../lib/errors.ts';
+
 /** Stable codes for the consent register's refusals: the API reports them, the pages show the message. */
 export const consentErrorCodes = {
   notFound: 'CONSENT.NOT_FOUND',
@@ -8,33 +10,24 @@ export const consentErrorCodes = {
   recipientUnknown: 'CONSENT.RECIPIENT_UNKNOWN',
   invalidDate: 'CONSENT.INVALID_DATE',
   supersedesInvalid: 'CONSENT.SUPERSEDES_INVALID',
+  evidenceRefused: 'CONSENT.EVIDENCE_REFUSED',
 } as const;
 
 export type ConsentErrorCode = (typeof consentErrorCodes)[keyof typeof consentErrorCodes];
 
-/** A consent rule the answers break, with the form field it concerns. Nothing has been changed. */
-export class ConsentRuleError extends Error {
-  override readonly name = 'ConsentRuleError';
-  constructor(
-    readonly code: ConsentErrorCode,
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
- * The viewer may not see the person this consent is about: `not-found` (no such person, or another
- * organisation's: a 404), or `needs-reason` (their organisation's, but no allocation: the person's
- * page asks for a recorded reason first, invariant 4).
+ * A consent rule the answers break, with the form field it concerns: a rule error with one problem.
+ * Nothing has been changed.
  */
-export class ConsentAccessError extends Error {
-  override readonly name = 'ConsentAccessError';
-  constructor(
-    readonly kind: 'not-found' | 'needs-reason',
-    readonly personId: string,
-  ) {
-    super(kind === 'not-found' ? 'no such person' : 'a reason is needed to see this person');
+export class ConsentRuleError extends RuleError {
+  override readonly name: string = 'ConsentRuleError';
+
+  constructor(code: ConsentErrorCode, field: string, message: string) {
+    super([{ field, code, message }]);
+  }
+
+  override get code(): ConsentErrorCode {
+    // The constructor takes only consent codes, so the one problem's code is one of them.
+    return super.code as ConsentErrorCode;
   }
 }

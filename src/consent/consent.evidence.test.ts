@@ -11,6 +11,8 @@ import {
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { largePng, sampleJpeg, samplePdf, samplePng } from '../../test/support/sample-files.ts';
+import { RuleError } from '../lib/errors.ts';
+import { checkEvidenceFile } from './consent.evidence.ts';
 
 let context: TestContext;
 let world: ConsentWorld;
@@ -363,5 +365,15 @@ describe('uploading and downloading evidence of consent', () => {
     expect(response.statusCode).toBe(403);
     expect(response.body).toContain('Your form has expired');
     expect(await stored()).toBe(before);
+  });
+});
+
+describe('a refused evidence file', () => {
+  it('is one of the domain rule errors, about the file input, with a stable code', async () => {
+    const refusal = checkEvidenceFile(undefined);
+    await expect(refusal).rejects.toBeInstanceOf(RuleError);
+    await expect(refusal).rejects.toMatchObject({
+      problems: [{ field: 'evidence', code: 'CONSENT.EVIDENCE_REFUSED', message: 'Select a file' }],
+    });
   });
 });

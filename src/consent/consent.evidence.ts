@@ -10,8 +10,11 @@ import {
   type CheckedFileType,
   type FileCheckProblem,
 } from '../lib/file-types.ts';
+import { RuleError } from '../lib/errors.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
 import type { PersonSummary } from '../people/index.ts';
+import { consentErrorCodes } from './consent.errors.ts';
+import * as evidenceStore from './consent.evidence.repository.ts';
 import type { ConsentRecord } from './consent.record.ts';
 import { userNames } from './consent.repository.ts';
 import type { EvidenceContentType } from './consent.table.ts';
@@ -56,9 +59,13 @@ export interface EvidenceDownload {
   readonly extension: string;
 }
 
-/** An upload that is refused, with the message the page shows. Nothing has been stored. */
-export class EvidenceFileError extends Error {
-  override readonly name = 'EvidenceFileError';
+/** An upload that is refused, with the message the page shows beside the file input. Nothing has been stored. */
+export class EvidenceFileError extends RuleError {
+  override readonly name: string = 'EvidenceFileError';
+
+  constructor(message: string) {
+    super([{ field: 'evidence', code: consentErrorCodes.evidenceRefused, message }]);
+  }
 }
 
 const declaredTypes: Record<string, EvidenceContentType> = {
@@ -164,7 +171,7 @@ export interface EvidenceDependencies {
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly secretBox: SecretBox;
-  /** The consent, when the viewer may see it (throws ConsentAccessError when they need a reason first). */
+  /** The consent, when the viewer may see it (throws ReasonRequiredError when they need a reason first). */
   readonly find: (viewer: Viewer, consentId: string) => Promise<ConsentRecord | undefined>;
   readonly person: (viewer: Viewer, personId: string) => Promise<PersonSummary>;
 }
@@ -178,14 +185,7 @@ export function evidenceService(deps: EvidenceDependencies) {
     async list(viewer: Viewer, consentId: string): Promise<EvidenceItem[] | undefined> {
       const consent = await find(viewer, consentId);
       if (consent === undefined) return undefined;
-      const rows = await db
-        .selectFrom('consent_evidence')
-        .select(['id', 'file_name', 'content_type', 'size_bytes', 'uploaded_by', 'uploaded_at'])
-        .where('consent_id', '=', consent.id)
-        .where('organisation_id', '=', viewer.organisationId)
-        .orderBy('uploaded_at')
-        .orderBy('id')
-        .execute();
+      const rows = await evidenceStore.evidenceFor(db, viewer.organisationId, consent.id);
       const names = await userNames(
         db,
         rows.map((row) => row.uploaded_by),
@@ -218,24 +218,20 @@ export function evidenceService(deps: EvidenceDependencies) {
       const digest = sha256(checked.bytes);
       const sealed = encrypt(secretBox, checked.bytes);
       return db.transaction().execute(async (trx) => {
-        const inserted = await trx
-          .insertInto('consent_evidence')
-          .values({
-            organisation_id: person.organisationId,
-            consent_id: consent.id,
-            file_name: fileName,
-            content_type: contentType,
-            size_bytes: checked.bytes.length,
-            sha256: digest,
-            ciphertext: sealed.ciphertext,
-            iv: sealed.iv,
-            auth_tag: sealed.authTag,
-            wrapped_key: sealed.wrappedKey,
-            uploaded_by: viewer.userId,
-            uploaded_at: clock.now(),
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
+        const evidenceId = await evidenceStore.insertEvidence(trx, {
+          organisation_id: person.organisationId,
+          consent_id: consent.id,
+          file_name: fileName,
+          content_type: contentType,
+          size_bytes: checked.bytes.length,
+          sha256: digest,
+          ciphertext: sealed.ciphertext,
+          iv: sealed.iv,
+          auth_tag: sealed.authTag,
+          wrapped_key: sealed.wrappedKey,
+          uploaded_by: viewer.userId,
+          uploaded_at: clock.now(),
+        });
         await audit.record(trx, {
           organisationId: person.organisationId,
           actor: actorOf(viewer),
@@ -244,14 +240,14 @@ export function evidenceService(deps: EvidenceDependencies) {
           personId: person.id,
           // What was stored, never the content.
           change: {
-            evidenceId: inserted.id,
+            evidenceId,
             fileName,
             contentType,
             sizeBytes: checked.bytes.length,
             sha256: digest,
           },
         });
-        return inserted.id;
+        return evidenceId;
       });
     },
 
@@ -264,13 +260,7 @@ export function evidenceService(deps: EvidenceDependencies) {
       const consent = await find(viewer, consentId);
       if (consent === undefined) return undefined;
       const person = await deps.person(viewer, consent.personId);
-      const row = await db
-        .selectFrom('consent_evidence')
-        .selectAll()
-        .where('id', '=', evidenceId)
-        .where('consent_id', '=', consent.id)
-        .where('organisation_id', '=', viewer.organisationId)
-        .executeTakeFirst();
+      const row = await evidenceStore.findEvidence(db, viewer.organisationId, consent.id, evidenceId);
       if (row === undefined) return undefined;
       const bytes = decrypt(secretBox, {
         ciphertext: row.ciphertext,

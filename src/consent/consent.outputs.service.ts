@@ -1,8 +1,6 @@
-import type { Transaction } from 'kysely';
 import type { AuditService } from '../audit/index.ts';
 import { actorOf, type Viewer } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
-import type { Database } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { OrgsService } from '../orgs/index.ts';
 import type { PersonSummary } from '../people/index.ts';
@@ -19,7 +17,7 @@ import {
 import { consentNotice, hasNotice, type ConsentNotice } from './consent.notice.ts';
 import { londonToday, type ConsentRecord } from './consent.record.ts';
 import * as store from './consent.repository.ts';
-import { toRecord, type PeopleAccess } from './consent.service.ts';
+import { toRecord, type PeopleAccess } from './consent.core.ts';
 
 export interface ConsentOutputsDependencies {
   readonly db: Db;
@@ -49,7 +47,7 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
   /**
    * Reads one consent the viewer may see inside a transaction, builds the output, and records the
    * reading in the same transaction. Another organisation's consent is undefined, as if it did not
-   * exist; an unallocated person of the viewer's own organisation throws ConsentAccessError.
+   * exist; an unallocated person of the viewer's own organisation throws ReasonRequiredError.
    */
   async function readOne<T>(
     viewer: Viewer,
@@ -89,7 +87,7 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
   }
 
   async function exported(
-    trx: Transaction<Database>,
+    trx: store.ConsentTransaction,
     viewer: Viewer,
     record: ConsentRecord,
     channel: ExportChannel,
@@ -158,8 +156,8 @@ export function consentOutputsService(deps: ConsentOutputsDependencies) {
     },
 
     /**
-     * A person's consents as a FHIR searchset, newest first. Throws ConsentAccessError when the
-     * viewer may not see the person (another organisation's: `not-found`).
+     * A person's consents as a FHIR searchset, newest first. Throws NotFoundError when the viewer
+     * may not see the person (another organisation's), ReasonRequiredError when they need a reason first.
      */
     async fhirForPerson(
       viewer: Viewer,

@@ -1,8 +1,11 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import type { Executor } from '../db/client.ts';
+import type { Database } from '../db/database.ts';
 import { liveStatuses } from './consent.status.ts';
 import type { ConsentEventsTable, ConsentsTable } from './consent.table.ts';
 
+/** An open transaction: services open it, and pass it to these functions and to the audit trail. */
+export type ConsentTransaction = Transaction<Database>;
 export type ConsentRow = Selectable<ConsentsTable>;
 export type NewConsentRow = Insertable<ConsentsTable>;
 export type NewConsentEventRow = Insertable<ConsentEventsTable>;

@@ -1,18 +1,38 @@
 import { z } from 'zod';
 import type { PolicyPack } from '../policy/index.ts';
-import type { TextShape } from '../lib/text.ts';
-import { textRule } from '../lib/text.schema.ts';
-import { dateFieldNames, dateParts, multiline, readDate, singleLine } from '../web/fields.ts';
+import { dateFieldNames, dateParts, readDate, singleLine } from '../web/fields.ts';
+import {
+  childCapacities,
+  choice,
+  decisions,
+  givers,
+  howGivenChoices,
+  list,
+  prevailingViews,
+  text,
+  yesNo,
+} from './consent.fields.ts';
 import { addMonths } from './consent.record.ts';
 import type { ConsentRecord } from './consent.record.ts';
-import type {
-  ChildCapacity,
-  ConsentDecision,
-  HowGiven,
-  PrevailingView,
-  WithdrawalMethod,
-  WithdrawnBy,
-} from './consent.table.ts';
+
+export {
+  childCapacities,
+  decisions,
+  givers,
+  howGivenChoices,
+  prevailingViews,
+  withdrawalMethods,
+  withdrawers,
+  yesNo,
+} from './consent.fields.ts';
+export {
+  reviewFields,
+  reviewForm,
+  withdrawalFields,
+  withdrawalForm,
+  type ReviewAnswers,
+  type WithdrawalAnswers,
+} from './consent.lifecycle.schema.ts';
 
 /** Ids in the address. A malformed one is a page that does not exist (404), never a 500. */
 export const personParams = z.strictObject({ personId: z.uuid() });
@@ -27,65 +47,9 @@ export const consentPageQuery = z.object({
 });
 export type ConsentOutcome = NonNullable<z.output<typeof consentPageQuery>['done']>;
 
-export const decisions = ['given', 'refused', 'not_sought'] as const satisfies readonly ConsentDecision[];
-export const givers = ['child', 'parent_carer'] as const;
-export const childCapacities = [
-  'competent',
-  'not_competent',
-  'not_assessed',
-] as const satisfies readonly ChildCapacity[];
-export const prevailingViews = ['child', 'parent_carer'] as const satisfies readonly PrevailingView[];
-export const howGivenChoices = ['written', 'verbal', 'electronic'] as const satisfies readonly HowGiven[];
-export const withdrawalMethods = [
-  'in_person',
-  'telephone',
-  'letter',
-  'email',
-] as const satisfies readonly WithdrawalMethod[];
-export const withdrawers = ['child', 'parent_carer', 'both'] as const satisfies readonly WithdrawnBy[];
-export const yesNo = ['yes', 'no'] as const;
-
 /** The most recipient roles one consent may list, and the longest a role may be. */
 const maxRoles = 20;
 const maxRoleLength = 100;
-
-// Raw form fields: text arrives as a string (an array means a tampered form), lists as one or many values.
-// Every answer typed in a box is a textarea (several lines) unless its call says otherwise.
-function text(label: string, max: number, shape: TextShape = multiline) {
-  return z
-    .string({ error: `${capitalise(label)} must be text` })
-    .max(max, `${capitalise(label)} must be ${max} characters or fewer`)
-    .superRefine(textRule(label, shape))
-    .optional()
-    .transform((value) => {
-      const trimmed = value?.trim() ?? '';
-      return trimmed === '' ? null : trimmed;
-    });
-}
-
-function choice<const T extends readonly string[]>(allowed: T, message: string) {
-  return z
-    .string({ error: message })
-    .max(100, message)
-    .optional()
-    .transform((value) => (value === undefined || value === '' ? null : value))
-    .refine((value): value is T[number] | null => value === null || allowed.includes(value), message);
-}
-
-function list(message: string) {
-  return z
-    .preprocess(
-      (value: unknown): unknown =>
-        value === undefined ? [] : Array.isArray(value) ? (value as unknown[]) : [value],
-      z.array(z.unknown()).max(100, message),
-    )
-    .refine(
-      (values): values is string[] =>
-        values.every((value) => typeof value === 'string' && value.length <= 100),
-      message,
-    )
-    .transform((values) => [...new Set((values as string[]).filter((value) => value !== ''))]);
-}
 
 export { dateFieldNames };
 
@@ -375,99 +339,5 @@ export function defaultReviewOn(pack: PolicyPack, givenOn: string, purposeIds: r
   return addMonths(givenOn, months.length === 0 ? 12 : Math.min(...months));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Withdrawal (R3.3) and review (R3.4)
-
-export interface WithdrawalAnswers {
-  readonly withdrawnOn: string;
-  readonly method: WithdrawalMethod;
-  readonly by: WithdrawnBy;
-  readonly note: string | null;
-}
-
-export const withdrawalFields = [
-  ...dateFieldNames('withdrawnOn'),
-  'withdrawalMethod',
-  'withdrawnBy',
-  'withdrawalNote',
-] as const;
-
-/** Withdrawal: when and how it was received, and from whom. It cannot predate the consent or lie in the future. */
-export function withdrawalForm(context: { readonly today: string; readonly givenOn: string }) {
-  return z
-    .strictObject({
-      ...dateParts('withdrawnOn'),
-      withdrawalMethod: choice(withdrawalMethods, 'Select how the withdrawal was received'),
-      withdrawnBy: choice(withdrawers, 'Select who withdrew consent'),
-      withdrawalNote: text('the note', 4000),
-    })
-    .transform((raw, ctx): WithdrawalAnswers => {
-      const problem = (path: string, message: string) =>
-        ctx.addIssue({ code: 'custom', path: [path], message });
-      const withdrawnOn = readDate(raw, 'withdrawnOn');
-      if (withdrawnOn.kind === 'blank') problem('withdrawnOn', 'Enter the date the withdrawal was received');
-      else if (withdrawnOn.kind === 'invalid')
-        problem('withdrawnOn', 'Date the withdrawal was received must be a real date');
-      else if (withdrawnOn.value > context.today)
-        problem('withdrawnOn', 'Date the withdrawal was received must be today or in the past');
-      else if (withdrawnOn.value < context.givenOn)
-        problem(
-          'withdrawnOn',
-          'Date the withdrawal was received must be on or after the date consent was given',
-        );
-      if (raw.withdrawalMethod === null)
-        problem('withdrawalMethod', 'Select how the withdrawal was received');
-      if (raw.withdrawnBy === null) problem('withdrawnBy', 'Select who withdrew consent');
-      if (
-        withdrawnOn.kind !== 'date' ||
-        raw.withdrawalMethod === null ||
-        raw.withdrawnBy === null ||
-        ctx.issues.length > 0
-      )
-        return z.NEVER;
-      return {
-        withdrawnOn: withdrawnOn.value,
-        method: raw.withdrawalMethod,
-        by: raw.withdrawnBy,
-        note: raw.withdrawalNote,
-      };
-    });
-}
-
-export type ReviewAnswers =
-  | { readonly outcome: 'still_valid'; readonly nextReviewOn: string; readonly note: string | null }
-  | { readonly outcome: 'changed' };
-
-export const reviewFields = ['reviewOutcome', ...dateFieldNames('nextReviewOn'), 'reviewNote'] as const;
-
-/** A review: the consent still stands until a new date, or it has changed and a new record replaces it. */
-export function reviewForm(context: { readonly today: string }) {
-  return z
-    .strictObject({
-      reviewOutcome: choice(['still_valid', 'changed'] as const, 'Select whether the consent is still valid'),
-      ...dateParts('nextReviewOn'),
-      reviewNote: text('the note', 4000),
-    })
-    .transform((raw, ctx): ReviewAnswers => {
-      const problem = (path: string, message: string) =>
-        ctx.addIssue({ code: 'custom', path: [path], message });
-      if (raw.reviewOutcome === null) {
-        problem('reviewOutcome', 'Select whether the consent is still valid');
-        return z.NEVER;
-      }
-      if (raw.reviewOutcome === 'changed') return { outcome: 'changed' };
-      const next = readDate(raw, 'nextReviewOn');
-      if (next.kind === 'blank') problem('nextReviewOn', 'Enter the next review date');
-      else if (next.kind === 'invalid') problem('nextReviewOn', 'Next review date must be a real date');
-      else if (next.value <= context.today) problem('nextReviewOn', 'Next review date must be in the future');
-      if (next.kind !== 'date' || ctx.issues.length > 0) return z.NEVER;
-      return { outcome: 'still_valid', nextReviewOn: next.value, note: raw.reviewNote };
-    });
-}
-
 /** Check-your-answers and confirmation pages carry no answers of their own. */
 export const confirmationForm = z.strictObject({});
-
-function capitalise(value: string): string {
-  return value.charAt(0).toUpperCase() + value.slice(1);
-}

@@ -21,7 +21,7 @@ export type ConsentStatus = (typeof consentStatuses)[number];
 export const liveStatuses = ['given', 'refused', 'not_sought'] as const satisfies readonly ConsentStatus[];
 
 /** Those who record, review and withdraw consent (the consent routes' access rule). */
-const consentRecorders: readonly Role[] = ['practitioner', 'manager', 'dpo', 'caldicott_guardian'];
+export const consentRecorders: readonly Role[] = ['practitioner', 'manager', 'dpo', 'caldicott_guardian'];
 // Nobody on staff: the daily job (runReviewReminders) does these, by date.
 const dailyJobOnly: readonly Role[] = [];
 

@@ -19,6 +19,8 @@ export type {
 export type { ConsentRecord, ConsentWithdrawal } from './consent.record.ts';
 export { consentStatuses, consentStatusNames } from './consent.status.ts';
 export type { ConsentStatus } from './consent.status.ts';
-export { ConsentAccessError, ConsentRuleError, consentErrorCodes } from './consent.errors.ts';
+export { ConsentRuleError, consentErrorCodes } from './consent.errors.ts';
+export { consentOutputsService } from './consent.outputs.service.ts';
+export type { ConsentOutputsService } from './consent.outputs.service.ts';
 export { consentPaths } from './consent.paths.ts';
 export { consentRoutes } from './consent.routes.ts';

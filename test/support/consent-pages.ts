@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import { errorSummary, type TestBrowser } from './browser.ts';
+import { addPerson, consentWorld, relate, type ConsentWorld } from './consent-fixtures.ts';
+import { createOrganisation, createStaff, type TestStaff } from './factories.ts';
+import { testApp, type TestContext } from './harness.ts';
+
+/** The consent pages' test world: an organisation, its staff, a child allocated to a practitioner, and her family. */
+export interface ConsentPagesWorld {
+  readonly context: TestContext;
+  readonly world: ConsentWorld;
+  readonly organisationId: string;
+  readonly schoolId: string;
+  readonly practitioner: TestStaff;
+  readonly manager: TestStaff;
+  readonly colleague: TestStaff;
+  readonly elsewhere: TestStaff;
+  readonly childId: string;
+  readonly motherId: string;
+  readonly uncleId: string;
+}
+
+export async function consentPagesWorld(): Promise<ConsentPagesWorld> {
+  const context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000' });
+  const world = consentWorld(context);
+  const organisationId = await createOrganisation(context, {
+    name: `Swindon Borough Council ${randomUUID().slice(0, 6)}`,
+  });
+  const otherOrganisationId = await createOrganisation(context, {
+    name: `Wiltshire Council ${randomUUID().slice(0, 6)}`,
+  });
+  const schoolId = await createOrganisation(context, {
+    name: `Drove Primary School ${randomUUID().slice(0, 6)}`,
+    hosted: false,
+  });
+  const manager = await createStaff(context, {
+    organisationId,
+    roles: ['manager'],
+    displayName: 'Helen Okafor',
+  });
+  const practitioner = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner'],
+    displayName: 'Priya Sharma',
+    lineManagerId: manager.id,
+  });
+  const colleague = await createStaff(context, {
+    organisationId,
+    roles: ['practitioner'],
+    displayName: 'Tom Walsh',
+  });
+  const elsewhere = await createStaff(context, {
+    organisationId: otherOrganisationId,
+    roles: ['practitioner', 'dpo'],
+  });
+  const childId = await addPerson(world, organisationId, {
+    givenNames: 'Amelia',
+    familyName: 'Hughes',
+    dateOfBirth: '2014-05-12',
+    allocateTo: practitioner.id,
+  });
+  const motherId = await addPerson(world, organisationId, {
+    givenNames: 'Rachel',
+    familyName: 'Hughes',
+    dateOfBirth: '1986-02-03',
+  });
+  const uncleId = await addPerson(world, organisationId, {
+    givenNames: 'Gareth',
+    familyName: 'Pryce',
+    dateOfBirth: '1980-09-21',
+  });
+  await relate(context, organisationId, childId, motherId, 'mother', true);
+  await relate(context, organisationId, childId, uncleId, 'aunt_or_uncle', false);
+  return {
+    context,
+    world,
+    organisationId,
+    schoolId,
+    practitioner,
+    manager,
+    colleague,
+    elsewhere,
+    childId,
+    motherId,
+    uncleId,
+  };
+}
+
+export type Form = Record<string, string | readonly string[]>;
+
+/** A complete, valid consent form for the child, as the browser sends it. */
+export function validConsent(pages: ConsentPagesWorld, overrides: Form = {}): Form {
+  const { motherId, schoolId } = pages;
+  return {
+    decision: 'given',
+    'givenOn-day': '20',
+    'givenOn-month': '11',
+    'givenOn-year': '2026',
+    consentGivenBy: ['child', 'parent_carer'],
+    parentCarerId: motherId,
+    childCapacity: 'competent',
+    capacityNotAssessedReason: '',
+    childView: 'Amelia wants her teacher to know so that she can get help with reading.',
+    prevailingView: 'child',
+    notSoughtReason: '',
+    notSoughtDetail: '',
+    purposeIds: ['early-help', 'education-support'],
+    useDescription: 'To plan early help with her school.',
+    recipientOrganisationIds: [schoolId],
+    recipientRoles: 'School nurse',
+    methodIds: ['secure-exchange'],
+    categoryIds: ['education', 'family-circumstances'],
+    retentionPeriod: 'Until Amelia is 25',
+    retentionFormIds: ['electronic'],
+    toldSharedWithoutConsent: 'yes',
+    toldMayWithdraw: 'yes',
+    howGiven: 'written',
+    evidenceNote: 'Signed form on the case file.',
+    'reviewOn-day': '',
+    'reviewOn-month': '',
+    'reviewOn-year': '',
+    'expiresOn-day': '',
+    'expiresOn-month': '',
+    'expiresOn-year': '',
+    supersedesId: '',
+    ...overrides,
+  };
+}
+
+/** A rendered page with no template slips: nothing undefined, no objects printed as text. */
+export function expectClean(html: string): void {
+  const text = html.replace(/<script[\s\S]*?<\/script>/g, '');
+  expect(text).not.toMatch(/undefined|\[object Object\]|NaN|Invalid Date/);
+}
+
+export const uuidPattern = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/** Records consent through the pages: the form, check your answers, save. Returns the new record's id. */
+export async function recordThroughPages(
+  browser: TestBrowser,
+  personId: string,
+  form: Form,
+): Promise<string> {
+  await browser.get(`/people/${personId}/consents/new`);
+  const posted = await browser.post(`/people/${personId}/consents/new`, form);
+  expect(posted.statusCode, errorSummary(posted.body).join('; ')).toBe(303);
+  expect(posted.headers['location']).toBe(`/people/${personId}/consents/new/check`);
+  const check = await browser.get(`/people/${personId}/consents/new/check`);
+  expect(check.statusCode).toBe(200);
+  const saved = await browser.post(`/people/${personId}/consents/new/check`);
+  expect(saved.statusCode).toBe(303);
+  const id = new RegExp(`^/consents/(${uuidPattern})\\?done=(recorded|superseded)$`).exec(
+    String(saved.headers['location']),
+  )?.[1];
+  if (id === undefined) throw new Error(`unexpected redirect ${String(saved.headers['location'])}`);
+  return id;
+}
+
+/** How many consents, events, drafts and audited changes there are: bad input changes none of them. */
+export async function counts(context: TestContext) {
+  const count = async (table: 'consents' | 'consent_events' | 'consent_drafts') =>
+    Number(
+      (
+        await context.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string>().as('count'))
+          .executeTakeFirstOrThrow()
+      ).count,
+    );
+  const changes = await context.db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('action', 'in', [
+      'consent.recorded',
+      'consent.withdrawn',
+      'consent.reviewed',
+      'consent.superseded',
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    consents: await count('consents'),
+    events: await count('consent_events'),
+    drafts: await count('consent_drafts'),
+    changes: Number(changes.count),
+  };
+}
+
+/** How many times a person's consent has been shown (each showing is audited). */
+export async function viewsOf(context: TestContext, personId: string): Promise<number> {
+  const row = await context.db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('action', '=', 'consent.viewed')
+    .where('person_id', '=', personId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
