@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { issuePointers, problem, type Problem } from '../api/problem.ts';
+import { notFoundProblem, problem } from '../api/problem.ts';
+import { bodyOf, paramsOf } from '../api/validation.ts';
 import { apiViewer } from '../api/viewer.ts';
+import { channelMethodIds } from '../policy/index.ts';
 import { SharingNotFoundError } from '../sharing/index.ts';
 import { DisclosureNotFoundError, DisclosureRuleError } from './disclosures.errors.ts';
 import { disclosureReaders, disclosureRecorders } from './disclosures.access.ts';
@@ -12,7 +14,40 @@ import type { Disclosure, DisclosuresService } from './disclosures.service.ts';
 /** The same rule per action as the pages: recording needs a recorder's role; reading and receipts, a reader's. */
 const recorders = { access: disclosureRecorders };
 const readers = { access: disclosureReaders };
-const decisionParams = z.strictObject({ id: z.uuid() });
+const idParams = z.strictObject({ id: z.uuid() });
+const instant = z.iso.datetime();
+
+/** A disclosure as the API answers with it (`toResource`). */
+const disclosureResource = z.strictObject({
+  id: z.uuid(),
+  decisionId: z.uuid(),
+  decisionReference: z.string(),
+  method: z.enum(channelMethodIds),
+  recipient: z.strictObject({
+    name: z.string(),
+    role: z.string(),
+    organisationId: z.uuid(),
+    organisation: z.string(),
+    contact: z.string().nullable(),
+  }),
+  purposeId: z.string(),
+  categoryIds: z.array(z.string()),
+  description: z.string(),
+  checklist: z.record(z.string(), z.unknown()).describe("The method's checklist, as answered"),
+  methodAdvice: z
+    .record(z.string(), z.unknown())
+    .describe('The method policy’s answer when the disclosure was logged (POST /api/v1/method-advice)'),
+  policyVersion: z.string(),
+  disclosedAt: instant,
+  disclosedBy: z.string(),
+  receipt: z.strictObject({
+    dueOn: z.iso.date().nullable(),
+    confirmedAt: instant.nullable(),
+    confirmedByName: z.string().nullable(),
+    how: z.string().nullable(),
+    overdue: z.boolean(),
+  }),
+});
 
 /**
  * The disclosure log over the JSON API (bearer tokens only): a case-management system records a
@@ -30,22 +65,25 @@ export async function disclosuresApi(
     {
       config: {
         ...recorders,
+        audit: ['disclosure.recorded'],
         api: {
           summary: 'Log a disclosure under a recorded decision to share',
           description:
             "To one of the decision's recipients, of categories it decided to share, by a method the policy allows, with that method's checklist complete. 422 names every problem; nothing is written.",
+          params: idParams,
           body: newDisclosure,
-          success: { status: 201, description: 'The disclosure as logged, with its receipt due date' },
+          success: {
+            status: 201,
+            description: 'The disclosure as logged, with its receipt due date',
+            schema: disclosureResource,
+          },
         },
       },
     },
     async (request, reply) => {
-      const params = decisionParams.safeParse(request.params);
-      if (!params.success) return notFound(reply);
-      const parsed = newDisclosure.safeParse(request.body);
-      if (!parsed.success) return invalid(reply, issuePointers(parsed.error.issues));
       try {
-        const id = await disclosures.record(apiViewer(request), params.data.id, parsed.data);
+        const decision = paramsOf(request, idParams);
+        const id = await disclosures.record(apiViewer(request), decision.id, bodyOf(request, newDisclosure));
         const created = await disclosures.find(apiViewer(request), id);
         return await reply
           .code(201)
@@ -63,16 +101,21 @@ export async function disclosuresApi(
     {
       config: {
         ...readers,
-        api: { summary: 'Read a disclosure', success: { status: 200, description: 'The disclosure' } },
+        // What was disclosed under a decision: the decision's own read is where a person's record is read.
+        audit: 'none',
+        api: {
+          summary: 'Read a disclosure',
+          params: idParams,
+          success: { status: 200, description: 'The disclosure', schema: disclosureResource },
+        },
       },
     },
     async (request, reply) => {
-      const params = decisionParams.safeParse(request.params);
-      if (!params.success) return notFound(reply);
       try {
+        const { id } = paramsOf(request, idParams);
         return await reply
           .header('cache-control', 'no-store')
-          .send(toResource(await disclosures.find(apiViewer(request), params.data.id)));
+          .send(toResource(await disclosures.find(apiViewer(request), id)));
       } catch (error) {
         return refusal(reply, error);
       }
@@ -84,23 +127,26 @@ export async function disclosuresApi(
     {
       config: {
         ...readers,
+        audit: ['disclosure.receipt_confirmed'],
         api: {
           summary: 'Record that the recipient confirmed receipt',
+          params: idParams,
           body: receipt,
-          success: { status: 200, description: 'The disclosure with its receipt' },
+          success: {
+            status: 200,
+            description: 'The disclosure with its receipt',
+            schema: disclosureResource,
+          },
         },
       },
     },
     async (request, reply) => {
-      const params = decisionParams.safeParse(request.params);
-      if (!params.success) return notFound(reply);
-      const parsed = receipt.safeParse(request.body);
-      if (!parsed.success) return invalid(reply, issuePointers(parsed.error.issues));
       try {
-        await disclosures.confirmReceipt(apiViewer(request), params.data.id, parsed.data);
+        const { id } = paramsOf(request, idParams);
+        await disclosures.confirmReceipt(apiViewer(request), id, bodyOf(request, receipt));
         return await reply
           .header('cache-control', 'no-store')
-          .send(toResource(await disclosures.find(apiViewer(request), params.data.id)));
+          .send(toResource(await disclosures.find(apiViewer(request), id)));
       } catch (error) {
         return refusal(reply, error);
       }
@@ -108,19 +154,9 @@ export async function disclosuresApi(
   );
 }
 
-function invalid(reply: FastifyReply, errors: NonNullable<Problem['errors']>) {
-  return problem(
-    reply,
-    400,
-    'The disclosure is not valid',
-    'Correct the members named in errors and send it again. Nothing was recorded.',
-    errors,
-  );
-}
-
 function refusal(reply: FastifyReply, error: unknown) {
   if (error instanceof DisclosureNotFoundError || error instanceof SharingNotFoundError)
-    return notFound(reply);
+    return notFoundProblem(reply);
   if (error instanceof DisclosureRuleError) {
     return problem(
       reply,
@@ -134,15 +170,6 @@ function refusal(reply: FastifyReply, error: unknown) {
     );
   }
   throw error;
-}
-
-function notFound(reply: FastifyReply) {
-  return problem(
-    reply,
-    404,
-    'Not found',
-    'There is no decision or disclosure at this address that this token may see.',
-  );
 }
 
 function toResource(disclosure: Disclosure) {

@@ -1,20 +1,22 @@
-/** A rule the disclosure breaks; nothing has been written. `field` names the form field or JSON member. */
-export class DisclosureRuleError extends Error {
-  override readonly name = 'DisclosureRuleError';
-  constructor(
-    readonly problems: readonly { readonly field: string; readonly code: string; readonly message: string }[],
-  ) {
-    super(problems.map((problem) => problem.message).join('; '));
-  }
+import { NotFoundError, RuleError } from '../lib/errors.ts';
 
-  static of(field: string, code: string, message: string): DisclosureRuleError {
+/**
+ * A rule the disclosure breaks; nothing has been written. Each problem names the form field or JSON
+ * member and a stable code (DISCLOSURE.*).
+ */
+export class DisclosureRuleError extends RuleError {
+  override readonly name: string = 'DisclosureRuleError';
+
+  static override of(field: string, code: string, message: string): DisclosureRuleError {
     return new DisclosureRuleError([{ field, code, message }]);
   }
 }
 
 /** No such disclosure, or not one this viewer may see: always a 404. */
-export class DisclosureNotFoundError extends Error {
-  override readonly name = 'DisclosureNotFoundError';
+export class DisclosureNotFoundError extends NotFoundError {
+  override readonly name: string = 'DisclosureNotFoundError';
+  readonly code = 'DISCLOSURE.NOT_FOUND';
+
   constructor() {
     super('not found');
   }

@@ -1,7 +1,10 @@
 export {
   peopleService,
   PersonAccessError,
+  PersonNotFoundError,
+  PersonReasonRequiredError,
   PeopleRuleError,
+  peopleErrorCodes,
   relationshipNames,
   breakGlassHours,
 } from './people.service.ts';

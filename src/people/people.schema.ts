@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { multiline, optionalText, requiredText, singleLine, textRule, ukPostcode } from '../web/fields.ts';
+import { multiline, optionalText, requiredText, textRule, ukPostcode } from '../web/fields.ts';
 import { compactNhsNumber, isValidNhsNumber } from './nhs-number.ts';
 import { relationships, type Relationship } from './people.table.ts';
 import { compactUpn, isValidUpn } from './upn.ts';
@@ -19,16 +19,6 @@ export const personPageQuery = z.object({
 export type PersonOutcome = NonNullable<z.output<typeof personPageQuery>['done']>;
 
 export const accessReviewsQuery = z.object({ done: z.enum(['reviewed']).optional().catch(undefined) });
-
-/** Today's date in England, as yyyy-mm-dd: dates of birth are compared with it. */
-export function londonToday(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/London',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-}
 
 export const earliestDateOfBirth = '1900-01-01';
 
@@ -116,7 +106,7 @@ const datePart = z
  * when all three are empty. Every problem is reported on `dateOfBirth`; the route links it to the
  * first box.
  */
-function dateOfBirthField(today: string) {
+export function dateOfBirthField(today: string) {
   return z
     .object({ day: datePart, month: datePart, year: datePart })
     .transform((answers, context): string | null => {
@@ -151,7 +141,7 @@ function dateOfBirthField(today: string) {
 const dateKeys = { day: 'dateOfBirth-day', month: 'dateOfBirth-month', year: 'dateOfBirth-year' } as const;
 
 /** Gathers the three date boxes into one `dateOfBirth` answer, so that its errors sit beside the others. */
-function withDateOfBirth(body: unknown): unknown {
+export function withDateOfBirth(body: unknown): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
   const answers = body as Record<string, unknown>;
   const boxes = new Set<string>(Object.values(dateKeys));
@@ -368,49 +358,6 @@ export const reasonForm = z.strictObject({
 
 /** Forms that only confirm an action carry no answers of their own. */
 export const confirmationForm = z.strictObject({});
-
-export interface SearchCriteria {
-  /** A name (or part of one), an NHS number, a case reference or a UPN; null when searching by date of birth only. */
-  readonly query: string | null;
-  readonly dateOfBirth: string | null;
-}
-
-/**
- * Person search: posted, never in the address (names and dates of birth are personal data). A name,
- * NHS number, case reference or UPN, and/or an exact date of birth.
- */
-export function searchForm(today: string) {
-  return z
-    .preprocess(
-      withDateOfBirth,
-      z.strictObject({
-        query: z
-          .string({ error: 'Enter a name, NHS number or case reference' })
-          .trim()
-          .max(100, 'Search must be 100 characters or fewer')
-          .superRefine(textRule('search', singleLine))
-          .refine(
-            (value) => value === '' || /[\p{L}\p{N}]/u.test(value),
-            'Search must include letters or numbers',
-          )
-          .optional()
-          .transform((value) => (value === undefined || value === '' ? null : value)),
-        dateOfBirth: dateOfBirthField(today),
-      }),
-    )
-    .superRefine((answers, context) => {
-      if (answers.query === null && answers.dateOfBirth === null) {
-        context.addIssue({
-          code: 'custom',
-          message: 'Enter a name, NHS number or case reference, or a date of birth',
-          path: ['query'],
-        });
-      }
-    })
-    .transform((answers): SearchCriteria => answers);
-}
-
-export const searchFields = ['query', 'dateOfBirth-day', 'dateOfBirth-month', 'dateOfBirth-year'] as const;
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createPerson, createStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import type { Viewer } from '../auth/index.ts';
-import { peopleWithWordsQuery, similarWords } from './people.repository.ts';
+import { peopleWithWordsQuery, similarWords } from './people.search.repository.ts';
 
 /**
  * Name search on a hot path must use its indexes (DESIGN.md): the trigram index over the

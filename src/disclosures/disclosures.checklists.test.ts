@@ -1,0 +1,370 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { errorSummary } from '../../test/support/browser.ts';
+import {
+  context,
+  practitioner,
+  shareToPolice,
+  shareToNeighbour,
+  shareInternally,
+  uuidPattern,
+  switchboard,
+  expectClean,
+  telephoneForm,
+  postForm,
+  disclosureCount,
+  checklistFor,
+  type Form,
+  setUpDisclosureWorld,
+} from '../../test/support/disclosure-world.ts';
+import { signIn } from '../../test/support/factories.ts';
+
+beforeAll(setUpDisclosureWorld, 60_000);
+
+describe('the checklists', () => {
+  it('telephone: shows the switchboard number and refuses to log anything until the call-back through it is recorded (R4.1.2, R4.1.3)', async () => {
+    const browser = await signIn(context, practitioner);
+    const page = await checklistFor(browser, shareToPolice, {
+      recipientIndex: '0',
+      categoryIds: ['education'],
+      method: 'telephone',
+    });
+    expect(page.body).toContain(
+      `<p class="govuk-body govuk-!-font-size-24 govuk-!-font-weight-bold" id="switchboard-number">${switchboard}</p>`,
+    );
+    for (const text of [
+      'Did you call back through the organisation’s published switchboard number?',
+      'Policy requirement R4.1.2',
+      'Do not disclose anything to a caller who cannot give one (R4.1.3)',
+    ])
+      expect(page.body).toContain(text);
+    const stepOne = { recipientIndex: '0', categoryIds: ['education'], method: 'telephone' };
+    const before = await disclosureCount();
+
+    const noCallBack = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...stepOne,
+      ...telephoneForm({ callBackMade: 'no', callBackNumber: '' }),
+    });
+    expect(noCallBack.statusCode).toBe(400);
+    expect(errorSummary(noCallBack.body)).toEqual([
+      'Record the call-back through the switchboard number before disclosing',
+    ]);
+    expect(noCallBack.body).toContain('href="#callBackMade"');
+    expect(noCallBack.body).toContain('id="callBackMade-error"');
+    // What was typed is kept.
+    expect(noCallBack.body).toContain('value="Sarah Price"');
+    expectClean(noCallBack.body);
+
+    const callersNumber = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...stepOne,
+      ...telephoneForm({ callBackNumber: '07700 900123' }),
+    });
+    expect(errorSummary(callersNumber.body)).toEqual([
+      'Call back through the organisation’s published switchboard number in the directory, not a number the caller gave',
+    ]);
+
+    const noReturnNumber = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...stepOne,
+      ...telephoneForm({ returnNumber: '', description: '' }),
+    });
+    expect(noReturnNumber.statusCode).toBe(400);
+    // On the telephone, what was disclosed is asked once, last, as the call's record (R4.1.7).
+    expect(errorSummary(noReturnNumber.body)).toEqual([
+      'Enter the caller’s return telephone number: do not disclose anything to a caller who cannot give one',
+      'Enter what you disclosed during the call',
+    ]);
+
+    const voicemail = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...stepOne,
+      ...telephoneForm({
+        contactConfidential: 'yes',
+        messageLeft: 'voicemail',
+        messagePermissionRecorded: 'no',
+      }),
+    });
+    expect(errorSummary(voicemail.body)).toEqual([
+      'Do not leave a voicemail about a confidential contact without recording the person’s permission',
+    ]);
+
+    const blank = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, stepOne);
+    expect(blank.statusCode).toBe(400);
+    expect(errorSummary(blank.body).length).toBeGreaterThanOrEqual(10);
+    expect(await disclosureCount()).toBe(before);
+
+    const recorded = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...stepOne,
+      ...telephoneForm(),
+    });
+    expect(recorded.statusCode).toBe(303);
+    expect(recorded.headers['location']).toMatch(new RegExp(`^/disclosures/${uuidPattern}\\?done=recorded$`));
+    expect(await disclosureCount()).toBe(before + 1);
+    const shown = await browser.get(recorded.headers['location'] ?? '');
+    expect(shown.statusCode).toBe(200);
+    expectClean(shown.body);
+    for (const text of [
+      'Disclosure recorded.',
+      'Telephone to Wiltshire Police',
+      'DC Sarah Price',
+      'Education support, including an EHC plan',
+      'Priya Sharma',
+      'Not asked for',
+      'Did you call back through the organisation’s published switchboard number?',
+      'Policy requirement R4.1.2',
+      'R4.1.1: The telephone may be used',
+    ]) {
+      expect(shown.body).toContain(text);
+    }
+    expect(shown.body).toContain(`href="/decisions/${shareToPolice}"`);
+  });
+
+  it('post: refuses unencrypted media, a courier not on the approved list and a missing address, changing nothing (R4.2.x)', async () => {
+    const browser = await signIn(context, practitioner);
+    const page = await checklistFor(browser, shareToNeighbour, {
+      recipientIndex: '0',
+      categoryIds: ['education', 'health'],
+      method: 'post',
+    });
+    for (const text of [
+      'Signed for',
+      'approved supplier list',
+      'Is the envelope marked ‘Addressee Only’?',
+      'value="Rebecca Sutton"',
+      'The recipient must confirm receipt within 5 working days',
+    ])
+      expect(page.body).toContain(text);
+    const stepOne = { recipientIndex: '0', categoryIds: ['education', 'health'], method: 'post' };
+    const before = await disclosureCount();
+    const post = (overrides: Form) =>
+      browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+        ...stepOne,
+        ...postForm(overrides),
+      });
+
+    expect(errorSummary((await post({ mediaEnclosed: 'yes', mediaEncrypted: 'no' })).body)).toEqual([
+      'Encrypt the disc or memory stick before you post it',
+    ]);
+    expect(errorSummary((await post({ service: 'courier', courierId: 'bike-messenger' })).body)).toEqual([
+      'Select a courier from the approved list: that courier is not on it',
+    ]);
+    const noAddress = await post({
+      recipientName: '',
+      addressLine1: '',
+      addressTown: '',
+      addressPostcode: 'nowhere',
+      addresseeOnly: 'no',
+    });
+    expect(noAddress.statusCode).toBe(400);
+    expect(errorSummary(noAddress.body)).toEqual([
+      'Enter the name of the person it is addressed to: an organisation alone is not enough',
+      'Enter the first line of the address',
+      'Enter the town or city',
+      'Enter a full UK postcode, like SN1 2JH',
+      'Mark the envelope ‘Addressee Only’',
+    ]);
+    for (const field of ['recipientName', 'addressLine1', 'addressTown', 'addressPostcode', 'addresseeOnly'])
+      expect(noAddress.body).toContain(`href="#${field}"`);
+    expect(await disclosureCount()).toBe(before);
+  });
+
+  it('in person: refuses paper carried unsealed and anything electronic unencrypted', async () => {
+    const browser = await signIn(context, practitioner);
+    const page = await checklistFor(browser, shareToNeighbour, {
+      recipientIndex: '0',
+      categoryIds: ['education'],
+      method: 'in-person',
+    });
+    expect(page.body).toContain('Did you check the recipient’s identity?');
+    const before = await disclosureCount();
+    const form = {
+      recipientIndex: '0',
+      categoryIds: ['education'],
+      method: 'in-person',
+      recipientName: 'Rebecca Sutton',
+      identityChecked: 'yes',
+      handedToNamedRecipient: 'yes',
+      itemsCarried: 'The education report in a sealed envelope.',
+      description: 'Education report.',
+    };
+    const unsealed = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+      ...form,
+      paperCarried: 'yes',
+      paperSealed: 'no',
+      electronicCarried: 'yes',
+      electronicEncrypted: 'no',
+    });
+    expect(unsealed.statusCode).toBe(400);
+    expect(errorSummary(unsealed.body)).toEqual([
+      'Carry paper in a sealed envelope or file',
+      'Encrypt anything electronic before you carry it',
+    ]);
+    const nothing = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+      ...form,
+      paperCarried: 'no',
+      electronicCarried: 'no',
+    });
+    expect(errorSummary(nothing.body)).toEqual([
+      'Select what you carried: paper, something electronic, or both',
+    ]);
+    expect(await disclosureCount()).toBe(before);
+    const handed = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+      ...form,
+      paperCarried: 'yes',
+      paperSealed: 'yes',
+      electronicCarried: 'no',
+    });
+    expect(handed.statusCode).toBe(303);
+  });
+
+  it('fax: shows the directory’s number and refuses another number claimed to be it, or one not checked twice (R4.4.1)', async () => {
+    const browser = await signIn(context, practitioner);
+    const page = await checklistFor(browser, shareToPolice, {
+      recipientIndex: '0',
+      categoryIds: ['education'],
+      method: 'fax',
+    });
+    expect(page.body).toContain('Public protection unit: <strong>01632 960 555</strong>');
+    const before = await disclosureCount();
+    const form = {
+      recipientIndex: '0',
+      categoryIds: ['education'],
+      method: 'fax',
+      recipientTelephonedFirst: 'yes',
+      recipientWaiting: 'yes',
+      coverSheet: 'yes',
+      receiptConfirmationRequested: 'yes',
+      description: 'Attendance summary.',
+    };
+    const notListed = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...form,
+      faxNumber: '01632 960 556',
+      numberFromDirectory: 'yes',
+    });
+    expect(errorSummary(notListed.body)).toEqual([
+      'That number is not in the directory for the recipient’s organisation: check it twice instead, or use the directory’s number',
+    ]);
+    const unchecked = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...form,
+      faxNumber: '01632 960 556',
+      numberFromDirectory: 'no',
+      numberCheckedTwice: 'no',
+      recipientWaiting: '',
+    });
+    expect(errorSummary(unchecked.body)).toEqual([
+      'Use the number from the directory, or check the number twice before you send the fax',
+      'Ask the recipient to wait by the fax machine: the information is confidential',
+    ]);
+    expect(await disclosureCount()).toBe(before);
+    const sent = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...form,
+      faxNumber: '01632960555',
+      numberFromDirectory: 'yes',
+    });
+    expect(sent.statusCode).toBe(303);
+  });
+
+  it('e-mail: refuses a subject line that identifies the child, without repeating it in the message (R4.5.5)', async () => {
+    const browser = await signIn(context, practitioner);
+    const page = await checklistFor(browser, shareInternally, {
+      recipientIndex: '0',
+      categoryIds: ['education'],
+      method: 'email',
+      recipientAddress: '',
+    });
+    expect(page.body).toContain('jo.bennett@swindon.gov.uk');
+    expect(page.body).toContain('What is the subject line? It must not identify anyone.');
+    const before = await disclosureCount();
+    const form = {
+      recipientIndex: '0',
+      categoryIds: ['education'],
+      method: 'email',
+      recipientsNeedIt: 'yes',
+      copiesChecked: 'yes',
+      markedConfidential: 'yes',
+      description: 'The early help assessment.',
+    };
+    const named = await browser.post(`/decisions/${shareInternally}/disclosures/checklist`, {
+      ...form,
+      subject: 'Amelia Hughes 12/05/2014 early help',
+    });
+    expect(named.statusCode).toBe(400);
+    const [message] = errorSummary(named.body);
+    expect(message).toMatch(/^Remove personal details from the subject line: it contains /);
+    expect(message).not.toMatch(/Amelia|Hughes|2014/);
+    // The practitioner sees their own subject again, to correct it.
+    expect(named.body).toContain('value="Amelia Hughes 12/05/2014 early help"');
+    const unchecked = await browser.post(`/decisions/${shareInternally}/disclosures/checklist`, {
+      ...form,
+      copiesChecked: 'no',
+      markedConfidential: '',
+      subject: 'Early help plan: assessment',
+    });
+    expect(errorSummary(unchecked.body)).toEqual([
+      'Check reply, reply all, cc and bcc before you send it',
+      'Mark the message ‘confidential’',
+    ]);
+    expect(await disclosureCount()).toBe(before);
+    const sent = await browser.post(`/decisions/${shareInternally}/disclosures/checklist`, {
+      ...form,
+      subject: 'Early help plan: assessment',
+    });
+    expect(sent.statusCode).toBe(303);
+  });
+
+  it('e-mail the method policy refuses is refused again at the checklist, if it gets there', async () => {
+    const browser = await signIn(context, practitioner);
+    const before = await disclosureCount();
+    const forced = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+      recipientIndex: '0',
+      categoryIds: ['education'],
+      method: 'email',
+      recipientsNeedIt: 'yes',
+      copiesChecked: 'yes',
+      markedConfidential: 'yes',
+      subject: 'Reports',
+      description: 'Reports.',
+    });
+    expect(forced.statusCode).toBe(400);
+    expect(errorSummary(forced.body).join(' ')).toContain('Use the secure exchange instead');
+    expect(forced.body).toContain('href="#answers"');
+    expect(await disclosureCount()).toBe(before);
+  });
+
+  it('secure exchange: refuses until every recipient is confirmed to need it', async () => {
+    const browser = await signIn(context, practitioner);
+    await checklistFor(browser, shareToNeighbour, {
+      recipientIndex: '0',
+      categoryIds: ['health'],
+      method: 'secure-exchange',
+    });
+    const before = await disclosureCount();
+    const form = {
+      recipientIndex: '0',
+      categoryIds: ['health'],
+      method: 'secure-exchange',
+      description: 'Health summary.',
+    };
+    const no = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+      ...form,
+      recipientsNeedIt: 'no',
+    });
+    expect(no.statusCode).toBe(400);
+    expect(errorSummary(no.body)).toEqual(['Send it only to recipients who need the information']);
+    const unexpected = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+      ...form,
+      recipientsNeedIt: 'yes',
+      trackingReference: 'RR1',
+    });
+    expect(unexpected.statusCode).toBe(400);
+    expect(errorSummary(unexpected.body)).toEqual([
+      'The form has a field it does not expect (trackingReference)',
+    ]);
+    // Step 1's hidden answers are checked again: information the decision did not share goes back to step 1.
+    const tampered = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+      ...form,
+      categoryIds: ['parent-criminal-record'],
+      recipientsNeedIt: 'yes',
+    });
+    expect(tampered.statusCode).toBe(303);
+    expect(tampered.headers['location']).toBe(`/decisions/${shareToNeighbour}/disclosures/new`);
+    expect(await disclosureCount()).toBe(before);
+  });
+});

@@ -1,0 +1,227 @@
+import { actorOf, type Viewer } from '../auth/index.ts';
+import { methodName, type MethodAdvice, type MethodAnswer } from '../channels/index.ts';
+import { toJson } from '../lib/canonical-json.ts';
+import { checkText, multiline } from '../lib/text.ts';
+import { londonToday } from '../lib/time.ts';
+import type { ChannelMethodId } from '../policy/index.ts';
+import type { DecisionView } from '../sharing/index.ts';
+import { DisclosureRuleError } from './disclosures.errors.ts';
+import {
+  addWorkingDays,
+  recipientOf,
+  sensitivityOf,
+  toDisclosure,
+  type DisclosureContext,
+  type DisclosuresDependencies,
+} from './disclosures.model.ts';
+import * as store from './disclosures.repository.ts';
+import type { NewDisclosureAnswers } from './disclosures.schema.ts';
+
+/** Recording a disclosure under a recorded decision to share (invariant 1), with the method policy's advice. */
+export function recordingService(deps: DisclosuresDependencies) {
+  const { db, clock, audit, sharing, channels, orgs, policy } = deps;
+  const today = () => londonToday(clock.now());
+
+  /** A recorded decision to share: nothing leaves without one (invariant 1). */
+  async function shareDecision(viewer: Viewer, decisionId: string): Promise<DecisionView> {
+    const decision = await sharing.open(viewer, decisionId);
+    if (
+      decision.status !== 'recorded' ||
+      (decision.outcome !== 'share' && decision.outcome !== 'share-in-part')
+    ) {
+      throw DisclosureRuleError.of(
+        'decision',
+        'DISCLOSURE.NO_DECISION_TO_SHARE',
+        'Information can only be disclosed under a recorded decision to share',
+      );
+    }
+    return decision;
+  }
+
+  return {
+    /** The decision a disclosure would be made under, with what has already been disclosed. */
+    async context(viewer: Viewer, decisionId: string): Promise<DisclosureContext> {
+      const decision = await shareDecision(viewer, decisionId);
+      const rows = await store.disclosuresOf(db, decision.id);
+      return {
+        decision,
+        sensitivity: sensitivityOf(decision),
+        disclosures: rows.map((row) => toDisclosure(row, today())),
+      };
+    },
+
+    /** The method policy's answer for sending to one of the decision's recipients by a method (R4.5.x, R4.6.x). */
+    async advise(
+      viewer: Viewer,
+      decisionId: string,
+      request: {
+        readonly recipientIndex: number;
+        readonly method: ChannelMethodId;
+        readonly recipientAddress?: string | undefined;
+      },
+    ): Promise<MethodAnswer> {
+      const decision = await shareDecision(viewer, decisionId);
+      const recipient = recipientOf(decision, request.recipientIndex);
+      return channels.advise({
+        method: request.method,
+        senderOrganisationId: viewer.organisationId,
+        senderAddress: viewer.email,
+        recipientOrganisationId: recipient.organisationId,
+        recipientAddress: request.recipientAddress ?? recipient.email,
+        sensitivity: sensitivityOf(decision),
+        people: decision.answers.people?.personIds.length ?? 1,
+      });
+    },
+
+    /**
+     * Logs a disclosure under a recorded decision to share (invariant 1): to one of its recipients
+     * (R2.11), of categories it decided to share (R2.7), by a method the policy allows (R4.5.1,
+     * R4.6.x), with that method's checklist complete (R4.1-R4.4). Anything wrong: every problem is
+     * named and nothing is written.
+     */
+    async record(viewer: Viewer, decisionId: string, answers: NewDisclosureAnswers): Promise<string> {
+      const decision = await shareDecision(viewer, decisionId);
+      const recipient = recipientOf(decision, answers.recipientIndex);
+      const problems: { field: string; code: string; message: string }[] = [];
+      const shared = new Set((decision.answers.information?.shared ?? []).map((item) => item.categoryId));
+      const outside = answers.categoryIds.filter((categoryId) => !shared.has(categoryId));
+      if (answers.categoryIds.length === 0)
+        problems.push({
+          field: 'categoryIds',
+          code: 'DISCLOSURE.NO_CATEGORIES',
+          message: 'Select the information you are disclosing',
+        });
+      if (outside.length > 0)
+        problems.push({
+          field: 'categoryIds',
+          code: 'DISCLOSURE.CATEGORY_NOT_DECIDED',
+          message: 'Disclose only categories the decision agreed to share',
+        });
+      // The pages send what was typed, so that a blank description is named with every other problem at once.
+      const description = answers.description.trim();
+      if (description === '')
+        problems.push({
+          field: 'description',
+          code: 'DISCLOSURE.DESCRIPTION',
+          message: 'Enter what you disclosed',
+        });
+      else if (description.length > 4000)
+        problems.push({
+          field: 'description',
+          code: 'DISCLOSURE.DESCRIPTION',
+          message: 'What you disclosed must be 4000 characters or fewer',
+        });
+      else {
+        const fault = checkText('what you disclosed', description, multiline);
+        if (fault !== undefined)
+          problems.push({ field: 'description', code: 'DISCLOSURE.DESCRIPTION', message: fault });
+      }
+
+      const sensitivity = sensitivityOf(decision);
+      const recipientAddress = answers.recipientAddress ?? recipient.email;
+      const [answer, organisation] = await Promise.all([
+        channels.advise({
+          method: answers.method,
+          senderOrganisationId: viewer.organisationId,
+          senderAddress: viewer.email,
+          recipientOrganisationId: recipient.organisationId,
+          recipientAddress,
+          sensitivity,
+          people: decision.answers.people?.personIds.length ?? 1,
+        }),
+        orgs.find(recipient.organisationId),
+      ]);
+      let advice: MethodAdvice | undefined;
+      if (!answer.ok)
+        for (const problem of answer.problems)
+          problems.push({
+            field: problem.field === 'recipient.address' ? 'recipientAddress' : problem.field,
+            code: problem.code,
+            message: problem.message,
+          });
+      else {
+        advice = answer.advice;
+        if (!advice.allowed) {
+          const refusal = advice.reasons
+            .filter((reason) => reason.effect === 'refuses')
+            .map((reason) => `${reason.explanation} (${reason.requirement})`);
+          problems.push({
+            field: 'method',
+            code: 'DISCLOSURE.METHOD_NOT_ALLOWED',
+            message: `This method is not allowed here: ${refusal.join(' ')} Use ${methodName(advice.recommended)} instead.`,
+          });
+        }
+      }
+
+      const checklist = channels.checkChecklist(answers.method, answers.checklist, {
+        sensitivity,
+        switchboardNumber: organisation?.switchboardPhone ?? null,
+        directoryFaxNumbers: organisation?.faxNumbers.map((fax) => fax.number) ?? [],
+        names: decision.people.flatMap((person) => [
+          `${person.givenNames} ${person.familyName}`,
+          ...(person.knownAs === null ? [] : [person.knownAs]),
+        ]),
+        advice,
+      });
+      if (!checklist.ok)
+        for (const error of checklist.errors)
+          problems.push({
+            field: `checklist.${error.field}`,
+            code: 'DISCLOSURE.CHECKLIST',
+            message: error.message,
+          });
+      if (problems.length > 0 || advice === undefined || !checklist.ok)
+        throw new DisclosureRuleError(problems);
+
+      const now = clock.now();
+      const dueOn =
+        advice.receiptWithinWorkingDays === null
+          ? null
+          : addWorkingDays(today(), advice.receiptWithinWorkingDays);
+      return db.transaction().execute(async (trx) => {
+        const id = await store.insertDisclosure(trx, {
+          organisation_id: decision.organisationId,
+          decision_id: decision.id,
+          method: answers.method,
+          recipient_name: recipient.name,
+          recipient_role: recipient.role,
+          recipient_organisation_id: recipient.organisationId,
+          recipient_contact: recipientAddress ?? recipient.telephone ?? null,
+          purpose_id: decision.answers.request?.purposeId ?? '',
+          category_ids: answers.categoryIds,
+          description: answers.description,
+          checklist: JSON.stringify(checklist.answers),
+          method_advice: JSON.stringify({
+            allowed: advice.allowed,
+            recommended: advice.recommended,
+            route: advice.route,
+            reasons: advice.reasons,
+          }),
+          policy_version: `${policy.name} ${policy.version}`,
+          disclosed_at: now,
+          disclosed_by: viewer.userId,
+          receipt_due_on: dueOn,
+          created_at: now,
+        });
+        await audit.record(trx, {
+          organisationId: decision.organisationId,
+          actor: actorOf(viewer),
+          action: 'disclosure.recorded',
+          entity: { type: 'disclosure', id },
+          change: toJson({
+            decisionId: decision.id,
+            method: answers.method,
+            recipientOrganisationId: recipient.organisationId,
+            recipientRole: recipient.role,
+            categoryIds: answers.categoryIds,
+            description: answers.description,
+            checklist: checklist.answers,
+            reasons: advice.reasons.map((reason) => reason.requirement),
+            receiptDueOn: dueOn,
+          }),
+        });
+        return id;
+      });
+    },
+  };
+}

@@ -1,0 +1,380 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Viewer } from '../../auth/index.ts';
+import { methodName, type MethodReason } from '../../channels/index.ts';
+import { nothingToAudit } from '../../lib/request-context.ts';
+import type { DirectoryEntry } from '../../orgs/index.ts';
+import type { ChannelMethodId } from '../../policy/index.ts';
+import { sharingPaths } from '../../sharing/index.ts';
+import { fieldError, parseForm, typedAnswers, type FormErrors } from '../../web/forms.ts';
+import { cookiePolicy } from '../../web/web.plugin.ts';
+import { DisclosureRuleError } from '../disclosures.errors.ts';
+import {
+  checklistAnswers,
+  checklistFields,
+  checklistTemplates,
+  fieldOfProblem,
+  isEmail,
+  methodLabels,
+  questionsOf,
+  stepOneFields,
+  stepOneForm,
+  stepOneValues,
+  stepTwoForm,
+  type StepOneAnswers,
+  type StepOneChoices,
+} from '../disclosures.forms.ts';
+import { disclosurePaths } from '../disclosures.paths.ts';
+import type { DisclosureContext } from '../disclosures.service.ts';
+import { errorsOf, listFields, recordersPage, type DisclosurePages } from './context.ts';
+
+/**
+ * Step 1's answers wait for the checklist in a signed cookie naming its decision: never in the
+ * address (an e-mail address is personal data), and checked again whenever read. One draft at a
+ * time: the cookie has Path=/ as its `__Host-` name demands, so a draft for another decision is
+ * ignored and replaced. The checklist form carries the answers again as hidden fields, so a post
+ * stands on its own.
+ */
+const draftMaxAgeSeconds = 60 * 60;
+
+const effectOrder: Record<MethodReason['effect'], number> = { refuses: 0, requires: 1, allows: 2, notes: 3 };
+
+/** Recording a disclosure under a decision: step 1 (to whom, what, how), then the method's checklist. */
+export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void {
+  const { disclosures, orgs, policy, labels, availableMethods, categoryName, openDecision } = pages;
+  const cookies = cookiePolicy(pages.secureCookies);
+  const draftCookie = cookies.names.disclosureDraft;
+
+  function choicesOf(context: DisclosureContext): StepOneChoices {
+    return {
+      recipients: context.decision.answers.recipients?.recipients.length ?? 0,
+      categoryIds: (context.decision.answers.information?.shared ?? []).map((item) => item.categoryId),
+      methods: availableMethods.map((rule) => rule.id),
+    };
+  }
+
+  function recipientOf(context: DisclosureContext, index: number) {
+    const recipient = context.decision.answers.recipients?.recipients[index];
+    if (recipient === undefined) throw new Error('a validated recipient index names no recipient');
+    return recipient;
+  }
+
+  function organisationName(context: DisclosureContext, organisationId: string): string {
+    return context.decision.organisationNames[organisationId] ?? 'an organisation not in the directory';
+  }
+
+  function decisionFacts(context: DisclosureContext) {
+    const purposeId = context.decision.answers.request?.purposeId;
+    return {
+      reference: context.decision.reference,
+      path: sharingPaths.decision(context.decision.id),
+      purpose: purposeId === undefined ? 'Not recorded' : (labels.purposes[purposeId] ?? purposeId),
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The draft of step 1
+
+  function saveDraft(reply: FastifyReply, decisionId: string, answers: StepOneAnswers): void {
+    reply.setCookie(draftCookie, JSON.stringify({ decisionId, answers: stepOneValues(answers) }), {
+      ...cookies.attributes,
+      signed: true,
+      maxAge: draftMaxAgeSeconds,
+    });
+  }
+
+  function forgetDraft(reply: FastifyReply): void {
+    reply.clearCookie(draftCookie, cookies.attributes);
+  }
+
+  function readDraft(request: FastifyRequest, context: DisclosureContext): StepOneAnswers | undefined {
+    const raw = request.cookies[draftCookie];
+    if (raw === undefined) return undefined;
+    const unsigned = request.unsignCookie(raw);
+    if (!unsigned.valid) return undefined;
+    let stored: unknown;
+    try {
+      stored = JSON.parse(unsigned.value);
+    } catch {
+      return undefined;
+    }
+    const draft = z
+      .object({ decisionId: z.string(), answers: z.record(z.string(), z.unknown()) })
+      .safeParse(stored);
+    if (!draft.success || draft.data.decisionId !== context.decision.id) return undefined;
+    const answers = stepOneForm(choicesOf(context)).safeParse(draft.data.answers);
+    return answers.success ? answers.data : undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Step 1: to whom, what, and how
+
+  interface Refusal {
+    readonly method: string;
+    readonly recommended: string;
+    readonly reasons: readonly string[];
+  }
+
+  function renderStepOne(
+    reply: FastifyReply,
+    status: number,
+    context: DisclosureContext,
+    values: Record<string, unknown>,
+    extra: { errors?: FormErrors | undefined; refusal?: Refusal | undefined } = {},
+  ) {
+    const recipients = context.decision.answers.recipients?.recipients ?? [];
+    return reply.code(status).render('disclosures/views/new.njk', {
+      pageTitle: 'Record a disclosure',
+      backLink: sharingPaths.decision(context.decision.id),
+      action: disclosurePaths.newForDecision(context.decision.id),
+      decision: decisionFacts(context),
+      recipientItems: recipients.map((recipient, index) => ({
+        value: String(index),
+        text: `${recipient.name}, ${recipient.role}`,
+        hint: {
+          text: [organisationName(context, recipient.organisationId), recipient.email, recipient.telephone]
+            .filter((part) => part !== undefined && part !== '')
+            .join(' · '),
+        },
+      })),
+      categoryItems: (context.decision.answers.information?.shared ?? []).map((item) => ({
+        value: item.categoryId,
+        text: categoryName(item.categoryId),
+      })),
+      methodItems: availableMethods.map((rule) => ({
+        value: rule.id,
+        text: methodLabels[rule.id],
+        hint: { text: rule.help },
+      })),
+      alreadyDisclosed: context.disclosures.length,
+      values,
+      errors: extra.errors,
+      refusal: extra.refusal,
+    });
+  }
+
+  app.get('/decisions/:id/disclosures/new', { config: recordersPage('none') }, async (request, reply) =>
+    openDecision(request, reply, async (context) => {
+      const draft = readDraft(request, context);
+      const recipients = context.decision.answers.recipients?.recipients ?? [];
+      const values =
+        draft === undefined ? (recipients.length === 1 ? { recipientIndex: '0' } : {}) : stepOneValues(draft);
+      return renderStepOne(reply, 200, context, values);
+    }),
+  );
+
+  // Step 1 is kept in a signed cookie until the checklist is done: nothing is recorded yet.
+  app.post('/decisions/:id/disclosures/new', { config: recordersPage('none') }, async (request, reply) =>
+    openDecision(request, reply, async (context, viewer) => {
+      const values = typedAnswers(request.body, stepOneFields, listFields);
+      const form = parseForm(stepOneForm(choicesOf(context)), request.body);
+      if (!form.ok) return renderStepOne(reply, 400, context, values, { errors: form.errors });
+      const answers = form.value;
+      const answer = await disclosures.advise(viewer, context.decision.id, answers);
+      if (!answer.ok) {
+        const problems = answer.problems.map((problem) => ({
+          field: problem.field === 'recipient.address' ? 'recipientAddress' : 'method',
+          text:
+            problem.field === 'sender.address'
+              ? `Your own e-mail address cannot be checked for this method: ${problem.message}`
+              : problem.message,
+        }));
+        return renderStepOne(reply, 400, context, values, { errors: errorsOf(problems) });
+      }
+      const { advice } = answer;
+      if (!advice.allowed) {
+        const refusal: Refusal = {
+          method: methodLabels[advice.method],
+          recommended: methodLabels[advice.recommended],
+          reasons: [...advice.reasons]
+            .sort((a, b) => effectOrder[a.effect] - effectOrder[b.effect])
+            .filter((reason) => reason.effect === 'refuses' || reason.effect === 'notes')
+            .map((reason) => `${reason.requirement}: ${reason.explanation}`),
+        };
+        const text = `${methodLabels[advice.method]} cannot be used for this disclosure: send it by ${methodName(advice.recommended)} instead`;
+        return renderStepOne(
+          reply,
+          400,
+          context,
+          { ...values, method: advice.recommended },
+          { errors: fieldError('method', text), refusal },
+        );
+      }
+      saveDraft(reply, context.decision.id, answers);
+      return reply.redirect(disclosurePaths.checklist(context.decision.id), 303);
+    }),
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Step 2: the method's checklist, then the disclosure is logged
+
+  async function renderChecklist(
+    reply: FastifyReply,
+    status: number,
+    context: DisclosureContext,
+    viewer: Viewer,
+    answers: StepOneAnswers,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
+    const recipient = recipientOf(context, answers.recipientIndex);
+    const [organisation, answer] = await Promise.all([
+      orgs.find(recipient.organisationId),
+      disclosures.advise(viewer, context.decision.id, answers),
+    ]);
+    const advice = answer.ok ? answer.advice : undefined;
+    const method = answers.method;
+    const recipientOrganisation = organisation?.name ?? organisationName(context, recipient.organisationId);
+    const address = isEmail(method) ? (answers.recipientAddress ?? recipient.email) : undefined;
+    const summary = [
+      {
+        key: { text: 'To' },
+        value: { text: `${recipient.name}, ${recipient.role}, ${recipientOrganisation}` },
+      },
+      { key: { text: 'Information' }, value: { text: answers.categoryIds.map(categoryName).join(', ') } },
+      { key: { text: 'Method' }, value: { text: methodLabels[method] } },
+      ...(address === undefined ? [] : [{ key: { text: 'E-mail address' }, value: { text: address } }]),
+    ];
+    return reply.code(status).render('disclosures/views/checklist.njk', {
+      pageTitle: `${methodLabels[method]}: the checklist`,
+      backLink: disclosurePaths.newForDecision(context.decision.id),
+      action: disclosurePaths.checklist(context.decision.id),
+      changePath: disclosurePaths.newForDecision(context.decision.id),
+      decision: decisionFacts(context),
+      method,
+      methodLabel: methodLabels[method],
+      template: checklistTemplates[method],
+      questions: questionsOf(method),
+      hidden: stepOneValues(answers),
+      summary,
+      recipient: { name: recipient.name, role: recipient.role, organisation: recipientOrganisation },
+      switchboard: organisation?.switchboardPhone ?? null,
+      faxNumbers: organisation?.faxNumbers ?? [],
+      courierItems: [
+        { value: '', text: 'Select a courier' },
+        ...policy.channels.approvedCouriers.map((courier) => ({ value: courier.id, text: courier.label })),
+      ],
+      reasons:
+        advice === undefined
+          ? []
+          : advice.reasons
+              .filter((reason) => reason.effect !== 'refuses')
+              .map((reason) => `${reason.requirement}: ${reason.explanation}`),
+      receiptDays: advice?.receiptWithinWorkingDays ?? null,
+      values,
+      errors,
+    });
+  }
+
+  /** What a checklist page starts with: the named person and address the decision and the directory hold. */
+  function checklistDefaults(
+    context: DisclosureContext,
+    answers: StepOneAnswers,
+    organisation: DirectoryEntry | undefined,
+  ): Record<string, string> {
+    const recipient = recipientOf(context, answers.recipientIndex);
+    if (answers.method === 'post') {
+      const address = organisation?.addresses[0];
+      return {
+        recipientName: recipient.name,
+        ...(address === undefined
+          ? {}
+          : {
+              addressLine1: address.line1,
+              addressLine2: address.line2 ?? '',
+              addressTown: address.town,
+              addressPostcode: address.postcode,
+            }),
+      };
+    }
+    if (answers.method === 'in-person') return { recipientName: recipient.name };
+    return {};
+  }
+
+  app.get('/decisions/:id/disclosures/checklist', { config: recordersPage('none') }, async (request, reply) =>
+    openDecision(request, reply, async (context, viewer) => {
+      const draft = readDraft(request, context);
+      if (draft === undefined)
+        return reply.redirect(disclosurePaths.newForDecision(context.decision.id), 303);
+      const organisation = await orgs.find(recipientOf(context, draft.recipientIndex).organisationId);
+      return renderChecklist(
+        reply,
+        200,
+        context,
+        viewer,
+        draft,
+        checklistDefaults(context, draft, organisation),
+      );
+    }),
+  );
+
+  app.post(
+    '/decisions/:id/disclosures/checklist',
+    { config: recordersPage(['disclosure.recorded']) },
+    async (request, reply) =>
+      openDecision(request, reply, async (context, viewer) => {
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        const stepOne = stepOneForm(choicesOf(context)).safeParse(
+          Object.fromEntries(
+            stepOneFields.filter((field) => field in body).map((field) => [field, body[field]]),
+          ),
+        );
+        // Step 1's answers no longer hold (the decision changed, or the form was altered): start again.
+        if (!stepOne.success) {
+          nothingToAudit();
+          return reply.redirect(disclosurePaths.newForDecision(context.decision.id), 303);
+        }
+        const answers = stepOne.data;
+        const method = answers.method;
+        const values = typedAnswers(request.body, ['description', ...checklistFields(method)], listFields);
+        const form = parseForm(stepTwoForm(method), request.body);
+        if (!form.ok) return renderChecklist(reply, 400, context, viewer, answers, values, form.errors);
+        const typed = form.value as Record<string, unknown>;
+        const description = typeof typed['description'] === 'string' ? typed['description'].trim() : '';
+        try {
+          const id = await disclosures.record(viewer, context.decision.id, {
+            recipientIndex: answers.recipientIndex,
+            method,
+            ...(answers.recipientAddress === undefined ? {} : { recipientAddress: answers.recipientAddress }),
+            categoryIds: [...answers.categoryIds],
+            description,
+            checklist: checklistAnswers(method, typed, description),
+          });
+          forgetDraft(reply);
+          return await reply.redirect(`${disclosurePaths.disclosure(id)}?done=recorded`, 303);
+        } catch (error) {
+          if (error instanceof DisclosureRuleError) {
+            return renderChecklist(
+              reply,
+              400,
+              context,
+              viewer,
+              answers,
+              values,
+              errorsOf(checklistProblems(method, error)),
+            );
+          }
+          throw error;
+        }
+      }),
+  );
+}
+
+/**
+ * The service's problems in the order the checklist page asks its questions: step 1's answers,
+ * the method's questions, then what was disclosed. On the telephone the call's record is that
+ * description, so its two problems are one.
+ */
+function checklistProblems(
+  method: ChannelMethodId,
+  error: DisclosureRuleError,
+): { field: string; text: string }[] {
+  const order = ['answers', ...checklistFields(method), 'description'];
+  const callRecorded = error.problems.some((problem) => problem.field === 'checklist.disclosed');
+  return error.problems
+    .filter((problem) => !(method === 'telephone' && callRecorded && problem.field === 'description'))
+    .map((problem) => ({ field: fieldOfProblem(method, problem.field), text: problem.message }))
+    .map((problem, index) => ({ problem, index, rank: order.indexOf(problem.field) }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((entry) => entry.problem);
+}
