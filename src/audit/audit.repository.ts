@@ -252,3 +252,6 @@ export async function organisationStaff(
     .orderBy('id')
     .execute();
 }
+
+/** The transaction of the change an event records: the event commits or rolls back with it (invariant 2). */
+export type AuditTransaction = Transaction<Database>;

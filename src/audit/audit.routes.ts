@@ -1,5 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parseForm } from '../web/forms.ts';
+import type { FastifyInstance } from 'fastify';
+import { parseForm, typedAnswers, viewerOf } from '../web/forms.ts';
 import { formatDate } from '../lib/time.ts';
 import { auditPaths, trailHref } from './audit.paths.ts';
 import { eventParams, parseTrailQuery, verifyForm } from './audit.schema.ts';
@@ -16,13 +16,26 @@ export interface AuditRouteOptions {
   readonly audit: AuditService;
 }
 
+/** The trail's filter fields, as the query names them; what was typed is shown again beside its error. */
+const trailFields = [
+  'person',
+  'user',
+  'action',
+  'from-day',
+  'from-month',
+  'from-year',
+  'to-day',
+  'to-month',
+  'to-year',
+];
+
 /** Auditors and Data Protection Officers read the trail of their own organisation and verify every chain. */
 const access = ['auditor', 'dpo'] as const;
 
 export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptions): Promise<void> {
   const { audit } = options;
 
-  app.get(auditPaths.trail, { config: { access } }, async (request, reply) => {
+  app.get(auditPaths.trail, { config: { access, audit: 'none' } }, async (request, reply) => {
     const viewer = viewerOf(request);
     const choices = await audit.filterChoices(viewer.organisationId);
     const parsed = parseTrailQuery(request.query, choices);
@@ -30,7 +43,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
     if (!parsed.ok) {
       return reply.code(400).render('audit/views/trail.njk', {
         ...common,
-        values: echo(request.query),
+        values: typedAnswers(request.query, trailFields),
         errors: parsed.errors,
         events: [],
       });
@@ -46,26 +59,30 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
     });
   });
 
-  app.get(`${auditPaths.trail}/events/:seq`, { config: { access } }, async (request, reply) => {
-    const params = eventParams.safeParse(request.params);
-    if (!params.success) return reply.callNotFound();
-    const viewer = viewerOf(request);
-    // Another organisation's event is "not found", never "forbidden": the page reveals nothing of it.
-    const [event, latestSeq] = await Promise.all([
-      audit.event(viewer.organisationId, params.data.seq),
-      audit.latestSeq(viewer.organisationId),
-    ]);
-    if (event === undefined) return reply.callNotFound();
-    return reply.render('audit/views/event.njk', {
-      pageTitle: `Audit event ${String(event.seq)}`,
-      event,
-      latestSeq,
-      paths: auditPaths,
-      backLink: auditPaths.trail,
-    });
-  });
+  app.get(
+    `${auditPaths.trail}/events/:seq`,
+    { config: { access, audit: 'none' } },
+    async (request, reply) => {
+      const params = eventParams.safeParse(request.params);
+      if (!params.success) return reply.callNotFound();
+      const viewer = viewerOf(request);
+      // Another organisation's event is "not found", never "forbidden": the page reveals nothing of it.
+      const [event, latestSeq] = await Promise.all([
+        audit.event(viewer.organisationId, params.data.seq),
+        audit.latestSeq(viewer.organisationId),
+      ]);
+      if (event === undefined) return reply.callNotFound();
+      return reply.render('audit/views/event.njk', {
+        pageTitle: `Audit event ${String(event.seq)}`,
+        event,
+        latestSeq,
+        paths: auditPaths,
+        backLink: auditPaths.trail,
+      });
+    },
+  );
 
-  app.get(auditPaths.verify, { config: { access } }, async (_request, reply) =>
+  app.get(auditPaths.verify, { config: { access, audit: 'none' } }, async (_request, reply) =>
     reply.render('audit/views/verify.njk', {
       pageTitle: 'Check the audit trail has not been altered',
       paths: auditPaths,
@@ -76,7 +93,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
   // Verification reads every chain: a few runs a minute is plenty.
   app.post(
     auditPaths.verify,
-    { config: { access, rateLimit: { max: 6, timeWindow: '1 minute' } } },
+    { config: { access, audit: ['audit.verified'], rateLimit: { max: 6, timeWindow: '1 minute' } } },
     async (request, reply) => {
       const form = parseForm(verifyForm, request.body);
       const pageTitle = 'Check the audit trail has not been altered';
@@ -141,12 +158,6 @@ function counted(count: number, noun: string): string {
   return `${count.toLocaleString('en-GB')} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-function viewerOf(request: FastifyRequest) {
-  // The access rule has already refused anyone not signed in.
-  if (request.viewer === undefined) throw new Error('audit page reached without a signed-in viewer');
-  return request.viewer;
-}
-
 function choiceItems(choices: FilterChoices) {
   return {
     actions: choices.actions,
@@ -158,36 +169,20 @@ function choiceItems(choices: FilterChoices) {
 }
 
 function formValues(filter: TrailFilter) {
-  const parts = (date: string | null) => {
+  const parts = (name: 'from' | 'to', date: string | null) => {
     const [year = '', month = '', day = ''] = date?.split('-') ?? [];
     return {
-      day: day === '' ? '' : String(Number(day)),
-      month: month === '' ? '' : String(Number(month)),
-      year,
+      [`${name}-day`]: day === '' ? '' : String(Number(day)),
+      [`${name}-month`]: month === '' ? '' : String(Number(month)),
+      [`${name}-year`]: year,
     };
   };
   return {
     person: filter.personId ?? '',
     user: filter.actorUserId ?? '',
     action: filter.action ?? '',
-    from: parts(filter.from),
-    to: parts(filter.to),
-  };
-}
-
-/** What the user typed, to show it back beside its error (cut short: an oversized value is not worth repeating). */
-function echo(query: unknown) {
-  const record = query !== null && typeof query === 'object' ? (query as Record<string, unknown>) : {};
-  const field = (name: string) => {
-    const value = record[name];
-    return typeof value === 'string' ? value.slice(0, 100) : '';
-  };
-  return {
-    person: field('person'),
-    user: field('user'),
-    action: field('action'),
-    from: { day: field('from-day'), month: field('from-month'), year: field('from-year') },
-    to: { day: field('to-day'), month: field('to-month'), year: field('to-year') },
+    ...parts('from', filter.from),
+    ...parts('to', filter.to),
   };
 }
 

@@ -1,13 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { parseForm, fieldError } from '../web/forms.ts';
+import { RuleError } from '../lib/errors.ts';
+import type { AuditDeclaration } from '../web/access.ts';
+import { parseForm, ruleErrors, typedAnswers, viewerOf } from '../web/forms.ts';
 import type { ApiTokensService } from './api-tokens.service.ts';
 import { apiTokenForm, apiTokenParams } from './api-tokens.schema.ts';
-import type { Viewer } from './auth.service.ts';
 import { administratorOf } from './staff.authority.ts';
-import { StaffNotFoundError, StaffRuleError, type StaffService } from './staff.service.ts';
+import type { StaffService } from './staff.service.ts';
 
-const adminOnly = { access: ['admin'] as const };
+const adminOnly = (audit: AuditDeclaration) => ({ access: ['admin'] as const, audit });
+const tokenFields = ['name', 'validDays'] as const;
 const personParams = z.strictObject({ id: z.uuid() });
 
 /**
@@ -25,7 +27,7 @@ export async function apiTokenRoutes(
     return parsed.success ? staff.find(administratorOf(viewerOf(request)), parsed.data.id) : undefined;
   }
 
-  app.get('/admin/staff/:id/api-tokens/new', { config: adminOnly }, async (request, reply) => {
+  app.get('/admin/staff/:id/api-tokens/new', { config: adminOnly('none') }, async (request, reply) => {
     const person = await personFor(request);
     if (person === undefined) return reply.callNotFound();
     return reply.render('auth/views/api-token-new.njk', {
@@ -36,64 +38,60 @@ export async function apiTokenRoutes(
     });
   });
 
-  app.post('/admin/staff/:id/api-tokens/new', { config: adminOnly }, async (request, reply) => {
-    const person = await personFor(request);
-    if (person === undefined) return reply.callNotFound();
-    const form = parseForm(apiTokenForm, request.body);
-    const values = request.body;
-    if (!form.ok)
-      return reply.code(400).render('auth/views/api-token-new.njk', {
-        pageTitle: 'Issue an API token',
-        person,
-        values,
-        errors: form.errors,
-        backLink: `/admin/staff/${person.id}`,
-      });
-    try {
-      const issued = await apiTokens.issue(
-        administratorOf(viewerOf(request)),
-        person.id,
-        form.value.name,
-        form.value.validDays,
-      );
-      // Shown once, now: the token is not stored and cannot be shown again (no redirect, no caching).
-      return await reply.code(201).render('auth/views/api-token-issued.njk', {
-        pageTitle: 'API token issued',
-        person,
-        token: issued.token,
-        name: form.value.name,
-      });
-    } catch (error) {
-      if (error instanceof StaffNotFoundError) return reply.callNotFound();
-      if (error instanceof StaffRuleError) {
+  app.post(
+    '/admin/staff/:id/api-tokens/new',
+    { config: adminOnly(['api_token.issued']) },
+    async (request, reply) => {
+      const person = await personFor(request);
+      if (person === undefined) return reply.callNotFound();
+      const form = parseForm(apiTokenForm, request.body);
+      const values = typedAnswers(request.body, tokenFields);
+      if (!form.ok)
         return reply.code(400).render('auth/views/api-token-new.njk', {
           pageTitle: 'Issue an API token',
           person,
           values,
-          errors: fieldError('name', error.message),
+          errors: form.errors,
           backLink: `/admin/staff/${person.id}`,
         });
+      try {
+        const issued = await apiTokens.issue(
+          administratorOf(viewerOf(request)),
+          person.id,
+          form.value.name,
+          form.value.validDays,
+        );
+        // Shown once, now: the token is not stored and cannot be shown again (no redirect, no caching).
+        return await reply.code(201).render('auth/views/api-token-issued.njk', {
+          pageTitle: 'API token issued',
+          person,
+          token: issued.token,
+          name: form.value.name,
+        });
+      } catch (error) {
+        if (error instanceof RuleError) {
+          return reply.code(400).render('auth/views/api-token-new.njk', {
+            pageTitle: 'Issue an API token',
+            person,
+            values,
+            errors: ruleErrors(error, tokenFields),
+            backLink: `/admin/staff/${person.id}`,
+          });
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  );
 
-  app.post('/admin/staff/:id/api-tokens/:tokenId/revoke', { config: adminOnly }, async (request, reply) => {
-    const params = apiTokenParams.safeParse(request.params);
-    if (!params.success) return reply.callNotFound();
-    try {
+  app.post(
+    '/admin/staff/:id/api-tokens/:tokenId/revoke',
+    { config: adminOnly(['api_token.revoked']) },
+    async (request, reply) => {
+      const params = apiTokenParams.safeParse(request.params);
+      if (!params.success) return reply.callNotFound();
+      // A token that is unknown, already revoked or another organisation's is not found (404).
       await apiTokens.revoke(administratorOf(viewerOf(request)), params.data.id, params.data.tokenId);
-    } catch (error) {
-      if (error instanceof StaffRuleError) return reply.callNotFound();
-      throw error;
-    }
-    return reply.redirect(`/admin/staff/${params.data.id}`, 303);
-  });
-}
-
-function viewerOf(request: FastifyRequest): Viewer {
-  // Admin routes run only for a signed-in viewer (the access rule refuses everyone else first).
-  if (request.viewer === undefined)
-    throw new Error('API token administration reached without a signed-in viewer');
-  return request.viewer;
+      return reply.redirect(`/admin/staff/${params.data.id}`, 303);
+    },
+  );
 }

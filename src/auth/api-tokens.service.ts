@@ -2,9 +2,17 @@ import type { AuditService } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newToken, tokenDigest } from '../lib/tokens.ts';
-import type { Viewer } from './auth.service.ts';
+import {
+  findTokenWithUser,
+  insertApiToken,
+  listApiTokens,
+  revokeApiToken,
+  touchApiToken,
+} from './api-tokens.repository.ts';
 import { confinedTo, type Authority } from './staff.authority.ts';
-import { StaffNotFoundError, StaffRuleError } from './staff.service.ts';
+import { ApiTokenNotFoundError, StaffNotFoundError, StaffRuleError } from './staff.errors.ts';
+import { lockUser, toViewer } from './users.repository.ts';
+import type { Viewer } from './viewer.ts';
 
 export interface ApiToken {
   readonly id: string;
@@ -39,50 +47,39 @@ export function apiTokensService(deps: {
       const scope = confinedTo(actor);
       const token = `${tokenPrefix}${newToken()}`;
       return db.transaction().execute(async (trx) => {
-        const user = await trx
-          .selectFrom('users')
-          .select(['id', 'organisation_id', 'active'])
-          .where('id', '=', userId)
-          .forUpdate()
-          .executeTakeFirst();
+        const user = await lockUser(trx, userId);
         if (user === undefined || (scope !== undefined && user.organisation_id !== scope))
           throw new StaffNotFoundError();
         if (!user.active)
-          throw new StaffRuleError('name', 'Reactivate the account before issuing it a token');
+          throw new StaffRuleError(
+            'name',
+            'API_TOKEN.ACCOUNT_INACTIVE',
+            'Reactivate the account before issuing it a token',
+          );
         const now = clock.now();
-        const created = await trx
-          .insertInto('api_tokens')
-          .values({
-            organisation_id: user.organisation_id,
-            user_id: user.id,
-            name,
-            token_digest: tokenDigest(token),
-            created_by: actor.userId,
-            created_at: now,
-            expires_at: new Date(now.getTime() + validDays * 86_400_000),
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
+        const id = await insertApiToken(trx, {
+          organisation_id: user.organisation_id,
+          user_id: user.id,
+          name,
+          token_digest: tokenDigest(token),
+          created_by: actor.userId,
+          created_at: now,
+          expires_at: new Date(now.getTime() + validDays * 86_400_000),
+        });
         await audit.record(trx, {
           organisationId: user.organisation_id,
           actor,
           action: 'api_token.issued',
-          entity: { type: 'api_token', id: created.id },
+          entity: { type: 'api_token', id },
           change: { userId: user.id, name, validDays },
         });
-        return { id: created.id, token };
+        return { id, token };
       });
     },
 
     /** A member of staff's tokens; none for someone outside the authority's organisation. */
     async listFor(authority: Authority, userId: string): Promise<ApiToken[]> {
-      const scope = confinedTo(authority);
-      let query = db
-        .selectFrom('api_tokens')
-        .select(['id', 'name', 'created_at', 'expires_at', 'last_used_at', 'revoked_at'])
-        .where('user_id', '=', userId);
-      if (scope !== undefined) query = query.where('organisation_id', '=', scope);
-      const rows = await query.orderBy('created_at', 'desc').execute();
+      const rows = await listApiTokens(db, userId, confinedTo(authority));
       return rows.map((row) => ({
         id: row.id,
         name: row.name,
@@ -96,18 +93,15 @@ export function apiTokensService(deps: {
     async revoke(actor: Authority, userId: string, tokenId: string): Promise<void> {
       const scope = confinedTo(actor);
       await db.transaction().execute(async (trx) => {
-        let revoking = trx
-          .updateTable('api_tokens')
-          .set({ revoked_at: clock.now() })
-          .where('id', '=', tokenId)
-          .where('user_id', '=', userId)
-          .where('revoked_at', 'is', null);
-        if (scope !== undefined) revoking = revoking.where('organisation_id', '=', scope);
-        const revoked = await revoking.returning(['organisation_id']).executeTakeFirst();
-        if (revoked === undefined)
-          throw new StaffRuleError('token', 'That token does not exist or is already revoked');
+        const organisationId = await revokeApiToken(trx, {
+          id: tokenId,
+          userId,
+          organisationId: scope,
+          at: clock.now(),
+        });
+        if (organisationId === undefined) throw new ApiTokenNotFoundError();
         await audit.record(trx, {
-          organisationId: revoked.organisation_id,
+          organisationId,
           actor,
           action: 'api_token.revoked',
           entity: { type: 'api_token', id: tokenId },
@@ -119,43 +113,14 @@ export function apiTokensService(deps: {
     /** The member of staff a bearer token acts as, or undefined for an unknown, revoked or expired token. */
     async viewerFor(token: string): Promise<Viewer | undefined> {
       if (!token.startsWith(tokenPrefix) || token.length > 200) return undefined;
-      const row = await db
-        .selectFrom('api_tokens')
-        .innerJoin('users', 'users.id', 'api_tokens.user_id')
-        .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
-        .select([
-          'api_tokens.id as token_id',
-          'api_tokens.expires_at',
-          'api_tokens.revoked_at',
-          'api_tokens.last_used_at',
-          'users.id as user_id',
-          'users.display_name',
-          'users.email',
-          'users.roles',
-          'users.active',
-          'users.organisation_id',
-          'organisations.name as organisation_name',
-        ])
-        .where('api_tokens.token_digest', '=', tokenDigest(token))
-        .executeTakeFirst();
+      const row = await findTokenWithUser(db, tokenDigest(token));
       const now = clock.now();
       if (row === undefined || !row.active || row.revoked_at !== null || row.expires_at <= now)
         return undefined;
       if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= touchIntervalMs) {
-        await db
-          .updateTable('api_tokens')
-          .set({ last_used_at: now })
-          .where('id', '=', row.token_id)
-          .execute();
+        await touchApiToken(db, row.token_id, now);
       }
-      return {
-        userId: row.user_id,
-        displayName: row.display_name,
-        email: row.email,
-        organisationId: row.organisation_id,
-        organisationName: row.organisation_name,
-        roles: row.roles,
-      };
+      return toViewer(row);
     },
   };
 }

@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditDeclaration } from '../web/access.ts';
 import { parseForm, fieldError, type FormErrors } from '../web/forms.ts';
 import type { AuthService, CodeOutcome, PasswordChangeOutcome } from './auth.service.ts';
 import { choosePasswordForm, codeForm, nextQuery, signInForm } from './auth.schema.ts';
 import { signInStepPaths } from './auth.paths.ts';
 import type { PendingStage, SessionStage } from './auth.table.ts';
+import { nothingToAudit } from '../lib/request-context.ts';
 
 export interface AuthRouteOptions {
   readonly auth: AuthService;
@@ -38,14 +40,25 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
         showHomeLink: false,
       });
   };
-  const attempt = { config: { access: 'public' as const }, onRequest: limitAddress };
-  const pendingAttempt = { config: { access: 'mfa' as const }, onRequest: limitAddress };
+  const attempt = (audit: AuditDeclaration) => ({
+    config: { access: 'public' as const, audit },
+    onRequest: limitAddress,
+  });
+  const pendingAttempt = (audit: AuditDeclaration) => ({
+    config: { access: 'mfa' as const, audit },
+    onRequest: limitAddress,
+  });
 
   /** Where a pending session belongs when it asks for another step's page, or undefined when it is on its own. */
-  const elsewhere = (request: FastifyRequest, stage: PendingStage): string | undefined =>
-    request.pending === undefined || request.pending.stage === stage
-      ? undefined
-      : signInStepPaths[request.pending.stage];
+  /**
+   * The step a pending session is really at, when it is not this one: the browser is sent there, and
+   * this request did nothing its route records.
+   */
+  const elsewhere = (request: FastifyRequest, stage: PendingStage): string | undefined => {
+    if (request.pending === undefined || request.pending.stage === stage) return undefined;
+    nothingToAudit();
+    return signInStepPaths[request.pending.stage];
+  };
 
   const afterQuery = (next: string | undefined) =>
     next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
@@ -66,7 +79,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     notice?: string,
   ) => reply.code(status).render('auth/views/sign-in.njk', { pageTitle: 'Sign in', values, errors, notice });
 
-  app.get('/sign-in', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/sign-in', { config: { access: 'public', audit: 'none' } }, async (request, reply) => {
     if (request.viewer !== undefined) return reply.redirect('/', 303);
     const query = nextQuery.parse(request.query);
     if (request.pending?.stage === 'password') return reply.redirect(pageFor('password', query.next), 303);
@@ -79,23 +92,29 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     );
   });
 
-  app.post('/sign-in', attempt, async (request, reply) => {
-    const query = nextQuery.parse(request.query);
-    const form = parseForm(signInForm, request.body);
-    if (!form.ok) return renderSignIn(reply, 400, { email: emailOf(request), next: query.next }, form.errors);
-    const outcome = await auth.signIn({ ...form.value, previousToken: request.sessionToken });
-    if (outcome.kind !== 'session') {
-      const message = outcome.kind === 'throttled' ? throttledMessage : invalidSignIn;
-      return renderSignIn(
-        reply,
-        outcome.kind === 'throttled' ? 429 : 400,
-        { email: form.value.email, next: query.next },
-        fieldError('email', message),
-      );
-    }
-    setSession(reply, outcome.token);
-    return reply.redirect(pageFor(outcome.stage, query.next), 303);
-  });
+  // A wrong password is recorded against the account it names (none for an unknown address).
+  app.post(
+    '/sign-in',
+    attempt(['user.password_accepted', 'user.signed_in', 'user.sign_in_failed']),
+    async (request, reply) => {
+      const query = nextQuery.parse(request.query);
+      const form = parseForm(signInForm, request.body);
+      if (!form.ok)
+        return renderSignIn(reply, 400, { email: emailOf(request), next: query.next }, form.errors);
+      const outcome = await auth.signIn({ ...form.value, previousToken: request.sessionToken });
+      if (outcome.kind !== 'session') {
+        const message = outcome.kind === 'throttled' ? throttledMessage : invalidSignIn;
+        return renderSignIn(
+          reply,
+          outcome.kind === 'throttled' ? 429 : 400,
+          { email: form.value.email, next: query.next },
+          fieldError('email', message),
+        );
+      }
+      setSession(reply, outcome.token);
+      return reply.redirect(pageFor(outcome.stage, query.next), 303);
+    },
+  );
 
   const renderChoosePassword = (
     request: FastifyRequest,
@@ -109,26 +128,34 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
       errors,
     });
 
-  app.get(signInStepPaths.password, { config: { access: 'mfa' } }, async (request, reply) => {
+  app.get(signInStepPaths.password, { config: { access: 'mfa', audit: 'none' } }, async (request, reply) => {
     const other = elsewhere(request, 'password');
     if (other !== undefined) return reply.redirect(other, 303);
     return renderChoosePassword(request, reply, 200);
   });
 
-  app.post(signInStepPaths.password, pendingAttempt, async (request, reply) => {
-    const other = elsewhere(request, 'password');
-    if (other !== undefined) return reply.redirect(other, 303);
-    const form = parseForm(choosePasswordForm, request.body);
-    if (!form.ok) return renderChoosePassword(request, reply, 400, form.errors);
-    const outcome: PasswordChangeOutcome = await auth.choosePassword(tokenOf(request), form.value.password);
-    if (outcome.kind === 'invalid') return reply.redirect('/sign-in', 303);
-    if (outcome.kind === 'refused')
-      return renderChoosePassword(request, reply, 400, fieldError('password', outcome.message));
-    setSession(reply, outcome.token);
-    return reply.redirect(pageFor(outcome.stage, nextQuery.parse(request.query).next), 303);
-  });
+  app.post(
+    signInStepPaths.password,
+    pendingAttempt(['user.password_changed', 'user.signed_in']),
+    async (request, reply) => {
+      const other = elsewhere(request, 'password');
+      if (other !== undefined) return reply.redirect(other, 303);
+      const form = parseForm(choosePasswordForm, request.body);
+      if (!form.ok) return renderChoosePassword(request, reply, 400, form.errors);
+      const outcome: PasswordChangeOutcome = await auth.choosePassword(tokenOf(request), form.value.password);
+      if (outcome.kind === 'invalid') {
+        // The session ended between the page and the post: start again, having changed nothing.
+        nothingToAudit();
+        return reply.redirect('/sign-in', 303);
+      }
+      if (outcome.kind === 'refused')
+        return renderChoosePassword(request, reply, 400, fieldError('password', outcome.message));
+      setSession(reply, outcome.token);
+      return reply.redirect(pageFor(outcome.stage, nextQuery.parse(request.query).next), 303);
+    },
+  );
 
-  app.get('/sign-in/code', { config: { access: 'mfa' } }, async (request, reply) => {
+  app.get('/sign-in/code', { config: { access: 'mfa', audit: 'none' } }, async (request, reply) => {
     const other = elsewhere(request, 'mfa');
     if (other !== undefined) return reply.redirect(other, 303);
     return reply.render('auth/views/code.njk', {
@@ -137,7 +164,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     });
   });
 
-  app.post('/sign-in/code', pendingAttempt, async (request, reply) => {
+  app.post('/sign-in/code', pendingAttempt(['user.signed_in', 'user.mfa_failed']), async (request, reply) => {
     const other = elsewhere(request, 'mfa');
     if (other !== undefined) return reply.redirect(other, 303);
     const next = nextQuery.parse(request.query).next;
@@ -164,41 +191,53 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     return reply.redirect(next ?? '/', 303);
   });
 
-  app.get('/sign-in/set-up-authenticator', { config: { access: 'mfa' } }, async (request, reply) => {
-    const other = elsewhere(request, 'enrol');
-    if (other !== undefined) return reply.redirect(other, 303);
-    return renderEnrolment(request, reply, 200);
-  });
+  // The key is issued (and recorded, user.mfa_key_issued) at the first visit only; later visits show
+  // the same key again and record nothing, so the page declares no event it must always write.
+  app.get(
+    '/sign-in/set-up-authenticator',
+    { config: { access: 'mfa', audit: 'none' } },
+    async (request, reply) => {
+      const other = elsewhere(request, 'enrol');
+      if (other !== undefined) return reply.redirect(other, 303);
+      return renderEnrolment(request, reply, 200);
+    },
+  );
 
-  app.post('/sign-in/set-up-authenticator', pendingAttempt, async (request, reply) => {
-    const other = elsewhere(request, 'enrol');
-    if (other !== undefined) return reply.redirect(other, 303);
-    const form = parseForm(codeForm, request.body);
-    const outcome: CodeOutcome = form.ok
-      ? await auth.confirmEnrolment(tokenOf(request), form.value.code)
-      : { kind: 'invalid' };
-    if (outcome.kind !== 'signed-in') {
-      const errors = form.ok
-        ? fieldError(
-            'code',
-            outcome.kind === 'throttled'
-              ? throttledMessage
-              : 'The code is not correct. Enter the current code from your authenticator app',
-          )
-        : form.errors;
-      return renderEnrolment(request, reply, outcome.kind === 'throttled' ? 429 : 400, errors);
-    }
-    setSession(reply, outcome.token);
-    return reply.redirect(nextQuery.parse(request.query).next ?? '/', 303);
-  });
+  app.post(
+    '/sign-in/set-up-authenticator',
+    pendingAttempt(['user.mfa_enrolled', 'user.signed_in', 'user.mfa_failed']),
+    async (request, reply) => {
+      const other = elsewhere(request, 'enrol');
+      if (other !== undefined) return reply.redirect(other, 303);
+      const form = parseForm(codeForm, request.body);
+      const outcome: CodeOutcome = form.ok
+        ? await auth.confirmEnrolment(tokenOf(request), form.value.code)
+        : { kind: 'invalid' };
+      if (outcome.kind !== 'signed-in') {
+        const errors = form.ok
+          ? fieldError(
+              'code',
+              outcome.kind === 'throttled'
+                ? throttledMessage
+                : 'The code is not correct. Enter the current code from your authenticator app',
+            )
+          : form.errors;
+        return renderEnrolment(request, reply, outcome.kind === 'throttled' ? 429 : 400, errors);
+      }
+      setSession(reply, outcome.token);
+      return reply.redirect(nextQuery.parse(request.query).next ?? '/', 303);
+    },
+  );
 
-  app.post('/sign-out', { config: { access: 'public' } }, async (request, reply) => {
+  // Ending a live session records user.signed_out; signing out with none (an old tab) records nothing,
+  // and the answer is the same redirect, so no event can be declared as always written.
+  app.post('/sign-out', { config: { access: 'public', audit: 'none' } }, async (request, reply) => {
     if (request.sessionToken !== undefined) await auth.signOut(request.sessionToken);
     reply.clearSessionCookie();
     return reply.redirect('/signed-out', 303);
   });
 
-  app.get('/signed-out', { config: { access: 'public' } }, async (_request, reply) =>
+  app.get('/signed-out', { config: { access: 'public', audit: 'none' } }, async (_request, reply) =>
     reply.render('auth/views/signed-out.njk', { pageTitle: 'You have signed out' }),
   );
 

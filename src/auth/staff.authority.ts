@@ -1,5 +1,5 @@
 import type { AuditActor } from '../audit/index.ts';
-import type { Viewer } from './auth.service.ts';
+import type { Viewer } from './viewer.ts';
 import type { Role } from './roles.ts';
 
 /**
@@ -44,8 +44,8 @@ export function holdsRole(authority: Authority, role: Role): boolean {
   return authority.userId === null;
 }
 
-/** Refused outright (HTTP 403): the authority lacks the role a change needs. Nothing has changed. */
-export class NotPermittedError extends Error {
-  override readonly name = 'NotPermittedError';
-  readonly statusCode = 403;
-}
+/**
+ * Refused outright (HTTP 403): the authority lacks the role a change needs. Nothing has changed. The
+ * one family's error (src/lib/errors.ts), under the name callers of this capability know.
+ */
+export { NotPermittedError } from '../lib/errors.ts';

@@ -1,24 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { fieldError, parseForm, type FormErrors } from '../web/forms.ts';
-import { roleNames, roles, type Role } from './roles.ts';
-import { administratorOf, holdsRole, type Administrator } from './staff.authority.ts';
-import {
-  confirmationForm,
-  createFields,
-  editFields,
-  resetPasswordForm,
-  staffCreateForm,
-  staffEditForm,
-  staffPageQuery,
-  staffParams,
-  trainingDateField,
-  trainingFields,
-  trainingForm,
-  type StaffOutcome,
-} from './staff.schema.ts';
-import { StaffNotFoundError, StaffRuleError, type StaffMember, type StaffService } from './staff.service.ts';
+import { RuleError } from '../lib/errors.ts';
+import { parseForm, ruleErrors, viewerOf, type FormErrors } from '../web/forms.ts';
 import type { ApiTokensService } from './api-tokens.service.ts';
+import { roleNames, roles, type Role } from './roles.ts';
+import { staffAccountRoutes } from './staff.account.routes.ts';
+import { administratorOf, holdsRole, type Administrator } from './staff.authority.ts';
+import { adminOnly, outcomeNotices, personOf, staffAnswers, staffPaths } from './staff.pages.ts';
+import { createFields, editFields, staffCreateForm, staffEditForm, staffPageQuery } from './staff.schema.ts';
+import type { StaffMember, StaffService } from './staff.service.ts';
 import { trainingStateTags } from './training.ts';
+
+export { staffPaths } from './staff.pages.ts';
 
 export interface StaffRouteOptions {
   readonly staff: StaffService;
@@ -26,47 +18,10 @@ export interface StaffRouteOptions {
 }
 
 /**
- * Staff administration is for administrators only, each confined to their own organisation's staff
- * (ADR 0011): the services refuse anyone else's, and the pages answer 404 for them.
+ * Staff administration: the list, a member of staff's page, and the create and change-details forms.
+ * The changes to an account (password, training, authenticator app, deactivation) are in
+ * staff.account.routes.ts.
  */
-const adminOnly = { access: ['admin'] as const };
-
-export const staffPaths = {
-  list: '/admin/staff',
-  create: '/admin/staff/new',
-  show: (id: string) => `/admin/staff/${id}`,
-  edit: (id: string) => `/admin/staff/${id}/edit`,
-  resetPassword: (id: string) => `/admin/staff/${id}/reset-password`,
-  resetMfa: (id: string) => `/admin/staff/${id}/reset-mfa`,
-  deactivate: (id: string) => `/admin/staff/${id}/deactivate`,
-  reactivate: (id: string) => `/admin/staff/${id}/reactivate`,
-  training: (id: string) => `/admin/staff/${id}/training`,
-} as const;
-
-const outcomeNotices: Record<StaffOutcome, string> = {
-  created: 'Account created. They will set up their authenticator app when they first sign in.',
-  updated: 'Details updated.',
-  'password-reset':
-    'Password reset. They have been signed out everywhere and must sign in with the new password.',
-  'mfa-reset':
-    'Authenticator app reset. They have been signed out and will set up their authenticator app again at their next sign-in.',
-  deactivated: 'Account deactivated. They have been signed out and cannot sign in.',
-  reactivated: 'Account reactivated. They can sign in again.',
-  'training-recorded': 'Data protection training recorded.',
-};
-
-interface Confirmation {
-  readonly name: string;
-  readonly path: (id: string) => string;
-  readonly template: string;
-  readonly pageTitle: string;
-  readonly outcome: StaffOutcome;
-  readonly apply: (request: FastifyRequest, person: StaffMember) => Promise<void>;
-}
-
-/** The id a confirmation page's button carries, so an error summary has somewhere to link. */
-const confirmButton = 'confirm';
-
 export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptions): Promise<void> {
   const { staff } = options;
 
@@ -95,13 +50,7 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     };
   }
 
-  /** The person the address names, or undefined for a malformed or unknown id, or another organisation's staff (the caller answers 404). */
-  async function personOf(request: FastifyRequest): Promise<StaffMember | undefined> {
-    const params = staffParams.safeParse(request.params);
-    return params.success ? staff.find(administratorOf(viewerOf(request)), params.data.id) : undefined;
-  }
-
-  app.get('/admin/staff', { config: adminOnly }, async (request, reply) => {
+  app.get('/admin/staff', { config: adminOnly('none') }, async (request, reply) => {
     const viewer = viewerOf(request);
     return reply.render('auth/views/staff-list.njk', {
       pageTitle: 'Staff',
@@ -128,13 +77,13 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     });
   }
 
-  app.get('/admin/staff/new', { config: adminOnly }, async (request, reply) =>
+  app.get('/admin/staff/new', { config: adminOnly('none') }, async (request, reply) =>
     renderCreate(request, reply, 200, { roles: [] }),
   );
 
-  app.post('/admin/staff/new', { config: adminOnly }, async (request, reply) => {
+  app.post('/admin/staff/new', { config: adminOnly(['user.created']) }, async (request, reply) => {
     const form = parseForm(staffCreateForm, request.body);
-    const values = answersOf(request.body, createFields);
+    const values = staffAnswers(request.body, createFields);
     if (!form.ok) return renderCreate(request, reply, 400, values, form.errors);
     const administrator = administratorOf(viewerOf(request));
     try {
@@ -145,14 +94,14 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       });
       return await reply.redirect(`${staffPaths.show(id)}?done=created`, 303);
     } catch (error) {
-      if (error instanceof StaffRuleError)
+      if (error instanceof RuleError)
         return renderCreate(request, reply, 400, values, ruleErrors(error, createFields));
       throw error;
     }
   });
 
-  app.get('/admin/staff/:id', { config: adminOnly }, async (request, reply) => {
-    const person = await personOf(request);
+  app.get('/admin/staff/:id', { config: adminOnly('none') }, async (request, reply) => {
+    const person = await personOf(staff, request);
     if (person === undefined) return reply.callNotFound();
     const done = staffPageQuery.parse(request.query).done;
     return reply.render('auth/views/staff-show.njk', {
@@ -195,8 +144,8 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     });
   }
 
-  app.get('/admin/staff/:id/edit', { config: adminOnly }, async (request, reply) => {
-    const person = await personOf(request);
+  app.get('/admin/staff/:id/edit', { config: adminOnly('none') }, async (request, reply) => {
+    const person = await personOf(staff, request);
     if (person === undefined) return reply.callNotFound();
     return renderEdit(request, reply, 200, person, {
       displayName: person.displayName,
@@ -206,11 +155,11 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
     });
   });
 
-  app.post('/admin/staff/:id/edit', { config: adminOnly }, async (request, reply) => {
-    const person = await personOf(request);
+  app.post('/admin/staff/:id/edit', { config: adminOnly(['user.updated']) }, async (request, reply) => {
+    const person = await personOf(staff, request);
     if (person === undefined) return reply.callNotFound();
     const form = parseForm(staffEditForm, request.body);
-    const values = answersOf(request.body, editFields);
+    const values = staffAnswers(request.body, editFields);
     if (!form.ok) return renderEdit(request, reply, 400, person, values, form.errors);
     const administrator = administratorOf(viewerOf(request));
     try {
@@ -222,157 +171,13 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       });
       return await reply.redirect(`${staffPaths.show(person.id)}?done=updated`, 303);
     } catch (error) {
-      if (error instanceof StaffNotFoundError) return reply.callNotFound();
-      if (error instanceof StaffRuleError)
+      if (error instanceof RuleError)
         return renderEdit(request, reply, 400, person, values, ruleErrors(error, editFields));
       throw error;
     }
   });
 
-  async function renderResetPassword(
-    reply: FastifyReply,
-    status: number,
-    person: StaffMember,
-    errors?: FormErrors,
-  ) {
-    return reply.code(status).render('auth/views/staff-reset-password.njk', {
-      pageTitle: 'Reset password',
-      backLink: staffPaths.show(person.id),
-      action: staffPaths.resetPassword(person.id),
-      person,
-      errors,
-    });
-  }
-
-  app.get('/admin/staff/:id/reset-password', { config: adminOnly }, async (request, reply) => {
-    const person = await personOf(request);
-    if (person === undefined) return reply.callNotFound();
-    return renderResetPassword(reply, 200, person);
-  });
-
-  app.post('/admin/staff/:id/reset-password', { config: adminOnly }, async (request, reply) => {
-    const person = await personOf(request);
-    if (person === undefined) return reply.callNotFound();
-    const form = parseForm(resetPasswordForm, request.body);
-    if (!form.ok) return renderResetPassword(reply, 400, person, form.errors);
-    try {
-      await staff.resetPassword(administratorOf(viewerOf(request)), person.id, form.value.password);
-      return await reply.redirect(`${staffPaths.show(person.id)}?done=password-reset`, 303);
-    } catch (error) {
-      if (error instanceof StaffNotFoundError) return reply.callNotFound();
-      if (error instanceof StaffRuleError)
-        return renderResetPassword(reply, 400, person, ruleErrors(error, ['password']));
-      throw error;
-    }
-  });
-
-  /** Data protection training (R1.1, R2.2): the day they last completed it, from which its expiry follows. */
-  async function renderTraining(
-    reply: FastifyReply,
-    status: number,
-    person: StaffMember,
-    values: Record<string, unknown>,
-    errors?: FormErrors,
-  ) {
-    return reply.code(status).render('auth/views/staff-training.njk', {
-      pageTitle: 'When did they complete data protection training?',
-      backLink: staffPaths.show(person.id),
-      action: staffPaths.training(person.id),
-      cancel: staffPaths.show(person.id),
-      person,
-      field: trainingDateField,
-      values,
-      errors: errors === undefined ? undefined : toFirstDatePart(errors, trainingDateField),
-    });
-  }
-
-  app.get('/admin/staff/:id/training', { config: adminOnly }, async (request, reply) => {
-    const person = await personOf(request);
-    if (person === undefined) return reply.callNotFound();
-    return renderTraining(reply, 200, person, {});
-  });
-
-  app.post('/admin/staff/:id/training', { config: adminOnly }, async (request, reply) => {
-    const person = await personOf(request);
-    if (person === undefined) return reply.callNotFound();
-    const form = parseForm(trainingForm({ today: staff.today() }), request.body);
-    const values = answersOf(request.body, trainingFields);
-    if (!form.ok) return renderTraining(reply, 400, person, values, form.errors);
-    try {
-      await staff.recordTraining(administratorOf(viewerOf(request)), person.id, form.value.completedOn);
-      return await reply.redirect(`${staffPaths.show(person.id)}?done=training-recorded`, 303);
-    } catch (error) {
-      if (error instanceof StaffNotFoundError) return reply.callNotFound();
-      if (error instanceof StaffRuleError)
-        return renderTraining(reply, 400, person, values, ruleErrors(error, [trainingDateField]));
-      throw error;
-    }
-  });
-
-  /** Reset MFA, deactivate and reactivate: a confirmation page, then a POST that makes the change. */
-  const confirmations = [
-    {
-      name: 'reset-mfa',
-      path: staffPaths.resetMfa,
-      template: 'auth/views/staff-reset-mfa.njk',
-      pageTitle: 'Reset authenticator app',
-      outcome: 'mfa-reset',
-      apply: (request: FastifyRequest, person: StaffMember) =>
-        staff.resetMfa(administratorOf(viewerOf(request)), person.id),
-    },
-    {
-      name: 'deactivate',
-      path: staffPaths.deactivate,
-      template: 'auth/views/staff-deactivate.njk',
-      pageTitle: 'Deactivate account',
-      outcome: 'deactivated',
-      apply: (request: FastifyRequest, person: StaffMember) =>
-        staff.setActive(administratorOf(viewerOf(request)), person.id, false),
-    },
-    {
-      name: 'reactivate',
-      path: staffPaths.reactivate,
-      template: 'auth/views/staff-reactivate.njk',
-      pageTitle: 'Reactivate account',
-      outcome: 'reactivated',
-      apply: (request: FastifyRequest, person: StaffMember) =>
-        staff.setActive(administratorOf(viewerOf(request)), person.id, true),
-    },
-  ] as const satisfies readonly Confirmation[];
-
-  for (const confirmation of confirmations) {
-    const render = (reply: FastifyReply, status: number, person: StaffMember, errors?: FormErrors) =>
-      reply.code(status).render(confirmation.template, {
-        pageTitle: confirmation.pageTitle,
-        backLink: staffPaths.show(person.id),
-        action: confirmation.path(person.id),
-        cancel: staffPaths.show(person.id),
-        confirmButton,
-        person,
-        errors,
-      });
-
-    app.get(`/admin/staff/:id/${confirmation.name}`, { config: adminOnly }, async (request, reply) => {
-      const person = await personOf(request);
-      if (person === undefined) return reply.callNotFound();
-      return render(reply, 200, person);
-    });
-
-    app.post(`/admin/staff/:id/${confirmation.name}`, { config: adminOnly }, async (request, reply) => {
-      const person = await personOf(request);
-      if (person === undefined) return reply.callNotFound();
-      const form = parseForm(confirmationForm, request.body);
-      if (!form.ok) return render(reply, 400, person, linkedTo(form.errors, confirmButton));
-      try {
-        await confirmation.apply(request, person);
-        return await reply.redirect(`${staffPaths.show(person.id)}?done=${confirmation.outcome}`, 303);
-      } catch (error) {
-        if (error instanceof StaffNotFoundError) return reply.callNotFound();
-        if (error instanceof StaffRuleError) return render(reply, 400, person, ruleErrors(error, []));
-        throw error;
-      }
-    });
-  }
+  await staffAccountRoutes(app, { staff });
 }
 
 const operatorHint =
@@ -395,51 +200,4 @@ function keptOperatorRole(
   )
     return chosen;
   return [...chosen, 'platform_operator'];
-}
-
-function viewerOf(request: FastifyRequest) {
-  // Admin routes run only for a signed-in viewer (the access rule refuses everyone else first).
-  if (request.viewer === undefined)
-    throw new Error('staff administration reached without a signed-in viewer');
-  return request.viewer;
-}
-
-/**
- * A service rule's message on its field when the form has that field; otherwise in the summary,
- * linking to the form's first field (or the confirmation button).
- */
-function ruleErrors(error: StaffRuleError, fields: readonly string[]): FormErrors {
-  if (fields.includes(error.field)) return fieldError(error.field, error.message);
-  return { summary: [{ text: error.message, href: `#${fields[0] ?? confirmButton}` }], fields: {} };
-}
-
-/** A date input's errors link to its first box (the day), as the GOV.UK date input pattern asks. */
-function toFirstDatePart(errors: FormErrors, field: string): FormErrors {
-  return {
-    ...errors,
-    summary: errors.summary.map((entry) =>
-      entry.href === `#${field}` ? { ...entry, href: `#${field}-day` } : entry,
-    ),
-  };
-}
-
-/** Errors about fields a page does not show, pointed at something on the page. */
-function linkedTo(errors: FormErrors, target: string): FormErrors {
-  return { summary: errors.summary.map((entry) => ({ ...entry, href: `#${target}` })), fields: {} };
-}
-
-/**
- * What was typed, to show again beside the errors: text fields as text, roles as a list. Passwords
- * are never sent back to the browser.
- */
-function answersOf(body: unknown, fields: readonly string[]): Record<string, unknown> {
-  const answers: Record<string, unknown> = { roles: [] as Role[] };
-  if (body === null || typeof body !== 'object') return answers;
-  for (const [key, value] of Object.entries(body)) {
-    if (!fields.includes(key) || key === 'password') continue;
-    if (key === 'roles')
-      answers['roles'] = [value].flat().filter((role): role is string => typeof role === 'string');
-    else if (typeof value === 'string') answers[key] = value;
-  }
-  return answers;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { viewerOf } from '../web/forms.ts';
 import type { StaffService } from './staff.service.ts';
 import { trainingStateTags } from './training.ts';
 
@@ -12,10 +13,8 @@ export async function teamRoutes(
 ): Promise<void> {
   const { staff } = options;
 
-  app.get('/team', { config: { access: ['manager'] } }, async (request, reply) => {
-    // The access rule lets only a signed-in manager reach here.
-    if (request.viewer === undefined) throw new Error('the team page reached without a signed-in viewer');
-    const members = await staff.team(request.viewer.userId);
+  app.get('/team', { config: { access: ['manager'], audit: 'none' } }, async (request, reply) => {
+    const members = await staff.team(viewerOf(request).userId);
     return reply.render('auth/views/team.njk', {
       pageTitle: 'Your team',
       members,

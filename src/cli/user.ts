@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { systemActor } from '../audit/index.ts';
-import { isRole, roles, StaffRuleError, type Role } from '../auth/index.ts';
-import { DirectoryRuleError, organisationKinds, type OrganisationKind } from '../orgs/index.ts';
+import { isRole, roles, type Role } from '../auth/index.ts';
+import { isDomainError } from '../lib/errors.ts';
+import { organisationKinds, type OrganisationKind } from '../orgs/index.ts';
 import { withSafeshare } from './context.ts';
 
 /** `safeshare organisation create` and `safeshare user create`: bootstrap a deployment without demo data. */
@@ -107,6 +108,7 @@ export function userCommands(program: Command): void {
 }
 
 function explain(error: unknown): never {
-  if (error instanceof StaffRuleError || error instanceof DirectoryRuleError) throw new Error(error.message);
+  // A refusal (a broken rule, an unknown organisation) is told in its own words, without a stack.
+  if (isDomainError(error)) throw new Error(error.message);
   throw error;
 }

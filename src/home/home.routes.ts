@@ -1,16 +1,20 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { Role, StaffService } from '../auth/index.ts';
-import type { Db } from '../db/client.ts';
+import type { DatabaseReadiness } from '../db/health.ts';
 import { cookiePolicy } from '../web/web.plugin.ts';
 
 /** The home page, health checks and the pages every UK public-sector service must have. */
 export async function homeRoutes(
   app: FastifyInstance,
-  options: { readonly db: Db; readonly staff: StaffService; readonly secureCookies: boolean },
+  options: {
+    /** Asks the database whether it answers now (the readiness probe). */
+    readonly databaseReachable: () => Promise<DatabaseReadiness>;
+    readonly staff: StaffService;
+    readonly secureCookies: boolean;
+  },
 ): Promise<void> {
   const cookieNames = cookiePolicy(options.secureCookies).names;
-  app.get('/', { config: { access: 'staff' } }, async (request, reply) => {
+  app.get('/', { config: { access: 'staff', audit: 'none' } }, async (request, reply) => {
     const viewer = request.viewer;
     const roles = viewer?.roles ?? [];
     // R1.1: someone who shares information is warned while their data protection training has lapsed or is not recorded.
@@ -21,25 +25,23 @@ export async function homeRoutes(
     return reply.render('home/views/home.njk', { pageTitle: 'Home', roles, training });
   });
 
-  app.get('/healthz', { config: { access: 'public' } }, async (_request, reply) =>
+  app.get('/healthz', { config: { access: 'public', audit: 'none' } }, async (_request, reply) =>
     reply.header('cache-control', 'no-store').send({ status: 'ok' }),
   );
 
-  app.get('/readyz', { config: { access: 'public' } }, async (request, reply) => {
-    try {
-      await sql`SELECT 1`.execute(options.db);
-      return await reply.header('cache-control', 'no-store').send({ status: 'ok', database: 'reachable' });
-    } catch (error) {
-      request.log.warn({ err: error }, 'database not reachable');
-      return reply
-        .code(503)
-        .header('cache-control', 'no-store')
-        .send({ status: 'unavailable', database: 'unreachable' });
-    }
+  app.get('/readyz', { config: { access: 'public', audit: 'none' } }, async (request, reply) => {
+    const readiness = await options.databaseReachable();
+    if (readiness.reachable)
+      return reply.header('cache-control', 'no-store').send({ status: 'ok', database: 'reachable' });
+    request.log.warn({ err: readiness.error }, 'database not reachable');
+    return reply
+      .code(503)
+      .header('cache-control', 'no-store')
+      .send({ status: 'unavailable', database: 'unreachable' });
   });
 
   for (const page of ['accessibility', 'privacy', 'cookies'] as const) {
-    app.get(`/${page}`, { config: { access: 'public' } }, async (_request, reply) =>
+    app.get(`/${page}`, { config: { access: 'public', audit: 'none' } }, async (_request, reply) =>
       reply.render(`home/views/${page}.njk`, { pageTitle: pageTitles[page], cookieNames }),
     );
   }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
+import { recordFailedAttempt, recordSent, takeDueMessage } from './mail.repository.ts';
 import type { Mailer } from './mailer.ts';
 
 /** After this many failed attempts a message is left unsent, shown as failed to administrators. */
@@ -44,17 +45,7 @@ export async function deliverDueMail(deps: DeliveryDependencies, batchSize = 20)
   for (let taken = 0; taken < batchSize; taken += 1) {
     const outcome = await deps.db.transaction().execute(async (trx) => {
       const now = deps.clock.now();
-      const message = await trx
-        .selectFrom('mail_outbox')
-        .select(['id', 'to_address', 'subject', 'body', 'attempts'])
-        .where('sent_at', 'is', null)
-        .where('next_attempt_at', '<=', now)
-        .where('attempts', '<', maxAttempts)
-        .orderBy('next_attempt_at')
-        .limit(1)
-        .forUpdate()
-        .skipLocked()
-        .executeTakeFirst();
+      const message = await takeDueMessage(trx, now, maxAttempts);
       if (message === undefined) return undefined;
       try {
         await deps.mailer.send({
@@ -71,22 +62,14 @@ export async function deliverDueMail(deps: DeliveryDependencies, batchSize = 20)
           error: describeMailFailure(error),
           gaveUp: attempts >= maxAttempts,
         };
-        await trx
-          .updateTable('mail_outbox')
-          .set({
-            attempts,
-            last_error: failure.error,
-            next_attempt_at: new Date(now.getTime() + retryDelayMs(attempts)),
-          })
-          .where('id', '=', message.id)
-          .execute();
+        await recordFailedAttempt(trx, message.id, {
+          attempts,
+          error: failure.error,
+          nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)),
+        });
         return failure;
       }
-      await trx
-        .updateTable('mail_outbox')
-        .set({ attempts: message.attempts + 1, sent_at: deps.clock.now() })
-        .where('id', '=', message.id)
-        .execute();
+      await recordSent(trx, message.id, message.attempts + 1, deps.clock.now());
       return 'sent' as const;
     });
     if (outcome === undefined) break;

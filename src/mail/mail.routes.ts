@@ -26,7 +26,7 @@ function organisationOf(request: FastifyRequest): string {
 export async function mailRoutes(app: FastifyInstance, options: MailRouteOptions): Promise<void> {
   const { mail } = options;
 
-  app.get(outboxPaths.list, { config: { access } }, async (request, reply) => {
+  app.get(outboxPaths.list, { config: { access, audit: 'none' } }, async (request, reply) => {
     const query = outboxListQuery.safeParse(request.query);
     if (!query.success) return reply.callNotFound();
     const page = query.data.page;
@@ -46,7 +46,7 @@ export async function mailRoutes(app: FastifyInstance, options: MailRouteOptions
     });
   });
 
-  app.get(`${outboxPaths.list}/:id`, { config: { access } }, async (request, reply) => {
+  app.get(`${outboxPaths.list}/:id`, { config: { access, audit: 'none' } }, async (request, reply) => {
     const params = outboxParams.safeParse(request.params);
     if (!params.success) return reply.callNotFound();
     const entry = await mail.outboxEntry(organisationOf(request), params.data.id);

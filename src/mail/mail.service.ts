@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import { deliverDueMail, maxAttempts, type DeliveryReport } from './mail.delivery.ts';
+import { outboxRow, outboxRows, type OutboxRow } from './mail.repository.ts';
 import { readOutboxMessage, type Mailer } from './mailer.ts';
 
 export const outboxPageSize = 50;
@@ -24,28 +25,6 @@ export interface OutboxPage {
   readonly entries: readonly OutboxEntry[];
   readonly hasNext: boolean;
 }
-
-interface OutboxRow {
-  readonly id: string;
-  readonly to_address: string;
-  readonly subject: string;
-  readonly created_at: Date;
-  readonly attempts: number;
-  readonly next_attempt_at: Date;
-  readonly last_error: string | null;
-  readonly sent_at: Date | null;
-}
-
-const outboxColumns = [
-  'id',
-  'to_address',
-  'subject',
-  'created_at',
-  'attempts',
-  'next_attempt_at',
-  'last_error',
-  'sent_at',
-] as const;
 
 function entryOf(row: OutboxRow): OutboxEntry {
   const status: OutboxStatus =
@@ -82,26 +61,16 @@ export function mailService(deps: { readonly db: Db; readonly clock: Clock; read
 
     /** One organisation's outbox, newest first; `page` counts from 1. */
     async outbox(organisationId: string, page: number): Promise<OutboxPage> {
-      const rows = await db
-        .selectFrom('mail_outbox')
-        .select(outboxColumns)
-        .where('organisation_id', '=', organisationId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(outboxPageSize + 1)
-        .offset((page - 1) * outboxPageSize)
-        .execute();
+      const rows = await outboxRows(db, organisationId, {
+        limit: outboxPageSize + 1,
+        offset: (page - 1) * outboxPageSize,
+      });
       return { entries: rows.slice(0, outboxPageSize).map(entryOf), hasNext: rows.length > outboxPageSize };
     },
 
     /** One message of the organisation's outbox; undefined when it is not theirs or does not exist. */
     async outboxEntry(organisationId: string, id: string): Promise<OutboxEntry | undefined> {
-      const row = await db
-        .selectFrom('mail_outbox')
-        .select(outboxColumns)
-        .where('id', '=', id)
-        .where('organisation_id', '=', organisationId)
-        .executeTakeFirst();
+      const row = await outboxRow(db, organisationId, id);
       return row === undefined ? undefined : entryOf(row);
     },
 

@@ -42,7 +42,7 @@ export const notificationsRoutes = fp<NotificationsRouteOptions>(
       request.unreadNotifications = await notifications.unreadCount(request.viewer.userId);
     });
 
-    app.get(notificationPaths.list, { config: { access } }, async (request, reply) => {
+    app.get(notificationPaths.list, { config: { access, audit: 'none' } }, async (request, reply) => {
       const query = notificationsListQuery.safeParse(request.query);
       if (!query.success) return reply.callNotFound();
       const { page, done } = query.data;
@@ -63,19 +63,23 @@ export const notificationsRoutes = fp<NotificationsRouteOptions>(
       });
     });
 
-    app.post(notificationPaths.markAllRead, { config: { access } }, async (request, reply) => {
+    app.post(notificationPaths.markAllRead, { config: { access, audit: 'none' } }, async (request, reply) => {
       await notifications.markAllRead(viewerIdOf(request));
       return reply.redirect(`${notificationPaths.list}?done=all-read`, 303);
     });
 
-    app.post(`${notificationPaths.list}/:id/read`, { config: { access } }, async (request, reply) => {
-      const params = notificationParams.safeParse(request.params);
-      if (!params.success) return reply.callNotFound();
-      const outcome = await notifications.markRead(viewerIdOf(request), params.data.id);
-      if (outcome === 'not-found') return reply.callNotFound();
-      if (outcome === 'not-theirs') return forbidden(request, reply);
-      return reply.redirect(`${notificationPaths.list}?done=read`, 303);
-    });
+    app.post(
+      `${notificationPaths.list}/:id/read`,
+      { config: { access, audit: 'none' } },
+      async (request, reply) => {
+        const params = notificationParams.safeParse(request.params);
+        if (!params.success) return reply.callNotFound();
+        const outcome = await notifications.markRead(viewerIdOf(request), params.data.id);
+        if (outcome === 'not-found') return reply.callNotFound();
+        if (outcome === 'not-theirs') return forbidden(request, reply);
+        return reply.redirect(`${notificationPaths.list}?done=read`, 303);
+      },
+    );
   },
   { name: 'safeshare-notifications' },
 );

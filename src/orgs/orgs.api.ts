@@ -1,5 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { OrgsService } from './orgs.service.ts';
+
+const directory = z.strictObject({
+  organisations: z.array(
+    z.strictObject({
+      id: z.uuid(),
+      name: z.string(),
+      kind: z.string(),
+      switchboardPhone: z.string().nullable(),
+      hosted: z.boolean().describe('Whether the organisation itself uses Safeshare'),
+    }),
+  ),
+});
 
 /** The partner directory over the JSON API, for integrating systems choosing recipients. */
 export async function orgsApi(app: FastifyInstance, options: { readonly orgs: OrgsService }): Promise<void> {
@@ -8,9 +21,15 @@ export async function orgsApi(app: FastifyInstance, options: { readonly orgs: Or
     {
       config: {
         access: 'staff',
+        // The partner directory holds organisations, never a person's record.
+        audit: 'none',
         api: {
           summary: 'List the partner directory',
-          success: { status: 200, description: 'Every organisation, with its kind and switchboard number' },
+          success: {
+            status: 200,
+            description: 'Every organisation, with its kind and switchboard number',
+            schema: directory,
+          },
         },
       },
     },

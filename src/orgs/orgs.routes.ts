@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { AuditDeclaration } from '../web/access.ts';
 import { administratorOf, holdsRole, type Administrator } from '../auth/index.ts';
-import { fieldError, parseForm, type FormErrors } from '../web/forms.ts';
+import { RuleError } from '../lib/errors.ts';
+import { parseForm, ruleErrors, typedAnswers, viewerOf, type FormErrors } from '../web/forms.ts';
 import {
   addressForm,
   confirmRemovalForm,
@@ -13,12 +15,7 @@ import {
   organisationParams,
   trustedLinkForm,
 } from './orgs.schema.ts';
-import {
-  DirectoryRuleError,
-  type DirectoryEntry,
-  type OrganisationDetails,
-  type OrgsService,
-} from './orgs.service.ts';
+import { type DirectoryEntry, type OrganisationDetails, type OrgsService } from './orgs.service.ts';
 import { organisationKinds } from './orgs.table.ts';
 
 export interface OrgsRouteOptions {
@@ -42,15 +39,18 @@ export const organisationPaths = {
  * Administrators and platform operators read the directory; only platform operators change it, since
  * every organisation on this Safeshare relies on it (ADR 0011).
  */
-const readers = ['admin', 'platform_operator'] as const;
+const readers = { access: ['admin', 'platform_operator'] as const, audit: 'none' as const };
 const access = ['platform_operator'] as const;
+/** A page only a platform operator reaches, and the audit events it writes when it succeeds. */
+const operator = (audit: AuditDeclaration) => ({ access, audit });
+const organisationFields = Object.keys(organisationForm.shape);
 const kindItems = organisationKinds.map((kind) => ({ value: kind, text: organisationKindNames[kind] }));
 
 /** The partner directory pages: organisations and everything the directory holds about each. */
 export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions): Promise<void> {
   const { orgs } = options;
 
-  app.get('/admin/organisations', { config: { access: readers } }, async (request, reply) => {
+  app.get('/admin/organisations', { config: readers }, async (request, reply) => {
     const organisations = await orgs.list();
     return reply.render('orgs/views/list.njk', {
       pageTitle: 'Partner directory',
@@ -80,27 +80,34 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     });
   };
 
-  app.get('/admin/organisations/new', { config: { access } }, async (_request, reply) =>
+  app.get('/admin/organisations/new', { config: operator('none') }, async (_request, reply) =>
     renderOrganisationForm(reply, 200, { values: {} }),
   );
 
-  app.post('/admin/organisations/new', { config: { access } }, async (request, reply) => {
-    const form = parseForm(organisationForm, request.body);
-    if (!form.ok)
-      return renderOrganisationForm(reply, 400, { values: submitted(request.body), errors: form.errors });
-    try {
-      const id = await orgs.create(actor(request), form.value satisfies OrganisationDetails);
-      return await reply.redirect(organisationPaths.show(id), 303);
-    } catch (error) {
-      if (!(error instanceof DirectoryRuleError)) throw error;
-      return renderOrganisationForm(reply, 400, {
-        values: submitted(request.body),
-        errors: fieldError(error.field, error.message),
-      });
-    }
-  });
+  app.post(
+    '/admin/organisations/new',
+    { config: operator(['organisation.created']) },
+    async (request, reply) => {
+      const form = parseForm(organisationForm, request.body);
+      if (!form.ok)
+        return renderOrganisationForm(reply, 400, {
+          values: typedAnswers(request.body, organisationFields),
+          errors: form.errors,
+        });
+      try {
+        const id = await orgs.create(actor(request), form.value satisfies OrganisationDetails);
+        return await reply.redirect(organisationPaths.show(id), 303);
+      } catch (error) {
+        if (!(error instanceof RuleError)) throw error;
+        return renderOrganisationForm(reply, 400, {
+          values: typedAnswers(request.body, organisationFields),
+          errors: ruleErrors(error, organisationFields),
+        });
+      }
+    },
+  );
 
-  app.get('/admin/organisations/:id', { config: { access: readers } }, async (request, reply) => {
+  app.get('/admin/organisations/:id', { config: readers }, async (request, reply) => {
     const entry = await entryOf(request);
     if (entry === undefined) return reply.callNotFound();
     const removeHref = (segment: ItemSegment, itemId: string) =>
@@ -131,7 +138,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     });
   });
 
-  app.get('/admin/organisations/:id/edit', { config: { access } }, async (request, reply) => {
+  app.get('/admin/organisations/:id/edit', { config: operator('none') }, async (request, reply) => {
     const entry = await entryOf(request);
     if (entry === undefined) return reply.callNotFound();
     return renderOrganisationForm(reply, 200, {
@@ -145,33 +152,38 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     });
   });
 
-  app.post('/admin/organisations/:id/edit', { config: { access } }, async (request, reply) => {
-    const entry = await entryOf(request);
-    if (entry === undefined) return reply.callNotFound();
-    const form = parseForm(organisationForm, request.body);
-    if (!form.ok)
-      return renderOrganisationForm(reply, 400, {
-        id: entry.id,
-        values: submitted(request.body),
-        errors: form.errors,
-      });
-    try {
-      await orgs.update(actor(request), entry.id, form.value);
-      return await reply.redirect(organisationPaths.show(entry.id), 303);
-    } catch (error) {
-      if (!(error instanceof DirectoryRuleError)) throw error;
-      if (error.field === 'organisation') return reply.callNotFound();
-      return renderOrganisationForm(reply, 400, {
-        id: entry.id,
-        values: submitted(request.body),
-        errors: fieldError(error.field, error.message),
-      });
-    }
-  });
+  app.post(
+    '/admin/organisations/:id/edit',
+    { config: operator(['organisation.updated']) },
+    async (request, reply) => {
+      const entry = await entryOf(request);
+      if (entry === undefined) return reply.callNotFound();
+      const form = parseForm(organisationForm, request.body);
+      if (!form.ok)
+        return renderOrganisationForm(reply, 400, {
+          id: entry.id,
+          values: typedAnswers(request.body, organisationFields),
+          errors: form.errors,
+        });
+      try {
+        await orgs.update(actor(request), entry.id, form.value);
+        return await reply.redirect(organisationPaths.show(entry.id), 303);
+      } catch (error) {
+        if (!(error instanceof RuleError)) throw error;
+        return renderOrganisationForm(reply, 400, {
+          id: entry.id,
+          values: typedAnswers(request.body, organisationFields),
+          errors: ruleErrors(error, organisationFields),
+        });
+      }
+    },
+  );
 
   /** A question page that adds one thing to an organisation's entry, then returns to the entry. */
-  function addPage<S extends z.ZodType>(page: {
+  function addPage<S extends z.ZodObject>(page: {
     readonly segment: ItemSegment;
+    /** The audit event a successful addition writes. */
+    readonly action: string;
     readonly template: string;
     readonly pageTitle: string;
     readonly schema: S;
@@ -195,9 +207,10 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
         ...(page.context === undefined ? {} : await page.context(entry)),
       });
 
+    const fields = Object.keys(page.schema.shape);
     app.get(
       `/admin/organisations/:id/${page.segment}/new`,
-      { config: { access } },
+      { config: operator('none') },
       async (request, reply) => {
         const entry = await entryOf(request);
         if (entry === undefined) return reply.callNotFound();
@@ -207,19 +220,18 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
 
     app.post(
       `/admin/organisations/:id/${page.segment}/new`,
-      { config: { access } },
+      { config: operator([page.action]) },
       async (request, reply) => {
         const entry = await entryOf(request);
         if (entry === undefined) return reply.callNotFound();
         const form = parseForm(page.schema, request.body);
-        if (!form.ok) return render(reply, 400, entry, submitted(request.body), form.errors);
+        if (!form.ok) return render(reply, 400, entry, typedAnswers(request.body, fields), form.errors);
         try {
           await page.save(actor(request), entry.id, form.value);
           return await reply.redirect(organisationPaths.show(entry.id), 303);
         } catch (error) {
-          if (!(error instanceof DirectoryRuleError)) throw error;
-          if (error.field === 'organisation') return reply.callNotFound();
-          return render(reply, 400, entry, submitted(request.body), fieldError(error.field, error.message));
+          if (!(error instanceof RuleError)) throw error;
+          return render(reply, 400, entry, typedAnswers(request.body, fields), ruleErrors(error, fields));
         }
       },
     );
@@ -227,6 +239,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
 
   addPage({
     segment: 'domains',
+    action: 'organisation.domain_added',
     template: 'orgs/views/domain-form.njk',
     pageTitle: 'Add an email domain',
     schema: domainForm,
@@ -234,6 +247,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
   });
   addPage({
     segment: 'fax-numbers',
+    action: 'organisation.fax_added',
     template: 'orgs/views/fax-number-form.njk',
     pageTitle: 'Add a fax number',
     schema: faxNumberForm,
@@ -241,6 +255,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
   });
   addPage({
     segment: 'addresses',
+    action: 'organisation.address_added',
     template: 'orgs/views/address-form.njk',
     pageTitle: 'Add a postal address',
     schema: addressForm,
@@ -248,6 +263,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
   });
   addPage({
     segment: 'trusted-links',
+    action: 'organisation.trusted_link_added',
     template: 'orgs/views/trusted-link-form.njk',
     pageTitle: 'Add a trusted link',
     schema: trustedLinkForm,
@@ -268,17 +284,21 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     ItemSegment,
     {
       readonly noun: string;
+      /** The audit event a successful removal writes. */
+      readonly action: string;
       readonly describe: (entry: DirectoryEntry, itemId: string) => string | undefined;
       readonly remove: (actor: Administrator, organisationId: string, itemId: string) => Promise<void>;
     }
   > = {
     domains: {
       noun: 'email domain',
+      action: 'organisation.domain_removed',
       describe: (entry, itemId) => entry.domains.find((item) => item.id === itemId)?.domain,
       remove: (who, id, itemId) => orgs.removeDomain(who, id, itemId),
     },
     'fax-numbers': {
       noun: 'fax number',
+      action: 'organisation.fax_removed',
       describe: (entry, itemId) => {
         const fax = entry.faxNumbers.find((item) => item.id === itemId);
         return fax === undefined ? undefined : `${fax.label} (${fax.number})`;
@@ -287,6 +307,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     },
     addresses: {
       noun: 'postal address',
+      action: 'organisation.address_removed',
       describe: (entry, itemId) => {
         const address = entry.addresses.find((item) => item.id === itemId);
         return address === undefined
@@ -297,6 +318,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     },
     'trusted-links': {
       noun: 'trusted link',
+      action: 'organisation.trusted_link_removed',
       describe: (entry, itemId) => {
         const link = entry.trustedLinks.find((item) => item.id === itemId);
         return link === undefined ? undefined : `the link with ${link.partnerName}`;
@@ -336,24 +358,19 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
         errors,
       });
 
-    app.get(url, { config: { access } }, async (request, reply) => {
+    app.get(url, { config: operator('none') }, async (request, reply) => {
       const found = await confirmation(request);
       if (found === undefined) return reply.callNotFound();
       return render(reply, 200, found);
     });
 
-    app.post(url, { config: { access } }, async (request, reply) => {
+    app.post(url, { config: operator([removal.action]) }, async (request, reply) => {
       const found = await confirmation(request);
       if (found === undefined) return reply.callNotFound();
       const form = parseForm(confirmRemovalForm, request.body);
       if (!form.ok) return render(reply, 400, found, form.errors);
-      try {
-        await removal.remove(actor(request), found.entry.id, found.itemId);
-      } catch (error) {
-        // Removed meanwhile (another administrator, or a second press of the button).
-        if (error instanceof DirectoryRuleError) return reply.callNotFound();
-        throw error;
-      }
+      // Removed meanwhile (another administrator, or a second press of the button): not found (404).
+      await removal.remove(actor(request), found.entry.id, found.itemId);
       return reply.redirect(organisationPaths.show(found.entry.id), 303);
     });
   }
@@ -365,22 +382,10 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
 }
 
 function actor(request: FastifyRequest): Administrator {
-  // Role routes only run with a signed-in viewer (web.plugin.ts); this guards against a misdeclared route.
-  if (request.viewer === undefined) throw new Error('a directory change needs a signed-in member of staff');
-  return administratorOf(request.viewer);
+  return administratorOf(viewerOf(request));
 }
 
 /** Whether the pages offer the changes: the service refuses them to anyone but a platform operator anyway. */
 function mayChange(request: FastifyRequest): boolean {
   return request.viewer !== undefined && holdsRole(administratorOf(request.viewer), 'platform_operator');
-}
-
-/** What was typed, to show again beside its errors: text answers only. */
-function submitted(body: unknown): Record<string, string> {
-  if (body === null || typeof body !== 'object') return {};
-  return Object.fromEntries(
-    Object.entries(body).filter(
-      (pair): pair is [string, string] => typeof pair[1] === 'string' && pair[0] !== '_csrf',
-    ),
-  );
 }

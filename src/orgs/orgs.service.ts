@@ -2,6 +2,7 @@ import type { AuditService } from '../audit/index.ts';
 import { holdsRole, NotPermittedError, type Authority } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
+import { NotFoundError, RuleError } from '../lib/errors.ts';
 import { isUuid } from '../lib/ids.ts';
 import * as store from './orgs.repository.ts';
 import type { OrganisationKind } from './orgs.table.ts';
@@ -47,11 +48,21 @@ export interface DirectoryEntry extends Organisation {
   }[];
 }
 
-/** A directory rule the submitted answers break, with the field it concerns. */
-export class DirectoryRuleError extends Error {
-  override readonly name = 'DirectoryRuleError';
+/** A directory rule the submitted answers break, with the field it concerns and a stable code. */
+export class DirectoryRuleError extends RuleError {
+  override readonly name: string = 'DirectoryRuleError';
+
+  constructor(field: string, code: `DIRECTORY.${string}`, message: string) {
+    super([{ field, code, message }]);
+  }
+}
+
+/** The organisation, or the thing in its entry, is not in the directory (perhaps removed meanwhile). */
+export class DirectoryNotFoundError extends NotFoundError {
+  override readonly name: string = 'DirectoryNotFoundError';
+
   constructor(
-    readonly field: string,
+    readonly code: `DIRECTORY.${string}`,
     message: string,
   ) {
     super(message);
@@ -62,13 +73,18 @@ export class DirectoryRuleError extends Error {
  * The checks above read before they write, and two administrators can pass them at the same moment;
  * the unique indexes then refuse the second write. That is the same broken rule, not a server error.
  */
-const uniqueRules: Record<string, { readonly field: string; readonly message: string }> = {
+const uniqueRules: Record<
+  string,
+  { readonly field: string; readonly code: `DIRECTORY.${string}`; readonly message: string }
+> = {
   organisations_name_key: {
     field: 'name',
+    code: 'DIRECTORY.NAME_TAKEN',
     message: 'An organisation with that name is already in the directory',
   },
   organisation_domains_domain_key: {
     field: 'domain',
+    code: 'DIRECTORY.DOMAIN_TAKEN',
     message: 'That domain already belongs to another organisation',
   },
 };
@@ -87,7 +103,7 @@ async function uniquely<T>(work: Promise<T>): Promise<T> {
         : undefined;
     const rule = typeof constraint === 'string' ? uniqueRules[constraint] : undefined;
     if (rule === undefined) throw error;
-    throw new DirectoryRuleError(rule.field, rule.message);
+    throw new DirectoryRuleError(rule.field, rule.code, rule.message);
   }
 }
 
@@ -144,6 +160,7 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
           if (await store.nameTaken(trx, details.name, undefined)) {
             throw new DirectoryRuleError(
               'name',
+              'DIRECTORY.NAME_TAKEN',
               'An organisation with that name is already in the directory',
             );
           }
@@ -165,10 +182,14 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       await uniquely(
         db.transaction().execute(async (trx) => {
           if (!(await store.lockOrganisation(trx, id)))
-            throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+            throw new DirectoryNotFoundError(
+              'DIRECTORY.ORGANISATION_NOT_FOUND',
+              'That organisation does not exist',
+            );
           if (await store.nameTaken(trx, details.name, id)) {
             throw new DirectoryRuleError(
               'name',
+              'DIRECTORY.NAME_TAKEN',
               'An organisation with that name is already in the directory',
             );
           }
@@ -189,10 +210,17 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       await uniquely(
         db.transaction().execute(async (trx) => {
           if (!(await store.lockOrganisation(trx, organisationId)))
-            throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+            throw new DirectoryNotFoundError(
+              'DIRECTORY.ORGANISATION_NOT_FOUND',
+              'That organisation does not exist',
+            );
           const owner = await store.domainOwner(trx, domain);
           if (owner !== undefined)
-            throw new DirectoryRuleError('domain', `That domain already belongs to ${owner}`);
+            throw new DirectoryRuleError(
+              'domain',
+              'DIRECTORY.DOMAIN_TAKEN',
+              `That domain already belongs to ${owner}`,
+            );
           const id = await store.insertDomain(trx, organisationId, domain, clock.now());
           await audit.record(trx, {
             organisationId,
@@ -210,7 +238,10 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteDomain(trx, organisationId, domainId);
         if (removed === undefined)
-          throw new DirectoryRuleError('domain', 'That domain is not in the directory');
+          throw new DirectoryNotFoundError(
+            'DIRECTORY.DOMAIN_NOT_FOUND',
+            'That domain is not in the directory',
+          );
         await audit.record(trx, {
           organisationId,
           actor,
@@ -225,7 +256,10 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         if (!(await store.lockOrganisation(trx, organisationId)))
-          throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+          throw new DirectoryNotFoundError(
+            'DIRECTORY.ORGANISATION_NOT_FOUND',
+            'That organisation does not exist',
+          );
         const id = await store.insertFaxNumber(trx, organisationId, fax, clock.now());
         await audit.record(trx, {
           organisationId,
@@ -242,7 +276,10 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteFaxNumber(trx, organisationId, faxId);
         if (removed === undefined)
-          throw new DirectoryRuleError('fax', 'That fax number is not in the directory');
+          throw new DirectoryNotFoundError(
+            'DIRECTORY.FAX_NOT_FOUND',
+            'That fax number is not in the directory',
+          );
         await audit.record(trx, {
           organisationId,
           actor,
@@ -257,7 +294,10 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         if (!(await store.lockOrganisation(trx, organisationId)))
-          throw new DirectoryRuleError('organisation', 'That organisation does not exist');
+          throw new DirectoryNotFoundError(
+            'DIRECTORY.ORGANISATION_NOT_FOUND',
+            'That organisation does not exist',
+          );
         const id = await store.insertAddress(trx, organisationId, address, clock.now());
         await audit.record(trx, {
           organisationId,
@@ -273,7 +313,11 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       checkOperator(actor);
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteAddress(trx, organisationId, addressId);
-        if (!removed) throw new DirectoryRuleError('address', 'That address is not in the directory');
+        if (!removed)
+          throw new DirectoryNotFoundError(
+            'DIRECTORY.ADDRESS_NOT_FOUND',
+            'That address is not in the directory',
+          );
         await audit.record(trx, {
           organisationId,
           actor,
@@ -293,15 +337,27 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
     ): Promise<void> {
       checkOperator(actor);
       if (organisationId === partnerId)
-        throw new DirectoryRuleError('partnerId', 'Select a different organisation to link to');
+        throw new DirectoryRuleError(
+          'partnerId',
+          'DIRECTORY.LINK_TO_ITSELF',
+          'Select a different organisation to link to',
+        );
       const [first, second] =
         organisationId < partnerId ? [organisationId, partnerId] : [partnerId, organisationId];
       await db.transaction().execute(async (trx) => {
         if (!(await store.lockOrganisation(trx, first)) || !(await store.lockOrganisation(trx, second))) {
-          throw new DirectoryRuleError('partnerId', 'Select an organisation from the directory');
+          throw new DirectoryRuleError(
+            'partnerId',
+            'DIRECTORY.PARTNER_NOT_FOUND',
+            'Select an organisation from the directory',
+          );
         }
         if (await store.linkExists(trx, first, second))
-          throw new DirectoryRuleError('partnerId', 'These organisations are already linked');
+          throw new DirectoryRuleError(
+            'partnerId',
+            'DIRECTORY.ALREADY_LINKED',
+            'These organisations are already linked',
+          );
         const id = await store.insertTrustedLink(trx, first, second, description, clock.now());
         for (const side of [first, second]) {
           await audit.record(trx, {
@@ -320,7 +376,10 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
       await db.transaction().execute(async (trx) => {
         const removed = await store.deleteTrustedLink(trx, organisationId, linkId);
         if (removed === undefined)
-          throw new DirectoryRuleError('link', 'That trusted link is not in the directory');
+          throw new DirectoryNotFoundError(
+            'DIRECTORY.LINK_NOT_FOUND',
+            'That trusted link is not in the directory',
+          );
         for (const side of [removed.organisation_id, removed.partner_organisation_id]) {
           await audit.record(trx, {
             organisationId: side,
