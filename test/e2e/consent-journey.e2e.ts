@@ -8,14 +8,18 @@ import type { ConsentAnswers } from '../../src/consent/consent.schema.ts';
 import { isValidNhsNumber, testNhsNumbers, type PersonDetails } from '../../src/people/index.ts';
 import { formatDate } from '../../src/lib/time.ts';
 import { pdfText } from '../support/pdf-text.ts';
+import { createJourneyStaff, startJourney, type Journey, type JourneyStaff } from './e2e-harness.ts';
 import {
-  checkPage,
-  createJourneyStaff,
-  startJourney,
-  type Journey,
-  type JourneyStaff,
-  signInThroughPages,
-} from './e2e-harness.ts';
+  ConsentCheckPage,
+  ConsentListPage,
+  ConsentNewPage,
+  ConsentNoticePage,
+  ConsentReviewsPage,
+  ConsentShowPage,
+  ConsentWithdrawPage,
+} from './pages/consent.page.ts';
+import { PeoplePage, PersonRecordPage } from './pages/people.page.ts';
+import { signIn } from './pages/sign-in.page.ts';
 
 const organisationName = 'Swindon Borough Council';
 const educationSupport = 'Education support, including an EHC plan';
@@ -88,24 +92,6 @@ function givenByYoungPerson(purposeId: string, givenOn: string, reviewOn: string
   };
 }
 
-/** Fills a GOV.UK date input, found by its legend, with a yyyy-mm-dd date. */
-async function fillDate(page: Page, legend: string, date: string): Promise<void> {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const group = page.getByRole('group', { name: legend });
-  await group.getByLabel('Day').fill(String(day));
-  await group.getByLabel('Month').fill(String(month));
-  await group.getByLabel('Year').fill(String(year));
-}
-
-/** The rows of the page's summary lists, as "key: value" lines with whitespace collapsed. */
-async function summaryText(page: Page): Promise<string> {
-  const tidy = (text: string) => text.replace(/\s+/g, ' ').trim();
-  const keys = await page.locator('.govuk-summary-list__row > .govuk-summary-list__key').allInnerTexts();
-  const values = await page.locator('.govuk-summary-list__row > .govuk-summary-list__value').allInnerTexts();
-  expect(values).toHaveLength(keys.length);
-  return keys.map((key, index) => `${tidy(key)}: ${tidy(values[index] ?? '')}`).join('\n');
-}
-
 beforeAll(async () => {
   journey = await startJourney();
   const { services } = journey;
@@ -155,108 +141,79 @@ describe('consent: a practitioner records, explains and withdraws it, and a mana
 
   it('finds the child despite a typo and records consent given by her and her mother', async () => {
     page = await journey.newPage();
-    await signInThroughPages(page, priya);
+    const home = await signIn(page, priya);
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'People' }).click();
+    await home.navigateTo('People');
     await page.waitForURL('**/people');
-    await page.getByLabel('Name, NHS number or case reference').fill('Amelia Clark');
-    await page.getByRole('button', { name: 'Search' }).click();
+    const people = await PeoplePage.verifyOnPage(page);
+    await people.search('Amelia Clark');
     await page.waitForURL('**/people/search');
-    const results = page.getByRole('table', { name: /that you can open$/ });
+    const results = people.openableResults;
     await expect.poll(() => results.getByRole('link').allTextContents()).toEqual(['Clarke, Amelia']);
-    await checkPage(page, 'consent-search');
+    await people.check('consent-search');
 
     await results.getByRole('link', { name: 'Clarke, Amelia' }).click();
     await page.waitForURL(`**/people/${ameliaId}`);
-    expect(await page.locator('h1').textContent()).toBe('Amelia Clarke');
-    const family = page.getByRole('table', { name: 'Family members' });
-    expect((await family.getByRole('row').nth(1).textContent())?.replace(/\s+/g, ' ').trim()).toBe(
-      'Rachel Clarke Mother Yes',
-    );
-    await checkPage(page, 'person-record');
+    const record = await PersonRecordPage.verifyOnPage(page, 'Amelia Clarke');
+    expect((await record.familyMembers())[1]).toBe('Rachel Clarke Mother Yes');
+    await record.check('person-record');
 
-    await page.getByRole('link', { name: 'Consent records' }).click();
+    await record.clickLink('Consent records');
     await page.waitForURL(`**/people/${ameliaId}/consents`);
-    expect(await page.locator('h1').textContent()).toBe('Consent');
-    expect(await page.locator('main').textContent()).toContain(
-      'No consent has been recorded for this person yet.',
-    );
-    await checkPage(page, 'consent-list');
+    const list = await ConsentListPage.verifyOnPage(page);
+    expect(await list.mainText()).toContain('No consent has been recorded for this person yet.');
+    await list.check('consent-list');
 
-    await page.getByRole('button', { name: 'Record consent' }).click();
+    await list.clickButton('Record consent');
     await page.waitForURL(`**/people/${ameliaId}/consents/new`);
-    await checkPage(page, 'consent-new');
+    const form = await ConsentNewPage.verifyOnPage(page);
+    await form.check('consent-new');
 
     // 1. The decision.
-    await page
-      .getByRole('group', { name: 'Was consent given, refused or not sought?' })
-      .getByLabel('Consent given', { exact: true })
-      .check();
-    await fillDate(page, 'Date of the decision', today);
+    await form.choose('Was consent given, refused or not sought?', 'Consent given');
+    await form.fillDate('Date of the decision', today);
     // 2. Who gave it: Amelia, competent for this decision, and her mother.
-    const givers = page.getByRole('group', { name: 'Who gave or refused consent?' });
-    await givers.getByLabel('The child or young person').check();
-    await givers.getByLabel('A parent or carer with parental responsibility').check();
-    await page
-      .getByRole('group', { name: 'Which parent or carer?' })
-      .getByLabel('Rachel Clarke (Mother)')
-      .check();
-    await page
-      .getByRole('group', { name: 'Is the child or young person competent to make this decision?' })
-      .getByLabel('Competent to make this decision', { exact: true })
-      .check();
+    await form.choose('Who gave or refused consent?', 'The child or young person', { exact: false });
+    await form.choose('Who gave or refused consent?', 'A parent or carer with parental responsibility', {
+      exact: false,
+    });
+    await form.choose('Which parent or carer?', 'Rachel Clarke (Mother)', { exact: false });
+    await form.choose(
+      'Is the child or young person competent to make this decision?',
+      'Competent to make this decision',
+    );
     await page
       .getByRole('textbox', { name: 'The child or young person’s view' })
       .fill(
         'Amelia wants her teachers to know so that she can get help with reading. She is happy for her mum to be involved.',
       );
-    await page
-      .getByRole('group', { name: 'Whose view prevails?' })
-      .getByLabel('The child or young person’s view')
-      .check();
+    await form.choose('Whose view prevails?', 'The child or young person’s view', { exact: false });
     // 4. What it covers.
-    await page.getByRole('group', { name: 'Purposes' }).getByLabel(educationSupport).check();
+    await form.choose('Purposes', educationSupport, { exact: false });
     await page
       .getByLabel('How the information will be used')
       .fill(
         'To agree reading support with Oakfield Primary School and review it at her school support plan meetings.',
       );
-    await page
-      .getByRole('group', { name: 'Organisations it may be shared with' })
-      .getByLabel('Oakfield Primary School')
-      .check();
-    const methods = page.getByRole('group', { name: 'How it will be shared' });
-    await methods.getByLabel('Secure email').check();
-    await methods.getByLabel('In person').check();
-    const categories = page.getByRole('group', { name: 'Information that may be shared' });
-    await categories.getByLabel('Education', { exact: true }).check();
-    await categories.getByLabel('Health, including mental health').check();
+    await form.choose('Organisations it may be shared with', 'Oakfield Primary School', { exact: false });
+    await form.choose('How it will be shared', 'Secure email', { exact: false });
+    await form.choose('How it will be shared', 'In person', { exact: false });
+    await form.choose('Information that may be shared', 'Education');
+    await form.choose('Information that may be shared', 'Health, including mental health', { exact: false });
     await page.getByLabel('How long it will be held').fill('Until Amelia’s 25th birthday');
-    await page
-      .getByRole('group', { name: 'The form it will be held in' })
-      .getByLabel('Electronic', { exact: true })
-      .check();
+    await form.choose('The form it will be held in', 'Electronic');
     // 5. What they were told; 6. how it was given.
-    await page
-      .getByRole('group', { name: 'Were they told when information may be shared without their consent?' })
-      .getByLabel('Yes')
-      .check();
-    await page
-      .getByRole('group', { name: 'Were they told they may withdraw consent at any time?' })
-      .getByLabel('Yes')
-      .check();
-    await page
-      .getByRole('group', { name: 'How was consent given or refused?' })
-      .getByLabel('In writing')
-      .check();
+    await form.choose('Were they told when information may be shared without their consent?', 'Yes', {
+      exact: false,
+    });
+    await form.choose('Were they told they may withdraw consent at any time?', 'Yes', { exact: false });
+    await form.choose('How was consent given or refused?', 'In writing', { exact: false });
     await page.getByLabel('Evidence (optional)').fill('Signed consent form scanned to the case file.');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await form.clickButton('Continue');
 
     await page.waitForURL(`**/people/${ameliaId}/consents/new/check`);
-    expect(await page.locator('h1').textContent()).toBe(
-      'Check your answers before saving the consent record',
-    );
-    const answers = await summaryText(page);
+    const check = await ConsentCheckPage.verifyOnPage(page);
+    const answers = await check.summaryLines();
     for (const line of [
       'Decision: Consent given',
       `Date of the decision: ${formatDate(today)}`,
@@ -277,21 +234,21 @@ describe('consent: a practitioner records, explains and withdraws it, and a mana
     ]) {
       expect(answers).toContain(line);
     }
-    await checkPage(page, 'consent-check-answers');
+    await check.check('consent-check-answers');
 
-    await page.getByRole('button', { name: 'Save consent record' }).click();
+    await check.save();
     await page.waitForURL(/\/consents\/[0-9a-f-]{36}\?done=recorded$/);
     consentId = new URL(page.url()).pathname.split('/')[2] ?? '';
-    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('Consent record saved.');
-    expect(await page.locator('h1').textContent()).toBe('Consent given');
-    const details = await summaryText(page);
+    const saved = await ConsentShowPage.verifyOnPage(page, 'Consent given');
+    expect(await saved.successBannerText()).toContain('Consent record saved.');
+    const details = await saved.summaryLines();
     expect(details).toContain('Status: Given');
     expect(details).toContain('Recorded by: Priya Sharma');
     expect(details).toContain(
       'Given or refused by: The child or young person Rachel Clarke (Mother, with parental responsibility)',
     );
     expect(details).toContain('Who it may be shared with: Oakfield Primary School');
-    await checkPage(page, 'consent-details');
+    await saved.check('consent-details');
 
     const covered = await journey.services.consent.check(priyaViewer, {
       personId: ameliaId,
@@ -301,8 +258,8 @@ describe('consent: a practitioner records, explains and withdraws it, and a mana
       methodId: 'secure-email',
     });
     expect(covered).toEqual({ outcome: 'covered', consentId });
-    const saved = await journey.services.consent.find(priyaViewer, consentId);
-    expect(saved).toMatchObject({
+    const stored = await journey.services.consent.find(priyaViewer, consentId);
+    expect(stored).toMatchObject({
       givenByChild: true,
       parentCarer: { personId: rachelId, relationship: 'mother' },
       childCapacity: 'competent',
@@ -314,14 +271,11 @@ describe('consent: a practitioner records, explains and withdraws it, and a mana
   it('gives the family a notice, as a page and as a PDF named without the child’s name', async () => {
     await page.getByRole('link', { name: 'Consent notice for the family' }).click();
     await page.waitForURL(`**/consents/${consentId}/notice`);
-    expect(await page.locator('h1').textContent()).toBe('What we will share about Amelia, and why');
-    expect(await page.locator('main').textContent()).toContain('Oakfield Primary School');
-    await checkPage(page, 'consent-notice');
+    const notice = await ConsentNoticePage.verifyOnPage(page, 'Amelia');
+    expect(await notice.mainText()).toContain('Oakfield Primary School');
+    await notice.check('consent-notice');
 
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Download as PDF' }).click(),
-    ]);
+    const download = await notice.downloadPdf();
     const fileName = download.suggestedFilename();
     expect(fileName).toBe(`consent-notice-${consentId}.pdf`);
     for (const part of ['amelia', 'clarke']) expect(fileName.toLowerCase()).not.toContain(part);
@@ -340,64 +294,61 @@ describe('consent: a practitioner records, explains and withdraws it, and a mana
 
   it('records the mother’s withdrawal by phone, which the register honours at once', async () => {
     await page.goto(`/consents/${consentId}`);
-    await page.getByRole('button', { name: 'Record withdrawal' }).click();
+    await (await ConsentShowPage.verifyOnPage(page, 'Consent given')).clickButton('Record withdrawal');
     await page.waitForURL(`**/consents/${consentId}/withdraw`);
-    expect(await page.locator('h1').textContent()).toBe('Record that consent has been withdrawn');
-    await checkPage(page, 'consent-withdraw');
+    const withdraw = await ConsentWithdrawPage.verifyOnPage(page);
+    await withdraw.check('consent-withdraw');
 
-    await fillDate(page, 'When was the withdrawal received?', today);
-    await page.getByRole('group', { name: 'How was it received?' }).getByLabel('By telephone').check();
-    await page
-      .getByRole('group', { name: 'Who withdrew consent?' })
-      .getByLabel('The parent or carer')
-      .check();
+    await withdraw.fillDate('When was the withdrawal received?', today);
+    await withdraw.choose('How was it received?', 'By telephone', { exact: false });
+    await withdraw.choose('Who withdrew consent?', 'The parent or carer', { exact: false });
     await page
       .getByLabel('Note (optional)')
       .fill(
         'Rachel Clarke phoned: she no longer wants health information shared with the school. Tell Oakfield Primary School.',
       );
-    await page.getByRole('button', { name: 'Record withdrawal' }).click();
+    await withdraw.clickButton('Record withdrawal');
 
     await page.waitForURL(`**/consents/${consentId}?done=withdrawn`);
-    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('Withdrawal recorded.');
-    const details = await summaryText(page);
+    const withdrawn = await ConsentShowPage.verifyOnPage(page, 'Consent given');
+    expect(await withdrawn.successBannerText()).toContain('Withdrawal recorded.');
+    const details = await withdrawn.summaryLines();
     expect(details).toContain('Status: Withdrawn');
     expect(details).toContain(`Received on: ${formatDate(today)}`);
     expect(details).toContain('How it was received: By telephone');
     expect(details).toContain('Withdrawn by: The parent or carer');
     expect(details).toContain('Review by: Not applicable: no longer in force');
     expect(await page.getByRole('button', { name: 'Record withdrawal' }).count()).toBe(0);
-    await checkPage(page, 'consent-withdrawn');
+    await withdrawn.check('consent-withdrawn');
 
-    await page.getByRole('link', { name: 'All consent records for Amelia Clarke' }).click();
+    await withdrawn.clickLink('All consent records for Amelia Clarke');
     await page.waitForURL(`**/people/${ameliaId}/consents`);
-    const records = page.getByRole('table', { name: 'Consent records, newest first' });
-    expect((await records.getByRole('row').nth(1).textContent())?.replace(/\s+/g, ' ').trim()).toBe(
+    const list = await ConsentListPage.verifyOnPage(page);
+    expect((await list.records())[1]).toBe(
       `Consent given ${educationSupport} ${formatDate(today)} Not applicable Withdrawn`,
     );
-    const timeline = page.locator('.moj-timeline__item');
-    expect(await timeline.locator('.moj-timeline__title').allTextContents()).toEqual([
+    expect(await list.historyEntries()).toEqual(['Consent withdrawn', 'Consent given']);
+    expect(await list.historyEntrySaying('No new sharing decision may rely on it.')).toBe(
       'Consent withdrawn',
-      'Consent given',
-    ]);
-    expect(await timeline.first().textContent()).toContain('No new sharing decision may rely on it.');
-    await checkPage(page, 'consent-history');
+    );
+    await list.check('consent-history');
 
     // The family's notice now says the agreement was taken back.
     await page.goto(`/consents/${consentId}/notice`);
-    expect(await page.locator('.govuk-warning-text').textContent()).toContain(
-      `This agreement was taken back on ${formatDate(today)}.`,
+    const notice = await ConsentNoticePage.verifyOnPage(page, 'Amelia');
+    expect(await page.getByText(`This agreement was taken back on ${formatDate(today)}.`).isVisible()).toBe(
+      true,
     );
-    await checkPage(page, 'consent-notice-withdrawn');
+    await notice.check('consent-notice-withdrawn');
 
-    const withdrawn = await journey.services.consent.check(priyaViewer, {
+    const register = await journey.services.consent.check(priyaViewer, {
       personId: ameliaId,
       purposeId: 'education-support',
       recipientOrganisationId: schoolId,
       categoryIds: ['education'],
       methodId: 'secure-email',
     });
-    expect(withdrawn).toEqual({ outcome: 'withdrawn', consentId });
+    expect(register).toEqual({ outcome: 'withdrawn', consentId });
   });
 
   it('shows a line manager the consent reviews falling due in his team, and no one else’s', async () => {
@@ -430,28 +381,26 @@ describe('consent: a practitioner records, explains and withdraws it, and a mana
     );
 
     const managerPage = await journey.newPage();
-    await signInThroughPages(managerPage, tom);
-    await managerPage
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Consent reviews' })
-      .click();
+    await (await signIn(managerPage, tom)).navigateTo('Consent reviews');
     await managerPage.waitForURL('**/consents/reviews');
-    expect((await managerPage.locator('main').textContent())?.replace(/\s+/g, ' ')).toContain(
+    const reviews = await ConsentReviewsPage.verifyOnPage(managerPage);
+    const text = await reviews.mainText();
+    expect(text).toContain(
       'Consent records of the people allocated to you and to the staff you manage whose review is overdue or due in the next 30 days.',
     );
-    expect(await managerPage.locator('main').textContent()).toContain('No consent reviews are overdue.');
+    expect(text).toContain('No consent reviews are overdue.');
     const dueSoon = managerPage.getByRole('table', { name: 'Due in the next 30 days (1)' });
-    const rows = await dueSoon.getByRole('row').allTextContents();
-    expect(rows.map((row) => row.replace(/\s+/g, ' ').trim())).toEqual([
+    expect(await reviews.tableRows('Due in the next 30 days (1)')).toEqual([
       'Person Record Purposes Review by',
       `Kacper Nowak Consent given for Kacper Nowak Early help assessment and support ${formatDate(dueOn)}`,
     ]);
-    await checkPage(managerPage, 'consent-reviews-manager');
+    await reviews.check('consent-reviews-manager');
 
     await dueSoon.getByRole('link', { name: 'Consent given for Kacper Nowak' }).click();
     await managerPage.waitForURL(`**/consents/${dueConsentId}`);
-    expect(await summaryText(managerPage)).toContain(`Review by: ${formatDate(dueOn)}`);
+    const due = await ConsentShowPage.verifyOnPage(managerPage, 'Consent given');
+    expect(await due.summaryLines()).toContain(`Review by: ${formatDate(dueOn)}`);
     expect(await managerPage.getByRole('button', { name: 'Review consent' }).count()).toBe(1);
-    await checkPage(managerPage, 'consent-review-due-manager');
+    await due.check('consent-review-due-manager');
   });
 });

@@ -7,14 +7,19 @@ import { londonToday } from '../../src/lib/time.ts';
 import type { DecisionAnswers } from '../../src/sharing/index.ts';
 import { addPerson, givenConsentAnswers } from '../support/consent-fixtures.ts';
 import { routineShareAnswers } from '../support/sharing-fixtures.ts';
+import { createJourneyStaff, startJourney, type Journey, type JourneyStaff } from './e2e-harness.ts';
 import {
-  checkPage,
-  createJourneyStaff,
-  startJourney,
-  type Journey,
-  type JourneyStaff,
-  signInThroughPages,
-} from './e2e-harness.ts';
+  DisclosureChecklistPage,
+  DisclosureNewPage,
+  DisclosureShowPage,
+  MisdirectedNewPage,
+  MisdirectedPage,
+  ReceiptPage,
+  ReceiptsPage,
+} from './pages/disclosure.page.ts';
+import { PersonSharingHistoryPage } from './pages/people.page.ts';
+import { SharingOverviewPage } from './pages/sharing.page.ts';
+import { signIn } from './pages/sign-in.page.ts';
 
 /**
  * The disclosure log: information leaves only under a recorded decision to share, by a method the
@@ -38,27 +43,18 @@ let toPolice: string;
 let toNeighbour: string;
 let today: string;
 
-async function mainText(page: Page): Promise<string> {
-  return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
-}
-
-/** Answers a yes/no question of a checklist, found by its question. */
-async function answer(page: Page, question: string, choice: 'Yes' | 'No'): Promise<void> {
-  await page.getByRole('group', { name: question }).getByLabel(choice, { exact: true }).check();
-}
-
-async function errorSummary(page: Page): Promise<string> {
-  return (await page.locator('.govuk-error-summary').innerText()).replace(/\s+/g, ' ');
-}
-
 /** From the decision's overview to step 1 of recording a disclosure. */
-async function startDisclosure(page: Page, decisionId: string, screenshot: string): Promise<void> {
-  await page.goto(`/decisions/${decisionId}`);
-  expect(await mainText(page)).toContain('Nothing has been disclosed under this decision yet.');
-  await checkPage(page, screenshot);
-  await page.getByRole('button', { name: 'Record a disclosure' }).click();
+async function startDisclosure(
+  page: Page,
+  decisionId: string,
+  screenshot: string,
+): Promise<DisclosureNewPage> {
+  const overview = await SharingOverviewPage.open(page, decisionId);
+  expect(await overview.mainText()).toContain('Nothing has been disclosed under this decision yet.');
+  await overview.check(screenshot);
+  await overview.recordDisclosure();
   await page.waitForURL(`**/decisions/${decisionId}/disclosures/new`);
-  expect(await page.locator('h1').textContent()).toBe('Record a disclosure');
+  return DisclosureNewPage.verifyOnPage(page);
 }
 
 beforeAll(async () => {
@@ -162,8 +158,8 @@ describe('the disclosure log', () => {
 
   it('(1) an unknown caller from the police is called back through the published switchboard before anything is disclosed', async () => {
     page = await journey.newPage();
-    await signInThroughPages(page, priya);
-    await startDisclosure(page, toPolice, 'disclosure-overview-police');
+    await signIn(page, priya);
+    const start = await startDisclosure(page, toPolice, 'disclosure-overview-police');
     // The decision names one recipient: it is already selected.
     expect(
       await page
@@ -172,49 +168,57 @@ describe('the disclosure log', () => {
     ).toBe(true);
     await page.getByLabel('Education', { exact: true }).check();
     await page.getByLabel('Telephone', { exact: true }).check();
-    await checkPage(page, 'disclosure-new-telephone');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await start.check('disclosure-new-telephone');
+    await start.continue();
     await page.waitForURL(`**/decisions/${toPolice}/disclosures/checklist`);
 
-    expect(await page.locator('#switchboard-number').textContent()).toBe(switchboard);
-    expect(await mainText(page)).toContain(
+    const checklist = await DisclosureChecklistPage.verifyOnPage(page, 'Telephone');
+    expect(await checklist.switchboardNumber(switchboard).isVisible()).toBe(true);
+    expect(await checklist.mainText()).toContain(
       'ring them back through Wiltshire Police’s published switchboard number before you disclose anything',
     );
-    await checkPage(page, 'disclosure-checklist-telephone');
+    await checklist.check('disclosure-checklist-telephone');
 
     await page.getByLabel('What is the caller’s name?').fill('Sarah Price');
     await page.getByLabel('Which organisation is the caller from?').fill('Wiltshire Police');
     await page
       .getByLabel('How did the caller identify themselves')
       .fill('Detective constable, child abuse investigation team, collar number 4471');
-    await answer(page, 'Have you checked who the caller is?', 'Yes');
-    await answer(page, 'Do you know the caller?', 'No');
-    await answer(page, 'Is the caller from another organisation?', 'Yes');
-    await answer(page, 'Did you call back through the organisation’s published switchboard number?', 'No');
+    await checklist.answer('Have you checked who the caller is?', 'Yes');
+    await checklist.answer('Do you know the caller?', 'No');
+    await checklist.answer('Is the caller from another organisation?', 'Yes');
+    await checklist.answer(
+      'Did you call back through the organisation’s published switchboard number?',
+      'No',
+    );
     await page.getByLabel('What is the caller’s return telephone number?').fill('01632 960123');
-    await answer(page, 'Are you giving the information only to the person who asked for it?', 'Yes');
-    await answer(page, 'Is the fact that the person contacted your service itself confidential?', 'No');
-    await page.getByRole('group', { name: 'Did you leave a message?' }).getByLabel('No message').check();
-    await answer(page, 'Are you somewhere you cannot be overheard?', 'Yes');
+    await checklist.answer('Are you giving the information only to the person who asked for it?', 'Yes');
+    await checklist.answer('Is the fact that the person contacted your service itself confidential?', 'No');
+    await checklist.choose('Did you leave a message?', 'No message', { exact: false });
+    await checklist.answer('Are you somewhere you cannot be overheard?', 'Yes');
     await page
       .getByLabel('What did you disclose during the call?')
       .fill('Amelia’s school attendance this term and the dates of the last two home visits.');
-    await page.getByRole('button', { name: 'Record the disclosure' }).click();
+    await checklist.recordDisclosure();
 
     // Refused: nothing is disclosed to an unknown caller until the call-back is recorded.
-    expect(await errorSummary(page)).toContain(
+    expect(await checklist.errorSummaryText()).toContain(
       'Record the call-back through the switchboard number before disclosing',
     );
-    expect(await page.locator('#switchboard-number').textContent()).toBe(switchboard);
-    await checkPage(page, 'disclosure-checklist-telephone-refused');
+    expect(await checklist.switchboardNumber(switchboard).isVisible()).toBe(true);
+    await checklist.check('disclosure-checklist-telephone-refused');
     expect((await journey.services.disclosures.context(asPriya, toPolice)).disclosures).toEqual([]);
 
     // The practitioner rings the switchboard, is put through to DC Price, and records the call-back.
-    await answer(page, 'Did you call back through the organisation’s published switchboard number?', 'Yes');
+    await checklist.answer(
+      'Did you call back through the organisation’s published switchboard number?',
+      'Yes',
+    );
     await page.getByLabel('Which number did you call back on?').fill(switchboard);
-    await page.getByRole('button', { name: 'Record the disclosure' }).click();
+    await checklist.recordDisclosure();
     await page.waitForURL(/\/disclosures\/[0-9a-f-]{36}\?done=recorded$/);
-    const shown = await mainText(page);
+    const recorded = await DisclosureShowPage.verifyOnPage(page, 'Telephone to Wiltshire Police');
+    const shown = await recorded.mainText();
     for (const text of [
       'Disclosure recorded.',
       'Telephone to Wiltshire Police',
@@ -225,43 +229,47 @@ describe('the disclosure log', () => {
       'Priya Sharma',
     ])
       expect(shown).toContain(text);
-    await checkPage(page, 'disclosure-telephone-recorded');
+    await recorded.check('disclosure-telephone-recorded');
   });
 
   it('(2) a letter goes by signed-for post, and its receipt is confirmed', async () => {
-    await startDisclosure(page, toNeighbour, 'disclosure-overview-neighbour');
+    const start = await startDisclosure(page, toNeighbour, 'disclosure-overview-neighbour');
     await page.getByLabel('Education', { exact: true }).check();
     await page.getByLabel('Health, including mental health', { exact: true }).check();
     await page.getByLabel('Post', { exact: true }).check();
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await start.continue();
     await page.waitForURL(`**/decisions/${toNeighbour}/disclosures/checklist`);
+    const checklist = await DisclosureChecklistPage.verifyOnPage(page, 'Post');
     // The named person from the decision and the address from the directory are filled in, to check.
     expect(await page.getByLabel('Which named person is it addressed to?').inputValue()).toBe(
       'Rebecca Sutton',
     );
     expect(await page.getByLabel('Address line 1').inputValue()).toBe('County Hall, Bythesea Road');
-    await checkPage(page, 'disclosure-checklist-post');
+    await checklist.check('disclosure-checklist-post');
 
-    await page.getByRole('group', { name: 'How is it being sent?' }).getByLabel('Signed for').check();
+    await checklist.choose('How is it being sent?', 'Signed for', { exact: false });
     await page.getByLabel('What is the tracking reference?').fill('RR123456785GB');
-    await answer(page, 'Is the envelope marked ‘Addressee Only’?', 'Yes');
-    await answer(page, 'Is it in an inner envelope inside a plain outer envelope?', 'Yes');
-    await answer(page, 'Will the packaging protect the contents?', 'Yes');
-    await answer(page, 'Is a disc, memory stick or other electronic media enclosed?', 'Yes');
-    await answer(page, 'Is the media encrypted?', 'No');
-    await answer(page, 'Have you asked the recipient to confirm receipt?', 'Yes');
+    await checklist.answer('Is the envelope marked ‘Addressee Only’?', 'Yes');
+    await checklist.answer('Is it in an inner envelope inside a plain outer envelope?', 'Yes');
+    await checklist.answer('Will the packaging protect the contents?', 'Yes');
+    await checklist.answer('Is a disc, memory stick or other electronic media enclosed?', 'Yes');
+    await checklist.answer('Is the media encrypted?', 'No');
+    await checklist.answer('Have you asked the recipient to confirm receipt?', 'Yes');
     await page
       .getByLabel('What did you disclose?')
       .fill('The latest education and health reports, on an encrypted memory stick.');
-    await page.getByRole('button', { name: 'Record the disclosure' }).click();
-    expect(await errorSummary(page)).toContain('Encrypt the disc or memory stick before you post it');
-    await checkPage(page, 'disclosure-checklist-post-refused');
+    await checklist.recordDisclosure();
+    expect(await checklist.errorSummaryText()).toContain(
+      'Encrypt the disc or memory stick before you post it',
+    );
+    await checklist.check('disclosure-checklist-post-refused');
 
-    await answer(page, 'Is the media encrypted?', 'Yes');
-    await page.getByRole('button', { name: 'Record the disclosure' }).click();
+    await checklist.answer('Is the media encrypted?', 'Yes');
+    await checklist.recordDisclosure();
     await page.waitForURL(/\/disclosures\/[0-9a-f-]{36}\?done=recorded$/);
     const letter = new URL(page.url()).pathname;
-    const shown = await mainText(page);
+    const recorded = await DisclosureShowPage.verifyOnPage(page, 'Post to Wiltshire Council');
+    const shown = await recorded.mainText();
     for (const text of [
       'Post to Wiltshire Council',
       'Awaited',
@@ -270,81 +278,82 @@ describe('the disclosure log', () => {
       'County Hall, Bythesea Road, Trowbridge, BA14 8JN',
     ])
       expect(shown).toContain(text);
-    await checkPage(page, 'disclosure-post-recorded');
+    await recorded.check('disclosure-post-recorded');
 
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Receipts' }).click();
+    await recorded.navigateTo('Receipts');
     await page.waitForURL('**/disclosures/receipts');
-    const awaited = page.getByRole('table', { name: /^Receipts awaited/ });
-    expect((await awaited.getByRole('row').nth(1).innerText()).replace(/\s+/g, ' ')).toContain(
-      'Rebecca Sutton',
-    );
-    await checkPage(page, 'disclosure-receipts-awaited');
-    await awaited.locator(`a[href="${letter}"]`).click();
+    const receipts = await ReceiptsPage.verifyOnPage(page);
+    const awaitedLetter = receipts.awaited.getByRole('row').filter({ hasText: 'Rebecca Sutton' });
+    expect(await awaitedLetter.count()).toBe(1);
+    await receipts.check('disclosure-receipts-awaited');
+    await awaitedLetter.getByRole('link', { name: /\(disclosure\)$/ }).click();
     await page.waitForURL(`**${letter}`);
-    await page.getByRole('button', { name: 'Record that receipt was confirmed' }).click();
+    await (
+      await DisclosureShowPage.verifyOnPage(page, 'Post to Wiltshire Council')
+    ).clickButton('Record that receipt was confirmed');
     await page.waitForURL(`**${letter}/receipt`);
-    await checkPage(page, 'disclosure-receipt');
-    await page.getByRole('button', { name: 'Record receipt' }).click();
-    expect(await errorSummary(page)).toContain('Enter how the recipient confirmed they received it');
-    await checkPage(page, 'disclosure-receipt-errors');
+    const receipt = await ReceiptPage.verifyOnPage(page);
+    await receipt.check('disclosure-receipt');
+    await receipt.recordReceipt();
+    expect(await receipt.errorSummaryText()).toContain('Enter how the recipient confirmed they received it');
+    await receipt.check('disclosure-receipt-errors');
     await page
       .getByLabel('How did they confirm?')
       .fill('Rebecca Sutton e-mailed to say the letter arrived sealed, with the memory stick.');
-    await page.getByRole('button', { name: 'Record receipt' }).click();
+    await receipt.recordReceipt();
     await page.waitForURL(`**${letter}?done=receipt`);
-    const confirmed = await mainText(page);
+    const confirmedPage = await DisclosureShowPage.verifyOnPage(page, 'Post to Wiltshire Council');
+    const confirmed = await confirmedPage.mainText();
     for (const text of [
       'Receipt recorded.',
       'Confirmed',
       'Rebecca Sutton e-mailed to say the letter arrived sealed',
     ])
       expect(confirmed).toContain(text);
-    await checkPage(page, 'disclosure-receipt-confirmed');
+    await confirmedPage.check('disclosure-receipt-confirmed');
     await page.goto('/disclosures/receipts');
-    expect(await mainText(page)).toContain('No receipts are awaited.');
+    expect(await (await ReceiptsPage.verifyOnPage(page)).mainText()).toContain('No receipts are awaited.');
   });
 
   it('(3) an e-mail from the council to the neighbouring council is refused, and the secure exchange offered', async () => {
-    await page.goto(`/decisions/${toNeighbour}`);
-    await page.getByRole('button', { name: 'Record a disclosure' }).click();
+    await (await SharingOverviewPage.open(page, toNeighbour)).recordDisclosure();
     await page.waitForURL(`**/decisions/${toNeighbour}/disclosures/new`);
+    const start = await DisclosureNewPage.verifyOnPage(page);
     await page.getByLabel('Education', { exact: true }).check();
     await page.getByLabel('Ordinary e-mail', { exact: true }).check();
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await start.continue();
 
-    expect(await errorSummary(page)).toContain(
+    expect(await start.errorSummaryText()).toContain(
       'Ordinary e-mail cannot be used for this disclosure: send it by the secure exchange instead',
     );
-    const refusal = (await page.locator('#refusal').innerText()).replace(/\s+/g, ' ');
+    const refusal = await start.refusal();
+    expect(refusal).toContain('Ordinary e-mail is not allowed here');
     expect(refusal).toContain('R4.5.1: Ordinary e-mail to another organisation is not secure');
     expect(refusal).toContain('R4.6.4: Use the secure exchange');
     expect(await page.getByLabel('Secure exchange', { exact: true }).isChecked()).toBe(true);
-    await checkPage(page, 'disclosure-email-refused');
+    await start.check('disclosure-email-refused');
 
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await start.continue();
     await page.waitForURL(`**/decisions/${toNeighbour}/disclosures/checklist`);
-    await checkPage(page, 'disclosure-checklist-secure-exchange');
-    await answer(page, 'Does every recipient need the information?', 'Yes');
+    const checklist = await DisclosureChecklistPage.verifyOnPage(page, 'Secure exchange');
+    await checklist.check('disclosure-checklist-secure-exchange');
+    await checklist.answer('Does every recipient need the information?', 'Yes');
     await page
       .getByLabel('What did you disclose?')
       .fill('The education report for the EHC needs assessment.');
-    await page.getByRole('button', { name: 'Record the disclosure' }).click();
+    await checklist.recordDisclosure();
     await page.waitForURL(/\/disclosures\/[0-9a-f-]{36}\?done=recorded$/);
-    expect(await mainText(page)).toContain('Secure exchange to Wiltshire Council');
-    await checkPage(page, 'disclosure-secure-exchange-recorded');
+    const recorded = await DisclosureShowPage.verifyOnPage(page, 'Secure exchange to Wiltshire Council');
+    expect(await recorded.mainText()).toContain('Secure exchange to Wiltshire Council');
+    await recorded.check('disclosure-secure-exchange-recorded');
 
-    await page.goto(`/decisions/${toNeighbour}`);
-    const listed = page.getByRole('table', { name: /^Disclosures made under this decision/ });
-    expect(await listed.getByRole('row').count()).toBe(3);
-    await checkPage(page, 'disclosure-overview-with-disclosures');
+    const overview = await SharingOverviewPage.open(page, toNeighbour);
+    expect(await overview.tableRows(/^Disclosures made under this decision/)).toHaveLength(3);
+    await overview.check('disclosure-overview-with-disclosures');
     await page.goto(`/people/${childId}/sharing`);
-    expect(
-      await page
-        .getByRole('table', { name: /^Information disclosed/ })
-        .getByRole('row')
-        .count(),
-    ).toBe(4);
-    await checkPage(page, 'disclosure-person-history');
+    const history = await PersonSharingHistoryPage.verifyOnPage(page);
+    expect(await history.tableRows(/^Information disclosed/)).toHaveLength(4);
+    await history.check('disclosure-person-history');
   });
 
   it('misdirected information is logged with what was done about it', async () => {
@@ -353,13 +362,15 @@ describe('the disclosure log', () => {
       .getByRole('link', { name: 'Misdirected information' })
       .click();
     await page.waitForURL('**/misdirected');
-    await checkPage(page, 'misdirected-empty');
-    await page.getByRole('button', { name: 'Record misdirected information' }).click();
+    const log = await MisdirectedPage.verifyOnPage(page);
+    await log.check('misdirected-empty');
+    await log.clickButton('Record misdirected information');
     await page.waitForURL('**/misdirected/new');
-    await checkPage(page, 'misdirected-new');
-    await page.getByRole('button', { name: 'Record misdirected information' }).click();
-    expect(await errorSummary(page)).toContain('Select what you have done');
-    await checkPage(page, 'misdirected-new-errors');
+    const form = await MisdirectedNewPage.verifyOnPage(page);
+    await form.check('misdirected-new');
+    await form.record();
+    expect(await form.errorSummaryText()).toContain('Select what you have done');
+    await form.check('misdirected-new-errors');
 
     const [year, month, day] = today.split('-');
     await page.getByLabel('Day').fill(day ?? '');
@@ -374,15 +385,16 @@ describe('the disclosure log', () => {
     await page
       .getByLabel('What did you do?')
       .fill('Rang the ward to tell them; forwarded it by the secure exchange to Wiltshire.');
-    await page.getByRole('button', { name: 'Record misdirected information' }).click();
+    await form.record();
     await page.waitForURL('**/misdirected?done=recorded');
-    const log = await mainText(page);
-    for (const text of [
+    const recorded = await MisdirectedPage.verifyOnPage(page);
+    const text = await recorded.mainText();
+    for (const line of [
       'Misdirected information recorded.',
       'A discharge summary about a child not known to us.',
       'Passed to the right recipient; Sender told',
     ])
-      expect(log).toContain(text);
-    await checkPage(page, 'misdirected-recorded');
+      expect(text).toContain(line);
+    await recorded.check('misdirected-recorded');
   });
 });

@@ -90,6 +90,7 @@ export async function checkPage(page: Page, name: string): Promise<void> {
 
 export interface JourneyStaff {
   readonly id: string;
+  readonly displayName: string;
   readonly email: string;
   readonly password: string;
   readonly mfaSecret: string;
@@ -116,7 +117,7 @@ export async function createJourneyStaff(
     mustChangePassword: false,
     enrolledMfaSecretSealed: journey.secretBox.seal(mfaSecret),
   });
-  return { id, email, password, mfaSecret };
+  return { id, displayName, email, password, mfaSecret };
 }
 
 /** Waits for a fresh 30-second step, so a code is never one the account has used. */
@@ -124,16 +125,4 @@ export async function freshCode(secret: string): Promise<string> {
   const intoStep = Date.now() % 30_000;
   if (intoStep > 27_000) await new Promise((resolve) => setTimeout(resolve, 30_500 - intoStep));
   return currentCode(secret, new Date());
-}
-
-/** Signs a member of staff in through the real pages: password, then a fresh one-time code. */
-export async function signInThroughPages(page: Page, staff: JourneyStaff): Promise<void> {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email address').fill(staff.email);
-  await page.getByLabel('Password', { exact: true }).fill(staff.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/sign-in/code');
-  await page.getByLabel('Enter the code from your authenticator app').fill(await freshCode(staff.mfaSecret));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
 }

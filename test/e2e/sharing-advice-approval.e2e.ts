@@ -8,14 +8,16 @@ import { testNhsNumbers } from '../../src/people/index.ts';
 import type { DecisionAnswers } from '../../src/sharing/index.ts';
 import { givenConsentAnswers } from '../support/consent-fixtures.ts';
 import { routineShareAnswers } from '../support/sharing-fixtures.ts';
+import { createJourneyStaff, startJourney, type Journey, type JourneyStaff } from './e2e-harness.ts';
 import {
-  checkPage,
-  createJourneyStaff,
-  startJourney,
-  type Journey,
-  type JourneyStaff,
-  signInThroughPages,
-} from './e2e-harness.ts';
+  AdviceInboxPage,
+  AdviceRequestPage,
+  ApprovalQueuePage,
+  ApprovalRequestPage,
+  AskAdvicePage,
+} from './pages/advice.page.ts';
+import { SharingCheckPage, SharingConfirmationPage, SharingOverviewPage } from './pages/sharing.page.ts';
+import { signIn } from './pages/sign-in.page.ts';
 
 /**
  * Journey (b): consent was withdrawn. The practitioner asks the Caldicott Guardian for anonymised
@@ -41,10 +43,6 @@ let leoId: string;
 let decisionId: string;
 let reference: string;
 let today: string;
-
-async function mainText(page: Page): Promise<string> {
-  return (await page.locator('main').innerText()).replace(/\s+/g, ' ');
-}
 
 function expectAnonymous(text: string): void {
   expect(text).not.toContain(child.givenNames);
@@ -144,81 +142,75 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
 
   it('the practitioner asks the Caldicott Guardian for advice, without sharing the child’s identity', async () => {
     practitioner = await journey.newPage();
-    await signInThroughPages(practitioner, priya);
+    await signIn(practitioner, priya);
     await practitioner.goto(`/decisions/${decisionId}`);
-    expect(await mainText(practitioner)).toContain('Consent has been withdrawn');
-    await checkPage(practitioner, 'sharing-advice-overview-withdrawn');
+    const overview = await SharingOverviewPage.verifyOnPage(practitioner, reference);
+    expect(await overview.mainText()).toContain('Consent has been withdrawn');
+    await overview.check('sharing-advice-overview-withdrawn');
 
-    await practitioner.getByRole('link', { name: 'Ask for advice' }).click();
+    await overview.clickLink('Ask for advice');
     await practitioner.waitForURL(`**/decisions/${decisionId}/ask-for-advice`);
-    expect(await practitioner.locator('h1').textContent()).toBe('Ask for advice');
+    const ask = await AskAdvicePage.verifyOnPage(practitioner);
     expect(await practitioner.getByLabel('No, keep them anonymous').isChecked()).toBe(true);
-    const preview = await practitioner.locator('#anonymised-summary').innerText();
+    const preview = await ask.adviserPreview();
     expect(preview).toContain('The person: consent was withdrawn.');
     expectAnonymous(preview);
-    await checkPage(practitioner, 'sharing-advice-ask');
+    await ask.check('sharing-advice-ask');
 
-    await practitioner.getByRole('button', { name: 'Send request for advice' }).click();
+    await ask.send();
     await practitioner.waitForURL(`**/decisions/${decisionId}/ask-for-advice`);
-    expect(await practitioner.locator('.govuk-error-summary').innerText()).toContain(
-      'Select who you want to ask for advice',
-    );
-    await checkPage(practitioner, 'sharing-advice-ask-errors');
+    expect(await ask.errorSummaryText()).toContain('Select who you want to ask for advice');
+    await ask.check('sharing-advice-ask-errors');
 
-    await practitioner
-      .getByRole('group', { name: 'Who do you want to ask?' })
-      .getByLabel('Caldicott Guardian', { exact: true })
-      .check();
+    await ask.choose('Who do you want to ask?', 'Caldicott Guardian');
     await practitioner
       .getByLabel('Your question')
       .fill(
         'Consent to share with the school was withdrawn two days ago. The school now reports unexplained bruising. Can I share the health information on public-interest grounds?',
       );
-    await practitioner.getByRole('button', { name: 'Send request for advice' }).click();
+    await ask.send();
     await practitioner.waitForURL((url) => url.pathname === `/decisions/${decisionId}`);
-    expect(await mainText(practitioner)).toContain('Waiting for an answer');
-    await checkPage(practitioner, 'sharing-advice-asked');
+    const asked = await SharingOverviewPage.verifyOnPage(practitioner, reference);
+    expect(await asked.mainText()).toContain('Waiting for an answer');
+    await asked.check('sharing-advice-asked');
   });
 
   it('the Caldicott Guardian answers from the inbox without seeing who the child is', async () => {
     guardian = await journey.newPage();
-    await signInThroughPages(guardian, helen);
-    await guardian
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Advice requests' })
-      .click();
+    await (await signIn(guardian, helen)).navigateTo('Advice requests');
     await guardian.waitForURL('**/advice');
-    const inbox = await mainText(guardian);
+    const inboxPage = await AdviceInboxPage.verifyOnPage(guardian);
+    const inbox = await inboxPage.mainText();
     expect(inbox).toContain(reference);
     expect(inbox).toContain('Anonymised');
     expectAnonymous(inbox);
-    await checkPage(guardian, 'sharing-advice-inbox');
+    await inboxPage.check('sharing-advice-inbox');
 
-    await guardian.getByRole('link', { name: `${reference} (advice request)` }).click();
+    await inboxPage.clickLink(`${reference} (advice request)`);
     await guardian.waitForURL(/\/advice\/[0-9a-f-]{36}$/);
-    const request = await mainText(guardian);
+    const requestPage = await AdviceRequestPage.verifyOnPage(guardian);
+    const request = await requestPage.mainText();
     expect(request).toContain('Anonymised summary of the decision');
     expect(request).toContain('The person: consent was withdrawn.');
     expect(request).toContain('Can I share the health information on public-interest grounds?');
     expectAnonymous(request);
     expectAnonymous(await guardian.content());
-    await checkPage(guardian, 'sharing-advice-request');
+    await requestPage.check('sharing-advice-request');
 
-    await guardian.getByRole('button', { name: 'Send advice' }).click();
-    expect(await guardian.locator('.govuk-error-summary').innerText()).toContain('Enter your advice');
-    await checkPage(guardian, 'sharing-advice-request-errors');
+    await requestPage.sendAdvice();
+    expect(await requestPage.errorSummaryText()).toContain('Enter your advice');
+    await requestPage.check('sharing-advice-request-errors');
     await guardian
       .getByLabel('Your advice')
       .fill(
         'Yes, if the facts show a risk of significant harm. Record the justification, share only the health information the school needs, and send the decision to me for approval.',
       );
-    await guardian.getByRole('button', { name: 'Send advice' }).click();
+    await requestPage.sendAdvice();
     await guardian.waitForURL('**/advice?done=answered');
-    expect(await guardian.locator('.govuk-notification-banner--success').innerText()).toContain(
-      'Your advice has been recorded on the decision.',
-    );
-    expectAnonymous(await mainText(guardian));
-    await checkPage(guardian, 'sharing-advice-answered');
+    const answered = await AdviceInboxPage.verifyOnPage(guardian);
+    expect(await answered.successBannerText()).toContain('Your advice has been recorded on the decision.');
+    expectAnonymous(await answered.mainText());
+    await answered.check('sharing-advice-answered');
   });
 
   it('the practitioner records public-interest grounds and sends the decision for approval', async () => {
@@ -236,20 +228,23 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
       },
     });
     await practitioner.goto(`/decisions/${decisionId}`);
-    const overview = await mainText(practitioner);
+    const overviewPage = await SharingOverviewPage.verifyOnPage(practitioner, reference);
+    const overview = await overviewPage.mainText();
     expect(overview).toContain('Answer from Helen Carter');
     expect(overview).toContain('Sharing on public-interest grounds');
-    await checkPage(practitioner, 'sharing-advice-overview-ready-for-approval');
-    await practitioner.getByRole('button', { name: 'Send for approval' }).click();
+    await overviewPage.check('sharing-advice-overview-ready-for-approval');
+    await overviewPage.clickButton('Send for approval');
     await practitioner.waitForURL(`**/decisions/${decisionId}?done=sent`);
-    await checkPage(practitioner, 'sharing-advice-overview-sent');
+    await (
+      await SharingOverviewPage.verifyOnPage(practitioner, reference)
+    ).check('sharing-advice-overview-sent');
   });
 
   it('the Caldicott Guardian approves it from the approvals queue, with the whole decision in front of her', async () => {
-    await guardian.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approvals' }).click();
+    await (await AdviceInboxPage.verifyOnPage(guardian)).navigateTo('Approvals');
     await guardian.waitForURL('**/approvals');
-    const queue = guardian.getByRole('table', { name: /^Waiting for your decision/ });
-    const row = (await queue.getByRole('row').nth(1).innerText()).replace(/\s+/g, ' ');
+    const queuePage = await ApprovalQueuePage.verifyOnPage(guardian);
+    const row = (await queuePage.tableRows(/^Waiting for your decision/))[1] ?? '';
     for (const text of [
       reference,
       'Sharing on public-interest grounds',
@@ -257,11 +252,12 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
       'Caldicott Guardian',
     ])
       expect(row).toContain(text);
-    await checkPage(guardian, 'sharing-approval-queue');
+    await queuePage.check('sharing-approval-queue');
 
-    await queue.getByRole('link', { name: `${reference} (approval request)` }).click();
+    await queuePage.waiting.getByRole('link', { name: `${reference} (approval request)` }).click();
     await guardian.waitForURL(/\/approvals\/[0-9a-f-]{36}$/);
-    const approval = await mainText(guardian);
+    const approvalPage = await ApprovalRequestPage.verifyOnPage(guardian);
+    const approval = await approvalPage.mainText();
     for (const text of [
       'Leo Fairbrother: Consent was withdrawn',
       'Public-interest justification',
@@ -270,37 +266,36 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
       'Yes, if the facts show a risk of significant harm.',
     ])
       expect(approval).toContain(text);
-    await checkPage(guardian, 'sharing-approval-request');
+    await approvalPage.check('sharing-approval-request');
 
-    await guardian.getByRole('group', { name: 'Do you approve this request?' }).getByLabel('Refuse').check();
-    await guardian.getByRole('button', { name: 'Send your decision' }).click();
-    expect(await guardian.locator('.govuk-error-summary').innerText()).toContain(
-      'Enter the reason you are refusing this request',
-    );
-    await checkPage(guardian, 'sharing-approval-request-errors');
+    await approvalPage.decide('Refuse');
+    await approvalPage.send();
+    expect(await approvalPage.errorSummaryText()).toContain('Enter the reason you are refusing this request');
+    await approvalPage.check('sharing-approval-request-errors');
 
-    await guardian.getByRole('group', { name: 'Do you approve this request?' }).getByLabel('Approve').check();
+    await approvalPage.decide('Approve');
     await guardian
       .getByLabel('Reason')
       .fill('The justification is based on the facts and only the necessary health information is shared.');
-    await guardian.getByRole('button', { name: 'Send your decision' }).click();
+    await approvalPage.send();
     await guardian.waitForURL('**/approvals?done=approved');
-    expect(await guardian.locator('.govuk-notification-banner--success').innerText()).toContain(
-      'Your approval has been recorded',
-    );
-    expect(await mainText(guardian)).toContain('Approved');
-    await checkPage(guardian, 'sharing-approval-decided');
+    const decided = await ApprovalQueuePage.verifyOnPage(guardian);
+    expect(await decided.successBannerText()).toContain('Your approval has been recorded');
+    expect(await decided.mainText()).toContain('Approved');
+    await decided.check('sharing-approval-decided');
   });
 
   it('the practitioner records the share', async () => {
     await practitioner.goto(`/decisions/${decisionId}`);
-    await checkPage(practitioner, 'sharing-advice-overview-approved');
-    await practitioner.getByRole('button', { name: 'Check your answers' }).click();
+    const overview = await SharingOverviewPage.verifyOnPage(practitioner, reference);
+    await overview.check('sharing-advice-overview-approved');
+    await overview.clickButton('Check your answers');
     await practitioner.waitForURL(`**/decisions/${decisionId}/check-your-answers`);
-    await checkPage(practitioner, 'sharing-advice-check');
-    await practitioner.getByRole('button', { name: 'Record decision' }).click();
+    const check = await SharingCheckPage.verifyOnPage(practitioner);
+    await check.check('sharing-advice-check');
+    await check.recordDecision();
     await practitioner.waitForURL(`**/decisions/${decisionId}/confirmation`);
-    await checkPage(practitioner, 'sharing-advice-recorded');
+    await (await SharingConfirmationPage.verifyOnPage(practitioner)).check('sharing-advice-recorded');
 
     const recorded = await journey.services.sharing.open(priyaViewer, decisionId);
     expect(recorded.status).toBe('recorded');

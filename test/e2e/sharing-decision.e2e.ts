@@ -5,17 +5,20 @@ import type { Viewer } from '../../src/auth/index.ts';
 import { londonToday } from '../../src/lib/time.ts';
 import { isValidNhsNumber, testNhsNumbers, type PersonDetails } from '../../src/people/index.ts';
 import { givenConsentAnswers } from '../support/consent-fixtures.ts';
+import { createJourneyStaff, startJourney, type Journey, type JourneyStaff } from './e2e-harness.ts';
+import { PersonRecordPage, PersonSharingHistoryPage } from './pages/people.page.ts';
 import {
-  checkPage,
-  createJourneyStaff,
-  startJourney,
-  type Journey,
-  type JourneyStaff,
-  signInThroughPages,
-} from './e2e-harness.ts';
+  MyDecisionsPage,
+  RecordSheetPage,
+  SharingCheckPage,
+  SharingConfirmationPage,
+  SharingOverviewPage,
+  SharingQuestionPage,
+  type SharingQuestion,
+} from './pages/sharing.page.ts';
+import { signIn } from './pages/sign-in.page.ts';
 
 const organisationName = 'Swindon Borough Council';
-const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 let journey: Journey;
 let organisationId: string;
@@ -47,18 +50,6 @@ function personDetails(givenNames: string, familyName: string, dateOfBirth: stri
     town: 'Swindon',
     postcode: 'SN1 1RQ',
   };
-}
-
-/** The rows of the page's summary lists, as "key: value" lines with whitespace collapsed. */
-async function summaryText(page: Page): Promise<string> {
-  const tidy = (text: string) => text.replace(/\s+/g, ' ').trim();
-  const rows = await page.locator('.govuk-summary-list__row').all();
-  const lines: string[] = [];
-  for (const row of rows)
-    lines.push(
-      `${tidy(await row.locator('.govuk-summary-list__key').innerText())}: ${tidy(await row.locator('.govuk-summary-list__value').innerText())}`,
-    );
-  return lines.join('\n');
 }
 
 beforeAll(async () => {
@@ -136,91 +127,83 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
   let page: Page;
   beforeAll(async () => {
     page = await journey.newPage();
-    await signInThroughPages(page, priya);
+    await signIn(page, priya);
   });
 
   it('shares education and health information with a school, withholding a parent’s criminal record, in six question pages', async () => {
     const questionPages: string[] = [];
-    const question = async (slug: string, title: string) => {
-      await page.waitForURL(new RegExp(`/decisions/${uuid}/${slug}$`));
-      expect(await page.locator('h1').textContent()).toBe(title);
+    const question = async (slug: SharingQuestion) => {
+      const questionPage = await SharingQuestionPage.verifyOnPage(page, slug);
       questionPages.push(slug);
-      await checkPage(page, `sharing-${slug}`);
+      await questionPage.check(`sharing-${slug}`);
+      return questionPage;
     };
 
-    await page.goto(`/people/${ameliaId}`);
-    await checkPage(page, 'sharing-person-record');
-    await page.getByRole('button', { name: 'Make a sharing decision' }).click();
+    const record = await PersonRecordPage.open(page, ameliaId, 'Amelia Clarke');
+    await record.check('sharing-person-record');
+    await record.makeSharingDecision();
 
     // 1. The request: the school's SENCo telephoned.
-    await question('request', 'About the request');
-    await page
-      .getByRole('group', { name: 'Who asked for the information?' })
-      .getByLabel('Someone from another organisation')
-      .check();
+    const request = await question('request');
+    await request.choose('Who asked for the information?', 'Someone from another organisation', {
+      exact: false,
+    });
     await page.getByLabel('Their name').fill('Rebecca Sutton');
     await page.getByLabel('Their role (optional)').fill('Special educational needs coordinator');
     await page.getByLabel('Their organisation').selectOption({ label: 'Oakfield Primary School' });
-    await page.getByRole('group', { name: 'How did they ask?' }).getByLabel('Telephone call').check();
+    await request.choose('How did they ask?', 'Telephone call', { exact: false });
     // The date the request was received is already today.
-    expect(
-      await page
-        .getByRole('group', { name: 'When was the request received?' })
-        .getByLabel('Year')
-        .inputValue(),
-    ).toBe(today.slice(0, 4));
-    await page
-      .getByRole('group', { name: 'What is the purpose of sharing?' })
-      .getByLabel('Education support, including an EHC plan')
-      .check();
+    expect(await request.question('When was the request received?').getByLabel('Year').inputValue()).toBe(
+      today.slice(0, 4),
+    );
+    await request.choose('What is the purpose of sharing?', 'Education support, including an EHC plan', {
+      exact: false,
+    });
     await page
       .getByLabel('What was asked for?')
       .fill(
         'The school is reviewing Amelia’s EHC plan and asks for the latest health and education information.',
       );
-    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await request.saveAndContinue();
 
     // 2. The people: Amelia is already there, from her record.
-    await question('people', 'Who the information is about');
+    const people = await question('people');
     expect(
       await page.getByRole('table', { name: 'People the information is about' }).textContent(),
     ).toContain('Amelia Clarke');
-    await page
-      .getByRole('group', { name: 'Will the information be transferred between IT systems?' })
-      .getByLabel('No', { exact: true })
-      .check();
-    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await people.choose('Will the information be transferred between IT systems?', 'No');
+    await people.saveAndContinue();
 
     // 3. The recipient: the SENCo, filled in from the request.
-    await question('recipients', 'Who will receive it');
+    const recipients = await question('recipients');
     expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Rebecca Sutton');
     await page
       .getByLabel('Why do they need the information?')
       .fill(
         'She coordinates the annual review of Amelia’s EHC plan and needs her current needs and provision.',
       );
-    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await recipients.saveAndContinue();
 
     // 4. The information: education and health shared, the mother's criminal record withheld.
-    await question('information', 'What will be shared');
-    const shared = page.getByRole('group', { name: 'What information will you share?' });
-    await shared.getByLabel('Education', { exact: true }).check();
+    const information = await question('information');
+    await information.choose('What information will you share?', 'Education');
     await page
       .getByLabel('How is “Education” relevant to the purpose?')
       .fill('Her attainment and the support in place, for the plan review.');
-    await shared.getByLabel('Health, including mental health', { exact: true }).check();
+    await information.choose('What information will you share?', 'Health, including mental health');
     await page
       .getByLabel('How is “Health, including mental health” relevant to the purpose?')
       .fill('Her speech and language needs, named in section C of the plan.');
-    await page
-      .getByRole('group', { name: 'What information do you hold but will not share?' })
-      .getByLabel("A parent's or carer's criminal record")
-      .check();
-    await page
-      .getByRole('group', { name: /identify anyone who could be harmed/ })
-      .getByLabel('No: it identifies nobody who could be harmed')
-      .check();
-    const principles = page.getByRole('group', { name: 'Confirm the information you will share is:' });
+    await information.choose(
+      'What information do you hold but will not share?',
+      "A parent's or carer's criminal record",
+      { exact: false },
+    );
+    await information.choose(
+      /identify anyone who could be harmed/,
+      'No: it identifies nobody who could be harmed',
+      { exact: false },
+    );
     for (const principle of [
       'Necessary',
       'Proportionate',
@@ -230,40 +213,38 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
       'Timely',
       'Secure',
     ])
-      await principles.getByLabel(principle, { exact: true }).check();
-    await page.getByRole('button', { name: 'Save and continue' }).click();
+      await information.choose('Confirm the information you will share is:', principle);
+    await information.saveAndContinue();
 
     // 5. The lawful basis: the register shows consent covering the share; consent is already chosen.
-    await question('lawful-basis', 'Lawful basis and consent');
-    expect(await page.locator('.govuk-summary-list').first().textContent()).toContain(
-      'Consent in place that covers this share',
-    );
+    const lawfulBasis = await question('lawful-basis');
+    expect(await lawfulBasis.summaryLines()).toContain('Consent in place that covers this share');
     expect(
-      await page
-        .getByRole('group', { name: 'The common-law duty of confidence' })
+      await lawfulBasis
+        .question('The common-law duty of confidence')
         .getByLabel('Consent', { exact: true })
         .isChecked(),
     ).toBe(true);
-    await page
-      .getByRole('group', { name: 'Data protection basis (UK GDPR Article 6)' })
-      .getByLabel('Public task (UK GDPR Article 6(1)(e))')
-      .check();
-    await page
-      .getByRole('group', { name: 'Condition for special category information (Article 9)' })
-      .getByLabel('Health or social care (Article 9(2)(h))')
-      .check();
-    await page
-      .getByRole('group', { name: 'Data Protection Act 2018 Schedule 1 condition' })
-      .getByLabel('Health or social care purposes (paragraph 2)')
-      .check();
-    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await lawfulBasis.choose(
+      'Data protection basis (UK GDPR Article 6)',
+      'Public task (UK GDPR Article 6(1)(e))',
+      { exact: false },
+    );
+    await lawfulBasis.choose(
+      'Condition for special category information (Article 9)',
+      'Health or social care (Article 9(2)(h))',
+      { exact: false },
+    );
+    await lawfulBasis.choose(
+      'Data Protection Act 2018 Schedule 1 condition',
+      'Health or social care purposes (paragraph 2)',
+      { exact: false },
+    );
+    await lawfulBasis.saveAndContinue();
 
     // 6. The decision: told, safe, and shared in part.
-    await question('decision', 'Your decision');
-    await page
-      .getByRole('group', { name: 'Have you told the person or family?' })
-      .getByLabel('Yes', { exact: true })
-      .check();
+    const decision = await question('decision');
+    await decision.choose('Have you told the person or family?', 'Yes');
     await page
       .getByLabel('If you told them, what did you tell them?')
       .fill(
@@ -278,16 +259,16 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
     await page
       .getByLabel('What is the risk of not sharing?')
       .fill('The review would go ahead without her current needs, and support could be cut.');
-    await page.getByRole('group', { name: 'What have you decided?' }).getByLabel('Share in part').check();
+    await decision.choose('What have you decided?', 'Share in part', { exact: false });
     await page
       .getByLabel('Your reasons')
       .fill(
         'Education and health information is needed for the review; her mother’s criminal record is not relevant to it.',
       );
-    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await decision.saveAndContinue();
 
-    await page.waitForURL(new RegExp(`/decisions/${uuid}/check-your-answers$`));
-    const answers = await summaryText(page);
+    const check = await SharingCheckPage.verifyOnPage(page);
+    const answers = await check.summaryLines();
     for (const line of [
       'Who asked: Rebecca Sutton Special educational needs coordinator Oakfield Primary School',
       'Purpose: Education support, including an EHC plan',
@@ -299,10 +280,10 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
     ]) {
       expect(answers).toContain(line);
     }
-    await checkPage(page, 'sharing-check-answers');
-    await page.getByRole('button', { name: 'Record decision' }).click();
+    await check.check('sharing-check-answers');
+    await check.recordDecision();
 
-    await page.waitForURL(new RegExp(`/decisions/${uuid}/confirmation$`));
+    const confirmation = await SharingConfirmationPage.verifyOnPage(page);
     expect(questionPages).toEqual([
       'request',
       'people',
@@ -311,15 +292,14 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
       'lawful-basis',
       'decision',
     ]);
-    const reference = (await page.locator('.govuk-panel__body strong').textContent()) ?? '';
+    const reference = await confirmation.reference();
     expect(reference).toMatch(/^SD-\d{7}$/);
-    expect(await page.locator('.govuk-panel__title').textContent()).toContain('Decision recorded');
-    await checkPage(page, 'sharing-confirmation');
+    expect(await confirmation.heading.innerText()).toContain('Decision recorded');
+    await confirmation.check('sharing-confirmation');
 
-    await page.getByRole('link', { name: 'View and print the decision record sheet' }).click();
-    await page.waitForURL(new RegExp(`/decisions/${uuid}/record-sheet$`));
-    expect(await page.locator('h1').textContent()).toBe(`Sharing decision record ${reference}`);
-    const sheet = await summaryText(page);
+    await confirmation.clickLink('View and print the decision record sheet');
+    const recordSheet = await RecordSheetPage.verifyOnPage(page, reference);
+    const sheet = await recordSheet.summaryLines();
     for (const line of [
       'Status: Recorded',
       'Decision: Share in part',
@@ -331,11 +311,11 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
     ]) {
       expect(sheet).toContain(line);
     }
-    await checkPage(page, 'sharing-record-sheet');
+    await recordSheet.check('sharing-record-sheet');
     // Printed, it is the record alone.
     await page.emulateMedia({ media: 'print' });
-    expect(await page.locator('.govuk-service-navigation').isVisible()).toBe(false);
-    expect(await page.locator('h1').isVisible()).toBe(true);
+    expect(await recordSheet.mainNavigation.isVisible()).toBe(false);
+    expect(await recordSheet.heading.isVisible()).toBe(true);
     await page.emulateMedia({ media: 'screen' });
 
     const view = await journey.services.sharing.open(
@@ -348,42 +328,30 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
   });
 
   it('records a decision not to share a request it cannot verify, with its reasons', async () => {
-    await page.goto(`/people/${leoId}`);
-    await page.getByRole('button', { name: 'Make a sharing decision' }).click();
+    await (await PersonRecordPage.open(page, leoId, 'Leo Marsh')).makeSharingDecision();
 
-    await page.waitForURL(new RegExp(`/decisions/${uuid}/request$`));
-    await page
-      .getByRole('group', { name: 'Who asked for the information?' })
-      .getByLabel('Someone from another organisation')
-      .check();
+    const request = await SharingQuestionPage.verifyOnPage(page, 'request');
+    await request.choose('Who asked for the information?', 'Someone from another organisation', {
+      exact: false,
+    });
     await page.getByLabel('Their name').fill('Mark Evans');
     await page.getByLabel('Their role (optional)').fill('Says he is a detective constable');
     await page.getByLabel('Their organisation').selectOption({ label: 'Wiltshire Police' });
-    await page.getByRole('group', { name: 'How did they ask?' }).getByLabel('Telephone call').check();
-    await page
-      .getByRole('group', { name: 'What is the purpose of sharing?' })
-      .getByLabel('Multi-agency safeguarding')
-      .check();
+    await request.choose('How did they ask?', 'Telephone call', { exact: false });
+    await request.choose('What is the purpose of sharing?', 'Multi-agency safeguarding', { exact: false });
     await page
       .getByLabel('What was asked for?')
       .fill('A caller asked for Leo’s address history and school; he would not give a call-back number.');
-    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await request.saveAndContinue();
 
-    await page.waitForURL(new RegExp(`/decisions/${uuid}/people$`));
-    await page
-      .getByRole('group', { name: 'Will the information be transferred between IT systems?' })
-      .getByLabel('No', { exact: true })
-      .check();
-    await page.getByRole('button', { name: 'Save and continue' }).click();
+    const people = await SharingQuestionPage.verifyOnPage(page, 'people');
+    await people.choose('Will the information be transferred between IT systems?', 'No');
+    await people.saveAndContinue();
 
     // Not sharing: the recipients, information and lawful basis are not needed.
-    await page.waitForURL(new RegExp(`/decisions/${uuid}/recipients$`));
-    await page.getByRole('link', { name: 'go to your decision' }).click();
-    await page.waitForURL(new RegExp(`/decisions/${uuid}/decision$`));
-    await page
-      .getByRole('group', { name: 'Have you told the person or family?' })
-      .getByLabel('No', { exact: true })
-      .check();
+    await (await SharingQuestionPage.verifyOnPage(page, 'recipients')).clickLink('go to your decision');
+    const decision = await SharingQuestionPage.verifyOnPage(page, 'decision');
+    await decision.choose('Have you told the person or family?', 'No');
     await page
       .getByLabel('If you have not told them, why not?')
       .fill('Telling the family about an unverified enquiry could cause needless alarm.');
@@ -394,59 +362,53 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
     await page
       .getByLabel('What is the risk of not sharing?')
       .fill('Low: a genuine officer can ask again through the police’s secure channel.');
-    await page.getByRole('group', { name: 'What have you decided?' }).getByLabel('Do not share').check();
-    const reasons = page.getByRole('group', { name: 'If you are not sharing, why not?' });
-    await reasons.getByLabel('The identity or authority of the person asking could not be verified').check();
+    await decision.choose('What have you decided?', 'Do not share', { exact: false });
+    await decision.choose(
+      'If you are not sharing, why not?',
+      'The identity or authority of the person asking could not be verified',
+      { exact: false },
+    );
     await page
       .getByLabel('Your reasons')
       .fill(
         'The caller’s identity could not be checked; he was told to ask through the police’s secure channel.',
       );
-    await checkPage(page, 'sharing-decision-not-share');
-    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await decision.check('sharing-decision-not-share');
+    await decision.saveAndContinue();
 
-    await page.waitForURL(new RegExp(`/decisions/${uuid}/check-your-answers$`));
-    const answers = await summaryText(page);
+    const check = await SharingCheckPage.verifyOnPage(page);
+    const answers = await check.summaryLines();
     expect(answers).toContain('Decision: Do not share');
     expect(answers).toContain(
       'Why you are not sharing: The identity or authority of the person asking could not be verified',
     );
-    expect(await page.locator('main').textContent()).not.toContain('Who will receive it');
-    await checkPage(page, 'sharing-check-answers-not-share');
-    await page.getByRole('button', { name: 'Record decision' }).click();
+    expect(await check.mainText()).not.toContain('Who will receive it');
+    await check.check('sharing-check-answers-not-share');
+    await check.recordDecision();
 
-    await page.waitForURL(new RegExp(`/decisions/${uuid}/confirmation$`));
-    expect(await page.locator('main').textContent()).toContain(
-      'Tell the person who asked that you are not sharing',
-    );
-    await checkPage(page, 'sharing-confirmation-not-share');
+    const confirmation = await SharingConfirmationPage.verifyOnPage(page);
+    expect(await confirmation.mainText()).toContain('Tell the person who asked that you are not sharing');
+    await confirmation.check('sharing-confirmation-not-share');
 
-    await page.getByRole('link', { name: 'Go to the decision' }).click();
-    await page.waitForURL(new RegExp(`/decisions/${uuid}$`));
-    expect(
-      await page.locator('.govuk-task-list__item').filter({ hasText: 'Who will receive it' }).textContent(),
-    ).toContain('Not needed');
-    await checkPage(page, 'sharing-overview-recorded');
+    await confirmation.clickLink('Go to the decision');
+    await page.waitForURL(new RegExp(`/decisions/[0-9a-f-]{36}$`));
+    const overview = await SharingOverviewPage.verifyOnPage(page);
+    expect(await overview.task('Who will receive it').textContent()).toContain('Not needed');
+    await overview.check('sharing-overview-recorded');
 
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Sharing decisions' })
-      .click();
-    await page.waitForURL('**/decisions');
+    await overview.navigateTo('Sharing decisions');
+    const mine = await MyDecisionsPage.verifyOnPage(page);
     expect(await page.getByRole('table', { name: /^Recently recorded \(\d+\)$/ }).textContent()).toContain(
       'Do not share',
     );
-    await checkPage(page, 'sharing-my-decisions');
+    await mine.check('sharing-my-decisions');
 
-    await page.goto(`/people/${leoId}`);
-    await page.getByRole('main').getByRole('link', { name: 'Sharing decisions', exact: true }).click();
+    await (await PersonRecordPage.open(page, leoId, 'Leo Marsh')).openSharingHistory();
     await page.waitForURL(`**/people/${leoId}/sharing`);
-    const history = await page
-      .getByRole('table', { name: 'Sharing decisions, newest first' })
-      .getByRole('row')
-      .allTextContents();
-    expect(history).toHaveLength(2);
-    expect(history[1]?.replace(/\s+/g, ' ')).toContain('Multi-agency safeguarding Do not share Priya Sharma');
-    await checkPage(page, 'sharing-person-history');
+    const history = await PersonSharingHistoryPage.verifyOnPage(page);
+    const rows = await history.tableRows('Sharing decisions, newest first');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toContain('Multi-agency safeguarding Do not share Priya Sharma');
+    await history.check('sharing-person-history');
   });
 });
