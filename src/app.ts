@@ -72,10 +72,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       hkdfSync('sha256', secretKeyOf(options), Buffer.alloc(0), 'safeshare cookies', 32),
     ).toString('base64'),
     secureCookies: config.secureCookies,
+    environment: config.environment,
+    // Every route will declare its audit event; then this turns on, and an undeclared route stops the start.
+    requireAuditDeclaration: false,
   });
 
   await app.register(homeRoutes, {
-    db: options.db,
+    databaseReachable: services.health.databaseReachable,
     staff: services.staff,
     secureCookies: config.secureCookies,
   });
@@ -85,25 +88,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(orgsRoutes, { orgs: services.orgs });
   await app.register(peopleRoutes, { people: services.people, clock: options.clock });
   await app.register(consentRoutes, { consent: services.consent, policy: services.policy });
-  await app.register(consentOutputsRoutes, {
-    db: options.db,
-    clock: options.clock,
-    audit: services.audit,
-    people: services.people,
-    orgs: services.orgs,
-    policy: services.policy,
-    fhirCanonicalBase: config.fhirCanonicalBase,
-  });
-  await app.register(consentApi, {
-    db: options.db,
-    clock: options.clock,
-    audit: services.audit,
-    people: services.people,
-    orgs: services.orgs,
-    policy: services.policy,
-    publicUrl: config.publicUrl,
-    fhirCanonicalBase: config.fhirCanonicalBase,
-  });
+  await app.register(consentOutputsRoutes, { outputs: services.consentOutputs, clock: options.clock });
+  await app.register(consentApi, { outputs: services.consentOutputs, publicUrl: config.publicUrl });
   await app.register(sharingRoutes, {
     sharing: services.sharing,
     people: services.people,

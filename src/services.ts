@@ -2,9 +2,10 @@ import { auditService } from './audit/index.ts';
 import { apiTokensService, authService, staffService, type AuthService } from './auth/index.ts';
 import { channelsService } from './channels/index.ts';
 import type { Config } from './config.ts';
-import { consentService } from './consent/index.ts';
+import { consentOutputsService, consentService } from './consent/index.ts';
 import { disclosuresService } from './disclosures/index.ts';
 import type { Db } from './db/client.ts';
+import { databaseReachable } from './db/health.ts';
 import type { Clock } from './lib/clock.ts';
 import { createMailer, mailService } from './mail/index.ts';
 import type { SecretBox } from './lib/secret-box.ts';
@@ -36,14 +37,23 @@ export function services(deps: Dependencies) {
       serviceName: deps.config.serviceName,
     },
   });
+  // Each is built once and passed to every service that needs it.
+  const policy = loadPolicyPack(deps.config.policyPack);
+  const notifications = notificationsService({
+    db: deps.db,
+    clock: deps.clock,
+    baseUrl: deps.config.publicUrl,
+  });
   const container = {
+    /** The readiness probe's question to the database (GET /readyz). */
+    health: { databaseReachable: () => databaseReachable(deps.db) },
     audit,
     auth,
     staff: staffService({
       db: deps.db,
       clock: deps.clock,
       audit,
-      trainingValidMonths: loadPolicyPack(deps.config.policyPack).sharing.trainingValidMonths,
+      trainingValidMonths: policy.sharing.trainingValidMonths,
     }),
     apiTokens: apiTokensService({ db: deps.db, clock: deps.clock, audit }),
     orgs: orgsService({ db: deps.db, clock: deps.clock, audit }),
@@ -51,9 +61,9 @@ export function services(deps: Dependencies) {
       db: deps.db,
       clock: deps.clock,
       audit,
-      notifications: notificationsService({ db: deps.db, clock: deps.clock, baseUrl: deps.config.publicUrl }),
+      notifications,
     }),
-    notifications: notificationsService({ db: deps.db, clock: deps.clock, baseUrl: deps.config.publicUrl }),
+    notifications,
     mail: mailService({
       db: deps.db,
       clock: deps.clock,
@@ -65,7 +75,6 @@ export function services(deps: Dependencies) {
     }),
   };
   // The consent register reads people's records through the people service's need-to-know rules.
-  const policy = loadPolicyPack(deps.config.policyPack);
   const consent = consentService({
     db: deps.db,
     clock: deps.clock,
@@ -76,6 +85,16 @@ export function services(deps: Dependencies) {
     policy,
     secretBox: deps.secretBox,
   });
+  // The family's notice and the FHIR export: read by the consent pages and the API alike.
+  const consentOutputs = consentOutputsService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    people: container.people,
+    orgs: container.orgs,
+    policy,
+    fhirCanonicalBase: deps.config.fhirCanonicalBase,
+  });
   const sharing = sharingService({
     db: deps.db,
     clock: deps.clock,
@@ -83,6 +102,7 @@ export function services(deps: Dependencies) {
     people: container.people,
     consent,
     orgs: container.orgs,
+    staff: container.staff,
     notifications: container.notifications,
     policy,
   });
@@ -91,6 +111,7 @@ export function services(deps: Dependencies) {
     ...container,
     policy,
     consent,
+    consentOutputs,
     sharing,
     channels,
     disclosures: disclosuresService({

@@ -15,9 +15,23 @@ export type Access = 'public' | 'mfa' | 'staff' | readonly Role[];
 export interface ApiDescription {
   readonly summary: string;
   readonly description?: string;
-  /** The request body, as the route validates it. */
+  /**
+   * The path parameters. The shell parses them before the handler runs (src/api/validation.ts): parameters
+   * that do not parse answer 404, as an address with nothing at it.
+   */
+  readonly params?: z.ZodType;
+  /**
+   * The request body. The shell parses it before the handler runs (src/api/validation.ts): a body that
+   * does not parse answers 400 problem+json naming each member, and the handler never runs.
+   */
   readonly body?: z.ZodType;
-  readonly success: { readonly status: number; readonly description: string; readonly contentType?: string };
+  readonly success: {
+    readonly status: number;
+    readonly description: string;
+    readonly contentType?: string;
+    /** The JSON the route answers with on success: the document's response schema, checked in tests. */
+    readonly schema: z.ZodType;
+  };
 }
 
 export interface RouteRule {

@@ -29,6 +29,8 @@ export function answerRefusal(
   }
   if (error instanceof ReasonRequiredError && !api) {
     // The person's page asks for the reason first (invariant 4), then the practitioner comes back.
+    // A refusal, though it answers below 400: the route did nothing it records.
+    if (request.requestRecord !== undefined) request.requestRecord.nothingToAudit = true;
     return reply.redirect(peoplePaths.show(error.personId), 303);
   }
   if (error instanceof NotPermittedError) {

@@ -192,3 +192,19 @@ describe('cookies (ASVS 3.3.1, 3.3.3)', () => {
     expect((await browser.get('/sign-in/code')).statusCode).toBe(200);
   });
 });
+
+describe('page bodies', () => {
+  it('refuses a JSON body to a page with 415, before any handler sees values no form can send', async () => {
+    const { browser, system } = await adminOnTokenPage();
+    const token = await browser.formToken();
+    const response = await browser.request(
+      'POST',
+      `/admin/staff/${system.id}/api-tokens/new`,
+      JSON.stringify({ _csrf: token, name: 'Mosaic', validDays: { toString: 'x', valueOf: 1 } }),
+      { 'content-type': 'application/json' },
+    );
+    expect(response.statusCode).toBe(415);
+    expect(response.body).toContain('The request is in a form Safeshare does not accept');
+    await expectNoTokenIssued(system);
+  });
+});

@@ -18,7 +18,9 @@ import { navigationFor } from './navigation.ts';
 import { answerRefusal } from './refusals.ts';
 import { registerStrictBodyParsers, textRefusalOf } from './request-text.ts';
 import { assetFolders } from './render.ts';
+import { holdToDeclarations } from './declarations.ts';
 import { problem } from '../api/problem.ts';
+import type { RequestRecord } from '../lib/request-context.ts';
 import { tokenDigest } from '../lib/tokens.ts';
 
 /** Where a cookie is sent, and who may read it; never a Domain, so it stays with this host. */
@@ -82,6 +84,8 @@ declare module 'fastify' {
     pending: { readonly stage: PendingStage; readonly viewer: Viewer } | undefined;
     /** The viewer's unread notifications, for the header; set by the notifications plugin on page requests. */
     unreadNotifications: number | undefined;
+    /** What this request has done so far (the audit actions written for it); set before anything else runs. */
+    requestRecord: RequestRecord | undefined;
   }
   interface FastifyReply {
     render(template: string, context?: Record<string, unknown>): FastifyReply;
@@ -101,9 +105,23 @@ export interface WebOptions {
   readonly serviceName: string;
   readonly cookieSecret: string;
   readonly secureCookies: boolean;
+  /**
+   * Under `test`, a successful request that writes none of the audit events its route declares is
+   * answered 500, and so is an API answer that does not match its declared response schema, so that
+   * tests catch both; elsewhere they are logged as errors and the answer stands.
+   */
+  readonly environment?: 'development' | 'test' | 'production';
+  /** Refuse to start when a route declares no audit event (`config.audit`). */
+  readonly requireAuditDeclaration?: boolean;
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The bodies a browser's form sends: the only ones pages accept. */
+const pageBodyTypes = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
+
+function mediaTypeOf(request: FastifyRequest): string {
+  return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
 
 export function isApi(url: string): boolean {
   return url.startsWith('/api/');
@@ -124,12 +142,27 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
         `route ${String(route.method)} ${route.url} declares no access rule (every route must say who may use it)`,
       );
     }
+    const audit = route.config?.audit;
+    if (audit === undefined && options.requireAuditDeclaration === true) {
+      throw new Error(
+        `route ${String(route.method)} ${route.url} declares no audit event (every route must say what it records, or 'none')`,
+      );
+    }
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
       const api = route.config?.api;
-      app.routeRules.push({ method, url: route.url, access, ...(api === undefined ? {} : { api }) });
+      app.routeRules.push({
+        method,
+        url: route.url,
+        access,
+        ...(api === undefined ? {} : { api }),
+        ...(audit === undefined ? {} : { audit }),
+      });
     }
   });
+
+  // What each route declares, held to: its audit events, its API body, parameters and response.
+  holdToDeclarations(app, { enforcing: options.environment === 'test' });
 
   await app.register(fastifyHelmet, {
     enableCSPNonces: true,
@@ -254,6 +287,12 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
 
   app.addHook('preHandler', (request, reply, done) => {
     if (!unsafeMethods.has(request.method) || isApi(request.url)) return done();
+    // Pages take what a browser's form sends, nothing else: a JSON body to a page is refused before
+    // any handler sees values of shapes no form can produce.
+    if (request.body !== undefined && !pageBodyTypes.has(mediaTypeOf(request))) {
+      done(Object.assign(new Error('pages take form bodies only'), { statusCode: 415 }));
+      return;
+    }
     // Signing out without a live session changes nothing, so the header's form from a session that
     // has since timed out still signs out, rather than saying the form has expired.
     if (request.routeOptions.url === '/sign-out' && request.sessionToken === undefined) return done();
@@ -316,7 +355,7 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
     });
   });
 
-  app.get('/assets/*', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/assets/*', { config: { access: 'public', audit: 'none' } }, async (request, reply) => {
     const wildcard = (request.params as { '*': string })['*'];
     const [folder, ...rest] = wildcard.split('/');
     const root =
