@@ -2,6 +2,16 @@ import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
+const namedExportsOnly = { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' };
+const restrictedSyntax = [
+  namedExportsOnly,
+  {
+    selector:
+      'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|selectNoFrom)$/]',
+    message: 'SQL belongs in a *.repository.ts file.',
+  },
+];
+
 /** One linter, zero warnings, type-aware rules; the same checks locally and in CI. */
 export default defineConfig(
   { ignores: ['node_modules/', 'data/', 'test-results/', 'scratch/', 'src/web/assets/'] },
@@ -10,7 +20,7 @@ export default defineConfig(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js', '.dependency-cruiser.cjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -21,24 +31,33 @@ export default defineConfig(
       // Fastify plugins are async functions by convention, with or without an await.
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unnecessary-condition': 'error',
-      'no-restricted-syntax': [
-        'error',
-        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
-      ],
+      'no-restricted-syntax': ['error', ...restrictedSyntax],
       'no-console': 'error',
-      // Capabilities talk to each other only through their index.ts (STYLE.md), row types and path modules (leaves that import nothing); the audit trail imports none.
+      // The layers and the capability boundaries are checked by dependency-cruiser (.dependency-cruiser.cjs).
+      // SQL lives in repositories: no other module imports kysely's values or builds a query.
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              regex:
-                '^\\.\\./(auth|orgs|home|demo|people|consent|sharing|channels|disclosures)/(?!index\\.ts$|[a-z-]+\\.table\\.ts$|[a-z-]+\\.paths\\.ts$).*',
-              message: 'Import another capability through its index.ts.',
-            },
+          paths: [
+            { name: 'kysely', message: 'SQL belongs in a *.repository.ts file.', allowTypeImports: true },
           ],
         },
       ],
+    },
+  },
+  {
+    // The places that build SQL: repositories, the database layer itself and its migrations.
+    files: ['src/**/*.repository.ts', 'src/db/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': ['error', namedExportsOnly] },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      // Tests and benchmarks read the database directly to prove what was written.
+      'no-restricted-syntax': ['error', namedExportsOnly],
+      'no-console': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
   {
@@ -46,12 +65,8 @@ export default defineConfig(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
-    rules: {
-      'no-restricted-imports': 'off',
-      'no-console': 'off',
-      '@typescript-eslint/no-non-null-assertion': 'off',
-    },
+    files: ['.dependency-cruiser.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
   },
   {
     files: ['src/cli/**/*.ts', 'src/cli.ts', 'bin/*.js'],

@@ -10,7 +10,7 @@ import { systemActor } from '../src/audit/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { SecretBox } from '../src/lib/secret-box.ts';
-import { testNhsNumbers } from '../src/people/index.ts';
+import { testNhsNumbers } from '../src/lib/nhs-number.ts';
 import { services as buildServices } from '../src/services.ts';
 import { letterDisclosure } from '../test/support/disclosure-fixtures.ts';
 import { routineShareAnswers } from '../test/support/sharing-fixtures.ts';

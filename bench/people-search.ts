@@ -13,7 +13,8 @@ import type { Viewer } from '../src/auth/index.ts';
 import type { Db } from '../src/db/client.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { notificationsService } from '../src/notifications/index.ts';
-import { formatNhsNumber, peopleService, type PeopleService } from '../src/people/index.ts';
+import { formatNhsNumber } from '../src/lib/nhs-number.ts';
+import { peopleService, type PeopleService } from '../src/people/index.ts';
 import { benchTargets } from './support.ts';
 
 const peopleCount = Number.parseInt(process.env['PEOPLE'] ?? '1000000', 10);

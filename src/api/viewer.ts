@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Viewer } from '../auth/index.ts';
+import type { Viewer } from '../lib/viewer.ts';
 
 /** The member of staff behind an API request's bearer token. */
 export function apiViewer(request: FastifyRequest): Viewer {

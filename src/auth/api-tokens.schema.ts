@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requiredText } from '../web/fields.ts';
+import { requiredText } from '../lib/fields.ts';
 
 export const apiTokenForm = z.strictObject({
   name: requiredText('a name for the token, such as the system that will use it', 100),

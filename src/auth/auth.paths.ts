@@ -1,4 +1,4 @@
-import type { PendingStage } from './auth.table.ts';
+import type { PendingStage } from '../lib/viewer.ts';
 
 /** The page of each step of signing in that comes before a signed-in session. */
 export const signInStepPaths: Readonly<Record<PendingStage, string>> = {

@@ -4,7 +4,8 @@ import { parseForm, fieldError, type FormErrors } from '../web/forms.ts';
 import type { AuthService, CodeOutcome, PasswordChangeOutcome } from './auth.service.ts';
 import { choosePasswordForm, codeForm, nextQuery, signInForm } from './auth.schema.ts';
 import { signInStepPaths } from './auth.paths.ts';
-import type { PendingStage, SessionStage } from './auth.table.ts';
+import type { SessionStage } from './auth.table.ts';
+import type { PendingStage } from '../lib/viewer.ts';
 import { nothingToAudit } from '../lib/request-context.ts';
 
 export interface AuthRouteOptions {

@@ -1,24 +1,18 @@
 import { hash } from 'node:crypto';
 import { tokenDigest } from '../lib/tokens.ts';
-import type { PendingStage } from './auth.table.ts';
 import { passwordStepService } from './password-step.service.ts';
 import { secondFactorService } from './second-factor.service.ts';
 import { deleteExpiredSessions, deleteSession, findSession, touchSession } from './sessions.repository.ts';
 import { accountGuessWindowMs, type AuthDependencies } from './sign-in.steps.ts';
 import { countAddressAttempt, forgetAddressAttempts, forgetFailures } from './throttle.repository.ts';
 import { toViewer } from './users.repository.ts';
-import type { Viewer } from './viewer.ts';
+import type { SessionState } from '../lib/viewer.ts';
 
 export { actorOf, type Viewer } from './viewer.ts';
+export type { SessionState } from '../lib/viewer.ts';
 export { accountGuessLimit, accountGuessWindowMs, type AuthSettings } from './sign-in.steps.ts';
 export type { SignInOutcome, PasswordChangeOutcome } from './password-step.service.ts';
 export type { CodeOutcome } from './second-factor.service.ts';
-
-export type SessionState =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'expired' }
-  | { readonly kind: 'pending'; readonly stage: PendingStage; readonly viewer: Viewer }
-  | { readonly kind: 'active'; readonly viewer: Viewer };
 
 export type AddressOutcome =
   { readonly kind: 'allowed' } | { readonly kind: 'limited'; readonly retryAfterSeconds: number };

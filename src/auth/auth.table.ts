@@ -1,5 +1,6 @@
+import type { PendingStage } from '../lib/viewer.ts';
 import type { Generated } from 'kysely';
-import type { Role } from './roles.ts';
+import type { Role } from '../lib/roles.ts';
 
 export interface UsersTable {
   id: Generated<string>;
@@ -31,8 +32,7 @@ export interface UsersTable {
  * Where a session stands: `password` must choose a new password, `mfa` must give a one-time code,
  * `enrol` must set up an authenticator app, `active` is signed in.
  */
-export type SessionStage = 'password' | 'mfa' | 'enrol' | 'active';
-export type PendingStage = Exclude<SessionStage, 'active'>;
+export type SessionStage = PendingStage | 'active';
 
 export interface SessionsTable {
   id_digest: string;

@@ -1,7 +1,7 @@
 export { authService, actorOf } from './auth.service.ts';
 export type { AuthService, SessionState, Viewer } from './auth.service.ts';
 export { signInStepPaths } from './auth.paths.ts';
-export type { PendingStage } from './auth.table.ts';
+export type { PendingStage } from '../lib/viewer.ts';
 export { staffService } from './staff.service.ts';
 export { ApiTokenNotFoundError, StaffNotFoundError, StaffRuleError } from './staff.errors.ts';
 export { administratorOf, confinedTo, holdsRole, NotPermittedError } from './staff.authority.ts';
@@ -18,6 +18,6 @@ export type {
 } from './staff.service.ts';
 export { needsTraining, trainingStateTags, trainingStatus } from './training.ts';
 export type { TrainingState, TrainingStatus } from './training.ts';
-export { roles, roleNames, isRole } from './roles.ts';
+export { roles, roleNames, isRole } from '../lib/roles.ts';
 export { newTotpSecret, currentCode } from './totp.ts';
-export type { Role } from './roles.ts';
+export type { Role } from '../lib/roles.ts';

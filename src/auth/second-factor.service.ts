@@ -2,8 +2,8 @@ import { tokenDigest } from '../lib/tokens.ts';
 import { findSession } from './sessions.repository.ts';
 import { accountKey, rotate, takeGuess, type AuthDependencies } from './sign-in.steps.ts';
 import { releaseAttempt } from './throttle.repository.ts';
-import { acceptedStep, enrolmentDetails, newTotpSecret } from './totp.ts';
-import { lockUser, updateUser } from './users.repository.ts';
+import { acceptedStep, currentCode, enrolmentDetails, newTotpSecret } from './totp.ts';
+import { findUserByEmail, lockUser, updateUser } from './users.repository.ts';
 import { actorOf, type Viewer } from './viewer.ts';
 
 export type CodeOutcome =
@@ -66,6 +66,16 @@ export function secondFactorService(deps: AuthDependencies) {
   }
 
   return {
+    /**
+     * The current one-time code of a demo account with an authenticator, for `safeshare demo code`;
+     * undefined for any other account. Real accounts' keys never leave the database.
+     */
+    async demoCode(email: string): Promise<string | undefined> {
+      const user = await findUserByEmail(db, email.trim().toLowerCase());
+      if (user === undefined || !user.demo || user.mfa_secret_sealed === null) return undefined;
+      return currentCode(secretBox.open(user.mfa_secret_sealed), clock.now());
+    },
+
     /** Checks the one-time code of a session waiting for it; on success the session is replaced by a signed-in one. */
     async verifyCode(token: string, code: string): Promise<CodeOutcome> {
       return completeWithCode(token, code, 'mfa');

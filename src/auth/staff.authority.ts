@@ -1,6 +1,6 @@
 import type { AuditActor } from '../audit/index.ts';
 import type { Viewer } from './viewer.ts';
-import type { Role } from './roles.ts';
+import type { Role } from '../lib/roles.ts';
 
 /**
  * A signed-in member of staff changing staff accounts, API tokens or the partner directory, with the

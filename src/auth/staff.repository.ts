@@ -1,5 +1,5 @@
 import type { Executor } from '../db/client.ts';
-import type { Role } from './roles.ts';
+import type { Role } from '../lib/roles.ts';
 
 /** A member of staff with their organisation's and line manager's names, as administrators list them. */
 export interface StaffRow {

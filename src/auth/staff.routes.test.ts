@@ -4,7 +4,7 @@ import { TestBrowser, errorSummary } from '../../test/support/browser.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { systemActor } from '../audit/index.ts';
-import { roles } from './roles.ts';
+import { roles } from '../lib/roles.ts';
 import { administratorOf } from './staff.authority.ts';
 import { StaffNotFoundError } from './staff.service.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RuleError } from '../lib/errors.ts';
 import { parseForm, ruleErrors, viewerOf, type FormErrors } from '../web/forms.ts';
 import type { ApiTokensService } from './api-tokens.service.ts';
-import { roleNames, roles, type Role } from './roles.ts';
+import { roleNames, roles, type Role } from '../lib/roles.ts';
 import { staffAccountRoutes } from './staff.account.routes.ts';
 import { administratorOf, holdsRole, type Administrator } from './staff.authority.ts';
 import { adminOnly, outcomeNotices, personOf, staffAnswers, staffPaths } from './staff.pages.ts';

@@ -7,9 +7,9 @@ import {
   optionalText,
   readDate,
   requiredText,
-} from '../web/fields.ts';
+} from '../lib/fields.ts';
 import { maximumPasswordLength, passwordProblem } from './passwords.ts';
-import { isRole, type Role } from './roles.ts';
+import { isRole, type Role } from '../lib/roles.ts';
 import { earliestTrainingDate } from './training.ts';
 
 /** An id in the address. A malformed one is a page that does not exist (404), never a 500. */

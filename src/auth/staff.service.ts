@@ -1,6 +1,6 @@
 import type { Executor } from '../db/client.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
-import type { Role } from './roles.ts';
+import type { Role } from '../lib/roles.ts';
 import { deleteSessionsOfUser } from './sessions.repository.ts';
 import { confinedTo, holdsRole, type Authority } from './staff.authority.ts';
 import { changeStaff, type StaffDependencies } from './staff.change.ts';

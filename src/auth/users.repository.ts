@@ -2,7 +2,7 @@ import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Executor } from '../db/client.ts';
 import type { UsersTable } from './auth.table.ts';
-import type { Role } from './roles.ts';
+import type { Role } from '../lib/roles.ts';
 import type { Viewer } from './viewer.ts';
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { ChannelMethodId, ChannelPolicy } from '../policy/index.ts';
 import { multiline, singleLine, textRule, type TextShape } from '../lib/text.schema.ts';
-import { ukPostcode } from '../web/fields.ts';
-import { methodName, type RequirementId, type Sensitivity } from './channels.methods.ts';
-import type { MethodAdvice } from './channels.policy.ts';
+import { ukPostcode } from '../lib/fields.ts';
+import { methodName, type MethodReason, type RequirementId, type Sensitivity } from './channels.methods.ts';
 import { checkSubject, describeFindings } from './channels.subject.ts';
 
 /**
@@ -505,7 +504,14 @@ export interface ChecklistContext {
   /** Today, YYYY-MM-DD, for the subject-line check. */
   readonly today: string;
   /** E-mail: the method policy's answer for this e-mail (R4.5.1). */
-  readonly advice?: Pick<MethodAdvice, 'method' | 'allowed' | 'reasons' | 'recommended'> | undefined;
+  readonly advice?:
+    | {
+        readonly method: ChannelMethodId;
+        readonly allowed: boolean;
+        readonly reasons: readonly MethodReason[];
+        readonly recommended: ChannelMethodId;
+      }
+    | undefined;
 }
 
 export interface ChecklistError {

@@ -51,3 +51,15 @@ export function isEmailMethod(method: ChannelMethodId): boolean {
 export function isChannelMethodId(value: string): value is ChannelMethodId {
   return (channelMethodIds as readonly string[]).includes(value);
 }
+
+/**
+ * One reason, its requirement first. `refuses`: why the method may not be used; `requires`: a
+ * condition to meet before sending; `allows`: why it may be used; `notes`: context.
+ */
+export interface MethodReason {
+  readonly requirement: RequirementId;
+  readonly effect: 'refuses' | 'requires' | 'allows' | 'notes';
+  /** A stable code for the rule, for systems that act on it. */
+  readonly code: string;
+  readonly explanation: string;
+}

@@ -13,6 +13,7 @@ import {
   isEmailMethod,
   methodName,
   methodRequirement,
+  type MethodReason,
   type RequirementId,
   type Sensitivity,
 } from './channels.methods.ts';
@@ -58,18 +59,6 @@ export interface MethodQuestion {
 
 /** The parts of a policy pack the method policy reads. */
 export type MethodPolicy = Pick<PolicyPack, 'name' | 'version' | 'channels' | 'sharing'>;
-
-/**
- * One reason, its requirement first. `refuses`: why the method may not be used; `requires`: a
- * condition to meet before sending; `allows`: why it may be used; `notes`: context.
- */
-export interface MethodReason {
-  readonly requirement: RequirementId;
-  readonly effect: 'refuses' | 'requires' | 'allows' | 'notes';
-  /** A stable code for the rule, for systems that act on it. */
-  readonly code: string;
-  readonly explanation: string;
-}
 
 /** How e-mail between the two addresses travels. */
 export type EmailRoute = 'same-organisation' | 'trusted-link' | 'secure-domains' | 'not-secure' | 'unknown';

@@ -1,4 +1,5 @@
-import { isValidNhsNumber, isValidUpn } from '../people/index.ts';
+import { isValidNhsNumber } from '../lib/nhs-number.ts';
+import { isValidUpn } from '../lib/upn.ts';
 
 /**
  * The subject-line checker (R4.5.5, R2.5): finds personal identifiers in a proposed e-mail subject,

@@ -23,7 +23,7 @@ export {
   methodName,
   sensitivities,
 } from './channels.methods.ts';
-export type { RequirementId, Sensitivity } from './channels.methods.ts';
+export type { MethodReason, RequirementId, Sensitivity } from './channels.methods.ts';
 export { evaluateMethod } from './channels.policy.ts';
 export type {
   DirectoryFacts,
@@ -33,7 +33,6 @@ export type {
   MethodParty,
   MethodPolicy,
   MethodQuestion,
-  MethodReason,
 } from './channels.policy.ts';
 export { methodAdviceRequest, subjectCheckRequest } from './channels.schema.ts';
 export type { MethodAdviceRequest, SubjectCheckRequest } from './channels.schema.ts';

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { currentCode } from '../auth/index.ts';
 import { withSafeshare } from './context.ts';
 
 export function demoCommands(program: Command): void {
@@ -9,16 +8,12 @@ export function demoCommands(program: Command): void {
     .description('Print the current one-time code of a demo account (demo accounts only)')
     .argument('<email>', "the demo account's email address")
     .action(async (email: string) => {
-      await withSafeshare(async ({ db, secretBox, clock }) => {
-        const user = await db
-          .selectFrom('users')
-          .select(['demo', 'mfa_secret_sealed'])
-          .where('email', '=', email.trim().toLowerCase())
-          .executeTakeFirst();
-        if (user === undefined || !user.demo || user.mfa_secret_sealed === null) {
+      await withSafeshare(async ({ services }) => {
+        const code = await services.auth.demoCode(email);
+        if (code === undefined) {
           throw new Error('there is no demo account with that email address and an enrolled authenticator');
         }
-        console.log(currentCode(secretBox.open(user.mfa_secret_sealed), clock.now()));
+        console.log(code);
       });
     });
 }

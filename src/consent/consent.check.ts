@@ -1,4 +1,7 @@
+import type { ConsentCheckOutcome } from './consent.table.ts';
 import type { ConsentRecord } from './consent.record.ts';
+
+export type { ConsentCheckOutcome } from './consent.table.ts';
 
 /** What the check needs of a consent record; a full ConsentRecord will do. */
 export type CheckableConsent = Pick<
@@ -28,8 +31,6 @@ export interface ConsentCheckRequest {
   /** The day of the decision, yyyy-mm-dd. */
   readonly on: string;
 }
-
-export type ConsentCheckOutcome = 'covered' | 'not-covered' | 'refused' | 'withdrawn' | 'expired' | 'none';
 
 /** What the consent does not reach: a share relying on it would need another basis for these. */
 export interface ConsentGaps {

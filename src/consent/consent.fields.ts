@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TextShape } from '../lib/text.ts';
 import { textRule } from '../lib/text.schema.ts';
-import { multiline } from '../web/fields.ts';
+import { multiline } from '../lib/fields.ts';
 import type {
   ChildCapacity,
   ConsentDecision,

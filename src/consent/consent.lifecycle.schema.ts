@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateFieldNames, dateParts, readDate } from '../web/fields.ts';
+import { dateFieldNames, dateParts, readDate } from '../lib/fields.ts';
 import { choice, text, withdrawalMethods, withdrawers } from './consent.fields.ts';
 import type { WithdrawalMethod, WithdrawnBy } from './consent.table.ts';
 

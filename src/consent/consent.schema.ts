@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PolicyPack } from '../policy/index.ts';
-import { dateFieldNames, dateParts, readDate, singleLine } from '../web/fields.ts';
+import { dateFieldNames, dateParts, readDate, singleLine } from '../lib/fields.ts';
 import {
   childCapacities,
   choice,

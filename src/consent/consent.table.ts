@@ -118,3 +118,9 @@ export interface ConsentTables {
   consent_review_reminders: ConsentReviewRemindersTable;
   consent_evidence: ConsentEvidenceTable;
 }
+
+/**
+ * What a consent check found for one person and one share. Kept with the row types because a
+ * decision's recorded assessment stores it.
+ */
+export type ConsentCheckOutcome = 'covered' | 'not-covered' | 'refused' | 'withdrawn' | 'expired' | 'none';

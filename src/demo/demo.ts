@@ -7,7 +7,8 @@ import { addDays } from '../lib/calendar.ts';
 import { londonToday } from '../lib/time.ts';
 import type { Dependencies, Services } from '../services.ts';
 import type { OrganisationDetails } from '../orgs/index.ts';
-import { testNhsNumbers, type PersonDetails } from '../people/index.ts';
+import { testNhsNumbers } from '../lib/nhs-number.ts';
+import type { PersonDetails } from '../people/index.ts';
 
 /**
  * Demo data for trying Safeshare: a council, its neighbour, a hospital trust, a police force, a
@@ -249,8 +250,7 @@ export async function loadDemoData(
   deps: Dependencies & { readonly services: Services },
   say: (message: string) => void,
 ): Promise<boolean> {
-  const existing = await deps.db.selectFrom('organisations').select('id').limit(1).executeTakeFirst();
-  if (existing !== undefined) return false;
+  if ((await deps.services.orgs.list()).length > 0) return false;
   say('[demo] loading demo organisations and accounts');
   const { orgs, staff: staffService } = deps.services;
   const ids = new Map<string, string>();

@@ -3,7 +3,7 @@ import { checklistFor, type ChecklistItem } from '../channels/index.ts';
 import { checkText, multiline, singleLine, type TextShape } from '../lib/text.ts';
 import { textRule } from '../lib/text.schema.ts';
 import { channelMethodIds, type ChannelMethodId } from '../policy/index.ts';
-import { checkboxes, dateFieldNames, dateParts, readDate } from '../web/fields.ts';
+import { checkboxes, dateFieldNames, dateParts, readDate } from '../lib/fields.ts';
 import type { MisdirectedAnswers } from './disclosures.schema.ts';
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { disclosurePages, type DisclosureRouteOptions } from './routes/context.ts';
+import { historyRoutes } from './routes/history.ts';
 import { misdirectedRoutes } from './routes/misdirected.ts';
 import { receiptRoutes } from './routes/receipts.ts';
 import { recordRoutes } from './routes/record.ts';
@@ -9,7 +10,7 @@ export type { DisclosureRouteOptions } from './routes/context.ts';
 
 /**
  * The disclosure log's pages: record a disclosure under a decision, read it, confirm receipt, and
- * log misdirected information. A decision or disclosure the viewer may not see propagates to the
+ * log misdirected information; a person's sharing history. A decision or disclosure the viewer may not see propagates to the
  * app's error handler as a page that does not exist.
  */
 export async function disclosuresRoutes(
@@ -21,4 +22,5 @@ export async function disclosuresRoutes(
   showRoutes(app, pages);
   receiptRoutes(app, pages);
   misdirectedRoutes(app, pages);
+  historyRoutes(app, pages);
 }

@@ -1,7 +1,7 @@
 import type { Viewer } from '../auth/index.ts';
 import { disclosureReaders, disclosureRecorders } from './disclosures.access.ts';
 import { policyLabels, type PolicyPack } from '../policy/index.ts';
-import { sharingPaths, type DecisionView } from '../sharing/index.ts';
+import { sharingPaths, type DecisionPanel, type DecisionView } from '../sharing/index.ts';
 import { methodLabels } from './disclosures.forms.ts';
 import { disclosurePaths } from './disclosures.paths.ts';
 import type { Disclosure, DisclosuresService, HistoryEntry } from './disclosures.service.ts';
@@ -58,7 +58,7 @@ export interface DecisionDisclosures {
 }
 
 /** The panel for a decision's overview, or undefined when nothing can be disclosed under it (not a recorded decision to share). */
-export async function decisionDisclosures(
+async function decisionDisclosures(
   disclosures: Pick<DisclosuresService, 'context'>,
   policy: PolicyPack,
   viewer: Viewer,
@@ -81,4 +81,15 @@ export function historyDisclosureRows(entries: readonly HistoryEntry[], policy: 
     entries.flatMap((entry) => (entry.kind === 'disclosure' ? [entry.disclosure] : [])),
     policy,
   );
+}
+
+/** The disclosure log's panel on a decision's overview, handed to the sharing pages by app.ts. */
+export function decisionDisclosuresPanel(
+  disclosures: Pick<DisclosuresService, 'context'>,
+  policy: PolicyPack,
+): DecisionPanel {
+  return async (viewer, view) => {
+    const data = await decisionDisclosures(disclosures, policy, viewer, view);
+    return data === undefined ? undefined : { template: 'disclosures/views/_decision-disclosures.njk', data };
+  };
 }

@@ -12,10 +12,5 @@ export { disclosurePaths } from './disclosures.paths.ts';
 export { misdirected, newDisclosure, receipt } from './disclosures.schema.ts';
 export type { MisdirectedAnswers, NewDisclosureAnswers, ReceiptAnswers } from './disclosures.schema.ts';
 export { disclosureReaders, disclosureRecorders } from './disclosures.access.ts';
-export {
-  decisionDisclosures,
-  disclosureRows,
-  historyDisclosureRows,
-  receiptTag,
-} from './disclosures.views.ts';
-export type { DecisionDisclosures, DisclosureRow } from './disclosures.views.ts';
+export { decisionDisclosuresPanel, disclosureRows, receiptTag } from './disclosures.views.ts';
+export type { DisclosureRow } from './disclosures.views.ts';

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
+import { claimPeriod, finishPeriod, latestRuns, recordLatestRun } from './jobs.repository.ts';
 
 /**
  * When a job runs: every so many milliseconds on every app server (work that is safe to share, like
@@ -120,37 +121,22 @@ export function createScheduler(deps: SchedulerDependencies) {
   }
 
   async function recordLatest(name: string, startedAt: Date, outcome: string): Promise<void> {
-    await db
-      .insertInto('job_runs')
-      .values({ job: name, period: latestPeriod, started_at: startedAt, finished_at: clock.now(), outcome })
-      .onConflict((conflict) =>
-        conflict.columns(['job', 'period']).doUpdateSet((eb) => ({
-          started_at: eb.ref('excluded.started_at'),
-          finished_at: eb.ref('excluded.finished_at'),
-          outcome: eb.ref('excluded.outcome'),
-        })),
-      )
-      .execute();
+    await recordLatestRun(db, {
+      job: name,
+      period: latestPeriod,
+      startedAt,
+      finishedAt: clock.now(),
+      outcome,
+    });
   }
 
   /** Claims a period for a job; false when another server (or an earlier run) already has it. */
   async function claim(name: string, period: string, startedAt: Date): Promise<boolean> {
-    const claimed = await db
-      .insertInto('job_runs')
-      .values({ job: name, period, started_at: startedAt })
-      .onConflict((conflict) => conflict.columns(['job', 'period']).doNothing())
-      .returning('job')
-      .executeTakeFirst();
-    return claimed !== undefined;
+    return claimPeriod(db, name, period, startedAt);
   }
 
   async function finish(name: string, period: string, outcome: string): Promise<void> {
-    await db
-      .updateTable('job_runs')
-      .set({ finished_at: clock.now(), outcome })
-      .where('job', '=', name)
-      .where('period', '=', period)
-      .execute();
+    await finishPeriod(db, name, period, clock.now(), outcome);
   }
 
   async function runInterval(name: string, job: RegisteredJob): Promise<void> {
@@ -280,18 +266,7 @@ export function createScheduler(deps: SchedulerDependencies) {
 
     /** Every registered job with its most recent recorded run (from any app server). */
     async status(): Promise<JobStatus[]> {
-      const names = [...jobs.keys()];
-      const runs =
-        names.length === 0
-          ? []
-          : await db
-              .selectFrom('job_runs')
-              .select(['job', 'period', 'started_at', 'finished_at', 'outcome'])
-              .distinctOn('job')
-              .where('job', 'in', names)
-              .orderBy('job')
-              .orderBy('started_at', 'desc')
-              .execute();
+      const runs = await latestRuns(db, [...jobs.keys()]);
       const latest = new Map(
         runs.map((run) => [
           run.job,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageNumber } from '../web/fields.ts';
+import { pageNumber } from '../lib/fields.ts';
 
 export const notificationsListQuery = z.strictObject({
   page: pageNumber,

@@ -6,7 +6,7 @@ import type {
   Organisation,
   OrganisationDetails,
   PostalAddress,
-} from './orgs.service.ts';
+} from './orgs.model.ts';
 
 const organisationColumns = ['id', 'name', 'kind', 'switchboard_phone', 'hosted'] as const;
 

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { multiline, optionalText, requiredText, ukPhoneNumber, ukPostcode } from '../web/fields.ts';
+import { multiline, optionalText, requiredText, ukPhoneNumber, ukPostcode } from '../lib/fields.ts';
 import { organisationKinds, type OrganisationKind } from './orgs.table.ts';
 
 /** The kinds of organisation in the practitioner's words, in the order the form offers them. */

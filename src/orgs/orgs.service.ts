@@ -5,48 +5,21 @@ import type { Clock } from '../lib/clock.ts';
 import { NotFoundError, RuleError } from '../lib/errors.ts';
 import { isUuid } from '../lib/ids.ts';
 import * as store from './orgs.repository.ts';
-import type { OrganisationKind } from './orgs.table.ts';
+import type {
+  DirectoryEntry,
+  FaxNumber,
+  Organisation,
+  OrganisationDetails,
+  PostalAddress,
+} from './orgs.model.ts';
 
-export interface Organisation {
-  readonly id: string;
-  readonly name: string;
-  readonly kind: OrganisationKind;
-  readonly switchboardPhone: string | null;
-  readonly hosted: boolean;
-}
-
-export interface OrganisationDetails {
-  readonly name: string;
-  readonly kind: OrganisationKind;
-  readonly switchboardPhone: string | null;
-  readonly hosted: boolean;
-}
-
-export interface PostalAddress {
-  readonly label: string;
-  readonly line1: string;
-  readonly line2: string | null;
-  readonly town: string;
-  readonly postcode: string;
-}
-
-export interface FaxNumber {
-  readonly label: string;
-  readonly number: string;
-}
-
-/** An organisation with everything the directory holds about it. */
-export interface DirectoryEntry extends Organisation {
-  readonly domains: readonly { readonly id: string; readonly domain: string }[];
-  readonly faxNumbers: readonly (FaxNumber & { readonly id: string })[];
-  readonly addresses: readonly (PostalAddress & { readonly id: string })[];
-  readonly trustedLinks: readonly {
-    readonly id: string;
-    readonly partnerId: string;
-    readonly partnerName: string;
-    readonly description: string;
-  }[];
-}
+export type {
+  DirectoryEntry,
+  FaxNumber,
+  Organisation,
+  OrganisationDetails,
+  PostalAddress,
+} from './orgs.model.ts';
 
 /** A directory rule the submitted answers break, with the field it concerns and a stable code. */
 export class DirectoryRuleError extends RuleError {

@@ -23,11 +23,3 @@ export type {
 export { relationships } from './people.table.ts';
 export type { Relationship } from './people.table.ts';
 export type { PersonDetails } from './people.schema.ts';
-export {
-  formatNhsNumber,
-  isValidNhsNumber,
-  parseNhsNumber,
-  testNhsNumber,
-  testNhsNumbers,
-} from './nhs-number.ts';
-export { isValidUpn } from './upn.ts';

@@ -2,7 +2,7 @@ import type { AuditActor, AuditService } from '../audit/index.ts';
 import { actorOf, type Viewer } from '../auth/index.ts';
 import type { Db, Executor } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
-import { parseNhsNumber } from './nhs-number.ts';
+import { parseNhsNumber } from '../lib/nhs-number.ts';
 import { isManager, type NeedToKnow } from './people.access.ts';
 import { latestGrantExpiry } from './people.access.repository.ts';
 import { allocateIn } from './people.allocations.service.ts';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { multiline, optionalText, requiredText, textRule, ukPostcode } from '../web/fields.ts';
-import { compactNhsNumber, isValidNhsNumber } from './nhs-number.ts';
+import { multiline, optionalText, requiredText, textRule, ukPostcode } from '../lib/fields.ts';
+import { compactNhsNumber, isValidNhsNumber } from '../lib/nhs-number.ts';
 import { relationships, type Relationship } from './people.table.ts';
-import { compactUpn, isValidUpn } from './upn.ts';
+import { compactUpn, isValidUpn } from '../lib/upn.ts';
 
 /** Ids in the address. A malformed one is a page that does not exist (404), never a 500. */
 export const personParams = z.strictObject({ personId: z.uuid() });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { singleLine, textRule } from '../web/fields.ts';
+import { singleLine, textRule } from '../lib/fields.ts';
 import { dateOfBirthField, withDateOfBirth } from './people.schema.ts';
 
 export interface SearchCriteria {

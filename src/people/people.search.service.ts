@@ -1,12 +1,12 @@
 import type { Viewer } from '../auth/index.ts';
 import type { Db, Executor } from '../db/client.ts';
-import { parseNhsNumber } from './nhs-number.ts';
+import { parseNhsNumber } from '../lib/nhs-number.ts';
 import { seesWholeOrganisation, type NeedToKnow } from './people.access.ts';
 import { searchResultsShown, toSummary, type SearchResults } from './people.model.ts';
 import type { PersonRow } from './people.repository.ts';
 import type { SearchCriteria } from './people.search.schema.ts';
 import * as store from './people.search.repository.ts';
-import { compactUpn, isValidUpn } from './upn.ts';
+import { compactUpn, isValidUpn } from '../lib/upn.ts';
 
 /** Candidates ranked for a search of several words (those matching every word). */
 const candidatesConsidered = 200;

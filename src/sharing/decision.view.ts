@@ -12,7 +12,7 @@ import {
   type DecisionRow,
 } from './decision.repository.ts';
 import type { DecisionAnswers } from './sharing.answers.ts';
-import type { SharingBasics, SharingContext } from './sharing.context.ts';
+import type { SharingBasics } from './sharing.basics.ts';
 import {
   toAdviceItem,
   toApprovalItem,
@@ -197,7 +197,7 @@ export function decisionViews(context: SharingBasics) {
 export type DecisionViews = ReturnType<typeof decisionViews>;
 
 /** Reading decisions: one in full, whether one may be opened, a practitioner's own, a person's history. */
-export function decisionReadingService(context: SharingContext) {
+export function decisionReadingService(context: SharingBasics & { readonly views: DecisionViews }) {
   const { db, audit, people, access, views } = context;
   return {
     open: views.open,

@@ -24,3 +24,6 @@ export { decisionStatusNames } from './sharing.status.ts';
 export type { DecisionStatus } from './sharing.status.ts';
 export { SharingNotFoundError, SharingRuleError } from './sharing.errors.ts';
 export { sharingPaths } from './sharing.paths.ts';
+export { decisionMakers } from './sharing.access.ts';
+export { decisionListRow, personName } from './pages/names.ts';
+export type { DecisionPanel } from './routes/context.ts';

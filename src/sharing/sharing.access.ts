@@ -1,5 +1,4 @@
-// eslint-disable-next-line no-restricted-imports -- roles.ts imports nothing; the decision lifecycle (imported by db's table types) reads these rules, and through the auth barrel it would depend on all of auth.
-import type { Role } from '../auth/roles.ts';
+import type { Role } from '../lib/roles.ts';
 
 /**
  * Who may do what with sharing decisions: one rule per action, declared by the pages and the JSON

@@ -1,4 +1,4 @@
-import type { ConsentCheckOutcome } from '../consent/index.ts';
+import type { ConsentCheckOutcome } from '../consent/consent.table.ts';
 import type { Adviser, Approver, PolicyPack } from '../policy/index.ts';
 import type { SectionName } from './sharing.answers.ts';
 

@@ -1,39 +1,10 @@
-import type { AuditService } from '../audit/index.ts';
-import type { StaffService, Viewer } from '../auth/index.ts';
-import type { ConsentService } from '../consent/index.ts';
-import type { Db } from '../db/client.ts';
-import type { Clock } from '../lib/clock.ts';
 import { londonToday } from '../lib/time.ts';
-import type { NotificationsService } from '../notifications/index.ts';
-import type { OrgsService } from '../orgs/index.ts';
-import type { PersonSummary } from '../people/index.ts';
-import type { PolicyPack } from '../policy/index.ts';
-import { decisionAccess, type DecisionAccess } from './decision.access.ts';
+import { decisionAccess } from './decision.access.ts';
 import { decisionViews, type DecisionViews } from './decision.view.ts';
-import { sharingColleagues, type SharingColleagues } from './sharing.colleagues.ts';
+import type { SharingBasics, SharingDependencies } from './sharing.basics.ts';
+import { sharingColleagues } from './sharing.colleagues.ts';
 
-/** What sharing decisions need of other capabilities (each through its own service). */
-export interface SharingDependencies {
-  readonly db: Db;
-  readonly clock: Clock;
-  readonly audit: AuditService;
-  readonly people: { requireAccess(viewer: Viewer, personId: string): Promise<PersonSummary> };
-  readonly consent: Pick<ConsentService, 'checkMany'>;
-  readonly orgs: Pick<OrgsService, 'namesOf'>;
-  /** Line managers, supervisors and the holders of the roles that advise and approve. */
-  readonly staff: Pick<StaffService, 'list'>;
-  readonly notifications: Pick<NotificationsService, 'notify'>;
-  readonly policy: PolicyPack;
-}
-
-/** What every sharing use case shares: the dependencies, who may see and do what, and the staff involved. */
-export interface SharingBasics extends SharingDependencies {
-  /** The day of the decision, yyyy-mm-dd (Europe/London). */
-  readonly today: () => string;
-  readonly packRef: { readonly name: string; readonly version: string };
-  readonly colleagues: SharingColleagues;
-  readonly access: DecisionAccess;
-}
+export type { SharingBasics, SharingDependencies } from './sharing.basics.ts';
 
 /** The basics and how a decision is read, handed to each use case's module. */
 export interface SharingContext extends SharingBasics {

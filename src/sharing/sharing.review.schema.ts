@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Adviser } from '../policy/index.ts';
 import { textRule } from '../lib/text.schema.ts';
-import { multiline, requiredText } from '../web/fields.ts';
+import { multiline, requiredText } from '../lib/fields.ts';
 
 /**
  * The forms of the advice and approval pages (R2.15, R2.16, R2.19, R2.20). Ids in the address are

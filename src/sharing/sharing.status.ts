@@ -1,5 +1,4 @@
-// eslint-disable-next-line no-restricted-imports -- roles.ts imports nothing; through the auth barrel, db's table types (which import this module) would depend on all of auth.
-import type { Role } from '../auth/roles.ts';
+import type { Role } from '../lib/roles.ts';
 import { defineLifecycle, type EventOf } from '../lib/lifecycle.ts';
 import { decisionMakers } from './sharing.access.ts';
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Role } from '../auth/index.ts';
+import type { Role } from '../lib/roles.ts';
 
 /**
  * Who may use a route. Every route declares one; a route without a rule makes the app refuse to

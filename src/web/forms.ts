@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Viewer } from '../auth/index.ts';
+import type { Viewer } from '../lib/viewer.ts';
 import type { RuleError } from '../lib/errors.ts';
 
 /** A form's errors in the shapes GOV.UK macros take: the summary list and a message per field. */

@@ -1,4 +1,4 @@
-import type { Viewer } from '../auth/index.ts';
+import type { Viewer } from '../lib/viewer.ts';
 import { allows, type Access } from './access.ts';
 
 interface NavigationItem {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { formatDate, formatDateTime } from '../lib/time.ts';
-import { roleNames, isRole } from '../auth/index.ts';
+import { roleNames, isRole } from '../lib/roles.ts';
 
 const sourceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);

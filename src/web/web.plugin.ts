@@ -6,13 +6,8 @@ import send from '@fastify/send';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type nunjucks from 'nunjucks';
-import {
-  signInStepPaths,
-  type ApiTokensService,
-  type AuthService,
-  type PendingStage,
-  type Viewer,
-} from '../auth/index.ts';
+import { signInStepPaths } from '../auth/auth.paths.ts';
+import type { PendingStage, SessionState, Viewer } from '../lib/viewer.ts';
 import { allows, type Access, type RouteRule } from './access.ts';
 import { navigationFor } from './navigation.ts';
 import { answerRefusal } from './refusals.ts';
@@ -100,8 +95,10 @@ declare module 'fastify' {
 
 export interface WebOptions {
   readonly templates: nunjucks.Environment;
-  readonly auth: AuthService;
-  readonly apiTokens: ApiTokensService;
+  /** What a session cookie stands for (the sign-in service). */
+  readonly auth: { session(token: string): Promise<SessionState> };
+  /** The member of staff an API token stands for (the API tokens service). */
+  readonly apiTokens: { viewerFor(bearer: string): Promise<Viewer | undefined> };
   readonly serviceName: string;
   readonly cookieSecret: string;
   readonly secureCookies: boolean;

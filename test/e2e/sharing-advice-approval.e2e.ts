@@ -4,7 +4,7 @@ import { systemActor } from '../../src/audit/index.ts';
 import type { Viewer } from '../../src/auth/index.ts';
 import { addDays } from '../../src/consent/consent.record.ts';
 import { londonToday } from '../../src/lib/time.ts';
-import { testNhsNumbers } from '../../src/people/index.ts';
+import { testNhsNumbers } from '../../src/lib/nhs-number.ts';
 import type { DecisionAnswers } from '../../src/sharing/index.ts';
 import { givenConsentAnswers } from '../support/consent-fixtures.ts';
 import { routineShareAnswers } from '../support/sharing-fixtures.ts';

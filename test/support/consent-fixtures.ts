@@ -3,7 +3,8 @@ import { systemActor } from '../../src/audit/index.ts';
 import type { Role, Viewer } from '../../src/auth/index.ts';
 import type { ConsentService } from '../../src/consent/index.ts';
 import type { ConsentAnswers } from '../../src/consent/consent.schema.ts';
-import { testNhsNumbers, type PeopleService, type Relationship } from '../../src/people/index.ts';
+import { testNhsNumbers } from '../../src/lib/nhs-number.ts';
+import type { PeopleService, Relationship } from '../../src/people/index.ts';
 import type { TestContext } from './harness.ts';
 import type { TestStaff } from './factories.ts';
 

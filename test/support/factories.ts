@@ -3,7 +3,8 @@ import { systemActor } from '../../src/audit/index.ts';
 import type { Role } from '../../src/auth/index.ts';
 import { signInStepPaths } from '../../src/auth/auth.paths.ts';
 import { currentCode, newTotpSecret } from '../../src/auth/totp.ts';
-import { testNhsNumbers, type PersonDetails } from '../../src/people/index.ts';
+import { testNhsNumbers } from '../../src/lib/nhs-number.ts';
+import type { PersonDetails } from '../../src/people/index.ts';
 import type { TestContext } from './harness.ts';
 import { TestBrowser } from './browser.ts';
 

@@ -12,7 +12,7 @@ import { roles, type Role, type Viewer } from '../../src/auth/index.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { SecretBox } from '../../src/lib/secret-box.ts';
-import { testNhsNumbers } from '../../src/people/index.ts';
+import { testNhsNumbers } from '../../src/lib/nhs-number.ts';
 import { services as buildServices } from '../../src/services.ts';
 import type { RouteRule } from '../../src/web/access.ts';
 import { TestBrowser } from './browser.ts';

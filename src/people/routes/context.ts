@@ -5,7 +5,7 @@ import { NotFoundError } from '../../lib/errors.ts';
 import { londonToday } from '../../lib/time.ts';
 import type { AuditDeclaration } from '../../web/access.ts';
 import { viewerOf, type FormErrors } from '../../web/forms.ts';
-import { formatNhsNumber } from '../nhs-number.ts';
+import { formatNhsNumber } from '../../lib/nhs-number.ts';
 import { PersonReasonRequiredError } from '../people.errors.ts';
 import { breakGlassHours } from '../people.model.ts';
 import { peoplePaths } from '../people.paths.ts';

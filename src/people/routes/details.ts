@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { anchorDates, parseForm, ruleErrors, typedAnswers, type FormErrors } from '../../web/forms.ts';
-import { formatNhsNumber } from '../nhs-number.ts';
+import { formatNhsNumber } from '../../lib/nhs-number.ts';
 import { PeopleRuleError } from '../people.errors.ts';
 import { relationshipNames, type PersonRecord, type PersonView } from '../people.model.ts';
 import { peoplePaths } from '../people.paths.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../lib/errors.ts';
-import { sharingPaths } from '../../sharing/index.ts';
+import { sharingPaths } from '../../sharing/sharing.paths.ts';
 import { fieldError, linkedTo, parseForm, viewerOf, type FormErrors } from '../../web/forms.ts';
 import { PeopleRuleError } from '../people.errors.ts';
 import { breakGlassHours, type AccessBasis, type PersonView } from '../people.model.ts';

@@ -2,8 +2,6 @@ import { z } from 'zod';
 
 /** Ids in the address. A malformed one is a page that does not exist (404), never a 500. */
 export const decisionParams = z.strictObject({ id: z.uuid() });
-export const personParams = z.strictObject({ personId: z.uuid() });
-
 /** `?from=check`: the practitioner came from check your answers and goes back there. A flag, never personal data. */
 export const questionQuery = z.object({ from: z.enum(['check']).optional().catch(undefined) });
 /** Which change the overview confirms in its banner. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { singleLine } from '../../web/fields.ts';
+import { singleLine } from '../../lib/fields.ts';
 import type { PeopleSection } from '../sharing.answers.ts';
 import { choice, text, yesNo, type FormValues } from './fields.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { singleLine } from '../../web/fields.ts';
+import { singleLine } from '../../lib/fields.ts';
 import type { Recipient, RecipientsSection, RequestSection } from '../sharing.answers.ts';
 import { text } from './fields.ts';
 

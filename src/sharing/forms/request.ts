@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PolicyPack } from '../../policy/index.ts';
-import { dateParts, readDate, singleLine } from '../../web/fields.ts';
+import { dateParts, readDate, singleLine } from '../../lib/fields.ts';
 import { requesterKinds, type RequesterKind, type RequestSection } from '../sharing.answers.ts';
 import { choice, dateValues, text, type FormValues } from './fields.ts';
 

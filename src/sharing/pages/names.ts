@@ -2,7 +2,10 @@ import { roleNames } from '../../auth/index.ts';
 import type { ConsentCheckOutcome } from '../../consent/index.ts';
 import type { Adviser, PolicyPack } from '../../policy/index.ts';
 import type { NeededApproval } from '../sharing.rules.ts';
-import type { DecisionView } from '../sharing.service.ts';
+import { outcomeNames } from '../sharing.answers.ts';
+import { sharingPaths } from '../sharing.paths.ts';
+import type { DecisionListItem, DecisionView } from '../sharing.service.ts';
+import { decisionStatusNames } from '../sharing.status.ts';
 import type { ApprovalStatus } from '../sharing.table.ts';
 
 /** What the decision pages call things: advisers and approvers, statuses and their tags, people, purposes. */
@@ -76,4 +79,24 @@ export function personName(person: {
 
 export function purposeName(pack: PolicyPack, purposeId: string | null): string {
   return purposeId === null ? 'Not yet given' : labelOf(pack.purposes, purposeId);
+}
+
+/** A decision as one row of a table of decisions ("My decisions", a person's sharing history). */
+export function decisionListRow(policy: PolicyPack, item: DecisionListItem) {
+  return {
+    reference: item.reference,
+    path: sharingPaths.decision(item.id),
+    purpose: purposeName(policy, item.purposeId),
+    people: item.peopleCount,
+    status: decisionStatusNames[item.status],
+    statusTag: decisionStatusTags[item.status],
+    outcome:
+      item.outcome === null || !isOutcome(item.outcome) ? 'Not yet decided' : outcomeNames[item.outcome],
+    startedByName: item.startedByName,
+    date: item.recordedAt ?? item.updatedAt,
+  };
+}
+
+function isOutcome(value: string): value is keyof typeof outcomeNames {
+  return Object.hasOwn(outcomeNames, value);
 }

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StaffService, Viewer } from '../../auth/index.ts';
-import type { DisclosuresService } from '../../disclosures/index.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError, RuleError } from '../../lib/errors.ts';
 import { londonToday } from '../../lib/time.ts';
@@ -21,11 +20,23 @@ export interface SharingRouteOptions {
   readonly orgs: Pick<OrgsService, 'list'>;
   readonly policy: PolicyPack;
   readonly clock: Clock;
-  /** The disclosure log: what was disclosed under a decision, and about a person. */
-  readonly disclosures: Pick<DisclosuresService, 'context' | 'history'>;
+  /**
+   * Panels that capabilities above sharing add to a decision's overview (the disclosure log adds
+   * what was disclosed under it). Sharing never imports them: app.ts hands them in.
+   */
+  readonly overviewPanels: readonly DecisionPanel[];
   /** The practitioner's own data protection training, warned about where they share (R1.1). */
   readonly staff: Pick<StaffService, 'trainingOf'>;
 }
+
+/**
+ * A panel on a decision's overview: the template to include, and its data, or undefined when it has
+ * nothing to show this viewer. The template reads its data as `panel.data`.
+ */
+export type DecisionPanel = (
+  viewer: Viewer,
+  view: DecisionView,
+) => Promise<{ readonly template: string; readonly data: unknown } | undefined>;
 
 /**
  * The advice and approval pages (R2.3, R2.15, R2.16, R2.19, R2.20). The service decides who may see

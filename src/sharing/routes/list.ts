@@ -1,41 +1,21 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Viewer } from '../../auth/index.ts';
-import { consentPaths } from '../../consent/index.ts';
-import { historyDisclosureRows } from '../../disclosures/index.ts';
-import { NotFoundError, ReasonRequiredError, RuleError } from '../../lib/errors.ts';
-import { PersonAccessError } from '../../people/index.ts';
+import { RuleError } from '../../lib/errors.ts';
 import { linkedTo, parseForm, ruleErrors, viewerOf, type FormErrors } from '../../web/forms.ts';
-import { outcomeNames } from '../sharing.answers.ts';
 import { sharingPaths } from '../sharing.paths.ts';
 import type { DecisionListItem } from '../sharing.service.ts';
-import { decisionStatusNames } from '../sharing.status.ts';
-import { personParams, startForm } from '../forms/params.ts';
-import { decisionStatusTags, personName, purposeName } from '../pages/names.ts';
+import { startForm } from '../forms/params.ts';
+import { decisionListRow } from '../pages/names.ts';
 import { pagePath } from '../pages/navigation.ts';
 import { deciders, type DecisionPages } from './context.ts';
 
-/** "My decisions", starting a decision, and a person's sharing history (R2.23). */
+/** "My decisions" and starting a decision. */
 export function listRoutes(app: FastifyInstance, pages: DecisionPages): void {
-  const { sharing, policy, disclosures, staff } = pages;
-
-  function listRow(item: DecisionListItem) {
-    return {
-      reference: item.reference,
-      path: sharingPaths.decision(item.id),
-      purpose: purposeName(policy, item.purposeId),
-      people: item.peopleCount,
-      status: decisionStatusNames[item.status],
-      statusTag: decisionStatusTags[item.status],
-      outcome:
-        item.outcome === null || !isOutcome(item.outcome) ? 'Not yet decided' : outcomeNames[item.outcome],
-      startedByName: item.startedByName,
-      date: item.recordedAt ?? item.updatedAt,
-    };
-  }
+  const { sharing, policy, staff } = pages;
 
   app.get('/decisions', { config: deciders('none') }, async (request, reply) => {
     const mine = await sharing.mine(viewerOf(request));
-    const rows = (items: readonly DecisionListItem[]) => items.map((item) => listRow(item));
+    const rows = (items: readonly DecisionListItem[]) => items.map((item) => decisionListRow(policy, item));
     return reply.render('sharing/views/mine.njk', {
       pageTitle: 'Sharing decisions',
       columnWidth: 'full',
@@ -97,45 +77,4 @@ export function listRoutes(app: FastifyInstance, pages: DecisionPages): void {
       throw error;
     }
   });
-
-  // A person's sharing history (R2.23): every decision about them, and what was disclosed, newest first.
-  app.get(
-    '/people/:personId/sharing',
-    { config: deciders(['person.sharing_history_viewed']) },
-    async (request, reply) => {
-      const params = personParams.safeParse(request.params);
-      if (!params.success) throw new NotFoundError();
-      const history = await disclosures
-        .history(viewerOf(request), params.data.personId)
-        .catch((error: unknown) => {
-          throw asDomainError(error, params.data.personId);
-        });
-      return reply.render('sharing/views/person-history.njk', {
-        pageTitle: `Sharing decisions – ${personName(history.person)}`,
-        columnWidth: 'full',
-        backLink: consentPaths.person(history.person.id),
-        personName: personName(history.person),
-        personId: history.person.id,
-        startPath: sharingPaths.start(),
-        rows: history.entries.flatMap((entry) =>
-          entry.kind === 'decision' ? [listRow(entry.decision)] : [],
-        ),
-        disclosureRows: historyDisclosureRows(history.entries, policy),
-      });
-    },
-  );
-}
-
-function isOutcome(value: string): value is keyof typeof outcomeNames {
-  return Object.hasOwn(outcomeNames, value);
-}
-
-/**
- * The people capability's refusal as the shared domain error the app's handler answers: no such
- * person is a 404; no relationship to them sends the practitioner to their page, which asks for a
- * reason first (invariant 4).
- */
-function asDomainError(error: unknown, personId: string): unknown {
-  if (!(error instanceof PersonAccessError)) return error;
-  return error.kind === 'needs-reason' ? new ReasonRequiredError(personId) : new NotFoundError();
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Viewer } from '../../auth/index.ts';
-import { decisionDisclosures, type DecisionDisclosures } from '../../disclosures/index.ts';
 import { RuleError } from '../../lib/errors.ts';
 import { linkedTo, parseForm, ruleErrors, type FormErrors } from '../../web/forms.ts';
 import { outcomeNames } from '../sharing.answers.ts';
@@ -21,7 +20,7 @@ const overviewNotices: Record<OverviewNotice, string> = {
 
 /** The decision overview: the task list, what still stands, advice and approvals; sending for approval and withdrawing. */
 export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void {
-  const { sharing, policy, disclosures, openDecision } = pages;
+  const { sharing, policy, overviewPanels, openDecision } = pages;
 
   function renderOverview(
     reply: FastifyReply,
@@ -31,7 +30,7 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
     extra: {
       notice?: string | undefined;
       errors?: FormErrors | undefined;
-      disclosures?: DecisionDisclosures | undefined;
+      panels?: readonly { readonly template: string; readonly data: unknown }[] | undefined;
     } = {},
   ) {
     const author = view.startedBy.id === viewer.userId;
@@ -53,7 +52,7 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
       problems: problemLinks(view),
       advice: advicePanel(view),
       approvals: approvalsPanel(view),
-      disclosures: extra.disclosures,
+      panels: extra.panels ?? [],
       paths: {
         check: sharingPaths.check(view.id),
         askAdvice: sharingPaths.askAdvice(view.id),
@@ -72,7 +71,9 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
     const done = overviewQuery.parse(request.query).done;
     return renderOverview(reply, 200, view, viewer, {
       notice: done === undefined ? undefined : overviewNotices[done],
-      disclosures: await decisionDisclosures(disclosures, policy, viewer, view),
+      panels: (await Promise.all(overviewPanels.map((panel) => panel(viewer, view)))).filter(
+        (panel) => panel !== undefined,
+      ),
     });
   });
 

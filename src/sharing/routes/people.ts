@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { consentPaths } from '../../consent/index.ts';
 import { RuleError } from '../../lib/errors.ts';
-import { formatNhsNumber, type PersonSummary } from '../../people/index.ts';
+import { formatNhsNumber } from '../../lib/nhs-number.ts';
+import type { PersonSummary } from '../../people/index.ts';
 import { fieldError, parseForm, typedAnswers, type FormErrors } from '../../web/forms.ts';
 import { sharingPaths } from '../sharing.paths.ts';
 import type { DecisionView } from '../sharing.service.ts';
