@@ -75,7 +75,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     secureCookies: config.secureCookies,
     environment: config.environment,
     // Every route will declare its audit event; then this turns on, and an undeclared route stops the start.
-    requireAuditDeclaration: false,
   });
 
   await app.register(homeRoutes, {

@@ -909,5 +909,7 @@ describe('what each page records', () => {
     expect(declared('GET', '/advice/:adviceId')).toEqual(['advice.viewed']);
     expect(declared('POST', '/approvals/:approvalId')).toEqual(['approval.given', 'approval.refused']);
     expect(declared('GET', '/decisions')).toBe('none');
+    // Read by others than its author, the overview records the read; by its author, nothing.
+    expect(declared('GET', '/decisions/:id')).toEqual({ sometimes: ['decision.viewed'] });
   });
 });

@@ -39,15 +39,25 @@ export interface RouteRule {
   readonly url: string;
   readonly access: Access;
   readonly api?: ApiDescription;
-  readonly audit?: AuditDeclaration;
+  readonly audit: AuditDeclaration;
 }
 
 /**
- * The audit events a route writes when it succeeds (any one of them), or `none` for a route that
- * changes and reveals nothing worth an event (a form, a list of the viewer's own work, an asset).
- * Reads of a person's record declare their read event (invariant 4).
+ * What a route records in the audit trail, checked on every answer (src/web/declarations.ts):
+ * - a list of events: when it succeeds it writes at least one of them (reads of a person's record
+ *   declare their read event, invariant 4);
+ * - `{ sometimes: [...] }`: it writes only these, and only in some cases (a decision's overview
+ *   writes `decision.viewed` when someone other than its author reads it);
+ * - `'none'`: it writes no event at all (a form, a list of the viewer's own work, an asset).
  */
-export type AuditDeclaration = readonly [string, ...string[]] | 'none';
+export type AuditDeclaration =
+  readonly [string, ...string[]] | { readonly sometimes: readonly [string, ...string[]] } | 'none';
+
+/** The events a declaration allows, or none. */
+export function declaredEvents(declaration: AuditDeclaration): readonly string[] {
+  if (declaration === 'none') return [];
+  return 'sometimes' in declaration ? declaration.sometimes : declaration;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -2,11 +2,13 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateDeclared } from '../api/validation.ts';
 import { newRequestRecord, runInRequest } from '../lib/request-context.ts';
+import { declaredEvents } from './access.ts';
 
 /**
  * Holds every route to what it declares in its config (src/web/access.ts): an API route's parameters
- * and body are parsed before its handler runs; a successful request must have written one of the
- * audit events its route declares; an API route's successful answer must match its response schema.
+ * and body are parsed before its handler runs; a request may write only the audit events its route
+ * allows, and a successful one must have written one of those a list declares; an API route's
+ * successful answer must match its response schema.
  * When `enforcing` (tests), a lapse answers 500 so that a test fails; otherwise it is logged as an
  * error and the answer stands.
  */
@@ -53,18 +55,26 @@ export function holdToDeclarations(app: FastifyInstance, options: { readonly enf
 }
 
 /**
- * What is wrong when a successful request wrote none of the audit events its route declares (any one
- * of them is enough): every change and every read of a person's record writes its event (invariant 2,
- * invariant 4), so a route that says it records one and did not has lost it.
+ * What is wrong with the audit events a request wrote, against its route's declaration: a successful
+ * request wrote none of the events a list declares (any one is enough), so every change and every
+ * read of a person's record keeps its event (invariants 2 and 4); or a route declaring `none` or
+ * `sometimes` wrote an event it does not name, so a declaration never hides what a route records.
  */
 function unaudited(request: FastifyRequest, reply: FastifyReply): string | undefined {
   const declared = request.routeOptions.config.audit;
   const record = request.requestRecord;
-  if (reply.statusCode >= 400 || declared === undefined || declared === 'none') return undefined;
-  if (record === undefined || !record.handlerReached || record.nothingToAudit) return undefined;
-  const recorded = record.auditActions;
-  if (declared.some((action) => recorded.has(action))) return undefined;
-  return `${request.method} ${String(request.routeOptions.url)} succeeded without writing the audit event it declares (${declared.join(', ')})`;
+  if (declared === undefined || record === undefined) return undefined;
+  const route = `${request.method} ${String(request.routeOptions.url)}`;
+  const allowed = declaredEvents(declared);
+  const undeclared = [...record.auditActions].filter((action) => !allowed.includes(action));
+  // A route that declares a list may write more besides (a recorded decision also notifies);
+  // 'none' and 'sometimes' say everything it may write.
+  if (!Array.isArray(declared) && undeclared.length > 0)
+    return `${route} wrote audit events it does not declare (${undeclared.join(', ')})`;
+  if (!Array.isArray(declared) || reply.statusCode >= 400) return undefined;
+  if (!record.handlerReached || record.nothingToAudit) return undefined;
+  if (allowed.some((action) => record.auditActions.has(action))) return undefined;
+  return `${route} succeeded without writing the audit event it declares (${allowed.join(', ')})`;
 }
 
 /** What is wrong when an API route's successful answer does not match the schema it declares. */

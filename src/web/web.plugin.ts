@@ -108,8 +108,6 @@ export interface WebOptions {
    * tests catch both; elsewhere they are logged as errors and the answer stands.
    */
   readonly environment?: 'development' | 'test' | 'production';
-  /** Refuse to start when a route declares no audit event (`config.audit`). */
-  readonly requireAuditDeclaration?: boolean;
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -140,7 +138,7 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
       );
     }
     const audit = route.config?.audit;
-    if (audit === undefined && options.requireAuditDeclaration === true) {
+    if (audit === undefined) {
       throw new Error(
         `route ${String(route.method)} ${route.url} declares no audit event (every route must say what it records, or 'none')`,
       );
@@ -153,7 +151,7 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
         url: route.url,
         access,
         ...(api === undefined ? {} : { api }),
-        ...(audit === undefined ? {} : { audit }),
+        audit,
       });
     }
   });

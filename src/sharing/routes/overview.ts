@@ -65,17 +65,21 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
   }
 
   // Read by anyone but its author, the overview writes `decision.viewed`; the author's own reads
-  // write nothing, and a declaration cannot say "sometimes", so it declares none.
-  app.get('/decisions/:id', { config: readers('none') }, async (request, reply) => {
-    const { view, viewer } = await openDecision(request, 'others');
-    const done = overviewQuery.parse(request.query).done;
-    return renderOverview(reply, 200, view, viewer, {
-      notice: done === undefined ? undefined : overviewNotices[done],
-      panels: (await Promise.all(overviewPanels.map((panel) => panel(viewer, view)))).filter(
-        (panel) => panel !== undefined,
-      ),
-    });
-  });
+  // write nothing.
+  app.get(
+    '/decisions/:id',
+    { config: readers({ sometimes: ['decision.viewed'] }) },
+    async (request, reply) => {
+      const { view, viewer } = await openDecision(request, 'others');
+      const done = overviewQuery.parse(request.query).done;
+      return renderOverview(reply, 200, view, viewer, {
+        notice: done === undefined ? undefined : overviewNotices[done],
+        panels: (await Promise.all(overviewPanels.map((panel) => panel(viewer, view)))).filter(
+          (panel) => panel !== undefined,
+        ),
+      });
+    },
+  );
 
   for (const [url, act, done, audit] of [
     [

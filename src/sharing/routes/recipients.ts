@@ -53,64 +53,69 @@ export function recipientRoutes(app: FastifyInstance, pages: DecisionPages): voi
   });
 
   // "Continue" saves the blocks (`decision.saved`); "add another" and "remove" only show them again
-  // and write nothing, and a declaration cannot say "sometimes", so it declares none.
-  app.post('/decisions/:id/recipients', { config: deciders('none') }, async (request, reply) => {
-    const { view, viewer } = await openDecision(request, false);
-    if (view.startedBy.id !== viewer.userId) return notAuthor(reply);
-    const fromCheck = questionQuery.parse(request.query).from === 'check';
-    const posted = parseForm(recipientsPost, request.body);
-    if (!posted.ok)
-      return renderRecipients(
-        reply,
-        400,
-        view,
-        fromCheck,
-        recipientValues(view.answers.recipients, view.answers.request),
-        linkedTo(posted.errors, 'recipients.0.name'),
-      );
-    const blocks: RecipientValues[] =
-      posted.value.recipients.length === 0 ? [blankRecipient] : posted.value.recipients;
-    const action = posted.value.action;
-    if (action.kind === 'add')
-      return renderRecipients(
-        reply,
-        200,
-        view,
-        fromCheck,
-        blocks.length >= maxRecipients ? blocks : [...blocks, blankRecipient],
-      );
-    if (action.kind === 'remove') {
-      const remaining = blocks.filter((_block, index) => index !== action.index);
-      return renderRecipients(
-        reply,
-        200,
-        view,
-        fromCheck,
-        remaining.length === 0 ? [blankRecipient] : remaining,
-      );
-    }
-    const section = recipientsSectionFrom(blocks);
-    if (!section.ok) return renderRecipients(reply, 400, view, fromCheck, blocks, formErrors(section.issues));
-    try {
-      await sharing.save(viewer, view.id, { recipients: section.value });
-    } catch (error) {
-      if (error instanceof RuleError)
+  // and write nothing.
+  app.post(
+    '/decisions/:id/recipients',
+    { config: deciders({ sometimes: ['decision.saved'] }) },
+    async (request, reply) => {
+      const { view, viewer } = await openDecision(request, false);
+      if (view.startedBy.id !== viewer.userId) return notAuthor(reply);
+      const fromCheck = questionQuery.parse(request.query).from === 'check';
+      const posted = parseForm(recipientsPost, request.body);
+      if (!posted.ok)
         return renderRecipients(
           reply,
           400,
           view,
           fromCheck,
-          blocks,
-          sectionErrors(
-            error,
-            blocks.flatMap((_block, index) => [
-              `recipients.${String(index)}.organisationId`,
-              `recipients.${String(index)}.name`,
-            ]),
-          ),
+          recipientValues(view.answers.recipients, view.answers.request),
+          linkedTo(posted.errors, 'recipients.0.name'),
         );
-      throw error;
-    }
-    return reply.redirect(nextPath(view.id, 'recipients', fromCheck, view.answers), 303);
-  });
+      const blocks: RecipientValues[] =
+        posted.value.recipients.length === 0 ? [blankRecipient] : posted.value.recipients;
+      const action = posted.value.action;
+      if (action.kind === 'add')
+        return renderRecipients(
+          reply,
+          200,
+          view,
+          fromCheck,
+          blocks.length >= maxRecipients ? blocks : [...blocks, blankRecipient],
+        );
+      if (action.kind === 'remove') {
+        const remaining = blocks.filter((_block, index) => index !== action.index);
+        return renderRecipients(
+          reply,
+          200,
+          view,
+          fromCheck,
+          remaining.length === 0 ? [blankRecipient] : remaining,
+        );
+      }
+      const section = recipientsSectionFrom(blocks);
+      if (!section.ok)
+        return renderRecipients(reply, 400, view, fromCheck, blocks, formErrors(section.issues));
+      try {
+        await sharing.save(viewer, view.id, { recipients: section.value });
+      } catch (error) {
+        if (error instanceof RuleError)
+          return renderRecipients(
+            reply,
+            400,
+            view,
+            fromCheck,
+            blocks,
+            sectionErrors(
+              error,
+              blocks.flatMap((_block, index) => [
+                `recipients.${String(index)}.organisationId`,
+                `recipients.${String(index)}.name`,
+              ]),
+            ),
+          );
+        throw error;
+      }
+      return reply.redirect(nextPath(view.id, 'recipients', fromCheck, view.answers), 303);
+    },
+  );
 }

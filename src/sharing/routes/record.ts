@@ -104,50 +104,54 @@ export function recordRoutes(app: FastifyInstance, pages: DecisionPages): void {
   });
 
   // The record sheet: everything recorded, for printing. Read by anyone but its author, it writes
-  // `decision.viewed`; the author's own reads write nothing, so it declares none (as the overview).
-  app.get('/decisions/:id/record-sheet', { config: readers('none') }, async (request, reply) => {
-    const { view, viewer } = await openDecision(request, 'others');
-    const recorded = view.recorded;
-    const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
-    return reply.render('sharing/views/record-sheet.njk', {
-      pageTitle: `Sharing decision record ${view.reference}`,
-      bodyClasses: 'safeshare-record-sheet',
-      columnWidth: 'full',
-      backLink: sharingPaths.decision(view.id),
-      view,
-      organisationName: viewer.organisationName,
-      statusName: decisionStatusNames[view.status],
-      outcomeName:
-        view.outcome === null
-          ? view.answers.outcome === undefined
-            ? 'Not yet decided'
-            : outcomeNames[view.answers.outcome.outcome]
-          : outcomeNames[view.outcome],
-      sections: answerSections(view, policy).filter((section) => section.answered),
-      consent: consentFindings(view, policy).map((finding) => ({
-        ...finding,
-        path: finding.consentId === undefined ? undefined : consentPaths.show(finding.consentId),
-      })),
-      flags:
-        recorded === null
-          ? undefined
-          : [
-              { key: 'Bulk share', value: yesNo(recorded.bulk) },
-              { key: 'Shared without consent that covers it', value: yesNo(recorded.withoutConsent) },
-              { key: 'Overriding a refusal or the duty of confidence', value: yesNo(recorded.override) },
-              { key: 'Every recipient in the deciding organisation', value: yesNo(recorded.internal) },
-              { key: 'Special category information', value: yesNo(recorded.specialCategory) },
-              { key: 'Criminal offence information', value: yesNo(recorded.criminalOffence) },
-            ],
-      advice: advicePanel(view),
-      approvals: approvalsPanel(view),
-      addenda: view.addenda.map((addendum) => ({
-        ...addendum,
-        kindName: addendumKindNames[addendum.kind].text,
-      })),
-      paths: { overview: sharingPaths.decision(view.id), addendum: sharingPaths.addendum(view.id) },
-    });
-  });
+  // `decision.viewed`; the author's own reads write nothing (as the overview).
+  app.get(
+    '/decisions/:id/record-sheet',
+    { config: readers({ sometimes: ['decision.viewed'] }) },
+    async (request, reply) => {
+      const { view, viewer } = await openDecision(request, 'others');
+      const recorded = view.recorded;
+      const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
+      return reply.render('sharing/views/record-sheet.njk', {
+        pageTitle: `Sharing decision record ${view.reference}`,
+        bodyClasses: 'safeshare-record-sheet',
+        columnWidth: 'full',
+        backLink: sharingPaths.decision(view.id),
+        view,
+        organisationName: viewer.organisationName,
+        statusName: decisionStatusNames[view.status],
+        outcomeName:
+          view.outcome === null
+            ? view.answers.outcome === undefined
+              ? 'Not yet decided'
+              : outcomeNames[view.answers.outcome.outcome]
+            : outcomeNames[view.outcome],
+        sections: answerSections(view, policy).filter((section) => section.answered),
+        consent: consentFindings(view, policy).map((finding) => ({
+          ...finding,
+          path: finding.consentId === undefined ? undefined : consentPaths.show(finding.consentId),
+        })),
+        flags:
+          recorded === null
+            ? undefined
+            : [
+                { key: 'Bulk share', value: yesNo(recorded.bulk) },
+                { key: 'Shared without consent that covers it', value: yesNo(recorded.withoutConsent) },
+                { key: 'Overriding a refusal or the duty of confidence', value: yesNo(recorded.override) },
+                { key: 'Every recipient in the deciding organisation', value: yesNo(recorded.internal) },
+                { key: 'Special category information', value: yesNo(recorded.specialCategory) },
+                { key: 'Criminal offence information', value: yesNo(recorded.criminalOffence) },
+              ],
+        advice: advicePanel(view),
+        approvals: approvalsPanel(view),
+        addenda: view.addenda.map((addendum) => ({
+          ...addendum,
+          kindName: addendumKindNames[addendum.kind].text,
+        })),
+        paths: { overview: sharingPaths.decision(view.id), addendum: sharingPaths.addendum(view.id) },
+      });
+    },
+  );
 
   function renderAddendum(
     reply: FastifyReply,
@@ -173,11 +177,15 @@ export function recordRoutes(app: FastifyInstance, pages: DecisionPages): void {
   }
 
   // Writes `decision.viewed` only when someone other than the author opens it (as the overview).
-  app.get('/decisions/:id/addenda/new', { config: readers('none') }, async (request, reply) => {
-    const { view } = await openDecision(request, 'others');
-    if (!view.can.addAddendum) return reply.redirect(sharingPaths.decision(view.id), 303);
-    return renderAddendum(reply, 200, view, {});
-  });
+  app.get(
+    '/decisions/:id/addenda/new',
+    { config: readers({ sometimes: ['decision.viewed'] }) },
+    async (request, reply) => {
+      const { view } = await openDecision(request, 'others');
+      if (!view.can.addAddendum) return reply.redirect(sharingPaths.decision(view.id), 303);
+      return renderAddendum(reply, 200, view, {});
+    },
+  );
 
   app.post(
     '/decisions/:id/addenda/new',
