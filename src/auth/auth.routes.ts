@@ -193,10 +193,10 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
   });
 
   // The key is issued (and recorded, user.mfa_key_issued) at the first visit only; later visits show
-  // the same key again and record nothing, so the page declares no event it must always write.
+  // the same key again and record nothing.
   app.get(
     '/sign-in/set-up-authenticator',
-    { config: { access: 'mfa', audit: 'none' } },
+    { config: { access: 'mfa', audit: { sometimes: ['user.mfa_key_issued'] } } },
     async (request, reply) => {
       const other = elsewhere(request, 'enrol');
       if (other !== undefined) return reply.redirect(other, 303);
@@ -231,12 +231,16 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
   );
 
   // Ending a live session records user.signed_out; signing out with none (an old tab) records nothing,
-  // and the answer is the same redirect, so no event can be declared as always written.
-  app.post('/sign-out', { config: { access: 'public', audit: 'none' } }, async (request, reply) => {
-    if (request.sessionToken !== undefined) await auth.signOut(request.sessionToken);
-    reply.clearSessionCookie();
-    return reply.redirect('/signed-out', 303);
-  });
+  // and the answer is the same redirect.
+  app.post(
+    '/sign-out',
+    { config: { access: 'public', audit: { sometimes: ['user.signed_out'] } } },
+    async (request, reply) => {
+      if (request.sessionToken !== undefined) await auth.signOut(request.sessionToken);
+      reply.clearSessionCookie();
+      return reply.redirect('/signed-out', 303);
+    },
+  );
 
   app.get('/signed-out', { config: { access: 'public', audit: 'none' } }, async (_request, reply) =>
     reply.render('auth/views/signed-out.njk', { pageTitle: 'You have signed out' }),

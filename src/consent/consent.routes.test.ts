@@ -361,7 +361,8 @@ describe('what each consent page records', () => {
       'GET /people/:personId/consents': ['consent.viewed'],
       'GET /consents/reviews': ['consent.reviews_viewed'],
       'GET /people/:personId/consents/new': ['consent.viewed'],
-      'POST /people/:personId/consents/new': 'none',
+      // Shown again beside its errors, the form audits its showing; a saved draft records nothing.
+      'POST /people/:personId/consents/new': { sometimes: ['consent.viewed'] },
       'GET /people/:personId/consents/new/check': ['consent.viewed'],
       'POST /people/:personId/consents/new/check': ['consent.recorded'],
       'GET /consents/:id': ['consent.viewed'],

@@ -1,89 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { errorSummary, type TestBrowser } from './browser.ts';
-import { addPerson, consentWorld, relate, type ConsentWorld } from './consent-fixtures.ts';
-import { createOrganisation, createStaff, type TestStaff } from './factories.ts';
-import { testApp, type TestContext } from './harness.ts';
+import { consentRegisterWorld, type ConsentRegisterWorld } from './consent-register.ts';
+import type { TestContext } from './harness.ts';
 
-/** The consent pages' test world: an organisation, its staff, a child allocated to a practitioner, and her family. */
-export interface ConsentPagesWorld {
-  readonly context: TestContext;
-  readonly world: ConsentWorld;
-  readonly organisationId: string;
-  readonly schoolId: string;
-  readonly practitioner: TestStaff;
-  readonly manager: TestStaff;
-  readonly colleague: TestStaff;
-  readonly elsewhere: TestStaff;
-  readonly childId: string;
-  readonly motherId: string;
-  readonly uncleId: string;
-}
+/** The consent pages' test world: the register's world, with room for many sign-ins from one address. */
+export type ConsentPagesWorld = ConsentRegisterWorld;
 
-export async function consentPagesWorld(): Promise<ConsentPagesWorld> {
-  const context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000' });
-  const world = consentWorld(context);
-  const organisationId = await createOrganisation(context, {
-    name: `Swindon Borough Council ${randomUUID().slice(0, 6)}`,
-  });
-  const otherOrganisationId = await createOrganisation(context, {
-    name: `Wiltshire Council ${randomUUID().slice(0, 6)}`,
-  });
-  const schoolId = await createOrganisation(context, {
-    name: `Drove Primary School ${randomUUID().slice(0, 6)}`,
-    hosted: false,
-  });
-  const manager = await createStaff(context, {
-    organisationId,
-    roles: ['manager'],
-    displayName: 'Helen Okafor',
-  });
-  const practitioner = await createStaff(context, {
-    organisationId,
-    roles: ['practitioner'],
-    displayName: 'Priya Sharma',
-    lineManagerId: manager.id,
-  });
-  const colleague = await createStaff(context, {
-    organisationId,
-    roles: ['practitioner'],
-    displayName: 'Tom Walsh',
-  });
-  const elsewhere = await createStaff(context, {
-    organisationId: otherOrganisationId,
-    roles: ['practitioner', 'dpo'],
-  });
-  const childId = await addPerson(world, organisationId, {
-    givenNames: 'Amelia',
-    familyName: 'Hughes',
-    dateOfBirth: '2014-05-12',
-    allocateTo: practitioner.id,
-  });
-  const motherId = await addPerson(world, organisationId, {
-    givenNames: 'Rachel',
-    familyName: 'Hughes',
-    dateOfBirth: '1986-02-03',
-  });
-  const uncleId = await addPerson(world, organisationId, {
-    givenNames: 'Gareth',
-    familyName: 'Pryce',
-    dateOfBirth: '1980-09-21',
-  });
-  await relate(context, organisationId, childId, motherId, 'mother', true);
-  await relate(context, organisationId, childId, uncleId, 'aunt_or_uncle', false);
-  return {
-    context,
-    world,
-    organisationId,
-    schoolId,
-    practitioner,
-    manager,
-    colleague,
-    elsewhere,
-    childId,
-    motherId,
-    uncleId,
-  };
+export function consentPagesWorld(): Promise<ConsentPagesWorld> {
+  return consentRegisterWorld({ SIGN_IN_ADDRESS_LIMIT: '1000' });
 }
 
 export type Form = Record<string, string | readonly string[]>;

@@ -26,6 +26,8 @@ export interface ConsentRegisterWorld {
   readonly manager: TestStaff;
   readonly practitioner: TestStaff;
   readonly colleague: TestStaff;
+  /** A practitioner and DPO of the other organisation. */
+  readonly elsewhere: TestStaff;
   readonly asPractitioner: Viewer;
   readonly asManager: Viewer;
   readonly asColleague: Viewer;
@@ -36,8 +38,10 @@ export interface ConsentRegisterWorld {
   readonly uncleId: string;
 }
 
-export async function consentRegisterWorld(): Promise<ConsentRegisterWorld> {
-  const context = await testApp();
+export async function consentRegisterWorld(
+  settings: Record<string, string> = {},
+): Promise<ConsentRegisterWorld> {
+  const context = await testApp(settings);
   const world = consentWorld(context);
   const organisationId = await createOrganisation(context, {
     name: `Swindon Borough Council ${randomUUID().slice(0, 6)}`,
@@ -88,7 +92,7 @@ export async function consentRegisterWorld(): Promise<ConsentRegisterWorld> {
   });
   const uncleId = await addPerson(world, organisationId, {
     givenNames: 'Gareth',
-    familyName: 'Hughes',
+    familyName: 'Pryce',
     dateOfBirth: '1980-09-21',
   });
   await relate(context, organisationId, childId, motherId, 'mother', true);
@@ -102,6 +106,7 @@ export async function consentRegisterWorld(): Promise<ConsentRegisterWorld> {
     manager,
     practitioner,
     colleague,
+    elsewhere,
     asPractitioner,
     asManager,
     asColleague,

@@ -40,31 +40,37 @@ export function recordRoutes(app: FastifyInstance, pages: ConsentPages): void {
 
   // Saving the draft records nothing (the record is audited when it is saved); a form shown again
   // beside its errors audits its showing.
-  app.post('/people/:personId/consents/new', { config: consentPage('none') }, async (request, reply) => {
-    const { personId } = addressed(personParams, request.params);
-    const viewer = viewerOf(request);
-    const raw = typedAnswers(request.body, consentFields, listFields);
-    const supersedesId =
-      typeof raw['supersedesId'] === 'string' && raw['supersedesId'] !== '' ? raw['supersedesId'] : undefined;
-    const context = await consents.recordingContext(viewer, personId, supersedesId);
-    const form = parseConsent(context, request.body);
-    if (!form.ok) return renderForm(reply, request, 400, context, raw, form.errors);
-    if (form.value.supersedesId !== null && context.supersedes === undefined) {
-      return renderForm(reply, request, 400, context, raw, {
-        summary: [
-          {
-            text: 'The consent this record replaces is no longer in force: start again from the person’s consents',
-            href: '#decision',
-          },
-        ],
-        fields: {},
-      });
-    }
-    const problem = familyAndDirectoryProblem(context, form.value);
-    if (problem !== undefined) return renderForm(reply, request, 400, context, raw, problem);
-    await consents.saveDraft(viewer, context.person, raw);
-    return reply.redirect(consentPaths.check(context.person.id), 303);
-  });
+  app.post(
+    '/people/:personId/consents/new',
+    { config: consentPage({ sometimes: ['consent.viewed'] }) },
+    async (request, reply) => {
+      const { personId } = addressed(personParams, request.params);
+      const viewer = viewerOf(request);
+      const raw = typedAnswers(request.body, consentFields, listFields);
+      const supersedesId =
+        typeof raw['supersedesId'] === 'string' && raw['supersedesId'] !== ''
+          ? raw['supersedesId']
+          : undefined;
+      const context = await consents.recordingContext(viewer, personId, supersedesId);
+      const form = parseConsent(context, request.body);
+      if (!form.ok) return renderForm(reply, request, 400, context, raw, form.errors);
+      if (form.value.supersedesId !== null && context.supersedes === undefined) {
+        return renderForm(reply, request, 400, context, raw, {
+          summary: [
+            {
+              text: 'The consent this record replaces is no longer in force: start again from the person’s consents',
+              href: '#decision',
+            },
+          ],
+          fields: {},
+        });
+      }
+      const problem = familyAndDirectoryProblem(context, form.value);
+      if (problem !== undefined) return renderForm(reply, request, 400, context, raw, problem);
+      await consents.saveDraft(viewer, context.person, raw);
+      return reply.redirect(consentPaths.check(context.person.id), 303);
+    },
+  );
 
   async function renderCheck(
     reply: FastifyReply,
