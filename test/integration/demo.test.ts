@@ -1,0 +1,51 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoAccountsText, loadDemoData } from '../../src/demo/demo.ts';
+import { roles } from '../../src/lib/roles.ts';
+import { testApp, type TestContext } from '../support/harness.ts';
+
+/** The demo data `npm start` loads into an empty database, so that every role can be tried at once. */
+
+let context: TestContext;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-demo-'));
+  context = await testApp({ DATA_DIR: dataDir });
+});
+
+afterAll(async () => {
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+const load = () => loadDemoData({ ...context, services: context.services }, () => undefined);
+
+describe('the demo data', () => {
+  it('loads a directory, an account for every role, and two families, once', async () => {
+    expect(await load()).toBe(true);
+    const organisations = await context.services.orgs.list();
+    expect(organisations.length).toBeGreaterThanOrEqual(6);
+    const accounts = await demoAccountsText(dataDir);
+    for (const role of roles) expect(accounts, role).toContain(role);
+    const people = await context.db.selectFrom('people').select('id').execute();
+    // Two families: a child on Priya Sharma's caseload and a parent with parental responsibility, each.
+    expect(people.length).toBe(4);
+    // A second start finds data and loads nothing more.
+    expect(await load()).toBe(false);
+    expect((await context.services.orgs.list()).length).toBe(organisations.length);
+  });
+
+  it('gives a demo account its current one-time code, and no code for an account that is not a demo', async () => {
+    const code = await context.services.auth.demoCode('Priya.Sharma@swindon.gov.uk ');
+    expect(code).toMatch(/^\d{6}$/);
+    expect(await context.services.auth.demoCode('nobody@swindon.gov.uk')).toBeUndefined();
+    await context.db
+      .updateTable('users')
+      .set({ demo: false })
+      .where('email', '=', 'priya.sharma@swindon.gov.uk')
+      .execute();
+    expect(await context.services.auth.demoCode('priya.sharma@swindon.gov.uk')).toBeUndefined();
+  });
+});
