@@ -53,8 +53,6 @@ export const trailQuery = z.strictObject({
   after: sequenceNumber,
 });
 
-export type TrailQuery = z.output<typeof trailQuery>;
-
 export type TrailRequest =
   | { readonly ok: true; readonly filter: TrailFilter; readonly cursor: TrailCursor }
   | { readonly ok: false; readonly errors: FormErrors };

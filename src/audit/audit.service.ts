@@ -20,12 +20,7 @@ import {
 } from './audit.repository.ts';
 
 export type { TrailCursor, TrailFilter } from './audit.repository.ts';
-export {
-  verificationFindingLimit,
-  type ChainFinding,
-  type Problem,
-  type VerificationResult,
-} from './audit.verification.ts';
+export { type ChainFinding, type Problem, type VerificationResult } from './audit.verification.ts';
 
 /** Who did it: a signed-in user, or Safeshare itself (jobs, the command line, demo data). */
 export interface AuditActor {

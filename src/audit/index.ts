@@ -1,15 +1,8 @@
-export { auditService, systemActor, trailPageSize, verificationFindingLimit } from './audit.service.ts';
+export { auditService, systemActor } from './audit.service.ts';
 export type {
   AuditActor,
   AuditEvent,
   AuditService,
   ChainFinding,
-  FilterChoices,
-  Problem,
-  TrailCursor,
-  TrailEvent,
-  TrailFilter,
-  TrailPage,
   VerificationResult,
 } from './audit.service.ts';
-export type { ChangeLine } from './audit.change.ts';

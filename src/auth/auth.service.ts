@@ -10,8 +10,8 @@ import type { SessionState } from '../lib/viewer.ts';
 
 export { actorOf, type Viewer } from './viewer.ts';
 export type { SessionState } from '../lib/viewer.ts';
-export { accountGuessLimit, accountGuessWindowMs, type AuthSettings } from './sign-in.steps.ts';
-export type { SignInOutcome, PasswordChangeOutcome } from './password-step.service.ts';
+export { accountGuessLimit } from './sign-in.steps.ts';
+export type { PasswordChangeOutcome } from './password-step.service.ts';
 export type { CodeOutcome } from './second-factor.service.ts';
 
 export type AddressOutcome =

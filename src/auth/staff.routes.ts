@@ -10,8 +10,6 @@ import { createFields, editFields, staffCreateForm, staffEditForm, staffPageQuer
 import type { StaffMember, StaffService } from './staff.service.ts';
 import { trainingStateTags } from './training.ts';
 
-export { staffPaths } from './staff.pages.ts';
-
 export interface StaffRouteOptions {
   readonly staff: StaffService;
   readonly apiTokens: ApiTokensService;

@@ -11,7 +11,6 @@ import { findUserByEmail, findUserById, insertUser, updateUser, type UserRow } f
 
 export { StaffNotFoundError, StaffRuleError } from './staff.errors.ts';
 export type { StaffDependencies } from './staff.change.ts';
-export type { OwnTraining, TeamMember } from './staff.training.service.ts';
 
 /** A member of staff as administrators see them (never the password hash or MFA key). */
 export interface StaffMember {

@@ -487,7 +487,6 @@ export type PostAnswers = ChecklistAnswers['post'];
 export type InPersonAnswers = ChecklistAnswers['in-person'];
 export type FaxAnswers = ChecklistAnswers['fax'];
 export type EmailAnswers = ChecklistAnswers['email'];
-export type SecureExchangeAnswers = ChecklistAnswers['secure-exchange'];
 
 /** What the checklist needs to know beyond the answers. */
 export interface ChecklistContext {

@@ -290,5 +290,3 @@ export function evidenceService(deps: EvidenceDependencies) {
     },
   };
 }
-
-export type EvidenceService = ReturnType<typeof evidenceService>;

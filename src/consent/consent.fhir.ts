@@ -16,19 +16,7 @@ import type {
   FhirBundle,
 } from './consent.fhir.types.ts';
 
-export type {
-  FhirCoding,
-  FhirCodeableConcept,
-  FhirIdentifier,
-  FhirReference,
-  FhirPeriod,
-  FhirExtension,
-  FhirRelatedPerson,
-  FhirConsentRule,
-  FhirConsentStatus,
-  FhirConsent,
-  FhirBundle,
-} from './consent.fhir.types.ts';
+export type { FhirConsentStatus, FhirConsent, FhirBundle } from './consent.fhir.types.ts';
 
 /**
  * The consent register as HL7 FHIR R4 `Consent` resources (https://hl7.org/fhir/R4/consent.html),

@@ -18,12 +18,10 @@ import type { ConsentRecord } from './consent.record.ts';
 export {
   childCapacities,
   decisions,
-  givers,
   howGivenChoices,
   prevailingViews,
   withdrawalMethods,
   withdrawers,
-  yesNo,
 } from './consent.fields.ts';
 export {
   reviewFields,

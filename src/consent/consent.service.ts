@@ -5,11 +5,10 @@ import { lifecycleService } from './consent.lifecycle.service.ts';
 import { queriesService } from './consent.queries.service.ts';
 import { recordingService } from './consent.recording.service.ts';
 
-export { reminderBody } from './consent.jobs.service.ts';
 export { toRecord } from './consent.core.ts';
-export type { ConsentDependencies, ConsentHistoryItem, ConsentPage, PeopleAccess } from './consent.core.ts';
-export type { ParentCarer, RecordingContext } from './consent.recording.service.ts';
-export type { ConsentDetails, PersonConsents, ReviewItem, ReviewList } from './consent.queries.service.ts';
+export type { ConsentDependencies, ConsentHistoryItem } from './consent.core.ts';
+export type { RecordingContext } from './consent.recording.service.ts';
+export type { ConsentDetails } from './consent.queries.service.ts';
 
 /**
  * The consent register (R3.1-R3.4), one service composed of its use cases: reading it, recording

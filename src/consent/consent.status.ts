@@ -48,9 +48,6 @@ export const consentLifecycle = defineLifecycle({
 
 export type ConsentTransition = EventOf<typeof consentLifecycle>;
 
-/** Each transition's rule: the statuses it may happen in and the status afterwards. */
-export const consentTransitions = consentLifecycle.events;
-
 export function canTransition(status: ConsentStatus, transition: ConsentTransition): boolean {
   return consentLifecycle.can(status, transition);
 }

@@ -3,13 +3,12 @@ import { logService } from './disclosures.log.service.ts';
 import { misdirectedService } from './disclosures.misdirected.service.ts';
 import { recordingService } from './disclosures.record.service.ts';
 
-export { addWorkingDays, sensitivityOf } from './disclosures.model.ts';
+export { addWorkingDays } from './disclosures.model.ts';
 export type {
   Disclosure,
   DisclosureContext,
   DisclosuresDependencies,
   HistoryEntry,
-  MisdirectedRecord,
 } from './disclosures.model.ts';
 
 /**

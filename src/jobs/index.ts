@@ -1,12 +1,3 @@
-export { createScheduler, describeJobError, JobError, latestPeriod, londonDateTime } from './scheduler.ts';
-export type {
-  JobLog,
-  JobRun,
-  JobSchedule,
-  JobStatus,
-  JobWork,
-  Scheduler,
-  SchedulerDependencies,
-} from './scheduler.ts';
+export { createScheduler } from './scheduler.ts';
+export type { JobLog } from './scheduler.ts';
 export { registerJobs } from './safeshare.jobs.ts';
-export type { JobContext } from './safeshare.jobs.ts';

@@ -59,8 +59,6 @@ export function checkboxes<T extends z.ZodType>(item: T) {
   );
 }
 
-export const uuid = z.uuid({ error: 'Select a valid option' });
-
 /** A list page number in the address: 1 to 100,000, digits only; anything else is a page that does not exist (404). */
 export const pageNumber = z
   .string()

@@ -8,27 +8,9 @@ import { breakGlassService } from './people.break-glass.service.ts';
 import { recordsService } from './people.records.service.ts';
 import { searchService } from './people.search.service.ts';
 
-export {
-  PeopleRuleError,
-  PersonAccessError,
-  PersonNotFoundError,
-  PersonReasonRequiredError,
-  peopleErrorCodes,
-} from './people.errors.ts';
-export type { PeopleErrorCode } from './people.errors.ts';
-export { breakGlassHours, relationshipNames, searchResultsShown } from './people.model.ts';
-export type {
-  AccessBasis,
-  AccessReview,
-  Allocation,
-  CaseloadEntry,
-  PersonPage,
-  PersonRecord,
-  PersonSummary,
-  PersonView,
-  Relative,
-  SearchResults,
-} from './people.model.ts';
+export { PeopleRuleError, PersonAccessError } from './people.errors.ts';
+export { relationshipNames } from './people.model.ts';
+export type { PersonSummary } from './people.model.ts';
 
 /**
  * The people capability: records and relationships, search, reasons for access ("break-glass") and

@@ -166,4 +166,3 @@ export const channelPolicySchema = z
 
 export type ChannelPolicy = z.output<typeof channelPolicySchema>;
 export type ChannelMethodRule = ChannelPolicy['methods'][number];
-export type SecureDomainEntry = ChannelPolicy['secureEmail']['domains'][number];

@@ -63,10 +63,6 @@ export const policyPackShape = {
 export const policyPackSchema = z.strictObject(policyPackShape);
 
 export type PolicyPack = z.output<typeof policyPackSchema>;
-export type Purpose = PolicyPack['purposes'][number];
-export type InformationCategory = PolicyPack['informationCategories'][number];
-export type NotSoughtReason = PolicyPack['consentNotSoughtReasons'][number];
-export type PolicyChoice = PolicyPack['sharingMethods'][number];
 
 export class PolicyPackError extends Error {
   override readonly name = 'PolicyPackError';
@@ -165,5 +161,3 @@ export function policyLabels(pack: PolicyPack) {
     retentionForms: byId(pack.retentionForms),
   };
 }
-
-export type PolicyLabels = ReturnType<typeof policyLabels>;

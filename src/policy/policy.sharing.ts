@@ -95,6 +95,3 @@ export const sharingPolicySchema = z.strictObject({
   /** Help texts for each step of the decision, shown as hints (golden rules, in current wording). */
   help: z.record(z.string(), help),
 });
-
-export type SharingPolicy = z.output<typeof sharingPolicySchema>;
-export type CommonLawOption = SharingPolicy['lawfulBases']['commonLaw'][number];

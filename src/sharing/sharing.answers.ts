@@ -70,7 +70,6 @@ export const sharedCategory = z.strictObject({
   /** Required when the pack marks the category sensitive for this purpose. */
   sensitiveReason: optionalText('the sensitive reason', 1000),
 });
-export type SharedCategory = z.output<typeof sharedCategory>;
 export const principles = [
   'necessary',
   'proportionate',

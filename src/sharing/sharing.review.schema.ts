@@ -51,7 +51,6 @@ export function askAdviceForm(advisers: readonly Adviser[]) {
         });
     });
 }
-export type AskAdviceAnswers = z.output<ReturnType<typeof askAdviceForm>>;
 
 export const answerAdviceForm = z.strictObject({
   answer: requiredText('your advice', maxAnswerLength, multiline),
@@ -77,4 +76,3 @@ export const decideApprovalForm = z
         message: 'Enter the reason you are refusing this request',
       });
   });
-export type DecideApprovalAnswers = z.output<typeof decideApprovalForm>;

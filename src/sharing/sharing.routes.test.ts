@@ -896,10 +896,8 @@ describe('what each page records', () => {
         (/^\/(decisions|advice|approvals)(\/|$)/.test(rule.url) && !rule.url.includes('/disclosures')) ||
         rule.url === '/people/:personId/sharing',
     );
+    // A route without a declaration does not start (src/web/declarations.test.ts), so each has one.
     expect(pages.length).toBeGreaterThan(30);
-    expect(
-      pages.filter((rule) => rule.audit === undefined).map((rule) => `${rule.method} ${rule.url}`),
-    ).toEqual([]);
     const declared = (method: string, url: string) =>
       pages.find((rule) => rule.method === method && rule.url === url)?.audit;
     expect(declared('POST', '/decisions/new')).toEqual(['decision.started']);

@@ -7,12 +7,10 @@ import { sharingContext, type SharingDependencies } from './sharing.context.ts';
 export { advisingRoles } from './decision.access.ts';
 export type { SharingDependencies } from './sharing.context.ts';
 export type {
-  Addendum,
   AdviceItem,
   AdviceRequestView,
   ApprovalItem,
   ApprovalView,
-  ConsentFinding,
   DecisionListItem,
   DecisionView,
 } from './sharing.model.ts';
