@@ -9,7 +9,7 @@
  */
 import { sql } from 'kysely';
 import { auditService } from '../src/audit/index.ts';
-import type { Viewer } from '../src/auth/index.ts';
+import { staffService, type Viewer } from '../src/auth/index.ts';
 import type { Db } from '../src/db/client.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { notificationsService } from '../src/notifications/index.ts';
@@ -495,6 +495,7 @@ for await (const database of benchTargets(4)) {
       clock: systemClock,
       audit,
       notifications: notificationsService({ db, clock: systemClock, baseUrl: 'http://localhost' }),
+      staff: staffService({ db, clock: systemClock, audit, trainingValidMonths: 12 }),
     });
     const list = await searches(db, organisationId);
     await run(people, practitioner, list.slice(0, 50)); // warm-up: connections, plans, caches

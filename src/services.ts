@@ -44,17 +44,18 @@ export function services(deps: Dependencies) {
     clock: deps.clock,
     baseUrl: deps.config.publicUrl,
   });
+  const staff = staffService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    trainingValidMonths: policy.sharing.trainingValidMonths,
+  });
   const container = {
     /** The readiness probe's question to the database (GET /readyz). */
     health: { databaseReachable: () => databaseReachable(deps.db) },
     audit,
     auth,
-    staff: staffService({
-      db: deps.db,
-      clock: deps.clock,
-      audit,
-      trainingValidMonths: policy.sharing.trainingValidMonths,
-    }),
+    staff,
     apiTokens: apiTokensService({ db: deps.db, clock: deps.clock, audit }),
     orgs: orgsService({ db: deps.db, clock: deps.clock, audit }),
     people: peopleService({
@@ -62,6 +63,7 @@ export function services(deps: Dependencies) {
       clock: deps.clock,
       audit,
       notifications,
+      staff,
     }),
     notifications,
     mail: mailService({
@@ -80,6 +82,7 @@ export function services(deps: Dependencies) {
     clock: deps.clock,
     audit,
     people: container.people,
+    staff,
     orgs: container.orgs,
     notifications: container.notifications,
     policy,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../db/client.ts';
 import type { Role } from '../lib/roles.ts';
 
@@ -103,4 +104,71 @@ export function directReports(db: Executor, managerId: string): Promise<TeamRow[
     .orderBy('display_name')
     .orderBy('id')
     .execute();
+}
+
+/** What other capabilities read of a colleague: who they are, where, whom they report to, what they hold. */
+export interface ColleagueRow {
+  readonly id: string;
+  readonly display_name: string;
+  readonly organisation_id: string;
+  readonly line_manager_id: string | null;
+  readonly roles: Role[];
+  readonly active: boolean;
+}
+
+const colleagueColumns = [
+  'id',
+  'display_name',
+  'organisation_id',
+  'line_manager_id',
+  'roles',
+  'active',
+] as const;
+
+export function colleague(db: Executor, userId: string): Promise<ColleagueRow | undefined> {
+  return db.selectFrom('users').select(colleagueColumns).where('id', '=', userId).executeTakeFirst();
+}
+
+export function colleagues(db: Executor, ids: readonly string[]): Promise<ColleagueRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('users')
+    .select(colleagueColumns)
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+}
+
+/** Everyone who reports to a line manager, active or not, by name. */
+export function reportsOf(db: Executor, managerId: string): Promise<ColleagueRow[]> {
+  return db
+    .selectFrom('users')
+    .select(colleagueColumns)
+    .where('line_manager_id', '=', managerId)
+    .orderBy('display_name')
+    .orderBy('id')
+    .execute();
+}
+
+/** The active holders of a role in an organisation. */
+export async function activeHolders(db: Executor, organisationId: string, role: Role): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('organisation_id', '=', organisationId)
+    .where('active', '=', true)
+    .where(sql<boolean>`roles @> ARRAY[${role}]::text[]`)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Which of these members of staff are active. */
+export async function activeAmong(db: Executor, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', 'in', [...new Set(ids)])
+    .where('active', '=', true)
+    .execute();
+  return new Set(rows.map((row) => row.id));
 }

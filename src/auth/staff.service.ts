@@ -6,6 +6,7 @@ import { confinedTo, holdsRole, type Authority } from './staff.authority.ts';
 import { changeStaff, type StaffDependencies } from './staff.change.ts';
 import { StaffRuleError } from './staff.errors.ts';
 import { findStaff, listStaff, organisationIsHosted, type StaffRow } from './staff.repository.ts';
+import { staffLookupsService } from './staff.lookups.service.ts';
 import { staffTrainingService } from './staff.training.service.ts';
 import { findUserByEmail, findUserById, insertUser, updateUser, type UserRow } from './users.repository.ts';
 
@@ -129,6 +130,7 @@ export function staffService(deps: StaffDependencies) {
 
   return {
     ...staffTrainingService(deps),
+    ...staffLookupsService(deps),
 
     /** One organisation's staff: there is no list across organisations (ADR 0011). */
     async list(filter: { readonly organisationId: string }): Promise<StaffMember[]> {

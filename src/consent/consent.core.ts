@@ -1,5 +1,5 @@
 import type { AuditService } from '../audit/index.ts';
-import { actorOf, type Viewer } from '../auth/index.ts';
+import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
@@ -29,6 +29,8 @@ export interface PeopleAccess {
     }[]
   >;
   allocatedPeopleIds(userIds: string[]): Promise<string[]>;
+  /** Who holds each person's case now. */
+  allocatedTo(personIds: readonly string[]): Promise<Map<string, string[]>>;
 }
 
 export interface ConsentDependencies {
@@ -36,6 +38,8 @@ export interface ConsentDependencies {
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly people: PeopleAccess;
+  /** Line managers and their reports, from the staff list (auth owns it). */
+  readonly staff: Pick<StaffService, 'reportsOf' | 'colleagues'>;
   readonly orgs: Pick<OrgsService, 'list'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
   readonly policy: PolicyPack;

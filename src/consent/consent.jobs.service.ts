@@ -6,7 +6,36 @@ import * as store from './consent.repository.ts';
 
 /** The consent register's daily work (R3.4), run by the job runner outside any request. */
 export function jobsService(core: ConsentCore) {
-  const { db, clock, audit, notifications, event } = core;
+  const { db, clock, audit, notifications, event, people, staff } = core;
+
+  /**
+   * Each overdue live consent with each active member of staff allocated to its person, and their
+   * line manager: the allocations from the people service, the staff from the staff list.
+   */
+  async function reminderTargets(day: string) {
+    const overdue = await store.overdueReviews(db, day);
+    const holders = await people.allocatedTo(overdue.map((review) => review.person_id));
+    const active = new Map(
+      (await staff.colleagues([...holders.values()].flat()))
+        .filter((member) => member.active)
+        .map((member) => [member.id, member]),
+    );
+    return overdue.flatMap((review) =>
+      (holders.get(review.person_id) ?? []).flatMap((userId) => {
+        const member = active.get(userId);
+        return member === undefined
+          ? []
+          : [
+              {
+                consent_id: review.consent_id,
+                organisation_id: review.organisation_id,
+                allocated_user_id: member.id,
+                line_manager_id: member.lineManagerId,
+              },
+            ];
+      }),
+    );
+  }
 
   return {
     /**
@@ -76,10 +105,15 @@ export function jobsService(core: ConsentCore) {
       }
 
       // Who to tell: each allocated practitioner ("yours") and their active line manager ("your team's").
-      const targets = await store.overdueReminderTargets(db, day);
-      const managers = await store.activeUsers(
-        db,
-        targets.flatMap((target) => (target.line_manager_id === null ? [] : [target.line_manager_id])),
+      const targets = await reminderTargets(day);
+      const managers = new Set(
+        (
+          await staff.colleagues(
+            targets.flatMap((target) => (target.line_manager_id === null ? [] : [target.line_manager_id])),
+          )
+        )
+          .filter((manager) => manager.active)
+          .map((manager) => manager.id),
       );
       const byOrganisation = new Map<
         string,

@@ -49,7 +49,7 @@ const reviewListLimit = 500;
 
 /** Reading the register: a person's consents, one consent, the consent check, and the reviews due. */
 export function queriesService(core: ConsentCore) {
-  const { db, audit, people, orgs, today, person: requirePerson, recordView, find, historyOf } = core;
+  const { db, audit, people, staff, orgs, today, person: requirePerson, recordView, find, historyOf } = core;
 
   return {
     /** The person's consents and their history, newest first. */
@@ -152,7 +152,9 @@ export function queriesService(core: ConsentCore) {
     async reviewsFor(viewer: Viewer): Promise<ReviewList> {
       const day = today();
       const wholeOrganisation = viewer.roles.includes('dpo') || viewer.roles.includes('caldicott_guardian');
-      const team = viewer.roles.includes('manager') ? await store.directReports(db, viewer.userId) : [];
+      const team = viewer.roles.includes('manager')
+        ? (await staff.reportsOf(viewer.userId)).filter((report) => report.active).map((report) => report.id)
+        : [];
       const personIds = wholeOrganisation ? 'all' : await people.allocatedPeopleIds([viewer.userId, ...team]);
       const rows = await store.reviewsDue(db, {
         organisationId: viewer.organisationId,

@@ -217,16 +217,6 @@ export async function reviewsDue(
   return query.orderBy('c.review_on').orderBy('c.id').limit(scope.limit).execute();
 }
 
-export async function directReports(db: Executor, managerId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('users')
-    .select('id')
-    .where('line_manager_id', '=', managerId)
-    .where('active', '=', true)
-    .execute();
-  return rows.map((row) => row.id);
-}
-
 // The daily job.
 
 /** Organisations with consents past their expiry date that are still marked given. */
@@ -287,25 +277,16 @@ export async function markOverdue(
     .execute();
 }
 
-export interface ReminderTarget {
-  readonly consent_id: string;
-  readonly organisation_id: string;
-  readonly allocated_user_id: string;
-  readonly line_manager_id: string | null;
-}
-
-/** Every overdue live consent with each active member of staff allocated to its person, and their line manager. */
-export async function overdueReminderTargets(db: Executor, today: string): Promise<ReminderTarget[]> {
+/** Every live consent whose review date has passed, with its person. */
+export function overdueReviews(
+  db: Executor,
+  today: string,
+): Promise<{ consent_id: string; organisation_id: string; person_id: string }[]> {
   return db
-    .selectFrom('consents as c')
-    .innerJoin('allocations as a', (join) =>
-      join.onRef('a.person_id', '=', 'c.person_id').on('a.ended_at', 'is', null),
-    )
-    .innerJoin('users as u', 'u.id', 'a.user_id')
-    .select(['c.id as consent_id', 'c.organisation_id', 'u.id as allocated_user_id', 'u.line_manager_id'])
-    .where('c.status', 'in', liveStatuses)
-    .where('c.review_on', '<', today)
-    .where('u.active', '=', true)
+    .selectFrom('consents')
+    .select(['id as consent_id', 'organisation_id', 'person_id'])
+    .where('status', 'in', liveStatuses)
+    .where('review_on', '<', today)
     .execute();
 }
 
@@ -321,15 +302,4 @@ export async function recordReminders(
     .onConflict((conflict) => conflict.doNothing())
     .returning(['consent_id', 'user_id'])
     .execute();
-}
-
-export async function activeUsers(db: Executor, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('users')
-    .select('id')
-    .where('id', 'in', [...new Set(ids)])
-    .where('active', '=', true)
-    .execute();
-  return new Set(rows.map((row) => row.id));
 }

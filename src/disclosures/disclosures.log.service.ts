@@ -114,7 +114,11 @@ export function logService(deps: DisclosuresDependencies) {
       entries: HistoryEntry[];
     }> {
       const { person, decisions } = await sharing.aboutPerson(viewer, personId);
-      const rows = await store.disclosuresAbout(db, person.id);
+      // The decisions about the person come from sharing, which knows who they concern.
+      const rows = await store.disclosuresUnder(
+        db,
+        decisions.map((decision) => decision.id),
+      );
       const entries: HistoryEntry[] = [
         ...decisions.map((decision): HistoryEntry => ({
           kind: 'decision',

@@ -44,12 +44,14 @@ export async function disclosuresOf(db: Executor, decisionId: string): Promise<D
     .execute();
 }
 
-/** Every disclosure about a person (through the decisions about them), newest first. */
-export async function disclosuresAbout(db: Executor, personId: string): Promise<DisclosureRow[]> {
+/** Every disclosure under these decisions, newest first. */
+export async function disclosuresUnder(
+  db: Executor,
+  decisionIds: readonly string[],
+): Promise<DisclosureRow[]> {
+  if (decisionIds.length === 0) return [];
   return disclosures(db)
-    .where('disclosures.decision_id', 'in', (eb) =>
-      eb.selectFrom('sharing_decision_people').select('decision_id').where('person_id', '=', personId),
-    )
+    .where('disclosures.decision_id', 'in', [...decisionIds])
     .orderBy('disclosures.disclosed_at', 'desc')
     .execute();
 }

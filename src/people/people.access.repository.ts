@@ -13,15 +13,16 @@ export type OpeningBasis = 'allocated' | 'team' | 'family-member' | 'break-glass
  */
 export async function openablePeople(
   db: Executor,
-  viewer: { readonly userId: string; readonly organisationId: string; readonly withTeam: boolean },
+  viewer: { readonly userId: string; readonly organisationId: string; readonly team: readonly string[] },
   now: Date,
 ): Promise<{ id: string; basis: OpeningBasis }[]> {
-  // The caseholders: the viewer, and (for a line manager) their direct reports in the organisation.
+  // The caseholders: the viewer, and (for a line manager) their direct reports in the organisation,
+  // as the staff service names them.
   const result = await sql<{ id: string; basis: OpeningBasis }>`
     WITH caseholders AS MATERIALIZED (
       SELECT ${viewer.userId}::uuid AS id
       UNION ALL
-      SELECT u.id FROM users AS u WHERE ${viewer.withTeam} AND u.line_manager_id = ${viewer.userId} AND u.organisation_id = ${viewer.organisationId}
+      SELECT unnest(${[...viewer.team]}::uuid[])
     ),
     open_allocations AS MATERIALIZED (
       SELECT a.person_id, a.user_id FROM allocations AS a

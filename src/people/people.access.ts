@@ -1,10 +1,10 @@
-import type { Viewer } from '../auth/index.ts';
+import type { StaffService, Viewer } from '../auth/index.ts';
 import type { Executor } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import { openablePeople } from './people.access.repository.ts';
 import { PersonNotFoundError, PersonReasonRequiredError } from './people.errors.ts';
 import type { AccessBasis } from './people.model.ts';
-import { directReports, findPerson, peopleByIds, type PersonRow } from './people.repository.ts';
+import { findPerson, peopleByIds, type PersonRow } from './people.repository.ts';
 
 /** Roles that see every record of their organisation (R2.5: they oversee its sharing). */
 const wholeOrganisationRoles = ['dpo', 'caldicott_guardian'] as const;
@@ -30,15 +30,19 @@ export function isManager(viewer: Viewer): boolean {
  * Need-to-know (invariant 4): on what basis a viewer may open each record. Shared by every use case
  * of the people capability; it writes nothing, so each caller records what it shows.
  */
-export function needToKnow(deps: { readonly clock: Clock }) {
-  const { clock } = deps;
+export function needToKnow(deps: {
+  readonly clock: Clock;
+  /** Line managers and their reports, from the staff list (auth owns it). */
+  readonly staff: Pick<StaffService, 'reportsOf'>;
+}) {
+  const { clock, staff } = deps;
 
   /** The viewer's direct reports in their organisation, when they are a line manager. */
-  async function teamOf(executor: Executor, viewer: Viewer): Promise<string[]> {
+  async function teamOf(viewer: Viewer): Promise<string[]> {
     if (!isManager(viewer)) return [];
-    const reports = await directReports(executor, viewer.userId);
+    const reports = await staff.reportsOf(viewer.userId);
     return reports
-      .filter((report) => report.organisation_id === viewer.organisationId)
+      .filter((report) => report.organisationId === viewer.organisationId)
       .map((report) => report.id);
   }
 
@@ -46,7 +50,7 @@ export function needToKnow(deps: { readonly clock: Clock }) {
   async function openableBy(executor: Executor, viewer: Viewer): Promise<Map<string, AccessBasis>> {
     const rows = await openablePeople(
       executor,
-      { userId: viewer.userId, organisationId: viewer.organisationId, withTeam: isManager(viewer) },
+      { userId: viewer.userId, organisationId: viewer.organisationId, team: await teamOf(viewer) },
       clock.now(),
     );
     const openable = new Map<string, AccessBasis>();

@@ -128,3 +128,17 @@ export async function allocatedPeopleIds(db: Executor, userIds: readonly string[
     .execute();
   return rows.map((row) => row.person_id);
 }
+
+/** Each person's open allocations: who holds their case now. */
+export async function openAllocationsOf(
+  db: Executor,
+  personIds: readonly string[],
+): Promise<{ person_id: string; user_id: string }[]> {
+  if (personIds.length === 0) return [];
+  return db
+    .selectFrom('allocations')
+    .select(['person_id', 'user_id'])
+    .where('person_id', 'in', [...new Set(personIds)])
+    .where('ended_at', 'is', null)
+    .execute();
+}

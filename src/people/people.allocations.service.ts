@@ -1,11 +1,12 @@
 import type { AuditActor, AuditService } from '../audit/index.ts';
-import { actorOf, type Viewer } from '../auth/index.ts';
-import type { Db, Executor } from '../db/client.ts';
+import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
+import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import { isManager, type NeedToKnow } from './people.access.ts';
 import {
   allocatedPeopleIds,
   caseload,
+  openAllocationsOf,
   endAllocation,
   insertAllocation,
   lockOpenAllocation,
@@ -14,7 +15,7 @@ import {
 import { NotFoundError } from '../lib/errors.ts';
 import { peopleErrorCodes, PeopleRuleError, withUniqueRules } from './people.errors.ts';
 import { toSummary, type CaseloadEntry } from './people.model.ts';
-import { directReports, staffMember, type PeopleTransaction } from './people.repository.ts';
+import type { PeopleTransaction } from './people.repository.ts';
 
 const caseloadLimit = 500;
 
@@ -23,6 +24,7 @@ interface AllocationDependencies {
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly access: NeedToKnow;
+  readonly staff: Pick<StaffService, 'colleague' | 'reportsOf'>;
 }
 
 /** Allocates a member of staff to a person, with its audit event, in the caller's transaction. */
@@ -32,7 +34,7 @@ export async function allocateIn(
   actor: AuditActor,
   organisationId: string,
   personId: string,
-  member: { readonly id: string; readonly display_name: string },
+  member: { readonly id: string; readonly displayName: string },
 ): Promise<void> {
   const allocationId = await insertAllocation(
     trx,
@@ -45,25 +47,25 @@ export async function allocateIn(
     action: 'person.allocated',
     entity: { type: 'allocation', id: allocationId },
     personId,
-    change: { userId: member.id, userName: member.display_name },
+    change: { userId: member.id, userName: member.displayName },
   });
 }
 
 /** Allocations: who holds a person's case (line managers allocate their team), and caseloads. */
 export function allocationsService(deps: AllocationDependencies) {
-  const { db, clock, audit, access } = deps;
+  const { db, clock, audit, access, staff } = deps;
 
   /** The member of staff a line manager may allocate: themselves or a direct report, active, doing casework. */
-  async function allocatable(executor: Executor, viewer: Viewer, userId: string) {
-    const member = await staffMember(executor, userId);
+  async function allocatable(viewer: Viewer, userId: string) {
+    const member = await staff.colleague(userId);
     const doesCasework =
       member !== undefined && member.roles.some((role) => role === 'practitioner' || role === 'manager');
     if (
       member === undefined ||
       !member.active ||
       !doesCasework ||
-      member.organisation_id !== viewer.organisationId ||
-      (member.id !== viewer.userId && member.line_manager_id !== viewer.userId)
+      member.organisationId !== viewer.organisationId ||
+      (member.id !== viewer.userId && member.lineManagerId !== viewer.userId)
     ) {
       throw new PeopleRuleError(
         peopleErrorCodes.notAllocatable,
@@ -80,18 +82,26 @@ export function allocationsService(deps: AllocationDependencies) {
       return allocatedPeopleIds(db, userIds);
     },
 
+    /** Who holds each person's case now: their open allocations, as member of staff ids per person. */
+    async allocatedTo(personIds: readonly string[]): Promise<Map<string, string[]>> {
+      const holders = new Map<string, string[]>();
+      for (const row of await openAllocationsOf(db, personIds))
+        holders.set(row.person_id, [...(holders.get(row.person_id) ?? []), row.user_id]);
+      return holders;
+    },
+
     /** Who a line manager may allocate: themselves and their direct reports who do casework. */
     async allocationChoices(viewer: Viewer): Promise<{ id: string; name: string }[]> {
       if (!isManager(viewer)) return [];
-      const reports = (await directReports(db, viewer.userId)).filter(
+      const reports = (await staff.reportsOf(viewer.userId)).filter(
         (report) =>
           report.active &&
-          report.organisation_id === viewer.organisationId &&
+          report.organisationId === viewer.organisationId &&
           report.roles.some((role) => role === 'practitioner' || role === 'manager'),
       );
       return [
         { id: viewer.userId, name: `${viewer.displayName} (you)` },
-        ...reports.map((report) => ({ id: report.id, name: report.display_name })),
+        ...reports.map((report) => ({ id: report.id, name: report.displayName })),
       ];
     },
 
@@ -106,7 +116,7 @@ export function allocationsService(deps: AllocationDependencies) {
       await withUniqueRules(
         db.transaction().execute(async (trx) => {
           const { row } = await access.access(trx, viewer, personId);
-          const member = await allocatable(trx, viewer, userId);
+          const member = await allocatable(viewer, userId);
           await allocateIn(deps, trx, actorOf(viewer), row.organisation_id, personId, member);
         }),
       );
@@ -148,7 +158,7 @@ export function allocationsService(deps: AllocationDependencies) {
 
     /** The viewer's own caseload, and (for a line manager) their direct reports'. */
     async caseload(viewer: Viewer): Promise<{ mine: CaseloadEntry[]; team: CaseloadEntry[] }> {
-      const team = await access.teamOf(db, viewer);
+      const team = await access.teamOf(viewer);
       const [mine, theirs] = await Promise.all([
         caseload(db, viewer.organisationId, [viewer.userId], caseloadLimit),
         caseload(db, viewer.organisationId, team, caseloadLimit),

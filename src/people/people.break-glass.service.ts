@@ -1,5 +1,5 @@
 import type { AuditService } from '../audit/index.ts';
-import { actorOf, type Viewer } from '../auth/index.ts';
+import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { NotificationsService } from '../notifications/index.ts';
@@ -9,7 +9,7 @@ import { NotFoundError } from '../lib/errors.ts';
 import { peopleErrorCodes, PeopleRuleError, PersonNotFoundError } from './people.errors.ts';
 import { breakGlassHours, type AccessReview } from './people.model.ts';
 import { peoplePaths } from './people.paths.ts';
-import { dataProtectionOfficers, findPerson, staffMember } from './people.repository.ts';
+import { findPerson } from './people.repository.ts';
 
 /** Reasons for access ("break-glass", R2.5): recorded, told to those who oversee them, and reviewed. */
 export function breakGlassService(deps: {
@@ -17,8 +17,9 @@ export function breakGlassService(deps: {
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly notifications: Pick<NotificationsService, 'notify'>;
+  readonly staff: Pick<StaffService, 'colleague' | 'activeHolders'>;
 }) {
-  const { db, clock, audit, notifications } = deps;
+  const { db, clock, audit, notifications, staff } = deps;
 
   return {
     /**
@@ -41,10 +42,10 @@ export function breakGlassService(deps: {
           grantedAt: now,
           expiresAt,
         });
-        const member = await staffMember(trx, viewer.userId);
+        const member = await staff.colleague(viewer.userId);
         const recipients = new Set([
-          ...(member?.line_manager_id ? [member.line_manager_id] : []),
-          ...(await dataProtectionOfficers(trx, person.organisation_id)),
+          ...(member?.lineManagerId ? [member.lineManagerId] : []),
+          ...(await staff.activeHolders(person.organisation_id, 'dpo')),
         ]);
         recipients.delete(viewer.userId);
         for (const userId of [...recipients].sort()) {

@@ -1,5 +1,5 @@
 import type { AuditActor, AuditService } from '../audit/index.ts';
-import { actorOf, type Viewer } from '../auth/index.ts';
+import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
 import type { Db, Executor } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import { parseNhsNumber } from '../lib/nhs-number.ts';
@@ -27,8 +27,9 @@ export function recordsService(deps: {
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly access: NeedToKnow;
+  readonly staff: Pick<StaffService, 'colleague'>;
 }) {
-  const { db, clock, audit, access } = deps;
+  const { db, clock, audit, access, staff } = deps;
 
   async function relativesOf(executor: Executor, personId: string): Promise<Relative[]> {
     const rows = await store.relationshipsOf(executor, personId);
@@ -133,7 +134,7 @@ export function recordsService(deps: {
           basis === 'break-glass'
             ? latestGrantExpiry(trx, viewer.userId, personId, clock.now())
             : Promise.resolve(undefined),
-          access.teamOf(trx, viewer),
+          access.teamOf(viewer),
         ]);
         const teamIds = new Set(team);
         await audit.record(trx, {
@@ -181,8 +182,8 @@ export function recordsService(deps: {
           const id = await store.insertPerson(trx, organisationId, details, clock.now());
           await recordCreated(trx, actor, organisationId, id, details);
           if (options.allocateTo !== undefined) {
-            const member = await store.staffMember(trx, options.allocateTo);
-            if (member === undefined || member.organisation_id !== organisationId)
+            const member = await staff.colleague(options.allocateTo);
+            if (member === undefined || member.organisationId !== organisationId)
               throw new PeopleRuleError(
                 peopleErrorCodes.notAllocatable,
                 'userId',

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Executor } from '../db/client.ts';
 import type { Database } from '../db/database.ts';
 import type { PersonDetails } from './people.schema.ts';
@@ -131,21 +131,6 @@ export async function peopleByIds(
     .execute();
 }
 
-/** Who the viewer's access to people's records flows from: themselves, and their direct reports when a manager. */
-export async function directReports(
-  db: Executor,
-  managerId: string,
-): Promise<
-  { id: string; display_name: string; roles: string[]; active: boolean; organisation_id: string }[]
-> {
-  return db
-    .selectFrom('users')
-    .select(['id', 'display_name', 'roles', 'active', 'organisation_id'])
-    .where('line_manager_id', '=', managerId)
-    .orderBy('display_name')
-    .execute();
-}
-
 export interface RelationshipRow {
   readonly id: string;
   /** True when this person is the row's `person_id` (the relative is their <relationship>). */
@@ -252,24 +237,4 @@ export async function peopleByIdentifier(
     })
     .limit(10)
     .execute();
-}
-
-export async function staffMember(db: Executor, userId: string) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'display_name', 'organisation_id', 'line_manager_id', 'roles', 'active'])
-    .where('id', '=', userId)
-    .executeTakeFirst();
-}
-
-/** The active Data Protection Officers of an organisation. */
-export async function dataProtectionOfficers(db: Executor, organisationId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('users')
-    .select('id')
-    .where('organisation_id', '=', organisationId)
-    .where('active', '=', true)
-    .where(sql<boolean>`roles @> ARRAY['dpo']::text[]`)
-    .execute();
-  return rows.map((row) => row.id);
 }

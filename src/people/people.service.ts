@@ -1,4 +1,5 @@
 import type { AuditService } from '../audit/index.ts';
+import type { StaffService } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { NotificationsService } from '../notifications/index.ts';
@@ -21,6 +22,8 @@ export function peopleService(deps: {
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly notifications: Pick<NotificationsService, 'notify'>;
+  /** Colleagues, line managers and role holders, from the staff list (auth owns it). */
+  readonly staff: Pick<StaffService, 'colleague' | 'reportsOf' | 'activeHolders'>;
 }) {
   const access = needToKnow(deps);
   return {
