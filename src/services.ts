@@ -122,6 +122,7 @@ export function services(deps: Dependencies) {
       clock: deps.clock,
       audit,
       sharing,
+      consent,
       channels,
       orgs: container.orgs,
       notifications: container.notifications,

@@ -53,7 +53,11 @@ beforeAll(async () => {
   await world.consents.record(
     asPractitioner,
     childId,
-    givenConsentAnswers({ recipientOrganisationIds: [schoolId], categoryIds: ['education', 'health'] }),
+    givenConsentAnswers({
+      recipientOrganisationIds: [schoolId],
+      categoryIds: ['education', 'health'],
+      methodIds: ['post'],
+    }),
   );
   decisionId = (
     await context.services.sharing.recordComplete(

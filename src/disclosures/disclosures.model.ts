@@ -1,5 +1,6 @@
 import type { AuditService } from '../audit/index.ts';
 import type { ChannelsService, Sensitivity } from '../channels/index.ts';
+import type { ConsentService } from '../consent/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { NotificationsService } from '../notifications/index.ts';
@@ -15,6 +16,8 @@ export interface DisclosuresDependencies {
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly sharing: Pick<SharingService, 'open' | 'mayOpen' | 'aboutPerson'>;
+  /** The consent register, asked again at every disclosure (R3.3). */
+  readonly consent: Pick<ConsentService, 'checkMany'>;
   readonly channels: Pick<ChannelsService, 'advise' | 'checkChecklist'>;
   readonly orgs: Pick<OrgsService, 'find'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;

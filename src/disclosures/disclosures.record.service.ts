@@ -14,12 +14,13 @@ import {
   type DisclosureContext,
   type DisclosuresDependencies,
 } from './disclosures.model.ts';
+import { consentProblems } from './disclosures.consent.ts';
 import * as store from './disclosures.repository.ts';
 import type { NewDisclosureAnswers } from './disclosures.schema.ts';
 
 /** Recording a disclosure under a recorded decision to share (invariant 1), with the method policy's advice. */
 export function recordingService(deps: DisclosuresDependencies) {
-  const { db, clock, audit, sharing, channels, orgs, policy } = deps;
+  const { db, clock, audit, sharing, channels, orgs, policy, consent } = deps;
   const today = () => londonToday(clock.now());
 
   /** A recorded decision to share: nothing leaves without one (invariant 1). */
@@ -48,6 +49,30 @@ export function recordingService(deps: DisclosuresDependencies) {
         sensitivity: sensitivityOf(decision),
         disclosures: rows.map((row) => toDisclosure(row, today())),
       };
+    },
+
+    /**
+     * What the consent register says of a disclosure about to be made under the decision: nothing
+     * when the decision does not rest on consent or the consent still covers it (R3.3). The pages
+     * ask at the first step; `record` asks again.
+     */
+    async consentProblems(
+      viewer: Viewer,
+      decisionId: string,
+      share: {
+        readonly recipientIndex: number;
+        readonly method: ChannelMethodId;
+        readonly categoryIds: readonly string[];
+      },
+    ) {
+      const decision = await shareDecision(viewer, decisionId);
+      const recipient = recipientOf(decision, share.recipientIndex);
+      return consentProblems(consent, policy, decision, {
+        recipientOrganisationId: recipient.organisationId,
+        recipientRole: recipient.role,
+        categoryIds: share.categoryIds,
+        method: share.method,
+      });
     },
 
     /** The method policy's answer for sending to one of the decision's recipients by a method (R4.5.x, R4.6.x). */
@@ -152,6 +177,16 @@ export function recordingService(deps: DisclosuresDependencies) {
           });
         }
       }
+
+      // The consent the decision rests on must still cover this disclosure, now (R3.3).
+      problems.push(
+        ...(await consentProblems(consent, policy, decision, {
+          recipientOrganisationId: recipient.organisationId,
+          recipientRole: recipient.role,
+          categoryIds: answers.categoryIds,
+          method: answers.method,
+        })),
+      );
 
       const checklist = channels.checkChecklist(answers.method, answers.checklist, {
         sensitivity,

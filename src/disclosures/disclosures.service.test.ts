@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addPerson,
   consentWorld,
+  everyMethodId,
   givenConsentAnswers,
   viewerOf,
 } from '../../test/support/consent-fixtures.ts';
@@ -102,6 +103,7 @@ beforeAll(async () => {
       givenOn: '2026-11-20',
       recipientOrganisationIds: [policeId, neighbourId],
       categoryIds: ['education', 'health', 'social-care'],
+      methodIds: everyMethodId,
     }),
   );
   const base = routineShareAnswers({ personIds: [childId], schoolId: policeId });

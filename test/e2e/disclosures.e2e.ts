@@ -5,7 +5,7 @@ import type { Viewer } from '../../src/auth/index.ts';
 import { addDays } from '../../src/consent/consent.record.ts';
 import { londonToday } from '../../src/lib/time.ts';
 import type { DecisionAnswers } from '../../src/sharing/index.ts';
-import { addPerson, givenConsentAnswers } from '../support/consent-fixtures.ts';
+import { addPerson, everyMethodId, givenConsentAnswers } from '../support/consent-fixtures.ts';
 import { routineShareAnswers } from '../support/sharing-fixtures.ts';
 import { createJourneyStaff, startJourney, type Journey, type JourneyStaff } from './e2e-harness.ts';
 import {
@@ -111,6 +111,7 @@ beforeAll(async () => {
       givenOn: addDays(today, -10),
       recipientOrganisationIds: [policeId, neighbourId],
       categoryIds: ['education', 'health'],
+      methodIds: everyMethodId,
     }),
   );
 

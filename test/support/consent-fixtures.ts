@@ -82,6 +82,17 @@ export function viewerOf(staff: TestStaff, roles: readonly Role[], name = 'Sam T
   };
 }
 
+/** Every way of sharing the default pack names, for consent that does not limit the method. */
+export const everyMethodId = [
+  'telephone',
+  'post',
+  'in-person',
+  'fax',
+  'secure-email',
+  'secure-exchange',
+  'email',
+];
+
 /** Answers for consent given by a competent child for early help and education support; tests override what they need. */
 export function givenConsentAnswers(overrides: Partial<ConsentAnswers> = {}): ConsentAnswers {
   return {

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { Viewer } from '../../src/auth/index.ts';
 import { systemActor } from '../../src/audit/index.ts';
 import { errorSummary, type TestBrowser } from './browser.ts';
-import { addPerson, consentWorld, givenConsentAnswers, viewerOf } from './consent-fixtures.ts';
+import { addPerson, consentWorld, everyMethodId, givenConsentAnswers, viewerOf } from './consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from './factories.ts';
 import { testApp, type TestContext } from './harness.ts';
 import { routineShareAnswers } from './sharing-fixtures.ts';
@@ -128,6 +128,8 @@ export async function setUpDisclosureWorld(): Promise<void> {
       givenOn: '2026-11-20',
       recipientOrganisationIds: [policeId, neighbourId, councilId],
       categoryIds: ['education', 'health', 'social-care'],
+      // Consent is checked again at every disclosure, for its method too (R3.3).
+      methodIds: everyMethodId,
     }),
   );
   const base = routineShareAnswers({ personIds: [childId], schoolId: policeId });
