@@ -44,7 +44,7 @@ for await (const database of benchTargets(20)) {
       DATABASE_URL: database.url,
       SECRET_KEY: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
-      SECURE_COOKIES: 'false',
+      POLICY_PACK: 'default',
     }),
   };
   const dependencies = { db, clock: systemClock, secretBox: new SecretBox(randomBytes(32)), config };

@@ -16,7 +16,7 @@ import { autocannon, benchTargets, type LoadResult } from './support.ts';
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 15);
 
 async function load(url: string, token: string, options: readonly string[]): Promise<LoadResult> {
-  return autocannon([...options, '-H', `cookie=safeshare_session=${token}`, `${url}/`]);
+  return autocannon([...options, '-H', `cookie=__Host-safeshare_session=${token}`, `${url}/`]);
 }
 
 for await (const database of benchTargets(20)) {
@@ -29,7 +29,7 @@ for await (const database of benchTargets(20)) {
       DATABASE_URL: database.url,
       SECRET_KEY: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'silent',
-      SECURE_COOKIES: 'false',
+      POLICY_PACK: 'default',
     }),
   };
   const dependencies = { db, clock: systemClock, secretBox: new SecretBox(randomBytes(32)), config };

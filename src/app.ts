@@ -74,7 +74,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ).toString('base64'),
     secureCookies: config.secureCookies,
     environment: config.environment,
-    // Every route will declare its audit event; then this turns on, and an undeclared route stops the start.
+    policyInForce: `${services.policy.name} ${services.policy.version}`,
   });
 
   await app.register(homeRoutes, {

@@ -7,7 +7,22 @@ const production = {
   PUBLIC_URL: 'https://safeshare.swindon.gov.uk',
   SECRET_KEY: 'ab'.repeat(32),
   SMTP_URL: 'smtp://relay.swindon.gov.uk:587',
+  POLICY_PACK: 'current',
 };
+
+describe('the policy pack in force', () => {
+  it('must be chosen in production, with the shipped packs and what differs between them named', () => {
+    const unchosen = { ...production, POLICY_PACK: undefined };
+    expect(() => loadConfig(unchosen)).toThrow(ConfigError);
+    expect(() => loadConfig(unchosen)).toThrow(/POLICY_PACK is required in production/);
+    expect(() => loadConfig(unchosen)).toThrow(/'default' is the source policy's own rules.*GCSx.*'current'/);
+    expect(loadConfig(production).policyPack).toBe('current');
+  });
+
+  it('defaults to the source policy’s own pack outside production', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).policyPack).toBe('default');
+  });
+});
 
 describe('secure cookies (ASVS 3.3.1)', () => {
   it('are on by default in every environment', () => {

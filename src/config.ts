@@ -41,7 +41,7 @@ const environmentSchema = z.object({
     .url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// address' })
     .optional(),
   MAIL_FROM: z.string().trim().min(3).max(200).default('Safeshare <no-reply@localhost>'),
-  POLICY_PACK: z.string().trim().min(1).max(500).default('default'),
+  POLICY_PACK: z.string().trim().min(1).max(500).optional(),
 });
 
 export interface Config {
@@ -107,6 +107,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       'SECURE_COOKIES=false is for plain-HTTP local use only; production serves Safeshare over HTTPS with Secure cookies',
     );
   }
+  if (production && settings.POLICY_PACK === undefined) {
+    throw new ConfigError(
+      'POLICY_PACK is required in production: choose the rules Safeshare enforces. ' +
+        "'default' is the source policy's own rules, which count the retired GCSx and GSi e-mail domains as secure and offer fax; " +
+        "'current' is the same with today's secure e-mail standard (only checked domains count as secure, no fax); " +
+        "or give the path of your council's own pack file (docs/operations.md, Policy packs)",
+    );
+  }
   if (production && settings.SMTP_URL === undefined) {
     throw new ConfigError(
       'SMTP_URL is required in production (otherwise notifications are only written to a folder)',
@@ -137,6 +145,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: settings.LOG_LEVEL,
     smtpUrl: settings.SMTP_URL,
     mailFrom: settings.MAIL_FROM,
-    policyPack: settings.POLICY_PACK,
+    policyPack: settings.POLICY_PACK ?? 'default',
   };
 }

@@ -95,3 +95,19 @@ it('offers each role the work it does: sharing decisions to practitioners, advic
   expect(auditor).not.toContain('href="/decisions"');
   expect(auditor).not.toContain('href="/advice"');
 });
+
+it('names the policy pack in force in the footer to those who oversee sharing, and not to practitioners', async () => {
+  const organisationId = await createOrganisation(context);
+  const pack = `${context.services.policy.name} ${context.services.policy.version}`;
+  for (const [role, shown] of [
+    ['dpo', true],
+    ['admin', true],
+    ['caldicott_guardian', true],
+    ['practitioner', false],
+  ] as const) {
+    const staff = await createStaff(context, { organisationId, roles: [role] });
+    const page = await (await signIn(context, staff)).get('/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body.includes(`Policy pack in force: ${pack}`), role).toBe(shown);
+  }
+});

@@ -267,6 +267,7 @@ describe('mail settings', () => {
       DATABASE_URL: 'postgres://db/safeshare',
       PUBLIC_URL: 'https://safeshare.example.gov.uk',
       SECRET_KEY: 'a'.repeat(64),
+      POLICY_PACK: 'current',
     };
     expect(() => loadConfig(production)).toThrow('SMTP_URL is required in production');
     expect(loadConfig({ ...production, SMTP_URL: 'smtps://relay.example.gov.uk' }).smtpUrl).toBe(

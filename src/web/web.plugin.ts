@@ -7,6 +7,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import type nunjucks from 'nunjucks';
 import { signInStepPaths } from '../auth/auth.paths.ts';
+import type { Role } from '../lib/roles.ts';
 import type { PendingStage, SessionState, Viewer } from '../lib/viewer.ts';
 import { allows, type Access, type RouteRule } from './access.ts';
 import { navigationFor } from './navigation.ts';
@@ -100,6 +101,8 @@ export interface WebOptions {
   /** The member of staff an API token stands for (the API tokens service). */
   readonly apiTokens: { viewerFor(bearer: string): Promise<Viewer | undefined> };
   readonly serviceName: string;
+  /** The policy pack in force, as its name and version: the footer names it to those who oversee sharing. */
+  readonly policyInForce?: string;
   readonly cookieSecret: string;
   readonly secureCookies: boolean;
   /**
@@ -111,6 +114,8 @@ export interface WebOptions {
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Those who oversee sharing or run Safeshare: the footer names the policy pack in force to them. */
+const policyOverseers = new Set<Role>(['admin', 'platform_operator', 'dpo', 'caldicott_guardian', 'ig_lead']);
 /** The bodies a browser's form sends: the only ones pages accept. */
 const pageBodyTypes = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
 
@@ -212,6 +217,10 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
           request.url.split('?')[0] ?? '/',
           request.unreadNotifications,
         ),
+        policyInForce:
+          request.viewer?.roles.some((role) => policyOverseers.has(role)) === true
+            ? options.policyInForce
+            : undefined,
         cspNonce: this.cspNonce.script,
         csrfToken: this.generateCsrf({ userInfo: csrfBinding(request.sessionToken) }),
         ...context,
