@@ -56,16 +56,44 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('engine', engine);
 
   return async () => {
+    // Each test file drops its own databases (harness.ts); any still here were left behind.
+    const left = await leftBehind(serverUrl, testDatabasePrefix(template));
+    for (const name of left) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${template} WITH (FORCE)`).catch(() => undefined);
     await embedded?.stop();
     if (scratch !== undefined) await fs.rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    if (left.length > 0) {
+      // Vitest reports an error thrown here without failing the run, so the exit code says it too.
+      process.exitCode = 1;
+      throw new Error(`${String(left.length)} test databases were left behind on the server (now dropped)`);
+    }
   };
+}
+
+/** The names of this run's test databases: `safeshare_test_<pid>_...` beside `safeshare_template_<pid>`. */
+export function testDatabasePrefix(template: string): string {
+  return `${template.replace('_template_', '_test_')}_`;
 }
 
 export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
+}
+
+/** This run's test databases still on the server. */
+async function leftBehind(url: string, prefix: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname',
+      [prefix],
+    );
+    return result.rows.map((row) => row.datname);
+  } finally {
+    await client.end();
+  }
 }
 
 export async function adminQuery(url: string, statement: string): Promise<void> {

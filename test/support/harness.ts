@@ -7,7 +7,7 @@ import { createDb, type Db } from '../../src/db/client.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { SecretBox } from '../../src/lib/secret-box.ts';
 import { services as buildServices, type Services } from '../../src/services.ts';
-import { adminQuery, withDatabase } from './global-setup.ts';
+import { adminQuery, testDatabasePrefix, withDatabase } from './global-setup.ts';
 
 export interface TestDatabase {
   readonly db: Db;
@@ -15,18 +15,28 @@ export interface TestDatabase {
   readonly name: string;
 }
 
+/** The databases this test file made, dropped when the file ends. */
+const madeHere: TestDatabase[] = [];
+
+// Registered when the file loads this module: a hook registered later, from inside a test file's
+// beforeAll, never runs, and on a PostgreSQL server every file would leave its database behind.
+afterAll(async () => {
+  const server = inject('databaseServerUrl');
+  for (const made of madeHere.splice(0)) {
+    await made.db.destroy();
+    await adminQuery(server, `DROP DATABASE IF EXISTS ${made.name} WITH (FORCE)`);
+  }
+});
+
 /** A database of its own for this test file, cloned from the migrated template; dropped after the file. */
 export async function freshDatabase(): Promise<TestDatabase> {
   const server = inject('databaseServerUrl');
-  const name = `safeshare_test_${randomBytes(6).toString('hex')}`;
+  const name = `${testDatabasePrefix(inject('templateDatabase'))}${randomBytes(6).toString('hex')}`;
   await adminQuery(server, `CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   const url = withDatabase(server, name);
-  const db = createDb(url, 10);
-  afterAll(async () => {
-    await db.destroy();
-    await adminQuery(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  });
-  return { db, url, name };
+  const made = { db: createDb(url, 10), url, name };
+  madeHere.push(made);
+  return made;
 }
 
 export interface TestContext extends TestDatabase {
