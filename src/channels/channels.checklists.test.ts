@@ -34,6 +34,7 @@ function adviceFor(
 /** One complete, consistent set of answers per method. */
 const complete: Record<ChannelMethodId, Record<string, unknown>> = {
   telephone: {
+    callDirection: 'incoming',
     callerName: 'Dr Anna Kowalska',
     callerOrganisation: 'Great Western Hospital',
     callerDetails: 'Named doctor for safeguarding children, paediatric department',
@@ -101,7 +102,7 @@ const complete: Record<ChannelMethodId, Record<string, unknown>> = {
 
 const contexts: Record<ChannelMethodId, ChecklistContext> = {
   telephone: { ...base, switchboardNumber: '01632960003' },
-  post: base,
+  post: { ...base, recipientOrganisationName: 'Oakfield Primary School' },
   'in-person': base,
   fax: { ...base, directoryFaxNumbers: ['01632960103'] },
   email: {
@@ -150,8 +151,10 @@ describe('method checklists', () => {
     for (const field of Object.keys(complete[method])) {
       const answers = Object.fromEntries(Object.entries(complete[method]).filter(([key]) => key !== field));
       const item = checklistFor(method).find((entry) => entry.id === field);
+      // A call received asks its own questions as every checklist does.
       if (
         item?.when !== undefined &&
+        item.when !== 'You received the call' &&
         ![
           'callBackMade',
           'callBackNumber',
@@ -244,6 +247,141 @@ describe('contradictions each checklist refuses', () => {
     ).toEqual([]);
   });
 
+  const outgoing = {
+    callDirection: 'outgoing',
+    personReached: 'DC Sarah Price',
+    personRole: 'Detective constable, child abuse investigation team',
+    identityConfirmed: 'through-switchboard',
+    numberCalled: '01632 960003',
+    onlyToPersonReached: true,
+    contactConfidential: false,
+    messageLeft: 'none',
+    notOverheard: true,
+    disclosed: 'The dates of the last two home visits.',
+  };
+
+  it('telephone: asks first whether the call was made or received, and each direction asks its own questions (R4.1.x)', () => {
+    const questions = checklistFor('telephone');
+    expect(questions[0]).toMatchObject({
+      id: 'callDirection',
+      question: 'Did you make the call or receive it?',
+    });
+    const received = questions.filter((item) => item.when?.startsWith('You received the call'));
+    const made = questions.filter((item) => item.when === 'You made the call');
+    expect(received.map((item) => item.id)).toEqual(
+      expect.arrayContaining(['callerName', 'callerKnown', 'callBackMade', 'returnNumber']),
+    );
+    expect(made.map((item) => item.id)).toEqual([
+      'personReached',
+      'personRole',
+      'identityConfirmed',
+      'numberCalled',
+      'onlyToPersonReached',
+    ]);
+    // No caller questions on a call you made, no e-mail rules on a call at all.
+    expect(made.some((item) => /caller/i.test(item.question))).toBe(false);
+    expect(questions.filter((item) => !/^R4\.1\.\d$/.test(item.requirement))).toEqual([]);
+
+    // Without a direction: that, and what every call records, are asked; no caller question is.
+    expect(errorsOf('telephone', {}).map((error) => error.field)).toEqual([
+      'callDirection',
+      'contactConfidential',
+      'messageLeft',
+      'notOverheard',
+      'disclosed',
+    ]);
+    expect(errorsOf('telephone', { ...telephone, callDirection: 'sideways' })[0]).toEqual({
+      field: 'callDirection',
+      message: 'Select whether you made the call or received it',
+    });
+  });
+
+  it('telephone: a call made records who answered and the number called, not a caller (R4.1.1, R4.1.2)', () => {
+    expect(checkChecklist('telephone', outgoing, contexts.telephone)).toMatchObject({ ok: true });
+    // A call made is not asked about a caller, and a call received is.
+    expect(errorsOf('telephone', { ...outgoing, callerName: 'Sarah Price' })).toEqual([
+      { field: 'callerName', message: '“callerName” is not a question on the telephone checklist' },
+    ]);
+    expect(errorsOf('telephone', { ...telephone, callDirection: 'outgoing' }).map((e) => e.field)).toEqual(
+      expect.arrayContaining(['personReached', 'personRole', 'identityConfirmed', 'numberCalled']),
+    );
+    const nameless = Object.fromEntries(
+      Object.entries(outgoing).filter(
+        ([question]) => question !== 'personReached' && question !== 'personRole',
+      ),
+    );
+    expect(errorsOf('telephone', nameless)).toEqual([
+      { field: 'personReached', message: 'Enter the name of the person you spoke to' },
+      { field: 'personRole', message: 'Enter the role and team of the person you spoke to' },
+    ]);
+    expect(errorsOf('telephone', { ...outgoing, onlyToPersonReached: false })[0]).toMatchObject({
+      field: 'onlyToPersonReached',
+    });
+  });
+
+  it('telephone: a call made to someone you do not know goes through the directory’s switchboard number (R4.1.2)', () => {
+    expect(errorsOf('telephone', { ...outgoing, numberCalled: '07700 900123' })).toEqual([
+      {
+        field: 'numberCalled',
+        message:
+          'That is not the organisation’s published switchboard number in the directory: call through the switchboard before you disclose to someone you do not know',
+      },
+    ]);
+    expect(
+      errorsOf('telephone', outgoing, { ...contexts.telephone, switchboardNumber: null })[0],
+    ).toMatchObject({
+      field: 'numberCalled',
+      message: expect.stringContaining('no published switchboard number') as unknown,
+    });
+    expect(errorsOf('telephone', { ...outgoing, numberCalled: '+44 1632 960003' })).toEqual([]);
+    // Someone you know may be rung on their own line.
+    expect(
+      errorsOf('telephone', { ...outgoing, identityConfirmed: 'known-to-you', numberCalled: '07700 900123' }),
+    ).toEqual([]);
+    expect(errorsOf('telephone', { ...outgoing, identityConfirmed: 'they-said-so' })[0]).toMatchObject({
+      field: 'identityConfirmed',
+    });
+    // R4.1.5 holds for a call made too.
+    expect(
+      errorsOf('telephone', { ...outgoing, contactConfidential: true, messageLeft: 'voicemail' })[0],
+    ).toMatchObject({ field: 'messagePermissionRecorded' });
+  });
+
+  it('the advice on a call, a letter or a fax lists none of e-mail’s rules (R4.6.1, R4.6.2); on an e-mail it does', () => {
+    const reasonsFor = (method: ChannelMethodId, from: string, to: string, same: boolean) => {
+      const answer = evaluateMethod(
+        {
+          method,
+          sender: { organisationId: 'swindon', address: from },
+          recipient: { organisationId: same ? 'swindon' : 'nhs', address: to },
+          directory: {
+            senderDomains: ['swindon.gov.uk', 'swindon.gcsx.gov.uk'],
+            recipientDomains: same ? ['swindon.gov.uk'] : ['nhs.net'],
+            trustedLink: false,
+          },
+          sensitivity: 'personal',
+        },
+        pack,
+      );
+      if (!answer.ok) throw new Error('the question is valid');
+      return answer.advice.reasons.map((reason) => reason.requirement);
+    };
+    const routes = [
+      ['a@swindon.gov.uk', 'b@swindon.gov.uk', true],
+      ['a@swindon.gov.uk', 'b@nhs.net', false],
+      ['a@swindon.gcsx.gov.uk', 'b@nhs.net', false],
+    ] as const;
+    for (const [from, to, same] of routes) {
+      for (const method of ['telephone', 'post', 'fax'] as const)
+        expect(reasonsFor(method, from, to, same), `${method} ${from} ${to}`).not.toEqual(
+          expect.arrayContaining([expect.stringMatching(/^R4\.6\.[12]$/)]),
+        );
+      expect(reasonsFor('email', from, to, same), `email ${from} ${to}`).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^R4\.6\.[12]$/)]),
+      );
+    }
+  });
+
   it('telephone: no return number, no disclosure (R4.1.3)', () => {
     expect(errorsOf('telephone', { ...telephone, returnNumber: '' })[0]).toMatchObject({
       field: 'returnNumber',
@@ -294,6 +432,28 @@ describe('contradictions each checklist refuses', () => {
         address: { ...(complete.post['address'] as object), postcode: 'SWINDON' },
       })[0],
     ).toMatchObject({ field: 'address.postcode' });
+  });
+
+  it('post: addressed only to an organisation or a team, not a named person (R4.2.5)', () => {
+    const refusal = [
+      {
+        field: 'recipientName',
+        message:
+          'Address it to a named person, not only to an organisation or team: add the person’s name, like ‘Ruth Adeyemi, Safeguarding Team’',
+      },
+    ];
+    for (const recipientName of [
+      'Oakfield Primary School',
+      'oakfield primary',
+      'The Safeguarding Team',
+      'Children’s Services',
+      "Children's Services, Oakfield",
+      'MASH',
+      'FAO: Multi-Agency Safeguarding Hub',
+    ])
+      expect(errorsOf('post', { ...complete.post, recipientName }), recipientName).toEqual(refusal);
+    for (const recipientName of ['Ruth Adeyemi', 'Ms R Adeyemi, Safeguarding Team, Oakfield Primary School'])
+      expect(errorsOf('post', { ...complete.post, recipientName }), recipientName).toEqual([]);
   });
 
   it('in person: paper not sealed, electronic not encrypted, nothing carried (R4.3.4, R4.3.5)', () => {

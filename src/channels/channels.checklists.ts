@@ -29,60 +29,128 @@ export interface ChecklistItem {
   readonly when?: string;
 }
 
+/** The telephone checklist asks about a call received or a call made, never both (R4.1.x). */
+export const callDirections = ['incoming', 'outgoing'] as const;
+const receivedCall = 'You received the call';
+const madeCall = 'You made the call';
+
 const items: Record<ChannelMethodId, readonly ChecklistItem[]> = {
   telephone: [
-    { id: 'callerName', requirement: 'R4.1.1', answer: 'text', question: 'What is the caller’s name?' },
+    {
+      id: 'callDirection',
+      requirement: 'R4.1.1',
+      answer: 'choice',
+      question: 'Did you make the call or receive it?',
+    },
+    // A call received (R4.1.1 to R4.1.4): who the caller is, and the call-back before disclosing.
+    {
+      id: 'callerName',
+      requirement: 'R4.1.1',
+      answer: 'text',
+      question: 'What is the caller’s name?',
+      when: receivedCall,
+    },
     {
       id: 'callerOrganisation',
       requirement: 'R4.1.1',
       answer: 'text',
       question: 'Which organisation is the caller from?',
+      when: receivedCall,
     },
     {
       id: 'callerDetails',
       requirement: 'R4.1.1',
       answer: 'text',
       question: 'How did the caller identify themselves (job title, team, address)?',
+      when: receivedCall,
     },
     {
       id: 'callerVerified',
       requirement: 'R4.1.1',
       answer: 'confirm',
       question: 'Have you checked who the caller is?',
+      when: receivedCall,
     },
-    { id: 'callerKnown', requirement: 'R4.1.2', answer: 'yes-no', question: 'Do you know the caller?' },
+    {
+      id: 'callerKnown',
+      requirement: 'R4.1.2',
+      answer: 'yes-no',
+      question: 'Do you know the caller?',
+      when: receivedCall,
+    },
     {
       id: 'callerFromAnotherOrganisation',
       requirement: 'R4.1.2',
       answer: 'yes-no',
       question: 'Is the caller from another organisation?',
+      when: receivedCall,
     },
     {
       id: 'callBackMade',
       requirement: 'R4.1.2',
       answer: 'confirm',
       question: 'Did you call back through the organisation’s published switchboard number?',
-      when: 'The caller is not known to you and is from another organisation',
+      when: 'You received the call, and the caller is not known to you and is from another organisation',
     },
     {
       id: 'callBackNumber',
       requirement: 'R4.1.2',
       answer: 'number',
       question: 'Which number did you call back on?',
-      when: 'You called back',
+      when: 'You received the call and called back',
     },
     {
       id: 'returnNumber',
       requirement: 'R4.1.3',
       answer: 'number',
       question: 'What is the caller’s return telephone number?',
+      when: receivedCall,
     },
     {
       id: 'onlyToPersonWhoAsked',
       requirement: 'R4.1.4',
       answer: 'confirm',
       question: 'Are you giving the information only to the person who asked for it?',
+      when: receivedCall,
     },
+    // A call made (R4.1.1, R4.1.2, R4.1.4): the number from the directory, and who answered.
+    {
+      id: 'personReached',
+      requirement: 'R4.1.1',
+      answer: 'text',
+      question: 'Who did you speak to?',
+      when: madeCall,
+    },
+    {
+      id: 'personRole',
+      requirement: 'R4.1.1',
+      answer: 'text',
+      question: 'What is their role and team?',
+      when: madeCall,
+    },
+    {
+      id: 'identityConfirmed',
+      requirement: 'R4.1.2',
+      answer: 'choice',
+      question:
+        'How do you know who you spoke to: you know them, or you called through the organisation’s published switchboard?',
+      when: madeCall,
+    },
+    {
+      id: 'numberCalled',
+      requirement: 'R4.1.2',
+      answer: 'number',
+      question: 'Which number did you call?',
+      when: madeCall,
+    },
+    {
+      id: 'onlyToPersonReached',
+      requirement: 'R4.1.4',
+      answer: 'confirm',
+      question: 'Did you give the information only to the person you meant to reach?',
+      when: madeCall,
+    },
+    // Either way (R4.1.5 to R4.1.7).
     {
       id: 'contactConfidential',
       requirement: 'R4.1.5',
@@ -348,7 +416,28 @@ const phone = (message: string) =>
       'Enter a telephone number, like 01632 960001',
     );
 
-const telephoneAnswers = z.strictObject({
+/** What every call records, made or received (R4.1.5 to R4.1.7). */
+const everyCall = {
+  contactConfidential: yesNo('Select yes if the fact that the person contacted your service is confidential'),
+  messageLeft: z.enum(['none', 'with-someone-else', 'voicemail'], {
+    error: 'Select whether you left a message: none, with someone else, or on voicemail',
+  }),
+  messagePermissionRecorded: z
+    .boolean({ error: 'Select yes if you recorded the person’s permission to leave a message' })
+    .optional(),
+  notOverheard: yes('Make the call where you cannot be overheard'),
+  disclosed: text(
+    'Enter what you disclosed during the call',
+    2000,
+    'What you disclosed must be 2000 characters or fewer',
+    multiline,
+  ),
+};
+
+const directionMessage = 'Select whether you made the call or received it';
+
+const receivedCallAnswers = z.strictObject({
+  callDirection: z.literal('incoming', { error: directionMessage }),
   callerName: text('Enter the caller’s name', 200, 'The caller’s name must be 200 characters or fewer'),
   callerOrganisation: text(
     'Enter the caller’s organisation',
@@ -372,21 +461,47 @@ const telephoneAnswers = z.strictObject({
   onlyToPersonWhoAsked: yes(
     'Give the information only to the person who asked for it; if they are not there, leave a message asking them to call you back',
   ),
-  contactConfidential: yesNo('Select yes if the fact that the person contacted your service is confidential'),
-  messageLeft: z.enum(['none', 'with-someone-else', 'voicemail'], {
-    error: 'Select whether you left a message: none, with someone else, or on voicemail',
-  }),
-  messagePermissionRecorded: z
-    .boolean({ error: 'Select yes if you recorded the person’s permission to leave a message' })
-    .optional(),
-  notOverheard: yes('Make the call where you cannot be overheard'),
-  disclosed: text(
-    'Enter what you disclosed during the call',
-    2000,
-    'What you disclosed must be 2000 characters or fewer',
-    multiline,
-  ),
+  ...everyCall,
 });
+
+const madeCallAnswers = z.strictObject({
+  callDirection: z.literal('outgoing', { error: directionMessage }),
+  personReached: text(
+    'Enter the name of the person you spoke to',
+    200,
+    'The name of the person you spoke to must be 200 characters or fewer',
+  ),
+  personRole: text(
+    'Enter the role and team of the person you spoke to',
+    200,
+    'Their role and team must be 200 characters or fewer',
+  ),
+  identityConfirmed: z.enum(['known-to-you', 'through-switchboard'], {
+    error:
+      'Select how you know who you spoke to: you know them, or you called through the organisation’s published switchboard',
+  }),
+  numberCalled: phone('Enter the number you called'),
+  onlyToPersonReached: yes(
+    'Give the information only to the person you meant to reach; if they are not there, leave a message asking them to call you back',
+  ),
+  ...everyCall,
+});
+
+const telephoneAnswers = z.discriminatedUnion('callDirection', [receivedCallAnswers, madeCallAnswers]);
+
+/**
+ * A telephone checklist is read as the call it says it was. Without a direction it is read for
+ * the direction and what every call records, so that each missing answer is still named.
+ */
+function telephoneSchema(answers: unknown): z.ZodType {
+  const direction =
+    typeof answers === 'object' && answers !== null && 'callDirection' in answers
+      ? answers.callDirection
+      : undefined;
+  if (direction === 'incoming') return receivedCallAnswers;
+  if (direction === 'outgoing') return madeCallAnswers;
+  return z.object({ callDirection: z.enum(callDirections, { error: directionMessage }), ...everyCall });
+}
 
 const postalAddress = z.strictObject({
   line1: text(
@@ -494,8 +609,10 @@ export interface ChecklistContext {
   readonly channels: Pick<ChannelPolicy, 'approvedCouriers' | 'localReferences'>;
   /** How sensitive the information is; none: it identifies no one. */
   readonly sensitivity?: Sensitivity | undefined;
-  /** Telephone: the caller's organisation's published switchboard number from the directory (R4.1.2). */
+  /** Telephone: the published switchboard number of the organisation called or calling, from the directory (R4.1.2). */
   readonly switchboardNumber?: string | null | undefined;
+  /** Post: the recipient organisation's name in the directory, which alone is not a named person (R4.2.5). */
+  readonly recipientOrganisationName?: string | undefined;
   /** Fax: the recipient organisation's pre-programmed numbers from the directory (R4.4.1). */
   readonly directoryFaxNumbers?: readonly string[] | undefined;
   /** E-mail: the names of the people concerned, for the subject-line check (R4.5.5). */
@@ -527,13 +644,44 @@ const digitsOf = (number: string) => {
   return digits.startsWith('44') && digits.length > 10 ? `0${digits.slice(2)}` : digits;
 };
 
+/**
+ * Words that name an organisation or a part of one, never a person: what is left of a recipient's
+ * name without them (and without the recipient organisation's own name) must name someone (R4.2.5).
+ */
+const organisationWords = new Set(
+  (
+    'the of and for to at in on a an fao attn attention c/o dept department departments team teams ' +
+    'service services unit units office offices hub desk duty front door mash multi agency multi-agency ' +
+    'safeguarding safeguard child children children’s childrens child’s family families social care ' +
+    'early help protection health visiting visitors council borough county city district metropolitan ' +
+    'authority local nhs trust foundation hospital hospitals police constabulary force school academy ' +
+    'college nursery surgery practice clinic centre center group partnership board admin administration ' +
+    'reception post room mailroom records information governance legal housing education agency agencies'
+  ).split(' '),
+);
+
+function wordsOf(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/'/g, '’')
+    .split(/[^\p{L}’/-]+/u)
+    .map((word) => word.replace(/^[’/-]+|[’/-]+$/g, ''))
+    .filter((word) => word !== '');
+}
+
+/** Whether a recipient name is only an organisation's or team's name: "Safeguarding Team", "MASH". */
+function namesNoPerson(recipientName: string, organisationName: string | undefined): boolean {
+  const organisation = new Set(wordsOf(organisationName ?? ''));
+  return wordsOf(recipientName).every((word) => organisationWords.has(word) || organisation.has(word));
+}
+
 /** Checks a method's answers: ok with the normalised answers, or every error in question order. */
 export function checkChecklist<M extends ChannelMethodId>(
   method: M,
   answers: unknown,
   context: ChecklistContext,
 ): ChecklistResult<M> {
-  const schema: z.ZodType = answerSchemas[method];
+  const schema: z.ZodType = method === 'telephone' ? telephoneSchema(answers) : answerSchemas[method];
   const parsed = schema.safeParse(answers);
   const errors: ChecklistError[] = [];
   if (!parsed.success) {
@@ -578,9 +726,9 @@ function contradictions(
   switch (method) {
     case 'telephone': {
       const call = answers as TelephoneAnswers;
+      const switchboard = context.switchboardNumber ?? null;
       // R4.1.2: an unknown caller from another organisation is called back through its published switchboard.
-      if (!call.callerKnown && call.callerFromAnotherOrganisation) {
-        const switchboard = context.switchboardNumber ?? null;
+      if (call.callDirection === 'incoming' && !call.callerKnown && call.callerFromAnotherOrganisation) {
         if (switchboard === null) {
           error(
             'callBackNumber',
@@ -596,6 +744,19 @@ function contradictions(
             'Call back through the organisation’s published switchboard number in the directory, not a number the caller gave',
           );
         }
+      }
+      // R4.1.2: a call made to someone you do not know goes through the directory's switchboard number.
+      if (call.callDirection === 'outgoing' && call.identityConfirmed === 'through-switchboard') {
+        if (switchboard === null)
+          error(
+            'numberCalled',
+            'The directory has no published switchboard number for the organisation you called: do not disclose to someone you do not know until you have called through one the directory holds',
+          );
+        else if (digitsOf(call.numberCalled) !== digitsOf(switchboard))
+          error(
+            'numberCalled',
+            'That is not the organisation’s published switchboard number in the directory: call through the switchboard before you disclose to someone you do not know',
+          );
       }
       // R4.1.5: a confidential contact is never left as a message without recorded permission.
       if (
@@ -626,6 +787,12 @@ function contradictions(
           'A courier was selected but the service is not courier: select courier as the service, or remove the courier',
         );
       }
+      // R4.2.5: addressed to a named person, not only to an organisation or one of its teams.
+      if (namesNoPerson(post.recipientName, context.recipientOrganisationName))
+        error(
+          'recipientName',
+          'Address it to a named person, not only to an organisation or team: add the person’s name, like ‘Ruth Adeyemi, Safeguarding Team’',
+        );
       // R4.2.3: media sent by post are encrypted.
       if (post.mediaEnclosed && post.mediaEncrypted !== true)
         error('mediaEncrypted', 'Encrypt the disc or memory stick before you post it');

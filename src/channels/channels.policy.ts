@@ -139,9 +139,12 @@ export function evaluateMethod(question: MethodQuestion, policy: MethodPolicy): 
   const sensitive = sensitivity === 'special-category' || sensitivity === 'confidential';
   const bulk = personal && isBulkShare(people, policy.sharing);
 
+  // The route between the two addresses is e-mail's rule (R4.6.1, R4.6.2): it picks the method to
+  // recommend, but the advice on another method (a call, a letter) does not list it.
+  const judgedByRoute = question.method === undefined || isEmailMethod(question.method);
   const route =
     sender !== undefined && recipient !== undefined
-      ? emailRoute(sender, recipient, question, policy, add)
+      ? emailRoute(sender, recipient, question, policy, judgedByRoute ? add : () => undefined)
       : 'unknown';
   const secureRoute = route === 'same-organisation' || route === 'trusted-link' || route === 'secure-domains';
   const rules = policy.channels.methods;
@@ -272,7 +275,7 @@ export function evaluateMethod(question: MethodQuestion, policy: MethodPolicy): 
       `This is a bulk share (${plural(people, 'person', 'people')}, more than ${String(policy.sharing.bulkThreshold)}): it needs the approval of the information governance lead or Caldicott Guardian before it is sent.`,
     );
   }
-  if (!allowed || method !== recommended) {
+  if (!allowed || (method !== recommended && (judgedByRoute || !isEmailMethod(recommended)))) {
     // R4.6.4: where e-mail is not secure at both ends, the encrypted exchange (the pack's fallback).
     const explanation =
       recommended === 'secure-exchange'

@@ -1,4 +1,4 @@
-export { checklistFor } from './channels.checklists.ts';
+export { callDirections, checklistFor } from './channels.checklists.ts';
 export type { ChecklistItem } from './channels.checklists.ts';
 export { MethodQuestionError } from './channels.errors.ts';
 export { isChannelMethodId, methodName, sensitivities } from './channels.methods.ts';

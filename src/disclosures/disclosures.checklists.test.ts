@@ -10,6 +10,7 @@ import {
   switchboard,
   expectClean,
   telephoneForm,
+  outgoingCallForm,
   postForm,
   disclosureCount,
   checklistFor,
@@ -23,11 +24,12 @@ beforeAll(setUpDisclosureWorld, 60_000);
 describe('the checklists', () => {
   it('telephone: shows the switchboard number and refuses to log anything until the call-back through it is recorded (R4.1.2, R4.1.3)', async () => {
     const browser = await signIn(context, practitioner);
-    const page = await checklistFor(browser, shareToPolice, {
-      recipientIndex: '0',
-      categoryIds: ['education'],
-      method: 'telephone',
-    });
+    const page = await checklistFor(
+      browser,
+      shareToPolice,
+      { recipientIndex: '0', categoryIds: ['education'], method: 'telephone' },
+      'incoming',
+    );
     expect(page.body).toContain(
       `<p class="govuk-body govuk-!-font-size-24 govuk-!-font-weight-bold" id="switchboard-number">${switchboard}</p>`,
     );
@@ -85,7 +87,10 @@ describe('the checklists', () => {
       'Do not leave a voicemail about a confidential contact without recording the person’s permission',
     ]);
 
-    const blank = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, stepOne);
+    const blank = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...stepOne,
+      callDirection: 'incoming',
+    });
     expect(blank.statusCode).toBe(400);
     expect(errorSummary(blank.body).length).toBeGreaterThanOrEqual(10);
     expect(await disclosureCount()).toBe(before);
@@ -114,6 +119,88 @@ describe('the checklists', () => {
       expect(shown.body).toContain(text);
     }
     expect(shown.body).toContain(`href="/decisions/${shareToPolice}"`);
+  });
+
+  it('telephone: asks first whether the call was made or received, on its own page, and each asks its own questions (R4.1.x)', async () => {
+    const browser = await signIn(context, practitioner);
+    const stepOne = { recipientIndex: '0', categoryIds: ['education'], method: 'telephone' };
+    const question = await checklistFor(browser, shareToPolice, stepOne);
+    // A question page: a GET form, so it works without JavaScript and puts nothing personal in the address.
+    expect(question.body).toContain('Did you make the call or receive it?');
+    expect(question.body).toContain(
+      `<form method="get" action="/decisions/${shareToPolice}/disclosures/checklist"`,
+    );
+    for (const value of ['incoming', 'outgoing']) expect(question.body).toContain(`value="${value}"`);
+    expect(question.body).not.toContain('What is the caller’s name?');
+
+    const unanswered = await browser.get(`/decisions/${shareToPolice}/disclosures/checklist?call=`);
+    expect(unanswered.statusCode).toBe(400);
+    expect(errorSummary(unanswered.body)).toEqual(['Select whether you made the call or received it']);
+    expect(unanswered.body).toContain('href="#call"');
+
+    // A call received: the caller's questions, none of a call made, and no e-mail rules.
+    const received = await browser.get(`/decisions/${shareToPolice}/disclosures/checklist?call=incoming`);
+    expect(received.statusCode).toBe(200);
+    expect(received.body).toContain('What is the caller’s name?');
+    expect(received.body).toContain('<input type="hidden" name="callDirection" value="incoming">');
+    expect(received.body).not.toContain('Who did you speak to?');
+    expect(received.body).not.toMatch(/R4\.6\.[12]|R4\.5\./);
+
+    // A call made: who answered, the number called; no caller, no e-mail rules.
+    const made = await browser.get(`/decisions/${shareToPolice}/disclosures/checklist?call=outgoing`);
+    expect(made.statusCode).toBe(200);
+    expectClean(made.body);
+    for (const text of [
+      'Who did you speak to?',
+      'What is their role and team?',
+      'How do you know who you spoke to?',
+      'Which number did you call?',
+      `id="switchboard-number">${switchboard}</p>`,
+      'You made it',
+    ])
+      expect(made.body).toContain(text);
+    for (const text of ['caller’s name', 'Do you know the caller?', 'return telephone number'])
+      expect(made.body).not.toContain(text);
+    expect(made.body).not.toMatch(/R4\.6\.[12]|R4\.5\./);
+    const before = await disclosureCount();
+
+    // Through the switchboard means the directory's switchboard number.
+    const wrongNumber = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...stepOne,
+      ...outgoingCallForm({ numberCalled: '07700 900123' }),
+    });
+    expect(wrongNumber.statusCode).toBe(400);
+    expect(errorSummary(wrongNumber.body)).toEqual([
+      'That is not the organisation’s published switchboard number in the directory: call through the switchboard before you disclose to someone you do not know',
+    ]);
+    expect(wrongNumber.body).toContain('href="#numberCalled"');
+    expect(wrongNumber.body).toContain('Who did you speak to?');
+
+    // A form posted without a direction goes back to the question.
+    const noDirection = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...stepOne,
+      ...outgoingCallForm({ callDirection: '' }),
+    });
+    expect(noDirection.statusCode).toBe(400);
+    expect(errorSummary(noDirection.body)).toEqual(['Select whether you made the call or received it']);
+    expect(await disclosureCount()).toBe(before);
+
+    const recorded = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
+      ...stepOne,
+      ...outgoingCallForm(),
+    });
+    expect(recorded.statusCode, errorSummary(recorded.body).join('; ')).toBe(303);
+    expect(await disclosureCount()).toBe(before + 1);
+    const shown = await browser.get(recorded.headers['location'] ?? '');
+    for (const text of [
+      'Did you make the call or receive it?',
+      'I made the call',
+      'Who did you speak to?',
+      'DC Sarah Price',
+      'I called through the organisation’s published switchboard',
+    ])
+      expect(shown.body).toContain(text);
+    expect(shown.body).not.toContain('What is the caller’s name?');
   });
 
   it('post: refuses unencrypted media, a courier not on the approved list and a missing address, changing nothing (R4.2.x)', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checklistFor, type ChecklistItem } from '../channels/index.ts';
+import { callDirections, checklistFor, type ChecklistItem } from '../channels/index.ts';
 import { checkText, multiline, singleLine, type TextShape } from '../lib/text.ts';
 import { textRule } from '../lib/text.schema.ts';
 import { channelMethodIds, type ChannelMethodId } from '../policy/index.ts';
@@ -18,6 +18,23 @@ export const disclosureParams = z.strictObject({ id: z.uuid() });
 export const disclosurePageQuery = z.object({
   done: z.enum(['recorded', 'receipt']).optional().catch(undefined),
 });
+/** The telephone checklist's page: for a call received or made, chosen on the page before it. */
+export const checklistPageQuery = z.object({ call: z.string().max(40).optional().catch('') });
+
+type CallDirection = (typeof callDirections)[number];
+
+/** A call's direction as the telephone checklist takes it, or undefined when there is none. */
+export function callDirectionOf(value: unknown): CallDirection | undefined {
+  return callDirections.find((direction) => direction === value);
+}
+
+/** The telephone checklist's questions that belong to the other direction of call. */
+function otherDirection(item: ChecklistItem, call: CallDirection | undefined): boolean {
+  const made = item.when === 'You made the call';
+  const received = item.when?.startsWith('You received the call') === true;
+  return (call === 'incoming' && made) || (call === 'outgoing' && received);
+}
+
 export const misdirectedPageQuery = z.object({ done: z.enum(['recorded']).optional().catch(undefined) });
 
 /** The methods as a radio button or a table cell names them. */
@@ -169,7 +186,9 @@ export function checklistAnswers(
     return typeof value === 'string' ? value.trim() : '';
   };
   const answers: Record<string, unknown> = {};
+  const call = method === 'telephone' ? callDirectionOf(read('callDirection')) : undefined;
   for (const item of checklistFor(method)) {
+    if (otherDirection(item, call)) continue;
     if (method === 'telephone' && item.id === 'disclosed') {
       if (description !== '') answers[item.id] = description;
       continue;

@@ -1,7 +1,9 @@
 /** Typed URL builders for the disclosure log: ids only, never personal data. */
 export const disclosurePaths = {
   newForDecision: (decisionId: string) => `/decisions/${decisionId}/disclosures/new`,
-  checklist: (decisionId: string) => `/decisions/${decisionId}/disclosures/checklist`,
+  /** The checklist; a telephone checklist for a call made or received (outgoing, incoming). */
+  checklist: (decisionId: string, call?: 'incoming' | 'outgoing') =>
+    `/decisions/${decisionId}/disclosures/checklist${call === undefined ? '' : `?call=${call}`}`,
   disclosure: (id: string) => `/disclosures/${id}`,
   confirmReceipt: (id: string) => `/disclosures/${id}/receipt`,
   receipts: () => '/disclosures/receipts',

@@ -191,6 +191,7 @@ export function recordingService(deps: DisclosuresDependencies) {
       const checklist = channels.checkChecklist(answers.method, answers.checklist, {
         sensitivity,
         switchboardNumber: organisation?.switchboardPhone ?? null,
+        recipientOrganisationName: organisation?.name,
         directoryFaxNumbers: organisation?.faxNumbers.map((fax) => fax.number) ?? [],
         names: decision.people.flatMap((person) => [
           `${person.givenNames} ${person.familyName}`,

@@ -37,6 +37,7 @@ const police = {
 /** A telephone call from a caller the practitioner does not know, from another organisation. */
 function unknownCaller(overrides: Record<string, unknown> = {}) {
   return {
+    callDirection: 'incoming',
     callerName: 'Sarah Price',
     callerOrganisation: 'Wiltshire Police',
     callerDetails: 'Detective constable, child abuse investigation team, collar number 4471',
@@ -257,6 +258,15 @@ describe('post and receipts (R4.2.x)', () => {
     expect(
       (await refusal(post(signedForPost({ recipientName: '' })))).map((problem) => problem.field),
     ).toContain('checklist.recipientName');
+    // R4.2.5: the recipient organisation's name in the directory is not a named person.
+    expect(await refusal(post(signedForPost({ recipientName: 'Wiltshire Council' })))).toEqual([
+      expect.objectContaining({
+        field: 'checklist.recipientName',
+        message: expect.stringMatching(
+          /^Address it to a named person, not only to an organisation/,
+        ) as unknown,
+      }),
+    ]);
     expect(await disclosureCount()).toBe(before);
   });
 });

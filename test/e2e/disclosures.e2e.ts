@@ -172,6 +172,10 @@ describe('the disclosure log', () => {
     await start.check('disclosure-new-telephone');
     await start.continue();
     await page.waitForURL(`**/decisions/${toPolice}/disclosures/checklist`);
+    // A call received and a call made ask different questions: which it was comes first.
+    await page.getByLabel('I received the call').check();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(`**/decisions/${toPolice}/disclosures/checklist?call=incoming`);
 
     const checklist = await DisclosureChecklistPage.verifyOnPage(page, 'Telephone');
     expect(await checklist.switchboardNumber(switchboard).isVisible()).toBe(true);

@@ -41,6 +41,7 @@ export function expectClean(html: string): void {
 /** An unknown caller from the police, called back through the published switchboard. */
 export function telephoneForm(overrides: Form = {}): Form {
   return {
+    callDirection: 'incoming',
     callerName: 'Sarah Price',
     callerOrganisation: 'Wiltshire Police',
     callerDetails: 'Detective constable, child abuse investigation team, collar number 4471',
@@ -56,6 +57,24 @@ export function telephoneForm(overrides: Form = {}): Form {
     messagePermissionRecorded: '',
     notOverheard: 'yes',
     description: 'School attendance and the dates of the last two home visits.',
+    ...overrides,
+  };
+}
+
+/** A call the practitioner made to the police through the published switchboard. */
+export function outgoingCallForm(overrides: Form = {}): Form {
+  return {
+    callDirection: 'outgoing',
+    personReached: 'DC Sarah Price',
+    personRole: 'Detective constable, child abuse investigation team',
+    identityConfirmed: 'through-switchboard',
+    numberCalled: '01632 960 999',
+    onlyToPersonReached: 'yes',
+    contactConfidential: 'no',
+    messageLeft: 'none',
+    messagePermissionRecorded: '',
+    notOverheard: 'yes',
+    description: 'The dates of the last two home visits.',
     ...overrides,
   };
 }
@@ -221,11 +240,19 @@ export async function chooseMethod(browser: TestBrowser, decisionId: string, for
 }
 
 /** Step 1 accepted, and the checklist page it leads to. */
-export async function checklistFor(browser: TestBrowser, decisionId: string, stepOne: Form) {
+export async function checklistFor(
+  browser: TestBrowser,
+  decisionId: string,
+  stepOne: Form,
+  call?: 'incoming' | 'outgoing',
+) {
   const chosen = await chooseMethod(browser, decisionId, stepOne);
   expect(chosen.statusCode, errorSummary(chosen.body).join('; ')).toBe(303);
   expect(chosen.headers['location']).toBe(`/decisions/${decisionId}/disclosures/checklist`);
-  const page = await browser.get(`/decisions/${decisionId}/disclosures/checklist`);
+  // A telephone checklist is for a call received or made, answered on the page before it.
+  const page = await browser.get(
+    `/decisions/${decisionId}/disclosures/checklist${call === undefined ? '' : `?call=${call}`}`,
+  );
   expect(page.statusCode).toBe(200);
   expectClean(page.body);
   return page;
@@ -238,7 +265,7 @@ export async function checklistFor(browser: TestBrowser, decisionId: string, ste
 export async function recordTelephoneDisclosure(): Promise<void> {
   const browser = await signIn(context, practitioner);
   const stepOne = { recipientIndex: '0', categoryIds: ['education'], method: 'telephone' };
-  await checklistFor(browser, shareToPolice, stepOne);
+  await checklistFor(browser, shareToPolice, stepOne, 'incoming');
   const recorded = await browser.post(`/decisions/${shareToPolice}/disclosures/checklist`, {
     ...stepOne,
     ...telephoneForm(),

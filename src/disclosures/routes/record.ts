@@ -10,8 +10,10 @@ import { fieldError, parseForm, typedAnswers, type FormErrors } from '../../web/
 import { cookiePolicy } from '../../web/web.plugin.ts';
 import { DisclosureRuleError } from '../disclosures.errors.ts';
 import {
+  callDirectionOf,
   checklistAnswers,
   checklistFields,
+  checklistPageQuery,
   checklistTemplates,
   fieldOfProblem,
   isEmail,
@@ -225,6 +227,10 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
     values: Record<string, unknown>,
     errors?: FormErrors,
   ) {
+    // The telephone checklist is for a call received or a call made: asked first, on its own page.
+    const call = answers.method === 'telephone' ? callDirectionOf(values['callDirection']) : undefined;
+    if (answers.method === 'telephone' && call === undefined)
+      return renderCallDirection(reply, context, values['callDirection'], errors !== undefined);
     const recipient = recipientOf(context, answers.recipientIndex);
     const [organisation, answer] = await Promise.all([
       orgs.find(recipient.organisationId),
@@ -242,6 +248,23 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
       { key: { text: 'Information' }, value: { text: answers.categoryIds.map(categoryName).join(', ') } },
       { key: { text: 'Method' }, value: { text: methodLabels[method] } },
       ...(address === undefined ? [] : [{ key: { text: 'E-mail address' }, value: { text: address } }]),
+      ...(call === undefined
+        ? []
+        : [
+            {
+              key: { text: 'The call' },
+              value: { text: call === 'incoming' ? 'You received it' : 'You made it' },
+              actions: {
+                items: [
+                  {
+                    href: disclosurePaths.checklist(context.decision.id),
+                    text: 'Change',
+                    visuallyHiddenText: 'whether you made the call or received it',
+                  },
+                ],
+              },
+            },
+          ]),
     ];
     return reply.code(status).render('disclosures/views/checklist.njk', {
       pageTitle: `${methodLabels[method]}: the checklist`,
@@ -253,6 +276,7 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
       methodLabel: methodLabels[method],
       template: checklistTemplates[method],
       questions: questionsOf(method),
+      call,
       hidden: stepOneValues(answers),
       summary,
       recipient: { name: recipient.name, role: recipient.role, organisation: recipientOrganisation },
@@ -271,6 +295,23 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
       receiptDays: advice?.receiptWithinWorkingDays ?? null,
       values,
       errors,
+    });
+  }
+
+  /** The telephone checklist's first question: did you make the call or receive it? */
+  function renderCallDirection(
+    reply: FastifyReply,
+    context: DisclosureContext,
+    chosen: unknown,
+    refused: boolean,
+  ) {
+    return reply.code(refused ? 400 : 200).render('disclosures/views/call-direction.njk', {
+      pageTitle: 'Did you make the call or receive it?',
+      backLink: disclosurePaths.newForDecision(context.decision.id),
+      action: disclosurePaths.checklist(context.decision.id),
+      decision: decisionFacts(context),
+      values: { call: callDirectionOf(chosen) },
+      errors: refused ? fieldError('call', 'Select whether you made the call or received it') : undefined,
     });
   }
 
@@ -305,14 +346,13 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
       if (draft === undefined)
         return reply.redirect(disclosurePaths.newForDecision(context.decision.id), 303);
       const organisation = await orgs.find(recipientOf(context, draft.recipientIndex).organisationId);
-      return renderChecklist(
-        reply,
-        200,
-        context,
-        viewer,
-        draft,
-        checklistDefaults(context, draft, organisation),
-      );
+      const { call } = checklistPageQuery.parse(request.query);
+      if (draft.method === 'telephone' && callDirectionOf(call) === undefined)
+        return renderCallDirection(reply, context, call, call !== undefined);
+      return renderChecklist(reply, 200, context, viewer, draft, {
+        ...checklistDefaults(context, draft, organisation),
+        ...(draft.method === 'telephone' ? { callDirection: call } : {}),
+      });
     }),
   );
 

@@ -14,6 +14,14 @@ const serviceNames: Record<string, string> = {
   'signed-for': 'Signed for',
   courier: 'An approved courier',
 };
+const callNames: Record<string, string> = {
+  incoming: 'I received the call',
+  outgoing: 'I made the call',
+};
+const identityNames: Record<string, string> = {
+  'known-to-you': 'I know them',
+  'through-switchboard': 'I called through the organisation’s published switchboard',
+};
 const messageNames: Record<string, string> = {
   none: 'No message',
   'with-someone-else': 'A message with someone else',
@@ -34,6 +42,8 @@ export function disclosureDetails(pages: DisclosurePages) {
     if (typeof value === 'boolean') return value ? 'Yes' : 'No';
     if (typeof value === 'string') {
       if (method === 'telephone' && id === 'messageLeft') return messageNames[value] ?? value;
+      if (method === 'telephone' && id === 'callDirection') return callNames[value] ?? value;
+      if (method === 'telephone' && id === 'identityConfirmed') return identityNames[value] ?? value;
       if (method === 'post' && id === 'service') return serviceNames[value] ?? value;
       if (method === 'post' && id === 'courierId')
         return policy.channels.approvedCouriers.find((courier) => courier.id === value)?.label ?? value;
