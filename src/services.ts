@@ -87,6 +87,8 @@ export function services(deps: Dependencies) {
     notifications: container.notifications,
     policy,
     secretBox: deps.secretBox,
+    // Sharing marks the decisions that relied on a withdrawn consent, in the withdrawal's transaction (R3.3).
+    onWithdrawn: [(trx, withdrawn) => sharing.markConsentWithdrawn(trx, withdrawn)],
   });
   // The family's notice and the FHIR export: read by the consent pages and the API alike.
   const consentOutputs = consentOutputsService({

@@ -6,5 +6,6 @@ export type { Administrator, Authority } from './staff.authority.ts';
 export { apiTokensService } from './api-tokens.service.ts';
 export type { StaffMember, StaffService } from './staff.service.ts';
 export { roles, roleNames, isRole } from '../lib/roles.ts';
+export { needsTraining } from './training.ts';
 export { newTotpSecret, currentCode } from './totp.ts';
 export type { Role } from '../lib/roles.ts';

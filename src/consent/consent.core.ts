@@ -45,7 +45,29 @@ export interface ConsentDependencies {
   readonly policy: PolicyPack;
   /** Seals each evidence file's own key (evidence is encrypted at rest). */
   readonly secretBox: SecretBox;
+  /**
+   * What capabilities above the register do when consent is withdrawn (sharing marks the decisions
+   * that relied on it): run in the withdrawal's own transaction, so all of it happens or none (R3.3).
+   * The register never imports them: services.ts hands them in.
+   */
+  readonly onWithdrawn?: readonly ConsentWithdrawnHandler[];
 }
+
+/** A withdrawal of consent, as those who subscribe to it are told. */
+export interface ConsentWithdrawn {
+  readonly consentId: string;
+  readonly organisationId: string;
+  readonly personId: string;
+  readonly purposeIds: readonly string[];
+  /** The day the withdrawal was received, yyyy-mm-dd. */
+  readonly withdrawnOn: string;
+  readonly by: Viewer;
+}
+
+export type ConsentWithdrawnHandler = (
+  trx: store.ConsentTransaction,
+  withdrawn: ConsentWithdrawn,
+) => Promise<void>;
 
 /** One line of a consent's history, for the MoJ timeline. */
 export interface ConsentHistoryItem {

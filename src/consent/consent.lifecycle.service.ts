@@ -10,7 +10,7 @@ import { statusAfter } from './consent.status.ts';
  * (R3.4). A review that finds it changed records a new consent that supersedes it (recording).
  */
 export function lifecycleService(core: ConsentCore) {
-  const { db, clock, audit, today, find, event, lockFor } = core;
+  const { db, clock, audit, today, find, event, lockFor, onWithdrawn = [] } = core;
 
   return {
     /** Withdrawal takes effect at once (R3.3, invariant 3): the next check of the register sees it. */
@@ -67,6 +67,16 @@ export function lifecycleService(core: ConsentCore) {
             withdrawnBy: withdrawal.by,
           },
         });
+        // What withdrawal sets off above the register (decisions that relied on it), in this transaction.
+        for (const handler of onWithdrawn)
+          await handler(trx, {
+            consentId: row.id,
+            organisationId: row.organisation_id,
+            personId: row.person_id,
+            purposeIds: row.purpose_ids,
+            withdrawnOn: withdrawal.withdrawnOn,
+            by: viewer,
+          });
       });
     },
 

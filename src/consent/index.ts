@@ -1,5 +1,6 @@
 export { consentService } from './consent.service.ts';
 export type { ConsentService } from './consent.service.ts';
+export type { ConsentWithdrawn } from './consent.core.ts';
 export { checkConsent } from './consent.check.ts';
 export type { CheckableConsent, ConsentCheckOutcome, ConsentCheckResult } from './consent.check.ts';
 export type { ConsentStatus } from './consent.status.ts';

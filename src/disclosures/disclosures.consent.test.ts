@@ -43,6 +43,7 @@ function telephoneDisclosure() {
     categoryIds: ['education'],
     description: 'School attendance for the last term.',
     checklist: {
+      callDirection: 'incoming',
       callerName: 'Sarah Price',
       callerOrganisation: 'Wiltshire Police',
       callerDetails: 'Detective constable, child abuse investigation team, collar number 4471',
@@ -137,6 +138,7 @@ beforeAll(async () => {
         ...toPolice.lawfulBasis,
         commonLaw: 'legal-duty',
         confidenceReason: 'A production order from the family court requires the disclosure.',
+        statute: 'Production order under the Family Procedure Rules 2010, rule 12.73',
       },
     })
   ).id;

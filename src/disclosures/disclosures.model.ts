@@ -15,9 +15,12 @@ export interface DisclosuresDependencies {
   readonly db: Db;
   readonly clock: Clock;
   readonly audit: AuditService;
-  readonly sharing: Pick<SharingService, 'open' | 'mayOpen' | 'aboutPerson'>;
-  /** The consent register, asked again at every disclosure (R3.3). */
-  readonly consent: Pick<ConsentService, 'checkMany'>;
+  readonly sharing: Pick<SharingService, 'open' | 'mayOpen' | 'aboutPerson' | 'decisionsReliedOnWithdrawn'>;
+  /**
+   * The consent register, asked again at every disclosure (R3.3); and a withdrawn consent's record,
+   * for telling those who already received information under it.
+   */
+  readonly consent: Pick<ConsentService, 'checkMany' | 'details'>;
   readonly channels: Pick<ChannelsService, 'advise' | 'checkChecklist'>;
   readonly orgs: Pick<OrgsService, 'find'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;

@@ -2,6 +2,7 @@ import type { DisclosuresDependencies } from './disclosures.model.ts';
 import { logService } from './disclosures.log.service.ts';
 import { misdirectedService } from './disclosures.misdirected.service.ts';
 import { recordingService } from './disclosures.record.service.ts';
+import { withdrawalService } from './disclosures.withdrawal.service.ts';
 
 export { addWorkingDays } from './disclosures.model.ts';
 export type {
@@ -20,6 +21,7 @@ export function disclosuresService(deps: DisclosuresDependencies) {
     ...recordingService(deps),
     ...logService(deps),
     ...misdirectedService(deps),
+    ...withdrawalService(deps),
   };
 }
 

@@ -48,7 +48,24 @@ export interface MisdirectedInformationTable {
   recorded_at: Date;
 }
 
+/** How an organisation that received information was told that consent was withdrawn (R3.3). */
+export type WithdrawalNoticeMethod = 'letter' | 'secure-email' | 'telephone';
+
+/** That a recipient was told consent has been withdrawn, against each disclosure it received (R3.3). */
+export interface DisclosureWithdrawalNoticesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  consent_id: string;
+  disclosure_id: string;
+  recipient_organisation_id: string;
+  method: WithdrawalNoticeMethod;
+  told_on: CalendarDate;
+  told_by: string;
+  recorded_at: Date;
+}
+
 export interface DisclosuresTables {
   disclosures: DisclosuresTable;
   misdirected_information: MisdirectedInformationTable;
+  disclosure_withdrawal_notices: DisclosureWithdrawalNoticesTable;
 }

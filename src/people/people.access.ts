@@ -37,7 +37,10 @@ export function needToKnow(deps: {
 }) {
   const { clock, staff } = deps;
 
-  /** The viewer's direct reports in their organisation, when they are a line manager. */
+  /**
+   * The viewer's direct reports in their organisation, when they are a line manager. A team is the
+   * people one manages, never one's peers: a colleague's case needs a recorded reason (ADR 0016).
+   */
   async function teamOf(viewer: Viewer): Promise<string[]> {
     if (!isManager(viewer)) return [];
     const reports = await staff.reportsOf(viewer.userId);

@@ -70,6 +70,47 @@ describe('need to know (invariant 4)', () => {
     }
   });
 
+  it('keeps a colleague’s case from a practitioner in the same team, and says so without blaming “your team” (ADR 0016)', async () => {
+    // Priya holds Jayden's case; Jo has the same line manager and no allocation of her own.
+    const teammate = await createStaff(context, {
+      organisationId,
+      roles: ['practitioner'],
+      lineManagerId: manager.id,
+      displayName: 'Jo Whitfield',
+    });
+    const before = (await viewEvents(child)).length;
+    const browser = await signIn(context, teammate);
+    await browser.get('/people');
+    const search = await browser.post('/people/search', { query: 'Jayden Smith' });
+    expect(search.statusCode).toBe(200);
+    const results = search.body.slice(
+      search.body.indexOf('id="results"'),
+      search.body.indexOf('My caseload'),
+    );
+    expect(results).not.toContain(`href="/people/${child}"`);
+    expect(results).toContain('that you are not allocated to');
+    expect(results).toContain(`/people/${child}/access`);
+
+    const refused = await browser.get(`/people/${child}`);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain(
+      'This person is not allocated to you, and is not a family member of someone who is.',
+    );
+    expect(refused.body).toContain('A colleague’s cases are open to them and their line manager');
+    expect(refused.body).not.toContain('your team');
+    expect(refused.body).not.toContain('Jayden');
+    expect(await viewEvents(child)).toHaveLength(before);
+
+    // Their line manager sees it as the team's case; a manager of another team is told in a manager's words.
+    const asManager = await (await signIn(context, manager)).get(`/people/${child}`);
+    expect(asManager.body).toContain(
+      'You can see this record because this person is allocated to someone you line-manage.',
+    );
+    const asOtherManager = await (await signIn(context, otherManager)).get(`/people/${child}`);
+    expect(asOtherManager.statusCode).toBe(403);
+    expect(asOtherManager.body).toContain('This person is not allocated to you or to anyone you line-manage');
+  });
+
   it('refuses the people pages to administrators and auditors', async () => {
     for (const staff of [admin, auditor]) {
       const browser = await signIn(context, staff);

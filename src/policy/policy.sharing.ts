@@ -27,18 +27,38 @@ export type Adviser = z.output<typeof adviserSchema>;
 
 const option = z.strictObject({ id: identifier, label, help: help.optional() });
 
+/** What a common-law position may ask the practitioner to write. */
+export const lawfulBasisQuestions = ['confidenceReason', 'justification', 'statute'] as const;
+export type LawfulBasisQuestion = (typeof lawfulBasisQuestions)[number];
+
 /** The common-law position on confidentiality (R2.1, R2.4). */
-const commonLawOption = option.extend({
-  /**
-   * Whether this position sets aside a duty of confidence (overriding public interest, a legal duty):
-   * the decision must then give the reasons (R2.4).
-   */
-  setsAsideConfidence: z.boolean(),
-  /** Whether this position rests on the person's consent, so the consent register must cover the share. */
-  reliesOnConsent: z.boolean(),
-  /** Whether this position is an override that needs approval (R2.20; approvals.publicInterest). */
-  isOverride: z.boolean(),
-});
+const commonLawOption = option
+  .extend({
+    /**
+     * Whether this position sets aside a duty of confidence (overriding public interest, a legal duty):
+     * the decision must then give the reasons (R2.4).
+     */
+    setsAsideConfidence: z.boolean(),
+    /** Whether this position rests on the person's consent, so the consent register must cover the share. */
+    reliesOnConsent: z.boolean(),
+    /**
+     * Whether a decision on this footing waits for the public-interest approval (R2.20;
+     * approvals.publicInterest). In law, an overriding public interest is the practitioner's judgement
+     * and needs it; a statutory duty or court order compels the share, so it needs none, but the
+     * provision is named instead.
+     */
+    needsApproval: z.boolean(),
+    /**
+     * What the lawful-basis page asks, and the rules require, on this footing: the reasons for setting
+     * aside confidence (R2.4), the public-interest justification based on the facts (R2.20), or the
+     * statutory provision or court order that requires the share.
+     */
+    asks: z.array(z.enum(lawfulBasisQuestions)).max(lawfulBasisQuestions.length),
+  })
+  .refine((basis) => !basis.setsAsideConfidence || basis.asks.includes('confidenceReason'), {
+    error: 'a position that sets aside confidence must ask for the reasons (R2.4)',
+    path: ['asks'],
+  });
 
 const article6Option = option.extend({
   /** Whether an Article 9 condition is also needed, beside the usual rule for special category data. */
@@ -57,6 +77,11 @@ export const sharingPolicySchema = z.strictObject({
    * pages warn a practitioner whose training has lapsed.
    */
   trainingValidMonths: z.number().int().min(1).max(60),
+  /**
+   * R1.1 ("policy may block"): when true, a practitioner whose data protection training has lapsed,
+   * or was never recorded, cannot start a sharing decision (pages and API); when false they are warned.
+   */
+  training: z.strictObject({ lapsedBlocksSharing: z.boolean() }).default({ lapsedBlocksSharing: false }),
   /** How a request reached the practitioner. */
   requestChannels: uniqueList(option),
   /** The lawful basis options (R2.1), each with the help text practitioners see. */
@@ -76,8 +101,17 @@ export const sharingPolicySchema = z.strictObject({
   notShareReasons: uniqueList(option),
   /** Who can be asked for advice at any step (R2.15, R2.19). */
   advisers: z.array(adviserSchema).min(1),
-  /** R2.3: whose advice settles "unsure which law applies". */
-  lawAdvisers: z.array(approverSchema).min(1),
+  /**
+   * R2.3: whose advice settles "unsure which law applies". The source policy asks the Data
+   * Protection Officer AND the Caldicott Guardian; each adviser listed must answer before the
+   * decision is recorded, not any one of them. Where a shared category is one of
+   * `healthCategories`, `healthAdvisers` must each answer instead.
+   */
+  lawAdvice: z.strictObject({
+    advisers: z.array(approverSchema).min(1),
+    healthCategories: z.array(identifier),
+    healthAdvisers: z.array(approverSchema).min(1),
+  }),
   approvals: z.strictObject({
     /** Sharing without consent, or against a refusal or withdrawal, on public-interest grounds (R2.20). */
     publicInterest: z.strictObject({

@@ -36,11 +36,18 @@ export function adviceService(context: SharingContext) {
       if (!view.can.askAdvice)
         throw SharingRuleError.of(
           'adviser',
-          'DECISION.RECORDED',
-          'This decision has been recorded: add an addendum instead',
+          'DECISION.NOT_AUTHOR',
+          'Only the practitioner who made this decision can ask for advice on it',
         );
       return db.transaction().execute(async (trx) => {
-        const row = await access.ownDecision(trx, viewer, id);
+        // Not ownDecision: a recorded decision takes advice too (R2.15), though it never changes.
+        const row = await access.loadDecision(trx, viewer, id, { forUpdate: true });
+        if (row.started_by !== viewer.userId)
+          throw SharingRuleError.of(
+            'adviser',
+            'DECISION.NOT_AUTHOR',
+            'Only the practitioner who made this decision can ask for advice on it',
+          );
         const adviserUserId =
           request.adviser === 'line-manager'
             ? await colleagues.requireLineManager(viewer)
@@ -90,6 +97,8 @@ export function adviceService(context: SharingContext) {
             adviser: request.adviser,
             anonymised: request.anonymised,
             question: request.question,
+            // The stage it was asked at: before or after the decision was recorded (R2.15).
+            decisionStatus: row.status,
           },
         });
         return adviceId;

@@ -1,4 +1,4 @@
-import { actorOf, type Viewer } from '../auth/index.ts';
+import { actorOf, needsTraining, type Viewer } from '../auth/index.ts';
 import { toJson } from '../lib/canonical-json.ts';
 import { isUuid } from '../lib/ids.ts';
 import type { Problem } from '../lib/errors.ts';
@@ -25,7 +25,29 @@ import type { AddendumKind } from './sharing.table.ts';
 
 /** A decision's own life: the draft and its answers, recording it (R2.23), and addenda afterwards. */
 export function decisionService(context: SharingContext) {
-  const { db, clock, audit, people, orgs, policy, packRef, access, views } = context;
+  const { db, clock, audit, people, orgs, policy, packRef, access, views, staff, colleagues } = context;
+
+  /**
+   * R1.1: where the pack says lapsed training blocks sharing, why this practitioner may not start a
+   * decision (naming their line manager, who arranges the training), or null when they may.
+   */
+  async function trainingBlock(viewer: Viewer): Promise<string | null> {
+    if (!policy.sharing.training.lapsedBlocksSharing) return null;
+    const training = await staff.trainingOf(viewer.userId);
+    if (!needsTraining(training)) return null;
+    const manager = await colleagues.lineManagerOf(viewer.organisationId, viewer.userId);
+    const state = training.state === 'lapsed' ? 'has lapsed' : 'is not recorded';
+    return `You cannot start a sharing decision: your data protection training ${state}. ${
+      manager === undefined
+        ? 'Ask an administrator to record your line manager, who can arrange the training.'
+        : `Ask your line manager, ${manager.displayName}, to arrange the training.`
+    }`;
+  }
+
+  async function requireTraining(viewer: Viewer): Promise<void> {
+    const block = await trainingBlock(viewer);
+    if (block !== null) throw SharingRuleError.of('start', 'DECISION.TRAINING_LAPSED', block);
+  }
 
   /** Checks what the schemas cannot: the people are ones the viewer may see, the organisations are in the directory. */
   async function checkReferences(viewer: Viewer, sections: DecisionAnswers): Promise<void> {
@@ -129,8 +151,11 @@ export function decisionService(context: SharingContext) {
   }
 
   return {
+    trainingBlock,
+
     /** Starts a draft, with the person it was started from when there is one. */
     async start(viewer: Viewer, options: { readonly personId?: string } = {}): Promise<string> {
+      await requireTraining(viewer);
       const answers: DecisionAnswers =
         options.personId === undefined
           ? {}
@@ -216,6 +241,7 @@ export function decisionService(context: SharingContext) {
       viewer: Viewer,
       answers: DecisionAnswers,
     ): Promise<{ id: string; reference: string }> {
+      await requireTraining(viewer);
       await checkReferences(viewer, answers);
       const personNames = new Map<string, string>();
       const findings = await views.consentFindings(answers, personNames);

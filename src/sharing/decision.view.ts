@@ -3,6 +3,7 @@ import type { Executor } from '../db/client.ts';
 import { isUuid } from '../lib/ids.ts';
 import { PersonAccessError, type PersonSummary } from '../people/index.ts';
 import { adviceFor, decisionsWithOpenAdvice, type AdviceRow } from './advice.repository.ts';
+import { marksOf } from './consent-withdrawn.repository.ts';
 import { approvalsFor, type ApprovalRow } from './approval.repository.ts';
 import {
   addendaFor,
@@ -95,7 +96,7 @@ export function decisionViews(context: SharingBasics) {
   async function assemble(executor: Executor, viewer: Viewer, row: DecisionRow): Promise<DecisionView> {
     const answers = row.answers;
     const personIds = answers.people?.personIds ?? [];
-    const [summaries, adviceRows, approvalRows, addenda, names] = await Promise.all([
+    const [summaries, adviceRows, approvalRows, addenda, names, withdrawals] = await Promise.all([
       Promise.all(
         personIds.map((personId) =>
           people.requireAccess(viewer, personId).catch((error: unknown) => {
@@ -108,6 +109,7 @@ export function decisionViews(context: SharingBasics) {
       approvalsFor(executor, row.id),
       addendaFor(executor, row.id),
       orgs.namesOf(organisationsIn(answers)),
+      marksOf(executor, row.id),
     ]);
     const peopleShown = summaries.filter((person): person is PersonSummary => person !== undefined);
     const personNames = new Map(
@@ -154,12 +156,18 @@ export function decisionViews(context: SharingBasics) {
         writtenByName: addendum.written_by_name,
         writtenAt: addendum.written_at,
       })),
+      consentWithdrawals: withdrawals.map((mark) => ({
+        consentId: mark.consent_id,
+        personId: mark.person_id,
+        withdrawnOn: mark.withdrawn_on,
+      })),
       can: {
         edit: author && isEditable(row.status),
         record: author && (row.status === 'draft' || row.status === 'approved') && assessment.canRecord,
         sendForApproval: author && row.status === 'draft' && assessment.readyForApproval,
         withdrawApprovalRequest: author && (row.status === 'awaiting-approval' || row.status === 'approved'),
-        askAdvice: author && row.status !== 'recorded',
+        // R2.15: advice at any stage, after recording too (choosing the method, sending).
+        askAdvice: author,
         addAddendum: row.status === 'recorded',
       },
     };
@@ -220,11 +228,11 @@ export function decisionReadingService(context: SharingBasics & { readonly views
       const open = rows.filter((row) => row.status !== 'recorded');
       const withOpenAdvice = await decisionsWithOpenAdvice(
         db,
-        open.map((row) => row.id),
+        rows.map((row) => row.id),
       );
       return {
         drafts: open.filter((row) => row.status === 'draft' || row.status === 'approved'),
-        waitingForAdvice: open.filter((row) => withOpenAdvice.has(row.id)),
+        waitingForAdvice: rows.filter((row) => withOpenAdvice.has(row.id)),
         waitingForApproval: open.filter((row) => row.status === 'awaiting-approval'),
         recorded: rows.filter((row) => row.status === 'recorded').slice(0, 20),
       };

@@ -106,6 +106,8 @@ export const lawfulBasisSection = z.strictObject({
   confidenceReason: optionalText('the confidence reason', 4000),
   /** The public-interest justification, based on the facts, for sharing without or against consent (R2.20). */
   justification: optionalText('justification', 4000),
+  /** The statutory provision or court order that requires the share, where the basis is a legal duty. */
+  statute: optionalText('the statutory provision', 500),
 });
 export type LawfulBasisSection = z.output<typeof lawfulBasisSection>;
 

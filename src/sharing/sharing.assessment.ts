@@ -68,8 +68,12 @@ export interface Assessment {
   readonly specialCategory: boolean;
   readonly criminalOffence: boolean;
   readonly approvals: readonly NeededApproval[];
-  /** "Unsure which law applies" and not yet answered by the DPO or Caldicott Guardian (R2.3). */
+  /** "Unsure which law applies" and not yet answered by each adviser the pack needs (R2.3). */
   readonly lawAdviceOutstanding: boolean;
+  /** Who must each answer when the practitioner is unsure which law applies (R2.3; pack sharing.lawAdvice). */
+  readonly lawAdvisersNeeded: readonly Approver[];
+  /** Of those, who has not yet answered. */
+  readonly lawAdvisersOutstanding: readonly Approver[];
   /** Only approvals stand in the way: the decision can be sent for approval. */
   readonly readyForApproval: boolean;
   readonly canRecord: boolean;

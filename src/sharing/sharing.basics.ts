@@ -19,7 +19,7 @@ export interface SharingDependencies {
   readonly consent: Pick<ConsentService, 'checkMany'>;
   readonly orgs: Pick<OrgsService, 'namesOf'>;
   /** Line managers, supervisors and the holders of the roles that advise and approve. */
-  readonly staff: Pick<StaffService, 'list'>;
+  readonly staff: Pick<StaffService, 'list' | 'trainingOf'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
   readonly policy: PolicyPack;
 }

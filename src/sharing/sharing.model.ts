@@ -80,6 +80,16 @@ export interface DecisionView {
   readonly advice: readonly AdviceItem[];
   readonly approvals: readonly ApprovalItem[];
   readonly addenda: readonly Addendum[];
+  /**
+   * Consent the decision relied on that has since been withdrawn (R3.3): further disclosures under
+   * it are refused. Earliest first.
+   */
+  readonly consentWithdrawals: readonly {
+    readonly consentId: string;
+    readonly personId: string;
+    /** yyyy-mm-dd. */
+    readonly withdrawnOn: string;
+  }[];
   readonly can: {
     readonly edit: boolean;
     readonly record: boolean;

@@ -497,7 +497,7 @@ describe('asking a supervisor (R2.15)', () => {
 });
 
 describe('unsure which law applies (R2.3)', () => {
-  it('cannot be recorded until the DPO or Caldicott Guardian has answered', async () => {
+  it('cannot be recorded until the DPO and the Caldicott Guardian have each answered, health information being shared', async () => {
     const unsure = { ...routineShareAnswers({ personIds: [maisieId], schoolId }).lawfulBasis, unsure: true };
     const id = await decision(asPractitioner, maisieId, { lawfulBasis: unsure });
     const codes = async () =>
@@ -512,9 +512,9 @@ describe('unsure which law applies (R2.3)', () => {
     const browser = await signIn(context, practitioner);
     const page = await browser.get(`/decisions/${id}/ask-for-advice`);
     expect(page.body).toContain(
-      'You said you are not sure which law applies. The decision cannot be recorded until the Data Protection Officer or Caldicott Guardian has given advice.',
+      'You said you are not sure which law applies. The decision cannot be recorded until the Data Protection Officer and Caldicott Guardian have each given advice. Still waiting for: the Data Protection Officer and Caldicott Guardian.',
     );
-    expect(page.body).toContain('Can settle which law applies');
+    expect(page.body).toContain('Must give advice on which law applies before the decision can be recorded');
 
     // The line manager's advice does not settle it.
     await askThroughPage(browser, id, {
@@ -550,10 +550,69 @@ describe('unsure which law applies (R2.3)', () => {
         })
       ).statusCode,
     ).toBe(303);
+    // The DPO alone does not settle it: the source policy asks the DPO and the Caldicott Guardian.
+    expect(await codes()).toEqual(['LAW_ADVICE']);
+    const recordPage = await browser.post(`/decisions/${id}/record`);
+    expect(recordPage.statusCode).toBe(400);
+    expect(errorSummary(recordPage.body).join(' ')).toContain('Still waiting for: the Caldicott Guardian');
+    await askThroughPage(browser, id, {
+      adviser: 'caldicott_guardian',
+      question: 'Does the common law of confidence alone apply to the health visitor’s notes?',
+      shareIdentities: 'no',
+    });
+    const guardianAdvice = await latestAdviceId(id);
+    expect(
+      (
+        await (
+          await signIn(context, guardian)
+        ).post(`/advice/${guardianAdvice}`, {
+          answer: 'Both apply: the notes are confidential health information and personal data.',
+        })
+      ).statusCode,
+    ).toBe(303);
     expect(await codes()).toEqual([]);
     expect(await context.services.sharing.record(asPractitioner, id)).toMatch(/^SD-/);
-    // A recorded decision takes no more requests for advice.
-    expect((await browser.get(`/decisions/${id}/ask-for-advice`)).statusCode).toBe(303);
+  });
+
+  it('takes advice after the decision is recorded, kept with the decision on its overview and record sheet (R2.15)', async () => {
+    const id = await decision(asPractitioner, maisieId);
+    await context.services.sharing.record(asPractitioner, id);
+    context.clock.advance(60 * 60 * 1000);
+    const browser = await signIn(context, practitioner);
+    const page = await browser.get(`/decisions/${id}/ask-for-advice`);
+    expect(page.statusCode).toBe(200);
+    expect((await browser.get(`/decisions/${id}`)).body).toContain(`href="/decisions/${id}/ask-for-advice"`);
+    const asked = await askThroughPage(browser, id, {
+      adviser: 'dpo',
+      question: 'Which method should I use to send the health visitor’s notes?',
+      shareIdentities: 'no',
+    });
+    expect(asked.statusCode).toBe(303);
+    const adviceId = await latestAdviceId(id);
+    const requested = await context.db
+      .selectFrom('audit_events')
+      .select('change')
+      .where('action', '=', 'advice.requested')
+      .where('entity_id', '=', adviceId)
+      .executeTakeFirstOrThrow();
+    expect(requested.change).toMatchObject({ decisionId: id, decisionStatus: 'recorded' });
+    const officer = await signIn(context, dpo);
+    expect(
+      (await officer.post(`/advice/${adviceId}`, { answer: 'Use the secure exchange, not e-mail.' }))
+        .statusCode,
+    ).toBe(303);
+    const view = await context.services.sharing.open(asPractitioner, id);
+    expect(view.status).toBe('recorded');
+    expect(view.advice.map((item) => item.answer)).toEqual(['Use the secure exchange, not e-mail.']);
+    const overview = await browser.get(`/decisions/${id}`);
+    expect(overview.body).toContain('Use the secure exchange, not e-mail.');
+    expect(overview.body).toContain('after the decision was recorded');
+    const sheet = await browser.get(`/decisions/${id}/record-sheet`);
+    expect(sheet.body).toContain('Use the secure exchange, not e-mail.');
+    expect(sheet.body).toContain('after the decision was recorded');
+    // Only its author asks: a colleague who may read it may not.
+    const lineManager = await signIn(context, manager);
+    expect((await lineManager.post(`/decisions/${id}/ask-for-advice`, {})).statusCode).not.toBe(303);
   });
 });
 

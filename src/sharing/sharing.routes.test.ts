@@ -88,6 +88,13 @@ type Form = Record<string, string | readonly string[]>;
 
 const uuidPattern = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
+/** A copy without some sections. */
+function without<T extends object, K extends keyof T & string>(value: T, ...keys: K[]): Omit<T, K> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([key]) => !(keys as readonly string[]).includes(key)),
+  ) as Omit<T, K>;
+}
+
 /** A rendered page with no template slips: nothing undefined, no objects printed as text. */
 function expectClean(html: string): void {
   const text = html.replace(/<script[\s\S]*?<\/script>/g, '');
@@ -885,6 +892,99 @@ describe('approval, advice and addenda', () => {
     const current = await browser.get('/decisions/new');
     expect(current.body).not.toContain('Your data protection training has lapsed');
     expect(current.body).not.toContain('is not recorded');
+  });
+});
+
+describe('the lawful basis page (R2.17, R2.20)', () => {
+  it('says, where the basis is chosen, that data protection law is not a barrier to sharing but a framework (golden rule 1)', async () => {
+    const browser = await signIn(context, practitioner);
+    const id = await context.services.sharing.start(asPractitioner, { personId: childId });
+    const answers = routineShareAnswers({ personIds: [childId], schoolId });
+    await context.services.sharing.save(asPractitioner, id, without(answers, 'lawfulBasis'));
+    const page = await browser.get(`/decisions/${id}/lawful-basis`);
+    expect(page.statusCode).toBe(200);
+    // The source policy: the Data Protection Act "is not a barrier to sharing information but provides
+    // a framework to ensure that personal information ... is shared appropriately".
+    expect(page.body).toContain(
+      'Data protection law is not a barrier to sharing information: it provides a framework to make sure that personal information is shared appropriately.',
+    );
+  });
+
+  it('asks a statutory duty (s16LA) for the provision, not a public-interest justification, and records it with no approval', async () => {
+    const browser = await signIn(context, practitioner);
+    const id = await context.services.sharing.start(asPractitioner, { personId: uncoveredChildId });
+    const answers = routineShareAnswers({ personIds: [uncoveredChildId], schoolId });
+    await context.services.sharing.save(asPractitioner, id, without(answers, 'lawfulBasis'));
+    const base = `/decisions/${id}`;
+    const page = await browser.get(`${base}/lawful-basis`);
+    expect(page.body).toContain('The statutory provision or court order that requires you to share');
+    expect(page.body).toContain(
+      'You will be asked for why you are not observing the duty of confidence and the statutory provision or court order.',
+    );
+    expect(page.body).toContain(
+      'You will be asked for why you are not observing the duty of confidence and the public-interest justification. The decision waits for approval by the',
+    );
+    expectClean(page.body);
+
+    const s16la = forms.lawfulBasis({
+      commonLaw: 'statutory-duty-s16la',
+      confidenceReason: 'The school is a relevant partner and must be told of the safeguarding concern.',
+      justification: 'Typed before the basis was changed.',
+      statute: '',
+    });
+    const missing = await browser.post(`${base}/lawful-basis`, s16la);
+    expect(missing.statusCode).toBe(400);
+    expect(errorSummary(missing.body)).toEqual([
+      'Name the statutory provision or court order that requires you to share',
+    ]);
+    await answer(
+      browser,
+      `${base}/lawful-basis`,
+      { ...s16la, statute: 'Children Act 2004, section 16LA' },
+      `${base}/decision`,
+    );
+    const saved = await context.services.sharing.open(asPractitioner, id);
+    expect(saved.answers.lawfulBasis).toMatchObject({
+      commonLaw: 'statutory-duty-s16la',
+      statute: 'Children Act 2004, section 16LA',
+    });
+    expect(saved.answers.lawfulBasis).not.toHaveProperty('justification');
+    expect(saved.assessment).toMatchObject({ withoutConsent: true, override: false, approvals: [] });
+    const recorded = await browser.post(`${base}/record`);
+    expect(recorded.statusCode, errorSummary(recorded.body).join('; ')).toBe(303);
+    expect((await context.services.sharing.open(asPractitioner, id)).status).toBe('recorded');
+    const sheet = await browser.get(`${base}/record-sheet`);
+    expect(sheet.body).toContain('Children Act 2004, section 16LA');
+  });
+
+  it('keeps an overriding public interest waiting for approval, with its justification', async () => {
+    const browser = await signIn(context, practitioner);
+    const id = await context.services.sharing.start(asPractitioner, { personId: uncoveredChildId });
+    const answers = routineShareAnswers({ personIds: [uncoveredChildId], schoolId });
+    await context.services.sharing.save(asPractitioner, id, without(answers, 'lawfulBasis'));
+    const base = `/decisions/${id}`;
+    const publicInterest = forms.lawfulBasis({
+      commonLaw: 'public-interest',
+      confidenceReason: 'Risk of significant harm outweighs confidence.',
+      justification: '',
+      statute: 'Not asked for this basis',
+    });
+    const missing = await browser.post(`${base}/lawful-basis`, publicInterest);
+    expect(errorSummary(missing.body)).toEqual([
+      'Give the public-interest justification, based on the facts, for sharing without consent',
+    ]);
+    await answer(
+      browser,
+      `${base}/lawful-basis`,
+      { ...publicInterest, justification: 'School reports bruising; health information protects him.' },
+      `${base}/decision`,
+    );
+    const saved = await context.services.sharing.open(asPractitioner, id);
+    expect(saved.answers.lawfulBasis).not.toHaveProperty('statute');
+    expect(saved.assessment.approvals).toEqual([
+      { kind: 'public-interest', approvers: ['caldicott_guardian'], status: 'not-requested' },
+    ]);
+    expect((await browser.post(`${base}/record`)).statusCode).toBe(400);
   });
 });
 

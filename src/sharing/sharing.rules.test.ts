@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ConsentCheckOutcome } from '../consent/index.ts';
-import { loadPolicyPack, type Adviser, type Approver } from '../policy/index.ts';
+import { loadPolicyPack, type Approver } from '../policy/index.ts';
 import {
   outcomes,
   principles,
@@ -382,22 +382,28 @@ describe('assessDecision, for any answers', () => {
     );
   });
 
-  it('never records a share the practitioner is unsure of the law for, until a law adviser has answered', () => {
-    const noLawAnswer = adviceArb.filter(
-      (advice) =>
-        !advice.some(
-          (item) =>
-            item.status === 'answered' &&
-            (pack.sharing.lawAdvisers as readonly Adviser[]).includes(item.adviser),
-        ),
-    );
+  it('never records a share the practitioner is unsure of the law for, until each needed law adviser has answered (R2.3)', () => {
+    const { lawAdvice } = pack.sharing;
     fc.assert(
       fc.property(
         decisionArb,
         lawfulBasisArb,
         sharingOutcome,
-        noLawAnswer,
-        (generated, basis, outcome, advice) => {
+        fc.nat(),
+        (generated, basis, outcome, pick) => {
+          const health = (generated.answers.information?.shared ?? []).some((item) =>
+            lawAdvice.healthCategories.includes(item.categoryId),
+          );
+          const needed = health ? lawAdvice.healthAdvisers : lawAdvice.advisers;
+          // Every needed adviser has answered but one, whose requests are still open.
+          const silent = needed[pick % needed.length];
+          const advice: AdviceFact[] = [
+            ...generated.advice.filter((item) => item.adviser !== silent),
+            ...needed
+              .filter((adviser) => adviser !== silent)
+              .map((adviser) => ({ adviser, status: 'answered' as const })),
+            ...(silent === undefined ? [] : [{ adviser: silent, status: 'open' as const }]),
+          ];
           const answers: DecisionAnswers = {
             ...generated.answers,
             lawfulBasis: { ...basis, unsure: true },
@@ -405,6 +411,7 @@ describe('assessDecision, for any answers', () => {
           };
           const assessment = assessDecision(answers, factsOf({ ...generated, advice }));
           expect(assessment.lawAdviceOutstanding).toBe(true);
+          expect(assessment.lawAdvisersOutstanding).toEqual([silent]);
           expect(assessment.canRecord).toBe(false);
           expect(assessment.problems.map((problem) => problem.code)).toContain('LAW_ADVICE');
         },
@@ -656,21 +663,32 @@ describe('assessDecision, rule by rule', () => {
     expect(codes(routine({ lawfulBasis: without(basis, 'commonLaw') }))).toEqual(['COMMON_LAW']);
     expect(codes(routine({ lawfulBasis: { ...basis, commonLaw: 'legal-duty' } }))).toEqual([
       'CONFIDENCE_REASON',
+      'STATUTE',
     ]);
     expect(
       codes(
         routine({
-          lawfulBasis: { ...basis, commonLaw: 'legal-duty', confidenceReason: 'A court order requires it.' },
+          lawfulBasis: {
+            ...basis,
+            commonLaw: 'legal-duty',
+            confidenceReason: 'A court order requires it.',
+            statute: 'Order of the Family Court at Swindon, 1 December 2026',
+          },
         }),
       ),
     ).toEqual([]);
   });
 
-  it('waits for a law adviser’s answer when the practitioner is unsure which law applies', () => {
+  it('waits for the DPO and the Caldicott Guardian when health information is shared, and for the DPO otherwise (R2.3)', () => {
     const basis = routine().lawfulBasis;
-    if (basis === undefined) throw new Error('routine answers have a basis');
+    const information = routine().information;
+    if (basis === undefined || information === undefined) throw new Error('routine answers have a basis');
     const unsure = routine({ lawfulBasis: { ...basis, unsure: true } });
     expect(codes(unsure)).toEqual(['LAW_ADVICE']);
+    expect(assessDecision(unsure, facts())).toMatchObject({
+      lawAdvisersNeeded: ['dpo', 'caldicott_guardian'],
+      lawAdvisersOutstanding: ['dpo', 'caldicott_guardian'],
+    });
     expect(
       codes(
         unsure,
@@ -683,8 +701,36 @@ describe('assessDecision, rule by rule', () => {
         }),
       ),
     ).toEqual(['LAW_ADVICE']);
-    for (const adviser of pack.sharing.lawAdvisers)
-      expect(codes(unsure, facts({ advice: [{ adviser, status: 'answered' }] }))).toEqual([]);
+    // Either one alone is not enough: the source policy asks the DPO and the Caldicott Guardian.
+    for (const adviser of ['dpo', 'caldicott_guardian'] as const) {
+      const one = assessDecision(unsure, facts({ advice: [{ adviser, status: 'answered' }] }));
+      expect(one.problems.map((problem) => problem.code)).toEqual(['LAW_ADVICE']);
+      expect(one.problems[0]?.message).toBe(
+        `You are unsure which law applies: the decision cannot be recorded until the Data Protection Officer and the Caldicott Guardian have each given advice. Still waiting for: the ${adviser === 'dpo' ? 'Caldicott Guardian' : 'Data Protection Officer'}`,
+      );
+    }
+    expect(
+      codes(
+        unsure,
+        facts({
+          advice: [
+            { adviser: 'dpo', status: 'answered' },
+            { adviser: 'caldicott_guardian', status: 'answered' },
+          ],
+        }),
+      ),
+    ).toEqual([]);
+    // Without health information, the DPO's advice is what is needed.
+    const educationOnly = {
+      ...unsure,
+      information: { ...information, shared: [{ categoryId: 'education', relevance: 'Attendance.' }] },
+      lawfulBasis: { ...basis, unsure: true, article9: undefined, schedule1: undefined },
+    };
+    expect(assessDecision(educationOnly, facts()).lawAdvisersNeeded).toEqual(['dpo']);
+    expect(
+      codes(educationOnly, facts({ advice: [{ adviser: 'caldicott_guardian', status: 'answered' }] })),
+    ).toEqual(['LAW_ADVICE']);
+    expect(codes(educationOnly, facts({ advice: [{ adviser: 'dpo', status: 'answered' }] }))).toEqual([]);
     expect(
       codes({
         ...unsure,
@@ -856,5 +902,171 @@ describe('assessDecision, rule by rule', () => {
         facts({ consent: [{ personId: child, outcome: 'withdrawn' }] }),
       ),
     ).toEqual([]);
+  });
+});
+
+describe('the same process inside the organisation (R2.6)', () => {
+  const colleague = {
+    name: 'Sam Green',
+    role: 'Family support worker',
+    organisationId: council,
+    reason: 'Works with the family.',
+  };
+  const internalRecipients = { recipients: [colleague] };
+
+  it('judges a share with colleagues by every lawful-basis check, and gives the same answer as for another organisation', () => {
+    fc.assert(
+      fc.property(decisionArb, (generated) => {
+        const recipients = generated.answers.recipients?.recipients ?? [colleague];
+        const at = (organisationId: string): DecisionAnswers => ({
+          ...generated.answers,
+          recipients: { recipients: recipients.map((recipient) => ({ ...recipient, organisationId })) },
+        });
+        const sameExceptImplied = (answers: DecisionAnswers) =>
+          codes(answers, factsOf(generated)).filter((code) => code !== 'IMPLIED_EXTERNAL');
+        expect(sameExceptImplied(at(council))).toEqual(sameExceptImplied(at(school)));
+      }),
+      runs,
+    );
+  });
+
+  it('still asks a share with colleagues for its lawful basis, each condition and consent', () => {
+    const basis = routine().lawfulBasis;
+    if (basis === undefined) throw new Error('routine answers have a basis');
+    const internal = (lawfulBasis: DecisionAnswers['lawfulBasis'], given = facts()) =>
+      codes(routine({ recipients: internalRecipients, lawfulBasis }), given);
+    expect(codes(routine({ recipients: internalRecipients }))).toEqual([]);
+    expect(codes(without(routine({ recipients: internalRecipients }), 'lawfulBasis'))).toEqual([
+      'SECTION_MISSING',
+    ]);
+    expect(internal(without(basis, 'article6'))).toEqual(['ARTICLE6']);
+    expect(internal(without(basis, 'article9'))).toEqual(['ARTICLE9']);
+    expect(internal(without(basis, 'schedule1'))).toEqual(['SCHEDULE1']);
+    expect(internal(without(basis, 'commonLaw'))).toEqual(['COMMON_LAW']);
+    expect(internal(basis, facts({ consent: [{ personId: child, outcome: 'none' }] }))).toEqual([
+      'CONSENT_NOT_COVERING',
+    ]);
+    expect(internal({ ...basis, commonLaw: 'public-interest' })).toEqual([
+      'CONFIDENCE_REASON',
+      'APPROVAL_NEEDED',
+    ]);
+    expect(
+      internal(
+        { ...basis, commonLaw: 'not-confidential' },
+        facts({ consent: [{ personId: child, outcome: 'none' }] }),
+      ),
+    ).toEqual(['JUSTIFICATION']);
+  });
+
+  it('allows implied consent only when every recipient is in the organisation', () => {
+    const basis = routine().lawfulBasis;
+    if (basis === undefined) throw new Error('routine answers have a basis');
+    const implied = { ...basis, commonLaw: 'implied-consent' };
+    expect(codes(routine({ lawfulBasis: implied, recipients: internalRecipients }))).toEqual([]);
+    const mixed = {
+      recipients: [
+        colleague,
+        { name: 'Rebecca Sutton', role: 'SENCo', organisationId: school, reason: 'Plan review.' },
+      ],
+    };
+    expect(codes(routine({ lawfulBasis: implied, recipients: mixed }))).toEqual(['IMPLIED_EXTERNAL']);
+    expect(assessDecision(routine({ recipients: mixed }), facts()).internal).toBe(false);
+    expect(assessDecision(routine({ recipients: internalRecipients }), facts()).internal).toBe(true);
+  });
+});
+
+describe('what each common-law footing asks, and which waits for approval', () => {
+  const basis = routine().lawfulBasis;
+  if (basis === undefined) throw new Error('routine answers have a basis');
+  const none = facts({ consent: [{ personId: child, outcome: 'none' }] });
+  const refused = facts({ consent: [{ personId: child, outcome: 'refused' }] });
+  const s16la = {
+    ...basis,
+    commonLaw: 'statutory-duty-s16la',
+    confidenceReason: 'The school is a relevant partner and the duty applies.',
+    statute: 'Children Act 2004, section 16LA',
+  };
+
+  it('records a share under the statutory duty (s16LA) with the provision named: no public-interest justification or approval', () => {
+    const assessment = assessDecision(routine({ lawfulBasis: s16la }), none);
+    expect(assessment.problems).toEqual([]);
+    expect(assessment).toMatchObject({
+      override: false,
+      withoutConsent: true,
+      approvals: [],
+      canRecord: true,
+    });
+    // Against a refusal too: the law compels the share, so there is no public-interest judgement to approve.
+    expect(codes(routine({ lawfulBasis: s16la }), refused)).toEqual([]);
+    expect(codes(routine({ lawfulBasis: without(s16la, 'statute') }), none)).toEqual(['STATUTE']);
+    expect(codes(routine({ lawfulBasis: { ...s16la, statute: '' } }), refused)).toEqual(['STATUTE']);
+    expect(codes(routine({ lawfulBasis: without(s16la, 'confidenceReason') }), none)).toEqual([
+      'CONFIDENCE_REASON',
+    ]);
+  });
+
+  it('waits for approval of an overriding public interest, with the justification', () => {
+    const publicInterest = {
+      ...basis,
+      commonLaw: 'public-interest',
+      confidenceReason: 'Risk of significant harm.',
+      justification: 'The school reports bruising.',
+    };
+    expect(assessDecision(routine({ lawfulBasis: publicInterest }), none)).toMatchObject({
+      override: true,
+      canRecord: false,
+      approvals: [{ kind: 'public-interest', approvers: ['caldicott_guardian'], status: 'not-requested' }],
+    });
+    expect(codes(routine({ lawfulBasis: without(publicInterest, 'justification') }), none)).toEqual([
+      'JUSTIFICATION',
+      'APPROVAL_NEEDED',
+    ]);
+  });
+
+  it('follows the pack for every footing: each question it asks is required, and approval only where it says', () => {
+    const answersFor = { confidenceReason: 'Reasons.', justification: 'Facts.', statute: 'A statute.' };
+    for (const option of pack.sharing.lawfulBases.commonLaw) {
+      if (option.reliesOnConsent) continue;
+      const internal =
+        option.id === 'implied-consent'
+          ? {
+              recipients: {
+                recipients: [
+                  {
+                    name: 'Sam Green',
+                    role: 'Family support worker',
+                    organisationId: council,
+                    reason: 'Works with the family.',
+                  },
+                ],
+              },
+            }
+          : {};
+      const complete = routine({
+        ...internal,
+        lawfulBasis: { ...basis, commonLaw: option.id, ...answersFor },
+      });
+      const assessment = assessDecision(complete, none);
+      expect(assessment.override, option.id).toBe(option.needsApproval);
+      expect(
+        assessment.problems.map((problem) => problem.code),
+        option.id,
+      ).toEqual(option.needsApproval ? ['APPROVAL_NEEDED'] : []);
+      const codeOf = {
+        confidenceReason: 'CONFIDENCE_REASON',
+        justification: 'JUSTIFICATION',
+        statute: 'STATUTE',
+      };
+      for (const question of option.asks) {
+        const missing = routine({
+          ...internal,
+          lawfulBasis: { ...basis, commonLaw: option.id, ...answersFor, [question]: '' },
+        });
+        expect(codes(missing, none), `${option.id} ${question}`).toContain(codeOf[question]);
+      }
+    }
+    expect(
+      pack.sharing.lawfulBases.commonLaw.filter((option) => option.needsApproval).map((option) => option.id),
+    ).toEqual(['public-interest']);
   });
 });

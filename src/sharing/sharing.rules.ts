@@ -1,4 +1,5 @@
-import type { Adviser, Approver, PolicyPack } from '../policy/index.ts';
+import { roleNames } from '../auth/index.ts';
+import type { Approver, PolicyPack } from '../policy/index.ts';
 import { principles, type DecisionAnswers, type SectionName } from './sharing.answers.ts';
 import {
   approvalKindNames,
@@ -157,19 +158,25 @@ export function assessDecision(answers: DecisionAnswers, facts: DecisionFacts): 
     basis?.commonLaw === undefined
       ? undefined
       : bases.commonLaw.find((option) => option.id === basis.commonLaw);
-  const lawAdviceOutstanding =
-    sharing &&
-    basis?.unsure === true &&
-    !facts.advice.some(
-      (advice) =>
-        advice.status === 'answered' &&
-        (pack.sharing.lawAdvisers as readonly Adviser[]).includes(advice.adviser),
-    );
+  // R2.3: unsure which law applies, the decision waits until each adviser the pack names has answered
+  // (the source policy asks the DPO and the Caldicott Guardian, not either).
+  const lawAdvice = pack.sharing.lawAdvice;
+  const lawAdvisersNeeded =
+    basis?.unsure === true
+      ? shared.some((item) => lawAdvice.healthCategories.includes(item.categoryId))
+        ? lawAdvice.healthAdvisers
+        : lawAdvice.advisers
+      : [];
+  const lawAdvisersOutstanding = lawAdvisersNeeded.filter(
+    (adviser) => !facts.advice.some((advice) => advice.status === 'answered' && advice.adviser === adviser),
+  );
+  // A decision not to share shares nothing, so it does not wait for the law to be settled.
+  const lawAdviceOutstanding = sharing && lawAdvisersOutstanding.length > 0;
   if (lawAdviceOutstanding)
     problem(
       'advice',
       'LAW_ADVICE',
-      'You are unsure which law applies: the Data Protection Officer or Caldicott Guardian must give advice before the decision can be recorded',
+      `You are unsure which law applies: the decision cannot be recorded until ${adviserNames(lawAdvisersNeeded)} ${lawAdvisersNeeded.length === 1 ? 'has' : 'have each'} given advice. Still waiting for: ${adviserNames(lawAdvisersOutstanding)}`,
     );
   if (basis !== undefined && sharing) {
     const known = (list: readonly { id: string }[], value: string | undefined) =>
@@ -192,15 +199,23 @@ export function assessDecision(answers: DecisionAnswers, facts: DecisionFacts): 
       );
     if (commonLaw === undefined)
       problem('lawfulBasis', 'COMMON_LAW', 'Select the common-law position on confidentiality');
-    else if (
-      commonLaw.setsAsideConfidence &&
-      (basis.confidenceReason === undefined || basis.confidenceReason === '')
-    ) {
-      problem(
-        'lawfulBasis',
-        'CONFIDENCE_REASON',
-        'Give the reasons for not observing the duty of confidence',
-      );
+    else {
+      if (
+        commonLaw.asks.includes('confidenceReason') &&
+        (basis.confidenceReason === undefined || basis.confidenceReason === '')
+      )
+        problem(
+          'lawfulBasis',
+          'CONFIDENCE_REASON',
+          'Give the reasons for not observing the duty of confidence',
+        );
+      // A legal duty compels the share: the provision is named in place of a public-interest judgement.
+      if (commonLaw.asks.includes('statute') && (basis.statute === undefined || basis.statute === ''))
+        problem(
+          'lawfulBasis',
+          'STATUTE',
+          'Name the statutory provision or court order that requires you to share',
+        );
     }
   }
 
@@ -248,8 +263,7 @@ export function assessDecision(answers: DecisionAnswers, facts: DecisionFacts): 
     }
     if (
       withoutConsent &&
-      !commonLaw.reliesOnConsent &&
-      commonLaw.id !== 'implied-consent' &&
+      commonLaw.asks.includes('justification') &&
       (basis?.justification === undefined || basis.justification === '')
     ) {
       problem(
@@ -259,9 +273,13 @@ export function assessDecision(answers: DecisionAnswers, facts: DecisionFacts): 
       );
     }
   }
+  // A public-interest override waits for approval (R2.20); a legal duty that names its provision does not.
   const override =
     sharing &&
-    (commonLaw?.isOverride === true || (refusedOrWithdrawn && commonLaw?.reliesOnConsent !== true));
+    (commonLaw?.needsApproval === true ||
+      (refusedOrWithdrawn &&
+        commonLaw?.reliesOnConsent !== true &&
+        commonLaw?.asks.includes('statute') !== true));
 
   // 6. Openness (R2.18).
   const openness = answers.openness;
@@ -350,6 +368,8 @@ export function assessDecision(answers: DecisionAnswers, facts: DecisionFacts): 
     criminalOffence,
     approvals,
     lawAdviceOutstanding,
+    lawAdvisersNeeded,
+    lawAdvisersOutstanding,
     readyForApproval,
     canRecord: problems.length === 0,
   };
@@ -362,4 +382,12 @@ function approvalStatus(
 ): NeededApproval {
   const latest = facts.filter((fact) => fact.kind === kind).at(-1);
   return { kind, approvers, status: latest?.status ?? 'not-requested' };
+}
+
+/** Advisers in words for the rules' messages: "the Data Protection Officer and the Caldicott Guardian". */
+function adviserNames(advisers: readonly Approver[]): string {
+  const names = advisers.map((adviser) =>
+    adviser === 'line-manager' ? 'your line manager' : `the ${roleNames[adviser]}`,
+  );
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
 }

@@ -1,5 +1,6 @@
 import { adviceService } from './advice.service.ts';
 import { approvalService } from './approval.service.ts';
+import { consentWithdrawnService } from './consent-withdrawn.service.ts';
 import { decisionService } from './decision.service.ts';
 import { decisionReadingService } from './decision.view.ts';
 import { sharingContext, type SharingDependencies } from './sharing.context.ts';
@@ -28,6 +29,7 @@ export function sharingService(deps: SharingDependencies) {
     ...decisionService(context),
     ...adviceService(context),
     ...approvalService(context),
+    ...consentWithdrawnService(context),
   };
 }
 

@@ -78,10 +78,23 @@ export interface SharingAddendaTable {
   written_at: Date;
 }
 
+/** A decision that relied on consent since withdrawn (R3.3): beside the decision, which never changes. */
+export interface SharingDecisionConsentWithdrawalsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  decision_id: string;
+  consent_id: string;
+  person_id: string;
+  /** yyyy-mm-dd. */
+  withdrawn_on: string;
+  marked_at: Date;
+}
+
 export interface SharingTables {
   sharing_decisions: SharingDecisionsTable;
   sharing_decision_people: SharingDecisionPeopleTable;
   sharing_advice_requests: SharingAdviceRequestsTable;
   sharing_approvals: SharingApprovalsTable;
   sharing_addenda: SharingAddendaTable;
+  sharing_decision_consent_withdrawals: SharingDecisionConsentWithdrawalsTable;
 }

@@ -34,9 +34,9 @@ const outcomeNotices: Record<PersonOutcome, string> = {
 const basisDescriptions: Record<AccessBasis, string> = {
   role: 'Your role lets you see every record in your organisation.',
   allocated: 'You can see this record because this person is allocated to you.',
-  team: 'You can see this record because this person is allocated to a member of your team.',
+  team: 'You can see this record because this person is allocated to someone you line-manage.',
   'family-member':
-    'You can see this record because this person is a family member of someone allocated to you or your team.',
+    'You can see this record because this person is a family member of someone allocated to you or to someone you line-manage.',
   'break-glass': 'You can see this record because you recorded a reason for access.',
 };
 

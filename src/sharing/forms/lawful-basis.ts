@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PolicyPack } from '../../policy/index.ts';
+import type { LawfulBasisQuestion, PolicyPack } from '../../policy/index.ts';
 import type { LawfulBasisSection } from '../sharing.answers.ts';
 import { choice, text, type FormValues } from './fields.ts';
 
@@ -14,6 +14,7 @@ export const lawfulBasisFields = [
   'commonLaw',
   'confidenceReason',
   'justification',
+  'statute',
 ];
 
 export function lawfulBasisForm(context: {
@@ -36,6 +37,7 @@ export function lawfulBasisForm(context: {
       commonLaw: choice(ids(bases.commonLaw), 'Select the common-law position from the list'),
       confidenceReason: text('the reasons for not observing the duty of confidence', 4000),
       justification: text('the public-interest justification', 4000),
+      statute: text('the statutory provision', 500),
     })
     .transform((raw, ctx): LawfulBasisSection => {
       const problem = (path: string, message: string) =>
@@ -59,9 +61,16 @@ export function lawfulBasisForm(context: {
             'commonLaw',
             'Select the common-law position on confidentiality, or tick that you are not sure which law applies',
           );
-        else if (commonLaw.setsAsideConfidence && raw.confidenceReason === undefined)
-          problem('confidenceReason', 'Give the reasons for not observing the duty of confidence');
+        else {
+          if (commonLaw.asks.includes('confidenceReason') && raw.confidenceReason === undefined)
+            problem('confidenceReason', 'Give the reasons for not observing the duty of confidence');
+          if (commonLaw.asks.includes('statute') && raw.statute === undefined)
+            problem('statute', 'Name the statutory provision or court order that requires you to share');
+        }
       }
+      // Only what the chosen footing asks is kept: no public-interest justification under a legal duty.
+      const asked = (question: LawfulBasisQuestion) =>
+        commonLaw === undefined || commonLaw.asks.includes(question);
       return {
         unsure,
         ...(raw.article6 === undefined ? {} : { article6: raw.article6 }),
@@ -71,8 +80,13 @@ export function lawfulBasisForm(context: {
           ? {}
           : { criminalOffence: raw.criminalOffence }),
         ...(raw.commonLaw === undefined ? {} : { commonLaw: raw.commonLaw }),
-        ...(raw.confidenceReason === undefined ? {} : { confidenceReason: raw.confidenceReason }),
-        ...(raw.justification === undefined ? {} : { justification: raw.justification }),
+        ...(raw.confidenceReason === undefined || !asked('confidenceReason')
+          ? {}
+          : { confidenceReason: raw.confidenceReason }),
+        ...(raw.justification === undefined || !asked('justification')
+          ? {}
+          : { justification: raw.justification }),
+        ...(raw.statute === undefined || !asked('statute') ? {} : { statute: raw.statute }),
       };
     });
 }
@@ -96,5 +110,6 @@ export function lawfulBasisValues(
     commonLaw: section.commonLaw,
     confidenceReason: section.confidenceReason,
     justification: section.justification,
+    statute: section.statute,
   };
 }

@@ -258,6 +258,9 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
             ...(basis.justification === undefined
               ? []
               : [row('Public-interest justification', [basis.justification], 'justification')]),
+            ...(basis.statute === undefined
+              ? []
+              : [row('Statutory provision or court order', [basis.statute], 'statute')]),
           ],
   });
 

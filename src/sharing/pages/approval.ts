@@ -157,6 +157,7 @@ export function decisionSections(decision: DecisionView, policy: PolicyPack): Su
               ...row('Common-law position', label(bases.commonLaw, basis.commonLaw)),
               ...row('Why the duty of confidence is not observed', basis.confidenceReason),
               ...row('Public-interest justification', basis.justification),
+              ...row('Statutory provision or court order', basis.statute),
             ]),
         ...row('Consent register', consentRows),
         ...row('Shared without consent that covers it', yesNo(decision.assessment.withoutConsent)),

@@ -22,9 +22,12 @@ export function approverName(approver: Adviser, reader: 'practitioner' | 'others
 export function approverList(
   approvers: readonly Adviser[],
   reader: 'practitioner' | 'others' = 'others',
+  joiner: 'or' | 'and' = 'or',
 ): string {
   const names = approvers.map((approver) => approverName(approver, reader));
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
+  return names.length <= 1
+    ? (names[0] ?? '')
+    : `${names.slice(0, -1).join(', ')} ${joiner} ${names.at(-1) ?? ''}`;
 }
 
 export const approvalStatusNames: Record<ApprovalStatus | NeededApproval['status'], string> = {

@@ -41,5 +41,7 @@ export function advicePanel(view: DecisionView) {
     askedAt: advice.askedAt,
     answeredByName: advice.answeredByName,
     answeredAt: advice.answeredAt,
+    // R2.15: asked after the decision was recorded (choosing the method, sending).
+    afterRecording: view.recordedAt !== null && advice.askedAt > view.recordedAt,
   }));
 }

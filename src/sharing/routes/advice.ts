@@ -82,8 +82,12 @@ export function adviceRoutes(app: FastifyInstance, options: SharingReviewRouteOp
       value: adviser,
       text: approverName(adviser, 'practitioner'),
       hint:
-        unsure && (policy.sharing.lawAdvisers as readonly Adviser[]).includes(adviser)
-          ? { text: 'Can settle which law applies, so that the decision can be recorded' }
+        unsure && (view.assessment.lawAdvisersNeeded as readonly Adviser[]).includes(adviser)
+          ? {
+              text: view.assessment.lawAdvisersOutstanding.some((needed) => needed === adviser)
+                ? 'Must give advice on which law applies before the decision can be recorded'
+                : 'Has given advice on which law applies',
+            }
           : undefined,
       checked: values['adviser'] === adviser,
     }));
@@ -127,7 +131,9 @@ export function adviceRoutes(app: FastifyInstance, options: SharingReviewRouteOp
       lawAdvice: unsure
         ? {
             outstanding: view.assessment.lawAdviceOutstanding,
-            advisers: approverList(policy.sharing.lawAdvisers, 'practitioner'),
+            advisers: approverList(view.assessment.lawAdvisersNeeded, 'practitioner', 'and'),
+            waitingFor: approverList(view.assessment.lawAdvisersOutstanding, 'practitioner', 'and'),
+            several: view.assessment.lawAdvisersNeeded.length > 1,
           }
         : undefined,
       anonymisedSummary: adviceSummary(view, policy, { anonymised: true }).split('\n'),
@@ -155,8 +161,8 @@ export function adviceRoutes(app: FastifyInstance, options: SharingReviewRouteOp
     { config: authors(['advice.requested']) },
     async (request, reply) => {
       const { view, viewer } = await openDecision(request);
-      // Only the author asks; asking about a recorded decision is the service's rule error, shown on
-      // the page. Either way nothing is written, so the answer is a refusal, never a redirect.
+      // Only the author asks, at any stage, after recording too (R2.15). A refusal writes nothing,
+      // so the answer is a refusal, never a redirect.
       if (view.startedBy.id !== viewer.userId) return notAuthor(reply);
       const values = typedAnswers(request.body, askFields);
       const form = parseForm(askAdviceForm(policy.sharing.advisers), request.body);

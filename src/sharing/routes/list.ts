@@ -45,9 +45,13 @@ export function listRoutes(app: FastifyInstance, pages: DecisionPages): void {
   });
 
   async function renderStart(reply: FastifyReply, status: number, viewer: Viewer, errors?: FormErrors) {
-    const training = await staff.trainingOf(viewer.userId);
+    const [training, trainingBlock] = await Promise.all([
+      staff.trainingOf(viewer.userId),
+      sharing.trainingBlock(viewer),
+    ]);
     return reply.code(status).render('sharing/views/start.njk', {
       training,
+      trainingBlock,
       pageTitle: 'Make a sharing decision',
       backLink: sharingPaths.mine(),
       action: sharingPaths.start(),

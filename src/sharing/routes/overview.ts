@@ -53,6 +53,12 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
       advice: advicePanel(view),
       approvals: approvalsPanel(view),
       panels: extra.panels ?? [],
+      // R3.3: the consent it relied on was withdrawn; nothing more is disclosed under it.
+      consentWithdrawals: view.consentWithdrawals.map((withdrawal) => ({
+        withdrawnOn: withdrawal.withdrawnOn,
+        aftermathPath:
+          view.status === 'recorded' ? pages.consentWithdrawnPath?.(withdrawal.consentId) : undefined,
+      })),
       paths: {
         check: sharingPaths.check(view.id),
         askAdvice: sharingPaths.askAdvice(view.id),

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
 import { consentPaths } from '../../consent/index.ts';
+import type { LawfulBasisQuestion } from '../../policy/index.ts';
 import { RuleError } from '../../lib/errors.ts';
 import { anchorDates, parseForm, ruleErrors, typedAnswers, type FormErrors } from '../../web/forms.ts';
 import {
@@ -65,6 +66,7 @@ const problemFields: Readonly<Record<string, string>> = {
   IMPLIED_AGAINST_REFUSAL: 'commonLaw',
   AGAINST_REFUSAL: 'commonLaw',
   JUSTIFICATION: 'justification',
+  STATUTE: 'statute',
   TOLD_DETAILS: 'toldDetails',
   NOT_TOLD_REASON: 'notToldReason',
   NOT_SHARE_REASONS: 'notShareReasonIds',
@@ -246,6 +248,40 @@ export function questionRoutes(app: FastifyInstance, pages: DecisionPages): void
       criminalOffence: shared.some((item) => categories.get(item.categoryId)?.criminal === true),
     };
   };
+  // Each footing says what it asks and whether it waits for approval, so the page asks only that.
+  const questionNames: Record<LawfulBasisQuestion, string> = {
+    confidenceReason: 'why you are not observing the duty of confidence',
+    justification: 'the public-interest justification',
+    statute: 'the statutory provision or court order',
+  };
+  const commonLawItems = () =>
+    policy.sharing.lawfulBases.commonLaw.map((option) => {
+      const asks = option.asks.map((question) => questionNames[question]);
+      const then = [
+        ...(asks.length === 0 ? [] : [`You will be asked for ${asks.join(' and ')}.`]),
+        ...(option.needsApproval
+          ? [
+              `The decision waits for approval by the ${approverList(policy.sharing.approvals.publicInterest.approvers)} (the ${approverList(policy.sharing.approvals.publicInterest.healthApprovers)} for health information).`,
+            ]
+          : []),
+      ].join(' ');
+      const hint = [option.help ?? '', then].filter((text) => text !== '').join(' ');
+      return { value: option.id, text: option.label, ...(hint === '' ? {} : { hint: { text: hint } }) };
+    });
+  const askedBy = (question: LawfulBasisQuestion) =>
+    `Only for: ${policy.sharing.lawfulBases.commonLaw
+      .filter((option) => option.asks.includes(question))
+      .map((option) => option.label)
+      .join('; ')}`;
+  // R2.3: who must each advise if the practitioner is unsure which law applies, for what is shared.
+  const lawAdvisersFor = (view: DecisionView) => {
+    const { lawAdvice } = policy.sharing;
+    return (view.answers.information?.shared ?? []).some((item) =>
+      lawAdvice.healthCategories.includes(item.categoryId),
+    )
+      ? lawAdvice.healthAdvisers
+      : lawAdvice.advisers;
+  };
   const everyoneCovered = (view: DecisionView) =>
     view.consent.length > 0 && view.consent.every((finding) => finding.outcome === 'covered');
   questionPage({
@@ -263,12 +299,17 @@ export function questionRoutes(app: FastifyInstance, pages: DecisionPages): void
         })),
         everyoneCovered: everyoneCovered(view),
         ...sensitivity(view),
-        lawAdvisers: approverList(policy.sharing.lawAdvisers),
+        lawAdvisers: approverList(lawAdvisersFor(view), 'others', 'and'),
         article6Items: labelled(bases.article6),
         article9Items: labelled(bases.article9),
         schedule1Items: labelled(bases.schedule1),
         criminalOffenceItems: labelled(bases.criminalOffence),
-        commonLawItems: labelled(bases.commonLaw),
+        commonLawItems: commonLawItems(),
+        askedBy: {
+          confidenceReason: askedBy('confidenceReason'),
+          justification: askedBy('justification'),
+          statute: askedBy('statute'),
+        },
       };
     },
     schema: (view) => lawfulBasisForm({ pack: policy, ...sensitivity(view) }),
