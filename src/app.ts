@@ -15,7 +15,7 @@ import { mailRoutes } from './mail/index.ts';
 import { notificationsRoutes } from './notifications/index.ts';
 import { orgsApi } from './orgs/orgs.api.ts';
 import { sharingApi } from './sharing/sharing.api.ts';
-import { decisionDisclosuresPanel } from './disclosures/index.ts';
+import { decisionDisclosuresPanel, disclosurePaths } from './disclosures/index.ts';
 import { disclosuresApi } from './disclosures/disclosures.api.ts';
 import { disclosuresRoutes } from './disclosures/disclosures.routes.ts';
 import { orgsRoutes } from './orgs/orgs.routes.ts';
@@ -97,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     policy: services.policy,
     clock: options.clock,
     overviewPanels: [decisionDisclosuresPanel(services.disclosures, services.policy)],
+    consentWithdrawnPath: disclosurePaths.consentWithdrawn,
     staff: services.staff,
   });
   await app.register(sharingReviewRoutes, {

@@ -65,7 +65,9 @@ describe('the disclosure pages', () => {
         .filter(
           (rule) =>
             !rule.url.startsWith('/api/') &&
-            (rule.url.includes('/disclosures') || rule.url.startsWith('/misdirected')),
+            (rule.url.includes('/disclosures') ||
+              rule.url.startsWith('/misdirected') ||
+              rule.url.startsWith('/consent-withdrawals')),
         )
         .map((rule) => [`${rule.method} ${rule.url}`, rule.audit]),
     );
@@ -81,6 +83,12 @@ describe('the disclosure pages', () => {
       'GET /misdirected': 'none',
       'GET /misdirected/new': 'none',
       'POST /misdirected/new': ['misdirected.recorded'],
+      'GET /consent-withdrawals/:consentId': ['consent.viewed'],
+      'GET /consent-withdrawals/:consentId/organisations/:organisationId': ['consent.viewed'],
+      'POST /consent-withdrawals/:consentId/organisations/:organisationId': [
+        'disclosure.withdrawal_told',
+        'consent.viewed',
+      ],
     });
   });
 });

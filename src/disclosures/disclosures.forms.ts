@@ -5,6 +5,8 @@ import { textRule } from '../lib/text.schema.ts';
 import { channelMethodIds, type ChannelMethodId } from '../policy/index.ts';
 import { checkboxes, dateFieldNames, dateParts, readDate } from '../lib/fields.ts';
 import type { MisdirectedAnswers } from './disclosures.schema.ts';
+import type { WithdrawalNoticeMethod } from './disclosures.table.ts';
+import type { WithdrawalNoticeAnswers } from './disclosures.withdrawal.service.ts';
 
 /**
  * The disclosure log's forms: what each page posts, turned into the canonical answers of
@@ -379,5 +381,39 @@ export function misdirectedForm(context: { readonly today: string }) {
         senderTold: actions.includes('senderTold'),
         actionDetails,
       };
+    });
+}
+
+/** The addresses of telling recipients that consent was withdrawn (R3.3): ids only. */
+export const consentWithdrawalParams = z.strictObject({ consentId: z.uuid() });
+export const withdrawalNoticeParams = z.strictObject({ consentId: z.uuid(), organisationId: z.uuid() });
+export const consentWithdrawalPageQuery = z.object({ done: z.enum(['told']).optional().catch(undefined) });
+
+/** How a recipient can be told that consent was withdrawn, as the page names each. */
+export const withdrawalNoticeMethods: Record<WithdrawalNoticeMethod, string> = {
+  letter: 'By letter',
+  'secure-email': 'By secure e-mail or the secure exchange',
+  telephone: 'By telephone, followed by a note on the case record',
+};
+export const withdrawalNoticeFields = ['method', ...dateFieldNames('toldOn')];
+
+/** Telling a recipient that consent was withdrawn: how, and on what day (the service checks the day against the withdrawal). */
+export function withdrawalNoticeForm(context: { readonly today: string }) {
+  return z
+    .strictObject({ method: loose(40), ...dateParts('toldOn') })
+    .transform((raw, ctx): WithdrawalNoticeAnswers => {
+      const problem = (path: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: [path], message });
+      const method = (Object.keys(withdrawalNoticeMethods) as WithdrawalNoticeMethod[]).find(
+        (candidate) => candidate === raw.method,
+      );
+      if (method === undefined) problem('method', 'Select how you told them');
+      const toldOn = readDate(raw, 'toldOn');
+      if (toldOn.kind === 'blank') problem('toldOn', 'Enter the date you told them');
+      else if (toldOn.kind === 'invalid') problem('toldOn', 'The date you told them must be a real date');
+      else if (toldOn.value > context.today)
+        problem('toldOn', 'The date you told them must be today or in the past');
+      if (method === undefined || toldOn.kind !== 'date' || ctx.issues.length > 0) return z.NEVER;
+      return { method, toldOn: toldOn.value };
     });
 }

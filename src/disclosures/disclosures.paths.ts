@@ -5,6 +5,11 @@ export const disclosurePaths = {
   checklist: (decisionId: string, call?: 'incoming' | 'outgoing') =>
     `/decisions/${decisionId}/disclosures/checklist${call === undefined ? '' : `?call=${call}`}`,
   disclosure: (id: string) => `/disclosures/${id}`,
+  /** Those who received information under decisions that relied on a withdrawn consent (R3.3). */
+  consentWithdrawn: (consentId: string) => `/consent-withdrawals/${consentId}`,
+  /** Recording that one of them was told. */
+  tellWithdrawn: (consentId: string, organisationId: string) =>
+    `/consent-withdrawals/${consentId}/organisations/${organisationId}`,
   confirmReceipt: (id: string) => `/disclosures/${id}/receipt`,
   receipts: () => '/disclosures/receipts',
   misdirected: () => '/misdirected',

@@ -33,6 +33,25 @@ describe('policy packs (R2.13, invariant 7)', () => {
     expect(current.channels).not.toEqual(base.channels);
   });
 
+  it('refuses a common-law footing that sets aside confidence without asking for the reasons (R2.4)', () => {
+    const base = loadPolicyPack('default');
+    const commonLaw = base.sharing.lawfulBases.commonLaw.map((option) =>
+      option.id === 'statutory-duty-s16la' ? { ...option, asks: ['statute'] } : option,
+    );
+    const text = JSON.stringify({
+      name: 'local',
+      version: '2026.12-1',
+      description: 'A council pack.',
+      extends: 'default',
+      sharing: { ...base.sharing, lawfulBases: { ...base.sharing.lawfulBases, commonLaw } },
+    });
+    expect(() => parsePolicyPack('local', text)).toThrow(/must ask for the reasons/);
+    const fixed = JSON.stringify({ ...JSON.parse(text), sharing: base.sharing });
+    expect(parsePolicyPack('local', fixed).sharing.lawfulBases.commonLaw).toEqual(
+      base.sharing.lawfulBases.commonLaw,
+    );
+  });
+
   it('refuses a pack that extends itself, an unknown pack, or a path', () => {
     const text = (extra: object) =>
       JSON.stringify({ name: 'local', version: '2026.12-1', description: 'A council pack.', ...extra });

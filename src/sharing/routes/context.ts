@@ -29,7 +29,7 @@ export interface SharingRouteOptions {
    * The page, above sharing, where those who received information under a decision are told that
    * the consent it relied on was withdrawn (R3.3): linked from the overview's banner. app.ts hands it in.
    */
-  readonly consentWithdrawnPath?: (consentId: string) => string;
+  readonly consentWithdrawnPath: (consentId: string) => string;
   /** The practitioner's own data protection training, warned about where they share (R1.1). */
   readonly staff: Pick<StaffService, 'trainingOf'>;
 }

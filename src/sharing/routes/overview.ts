@@ -57,7 +57,7 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
       consentWithdrawals: view.consentWithdrawals.map((withdrawal) => ({
         withdrawnOn: withdrawal.withdrawnOn,
         aftermathPath:
-          view.status === 'recorded' ? pages.consentWithdrawnPath?.(withdrawal.consentId) : undefined,
+          view.status === 'recorded' ? pages.consentWithdrawnPath(withdrawal.consentId) : undefined,
       })),
       paths: {
         check: sharingPaths.check(view.id),

@@ -92,3 +92,34 @@ export class MisdirectedNewPage extends SafesharePage {
     await this.clickButton('Record misdirected information');
   }
 }
+
+/** The organisations that received information under decisions that relied on a withdrawn consent (R3.3). */
+export class ConsentWithdrawnPage extends SafesharePage {
+  static async verifyOnPage(page: Page): Promise<ConsentWithdrawnPage> {
+    await verifyHeading(page, 'Tell those who received information that consent was withdrawn');
+    return new ConsentWithdrawnPage(page);
+  }
+
+  /** An organisation's card, by its name. */
+  recipient(organisation: string): Locator {
+    return this.main.locator('.govuk-summary-card').filter({ hasText: organisation });
+  }
+
+  async recordTold(organisation: string): Promise<void> {
+    await this.recipient(organisation)
+      .getByRole('link', { name: /^Record that they were told/ })
+      .click();
+  }
+}
+
+/** Recording that one organisation was told; its heading names the organisation. */
+export class TellWithdrawnPage extends SafesharePage {
+  static async verifyOnPage(page: Page, organisation: string): Promise<TellWithdrawnPage> {
+    await verifyHeading(page, `Tell ${organisation} that consent was withdrawn`);
+    return new TellWithdrawnPage(page);
+  }
+
+  async suggestedWords(): Promise<string> {
+    return tidy(await this.page.locator('#suggested-words').innerText());
+  }
+}
