@@ -87,7 +87,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(mailRoutes, { mail: services.mail });
   await app.register(orgsRoutes, { orgs: services.orgs });
   await app.register(peopleRoutes, { people: services.people, clock: options.clock });
-  await app.register(consentRoutes, { consent: services.consent, policy: services.policy });
+  await app.register(consentRoutes, {
+    consent: services.consent,
+    policy: services.policy,
+    withdrawalAftermathPath: disclosurePaths.consentWithdrawn,
+  });
   await app.register(consentOutputsRoutes, { outputs: services.consentOutputs, clock: options.clock });
   await app.register(consentApi, { outputs: services.consentOutputs, publicUrl: config.publicUrl });
   await app.register(sharingRoutes, {

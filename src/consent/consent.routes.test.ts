@@ -350,6 +350,7 @@ describe('what each consent page records', () => {
     await pages.register(consentRoutes, {
       consent: context.services.consent,
       policy: context.services.policy,
+      withdrawalAftermathPath: (consentId) => `/consent-withdrawals/${consentId}`,
     });
     await pages.register(consentOutputsRoutes, {
       outputs: context.services.consentOutputs,

@@ -122,6 +122,14 @@ describe('consent withdrawn after a decision that relied on it', () => {
     await page.waitForURL(`**/consents/${consentId}?done=withdrawn`);
     const withdrawn = await ConsentShowPage.verifyOnPage(page, 'Consent given');
     expect(await withdrawn.summaryLines()).toContain('Status: Withdrawn');
+    // The consent record leads to those who already received information under it.
+    expect(
+      await page
+        .getByRole('link', {
+          name: 'Tell those who already received information that consent has been withdrawn',
+        })
+        .getAttribute('href'),
+    ).toBe(`/consent-withdrawals/${consentId}`);
 
     const overview = await SharingOverviewPage.open(page, decisionId);
     const banner = await overview.mainText();

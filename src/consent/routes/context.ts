@@ -31,6 +31,11 @@ import {
 export interface ConsentRouteOptions {
   readonly consent: ConsentService;
   readonly policy: PolicyPack;
+  /**
+   * The page, above the register, that lists who already received information under decisions that
+   * relied on a withdrawn consent (R3.3): linked from the withdrawn consent. app.ts hands it in.
+   */
+  readonly withdrawalAftermathPath: (consentId: string) => string;
 }
 
 /** The date fields of the consent forms: an error about one links to its day (GOV.UK date input). */

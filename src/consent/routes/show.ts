@@ -42,6 +42,10 @@ export function detailsPage(pages: ConsentPages) {
         path: consentPaths.evidenceFile(details.consent.id, item.id),
       })),
       evidenceAction: consentPaths.evidence(details.consent.id),
+      aftermathPath:
+        details.consent.status === 'withdrawn'
+          ? pages.withdrawalAftermathPath(details.consent.id)
+          : undefined,
       ...detailsContext(details),
     });
   };
