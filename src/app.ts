@@ -16,6 +16,7 @@ import { notificationsRoutes } from './notifications/index.ts';
 import { orgsApi } from './orgs/orgs.api.ts';
 import { sharingApi } from './sharing/sharing.api.ts';
 import { decisionDisclosuresPanel, disclosurePaths } from './disclosures/index.ts';
+import { incidentsRoutes } from './incidents/index.ts';
 import { disclosuresApi } from './disclosures/disclosures.api.ts';
 import { disclosuresRoutes } from './disclosures/disclosures.routes.ts';
 import { orgsRoutes } from './orgs/orgs.routes.ts';
@@ -120,6 +121,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock: options.clock,
     secureCookies: config.secureCookies,
   });
+  await app.register(incidentsRoutes, { incidents: services.incidents });
   await app.register(authRoutes, {
     auth: services.auth,
     secureCookies: config.secureCookies,

@@ -4,6 +4,7 @@ import { channelsService } from './channels/index.ts';
 import type { Config } from './config.ts';
 import { consentOutputsService, consentService } from './consent/index.ts';
 import { disclosuresService } from './disclosures/index.ts';
+import { incidentsService } from './incidents/index.ts';
 import type { Db } from './db/client.ts';
 import { databaseReachable } from './db/health.ts';
 import type { Clock } from './lib/clock.ts';
@@ -129,6 +130,13 @@ export function services(deps: Dependencies) {
       orgs: container.orgs,
       notifications: container.notifications,
       policy,
+    }),
+    incidents: incidentsService({
+      db: deps.db,
+      clock: deps.clock,
+      audit,
+      notifications: container.notifications,
+      staff,
     }),
   };
 }

@@ -90,6 +90,13 @@ describe('safeshare jobs', () => {
     expect(receipts.stdout.trim()).toBe('receipt-follow-up: no overdue receipts');
   }, 120_000);
 
+  it('registers the incident clock to run every five minutes, calling the incident register', async () => {
+    const listed = await safeshare('jobs', 'list');
+    expect(listed.stdout).toMatch(/^incident-clock {2}every 5 minutes {2}/m);
+    const clock = await safeshare('jobs', 'run', 'incident-clock');
+    expect(clock.stdout.trim()).toBe('incident-clock: no reminders due');
+  }, 120_000);
+
   it('refuses an unknown job with a clear message and a non-zero exit', async () => {
     const failure = await safeshare('jobs', 'run', 'no-such-job').then(
       () => undefined,

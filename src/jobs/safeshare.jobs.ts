@@ -33,6 +33,12 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
     return `marked ${report.markedOverdue} overdue, expired ${report.expired}, sent ${report.notified} reminders`;
   });
 
+  // R5.3, UK GDPR Art 33: the DPO is reminded 24, 48 and 66 hours into an incident's 72-hour clock.
+  scheduler.register({ name: 'incident-clock', every: 300_000 }, async () => {
+    const reminded = await services.incidents.remindClock();
+    return reminded === 0 ? 'no reminders due' : `sent ${String(reminded)} clock reminders`;
+  });
+
   // R4.2.8, R4.4.2: receipts not confirmed by their due date are followed up every morning.
   scheduler.register({ name: 'receipt-follow-up', dailyAt: '07:30' }, async () => {
     const reminded = await services.disclosures.remindOverdueReceipts();

@@ -40,3 +40,39 @@ const londonDay = new Intl.DateTimeFormat('en-CA', {
 export function londonToday(now: Date): string {
   return londonDay.format(now);
 }
+
+const londonParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  hourCycle: 'h23',
+});
+
+/** The wall-clock time in London at an instant, as [year, month, day, hour, minute]. */
+function londonWallClock(instant: number): number[] {
+  const parts = Object.fromEntries(
+    londonParts.formatToParts(new Date(instant)).map((part) => [part.type, part.value]),
+  );
+  return ['year', 'month', 'day', 'hour', 'minute'].map((name) => Number(parts[name]));
+}
+
+/**
+ * The instant a London wall-clock time names: `date` yyyy-mm-dd and `time` HH:MM (24-hour). In the
+ * hour that happens twice when the clocks go back, the first; a time that never happens (the hour
+ * skipped when they go forward) is undefined.
+ */
+export function londonInstant(date: string, time: string): Date | undefined {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
+  // London is UTC or UTC+1: try the earlier reading first.
+  for (const offsetHours of [1, 0]) {
+    const candidate = asUtc - offsetHours * 3_600_000;
+    const wall = londonWallClock(candidate);
+    if (wall.join() === [year, month, day, hour, minute].join()) return new Date(candidate);
+  }
+  return undefined;
+}

@@ -39,6 +39,8 @@ const items: readonly NavigationItem[] = [
     href: '/misdirected',
     access: ['practitioner', 'manager', 'dpo', 'caldicott_guardian', 'ig_lead'],
   },
+  // Anyone signed in reports an incident from any page (R5.1): the register starts with the button.
+  { text: 'Incidents', href: '/incidents', access: 'staff' },
   { text: 'Staff', href: '/admin/staff', access: ['admin'] },
   { text: 'Partner directory', href: '/admin/organisations', access: ['admin', 'platform_operator'] },
   { text: 'Email outbox', href: '/admin/outbox', access: ['admin', 'it_service_desk'] },

@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { checkboxes, dateFieldNames, dateParts, readDate } from '../lib/fields.ts';
+import { checkText, multiline, singleLine, type TextShape } from '../lib/text.ts';
+import { londonInstant } from '../lib/time.ts';
+import { likelihoods, severities } from './incidents.grading.ts';
+import {
+  incidentKinds,
+  type IcoReport,
+  type IncidentClosure,
+  type IncidentGrade,
+  type IncidentKind,
+  type IncidentReport,
+} from './incidents.service.ts';
+
+/** The incident register's forms: what each page posts, turned into the service's answers. */
+
+export const incidentParams = z.strictObject({ id: z.uuid() });
+export const incidentPageQuery = z.object({
+  done: z.enum(['reported', 'graded', 'ico-reported', 'closed']).optional().catch(undefined),
+});
+
+export const incidentKindNames: Record<IncidentKind, string> = {
+  'lost-or-stolen': 'A device or paper records were lost or stolen',
+  'wrong-recipient': 'Information was sent to the wrong person or address',
+  'unauthorised-access': 'Someone saw or used information they should not have',
+  'disclosed-in-error': 'Information was disclosed in error (said or shown to the wrong person)',
+  technical: 'A technical or security problem, such as a cyber attack or a system fault',
+  other: 'Something else',
+};
+
+const loose = (max: number) => z.string().max(max).optional();
+type Problem = (path: string, message: string) => void;
+
+/** A required answer of free text: blank, too long and the text rule, each with its own message. */
+function required(
+  raw: string | undefined,
+  path: string,
+  problem: Problem,
+  rule: { label: string; blank: string; max: number; shape?: TextShape },
+): string {
+  const text = raw?.trim() ?? '';
+  if (text === '') problem(path, rule.blank);
+  else if (text.length > rule.max)
+    problem(
+      path,
+      `${rule.label.charAt(0).toUpperCase()}${rule.label.slice(1)} must be ${String(rule.max)} characters or fewer`,
+    );
+  else {
+    const fault = checkText(rule.label, text, rule.shape ?? multiline);
+    if (fault !== undefined) problem(path, fault);
+  }
+  return text;
+}
+
+/** A London date and a time of day, HH:MM or H:MM, 24-hour; or a reason it is not one. */
+function readInstant(
+  raw: Record<string, unknown>,
+  dateName: string,
+  timeName: string,
+  problem: Problem,
+  messages: { blank: string; invalid: string; time: string },
+): Date | undefined {
+  const date = readDate(raw, dateName);
+  const time = typeof raw[timeName] === 'string' ? raw[timeName].trim().replace('.', ':') : '';
+  if (date.kind === 'blank') {
+    problem(dateName, messages.blank);
+    return undefined;
+  }
+  if (date.kind === 'invalid') {
+    problem(dateName, messages.invalid);
+    return undefined;
+  }
+  const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(time);
+  if (match === null) {
+    problem(timeName, messages.time);
+    return undefined;
+  }
+  const instant = londonInstant(date.value, `${match[1] ?? ''}:${match[2] ?? ''}`);
+  if (instant === undefined)
+    problem(timeName, 'That time did not happen: the clocks went forward an hour then');
+  return instant;
+}
+
+export const reportFields = [
+  'kind',
+  'whatHappened',
+  ...dateFieldNames('happenedOn'),
+  ...dateFieldNames('awareOn'),
+  'awareTime',
+  'information',
+  'peopleAffected',
+  'peopleEstimated',
+  'actionsTaken',
+];
+
+export function reportForm() {
+  return z
+    .strictObject({
+      kind: loose(40),
+      whatHappened: loose(10_000),
+      ...dateParts('happenedOn'),
+      ...dateParts('awareOn'),
+      awareTime: loose(20),
+      information: loose(10_000),
+      peopleAffected: loose(20),
+      peopleEstimated: checkboxes(z.string().max(20)).pipe(z.array(z.string()).max(2)),
+      actionsTaken: loose(10_000),
+    })
+    .transform((raw, ctx): IncidentReport => {
+      const problem: Problem = (path, message) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const kind = incidentKinds.find((candidate) => candidate === raw.kind);
+      if (kind === undefined) problem('kind', 'Select what kind of incident it is');
+      const whatHappened = required(raw.whatHappened, 'whatHappened', problem, {
+        label: 'what happened',
+        blank: 'Enter what happened',
+        max: 4000,
+      });
+      const happenedOn = readDate(raw, 'happenedOn');
+      if (happenedOn.kind === 'blank') problem('happenedOn', 'Enter when it happened');
+      else if (happenedOn.kind === 'invalid') problem('happenedOn', 'When it happened must be a real date');
+      const awareAt = readInstant(raw, 'awareOn', 'awareTime', problem, {
+        blank: 'Enter when it was discovered',
+        invalid: 'When it was discovered must be a real date',
+        time: 'Enter the time it was discovered, like 14:30',
+      });
+      const information = required(raw.information, 'information', problem, {
+        label: 'what information is involved',
+        blank: 'Enter what information is involved',
+        max: 4000,
+      });
+      const count = raw.peopleAffected?.trim().replace(/,/g, '') ?? '';
+      if (count === '') problem('peopleAffected', 'Enter how many people the information is about');
+      else if (!/^\d{1,9}$/.test(count))
+        problem('peopleAffected', 'How many people must be a whole number, like 3');
+      const actionsTaken = required(raw.actionsTaken, 'actionsTaken', problem, {
+        label: 'what has been done so far',
+        blank: 'Enter what has been done so far, or ‘nothing yet’',
+        max: 4000,
+      });
+      if (kind === undefined || happenedOn.kind !== 'date' || awareAt === undefined || ctx.issues.length > 0)
+        return z.NEVER;
+      return {
+        kind,
+        whatHappened,
+        happenedOn: happenedOn.value,
+        awareAt,
+        information,
+        peopleAffected: Number(count),
+        peopleEstimated: raw.peopleEstimated.includes('yes'),
+        actionsTaken,
+      };
+    });
+}
+
+export const gradeFields = ['likelihood', 'severity', 'notReportableReasons'];
+
+export function gradeForm() {
+  const scale = (values: readonly { value: number }[], message: string) =>
+    z
+      .string({ error: message })
+      .max(2, message)
+      .refine((value) => values.some((item) => String(item.value) === value), message)
+      .transform(Number);
+  return z
+    .strictObject({
+      likelihood: scale(likelihoods, 'Select how likely it is that people are harmed'),
+      severity: scale(severities, 'Select how severe the harm would be'),
+      notReportableReasons: loose(10_000),
+    })
+    .transform((raw, ctx): IncidentGrade => {
+      const reasons = raw.notReportableReasons?.trim() ?? '';
+      if (reasons !== '') {
+        const problem: Problem = (path, message) => ctx.addIssue({ code: 'custom', path: [path], message });
+        required(reasons, 'notReportableReasons', problem, {
+          label: 'your reasons',
+          blank: '',
+          max: 4000,
+        });
+      }
+      return { likelihood: raw.likelihood, severity: raw.severity, notReportableReasons: reasons };
+    });
+}
+
+export const icoReportFields = [...dateFieldNames('reportedOn'), 'reportedTime', 'reference', 'lateReason'];
+
+export function icoReportForm() {
+  return z
+    .strictObject({
+      ...dateParts('reportedOn'),
+      reportedTime: loose(20),
+      reference: loose(1000),
+      lateReason: loose(10_000),
+    })
+    .transform((raw, ctx): IcoReport => {
+      const problem: Problem = (path, message) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const reportedAt = readInstant(raw, 'reportedOn', 'reportedTime', problem, {
+        blank: 'Enter when it was reported to the ICO',
+        invalid: 'When it was reported must be a real date',
+        time: 'Enter the time it was reported, like 14:30',
+      });
+      const reference = required(raw.reference, 'reference', problem, {
+        label: 'the ICO’s reference',
+        blank: 'Enter the reference the ICO gave',
+        max: 100,
+        shape: singleLine,
+      });
+      const lateReason = raw.lateReason?.trim() ?? '';
+      if (lateReason !== '')
+        required(lateReason, 'lateReason', problem, {
+          label: 'the reasons for the delay',
+          blank: '',
+          max: 4000,
+        });
+      if (reportedAt === undefined || ctx.issues.length > 0) return z.NEVER;
+      return { reportedAt, reference, lateReason };
+    });
+}
+
+export const closeFields = ['lessons', 'hrReferral'];
+
+export function closeForm() {
+  return z
+    .strictObject({ lessons: loose(10_000), hrReferral: loose(10) })
+    .transform((raw, ctx): IncidentClosure => {
+      const problem: Problem = (path, message) => ctx.addIssue({ code: 'custom', path: [path], message });
+      const lessons = required(raw.lessons, 'lessons', problem, {
+        label: 'the lessons learned',
+        blank: 'Enter the lessons learned',
+        max: 4000,
+      });
+      if (raw.hrReferral !== 'yes' && raw.hrReferral !== 'no')
+        problem('hrReferral', 'Select yes if it was referred to human resources');
+      if (ctx.issues.length > 0) return z.NEVER;
+      return { lessons, hrReferral: raw.hrReferral === 'yes' };
+    });
+}

@@ -1,0 +1,9 @@
+/** Typed URL builders for the incident register: ids only, never personal data. */
+export const incidentPaths = {
+  list: () => '/incidents',
+  report: () => '/incidents/new',
+  incident: (id: string) => `/incidents/${id}`,
+  grade: (id: string) => `/incidents/${id}/grade`,
+  icoReport: (id: string) => `/incidents/${id}/ico-report`,
+  close: (id: string) => `/incidents/${id}/close`,
+};

@@ -1,0 +1,88 @@
+import type { Insertable, Updateable } from 'kysely';
+import type { Executor } from '../db/client.ts';
+import type { IncidentsTable } from './incidents.table.ts';
+
+/** The SQL of the incident register. */
+
+function incidents(db: Executor) {
+  return db
+    .selectFrom('incidents')
+    .innerJoin('users as reporter', 'reporter.id', 'incidents.reported_by')
+    .leftJoin('users as grader', 'grader.id', 'incidents.graded_by')
+    .leftJoin('users as closer', 'closer.id', 'incidents.closed_by')
+    .selectAll('incidents')
+    .select([
+      'reporter.display_name as reported_by_name',
+      'reporter.line_manager_id as reporter_manager_id',
+      'grader.display_name as graded_by_name',
+      'closer.display_name as closed_by_name',
+    ]);
+}
+
+export type IncidentRow = Awaited<ReturnType<ReturnType<typeof incidents>['executeTakeFirstOrThrow']>>;
+
+export async function insertIncident(
+  trx: Executor,
+  values: Omit<Insertable<IncidentsTable>, 'id' | 'reference'>,
+): Promise<{ id: string; reference: string }> {
+  return trx.insertInto('incidents').values(values).returning(['id', 'reference']).executeTakeFirstOrThrow();
+}
+
+export async function findIncident(
+  db: Executor,
+  organisationId: string,
+  id: string,
+  options: { readonly forUpdate?: boolean } = {},
+): Promise<IncidentRow | undefined> {
+  const query = incidents(db)
+    .where('incidents.organisation_id', '=', organisationId)
+    .where('incidents.id', '=', id);
+  return (options.forUpdate === true ? query.forUpdate('incidents') : query).executeTakeFirst();
+}
+
+/** An organisation's incidents, open ones first by their clock, then the latest closed. */
+export async function incidentsOf(
+  db: Executor,
+  organisationId: string,
+  limit: number,
+): Promise<IncidentRow[]> {
+  return incidents(db)
+    .where('incidents.organisation_id', '=', organisationId)
+    .orderBy((eb) => eb.case().when('incidents.closed_at', 'is', null).then(0).else(1).end())
+    .orderBy('incidents.aware_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function updateIncident(
+  trx: Executor,
+  id: string,
+  values: Updateable<IncidentsTable>,
+): Promise<void> {
+  await trx.updateTable('incidents').set(values).where('id', '=', id).execute();
+}
+
+/** Open incidents still waiting on the ICO clock: not graded, or graded reportable and not yet reported. */
+export async function clockRunning(db: Executor, limit: number): Promise<IncidentRow[]> {
+  return incidents(db)
+    .where('incidents.closed_at', 'is', null)
+    .where('incidents.ico_reported_at', 'is', null)
+    .where((eb) =>
+      eb.or([eb('incidents.outcome', 'is', null), eb('incidents.outcome', '!=', 'not-reportable')]),
+    )
+    .where('incidents.reminders_sent', '<', 3)
+    .orderBy('incidents.aware_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Moves an incident's reminder count up to `due`; false when another app server got there first. */
+export async function advanceReminders(trx: Executor, id: string, due: number): Promise<boolean> {
+  const result = await trx
+    .updateTable('incidents')
+    .set({ reminders_sent: due })
+    .where('id', '=', id)
+    .where('reminders_sent', '<', due)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -1,0 +1,241 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodType } from 'zod';
+import { NotFoundError, RuleError } from '../lib/errors.ts';
+import { formatDateTime } from '../lib/time.ts';
+import { anchorDates, parseForm, ruleErrors, typedAnswers, viewerOf, type FormErrors } from '../web/forms.ts';
+import type { AuditDeclaration } from '../web/access.ts';
+import type { Viewer } from '../auth/index.ts';
+import { incidentGraders } from './incidents.access.ts';
+import {
+  closeFields,
+  closeForm,
+  gradeFields,
+  gradeForm,
+  icoReportFields,
+  icoReportForm,
+  incidentKindNames,
+  incidentPageQuery,
+  incidentParams,
+  reportFields,
+  reportForm,
+} from './incidents.forms.ts';
+import { likelihoods, outcomeNames, severities } from './incidents.grading.ts';
+import { incidentPaths } from './incidents.paths.ts';
+import type { Incident, IncidentsService } from './incidents.service.ts';
+
+export interface IncidentRouteOptions {
+  readonly incidents: IncidentsService;
+}
+
+const anyone = (audit: AuditDeclaration) => ({ access: 'staff' as const, audit });
+const graders = (audit: AuditDeclaration) => ({ access: incidentGraders, audit });
+
+const notices: Record<string, string> = {
+  reported:
+    'Incident reported. Your line manager, the IT service desk and the Data Protection Officer have been told.',
+  graded: 'Grading recorded.',
+  'ico-reported': 'Report to the ICO recorded.',
+  closed: 'Incident closed.',
+};
+
+/** The incident register's pages (R5): report from any page, the register, and the DPO's work on each. */
+export async function incidentsRoutes(app: FastifyInstance, options: IncidentRouteOptions): Promise<void> {
+  const { incidents } = options;
+
+  function incidentView(incident: Incident) {
+    return {
+      ...incident,
+      kindName: incidentKindNames[incident.kind],
+      deadlineText: formatDateTime(incident.deadline),
+      outcomeName: incident.grade === null ? null : outcomeNames[incident.grade.outcome],
+      likelihoodName: likelihoods.find((item) => item.value === incident.grade?.likelihood)?.label,
+      severityName: severities.find((item) => item.value === incident.grade?.severity)?.label,
+      path: incidentPaths.incident(incident.id),
+    };
+  }
+
+  async function openIncident(request: FastifyRequest): Promise<{ incident: Incident; viewer: Viewer }> {
+    const params = incidentParams.safeParse(request.params);
+    if (!params.success) throw new NotFoundError();
+    const viewer = viewerOf(request);
+    return { incident: await incidents.find(viewer, params.data.id), viewer };
+  }
+
+  function renderIncident(
+    reply: FastifyReply,
+    status: number,
+    viewer: Viewer,
+    incident: Incident,
+    form?: {
+      readonly name: 'grade' | 'ico' | 'close';
+      readonly values: Record<string, unknown>;
+      readonly errors: FormErrors;
+    },
+    notice?: string,
+  ) {
+    const dpo = viewer.roles.some((role) => incidentGraders.includes(role));
+    const open = incident.closure === null;
+    const reportable = incident.grade !== null && incident.grade.outcome !== 'not-reportable';
+    return reply.code(status).render('incidents/views/show.njk', {
+      pageTitle: `Incident ${incident.reference}`,
+      backLink: incidentPaths.list(),
+      notice,
+      incident: incidentView(incident),
+      can: {
+        grade: dpo && open && incident.ico === null,
+        reportToIco: dpo && open && reportable && incident.ico === null,
+        close: dpo && open && incident.grade !== null && (!reportable || incident.ico !== null),
+      },
+      paths: {
+        grade: incidentPaths.grade(incident.id),
+        icoReport: incidentPaths.icoReport(incident.id),
+        close: incidentPaths.close(incident.id),
+      },
+      likelihoods,
+      severities,
+      form: form?.name,
+      // The grading form starts from the grading recorded, if any.
+      values:
+        form?.values ??
+        (incident.grade === null
+          ? {}
+          : { likelihood: String(incident.grade.likelihood), severity: String(incident.grade.severity) }),
+      errors: form === undefined ? undefined : anchorDates(form.errors, ['reportedOn']),
+    });
+  }
+
+  app.get('/incidents', { config: anyone('none') }, async (request, reply) => {
+    const list = await incidents.list(viewerOf(request));
+    return reply.render('incidents/views/list.njk', {
+      pageTitle: 'Incidents',
+      columnWidth: 'full',
+      reportPath: incidentPaths.report(),
+      open: list.filter((incident) => incident.closure === null).map(incidentView),
+      closed: list.filter((incident) => incident.closure !== null).map(incidentView),
+    });
+  });
+
+  function renderReport(
+    reply: FastifyReply,
+    status: number,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
+    return reply.code(status).render('incidents/views/new.njk', {
+      pageTitle: 'Report an incident',
+      backLink: incidentPaths.list(),
+      action: incidentPaths.report(),
+      kindItems: Object.entries(incidentKindNames).map(([value, text]) => ({ value, text })),
+      values,
+      errors: errors === undefined ? undefined : anchorDates(errors, ['happenedOn', 'awareOn']),
+    });
+  }
+
+  app.get('/incidents/new', { config: anyone('none') }, async (_request, reply) =>
+    renderReport(reply, 200, {}),
+  );
+
+  app.post('/incidents/new', { config: anyone(['incident.reported']) }, async (request, reply) => {
+    const values = typedAnswers(request.body, reportFields, ['peopleEstimated']);
+    const form = parseForm(reportForm(), request.body);
+    if (!form.ok) return renderReport(reply, 400, values, form.errors);
+    try {
+      const id = await incidents.report(viewerOf(request), form.value);
+      return await reply.redirect(`${incidentPaths.incident(id)}?done=reported`, 303);
+    } catch (error) {
+      if (!(error instanceof RuleError)) throw error;
+      const field = (name: string) => (name === 'awareAt' ? 'awareOn' : name);
+      return renderReport(
+        reply,
+        400,
+        values,
+        ruleErrors(
+          new RuleError(error.problems.map((problem) => ({ ...problem, field: field(problem.field) }))),
+          reportFields,
+          ['happenedOn', 'awareOn'],
+        ),
+      );
+    }
+  });
+
+  app.get('/incidents/:id', { config: anyone('none') }, async (request, reply) => {
+    const { incident, viewer } = await openIncident(request);
+    const { done } = incidentPageQuery.parse(request.query);
+    return renderIncident(
+      reply,
+      200,
+      viewer,
+      incident,
+      undefined,
+      done === undefined ? undefined : notices[done],
+    );
+  });
+
+  /** A DPO's form on the incident page: parsed, handed to the service, and shown again with its errors. */
+  function dpoForm<T>(
+    url: string,
+    event: string,
+    name: 'grade' | 'ico' | 'close',
+    fields: readonly string[],
+    dateFields: readonly string[],
+    parse: () => ZodType<T>,
+    act: (viewer: Viewer, id: string, answers: T) => Promise<unknown>,
+    done: string,
+  ) {
+    app.post(url, { config: graders([event]) }, async (request, reply) => {
+      const { incident, viewer } = await openIncident(request);
+      const values = typedAnswers(request.body, fields);
+      const form = parseForm(parse(), request.body);
+      if (!form.ok)
+        return renderIncident(reply, 400, viewer, incident, { name, values, errors: form.errors });
+      try {
+        await act(viewer, incident.id, form.value);
+        return await reply.redirect(`${incidentPaths.incident(incident.id)}?done=${done}`, 303);
+      } catch (error) {
+        if (!(error instanceof RuleError)) throw error;
+        const errors = ruleErrors(
+          new RuleError(
+            error.problems.map((problem) => ({
+              ...problem,
+              field: problem.field === 'reportedAt' ? 'reportedOn' : problem.field,
+            })),
+          ),
+          fields,
+          dateFields,
+        );
+        return renderIncident(reply, 400, viewer, incident, { name, values, errors });
+      }
+    });
+  }
+
+  dpoForm(
+    '/incidents/:id/grade',
+    'incident.graded',
+    'grade',
+    gradeFields,
+    [],
+    gradeForm,
+    (viewer, id, answers) => incidents.grade(viewer, id, answers),
+    'graded',
+  );
+  dpoForm(
+    '/incidents/:id/ico-report',
+    'incident.ico_reported',
+    'ico',
+    icoReportFields,
+    ['reportedOn'],
+    icoReportForm,
+    (viewer, id, answers) => incidents.recordIcoReport(viewer, id, answers),
+    'ico-reported',
+  );
+  dpoForm(
+    '/incidents/:id/close',
+    'incident.closed',
+    'close',
+    closeFields,
+    [],
+    closeForm,
+    (viewer, id, answers) => incidents.close(viewer, id, answers),
+    'closed',
+  );
+}

@@ -1,0 +1,432 @@
+import { systemActor, type AuditService } from '../audit/index.ts';
+import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
+import type { Db } from '../db/client.ts';
+import type { Clock } from '../lib/clock.ts';
+import { toJson } from '../lib/canonical-json.ts';
+import { formatDateTime, londonToday } from '../lib/time.ts';
+import type { NotificationsService } from '../notifications/index.ts';
+import { registerReaders } from './incidents.access.ts';
+import { deadlineOf, readClock, remindersDue, reminderHours, type ClockReading } from './incidents.clock.ts';
+import { IncidentNotFoundError, IncidentRuleError } from './incidents.errors.ts';
+import { outcomeOf } from './incidents.grading.ts';
+import { incidentPaths } from './incidents.paths.ts';
+import * as store from './incidents.repository.ts';
+import type { IncidentOutcome } from './incidents.table.ts';
+
+export const incidentKinds = [
+  'lost-or-stolen',
+  'wrong-recipient',
+  'unauthorised-access',
+  'disclosed-in-error',
+  'technical',
+  'other',
+] as const;
+export type IncidentKind = (typeof incidentKinds)[number];
+
+export interface IncidentReport {
+  readonly kind: IncidentKind;
+  readonly whatHappened: string;
+  readonly happenedOn: string;
+  readonly awareAt: Date;
+  readonly information: string;
+  readonly peopleAffected: number;
+  readonly peopleEstimated: boolean;
+  readonly actionsTaken: string;
+}
+
+export interface IncidentGrade {
+  readonly likelihood: number;
+  readonly severity: number;
+  readonly notReportableReasons?: string | undefined;
+}
+
+export interface IcoReport {
+  readonly reportedAt: Date;
+  readonly reference: string;
+  readonly lateReason?: string | undefined;
+}
+
+export interface IncidentClosure {
+  readonly lessons: string;
+  readonly hrReferral: boolean;
+}
+
+export interface Incident {
+  readonly id: string;
+  readonly reference: string;
+  readonly kind: IncidentKind;
+  readonly whatHappened: string;
+  readonly happenedOn: string;
+  readonly awareAt: Date;
+  readonly information: string;
+  readonly peopleAffected: number;
+  readonly peopleEstimated: boolean;
+  readonly actionsTaken: string;
+  readonly reportedByName: string;
+  readonly reportedAt: Date;
+  readonly grade: {
+    readonly likelihood: number;
+    readonly severity: number;
+    readonly outcome: IncidentOutcome;
+    readonly notReportableReasons: string | null;
+    readonly gradedByName: string | null;
+    readonly gradedAt: Date;
+  } | null;
+  readonly ico: {
+    readonly reportedAt: Date;
+    readonly reference: string;
+    readonly lateReason: string | null;
+  } | null;
+  readonly closure: {
+    readonly lessons: string;
+    readonly hrReferral: boolean;
+    readonly closedByName: string | null;
+    readonly closedAt: Date;
+  } | null;
+  /** The 72-hour clock while it runs: open, and not graded or graded reportable and not yet reported. */
+  readonly clock: ClockReading | null;
+  readonly deadline: Date;
+}
+
+export interface IncidentsDependencies {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly audit: AuditService;
+  readonly notifications: Pick<NotificationsService, 'notify'>;
+  readonly staff: Pick<StaffService, 'colleague' | 'activeHolders' | 'activeAmong'>;
+}
+
+function isKind(value: string): value is IncidentKind {
+  return (incidentKinds as readonly string[]).includes(value);
+}
+
+/** The incident register (R5.1 to R5.4): report, grade, report to the ICO within 72 hours, close. */
+export function incidentsService(deps: IncidentsDependencies) {
+  const { db, clock, audit, notifications, staff } = deps;
+
+  function toIncident(row: store.IncidentRow): Incident {
+    const running =
+      row.closed_at === null && row.ico_reported_at === null && row.outcome !== 'not-reportable';
+    return {
+      id: row.id,
+      reference: row.reference,
+      kind: isKind(row.kind) ? row.kind : 'other',
+      whatHappened: row.what_happened,
+      happenedOn: row.happened_on,
+      awareAt: row.aware_at,
+      information: row.information,
+      peopleAffected: row.people_affected,
+      peopleEstimated: row.people_estimated,
+      actionsTaken: row.actions_taken,
+      reportedByName: row.reported_by_name,
+      reportedAt: row.reported_at,
+      grade:
+        row.outcome === null || row.likelihood === null || row.severity === null || row.graded_at === null
+          ? null
+          : {
+              likelihood: row.likelihood,
+              severity: row.severity,
+              outcome: row.outcome,
+              notReportableReasons: row.not_reportable_reasons,
+              gradedByName: row.graded_by_name,
+              gradedAt: row.graded_at,
+            },
+      ico:
+        row.ico_reported_at === null || row.ico_reference === null
+          ? null
+          : { reportedAt: row.ico_reported_at, reference: row.ico_reference, lateReason: row.late_reason },
+      closure:
+        row.closed_at === null || row.lessons === null
+          ? null
+          : {
+              lessons: row.lessons,
+              hrReferral: row.hr_referral === true,
+              closedByName: row.closed_by_name,
+              closedAt: row.closed_at,
+            },
+      clock: running ? readClock(row.aware_at, clock.now()) : null,
+      deadline: deadlineOf(row.aware_at),
+    };
+  }
+
+  /** Whether the viewer may see an incident: the whole register's readers, the reporter, and the reporter's line manager. */
+  function maySee(viewer: Viewer, row: store.IncidentRow): boolean {
+    return (
+      viewer.roles.some((role) => registerReaders.includes(role)) ||
+      row.reported_by === viewer.userId ||
+      row.reporter_manager_id === viewer.userId
+    );
+  }
+
+  async function open(
+    viewer: Viewer,
+    id: string,
+    forUpdate?: { trx: Parameters<typeof store.findIncident>[0] },
+  ) {
+    const row = await store.findIncident(forUpdate?.trx ?? db, viewer.organisationId, id, {
+      forUpdate: forUpdate !== undefined,
+    });
+    if (row === undefined || !maySee(viewer, row)) throw new IncidentNotFoundError();
+    return row;
+  }
+
+  /** Those told at once of a new incident (R5.2): the reporter's line manager, the IT service desk and the DPO. */
+  async function toldOfReport(viewer: Viewer): Promise<string[]> {
+    const [reporter, desk, dpos] = await Promise.all([
+      staff.colleague(viewer.userId),
+      staff.activeHolders(viewer.organisationId, 'it_service_desk'),
+      staff.activeHolders(viewer.organisationId, 'dpo'),
+    ]);
+    const manager = reporter?.lineManagerId ?? null;
+    const active = manager === null ? new Set<string>() : await staff.activeAmong([manager]);
+    return [
+      ...new Set([...(manager !== null && active.has(manager) ? [manager] : []), ...desk, ...dpos]),
+    ].filter((userId) => userId !== viewer.userId);
+  }
+
+  return {
+    /** Records an incident and tells the line manager, the IT service desk and the DPO at once (R5.1, R5.2). */
+    async report(viewer: Viewer, report: IncidentReport): Promise<string> {
+      const now = clock.now();
+      if (report.awareAt.getTime() > now.getTime())
+        throw IncidentRuleError.of(
+          'awareAt',
+          'INCIDENT.AWARE_IN_FUTURE',
+          'When it was discovered must be now or in the past',
+        );
+      if (report.happenedOn > londonToday(report.awareAt))
+        throw IncidentRuleError.of(
+          'happenedOn',
+          'INCIDENT.HAPPENED_AFTER_DISCOVERY',
+          'When it happened must be on or before when it was discovered',
+        );
+      const told = await toldOfReport(viewer);
+      return db.transaction().execute(async (trx) => {
+        const { id, reference } = await store.insertIncident(trx, {
+          organisation_id: viewer.organisationId,
+          kind: report.kind,
+          what_happened: report.whatHappened,
+          happened_on: report.happenedOn,
+          aware_at: report.awareAt,
+          information: report.information,
+          people_affected: report.peopleAffected,
+          people_estimated: report.peopleEstimated,
+          actions_taken: report.actionsTaken,
+          disclosure_id: null,
+          reported_by: viewer.userId,
+          reported_at: now,
+        });
+        await audit.record(trx, {
+          organisationId: viewer.organisationId,
+          actor: actorOf(viewer),
+          action: 'incident.reported',
+          entity: { type: 'incident', id },
+          change: toJson({ ...report, awareAt: report.awareAt.toISOString(), reference }),
+        });
+        for (const userId of told)
+          await notifications.notify(trx, {
+            organisationId: viewer.organisationId,
+            userId,
+            kind: 'incident.reported',
+            subject: `Incident ${reference} reported`,
+            body: `An information security incident, ${reference}, was reported. If it must be reported to the Information Commissioner's Office, that is due by ${formatDateTime(deadlineOf(report.awareAt))}, 72 hours after it was discovered.`,
+            link: incidentPaths.incident(id),
+          });
+        return id;
+      });
+    },
+
+    /** The incidents this viewer may see, open ones first. */
+    async list(viewer: Viewer): Promise<Incident[]> {
+      const rows = await store.incidentsOf(db, viewer.organisationId, 500);
+      return rows.filter((row) => maySee(viewer, row)).map(toIncident);
+    },
+
+    async find(viewer: Viewer, id: string): Promise<Incident> {
+      return toIncident(await open(viewer, id));
+    },
+
+    /**
+     * The DPO's grading (R5.3): likelihood and severity of harm give the outcome. "Not reportable"
+     * needs the DPO's reasons. Regrading is allowed until the incident is reported or closed.
+     */
+    async grade(viewer: Viewer, id: string, grade: IncidentGrade): Promise<IncidentOutcome> {
+      const outcome = outcomeOf(grade.likelihood, grade.severity);
+      const reasons = grade.notReportableReasons?.trim() ?? '';
+      if (outcome === 'not-reportable' && reasons === '')
+        throw IncidentRuleError.of(
+          'notReportableReasons',
+          'INCIDENT.REASONS_NEEDED',
+          'Give your reasons for judging that this incident does not need to be reported to the ICO',
+        );
+      await db.transaction().execute(async (trx) => {
+        const row = await open(viewer, id, { trx });
+        if (row.closed_at !== null || row.ico_reported_at !== null)
+          throw IncidentRuleError.of(
+            'likelihood',
+            'INCIDENT.SETTLED',
+            'This incident has been reported to the ICO or closed: its grading can no longer change',
+          );
+        const now = clock.now();
+        await store.updateIncident(trx, id, {
+          likelihood: grade.likelihood,
+          severity: grade.severity,
+          outcome,
+          not_reportable_reasons: outcome === 'not-reportable' ? reasons : null,
+          graded_by: viewer.userId,
+          graded_at: now,
+        });
+        await audit.record(trx, {
+          organisationId: viewer.organisationId,
+          actor: actorOf(viewer),
+          action: 'incident.graded',
+          entity: { type: 'incident', id },
+          change: toJson({
+            likelihood: grade.likelihood,
+            severity: grade.severity,
+            outcome,
+            notReportableReasons: outcome === 'not-reportable' ? reasons : null,
+          }),
+        });
+      });
+      return outcome;
+    },
+
+    /**
+     * That the incident was reported to the ICO (Art 33): when, and the ICO's reference. After the
+     * 72 hours, the reasons for the delay are required (Art 33(1)).
+     */
+    async recordIcoReport(viewer: Viewer, id: string, report: IcoReport): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const row = await open(viewer, id, { trx });
+        const problem = (field: string, code: string, message: string) => {
+          throw IncidentRuleError.of(field, code, message);
+        };
+        if (row.outcome === null || row.outcome === 'not-reportable')
+          problem(
+            'reportedAt',
+            'INCIDENT.NOT_REPORTABLE',
+            'Grade the incident as reportable before recording a report to the ICO',
+          );
+        if (row.ico_reported_at !== null || row.closed_at !== null)
+          problem(
+            'reportedAt',
+            'INCIDENT.ALREADY_REPORTED',
+            'The report to the ICO has already been recorded',
+          );
+        if (report.reportedAt.getTime() > clock.now().getTime())
+          problem(
+            'reportedAt',
+            'INCIDENT.REPORTED_IN_FUTURE',
+            'When it was reported must be now or in the past',
+          );
+        if (report.reportedAt.getTime() < row.aware_at.getTime())
+          problem(
+            'reportedAt',
+            'INCIDENT.REPORTED_BEFORE_AWARE',
+            'When it was reported must be after it was discovered',
+          );
+        const late = report.reportedAt.getTime() > deadlineOf(row.aware_at).getTime();
+        const lateReason = report.lateReason?.trim() ?? '';
+        if (late && lateReason === '')
+          problem(
+            'lateReason',
+            'INCIDENT.LATE_REASON_NEEDED',
+            'It was reported more than 72 hours after it was discovered: give the reasons for the delay',
+          );
+        await store.updateIncident(trx, id, {
+          ico_reported_at: report.reportedAt,
+          ico_reference: report.reference,
+          late_reason: late ? lateReason : null,
+          ico_recorded_by: viewer.userId,
+        });
+        await audit.record(trx, {
+          organisationId: viewer.organisationId,
+          actor: actorOf(viewer),
+          action: 'incident.ico_reported',
+          entity: { type: 'incident', id },
+          change: toJson({
+            reportedAt: report.reportedAt.toISOString(),
+            reference: report.reference,
+            late,
+            lateReason: late ? lateReason : null,
+          }),
+        });
+      });
+    },
+
+    /** Closing needs the DPO, a grading, the ICO report where one is due, and the lessons learned (R5.4). */
+    async close(viewer: Viewer, id: string, closure: IncidentClosure): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const row = await open(viewer, id, { trx });
+        if (row.closed_at !== null)
+          throw IncidentRuleError.of('lessons', 'INCIDENT.CLOSED', 'This incident is already closed');
+        if (row.outcome === null)
+          throw IncidentRuleError.of(
+            'lessons',
+            'INCIDENT.NOT_GRADED',
+            'Grade the incident before closing it',
+          );
+        if (row.outcome !== 'not-reportable' && row.ico_reported_at === null)
+          throw IncidentRuleError.of(
+            'lessons',
+            'INCIDENT.NOT_REPORTED',
+            'Record the report to the ICO before closing the incident',
+          );
+        await store.updateIncident(trx, id, {
+          lessons: closure.lessons,
+          hr_referral: closure.hrReferral,
+          closed_by: viewer.userId,
+          closed_at: clock.now(),
+        });
+        await audit.record(trx, {
+          organisationId: viewer.organisationId,
+          actor: actorOf(viewer),
+          action: 'incident.closed',
+          entity: { type: 'incident', id },
+          change: toJson(closure),
+        });
+      });
+    },
+
+    /**
+     * The clock's reminders (24, 48 and 66 hours after awareness) to the DPO, for each incident still
+     * waiting on it; each reminder once, whichever app server runs it. Run by the scheduler every five minutes.
+     */
+    async remindClock(): Promise<number> {
+      const now = clock.now();
+      let sent = 0;
+      for (const row of await store.clockRunning(db, 1000)) {
+        const due = remindersDue(row.aware_at, now);
+        if (due <= row.reminders_sent) continue;
+        const dpos = await staff.activeHolders(row.organisation_id, 'dpo');
+        const hours = reminderHours[due - 1] ?? 0;
+        const advanced = await db.transaction().execute(async (trx) => {
+          // Every app server runs the clock: the one that moves the count on sends the reminder.
+          if (!(await store.advanceReminders(trx, row.id, due))) return false;
+          await audit.record(trx, {
+            organisationId: row.organisation_id,
+            actor: systemActor,
+            action: 'incident.clock_reminder',
+            entity: { type: 'incident', id: row.id },
+            change: { hoursSinceAware: hours },
+          });
+          for (const userId of dpos)
+            await notifications.notify(trx, {
+              organisationId: row.organisation_id,
+              userId,
+              kind: 'incident.clock',
+              subject: `Incident ${row.reference}: ${String(72 - hours)} hours left to report to the ICO`,
+              body: `Incident ${row.reference} was discovered ${String(hours)} hours ago. If it must be reported to the Information Commissioner's Office, that is due by ${formatDateTime(deadlineOf(row.aware_at))}. ${row.outcome === null ? 'It has not been graded yet.' : 'It has been graded as reportable and the report has not been recorded.'}`,
+              link: incidentPaths.incident(row.id),
+            });
+          return true;
+        });
+        if (advanced) sent += 1;
+      }
+      return sent;
+    },
+  };
+}
+
+export type IncidentsService = ReturnType<typeof incidentsService>;

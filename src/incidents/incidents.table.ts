@@ -1,0 +1,44 @@
+import type { Generated } from 'kysely';
+
+/** A calendar date, read and written as yyyy-mm-dd text. */
+type CalendarDate = string;
+
+export type IncidentOutcome = 'not-reportable' | 'report' | 'report-and-tell';
+
+export interface IncidentsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  reference: Generated<string>;
+  kind: string;
+  what_happened: string;
+  happened_on: CalendarDate;
+  /** When the organisation became aware: the 72-hour clock runs from here (UK GDPR Art 33). */
+  aware_at: Date;
+  information: string;
+  people_affected: number;
+  people_estimated: boolean;
+  actions_taken: string;
+  disclosure_id: string | null;
+  reported_by: string;
+  reported_at: Date;
+  likelihood: number | null;
+  severity: number | null;
+  outcome: IncidentOutcome | null;
+  not_reportable_reasons: string | null;
+  graded_by: string | null;
+  graded_at: Date | null;
+  ico_reported_at: Date | null;
+  ico_reference: string | null;
+  late_reason: string | null;
+  ico_recorded_by: string | null;
+  lessons: string | null;
+  hr_referral: boolean | null;
+  closed_by: string | null;
+  closed_at: Date | null;
+  /** How many of the clock's reminders (24, 48 and 66 hours) have been sent. */
+  reminders_sent: Generated<number>;
+}
+
+export interface IncidentsTables {
+  incidents: IncidentsTable;
+}

@@ -1,0 +1,2 @@
+export { incidentsService } from './incidents.service.ts';
+export { incidentsRoutes } from './incidents.routes.ts';
