@@ -2,7 +2,7 @@ import type { Role } from '../auth/index.ts';
 
 /**
  * Who sees which incidents. Anyone signed in reports one (R5.1). The Data Protection Officer grades,
- * reports to the ICO and closes (R5.3); the DPO, the information governance lead, the Caldicott
+ * reports to the ICO and closes; the DPO, the information governance lead, the Caldicott
  * Guardian and the IT service desk see the organisation's whole register; a line manager sees what
  * their reports reported; everyone sees what they reported themselves.
  */
