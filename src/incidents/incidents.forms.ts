@@ -130,8 +130,10 @@ export function reportForm() {
       });
       const count = raw.peopleAffected?.trim().replace(/,/g, '') ?? '';
       if (count === '') problem('peopleAffected', 'Enter how many people the information is about');
-      else if (!/^\d{1,9}$/.test(count))
+      else if (!/^\d{1,12}$/.test(count))
         problem('peopleAffected', 'How many people must be a whole number, like 3');
+      else if (Number(count) > 100_000_000)
+        problem('peopleAffected', 'How many people must be 100,000,000 or fewer');
       const actionsTaken = required(raw.actionsTaken, 'actionsTaken', problem, {
         label: 'what has been done so far',
         blank: 'Enter what has been done so far, or ‘nothing yet’',

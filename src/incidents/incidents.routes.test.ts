@@ -124,6 +124,7 @@ describe('reporting an incident (R5.1, R5.2)', () => {
         'When it happened must be on or before when it was discovered',
       ],
       [{ peopleAffected: 'three' }, 'How many people must be a whole number, like 3'],
+      [{ peopleAffected: '999999999' }, 'How many people must be 100,000,000 or fewer'],
       [{ kind: 'alien-abduction' }, 'Select what kind of incident it is'],
     ];
     for (const [overrides, message] of cases) {
