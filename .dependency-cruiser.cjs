@@ -35,7 +35,7 @@ const composition = ['jobs', 'cli', 'demo'];
 
 /** The channels files that are pure method policy (the rest of channels is its service and API). */
 const pureChannels =
-  '^src/channels/channels[.](address|checklists|errors|methods|policy|schema|subject)[.]ts$';
+  '^src/channels/channels[.](address|checklists|errors|methods|policy|schema|subject|subject[.][a-z]+)[.]ts$';
 /** Path modules: leaves that any page may import to link to another capability's pages. */
 const pathModule = '[.]paths[.]ts$';
 /** @param {readonly string[]} names */

@@ -127,6 +127,7 @@ export function services(deps: Dependencies) {
       sharing,
       consent,
       channels,
+      people: container.people,
       orgs: container.orgs,
       notifications: container.notifications,
       policy,

@@ -229,6 +229,14 @@ describe('POST /api/v1/subject-check', () => {
     expect(
       (await post('/api/v1/subject-check', { subject: 'Core group minutes - for comment' })).json(),
     ).toEqual({ clean: true, findings: [] });
+    // The pack's confidential terms, and a name no one passed.
+    expect((await post('/api/v1/subject-check', { subject: 'HIV status of mother - Liam' })).json()).toEqual({
+      clean: false,
+      findings: [
+        { kind: 'confidential-content', start: 0, end: 10 },
+        { kind: 'name', start: 23, end: 27 },
+      ],
+    });
   });
 
   it('refuses bad input with problem+json, and answers 401 without a token', async () => {
@@ -384,5 +392,12 @@ describe('safeshare method check and subject check', () => {
     );
     expect(clean.code).toBe(0);
     expect(JSON.parse(clean.stdout)).toEqual({ clean: true, findings: [] });
+    const confidential = await safeshare(
+      'subject',
+      'check',
+      'Section 47: sexual abuse disclosure by stepfather',
+    );
+    expect(confidential.code).toBe(1);
+    expect(confidential.stdout).toContain('FOUND confidential content');
   }, 120_000);
 });

@@ -606,7 +606,7 @@ export type EmailAnswers = ChecklistAnswers['email'];
 /** What the checklist needs to know beyond the answers. */
 export interface ChecklistContext {
   /** The pack's channel rules (approved couriers, local reference formats). */
-  readonly channels: Pick<ChannelPolicy, 'approvedCouriers' | 'localReferences'>;
+  readonly channels: Pick<ChannelPolicy, 'approvedCouriers' | 'localReferences' | 'confidentialContent'>;
   /** How sensitive the information is; none: it identifies no one. */
   readonly sensitivity?: Sensitivity | undefined;
   /** Telephone: the published switchboard number of the organisation called or calling, from the directory (R4.1.2). */
@@ -852,6 +852,7 @@ function contradictions(
       const check = checkSubject(mail.subject, {
         names: context.names,
         localReferences: context.channels.localReferences,
+        confidentialContent: context.channels.confidentialContent,
         today: context.today,
       });
       if (!check.clean)

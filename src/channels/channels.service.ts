@@ -136,6 +136,7 @@ export function channelsService(deps: ChannelsDependencies) {
       return checkSubject(request.subject, {
         names: request.names,
         localReferences: policy.channels.localReferences,
+        confidentialContent: policy.channels.confidentialContent,
         today: londonToday(clock.now()),
       });
     },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadPolicyPack } from '../policy/index.ts';
-import { scoreSubjectLines, subjectLines } from '../../test/support/subject-lines.ts';
+import { scoreSubjectLines, subjectSets } from '../../test/support/subject-lines.ts';
 import {
   checkSubject,
   describeFindings,
@@ -10,26 +10,43 @@ import {
   type SubjectCheckContext,
 } from './channels.subject.ts';
 
-const fixture = subjectLines;
+const fixture = subjectSets.tuned;
 const pack = loadPolicyPack(fixture.pack);
 const context = (names: readonly string[] = []): SubjectCheckContext => ({
   names,
   localReferences: pack.channels.localReferences,
+  confidentialContent: pack.channels.confidentialContent,
   today: fixture.today,
 });
 
-describe('the subject-line checker over the labelled set', () => {
-  it('holds at least 300 realistic subjects, clean and not, covering every kind of identifier', () => {
-    expect(fixture.subjects.length).toBeGreaterThanOrEqual(300);
+describe('the subject-line checker over the labelled sets', () => {
+  it('holds at least 600 realistic subjects, clean and not, covering every kind, with a held-back part', () => {
+    const all = [...subjectSets.tuned.subjects, ...subjectSets['held-back'].subjects];
+    expect(all.length).toBeGreaterThanOrEqual(600);
+    expect(subjectSets['held-back'].subjects.length).toBeGreaterThanOrEqual(150);
     const kinds = new Set(fixture.subjects.flatMap((entry) => entry.expected));
     expect([...kinds].sort()).toEqual([...subjectFindingKinds].sort());
-    expect(fixture.subjects.filter((entry) => entry.expected.length === 0).length).toBeGreaterThan(100);
+    expect(all.filter((entry) => entry.expected.length === 0).length).toBeGreaterThan(300);
   });
 
-  it('finds at least 99% of the identifiers (recall) and at least 95% of what it flags is one (precision)', () => {
-    const score = scoreSubjectLines();
+  it('with the record’s names: recall at least 0.99 and precision at least 0.95 on the tuned set', () => {
+    const score = scoreSubjectLines('tuned', true);
     expect(score.recall, score.mistakes.join('\n')).toBeGreaterThanOrEqual(0.99);
     expect(score.precision, score.mistakes.join('\n')).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('without the record’s names: recall at least 0.9 from the gazetteer and cues, precision still 0.95', () => {
+    const score = scoreSubjectLines('tuned', false);
+    expect(score.recall, score.mistakes.join('\n')).toBeGreaterThanOrEqual(0.9);
+    expect(score.precision, score.mistakes.join('\n')).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('holds on the held-back set it was never tuned on (figures in docs/operations.md)', () => {
+    for (const withNames of [true, false]) {
+      const score = scoreSubjectLines('held-back', withNames);
+      expect(score.recall, score.mistakes.join('\n')).toBeGreaterThanOrEqual(withNames ? 0.95 : 0.9);
+      expect(score.precision, score.mistakes.join('\n')).toBeGreaterThanOrEqual(0.95);
+    }
   });
 });
 
@@ -98,6 +115,55 @@ describe('the subject-line checker, by example', () => {
     expect(kinds('Re 9990001234')).toEqual([]);
     expect(kinds('NHS no 999 000 1234')).toEqual(['nhs-number']);
     expect(kinds('PO 4500345612 approved')).toEqual([]);
+  });
+
+  it('finds National Insurance numbers in any spacing, and any two letters after "NI"', () => {
+    expect(kinds('Mum JT 12 34 56 B - housing benefit')).toEqual(['national-insurance-number']);
+    expect(kinds('jt123456b')).toEqual(['national-insurance-number']);
+    expect(kinds('NI no. qq 12 34 56 c')).toEqual(['national-insurance-number']);
+    // Prefixes HMRC never issues, and small letters without a cue, are not read as one.
+    expect(kinds('Room GB 12 34 56')).toEqual([]);
+    expect(kinds('re 12 34 56 - rota')).toEqual([]);
+  });
+
+  it('finds NHS numbers however they are spaced', () => {
+    for (const written of ['9990001235', '999 000 1235', '99 90 00 12 35', '9990 001 235', '999.000.1235'])
+      expect(kinds(`Re ${written}`), written).toEqual(['nhs-number']);
+  });
+
+  it('finds names that were not passed, from the gazetteer and from cues, and stays quiet on places and teams', () => {
+    // From the gazetteer: a forename that is no ordinary word, a forename and a surname, an initial and a surname.
+    expect(kinds('Liam - exclusion meeting')).toEqual(['name']);
+    expect(kinds('Referral for Priya Sharma')).toEqual(['name']);
+    expect(kinds('K. Lewandowski - housing')).toEqual(['name']);
+    expect(kinds('jayden smith home visit')).toEqual(['name']);
+    // From cues, even for a name in no list.
+    expect(kinds('Mrs Xhaferaj - home visit')).toEqual(['name']);
+    expect(kinds('Baby Zzyzx - discharge planning')).toEqual(['name']);
+    expect(kinds('the Qorvath family - TAF')).toEqual(['name']);
+    expect(kinds("Qorvath's mum - missed appointment")).toEqual(['name']);
+    expect(kinds('unborn baby of Qorvath - referral')).toEqual(['name']);
+    // Places, teams, services and rules that share words with names.
+    expect(kinds('Hope House - respite bed availability')).toEqual([]);
+    expect(kinds('Reg 44 visit - Marshall Road')).toEqual([]);
+    expect(kinds('Clare’s Law application - police')).toEqual([]);
+    expect(kinds('Baby Friendly Initiative - audit')).toEqual([]);
+    expect(kinds('Foster family - placement planning')).toEqual([]);
+    expect(kinds('Bath and North East Somerset - protocol')).toEqual([]);
+    expect(kinds('Call from Sarah Jones (HV) re: referral')).toEqual([]);
+    expect(kinds('Referral from Jenner Health Centre')).toEqual([]);
+  });
+
+  it('flags confidential content from the pack even where no one is named, not a topic in general', () => {
+    expect(kinds('Section 47: sexual abuse disclosure by stepfather')).toEqual(['confidential-content']);
+    expect(kinds('HIV status of mother')).toEqual(['confidential-content']);
+    expect(kinds('Liam - self-harm at school')).toEqual(['name', 'confidential-content']);
+    expect(kinds('Domestic abuse awareness training - dates')).toEqual([]);
+    expect(describeFindings(checkSubject('HIV status of mother', context()).findings)).toBe(
+      'confidential content',
+    );
+    // Without the pack's terms there is nothing to flag: the terms are the pack's, not the code's.
+    expect(checkSubject('HIV status of mother', { today: fixture.today }).clean).toBe(true);
   });
 
   it('uses the pack’s local reference formats', () => {

@@ -1,5 +1,7 @@
 import { isValidNhsNumber } from '../lib/nhs-number.ts';
 import { isValidUpn } from '../lib/upn.ts';
+import { findConfidentialContent, type ConfidentialContent } from './channels.subject.confidential.ts';
+import { gazetteer, type Gazetteer } from './channels.subject.gazetteer.ts';
 
 /**
  * The subject-line checker (R4.5.5, R2.5): finds personal identifiers in a proposed e-mail subject,
@@ -9,7 +11,10 @@ import { isValidUpn } from '../lib/upn.ts';
  *
  * Recall comes first (a missed identifier is a disclosure), precision second (a checker that cries
  * wolf is switched off). Names are the hard part: a name like Rose, May or Will is also an
- * ordinary word, so such a name counts only where the subject uses it as a name.
+ * ordinary word, so such a name counts only where the subject uses it as a name. Names are found
+ * from the record's names when they are passed, from a gazetteer of published name lists when they
+ * are not (data/README.md), and from cues that mark any word as a name ("Mrs X", "the X family").
+ * Confidential content ("HIV status", "sexual abuse disclosure") counts too, named or not.
  */
 
 export const subjectFindingKinds = [
@@ -22,6 +27,8 @@ export const subjectFindingKinds = [
   'local-reference',
   'pupil-number',
   'address',
+  'national-insurance-number',
+  'confidential-content',
 ] as const;
 export type SubjectFindingKind = (typeof subjectFindingKinds)[number];
 
@@ -37,6 +44,8 @@ export interface SubjectCheckContext {
   readonly names?: readonly string[] | undefined;
   /** The pack's local case reference formats (regular expression sources). */
   readonly localReferences?: readonly { readonly pattern: string }[] | undefined;
+  /** The pack's special-category and safeguarding terms, flagged as confidential content. */
+  readonly confidentialContent?: ConfidentialContent | undefined;
   /** Today, YYYY-MM-DD: a full date more than a year before it, written without an event word, reads as a date of birth. */
   readonly today: string;
 }
@@ -56,6 +65,8 @@ export const subjectKindNames: Record<SubjectFindingKind, string> = {
   'local-reference': 'a case reference',
   'pupil-number': 'a unique pupil number',
   address: 'a street address',
+  'national-insurance-number': 'a National Insurance number',
+  'confidential-content': 'confidential content',
 };
 
 /** The kinds found, in words: "a name and a date of birth". Never the text itself. */
@@ -105,10 +116,12 @@ export function checkSubject(subject: string, context: SubjectCheckContext): Sub
   for (const match of subject.matchAll(upnPattern)) {
     if (isValidUpn(match[0].toUpperCase())) claim('pupil-number', match.index, match.index + match[0].length);
   }
+  for (const match of subject.matchAll(niPattern))
+    if (isNiNumber(match, niCue.test(lowerBefore(subject, match.index, 30))))
+      claim('national-insurance-number', match.index, match.index + match[0].length);
 
-  const people = namesOf(context.names ?? []);
   const tokens = tokenise(subject);
-  const nameTokens = people.length === 0 ? [] : matchNames(subject, tokens, people);
+  const nameTokens = matchNames(subject, tokens, namesOf(context.names ?? []), gazetteer());
 
   for (const date of findDates(subject)) {
     if (!free(date.start, date.end)) continue;
@@ -146,7 +159,10 @@ export function checkSubject(subject: string, context: SubjectCheckContext): Sub
   }
   for (const match of subject.matchAll(addressPattern))
     claim('address', match.index, match.index + match[0].trimEnd().length);
-  for (const span of mergeNames(subject, nameTokens)) claim('name', span.start, span.end);
+  const names = mergeNames(subject, nameTokens);
+  for (const span of names) claim('name', span.start, span.end);
+  for (const span of findConfidentialContent(subject, context.confidentialContent, names.length > 0))
+    claim('confidential-content', span.start, span.end);
 
   findings.sort((a, b) => a.start - b.start || a.end - b.end);
   return { clean: findings.length === 0, findings };
@@ -156,8 +172,27 @@ export function checkSubject(subject: string, context: SubjectCheckContext): Sub
 
 const emailPattern = /[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
 const upnPattern = /(?<![A-Za-z0-9])[A-Za-z]\d{11}[A-Za-z0-9](?![A-Za-z0-9])/g;
-/** Ten digits, together or grouped 3-3-4 with spaces or hyphens. */
-const nhsPattern = /(?<![\w+])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\w])/g;
+/** Ten digits, together or grouped in any way with single spaces, hyphens or dots. */
+const nhsPattern = /(?<![\w+.-])\d(?:[ .-]?\d){9}(?![\w]|[ .-]?\d)/g;
+/**
+ * National Insurance numbers: two prefix letters, six digits in any spacing, an optional suffix A
+ * to D. The prefix never uses D, F, I, Q, U or V, nor O as its second letter, nor BG, GB, NK, KN,
+ * TN, NT or ZZ.
+ */
+const niPattern =
+  /(?<![A-Za-z0-9])([A-Za-z]{2})[ -]?(\d{2})[ -]?(\d{2})[ -]?(\d{2})(?:[ -]?([A-Da-d]))?(?![A-Za-z0-9])/g;
+
+/** "NI", "NINo", "National Insurance (number)" just before: any two letters and six digits are one. */
+const niCue = /\b(?:ni|nino|national insurance)\b\W*(?:no|number|num)?\.?\W*(?:is\W*)?$/;
+
+function isNiNumber(match: RegExpExecArray, cued: boolean): boolean {
+  if (cued) return true;
+  const prefix = (match[1] ?? '').toUpperCase();
+  if (!/^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]$/.test(prefix)) return false;
+  if (['BG', 'GB', 'NK', 'KN', 'TN', 'NT', 'ZZ'].includes(prefix)) return false;
+  // Written in capitals as a rule; in small letters only whole ("ab123456c"), never "re 12 34 56".
+  return match[0] === match[0].toUpperCase() || /^[a-z]{2}\d{6}[a-d]?$/.test(match[0]);
+}
 /** An NHS cue just before the number (within a few words). */
 const nhsCue = /\b(?:nhs|chi|spine)\b/;
 const nhsCueAdjacent = /\bnhs\b\W*(?:no|number|num)?\.?\W*(?:is\W*)?$/;
@@ -248,6 +283,7 @@ const monthDayDate = new RegExp(
 );
 const dayMonthNoYear = /(?<![\d/.:-])(\d{1,2})([/.])(\d{1,2})(?!\d|[/.-]\d)/g;
 const compactDate = /(?<![\w/.:-])(\d{2})(\d{2})(\d{4}|\d{2})(?![\w/.-])/g;
+const spacedDate = /(?<![\w/.:-])(\d{1,2}) (\d{1,2}) (\d{4}|\d{2})(?![\w/.-])/g;
 
 function findDates(subject: string): FoundDate[] {
   const dates: FoundDate[] = [];
@@ -278,8 +314,8 @@ function findDates(subject: string): FoundDate[] {
     push(match.index, match[0], match[1], monthIndex[(match[2] ?? '').slice(0, 3).toLowerCase()], match[3]);
   for (const match of subject.matchAll(dayMonthNoYear))
     push(match.index, match[0], match[1], Number(match[3]), undefined);
-  // "DOB 010116", "dob 01012016": digits run together, read only straight after a birth cue.
-  for (const match of subject.matchAll(compactDate)) {
+  // "DOB 010116", "dob 01012016", "dob: 07 08 2012": digits run together or spaced, read only straight after a birth cue.
+  for (const match of [...subject.matchAll(compactDate), ...subject.matchAll(spacedDate)]) {
     if (birthCue.test(lowerBefore(subject, match.index, 30)))
       push(match.index, match[0], match[1], Number(match[2]), match[3]);
   }
@@ -415,7 +451,98 @@ interface NamePart {
   readonly key: string;
   readonly ambiguous: boolean;
   readonly month: boolean;
+  /** Found in the gazetteer, not among the record's names: how the lists know the word. */
+  readonly listing?: Listing;
 }
+
+interface Listing {
+  readonly forename: boolean;
+  readonly surname: boolean;
+  /** Also an ordinary English word (rose, hall, batch). */
+  readonly ordinary: boolean;
+  /** Also written as a proper noun of something else (London, Somerset, Jones). */
+  readonly proper: boolean;
+}
+
+/** Words that follow "Baby" or "Dr" in the name of a service, not a person ("Baby Friendly", "Baby Bank"). */
+const serviceWords = new Set([
+  'friendly',
+  'bank',
+  'banks',
+  'clinic',
+  'clinics',
+  'group',
+  'groups',
+  'massage',
+  'room',
+  'unit',
+  'units',
+  'box',
+  'boxes',
+  'loss',
+  'steps',
+  'week',
+  'club',
+  'cafe',
+  'sensory',
+  'yoga',
+  'first',
+]);
+/** Words that say what kind of family, not whose ("Foster family", "Birth family"). */
+const familyAdjectives = new Set(
+  'foster birth adoptive adopted kinship host extended whole new troubled supporting connected blended large young host respite'.split(
+    ' ',
+  ),
+);
+/** Words after a name that make it part of a place's or a service's name ("Jenner Health Centre", "Lister Road"). */
+const placeWords = new Set(
+  (
+    'centre center school academy primary infants infant juniors junior nursery college university hospital ' +
+    'clinic surgery practice unit team service services road street avenue lane close drive way park trust foundation ' +
+    'childrens health medical community resource estate ground grounds library church chapel mosque temple ' +
+    'gurdwara synagogue leisure sports campus building buildings room suite wing site block tower centre campus hub project ' +
+    'unit partnership federation group surgery station police prison'
+  ).split(' '),
+);
+/** Words that start a place's name when other names follow ("North East Somerset", "West Lothian"). */
+const compassWords = new Set([
+  'north',
+  'south',
+  'east',
+  'west',
+  'mid',
+  'central',
+  'greater',
+  'upper',
+  'lower',
+]);
+/** Words before a name that make it part of a place's name ("St Luke's", "Mount Pleasant"). */
+const placePrefixes = new Set([
+  'st',
+  'saint',
+  'mount',
+  'port',
+  'fort',
+  'lake',
+  'new',
+  'upper',
+  'lower',
+  'great',
+]);
+/** Family members who may be written "X's mum", "baby of X", "mother of X". */
+const ofRoles = new Set([
+  'baby',
+  'child',
+  'mother',
+  'mum',
+  'father',
+  'dad',
+  'son',
+  'daughter',
+  'brother',
+  'sister',
+  'unborn',
+]);
 
 interface Token extends Span {
   readonly text: string;
@@ -510,9 +637,16 @@ function tokenise(subject: string): Token[] {
 const capitalised = (text: string) => /^\p{Lu}/u.test(text);
 const titleCase = (text: string) => /^\p{Lu}\p{Ll}/u.test(text);
 
-function matchNames(subject: string, tokens: readonly Token[], parts: readonly NamePart[]): NameToken[] {
+function matchNames(
+  subject: string,
+  tokens: readonly Token[],
+  parts: readonly NamePart[],
+  names: Gazetteer,
+): NameToken[] {
   const byKey = new Map(parts.map((part) => [part.key, part]));
-  const candidates: (NameToken & { readonly token: Token })[] = [];
+  const candidates: (NameToken & { readonly token: Token; readonly cued?: boolean })[] = [];
+  // All in small letters or all in capitals: the case of a word says nothing about whether it is a name.
+  const caseless = !/\p{Lu}/u.test(subject) || !/\p{Ll}/u.test(subject);
   for (const [index, token] of tokens.entries()) {
     const whole = byKey.get(token.key) ?? fuzzyPart(token, parts);
     if (whole !== undefined) {
@@ -520,14 +654,37 @@ function matchNames(subject: string, tokens: readonly Token[], parts: readonly N
       continue;
     }
     if (token.pieces.length > 1) {
-      for (const piece of token.pieces) {
+      const found = token.pieces.flatMap((piece) => {
         const part = byKey.get(piece.key);
-        if (part !== undefined)
-          candidates.push({ index, start: piece.start, end: piece.end, part, counts: false, token });
+        return part === undefined
+          ? []
+          : [{ index, start: piece.start, end: piece.end, part, counts: false, token }];
+      });
+      if (found.length > 0) {
+        candidates.push(...found);
+        continue;
       }
     }
+    if (!nameShaped(token.text, caseless)) continue;
+    if (cuedAsName(tokens, index)) {
+      const part = { key: token.key, ambiguous: false, month: false };
+      candidates.push({ index, start: token.start, end: token.end, part, counts: true, token, cued: true });
+      continue;
+    }
+    const listed = listedPart(token, names);
+    if (listed !== undefined)
+      candidates.push({ index, start: token.start, end: token.end, part: listed, counts: false, token });
   }
-  const isName = new Set(candidates.map((candidate) => candidate.index));
+  const listed = new Map(
+    candidates.flatMap((candidate) =>
+      candidate.part.listing === undefined ? [] : [[candidate.index, candidate.part.listing] as const],
+    ),
+  );
+  const isName = new Set(
+    candidates
+      .filter((candidate) => candidate.part.listing === undefined)
+      .map((candidate) => candidate.index),
+  );
   const titleMode = inTitleMode(tokens, isName);
   const gapBetween = (a: Token, b: Token) => subject.slice(a.end + (a.possessive ? 2 : 0), b.start);
   const simple = (gap: string) => /^[\s,.]*$/.test(gap);
@@ -535,9 +692,12 @@ function matchNames(subject: string, tokens: readonly Token[], parts: readonly N
 
   return candidates.map((candidate) => {
     const { part, token, index } = candidate;
-    if (!part.ambiguous) return { ...candidate, counts: true };
+    if (candidate.cued === true) return candidate;
+    if (part.listing !== undefined)
+      return { ...candidate, counts: listedCounts(subject, tokens, index, part.listing, listed, isName) };
     const previous = tokens[index - 1];
     const next = tokens[index + 1];
+    if (!part.ambiguous) return { ...candidate, counts: true };
     const upper = capitalised(token.text);
     // Next to another name of the people concerned ("Rose Taylor", "Taylor, Rose", "Ivy & Daisy", "Hope and Joy").
     const neighbourName = (other: Token | undefined, gap: string, via?: Token) => {
@@ -618,6 +778,196 @@ function matchNames(subject: string, tokens: readonly Token[], parts: readonly N
     }
     return candidate;
   });
+}
+
+/**
+ * Written as a name may be: capitalised ("Jayden"), or in capitals of five letters or more ("JAYDEN",
+ * never an acronym like "EHCP"; four in a subject all in capitals), or in small letters where the
+ * whole subject is.
+ */
+function nameShaped(text: string, caseless: boolean): boolean {
+  const allCapitals = text.length > 1 && text === text.toUpperCase();
+  if (!allCapitals) return capitalised(text) || caseless;
+  return text.length >= (caseless ? 4 : 5);
+}
+
+/** A word of the gazetteer (or, hyphenated, made of its words), and how the lists know it. */
+function listedPart(token: Token, names: Gazetteer): NamePart | undefined {
+  const { key } = token;
+  if (key.length < 2 || honorifics.has(key) || alwaysCapitalised.has(key) || nameCues.has(key))
+    return undefined;
+  const known = (word: string) => names.forenames.has(word) || names.surnames.has(word);
+  const pieces = token.pieces.map((piece) => piece.key);
+  const words = known(key) ? [key] : pieces.length > 1 && pieces.every(known) ? pieces : [];
+  if (words.length === 0) return undefined;
+  const ordinary = (word: string) => word.length <= 2 || names.alsoWords.has(word) || ordinaryWords.has(word);
+  const listing = {
+    forename: words.some((word) => names.forenames.has(word)),
+    surname: words.some((word) => names.surnames.has(word)),
+    ordinary: words.every(ordinary),
+    proper: words.every((word) => names.properWords.has(word) || ordinary(word)) && !words.every(ordinary),
+  };
+  return { key, ambiguous: true, month: months.has(key), listing };
+}
+
+/** Role abbreviations written after a practitioner's name ("Sarah Jones (HV)"). */
+const roleAbbreviations = new Set(
+  'hv sw ssw dsl ddsl senco iro gp pc dc ds di sgt cpn sn fsw tm sm ehw ehc yot lado mash cp ts pa ot slt ep camhs dpo cg hr it'.split(
+    ' ',
+  ),
+);
+/** Words before a practitioner's name ("Duty manager today is Priya Sharma", "Dr Patel", "PC Evans"). */
+const roleWords = new Set(
+  'dr doctor pc dc ds di dci sgt sergeant inspector cllr councillor prof professor manager worker officer visitor nurse midwife teacher headteacher head lead coordinator co-ordinator practitioner consultant chair clerk administrator advisor adviser solicitor barrister judge magistrate guardian reviewing'.split(
+    ' ',
+  ),
+);
+/** The street words of addresses, and other words that follow a name in a place's name ("Hope House"). */
+const streetWordSet = new Set(
+  [
+    ...streetWords.toLowerCase().split('|'),
+    'house',
+    'lodge',
+    'farm',
+    'garden',
+    'court',
+    'holiday',
+    'end',
+  ].map((word) => word),
+);
+
+/**
+ * Whether a gazetteer word that is not one of the record's names counts as a name here. Lists of
+ * names hold thousands of words that are also places, things and services (Reading, Hope House,
+ * Reg 24), so a listed word counts only on evidence: a forename and a surname together ("Priya
+ * Sharma"), an initial before a surname ("K. Lewandowski"), a forename that is no ordinary word
+ * ("Liam - exclusion"), a surname no dictionary knows ("Okonkwo - visit"), or an ordinary word used
+ * as a forename (possessive, alone, or capitalised mid-sentence). Never in a place's or a service's
+ * name, before a number ("Reg 24"), before a capitalised word after a possessive ("Clare's Law"),
+ * or as a practitioner's name beside their role ("Sarah Jones (HV)", "PC Evans").
+ */
+function listedCounts(
+  subject: string,
+  tokens: readonly Token[],
+  index: number,
+  listing: Listing,
+  listed: ReadonlyMap<number, Listing>,
+  recordNames: ReadonlySet<number>,
+): boolean {
+  const token = tokens[index];
+  if (token === undefined) return false;
+  const same = (other: Token | undefined): other is Token => other?.segment === token.segment;
+  const previous = tokens[index - 1];
+  const next = tokens[index + 1];
+  const gap = (a: Token, b: Token) => subject.slice(a.end + (a.possessive ? 2 : 0), b.start);
+  const simple = (text: string) => /^[\s,.]*$/.test(text);
+
+  // The whole run of names ("Priya Sharma"), for the checks that look beyond it.
+  let first = index;
+  while (
+    first > 0 &&
+    listed.has(first - 1) &&
+    simple(gap(tokens[first - 1] as Token, tokens[first] as Token))
+  )
+    first -= 1;
+  let last = index;
+  while (listed.has(last + 1) && simple(gap(tokens[last] as Token, tokens[last + 1] as Token))) last += 1;
+  const after = tokens[last + 1];
+
+  // "Reg 24", "Section 47", "Room 2": a word before a number names a rule or a room, unless the number starts a date.
+  const rest = subject.slice(tokens[last]?.end ?? 0);
+  if (
+    /^\s+\d{1,3}(?![\d/.:-]|[ -]\d)/.test(rest) &&
+    !new RegExp(`^\\s+\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${monthNames})\\b`, 'i').test(rest)
+  )
+    return false;
+  if (partOfPlaceName(tokens, last) || partOfPlaceName(tokens, first)) return false;
+  if (compassWords.has(tokens[first]?.key ?? '')) return false;
+  // "Clare's Law", "King's Lodge": a possessive inside the run, or before a capitalised word, names a thing.
+  for (let at = first; at < last; at += 1) if (tokens[at]?.possessive === true) return false;
+  if ((tokens[last]?.possessive ?? false) && same(after) && titleCase(after.text)) return false;
+  // A practitioner named beside their role: "Duty manager today is Priya Sharma", "PC Evans", "Sarah Jones (HV)".
+  for (let at = first - 1; at >= first - 3; at -= 1)
+    if (same(tokens[at]) && roleWords.has(tokens[at]?.key ?? '')) return false;
+  const bracket = /^\s*\(\s*(\p{L}+)/u.exec(rest);
+  if (bracket?.[1] !== undefined && roleAbbreviations.has(bracket[1].toLowerCase())) return false;
+  // Not written as a name (small letters, or capitals) in a subject whose case says nothing: only a word no dictionary knows.
+  if (!titleCase(token.text) && listing.ordinary) return false;
+
+  const other = (at: number) => listed.get(at);
+  // A forename and a surname together (or a surname, a comma and a forename): the strongest evidence.
+  // Two ordinary words count only where nothing capitalised follows ("Lily Young -", never "Rose Garden Centre").
+  const pairWith = (at: number, forenameFirst: boolean) => {
+    const neighbour = other(at);
+    if (neighbour === undefined) return false;
+    const [forename, surname] = forenameFirst ? [listing, neighbour] : [neighbour, listing];
+    const [left, right] = forenameFirst ? [index, at] : [at, index];
+    const leftToken = tokens[left] as Token;
+    const rightToken = tokens[right] as Token;
+    const between = gap(leftToken, rightToken);
+    if (!simple(between) || !forename.forename || !surname.surname) return false;
+    if (forenameFirst ? between.includes(',') : !between.includes(',')) return false;
+    if (!(forename.ordinary && surname.ordinary)) return true;
+    const following = tokens[right + 1];
+    return !streetWordSet.has(rightToken.key) && (!same(following) || !capitalised(following.text));
+  };
+  if (pairWith(index + 1, true) || pairWith(index - 1, false)) return true;
+  // "K. Lewandowski", "R Hall"; "Sian P", "May O".
+  if (listing.surname && same(previous) && /^\p{Lu}$/u.test(previous.text) && simple(gap(previous, token)))
+    return true;
+  if (listing.forename && same(next) && /^\p{Lu}$/u.test(next.text) && simple(gap(token, next))) return true;
+  const alone = token.firstInSegment && !same(next);
+  if (!listing.ordinary) {
+    if (listing.forename) return true;
+    // A surname alone is a name only where it stands alone ("Okonkwo - home visit", "MCGREGOR - MISSING").
+    return !listing.proper && alone && capitalised(token.text);
+  }
+  if (!listing.forename) return false;
+  // An ordinary word as a forename: "Rose's assessment", "Rose - school nurse", "call from Grace re attendance".
+  if (token.possessive || alone) return true;
+  if (token.firstInSegment || !titleCase(token.text)) return false;
+  const capitalisedNeighbour = (neighbour: Token | undefined) =>
+    same(neighbour) && capitalised(neighbour.text) && !/^\p{Lu}$/u.test(neighbour.text);
+  return !capitalisedNeighbour(previous) && !capitalisedNeighbour(next) && !inTitleMode(tokens, recordNames);
+}
+
+/**
+ * Whether the words around a capitalised word mark it as a name, whatever it is: "Mrs X", "Baby X",
+ * "the X family", "X's mum", "unborn baby of X", "mother of X".
+ */
+function cuedAsName(tokens: readonly Token[], index: number): boolean {
+  const token = tokens[index];
+  if (token === undefined) return false;
+  const previous = tokens[index - 1];
+  const next = tokens[index + 1];
+  const sameSegment = (other: Token | undefined): other is Token => other?.segment === token.segment;
+  if (sameSegment(previous) && honorifics.has(previous.key) && !previous.possessive) {
+    const forService = previous.key === 'baby' || previous.key === 'dr' || previous.key === 'master';
+    if (!(forService && serviceWords.has(token.key))) return true;
+  }
+  if (token.possessive && sameSegment(next) && familyRoles.has(next.key)) return true;
+  // "the Okafor family", "Nwosu family -", "Eastwood boys": never "Foster family" or "the Family Centre".
+  if (sameSegment(next) && familyWords.has(next.key) && !familyAdjectives.has(token.key)) {
+    const afterNext = tokens[index + 2];
+    const fromStart = token.firstInSegment || (previous?.key === 'the' && sameSegment(previous));
+    if (fromStart && (!sameSegment(afterNext) || !titleCase(afterNext.text))) return true;
+  }
+  const role = tokens[index - 2];
+  return previous?.key === 'of' && sameSegment(previous) && sameSegment(role) && ofRoles.has(role.key);
+}
+
+/** A gazetteer word that starts or ends a place's or a service's name ("Jenner Health Centre", "St Luke's"). */
+function partOfPlaceName(tokens: readonly Token[], index: number): boolean {
+  const token = tokens[index];
+  if (token === undefined) return false;
+  const previous = tokens[index - 1];
+  const same = (other: Token | undefined): other is Token => other?.segment === token.segment;
+  for (let at = index + 1; at <= index + 3; at += 1) {
+    const other = tokens[at];
+    if (!same(other) || !capitalised(other.text)) break;
+    if (placeWords.has(other.key)) return true;
+  }
+  return same(previous) && capitalised(previous.text) && placePrefixes.has(previous.key);
 }
 
 /** Most longer words capitalised ("Referrals For The Summer Holiday Club"): capitals then say nothing about names. */

@@ -37,6 +37,7 @@ export function subjectCommands(program: Command): void {
       const check = checkSubject(parsed.data.subject, {
         names: parsed.data.names,
         localReferences: pack.channels.localReferences,
+        confidentialContent: pack.channels.confidentialContent,
         today: londonToday(systemClock.now()),
       });
       if (options.json === true) {

@@ -378,6 +378,22 @@ describe('the checklists', () => {
     expect(message).not.toMatch(/Amelia|Hughes|2014/);
     // The practitioner sees their own subject again, to correct it.
     expect(named.body).toContain('value="Amelia Hughes 12/05/2014 early help"');
+    // A relative's name counts too, though no list of names knows it: the record's relatives are checked.
+    const relative = await browser.post(`/decisions/${shareInternally}/disclosures/checklist`, {
+      ...form,
+      subject: 'Qorvathy - early help',
+    });
+    expect(errorSummary(relative.body)).toEqual([
+      'Remove personal details from the subject line: it contains a name',
+    ]);
+    // Confidential content from the pack's terms counts with no one named.
+    const confidential = await browser.post(`/decisions/${shareInternally}/disclosures/checklist`, {
+      ...form,
+      subject: 'Early help: self-harm disclosed at school',
+    });
+    expect(errorSummary(confidential.body)).toEqual([
+      'Remove personal details from the subject line: it contains confidential content',
+    ]);
     const unchecked = await browser.post(`/decisions/${shareInternally}/disclosures/checklist`, {
       ...form,
       copiesChecked: 'no',

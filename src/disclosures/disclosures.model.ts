@@ -1,3 +1,4 @@
+import type { PeopleService } from '../people/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { ChannelsService, Sensitivity } from '../channels/index.ts';
 import type { ConsentService } from '../consent/index.ts';
@@ -22,6 +23,8 @@ export interface DisclosuresDependencies {
    */
   readonly consent: Pick<ConsentService, 'checkMany' | 'details'>;
   readonly channels: Pick<ChannelsService, 'advise' | 'checkChecklist'>;
+  /** The relatives of the people concerned, whose names the subject-line checker looks for too. */
+  readonly people: Pick<PeopleService, 'relativesNames'>;
   readonly orgs: Pick<OrgsService, 'find'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
   readonly policy: PolicyPack;

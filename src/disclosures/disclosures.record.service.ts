@@ -20,7 +20,7 @@ import type { NewDisclosureAnswers } from './disclosures.schema.ts';
 
 /** Recording a disclosure under a recorded decision to share (invariant 1), with the method policy's advice. */
 export function recordingService(deps: DisclosuresDependencies) {
-  const { db, clock, audit, sharing, channels, orgs, policy, consent } = deps;
+  const { db, clock, audit, sharing, channels, orgs, policy, consent, people } = deps;
   const today = () => londonToday(clock.now());
 
   /** A recorded decision to share: nothing leaves without one (invariant 1). */
@@ -193,10 +193,13 @@ export function recordingService(deps: DisclosuresDependencies) {
         switchboardNumber: organisation?.switchboardPhone ?? null,
         recipientOrganisationName: organisation?.name,
         directoryFaxNumbers: organisation?.faxNumbers.map((fax) => fax.number) ?? [],
-        names: decision.people.flatMap((person) => [
-          `${person.givenNames} ${person.familyName}`,
-          ...(person.knownAs === null ? [] : [person.knownAs]),
-        ]),
+        names: [
+          ...decision.people.flatMap((person) => [
+            `${person.givenNames} ${person.familyName}`,
+            ...(person.knownAs === null ? [] : [person.knownAs]),
+          ]),
+          ...(await people.relativesNames(decision.people.map((person) => person.id))),
+        ],
         advice,
       });
       if (!checklist.ok)

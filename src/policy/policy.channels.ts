@@ -93,6 +93,29 @@ const localReference = z.strictObject({
   description: text(300),
 });
 
+/** A phrase as the subject-line checker matches it: whole words, any case, a space or hyphen between words. */
+const phrase = z
+  .string()
+  .trim()
+  .min(2)
+  .max(80)
+  .regex(
+    /^[\p{L}\d][\p{L}\d' -]*$/u,
+    'must be words of letters and digits, with spaces, hyphens or apostrophes',
+  );
+
+const confidentialContent = z.strictObject({
+  /** Special-category and safeguarding terms, by category ("sexual abuse", "HIV", "self-harm"): never in a subject line. */
+  terms: z
+    .array(z.strictObject({ category: text(100), phrases: z.array(phrase).min(1).max(300) }))
+    .min(1)
+    .max(60),
+  /** Words that make a subject about a service or a topic in general ("training", "policy"): a term beside them is not about anyone... */
+  generalWords: z.array(phrase).max(300),
+  /** ...unless a word like these says it is about someone ("mum", "disclosed", "year old"). */
+  personalWords: z.array(phrase).max(300),
+});
+
 function unique<T>(key: (entry: T) => string, label: string) {
   return (entries: readonly T[], context: z.RefinementCtx) => {
     const seen = new Set<string>();
@@ -129,6 +152,8 @@ export const channelPolicySchema = z
     approvedCouriers: z.array(courier).superRefine(unique((entry) => entry.id, 'courier')),
     /** Local case reference formats the subject-line checker looks for (R4.5.5). */
     localReferences: z.array(localReference),
+    /** Confidential content the subject-line checker flags even where no one is named (R4.5.5). */
+    confidentialContent,
   })
   .superRefine((section, context) => {
     for (const id of channelMethodIds) {

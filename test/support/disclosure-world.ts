@@ -140,6 +140,26 @@ export async function setUpDisclosureWorld(): Promise<void> {
     dateOfBirth: '2014-05-12',
     allocateTo: practitioner.id,
   });
+  // Her stepfather, whose name (in no published list of names) the subject-line checker must know too.
+  await context.services.people.addRelative(asPractitioner, childId, {
+    kind: 'new',
+    details: {
+      givenNames: 'Zoltar',
+      familyName: 'Qorvathy',
+      knownAs: null,
+      dateOfBirth: '1985-07-01',
+      nhsNumber: null,
+      localReference: null,
+      upn: null,
+      externalId: null,
+      addressLine1: null,
+      addressLine2: null,
+      town: null,
+      postcode: null,
+    },
+    relationship: 'step_parent',
+    parentalResponsibility: false,
+  });
   await world.consents.record(
     asPractitioner,
     childId,
