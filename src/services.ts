@@ -58,7 +58,12 @@ export function services(deps: Dependencies) {
     auth,
     staff,
     apiTokens: apiTokensService({ db: deps.db, clock: deps.clock, audit }),
-    orgs: orgsService({ db: deps.db, clock: deps.clock, audit }),
+    orgs: orgsService({
+      db: deps.db,
+      clock: deps.clock,
+      audit,
+      sharedDomains: policy.channels.sharedDomains,
+    }),
     people: peopleService({
       db: deps.db,
       clock: deps.clock,

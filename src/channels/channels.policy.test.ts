@@ -634,6 +634,32 @@ describe('the method policy, scenario by scenario', () => {
   });
 });
 
+describe('shared national domains (ADR 0018)', () => {
+  const ask = (recipientDomains: readonly string[], to: string) =>
+    evaluateMethod(
+      {
+        method: 'email',
+        sender: { organisationId: 'swindon', address: 'worker@swindon.gov.uk' },
+        recipient: { organisationId: 'hospital', address: to },
+        directory: { senderDomains: ['swindon.gov.uk'], recipientDomains, trustedLink: true },
+        sensitivity: 'personal',
+      },
+      defaultPack,
+    );
+
+  it('lets a trusted link cover the organisation’s own domain, never a shared one it claimed', () => {
+    const own = ask(['gwh.nhs.uk', 'nhs.net'], 'nurse@gwh.nhs.uk');
+    expect(own.ok && own.advice.route).toBe('trusted-link');
+    const shared = ask(['gwh.nhs.uk', 'nhs.net'], 'anyone@nhs.net');
+    expect(shared.ok && shared.advice.allowed).toBe(false);
+    expect(shared.ok && shared.advice.route).toBe('not-secure');
+    expect(shared.ok && shared.advice.reasons.map((reason) => reason.code)).toContain('SHARED_DOMAIN');
+    // Nor a domain above a shared one (police.uk above pnn.police.uk).
+    const above = ask(['police.uk'], 'officer@pnn.police.uk');
+    expect(above.ok && above.advice.route).not.toBe('trusted-link');
+  });
+});
+
 describe('addresses the method policy refuses to judge', () => {
   const cyrillic = 'y@nhs.n\u0435t';
   const refusals: readonly (readonly [string, string, string])[] = [
@@ -779,6 +805,61 @@ describe('the method policy, as properties', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it('never treats an address at a shared domain as on one organisation’s network, whatever the directory holds', () => {
+    const shared = defaultPack.channels.sharedDomains.map((entry) => entry.domain);
+    fc.assert(
+      fc.property(
+        localPart,
+        fc.constantFrom(...shared),
+        localPart,
+        anyDomain,
+        fc.array(domain, { maxLength: 2 }),
+        fc.boolean(),
+        fc.boolean(),
+        (
+          sharedLocal,
+          sharedDomain,
+          otherLocal,
+          otherDomain,
+          ownDomains,
+          sameOrganisation,
+          senderIsShared,
+        ) => {
+          const sharedAddress = `${sharedLocal}@${sharedDomain}`;
+          const otherAddress = `${otherLocal}@${otherDomain}`;
+          // The organisation at the shared domain registered it (and more), as the old demo data did.
+          const sharedDomains = [...ownDomains, sharedDomain];
+          const otherDomains = sameOrganisation ? sharedDomains : [otherDomain];
+          const answer = evaluateMethod(
+            {
+              method: 'email',
+              sender: {
+                organisationId:
+                  senderIsShared || sameOrganisation ? 'shared-organisation' : 'other-organisation',
+                address: senderIsShared ? sharedAddress : otherAddress,
+              },
+              recipient: {
+                organisationId:
+                  !senderIsShared || sameOrganisation ? 'shared-organisation' : 'other-organisation',
+                address: senderIsShared ? otherAddress : sharedAddress,
+              },
+              directory: {
+                senderDomains: senderIsShared ? sharedDomains : otherDomains,
+                recipientDomains: senderIsShared ? otherDomains : sharedDomains,
+                trustedLink: true,
+              },
+              sensitivity: 'personal',
+            },
+            defaultPack,
+          );
+          expect(answer.ok).toBe(true);
+          if (answer.ok) expect(['same-organisation', 'trusted-link']).not.toContain(answer.advice.route);
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 

@@ -321,16 +321,38 @@ function readAddress(
 const directoryDomain = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
 /**
+ * Whether a directory domain is, or lies above, a domain the pack says many organisations share
+ * (nhs.net, pnn.police.uk, gmail.com). Such an entry never puts an address on one organisation's own
+ * network, whatever the directory holds: it is ignored here, when the rule is applied, so that an
+ * entry made before the pack listed the domain (or against the directory's own check) widens nothing.
+ */
+function isSharedDomain(entry: string, policy: MethodPolicy): boolean {
+  return policy.channels.sharedDomains.some(
+    (shared) => shared.domain === entry || domainCovers(entry, shared.domain, 'endings'),
+  );
+}
+
+/**
  * Whether an address's domain is one the directory registers to its organisation, or a subdomain
  * of one (whole labels). Anything that is not a plain domain (a bare "net", a stray look-alike) never
- * matches, since the address's own domain is already plain ASCII.
+ * matches, since the address's own domain is already plain ASCII; nor does a shared domain.
  */
-function onOrganisationDomains(address: EmailAddress, domains: readonly string[]): boolean {
+function onOrganisationDomains(
+  address: EmailAddress,
+  domains: readonly string[],
+  policy: MethodPolicy,
+): boolean {
   for (const entry of domains) {
     const domain = entry.toLowerCase();
+    if (isSharedDomain(domain, policy)) continue;
     if (directoryDomain.test(domain) && domainCovers(domain, address.domain, 'endings')) return true;
   }
   return false;
+}
+
+/** The shared domain an address is at, when no domain of the organisation's own covers it. */
+function sharedDomainAt(address: EmailAddress, policy: MethodPolicy) {
+  return policy.channels.sharedDomains.find((shared) => domainCovers(shared.domain, address.domain, 'exact'));
 }
 
 function emailRoute(
@@ -343,10 +365,25 @@ function emailRoute(
   const senderOrganisation = question.sender.organisationId;
   const recipientOrganisation = question.recipient.organisationId;
   const senderOnOwn =
-    senderOrganisation !== undefined && onOrganisationDomains(sender, question.directory.senderDomains);
+    senderOrganisation !== undefined &&
+    onOrganisationDomains(sender, question.directory.senderDomains, policy);
   const recipientOnOwn =
     recipientOrganisation !== undefined &&
-    onOrganisationDomains(recipient, question.directory.recipientDomains);
+    onOrganisationDomains(recipient, question.directory.recipientDomains, policy);
+  // A shared domain is no one organisation's network: say so where the directory or a trusted link suggests otherwise.
+  for (const [address, onOwn, domains] of [
+    [sender, senderOnOwn, question.directory.senderDomains],
+    [recipient, recipientOnOwn, question.directory.recipientDomains],
+  ] as const) {
+    const shared = onOwn ? undefined : sharedDomainAt(address, policy);
+    if (shared !== undefined && (question.directory.trustedLink || domains.includes(shared.domain)))
+      add(
+        'R4.6.1',
+        'notes',
+        'SHARED_DOMAIN',
+        `${shared.domain} is used by many organisations (${shared.note}), so an address there is on no one organisation’s own network and no trusted link covers it.`,
+      );
+  }
 
   // R4.6.1: within one organisation's own network e-mail is secure.
   if (senderOnOwn && recipientOnOwn && senderOrganisation === recipientOrganisation) {

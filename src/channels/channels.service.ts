@@ -41,7 +41,7 @@ export interface KnownPartiesQuestion {
 }
 
 export interface ChannelsDependencies {
-  readonly orgs: Pick<OrgsService, 'find' | 'organisationForDomain' | 'trustedLinkBetween'>;
+  readonly orgs: Pick<OrgsService, 'find' | 'organisationForAddress' | 'trustedLinkBetween'>;
   /** The policy pack in force. */
   readonly policy: MethodPolicy;
   readonly clock: Clock;
@@ -59,7 +59,7 @@ export function channelsService(deps: ChannelsDependencies) {
     if (address === undefined) return undefined;
     const parsed = parseEmailAddress(address);
     // A malformed address resolves to nothing; the method policy refuses it with its reason.
-    return parsed.ok ? orgs.organisationForDomain(parsed.address.domain) : undefined;
+    return parsed.ok ? orgs.organisationForAddress(parsed.address) : undefined;
   }
 
   return {

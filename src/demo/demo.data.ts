@@ -1,5 +1,5 @@
 import type { Role } from '../auth/index.ts';
-import type { OrganisationDetails } from '../orgs/index.ts';
+import type { Mailbox, OrganisationDetails } from '../orgs/index.ts';
 
 /**
  * Demo data for trying Safeshare: a council, its neighbour, a hospital trust, a police force, a
@@ -9,6 +9,8 @@ import type { OrganisationDetails } from '../orgs/index.ts';
 export interface DemoOrganisation extends OrganisationDetails {
   readonly key: string;
   readonly domains: readonly string[];
+  /** Its own addresses at domains many organisations share (nhs.net): never the whole domain (ADR 0018). */
+  readonly mailboxes?: readonly Mailbox[];
   readonly faxNumbers: readonly { label: string; number: string }[];
   readonly address: { label: string; line1: string; line2: string | null; town: string; postcode: string };
 }
@@ -52,7 +54,11 @@ export const organisations: readonly DemoOrganisation[] = [
     kind: 'nhs_body',
     switchboardPhone: '01632960003',
     hosted: true,
-    domains: ['gwh.nhs.uk', 'nhs.net'],
+    domains: ['gwh.nhs.uk'],
+    mailboxes: [
+      { label: 'Safeguarding children team', address: 'gwh.safeguardingchildren@nhs.net' },
+      { label: 'Jo Evans, health visitor', address: 'jo.evans@nhs.net' },
+    ],
     faxNumbers: [{ label: 'Safeguarding team', number: '01632960103' }],
     address: {
       label: 'Great Western Hospital',

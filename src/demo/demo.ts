@@ -24,10 +24,11 @@ export async function loadDemoData(
   const { orgs, staff: staffService } = deps.services;
   const ids = new Map<string, string>();
   for (const organisation of organisations) {
-    const { key, domains, faxNumbers, address, ...details } = organisation;
+    const { key, domains, mailboxes, faxNumbers, address, ...details } = organisation;
     const id = await orgs.create(systemActor, details);
     ids.set(key, id);
     for (const domain of domains) await orgs.addDomain(systemActor, id, domain);
+    for (const mailbox of mailboxes ?? []) await orgs.addMailbox(systemActor, id, mailbox);
     for (const fax of faxNumbers) await orgs.addFaxNumber(systemActor, id, fax);
     await orgs.addAddress(systemActor, id, address);
   }

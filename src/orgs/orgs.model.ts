@@ -23,6 +23,13 @@ export interface PostalAddress {
   readonly postcode: string;
 }
 
+/** An organisation's own mailbox at a domain many organisations share ("gwh.safeguarding@nhs.net"). */
+export interface Mailbox {
+  readonly label: string;
+  /** The full address, lower case. */
+  readonly address: string;
+}
+
 export interface FaxNumber {
   readonly label: string;
   readonly number: string;
@@ -31,6 +38,7 @@ export interface FaxNumber {
 /** An organisation with everything the directory holds about it. */
 export interface DirectoryEntry extends Organisation {
   readonly domains: readonly { readonly id: string; readonly domain: string }[];
+  readonly mailboxes: readonly (Mailbox & { readonly id: string })[];
   readonly faxNumbers: readonly (FaxNumber & { readonly id: string })[];
   readonly addresses: readonly (PostalAddress & { readonly id: string })[];
   readonly trustedLinks: readonly {

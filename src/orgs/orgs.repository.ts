@@ -3,6 +3,7 @@ import type { Executor } from '../db/client.ts';
 import type {
   DirectoryEntry,
   FaxNumber,
+  Mailbox,
   Organisation,
   OrganisationDetails,
   PostalAddress,
@@ -48,12 +49,18 @@ export async function findDirectoryEntry(db: Executor, id: string): Promise<Dire
     .where('id', '=', id)
     .executeTakeFirst();
   if (row === undefined) return undefined;
-  const [domains, faxNumbers, addresses, links] = await Promise.all([
+  const [domains, mailboxes, faxNumbers, addresses, links] = await Promise.all([
     db
       .selectFrom('organisation_domains')
       .select(['id', 'domain'])
       .where('organisation_id', '=', id)
       .orderBy('domain')
+      .execute(),
+    db
+      .selectFrom('organisation_mailboxes')
+      .select(['id', 'label', 'address'])
+      .where('organisation_id', '=', id)
+      .orderBy('address')
       .execute(),
     db
       .selectFrom('organisation_fax_numbers')
@@ -95,6 +102,7 @@ export async function findDirectoryEntry(db: Executor, id: string): Promise<Dire
   return {
     ...toOrganisation(row),
     domains,
+    mailboxes,
     faxNumbers,
     addresses,
     trustedLinks: links.map((link) => ({
@@ -195,6 +203,76 @@ export async function updateOrganisation(
     })
     .where('id', '=', id)
     .execute();
+}
+
+/** The organisation whose mailbox at a shared domain this full address is, with all its domains. */
+export async function organisationForMailbox(
+  db: Executor,
+  address: string,
+): Promise<(Organisation & { readonly domains: readonly string[] }) | undefined> {
+  const row = await db
+    .selectFrom('organisation_mailboxes')
+    .innerJoin('organisations', 'organisations.id', 'organisation_mailboxes.organisation_id')
+    .select([
+      'organisations.id',
+      'organisations.name',
+      'organisations.kind',
+      'organisations.switchboard_phone',
+      'organisations.hosted',
+    ])
+    .where('organisation_mailboxes.address', '=', address)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const owned = await db
+    .selectFrom('organisation_domains')
+    .select('domain')
+    .where('organisation_id', '=', row.id)
+    .orderBy('domain')
+    .execute();
+  return { ...toOrganisation(row), domains: owned.map((entry) => entry.domain) };
+}
+
+export async function mailboxOwner(db: Executor, address: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('organisation_mailboxes')
+    .innerJoin('organisations', 'organisations.id', 'organisation_mailboxes.organisation_id')
+    .select('organisations.name')
+    .where('organisation_mailboxes.address', '=', address)
+    .executeTakeFirst();
+  return row?.name;
+}
+
+export async function insertMailbox(
+  db: Executor,
+  organisationId: string,
+  mailbox: Mailbox,
+  at: Date,
+): Promise<string> {
+  const row = await db
+    .insertInto('organisation_mailboxes')
+    .values({
+      organisation_id: organisationId,
+      label: mailbox.label,
+      address: mailbox.address,
+      created_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function deleteMailbox(
+  db: Executor,
+  organisationId: string,
+  id: string,
+): Promise<string | undefined> {
+  const row = await db
+    .deleteFrom('organisation_mailboxes')
+    .where('id', '=', id)
+    .where('organisation_id', '=', organisationId)
+    .returning('address')
+    .executeTakeFirst();
+  return row?.address;
 }
 
 export async function domainOwner(db: Executor, domain: string): Promise<string | undefined> {

@@ -21,6 +21,7 @@ const tables = [
   'organisation_domains',
   'organisation_fax_numbers',
   'organisation_addresses',
+  'organisation_mailboxes',
   'trusted_links',
   'audit_events',
 ] as const;
@@ -239,6 +240,46 @@ describe('partner directory: trusted links and removals', () => {
     }
   });
 
+  it('adds and removes an email address at a shared domain, which then says which organisation it is', async () => {
+    const id = await createOrganisation(context, { name: 'Mailbox Test Trust' });
+    const form = await operator.get(`/admin/organisations/${id}/mailboxes/new`);
+    expect(form.body).toContain('Add an email address at a shared domain');
+    const added = await operator.post(`/admin/organisations/${id}/mailboxes/new`, {
+      label: 'Safeguarding children team',
+      address: 'MailboxTest.Safeguarding@nhs.net',
+    });
+    expect(added.statusCode).toBe(303);
+    const page = await operator.get(`/admin/organisations/${id}`);
+    expect(page.body).toContain('mailboxtest.safeguarding@nhs.net');
+    expect((await auditActions(id)).at(-1)).toBe('organisation.mailbox_added');
+    const orgs = context.services.orgs;
+    expect(
+      (await orgs.organisationForAddress({ local: 'mailboxtest.safeguarding', domain: 'nhs.net' }))?.id,
+    ).toBe(id);
+    // Only that address: anyone else at nhs.net is no one organisation's.
+    expect(await orgs.organisationForAddress({ local: 'someone.else', domain: 'nhs.net' })).toBeUndefined();
+
+    const [remove] = removeLinks(page.body, 'mailboxes');
+    expect((await operator.get(remove ?? '')).body).toContain('mailboxtest.safeguarding@nhs.net');
+    expect((await operator.post(remove ?? '')).statusCode).toBe(303);
+    expect((await auditActions(id)).at(-1)).toBe('organisation.mailbox_removed');
+    expect(
+      await orgs.organisationForAddress({ local: 'mailboxtest.safeguarding', domain: 'nhs.net' }),
+    ).toBeUndefined();
+  });
+
+  it('never reads a shared domain recorded before the pack listed it as one organisation’s', async () => {
+    const id = await createOrganisation(context);
+    // As the directory held it before shared domains were refused (the old demo data did exactly this).
+    await context.db
+      .insertInto('organisation_domains')
+      .values({ organisation_id: id, domain: 'cjsm.net', created_at: new Date() })
+      .execute();
+    expect(
+      await context.services.orgs.organisationForAddress({ local: 'anyone', domain: 'cjsm.net' }),
+    ).toBeUndefined();
+  });
+
   it('removes an item only through its own organisation', async () => {
     const owner = await createOrganisation(context);
     const other = await createOrganisation(context);
@@ -384,8 +425,8 @@ describe('partner directory: bad input gets a clear error and changes nothing', 
 
   it('on the email domain form', async () => {
     const id = await createOrganisation(context);
-    const owner = await createOrganisation(context, { name: 'NHSmail Test Owner' });
-    await context.services.orgs.addDomain(systemActor, owner, 'nhs.net');
+    const owner = await createOrganisation(context, { name: 'Great Western Test Trust' });
+    await context.services.orgs.addDomain(systemActor, owner, 'gwh-test.nhs.uk');
     const url = `/admin/organisations/${id}/domains/new`;
     await refused(url, {}, 'Enter a domain, like swindon.gov.uk');
     await refused(url, { domain: '' }, 'Enter a domain, like swindon.gov.uk');
@@ -407,7 +448,32 @@ describe('partner directory: bad input gets a clear error and changes nothing', 
       'Enter a domain using only the letters a to z, numbers, hyphens and dots',
     );
     await refused(url, { domain: '192.168.1.1' }, 'Enter a domain name, not an IP address');
-    await refused(url, { domain: 'NHS.net' }, 'That domain already belongs to NHSmail Test Owner');
+    await refused(
+      url,
+      { domain: 'GWH-test.nhs.uk' },
+      'That domain already belongs to Great Western Test Trust',
+    );
+    // A domain many organisations share belongs to none of them, nor does one above it (ADR 0018).
+    const shared = (domain: string, note: string) =>
+      `${domain} is used by many organisations (${note}), so it cannot belong to one: add this organisation’s own addresses there as email addresses at a shared domain`;
+    await refused(
+      url,
+      { domain: 'NHS.net' },
+      shared('nhs.net', 'NHSmail: every NHS organisation in England, and many in social care'),
+    );
+    await refused(url, { domain: 'gmail.com' }, shared('gmail.com', 'Personal webmail'));
+    await refused(
+      url,
+      { domain: 'police.uk' },
+      shared('police.uk', 'Every police force: each has its own subdomain'),
+    );
+    await refused(
+      url,
+      { domain: 'pnn.police.uk' },
+      shared('pnn.police.uk', 'Police National Network: every force'),
+    );
+    // A force's own subdomain of a shared domain is its own.
+    expect((await operator.post(url, { domain: 'avon.pnn.police.uk' })).statusCode).toBe(303);
     await refused(
       url,
       { domain: 'ok.gov.uk', verified: 'yes' },
@@ -415,6 +481,32 @@ describe('partner directory: bad input gets a clear error and changes nothing', 
     );
     // A domain that merely contains a trusted one is a different domain, and may be recorded.
     expect((await operator.post(url, { domain: 'nhs.net.evil.com' })).statusCode).toBe(303);
+  });
+
+  it('on the form for an email address at a shared domain', async () => {
+    const id = await createOrganisation(context);
+    const owner = await createOrganisation(context, { name: 'Bath Test Trust' });
+    await context.services.orgs.addMailbox(systemActor, owner, {
+      label: 'Safeguarding',
+      address: 'bath.safeguarding@nhs.net',
+    });
+    const url = `/admin/organisations/${id}/mailboxes/new`;
+    await refused(url, { label: '', address: 'team@nhs.net' }, 'Enter who uses the address');
+    await refused(
+      url,
+      { label: 'Team', address: 'not an address' },
+      'Enter an email address in the correct format, like name@example.gov.uk',
+    );
+    await refused(
+      url,
+      { label: 'Team', address: 'team@wiltshire.gov.uk' },
+      'wiltshire.gov.uk is not a domain many organisations share: add the domain to the organisation that owns it instead',
+    );
+    await refused(
+      url,
+      { label: 'Team', address: 'Bath.Safeguarding@NHS.net' },
+      'That address already belongs to Bath Test Trust',
+    );
   });
 
   it('on the fax number form', async () => {

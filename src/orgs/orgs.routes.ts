@@ -10,6 +10,7 @@ import {
   directoryItemParams,
   domainForm,
   faxNumberForm,
+  mailboxForm,
   organisationForm,
   organisationKindNames,
   organisationParams,
@@ -22,7 +23,7 @@ export interface OrgsRouteOptions {
   readonly orgs: OrgsService;
 }
 
-type ItemSegment = 'domains' | 'fax-numbers' | 'addresses' | 'trusted-links';
+type ItemSegment = 'domains' | 'mailboxes' | 'fax-numbers' | 'addresses' | 'trusted-links';
 
 /** Every URL of the partner directory, so handlers and templates never spell one out. */
 export const organisationPaths = {
@@ -119,6 +120,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
       organisation: { ...entry, kindName: organisationKindNames[entry.kind] },
       editHref: organisationPaths.edit(entry.id),
       domains: entry.domains.map((item) => ({ ...item, removeHref: removeHref('domains', item.id) })),
+      mailboxes: entry.mailboxes.map((item) => ({ ...item, removeHref: removeHref('mailboxes', item.id) })),
       faxNumbers: entry.faxNumbers.map((item) => ({
         ...item,
         removeHref: removeHref('fax-numbers', item.id),
@@ -131,6 +133,7 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
       })),
       addHrefs: {
         domain: organisationPaths.addItem(entry.id, 'domains'),
+        mailbox: organisationPaths.addItem(entry.id, 'mailboxes'),
         faxNumber: organisationPaths.addItem(entry.id, 'fax-numbers'),
         address: organisationPaths.addItem(entry.id, 'addresses'),
         trustedLink: organisationPaths.addItem(entry.id, 'trusted-links'),
@@ -246,6 +249,14 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
     save: (who, id, answers) => orgs.addDomain(who, id, answers.domain),
   });
   addPage({
+    segment: 'mailboxes',
+    action: 'organisation.mailbox_added',
+    template: 'orgs/views/mailbox-form.njk',
+    pageTitle: 'Add an email address at a shared domain',
+    schema: mailboxForm,
+    save: (who, id, answers) => orgs.addMailbox(who, id, answers),
+  });
+  addPage({
     segment: 'fax-numbers',
     action: 'organisation.fax_added',
     template: 'orgs/views/fax-number-form.njk',
@@ -295,6 +306,15 @@ export async function orgsRoutes(app: FastifyInstance, options: OrgsRouteOptions
       action: 'organisation.domain_removed',
       describe: (entry, itemId) => entry.domains.find((item) => item.id === itemId)?.domain,
       remove: (who, id, itemId) => orgs.removeDomain(who, id, itemId),
+    },
+    mailboxes: {
+      noun: 'email address at a shared domain',
+      action: 'organisation.mailbox_removed',
+      describe: (entry, itemId) => {
+        const mailbox = entry.mailboxes.find((item) => item.id === itemId);
+        return mailbox === undefined ? undefined : `${mailbox.label} (${mailbox.address})`;
+      },
+      remove: (who, id, itemId) => orgs.removeMailbox(who, id, itemId),
     },
     'fax-numbers': {
       noun: 'fax number',

@@ -1,6 +1,13 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { multiline, optionalText, requiredText, ukPhoneNumber, ukPostcode } from '../lib/fields.ts';
+import {
+  emailAddress,
+  multiline,
+  optionalText,
+  requiredText,
+  ukPhoneNumber,
+  ukPostcode,
+} from '../lib/fields.ts';
 import { organisationKinds, type OrganisationKind } from './orgs.table.ts';
 
 /** The kinds of organisation in the practitioner's words, in the order the form offers them. */
@@ -85,6 +92,12 @@ export const organisationForm = z.strictObject({
 });
 
 export const domainForm = z.strictObject({ domain: emailDomain });
+
+/** One of the organisation's own addresses at a domain many organisations share (ADR 0018). */
+export const mailboxForm = z.strictObject({
+  label: requiredText('who uses the address', 100),
+  address: emailAddress,
+});
 
 export const faxNumberForm = z.strictObject({
   label: requiredText('a label for the fax number', 100),

@@ -8,6 +8,7 @@ import * as store from './orgs.repository.ts';
 import type {
   DirectoryEntry,
   FaxNumber,
+  Mailbox,
   Organisation,
   OrganisationDetails,
   PostalAddress,
@@ -16,6 +17,7 @@ import type {
 export type {
   DirectoryEntry,
   FaxNumber,
+  Mailbox,
   Organisation,
   OrganisationDetails,
   PostalAddress,
@@ -60,7 +62,23 @@ const uniqueRules: Record<
     code: 'DIRECTORY.DOMAIN_TAKEN',
     message: 'That domain already belongs to another organisation',
   },
+  organisation_mailboxes_address_key: {
+    field: 'address',
+    code: 'DIRECTORY.MAILBOX_TAKEN',
+    message: 'That address already belongs to another organisation',
+  },
 };
+
+/** A domain many organisations use, from the policy pack (nhs.net, pnn.police.uk, gmail.com). */
+export interface SharedDomain {
+  readonly domain: string;
+  readonly note: string;
+}
+
+/** Whether `domain` ends with `ending` by whole labels (x.nhs.net ends with nhs.net), or is it. */
+function endsWith(domain: string, ending: string): boolean {
+  return domain === ending || domain.endsWith(`.${ending}`);
+}
 
 async function uniquely<T>(work: Promise<T>): Promise<T> {
   try {
@@ -90,8 +108,33 @@ function checkOperator(actor: Authority): void {
     throw new NotPermittedError('Only a platform operator can change the partner directory');
 }
 
-export function orgsService(deps: { readonly db: Db; readonly clock: Clock; readonly audit: AuditService }) {
-  const { db, clock, audit } = deps;
+export function orgsService(deps: {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly audit: AuditService;
+  /** The pack's shared domains: none may belong to one organisation (R4.6.1, R4.6.3; ADR 0018). */
+  readonly sharedDomains: readonly SharedDomain[];
+}) {
+  const { db, clock, audit, sharedDomains } = deps;
+  /** The shared domain a domain is, or lies above (police.uk above pnn.police.uk). */
+  const sharedAt = (domain: string) => sharedDomains.find((shared) => endsWith(shared.domain, domain));
+
+  /**
+   * The organisation an e-mail domain (already validated, lower case) belongs to: the directory
+   * domain equal to it or, by whole labels, its longest ending (x@education.swindon.gov.uk is
+   * Swindon's when swindon.gov.uk is registered; never notswindon.gov.uk), never a shared domain
+   * (an entry made before the pack listed it). Read by the method policy (R4.6.1).
+   */
+  function organisationForDomain(
+    domain: string,
+  ): Promise<(Organisation & { readonly domains: readonly string[] }) | undefined> {
+    const labels = domain.split('.');
+    const endings = labels
+      .slice(0, -1)
+      .map((_, start) => labels.slice(start).join('.'))
+      .filter((ending) => sharedAt(ending) === undefined);
+    return store.organisationForDomains(db, endings);
+  }
 
   return {
     list(): Promise<Organisation[]> {
@@ -108,16 +151,17 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
     },
 
     /**
-     * The organisation an e-mail domain (already validated, lower case) belongs to: the directory
-     * domain equal to it or, by whole labels, its longest ending (x@education.swindon.gov.uk is
-     * Swindon's when swindon.gov.uk is registered; never notswindon.gov.uk). Read by the method policy (R4.6.1).
+     * The organisation an e-mail address (already validated, lower case) belongs to. At a shared
+     * domain only the full address registered as one of its mailboxes says so (ADR 0018); elsewhere
+     * its domain does, as organisationForDomain reads it.
      */
-    organisationForDomain(
-      domain: string,
-    ): Promise<(Organisation & { readonly domains: readonly string[] }) | undefined> {
-      const labels = domain.split('.');
-      const endings = labels.slice(0, -1).map((_, start) => labels.slice(start).join('.'));
-      return store.organisationForDomains(db, endings);
+    organisationForAddress(address: {
+      readonly local: string;
+      readonly domain: string;
+    }): Promise<(Organisation & { readonly domains: readonly string[] }) | undefined> {
+      if (sharedDomains.some((shared) => shared.domain === address.domain))
+        return store.organisationForMailbox(db, `${address.local}@${address.domain}`.toLowerCase());
+      return organisationForDomain(address.domain);
     },
 
     /** Whether a trusted link in the directory joins the two organisations, either way round (R4.6.3). */
@@ -187,6 +231,13 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
               'DIRECTORY.ORGANISATION_NOT_FOUND',
               'That organisation does not exist',
             );
+          const shared = sharedAt(domain);
+          if (shared !== undefined)
+            throw new DirectoryRuleError(
+              'domain',
+              'DIRECTORY.SHARED_DOMAIN',
+              `${shared.domain} is used by many organisations (${shared.note}), so it cannot belong to one: add this organisation’s own addresses there as email addresses at a shared domain`,
+            );
           const owner = await store.domainOwner(trx, domain);
           if (owner !== undefined)
             throw new DirectoryRuleError(
@@ -221,6 +272,62 @@ export function orgsService(deps: { readonly db: Db; readonly clock: Clock; read
           action: 'organisation.domain_removed',
           entity: { type: 'organisation_domain', id: domainId },
           change: { domain: removed },
+        });
+      });
+    },
+
+    /** One of the organisation's own addresses at a shared domain ("gwh.safeguarding@nhs.net"). */
+    async addMailbox(actor: Authority, organisationId: string, mailbox: Mailbox): Promise<void> {
+      checkOperator(actor);
+      const address = mailbox.address.toLowerCase();
+      const domain = address.slice(address.lastIndexOf('@') + 1);
+      if (!sharedDomains.some((shared) => shared.domain === domain))
+        throw new DirectoryRuleError(
+          'address',
+          'DIRECTORY.NOT_SHARED_DOMAIN',
+          `${domain} is not a domain many organisations share: add the domain to the organisation that owns it instead`,
+        );
+      await uniquely(
+        db.transaction().execute(async (trx) => {
+          if (!(await store.lockOrganisation(trx, organisationId)))
+            throw new DirectoryNotFoundError(
+              'DIRECTORY.ORGANISATION_NOT_FOUND',
+              'That organisation does not exist',
+            );
+          const owner = await store.mailboxOwner(trx, address);
+          if (owner !== undefined)
+            throw new DirectoryRuleError(
+              'address',
+              'DIRECTORY.MAILBOX_TAKEN',
+              `That address already belongs to ${owner}`,
+            );
+          const id = await store.insertMailbox(trx, organisationId, { ...mailbox, address }, clock.now());
+          await audit.record(trx, {
+            organisationId,
+            actor,
+            action: 'organisation.mailbox_added',
+            entity: { type: 'organisation_mailbox', id },
+            change: { label: mailbox.label, address },
+          });
+        }),
+      );
+    },
+
+    async removeMailbox(actor: Authority, organisationId: string, mailboxId: string): Promise<void> {
+      checkOperator(actor);
+      await db.transaction().execute(async (trx) => {
+        const removed = await store.deleteMailbox(trx, organisationId, mailboxId);
+        if (removed === undefined)
+          throw new DirectoryNotFoundError(
+            'DIRECTORY.MAILBOX_NOT_FOUND',
+            'That address is not in the directory',
+          );
+        await audit.record(trx, {
+          organisationId,
+          actor,
+          action: 'organisation.mailbox_removed',
+          entity: { type: 'organisation_mailbox', id: mailboxId },
+          change: { address: removed },
         });
       });
     },

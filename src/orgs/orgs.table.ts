@@ -47,6 +47,15 @@ export interface OrganisationAddressesTable {
   created_at: Date;
 }
 
+/** An organisation's own mailbox at a domain many organisations share (nhs.net): matched by the full address. */
+export interface OrganisationMailboxesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  label: string;
+  address: string;
+  created_at: Date;
+}
+
 export interface TrustedLinksTable {
   id: Generated<string>;
   /** The lower of the two organisation ids, so each pair is stored once. */
@@ -61,5 +70,6 @@ export interface OrgsTables {
   organisation_domains: OrganisationDomainsTable;
   organisation_fax_numbers: OrganisationFaxNumbersTable;
   organisation_addresses: OrganisationAddressesTable;
+  organisation_mailboxes: OrganisationMailboxesTable;
   trusted_links: TrustedLinksTable;
 }

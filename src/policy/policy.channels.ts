@@ -152,6 +152,15 @@ export const channelPolicySchema = z
     approvedCouriers: z.array(courier).superRefine(unique((entry) => entry.id, 'courier')),
     /** Local case reference formats the subject-line checker looks for (R4.5.5). */
     localReferences: z.array(localReference),
+    /**
+     * Domains many organisations use (nhs.net, gov.uk, pnn.police.uk, gmail.com): none may belong to
+     * one organisation in the directory, an address there is matched to an organisation only by the
+     * full address the directory registers, and a trusted link never covers it (R4.6.1, R4.6.3).
+     */
+    sharedDomains: z
+      .array(z.strictObject({ domain: packDomain, note: text(300) }))
+      .min(1)
+      .superRefine(unique((entry) => entry.domain, 'shared domain')),
     /** Confidential content the subject-line checker flags even where no one is named (R4.5.5). */
     confidentialContent,
   })

@@ -52,6 +52,24 @@ describe('policy packs (R2.13, invariant 7)', () => {
     );
   });
 
+  it('refuses a pack with no shared domains or one listed twice (ADR 0018)', () => {
+    const base = loadPolicyPack('default');
+    const withShared = (sharedDomains: unknown) =>
+      JSON.stringify({
+        name: 'local',
+        version: '2026.12-1',
+        description: 'A council pack.',
+        extends: 'default',
+        channels: { ...base.channels, sharedDomains },
+      });
+    expect(() => parsePolicyPack('local', withShared([]))).toThrow(/sharedDomains/);
+    const twice = [...base.channels.sharedDomains, { domain: 'nhs.net', note: 'again' }];
+    expect(() => parsePolicyPack('local', withShared(twice))).toThrow(/shared domain/);
+    expect(parsePolicyPack('local', withShared(base.channels.sharedDomains)).channels.sharedDomains).toEqual(
+      base.channels.sharedDomains,
+    );
+  });
+
   it('refuses a pack that extends itself, an unknown pack, or a path', () => {
     const text = (extra: object) =>
       JSON.stringify({ name: 'local', version: '2026.12-1', description: 'A council pack.', ...extra });

@@ -37,6 +37,29 @@ describe('the demo data', () => {
     expect((await context.services.orgs.list()).length).toBe(organisations.length);
   });
 
+  it('gives no organisation a shared domain: council e-mail to any nhs.net address is not "secure" by the trusted link', async () => {
+    const domains = await context.db.selectFrom('organisation_domains').select('domain').execute();
+    const shared = new Set(context.services.policy.channels.sharedDomains.map((entry) => entry.domain));
+    expect(domains.filter((row) => shared.has(row.domain))).toEqual([]);
+    const advice = await context.services.channels.adviseMethod({
+      method: 'email',
+      from: 'priya.sharma@swindon.gov.uk',
+      to: 'anyone.at.all@nhs.net',
+      sensitivity: 'personal',
+    });
+    expect(advice.allowed).toBe(false);
+    expect(advice.recipient.organisation).toBeNull();
+    // The hospital's own mailbox there is still known as the hospital's, though not on its network.
+    const mailbox = await context.services.channels.adviseMethod({
+      method: 'email',
+      from: 'priya.sharma@swindon.gov.uk',
+      to: 'gwh.safeguardingchildren@nhs.net',
+      sensitivity: 'personal',
+    });
+    expect(mailbox.recipient.organisation?.name).toBe('Great Western Hospitals NHS Foundation Trust');
+    expect(mailbox.route).not.toBe('trusted-link');
+  });
+
   it('gives a demo account its current one-time code, and no code for an account that is not a demo', async () => {
     const code = await context.services.auth.demoCode('Priya.Sharma@swindon.gov.uk ');
     expect(code).toMatch(/^\d{6}$/);

@@ -14,6 +14,7 @@ import * as platformOperator from './2026-12-03T0800_platform_operator.ts';
 import * as signInThrottleAndOwnPassword from './2026-12-03T0810_sign_in_throttle_and_own_password.ts';
 import * as consentWithdrawalAftermath from './2026-12-03T1120_consent_withdrawal_aftermath.ts';
 import * as incidents from './2026-12-03T2350_incidents.ts';
+import * as sharedDomainMailboxes from './2026-12-04T0400_shared_domain_mailboxes.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T0810_sign_in_throttle_and_own_password': signInThrottleAndOwnPassword,
   '2026-12-03T1120_consent_withdrawal_aftermath': consentWithdrawalAftermath,
   '2026-12-03T2350_incidents': incidents,
+  '2026-12-04T0400_shared_domain_mailboxes': sharedDomainMailboxes,
 };
