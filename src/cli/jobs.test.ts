@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emergencyShareApprovalPending } from '../../test/support/emergency-fixtures.ts';
 import { createOrganisation, createStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { startSmtpServer, type TestSmtpServer } from '../../test/support/smtp.ts';
@@ -95,6 +96,32 @@ describe('safeshare jobs', () => {
     expect(listed.stdout).toMatch(/^incident-clock {2}every 5 minutes {2}/m);
     const clock = await safeshare('jobs', 'run', 'incident-clock');
     expect(clock.stdout.trim()).toBe('incident-clock: no reminders due');
+  }, 120_000);
+
+  it('registers the emergency approvals watch every fifteen minutes, escalating an overdue emergency share once', async () => {
+    const listed = await safeshare('jobs', 'list');
+    expect(listed.stdout).toMatch(/^emergency-approvals {2}every 15 minutes {2}/m);
+    // An emergency share recorded five days ago (the command runs on the real clock), its approval still pending.
+    const { decisionId, reference } = await emergencyShareApprovalPending(context, {
+      recordedAt: new Date(Date.now() - 5 * 24 * 3_600_000),
+    });
+    const first = await safeshare('jobs', 'run', 'emergency-approvals');
+    expect(first.stdout.trim()).toBe('emergency-approvals: escalated 1 overdue approvals');
+    const escalations = await context.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('entity_id', '=', decisionId)
+      .where('action', '=', 'decision.emergency_escalated')
+      .execute();
+    expect(escalations).toHaveLength(1);
+    const told = await context.db
+      .selectFrom('notifications')
+      .select('subject')
+      .where('subject', '=', `Emergency share ${reference}: approval overdue`)
+      .execute();
+    expect(told.length).toBeGreaterThan(0);
+    const again = await safeshare('jobs', 'run', 'emergency-approvals');
+    expect(again.stdout.trim()).toBe('emergency-approvals: no overdue approvals');
   }, 120_000);
 
   it('refuses an unknown job with a clear message and a non-zero exit', async () => {

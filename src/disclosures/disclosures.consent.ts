@@ -3,6 +3,33 @@ import type { ChannelMethodId, PolicyPack } from '../policy/index.ts';
 import type { DecisionView } from '../sharing/index.ts';
 
 /** A reason the consent register no longer carries this disclosure, in the service's problem shape. */
+/**
+ * An emergency share (ADR 0019) stands only while its public-interest approval is awaited in time or
+ * given: once refused, or overdue, nothing more is disclosed under it until the approver says yes.
+ */
+export function emergencyProblems(decision: DecisionView): ConsentProblem[] {
+  const approval = decision.emergency?.approval;
+  if (approval === 'refused')
+    return [
+      {
+        field: 'recipientIndex',
+        code: 'DISCLOSURE.EMERGENCY_REFUSED',
+        message:
+          'The approval of this emergency share was refused after the event: no more information can be disclosed under it',
+      },
+    ];
+  if (approval === 'overdue')
+    return [
+      {
+        field: 'recipientIndex',
+        code: 'DISCLOSURE.EMERGENCY_OVERDUE',
+        message:
+          'The approval of this emergency share is overdue: no more information can be disclosed under it until the approver gives it',
+      },
+    ];
+  return [];
+}
+
 export interface ConsentProblem {
   readonly field: string;
   readonly code: string;

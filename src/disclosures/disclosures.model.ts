@@ -133,15 +133,3 @@ export function recipientOf(decision: DecisionView, index: number) {
     );
   return recipient;
 }
-
-/** Adds working days (Monday to Friday) to a calendar date. Bank holidays are not counted out. */
-export function addWorkingDays(from: string, days: number): string {
-  const date = new Date(`${from}T12:00:00Z`);
-  let added = 0;
-  while (added < days) {
-    date.setUTCDate(date.getUTCDate() + 1);
-    const weekday = date.getUTCDay();
-    if (weekday !== 0 && weekday !== 6) added += 1;
-  }
-  return date.toISOString().slice(0, 10);
-}

@@ -2,19 +2,18 @@ import { actorOf, type Viewer } from '../auth/index.ts';
 import { methodName, type MethodAdvice, type MethodAnswer } from '../channels/index.ts';
 import { toJson } from '../lib/canonical-json.ts';
 import { checkText, multiline } from '../lib/text.ts';
-import { londonToday } from '../lib/time.ts';
+import { addWorkingDays, londonToday } from '../lib/time.ts';
 import type { ChannelMethodId } from '../policy/index.ts';
 import type { DecisionView } from '../sharing/index.ts';
 import { DisclosureRuleError } from './disclosures.errors.ts';
 import {
-  addWorkingDays,
   recipientOf,
   sensitivityOf,
   toDisclosure,
   type DisclosureContext,
   type DisclosuresDependencies,
 } from './disclosures.model.ts';
-import { consentProblems } from './disclosures.consent.ts';
+import { consentProblems, emergencyProblems } from './disclosures.consent.ts';
 import * as store from './disclosures.repository.ts';
 import type { NewDisclosureAnswers } from './disclosures.schema.ts';
 
@@ -52,11 +51,12 @@ export function recordingService(deps: DisclosuresDependencies) {
     },
 
     /**
-     * What the consent register says of a disclosure about to be made under the decision: nothing
-     * when the decision does not rest on consent or the consent still covers it (R3.3). The pages
-     * ask at the first step; `record` asks again.
+     * What stands against a disclosure about to be made under the decision, now: the consent
+     * register, when the decision rests on consent and it no longer covers this (R3.3), and an
+     * emergency share's approval refused or overdue (ADR 0019). The pages ask at the first step;
+     * `record` asks again.
      */
-    async consentProblems(
+    async standingProblems(
       viewer: Viewer,
       decisionId: string,
       share: {
@@ -67,12 +67,15 @@ export function recordingService(deps: DisclosuresDependencies) {
     ) {
       const decision = await shareDecision(viewer, decisionId);
       const recipient = recipientOf(decision, share.recipientIndex);
-      return consentProblems(consent, policy, decision, {
-        recipientOrganisationId: recipient.organisationId,
-        recipientRole: recipient.role,
-        categoryIds: share.categoryIds,
-        method: share.method,
-      });
+      return [
+        ...emergencyProblems(decision),
+        ...(await consentProblems(consent, policy, decision, {
+          recipientOrganisationId: recipient.organisationId,
+          recipientRole: recipient.role,
+          categoryIds: share.categoryIds,
+          method: share.method,
+        })),
+      ];
     },
 
     /** The method policy's answer for sending to one of the decision's recipients by a method (R4.5.x, R4.6.x). */
@@ -178,6 +181,8 @@ export function recordingService(deps: DisclosuresDependencies) {
         }
       }
 
+      // An emergency share's approval must not be refused or overdue, now (ADR 0019).
+      problems.push(...emergencyProblems(decision));
       // The consent the decision rests on must still cover this disclosure, now (R3.3).
       problems.push(
         ...(await consentProblems(consent, policy, decision, {

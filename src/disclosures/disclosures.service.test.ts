@@ -15,7 +15,7 @@ import { systemActor } from '../audit/index.ts';
 import type { Viewer } from '../auth/index.ts';
 import type { ManualClock } from '../lib/clock.ts';
 import { DisclosureRuleError } from './disclosures.errors.ts';
-import { addWorkingDays } from './disclosures.service.ts';
+import { addWorkingDays } from '../lib/time.ts';
 
 let context: TestContext;
 let clock: ManualClock;

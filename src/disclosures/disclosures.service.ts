@@ -4,7 +4,6 @@ import { misdirectedService } from './disclosures.misdirected.service.ts';
 import { recordingService } from './disclosures.record.service.ts';
 import { withdrawalService } from './disclosures.withdrawal.service.ts';
 
-export { addWorkingDays } from './disclosures.model.ts';
 export type {
   Disclosure,
   DisclosureContext,

@@ -39,6 +39,12 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
     return reminded === 0 ? 'no reminders due' : `sent ${String(reminded)} clock reminders`;
   });
 
+  // R2.20, ADR 0019: an emergency share's approval not given in time is escalated, once.
+  scheduler.register({ name: 'emergency-approvals', every: 900_000 }, async () => {
+    const escalated = await services.sharing.escalateOverdueEmergencies();
+    return escalated === 0 ? 'no overdue approvals' : `escalated ${String(escalated)} overdue approvals`;
+  });
+
   // R4.2.8, R4.4.2: receipts not confirmed by their due date are followed up every morning.
   scheduler.register({ name: 'receipt-follow-up', dailyAt: '07:30' }, async () => {
     const reminded = await services.disclosures.remindOverdueReceipts();

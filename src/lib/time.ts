@@ -76,3 +76,27 @@ export function londonInstant(date: string, time: string): Date | undefined {
   }
   return undefined;
 }
+
+/** Adds working days (Monday to Friday) to a calendar date, yyyy-mm-dd. Bank holidays are not counted out. */
+export function addWorkingDays(from: string, days: number): string {
+  const date = new Date(`${from}T12:00:00Z`);
+  let added = 0;
+  while (added < days) {
+    date.setUTCDate(date.getUTCDate() + 1);
+    const weekday = date.getUTCDay();
+    if (weekday !== 0 && weekday !== 6) added += 1;
+  }
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * The same London wall-clock time so many working days after an instant: an approval due "within
+ * one working day" of Friday 16:40 is due Monday 16:40. (A time the clocks skip moves an hour on.)
+ */
+export function addLondonWorkingDays(from: Date, days: number): Date {
+  const [, , , hour = 0, minute = 0] = londonWallClock(from.getTime());
+  const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  const date = addWorkingDays(londonToday(from), days);
+  const skipped = `${String(hour + 1).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  return londonInstant(date, time) ?? londonInstant(date, skipped) ?? from;
+}

@@ -123,6 +123,18 @@ export const sharingPolicySchema = z.strictObject({
     }),
     /** Bulk sharing (R2.16). */
     bulk: z.strictObject({ approvers: z.array(approverSchema).min(1) }),
+    /**
+     * The emergency route (R2.20; ADR 0019): when a child is at immediate risk the practitioner may
+     * record the decision and share first, and the public-interest approval follows within this many
+     * working days. The approvers are told at once; an approval still missing then is escalated to
+     * `escalateTo` and the author's line manager, and no further disclosure is made under the
+     * decision until it is given. Never for bulk sharing, which is approved first.
+     */
+    emergency: z.strictObject({
+      allowed: z.boolean(),
+      approveWithinWorkingDays: z.number().int().min(1).max(5),
+      escalateTo: z.array(staffRole).min(1),
+    }),
   }),
   /** National and local guidance linked from the decision pages (R2.14, R2.17, R6.1). */
   guidance: z.array(z.strictObject({ label, url: z.url({ protocol: /^https?$/ }) })),

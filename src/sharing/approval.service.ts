@@ -5,24 +5,25 @@ import {
   approvalsFor,
   decideApproval,
   findApproval,
-  insertApproval,
   withdrawPendingApprovals,
   type ApprovalRow,
 } from './approval.repository.ts';
+import { approvalRequestWords, requestApprovals } from './approval.requests.ts';
 import { mayDecide, rolesAnswering } from './decision.access.ts';
+import { emergencyOf } from './emergency.repository.ts';
 import { decisionsByIds, findDecision, setStatus } from './decision.repository.ts';
 import type { SharingContext } from './sharing.context.ts';
 import { SharingNotFoundError, SharingRuleError } from './sharing.errors.ts';
 import { toApprovalItem, type ApprovalItem, type ApprovalView } from './sharing.model.ts';
 import { sharingPaths } from './sharing.paths.ts';
-import { approvalKindNames, type ApprovalKind } from './sharing.rules.ts';
+import { approvalKindNames } from './sharing.rules.ts';
 import { nextStatus } from './sharing.status.ts';
 
 const listLimit = 50;
 
 /** Approval of a decision (R2.16, R2.20): sending it, withdrawing it, the approver's answer and queue. */
 export function approvalService(context: SharingContext) {
-  const { db, clock, audit, notifications, access, colleagues, views } = context;
+  const { db, clock, audit, notifications, access, views, colleagues, policy } = context;
   return {
     /** Sends the decision to the approvers the policy names (R2.16, R2.20); its answers are locked until they reply. */
     async sendForApproval(viewer: Viewer, id: string): Promise<void> {
@@ -46,35 +47,14 @@ export function approvalService(context: SharingContext) {
             'DECISION.STATUS',
             'This decision cannot be sent for approval now',
           );
-        const requested: ApprovalKind[] = [];
-        for (const needed of before.assessment.approvals.filter(
-          (approval) => approval.status !== 'approved',
-        )) {
-          const lineManagerId = needed.approvers.includes('line-manager')
-            ? await colleagues.requireLineManager(viewer)
-            : null;
-          await insertApproval(trx, {
-            organisationId: row.organisation_id,
-            decisionId: id,
-            kind: needed.kind,
-            approvers: needed.approvers,
-            lineManagerId,
-            requestedBy: viewer.userId,
-            at: clock.now(),
-          });
-          await colleagues.notifyAll(
-            trx,
-            row.organisation_id,
-            await colleagues.membersFor(row.organisation_id, needed.approvers, lineManagerId, viewer.userId),
-            {
-              kind: 'decision.approval_requested',
-              subject: `Sharing decision ${row.reference} needs your approval`,
-              body: `${viewer.displayName} asks for approval: ${approvalKindNames[needed.kind].toLowerCase()}.`,
-              link: sharingPaths.approvalQueue(),
-            },
-          );
-          requested.push(needed.kind);
-        }
+        const requested = await requestApprovals(
+          context,
+          trx,
+          viewer,
+          row,
+          before.assessment.approvals,
+          approvalRequestWords(viewer, row.reference),
+        );
         await setStatus(trx, id, status, clock.now());
         await audit.record(trx, {
           organisationId: row.organisation_id,
@@ -118,7 +98,12 @@ export function approvalService(context: SharingContext) {
       return {
         ...toApprovalItem(approval),
         decision,
-        canDecide: mayDecide(viewer, approval) && decision.status === 'awaiting-approval',
+        // An emergency share was recorded first: its approval is answered after (ADR 0019).
+        canDecide:
+          mayDecide(viewer, approval) &&
+          approval.status === 'pending' &&
+          (decision.status === 'awaiting-approval' ||
+            (decision.status === 'recorded' && decision.emergency !== null)),
       };
     },
 
@@ -138,7 +123,11 @@ export function approvalService(context: SharingContext) {
         const decision = await findDecision(trx, approval.decision_id, { forUpdate: true });
         if (decision === undefined) throw new SharingNotFoundError();
         if (!mayDecide(viewer, approval, false)) throw new SharingNotFoundError();
-        if (approval.status !== 'pending' || decision.status !== 'awaiting-approval')
+        const emergency = decision.status === 'recorded' ? await emergencyOf(trx, decision.id) : undefined;
+        if (
+          approval.status !== 'pending' ||
+          (decision.status !== 'awaiting-approval' && emergency === undefined)
+        )
           throw SharingRuleError.of(
             'approve',
             'APPROVAL.DECIDED',
@@ -154,7 +143,9 @@ export function approvalService(context: SharingContext) {
           (other) => other.status === 'pending',
         );
         const event = answer.approve ? (remaining.length === 0 ? 'approve-all' : undefined) : 'refuse';
-        const status = event === undefined ? undefined : nextStatus(decision.status, event);
+        // A recorded (emergency) decision keeps its status: the answer stands beside it.
+        const status =
+          event === undefined || emergency !== undefined ? undefined : nextStatus(decision.status, event);
         if (!answer.approve) await withdrawPendingApprovals(trx, decision.id);
         if (status !== undefined) await setStatus(trx, decision.id, status, clock.now());
         await notifications.notify(trx, {
@@ -167,12 +158,35 @@ export function approvalService(context: SharingContext) {
           body: `${viewer.displayName} has ${answer.approve ? 'approved' : 'refused'}: ${approvalKindNames[approval.kind].toLowerCase()}.`,
           link: sharingPaths.decision(decision.id),
         });
+        // Refused after an emergency share: the information has gone, so those who oversee it are told too.
+        if (emergency !== undefined && !answer.approve)
+          await colleagues.notifyAll(
+            trx,
+            decision.organisation_id,
+            await colleagues.membersFor(
+              decision.organisation_id,
+              policy.sharing.approvals.emergency.escalateTo,
+              null,
+              viewer.userId,
+            ),
+            {
+              kind: 'decision.emergency_refused',
+              subject: `Emergency share ${decision.reference}: approval refused after the information was shared`,
+              body: `${viewer.displayName} has refused the approval of an emergency share. No more information may be disclosed under it; consider whether what was shared should be recalled and whether it is an incident to report.`,
+              link: sharingPaths.decision(decision.id),
+            },
+          );
         await audit.record(trx, {
           organisationId: decision.organisation_id,
           actor: actorOf(viewer),
           action: answer.approve ? 'approval.given' : 'approval.refused',
           entity: { type: 'sharing_approval', id: approvalId },
-          change: { decisionId: decision.id, kind: approval.kind, reason: answer.reason },
+          change: {
+            decisionId: decision.id,
+            kind: approval.kind,
+            reason: answer.reason,
+            ...(emergency === undefined ? {} : { afterEmergencyShare: true }),
+          },
         });
         return decision.id;
       });

@@ -3,7 +3,10 @@ import { toJson } from '../lib/canonical-json.ts';
 import { isUuid } from '../lib/ids.ts';
 import type { Problem } from '../lib/errors.ts';
 import { PersonAccessError } from '../people/index.ts';
+import { formatDateTime, addLondonWorkingDays } from '../lib/time.ts';
 import { approvalsFor } from './approval.repository.ts';
+import { requestApprovals } from './approval.requests.ts';
+import { insertEmergency } from './emergency.repository.ts';
 import {
   findDecision,
   insertAddendum,
@@ -19,7 +22,7 @@ import type { DecisionAnswers } from './sharing.answers.ts';
 import type { SharingContext } from './sharing.context.ts';
 import { SharingNotFoundError, SharingRuleError } from './sharing.errors.ts';
 import type { DecisionView } from './sharing.model.ts';
-import { assessDecision, type RecordedAssessment } from './sharing.rules.ts';
+import { approvalKindNames, assessDecision, type RecordedAssessment } from './sharing.rules.ts';
 import { isEditable, nextStatus } from './sharing.status.ts';
 import type { AddendumKind } from './sharing.table.ts';
 
@@ -105,6 +108,7 @@ export function decisionService(context: SharingContext) {
     viewer: Viewer,
     row: DecisionRow,
     view: DecisionView,
+    emergency?: { readonly risk: string; readonly approveBy: Date },
   ): Promise<void> {
     const outcome = view.answers.outcome?.outcome;
     if (outcome === undefined)
@@ -139,13 +143,16 @@ export function decisionService(context: SharingContext) {
     await audit.record(trx, {
       organisationId: row.organisation_id,
       actor: actorOf(viewer),
-      action: 'decision.recorded',
+      action: emergency === undefined ? 'decision.recorded' : 'decision.recorded_in_emergency',
       entity: { type: 'sharing_decision', id: row.id },
       change: {
         reference: row.reference,
         outcome,
         policy: `${policy.name} ${policy.version}`,
         assessment: toJson(assessment),
+        ...(emergency === undefined
+          ? {}
+          : { emergency: { risk: emergency.risk, approveBy: emergency.approveBy.toISOString() } }),
       },
     });
   }
@@ -229,6 +236,54 @@ export function decisionService(context: SharingContext) {
         const view = await views.assemble(trx, viewer, row);
         if (!view.assessment.canRecord) throw SharingRuleError.fromProblems(view.assessment.problems);
         await finishRecording(trx, viewer, row, view);
+        return row.reference;
+      });
+    },
+
+    /**
+     * The emergency route (R2.20; ADR 0019): a child is at immediate risk and only the public-interest
+     * approval stands in the way. The decision is recorded now, so that the information can go; the
+     * approvers are asked and told at once, and the approval is due within the pack's working days.
+     * It is recorded as an emergency share, with the risk the practitioner gives.
+     */
+    async recordInEmergency(viewer: Viewer, id: string, risk: string): Promise<string> {
+      const statement = risk.trim();
+      if (statement === '')
+        throw SharingRuleError.of(
+          'risk',
+          'DECISION.EMERGENCY_RISK',
+          'Say what the immediate risk to the child is, and why the share cannot wait for approval',
+        );
+      return db.transaction().execute(async (trx) => {
+        const row = await access.ownDecision(trx, viewer, id);
+        const status = nextStatus(row.status, 'record-in-emergency');
+        const view = await views.assemble(trx, viewer, row);
+        if (status === undefined || !view.can.recordInEmergency)
+          throw SharingRuleError.of(
+            'decision',
+            'DECISION.NO_EMERGENCY_ROUTE',
+            view.assessment.problems.some((problem) => problem.section !== 'approval')
+              ? 'Complete the decision first: only the public-interest approval may follow an emergency share'
+              : 'This decision cannot be recorded as an emergency share: send it for approval instead',
+          );
+        const now = clock.now();
+        const approveBy = addLondonWorkingDays(
+          now,
+          policy.sharing.approvals.emergency.approveWithinWorkingDays,
+        );
+        await requestApprovals(context, trx, viewer, row, view.assessment.approvals, (kind) => ({
+          subject: `Emergency share ${row.reference}: approval needed by ${formatDateTime(approveBy)}`,
+          body: `${viewer.displayName} has shared information because a child is at immediate risk, and asks for approval after the event: ${approvalKindNames[kind].toLowerCase()}.`,
+        }));
+        await insertEmergency(trx, {
+          organisationId: row.organisation_id,
+          decisionId: row.id,
+          risk: statement,
+          approveBy,
+          recordedBy: viewer.userId,
+          at: now,
+        });
+        await finishRecording(trx, viewer, row, view, { risk: statement, approveBy });
         return row.reference;
       });
     },

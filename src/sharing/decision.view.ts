@@ -4,6 +4,7 @@ import { isUuid } from '../lib/ids.ts';
 import { PersonAccessError, type PersonSummary } from '../people/index.ts';
 import { adviceFor, decisionsWithOpenAdvice, type AdviceRow } from './advice.repository.ts';
 import { marksOf } from './consent-withdrawn.repository.ts';
+import { emergencyOf } from './emergency.repository.ts';
 import { approvalsFor, type ApprovalRow } from './approval.repository.ts';
 import {
   addendaFor,
@@ -21,6 +22,7 @@ import {
   type ConsentFinding,
   type DecisionListItem,
   type DecisionView,
+  type EmergencyApproval,
 } from './sharing.model.ts';
 import {
   assessDecision,
@@ -41,7 +43,7 @@ export function organisationsIn(answers: DecisionAnswers): string[] {
 
 /** How a decision is read: its answers, the people the viewer may see, consent, advice and approvals, judged by the rules. */
 export function decisionViews(context: SharingBasics) {
-  const { db, audit, people, consent, orgs, policy, access, today } = context;
+  const { db, clock, audit, people, consent, orgs, policy, access, today } = context;
 
   /** The consent register's answer for each person: the worst over the recipients (R2.20). */
   async function consentFindings(
@@ -96,7 +98,7 @@ export function decisionViews(context: SharingBasics) {
   async function assemble(executor: Executor, viewer: Viewer, row: DecisionRow): Promise<DecisionView> {
     const answers = row.answers;
     const personIds = answers.people?.personIds ?? [];
-    const [summaries, adviceRows, approvalRows, addenda, names, withdrawals] = await Promise.all([
+    const [summaries, adviceRows, approvalRows, addenda, names, withdrawals, emergency] = await Promise.all([
       Promise.all(
         personIds.map((personId) =>
           people.requireAccess(viewer, personId).catch((error: unknown) => {
@@ -110,6 +112,7 @@ export function decisionViews(context: SharingBasics) {
       addendaFor(executor, row.id),
       orgs.namesOf(organisationsIn(answers)),
       marksOf(executor, row.id),
+      emergencyOf(executor, row.id),
     ]);
     const peopleShown = summaries.filter((person): person is PersonSummary => person !== undefined);
     const personNames = new Map(
@@ -161,8 +164,19 @@ export function decisionViews(context: SharingBasics) {
         personId: mark.person_id,
         withdrawnOn: mark.withdrawn_on,
       })),
+      emergency:
+        emergency === undefined
+          ? null
+          : {
+              risk: emergency.risk,
+              recordedAt: emergency.recorded_at,
+              approveBy: emergency.approve_by,
+              escalatedAt: emergency.escalated_at,
+              approval: emergencyApproval(approvalRows, emergency.approve_by, clock.now()),
+            },
       can: {
         edit: author && isEditable(row.status),
+        recordInEmergency: author && row.status === 'draft' && assessment.emergencyPossible,
         record: author && (row.status === 'draft' || row.status === 'approved') && assessment.canRecord,
         sendForApproval: author && row.status === 'draft' && assessment.readyForApproval,
         withdrawApprovalRequest: author && (row.status === 'awaiting-approval' || row.status === 'approved'),
@@ -270,4 +284,16 @@ function recordedFindings(
     personName: personNames.get(finding.personId) ?? '',
     results: [],
   }));
+}
+
+/** Where an emergency share's public-interest approval stands: the latest request's answer, or overdue. */
+export function emergencyApproval(
+  approvals: readonly Pick<ApprovalRow, 'kind' | 'status'>[],
+  approveBy: Date,
+  now: Date,
+): EmergencyApproval {
+  const latest = approvals.filter((approval) => approval.kind === 'public-interest').at(-1);
+  if (latest?.status === 'approved') return 'approved';
+  if (latest?.status === 'refused') return 'refused';
+  return now.getTime() >= approveBy.getTime() ? 'overdue' : 'pending';
 }

@@ -76,6 +76,11 @@ export interface Assessment {
   readonly lawAdvisersOutstanding: readonly Approver[];
   /** Only approvals stand in the way: the decision can be sent for approval. */
   readonly readyForApproval: boolean;
+  /**
+   * Only a public-interest approval not yet asked for stands in the way, and the pack allows the
+   * emergency route: the decision may be recorded now and approved after (R2.20; ADR 0019).
+   */
+  readonly emergencyPossible: boolean;
   readonly canRecord: boolean;
 }
 

@@ -90,15 +90,32 @@ export interface DecisionView {
     /** yyyy-mm-dd. */
     readonly withdrawnOn: string;
   }[];
+  /**
+   * Recorded in an emergency before its public-interest approval (R2.20; ADR 0019): the risk given,
+   * when the approval is due, and where it stands. Further disclosures wait while it is refused or
+   * overdue.
+   */
+  readonly emergency: {
+    readonly risk: string;
+    readonly recordedAt: Date;
+    readonly approveBy: Date;
+    readonly escalatedAt: Date | null;
+    readonly approval: EmergencyApproval;
+  } | null;
   readonly can: {
     readonly edit: boolean;
     readonly record: boolean;
+    /** Only a public-interest approval not yet asked for stands in the way, and the pack allows the emergency route. */
+    readonly recordInEmergency: boolean;
     readonly sendForApproval: boolean;
     readonly withdrawApprovalRequest: boolean;
     readonly askAdvice: boolean;
     readonly addAddendum: boolean;
   };
 }
+
+/** Where the approval of an emergency share stands: `overdue` is pending past its time. */
+export type EmergencyApproval = 'pending' | 'overdue' | 'approved' | 'refused';
 
 export interface DecisionListItem {
   readonly id: string;

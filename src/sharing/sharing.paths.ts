@@ -16,6 +16,7 @@ export const sharingPaths = {
   confirmation: (id: string) => `/decisions/${id}/confirmation`,
   printable: (id: string) => `/decisions/${id}/record-sheet`,
   sendForApproval: (id: string) => `/decisions/${id}/send-for-approval`,
+  recordInEmergency: (id: string) => `/decisions/${id}/record-in-emergency`,
   withdrawApproval: (id: string) => `/decisions/${id}/withdraw-approval-request`,
   askAdvice: (id: string) => `/decisions/${id}/ask-for-advice`,
   addendum: (id: string) => `/decisions/${id}/addenda/new`,

@@ -357,6 +357,16 @@ export function assessDecision(answers: DecisionAnswers, facts: DecisionFacts): 
         approval.status === 'withdrawn' ||
         approval.status === 'refused',
     );
+  const emergencyPossible =
+    pack.sharing.approvals.emergency.allowed &&
+    sharing &&
+    otherProblems === 0 &&
+    approvals.length > 0 &&
+    approvals.every(
+      (approval) =>
+        approval.kind === 'public-interest' &&
+        (approval.status === 'not-requested' || approval.status === 'withdrawn'),
+    );
   return {
     problems,
     sharing,
@@ -371,6 +381,7 @@ export function assessDecision(answers: DecisionAnswers, facts: DecisionFacts): 
     lawAdvisersNeeded,
     lawAdvisersOutstanding,
     readyForApproval,
+    emergencyPossible,
     canRecord: problems.length === 0,
   };
 }

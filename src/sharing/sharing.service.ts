@@ -3,6 +3,7 @@ import { approvalService } from './approval.service.ts';
 import { consentWithdrawnService } from './consent-withdrawn.service.ts';
 import { decisionService } from './decision.service.ts';
 import { decisionReadingService } from './decision.view.ts';
+import { emergencyService } from './emergency.service.ts';
 import { sharingContext, type SharingDependencies } from './sharing.context.ts';
 
 export { advisingRoles } from './decision.access.ts';
@@ -30,6 +31,7 @@ export function sharingService(deps: SharingDependencies) {
     ...adviceService(context),
     ...approvalService(context),
     ...consentWithdrawnService(context),
+    ...emergencyService(context),
   };
 }
 

@@ -10,8 +10,9 @@ import {
 } from './sharing.status.ts';
 
 // The table as it stood before lifecycles had one shape: re-expressing it must change no transition.
+// Since then: the emergency route records a draft at once, its approval following (ADR 0019).
 const transitionsBefore: Record<DecisionStatus, Partial<Record<DecisionEvent, DecisionStatus>>> = {
-  draft: { 'send-for-approval': 'awaiting-approval', record: 'recorded' },
+  draft: { 'send-for-approval': 'awaiting-approval', record: 'recorded', 'record-in-emergency': 'recorded' },
   'awaiting-approval': { 'approve-all': 'approved', refuse: 'draft', 'withdraw-request': 'draft' },
   approved: { record: 'recorded', 'withdraw-request': 'draft' },
   recorded: {},
@@ -24,6 +25,7 @@ const routesCausing: Record<DecisionEvent, readonly string[]> = {
   refuse: ['POST /approvals/:approvalId'],
   'withdraw-request': ['POST /decisions/:id/withdraw-approval-request'],
   record: ['POST /decisions/:id/record', 'POST /api/v1/decisions'],
+  'record-in-emergency': ['POST /decisions/:id/record-in-emergency'],
 };
 
 describe('the decision lifecycle', () => {

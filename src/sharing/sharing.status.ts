@@ -51,6 +51,8 @@ export const decisionLifecycle = defineLifecycle({
       roles: deciders,
       note: authorOnly,
     },
+    // R2.20, ADR 0019: a child at immediate risk; recorded and shared now, the public-interest approval follows.
+    'record-in-emergency': { from: ['draft'], to: 'recorded', roles: deciders, note: authorOnly },
     // R2.23: every decision is recorded. The API (POST /api/v1/decisions) records a complete decision in one step, under the same rule.
     record: { from: ['draft', 'approved'], to: 'recorded', roles: deciders, note: authorOnly },
   },

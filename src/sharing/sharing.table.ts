@@ -90,6 +90,18 @@ export interface SharingDecisionConsentWithdrawalsTable {
   marked_at: Date;
 }
 
+/** A decision recorded before its public-interest approval, a child being at immediate risk (ADR 0019). */
+export interface SharingEmergenciesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  decision_id: string;
+  risk: string;
+  approve_by: Date;
+  recorded_by: string;
+  recorded_at: Date;
+  escalated_at: Date | null;
+}
+
 export interface SharingTables {
   sharing_decisions: SharingDecisionsTable;
   sharing_decision_people: SharingDecisionPeopleTable;
@@ -97,4 +109,5 @@ export interface SharingTables {
   sharing_approvals: SharingApprovalsTable;
   sharing_addenda: SharingAddendaTable;
   sharing_decision_consent_withdrawals: SharingDecisionConsentWithdrawalsTable;
+  sharing_emergencies: SharingEmergenciesTable;
 }

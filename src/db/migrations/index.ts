@@ -15,6 +15,7 @@ import * as signInThrottleAndOwnPassword from './2026-12-03T0810_sign_in_throttl
 import * as consentWithdrawalAftermath from './2026-12-03T1120_consent_withdrawal_aftermath.ts';
 import * as incidents from './2026-12-03T2350_incidents.ts';
 import * as sharedDomainMailboxes from './2026-12-04T0400_shared_domain_mailboxes.ts';
+import * as emergencyShares from './2026-12-04T0420_emergency_shares.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1120_consent_withdrawal_aftermath': consentWithdrawalAftermath,
   '2026-12-03T2350_incidents': incidents,
   '2026-12-04T0400_shared_domain_mailboxes': sharedDomainMailboxes,
+  '2026-12-04T0420_emergency_shares': emergencyShares,
 };

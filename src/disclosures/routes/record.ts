@@ -202,13 +202,11 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
           { errors: fieldError('method', text), refusal },
         );
       }
-      // Consent is asked again before the checklist, so the practitioner learns at once (R3.3).
-      const consentRefusals = await disclosures.consentProblems(viewer, context.decision.id, answers);
-      if (consentRefusals.length > 0)
+      // Consent (R3.3) and an emergency share's approval are asked again before the checklist, so the practitioner learns at once.
+      const standing = await disclosures.standingProblems(viewer, context.decision.id, answers);
+      if (standing.length > 0)
         return renderStepOne(reply, 400, context, values, {
-          errors: errorsOf(
-            consentRefusals.map((problem) => ({ field: problem.field, text: problem.message })),
-          ),
+          errors: errorsOf(standing.map((problem) => ({ field: problem.field, text: problem.message }))),
         });
       saveDraft(reply, context.decision.id, answers);
       return reply.redirect(disclosurePaths.checklist(context.decision.id), 303);

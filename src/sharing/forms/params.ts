@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { multiline, requiredText } from '../../lib/fields.ts';
 
 /** Ids in the address. A malformed one is a page that does not exist (404), never a 500. */
 export const decisionParams = z.strictObject({ id: z.uuid() });
@@ -6,7 +7,7 @@ export const decisionParams = z.strictObject({ id: z.uuid() });
 export const questionQuery = z.object({ from: z.enum(['check']).optional().catch(undefined) });
 /** Which change the overview confirms in its banner. */
 export const overviewQuery = z.object({
-  done: z.enum(['sent', 'withdrawn', 'addendum']).optional().catch(undefined),
+  done: z.enum(['sent', 'withdrawn', 'addendum', 'emergency']).optional().catch(undefined),
 });
 export type OverviewNotice = NonNullable<z.output<typeof overviewQuery>['done']>;
 
@@ -21,3 +22,12 @@ export const startForm = z.strictObject({
 
 /** Forms that only confirm an action carry no answers of their own. */
 export const confirmationForm = z.strictObject({});
+
+/** The emergency route (ADR 0019): the immediate risk, in the practitioner's words. */
+export const emergencyForm = z.strictObject({
+  risk: requiredText(
+    'the immediate risk to the child, and why the share cannot wait for approval',
+    4000,
+    multiline,
+  ),
+});

@@ -102,6 +102,8 @@ export function approvalRoutes(app: FastifyInstance, options: SharingReviewRoute
         path: sharingPaths.decision(view.decision.id),
       },
       why: whyApprovalIsNeeded(view),
+      // ADR 0019: shared first, because a child was at immediate risk; this approval follows.
+      emergency: view.decision.emergency ?? undefined,
       sections: decisionSections(view.decision, policy),
       outstanding: view.decision.assessment.problems
         .filter((problem) => problem.section !== 'approval')

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Viewer } from '../../auth/index.ts';
 import { RuleError } from '../../lib/errors.ts';
-import { linkedTo, parseForm, ruleErrors, type FormErrors } from '../../web/forms.ts';
+import { linkedTo, parseForm, ruleErrors, typedAnswers, type FormErrors } from '../../web/forms.ts';
 import { outcomeNames } from '../sharing.answers.ts';
 import { sharingPaths } from '../sharing.paths.ts';
 import type { DecisionView } from '../sharing.service.ts';
 import { decisionStatusNames } from '../sharing.status.ts';
-import { confirmationForm, overviewQuery, type OverviewNotice } from '../forms/params.ts';
+import { confirmationForm, emergencyForm, overviewQuery, type OverviewNotice } from '../forms/params.ts';
 import { decisionStatusTags, personName, purposeName } from '../pages/names.ts';
 import { problemLinks, taskList } from '../pages/navigation.ts';
 import { advicePanel, approvalsPanel } from '../pages/panels.ts';
@@ -16,6 +16,8 @@ const overviewNotices: Record<OverviewNotice, string> = {
   sent: 'The decision has been sent for approval. Its answers cannot change until the approvers reply, unless you withdraw the request.',
   withdrawn: 'The request for approval has been withdrawn. You can change the decision again.',
   addendum: 'Addendum added to the record.',
+  emergency:
+    'The decision is recorded as an emergency share: you can disclose the information now. The approvers have been told and must approve it by the time shown.',
 };
 
 /** The decision overview: the task list, what still stands, advice and approvals; sending for approval and withdrawing. */
@@ -31,6 +33,7 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
       notice?: string | undefined;
       errors?: FormErrors | undefined;
       panels?: readonly { readonly template: string; readonly data: unknown }[] | undefined;
+      values?: Record<string, unknown> | undefined;
     } = {},
   ) {
     const author = view.startedBy.id === viewer.userId;
@@ -41,6 +44,15 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
       author,
       notice: extra.notice,
       errors: extra.errors,
+      values: extra.values ?? {},
+      emergency:
+        view.emergency === null
+          ? undefined
+          : {
+              ...view.emergency,
+              withinWorkingDays: policy.sharing.approvals.emergency.approveWithinWorkingDays,
+            },
+      emergencyDays: policy.sharing.approvals.emergency.approveWithinWorkingDays,
       statusName: decisionStatusNames[view.status],
       statusTag: decisionStatusTags[view.status],
       outcomeName:
@@ -63,6 +75,7 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
         check: sharingPaths.check(view.id),
         askAdvice: sharingPaths.askAdvice(view.id),
         sendForApproval: sharingPaths.sendForApproval(view.id),
+        recordInEmergency: sharingPaths.recordInEmergency(view.id),
         withdrawApproval: sharingPaths.withdrawApproval(view.id),
         printable: sharingPaths.printable(view.id),
         addendum: sharingPaths.addendum(view.id),
@@ -84,6 +97,33 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
           (panel) => panel !== undefined,
         ),
       });
+    },
+  );
+
+  // R2.20, ADR 0019: a child at immediate risk; recorded now, the public-interest approval follows.
+  app.post(
+    '/decisions/:id/record-in-emergency',
+    { config: deciders(['decision.recorded_in_emergency']) },
+    async (request, reply) => {
+      const { view, viewer } = await openDecision(request, false);
+      if (view.startedBy.id !== viewer.userId) return notAuthor(reply);
+      const form = parseForm(emergencyForm, request.body);
+      if (!form.ok)
+        return renderOverview(reply, 400, view, viewer, {
+          errors: form.errors,
+          values: typedAnswers(request.body, ['risk']),
+        });
+      try {
+        await sharing.recordInEmergency(viewer, view.id, form.value.risk);
+      } catch (error) {
+        if (error instanceof RuleError)
+          return renderOverview(reply, 400, await sharing.open(viewer, view.id), viewer, {
+            errors: linkedTo(ruleErrors(error, []), 'emergency'),
+            values: { risk: form.value.risk },
+          });
+        throw error;
+      }
+      return reply.redirect(`${sharingPaths.decision(view.id)}?done=emergency`, 303);
     },
   );
 
