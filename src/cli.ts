@@ -3,6 +3,7 @@ import { auditCommands } from './cli/audit.ts';
 import { databaseCommands } from './cli/database.ts';
 import { demoCommands } from './cli/demo.ts';
 import { jobsCommands } from './cli/jobs.ts';
+import { keysCommands } from './cli/keys.ts';
 import { methodCommands } from './cli/method.ts';
 import { subjectCommands } from './cli/subject.ts';
 import { userCommands } from './cli/user.ts';
@@ -19,6 +20,7 @@ userCommands(program);
 auditCommands(program);
 demoCommands(program);
 jobsCommands(program);
+keysCommands(program);
 methodCommands(program);
 subjectCommands(program);
 

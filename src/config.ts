@@ -15,6 +15,7 @@ const environmentSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('data'),
+  KEY_DIR: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DEMO_DATA: booleanFlag.optional(),
@@ -51,6 +52,12 @@ export interface Config {
   /** An external PostgreSQL server; when absent, Safeshare runs its embedded server. */
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  /**
+   * The secure exchange's key-encryption keys (ADR 0020): a folder outside the database, by default
+   * `keys` in the data folder. In production, mount it from a separate secret store and back it up
+   * apart from the database: a backup of both in one place holds the keys to its own content.
+   */
+  readonly keyDir: string;
   readonly embeddedPgPort: number;
   readonly databasePoolSize: number;
   /** Load demo organisations and accounts on first start. Defaults to on for the embedded server. */
@@ -126,6 +133,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     host: settings.HOST,
     databaseUrl: settings.DATABASE_URL,
     dataDir: path.resolve(settings.DATA_DIR),
+    keyDir: path.resolve(settings.KEY_DIR ?? path.join(settings.DATA_DIR, 'keys')),
     embeddedPgPort: settings.EMBEDDED_PG_PORT,
     databasePoolSize: settings.DATABASE_POOL_SIZE,
     demoData: settings.DEMO_DATA ?? (settings.DATABASE_URL === undefined && !production),

@@ -2,6 +2,7 @@ import type { AuditTables } from '../audit/audit.table.ts';
 import type { AuthTables } from '../auth/auth.table.ts';
 import type { ConsentTables } from '../consent/consent.table.ts';
 import type { DisclosuresTables } from '../disclosures/disclosures.table.ts';
+import type { ExchangeTables } from '../exchange/exchange.table.ts';
 import type { IncidentsTables } from '../incidents/incidents.table.ts';
 import type { OrgsTables } from '../orgs/orgs.table.ts';
 import type { NotificationsTables } from '../notifications/notifications.table.ts';
@@ -15,6 +16,7 @@ export interface Database
     AuthTables,
     ConsentTables,
     DisclosuresTables,
+    ExchangeTables,
     IncidentsTables,
     NotificationsTables,
     OrgsTables,

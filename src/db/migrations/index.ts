@@ -16,6 +16,7 @@ import * as consentWithdrawalAftermath from './2026-12-03T1120_consent_withdrawa
 import * as incidents from './2026-12-03T2350_incidents.ts';
 import * as sharedDomainMailboxes from './2026-12-04T0400_shared_domain_mailboxes.ts';
 import * as emergencyShares from './2026-12-04T0420_emergency_shares.ts';
+import * as exchangeObjects from './2026-12-04T0500_exchange_objects.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T2350_incidents': incidents,
   '2026-12-04T0400_shared_domain_mailboxes': sharedDomainMailboxes,
   '2026-12-04T0420_emergency_shares': emergencyShares,
+  '2026-12-04T0500_exchange_objects': exchangeObjects,
 };
