@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import { actorOf, type Viewer } from '../auth/index.ts';
+import type { Database } from '../db/database.ts';
 import { methodName, type MethodAdvice, type MethodAnswer } from '../channels/index.ts';
 import { toJson } from '../lib/canonical-json.ts';
 import { checkText, multiline } from '../lib/text.ts';
@@ -108,164 +110,209 @@ export function recordingService(deps: DisclosuresDependencies) {
      * named and nothing is written.
      */
     async record(viewer: Viewer, decisionId: string, answers: NewDisclosureAnswers): Promise<string> {
-      const decision = await shareDecision(viewer, decisionId);
-      const recipient = recipientOf(decision, answers.recipientIndex);
-      const problems: { field: string; code: string; message: string }[] = [];
-      const shared = new Set((decision.answers.information?.shared ?? []).map((item) => item.categoryId));
-      const outside = answers.categoryIds.filter((categoryId) => !shared.has(categoryId));
-      if (answers.categoryIds.length === 0)
-        problems.push({
-          field: 'categoryIds',
-          code: 'DISCLOSURE.NO_CATEGORIES',
-          message: 'Select the information you are disclosing',
-        });
-      if (outside.length > 0)
-        problems.push({
-          field: 'categoryIds',
-          code: 'DISCLOSURE.CATEGORY_NOT_DECIDED',
-          message: 'Disclose only categories the decision agreed to share',
-        });
-      // The pages send what was typed, so that a blank description is named with every other problem at once.
-      const description = answers.description.trim();
-      if (description === '')
-        problems.push({
-          field: 'description',
-          code: 'DISCLOSURE.DESCRIPTION',
-          message: 'Enter what you disclosed',
-        });
-      else if (description.length > 4000)
-        problems.push({
-          field: 'description',
-          code: 'DISCLOSURE.DESCRIPTION',
-          message: 'What you disclosed must be 4000 characters or fewer',
-        });
-      else {
-        const fault = checkText('what you disclosed', description, multiline);
-        if (fault !== undefined)
-          problems.push({ field: 'description', code: 'DISCLOSURE.DESCRIPTION', message: fault });
-      }
-
-      const sensitivity = sensitivityOf(decision);
-      const recipientAddress = answers.recipientAddress ?? recipient.email;
-      const [answer, organisation] = await Promise.all([
-        channels.advise({
-          method: answers.method,
-          senderOrganisationId: viewer.organisationId,
-          senderAddress: viewer.email,
-          recipientOrganisationId: recipient.organisationId,
-          recipientAddress,
-          sensitivity,
-          people: decision.answers.people?.personIds.length ?? 1,
-        }),
-        orgs.find(recipient.organisationId),
-      ]);
-      let advice: MethodAdvice | undefined;
-      if (!answer.ok)
-        for (const problem of answer.problems)
-          problems.push({
-            field: problem.field === 'recipient.address' ? 'recipientAddress' : problem.field,
-            code: problem.code,
-            message: problem.message,
-          });
-      else {
-        advice = answer.advice;
-        if (!advice.allowed) {
-          const refusal = advice.reasons
-            .filter((reason) => reason.effect === 'refuses')
-            .map((reason) => `${reason.explanation} (${reason.requirement})`);
-          problems.push({
-            field: 'method',
-            code: 'DISCLOSURE.METHOD_NOT_ALLOWED',
-            message: `This method is not allowed here: ${refusal.join(' ')} Use ${methodName(advice.recommended)} instead.`,
-          });
-        }
-      }
-
-      // An emergency share's approval must not be refused or overdue, now (ADR 0019).
-      problems.push(...emergencyProblems(decision));
-      // The consent the decision rests on must still cover this disclosure, now (R3.3).
-      problems.push(
-        ...(await consentProblems(consent, policy, decision, {
-          recipientOrganisationId: recipient.organisationId,
-          recipientRole: recipient.role,
-          categoryIds: answers.categoryIds,
-          method: answers.method,
-        })),
-      );
-
-      const checklist = channels.checkChecklist(answers.method, answers.checklist, {
-        sensitivity,
-        switchboardNumber: organisation?.switchboardPhone ?? null,
-        recipientOrganisationName: organisation?.name,
-        directoryFaxNumbers: organisation?.faxNumbers.map((fax) => fax.number) ?? [],
-        names: [
-          ...decision.people.flatMap((person) => [
-            `${person.givenNames} ${person.familyName}`,
-            ...(person.knownAs === null ? [] : [person.knownAs]),
-          ]),
-          ...(await people.relativesNames(decision.people.map((person) => person.id))),
-        ],
-        advice,
-      });
-      if (!checklist.ok)
-        for (const error of checklist.errors)
-          problems.push({
-            field: `checklist.${error.field}`,
-            code: 'DISCLOSURE.CHECKLIST',
-            message: error.message,
-          });
-      if (problems.length > 0 || advice === undefined || !checklist.ok)
-        throw new DisclosureRuleError(problems);
-
-      const now = clock.now();
-      const dueOn =
-        advice.receiptWithinWorkingDays === null
-          ? null
-          : addWorkingDays(today(), advice.receiptWithinWorkingDays);
-      return db.transaction().execute(async (trx) => {
-        const id = await store.insertDisclosure(trx, {
-          organisation_id: decision.organisationId,
-          decision_id: decision.id,
-          method: answers.method,
-          recipient_name: recipient.name,
-          recipient_role: recipient.role,
-          recipient_organisation_id: recipient.organisationId,
-          recipient_contact: recipientAddress ?? recipient.telephone ?? null,
-          purpose_id: decision.answers.request?.purposeId ?? '',
-          category_ids: answers.categoryIds,
-          description: answers.description,
-          checklist: JSON.stringify(checklist.answers),
-          method_advice: JSON.stringify({
-            allowed: advice.allowed,
-            recommended: advice.recommended,
-            route: advice.route,
-            reasons: advice.reasons,
-          }),
-          policy_version: `${policy.name} ${policy.version}`,
-          disclosed_at: now,
-          disclosed_by: viewer.userId,
-          receipt_due_on: dueOn,
-          created_at: now,
-        });
-        await audit.record(trx, {
-          organisationId: decision.organisationId,
-          actor: actorOf(viewer),
-          action: 'disclosure.recorded',
-          entity: { type: 'disclosure', id },
-          change: toJson({
-            decisionId: decision.id,
-            method: answers.method,
-            recipientOrganisationId: recipient.organisationId,
-            recipientRole: recipient.role,
-            categoryIds: answers.categoryIds,
-            description: answers.description,
-            checklist: checklist.answers,
-            reasons: advice.reasons.map((reason) => reason.requirement),
-            receiptDueOn: dueOn,
-          }),
-        });
-        return id;
-      });
+      const prepared = await prepare(viewer, decisionId, answers);
+      return db.transaction().execute((trx) => commit(trx, viewer, prepared));
     },
+
+    prepare,
+    commit,
   };
+
+  /**
+   * Every check of a disclosure about to be made, at the moment of making it, and nothing written:
+   * what `commit` then logs. The secure exchange prepares before it seals a package, and commits in
+   * the package's own transaction.
+   */
+  async function prepare(
+    viewer: Viewer,
+    decisionId: string,
+    answers: NewDisclosureAnswers,
+  ): Promise<PreparedDisclosure> {
+    const decision = await shareDecision(viewer, decisionId);
+    const recipient = recipientOf(decision, answers.recipientIndex);
+    const problems: { field: string; code: string; message: string }[] = [];
+    const shared = new Set((decision.answers.information?.shared ?? []).map((item) => item.categoryId));
+    const outside = answers.categoryIds.filter((categoryId) => !shared.has(categoryId));
+    if (answers.categoryIds.length === 0)
+      problems.push({
+        field: 'categoryIds',
+        code: 'DISCLOSURE.NO_CATEGORIES',
+        message: 'Select the information you are disclosing',
+      });
+    if (outside.length > 0)
+      problems.push({
+        field: 'categoryIds',
+        code: 'DISCLOSURE.CATEGORY_NOT_DECIDED',
+        message: 'Disclose only categories the decision agreed to share',
+      });
+    // The pages send what was typed, so that a blank description is named with every other problem at once.
+    const description = answers.description.trim();
+    if (description === '')
+      problems.push({
+        field: 'description',
+        code: 'DISCLOSURE.DESCRIPTION',
+        message: 'Enter what you disclosed',
+      });
+    else if (description.length > 4000)
+      problems.push({
+        field: 'description',
+        code: 'DISCLOSURE.DESCRIPTION',
+        message: 'What you disclosed must be 4000 characters or fewer',
+      });
+    else {
+      const fault = checkText('what you disclosed', description, multiline);
+      if (fault !== undefined)
+        problems.push({ field: 'description', code: 'DISCLOSURE.DESCRIPTION', message: fault });
+    }
+
+    const sensitivity = sensitivityOf(decision);
+    const recipientAddress = answers.recipientAddress ?? recipient.email;
+    const [answer, organisation] = await Promise.all([
+      channels.advise({
+        method: answers.method,
+        senderOrganisationId: viewer.organisationId,
+        senderAddress: viewer.email,
+        recipientOrganisationId: recipient.organisationId,
+        recipientAddress,
+        sensitivity,
+        people: decision.answers.people?.personIds.length ?? 1,
+      }),
+      orgs.find(recipient.organisationId),
+    ]);
+    let advice: MethodAdvice | undefined;
+    if (!answer.ok)
+      for (const problem of answer.problems)
+        problems.push({
+          field: problem.field === 'recipient.address' ? 'recipientAddress' : problem.field,
+          code: problem.code,
+          message: problem.message,
+        });
+    else {
+      advice = answer.advice;
+      if (!advice.allowed) {
+        const refusal = advice.reasons
+          .filter((reason) => reason.effect === 'refuses')
+          .map((reason) => `${reason.explanation} (${reason.requirement})`);
+        problems.push({
+          field: 'method',
+          code: 'DISCLOSURE.METHOD_NOT_ALLOWED',
+          message: `This method is not allowed here: ${refusal.join(' ')} Use ${methodName(advice.recommended)} instead.`,
+        });
+      }
+    }
+
+    // An emergency share's approval must not be refused or overdue, now (ADR 0019).
+    problems.push(...emergencyProblems(decision));
+    // The consent the decision rests on must still cover this disclosure, now (R3.3).
+    problems.push(
+      ...(await consentProblems(consent, policy, decision, {
+        recipientOrganisationId: recipient.organisationId,
+        recipientRole: recipient.role,
+        categoryIds: answers.categoryIds,
+        method: answers.method,
+      })),
+    );
+
+    const checklist = channels.checkChecklist(answers.method, answers.checklist, {
+      sensitivity,
+      switchboardNumber: organisation?.switchboardPhone ?? null,
+      recipientOrganisationName: organisation?.name,
+      directoryFaxNumbers: organisation?.faxNumbers.map((fax) => fax.number) ?? [],
+      names: [
+        ...decision.people.flatMap((person) => [
+          `${person.givenNames} ${person.familyName}`,
+          ...(person.knownAs === null ? [] : [person.knownAs]),
+        ]),
+        ...(await people.relativesNames(decision.people.map((person) => person.id))),
+      ],
+      advice,
+    });
+    if (!checklist.ok)
+      for (const error of checklist.errors)
+        problems.push({
+          field: `checklist.${error.field}`,
+          code: 'DISCLOSURE.CHECKLIST',
+          message: error.message,
+        });
+    if (problems.length > 0 || advice === undefined || !checklist.ok) throw new DisclosureRuleError(problems);
+
+    const dueOn =
+      advice.receiptWithinWorkingDays === null
+        ? null
+        : addWorkingDays(today(), advice.receiptWithinWorkingDays);
+    return {
+      decision,
+      recipient,
+      answers,
+      recipientAddress,
+      advice,
+      checklistAnswers: checklist.answers,
+      dueOn,
+    };
+  }
+
+  /** Logs a prepared disclosure in the caller's transaction, with its audit event. */
+  async function commit(
+    trx: Transaction<Database>,
+    viewer: Viewer,
+    prepared: PreparedDisclosure,
+    evidence?: { readonly packageId: string },
+  ): Promise<string> {
+    const { decision, recipient, answers, recipientAddress, advice, dueOn } = prepared;
+    const now = clock.now();
+    const id = await store.insertDisclosure(trx, {
+      organisation_id: decision.organisationId,
+      decision_id: decision.id,
+      method: answers.method,
+      recipient_name: recipient.name,
+      recipient_role: recipient.role,
+      recipient_organisation_id: recipient.organisationId,
+      recipient_contact: recipientAddress ?? recipient.telephone ?? null,
+      purpose_id: decision.answers.request?.purposeId ?? '',
+      category_ids: answers.categoryIds,
+      description: answers.description,
+      checklist: JSON.stringify(prepared.checklistAnswers),
+      method_advice: JSON.stringify({
+        allowed: advice.allowed,
+        recommended: advice.recommended,
+        route: advice.route,
+        reasons: advice.reasons,
+      }),
+      policy_version: `${policy.name} ${policy.version}`,
+      disclosed_at: now,
+      disclosed_by: viewer.userId,
+      receipt_due_on: dueOn,
+      created_at: now,
+    });
+    await audit.record(trx, {
+      organisationId: decision.organisationId,
+      actor: actorOf(viewer),
+      action: 'disclosure.recorded',
+      entity: { type: 'disclosure', id },
+      change: toJson({
+        decisionId: decision.id,
+        method: answers.method,
+        recipientOrganisationId: recipient.organisationId,
+        recipientRole: recipient.role,
+        categoryIds: answers.categoryIds,
+        description: answers.description,
+        checklist: prepared.checklistAnswers,
+        reasons: advice.reasons.map((reason) => reason.requirement),
+        receiptDueOn: dueOn,
+        ...(evidence === undefined ? {} : { packageId: evidence.packageId }),
+      }),
+    });
+    return id;
+  }
+}
+
+/** A disclosure that passed every check, ready to be logged (see `prepare`). */
+export interface PreparedDisclosure {
+  readonly decision: DecisionView;
+  readonly recipient: ReturnType<typeof recipientOf>;
+  readonly answers: NewDisclosureAnswers;
+  readonly recipientAddress: string | null | undefined;
+  readonly advice: MethodAdvice;
+  readonly checklistAnswers: unknown;
+  readonly dueOn: string | null;
 }

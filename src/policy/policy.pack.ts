@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { channelPolicySchema } from './policy.channels.ts';
+import { exchangePolicySchema } from './policy.exchange.ts';
 import { packIdentifier, uniqueList } from './policy.lists.ts';
 import { sharingPolicySchema } from './policy.sharing.ts';
 
@@ -58,6 +59,7 @@ export const policyPackShape = {
   retentionForms: uniqueList(choice),
   sharing: sharingPolicySchema,
   channels: channelPolicySchema,
+  exchange: exchangePolicySchema,
 };
 
 export const policyPackSchema = z.strictObject(policyPackShape);
