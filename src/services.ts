@@ -4,6 +4,7 @@ import { channelsService } from './channels/index.ts';
 import type { Config } from './config.ts';
 import { consentOutputsService, consentService } from './consent/index.ts';
 import { disclosuresService } from './disclosures/index.ts';
+import { exchangeService } from './exchange/index.ts';
 import { incidentsService } from './incidents/index.ts';
 import type { Db } from './db/client.ts';
 import { databaseReachable } from './db/health.ts';
@@ -118,6 +119,18 @@ export function services(deps: Dependencies) {
     policy,
   });
   const channels = channelsService({ orgs: container.orgs, policy, clock: deps.clock });
+  const disclosures = disclosuresService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    sharing,
+    consent,
+    channels,
+    people: container.people,
+    orgs: container.orgs,
+    notifications: container.notifications,
+    policy,
+  });
   return {
     ...container,
     policy,
@@ -125,17 +138,16 @@ export function services(deps: Dependencies) {
     consentOutputs,
     sharing,
     channels,
-    disclosures: disclosuresService({
+    disclosures,
+    exchange: exchangeService({
       db: deps.db,
       clock: deps.clock,
       audit,
-      sharing,
-      consent,
-      channels,
-      people: container.people,
-      orgs: container.orgs,
-      notifications: container.notifications,
       policy,
+      disclosures,
+      notifications: container.notifications,
+      staff,
+      config: deps.config,
     }),
     incidents: incidentsService({
       db: deps.db,

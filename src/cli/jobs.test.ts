@@ -78,11 +78,14 @@ describe('safeshare jobs', () => {
     expect(after.stdout).toMatch(/^mail-delivery {2}every 15 seconds {2}last run .+: nothing due$/m);
   }, 120_000);
 
-  it('registers the consent review reminders and the receipt follow-up as daily jobs, each calling its service', async () => {
+  it('registers the consent review reminders, the receipt follow-up and the exchange expiry as daily jobs, each calling its service', async () => {
     // The jobs main.ts registers, as an operator sees them: not a stand-in with the same name.
     const listed = await safeshare('jobs', 'list');
     expect(listed.stdout).toMatch(/^consent-review-reminders {2}daily at 07:00 \(London time\) {2}/m);
     expect(listed.stdout).toMatch(/^receipt-follow-up {2}daily at 07:30 \(London time\) {2}/m);
+    expect(listed.stdout).toMatch(/^exchange-expiry {2}daily at 00:15 \(London time\) {2}/m);
+    const expiry = await safeshare('jobs', 'run', 'exchange-expiry');
+    expect(expiry.stdout.trim()).toBe('exchange-expiry: no packages due');
     const reminders = await safeshare('jobs', 'run', 'consent-review-reminders');
     expect(reminders.stdout.trim()).toMatch(
       /^consent-review-reminders: marked \d+ overdue, expired \d+, sent \d+ reminders$/,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openExchangeVault } from '../exchange/index.ts';
+import type { ExchangeVault } from '../exchange/index.ts';
 import { withSafeshare } from './context.ts';
 
 export function keysCommands(program: Command): void {
@@ -18,8 +18,9 @@ export function keysCommands(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      await withSafeshare(async ({ db, clock, services, config }) => {
-        const { vault, keyring } = await openExchangeVault({ db, clock, audit: services.audit, config });
+      await withSafeshare(async ({ services }) => {
+        const { vault } = services.exchange;
+        const keyring = await services.exchange.keyring();
         const previous = keyring.activeId;
         const active = options.resume === true ? previous : await keyring.addKey();
         const rewrapped = await vault.rewrapAll({ batch });
@@ -33,17 +34,13 @@ export function keysCommands(program: Command): void {
     .command('status')
     .description('Which key is active, and how many stored objects each key still wraps')
     .action(async () => {
-      await withSafeshare(async ({ db, clock, services, config }) => {
-        const { vault, keyring } = await openExchangeVault({ db, clock, audit: services.audit, config });
-        await printKeyUse(vault, keyring.activeId);
+      await withSafeshare(async ({ services }) => {
+        await printKeyUse(services.exchange.vault, (await services.exchange.keyring()).activeId);
       });
     });
 }
 
-async function printKeyUse(
-  vault: Awaited<ReturnType<typeof openExchangeVault>>['vault'],
-  active: string,
-): Promise<void> {
+async function printKeyUse(vault: ExchangeVault, active: string): Promise<void> {
   const byKey = await vault.objectsByKey();
   console.log(`active key: ${active} (${String(byKey.get(active) ?? 0)} objects)`);
   for (const [id, count] of byKey)

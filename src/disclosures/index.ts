@@ -1,4 +1,4 @@
-export { disclosuresService } from './disclosures.service.ts';
+export { disclosuresService, type DisclosuresService } from './disclosures.service.ts';
 export { DisclosureNotFoundError, DisclosureRuleError } from './disclosures.errors.ts';
 export { decisionDisclosuresPanel } from './disclosures.views.ts';
 export { disclosurePaths } from './disclosures.paths.ts';

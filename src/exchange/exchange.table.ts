@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * A file or message of the secure exchange, sealed at rest (ADR 0020): its data key, wrapped by a
  * key-encryption key kept outside the database, and the sizes and digest of what it holds. The
@@ -19,6 +21,45 @@ export interface ExchangeObjectsTable {
   shredded_at: Date | null;
 }
 
+export type PackageMode = 'download' | 'view-only';
+export type PackageEnd = 'revoked' | 'expired';
+
+/** A message and files sent from a recorded decision to one of its recipients (R4.6.4). */
+export interface ExchangePackagesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  reference: Generated<string>;
+  decision_id: string;
+  disclosure_id: string;
+  recipient_address: string;
+  recipient_organisation_id: string;
+  recipient_name: string;
+  mode: PackageMode;
+  message_object_id: string;
+  expires_at: Date;
+  download_limit: number;
+  downloads: Generated<number>;
+  sent_by: string;
+  sent_at: Date;
+  first_opened_at: Date | null;
+  ended: PackageEnd | null;
+  ended_at: Date | null;
+  ended_by: string | null;
+  end_reason: string | null;
+}
+
+export interface ExchangePackageFilesTable {
+  id: Generated<string>;
+  package_id: string;
+  object_id: string;
+  position: number;
+  name: string;
+  media_type: string;
+  bytes: number;
+}
+
 export interface ExchangeTables {
   exchange_objects: ExchangeObjectsTable;
+  exchange_packages: ExchangePackagesTable;
+  exchange_package_files: ExchangePackageFilesTable;
 }

@@ -30,7 +30,7 @@ beforeAll(async () => {
     db: context.db,
     clock: context.clock,
     audit: context.services.audit,
-    keyring,
+    keyring: () => Promise.resolve(keyring),
     objects: fileObjectStore(path.join(dataDir, 'exchange')),
   });
   organisationId = await createOrganisation(context);
@@ -125,7 +125,7 @@ describe('the exchange vault (ADR 0020)', () => {
       db: context.db,
       clock: context.clock,
       audit: context.services.audit,
-      keyring: reopened,
+      keyring: () => Promise.resolve(reopened),
       objects: fileObjectStore(path.join(dataDir, 'exchange')),
     });
     for (const object of objects) expect((await read(await again.open(object.id))).length).toBe(10_000);
@@ -156,7 +156,7 @@ describe('safeshare keys rotate', () => {
       db: context.db,
       clock: context.clock,
       audit: context.services.audit,
-      keyring: ring,
+      keyring: () => Promise.resolve(ring),
       objects: fileObjectStore(path.join(cliData, 'exchange')),
     });
     const sealed = await context.db

@@ -29,10 +29,11 @@ export function exchangeVault(deps: {
   readonly db: Db;
   readonly clock: Clock;
   readonly audit: AuditService;
-  readonly keyring: Keyring;
+  /** The keyring, read from its folder on first use. */
+  readonly keyring: () => Promise<Keyring>;
   readonly objects: ObjectStore;
 }) {
-  const { db, clock, audit, keyring, objects } = deps;
+  const { db, clock, audit, objects } = deps;
   const context = (id: string) => `exchange-object:${id}`;
 
   return {
@@ -56,7 +57,7 @@ export function exchangeVault(deps: {
         id,
         source.pipe(counted).pipe(sealStream(dataKey, context(id))),
       );
-      const wrapping = keyring.wrap(dataKey, id);
+      const wrapping = (await deps.keyring()).wrap(dataKey, id);
       dataKey.fill(0);
       const sha256 = digest.digest('hex');
       await store.insertObject(executor, {
@@ -76,7 +77,7 @@ export function exchangeVault(deps: {
     async open(id: string): Promise<Readable> {
       const row = await store.findObject(db, id);
       if (row === undefined || row.kek_id === null || row.wrapped_key === null) throw new ObjectGoneError();
-      const dataKey = keyring.unwrap(row.kek_id, row.wrapped_key, id);
+      const dataKey = (await deps.keyring()).unwrap(row.kek_id, row.wrapped_key, id);
       return objects.read(id).pipe(openStream(dataKey, context(id)));
     },
 
@@ -100,6 +101,7 @@ export function exchangeVault(deps: {
      */
     async rewrapAll(options: { readonly batch?: number; readonly limit?: number } = {}): Promise<number> {
       const batch = options.batch ?? 500;
+      const keyring = await deps.keyring();
       let done = 0;
       for (;;) {
         const size = Math.min(batch, (options.limit ?? Number.POSITIVE_INFINITY) - done);

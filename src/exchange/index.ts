@@ -1,23 +1,53 @@
 import path from 'node:path';
 import type { AuditService } from '../audit/index.ts';
+import type { StaffService } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
+import type { DisclosuresService } from '../disclosures/index.ts';
 import type { Clock } from '../lib/clock.ts';
+import type { NotificationsService } from '../notifications/index.ts';
+import type { PolicyPack } from '../policy/index.ts';
 import { Keyring } from './exchange.keyring.ts';
+import { packagesService } from './exchange.packages.service.ts';
 import { fileObjectStore } from './exchange.store.ts';
-import { exchangeVault, type ExchangeVault } from './exchange.vault.ts';
+import { exchangeVault } from './exchange.vault.ts';
 
-export { Keyring } from './exchange.keyring.ts';
 export type { ExchangeVault } from './exchange.vault.ts';
 
-/** The vault over the configured key folder and the file store in the data folder. */
-export async function openExchangeVault(deps: {
+/**
+ * The secure exchange as the app and the jobs use it: the vault over the configured key folder (read
+ * on first use) and the data folder's `exchange` store, and the packages sent through it.
+ */
+export function exchangeService(deps: {
   readonly db: Db;
   readonly clock: Clock;
   readonly audit: AuditService;
-  /** The key folder (KEY_DIR) and the data folder, whose `exchange` folder holds the sealed bytes. */
-  readonly config: { readonly keyDir: string; readonly dataDir: string };
-}): Promise<{ vault: ExchangeVault; keyring: Keyring }> {
-  const keyring = await Keyring.open(deps.config.keyDir);
-  const objects = fileObjectStore(path.join(deps.config.dataDir, 'exchange'));
-  return { vault: exchangeVault({ ...deps, keyring, objects }), keyring };
+  readonly policy: PolicyPack;
+  readonly disclosures: Pick<DisclosuresService, 'prepare' | 'commit'>;
+  readonly notifications: Pick<NotificationsService, 'mailTo'>;
+  readonly staff: Pick<StaffService, 'list'>;
+  readonly config: {
+    readonly keyDir: string;
+    readonly dataDir: string;
+    readonly publicUrl: string;
+    readonly serviceName: string;
+  };
+}) {
+  let opened: Promise<Keyring> | undefined;
+  const keyring = () => (opened ??= Keyring.open(deps.config.keyDir));
+  const vault = exchangeVault({
+    ...deps,
+    keyring,
+    objects: fileObjectStore(path.join(deps.config.dataDir, 'exchange')),
+  });
+  return {
+    vault,
+    /** The key-encryption keys, read from KEY_DIR on first use (`safeshare keys`). */
+    keyring,
+    ...packagesService({
+      ...deps,
+      vault,
+      publicUrl: deps.config.publicUrl,
+      serviceName: deps.config.serviceName,
+    }),
+  };
 }

@@ -45,6 +45,12 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
     return escalated === 0 ? 'no overdue approvals' : `escalated ${String(escalated)} overdue approvals`;
   });
 
+  // R4.6.4, ADR 0020: packages past their expiry are ended and their keys destroyed, nightly.
+  scheduler.register({ name: 'exchange-expiry', dailyAt: '00:15' }, async () => {
+    const expired = await services.exchange.expireDue();
+    return expired === 0 ? 'no packages due' : `expired ${String(expired)} packages and destroyed their keys`;
+  });
+
   // R4.2.8, R4.4.2: receipts not confirmed by their due date are followed up every morning.
   scheduler.register({ name: 'receipt-follow-up', dailyAt: '07:30' }, async () => {
     const reminded = await services.disclosures.remindOverdueReceipts();

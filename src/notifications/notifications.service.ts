@@ -93,6 +93,24 @@ export function notificationsService(deps: {
       });
     },
 
+    /**
+     * Queues an e-mail to someone who is not on the staff (a secure exchange recipient), in the
+     * caller's transaction. The caller writes it without personal information: it says who sent
+     * something and links to it, nothing more.
+     */
+    async mailTo(
+      trx: NoticeTransaction,
+      mail: { readonly organisationId: string; readonly to: string; readonly subject: string; readonly body: string },
+    ): Promise<void> {
+      await queueMail(trx, {
+        organisation_id: mail.organisationId,
+        to_address: mail.to,
+        subject: mail.subject,
+        body: mail.body,
+        at: clock.now(),
+      });
+    },
+
     async forUser(userId: string, limit = 50): Promise<Notification[]> {
       return (await notificationRows(db, userId, { limit, offset: 0 })).map(notificationOf);
     },

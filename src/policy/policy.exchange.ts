@@ -17,7 +17,11 @@ export const exchangePolicySchema = z
   })
   .superRefine((section, context) => {
     if (section.defaultExpiryDays > section.maxExpiryDays)
-      context.addIssue({ code: 'custom', path: ['defaultExpiryDays'], message: 'must not exceed maxExpiryDays' });
+      context.addIssue({
+        code: 'custom',
+        path: ['defaultExpiryDays'],
+        message: 'must not exceed maxExpiryDays',
+      });
     if (section.defaultDownloadLimit > section.maxDownloadLimit)
       context.addIssue({
         code: 'custom',
@@ -25,7 +29,9 @@ export const exchangePolicySchema = z
         message: 'must not exceed maxDownloadLimit',
       });
     if (section.maxFileMegabytes > section.maxTotalMegabytes)
-      context.addIssue({ code: 'custom', path: ['maxFileMegabytes'], message: 'must not exceed maxTotalMegabytes' });
+      context.addIssue({
+        code: 'custom',
+        path: ['maxFileMegabytes'],
+        message: 'must not exceed maxTotalMegabytes',
+      });
   });
-
-export type ExchangePolicy = z.output<typeof exchangePolicySchema>;

@@ -100,8 +100,8 @@ export function postForm(overrides: Form = {}): Form {
   };
 }
 
-export async function setUpDisclosureWorld(): Promise<void> {
-  context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000' });
+export async function setUpDisclosureWorld(settings: Record<string, string> = {}): Promise<void> {
+  context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000', ...settings });
   const world = consentWorld(context);
   councilId = await createOrganisation(context, {
     name: `Swindon Borough Council ${randomUUID().slice(0, 6)}`,

@@ -17,6 +17,7 @@ import * as incidents from './2026-12-03T2350_incidents.ts';
 import * as sharedDomainMailboxes from './2026-12-04T0400_shared_domain_mailboxes.ts';
 import * as emergencyShares from './2026-12-04T0420_emergency_shares.ts';
 import * as exchangeObjects from './2026-12-04T0500_exchange_objects.ts';
+import * as exchangePackages from './2026-12-04T0530_exchange_packages.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0400_shared_domain_mailboxes': sharedDomainMailboxes,
   '2026-12-04T0420_emergency_shares': emergencyShares,
   '2026-12-04T0500_exchange_objects': exchangeObjects,
+  '2026-12-04T0530_exchange_packages': exchangePackages,
 };

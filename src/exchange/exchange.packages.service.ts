@@ -1,0 +1,363 @@
+import { randomUUID } from 'node:crypto';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
+import type { AuditService } from '../audit/index.ts';
+import { systemActor } from '../audit/index.ts';
+import { checkSubject } from '../channels/index.ts';
+import type { Db } from '../db/client.ts';
+import type { DisclosuresService } from '../disclosures/index.ts';
+import type { Clock } from '../lib/clock.ts';
+import { NotFoundError, RuleError, type Problem } from '../lib/errors.ts';
+import { isUuid } from '../lib/ids.ts';
+import { checkText, multiline } from '../lib/text.ts';
+import { formatDateTime } from '../lib/time.ts';
+import type { NotificationsService } from '../notifications/index.ts';
+import type { PolicyPack } from '../policy/index.ts';
+import { cleanFileName, detectFileType } from './exchange.intake.ts';
+import * as store from './exchange.packages.repository.ts';
+import type { PackageMode } from './exchange.table.ts';
+import type { ExchangeVault, SealedObject } from './exchange.vault.ts';
+
+/** A package refused: each problem names its field. */
+export class ExchangeRuleError extends RuleError {
+  override readonly name: string = 'ExchangeRuleError';
+}
+
+/** What the practitioner sends: to one of the decision's recipients, a message and files. */
+export interface NewPackage {
+  readonly recipientIndex: number;
+  /** The address it goes to, when not the one the decision holds. */
+  readonly recipientAddress?: string | undefined;
+  readonly categoryIds: readonly string[];
+  readonly message: string;
+  readonly mode: PackageMode;
+  readonly expiresInDays?: number | undefined;
+  readonly downloadLimit?: number | undefined;
+  readonly files: readonly { readonly name: string; readonly content: Readable }[];
+}
+
+const megabyte = 1_048_576;
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Secure exchange packages (R4.6.4, R4.6.5): made from a recorded decision to share, checked at the
+ * moment of sending (recipient, categories, consent, an emergency share's approval, the method
+ * policy: the disclosure log's own checks), sealed at rest (ADR 0020), logged as the disclosure in
+ * the package's own transaction, and ended (revoked, expired) by destroying its keys.
+ */
+export function packagesService(deps: {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly audit: AuditService;
+  readonly policy: PolicyPack;
+  readonly vault: ExchangeVault;
+  readonly disclosures: Pick<DisclosuresService, 'prepare' | 'commit'>;
+  readonly notifications: Pick<NotificationsService, 'mailTo'>;
+  readonly staff: Pick<StaffService, 'list'>;
+  /** Where recipients open packages, as e-mailed links start. */
+  readonly publicUrl: string;
+  readonly serviceName: string;
+}) {
+  const { db, clock, audit, policy, vault, disclosures, notifications, staff } = deps;
+  const limits = policy.exchange;
+
+  /** Refuses what the pack's limits and the form's rules forbid, before anything is read or sealed. */
+  function checkRequest(request: NewPackage): {
+    expiresInDays: number;
+    downloadLimit: number;
+    names: string[];
+  } {
+    const problems: Problem[] = [];
+    const problem = (field: string, message: string) =>
+      problems.push({ field, code: 'EXCHANGE.PACKAGE', message });
+    const message = request.message.trim();
+    if (message === '') problem('message', 'Enter a message for the recipient');
+    else if (message.length > 10_000) problem('message', 'The message must be 10000 characters or fewer');
+    else {
+      const fault = checkText('the message', message, multiline);
+      if (fault !== undefined) problem('message', fault);
+    }
+    const expiresInDays = request.expiresInDays ?? limits.defaultExpiryDays;
+    if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > limits.maxExpiryDays)
+      problem('expiresInDays', `Choose an expiry from 1 to ${String(limits.maxExpiryDays)} days`);
+    const downloadLimit = request.downloadLimit ?? limits.defaultDownloadLimit;
+    if (!Number.isInteger(downloadLimit) || downloadLimit < 1 || downloadLimit > limits.maxDownloadLimit)
+      problem('downloadLimit', `Choose a download limit from 1 to ${String(limits.maxDownloadLimit)}`);
+    if (request.files.length > limits.maxFiles)
+      problem('files', `Attach up to ${String(limits.maxFiles)} files`);
+    const names: string[] = [];
+    for (const [index, file] of request.files.entries()) {
+      const cleaned = cleanFileName(file.name);
+      if (cleaned.ok) names.push(cleaned.name);
+      else problem(`files.${String(index)}`, cleaned.message);
+    }
+    if (problems.length > 0) throw new ExchangeRuleError(problems);
+    return { expiresInDays, downloadLimit, names };
+  }
+
+  /** Seals one file, refusing it (and shredding what was sealed) if it is empty, too large or of no known type. */
+  async function sealFile(
+    organisationId: string,
+    name: string,
+    content: Readable,
+    remaining: number,
+  ): Promise<{ object: SealedObject; mediaType: string }> {
+    const maxBytes = Math.min(limits.maxFileMegabytes * megabyte, remaining);
+    let head: Buffer = Buffer.alloc(0);
+    let seen = 0;
+    const guard = new Transform({
+      transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+        seen += chunk.length;
+        if (head.length < 4096) head = Buffer.concat([head, chunk.subarray(0, 4096 - head.length)]);
+        if (seen > maxBytes) {
+          callback(
+            new ExchangeRuleError([
+              { field: 'files', code: 'EXCHANGE.FILE_TOO_LARGE', message: tooLarge(name) },
+            ]),
+          );
+          return;
+        }
+        callback(null, chunk);
+      },
+    });
+    content.on('error', (error) => guard.destroy(error));
+    const object = await vault.seal(db, organisationId, content.pipe(guard).pipe(new PassThrough()));
+    const type = detectFileType(head);
+    const refusal =
+      object.plaintextBytes === 0
+        ? `${name} is empty`
+        : type === undefined
+          ? `${name} is not a kind of file the exchange accepts: send a PDF, an image, an Office document or plain text`
+          : undefined;
+    if (refusal !== undefined) {
+      await discard([object.id]);
+      throw new ExchangeRuleError([{ field: 'files', code: 'EXCHANGE.FILE_REFUSED', message: refusal }]);
+    }
+    return { object, mediaType: type?.type ?? 'application/octet-stream' };
+  }
+
+  function tooLarge(name: string): string {
+    return `${name} must be smaller than ${String(limits.maxFileMegabytes)} MB, and all files together smaller than ${String(limits.maxTotalMegabytes)} MB`;
+  }
+
+  /** Shreds objects sealed for a package that was never sent. */
+  async function discard(objectIds: readonly string[]): Promise<void> {
+    for (const id of objectIds) {
+      await db.transaction().execute((trx) => vault.shred(trx, id));
+      await vault.removeBytes(id);
+    }
+  }
+
+  /** Whether the viewer may end a package: its sender, the sender's line manager, or the DPO of its organisation. */
+  async function mayEnd(viewer: Viewer, row: store.PackageRow): Promise<boolean> {
+    if (row.organisation_id !== viewer.organisationId) return false;
+    if (row.sent_by === viewer.userId || viewer.roles.includes('dpo')) return true;
+    const sender = (await staff.list({ organisationId: row.organisation_id })).find(
+      (member) => member.id === row.sent_by,
+    );
+    return sender?.lineManagerId === viewer.userId;
+  }
+
+  /** Ends a package and shreds every object in it, in one transaction; the bytes go after it commits. */
+  async function end(
+    row: store.PackageRow,
+    how: 'revoked' | 'expired',
+    by: { readonly viewer: Viewer | undefined; readonly reason: string | null },
+  ): Promise<string[]> {
+    return db.transaction().execute(async (trx) => {
+      const locked = await store.findPackage(trx, row.id, { forUpdate: true });
+      if (locked === undefined || locked.ended !== null) return [];
+      const objectIds = [
+        locked.message_object_id,
+        ...(await store.filesOf(trx, locked.id)).map((file) => file.object_id),
+      ];
+      for (const id of objectIds) await vault.shred(trx, id);
+      await store.endPackage(trx, locked.id, {
+        how,
+        at: clock.now(),
+        by: by.viewer?.userId ?? null,
+        reason: by.reason,
+      });
+      await audit.record(trx, {
+        organisationId: locked.organisation_id,
+        actor: by.viewer === undefined ? systemActor : actorOf(by.viewer),
+        action: how === 'revoked' ? 'exchange.package_revoked' : 'exchange.package_expired',
+        entity: { type: 'exchange_package', id: locked.id },
+        change: { reference: locked.reference, reason: by.reason, objectsShredded: objectIds.length },
+      });
+      return objectIds;
+    });
+  }
+
+  return {
+    /**
+     * Sends a package from a recorded decision to share: every check of a disclosure made now, the
+     * message and files sealed, then the package, its disclosure (with the package as evidence), the
+     * audit event and the recipient's e-mail in one transaction. Refused: nothing is sent and
+     * whatever was sealed is shredded.
+     */
+    async send(
+      viewer: Viewer,
+      decisionId: string,
+      request: NewPackage,
+    ): Promise<{ id: string; reference: string }> {
+      const { expiresInDays, downloadLimit, names } = checkRequest(request);
+      const message = request.message.trim();
+      const prepared = await disclosures.prepare(viewer, decisionId, {
+        recipientIndex: request.recipientIndex,
+        method: 'secure-exchange',
+        recipientAddress: request.recipientAddress,
+        categoryIds: [...request.categoryIds],
+        description: `Secure exchange package: a message${names.length === 0 ? '' : ` and ${names.join(', ')}`}.`,
+        checklist: { recipientsNeedIt: true },
+      });
+      const address = (prepared.recipientAddress ?? '').toLowerCase();
+      if (!emailPattern.test(address))
+        throw new ExchangeRuleError([
+          {
+            field: 'recipientAddress',
+            code: 'EXCHANGE.RECIPIENT_ADDRESS',
+            message: 'Enter the recipient’s email address: the exchange sends them a link and a code there',
+          },
+        ]);
+
+      const sealed: string[] = [];
+      try {
+        const messageObject = await vault.seal(db, viewer.organisationId, readableOf(message));
+        sealed.push(messageObject.id);
+        const files: { object: SealedObject; mediaType: string; name: string }[] = [];
+        let remaining = limits.maxTotalMegabytes * megabyte;
+        for (const [index, file] of request.files.entries()) {
+          const name = names[index] ?? 'file';
+          const result = await sealFile(viewer.organisationId, name, file.content, remaining);
+          sealed.push(result.object.id);
+          remaining -= result.object.plaintextBytes;
+          files.push({ ...result, name });
+        }
+        const packageId = randomUUID();
+        const now = clock.now();
+        const expiresAt = new Date(now.getTime() + expiresInDays * 86_400_000);
+        return await db.transaction().execute(async (trx) => {
+          const disclosureId = await disclosures.commit(trx, viewer, prepared, { packageId });
+          const created = await store.insertPackage(trx, {
+            id: packageId,
+            organisationId: viewer.organisationId,
+            decisionId: prepared.decision.id,
+            disclosureId,
+            recipientAddress: address,
+            recipientOrganisationId: prepared.recipient.organisationId,
+            recipientName: prepared.recipient.name,
+            mode: request.mode,
+            messageObjectId: messageObject.id,
+            expiresAt,
+            downloadLimit,
+            sentBy: viewer.userId,
+            at: now,
+          });
+          for (const [position, file] of files.entries())
+            await store.insertPackageFile(trx, {
+              packageId,
+              objectId: file.object.id,
+              position,
+              name: file.name,
+              mediaType: file.mediaType,
+              bytes: file.object.plaintextBytes,
+            });
+          await audit.record(trx, {
+            organisationId: viewer.organisationId,
+            actor: actorOf(viewer),
+            action: 'exchange.package_sent',
+            entity: { type: 'exchange_package', id: packageId },
+            change: {
+              reference: created.reference,
+              decisionId: prepared.decision.id,
+              disclosureId,
+              recipientOrganisationId: prepared.recipient.organisationId,
+              mode: request.mode,
+              expiresAt: expiresAt.toISOString(),
+              downloadLimit,
+              message: { bytes: messageObject.plaintextBytes, sha256: messageObject.sha256 },
+              files: files.map((file) => ({
+                name: file.name,
+                type: file.mediaType,
+                bytes: file.object.plaintextBytes,
+                sha256: file.object.sha256,
+              })),
+            },
+          });
+          // No personal information in the e-mail: the sending organisation and a link (R4.5.5).
+          const subject = `Secure information from ${viewer.organisationName}`;
+          const names = prepared.decision.people.map((person) => `${person.givenNames} ${person.familyName}`);
+          const safeSubject = checkSubject(subject, { names, today: now.toISOString().slice(0, 10) }).clean
+            ? subject
+            : `Secure information sent to you through ${deps.serviceName}`;
+          await notifications.mailTo(trx, {
+            organisationId: viewer.organisationId,
+            to: address,
+            subject: safeSubject,
+            body: [
+              `${viewer.organisationName} has sent you information through ${deps.serviceName}'s secure exchange.`,
+              `Open it here: ${deps.publicUrl}/exchange/packages/${packageId}`,
+              `You will be asked for a one-time code, sent to this address. The link works until ${formatDateTime(expiresAt)}.`,
+              'If you did not expect this, do not open it: tell the sender’s organisation.',
+            ].join('\n\n'),
+          });
+          return created;
+        });
+      } catch (error) {
+        await discard(sealed);
+        throw error;
+      }
+    },
+
+    /** Revokes a package at once (its sender, their line manager or the DPO): its keys are destroyed. */
+    async revoke(viewer: Viewer, packageId: string, reason: string): Promise<void> {
+      const row = isUuid(packageId) ? await store.findPackage(db, packageId) : undefined;
+      if (row === undefined || !(await mayEnd(viewer, row))) throw new NotFoundError('no such package');
+      const why = reason.trim();
+      if (why === '' || why.length > 1000 || checkText('the reason', why, multiline) !== undefined)
+        throw new ExchangeRuleError([
+          {
+            field: 'reason',
+            code: 'EXCHANGE.REASON',
+            message: 'Say why you are withdrawing the package, in up to 1000 characters',
+          },
+        ]);
+      if (row.ended !== null)
+        throw new ExchangeRuleError([
+          {
+            field: 'reason',
+            code: 'EXCHANGE.ENDED',
+            message: `This package has already ${row.ended === 'revoked' ? 'been withdrawn' : 'expired'}`,
+          },
+        ]);
+      const shredded = await end(row, 'revoked', { viewer, reason: why });
+      for (const id of shredded) await vault.removeBytes(id);
+    },
+
+    /** Ends every package past its expiry and destroys its keys (the `exchange-expiry` job). Returns how many. */
+    async expireDue(): Promise<number> {
+      let count = 0;
+      for (;;) {
+        const due = await store.duePackages(db, clock.now(), 100);
+        for (const row of due) {
+          const shredded = await end(row, 'expired', { viewer: undefined, reason: null });
+          for (const id of shredded) await vault.removeBytes(id);
+          if (shredded.length > 0) count += 1;
+        }
+        if (due.length < 100) return count;
+      }
+    },
+
+    /** The packages sent under a decision, newest first, for its pages. */
+    async sentUnder(decisionId: string) {
+      return store.packagesOfDecision(db, decisionId);
+    },
+  };
+}
+
+function readableOf(text: string): Readable {
+  const stream = new PassThrough();
+  stream.end(Buffer.from(text, 'utf8'));
+  return stream;
+}
