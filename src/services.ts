@@ -147,6 +147,7 @@ export function services(deps: Dependencies) {
       disclosures,
       notifications: container.notifications,
       staff,
+      orgs: container.orgs,
       config: deps.config,
     }),
     incidents: incidentsService({

@@ -1,5 +1,7 @@
+import type { Transaction } from 'kysely';
 import { systemActor } from '../audit/index.ts';
 import { actorOf, type Viewer } from '../auth/index.ts';
+import type { Database } from '../db/database.ts';
 import { isUuid } from '../lib/ids.ts';
 import { londonToday } from '../lib/time.ts';
 import type { SharingService } from '../sharing/index.ts';
@@ -56,6 +58,24 @@ export function logService(deps: DisclosuresDependencies) {
           entity: { type: 'disclosure', id },
           change: { how: receipt.how },
         });
+      });
+    },
+
+    /**
+     * Receipt confirmed by the recipient's first opening of a secure exchange package, in the
+     * caller's transaction: no separate chase (R4.6.4). Recorded on behalf of the practitioner who
+     * disclosed; once only.
+     */
+    async confirmReceiptOnOpening(trx: Transaction<Database>, id: string, how: string): Promise<void> {
+      const row = await store.findDisclosure(trx, id, { forUpdate: true });
+      if (row === undefined || row.receipt_confirmed_at !== null) return;
+      await store.confirmReceipt(trx, id, { by: row.disclosed_by, how, at: clock.now() });
+      await audit.record(trx, {
+        organisationId: row.organisation_id,
+        actor: systemActor,
+        action: 'disclosure.receipt_confirmed',
+        entity: { type: 'disclosure', id },
+        change: { how },
       });
     },
 

@@ -150,3 +150,27 @@ export async function endPackage(
     .where('id', '=', id)
     .execute();
 }
+
+/** Marks the first opening; false when it was opened before. */
+export async function markFirstOpened(db: Executor, id: string, at: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('exchange_packages')
+    .set({ first_opened_at: at })
+    .where('id', '=', id)
+    .where('first_opened_at', 'is', null)
+    .where('ended', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Counts one download if the limit allows and the package is live, in one statement: false when it does not. */
+export async function countDownload(db: Executor, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('exchange_packages')
+    .set((eb) => ({ downloads: eb('downloads', '+', 1) }))
+    .where('id', '=', id)
+    .where('ended', 'is', null)
+    .whereRef('downloads', '<', 'download_limit')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

@@ -58,8 +58,33 @@ export interface ExchangePackageFilesTable {
   bytes: number;
 }
 
+/** A one-time code sent to a package's address; only its digest is kept. */
+export interface ExchangeCodesTable {
+  id: Generated<string>;
+  package_id: string;
+  address: string;
+  digest: string;
+  sent_at: Date;
+  expires_at: Date;
+  failures: Generated<number>;
+  used_at: Date | null;
+  dead: Generated<boolean>;
+}
+
+/** A recipient's session for one package, by the digest of its cookie. */
+export interface ExchangeSessionsTable {
+  digest: string;
+  package_id: string;
+  address: string;
+  created_at: Date;
+  last_seen_at: Date;
+  ended_at: Date | null;
+}
+
 export interface ExchangeTables {
   exchange_objects: ExchangeObjectsTable;
   exchange_packages: ExchangePackagesTable;
   exchange_package_files: ExchangePackageFilesTable;
+  exchange_codes: ExchangeCodesTable;
+  exchange_sessions: ExchangeSessionsTable;
 }

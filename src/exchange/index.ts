@@ -5,9 +5,11 @@ import type { Db } from '../db/client.ts';
 import type { DisclosuresService } from '../disclosures/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { NotificationsService } from '../notifications/index.ts';
+import type { OrgsService } from '../orgs/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
 import { Keyring } from './exchange.keyring.ts';
 import { packagesService } from './exchange.packages.service.ts';
+import { receivingService } from './exchange.receiving.service.ts';
 import { fileObjectStore } from './exchange.store.ts';
 import { exchangeVault } from './exchange.vault.ts';
 
@@ -22,9 +24,10 @@ export function exchangeService(deps: {
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly policy: PolicyPack;
-  readonly disclosures: Pick<DisclosuresService, 'prepare' | 'commit'>;
+  readonly disclosures: Pick<DisclosuresService, 'prepare' | 'commit' | 'confirmReceiptOnOpening'>;
   readonly notifications: Pick<NotificationsService, 'mailTo'>;
   readonly staff: Pick<StaffService, 'list'>;
+  readonly orgs: Pick<OrgsService, 'namesOf'>;
   readonly config: {
     readonly keyDir: string;
     readonly dataDir: string;
@@ -49,5 +52,6 @@ export function exchangeService(deps: {
       publicUrl: deps.config.publicUrl,
       serviceName: deps.config.serviceName,
     }),
+    ...receivingService({ ...deps, vault, serviceName: deps.config.serviceName }),
   };
 }
