@@ -34,9 +34,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       CHECK ((ended IS NULL) = (ended_at IS NULL)),
       CHECK (ended IS DISTINCT FROM 'revoked' OR end_reason IS NOT NULL)
     )`.execute(db);
-  await sql`CREATE INDEX exchange_packages_decision_idx ON exchange_packages (decision_id, sent_at)`.execute(db);
-  await sql`CREATE INDEX exchange_packages_live_idx ON exchange_packages (expires_at) WHERE ended IS NULL`.execute(db);
-  await sql`CREATE INDEX exchange_packages_recipient_idx ON exchange_packages (recipient_address, sent_at DESC)`.execute(db);
+  await sql`CREATE INDEX exchange_packages_decision_idx ON exchange_packages (decision_id, sent_at)`.execute(
+    db,
+  );
+  await sql`CREATE INDEX exchange_packages_live_idx ON exchange_packages (expires_at) WHERE ended IS NULL`.execute(
+    db,
+  );
+  await sql`CREATE INDEX exchange_packages_recipient_idx ON exchange_packages (recipient_address, sent_at DESC)`.execute(
+    db,
+  );
   await sql`
     CREATE TABLE exchange_package_files (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
