@@ -19,6 +19,7 @@ import { decisionDisclosuresPanel, disclosurePaths } from './disclosures/index.t
 import { incidentsRoutes } from './incidents/index.ts';
 import { disclosuresApi } from './disclosures/disclosures.api.ts';
 import { disclosuresRoutes } from './disclosures/disclosures.routes.ts';
+import { exchangeRoutes } from './exchange/exchange.routes.ts';
 import { orgsRoutes } from './orgs/orgs.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { sharingReviewRoutes } from './sharing/sharing.review.routes.ts';
@@ -122,6 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     secureCookies: config.secureCookies,
   });
   await app.register(incidentsRoutes, { incidents: services.incidents });
+  await app.register(exchangeRoutes, { exchange: services.exchange, secureCookies: config.secureCookies });
   await app.register(authRoutes, {
     auth: services.auth,
     secureCookies: config.secureCookies,

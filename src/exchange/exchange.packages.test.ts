@@ -10,7 +10,7 @@ import {
   context,
   dpo,
   notShared,
-  setUpDisclosureWorld,
+  setUpDisclosureWorldWith,
   shareToNeighbour,
 } from '../../test/support/disclosure-world.ts';
 import { DisclosureRuleError } from '../disclosures/index.ts';
@@ -22,7 +22,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-packages-'));
-  await setUpDisclosureWorld({ DATA_DIR: dataDir });
+  await setUpDisclosureWorldWith({ DATA_DIR: dataDir });
   context.clock.set('2026-12-01T10:00:00Z');
 }, 60_000);
 

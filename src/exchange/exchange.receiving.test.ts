@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asPractitioner,
   context,
-  setUpDisclosureWorld,
+  setUpDisclosureWorldWith,
   shareToNeighbour,
 } from '../../test/support/disclosure-world.ts';
 import type { PackageUnavailableError } from './exchange.receiving.service.ts';
@@ -17,7 +17,7 @@ const address = 'rebecca.sutton@wiltshire.gov.uk';
 
 beforeAll(async () => {
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-receiving-'));
-  await setUpDisclosureWorld({ DATA_DIR: dataDir });
+  await setUpDisclosureWorldWith({ DATA_DIR: dataDir });
   context.clock.set('2026-12-01T10:00:00Z');
 }, 60_000);
 

@@ -55,3 +55,5 @@ export function exchangeService(deps: {
     ...receivingService({ ...deps, vault, serviceName: deps.config.serviceName }),
   };
 }
+
+export type ExchangeService = ReturnType<typeof exchangeService>;

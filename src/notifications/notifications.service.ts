@@ -100,7 +100,12 @@ export function notificationsService(deps: {
      */
     async mailTo(
       trx: NoticeTransaction,
-      mail: { readonly organisationId: string; readonly to: string; readonly subject: string; readonly body: string },
+      mail: {
+        readonly organisationId: string;
+        readonly to: string;
+        readonly subject: string;
+        readonly body: string;
+      },
     ): Promise<void> {
       await queueMail(trx, {
         organisation_id: mail.organisationId,

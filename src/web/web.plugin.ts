@@ -28,7 +28,13 @@ export interface CookieAttributes {
 }
 
 export interface CookiePolicy {
-  readonly names: { readonly session: string; readonly csrf: string; readonly disclosureDraft: string };
+  readonly names: {
+    readonly session: string;
+    readonly csrf: string;
+    readonly disclosureDraft: string;
+    /** A secure exchange recipient's session for one package (not a member of staff). */
+    readonly exchange: string;
+  };
   /** Path=/, HttpOnly, SameSite=Strict, Secure unless turned off explicitly. */
   readonly attributes: CookieAttributes;
   /** The session cookie is SameSite=Lax: see `cookiePolicy`. */
@@ -55,6 +61,7 @@ export function cookiePolicy(secure: boolean): CookiePolicy {
       session: `${prefix}safeshare_session`,
       csrf: `${prefix}safeshare_csrf`,
       disclosureDraft: `${prefix}safeshare_disclosure`,
+      exchange: `${prefix}safeshare_exchange`,
     },
     attributes,
     sessionAttributes: { ...attributes, sameSite: 'lax' },

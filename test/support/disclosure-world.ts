@@ -100,7 +100,13 @@ export function postForm(overrides: Form = {}): Form {
   };
 }
 
-export async function setUpDisclosureWorld(settings: Record<string, string> = {}): Promise<void> {
+/** The world for `beforeAll(setUpDisclosureWorld)`: takes no arguments, since vitest hands hooks its own. */
+export async function setUpDisclosureWorld(): Promise<void> {
+  await setUpDisclosureWorldWith({});
+}
+
+/** The same world with the app's settings changed (a data folder of the test's own, say). */
+export async function setUpDisclosureWorldWith(settings: Record<string, string>): Promise<void> {
   context = await testApp({ SIGN_IN_ADDRESS_LIMIT: '1000', ...settings });
   const world = consentWorld(context);
   councilId = await createOrganisation(context, {

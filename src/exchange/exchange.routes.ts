@@ -1,0 +1,218 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { emailAddress } from '../lib/fields.ts';
+import { formatDateTime } from '../lib/time.ts';
+import { parseForm, typedAnswers, type FormErrors } from '../web/forms.ts';
+import { cookiePolicy } from '../web/web.plugin.ts';
+import { PackageUnavailableError, type Unavailable } from './exchange.receiving.service.ts';
+import type { ExchangeService } from './index.ts';
+
+export interface ExchangeRouteOptions {
+  readonly exchange: ExchangeService;
+  readonly secureCookies: boolean;
+}
+
+const packageParams = z.strictObject({ id: z.uuid() });
+const fileParams = z.strictObject({ id: z.uuid(), fileId: z.uuid() });
+const addressForm = z.strictObject({ address: emailAddress });
+const codeForm = z.strictObject({
+  address: emailAddress,
+  code: z
+    .string({ error: 'Enter the 6-digit code' })
+    .trim()
+    .regex(/^\d{6}$/, 'Enter the 6-digit code from the email, like 123456'),
+});
+
+export const exchangePaths = {
+  package: (id: string) => `/exchange/packages/${id}`,
+  requestCode: (id: string) => `/exchange/packages/${id}/code-request`,
+  code: (id: string) => `/exchange/packages/${id}/code`,
+  file: (id: string, fileId: string) => `/exchange/packages/${id}/files/${fileId}`,
+} as const;
+
+const unavailablePages: Record<Unavailable, { title: string; body: string }> = {
+  'not-found': {
+    title: 'This link does not open anything',
+    body: 'Check that you copied the whole link from the email. If it still does not work, contact the person who sent it to you.',
+  },
+  expired: {
+    title: 'This package has expired',
+    body: 'Packages can be opened only for a limited time, and this one has ended. Ask the person who sent it to send it again if you still need it.',
+  },
+  withdrawn: {
+    title: 'This package was withdrawn by the sender',
+    body: 'The person who sent it has withdrawn it, so it can no longer be opened. Contact them if you need to know more.',
+  },
+  'used-up': {
+    title: 'This file has been downloaded as many times as the sender allowed',
+    body: 'Ask the person who sent it to send it again if you need another copy.',
+  },
+};
+
+/**
+ * The secure exchange for a recipient without a Safeshare account (R4.6.4): the link from the
+ * e-mail asks for their address, sends a one-time code to it, and opens the package for a session of
+ * its own. Public pages: no staff session is needed, and none is used.
+ */
+export async function exchangeRoutes(app: FastifyInstance, options: ExchangeRouteOptions): Promise<void> {
+  const { exchange } = options;
+  const cookies = cookiePolicy(options.secureCookies);
+
+  function unavailable(reply: FastifyReply, error: PackageUnavailableError) {
+    const page = unavailablePages[error.reason];
+    return reply.code(error.reason === 'not-found' ? 404 : 410).render('exchange/views/unavailable.njk', {
+      pageTitle: page.title,
+      title: page.title,
+      body: page.body,
+      senderName: error.senderName,
+    });
+  }
+
+  function params(request: FastifyRequest): string | undefined {
+    const parsed = packageParams.safeParse(request.params);
+    return parsed.success ? parsed.data.id : undefined;
+  }
+
+  function renderAddress(
+    reply: FastifyReply,
+    status: number,
+    id: string,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
+    return reply.code(status).render('exchange/views/address.njk', {
+      pageTitle: 'Open information sent to you securely',
+      action: exchangePaths.requestCode(id),
+      values,
+      errors,
+    });
+  }
+
+  function renderCode(
+    reply: FastifyReply,
+    status: number,
+    id: string,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
+    return reply.code(status).render('exchange/views/code.njk', {
+      pageTitle: 'Enter the code we sent you',
+      action: exchangePaths.code(id),
+      again: exchangePaths.package(id),
+      values,
+      errors,
+    });
+  }
+
+  const token = (request: FastifyRequest) => request.cookies[cookies.names.exchange];
+
+  app.get(
+    '/exchange/packages/:id',
+    {
+      config: {
+        access: 'public',
+        audit: { sometimes: ['exchange.package_opened', 'disclosure.receipt_confirmed'] },
+      },
+    },
+    async (request, reply) => {
+      const id = params(request);
+      if (id === undefined) return unavailable(reply, new PackageUnavailableError('not-found'));
+      try {
+        const session = token(request);
+        if (session === undefined || !(await exchange.sessionPackage(id, session)))
+          return await renderAddress(reply, 200, id, {});
+        const opened = await exchange.open(id, session);
+        return await reply.render('exchange/views/package.njk', {
+          pageTitle: `Information from ${opened.senderName}`,
+          opened,
+          expires: formatDateTime(opened.expiresAt),
+          paragraphs: opened.message.split(/\n{2,}/),
+          files: opened.files.map((file) => ({
+            ...file,
+            size:
+              file.bytes < 1_048_576
+                ? `${String(Math.ceil(file.bytes / 1024))} KB`
+                : `${(file.bytes / 1_048_576).toFixed(1)} MB`,
+            href: exchangePaths.file(id, file.id),
+          })),
+        });
+      } catch (error) {
+        if (error instanceof PackageUnavailableError) return unavailable(reply, error);
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/exchange/packages/:id/code-request',
+    { config: { access: 'public', audit: { sometimes: ['exchange.code_sent', 'exchange.code_refused'] } } },
+    async (request, reply) => {
+      const id = params(request);
+      if (id === undefined) return unavailable(reply, new PackageUnavailableError('not-found'));
+      const form = parseForm(addressForm, request.body);
+      if (!form.ok)
+        return renderAddress(reply, 400, id, typedAnswers(request.body, ['address']), form.errors);
+      await exchange.requestCode(id, form.value.address);
+      // The same answer whether or not a package exists for this address.
+      return renderCode(reply, 200, id, { address: form.value.address });
+    },
+  );
+
+  app.post(
+    '/exchange/packages/:id/code',
+    { config: { access: 'public', audit: { sometimes: ['exchange.code_used', 'exchange.code_failed'] } } },
+    async (request, reply) => {
+      const id = params(request);
+      if (id === undefined) return unavailable(reply, new PackageUnavailableError('not-found'));
+      const form = parseForm(codeForm, request.body);
+      if (!form.ok)
+        return renderCode(reply, 400, id, typedAnswers(request.body, ['address', 'code']), form.errors);
+      try {
+        const session = await exchange.verifyCode(id, form.value.address, form.value.code);
+        if (session === undefined) {
+          const text =
+            'The code is not right, or it has expired or been used. Check the latest email, or ask for a new code';
+          return await renderCode(
+            reply,
+            400,
+            id,
+            { address: form.value.address },
+            {
+              summary: [{ text, href: '#code' }],
+              fields: { code: { text } },
+            },
+          );
+        }
+        reply.setCookie(cookies.names.exchange, session, { ...cookies.attributes, maxAge: 12 * 60 * 60 });
+        return await reply.redirect(exchangePaths.package(id), 303);
+      } catch (error) {
+        if (error instanceof PackageUnavailableError) return unavailable(reply, error);
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/exchange/packages/:id/files/:fileId',
+    { config: { access: 'public', audit: { sometimes: ['exchange.file_downloaded'] } } },
+    async (request, reply) => {
+      const parsed = fileParams.safeParse(request.params);
+      const session = token(request);
+      if (!parsed.success) return unavailable(reply, new PackageUnavailableError('not-found'));
+      if (session === undefined || !(await exchange.sessionPackage(parsed.data.id, session)))
+        return reply.redirect(exchangePaths.package(parsed.data.id), 303);
+      try {
+        const file = await exchange.download(parsed.data.id, session, parsed.data.fileId);
+        return await reply
+          .header('content-type', file.mediaType)
+          .header('content-length', String(file.bytes))
+          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+          .header('cache-control', 'no-store')
+          .send(file.stream);
+      } catch (error) {
+        if (error instanceof PackageUnavailableError) return unavailable(reply, error);
+        throw error;
+      }
+    },
+  );
+}
