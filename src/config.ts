@@ -43,6 +43,10 @@ const environmentSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().trim().min(3).max(200).default('Safeshare <no-reply@localhost>'),
   POLICY_PACK: z.string().trim().min(1).max(500).optional(),
+  CLAMD_URL: z
+    .string()
+    .regex(/^tcp:\/\/[^\s/]+:\d{1,5}$/, "CLAMD_URL must look like tcp://host:port (clamd's TCPSocket)")
+    .optional(),
 });
 
 export interface Config {
@@ -58,6 +62,8 @@ export interface Config {
    * apart from the database: a backup of both in one place holds the keys to its own content.
    */
   readonly keyDir: string;
+  /** clamd's address, `tcp://host:port`: files sent through the secure exchange are scanned there. Unset: no scanning. */
+  readonly clamdUrl: string | undefined;
   readonly embeddedPgPort: number;
   readonly databasePoolSize: number;
   /** Load demo organisations and accounts on first start. Defaults to on for the embedded server. */
@@ -134,6 +140,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     databaseUrl: settings.DATABASE_URL,
     dataDir: path.resolve(settings.DATA_DIR),
     keyDir: path.resolve(settings.KEY_DIR ?? path.join(settings.DATA_DIR, 'keys')),
+    clamdUrl: settings.CLAMD_URL,
     embeddedPgPort: settings.EMBEDDED_PG_PORT,
     databasePoolSize: settings.DATABASE_POOL_SIZE,
     demoData: settings.DEMO_DATA ?? (settings.DATABASE_URL === undefined && !production),

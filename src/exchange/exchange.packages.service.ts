@@ -14,6 +14,7 @@ import { formatDateTime } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
 import { cleanFileName, detectFileType } from './exchange.intake.ts';
+import { ScannerUnavailableError, type MalwareScanner, type ScanResult } from './exchange.scanner.ts';
 import * as store from './exchange.packages.repository.ts';
 import type { PackageMode } from './exchange.table.ts';
 import type { ExchangeVault, SealedObject } from './exchange.vault.ts';
@@ -51,6 +52,8 @@ export function packagesService(deps: {
   readonly audit: AuditService;
   readonly policy: PolicyPack;
   readonly vault: ExchangeVault;
+  /** Scans each file before it joins a package; undefined when no scanner is configured. */
+  readonly scanner: MalwareScanner | undefined;
   readonly disclosures: Pick<DisclosuresService, 'prepare' | 'commit'>;
   readonly notifications: Pick<NotificationsService, 'mailTo'>;
   readonly staff: Pick<StaffService, 'list'>;
@@ -97,7 +100,7 @@ export function packagesService(deps: {
 
   /** Seals one file, refusing it (and shredding what was sealed) if it is empty, too large or of no known type. */
   async function sealFile(
-    organisationId: string,
+    viewer: Viewer,
     name: string,
     content: Readable,
     remaining: number,
@@ -121,7 +124,7 @@ export function packagesService(deps: {
       },
     });
     content.on('error', (error) => guard.destroy(error));
-    const object = await vault.seal(db, organisationId, content.pipe(guard).pipe(new PassThrough()));
+    const object = await vault.seal(db, viewer.organisationId, content.pipe(guard).pipe(new PassThrough()));
     const type = detectFileType(head);
     const refusal =
       object.plaintextBytes === 0
@@ -133,7 +136,50 @@ export function packagesService(deps: {
       await discard([object.id]);
       throw new ExchangeRuleError([{ field: 'files', code: 'EXCHANGE.FILE_REFUSED', message: refusal }]);
     }
+    await scan(viewer, name, object);
     return { object, mediaType: type?.type ?? 'application/octet-stream' };
+  }
+
+  /**
+   * Scans a sealed file (read back through the vault, so the plaintext never touches the disk) and
+   * shreds it if malware is found, recording the attempt. A scanner that cannot answer refuses the
+   * file too: a file is never passed unscanned when scanning is configured.
+   */
+  async function scan(viewer: Viewer, name: string, object: SealedObject): Promise<void> {
+    if (deps.scanner === undefined) return;
+    let result: ScanResult;
+    try {
+      result = await deps.scanner.scan(await vault.open(object.id));
+    } catch (error) {
+      await discard([object.id]);
+      if (!(error instanceof ScannerUnavailableError)) throw error;
+      throw new ExchangeRuleError([
+        {
+          field: 'files',
+          code: 'EXCHANGE.SCANNER_UNAVAILABLE',
+          message: `${name} could not be checked for malware just now: try again in a few minutes, or tell the IT service desk`,
+        },
+      ]);
+    }
+    if (result.clean) return;
+    await db.transaction().execute(async (trx) => {
+      await vault.shred(trx, object.id);
+      await audit.record(trx, {
+        organisationId: viewer.organisationId,
+        actor: actorOf(viewer),
+        action: 'exchange.malware_refused',
+        entity: { type: 'exchange_object', id: object.id },
+        change: { name, signature: result.signature, sha256: object.sha256 },
+      });
+    });
+    await vault.removeBytes(object.id);
+    throw new ExchangeRuleError([
+      {
+        field: 'files',
+        code: 'EXCHANGE.MALWARE',
+        message: `${name} contains malware (${result.signature}) and was not accepted: tell the IT service desk`,
+      },
+    ]);
   }
 
   function tooLarge(name: string): string {
@@ -229,7 +275,7 @@ export function packagesService(deps: {
         let remaining = limits.maxTotalMegabytes * megabyte;
         for (const [index, file] of request.files.entries()) {
           const name = names[index] ?? 'file';
-          const result = await sealFile(viewer.organisationId, name, file.content, remaining);
+          const result = await sealFile(viewer, name, file.content, remaining);
           sealed.push(result.object.id);
           remaining -= result.object.plaintextBytes;
           files.push({ ...result, name });

@@ -9,6 +9,7 @@ import type { OrgsService } from '../orgs/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
 import { Keyring } from './exchange.keyring.ts';
 import { packagesService } from './exchange.packages.service.ts';
+import { clamdScanner } from './exchange.scanner.ts';
 import { receivingService } from './exchange.receiving.service.ts';
 import { fileObjectStore } from './exchange.store.ts';
 import { exchangeVault } from './exchange.vault.ts';
@@ -33,6 +34,7 @@ export function exchangeService(deps: {
     readonly dataDir: string;
     readonly publicUrl: string;
     readonly serviceName: string;
+    readonly clamdUrl: string | undefined;
   };
 }) {
   let opened: Promise<Keyring> | undefined;
@@ -46,9 +48,12 @@ export function exchangeService(deps: {
     vault,
     /** The key-encryption keys, read from KEY_DIR on first use (`safeshare keys`). */
     keyring,
+    /** Whether files are scanned for malware (CLAMD_URL); the exchange pages say so to administrators when not. */
+    scanning: deps.config.clamdUrl !== undefined,
     ...packagesService({
       ...deps,
       vault,
+      scanner: deps.config.clamdUrl === undefined ? undefined : clamdScanner(deps.config.clamdUrl),
       publicUrl: deps.config.publicUrl,
       serviceName: deps.config.serviceName,
     }),
