@@ -95,7 +95,14 @@ export function services(deps: Dependencies) {
     policy,
     secretBox: deps.secretBox,
     // Sharing marks the decisions that relied on a withdrawn consent, in the withdrawal's transaction (R3.3).
-    onWithdrawn: [(trx, withdrawn) => sharing.markConsentWithdrawn(trx, withdrawn)],
+    // Then the secure exchange revokes the packages not yet opened under those decisions, in the same transaction.
+    onWithdrawn: [
+      (trx, withdrawn) => sharing.markConsentWithdrawn(trx, withdrawn),
+      async (trx, withdrawn) => {
+        const decisionIds = await sharing.decisionsMarkedInWithdrawal(trx, withdrawn);
+        await exchange.revokeUnopenedAfterWithdrawal(trx, decisionIds, withdrawn);
+      },
+    ],
   });
   // The family's notice and the FHIR export: read by the consent pages and the API alike.
   const consentOutputs = consentOutputsService({
@@ -131,6 +138,17 @@ export function services(deps: Dependencies) {
     notifications: container.notifications,
     policy,
   });
+  const exchange = exchangeService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    policy,
+    disclosures,
+    notifications: container.notifications,
+    staff,
+    orgs: container.orgs,
+    config: deps.config,
+  });
   return {
     ...container,
     policy,
@@ -139,17 +157,7 @@ export function services(deps: Dependencies) {
     sharing,
     channels,
     disclosures,
-    exchange: exchangeService({
-      db: deps.db,
-      clock: deps.clock,
-      audit,
-      policy,
-      disclosures,
-      notifications: container.notifications,
-      staff,
-      orgs: container.orgs,
-      config: deps.config,
-    }),
+    exchange,
     incidents: incidentsService({
       db: deps.db,
       clock: deps.clock,

@@ -174,3 +174,26 @@ export async function countDownload(db: Executor, id: string): Promise<boolean> 
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
+
+/** Live packages under these decisions that no one has opened yet. */
+export async function unopenedUnder(db: Executor, decisionIds: readonly string[]): Promise<PackageRow[]> {
+  if (decisionIds.length === 0) return [];
+  return db
+    .selectFrom('exchange_packages')
+    .select(packageColumns)
+    .where('decision_id', 'in', [...decisionIds])
+    .where('ended', 'is', null)
+    .where('first_opened_at', 'is', null)
+    .forUpdate()
+    .execute();
+}
+
+/** Objects shredded since a moment, whose sealed bytes the store may still hold. */
+export async function recentlyShredded(db: Executor, since: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('exchange_objects')
+    .select('id')
+    .where('shredded_at', '>=', since)
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -4,7 +4,9 @@ import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { systemActor } from '../audit/index.ts';
 import { checkSubject } from '../channels/index.ts';
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/client.ts';
+import type { Database } from '../db/database.ts';
 import type { DisclosuresService } from '../disclosures/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { NotFoundError, RuleError, type Problem } from '../lib/errors.ts';
@@ -55,7 +57,7 @@ export function packagesService(deps: {
   /** Scans each file before it joins a package; undefined when no scanner is configured. */
   readonly scanner: MalwareScanner | undefined;
   readonly disclosures: Pick<DisclosuresService, 'prepare' | 'commit'>;
-  readonly notifications: Pick<NotificationsService, 'mailTo'>;
+  readonly notifications: Pick<NotificationsService, 'mailTo' | 'notify'>;
   readonly staff: Pick<StaffService, 'list'>;
   /** Where recipients open packages, as e-mailed links start. */
   readonly publicUrl: string;
@@ -204,35 +206,45 @@ export function packagesService(deps: {
     return sender?.lineManagerId === viewer.userId;
   }
 
-  /** Ends a package and shreds every object in it, in one transaction; the bytes go after it commits. */
-  async function end(
-    row: store.PackageRow,
+  /** Ends a package and shreds every object in it, in `trx`; returns the objects, whose bytes go after it commits. */
+  async function endIn(
+    trx: Transaction<Database>,
+    packageId: string,
     how: 'revoked' | 'expired',
     by: { readonly viewer: Viewer | undefined; readonly reason: string | null },
   ): Promise<string[]> {
-    return db.transaction().execute(async (trx) => {
-      const locked = await store.findPackage(trx, row.id, { forUpdate: true });
-      if (locked === undefined || locked.ended !== null) return [];
-      const objectIds = [
-        locked.message_object_id,
-        ...(await store.filesOf(trx, locked.id)).map((file) => file.object_id),
-      ];
-      for (const id of objectIds) await vault.shred(trx, id);
-      await store.endPackage(trx, locked.id, {
-        how,
-        at: clock.now(),
-        by: by.viewer?.userId ?? null,
-        reason: by.reason,
-      });
-      await audit.record(trx, {
-        organisationId: locked.organisation_id,
-        actor: by.viewer === undefined ? systemActor : actorOf(by.viewer),
-        action: how === 'revoked' ? 'exchange.package_revoked' : 'exchange.package_expired',
-        entity: { type: 'exchange_package', id: locked.id },
-        change: { reference: locked.reference, reason: by.reason, objectsShredded: objectIds.length },
-      });
-      return objectIds;
+    const locked = await store.findPackage(trx, packageId, { forUpdate: true });
+    if (locked === undefined || locked.ended !== null) return [];
+    const objectIds = [
+      locked.message_object_id,
+      ...(await store.filesOf(trx, locked.id)).map((file) => file.object_id),
+    ];
+    for (const id of objectIds) await vault.shred(trx, id);
+    await store.endPackage(trx, locked.id, {
+      how,
+      at: clock.now(),
+      by: by.viewer?.userId ?? null,
+      reason: by.reason,
     });
+    await audit.record(trx, {
+      organisationId: locked.organisation_id,
+      actor: by.viewer === undefined ? systemActor : actorOf(by.viewer),
+      action: how === 'revoked' ? 'exchange.package_revoked' : 'exchange.package_expired',
+      entity: { type: 'exchange_package', id: locked.id },
+      change: { reference: locked.reference, reason: by.reason, objectsShredded: objectIds.length },
+    });
+    return objectIds;
+  }
+
+  /** Ends a package in a transaction of its own, then removes the shredded bytes. */
+  async function end(
+    packageId: string,
+    how: 'revoked' | 'expired',
+    by: { readonly viewer: Viewer | undefined; readonly reason: string | null },
+  ): Promise<boolean> {
+    const shredded = await db.transaction().execute((trx) => endIn(trx, packageId, how, by));
+    for (const id of shredded) await vault.removeBytes(id);
+    return shredded.length > 0;
   }
 
   return {
@@ -377,8 +389,36 @@ export function packagesService(deps: {
             message: `This package has already ${row.ended === 'revoked' ? 'been withdrawn' : 'expired'}`,
           },
         ]);
-      const shredded = await end(row, 'revoked', { viewer, reason: why });
-      for (const id of shredded) await vault.removeBytes(id);
+      await end(row.id, 'revoked', { viewer, reason: why });
+    },
+
+    /**
+     * Consent withdrawn (R3.3): every package not yet opened under a decision that relied on it is
+     * revoked in the withdrawal's own transaction, its keys destroyed, and its sender told. (A
+     * package already opened has been read; the consent-withdrawal page lists its recipient to tell.)
+     * The shredded bytes are removed by the nightly expiry job.
+     */
+    async revokeUnopenedAfterWithdrawal(
+      trx: Transaction<Database>,
+      decisionIds: readonly string[],
+      withdrawn: { readonly by: Viewer; readonly withdrawnOn: string },
+    ): Promise<number> {
+      const unopened = await store.unopenedUnder(trx, decisionIds);
+      for (const row of unopened) {
+        await endIn(trx, row.id, 'revoked', {
+          viewer: withdrawn.by,
+          reason: `Consent withdrawn on ${withdrawn.withdrawnOn}, before the package was opened`,
+        });
+        await notifications.notify(trx, {
+          organisationId: row.organisation_id,
+          userId: row.sent_by,
+          kind: 'exchange.package_revoked',
+          subject: `Secure exchange package ${row.reference} withdrawn: consent was withdrawn`,
+          body: 'The consent the package relied on has been withdrawn, so the package was withdrawn before anyone opened it.',
+          link: `/decisions/${row.decision_id}`,
+        });
+      }
+      return unopened.length;
     },
 
     /** Ends every package past its expiry and destroys its keys (the `exchange-expiry` job). Returns how many. */
@@ -386,12 +426,14 @@ export function packagesService(deps: {
       let count = 0;
       for (;;) {
         const due = await store.duePackages(db, clock.now(), 100);
-        for (const row of due) {
-          const shredded = await end(row, 'expired', { viewer: undefined, reason: null });
-          for (const id of shredded) await vault.removeBytes(id);
-          if (shredded.length > 0) count += 1;
+        for (const row of due)
+          if (await end(row.id, 'expired', { viewer: undefined, reason: null })) count += 1;
+        if (due.length < 100) {
+          // Bytes of objects shredded inside another transaction (a withdrawal of consent) go now.
+          for (const id of await store.recentlyShredded(db, new Date(clock.now().getTime() - 3 * 86_400_000)))
+            await vault.removeBytes(id);
+          return count;
         }
-        if (due.length < 100) return count;
       }
     },
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viewerOf } from '../../test/support/consent-fixtures.ts';
 import {
   asPractitioner,
+  childId,
   colleague,
   context,
   dpo,
@@ -182,5 +183,63 @@ describe('sending a secure exchange package (R4.6.4)', () => {
     await expect(
       context.db.updateTable('exchange_packages').set({ ended: null }).where('id', '=', sent.id).execute(),
     ).rejects.toThrow(/cannot change/);
+  });
+
+  it('withdrawal of the consent it relied on revokes each package not yet opened, and tells its sender (R3.3)', async () => {
+    const exchange = context.services.exchange;
+    const unopened = await exchange.send(asPractitioner, shareToNeighbour, request());
+    const opened = await exchange.send(asPractitioner, shareToNeighbour, request());
+    await exchange.requestCode(opened.id, 'rebecca.sutton@wiltshire.gov.uk');
+    const mail = await context.db
+      .selectFrom('mail_outbox')
+      .select('body')
+      .where('subject', 'like', 'Your % code')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    const token = await exchange.verifyCode(
+      opened.id,
+      'rebecca.sutton@wiltshire.gov.uk',
+      /(\d{6})/.exec(mail.body)?.[1] ?? '',
+    );
+    await exchange.open(opened.id, token ?? '');
+
+    const consent = await context.db
+      .selectFrom('consents')
+      .select('id')
+      .where('person_id', '=', childId)
+      .executeTakeFirstOrThrow();
+    await context.services.consent.withdraw(asPractitioner, consent.id, {
+      withdrawnOn: '2026-12-01',
+      method: 'telephone',
+      by: 'parent_carer',
+      note: 'Mum rang to withdraw consent.',
+    });
+    const rows = await context.db
+      .selectFrom('exchange_packages')
+      .select(['id', 'ended', 'end_reason'])
+      .where('id', 'in', [unopened.id, opened.id])
+      .execute();
+    expect(rows.find((row) => row.id === unopened.id)).toMatchObject({
+      ended: 'revoked',
+      end_reason: 'Consent withdrawn on 2026-12-01, before the package was opened',
+    });
+    expect(rows.find((row) => row.id === opened.id)?.ended).toBeNull();
+    const told = await context.db
+      .selectFrom('notifications')
+      .select('subject')
+      .where('user_id', '=', asPractitioner.userId)
+      .where('kind', '=', 'exchange.package_revoked')
+      .execute();
+    // Every unopened package under the decision, this one and the first test's, each once.
+    expect(told.map((row) => row.subject)).toContain(
+      `Secure exchange package ${unopened.reference} withdrawn: consent was withdrawn`,
+    );
+    expect(told.map((row) => row.subject)).not.toContain(
+      `Secure exchange package ${opened.reference} withdrawn: consent was withdrawn`,
+    );
+    // Nothing more goes under the decision: consent is checked at the moment of sending.
+    await expect(exchange.send(asPractitioner, shareToNeighbour, request())).rejects.toBeInstanceOf(
+      DisclosureRuleError,
+    );
   });
 });

@@ -26,7 +26,7 @@ export function exchangeService(deps: {
   readonly audit: AuditService;
   readonly policy: PolicyPack;
   readonly disclosures: Pick<DisclosuresService, 'prepare' | 'commit' | 'confirmReceiptOnOpening'>;
-  readonly notifications: Pick<NotificationsService, 'mailTo'>;
+  readonly notifications: Pick<NotificationsService, 'mailTo' | 'notify'>;
   readonly staff: Pick<StaffService, 'list'>;
   readonly orgs: Pick<OrgsService, 'namesOf'>;
   readonly config: {

@@ -58,6 +58,17 @@ export function consentWithdrawnService(context: SharingContext) {
 
   return {
     /** The decisions that relied on a withdrawn consent, those this viewer may open (R3.3). */
+    /**
+     * The decisions marked as relying on a withdrawn consent, read inside the withdrawal's own
+     * transaction (after `markConsentWithdrawn`), for those who act on the withdrawal there too.
+     */
+    async decisionsMarkedInWithdrawal(
+      trx: SharingTransaction,
+      withdrawn: ConsentWithdrawn,
+    ): Promise<string[]> {
+      return decisionsMarkedFor(trx, withdrawn.organisationId, withdrawn.consentId);
+    },
+
     async decisionsReliedOnWithdrawn(viewer: Viewer, consentId: string): Promise<string[]> {
       const ids = await decisionsMarkedFor(db, viewer.organisationId, consentId);
       const open = await Promise.all(
