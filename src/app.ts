@@ -19,6 +19,7 @@ import { decisionDisclosuresPanel, disclosurePaths } from './disclosures/index.t
 import { incidentsRoutes } from './incidents/index.ts';
 import { disclosuresApi } from './disclosures/disclosures.api.ts';
 import { disclosuresRoutes } from './disclosures/disclosures.routes.ts';
+import { decisionPackagesPanel } from './exchange/exchange.panel.ts';
 import { exchangeRoutes } from './exchange/exchange.routes.ts';
 import { orgsRoutes } from './orgs/orgs.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
@@ -102,7 +103,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     orgs: services.orgs,
     policy: services.policy,
     clock: options.clock,
-    overviewPanels: [decisionDisclosuresPanel(services.disclosures, services.policy)],
+    overviewPanels: [
+      decisionDisclosuresPanel(services.disclosures, services.policy),
+      decisionPackagesPanel(services.exchange),
+    ],
     consentWithdrawnPath: disclosurePaths.consentWithdrawn,
     staff: services.staff,
   });

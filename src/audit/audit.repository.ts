@@ -255,3 +255,21 @@ export async function organisationStaff(
 
 /** The transaction of the change an event records: the event commits or rolls back with it (invariant 2). */
 export type AuditTransaction = Transaction<Database>;
+
+/** One entity's events in an organisation's chain, oldest first (audit_events_entity_idx). */
+export async function entityHistory(
+  db: Executor,
+  organisationId: string,
+  entity: { readonly type: string; readonly id: string },
+  limit: number,
+) {
+  return db
+    .selectFrom('audit_events')
+    .select(['action', 'actor_label', 'occurred_at'])
+    .where('organisation_id', '=', organisationId)
+    .where('entity_type', '=', entity.type)
+    .where('entity_id', '=', entity.id)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+}

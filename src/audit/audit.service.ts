@@ -10,6 +10,7 @@ import {
   type AuditTransaction,
   chainHead,
   distinctActions,
+  entityHistory,
   eventBySeq,
   lockChainHead,
   organisationStaff,
@@ -172,6 +173,20 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
         newer: hasNewer && first !== undefined ? first.seq : null,
         older: hasOlder && last !== undefined ? last.seq : null,
       };
+    },
+
+    /** What happened to one thing (a package, say), oldest first: who did what, when. At most `limit` events. */
+    async historyOf(
+      organisationId: string,
+      entity: { readonly type: string; readonly id: string },
+      limit = 200,
+    ): Promise<{ readonly action: string; readonly actorLabel: string; readonly occurredAt: Date }[]> {
+      const rows = await entityHistory(db, organisationId, entity, limit);
+      return rows.map((row) => ({
+        action: row.action,
+        actorLabel: row.actor_label,
+        occurredAt: row.occurred_at,
+      }));
     },
 
     async event(organisationId: string, seq: number): Promise<TrailEvent | undefined> {

@@ -368,6 +368,11 @@ export function packagesService(deps: {
       }
     },
 
+    /** A package's decision, for the pages that act on it; undefined when there is none. */
+    async packageOf(packageId: string): Promise<{ readonly decision_id: string } | undefined> {
+      return isUuid(packageId) ? store.findPackage(db, packageId) : undefined;
+    },
+
     /** Revokes a package at once (its sender, their line manager or the DPO): its keys are destroyed. */
     async revoke(viewer: Viewer, packageId: string, reason: string): Promise<void> {
       const row = isUuid(packageId) ? await store.findPackage(db, packageId) : undefined;
@@ -437,9 +442,32 @@ export function packagesService(deps: {
       }
     },
 
-    /** The packages sent under a decision, newest first, for its pages. */
-    async sentUnder(decisionId: string) {
-      return store.packagesOfDecision(db, decisionId);
+    /**
+     * The packages sent under a decision, newest first, each with what happened to it (codes sent
+     * and failed, openings, downloads, its end) from the audit trail, and whether the viewer may
+     * withdraw it. The decision's page shows them to those who may read the decision.
+     */
+    async sentUnder(viewer: Viewer, decisionId: string) {
+      const rows = await store.packagesOfDecision(db, decisionId);
+      return Promise.all(
+        rows.map(async (row) => ({
+          id: row.id,
+          reference: row.reference,
+          recipientName: row.recipient_name,
+          recipientAddress: row.recipient_address,
+          sentAt: row.sent_at,
+          expiresAt: row.expires_at,
+          mode: row.mode,
+          downloads: row.downloads,
+          downloadLimit: row.download_limit,
+          firstOpenedAt: row.first_opened_at,
+          ended: row.ended,
+          endedAt: row.ended_at,
+          endReason: row.end_reason,
+          mayWithdraw: row.ended === null && (await mayEnd(viewer, row)),
+          history: await audit.historyOf(row.organisation_id, { type: 'exchange_package', id: row.id }),
+        })),
+      );
     },
   };
 }

@@ -6,10 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, errorSummary } from '../../test/support/browser.ts';
 import {
   asPractitioner,
+  colleague,
   context,
+  practitioner,
   setUpDisclosureWorldWith,
   shareToNeighbour,
 } from '../../test/support/disclosure-world.ts';
+import { signIn } from '../../test/support/factories.ts';
 
 let dataDir: string;
 const address = 'rebecca.sutton@wiltshire.gov.uk';
@@ -120,5 +123,41 @@ describe('the recipient’s pages (R4.6.4)', () => {
     });
     expect(asked.statusCode).toBe(200);
     expect(asked.body).toContain('Enter the code we sent you');
+  });
+
+  it('shows the sender each package under the decision with what happened to it, and lets them withdraw it', async () => {
+    const id = await send();
+    const recipient = new TestBrowser(context.app);
+    context.clock.advance(1000);
+    await recipient.post(`/exchange/packages/${id}/code-request`, { address });
+    await recipient.post(`/exchange/packages/${id}/code`, { address, code: await lastCode() });
+    await recipient.get(`/exchange/packages/${id}`);
+
+    const sender = await signIn(context, practitioner);
+    const page = await sender.get(`/decisions/${shareToNeighbour}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Secure exchange packages');
+    expect(page.body).toMatch(new RegExp(`opened: ${address} \\(recipient\\), \\d`));
+    expect(page.body).toContain(`/exchange/packages/${id}/withdraw`);
+
+    const someoneElse = await signIn(context, colleague);
+    expect(
+      (await someoneElse.post(`/exchange/packages/${id}/withdraw`, { reason: 'Mine now.' })).statusCode,
+    ).toBe(404);
+    const blank = await sender.post(`/exchange/packages/${id}/withdraw`, { reason: ' ' });
+    expect(blank.statusCode).toBe(400);
+    expect(errorSummary(blank.body)).toEqual([
+      'Say why you are withdrawing the package, in up to 1000 characters',
+    ]);
+    const withdrawn = await sender.post(`/exchange/packages/${id}/withdraw`, {
+      reason: 'Sent to the wrong caseworker.',
+    });
+    expect(withdrawn.statusCode).toBe(303);
+    expect((await recipient.get(`/exchange/packages/${id}`)).body).toContain(
+      'This package was withdrawn by the sender',
+    );
+    expect((await sender.get(`/decisions/${shareToNeighbour}`)).body).toContain(
+      'Reason: Sent to the wrong caseworker.',
+    );
   });
 });

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { emailAddress } from '../lib/fields.ts';
 import { formatDateTime } from '../lib/time.ts';
-import { parseForm, typedAnswers, type FormErrors } from '../web/forms.ts';
+import { NotFoundError, RuleError } from '../lib/errors.ts';
+import { parseForm, ruleErrors, typedAnswers, type FormErrors } from '../web/forms.ts';
 import { cookiePolicy } from '../web/web.plugin.ts';
 import { PackageUnavailableError, type Unavailable } from './exchange.receiving.service.ts';
 import type { ExchangeService } from './index.ts';
@@ -13,6 +14,7 @@ export interface ExchangeRouteOptions {
 }
 
 const packageParams = z.strictObject({ id: z.uuid() });
+const withdrawForm = z.object({ reason: z.string() });
 const fileParams = z.strictObject({ id: z.uuid(), fileId: z.uuid() });
 const addressForm = z.strictObject({ address: emailAddress });
 const codeForm = z.strictObject({
@@ -189,6 +191,32 @@ export async function exchangeRoutes(app: FastifyInstance, options: ExchangeRout
         if (error instanceof PackageUnavailableError) return unavailable(reply, error);
         throw error;
       }
+    },
+  );
+
+  // The sender, their line manager or the DPO withdraws a package from the decision's page.
+  app.post(
+    '/exchange/packages/:id/withdraw',
+    { config: { access: 'staff', audit: ['exchange.package_revoked'] } },
+    async (request, reply) => {
+      const id = params(request);
+      const viewer = request.viewer;
+      if (id === undefined || viewer === undefined) return reply.callNotFound();
+      const reason = withdrawForm.safeParse(request.body);
+      const row = await exchange.packageOf(id);
+      if (row === undefined) return reply.callNotFound();
+      try {
+        await exchange.revoke(viewer, id, reason.success ? reason.data.reason : '');
+      } catch (error) {
+        if (error instanceof NotFoundError) return reply.callNotFound();
+        if (!(error instanceof RuleError)) throw error;
+        return reply.code(400).render('exchange/views/withdraw-refused.njk', {
+          pageTitle: 'The package was not withdrawn',
+          errors: ruleErrors(error, []),
+          backLink: `/decisions/${row.decision_id}#packages`,
+        });
+      }
+      return reply.redirect(`/decisions/${row.decision_id}#packages`, 303);
     },
   );
 

@@ -19,6 +19,7 @@ import * as emergencyShares from './2026-12-04T0420_emergency_shares.ts';
 import * as exchangeObjects from './2026-12-04T0500_exchange_objects.ts';
 import * as exchangePackages from './2026-12-04T0530_exchange_packages.ts';
 import * as exchangeRecipients from './2026-12-04T0600_exchange_recipients.ts';
+import * as auditEntityIndex from './2026-12-04T0610_audit_entity_index.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0500_exchange_objects': exchangeObjects,
   '2026-12-04T0530_exchange_packages': exchangePackages,
   '2026-12-04T0600_exchange_recipients': exchangeRecipients,
+  '2026-12-04T0610_audit_entity_index': auditEntityIndex,
 };

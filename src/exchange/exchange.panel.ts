@@ -1,0 +1,50 @@
+import type { DecisionPanel } from '../sharing/index.ts';
+import { formatDateTime } from '../lib/time.ts';
+import type { ExchangeService } from './index.ts';
+
+/** What each event of a package's history says, for its sender. */
+const historyWords: Record<string, string> = {
+  'exchange.package_sent': 'sent',
+  'exchange.code_sent': 'code sent',
+  'exchange.code_refused': 'code refused',
+  'exchange.code_failed': 'wrong code entered',
+  'exchange.code_used': 'code accepted',
+  'exchange.package_opened': 'opened',
+  'exchange.file_downloaded': 'file downloaded',
+  'exchange.package_revoked': 'withdrawn',
+  'exchange.package_expired': 'expired',
+};
+
+/**
+ * On a decision's page: the secure exchange packages sent under it, each with what happened to it
+ * ("opened by jo.evans@nhs.net at 10:42") and, for its sender, their line manager and the DPO, the
+ * way to withdraw it at once.
+ */
+export function decisionPackagesPanel(exchange: Pick<ExchangeService, 'sentUnder'>): DecisionPanel {
+  return async (viewer, view) => {
+    if (view.status !== 'recorded') return undefined;
+    const packages = await exchange.sentUnder(viewer, view.id);
+    if (packages.length === 0) return undefined;
+    return {
+      template: 'exchange/views/_decision-packages.njk',
+      data: {
+        packages: packages.map((sent) => ({
+          ...sent,
+          status:
+            sent.ended === 'revoked'
+              ? `Withdrawn ${formatDateTime(sent.endedAt ?? sent.sentAt)}`
+              : sent.ended === 'expired'
+                ? `Expired ${formatDateTime(sent.endedAt ?? sent.expiresAt)}`
+                : sent.firstOpenedAt === null
+                  ? `Not opened yet; open until ${formatDateTime(sent.expiresAt)}`
+                  : `Opened ${formatDateTime(sent.firstOpenedAt)}; open until ${formatDateTime(sent.expiresAt)}`,
+          history: sent.history.map(
+            (event) =>
+              `${historyWords[event.action] ?? event.action}: ${event.actorLabel}, ${formatDateTime(event.occurredAt)}`,
+          ),
+          withdrawPath: `/exchange/packages/${sent.id}/withdraw`,
+        })),
+      },
+    };
+  };
+}
