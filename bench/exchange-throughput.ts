@@ -27,8 +27,8 @@ const copied = path.join(dir, 'copied');
 const chunk = randomBytes(1_048_576);
 const writer = createWriteStream(plain);
 for (let written = 0; written < bytes; written += chunk.length)
-  if (!writer.write(chunk)) await new Promise((resolve) => writer.once('drain', resolve));
-await new Promise((resolve) => writer.end(resolve));
+  if (!writer.write(chunk)) await new Promise<void>((resolve) => writer.once('drain', () => resolve()));
+await new Promise<void>((resolve) => writer.end(() => resolve()));
 
 const rate = async (work: () => Promise<unknown>) => {
   const started = performance.now();

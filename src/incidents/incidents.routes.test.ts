@@ -383,3 +383,29 @@ describe('the clock’s reminders', () => {
     expect(await reminders()).toHaveLength(2);
   });
 });
+
+describe('the register as a spreadsheet', () => {
+  it('gives the DPO every incident as CSV, with nothing a spreadsheet would run as a formula, and audits the export', async () => {
+    const reporter = await signIn(context, practitioner);
+    const reported = await reporter.post(
+      '/incidents/new',
+      letterToWrongHouse({ whatHappened: '=HYPERLINK("http://example.com","click") was typed into a form.' }),
+    );
+    expect(reported.statusCode).toBe(303);
+    const browser = await signIn(context, dpo);
+    const csv = await browser.get('/incidents.csv');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const lines = csv.body.split('\r\n');
+    expect(lines[0]).toMatch(/^"Reference","Kind","Happened on"/);
+    expect(csv.body).toContain('"\'=HYPERLINK(""http://example.com"",""click"") was typed into a form."');
+    expect(csv.body).not.toMatch(/(^|,)"=/m);
+    const exported = await context.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('action', '=', 'incident.register_exported')
+      .execute();
+    expect(exported).toHaveLength(1);
+    expect((await reporter.get('/incidents.csv')).statusCode).toBe(403);
+  });
+});

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodType } from 'zod';
+import { csvDocument } from '../lib/csv.ts';
 import { NotFoundError, RuleError } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/time.ts';
 import { anchorDates, parseForm, ruleErrors, typedAnswers, viewerOf, type FormErrors } from '../web/forms.ts';
@@ -130,6 +131,60 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       errors: errors === undefined ? undefined : anchorDates(errors, ['happenedOn', 'awareOn']),
     });
   }
+
+  // R5.x: the register as a spreadsheet for the DPO; formulas never run (src/lib/csv.ts).
+  app.get('/incidents.csv', { config: graders(['incident.register_exported']) }, async (request, reply) => {
+    const viewer = viewerOf(request);
+    const list = await incidents.exportRegister(viewer);
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="incident-register.csv"')
+      .header('cache-control', 'no-store')
+      .send(
+        csvDocument([
+          [
+            'Reference',
+            'Kind',
+            'Happened on',
+            'Became aware',
+            'Reported',
+            'Reported by',
+            'People affected',
+            'Estimated',
+            'What happened',
+            'Information',
+            'Actions taken',
+            'Outcome',
+            'Likelihood',
+            'Severity',
+            'ICO reported',
+            'ICO reference',
+            'Closed',
+            'Lessons',
+          ],
+          ...list.map((incident) => [
+            incident.reference,
+            incidentKindNames[incident.kind],
+            incident.happenedOn,
+            incident.awareAt.toISOString(),
+            incident.reportedAt.toISOString(),
+            incident.reportedByName,
+            incident.peopleAffected,
+            incident.peopleEstimated ? 'yes' : 'no',
+            incident.whatHappened,
+            incident.information,
+            incident.actionsTaken,
+            incident.grade?.outcome ?? 'not graded',
+            incident.grade?.likelihood,
+            incident.grade?.severity,
+            incident.ico?.reportedAt.toISOString(),
+            incident.ico?.reference,
+            incident.closure?.closedAt.toISOString(),
+            incident.closure?.lessons,
+          ]),
+        ]),
+      );
+  });
 
   app.get('/incidents/new', { config: anyone('none') }, async (_request, reply) =>
     renderReport(reply, 200, {}),

@@ -242,6 +242,22 @@ export function incidentsService(deps: IncidentsDependencies) {
       return rows.filter((row) => maySee(viewer, row)).map(toIncident);
     },
 
+    /** The whole register for the DPO's spreadsheet, with the export in the audit trail. */
+    async exportRegister(viewer: Viewer): Promise<Incident[]> {
+      const rows = await store.incidentsOf(db, viewer.organisationId, 10_000);
+      const list = rows.filter((row) => maySee(viewer, row)).map(toIncident);
+      await db.transaction().execute((trx) =>
+        audit.record(trx, {
+          organisationId: viewer.organisationId,
+          actor: actorOf(viewer),
+          action: 'incident.register_exported',
+          entity: { type: 'incident_register', id: null },
+          change: { incidents: list.length },
+        }),
+      );
+      return list;
+    },
+
     async find(viewer: Viewer, id: string): Promise<Incident> {
       return toIncident(await open(viewer, id));
     },
