@@ -164,6 +164,7 @@ export function services(deps: Dependencies) {
       audit,
       notifications: container.notifications,
       staff,
+      disclosures,
     }),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isUuid } from '../lib/ids.ts';
 import { checkboxes, dateFieldNames, dateParts, readDate } from '../lib/fields.ts';
 import { checkText, multiline, singleLine, type TextShape } from '../lib/text.ts';
 import { londonInstant } from '../lib/time.ts';
@@ -91,6 +92,7 @@ export const reportFields = [
   'peopleAffected',
   'peopleEstimated',
   'actionsTaken',
+  'disclosureId',
 ];
 
 export function reportForm() {
@@ -105,6 +107,8 @@ export function reportForm() {
       peopleAffected: loose(20),
       peopleEstimated: checkboxes(z.string().max(20)).pipe(z.array(z.string()).max(2)),
       actionsTaken: loose(10_000),
+      /** Set by the page when the incident is reported from a disclosure. */
+      disclosureId: loose(100),
     })
     .transform((raw, ctx): IncidentReport => {
       const problem: Problem = (path, message) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -139,6 +143,9 @@ export function reportForm() {
         blank: 'Enter what has been done so far, or ‘nothing yet’',
         max: 4000,
       });
+      const disclosureId = raw.disclosureId?.trim() === '' ? undefined : raw.disclosureId?.trim();
+      if (disclosureId !== undefined && !isUuid(disclosureId))
+        problem('disclosureId', 'Report the incident from the page of a disclosure you can see');
       if (kind === undefined || happenedOn.kind !== 'date' || awareAt === undefined || ctx.issues.length > 0)
         return z.NEVER;
       return {
@@ -150,6 +157,7 @@ export function reportForm() {
         peopleAffected: Number(count),
         peopleEstimated: raw.peopleEstimated.includes('yes'),
         actionsTaken,
+        ...(disclosureId === undefined ? {} : { disclosureId }),
       };
     });
 }

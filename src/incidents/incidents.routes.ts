@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import { csvDocument } from '../lib/csv.ts';
+import { disclosurePaths } from '../disclosures/disclosures.paths.ts';
 import { NotFoundError, RuleError } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/time.ts';
 import { anchorDates, parseForm, ruleErrors, typedAnswers, viewerOf, type FormErrors } from '../web/forms.ts';
@@ -52,6 +53,8 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       likelihoodName: likelihoods.find((item) => item.value === incident.grade?.likelihood)?.label,
       severityName: severities.find((item) => item.value === incident.grade?.severity)?.label,
       path: incidentPaths.incident(incident.id),
+      disclosurePath:
+        incident.disclosureId === null ? null : disclosurePaths.disclosure(incident.disclosureId),
     };
   }
 
@@ -186,13 +189,24 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       );
   });
 
-  app.get('/incidents/new', { config: anyone('none') }, async (_request, reply) =>
-    renderReport(reply, 200, {}),
-  );
+  // R5.1: reported straight from a disclosure's page, the report is linked to it.
+  app.get('/incidents/new', { config: anyone('none') }, async (request, reply) => {
+    const from = z
+      .object({ disclosure: z.uuid().optional().catch(undefined) })
+      .parse(request.query).disclosure;
+    const disclosureId =
+      from !== undefined && (await incidents.mayReportAbout(viewerOf(request), from)) ? from : undefined;
+    return renderReport(reply, 200, disclosureId === undefined ? {} : { disclosureId });
+  });
 
   app.post('/incidents/new', { config: anyone(['incident.reported']) }, async (request, reply) => {
-    const values = typedAnswers(request.body, reportFields, ['peopleEstimated']);
+    const typed = typedAnswers(request.body, reportFields, ['peopleEstimated']);
     const form = parseForm(reportForm(), request.body);
+    // A disclosure the reporter may not see is never shown back as linked: the rest of the report stays.
+    const linkable =
+      typeof typed['disclosureId'] === 'string' &&
+      (await incidents.mayReportAbout(viewerOf(request), typed['disclosureId']).catch(() => false));
+    const values = linkable ? typed : { ...typed, disclosureId: undefined };
     if (!form.ok) return renderReport(reply, 400, values, form.errors);
     try {
       const id = await incidents.report(viewerOf(request), form.value);

@@ -1,6 +1,8 @@
 import { systemActor, type AuditService } from '../audit/index.ts';
 import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
+import type { DisclosuresService } from '../disclosures/index.ts';
+import { NotFoundError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { toJson } from '../lib/canonical-json.ts';
 import { formatDateTime, londonToday } from '../lib/time.ts';
@@ -32,6 +34,8 @@ export interface IncidentReport {
   readonly peopleAffected: number;
   readonly peopleEstimated: boolean;
   readonly actionsTaken: string;
+  /** The disclosure it is about, when reported from one (R5.1). */
+  readonly disclosureId?: string | undefined;
 }
 
 export interface IncidentGrade {
@@ -86,6 +90,8 @@ export interface Incident {
   /** The 72-hour clock while it runs: open, and not graded or graded reportable and not yet reported. */
   readonly clock: ClockReading | null;
   readonly deadline: Date;
+  /** The disclosure it was reported from, if any. */
+  readonly disclosureId: string | null;
 }
 
 export interface IncidentsDependencies {
@@ -94,6 +100,8 @@ export interface IncidentsDependencies {
   readonly audit: AuditService;
   readonly notifications: Pick<NotificationsService, 'notify'>;
   readonly staff: Pick<StaffService, 'colleague' | 'activeHolders' | 'activeAmong'>;
+  /** The disclosure an incident is reported from, as the reporter may see it. */
+  readonly disclosures: Pick<DisclosuresService, 'find'>;
 }
 
 function isKind(value: string): value is IncidentKind {
@@ -146,6 +154,7 @@ export function incidentsService(deps: IncidentsDependencies) {
             },
       clock: running ? readClock(row.aware_at, clock.now()) : null,
       deadline: deadlineOf(row.aware_at),
+      disclosureId: row.disclosure_id,
     };
   }
 
@@ -184,7 +193,20 @@ export function incidentsService(deps: IncidentsDependencies) {
     ].filter((userId) => userId !== viewer.userId);
   }
 
+  /** Whether the viewer may see the disclosure (and so report an incident about it). */
+  async function mayReportAbout(viewer: Viewer, disclosureId: string): Promise<boolean> {
+    return deps.disclosures.find(viewer, disclosureId).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof NotFoundError) return false;
+        throw error;
+      },
+    );
+  }
+
   return {
+    mayReportAbout,
+
     /** Records an incident and tells the line manager, the IT service desk and the DPO at once (R5.1, R5.2). */
     async report(viewer: Viewer, report: IncidentReport): Promise<string> {
       const now = clock.now();
@@ -200,6 +222,15 @@ export function incidentsService(deps: IncidentsDependencies) {
           'INCIDENT.HAPPENED_AFTER_DISCOVERY',
           'When it happened must be on or before when it was discovered',
         );
+      if (report.disclosureId !== undefined) {
+        // Only a disclosure the reporter may see: anything else is refused as if it did not exist.
+        if (!(await mayReportAbout(viewer, report.disclosureId)))
+          throw IncidentRuleError.of(
+            'disclosureId',
+            'INCIDENT.DISCLOSURE_NOT_FOUND',
+            'Report the incident from the page of a disclosure you can see',
+          );
+      }
       const told = await toldOfReport(viewer);
       return db.transaction().execute(async (trx) => {
         const { id, reference } = await store.insertIncident(trx, {
@@ -212,7 +243,7 @@ export function incidentsService(deps: IncidentsDependencies) {
           people_affected: report.peopleAffected,
           people_estimated: report.peopleEstimated,
           actions_taken: report.actionsTaken,
-          disclosure_id: null,
+          disclosure_id: report.disclosureId ?? null,
           reported_by: viewer.userId,
           reported_at: now,
         });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { checklistFor } from '../../channels/index.ts';
 import type { ChannelMethodId } from '../../policy/index.ts';
+import { incidentPaths } from '../../incidents/incidents.paths.ts';
 import { sharingPaths } from '../../sharing/index.ts';
 import { disclosurePageQuery, methodLabels } from '../disclosures.forms.ts';
 import { disclosurePaths } from '../disclosures.paths.ts';
@@ -101,6 +102,8 @@ export function showRoutes(app: FastifyInstance, pages: DisclosurePages): void {
       pageTitle: `Disclosure under ${disclosure.decisionReference}`,
       backLink: sharingPaths.decision(disclosure.decisionId),
       notice: done === undefined ? undefined : notices[done],
+      // R5.1: an incident is reported straight from the disclosure it concerns.
+      reportIncidentPath: `${incidentPaths.report()}?disclosure=${disclosure.id}`,
       ...detailsOf(disclosure),
     });
   });
