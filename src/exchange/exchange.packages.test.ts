@@ -237,6 +237,18 @@ describe('sending a secure exchange package (R4.6.4)', () => {
     expect(told.map((row) => row.subject)).not.toContain(
       `Secure exchange package ${opened.reference} withdrawn: consent was withdrawn`,
     );
+    // Shredded inside the withdrawal's transaction, the sealed bytes go with the nightly job's sweep.
+    const messageObject = (
+      await context.db
+        .selectFrom('exchange_packages')
+        .select('message_object_id')
+        .where('id', '=', unopened.id)
+        .executeTakeFirstOrThrow()
+    ).message_object_id;
+    const stored = path.join(dataDir, 'exchange', messageObject.slice(0, 2), messageObject);
+    await expect(fs.stat(stored)).resolves.toBeDefined();
+    await exchange.expireDue();
+    await expect(fs.stat(stored)).rejects.toThrow(/ENOENT/);
     // Nothing more goes under the decision: consent is checked at the moment of sending.
     await expect(exchange.send(asPractitioner, shareToNeighbour, request())).rejects.toBeInstanceOf(
       DisclosureRuleError,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z, type ZodType } from 'zod';
 import { csvDocument } from '../lib/csv.ts';
+import { isUuid } from '../lib/ids.ts';
 import { disclosurePaths } from '../disclosures/disclosures.paths.ts';
 import { NotFoundError, RuleError } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/time.ts';
@@ -200,14 +201,18 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
   });
 
   app.post('/incidents/new', { config: anyone(['incident.reported']) }, async (request, reply) => {
-    const typed = typedAnswers(request.body, reportFields, ['peopleEstimated']);
     const form = parseForm(reportForm(), request.body);
-    // A disclosure the reporter may not see is never shown back as linked: the rest of the report stays.
-    const linkable =
-      typeof typed['disclosureId'] === 'string' &&
-      (await incidents.mayReportAbout(viewerOf(request), typed['disclosureId']).catch(() => false));
-    const values = linkable ? typed : { ...typed, disclosureId: undefined };
-    if (!form.ok) return renderReport(reply, 400, values, form.errors);
+    // Shown again only when refused: a disclosure the reporter may not see is never shown back as linked.
+    const typedAgain = async () => {
+      const typed = typedAnswers(request.body, reportFields, ['peopleEstimated']);
+      const linked = typed['disclosureId'];
+      const linkable =
+        typeof linked === 'string' &&
+        isUuid(linked) &&
+        (await incidents.mayReportAbout(viewerOf(request), linked));
+      return linkable ? typed : { ...typed, disclosureId: undefined };
+    };
+    if (!form.ok) return renderReport(reply, 400, await typedAgain(), form.errors);
     try {
       const id = await incidents.report(viewerOf(request), form.value);
       return await reply.redirect(`${incidentPaths.incident(id)}?done=reported`, 303);
@@ -217,7 +222,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       return renderReport(
         reply,
         400,
-        values,
+        await typedAgain(),
         ruleErrors(
           new RuleError(error.problems.map((problem) => ({ ...problem, field: field(problem.field) }))),
           reportFields,
