@@ -21,6 +21,7 @@ import { disclosuresApi } from './disclosures/disclosures.api.ts';
 import { disclosuresRoutes } from './disclosures/disclosures.routes.ts';
 import { decisionPackagesPanel } from './exchange/exchange.panel.ts';
 import { exchangeRoutes } from './exchange/exchange.routes.ts';
+import { exchangeSendRoutes } from './exchange/exchange.send.routes.ts';
 import { orgsRoutes } from './orgs/orgs.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { sharingReviewRoutes } from './sharing/sharing.review.routes.ts';
@@ -127,7 +128,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     secureCookies: config.secureCookies,
   });
   await app.register(incidentsRoutes, { incidents: services.incidents });
-  await app.register(exchangeRoutes, { exchange: services.exchange, secureCookies: config.secureCookies });
+  await app.register(exchangeRoutes, {
+    exchange: services.exchange,
+    policy: services.policy,
+    secureCookies: config.secureCookies,
+  });
+  await app.register(exchangeSendRoutes, {
+    exchange: services.exchange,
+    disclosures: services.disclosures,
+    orgs: services.orgs,
+    policy: services.policy,
+  });
   await app.register(authRoutes, {
     auth: services.auth,
     secureCookies: config.secureCookies,

@@ -197,3 +197,20 @@ export async function recentlyShredded(db: Executor, since: Date): Promise<strin
     .execute();
   return rows.map((row) => row.id);
 }
+
+/** The packages sent to an address at an organisation, newest first: a hosted partner's "Received". */
+export async function packagesTo(
+  db: Executor,
+  address: string,
+  organisationId: string,
+  limit: number,
+): Promise<PackageRow[]> {
+  return db
+    .selectFrom('exchange_packages')
+    .select(packageColumns)
+    .where('recipient_address', '=', address)
+    .where('recipient_organisation_id', '=', organisationId)
+    .orderBy('sent_at', 'desc')
+    .limit(limit)
+    .execute();
+}

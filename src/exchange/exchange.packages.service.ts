@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import { PassThrough, type Readable } from 'node:stream';
 import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import { systemActor } from '../audit/index.ts';
@@ -9,22 +10,24 @@ import type { Db } from '../db/client.ts';
 import type { Database } from '../db/database.ts';
 import type { DisclosuresService } from '../disclosures/index.ts';
 import type { Clock } from '../lib/clock.ts';
-import { NotFoundError, RuleError, type Problem } from '../lib/errors.ts';
+import { NotFoundError, type Problem } from '../lib/errors.ts';
 import { isUuid } from '../lib/ids.ts';
 import { checkText, multiline } from '../lib/text.ts';
 import { formatDateTime } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
-import { cleanFileName, detectFileType } from './exchange.intake.ts';
-import { ScannerUnavailableError, type MalwareScanner, type ScanResult } from './exchange.scanner.ts';
 import * as store from './exchange.packages.repository.ts';
+import * as replies from './exchange.replies.repository.ts';
+import {
+  ExchangeRuleError,
+  type FileSealer,
+  type IncomingFile,
+  type SealedFile,
+} from './exchange.sealing.ts';
 import type { PackageMode } from './exchange.table.ts';
-import type { ExchangeVault, SealedObject } from './exchange.vault.ts';
+import type { ExchangeVault } from './exchange.vault.ts';
 
-/** A package refused: each problem names its field. */
-export class ExchangeRuleError extends RuleError {
-  override readonly name: string = 'ExchangeRuleError';
-}
+export { ExchangeRuleError } from './exchange.sealing.ts';
 
 /** What the practitioner sends: to one of the decision's recipients, a message and files. */
 export interface NewPackage {
@@ -36,10 +39,10 @@ export interface NewPackage {
   readonly mode: PackageMode;
   readonly expiresInDays?: number | undefined;
   readonly downloadLimit?: number | undefined;
-  readonly files: readonly { readonly name: string; readonly content: Readable }[];
+  /** Read one after another as they arrive: a form's files stream in, in order. */
+  readonly files: Iterable<IncomingFile> | AsyncIterable<IncomingFile>;
 }
 
-const megabyte = 1_048_576;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
@@ -54,8 +57,8 @@ export function packagesService(deps: {
   readonly audit: AuditService;
   readonly policy: PolicyPack;
   readonly vault: ExchangeVault;
-  /** Scans each file before it joins a package; undefined when no scanner is configured. */
-  readonly scanner: MalwareScanner | undefined;
+  /** Takes the files in: checked, sealed and scanned. */
+  readonly sealer: FileSealer;
   readonly disclosures: Pick<DisclosuresService, 'prepare' | 'commit'>;
   readonly notifications: Pick<NotificationsService, 'mailTo' | 'notify'>;
   readonly staff: Pick<StaffService, 'list'>;
@@ -63,15 +66,11 @@ export function packagesService(deps: {
   readonly publicUrl: string;
   readonly serviceName: string;
 }) {
-  const { db, clock, audit, policy, vault, disclosures, notifications, staff } = deps;
+  const { db, clock, audit, policy, vault, sealer, disclosures, notifications, staff } = deps;
   const limits = policy.exchange;
 
   /** Refuses what the pack's limits and the form's rules forbid, before anything is read or sealed. */
-  function checkRequest(request: NewPackage): {
-    expiresInDays: number;
-    downloadLimit: number;
-    names: string[];
-  } {
+  function checkRequest(request: NewPackage): { expiresInDays: number; downloadLimit: number } {
     const problems: Problem[] = [];
     const problem = (field: string, message: string) =>
       problems.push({ field, code: 'EXCHANGE.PACKAGE', message });
@@ -88,112 +87,8 @@ export function packagesService(deps: {
     const downloadLimit = request.downloadLimit ?? limits.defaultDownloadLimit;
     if (!Number.isInteger(downloadLimit) || downloadLimit < 1 || downloadLimit > limits.maxDownloadLimit)
       problem('downloadLimit', `Choose a download limit from 1 to ${String(limits.maxDownloadLimit)}`);
-    if (request.files.length > limits.maxFiles)
-      problem('files', `Attach up to ${String(limits.maxFiles)} files`);
-    const names: string[] = [];
-    for (const [index, file] of request.files.entries()) {
-      const cleaned = cleanFileName(file.name);
-      if (cleaned.ok) names.push(cleaned.name);
-      else problem(`files.${String(index)}`, cleaned.message);
-    }
     if (problems.length > 0) throw new ExchangeRuleError(problems);
-    return { expiresInDays, downloadLimit, names };
-  }
-
-  /** Seals one file, refusing it (and shredding what was sealed) if it is empty, too large or of no known type. */
-  async function sealFile(
-    viewer: Viewer,
-    name: string,
-    content: Readable,
-    remaining: number,
-  ): Promise<{ object: SealedObject; mediaType: string }> {
-    const maxBytes = Math.min(limits.maxFileMegabytes * megabyte, remaining);
-    let head: Buffer = Buffer.alloc(0);
-    let seen = 0;
-    const guard = new Transform({
-      transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-        seen += chunk.length;
-        if (head.length < 4096) head = Buffer.concat([head, chunk.subarray(0, 4096 - head.length)]);
-        if (seen > maxBytes) {
-          callback(
-            new ExchangeRuleError([
-              { field: 'files', code: 'EXCHANGE.FILE_TOO_LARGE', message: tooLarge(name) },
-            ]),
-          );
-          return;
-        }
-        callback(null, chunk);
-      },
-    });
-    content.on('error', (error) => guard.destroy(error));
-    const object = await vault.seal(db, viewer.organisationId, content.pipe(guard).pipe(new PassThrough()));
-    const type = detectFileType(head);
-    const refusal =
-      object.plaintextBytes === 0
-        ? `${name} is empty`
-        : type === undefined
-          ? `${name} is not a kind of file the exchange accepts: send a PDF, an image, an Office document or plain text`
-          : undefined;
-    if (refusal !== undefined) {
-      await discard([object.id]);
-      throw new ExchangeRuleError([{ field: 'files', code: 'EXCHANGE.FILE_REFUSED', message: refusal }]);
-    }
-    await scan(viewer, name, object);
-    return { object, mediaType: type?.type ?? 'application/octet-stream' };
-  }
-
-  /**
-   * Scans a sealed file (read back through the vault, so the plaintext never touches the disk) and
-   * shreds it if malware is found, recording the attempt. A scanner that cannot answer refuses the
-   * file too: a file is never passed unscanned when scanning is configured.
-   */
-  async function scan(viewer: Viewer, name: string, object: SealedObject): Promise<void> {
-    if (deps.scanner === undefined) return;
-    let result: ScanResult;
-    try {
-      result = await deps.scanner.scan(await vault.open(object.id));
-    } catch (error) {
-      await discard([object.id]);
-      if (!(error instanceof ScannerUnavailableError)) throw error;
-      throw new ExchangeRuleError([
-        {
-          field: 'files',
-          code: 'EXCHANGE.SCANNER_UNAVAILABLE',
-          message: `${name} could not be checked for malware just now: try again in a few minutes, or tell the IT service desk`,
-        },
-      ]);
-    }
-    if (result.clean) return;
-    await db.transaction().execute(async (trx) => {
-      await vault.shred(trx, object.id);
-      await audit.record(trx, {
-        organisationId: viewer.organisationId,
-        actor: actorOf(viewer),
-        action: 'exchange.malware_refused',
-        entity: { type: 'exchange_object', id: object.id },
-        change: { name, signature: result.signature, sha256: object.sha256 },
-      });
-    });
-    await vault.removeBytes(object.id);
-    throw new ExchangeRuleError([
-      {
-        field: 'files',
-        code: 'EXCHANGE.MALWARE',
-        message: `${name} contains malware (${result.signature}) and was not accepted: tell the IT service desk`,
-      },
-    ]);
-  }
-
-  function tooLarge(name: string): string {
-    return `${name} must be smaller than ${String(limits.maxFileMegabytes)} MB, and all files together smaller than ${String(limits.maxTotalMegabytes)} MB`;
-  }
-
-  /** Shreds objects sealed for a package that was never sent. */
-  async function discard(objectIds: readonly string[]): Promise<void> {
-    for (const id of objectIds) {
-      await db.transaction().execute((trx) => vault.shred(trx, id));
-      await vault.removeBytes(id);
-    }
+    return { expiresInDays, downloadLimit };
   }
 
   /** Whether the viewer may end a package: its sender, the sender's line manager, or the DPO of its organisation. */
@@ -247,6 +142,26 @@ export function packagesService(deps: {
     return shredded.length > 0;
   }
 
+  /**
+   * A package's replies: to its sender, their line manager and the DPO, each message and its files;
+   * to anyone else who reads the decision, only that a reply came and when.
+   */
+  async function repliesFor(viewer: Viewer, row: store.PackageRow) {
+    const received = await replies.repliesOf(db, row.id);
+    if (received.length === 0) return [];
+    const mayRead = await mayEnd(viewer, row);
+    return Promise.all(
+      received.map(async (reply) => ({
+        from: reply.from_address,
+        sentAt: reply.sent_at,
+        message: mayRead ? await text(await vault.open(reply.message_object_id)) : undefined,
+        files: mayRead
+          ? reply.files.map((file) => ({ id: file.id, name: file.name, bytes: file.bytes }))
+          : [],
+      })),
+    );
+  }
+
   return {
     /**
      * Sends a package from a recorded decision to share: every check of a disclosure made now, the
@@ -259,17 +174,19 @@ export function packagesService(deps: {
       decisionId: string,
       request: NewPackage,
     ): Promise<{ id: string; reference: string }> {
-      const { expiresInDays, downloadLimit, names } = checkRequest(request);
+      const { expiresInDays, downloadLimit } = checkRequest(request);
       const message = request.message.trim();
-      const prepared = await disclosures.prepare(viewer, decisionId, {
+      const answers = (description: string) => ({
         recipientIndex: request.recipientIndex,
-        method: 'secure-exchange',
+        method: 'secure-exchange' as const,
         recipientAddress: request.recipientAddress,
         categoryIds: [...request.categoryIds],
-        description: `Secure exchange package: a message${names.length === 0 ? '' : ` and ${names.join(', ')}`}.`,
+        description,
         checklist: { recipientsNeedIt: true },
       });
-      const address = (prepared.recipientAddress ?? '').toLowerCase();
+      // Checked before a byte is read, so a refused share costs no upload...
+      const early = await disclosures.prepare(viewer, decisionId, answers('Secure exchange package.'));
+      const address = (early.recipientAddress ?? '').toLowerCase();
       if (!emailPattern.test(address))
         throw new ExchangeRuleError([
           {
@@ -279,19 +196,20 @@ export function packagesService(deps: {
           },
         ]);
 
-      const sealed: string[] = [];
+      const by = { organisationId: viewer.organisationId, actor: actorOf(viewer) };
+      const messageObject = await vault.seal(db, viewer.organisationId, readableOf(message));
+      let files: SealedFile[] = [];
       try {
-        const messageObject = await vault.seal(db, viewer.organisationId, readableOf(message));
-        sealed.push(messageObject.id);
-        const files: { object: SealedObject; mediaType: string; name: string }[] = [];
-        let remaining = limits.maxTotalMegabytes * megabyte;
-        for (const [index, file] of request.files.entries()) {
-          const name = names[index] ?? 'file';
-          const result = await sealFile(viewer, name, file.content, remaining);
-          sealed.push(result.object.id);
-          remaining -= result.object.plaintextBytes;
-          files.push({ ...result, name });
-        }
+        files = await sealer.sealAll(by, request.files, { viewOnly: request.mode === 'view-only' });
+        const names = files.map((file) => file.name).join(', ');
+        // ...and again once the files are in: consent withdrawn during a long upload stops the share.
+        const prepared = await disclosures.prepare(
+          viewer,
+          decisionId,
+          answers(
+            `Secure exchange package: a message${files.length === 0 ? '' : ` and ${names}`}.`.slice(0, 4000),
+          ),
+        );
         const packageId = randomUUID();
         const now = clock.now();
         const expiresAt = new Date(now.getTime() + expiresInDays * 86_400_000);
@@ -363,7 +281,7 @@ export function packagesService(deps: {
           return created;
         });
       } catch (error) {
-        await discard(sealed);
+        await sealer.discard([messageObject.id, ...files.map((file) => file.object.id)]);
         throw error;
       }
     },
@@ -466,8 +384,46 @@ export function packagesService(deps: {
           endReason: row.end_reason,
           mayWithdraw: row.ended === null && (await mayEnd(viewer, row)),
           history: await audit.historyOf(row.organisation_id, { type: 'exchange_package', id: row.id }),
+          replies: await repliesFor(viewer, row),
         })),
       );
+    },
+
+    /**
+     * A file of a recipient's reply, for the package's sender, their line manager or the DPO; each
+     * download is audited. Undefined for anyone else, and for a file that is not the package's.
+     */
+    async replyFile(viewer: Viewer, packageId: string, fileId: string) {
+      const row = isUuid(packageId) && isUuid(fileId) ? await store.findPackage(db, packageId) : undefined;
+      if (row === undefined || !(await mayEnd(viewer, row))) return undefined;
+      const file = await replies.replyFile(db, row.id, fileId);
+      if (file === undefined) return undefined;
+      const stream = await vault.open(file.object_id);
+      await db.transaction().execute((trx) =>
+        audit.record(trx, {
+          organisationId: row.organisation_id,
+          actor: actorOf(viewer),
+          action: 'exchange.reply_file_downloaded',
+          entity: { type: 'exchange_package', id: row.id },
+          change: { fileId: file.id, name: file.name },
+        }),
+      );
+      return { name: file.name, mediaType: file.media_type, bytes: file.bytes, stream };
+    },
+
+    /** The packages sent to a hosted partner's member of staff (their address at their organisation), newest first. */
+    async receivedBy(viewer: Viewer) {
+      const rows = await store.packagesTo(db, viewer.email.toLowerCase(), viewer.organisationId, 200);
+      return rows.map((row) => ({
+        id: row.id,
+        reference: row.reference,
+        organisationId: row.organisation_id,
+        sentAt: row.sent_at,
+        expiresAt: row.expires_at,
+        ended: row.ended,
+        expired: row.expires_at.getTime() <= clock.now().getTime(),
+        firstOpenedAt: row.first_opened_at,
+      }));
     },
   };
 }

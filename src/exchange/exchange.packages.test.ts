@@ -201,7 +201,9 @@ describe('sending a secure exchange package (R4.6.4)', () => {
       'rebecca.sutton@wiltshire.gov.uk',
       /(\d{6})/.exec(mail.body)?.[1] ?? '',
     );
-    await exchange.open(opened.id, token ?? '');
+    const reader = await exchange.reader(opened.id, { token });
+    if (reader === undefined) throw new Error('the code opened nothing');
+    await exchange.open(reader);
 
     const consent = await context.db
       .selectFrom('consents')

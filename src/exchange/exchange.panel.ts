@@ -1,5 +1,7 @@
+import { disclosureReaders, disclosureRecorders } from '../disclosures/index.ts';
 import type { DecisionPanel } from '../sharing/index.ts';
 import { formatDateTime } from '../lib/time.ts';
+import { sizeOf } from '../lib/file-types.ts';
 import type { ExchangeService } from './index.ts';
 
 /** What each event of a package's history says, for its sender. */
@@ -13,6 +15,9 @@ const historyWords: Record<string, string> = {
   'exchange.file_downloaded': 'file downloaded',
   'exchange.package_revoked': 'withdrawn',
   'exchange.package_expired': 'expired',
+  'exchange.file_viewed': 'file viewed',
+  'exchange.reply_received': 'reply received',
+  'exchange.reply_file_downloaded': 'reply file downloaded',
 };
 
 /**
@@ -22,12 +27,14 @@ const historyWords: Record<string, string> = {
  */
 export function decisionPackagesPanel(exchange: Pick<ExchangeService, 'sentUnder'>): DecisionPanel {
   return async (viewer, view) => {
-    if (view.status !== 'recorded') return undefined;
+    if (view.status !== 'recorded' || view.answers.outcome?.outcome === 'not-share') return undefined;
+    if (!viewer.roles.some((role) => disclosureReaders.includes(role))) return undefined;
     const packages = await exchange.sentUnder(viewer, view.id);
-    if (packages.length === 0) return undefined;
     return {
       template: 'exchange/views/_decision-packages.njk',
       data: {
+        canSend: viewer.roles.some((role) => disclosureRecorders.includes(role)),
+        sendPath: `/decisions/${view.id}/packages/new`,
         packages: packages.map((sent) => ({
           ...sent,
           status:
@@ -43,6 +50,15 @@ export function decisionPackagesPanel(exchange: Pick<ExchangeService, 'sentUnder
               `${historyWords[event.action] ?? event.action}: ${event.actorLabel}, ${formatDateTime(event.occurredAt)}`,
           ),
           withdrawPath: `/exchange/packages/${sent.id}/withdraw`,
+          replies: sent.replies.map((received) => ({
+            heading: `Reply from ${received.from}, ${formatDateTime(received.sentAt)}`,
+            paragraphs: received.message?.split(/\n{2,}/) ?? [],
+            files: received.files.map((file) => ({
+              name: file.name,
+              size: sizeOf(file.bytes),
+              href: `/exchange/packages/${sent.id}/replies/${file.id}`,
+            })),
+          })),
         })),
       },
     };

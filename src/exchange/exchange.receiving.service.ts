@@ -1,16 +1,22 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { buffer, text } from 'node:stream/consumers';
+import { actorOf, type Viewer } from '../auth/index.ts';
 import type { AuditActor, AuditService } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
 import type { DisclosuresService } from '../disclosures/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { isUuid } from '../lib/ids.ts';
+import { checkText, multiline } from '../lib/text.ts';
 import { formatDateTime } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import type { OrgsService } from '../orgs/index.ts';
 import * as store from './exchange.packages.repository.ts';
 import * as recipients from './exchange.recipients.repository.ts';
+import * as replies from './exchange.replies.repository.ts';
+import { ExchangeRuleError, type FileSealer, type IncomingFile } from './exchange.sealing.ts';
 import type { ExchangeVault } from './exchange.vault.ts';
+import { NotViewableError, viewableOf } from './exchange.view-only.ts';
 
 /** Why a package cannot be opened; each has its own page, none says whether a package exists for another address. */
 export type Unavailable = 'not-found' | 'expired' | 'withdrawn' | 'used-up';
@@ -38,6 +44,18 @@ const digestOf = (value: string) => createHash('sha256').update(value).digest('h
 const sameDigest = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 
+/**
+ * Who is reading a package: someone who proved control of its address with a code (a session for
+ * that package alone), or the member of a hosted partner's staff it was sent to, signed in.
+ */
+export interface Reader {
+  readonly packageId: string;
+  readonly address: string;
+  readonly actor: AuditActor;
+  /** Signed in as staff of a hosted partner: no code, no package session. */
+  readonly staff: boolean;
+}
+
 /** What a recipient sees of a package once signed in with a code. */
 export interface ReceivedPackage {
   readonly id: string;
@@ -53,7 +71,11 @@ export interface ReceivedPackage {
     readonly mediaType: string;
     readonly bytes: number;
   }[];
+  /** What the recipient has sent back, oldest first. */
+  readonly replies: readonly { readonly sentAt: Date; readonly files: readonly string[] }[];
 }
+
+const maxReplies = 20;
 
 /**
  * The recipient's side of a package (R4.6.4) for someone without a Safeshare account: a one-time
@@ -67,11 +89,12 @@ export function receivingService(deps: {
   readonly audit: AuditService;
   readonly vault: ExchangeVault;
   readonly disclosures: Pick<DisclosuresService, 'confirmReceiptOnOpening'>;
-  readonly notifications: Pick<NotificationsService, 'mailTo'>;
+  readonly notifications: Pick<NotificationsService, 'mailTo' | 'notify'>;
   readonly orgs: Pick<OrgsService, 'namesOf'>;
+  readonly sealer: FileSealer;
   readonly serviceName: string;
 }) {
-  const { db, clock, audit, vault, disclosures, notifications, orgs } = deps;
+  const { db, clock, audit, vault, disclosures, notifications, orgs, sealer } = deps;
   const recipient = (address: string): AuditActor => ({ userId: null, label: `${address} (recipient)` });
 
   async function senderName(organisationId: string): Promise<string> {
@@ -94,7 +117,31 @@ export function receivingService(deps: {
     return row;
   }
 
+  async function viewOnlyFile(row: store.PackageRow, fileId: string) {
+    const file =
+      row.mode === 'view-only' && isUuid(fileId)
+        ? (await store.filesOf(db, row.id)).find((entry) => entry.id === fileId)
+        : undefined;
+    if (file === undefined) throw new PackageUnavailableError('not-found');
+    return file;
+  }
+
+  async function viewableFile(file: { readonly object_id: string; readonly media_type: string }) {
+    const bytes = await buffer(await vault.open(file.object_id));
+    try {
+      return await viewableOf(new Uint8Array(bytes), file.media_type);
+    } catch (error) {
+      if (error instanceof NotViewableError) throw new PackageUnavailableError('not-found');
+      throw error;
+    }
+  }
+
   return {
+    /** Refuses (PackageUnavailableError) a package that cannot be opened now: its link's page says why. */
+    async checkLive(packageId: string): Promise<void> {
+      await livePackage(packageId);
+    },
+
     /**
      * Sends a one-time code when the address is the package's own and the package can be read; says
      * nothing either way, so the page cannot tell whether a package exists for another address.
@@ -198,23 +245,38 @@ export function receivingService(deps: {
       });
     },
 
-    /** The package a session token opens, if it is live and the session is not idle for 30 minutes. */
-    async sessionPackage(packageId: string, token: string | undefined): Promise<boolean> {
-      if (token === undefined || !isUuid(packageId)) return false;
-      const session = await recipients.findSession(db, digestOf(token));
+    /**
+     * Who reads the package: the holder of a live session for it (not idle for 30 minutes), or the
+     * signed-in member of staff of the recipient organisation whose address it was sent to.
+     * Undefined for anyone else.
+     */
+    async reader(
+      packageId: string,
+      by: { readonly token?: string | undefined; readonly viewer?: Viewer | undefined },
+    ): Promise<Reader | undefined> {
+      if (!isUuid(packageId)) return undefined;
+      if (by.viewer !== undefined) {
+        const row = await store.findPackage(db, packageId);
+        if (
+          row !== undefined &&
+          row.recipient_address === by.viewer.email.toLowerCase() &&
+          row.recipient_organisation_id === by.viewer.organisationId
+        )
+          return { packageId, address: row.recipient_address, actor: actorOf(by.viewer), staff: true };
+      }
+      if (by.token === undefined) return undefined;
+      const session = await recipients.findSession(db, digestOf(by.token));
       const now = clock.now();
-      if (session?.package_id !== packageId || session.ended_at !== null) return false;
-      if (now.getTime() - session.last_seen_at.getTime() > sessionIdleMs) return false;
-      await recipients.touchSession(db, digestOf(token), now);
-      return true;
+      if (session?.package_id !== packageId || session.ended_at !== null) return undefined;
+      if (now.getTime() - session.last_seen_at.getTime() > sessionIdleMs) return undefined;
+      await recipients.touchSession(db, digestOf(by.token), now);
+      return { packageId, address: session.address, actor: recipient(session.address), staff: false };
     },
 
     /** Opens the package: the first opening confirms receipt of its disclosure, and each is audited. */
-    async open(packageId: string, token: string): Promise<ReceivedPackage> {
-      const row = await livePackage(packageId);
-      const session = await recipients.findSession(db, digestOf(token));
-      if (session?.package_id !== row.id) throw new PackageUnavailableError('not-found');
-      const message = await readText(await vault.open(row.message_object_id));
+    async open(reader: Reader): Promise<ReceivedPackage> {
+      const row = await livePackage(reader.packageId);
+      const message = await text(await vault.open(row.message_object_id));
       const files = await store.filesOf(db, row.id);
       await db.transaction().execute(async (trx) => {
         const now = clock.now();
@@ -222,11 +284,11 @@ export function receivingService(deps: {
           await disclosures.confirmReceiptOnOpening(
             trx,
             row.disclosure_id,
-            `Opened through the secure exchange by ${session.address} at ${formatDateTime(now)}`,
+            `Opened through the secure exchange by ${reader.address} at ${formatDateTime(now)}`,
           );
         await audit.record(trx, {
           organisationId: row.organisation_id,
-          actor: recipient(session.address),
+          actor: reader.actor,
           action: 'exchange.package_opened',
           entity: { type: 'exchange_package', id: row.id },
           change: {},
@@ -246,6 +308,10 @@ export function receivingService(deps: {
           mediaType: file.media_type,
           bytes: file.bytes,
         })),
+        replies: (await replies.repliesOf(db, row.id)).map((reply) => ({
+          sentAt: reply.sent_at,
+          files: reply.files.map((file) => file.name),
+        })),
       };
     },
 
@@ -255,21 +321,18 @@ export function receivingService(deps: {
      * the package is withdrawn or expires.
      */
     async download(
-      packageId: string,
-      token: string,
+      reader: Reader,
       fileId: string,
     ): Promise<{ name: string; mediaType: string; bytes: number; stream: Readable }> {
-      const row = await livePackage(packageId);
-      const session = await recipients.findSession(db, digestOf(token));
-      if (session?.package_id !== row.id || row.mode !== 'download' || !isUuid(fileId))
-        throw new PackageUnavailableError('not-found');
+      const row = await livePackage(reader.packageId);
+      if (row.mode !== 'download' || !isUuid(fileId)) throw new PackageUnavailableError('not-found');
       const file = (await store.filesOf(db, row.id)).find((entry) => entry.id === fileId);
       if (file === undefined) throw new PackageUnavailableError('not-found');
       const counted = await db.transaction().execute(async (trx) => {
         if (!(await store.countDownload(trx, row.id))) return false;
         await audit.record(trx, {
           organisationId: row.organisation_id,
-          actor: recipient(session.address),
+          actor: reader.actor,
           action: 'exchange.file_downloaded',
           entity: { type: 'exchange_package', id: row.id },
           change: { fileId: file.id, name: file.name },
@@ -302,11 +365,127 @@ export function receivingService(deps: {
         stream: plaintext.pipe(guard),
       };
     },
-  };
-}
 
-async function readText(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+    /**
+     * A file of a view-only package, to be shown page by page (never downloaded); each viewing is
+     * audited. Refused as not found in a download package, where the file itself is sent.
+     */
+    async view(reader: Reader, fileId: string): Promise<{ id: string; name: string; pages: number }> {
+      const row = await livePackage(reader.packageId);
+      const file = await viewOnlyFile(row, fileId);
+      const viewable = await viewableFile(file);
+      await viewable.close();
+      await db.transaction().execute((trx) =>
+        audit.record(trx, {
+          organisationId: row.organisation_id,
+          actor: reader.actor,
+          action: 'exchange.file_viewed',
+          entity: { type: 'exchange_package', id: row.id },
+          change: { fileId: file.id, name: file.name },
+        }),
+      );
+      return { id: file.id, name: file.name, pages: viewable.pages };
+    },
+
+    /** One page of a view-only file as a PNG, watermarked with the reader's address, the time and the package. */
+    async page(reader: Reader, fileId: string, number: number): Promise<Buffer> {
+      const row = await livePackage(reader.packageId);
+      const viewable = await viewableFile(await viewOnlyFile(row, fileId));
+      try {
+        return await viewable.page(
+          number,
+          `${reader.address} · ${formatDateTime(clock.now())} · ${row.reference} · do not copy`,
+        );
+      } catch (error) {
+        if (error instanceof NotViewableError) throw new PackageUnavailableError('not-found');
+        throw error;
+      } finally {
+        await viewable.close();
+      }
+    },
+
+    /**
+     * The recipient's secure reply: a message and files, sealed and scanned like the package's own,
+     * kept with the package; its sender is told (in Safeshare, without the content). Refused once
+     * the package has ended, or after 20 replies.
+     */
+    async reply(
+      reader: Reader,
+      reply: {
+        readonly message: string;
+        readonly files: Iterable<IncomingFile> | AsyncIterable<IncomingFile>;
+      },
+    ): Promise<void> {
+      const row = await livePackage(reader.packageId);
+      const message = reply.message.trim();
+      const fault =
+        message === ''
+          ? 'Enter your reply'
+          : message.length > 10_000
+            ? 'Your reply must be 10000 characters or fewer'
+            : checkText('your reply', message, multiline);
+      if (fault !== undefined)
+        throw new ExchangeRuleError([{ field: 'message', code: 'EXCHANGE.REPLY', message: fault }]);
+      if ((await replies.repliesOf(db, row.id)).length >= maxReplies)
+        throw new ExchangeRuleError([
+          {
+            field: 'message',
+            code: 'EXCHANGE.REPLIES',
+            message: `This package has had ${String(maxReplies)} replies, the most it can take: contact the sender another way`,
+          },
+        ]);
+      const by = { organisationId: row.organisation_id, actor: reader.actor };
+      const messageObject = await vault.seal(db, row.organisation_id, Readable.from([Buffer.from(message)]));
+      let files: Awaited<ReturnType<FileSealer['sealAll']>> = [];
+      try {
+        files = await sealer.sealAll(by, reply.files, { viewOnly: false });
+        await livePackage(row.id);
+        await db.transaction().execute(async (trx) => {
+          const now = clock.now();
+          const replyId = await replies.insertReply(trx, {
+            packageId: row.id,
+            fromAddress: reader.address,
+            messageObjectId: messageObject.id,
+            at: now,
+          });
+          for (const [position, file] of files.entries())
+            await replies.insertReplyFile(trx, {
+              replyId,
+              objectId: file.object.id,
+              position,
+              name: file.name,
+              mediaType: file.mediaType,
+              bytes: file.object.plaintextBytes,
+            });
+          await audit.record(trx, {
+            organisationId: row.organisation_id,
+            actor: reader.actor,
+            action: 'exchange.reply_received',
+            entity: { type: 'exchange_package', id: row.id },
+            change: {
+              replyId,
+              message: { bytes: messageObject.plaintextBytes, sha256: messageObject.sha256 },
+              files: files.map((file) => ({
+                name: file.name,
+                type: file.mediaType,
+                bytes: file.object.plaintextBytes,
+                sha256: file.object.sha256,
+              })),
+            },
+          });
+          await notifications.notify(trx, {
+            organisationId: row.organisation_id,
+            userId: row.sent_by,
+            kind: 'exchange.reply_received',
+            subject: `A reply to secure exchange package ${row.reference}`,
+            body: 'The recipient replied through the secure exchange. Read the reply on the decision’s page.',
+            link: `/decisions/${row.decision_id}#packages`,
+          });
+        });
+      } catch (error) {
+        await sealer.discard([messageObject.id, ...files.map((file) => file.object.id)]);
+        throw error;
+      }
+    },
+  };
 }

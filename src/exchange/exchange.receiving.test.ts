@@ -10,7 +10,7 @@ import {
   setUpDisclosureWorldWith,
   shareToNeighbour,
 } from '../../test/support/disclosure-world.ts';
-import type { PackageUnavailableError } from './exchange.receiving.service.ts';
+import type { PackageUnavailableError, Reader } from './exchange.receiving.service.ts';
 
 let dataDir: string;
 const address = 'rebecca.sutton@wiltshire.gov.uk';
@@ -55,6 +55,13 @@ async function lastCode(): Promise<string> {
     .orderBy('id', 'desc')
     .executeTakeFirstOrThrow();
   return /Your code is (\d{6})/.exec(mail.body)?.[1] ?? '';
+}
+
+/** The reader a session token makes of the package; fails the test when it makes none. */
+async function readerOf(packageId: string, token: string): Promise<Reader> {
+  const reader = await context.services.exchange.reader(packageId, { token });
+  if (reader === undefined) throw new Error('the session does not open the package');
+  return reader;
 }
 
 async function codesSent(packageId: string): Promise<number> {
@@ -136,9 +143,9 @@ describe('opening a package with a one-time code (R4.6.4)', () => {
     const sent = await send();
     const token = await signInTo(sent.id);
     const other = await send();
-    expect(await exchange.sessionPackage(other.id, token)).toBe(false);
-    expect(await exchange.sessionPackage(sent.id, token)).toBe(true);
-    const opened = await exchange.open(sent.id, token);
+    expect(await exchange.reader(other.id, { token })).toBeUndefined();
+    expect(await exchange.reader(sent.id, { token })).toMatchObject({ address, staff: false });
+    const opened = await exchange.open(await readerOf(sent.id, token));
     expect(opened).toMatchObject({ message: 'The report is attached.', mode: 'download', downloadsLeft: 3 });
     expect(opened.files.map((file) => [file.name, file.mediaType, file.bytes])).toEqual([
       ['report.pdf', 'application/pdf', pdf.length],
@@ -152,18 +159,20 @@ describe('opening a package with a one-time code (R4.6.4)', () => {
     expect(disclosure.receipt_confirmed_at).toEqual(context.clock.now());
     expect(disclosure.receipt_how).toContain(address);
     context.clock.advance(29 * 60_000);
-    expect(await exchange.sessionPackage(sent.id, token)).toBe(true);
+    expect(await exchange.reader(sent.id, { token })).toMatchObject({ address, staff: false });
     context.clock.advance(31 * 60_000);
-    expect(await exchange.sessionPackage(sent.id, token)).toBe(false);
+    expect(await exchange.reader(sent.id, { token })).toBeUndefined();
   });
 
   it('gives exactly the download limit under 50 parallel downloads, each file whole', async () => {
     const exchange = context.services.exchange;
     const sent = await send({ downloadLimit: 3 });
     const token = await signInTo(sent.id);
-    const fileId = (await exchange.open(sent.id, token)).files[0]?.id ?? '';
+    const fileId = (await exchange.open(await readerOf(sent.id, token))).files[0]?.id ?? '';
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 50 }, async () => read((await exchange.download(sent.id, token, fileId)).stream)),
+      Array.from({ length: 50 }, async () =>
+        read((await exchange.download(await readerOf(sent.id, token), fileId)).stream),
+      ),
     );
     const whole = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
     expect(whole).toHaveLength(3);
@@ -178,8 +187,8 @@ describe('opening a package with a one-time code (R4.6.4)', () => {
     const exchange = context.services.exchange;
     const sent = await send();
     const token = await signInTo(sent.id);
-    const fileId = (await exchange.open(sent.id, token)).files[0]?.id ?? '';
-    const { stream } = await exchange.download(sent.id, token, fileId);
+    const fileId = (await exchange.open(await readerOf(sent.id, token))).files[0]?.id ?? '';
+    const { stream } = await exchange.download(await readerOf(sent.id, token), fileId);
     const received: Buffer[] = [];
     const finished = (async () => {
       for await (const chunk of stream) {
@@ -190,15 +199,19 @@ describe('opening a package with a one-time code (R4.6.4)', () => {
     })();
     await expect(finished).rejects.toBeDefined();
     expect(Buffer.concat(received).length).toBeLessThan(pdf.length);
-    await expect(exchange.open(sent.id, token)).rejects.toMatchObject({ reason: 'withdrawn' });
+    await expect(exchange.open(await readerOf(sent.id, token))).rejects.toMatchObject({
+      reason: 'withdrawn',
+    });
     await expect(exchange.requestCode(sent.id, address)).resolves.toBeUndefined();
   });
 
   it('says an expired package has expired', async () => {
     const exchange = context.services.exchange;
     const sent = await send();
-    const token = await signInTo(sent.id);
+    const reader = await readerOf(sent.id, await signInTo(sent.id));
     context.clock.advance(20 * 86_400_000);
-    await expect(exchange.open(sent.id, token)).rejects.toMatchObject({ reason: 'expired' });
+    await expect(exchange.open(reader)).rejects.toMatchObject({ reason: 'expired' });
+    // The link itself now says so, before any code is asked for.
+    await expect(exchange.checkLive(sent.id)).rejects.toMatchObject({ reason: 'expired' });
   });
 });

@@ -1,21 +1,34 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { emailAddress } from '../lib/fields.ts';
+import { sizeOf } from '../lib/file-types.ts';
 import { formatDateTime } from '../lib/time.ts';
 import { NotFoundError, RuleError } from '../lib/errors.ts';
 import { parseForm, ruleErrors, typedAnswers, type FormErrors } from '../web/forms.ts';
 import { cookiePolicy } from '../web/web.plugin.ts';
-import { PackageUnavailableError, type Unavailable } from './exchange.receiving.service.ts';
+import { drainFiles, filesOf, streamedForms } from './exchange.multipart.ts';
+import { PackageUnavailableError, type Reader, type Unavailable } from './exchange.receiving.service.ts';
 import type { ExchangeService } from './index.ts';
+import type { PolicyPack } from '../policy/index.ts';
 
 export interface ExchangeRouteOptions {
   readonly exchange: ExchangeService;
+  readonly policy: PolicyPack;
   readonly secureCookies: boolean;
 }
 
 const packageParams = z.strictObject({ id: z.uuid() });
 const withdrawForm = z.object({ reason: z.string() });
 const fileParams = z.strictObject({ id: z.uuid(), fileId: z.uuid() });
+const pageParams = z.strictObject({
+  id: z.uuid(),
+  fileId: z.uuid(),
+  page: z
+    .string()
+    .regex(/^[1-9]\d{0,3}$/)
+    .transform(Number),
+});
+const replyForm = z.strictObject({ message: z.string({ error: 'Enter your reply' }) });
 const addressForm = z.strictObject({ address: emailAddress });
 const codeForm = z.strictObject({
   address: emailAddress,
@@ -30,6 +43,10 @@ export const exchangePaths = {
   requestCode: (id: string) => `/exchange/packages/${id}/code-request`,
   code: (id: string) => `/exchange/packages/${id}/code`,
   file: (id: string, fileId: string) => `/exchange/packages/${id}/files/${fileId}`,
+  view: (id: string, fileId: string) => `/exchange/packages/${id}/files/${fileId}/view`,
+  page: (id: string, fileId: string, page: number) =>
+    `/exchange/packages/${id}/files/${fileId}/pages/${String(page)}`,
+  reply: (id: string) => `/exchange/packages/${id}/reply`,
 } as const;
 
 const unavailablePages: Record<Unavailable, { title: string; body: string }> = {
@@ -107,6 +124,40 @@ export async function exchangeRoutes(app: FastifyInstance, options: ExchangeRout
   }
 
   const token = (request: FastifyRequest) => request.cookies[cookies.names.exchange];
+  /** The reader of the package: a code's session, or the hosted partner's member of staff it was sent to. */
+  const readerOf = (request: FastifyRequest, id: string) =>
+    exchange.reader(id, { token: token(request), viewer: request.viewer });
+
+  async function renderPackage(
+    reply: FastifyReply,
+    reader: Reader,
+    status = 200,
+    extra: { values?: Record<string, unknown>; errors?: FormErrors; replied?: boolean } = {},
+  ) {
+    const opened = await exchange.open(reader);
+    const id = opened.id;
+    return reply.code(status).render('exchange/views/package.njk', {
+      pageTitle: `Information from ${opened.senderName}`,
+      opened,
+      reader,
+      expires: formatDateTime(opened.expiresAt),
+      paragraphs: opened.message.split(/\n{2,}/),
+      files: opened.files.map((file) => ({
+        ...file,
+        size: sizeOf(file.bytes),
+        href: opened.mode === 'download' ? exchangePaths.file(id, file.id) : exchangePaths.view(id, file.id),
+      })),
+      replies: opened.replies.map((sent) => ({
+        at: formatDateTime(sent.sentAt),
+        files: sent.files.join(', '),
+      })),
+      replyAction: exchangePaths.reply(id),
+      limits: options.policy.exchange,
+      values: extra.values ?? {},
+      errors: extra.errors,
+      replied: extra.replied === true,
+    });
+  }
 
   app.get(
     '/exchange/packages/:id',
@@ -120,23 +171,13 @@ export async function exchangeRoutes(app: FastifyInstance, options: ExchangeRout
       const id = params(request);
       if (id === undefined) return unavailable(reply, new PackageUnavailableError('not-found'));
       try {
-        const session = token(request);
-        if (session === undefined || !(await exchange.sessionPackage(id, session)))
+        const reader = await readerOf(request, id);
+        if (reader === undefined) {
+          await exchange.checkLive(id);
           return await renderAddress(reply, 200, id, {});
-        const opened = await exchange.open(id, session);
-        return await reply.render('exchange/views/package.njk', {
-          pageTitle: `Information from ${opened.senderName}`,
-          opened,
-          expires: formatDateTime(opened.expiresAt),
-          paragraphs: opened.message.split(/\n{2,}/),
-          files: opened.files.map((file) => ({
-            ...file,
-            size:
-              file.bytes < 1_048_576
-                ? `${String(Math.ceil(file.bytes / 1024))} KB`
-                : `${(file.bytes / 1_048_576).toFixed(1)} MB`,
-            href: exchangePaths.file(id, file.id),
-          })),
+        }
+        return await renderPackage(reply, reader, 200, {
+          replied: (request.query as Record<string, unknown>)['replied'] === '1',
         });
       } catch (error) {
         if (error instanceof PackageUnavailableError) return unavailable(reply, error);
@@ -225,12 +266,11 @@ export async function exchangeRoutes(app: FastifyInstance, options: ExchangeRout
     { config: { access: 'public', audit: { sometimes: ['exchange.file_downloaded'] } } },
     async (request, reply) => {
       const parsed = fileParams.safeParse(request.params);
-      const session = token(request);
       if (!parsed.success) return unavailable(reply, new PackageUnavailableError('not-found'));
-      if (session === undefined || !(await exchange.sessionPackage(parsed.data.id, session)))
-        return reply.redirect(exchangePaths.package(parsed.data.id), 303);
+      const reader = await readerOf(request, parsed.data.id);
+      if (reader === undefined) return reply.redirect(exchangePaths.package(parsed.data.id), 303);
       try {
-        const file = await exchange.download(parsed.data.id, session, parsed.data.fileId);
+        const file = await exchange.download(reader, parsed.data.fileId);
         return await reply
           .header('content-type', file.mediaType)
           .header('content-length', String(file.bytes))
@@ -243,4 +283,107 @@ export async function exchangeRoutes(app: FastifyInstance, options: ExchangeRout
       }
     },
   );
+
+  // View only: the file's pages as watermarked pictures, never the file (see exchange.view-only.ts).
+  app.get(
+    '/exchange/packages/:id/files/:fileId/view',
+    { config: { access: 'public', audit: { sometimes: ['exchange.file_viewed'] } } },
+    async (request, reply) => {
+      const parsed = fileParams.safeParse(request.params);
+      if (!parsed.success) return unavailable(reply, new PackageUnavailableError('not-found'));
+      const { id, fileId } = parsed.data;
+      const reader = await readerOf(request, id);
+      if (reader === undefined) return reply.redirect(exchangePaths.package(id), 303);
+      try {
+        const file = await exchange.view(reader, fileId);
+        return await reply.render('exchange/views/view.njk', {
+          pageTitle: `${file.name} (view only)`,
+          file,
+          backLink: exchangePaths.package(id),
+          columnWidth: 'full',
+          pages: Array.from({ length: file.pages }, (_, index) => ({
+            number: index + 1,
+            src: exchangePaths.page(id, fileId, index + 1),
+          })),
+        });
+      } catch (error) {
+        if (error instanceof PackageUnavailableError) return unavailable(reply, error);
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/exchange/packages/:id/files/:fileId/pages/:page',
+    { config: { access: 'public', audit: 'none' } },
+    async (request, reply) => {
+      const parsed = pageParams.safeParse(request.params);
+      if (!parsed.success) return unavailable(reply, new PackageUnavailableError('not-found'));
+      const { id, fileId, page } = parsed.data;
+      const reader = await readerOf(request, id);
+      if (reader === undefined) return reply.code(403).type('text/plain').send('Open the package first.');
+      try {
+        const png = await exchange.page(reader, fileId, page);
+        return await reply
+          .type('image/png')
+          .header('content-disposition', 'inline')
+          .header('cache-control', 'no-store')
+          .send(png);
+      } catch (error) {
+        if (error instanceof PackageUnavailableError) return unavailable(reply, error);
+        throw error;
+      }
+    },
+  );
+
+  // The recipient's secure reply: a message and files, streamed in like a package's.
+  await app.register(async (scope) => {
+    await streamedForms(scope, options.policy);
+    scope.post(
+      '/exchange/packages/:id/reply',
+      {
+        config: {
+          access: 'public',
+          // A refused reply shows the package again, which records the opening.
+          audit: {
+            sometimes: [
+              'exchange.reply_received',
+              'exchange.malware_refused',
+              'exchange.package_opened',
+              'disclosure.receipt_confirmed',
+            ],
+          },
+        },
+      },
+      async (request, reply) => {
+        const id = params(request);
+        if (id === undefined) {
+          await drainFiles(request);
+          return unavailable(reply, new PackageUnavailableError('not-found'));
+        }
+        const reader = await readerOf(request, id);
+        try {
+          if (reader === undefined) {
+            await drainFiles(request);
+            return await reply.redirect(exchangePaths.package(id), 303);
+          }
+          const form = parseForm(replyForm, request.body);
+          if (!form.ok) {
+            await drainFiles(request);
+            return await renderPackage(reply, reader, 400, { errors: form.errors });
+          }
+          await exchange.reply(reader, { message: form.value.message, files: filesOf(request) });
+          return await reply.redirect(`${exchangePaths.package(id)}?replied=1#reply`, 303);
+        } catch (error) {
+          await drainFiles(request);
+          if (error instanceof PackageUnavailableError) return unavailable(reply, error);
+          if (!(error instanceof RuleError) || reader === undefined) throw error;
+          return renderPackage(reply, reader, 400, {
+            values: typedAnswers(request.body, ['message']),
+            errors: ruleErrors(error, ['message', 'files']),
+          });
+        }
+      },
+    );
+  });
 }

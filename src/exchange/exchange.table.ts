@@ -81,10 +81,31 @@ export interface ExchangeSessionsTable {
   ended_at: Date | null;
 }
 
+/** A recipient's secure reply to a package: a message and files, kept with the package for its sender. */
+export interface ExchangeRepliesTable {
+  id: Generated<string>;
+  package_id: string;
+  from_address: string;
+  message_object_id: string;
+  sent_at: Date;
+}
+
+export interface ExchangeReplyFilesTable {
+  id: Generated<string>;
+  reply_id: string;
+  object_id: string;
+  position: number;
+  name: string;
+  media_type: string;
+  bytes: number;
+}
+
 export interface ExchangeTables {
   exchange_objects: ExchangeObjectsTable;
   exchange_packages: ExchangePackagesTable;
   exchange_package_files: ExchangePackageFilesTable;
   exchange_codes: ExchangeCodesTable;
   exchange_sessions: ExchangeSessionsTable;
+  exchange_replies: ExchangeRepliesTable;
+  exchange_reply_files: ExchangeReplyFilesTable;
 }

@@ -11,6 +11,7 @@ import { Keyring } from './exchange.keyring.ts';
 import { packagesService } from './exchange.packages.service.ts';
 import { clamdScanner } from './exchange.scanner.ts';
 import { receivingService } from './exchange.receiving.service.ts';
+import { fileSealer } from './exchange.sealing.ts';
 import { fileObjectStore } from './exchange.store.ts';
 import { exchangeVault } from './exchange.vault.ts';
 
@@ -44,6 +45,11 @@ export function exchangeService(deps: {
     keyring,
     objects: fileObjectStore(path.join(deps.config.dataDir, 'exchange')),
   });
+  const sealer = fileSealer({
+    ...deps,
+    vault,
+    scanner: deps.config.clamdUrl === undefined ? undefined : clamdScanner(deps.config.clamdUrl),
+  });
   return {
     vault,
     /** The key-encryption keys, read from KEY_DIR on first use (`safeshare keys`). */
@@ -53,11 +59,11 @@ export function exchangeService(deps: {
     ...packagesService({
       ...deps,
       vault,
-      scanner: deps.config.clamdUrl === undefined ? undefined : clamdScanner(deps.config.clamdUrl),
+      sealer,
       publicUrl: deps.config.publicUrl,
       serviceName: deps.config.serviceName,
     }),
-    ...receivingService({ ...deps, vault, serviceName: deps.config.serviceName }),
+    ...receivingService({ ...deps, vault, sealer, serviceName: deps.config.serviceName }),
   };
 }
 

@@ -278,3 +278,8 @@ function jpegProblem(bytes: Buffer, limits: FileCheckLimits): FileCheckProblem |
     return 'damaged';
   }
 }
+
+/** A size for people: kilobytes under a megabyte, megabytes to one decimal above. */
+export function sizeOf(bytes: number): string {
+  return bytes < 1_048_576 ? `${String(Math.ceil(bytes / 1024))} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`;
+}

@@ -63,10 +63,41 @@ export class TestBrowser {
     });
   }
 
+  /**
+   * Posts a form with files, as a browser does: the fields in order (the CSRF token first unless
+   * `csrf` is false), then the files.
+   */
+  async postMultipart(
+    url: string,
+    form: Record<string, string | readonly string[]>,
+    files: readonly {
+      readonly field?: string;
+      readonly name: string;
+      readonly bytes: Buffer;
+      readonly type?: string;
+    }[],
+    options: { csrf?: boolean } = {},
+  ): Promise<LightMyRequestResponse> {
+    const body = new FormData();
+    if (options.csrf !== false) body.append('_csrf', await this.formToken());
+    for (const [key, value] of Object.entries(form))
+      for (const item of [value].flat()) body.append(key, item);
+    for (const file of files)
+      body.append(
+        file.field ?? 'files',
+        new Blob([file.bytes], { type: file.type ?? 'application/octet-stream' }),
+        file.name,
+      );
+    const encoded = new Response(body);
+    return this.request('POST', url, Buffer.from(await encoded.arrayBuffer()), {
+      'content-type': encoded.headers.get('content-type') ?? '',
+    });
+  }
+
   async request(
     method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
-    payload?: string,
+    payload?: string | Buffer,
     headers: Record<string, string> = {},
   ): Promise<LightMyRequestResponse> {
     const cookieHeader = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
