@@ -431,13 +431,8 @@ describe('the checklists', () => {
     expect(await disclosureCount()).toBe(before);
   });
 
-  it('secure exchange: refuses until every recipient is confirmed to need it', async () => {
+  it('secure exchange: is never logged from a checklist, only by sending its package', async () => {
     const browser = await signIn(context, practitioner);
-    await checklistFor(browser, shareToNeighbour, {
-      recipientIndex: '0',
-      categoryIds: ['health'],
-      method: 'secure-exchange',
-    });
     const before = await disclosureCount();
     const form = {
       recipientIndex: '0',
@@ -445,20 +440,13 @@ describe('the checklists', () => {
       method: 'secure-exchange',
       description: 'Health summary.',
     };
-    const no = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
-      ...form,
-      recipientsNeedIt: 'no',
-    });
-    expect(no.statusCode).toBe(400);
-    expect(errorSummary(no.body)).toEqual(['Send it only to recipients who need the information']);
-    const unexpected = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+    const logged = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
       ...form,
       recipientsNeedIt: 'yes',
-      trackingReference: 'RR1',
     });
-    expect(unexpected.statusCode).toBe(400);
-    expect(errorSummary(unexpected.body)).toEqual([
-      'The form has a field it does not expect (trackingReference)',
+    expect(logged.statusCode).toBe(400);
+    expect(errorSummary(logged.body)).toEqual([
+      'Send it through the secure exchange from the decision’s page: sending the package records the disclosure',
     ]);
     // Step 1's hidden answers are checked again: information the decision did not share goes back to step 1.
     const tampered = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {

@@ -110,7 +110,28 @@ export function recordingService(deps: DisclosuresDependencies) {
      * named and nothing is written.
      */
     async record(viewer: Viewer, decisionId: string, answers: NewDisclosureAnswers): Promise<string> {
-      const prepared = await prepare(viewer, decisionId, answers);
+      // A share by the secure exchange is logged by sending its package, which is the evidence: a
+      // record of one without a package would say information left by a route it did not take.
+      const exchangeOnly =
+        answers.method === 'secure-exchange'
+          ? [
+              {
+                field: 'method',
+                code: 'DISCLOSURE.USE_THE_EXCHANGE',
+                message:
+                  'Send it through the secure exchange from the decision’s page: sending the package records the disclosure',
+              },
+            ]
+          : [];
+      let prepared: PreparedDisclosure;
+      try {
+        prepared = await prepare(viewer, decisionId, answers);
+      } catch (error) {
+        if (error instanceof DisclosureRuleError && exchangeOnly.length > 0)
+          throw new DisclosureRuleError([...exchangeOnly, ...error.problems]);
+        throw error;
+      }
+      if (exchangeOnly.length > 0) throw new DisclosureRuleError(exchangeOnly);
       return db.transaction().execute((trx) => commit(trx, viewer, prepared));
     },
 

@@ -14,7 +14,6 @@ import {
   expectClean,
   telephoneForm,
   chooseMethod,
-  checklistFor,
   recordTelephoneDisclosure,
   setUpDisclosureWorld,
 } from '../../test/support/disclosure-world.ts';
@@ -94,14 +93,15 @@ describe('step 1: to whom, what and how', () => {
       'Enter an email address in the correct format, like name@example.gov.uk',
     ]);
 
-    // The secure exchange it offers is accepted, and its checklist follows.
-    const page = await checklistFor(browser, shareToNeighbour, {
+    // The secure exchange it offers is accepted, and sending the package (not a checklist) records it.
+    const exchange = await chooseMethod(browser, shareToNeighbour, {
       recipientIndex: '0',
       categoryIds: ['education'],
       method: 'secure-exchange',
       recipientAddress: '',
     });
-    expect(page.body).toContain('Secure exchange: the checklist');
+    expect(exchange.statusCode).toBe(303);
+    expect(exchange.headers['location']).toBe(`/decisions/${shareToNeighbour}/packages/new`);
   });
 
   it('keeps personal data out of the address: the draft waits in a signed cookie, and a checklist without one starts again', async () => {

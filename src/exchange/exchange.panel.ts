@@ -2,6 +2,7 @@ import { disclosureReaders, disclosureRecorders } from '../disclosures/index.ts'
 import type { DecisionPanel } from '../sharing/index.ts';
 import { formatDateTime } from '../lib/time.ts';
 import { sizeOf } from '../lib/file-types.ts';
+import { exchangePaths } from './exchange.paths.ts';
 import type { ExchangeService } from './index.ts';
 
 /** What each event of a package's history says, for its sender. */
@@ -34,7 +35,7 @@ export function decisionPackagesPanel(exchange: Pick<ExchangeService, 'sentUnder
       template: 'exchange/views/_decision-packages.njk',
       data: {
         canSend: viewer.roles.some((role) => disclosureRecorders.includes(role)),
-        sendPath: `/decisions/${view.id}/packages/new`,
+        sendPath: exchangePaths.send(view.id),
         packages: packages.map((sent) => ({
           ...sent,
           status:

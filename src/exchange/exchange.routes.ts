@@ -7,6 +7,7 @@ import { NotFoundError, RuleError } from '../lib/errors.ts';
 import { parseForm, ruleErrors, typedAnswers, type FormErrors } from '../web/forms.ts';
 import { cookiePolicy } from '../web/web.plugin.ts';
 import { drainFiles, filesOf, streamedForms } from './exchange.multipart.ts';
+import { exchangePaths } from './exchange.paths.ts';
 import { PackageUnavailableError, type Reader, type Unavailable } from './exchange.receiving.service.ts';
 import type { ExchangeService } from './index.ts';
 import type { PolicyPack } from '../policy/index.ts';
@@ -37,17 +38,6 @@ const codeForm = z.strictObject({
     .trim()
     .regex(/^\d{6}$/, 'Enter the 6-digit code from the email, like 123456'),
 });
-
-export const exchangePaths = {
-  package: (id: string) => `/exchange/packages/${id}`,
-  requestCode: (id: string) => `/exchange/packages/${id}/code-request`,
-  code: (id: string) => `/exchange/packages/${id}/code`,
-  file: (id: string, fileId: string) => `/exchange/packages/${id}/files/${fileId}`,
-  view: (id: string, fileId: string) => `/exchange/packages/${id}/files/${fileId}/view`,
-  page: (id: string, fileId: string, page: number) =>
-    `/exchange/packages/${id}/files/${fileId}/pages/${String(page)}`,
-  reply: (id: string) => `/exchange/packages/${id}/reply`,
-} as const;
 
 const unavailablePages: Record<Unavailable, { title: string; body: string }> = {
   'not-found': {

@@ -9,7 +9,7 @@ import { policyLabels, type PolicyPack } from '../policy/index.ts';
 import { sharingPaths } from '../sharing/index.ts';
 import { parseForm, ruleErrors, typedAnswers, viewerOf, type FormErrors } from '../web/forms.ts';
 import { drainFiles, filesOf, streamedForms } from './exchange.multipart.ts';
-import { exchangePaths } from './exchange.routes.ts';
+import { exchangePaths } from './exchange.paths.ts';
 import { maxViewableMegabytes } from './exchange.view-only.ts';
 import type { ExchangeService } from './index.ts';
 
@@ -40,8 +40,6 @@ const whole = (message: string) =>
     .trim()
     .regex(/^\d{1,3}$/, message)
     .transform(Number);
-
-export const sendPath = (decisionId: string) => `/decisions/${decisionId}/packages/new`;
 
 /**
  * Sending through the secure exchange (R4.6.4): from a recorded decision to share, a message and
@@ -112,7 +110,7 @@ export async function exchangeSendRoutes(
     return reply.code(status).render('exchange/views/send.njk', {
       pageTitle: 'Send through the secure exchange',
       backLink: sharingPaths.decision(decision.id),
-      action: sendPath(decision.id),
+      action: exchangePaths.send(decision.id),
       reference: decision.reference,
       recipientItems: recipients.map((recipient, index) => ({
         value: String(index),

@@ -1,27 +1,44 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorSummary } from '../../test/support/browser.ts';
 import {
   asPractitioner,
   context,
   elsewhere,
   practitioner,
-  setUpDisclosureWorld,
+  setUpDisclosureWorldWith,
   shareToNeighbour,
 } from '../../test/support/disclosure-world.ts';
 import { signIn } from '../../test/support/factories.ts';
 
+let dataDir: string;
 let disclosureId: string;
 
+// The disclosure is a secure exchange package's: sending it logged the disclosure.
 beforeAll(async () => {
-  await setUpDisclosureWorld();
-  disclosureId = await context.services.disclosures.record(asPractitioner, shareToNeighbour, {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-incident-disclosure-'));
+  await setUpDisclosureWorldWith({ DATA_DIR: dataDir });
+  const sent = await context.services.exchange.send(asPractitioner, shareToNeighbour, {
     recipientIndex: 0,
-    method: 'secure-exchange',
     categoryIds: ['education'],
-    description: 'The EHC needs assessment report.',
-    checklist: { recipientsNeedIt: true },
+    message: 'The EHC needs assessment report.',
+    mode: 'download',
+    files: [],
   });
+  disclosureId = (
+    await context.db
+      .selectFrom('exchange_packages')
+      .select('disclosure_id')
+      .where('id', '=', sent.id)
+      .executeTakeFirstOrThrow()
+  ).disclosure_id;
 }, 60_000);
+
+afterAll(async () => {
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
 
 const report = (overrides: Record<string, string | string[]> = {}) => ({
   kind: 'wrong-recipient',

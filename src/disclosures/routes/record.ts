@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Viewer } from '../../auth/index.ts';
 import { methodName, type MethodReason } from '../../channels/index.ts';
+import { exchangePaths } from '../../exchange/exchange.paths.ts';
 import { nothingToAudit } from '../../lib/request-context.ts';
 import type { DirectoryEntry } from '../../orgs/index.ts';
 import type { ChannelMethodId } from '../../policy/index.ts';
@@ -208,6 +209,9 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
         return renderStepOne(reply, 400, context, values, {
           errors: errorsOf(standing.map((problem) => ({ field: problem.field, text: problem.message }))),
         });
+      // The secure exchange is not logged here: sending its package records the disclosure.
+      if (answers.method === 'secure-exchange')
+        return reply.redirect(exchangePaths.send(context.decision.id), 303);
       saveDraft(reply, context.decision.id, answers);
       return reply.redirect(disclosurePaths.checklist(context.decision.id), 303);
     }),
