@@ -5,6 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, expect } from 'vitest';
 import { buildApp } from '../../src/app.ts';
+import type { Db } from '../../src/db/client.ts';
 import { systemActor } from '../../src/audit/index.ts';
 import { currentCode, newTotpSecret, type Role } from '../../src/auth/index.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -19,6 +20,8 @@ export const screenshotFolder = path.resolve('test-results', 'screenshots');
 
 export interface Journey {
   readonly baseUrl: string;
+  /** The database, to read what Safeshare e-mailed (its outbox) as the recipient's mail client would. */
+  readonly db: Db;
   readonly services: Services;
   readonly secretBox: SecretBox;
   readonly browser: Browser;
@@ -26,9 +29,12 @@ export interface Journey {
 }
 
 /** Safeshare listening on loopback over a fresh database, and Debian's Chromium to drive it. */
-export async function startJourney(): Promise<Journey> {
+export async function startJourney(settings: Record<string, string> = {}): Promise<Journey> {
   const database = await freshDatabase();
-  const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), secretKey: randomBytes(32) };
+  const config = {
+    ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...settings }),
+    secretKey: randomBytes(32),
+  };
   const secretBox = new SecretBox(randomBytes(32));
   const dependencies = { db: database.db, clock: systemClock, secretBox, config };
   const services = buildServices(dependencies);
@@ -56,6 +62,7 @@ export async function startJourney(): Promise<Journey> {
   await fs.mkdir(screenshotFolder, { recursive: true });
   return {
     baseUrl,
+    db: database.db,
     services,
     secretBox,
     browser,
