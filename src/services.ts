@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { consentOutputsService, consentService } from './consent/index.ts';
 import { disclosuresService } from './disclosures/index.ts';
 import { exchangeService } from './exchange/index.ts';
+import { custodyService } from './custody/index.ts';
 import { incidentsService } from './incidents/index.ts';
 import type { Db } from './db/client.ts';
 import { databaseReachable } from './db/health.ts';
@@ -149,9 +150,18 @@ export function services(deps: Dependencies) {
     orgs: container.orgs,
     config: deps.config,
   });
+  const custody = custodyService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    policy,
+    staff,
+    notifications: container.notifications,
+  });
   return {
     ...container,
     policy,
+    custody,
     consent,
     consentOutputs,
     sharing,
@@ -165,6 +175,7 @@ export function services(deps: Dependencies) {
       notifications: container.notifications,
       staff,
       disclosures,
+      custody,
     }),
   };
 }

@@ -78,7 +78,7 @@ describe('safeshare jobs', () => {
     expect(after.stdout).toMatch(/^mail-delivery {2}every 15 seconds {2}last run .+: nothing due$/m);
   }, 120_000);
 
-  it('registers the consent review reminders, the receipt follow-up and the exchange expiry as daily jobs, each calling its service', async () => {
+  it('registers the consent review reminders, the receipt follow-up, the exchange expiry and the off-site follow-up as daily jobs, each calling its service', async () => {
     // The jobs main.ts registers, as an operator sees them: not a stand-in with the same name.
     const listed = await safeshare('jobs', 'list');
     expect(listed.stdout).toMatch(/^consent-review-reminders {2}daily at 07:00 \(London time\) {2}/m);
@@ -92,6 +92,9 @@ describe('safeshare jobs', () => {
     );
     const receipts = await safeshare('jobs', 'run', 'receipt-follow-up');
     expect(receipts.stdout.trim()).toBe('receipt-follow-up: no overdue receipts');
+    expect(listed.stdout).toMatch(/^custody-follow-up {2}daily at 08:00 \(London time\) {2}/m);
+    const offSite = await safeshare('jobs', 'run', 'custody-follow-up');
+    expect(offSite.stdout.trim()).toBe('custody-follow-up: nothing overdue off site');
   }, 120_000);
 
   it('registers the incident clock to run every five minutes, calling the incident register', async () => {

@@ -1,6 +1,7 @@
 import type { AuditTables } from '../audit/audit.table.ts';
 import type { AuthTables } from '../auth/auth.table.ts';
 import type { ConsentTables } from '../consent/consent.table.ts';
+import type { CustodyTables } from '../custody/custody.table.ts';
 import type { DisclosuresTables } from '../disclosures/disclosures.table.ts';
 import type { ExchangeTables } from '../exchange/exchange.table.ts';
 import type { IncidentsTables } from '../incidents/incidents.table.ts';
@@ -15,6 +16,7 @@ export interface Database
     AuditTables,
     AuthTables,
     ConsentTables,
+    CustodyTables,
     DisclosuresTables,
     ExchangeTables,
     IncidentsTables,

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { isUuid } from '../lib/ids.ts';
-import { checkboxes, dateFieldNames, dateParts, readDate } from '../lib/fields.ts';
+import { checkboxes, dateFieldNames, dateParts, readDate, readInstant } from '../lib/fields.ts';
 import { checkText, multiline, singleLine, type TextShape } from '../lib/text.ts';
-import { londonInstant } from '../lib/time.ts';
 import { likelihoods, severities } from './incidents.grading.ts';
 import {
   incidentKinds,
@@ -53,35 +52,6 @@ function required(
   return text;
 }
 
-/** A London date and a time of day, HH:MM or H:MM, 24-hour; or a reason it is not one. */
-function readInstant(
-  raw: Record<string, unknown>,
-  dateName: string,
-  timeName: string,
-  problem: Problem,
-  messages: { blank: string; invalid: string; time: string },
-): Date | undefined {
-  const date = readDate(raw, dateName);
-  const time = typeof raw[timeName] === 'string' ? raw[timeName].trim().replace('.', ':') : '';
-  if (date.kind === 'blank') {
-    problem(dateName, messages.blank);
-    return undefined;
-  }
-  if (date.kind === 'invalid') {
-    problem(dateName, messages.invalid);
-    return undefined;
-  }
-  const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(time);
-  if (match === null) {
-    problem(timeName, messages.time);
-    return undefined;
-  }
-  const instant = londonInstant(date.value, `${match[1] ?? ''}:${match[2] ?? ''}`);
-  if (instant === undefined)
-    problem(timeName, 'That time did not happen: the clocks went forward an hour then');
-  return instant;
-}
-
 export const reportFields = [
   'kind',
   'whatHappened',
@@ -93,6 +63,7 @@ export const reportFields = [
   'peopleEstimated',
   'actionsTaken',
   'disclosureId',
+  'custodyItemId',
 ];
 
 export function reportForm() {
@@ -109,6 +80,7 @@ export function reportForm() {
       actionsTaken: loose(10_000),
       /** Set by the page when the incident is reported from a disclosure. */
       disclosureId: loose(100),
+      custodyItemId: loose(100),
     })
     .transform((raw, ctx): IncidentReport => {
       const problem: Problem = (path, message) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -146,6 +118,9 @@ export function reportForm() {
       const disclosureId = raw.disclosureId?.trim() === '' ? undefined : raw.disclosureId?.trim();
       if (disclosureId !== undefined && !isUuid(disclosureId))
         problem('disclosureId', 'Report the incident from the page of a disclosure you can see');
+      const custodyItemId = raw.custodyItemId?.trim() === '' ? undefined : raw.custodyItemId?.trim();
+      if (custodyItemId !== undefined && !isUuid(custodyItemId))
+        problem('custodyItemId', 'Report the loss from the off-site log entry');
       if (kind === undefined || happenedOn.kind !== 'date' || awareAt === undefined || ctx.issues.length > 0)
         return z.NEVER;
       return {
@@ -158,6 +133,7 @@ export function reportForm() {
         peopleEstimated: raw.peopleEstimated.includes('yes'),
         actionsTaken,
         ...(disclosureId === undefined ? {} : { disclosureId }),
+        ...(custodyItemId === undefined ? {} : { custodyItemId }),
       };
     });
 }

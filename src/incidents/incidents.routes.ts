@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z, type ZodType } from 'zod';
 import { csvDocument } from '../lib/csv.ts';
 import { isUuid } from '../lib/ids.ts';
+import { custodyPaths } from '../custody/custody.paths.ts';
 import { disclosurePaths } from '../disclosures/disclosures.paths.ts';
 import { NotFoundError, RuleError } from '../lib/errors.ts';
 import { formatDateTime } from '../lib/time.ts';
 import { anchorDates, parseForm, ruleErrors, typedAnswers, viewerOf, type FormErrors } from '../web/forms.ts';
 import type { AuditDeclaration } from '../web/access.ts';
 import type { Viewer } from '../auth/index.ts';
+import type { CustodyService } from '../custody/index.ts';
 import { incidentGraders } from './incidents.access.ts';
 import {
   closeFields,
@@ -28,6 +30,8 @@ import type { Incident, IncidentsService } from './incidents.service.ts';
 
 export interface IncidentRouteOptions {
   readonly incidents: IncidentsService;
+  /** The off-site log, whose lost items are reported from here, the report starting filled in. */
+  readonly custody: Pick<CustodyService, 'mayReportLost'>;
 }
 
 const anyone = (audit: AuditDeclaration) => ({ access: 'staff' as const, audit });
@@ -56,6 +60,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       path: incidentPaths.incident(incident.id),
       disclosurePath:
         incident.disclosureId === null ? null : disclosurePaths.disclosure(incident.disclosureId),
+      custodyPath: incident.custodyItemId === null ? null : custodyPaths.item(incident.custodyItemId),
     };
   }
 
@@ -190,47 +195,84 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       );
   });
 
-  // R5.1: reported straight from a disclosure's page, the report is linked to it.
+  /** An off-site log entry the viewer may report lost, as the report's first answers. */
+  async function lostFrom(viewer: Viewer, custodyId: string): Promise<Record<string, string> | undefined> {
+    const item = await options.custody.mayReportLost(viewer, custodyId);
+    if (item === undefined) return undefined;
+    return {
+      custodyItemId: item.id,
+      custodyReference: item.reference,
+      kind: 'lost-or-stolen',
+      information: item.what,
+      whatHappened: `Lost while off site (${item.reference}): taken to ${item.destination}, due back ${formatDateTime(item.dueBackAt)}.`,
+    };
+  }
+
+  // R5.1: reported straight from a disclosure's page, the report is linked to it; from an off-site
+  // log entry (R4.3, R4.7.3), the report starts filled in and the entry is marked lost with it.
   app.get('/incidents/new', { config: anyone('none') }, async (request, reply) => {
-    const from = z
-      .object({ disclosure: z.uuid().optional().catch(undefined) })
-      .parse(request.query).disclosure;
+    const query = z
+      .object({
+        disclosure: z.uuid().optional().catch(undefined),
+        custody: z.uuid().optional().catch(undefined),
+      })
+      .parse(request.query);
+    const viewer = viewerOf(request);
+    if (query.custody !== undefined) {
+      const lost = await lostFrom(viewer, query.custody);
+      if (lost !== undefined) return renderReport(reply, 200, lost);
+    }
+    const from = query.disclosure;
     const disclosureId =
-      from !== undefined && (await incidents.mayReportAbout(viewerOf(request), from)) ? from : undefined;
+      from !== undefined && (await incidents.mayReportAbout(viewer, from)) ? from : undefined;
     return renderReport(reply, 200, disclosureId === undefined ? {} : { disclosureId });
   });
 
-  app.post('/incidents/new', { config: anyone(['incident.reported']) }, async (request, reply) => {
-    const form = parseForm(reportForm(), request.body);
-    // Shown again only when refused: a disclosure the reporter may not see is never shown back as linked.
-    const typedAgain = async () => {
-      const typed = typedAnswers(request.body, reportFields, ['peopleEstimated']);
-      const linked = typed['disclosureId'];
-      const linkable =
-        typeof linked === 'string' &&
-        isUuid(linked) &&
-        (await incidents.mayReportAbout(viewerOf(request), linked));
-      return linkable ? typed : { ...typed, disclosureId: undefined };
-    };
-    if (!form.ok) return renderReport(reply, 400, await typedAgain(), form.errors);
-    try {
-      const id = await incidents.report(viewerOf(request), form.value);
-      return await reply.redirect(`${incidentPaths.incident(id)}?done=reported`, 303);
-    } catch (error) {
-      if (!(error instanceof RuleError)) throw error;
-      const field = (name: string) => (name === 'awareAt' ? 'awareOn' : name);
-      return renderReport(
-        reply,
-        400,
-        await typedAgain(),
-        ruleErrors(
-          new RuleError(error.problems.map((problem) => ({ ...problem, field: field(problem.field) }))),
-          reportFields,
-          ['happenedOn', 'awareOn'],
-        ),
-      );
-    }
-  });
+  app.post(
+    '/incidents/new',
+    { config: anyone(['incident.reported', 'custody.lost']) },
+    async (request, reply) => {
+      const form = parseForm(reportForm(), request.body);
+      // Shown again only when refused: a disclosure the reporter may not see is never shown back as linked.
+      const typedAgain = async () => {
+        const typed = typedAnswers(request.body, reportFields, ['peopleEstimated']);
+        const linked = typed['disclosureId'];
+        const linkable =
+          typeof linked === 'string' &&
+          isUuid(linked) &&
+          (await incidents.mayReportAbout(viewerOf(request), linked));
+        const custody = typed['custodyItemId'];
+        const lost =
+          typeof custody === 'string' && isUuid(custody)
+            ? await lostFrom(viewerOf(request), custody)
+            : undefined;
+        return {
+          ...typed,
+          disclosureId: linkable ? linked : undefined,
+          custodyItemId: lost?.['custodyItemId'],
+          custodyReference: lost?.['custodyReference'],
+        };
+      };
+      if (!form.ok) return renderReport(reply, 400, await typedAgain(), form.errors);
+      try {
+        const id = await incidents.report(viewerOf(request), form.value);
+        return await reply.redirect(`${incidentPaths.incident(id)}?done=reported`, 303);
+      } catch (error) {
+        if (!(error instanceof RuleError)) throw error;
+        const field = (name: string) => (name === 'awareAt' ? 'awareOn' : name);
+        return renderReport(
+          reply,
+          400,
+          await typedAgain(),
+          ruleErrors(
+            new RuleError(error.problems.map((problem) => ({ ...problem, field: field(problem.field) }))),
+            reportFields,
+            ['happenedOn', 'awareOn'],
+          ),
+        );
+      }
+    },
+  );
 
   app.get('/incidents/:id', { config: anyone('none') }, async (request, reply) => {
     const { incident, viewer } = await openIncident(request);

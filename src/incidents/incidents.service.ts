@@ -2,6 +2,7 @@ import { systemActor, type AuditService } from '../audit/index.ts';
 import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
 import type { DisclosuresService } from '../disclosures/index.ts';
+import type { CustodyService } from '../custody/index.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { toJson } from '../lib/canonical-json.ts';
@@ -36,6 +37,8 @@ export interface IncidentReport {
   readonly actionsTaken: string;
   /** The disclosure it is about, when reported from one (R5.1). */
   readonly disclosureId?: string | undefined;
+  /** The off-site log entry it reports lost (R4.3, R4.7.3): marked lost in the incident's transaction. */
+  readonly custodyItemId?: string | undefined;
 }
 
 export interface IncidentGrade {
@@ -92,6 +95,7 @@ export interface Incident {
   readonly deadline: Date;
   /** The disclosure it was reported from, if any. */
   readonly disclosureId: string | null;
+  readonly custodyItemId: string | null;
 }
 
 export interface IncidentsDependencies {
@@ -102,6 +106,8 @@ export interface IncidentsDependencies {
   readonly staff: Pick<StaffService, 'colleague' | 'activeHolders' | 'activeAmong'>;
   /** The disclosure an incident is reported from, as the reporter may see it. */
   readonly disclosures: Pick<DisclosuresService, 'find'>;
+  /** The off-site log, whose lost items are reported here. */
+  readonly custody: Pick<CustodyService, 'mayReportLost' | 'markLostIn'>;
 }
 
 function isKind(value: string): value is IncidentKind {
@@ -155,6 +161,7 @@ export function incidentsService(deps: IncidentsDependencies) {
       clock: running ? readClock(row.aware_at, clock.now()) : null,
       deadline: deadlineOf(row.aware_at),
       disclosureId: row.disclosure_id,
+      custodyItemId: row.custody_item_id,
     };
   }
 
@@ -231,6 +238,15 @@ export function incidentsService(deps: IncidentsDependencies) {
             'Report the incident from the page of a disclosure you can see',
           );
       }
+      if (
+        report.custodyItemId !== undefined &&
+        (await deps.custody.mayReportLost(viewer, report.custodyItemId)) === undefined
+      )
+        throw IncidentRuleError.of(
+          'custodyItemId',
+          'INCIDENT.CUSTODY_NOT_FOUND',
+          'Report the loss from the off-site log entry of something you or your team have off site',
+        );
       const told = await toldOfReport(viewer);
       return db.transaction().execute(async (trx) => {
         const { id, reference } = await store.insertIncident(trx, {
@@ -244,6 +260,7 @@ export function incidentsService(deps: IncidentsDependencies) {
           people_estimated: report.peopleEstimated,
           actions_taken: report.actionsTaken,
           disclosure_id: report.disclosureId ?? null,
+          custody_item_id: report.custodyItemId ?? null,
           reported_by: viewer.userId,
           reported_at: now,
         });
@@ -254,6 +271,8 @@ export function incidentsService(deps: IncidentsDependencies) {
           entity: { type: 'incident', id },
           change: toJson({ ...report, awareAt: report.awareAt.toISOString(), reference }),
         });
+        if (report.custodyItemId !== undefined)
+          await deps.custody.markLostIn(trx, viewer, report.custodyItemId, reference);
         for (const userId of told)
           await notifications.notify(trx, {
             organisationId: viewer.organisationId,

@@ -19,6 +19,7 @@ export interface IncidentsTable {
   people_estimated: boolean;
   actions_taken: string;
   disclosure_id: string | null;
+  custody_item_id: string | null;
   reported_by: string;
   reported_at: Date;
   likelihood: number | null;

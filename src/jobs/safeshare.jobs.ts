@@ -51,6 +51,14 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
     return expired === 0 ? 'no packages due' : `expired ${String(expired)} packages and destroyed their keys`;
   });
 
+  // R4.3.7: information off site past its time is followed up every morning (then with the line manager too).
+  scheduler.register({ name: 'custody-follow-up', dailyAt: '08:00' }, async () => {
+    const followed = await services.custody.followUpOverdue();
+    return followed === 0
+      ? 'nothing overdue off site'
+      : `followed up ${String(followed)} items overdue off site`;
+  });
+
   // R4.2.8, R4.4.2: receipts not confirmed by their due date are followed up every morning.
   scheduler.register({ name: 'receipt-follow-up', dailyAt: '07:30' }, async () => {
     const reminded = await services.disclosures.remindOverdueReceipts();

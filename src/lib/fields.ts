@@ -1,3 +1,4 @@
+import { londonInstant } from './time.ts';
 import { z } from 'zod';
 import { realDate } from '../lib/calendar.ts';
 import type { TextShape } from '../lib/text.ts';
@@ -106,4 +107,33 @@ export function dateFieldNames(name: string): string[] {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A London date and a time of day, HH:MM or H:MM, 24-hour; or a reason it is not one. */
+export function readInstant(
+  raw: Record<string, unknown>,
+  dateName: string,
+  timeName: string,
+  problem: (path: string, message: string) => void,
+  messages: { blank: string; invalid: string; time: string },
+): Date | undefined {
+  const date = readDate(raw, dateName);
+  const time = typeof raw[timeName] === 'string' ? raw[timeName].trim().replace('.', ':') : '';
+  if (date.kind === 'blank') {
+    problem(dateName, messages.blank);
+    return undefined;
+  }
+  if (date.kind === 'invalid') {
+    problem(dateName, messages.invalid);
+    return undefined;
+  }
+  const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(time);
+  if (match === null) {
+    problem(timeName, messages.time);
+    return undefined;
+  }
+  const instant = londonInstant(date.value, `${match[1] ?? ''}:${match[2] ?? ''}`);
+  if (instant === undefined)
+    problem(timeName, 'That time did not happen: the clocks went forward an hour then');
+  return instant;
 }

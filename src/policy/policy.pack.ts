@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { channelPolicySchema } from './policy.channels.ts';
+import { custodyPolicySchema } from './policy.custody.ts';
 import { exchangePolicySchema } from './policy.exchange.ts';
 import { packIdentifier, uniqueList } from './policy.lists.ts';
 import { sharingPolicySchema } from './policy.sharing.ts';
@@ -60,6 +61,7 @@ export const policyPackShape = {
   sharing: sharingPolicySchema,
   channels: channelPolicySchema,
   exchange: exchangePolicySchema,
+  custody: custodyPolicySchema,
 };
 
 export const policyPackSchema = z.strictObject(policyPackShape);

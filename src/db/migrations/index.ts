@@ -21,6 +21,7 @@ import * as exchangePackages from './2026-12-04T0530_exchange_packages.ts';
 import * as exchangeRecipients from './2026-12-04T0600_exchange_recipients.ts';
 import * as auditEntityIndex from './2026-12-04T0610_audit_entity_index.ts';
 import * as exchangeReplies from './2026-12-04T0700_exchange_replies.ts';
+import * as custody from './2026-12-04T0800_custody.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0600_exchange_recipients': exchangeRecipients,
   '2026-12-04T0610_audit_entity_index': auditEntityIndex,
   '2026-12-04T0700_exchange_replies': exchangeReplies,
+  '2026-12-04T0800_custody': custody,
 };
