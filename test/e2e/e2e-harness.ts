@@ -108,6 +108,7 @@ export async function createJourneyStaff(
   roles: readonly Role[],
   organisationId: string,
   displayName: string,
+  lineManagerId: string | null = null,
 ): Promise<JourneyStaff> {
   const mfaSecret = newTotpSecret();
   const email = `${displayName.toLowerCase().replace(/[^a-z]+/g, '.')}.${randomBytes(2).toString('hex')}@swindon.gov.uk`;
@@ -118,7 +119,7 @@ export async function createJourneyStaff(
     displayName,
     jobTitle: null,
     roles,
-    lineManagerId: null,
+    lineManagerId,
     password,
     // Journeys sign in with this password; the journey that tests choosing one creates its account through the pages.
     mustChangePassword: false,
