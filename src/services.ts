@@ -176,6 +176,7 @@ export function services(deps: Dependencies) {
       staff,
       disclosures,
       custody,
+      exchange,
     }),
   };
 }

@@ -214,3 +214,12 @@ export async function packagesTo(
     .limit(limit)
     .execute();
 }
+
+/** The package a disclosure logged, if it was one. */
+export async function packageOfDisclosure(db: Executor, disclosureId: string) {
+  return db
+    .selectFrom('exchange_packages')
+    .select(['id', 'reference', 'ended'])
+    .where('disclosure_id', '=', disclosureId)
+    .executeTakeFirst();
+}

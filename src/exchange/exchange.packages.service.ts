@@ -286,6 +286,13 @@ export function packagesService(deps: {
       }
     },
 
+    /** The package that a disclosure logged, if it was one: for containing an incident about it. */
+    async packageForDisclosure(
+      disclosureId: string,
+    ): Promise<{ id: string; reference: string; ended: string | null } | undefined> {
+      return isUuid(disclosureId) ? store.packageOfDisclosure(db, disclosureId) : undefined;
+    },
+
     /** A package's decision, for the pages that act on it; undefined when there is none. */
     async packageOf(packageId: string): Promise<{ readonly decision_id: string } | undefined> {
       return isUuid(packageId) ? store.findPackage(db, packageId) : undefined;
@@ -371,6 +378,7 @@ export function packagesService(deps: {
         rows.map(async (row) => ({
           id: row.id,
           reference: row.reference,
+          disclosureId: row.disclosure_id,
           recipientName: row.recipient_name,
           recipientAddress: row.recipient_address,
           sentAt: row.sent_at,

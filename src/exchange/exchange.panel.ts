@@ -2,6 +2,7 @@ import { disclosureReaders, disclosureRecorders } from '../disclosures/index.ts'
 import type { DecisionPanel } from '../sharing/index.ts';
 import { formatDateTime } from '../lib/time.ts';
 import { sizeOf } from '../lib/file-types.ts';
+import { incidentPaths } from '../incidents/incidents.paths.ts';
 import { exchangePaths } from './exchange.paths.ts';
 import type { ExchangeService } from './index.ts';
 
@@ -51,6 +52,8 @@ export function decisionPackagesPanel(exchange: Pick<ExchangeService, 'sentUnder
               `${historyWords[event.action] ?? event.action}: ${event.actorLabel}, ${formatDateTime(event.occurredAt)}`,
           ),
           withdrawPath: `/exchange/packages/${sent.id}/withdraw`,
+          // R5.1: an incident about a package starts from it, linked to its disclosure.
+          incidentPath: `${incidentPaths.report()}?disclosure=${sent.disclosureId}`,
           replies: sent.replies.map((received) => ({
             heading: `Reply from ${received.from}, ${formatDateTime(received.sentAt)}`,
             paragraphs: received.message?.split(/\n{2,}/) ?? [],

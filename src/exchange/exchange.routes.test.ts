@@ -139,6 +139,13 @@ describe('the recipient’s pages (R4.6.4)', () => {
     expect(page.body).toContain('Secure exchange packages');
     expect(page.body).toMatch(new RegExp(`opened: ${address} \\(recipient\\), \\d`));
     expect(page.body).toContain(`/exchange/packages/${id}/withdraw`);
+    // An incident about the package starts from it, linked to the disclosure it logged (R5.1).
+    const { disclosure_id } = await context.db
+      .selectFrom('exchange_packages')
+      .select('disclosure_id')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(page.body).toContain(`href="/incidents/new?disclosure=${disclosure_id}"`);
 
     const someoneElse = await signIn(context, colleague);
     expect(

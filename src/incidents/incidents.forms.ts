@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isUuid } from '../lib/ids.ts';
 import { checkboxes, dateFieldNames, dateParts, readDate, readInstant } from '../lib/fields.ts';
 import { checkText, multiline, singleLine, type TextShape } from '../lib/text.ts';
+import type { NewContainmentAction } from './incidents.containment.ts';
 import { likelihoods, severities } from './incidents.grading.ts';
 import {
   incidentKinds,
@@ -16,7 +17,7 @@ import {
 
 export const incidentParams = z.strictObject({ id: z.uuid() });
 export const incidentPageQuery = z.object({
-  done: z.enum(['reported', 'graded', 'ico-reported', 'closed']).optional().catch(undefined),
+  done: z.enum(['reported', 'graded', 'ico-reported', 'closed', 'contained']).optional().catch(undefined),
 });
 
 export const incidentKindNames: Record<IncidentKind, string> = {
@@ -218,5 +219,31 @@ export function closeForm() {
         problem('hrReferral', 'Select yes if it was referred to human resources');
       if (ctx.issues.length > 0) return z.NEVER;
       return { lessons, hrReferral: raw.hrReferral === 'yes' };
+    });
+}
+
+export const actionFields = ['kind', 'description', ...dateFieldNames('dueOn')];
+
+/** A containment action (R5.2): something done, or something asked back by a date. */
+export function actionForm() {
+  return z
+    .strictObject({
+      kind: z.enum(['retrieve', 'other'], { error: 'Choose what kind of action it is' }),
+      description: z.string().max(10_000).default(''),
+      ...dateParts('dueOn'),
+    })
+    .transform((raw, ctx): NewContainmentAction => {
+      const due = readDate(raw, 'dueOn');
+      if (due.kind === 'invalid')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dueOn'],
+          message: 'The date must be a real date, like 5 12 2026',
+        });
+      return {
+        kind: raw.kind,
+        description: raw.description,
+        ...(due.kind === 'date' ? { dueOn: due.value } : {}),
+      };
     });
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorSummary } from '../../test/support/browser.ts';
+import { errorSummary, type TestBrowser } from '../../test/support/browser.ts';
 import {
   asPractitioner,
   context,
@@ -15,6 +15,7 @@ import { signIn } from '../../test/support/factories.ts';
 
 let dataDir: string;
 let disclosureId: string;
+let packageId: string;
 
 // The disclosure is a secure exchange package's: sending it logged the disclosure.
 beforeAll(async () => {
@@ -27,6 +28,7 @@ beforeAll(async () => {
     mode: 'download',
     files: [],
   });
+  packageId = sent.id;
   disclosureId = (
     await context.db
       .selectFrom('exchange_packages')
@@ -89,6 +91,72 @@ describe('reporting an incident straight from a disclosure (R5.1)', () => {
     const malformed = await outsider.post('/incidents/new', report({ disclosureId: 'not-an-id' }));
     expect(errorSummary(malformed.body)).toEqual([
       'Report the incident from the page of a disclosure you can see',
+    ]);
+  });
+});
+
+describe('containment (R5.2)', () => {
+  async function reportedIncident(): Promise<{ browser: TestBrowser; path: string }> {
+    const browser = await signIn(context, practitioner);
+    const reported = await browser.post('/incidents/new', report({ disclosureId }));
+    expect(reported.statusCode, errorSummary(reported.body).join('; ')).toBe(303);
+    const location = reported.headers['location'] ?? '';
+    return { browser, path: location.slice(0, location.indexOf('?')) };
+  }
+
+  it('records a task to get something back by a date, shows it overdue until it is marked done, and actions taken at once', async () => {
+    const { browser, path } = await reportedIncident();
+    const noDate = await browser.post(`${path}/actions`, {
+      kind: 'retrieve',
+      description: 'Asked the school to post it back.',
+    });
+    expect(noDate.statusCode).toBe(400);
+    expect(errorSummary(noDate.body)).toEqual(['Enter the date it should be back by']);
+    const task = await browser.post(`${path}/actions`, {
+      kind: 'retrieve',
+      description: 'Asked the school to post it back.',
+      'dueOn-day': '3',
+      'dueOn-month': '12',
+      'dueOn-year': '2026',
+    });
+    expect(task.statusCode, errorSummary(task.body).join('; ')).toBe(303);
+    const other = await browser.post(`${path}/actions`, {
+      kind: 'other',
+      description: 'The recipient confirmed she deleted it.',
+    });
+    expect(other.statusCode).toBe(303);
+    let page = await browser.get(path);
+    expect(page.body).toContain('Asked the school to post it back.');
+    expect(page.body).toMatch(/The recipient confirmed she deleted it\.[\s\S]*?Done/);
+
+    context.clock.set('2026-12-04T10:00:00Z');
+    const later = await signIn(context, practitioner);
+    page = await later.get(path);
+    expect(page.body).toMatch(/Asked the school to post it back\.[\s\S]*?Overdue/);
+    const done = /action="([^"]+\/done)"/.exec(page.body)?.[1] ?? '';
+    expect((await later.post(done, {})).statusCode).toBe(303);
+    expect((await later.get(path)).body).toMatch(/Asked the school to post it back\.[\s\S]*?Done \d/);
+    expect(errorSummary((await later.post(done, {})).body)).toEqual(['That action is already done']);
+  });
+
+  it('withdraws the package the incident is about at once, and records that it did', async () => {
+    const { browser, path } = await reportedIncident();
+    const page = await browser.get(path);
+    expect(page.body).toMatch(/Withdraw EX-\d{7} now/);
+    const recalled = await browser.post(`${path}/recall-package`, {});
+    expect(recalled.statusCode, errorSummary(recalled.body).join('; ')).toBe(303);
+    const row = await context.db
+      .selectFrom('exchange_packages')
+      .select(['ended', 'end_reason'])
+      .where('id', '=', packageId)
+      .executeTakeFirstOrThrow();
+    expect(row.ended).toBe('revoked');
+    expect(row.end_reason).toMatch(/^Containment of incident INC-\d{7}$/);
+    const after = await browser.get(path);
+    expect(after.body).toMatch(/Withdrew secure exchange package EX-\d{7}/);
+    expect(after.body).not.toMatch(/Withdraw EX-\d{7} now/);
+    expect(errorSummary((await browser.post(`${path}/recall-package`, {})).body)).toEqual([
+      'There is no package to withdraw: it has ended already',
     ]);
   });
 });

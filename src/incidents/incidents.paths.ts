@@ -6,4 +6,7 @@ export const incidentPaths = {
   grade: (id: string) => `/incidents/${id}/grade`,
   icoReport: (id: string) => `/incidents/${id}/ico-report`,
   close: (id: string) => `/incidents/${id}/close`,
+  actions: (id: string) => `/incidents/${id}/actions`,
+  actionDone: (id: string, actionId: string) => `/incidents/${id}/actions/${actionId}/done`,
+  recall: (id: string) => `/incidents/${id}/recall-package`,
 };

@@ -1,6 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
 import type { Executor } from '../db/client.ts';
-import type { IncidentsTable } from './incidents.table.ts';
+import type { IncidentActionsTable, IncidentsTable } from './incidents.table.ts';
 
 /** The SQL of the incident register. */
 
@@ -85,4 +85,45 @@ export async function advanceReminders(trx: Executor, id: string, due: number): 
     .where('reminders_sent', '<', due)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+export async function insertAction(db: Executor, values: Insertable<IncidentActionsTable>) {
+  return db.insertInto('incident_actions').values(values).returning('id').executeTakeFirstOrThrow();
+}
+
+/** An incident's containment actions, oldest first, with who recorded each. */
+export async function actionsOf(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_actions')
+    .leftJoin('users', 'users.id', 'incident_actions.recorded_by')
+    .select([
+      'incident_actions.id',
+      'incident_actions.kind',
+      'incident_actions.description',
+      'incident_actions.due_on',
+      'incident_actions.recorded_at',
+      'incident_actions.done_at',
+      'users.display_name',
+    ])
+    .where('incident_actions.incident_id', '=', incidentId)
+    .orderBy('incident_actions.recorded_at')
+    .execute();
+}
+
+/** Marks an open action of the incident done; undefined when there is no such open action. */
+export async function completeAction(
+  db: Executor,
+  incidentId: string,
+  actionId: string,
+  by: string,
+  at: Date,
+) {
+  return db
+    .updateTable('incident_actions')
+    .set({ done_by: by, done_at: at })
+    .where('id', '=', actionId)
+    .where('incident_id', '=', incidentId)
+    .where('done_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
 }

@@ -12,6 +12,8 @@ import type { Viewer } from '../auth/index.ts';
 import type { CustodyService } from '../custody/index.ts';
 import { incidentGraders } from './incidents.access.ts';
 import {
+  actionFields,
+  actionForm,
   closeFields,
   closeForm,
   gradeFields,
@@ -43,6 +45,7 @@ const notices: Record<string, string> = {
   graded: 'Grading recorded.',
   'ico-reported': 'Report to the ICO recorded.',
   closed: 'Incident closed.',
+  contained: 'Containment recorded.',
 };
 
 /** The incident register's pages (R5): report from any page, the register, and the DPO's work on each. */
@@ -65,19 +68,20 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
   }
 
   async function openIncident(request: FastifyRequest): Promise<{ incident: Incident; viewer: Viewer }> {
-    const params = incidentParams.safeParse(request.params);
+    // The incident's id; a containment action's address also names the action.
+    const params = incidentParams.safeParse({ id: (request.params as { id?: unknown }).id });
     if (!params.success) throw new NotFoundError();
     const viewer = viewerOf(request);
     return { incident: await incidents.find(viewer, params.data.id), viewer };
   }
 
-  function renderIncident(
+  async function renderIncident(
     reply: FastifyReply,
     status: number,
     viewer: Viewer,
     incident: Incident,
     form?: {
-      readonly name: 'grade' | 'ico' | 'close';
+      readonly name: 'grade' | 'ico' | 'close' | 'action';
       readonly values: Record<string, unknown>;
       readonly errors: FormErrors;
     },
@@ -85,18 +89,39 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
   ) {
     const dpo = viewer.roles.some((role) => incidentGraders.includes(role));
     const open = incident.closure === null;
+    const [actions, recall] = await Promise.all([
+      incidents.actionsOf(incident.id),
+      open ? incidents.packageToRecall(incident.disclosureId) : undefined,
+    ]);
     const reportable = incident.grade !== null && incident.grade.outcome !== 'not-reportable';
     return reply.code(status).render('incidents/views/show.njk', {
       pageTitle: `Incident ${incident.reference}`,
       backLink: incidentPaths.list(),
       notice,
       incident: incidentView(incident),
+      actions: actions.map((action) => ({
+        ...action,
+        recorded: `${action.recordedByName ?? 'A former member of staff'}, ${formatDateTime(action.recordedAt)}`,
+        status:
+          action.doneAt !== null
+            ? action.dueOn === null
+              ? 'Done'
+              : `Done ${formatDateTime(action.doneAt)}`
+            : action.overdue
+              ? 'Overdue'
+              : 'Waiting',
+        donePath: incidentPaths.actionDone(incident.id, action.id),
+      })),
+      recall,
       can: {
+        contain: open,
         grade: dpo && open && incident.ico === null,
         reportToIco: dpo && open && reportable && incident.ico === null,
         close: dpo && open && incident.grade !== null && (!reportable || incident.ico !== null),
       },
       paths: {
+        actions: incidentPaths.actions(incident.id),
+        recall: incidentPaths.recall(incident.id),
         grade: incidentPaths.grade(incident.id),
         icoReport: incidentPaths.icoReport(incident.id),
         close: incidentPaths.close(incident.id),
@@ -110,7 +135,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
         (incident.grade === null
           ? {}
           : { likelihood: String(incident.grade.likelihood), severity: String(incident.grade.severity) }),
-      errors: form === undefined ? undefined : anchorDates(form.errors, ['reportedOn']),
+      errors: form === undefined ? undefined : anchorDates(form.errors, ['reportedOn', 'dueOn']),
     });
   }
 
@@ -286,6 +311,69 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       done === undefined ? undefined : notices[done],
     );
   });
+
+  // R5.2: containment, recorded by anyone who may see the incident while it is open.
+  app.post(
+    '/incidents/:id/actions',
+    { config: anyone(['incident.action_recorded']) },
+    async (request, reply) => {
+      const { incident, viewer } = await openIncident(request);
+      const values = typedAnswers(request.body, actionFields);
+      const form = parseForm(actionForm(), request.body);
+      if (!form.ok)
+        return renderIncident(reply, 400, viewer, incident, { name: 'action', values, errors: form.errors });
+      try {
+        await incidents.recordAction(viewer, incident.id, form.value);
+      } catch (error) {
+        if (!(error instanceof RuleError)) throw error;
+        return renderIncident(reply, 400, viewer, incident, {
+          name: 'action',
+          values,
+          errors: ruleErrors(error, actionFields, ['dueOn']),
+        });
+      }
+      return reply.redirect(`${incidentPaths.incident(incident.id)}?done=contained#containment`, 303);
+    },
+  );
+
+  app.post(
+    '/incidents/:id/actions/:actionId/done',
+    { config: anyone(['incident.action_done']) },
+    async (request, reply) => {
+      const { incident, viewer } = await openIncident(request);
+      const actionId = z.object({ actionId: z.string() }).parse(request.params).actionId;
+      try {
+        await incidents.completeAction(viewer, incident.id, actionId);
+      } catch (error) {
+        if (!(error instanceof RuleError)) throw error;
+        return renderIncident(reply, 400, viewer, incident, {
+          name: 'action',
+          values: {},
+          errors: ruleErrors(error, ['actions']),
+        });
+      }
+      return reply.redirect(`${incidentPaths.incident(incident.id)}?done=contained#containment`, 303);
+    },
+  );
+
+  app.post(
+    '/incidents/:id/recall-package',
+    { config: anyone(['incident.action_recorded', 'exchange.package_revoked']) },
+    async (request, reply) => {
+      const { incident, viewer } = await openIncident(request);
+      try {
+        await incidents.recallPackage(viewer, incident.id);
+      } catch (error) {
+        if (!(error instanceof RuleError)) throw error;
+        return renderIncident(reply, 400, viewer, incident, {
+          name: 'action',
+          values: {},
+          errors: ruleErrors(error, ['actions']),
+        });
+      }
+      return reply.redirect(`${incidentPaths.incident(incident.id)}?done=contained#containment`, 303);
+    },
+  );
 
   /** A DPO's form on the incident page: parsed, handed to the service, and shown again with its errors. */
   function dpoForm<T>(

@@ -3,12 +3,14 @@ import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
 import type { DisclosuresService } from '../disclosures/index.ts';
 import type { CustodyService } from '../custody/index.ts';
+import type { ExchangeService } from '../exchange/index.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { toJson } from '../lib/canonical-json.ts';
 import { formatDateTime, londonToday } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import { registerReaders } from './incidents.access.ts';
+import { containment } from './incidents.containment.ts';
 import { deadlineOf, readClock, remindersDue, reminderHours, type ClockReading } from './incidents.clock.ts';
 import { IncidentNotFoundError, IncidentRuleError } from './incidents.errors.ts';
 import { outcomeOf } from './incidents.grading.ts';
@@ -108,6 +110,8 @@ export interface IncidentsDependencies {
   readonly disclosures: Pick<DisclosuresService, 'find'>;
   /** The off-site log, whose lost items are reported here. */
   readonly custody: Pick<CustodyService, 'mayReportLost' | 'markLostIn'>;
+  /** The secure exchange, whose packages containment withdraws. */
+  readonly exchange: Pick<ExchangeService, 'packageForDisclosure' | 'revoke'>;
 }
 
 function isKind(value: string): value is IncidentKind {
@@ -213,6 +217,13 @@ export function incidentsService(deps: IncidentsDependencies) {
 
   return {
     mayReportAbout,
+    ...containment({
+      db,
+      clock,
+      audit,
+      exchange: deps.exchange,
+      openForChange: (viewer, id, trx) => open(viewer, id, { trx }),
+    }),
 
     /** Records an incident and tells the line manager, the IT service desk and the DPO at once (R5.1, R5.2). */
     async report(viewer: Viewer, report: IncidentReport): Promise<string> {

@@ -40,6 +40,22 @@ export interface IncidentsTable {
   reminders_sent: Generated<number>;
 }
 
+export type ContainmentKind = 'recall-package' | 'retrieve' | 'other';
+
+/** A containment action (R5.2): done at once, or a task due by a date and marked done. */
+export interface IncidentActionsTable {
+  id: Generated<string>;
+  incident_id: string;
+  kind: ContainmentKind;
+  description: string;
+  due_on: CalendarDate | null;
+  recorded_by: string;
+  recorded_at: Date;
+  done_by: string | null;
+  done_at: Date | null;
+}
+
 export interface IncidentsTables {
   incidents: IncidentsTable;
+  incident_actions: IncidentActionsTable;
 }

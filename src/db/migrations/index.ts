@@ -22,6 +22,7 @@ import * as exchangeRecipients from './2026-12-04T0600_exchange_recipients.ts';
 import * as auditEntityIndex from './2026-12-04T0610_audit_entity_index.ts';
 import * as exchangeReplies from './2026-12-04T0700_exchange_replies.ts';
 import * as custody from './2026-12-04T0800_custody.ts';
+import * as incidentActions from './2026-12-04T0810_incident_actions.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0610_audit_entity_index': auditEntityIndex,
   '2026-12-04T0700_exchange_replies': exchangeReplies,
   '2026-12-04T0800_custody': custody,
+  '2026-12-04T0810_incident_actions': incidentActions,
 };
