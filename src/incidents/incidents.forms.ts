@@ -17,7 +17,10 @@ import {
 
 export const incidentParams = z.strictObject({ id: z.uuid() });
 export const incidentPageQuery = z.object({
-  done: z.enum(['reported', 'graded', 'ico-reported', 'closed', 'contained']).optional().catch(undefined),
+  done: z
+    .enum(['reported', 'graded', 'ico-reported', 'closed', 'contained', 'safety-checked', 'told'])
+    .optional()
+    .catch(undefined),
 });
 
 export const incidentKindNames: Record<IncidentKind, string> = {
@@ -246,4 +249,18 @@ export function actionForm() {
         ...(due.kind === 'date' ? { dueOn: due.value } : {}),
       };
     });
+}
+
+/** The safety check before telling the people affected (Art 34): the service checks the reasons. */
+export function safetyForm() {
+  return z
+    .strictObject({
+      safetyRisk: z.enum(['yes', 'no'], { error: 'Say whether telling them could put a child at risk' }),
+      safetyReasons: z.string().max(10_000).default(''),
+    })
+    .transform((raw) => ({ risk: raw.safetyRisk === 'yes', reasons: raw.safetyReasons }));
+}
+
+export function toldForm() {
+  return z.strictObject({ toldHow: z.string().max(10_000).default('') });
 }

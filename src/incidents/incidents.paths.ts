@@ -9,4 +9,6 @@ export const incidentPaths = {
   actions: (id: string) => `/incidents/${id}/actions`,
   actionDone: (id: string, actionId: string) => `/incidents/${id}/actions/${actionId}/done`,
   recall: (id: string) => `/incidents/${id}/recall-package`,
+  safetyCheck: (id: string) => `/incidents/${id}/safety-check`,
+  told: (id: string) => `/incidents/${id}/told`,
 };

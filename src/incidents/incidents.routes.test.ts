@@ -284,6 +284,57 @@ describe('the DPO’s work (R5.3, R5.4)', () => {
     expect(again.statusCode).toBe(400);
   });
 
+  it('tells the people affected only after a safety check, and closing waits for both', async () => {
+    const browser = await signIn(context, dpo);
+    const page = await browser.get(`/incidents/${incidentId}`);
+    expect(page.body).toContain('Could telling the people affected put a child at risk?');
+    const unchecked = await browser.post(`/incidents/${incidentId}/close`, {
+      lessons: 'Check the house number.',
+      hrReferral: 'no',
+    });
+    expect(errorSummary(unchecked.body)).toEqual([
+      'Record the safety check on telling the people affected before closing the incident',
+    ]);
+    const tooSoon = await browser.post(`/incidents/${incidentId}/told`, { toldHow: 'Rang the mother.' });
+    expect(errorSummary(tooSoon.body)).toEqual([
+      'Record the safety check before telling the people affected',
+    ]);
+    const noReasons = await browser.post(`/incidents/${incidentId}/safety-check`, {
+      safetyRisk: 'no',
+      safetyReasons: ' ',
+    });
+    expect(errorSummary(noReasons.body)).toEqual(['Give your reasons']);
+    // Only the DPO records it.
+    const reporter = await signIn(context, practitioner);
+    expect(
+      (
+        await reporter.post(`/incidents/${incidentId}/safety-check`, {
+          safetyRisk: 'no',
+          safetyReasons: 'Checked with the social worker.',
+        })
+      ).statusCode,
+    ).toBe(403);
+    const checked = await browser.post(`/incidents/${incidentId}/safety-check`, {
+      safetyRisk: 'no',
+      safetyReasons: 'The allocated social worker sees no risk in the family knowing.',
+    });
+    expect(checked.statusCode, errorSummary(checked.body).join('; ')).toBe(303);
+    const untold = await browser.post(`/incidents/${incidentId}/close`, {
+      lessons: 'Check the house number.',
+      hrReferral: 'no',
+    });
+    expect(errorSummary(untold.body)).toEqual([
+      'Record that the people affected were told before closing the incident',
+    ]);
+    const told = await browser.post(`/incidents/${incidentId}/told`, {
+      toldHow: 'The social worker visited the family on 3 December and explained.',
+    });
+    expect(told.statusCode, errorSummary(told.body).join('; ')).toBe(303);
+    const after = await browser.get(`/incidents/${incidentId}`);
+    expect(after.body).toContain('The social worker visited the family on 3 December and explained.');
+    expect(after.body).not.toContain('Could telling the people affected put a child at risk?</legend>');
+  });
+
   it('closes with the lessons learned, only once', async () => {
     const browser = await signIn(context, dpo);
     await browser.get(`/incidents/${incidentId}`);
@@ -308,6 +359,8 @@ describe('the DPO’s work (R5.3, R5.4)', () => {
       'incident.graded',
       'incident.graded',
       'incident.ico_reported',
+      'incident.safety_checked',
+      'incident.people_told',
       'incident.closed',
     ]);
     const list = await browser.get('/incidents');

@@ -16,6 +16,8 @@ import {
   actionForm,
   closeFields,
   closeForm,
+  safetyForm,
+  toldForm,
   gradeFields,
   gradeForm,
   icoReportFields,
@@ -46,6 +48,8 @@ const notices: Record<string, string> = {
   'ico-reported': 'Report to the ICO recorded.',
   closed: 'Incident closed.',
   contained: 'Containment recorded.',
+  'safety-checked': 'Safety check recorded.',
+  told: 'Recorded that the people affected were told.',
 };
 
 /** The incident register's pages (R5): report from any page, the register, and the DPO's work on each. */
@@ -81,7 +85,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     viewer: Viewer,
     incident: Incident,
     form?: {
-      readonly name: 'grade' | 'ico' | 'close' | 'action';
+      readonly name: 'grade' | 'ico' | 'close' | 'action' | 'safety' | 'told';
       readonly values: Record<string, unknown>;
       readonly errors: FormErrors;
     },
@@ -115,6 +119,14 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       recall,
       can: {
         contain: open,
+        safetyCheck:
+          dpo && open && incident.grade?.outcome === 'report-and-tell' && incident.telling === null,
+        recordTold:
+          dpo &&
+          open &&
+          incident.telling !== null &&
+          !incident.telling.risk &&
+          incident.telling.toldAt === null,
         grade: dpo && open && incident.ico === null,
         reportToIco: dpo && open && reportable && incident.ico === null,
         close: dpo && open && incident.grade !== null && (!reportable || incident.ico !== null),
@@ -125,6 +137,8 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
         grade: incidentPaths.grade(incident.id),
         icoReport: incidentPaths.icoReport(incident.id),
         close: incidentPaths.close(incident.id),
+        safetyCheck: incidentPaths.safetyCheck(incident.id),
+        told: incidentPaths.told(incident.id),
       },
       likelihoods,
       severities,
@@ -379,7 +393,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
   function dpoForm<T>(
     url: string,
     event: string,
-    name: 'grade' | 'ico' | 'close',
+    name: 'grade' | 'ico' | 'close' | 'safety' | 'told',
     fields: readonly string[],
     dateFields: readonly string[],
     parse: () => ZodType<T>,
@@ -441,5 +455,25 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     closeForm,
     (viewer, id, answers) => incidents.close(viewer, id, answers),
     'closed',
+  );
+  dpoForm(
+    '/incidents/:id/safety-check',
+    'incident.safety_checked',
+    'safety',
+    ['safetyRisk', 'safetyReasons'],
+    [],
+    safetyForm,
+    (viewer, id, answers) => incidents.recordSafetyCheck(viewer, id, answers),
+    'safety-checked',
+  );
+  dpoForm(
+    '/incidents/:id/told',
+    'incident.people_told',
+    'told',
+    ['toldHow'],
+    [],
+    toldForm,
+    (viewer, id, answers) => incidents.recordTold(viewer, id, answers.toldHow),
+    'told',
   );
 }

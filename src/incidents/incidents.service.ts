@@ -7,6 +7,7 @@ import type { ExchangeService } from '../exchange/index.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { toJson } from '../lib/canonical-json.ts';
+import { checkText, multiline } from '../lib/text.ts';
 import { formatDateTime, londonToday } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import { registerReaders } from './incidents.access.ts';
@@ -98,6 +99,14 @@ export interface Incident {
   /** The disclosure it was reported from, if any. */
   readonly disclosureId: string | null;
   readonly custodyItemId: string | null;
+  /** Telling the people affected (Art 34): the safety check first, then whether and how they were told. */
+  readonly telling: {
+    readonly risk: boolean;
+    readonly reasons: string;
+    readonly checkedAt: Date;
+    readonly toldHow: string | null;
+    readonly toldAt: Date | null;
+  } | null;
 }
 
 export interface IncidentsDependencies {
@@ -166,6 +175,16 @@ export function incidentsService(deps: IncidentsDependencies) {
       deadline: deadlineOf(row.aware_at),
       disclosureId: row.disclosure_id,
       custodyItemId: row.custody_item_id,
+      telling:
+        row.safety_risk === null || row.safety_reasons === null || row.safety_checked_at === null
+          ? null
+          : {
+              risk: row.safety_risk,
+              reasons: row.safety_reasons,
+              checkedAt: row.safety_checked_at,
+              toldHow: row.told_how,
+              toldAt: row.told_at,
+            },
     };
   }
 
@@ -432,6 +451,80 @@ export function incidentsService(deps: IncidentsDependencies) {
       });
     },
 
+    /**
+     * The safety check before telling the people affected (Art 34, and the source policy's caution
+     * about harm): could telling them put a child at risk? Recorded with reasons either way, by the
+     * DPO, once the grading says they must be told. Where it could, they are not told, and the
+     * reasons stand as the record of why.
+     */
+    async recordSafetyCheck(
+      viewer: Viewer,
+      id: string,
+      check: { risk: boolean; reasons: string },
+    ): Promise<void> {
+      const reasons = check.reasons.trim();
+      const fault =
+        reasons === ''
+          ? 'Give your reasons'
+          : reasons.length > 4000
+            ? 'Your reasons must be 4000 characters or fewer'
+            : checkText('your reasons', reasons, multiline);
+      if (fault !== undefined) throw IncidentRuleError.of('safetyReasons', 'INCIDENT.SAFETY_REASONS', fault);
+      await db.transaction().execute(async (trx) => {
+        const row = await open(viewer, id, { trx });
+        if (row.closed_at !== null || row.outcome !== 'report-and-tell' || row.told_at !== null)
+          throw IncidentRuleError.of(
+            'safetyRisk',
+            'INCIDENT.NO_TELLING',
+            'A safety check is recorded only while the people affected are still to be told',
+          );
+        await store.updateIncident(trx, id, {
+          safety_risk: check.risk,
+          safety_reasons: reasons,
+          safety_checked_by: viewer.userId,
+          safety_checked_at: clock.now(),
+        });
+        await audit.record(trx, {
+          organisationId: viewer.organisationId,
+          actor: actorOf(viewer),
+          action: 'incident.safety_checked',
+          entity: { type: 'incident', id },
+          change: { risk: check.risk, reasons },
+        });
+      });
+    },
+
+    /** That the people affected were told, and how: only after a safety check that found no risk to a child. */
+    async recordTold(viewer: Viewer, id: string, how: string): Promise<void> {
+      const text = how.trim();
+      const fault =
+        text === ''
+          ? 'Say how the people affected were told'
+          : text.length > 2000
+            ? 'How they were told must be 2000 characters or fewer'
+            : checkText('how they were told', text, multiline);
+      if (fault !== undefined) throw IncidentRuleError.of('toldHow', 'INCIDENT.TOLD_HOW', fault);
+      await db.transaction().execute(async (trx) => {
+        const row = await open(viewer, id, { trx });
+        if (row.safety_risk !== false || row.told_at !== null || row.closed_at !== null)
+          throw IncidentRuleError.of(
+            'toldHow',
+            'INCIDENT.SAFETY_FIRST',
+            row.safety_risk === true
+              ? 'The safety check found that telling them could put a child at risk: they are not told'
+              : 'Record the safety check before telling the people affected',
+          );
+        await store.updateIncident(trx, id, { told_how: text, told_by: viewer.userId, told_at: clock.now() });
+        await audit.record(trx, {
+          organisationId: viewer.organisationId,
+          actor: actorOf(viewer),
+          action: 'incident.people_told',
+          entity: { type: 'incident', id },
+          change: { how: text },
+        });
+      });
+    },
+
     /** Closing needs the DPO, a grading, the ICO report where one is due, and the lessons learned (R5.4). */
     async close(viewer: Viewer, id: string, closure: IncidentClosure): Promise<void> {
       await db.transaction().execute(async (trx) => {
@@ -449,6 +542,18 @@ export function incidentsService(deps: IncidentsDependencies) {
             'lessons',
             'INCIDENT.NOT_REPORTED',
             'Record the report to the ICO before closing the incident',
+          );
+        // Art 34: the people affected are told, unless the safety check found it would put a child at risk.
+        if (
+          row.outcome === 'report-and-tell' &&
+          (row.safety_risk === null || (!row.safety_risk && row.told_at === null))
+        )
+          throw IncidentRuleError.of(
+            'lessons',
+            'INCIDENT.NOT_TOLD',
+            row.safety_risk === null
+              ? 'Record the safety check on telling the people affected before closing the incident'
+              : 'Record that the people affected were told before closing the incident',
           );
         await store.updateIncident(trx, id, {
           lessons: closure.lessons,

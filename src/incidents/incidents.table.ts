@@ -36,6 +36,15 @@ export interface IncidentsTable {
   hr_referral: boolean | null;
   closed_by: string | null;
   closed_at: Date | null;
+  /** The safety check before telling the people affected (Art 34): could it put a child at risk? */
+  safety_risk: boolean | null;
+  safety_reasons: string | null;
+  safety_checked_by: string | null;
+  safety_checked_at: Date | null;
+  /** When and how the people affected were told; only after a safety check that found no risk. */
+  told_how: string | null;
+  told_by: string | null;
+  told_at: Date | null;
   /** How many of the clock's reminders (24, 48 and 66 hours) have been sent. */
   reminders_sent: Generated<number>;
 }

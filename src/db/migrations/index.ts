@@ -23,6 +23,7 @@ import * as auditEntityIndex from './2026-12-04T0610_audit_entity_index.ts';
 import * as exchangeReplies from './2026-12-04T0700_exchange_replies.ts';
 import * as custody from './2026-12-04T0800_custody.ts';
 import * as incidentActions from './2026-12-04T0810_incident_actions.ts';
+import * as incidentTelling from './2026-12-04T0820_incident_telling.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0700_exchange_replies': exchangeReplies,
   '2026-12-04T0800_custody': custody,
   '2026-12-04T0810_incident_actions': incidentActions,
+  '2026-12-04T0820_incident_telling': incidentTelling,
 };
