@@ -16,7 +16,7 @@ import { notificationsRoutes } from './notifications/index.ts';
 import { orgsApi } from './orgs/orgs.api.ts';
 import { sharingApi } from './sharing/sharing.api.ts';
 import { decisionDisclosuresPanel, disclosurePaths } from './disclosures/index.ts';
-import { custodyRoutes } from './custody/index.ts';
+import { custodyRoutes, mediaRoutes } from './custody/index.ts';
 import { incidentsRoutes } from './incidents/index.ts';
 import { disclosuresApi } from './disclosures/disclosures.api.ts';
 import { disclosuresRoutes } from './disclosures/disclosures.routes.ts';
@@ -128,8 +128,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock: options.clock,
     secureCookies: config.secureCookies,
   });
-  await app.register(incidentsRoutes, { incidents: services.incidents, custody: services.custody });
+  await app.register(incidentsRoutes, {
+    incidents: services.incidents,
+    custody: services.custody,
+    media: services.media,
+  });
   await app.register(custodyRoutes, { custody: services.custody });
+  await app.register(mediaRoutes, { media: services.media });
   await app.register(exchangeRoutes, {
     exchange: services.exchange,
     policy: services.policy,

@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { consentOutputsService, consentService } from './consent/index.ts';
 import { disclosuresService } from './disclosures/index.ts';
 import { exchangeService } from './exchange/index.ts';
-import { custodyService } from './custody/index.ts';
+import { custodyService, mediaService } from './custody/index.ts';
 import { incidentsService } from './incidents/index.ts';
 import type { Db } from './db/client.ts';
 import { databaseReachable } from './db/health.ts';
@@ -158,10 +158,17 @@ export function services(deps: Dependencies) {
     staff,
     notifications: container.notifications,
   });
+  const media = mediaService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    notifications: container.notifications,
+  });
   return {
     ...container,
     policy,
     custody,
+    media,
     consent,
     consentOutputs,
     sharing,
@@ -176,6 +183,7 @@ export function services(deps: Dependencies) {
       staff,
       disclosures,
       custody,
+      media,
       exchange,
     }),
   };

@@ -95,6 +95,9 @@ describe('safeshare jobs', () => {
     expect(listed.stdout).toMatch(/^custody-follow-up {2}daily at 08:00 \(London time\) {2}/m);
     const offSite = await safeshare('jobs', 'run', 'custody-follow-up');
     expect(offSite.stdout.trim()).toBe('custody-follow-up: nothing overdue off site');
+    expect(listed.stdout).toMatch(/^media-past-need {2}daily at 08:05 \(London time\) {2}/m);
+    const media = await safeshare('jobs', 'run', 'media-past-need');
+    expect(media.stdout.trim()).toBe('media-past-need: no media past their purpose');
   }, 120_000);
 
   it('registers the incident clock to run every five minutes, calling the incident register', async () => {

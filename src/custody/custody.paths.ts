@@ -5,4 +5,8 @@ export const custodyPaths = {
   item: (id: string) => `/off-site/${id}`,
   decide: (id: string) => `/off-site/${id}/decision`,
   returned: (id: string) => `/off-site/${id}/returned`,
+  mediaList: () => '/media',
+  mediaRegister: () => '/media/new',
+  media: (id: string) => `/media/${id}`,
+  mediaDisposed: (id: string) => `/media/${id}/disposal`,
 };

@@ -31,6 +31,36 @@ export interface CustodyItemsTable {
   follow_ups: Generated<number>;
 }
 
+export type MediaKind = 'usb-stick' | 'external-drive' | 'laptop' | 'phone' | 'tablet' | 'disc' | 'other';
+export type MediaStatus = 'in-use' | 'wiped' | 'destroyed' | 'lost';
+
+/** A removable medium or device holding personal information (R4.7.1): always encrypted (R1.2). */
+export interface MediaItemsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  reference: Generated<string>;
+  kind: MediaKind;
+  asset_tag: string;
+  encrypted: boolean;
+  encryption: string;
+  holder: string;
+  contents: string;
+  purpose: string;
+  /** Where the information is backed up (R4.7.2). */
+  backed_up: string;
+  needed_until: string;
+  registered_by: string;
+  registered_at: Date;
+  status: Generated<MediaStatus>;
+  disposal_how: string | null;
+  disposed_by: string | null;
+  disposed_at: Date | null;
+  lost_at: Date | null;
+  /** When its holder was told it is past its purpose (R4.7.4); once. */
+  past_need_flagged_at: Date | null;
+}
+
 export interface CustodyTables {
   custody_items: CustodyItemsTable;
+  media_items: MediaItemsTable;
 }

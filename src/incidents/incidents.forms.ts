@@ -68,6 +68,7 @@ export const reportFields = [
   'actionsTaken',
   'disclosureId',
   'custodyItemId',
+  'mediaItemId',
 ];
 
 export function reportForm() {
@@ -85,6 +86,7 @@ export function reportForm() {
       /** Set by the page when the incident is reported from a disclosure. */
       disclosureId: loose(100),
       custodyItemId: loose(100),
+      mediaItemId: loose(100),
     })
     .transform((raw, ctx): IncidentReport => {
       const problem: Problem = (path, message) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -125,6 +127,9 @@ export function reportForm() {
       const custodyItemId = raw.custodyItemId?.trim() === '' ? undefined : raw.custodyItemId?.trim();
       if (custodyItemId !== undefined && !isUuid(custodyItemId))
         problem('custodyItemId', 'Report the loss from the off-site log entry');
+      const mediaItemId = raw.mediaItemId?.trim() === '' ? undefined : raw.mediaItemId?.trim();
+      if (mediaItemId !== undefined && !isUuid(mediaItemId))
+        problem('mediaItemId', 'Report the loss from the register entry of the medium or device');
       if (kind === undefined || happenedOn.kind !== 'date' || awareAt === undefined || ctx.issues.length > 0)
         return z.NEVER;
       return {
@@ -138,6 +143,7 @@ export function reportForm() {
         actionsTaken,
         ...(disclosureId === undefined ? {} : { disclosureId }),
         ...(custodyItemId === undefined ? {} : { custodyItemId }),
+        ...(mediaItemId === undefined ? {} : { mediaItemId }),
       };
     });
 }

@@ -9,7 +9,7 @@ import { formatDateTime } from '../lib/time.ts';
 import { anchorDates, parseForm, ruleErrors, typedAnswers, viewerOf, type FormErrors } from '../web/forms.ts';
 import type { AuditDeclaration } from '../web/access.ts';
 import type { Viewer } from '../auth/index.ts';
-import type { CustodyService } from '../custody/index.ts';
+import type { CustodyService, MediaService } from '../custody/index.ts';
 import { incidentGraders } from './incidents.access.ts';
 import {
   actionFields,
@@ -36,6 +36,8 @@ export interface IncidentRouteOptions {
   readonly incidents: IncidentsService;
   /** The off-site log, whose lost items are reported from here, the report starting filled in. */
   readonly custody: Pick<CustodyService, 'mayReportLost'>;
+  /** The media register, whose lost devices are reported from here the same way. */
+  readonly media: Pick<MediaService, 'mayReportLost'>;
 }
 
 const anyone = (audit: AuditDeclaration) => ({ access: 'staff' as const, audit });
@@ -68,6 +70,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       disclosurePath:
         incident.disclosureId === null ? null : disclosurePaths.disclosure(incident.disclosureId),
       custodyPath: incident.custodyItemId === null ? null : custodyPaths.item(incident.custodyItemId),
+      mediaPath: incident.mediaItemId === null ? null : custodyPaths.media(incident.mediaItemId),
     };
   }
 
@@ -247,6 +250,19 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     };
   }
 
+  /** A registered medium or device the viewer may report lost, as the report's first answers. */
+  async function mediaLostFrom(viewer: Viewer, mediaId: string): Promise<Record<string, string> | undefined> {
+    const item = await options.media.mayReportLost(viewer, mediaId);
+    if (item === undefined) return undefined;
+    return {
+      mediaItemId: item.id,
+      mediaReference: item.reference,
+      kind: 'lost-or-stolen',
+      information: item.contents,
+      whatHappened: `Lost: ${item.reference}, asset tag ${item.assetTag}, encrypted (${item.encryption}).`,
+    };
+  }
+
   // R5.1: reported straight from a disclosure's page, the report is linked to it; from an off-site
   // log entry (R4.3, R4.7.3), the report starts filled in and the entry is marked lost with it.
   app.get('/incidents/new', { config: anyone('none') }, async (request, reply) => {
@@ -254,11 +270,16 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       .object({
         disclosure: z.uuid().optional().catch(undefined),
         custody: z.uuid().optional().catch(undefined),
+        media: z.uuid().optional().catch(undefined),
       })
       .parse(request.query);
     const viewer = viewerOf(request);
     if (query.custody !== undefined) {
       const lost = await lostFrom(viewer, query.custody);
+      if (lost !== undefined) return renderReport(reply, 200, lost);
+    }
+    if (query.media !== undefined) {
+      const lost = await mediaLostFrom(viewer, query.media);
       if (lost !== undefined) return renderReport(reply, 200, lost);
     }
     const from = query.disclosure;
@@ -269,7 +290,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
 
   app.post(
     '/incidents/new',
-    { config: anyone(['incident.reported', 'custody.lost']) },
+    { config: anyone(['incident.reported', 'custody.lost', 'media.lost']) },
     async (request, reply) => {
       const form = parseForm(reportForm(), request.body);
       // Shown again only when refused: a disclosure the reporter may not see is never shown back as linked.
@@ -285,11 +306,18 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
           typeof custody === 'string' && isUuid(custody)
             ? await lostFrom(viewerOf(request), custody)
             : undefined;
+        const device = typed['mediaItemId'];
+        const lostDevice =
+          typeof device === 'string' && isUuid(device)
+            ? await mediaLostFrom(viewerOf(request), device)
+            : undefined;
         return {
           ...typed,
           disclosureId: linkable ? linked : undefined,
           custodyItemId: lost?.['custodyItemId'],
           custodyReference: lost?.['custodyReference'],
+          mediaItemId: lostDevice?.['mediaItemId'],
+          mediaReference: lostDevice?.['mediaReference'],
         };
       };
       if (!form.ok) return renderReport(reply, 400, await typedAgain(), form.errors);

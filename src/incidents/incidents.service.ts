@@ -2,7 +2,7 @@ import { systemActor, type AuditService } from '../audit/index.ts';
 import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
 import type { Db } from '../db/client.ts';
 import type { DisclosuresService } from '../disclosures/index.ts';
-import type { CustodyService } from '../custody/index.ts';
+import type { CustodyService, MediaService } from '../custody/index.ts';
 import type { ExchangeService } from '../exchange/index.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
@@ -42,6 +42,8 @@ export interface IncidentReport {
   readonly disclosureId?: string | undefined;
   /** The off-site log entry it reports lost (R4.3, R4.7.3): marked lost in the incident's transaction. */
   readonly custodyItemId?: string | undefined;
+  /** The registered medium or device it reports lost (R4.7.3): marked lost in the incident's transaction. */
+  readonly mediaItemId?: string | undefined;
 }
 
 export interface IncidentGrade {
@@ -99,6 +101,7 @@ export interface Incident {
   /** The disclosure it was reported from, if any. */
   readonly disclosureId: string | null;
   readonly custodyItemId: string | null;
+  readonly mediaItemId: string | null;
   /** Telling the people affected (Art 34): the safety check first, then whether and how they were told. */
   readonly telling: {
     readonly risk: boolean;
@@ -119,6 +122,8 @@ export interface IncidentsDependencies {
   readonly disclosures: Pick<DisclosuresService, 'find'>;
   /** The off-site log, whose lost items are reported here. */
   readonly custody: Pick<CustodyService, 'mayReportLost' | 'markLostIn'>;
+  /** The media register, whose lost devices are reported here. */
+  readonly media: Pick<MediaService, 'mayReportLost' | 'markLostIn'>;
   /** The secure exchange, whose packages containment withdraws. */
   readonly exchange: Pick<ExchangeService, 'packageForDisclosure' | 'revoke'>;
 }
@@ -175,6 +180,7 @@ export function incidentsService(deps: IncidentsDependencies) {
       deadline: deadlineOf(row.aware_at),
       disclosureId: row.disclosure_id,
       custodyItemId: row.custody_item_id,
+      mediaItemId: row.media_item_id,
       telling:
         row.safety_risk === null || row.safety_reasons === null || row.safety_checked_at === null
           ? null
@@ -277,6 +283,15 @@ export function incidentsService(deps: IncidentsDependencies) {
           'INCIDENT.CUSTODY_NOT_FOUND',
           'Report the loss from the off-site log entry of something you or your team have off site',
         );
+      if (
+        report.mediaItemId !== undefined &&
+        (await deps.media.mayReportLost(viewer, report.mediaItemId)) === undefined
+      )
+        throw IncidentRuleError.of(
+          'mediaItemId',
+          'INCIDENT.MEDIA_NOT_FOUND',
+          'Report the loss from the register entry of a medium or device you or your team hold',
+        );
       const told = await toldOfReport(viewer);
       return db.transaction().execute(async (trx) => {
         const { id, reference } = await store.insertIncident(trx, {
@@ -291,6 +306,7 @@ export function incidentsService(deps: IncidentsDependencies) {
           actions_taken: report.actionsTaken,
           disclosure_id: report.disclosureId ?? null,
           custody_item_id: report.custodyItemId ?? null,
+          media_item_id: report.mediaItemId ?? null,
           reported_by: viewer.userId,
           reported_at: now,
         });
@@ -303,6 +319,8 @@ export function incidentsService(deps: IncidentsDependencies) {
         });
         if (report.custodyItemId !== undefined)
           await deps.custody.markLostIn(trx, viewer, report.custodyItemId, reference);
+        if (report.mediaItemId !== undefined)
+          await deps.media.markLostIn(trx, viewer, report.mediaItemId, reference);
         for (const userId of told)
           await notifications.notify(trx, {
             organisationId: viewer.organisationId,

@@ -20,6 +20,7 @@ export interface IncidentsTable {
   actions_taken: string;
   disclosure_id: string | null;
   custody_item_id: string | null;
+  media_item_id: string | null;
   reported_by: string;
   reported_at: Date;
   likelihood: number | null;

@@ -59,6 +59,14 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
       : `followed up ${String(followed)} items overdue off site`;
   });
 
+  // R4.7.4: media held past the date they were needed until are flagged to their holders, once.
+  scheduler.register({ name: 'media-past-need', dailyAt: '08:05' }, async () => {
+    const flagged = await services.media.flagPastNeed();
+    return flagged === 0
+      ? 'no media past their purpose'
+      : `flagged ${String(flagged)} media past their purpose`;
+  });
+
   // R4.2.8, R4.4.2: receipts not confirmed by their due date are followed up every morning.
   scheduler.register({ name: 'receipt-follow-up', dailyAt: '07:30' }, async () => {
     const reminded = await services.disclosures.remindOverdueReceipts();

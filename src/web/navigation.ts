@@ -41,6 +41,8 @@ const items: readonly NavigationItem[] = [
   },
   // Personal information taken out of the building (R4.3): anyone signed in logs it.
   { text: 'Off site', href: '/off-site', access: 'staff' },
+  // Removable media and devices holding personal information (R4.7).
+  { text: 'Media', href: '/media', access: 'staff' },
   // Packages other organisations sent to the viewer's address (a hosted partner's staff).
   { text: 'Received', href: '/exchange/received', access: 'staff' },
   // Anyone signed in reports an incident from any page (R5.1): the register starts with the button.
