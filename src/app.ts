@@ -130,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(incidentsRoutes, {
     incidents: services.incidents,
+    disclosures: services.disclosures,
     custody: services.custody,
     media: services.media,
   });

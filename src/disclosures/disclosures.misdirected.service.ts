@@ -1,6 +1,8 @@
 import { actorOf, type Viewer } from '../auth/index.ts';
 import { toJson } from '../lib/canonical-json.ts';
+import { isUuid } from '../lib/ids.ts';
 import { londonToday } from '../lib/time.ts';
+import { disclosureReaders } from './disclosures.access.ts';
 import { DisclosureRuleError } from './disclosures.errors.ts';
 import type { DisclosuresDependencies, MisdirectedRecord } from './disclosures.model.ts';
 import * as store from './disclosures.repository.ts';
@@ -52,21 +54,32 @@ export function misdirectedService(deps: DisclosuresDependencies) {
       });
     },
 
+    /** One entry, if it is the viewer's organisation's and they read the register; otherwise undefined. */
+    async findMisdirected(viewer: Viewer, id: string): Promise<MisdirectedRecord | undefined> {
+      if (!isUuid(id) || !viewer.roles.some((role) => disclosureReaders.includes(role))) return undefined;
+      const row = await store.findMisdirected(db, viewer.organisationId, id);
+      return row === undefined ? undefined : toRecord(row);
+    },
+
     async misdirected(viewer: Viewer): Promise<MisdirectedRecord[]> {
       const rows = await store.misdirectedFor(db, viewer.organisationId, 200);
-      return rows.map((row) => ({
-        id: row.id,
-        receivedOn: row.received_on,
-        method: row.method,
-        sender: row.sender,
-        intendedFor: row.intended_for,
-        whatArrived: row.what_arrived,
-        passedOn: row.passed_on,
-        senderTold: row.sender_told,
-        actionDetails: row.action_details,
-        recordedByName: row.recorded_by_name,
-        recordedAt: row.recorded_at,
-      }));
+      return rows.map(toRecord);
     },
+  };
+}
+
+function toRecord(row: store.MisdirectedRow): MisdirectedRecord {
+  return {
+    id: row.id,
+    receivedOn: row.received_on,
+    method: row.method,
+    sender: row.sender,
+    intendedFor: row.intended_for,
+    whatArrived: row.what_arrived,
+    passedOn: row.passed_on,
+    senderTold: row.sender_told,
+    actionDetails: row.action_details,
+    recordedByName: row.recorded_by_name,
+    recordedAt: row.recorded_at,
   };
 }

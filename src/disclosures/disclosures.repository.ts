@@ -135,6 +135,18 @@ export async function insertMisdirected(
   return row.id;
 }
 
+/** One entry of the organisation's misdirected-information register. */
+export async function findMisdirected(db: Executor, organisationId: string, id: string) {
+  return db
+    .selectFrom('misdirected_information')
+    .innerJoin('users', 'users.id', 'misdirected_information.recorded_by')
+    .selectAll('misdirected_information')
+    .select('users.display_name as recorded_by_name')
+    .where('misdirected_information.organisation_id', '=', organisationId)
+    .where('misdirected_information.id', '=', id)
+    .executeTakeFirst();
+}
+
 export async function misdirectedFor(
   db: Executor,
   organisationId: string,

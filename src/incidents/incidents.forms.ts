@@ -69,6 +69,7 @@ export const reportFields = [
   'disclosureId',
   'custodyItemId',
   'mediaItemId',
+  'misdirectedId',
 ];
 
 export function reportForm() {
@@ -87,6 +88,7 @@ export function reportForm() {
       disclosureId: loose(100),
       custodyItemId: loose(100),
       mediaItemId: loose(100),
+      misdirectedId: loose(100),
     })
     .transform((raw, ctx): IncidentReport => {
       const problem: Problem = (path, message) => ctx.addIssue({ code: 'custom', path: [path], message });
@@ -127,6 +129,12 @@ export function reportForm() {
       const custodyItemId = raw.custodyItemId?.trim() === '' ? undefined : raw.custodyItemId?.trim();
       if (custodyItemId !== undefined && !isUuid(custodyItemId))
         problem('custodyItemId', 'Report the loss from the off-site log entry');
+      const misdirectedId = raw.misdirectedId?.trim() === '' ? undefined : raw.misdirectedId?.trim();
+      if (misdirectedId !== undefined && !isUuid(misdirectedId))
+        problem(
+          'misdirectedId',
+          'Report the incident from an entry of your organisation’s misdirected-information register',
+        );
       const mediaItemId = raw.mediaItemId?.trim() === '' ? undefined : raw.mediaItemId?.trim();
       if (mediaItemId !== undefined && !isUuid(mediaItemId))
         problem('mediaItemId', 'Report the loss from the register entry of the medium or device');
@@ -144,6 +152,7 @@ export function reportForm() {
         ...(disclosureId === undefined ? {} : { disclosureId }),
         ...(custodyItemId === undefined ? {} : { custodyItemId }),
         ...(mediaItemId === undefined ? {} : { mediaItemId }),
+        ...(misdirectedId === undefined ? {} : { misdirectedId }),
       };
     });
 }

@@ -160,3 +160,43 @@ describe('containment (R5.2)', () => {
     ]);
   });
 });
+
+describe('reporting an incident from misdirected information received (R5.1)', () => {
+  it('starts filled in from the entry and links to it; someone outside the register cannot link one', async () => {
+    const browser = await signIn(context, practitioner);
+    const recorded = await browser.post('/misdirected/new', {
+      'receivedOn-day': '30',
+      'receivedOn-month': '11',
+      'receivedOn-year': '2026',
+      method: 'fax',
+      sender: 'Great Western Hospital, paediatrics',
+      intendedFor: 'Wiltshire Council children’s services',
+      whatArrived: 'A discharge summary about a child not known to us.',
+      actions: ['passedOn', 'senderTold'],
+      actionDetails: 'Rang the ward to tell them.',
+    });
+    expect(recorded.statusCode, errorSummary(recorded.body).join('; ')).toBe(303);
+    const list = await browser.get('/misdirected');
+    const href = /href="(\/incidents\/new\?misdirected=[^"]+)"/.exec(list.body)?.[1] ?? '';
+    const misdirectedId = href.split('=')[1] ?? '';
+    const form = await browser.get(href);
+    expect(form.body).toContain('This report is about misdirected information your organisation received');
+    expect(form.body).toContain('A discharge summary about a child not known to us.');
+    const reported = await browser.post('/incidents/new', report({ misdirectedId }));
+    expect(reported.statusCode, errorSummary(reported.body).join('; ')).toBe(303);
+    const location = reported.headers['location'] ?? '';
+    const incidentId = location.slice('/incidents/'.length, location.indexOf('?'));
+    const row = await context.db
+      .selectFrom('incidents')
+      .select('misdirected_id')
+      .where('id', '=', incidentId)
+      .executeTakeFirstOrThrow();
+    expect(row.misdirected_id).toBe(misdirectedId);
+
+    const outsider = await signIn(context, elsewhere);
+    const refused = await outsider.post('/incidents/new', report({ misdirectedId }));
+    expect(errorSummary(refused.body)).toEqual([
+      'Report the incident from an entry of your organisation’s misdirected-information register',
+    ]);
+  });
+});

@@ -5,11 +5,12 @@ import { isUuid } from '../lib/ids.ts';
 import { custodyPaths } from '../custody/custody.paths.ts';
 import { disclosurePaths } from '../disclosures/disclosures.paths.ts';
 import { NotFoundError, RuleError } from '../lib/errors.ts';
-import { formatDateTime } from '../lib/time.ts';
+import { formatDate, formatDateTime } from '../lib/time.ts';
 import { anchorDates, parseForm, ruleErrors, typedAnswers, viewerOf, type FormErrors } from '../web/forms.ts';
 import type { AuditDeclaration } from '../web/access.ts';
 import type { Viewer } from '../auth/index.ts';
 import type { CustodyService, MediaService } from '../custody/index.ts';
+import type { DisclosuresService } from '../disclosures/index.ts';
 import { incidentGraders } from './incidents.access.ts';
 import {
   actionFields,
@@ -34,6 +35,8 @@ import type { Incident, IncidentsService } from './incidents.service.ts';
 
 export interface IncidentRouteOptions {
   readonly incidents: IncidentsService;
+  /** The misdirected-information register, whose entries start a report pre-filled. */
+  readonly disclosures: Pick<DisclosuresService, 'findMisdirected'>;
   /** The off-site log, whose lost items are reported from here, the report starting filled in. */
   readonly custody: Pick<CustodyService, 'mayReportLost'>;
   /** The media register, whose lost devices are reported from here the same way. */
@@ -71,6 +74,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
         incident.disclosureId === null ? null : disclosurePaths.disclosure(incident.disclosureId),
       custodyPath: incident.custodyItemId === null ? null : custodyPaths.item(incident.custodyItemId),
       mediaPath: incident.mediaItemId === null ? null : custodyPaths.media(incident.mediaItemId),
+      misdirectedPath: incident.misdirectedId === null ? null : disclosurePaths.misdirected(),
     };
   }
 
@@ -263,6 +267,19 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     };
   }
 
+  /** An entry of the misdirected-information register, as the report's first answers. */
+  async function misdirectedFrom(viewer: Viewer, id: string): Promise<Record<string, string> | undefined> {
+    const entry = await options.disclosures.findMisdirected(viewer, id);
+    if (entry === undefined) return undefined;
+    return {
+      misdirectedId: entry.id,
+      kind: 'wrong-recipient',
+      whatHappened: `Information meant for ${entry.intendedFor} arrived here from ${entry.sender} by ${entry.method} on ${formatDate(entry.receivedOn)}.`,
+      information: entry.whatArrived,
+      actionsTaken: entry.actionDetails,
+    };
+  }
+
   // R5.1: reported straight from a disclosure's page, the report is linked to it; from an off-site
   // log entry (R4.3, R4.7.3), the report starts filled in and the entry is marked lost with it.
   app.get('/incidents/new', { config: anyone('none') }, async (request, reply) => {
@@ -271,12 +288,17 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
         disclosure: z.uuid().optional().catch(undefined),
         custody: z.uuid().optional().catch(undefined),
         media: z.uuid().optional().catch(undefined),
+        misdirected: z.uuid().optional().catch(undefined),
       })
       .parse(request.query);
     const viewer = viewerOf(request);
     if (query.custody !== undefined) {
       const lost = await lostFrom(viewer, query.custody);
       if (lost !== undefined) return renderReport(reply, 200, lost);
+    }
+    if (query.misdirected !== undefined) {
+      const received = await misdirectedFrom(viewer, query.misdirected);
+      if (received !== undefined) return renderReport(reply, 200, received);
     }
     if (query.media !== undefined) {
       const lost = await mediaLostFrom(viewer, query.media);
@@ -311,8 +333,14 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
           typeof device === 'string' && isUuid(device)
             ? await mediaLostFrom(viewerOf(request), device)
             : undefined;
+        const misdirected = typed['misdirectedId'];
+        const received =
+          typeof misdirected === 'string' && isUuid(misdirected)
+            ? await misdirectedFrom(viewerOf(request), misdirected)
+            : undefined;
         return {
           ...typed,
+          misdirectedId: received?.['misdirectedId'],
           disclosureId: linkable ? linked : undefined,
           custodyItemId: lost?.['custodyItemId'],
           custodyReference: lost?.['custodyReference'],

@@ -44,6 +44,8 @@ export interface IncidentReport {
   readonly custodyItemId?: string | undefined;
   /** The registered medium or device it reports lost (R4.7.3): marked lost in the incident's transaction. */
   readonly mediaItemId?: string | undefined;
+  /** The misdirected information received it is about (R5.1). */
+  readonly misdirectedId?: string | undefined;
 }
 
 export interface IncidentGrade {
@@ -102,6 +104,7 @@ export interface Incident {
   readonly disclosureId: string | null;
   readonly custodyItemId: string | null;
   readonly mediaItemId: string | null;
+  readonly misdirectedId: string | null;
   /** Telling the people affected (Art 34): the safety check first, then whether and how they were told. */
   readonly telling: {
     readonly risk: boolean;
@@ -119,7 +122,7 @@ export interface IncidentsDependencies {
   readonly notifications: Pick<NotificationsService, 'notify'>;
   readonly staff: Pick<StaffService, 'colleague' | 'activeHolders' | 'activeAmong'>;
   /** The disclosure an incident is reported from, as the reporter may see it. */
-  readonly disclosures: Pick<DisclosuresService, 'find'>;
+  readonly disclosures: Pick<DisclosuresService, 'find' | 'findMisdirected'>;
   /** The off-site log, whose lost items are reported here. */
   readonly custody: Pick<CustodyService, 'mayReportLost' | 'markLostIn'>;
   /** The media register, whose lost devices are reported here. */
@@ -181,6 +184,7 @@ export function incidentsService(deps: IncidentsDependencies) {
       disclosureId: row.disclosure_id,
       custodyItemId: row.custody_item_id,
       mediaItemId: row.media_item_id,
+      misdirectedId: row.misdirected_id,
       telling:
         row.safety_risk === null || row.safety_reasons === null || row.safety_checked_at === null
           ? null
@@ -292,6 +296,15 @@ export function incidentsService(deps: IncidentsDependencies) {
           'INCIDENT.MEDIA_NOT_FOUND',
           'Report the loss from the register entry of a medium or device you or your team hold',
         );
+      if (
+        report.misdirectedId !== undefined &&
+        (await deps.disclosures.findMisdirected(viewer, report.misdirectedId)) === undefined
+      )
+        throw IncidentRuleError.of(
+          'misdirectedId',
+          'INCIDENT.MISDIRECTED_NOT_FOUND',
+          'Report the incident from an entry of your organisation’s misdirected-information register',
+        );
       const told = await toldOfReport(viewer);
       return db.transaction().execute(async (trx) => {
         const { id, reference } = await store.insertIncident(trx, {
@@ -307,6 +320,7 @@ export function incidentsService(deps: IncidentsDependencies) {
           disclosure_id: report.disclosureId ?? null,
           custody_item_id: report.custodyItemId ?? null,
           media_item_id: report.mediaItemId ?? null,
+          misdirected_id: report.misdirectedId ?? null,
           reported_by: viewer.userId,
           reported_at: now,
         });

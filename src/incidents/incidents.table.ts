@@ -21,6 +21,8 @@ export interface IncidentsTable {
   disclosure_id: string | null;
   custody_item_id: string | null;
   media_item_id: string | null;
+  /** The misdirected information received it was reported from (R5.1). */
+  misdirected_id: string | null;
   reported_by: string;
   reported_at: Date;
   likelihood: number | null;

@@ -25,6 +25,7 @@ import * as custody from './2026-12-04T0800_custody.ts';
 import * as incidentActions from './2026-12-04T0810_incident_actions.ts';
 import * as incidentTelling from './2026-12-04T0820_incident_telling.ts';
 import * as mediaRegister from './2026-12-04T0830_media_register.ts';
+import * as incidentMisdirected from './2026-12-04T0840_incident_misdirected.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0810_incident_actions': incidentActions,
   '2026-12-04T0820_incident_telling': incidentTelling,
   '2026-12-04T0830_media_register': mediaRegister,
+  '2026-12-04T0840_incident_misdirected': incidentMisdirected,
 };

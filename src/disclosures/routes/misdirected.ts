@@ -1,3 +1,4 @@
+import { incidentPaths } from '../../incidents/incidents.paths.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isChannelMethodId } from '../../channels/index.ts';
 import { anchorDates, parseForm, typedAnswers, viewerOf, type FormErrors } from '../../web/forms.ts';
@@ -24,6 +25,8 @@ export function misdirectedRoutes(app: FastifyInstance, pages: DisclosurePages):
       columnWidth: 'full',
       notice: done === undefined ? undefined : 'Misdirected information recorded.',
       newPath: disclosurePaths.newMisdirected(),
+      // R5.1: an incident about what arrived starts from its entry.
+      incidentPath: incidentPaths.report(),
       records: records.map((record) => ({
         ...record,
         method: isChannelMethodId(record.method) ? methodLabels[record.method] : record.method,
