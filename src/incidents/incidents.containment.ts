@@ -118,6 +118,11 @@ export function containment(deps: {
       }));
     },
 
+    /** Containment tasks not done by their date, of the given incidents (the register's readers' view). */
+    async overdueActions(incidentIds: readonly string[]) {
+      return store.overdueActions(db, incidentIds, londonToday(clock.now()));
+    },
+
     /** Records an action taken, or a task with its date (asking for something back needs one). */
     async recordAction(viewer: Viewer, id: string, action: NewContainmentAction): Promise<void> {
       const description = action.description.trim();

@@ -133,6 +133,11 @@ describe('containment (R5.2)', () => {
     const later = await signIn(context, practitioner);
     page = await later.get(path);
     expect(page.body).toMatch(/Asked the school to post it back\.[\s\S]*?Overdue/);
+    // The register lists it among the containment tasks overdue.
+    const register = await later.get('/incidents');
+    expect(register.body.slice(register.body.indexOf('Containment tasks overdue'))).toContain(
+      'Asked the school to post it back.',
+    );
     const done = /action="([^"]+\/done)"/.exec(page.body)?.[1] ?? '';
     expect((await later.post(done, {})).statusCode).toBe(303);
     expect((await later.get(path)).body).toMatch(/Asked the school to post it back\.[\s\S]*?Done \d/);

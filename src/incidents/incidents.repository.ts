@@ -110,6 +110,19 @@ export async function actionsOf(db: Executor, incidentId: string) {
     .execute();
 }
 
+/** Containment tasks not done by their date, across the given incidents, oldest due first. */
+export async function overdueActions(db: Executor, incidentIds: readonly string[], today: string) {
+  if (incidentIds.length === 0) return [];
+  return db
+    .selectFrom('incident_actions')
+    .select(['incident_id', 'description', 'due_on'])
+    .where('incident_id', 'in', incidentIds)
+    .where('done_at', 'is', null)
+    .where('due_on', '<', today)
+    .orderBy('due_on')
+    .execute();
+}
+
 /** Marks an open action of the incident done; undefined when there is no such open action. */
 export async function completeAction(
   db: Executor,

@@ -162,9 +162,18 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
 
   app.get('/incidents', { config: anyone('none') }, async (request, reply) => {
     const list = await incidents.list(viewerOf(request));
+    const open = list.filter((incident) => incident.closure === null);
+    const overdue = await incidents.overdueActions(open.map((incident) => incident.id));
+    const byId = new Map(open.map((incident) => [incident.id, incident]));
     return reply.render('incidents/views/list.njk', {
       pageTitle: 'Incidents',
       columnWidth: 'full',
+      overdue: overdue.map((action) => ({
+        reference: byId.get(action.incident_id)?.reference ?? '',
+        path: `${incidentPaths.incident(action.incident_id)}#containment`,
+        description: action.description,
+        dueOn: action.due_on,
+      })),
       reportPath: incidentPaths.report(),
       open: list.filter((incident) => incident.closure === null).map(incidentView),
       closed: list.filter((incident) => incident.closure !== null).map(incidentView),
