@@ -106,6 +106,7 @@ beforeAll(async () => {
 describe('incidents and the 72-hour clock', () => {
   let reference: string;
   let incidentPath: string;
+  let lostIncidentPath: string;
 
   it('(1) the practitioner reports a letter sent to the wrong address, from its disclosure', async () => {
     const page = await signedIn(priya);
@@ -221,10 +222,52 @@ describe('incidents and the 72-hour clock', () => {
     );
     await report.send();
     const incident = await IncidentPage.verifyOnPage(page);
+    lostIncidentPath = new URL(page.url()).pathname;
     expect(await incident.mainText()).toContain('A device or paper records were lost or stolen');
     await page.getByRole('link', { name: 'Open the log entry' }).click();
     const lost = await OffSitePage.verifyOnPage(page, entryReference);
     expect(await lost.mainText()).toContain('Lost');
     expect(await lost.mainText()).not.toContain('Record its return');
+  });
+
+  it('(3) an encrypted memory stick is registered, and destroyed; a containment task is recorded on the lost laptop’s incident', async () => {
+    const page = await signedIn(priya);
+    await page.goto('/media');
+    const list = await OffSitePage.verifyOnPage(page, 'Removable media and devices');
+    await list.clickButton('Register a medium or device');
+    const form = await OffSitePage.verifyOnPage(page, 'Register a medium or device');
+    await form.choose('What is it?', 'USB memory stick');
+    await form.fill('Asset tag', 'SBC-USB-0042');
+    await form.choose('Encryption', 'It is encrypted');
+    await form.fill('How is it encrypted?', 'Hardware-encrypted stick with a PIN');
+    await form.fill('What personal information is on it?', 'Photographs of the family home for the court.');
+    await form.fill('Why is it on it?', 'The court asked for them.');
+    await form.fill('Where is the information backed up?', 'The case management system');
+    await form.fillDate('When is it needed until?', addDays(today, 7));
+    await form.check('media-register');
+    await form.clickButton('Register it');
+    const entry = await OffSitePage.verifyOnPage(page, /^MD-\d{7}$/);
+    await entry.check('media-entry');
+    await entry.choose('What was done with it?', 'It was destroyed');
+    await entry.fill('How, and by whom?', 'Shredded by the IT service desk.');
+    await entry.clickButton('Record it');
+    expect(await (await OffSitePage.verifyOnPage(page, /^MD-\d{7}$/)).mainText()).toContain('Destroyed');
+
+    // A containment task on the lost laptop's incident: the hospital asked to return it by tomorrow.
+    await page.goto(lostIncidentPath);
+    const incident = await IncidentPage.verifyOnPage(page);
+    await incident.choose('Record a containment action', 'We asked for it back');
+    await incident.fill(
+      'What was done, or asked for',
+      'Asked the hospital’s security office to return it if found.',
+    );
+    await incident.fillDate('If asked for back, by when?', addDays(today, 1));
+    await incident.clickButton('Record the action');
+    const contained = await IncidentPage.verifyOnPage(page);
+    expect(await contained.successBannerText()).toContain('Containment recorded');
+    expect(await contained.mainText()).toContain(
+      'Asked the hospital’s security office to return it if found.',
+    );
+    await contained.check('incident-containment');
   });
 });
