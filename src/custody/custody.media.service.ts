@@ -6,7 +6,7 @@ import type { Database } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { NotFoundError, RuleError, type Problem } from '../lib/errors.ts';
 import { isUuid } from '../lib/ids.ts';
-import { checkText, multiline, singleLine } from '../lib/text.ts';
+import { multiline, requiredTextFault, singleLine } from '../lib/text.ts';
 import { londonToday } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import { custodyPaths } from './custody.paths.ts';
@@ -82,19 +82,9 @@ function text(
   max: number,
   shape = singleLine,
 ) {
-  const trimmed = value.trim();
-  if (trimmed === '') problems.push({ field, code: 'MEDIA.ENTRY', message: `Enter ${label}` });
-  else if (trimmed.length > max)
-    problems.push({
-      field,
-      code: 'MEDIA.ENTRY',
-      message: `${label.charAt(0).toUpperCase()}${label.slice(1)} must be ${String(max)} characters or fewer`,
-    });
-  else {
-    const fault = checkText(label, trimmed, shape);
-    if (fault !== undefined) problems.push({ field, code: 'MEDIA.ENTRY', message: fault });
-  }
-  return trimmed;
+  const fault = requiredTextFault(value, { label, blank: `Enter ${label}`, max, shape });
+  if (fault !== undefined) problems.push({ field, code: 'MEDIA.ENTRY', message: fault });
+  return value.trim();
 }
 
 /**

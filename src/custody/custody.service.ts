@@ -6,7 +6,7 @@ import type { Database } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { NotFoundError, RuleError, type Problem } from '../lib/errors.ts';
 import { isUuid } from '../lib/ids.ts';
-import { checkText, multiline, singleLine } from '../lib/text.ts';
+import { requiredTextFault, singleLine } from '../lib/text.ts';
 import { formatDateTime } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
@@ -103,23 +103,26 @@ export function custodyService(deps: {
     const problems: Problem[] = [];
     const problem = (field: string, message: string) =>
       problems.push({ field, code: 'CUSTODY.ENTRY', message });
-    const what = checkText('what you are taking', entry.what.trim(), multiline);
-    if (entry.what.trim() === '') problem('what', 'Say what you are taking off site');
-    else if (entry.what.trim().length > 1000)
-      problem('what', 'What you are taking must be 1000 characters or fewer');
-    else if (what !== undefined) problem('what', what);
-    const reason = rules.reasons.find((item) => item.id === entry.reasonId);
-    if (reason === undefined) problem('reasonId', 'Choose why you are taking it');
+    const fault = (field: string, value: string, rule: Parameters<typeof requiredTextFault>[1]) => {
+      const message = requiredTextFault(value, rule);
+      if (message !== undefined) problem(field, message);
+    };
+    fault('what', entry.what, {
+      label: 'what you are taking',
+      blank: 'Say what you are taking off site',
+      max: 1000,
+    });
+    if (!rules.reasons.some((item) => item.id === entry.reasonId))
+      problem('reasonId', 'Choose why you are taking it');
     const detail = entry.reasonDetail?.trim() ?? '';
-    if (entry.reasonId === 'other' && detail === '') problem('reasonDetail', 'Say why you are taking it');
-    else if (detail.length > 1000) problem('reasonDetail', 'The reason must be 1000 characters or fewer');
-    const where = entry.destination.trim();
-    if (where === '') problem('destination', 'Say where it is going');
-    else if (where.length > 300) problem('destination', 'Where it is going must be 300 characters or fewer');
-    else {
-      const fault = checkText('where it is going', where, singleLine);
-      if (fault !== undefined) problem('destination', fault);
-    }
+    if (entry.reasonId === 'other' || detail !== '')
+      fault('reasonDetail', detail, { label: 'the reason', blank: 'Say why you are taking it', max: 1000 });
+    fault('destination', entry.destination, {
+      label: 'where it is going',
+      blank: 'Say where it is going',
+      max: 300,
+      shape: singleLine,
+    });
     const now = clock.now().getTime();
     if (entry.dueBackAt.getTime() <= now) problem('dueBackAt', 'When it will be back must be in the future');
     else if (entry.dueBackAt.getTime() > now + rules.maxDaysOff * 86_400_000)

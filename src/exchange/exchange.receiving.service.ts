@@ -7,7 +7,7 @@ import type { Db } from '../db/client.ts';
 import type { DisclosuresService } from '../disclosures/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { isUuid } from '../lib/ids.ts';
-import { checkText, multiline } from '../lib/text.ts';
+import { requiredTextFault } from '../lib/text.ts';
 import { formatDateTime } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import type { OrgsService } from '../orgs/index.ts';
@@ -418,12 +418,11 @@ export function receivingService(deps: {
     ): Promise<void> {
       const row = await livePackage(reader.packageId);
       const message = reply.message.trim();
-      const fault =
-        message === ''
-          ? 'Enter your reply'
-          : message.length > 10_000
-            ? 'Your reply must be 10000 characters or fewer'
-            : checkText('your reply', message, multiline);
+      const fault = requiredTextFault(message, {
+        label: 'your reply',
+        blank: 'Enter your reply',
+        max: 10_000,
+      });
       if (fault !== undefined)
         throw new ExchangeRuleError([{ field: 'message', code: 'EXCHANGE.REPLY', message: fault }]);
       if ((await replies.repliesOf(db, row.id)).length >= maxReplies)

@@ -7,7 +7,7 @@ import type { ExchangeService } from '../exchange/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import { isUuid } from '../lib/ids.ts';
-import { checkText, multiline } from '../lib/text.ts';
+import { requiredTextFault } from '../lib/text.ts';
 import { londonToday } from '../lib/time.ts';
 import { IncidentRuleError } from './incidents.errors.ts';
 import * as store from './incidents.repository.ts';
@@ -127,23 +127,13 @@ export function containment(deps: {
     async recordAction(viewer: Viewer, id: string, action: NewContainmentAction): Promise<void> {
       const description = action.description.trim();
       const problems: { field: string; code: string; message: string }[] = [];
-      if (description === '')
-        problems.push({
-          field: 'description',
-          code: 'INCIDENT.ACTION',
-          message: 'Say what was done, or what was asked for',
-        });
-      else if (description.length > 2000)
-        problems.push({
-          field: 'description',
-          code: 'INCIDENT.ACTION',
-          message: 'The action must be 2000 characters or fewer',
-        });
-      else {
-        const fault = checkText('the action', description, multiline);
-        if (fault !== undefined)
-          problems.push({ field: 'description', code: 'INCIDENT.ACTION', message: fault });
-      }
+      const fault = requiredTextFault(description, {
+        label: 'the action',
+        blank: 'Say what was done, or what was asked for',
+        max: 2000,
+      });
+      if (fault !== undefined)
+        problems.push({ field: 'description', code: 'INCIDENT.ACTION', message: fault });
       if (action.kind === 'retrieve' && action.dueOn === undefined)
         problems.push({
           field: 'dueOn',

@@ -7,7 +7,7 @@ import type { ExchangeService } from '../exchange/index.ts';
 import { NotFoundError } from '../lib/errors.ts';
 import type { Clock } from '../lib/clock.ts';
 import { toJson } from '../lib/canonical-json.ts';
-import { checkText, multiline } from '../lib/text.ts';
+import { requiredTextFault } from '../lib/text.ts';
 import { formatDateTime, londonToday } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import { registerReaders } from './incidents.access.ts';
@@ -495,12 +495,11 @@ export function incidentsService(deps: IncidentsDependencies) {
       check: { risk: boolean; reasons: string },
     ): Promise<void> {
       const reasons = check.reasons.trim();
-      const fault =
-        reasons === ''
-          ? 'Give your reasons'
-          : reasons.length > 4000
-            ? 'Your reasons must be 4000 characters or fewer'
-            : checkText('your reasons', reasons, multiline);
+      const fault = requiredTextFault(reasons, {
+        label: 'your reasons',
+        blank: 'Give your reasons',
+        max: 4000,
+      });
       if (fault !== undefined) throw IncidentRuleError.of('safetyReasons', 'INCIDENT.SAFETY_REASONS', fault);
       await db.transaction().execute(async (trx) => {
         const row = await open(viewer, id, { trx });
@@ -529,12 +528,11 @@ export function incidentsService(deps: IncidentsDependencies) {
     /** That the people affected were told, and how: only after a safety check that found no risk to a child. */
     async recordTold(viewer: Viewer, id: string, how: string): Promise<void> {
       const text = how.trim();
-      const fault =
-        text === ''
-          ? 'Say how the people affected were told'
-          : text.length > 2000
-            ? 'How they were told must be 2000 characters or fewer'
-            : checkText('how they were told', text, multiline);
+      const fault = requiredTextFault(text, {
+        label: 'how they were told',
+        blank: 'Say how the people affected were told',
+        max: 2000,
+      });
       if (fault !== undefined) throw IncidentRuleError.of('toldHow', 'INCIDENT.TOLD_HOW', fault);
       await db.transaction().execute(async (trx) => {
         const row = await open(viewer, id, { trx });

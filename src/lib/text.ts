@@ -58,6 +58,21 @@ export function checkText(label: string, value: string, shape: TextShape): strin
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/**
+ * What is wrong with a required answer of free text (trimmed), or undefined: blank, longer than
+ * `max`, or against the one text rule. For services that check what their callers typed.
+ */
+export function requiredTextFault(
+  value: string,
+  rule: { readonly label: string; readonly blank: string; readonly max: number; readonly shape?: TextShape },
+): string | undefined {
+  const text = value.trim();
+  if (text === '') return rule.blank;
+  if (text.length > rule.max)
+    return `${rule.label.charAt(0).toUpperCase()}${rule.label.slice(1)} must be ${String(rule.max)} characters or fewer`;
+  return checkText(rule.label, text, rule.shape ?? multiline);
+}
+
 /** Bytes as UTF-8 text, or undefined when they are not UTF-8 (never a silent U+FFFD in their place). */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
