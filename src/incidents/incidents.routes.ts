@@ -415,14 +415,16 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     },
   );
 
-  app.post(
-    '/incidents/:id/actions/:actionId/done',
-    { config: anyone(['incident.action_done']) },
-    async (request, reply) => {
+  /** A containment button (no answers of its own): refused, the incident again with the reason. */
+  function containmentButton(
+    url: string,
+    events: readonly [string, ...string[]],
+    act: (viewer: Viewer, incidentId: string, request: FastifyRequest) => Promise<void>,
+  ) {
+    app.post(url, { config: anyone(events) }, async (request, reply) => {
       const { incident, viewer } = await openIncident(request);
-      const actionId = z.object({ actionId: z.string() }).parse(request.params).actionId;
       try {
-        await incidents.completeAction(viewer, incident.id, actionId);
+        await act(viewer, incident.id, request);
       } catch (error) {
         if (!(error instanceof RuleError)) throw error;
         return renderIncident(reply, 400, viewer, incident, {
@@ -432,26 +434,19 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
         });
       }
       return reply.redirect(`${incidentPaths.incident(incident.id)}?done=contained#containment`, 303);
-    },
-  );
+    });
+  }
 
-  app.post(
+  containmentButton(
+    '/incidents/:id/actions/:actionId/done',
+    ['incident.action_done'],
+    (viewer, id, request) =>
+      incidents.completeAction(viewer, id, z.object({ actionId: z.string() }).parse(request.params).actionId),
+  );
+  containmentButton(
     '/incidents/:id/recall-package',
-    { config: anyone(['incident.action_recorded', 'exchange.package_revoked']) },
-    async (request, reply) => {
-      const { incident, viewer } = await openIncident(request);
-      try {
-        await incidents.recallPackage(viewer, incident.id);
-      } catch (error) {
-        if (!(error instanceof RuleError)) throw error;
-        return renderIncident(reply, 400, viewer, incident, {
-          name: 'action',
-          values: {},
-          errors: ruleErrors(error, ['actions']),
-        });
-      }
-      return reply.redirect(`${incidentPaths.incident(incident.id)}?done=contained#containment`, 303);
-    },
+    ['incident.action_recorded', 'exchange.package_revoked'],
+    (viewer, id) => incidents.recallPackage(viewer, id),
   );
 
   /** A DPO's form on the incident page: parsed, handed to the service, and shown again with its errors. */
