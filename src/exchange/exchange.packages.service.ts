@@ -19,6 +19,7 @@ import type { PolicyPack } from '../policy/index.ts';
 import * as store from './exchange.packages.repository.ts';
 import * as replies from './exchange.replies.repository.ts';
 import {
+  evidenceOf,
   ExchangeRuleError,
   type FileSealer,
   type IncomingFile,
@@ -253,12 +254,7 @@ export function packagesService(deps: {
               expiresAt: expiresAt.toISOString(),
               downloadLimit,
               message: { bytes: messageObject.plaintextBytes, sha256: messageObject.sha256 },
-              files: files.map((file) => ({
-                name: file.name,
-                type: file.mediaType,
-                bytes: file.object.plaintextBytes,
-                sha256: file.object.sha256,
-              })),
+              files: evidenceOf(files),
             },
           });
           // No personal information in the e-mail: the sending organisation and a link (R4.5.5).

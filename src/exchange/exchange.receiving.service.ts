@@ -14,7 +14,7 @@ import type { OrgsService } from '../orgs/index.ts';
 import * as store from './exchange.packages.repository.ts';
 import * as recipients from './exchange.recipients.repository.ts';
 import * as replies from './exchange.replies.repository.ts';
-import { ExchangeRuleError, type FileSealer, type IncomingFile } from './exchange.sealing.ts';
+import { evidenceOf, ExchangeRuleError, type FileSealer, type IncomingFile } from './exchange.sealing.ts';
 import type { ExchangeVault } from './exchange.vault.ts';
 import { NotViewableError, viewableOf } from './exchange.view-only.ts';
 
@@ -464,12 +464,7 @@ export function receivingService(deps: {
             change: {
               replyId,
               message: { bytes: messageObject.plaintextBytes, sha256: messageObject.sha256 },
-              files: files.map((file) => ({
-                name: file.name,
-                type: file.mediaType,
-                bytes: file.object.plaintextBytes,
-                sha256: file.object.sha256,
-              })),
+              files: evidenceOf(files),
             },
           });
           await notifications.notify(trx, {

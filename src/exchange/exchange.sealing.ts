@@ -28,6 +28,16 @@ export interface SealedFile {
 
 const megabyte = 1_048_576;
 
+/** What the audit trail keeps of sealed files: the evidence of what was sent, never the content. */
+export function evidenceOf(files: readonly SealedFile[]) {
+  return files.map((file) => ({
+    name: file.name,
+    type: file.mediaType,
+    bytes: file.object.plaintextBytes,
+    sha256: file.object.sha256,
+  }));
+}
+
 /**
  * How the exchange takes files in, for packages and replies alike: names cleaned, count and sizes
  * within the pack's limits, the type read from the first bytes, every file sealed as it streams in
