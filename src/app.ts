@@ -86,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     databaseReachable: services.health.databaseReachable,
     staff: services.staff,
     secureCookies: config.secureCookies,
+    exchangeScanning: services.exchange.scanning,
   });
   await app.register(auditRoutes, { audit: services.audit });
   await app.register(notificationsRoutes, { notifications: services.notifications });

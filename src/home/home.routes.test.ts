@@ -111,3 +111,16 @@ it('names the policy pack in force in the footer to those who oversee sharing, a
     expect(page.body.includes(`Policy pack in force: ${pack}`), role).toBe(shown);
   }
 });
+
+it('tells administrators and the IT service desk, not practitioners, when exchange files are not scanned for malware', async () => {
+  const organisationId = await createOrganisation(context);
+  for (const [role, shown] of [
+    ['admin', true],
+    ['it_service_desk', true],
+    ['practitioner', false],
+  ] as const) {
+    const staff = await createStaff(context, { organisationId, roles: [role] });
+    const page = await (await signIn(context, staff)).get('/');
+    expect(page.body.includes('not checked for malware: no scanner is configured'), role).toBe(shown);
+  }
+});

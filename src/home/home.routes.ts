@@ -11,6 +11,8 @@ export async function homeRoutes(
     readonly databaseReachable: () => Promise<DatabaseReadiness>;
     readonly staff: StaffService;
     readonly secureCookies: boolean;
+    /** Whether secure exchange files are scanned for malware (CLAMD_URL): administrators are told when not. */
+    readonly exchangeScanning: boolean;
   },
 ): Promise<void> {
   const cookieNames = cookiePolicy(options.secureCookies).names;
@@ -22,7 +24,9 @@ export async function homeRoutes(
       viewer !== undefined && roles.some((role) => sharingRoles.includes(role))
         ? await options.staff.trainingOf(viewer.userId)
         : undefined;
-    return reply.render('home/views/home.njk', { pageTitle: 'Home', roles, training });
+    const unscanned =
+      !options.exchangeScanning && roles.some((role) => role === 'admin' || role === 'it_service_desk');
+    return reply.render('home/views/home.njk', { pageTitle: 'Home', roles, training, unscanned });
   });
 
   app.get('/healthz', { config: { access: 'public', audit: 'none' } }, async (_request, reply) =>
