@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser, errorSummary } from '../../test/support/browser.ts';
 import {
   asPractitioner,
+  childId,
   colleague,
   context,
   elsewhere,
@@ -48,6 +49,23 @@ async function packageCount(): Promise<number> {
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+/** Sealed objects that belong to no package or reply and are not shredded: what a refusal left behind. */
+async function orphanObjects() {
+  return context.db
+    .selectFrom('exchange_objects')
+    .leftJoin('exchange_packages', 'exchange_packages.message_object_id', 'exchange_objects.id')
+    .leftJoin('exchange_package_files', 'exchange_package_files.object_id', 'exchange_objects.id')
+    .leftJoin('exchange_replies', 'exchange_replies.message_object_id', 'exchange_objects.id')
+    .leftJoin('exchange_reply_files', 'exchange_reply_files.object_id', 'exchange_objects.id')
+    .select('exchange_objects.id')
+    .where('exchange_objects.shredded_at', 'is', null)
+    .where('exchange_packages.id', 'is', null)
+    .where('exchange_package_files.id', 'is', null)
+    .where('exchange_replies.id', 'is', null)
+    .where('exchange_reply_files.id', 'is', null)
+    .execute();
 }
 
 async function lastCode(to = address): Promise<string> {
@@ -176,20 +194,7 @@ describe('sending a package from the decision’s page (R4.6.4)', () => {
 
     expect(await packageCount()).toBe(before);
     // Nothing refused was left behind: every object sealed for these attempts was shredded.
-    const live = await context.db
-      .selectFrom('exchange_objects')
-      .leftJoin('exchange_packages', 'exchange_packages.message_object_id', 'exchange_objects.id')
-      .leftJoin('exchange_package_files', 'exchange_package_files.object_id', 'exchange_objects.id')
-      .leftJoin('exchange_replies', 'exchange_replies.message_object_id', 'exchange_objects.id')
-      .leftJoin('exchange_reply_files', 'exchange_reply_files.object_id', 'exchange_objects.id')
-      .select('exchange_objects.id')
-      .where('exchange_objects.shredded_at', 'is', null)
-      .where('exchange_packages.id', 'is', null)
-      .where('exchange_package_files.id', 'is', null)
-      .where('exchange_replies.id', 'is', null)
-      .where('exchange_reply_files.id', 'is', null)
-      .execute();
-    expect(live).toEqual([]);
+    expect(await orphanObjects()).toEqual([]);
   });
 });
 
@@ -333,5 +338,38 @@ describe('replies and hosted partners (R4.6.4)', () => {
     expect((await notTheRecipient.get('/exchange/received')).body).not.toContain(sent.reference);
     await context.services.exchange.revoke(asPractitioner, sent.id, 'Sent before the meeting was moved.');
     expect((await partner.get(`/exchange/packages/${sent.id}`)).statusCode).toBe(410);
+  });
+});
+
+// Last: it withdraws the child's consent, which every share above relies on.
+describe('checks made again once the files are in (R3.3)', () => {
+  it('refuses a package whose consent was withdrawn while its files were uploading, and keeps nothing', async () => {
+    const before = await packageCount();
+    const consent = await context.db
+      .selectFrom('consents')
+      .select('id')
+      .where('person_id', '=', childId)
+      .executeTakeFirstOrThrow();
+    // The files arrive one by one; the consent is withdrawn after the checks made before the upload.
+    async function* filesArrivingDuringWithdrawal() {
+      await context.services.consent.withdraw(asPractitioner, consent.id, {
+        withdrawnOn: '2026-12-01',
+        method: 'telephone',
+        by: 'parent_carer',
+        note: 'Mum rang to withdraw consent while the report was uploading.',
+      });
+      yield { name: 'report.pdf', content: Readable.from([pdf]) };
+    }
+    await expect(
+      context.services.exchange.send(asPractitioner, shareToNeighbour, {
+        recipientIndex: 0,
+        categoryIds: ['education'],
+        message: 'The report is attached.',
+        mode: 'download',
+        files: filesArrivingDuringWithdrawal(),
+      }),
+    ).rejects.toMatchObject({ name: 'DisclosureRuleError' });
+    expect(await packageCount()).toBe(before);
+    expect(await orphanObjects()).toEqual([]);
   });
 });
