@@ -62,7 +62,7 @@ export function packagesService(deps: {
   readonly sealer: FileSealer;
   readonly disclosures: Pick<DisclosuresService, 'prepare' | 'commit'>;
   readonly notifications: Pick<NotificationsService, 'mailTo' | 'notify'>;
-  readonly staff: Pick<StaffService, 'list'>;
+  readonly staff: Pick<StaffService, 'colleague'>;
   /** Where recipients open packages, as e-mailed links start. */
   readonly publicUrl: string;
   readonly serviceName: string;
@@ -96,10 +96,7 @@ export function packagesService(deps: {
   async function mayEnd(viewer: Viewer, row: store.PackageRow): Promise<boolean> {
     if (row.organisation_id !== viewer.organisationId) return false;
     if (row.sent_by === viewer.userId || viewer.roles.includes('dpo')) return true;
-    const sender = (await staff.list({ organisationId: row.organisation_id })).find(
-      (member) => member.id === row.sent_by,
-    );
-    return sender?.lineManagerId === viewer.userId;
+    return (await staff.colleague(row.sent_by))?.lineManagerId === viewer.userId;
   }
 
   /** Ends a package and shreds every object in it, in `trx`; returns the objects, whose bytes go after it commits. */
@@ -147,10 +144,8 @@ export function packagesService(deps: {
    * A package's replies: to its sender, their line manager and the DPO, each message and its files;
    * to anyone else who reads the decision, only that a reply came and when.
    */
-  async function repliesFor(viewer: Viewer, row: store.PackageRow) {
+  async function repliesFor(row: store.PackageRow, mayRead: boolean) {
     const received = await replies.repliesOf(db, row.id);
-    if (received.length === 0) return [];
-    const mayRead = await mayEnd(viewer, row);
     return Promise.all(
       received.map(async (reply) => ({
         from: reply.from_address,
@@ -371,25 +366,28 @@ export function packagesService(deps: {
     async sentUnder(viewer: Viewer, decisionId: string) {
       const rows = await store.packagesOfDecision(db, decisionId);
       return Promise.all(
-        rows.map(async (row) => ({
-          id: row.id,
-          reference: row.reference,
-          disclosureId: row.disclosure_id,
-          recipientName: row.recipient_name,
-          recipientAddress: row.recipient_address,
-          sentAt: row.sent_at,
-          expiresAt: row.expires_at,
-          mode: row.mode,
-          downloads: row.downloads,
-          downloadLimit: row.download_limit,
-          firstOpenedAt: row.first_opened_at,
-          ended: row.ended,
-          endedAt: row.ended_at,
-          endReason: row.end_reason,
-          mayWithdraw: row.ended === null && (await mayEnd(viewer, row)),
-          history: await audit.historyOf(row.organisation_id, { type: 'exchange_package', id: row.id }),
-          replies: await repliesFor(viewer, row),
-        })),
+        rows.map(async (row) => {
+          const manages = await mayEnd(viewer, row);
+          return {
+            id: row.id,
+            reference: row.reference,
+            disclosureId: row.disclosure_id,
+            recipientName: row.recipient_name,
+            recipientAddress: row.recipient_address,
+            sentAt: row.sent_at,
+            expiresAt: row.expires_at,
+            mode: row.mode,
+            downloads: row.downloads,
+            downloadLimit: row.download_limit,
+            firstOpenedAt: row.first_opened_at,
+            ended: row.ended,
+            endedAt: row.ended_at,
+            endReason: row.end_reason,
+            mayWithdraw: row.ended === null && manages,
+            history: await audit.historyOf(row.organisation_id, { type: 'exchange_package', id: row.id }),
+            replies: await repliesFor(row, manages),
+          };
+        }),
       );
     },
 

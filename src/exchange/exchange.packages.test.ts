@@ -166,6 +166,40 @@ describe('sending a secure exchange package (R4.6.4)', () => {
     );
   });
 
+  it('is revoked by the sender’s line manager, and by no other manager', async () => {
+    const exchange = context.services.exchange;
+    const sent = await exchange.send(asPractitioner, shareToNeighbour, request());
+    // The colleague manages the practitioner for this test only.
+    await context.db
+      .updateTable('users')
+      .set({ line_manager_id: colleague.id })
+      .where('id', '=', asPractitioner.userId)
+      .execute();
+    try {
+      const asManager = viewerOf(colleague, ['manager'], 'Tom Walsh');
+      const asOtherManager = viewerOf(dpo, ['manager'], 'Dana Okafor');
+      await expect(exchange.revoke(asOtherManager, sent.id, 'Not mine.')).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+      await exchange.revoke(asManager, sent.id, 'Sent before the strategy meeting agreed it.');
+      expect(
+        (
+          await context.db
+            .selectFrom('exchange_packages')
+            .select('ended')
+            .where('id', '=', sent.id)
+            .executeTakeFirstOrThrow()
+        ).ended,
+      ).toBe('revoked');
+    } finally {
+      await context.db
+        .updateTable('users')
+        .set({ line_manager_id: null })
+        .where('id', '=', asPractitioner.userId)
+        .execute();
+    }
+  });
+
   it('expires when its time comes, and the job destroys its keys once', async () => {
     const exchange = context.services.exchange;
     const sent = await exchange.send(asPractitioner, shareToNeighbour, request({ expiresInDays: 1 }));

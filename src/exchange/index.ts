@@ -28,7 +28,7 @@ export function exchangeService(deps: {
   readonly policy: PolicyPack;
   readonly disclosures: Pick<DisclosuresService, 'prepare' | 'commit' | 'confirmReceiptOnOpening'>;
   readonly notifications: Pick<NotificationsService, 'mailTo' | 'notify'>;
-  readonly staff: Pick<StaffService, 'list'>;
+  readonly staff: Pick<StaffService, 'colleague'>;
   readonly orgs: Pick<OrgsService, 'namesOf'>;
   readonly config: {
     readonly keyDir: string;
