@@ -33,9 +33,9 @@ export interface OffSiteEntry {
 }
 
 /** An item of the off-site log as its pages show it. */
-export type CustodyItem = Awaited<ReturnType<typeof view>>;
+export type CustodyItem = ReturnType<typeof view>;
 
-async function view(row: store.CustodyRow, viewer: Viewer, now: Date) {
+function view(row: store.CustodyRow, viewer: Viewer, now: Date) {
   return {
     id: row.id,
     reference: row.reference,
@@ -218,7 +218,7 @@ export function custodyService(deps: {
       const everyone = viewer.roles.some((role) => custodyOverseers.includes(role));
       const rows = await store.itemsFor(db, viewer.organisationId, viewer.userId, everyone);
       const now = clock.now();
-      return Promise.all(rows.map((row) => view(row, viewer, now)));
+      return rows.map((row) => view(row, viewer, now));
     },
 
     /** The line manager agrees or refuses (with reasons) an item waiting for agreement (R4.3.2). */
@@ -228,7 +228,7 @@ export function custodyService(deps: {
         throw RuleError.of('reason', 'CUSTODY.REASON', 'Say why you are refusing, in up to 1000 characters');
       await db.transaction().execute(async (trx) => {
         const row = await open(viewer, id, trx);
-        if (!(await view(row, viewer, clock.now())).mayDecide)
+        if (!view(row, viewer, clock.now()).mayDecide)
           throw RuleError.of(
             'agree',
             'CUSTODY.NOT_YOURS_TO_DECIDE',
@@ -265,7 +265,7 @@ export function custodyService(deps: {
     async recordReturn(viewer: Viewer, id: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const row = await open(viewer, id, trx);
-        if (!(await view(row, viewer, clock.now())).mayClose)
+        if (!view(row, viewer, clock.now()).mayClose)
           throw RuleError.of('returned', 'CUSTODY.CLOSED', 'This item is not off site');
         const now = clock.now();
         await store.updateItem(trx, row.id, {
@@ -289,7 +289,7 @@ export function custodyService(deps: {
      */
     async mayReportLost(viewer: Viewer, id: string): Promise<CustodyItem | undefined> {
       try {
-        const item = await view(await open(viewer, id), viewer, clock.now());
+        const item = view(await open(viewer, id), viewer, clock.now());
         return item.mayClose ? item : undefined;
       } catch (error) {
         if (error instanceof NotFoundError) return undefined;
@@ -300,7 +300,7 @@ export function custodyService(deps: {
     /** Marks an item lost in the incident's own transaction (R4.7.3): the incident is the record of the loss. */
     async markLostIn(trx: Transaction<Database>, viewer: Viewer, id: string, incidentReference: string) {
       const row = await open(viewer, id, trx);
-      if (!(await view(row, viewer, clock.now())).mayClose)
+      if (!view(row, viewer, clock.now()).mayClose)
         throw RuleError.of('custodyItemId', 'CUSTODY.CLOSED', 'This item is not off site');
       await store.updateItem(trx, row.id, { status: 'lost', lost_at: clock.now() });
       await audit.record(trx, {
