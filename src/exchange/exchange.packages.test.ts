@@ -123,6 +123,14 @@ describe('sending a secure exchange package (R4.6.4)', () => {
       ['an empty file', { files: [file('empty.pdf', Buffer.alloc(0))] }, /empty\.pdf is empty/],
       ['a reserved name', { files: [file('CON.pdf', pdf)] }, /reserved/],
       [
+        'a file too large to be shown view only',
+        {
+          mode: 'view-only',
+          files: [file('bundle.pdf', Buffer.concat([pdf, Buffer.alloc(51 * 1_048_576)]))],
+        },
+        /bundle\.pdf is too large to send view only/,
+      ],
+      [
         'too many files',
         { files: Array.from({ length: 11 }, (_, index) => file(`f${String(index)}.pdf`, pdf)) },
         /Attach up to 10 files/,

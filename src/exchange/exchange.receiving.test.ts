@@ -205,6 +205,23 @@ describe('opening a package with a one-time code (R4.6.4)', () => {
     await expect(exchange.requestCode(sent.id, address)).resolves.toBeUndefined();
   });
 
+  it('takes at most twenty replies to a package, and none once it has been withdrawn', async () => {
+    const exchange = context.services.exchange;
+    const sent = await send();
+    const reader = await readerOf(sent.id, await signInTo(sent.id));
+    for (let reply = 1; reply <= 20; reply += 1)
+      await exchange.reply(reader, { message: `Reply ${String(reply)}.`, files: [] });
+    await expect(exchange.reply(reader, { message: 'One more.', files: [] })).rejects.toMatchObject({
+      code: 'EXCHANGE.REPLIES',
+    });
+    const other = await send();
+    const otherReader = await readerOf(other.id, await signInTo(other.id));
+    await exchange.revoke(asPractitioner, other.id, 'Sent too early.');
+    await expect(exchange.reply(otherReader, { message: 'Thanks.', files: [] })).rejects.toMatchObject({
+      reason: 'withdrawn',
+    });
+  });
+
   it('says an expired package has expired', async () => {
     const exchange = context.services.exchange;
     const sent = await send();
