@@ -3,6 +3,7 @@ import { isUuid } from '../lib/ids.ts';
 import { checkboxes, dateFieldNames, dateParts, readDate, readInstant } from '../lib/fields.ts';
 import { checkText, multiline, singleLine, type TextShape } from '../lib/text.ts';
 import type { NewContainmentAction } from './incidents.containment.ts';
+import type { OfficerToTell } from './incidents.officers.ts';
 import { likelihoods, severities } from './incidents.grading.ts';
 import {
   incidentKinds,
@@ -18,7 +19,16 @@ import {
 export const incidentParams = z.strictObject({ id: z.uuid() });
 export const incidentPageQuery = z.object({
   done: z
-    .enum(['reported', 'graded', 'ico-reported', 'closed', 'contained', 'safety-checked', 'told'])
+    .enum([
+      'reported',
+      'graded',
+      'ico-reported',
+      'closed',
+      'contained',
+      'safety-checked',
+      'told',
+      'officer-told',
+    ])
     .optional()
     .catch(undefined),
 });
@@ -278,4 +288,41 @@ export function safetyForm() {
 
 export function toldForm() {
   return z.strictObject({ toldHow: z.string().max(10_000).default('') });
+}
+
+/** Disabling an account to contain the incident (R5.2): which account. */
+export function disableAccountForm() {
+  return z.strictObject({ accountId: z.string().max(100).default('') });
+}
+
+export const officerFields = ['userId', 'outsideName', 'how', 'why'];
+
+/** Telling an officer who needs to know (R5.4): a colleague, or someone outside Safeshare and how. */
+export function officerForm() {
+  return z
+    .strictObject({
+      userId: z.string().max(100).default(''),
+      outsideName: z.string().max(10_000).default(''),
+      how: z.string().max(10_000).default(''),
+      why: z.string().max(10_000).default(''),
+    })
+    .transform((raw, ctx): OfficerToTell => {
+      const colleague = raw.userId.trim();
+      const outside = raw.outsideName.trim() !== '' || raw.how.trim() !== '';
+      if (colleague !== '' && outside)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['userId'],
+          message: 'Select a colleague or name someone outside Safeshare, not both',
+        });
+      if (colleague === '' && !outside)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['userId'],
+          message: 'Select a colleague, or name someone outside Safeshare',
+        });
+      return colleague === ''
+        ? { outsideName: raw.outsideName, how: raw.how, why: raw.why }
+        : { userId: colleague, why: raw.why };
+    });
 }

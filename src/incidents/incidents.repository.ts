@@ -1,6 +1,6 @@
-import type { Insertable, Updateable } from 'kysely';
+import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Executor } from '../db/client.ts';
-import type { IncidentActionsTable, IncidentsTable } from './incidents.table.ts';
+import type { IncidentActionsTable, IncidentOfficersToldTable, IncidentsTable } from './incidents.table.ts';
 
 /** The SQL of the incident register. */
 
@@ -16,6 +16,12 @@ function incidents(db: Executor) {
       'reporter.line_manager_id as reporter_manager_id',
       'grader.display_name as graded_by_name',
       'closer.display_name as closed_by_name',
+      // The staff the DPO told of it (R5.4), who may read it.
+      sql<
+        string[]
+      >`array(select user_id::text from incident_officers_told t where t.incident_id = incidents.id and t.user_id is not null)`.as(
+        'officers_told',
+      ),
     ]);
 }
 
@@ -130,6 +136,7 @@ export async function completeAction(
   actionId: string,
   by: string,
   at: Date,
+  which: { readonly disableRequests: boolean },
 ) {
   return db
     .updateTable('incident_actions')
@@ -137,6 +144,43 @@ export async function completeAction(
     .where('id', '=', actionId)
     .where('incident_id', '=', incidentId)
     .where('done_at', 'is', null)
+    .where('kind', which.disableRequests ? '=' : '!=', 'disable-account')
     .returning('id')
     .executeTakeFirst();
+}
+
+/** An open request to disable an account, of the incident (locked). */
+export async function openDisableRequest(db: Executor, incidentId: string, actionId: string) {
+  return db
+    .selectFrom('incident_actions')
+    .select(['id', 'account_id'])
+    .where('id', '=', actionId)
+    .where('incident_id', '=', incidentId)
+    .where('kind', '=', 'disable-account')
+    .where('done_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function insertOfficerTold(db: Executor, values: Insertable<IncidentOfficersToldTable>) {
+  return db.insertInto('incident_officers_told').values(values).returning('id').executeTakeFirstOrThrow();
+}
+
+/** The officers told of an incident (R5.4), in the order they were told. */
+export async function officersTold(db: Executor, incidentId: string) {
+  return db
+    .selectFrom('incident_officers_told')
+    .leftJoin('users as officer', 'officer.id', 'incident_officers_told.user_id')
+    .leftJoin('users as teller', 'teller.id', 'incident_officers_told.told_by')
+    .select([
+      'incident_officers_told.outside_name',
+      'incident_officers_told.how',
+      'incident_officers_told.why',
+      'incident_officers_told.told_at',
+      'officer.display_name as officer_name',
+      'teller.display_name as told_by_name',
+    ])
+    .where('incident_officers_told.incident_id', '=', incidentId)
+    .orderBy('incident_officers_told.told_at')
+    .execute();
 }

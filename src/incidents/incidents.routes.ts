@@ -12,11 +12,15 @@ import type { Viewer } from '../auth/index.ts';
 import type { CustodyService, MediaService } from '../custody/index.ts';
 import type { DisclosuresService } from '../disclosures/index.ts';
 import { incidentGraders } from './incidents.access.ts';
+import { accountDisablers } from './incidents.containment.ts';
 import {
   actionFields,
   actionForm,
   closeFields,
   closeForm,
+  disableAccountForm,
+  officerFields,
+  officerForm,
   safetyForm,
   toldForm,
   gradeFields,
@@ -55,6 +59,7 @@ const notices: Record<string, string> = {
   contained: 'Containment recorded.',
   'safety-checked': 'Safety check recorded.',
   told: 'Recorded that the people affected were told.',
+  'officer-told': 'Recorded who was told.',
 };
 
 /** The incident register's pages (R5): report from any page, the register, and the DPO's work on each. */
@@ -92,7 +97,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     viewer: Viewer,
     incident: Incident,
     form?: {
-      readonly name: 'grade' | 'ico' | 'close' | 'action' | 'safety' | 'told';
+      readonly name: 'grade' | 'ico' | 'close' | 'action' | 'disable' | 'safety' | 'told' | 'officer';
       readonly values: Record<string, unknown>;
       readonly errors: FormErrors;
     },
@@ -100,10 +105,13 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
   ) {
     const dpo = viewer.roles.some((role) => incidentGraders.includes(role));
     const open = incident.closure === null;
-    const [actions, recall] = await Promise.all([
+    const [actions, recall, told, accounts] = await Promise.all([
       incidents.actionsOf(incident.id),
       open ? incidents.packageToRecall(incident.disclosureId) : undefined,
+      incidents.officersTold(incident.id),
+      open || dpo ? incidents.accountsToDisable(viewer) : [],
     ]);
+    const disabler = viewer.roles.some((role) => accountDisablers.includes(role));
     const reportable = incident.grade !== null && incident.grade.outcome !== 'not-reportable';
     return reply.code(status).render('incidents/views/show.njk', {
       pageTitle: `Incident ${incident.reference}`,
@@ -121,9 +129,26 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
             : action.overdue
               ? 'Overdue'
               : 'Waiting',
-        donePath: incidentPaths.actionDone(incident.id, action.id),
+        donePath: action.disableRequested
+          ? incidentPaths.disableRequested(incident.id, action.id)
+          : incidentPaths.actionDone(incident.id, action.id),
+        doneText: action.disableRequested ? 'Disable the account now' : 'Mark done',
+        mayFinish: action.disableRequested ? disabler : true,
       })),
       recall,
+      disabler,
+      accountItems: [
+        { value: '', text: 'Select an account' },
+        ...accounts.map((account) => ({
+          value: account.id,
+          text:
+            account.jobTitle === null ? account.displayName : `${account.displayName}, ${account.jobTitle}`,
+        })),
+      ],
+      officersTold: told.map((officer) => ({
+        ...officer,
+        told: `${officer.toldByName ?? 'A former member of staff'}, ${formatDateTime(officer.toldAt)}`,
+      })),
       can: {
         contain: open,
         safetyCheck:
@@ -134,6 +159,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
           incident.telling !== null &&
           !incident.telling.risk &&
           incident.telling.toldAt === null,
+        tellOfficers: dpo,
         grade: dpo && open && incident.ico === null,
         reportToIco: dpo && open && reportable && incident.ico === null,
         close: dpo && open && incident.grade !== null && (!reportable || incident.ico !== null),
@@ -146,6 +172,8 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
         close: incidentPaths.close(incident.id),
         safetyCheck: incidentPaths.safetyCheck(incident.id),
         told: incidentPaths.told(incident.id),
+        disable: incidentPaths.disableAccount(incident.id),
+        officers: incidentPaths.officers(incident.id),
       },
       likelihoods,
       severities,
@@ -415,11 +443,18 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     },
   );
 
-  /** A containment button (no answers of its own): refused, the incident again with the reason. */
+  /**
+   * A containment button (no answers of its own but the account to disable): refused, the incident
+   * again with the reason.
+   */
   function containmentButton(
     url: string,
-    events: readonly [string, ...string[]],
+    events: AuditDeclaration,
     act: (viewer: Viewer, incidentId: string, request: FastifyRequest) => Promise<void>,
+    form: { readonly name: 'action' | 'disable'; readonly fields: readonly string[] } = {
+      name: 'action',
+      fields: ['actions'],
+    },
   ) {
     app.post(url, { config: anyone(events) }, async (request, reply) => {
       const { incident, viewer } = await openIncident(request);
@@ -428,9 +463,9 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       } catch (error) {
         if (!(error instanceof RuleError)) throw error;
         return renderIncident(reply, 400, viewer, incident, {
-          name: 'action',
-          values: {},
-          errors: ruleErrors(error, ['actions']),
+          name: form.name,
+          values: typedAnswers(request.body, form.fields),
+          errors: ruleErrors(error, form.fields),
         });
       }
       return reply.redirect(`${incidentPaths.incident(incident.id)}?done=contained#containment`, 303);
@@ -448,12 +483,32 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     ['incident.action_recorded', 'exchange.package_revoked'],
     (viewer, id) => incidents.recallPackage(viewer, id),
   );
+  // Disabled at once by an administrator or the IT service desk; asked of the desk by anyone else.
+  containmentButton(
+    '/incidents/:id/disable-account',
+    ['incident.action_recorded', 'user.deactivated'],
+    (viewer, id, request) => {
+      const form = parseForm(disableAccountForm(), request.body);
+      return incidents.disableAccount(viewer, id, form.ok ? form.value.accountId : '');
+    },
+    { name: 'disable', fields: ['accountId'] },
+  );
+  containmentButton(
+    '/incidents/:id/actions/:actionId/disable',
+    ['incident.action_done', 'user.deactivated'],
+    (viewer, id, request) =>
+      incidents.disableRequested(
+        viewer,
+        id,
+        z.object({ actionId: z.string() }).parse(request.params).actionId,
+      ),
+  );
 
   /** A DPO's form on the incident page: parsed, handed to the service, and shown again with its errors. */
   function dpoForm<T>(
     url: string,
     event: string,
-    name: 'grade' | 'ico' | 'close' | 'safety' | 'told',
+    name: 'grade' | 'ico' | 'close' | 'safety' | 'told' | 'officer',
     fields: readonly string[],
     dateFields: readonly string[],
     parse: () => ZodType<T>,
@@ -535,5 +590,15 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     toldForm,
     (viewer, id, answers) => incidents.recordTold(viewer, id, answers.toldHow),
     'told',
+  );
+  dpoForm(
+    '/incidents/:id/officers',
+    'incident.officer_told',
+    'officer',
+    officerFields,
+    [],
+    officerForm,
+    (viewer, id, answers) => incidents.tellOfficer(viewer, id, answers),
+    'officer-told',
   );
 }

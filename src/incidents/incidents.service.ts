@@ -12,6 +12,7 @@ import { formatDateTime, londonToday } from '../lib/time.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import { registerReaders } from './incidents.access.ts';
 import { containment } from './incidents.containment.ts';
+import { officers } from './incidents.officers.ts';
 import { deadlineOf, readClock, remindersDue, reminderHours, type ClockReading } from './incidents.clock.ts';
 import { IncidentNotFoundError, IncidentRuleError } from './incidents.errors.ts';
 import { outcomeOf } from './incidents.grading.ts';
@@ -120,7 +121,7 @@ export interface IncidentsDependencies {
   readonly clock: Clock;
   readonly audit: AuditService;
   readonly notifications: Pick<NotificationsService, 'notify'>;
-  readonly staff: Pick<StaffService, 'colleague' | 'activeHolders' | 'activeAmong'>;
+  readonly staff: Pick<StaffService, 'colleague' | 'activeHolders' | 'activeAmong' | 'list' | 'setActive'>;
   /** The disclosure an incident is reported from, as the reporter may see it. */
   readonly disclosures: Pick<DisclosuresService, 'find' | 'findMisdirected'>;
   /** The off-site log, whose lost items are reported here. */
@@ -203,7 +204,8 @@ export function incidentsService(deps: IncidentsDependencies) {
     return (
       viewer.roles.some((role) => registerReaders.includes(role)) ||
       row.reported_by === viewer.userId ||
-      row.reporter_manager_id === viewer.userId
+      row.reporter_manager_id === viewer.userId ||
+      row.officers_told.includes(viewer.userId)
     );
   }
 
@@ -251,8 +253,29 @@ export function incidentsService(deps: IncidentsDependencies) {
       clock,
       audit,
       exchange: deps.exchange,
+      staff,
+      notifications,
       openForChange: (viewer, id, trx) => open(viewer, id, { trx }),
     }),
+    ...officers({
+      db,
+      clock,
+      audit,
+      staff,
+      notifications,
+      openForChange: (viewer, id, trx) => open(viewer, id, { trx }),
+    }),
+
+    /** The accounts containment may disable: the organisation's other active staff, by name. */
+    async accountsToDisable(
+      viewer: Viewer,
+    ): Promise<{ id: string; displayName: string; jobTitle: string | null }[]> {
+      const members = await staff.list({ organisationId: viewer.organisationId });
+      return members
+        .filter((member) => member.active && member.id !== viewer.userId)
+        .map((member) => ({ id: member.id, displayName: member.displayName, jobTitle: member.jobTitle }))
+        .sort((a, b) => a.displayName.localeCompare(b.displayName, 'en-GB'));
+    },
 
     /** Records an incident and tells the line manager, the IT service desk and the DPO at once (R5.1, R5.2). */
     async report(viewer: Viewer, report: IncidentReport): Promise<string> {

@@ -52,7 +52,7 @@ export interface IncidentsTable {
   reminders_sent: Generated<number>;
 }
 
-export type ContainmentKind = 'recall-package' | 'retrieve' | 'other';
+export type ContainmentKind = 'recall-package' | 'retrieve' | 'disable-account' | 'other';
 
 /** A containment action (R5.2): done at once, or a task due by a date and marked done. */
 export interface IncidentActionsTable {
@@ -61,13 +61,30 @@ export interface IncidentActionsTable {
   kind: ContainmentKind;
   description: string;
   due_on: CalendarDate | null;
+  /** The account a 'disable-account' action disabled, or asked the IT service desk to disable. */
+  account_id: string | null;
   recorded_by: string;
   recorded_at: Date;
   done_by: string | null;
   done_at: Date | null;
 }
 
+/** An officer the DPO told of an incident (R5.4): a member of staff, or someone outside Safeshare. */
+export interface IncidentOfficersToldTable {
+  id: Generated<string>;
+  incident_id: string;
+  /** A member of staff told through Safeshare, who may then read the incident. */
+  user_id: string | null;
+  /** Someone outside Safeshare (a name and role), and how they were told. */
+  outside_name: string | null;
+  how: string | null;
+  why: string;
+  told_by: string;
+  told_at: Date;
+}
+
 export interface IncidentsTables {
   incidents: IncidentsTable;
   incident_actions: IncidentActionsTable;
+  incident_officers_told: IncidentOfficersToldTable;
 }

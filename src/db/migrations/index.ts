@@ -26,6 +26,7 @@ import * as incidentActions from './2026-12-04T0810_incident_actions.ts';
 import * as incidentTelling from './2026-12-04T0820_incident_telling.ts';
 import * as mediaRegister from './2026-12-04T0830_media_register.ts';
 import * as incidentMisdirected from './2026-12-04T0840_incident_misdirected.ts';
+import * as containmentOfficersHandOver from './2026-12-04T0900_containment_officers_hand_over.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0820_incident_telling': incidentTelling,
   '2026-12-04T0830_media_register': mediaRegister,
   '2026-12-04T0840_incident_misdirected': incidentMisdirected,
+  '2026-12-04T0900_containment_officers_hand_over': containmentOfficersHandOver,
 };
