@@ -127,6 +127,14 @@ export function services(deps: Dependencies) {
     policy,
   });
   const channels = channelsService({ orgs: container.orgs, policy, clock: deps.clock });
+  const custody = custodyService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    policy,
+    staff,
+    notifications: container.notifications,
+  });
   const disclosures = disclosuresService({
     db: deps.db,
     clock: deps.clock,
@@ -136,6 +144,7 @@ export function services(deps: Dependencies) {
     channels,
     people: container.people,
     orgs: container.orgs,
+    custody,
     notifications: container.notifications,
     policy,
   });
@@ -149,14 +158,6 @@ export function services(deps: Dependencies) {
     staff,
     orgs: container.orgs,
     config: deps.config,
-  });
-  const custody = custodyService({
-    db: deps.db,
-    clock: deps.clock,
-    audit,
-    policy,
-    staff,
-    notifications: container.notifications,
   });
   const media = mediaService({
     db: deps.db,

@@ -18,6 +18,9 @@ import type { CustodyForm } from './custody.table.ts';
 /** Who sees every item of the organisation's off-site log: those who oversee information governance. */
 export const custodyOverseers: readonly Role[] = ['dpo', 'ig_lead', 'caldicott_guardian'];
 
+/** How long after its return an off-site log entry can still have a hand-over recorded under it. */
+const handOverDays = 14;
+
 /** What the practitioner logs before taking personal information off site (R4.3.3). */
 export interface OffSiteEntry {
   readonly form: CustodyForm;
@@ -281,6 +284,24 @@ export function custodyService(deps: {
           change: { late: row.due_back_at.getTime() < now.getTime() },
         });
       });
+    },
+
+    /**
+     * The viewer's own entries a hand-over in person can be recorded under (R4.3.3): off site now, or
+     * returned within the last fortnight (the disclosure may be logged after they are back).
+     */
+    async handOverEntries(viewer: Viewer): Promise<CustodyItem[]> {
+      const now = clock.now();
+      const since = now.getTime() - handOverDays * 24 * 3_600_000;
+      const rows = await store.itemsFor(db, viewer.organisationId, viewer.userId, false);
+      return rows
+        .filter(
+          (row) =>
+            row.taken_by === viewer.userId &&
+            (row.status === 'out' ||
+              (row.status === 'returned' && (row.returned_at?.getTime() ?? 0) >= since)),
+        )
+        .map((row) => view(row, viewer, now));
     },
 
     /**

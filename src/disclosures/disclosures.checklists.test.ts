@@ -3,6 +3,8 @@ import { errorSummary } from '../../test/support/browser.ts';
 import {
   context,
   practitioner,
+  colleague,
+  asPractitioner,
   shareToPolice,
   shareToNeighbour,
   shareInternally,
@@ -17,6 +19,7 @@ import {
   type Form,
   setUpDisclosureWorld,
 } from '../../test/support/disclosure-world.ts';
+import { viewerOf } from '../../test/support/consent-fixtures.ts';
 import { signIn } from '../../test/support/factories.ts';
 
 beforeAll(setUpDisclosureWorld, 60_000);
@@ -279,7 +282,10 @@ describe('the checklists', () => {
       electronicEncrypted: 'no',
     });
     expect(unsealed.statusCode).toBe(400);
+    const unlogged =
+      'Select the entry in your off-site log for what you carried: log it first if you have not';
     expect(errorSummary(unsealed.body)).toEqual([
+      unlogged,
       'Carry paper in a sealed envelope or file',
       'Encrypt anything electronic before you carry it',
     ]);
@@ -289,16 +295,53 @@ describe('the checklists', () => {
       electronicCarried: 'no',
     });
     expect(errorSummary(nothing.body)).toEqual([
+      unlogged,
       'Select what you carried: paper, something electronic, or both',
     ]);
     expect(await disclosureCount()).toBe(before);
-    const handed = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
-      ...form,
-      paperCarried: 'yes',
-      paperSealed: 'yes',
-      electronicCarried: 'no',
+    const sealed = { ...form, paperCarried: 'yes', paperSealed: 'yes', electronicCarried: 'no' };
+    // R4.3.3: what was carried off site is carried under an entry of the practitioner's own off-site log.
+    const notLogged = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, sealed);
+    expect(notLogged.statusCode).toBe(400);
+    expect(errorSummary(notLogged.body)).toEqual([unlogged]);
+    expect(notLogged.body).toContain('log what you are taking off site');
+    const offSite = {
+      form: 'paper' as const,
+      what: 'The education report, sealed.',
+      reasonId: 'home-visit',
+      destination: 'The family home',
+      dueBackAt: new Date(context.clock.now().getTime() + 6 * 3_600_000),
+      protected: true,
+      carSafe: true,
+    };
+    const colleagues = await context.services.custody.log(viewerOf(colleague, ['practitioner']), offSite);
+    const someoneElses = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+      ...sealed,
+      offSiteEntryId: colleagues,
     });
-    expect(handed.statusCode).toBe(303);
+    expect(errorSummary(someoneElses.body)).toEqual([
+      'Select one of your own off-site log entries that is off site or came back in the last fortnight',
+    ]);
+    expect(await disclosureCount()).toBe(before);
+    const own = await context.services.custody.log(asPractitioner, offSite);
+    const logged = await checklistFor(browser, shareToNeighbour, {
+      recipientIndex: '0',
+      categoryIds: ['education'],
+      method: 'in-person',
+    });
+    // The only entry that will do is chosen already.
+    expect(logged.body.replace(/\s+/g, ' ')).toMatch(
+      new RegExp(
+        `<option value="${own}" selected>OS-\\d+: The education report, sealed\\. \\(off site now\\)`,
+      ),
+    );
+    const handed = await browser.post(`/decisions/${shareToNeighbour}/disclosures/checklist`, {
+      ...sealed,
+      offSiteEntryId: own,
+    });
+    expect(handed.statusCode, errorSummary(handed.body).join('; ')).toBe(303);
+    const disclosure = await browser.get(handed.headers['location'] ?? '');
+    expect(disclosure.body).toContain(`href="/off-site/${own}"`);
   });
 
   it('fax: shows the directory’s number and refuses another number claimed to be it, or one not checked twice (R4.4.1)', async () => {

@@ -170,6 +170,8 @@ export function stepTwoForm(method: ChannelMethodId) {
     method: loose(40),
     recipientAddress: loose(254),
     description: loose(5000),
+    /** In person: the off-site log entry it was carried under (R4.3.3). */
+    offSiteEntryId: loose(100),
     ...checklist,
   });
 }
@@ -218,7 +220,7 @@ export function checklistAnswers(
 
 /** The form field a rule's problem is about, so that the error summary links to it. */
 export function fieldOfProblem(method: ChannelMethodId, field: string): string {
-  if (field === 'description') return 'description';
+  if (field === 'description' || field === 'offSiteEntryId') return field;
   if (!field.startsWith('checklist.')) return 'answers';
   const [id = '', part] = field.slice('checklist.'.length).split('.');
   if (id === 'address')

@@ -2,6 +2,7 @@ import type { PeopleService } from '../people/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { ChannelsService, Sensitivity } from '../channels/index.ts';
 import type { ConsentService } from '../consent/index.ts';
+import type { CustodyService } from '../custody/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { NotificationsService } from '../notifications/index.ts';
@@ -26,6 +27,8 @@ export interface DisclosuresDependencies {
   /** The relatives of the people concerned, whose names the subject-line checker looks for too. */
   readonly people: Pick<PeopleService, 'relativesNames'>;
   readonly orgs: Pick<OrgsService, 'find'>;
+  /** The off-site log, whose entry a hand-over in person is carried under (R4.3.3). */
+  readonly custody: Pick<CustodyService, 'handOverEntries'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
   readonly policy: PolicyPack;
 }
@@ -46,6 +49,8 @@ export interface Disclosure {
   readonly checklist: Readonly<Record<string, unknown>>;
   readonly methodAdvice: Readonly<Record<string, unknown>>;
   readonly policyVersion: string;
+  /** In person: the off-site log entry it was carried under (R4.3.3). */
+  readonly offSiteEntryId: string | null;
   readonly disclosedAt: Date;
   readonly disclosedByName: string;
   readonly receipt: {
@@ -101,6 +106,7 @@ export function toDisclosure(row: DisclosureRow, today: string): Disclosure {
     checklist: row.checklist,
     methodAdvice: row.method_advice,
     policyVersion: row.policy_version,
+    offSiteEntryId: row.custody_item_id,
     disclosedAt: row.disclosed_at,
     disclosedByName: row.disclosed_by_name,
     receipt: {

@@ -21,7 +21,7 @@ import type { NewDisclosureAnswers } from './disclosures.schema.ts';
 
 /** Recording a disclosure under a recorded decision to share (invariant 1), with the method policy's advice. */
 export function recordingService(deps: DisclosuresDependencies) {
-  const { db, clock, audit, sharing, channels, orgs, policy, consent, people } = deps;
+  const { db, clock, audit, sharing, channels, orgs, policy, consent, people, custody } = deps;
   const today = () => londonToday(clock.now());
 
   /** A recorded decision to share: nothing leaves without one (invariant 1). */
@@ -135,9 +135,36 @@ export function recordingService(deps: DisclosuresDependencies) {
       return db.transaction().execute((trx) => commit(trx, viewer, prepared));
     },
 
+    /** The viewer's off-site log entries a hand-over in person can be recorded under (R4.3.3). */
+    offSiteEntries: (viewer: Viewer) => custody.handOverEntries(viewer),
+
     prepare,
     commit,
   };
+
+  /**
+   * Information handed over in person was carried off site, so it is carried under an entry of the
+   * practitioner's own off-site log (R4.3.3): one off site now or back within the fortnight.
+   */
+  async function offSiteProblems(viewer: Viewer, answers: NewDisclosureAnswers) {
+    const problem = (message: string) => [
+      { field: 'offSiteEntryId', code: 'DISCLOSURE.OFF_SITE_LOG', message },
+    ];
+    if (answers.method !== 'in-person')
+      return answers.offSiteEntryId === undefined
+        ? []
+        : problem('Only information handed over in person is carried under an off-site log entry');
+    if (answers.offSiteEntryId === undefined)
+      return problem(
+        'Select the entry in your off-site log for what you carried: log it first if you have not',
+      );
+    const entries = await custody.handOverEntries(viewer);
+    return entries.some((entry) => entry.id === answers.offSiteEntryId)
+      ? []
+      : problem(
+          'Select one of your own off-site log entries that is off site or came back in the last fortnight',
+        );
+  }
 
   /**
    * Every check of a disclosure about to be made, at the moment of making it, and nothing written:
@@ -222,6 +249,8 @@ export function recordingService(deps: DisclosuresDependencies) {
       }
     }
 
+    problems.push(...(await offSiteProblems(viewer, answers)));
+
     // An emergency share's approval must not be refused or overdue, now (ADR 0019).
     problems.push(...emergencyProblems(decision));
     // The consent the decision rests on must still cover this disclosure, now (R3.3).
@@ -303,6 +332,7 @@ export function recordingService(deps: DisclosuresDependencies) {
       disclosed_at: now,
       disclosed_by: viewer.userId,
       receipt_due_on: dueOn,
+      custody_item_id: answers.method === 'in-person' ? (answers.offSiteEntryId ?? null) : null,
       created_at: now,
     });
     await audit.record(trx, {
@@ -320,6 +350,7 @@ export function recordingService(deps: DisclosuresDependencies) {
         checklist: prepared.checklistAnswers,
         reasons: advice.reasons.map((reason) => reason.requirement),
         receiptDueOn: dueOn,
+        ...(answers.offSiteEntryId === undefined ? {} : { offSiteEntryId: answers.offSiteEntryId }),
         ...(evidence === undefined ? {} : { packageId: evidence.packageId }),
       }),
     });

@@ -26,6 +26,8 @@ export const newDisclosure = z.strictObject({
   description: text('description', 4000),
   /** The method's checklist answers; checked by the channels capability for the method chosen. */
   checklist: z.record(z.string(), z.unknown()),
+  /** In person: the entry of the practitioner's off-site log it was carried under (R4.3.3). */
+  offSiteEntryId: z.uuid().optional(),
 });
 export type NewDisclosureAnswers = z.output<typeof newDisclosure>;
 

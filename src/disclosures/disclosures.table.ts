@@ -29,6 +29,8 @@ export interface DisclosuresTable {
   receipt_confirmed_by: string | null;
   receipt_how: string | null;
   receipt_reminded_on: CalendarDate | null;
+  /** In person: the off-site log entry it was carried under (R4.3.3). */
+  custody_item_id: string | null;
   created_at: Date;
 }
 

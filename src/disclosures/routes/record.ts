@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { Viewer } from '../../auth/index.ts';
 import { methodName, type MethodReason } from '../../channels/index.ts';
 import { exchangePaths } from '../../exchange/exchange.paths.ts';
+import { custodyPaths } from '../../custody/custody.paths.ts';
+import { isUuid } from '../../lib/ids.ts';
 import { nothingToAudit } from '../../lib/request-context.ts';
 import type { DirectoryEntry } from '../../orgs/index.ts';
 import type { ChannelMethodId } from '../../policy/index.ts';
@@ -234,9 +236,10 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
     if (answers.method === 'telephone' && call === undefined)
       return renderCallDirection(reply, context, values['callDirection'], errors !== undefined);
     const recipient = recipientOf(context, answers.recipientIndex);
-    const [organisation, answer] = await Promise.all([
+    const [organisation, answer, offSite] = await Promise.all([
       orgs.find(recipient.organisationId),
       disclosures.advise(viewer, context.decision.id, answers),
+      answers.method === 'in-person' ? disclosures.offSiteEntries(viewer) : [],
     ]);
     const advice = answer.ok ? answer.advice : undefined;
     const method = answers.method;
@@ -295,6 +298,15 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
               .filter((reason) => reason.effect !== 'refuses')
               .map((reason) => `${reason.requirement}: ${reason.explanation}`),
       receiptDays: advice?.receiptWithinWorkingDays ?? null,
+      // In person: the entry of the viewer's off-site log it was carried under, one preselected when only one will do.
+      offSiteItems: [
+        ...(offSite.length === 1 ? [] : [{ value: '', text: 'Select the entry' }]),
+        ...offSite.map((entry) => ({
+          value: entry.id,
+          text: `${entry.reference}: ${entry.what} (${entry.status === 'out' ? 'off site now' : 'returned'})`,
+        })),
+      ],
+      newOffSitePath: custodyPaths.log(),
       values,
       errors,
     });
@@ -376,11 +388,17 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
         }
         const answers = stepOne.data;
         const method = answers.method;
-        const values = typedAnswers(request.body, ['description', ...checklistFields(method)], listFields);
+        const values = typedAnswers(
+          request.body,
+          ['description', 'offSiteEntryId', ...checklistFields(method)],
+          listFields,
+        );
         const form = parseForm(stepTwoForm(method), request.body);
         if (!form.ok) return renderChecklist(reply, 400, context, viewer, answers, values, form.errors);
         const typed = form.value as Record<string, unknown>;
         const description = typeof typed['description'] === 'string' ? typed['description'].trim() : '';
+        const offSiteEntryId =
+          typeof typed['offSiteEntryId'] === 'string' ? typed['offSiteEntryId'].trim() : '';
         try {
           const id = await disclosures.record(viewer, context.decision.id, {
             recipientIndex: answers.recipientIndex,
@@ -389,6 +407,10 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
             categoryIds: [...answers.categoryIds],
             description,
             checklist: checklistAnswers(method, typed, description),
+            // A choice that is not an entry's id is refused by the service like a missing one.
+            ...(method === 'in-person'
+              ? { offSiteEntryId: isUuid(offSiteEntryId) ? offSiteEntryId : undefined }
+              : {}),
           });
           forgetDraft(reply);
           return await reply.redirect(`${disclosurePaths.disclosure(id)}?done=recorded`, 303);
@@ -419,7 +441,14 @@ function checklistProblems(
   method: ChannelMethodId,
   error: DisclosureRuleError,
 ): { field: string; text: string }[] {
-  const order = ['answers', ...checklistFields(method), 'description'];
+  const fields = checklistFields(method);
+  // The off-site log entry is asked first under "What you carried".
+  const carried = fields.indexOf('itemsCarried');
+  const order = [
+    'answers',
+    ...(carried < 0 ? fields : [...fields.slice(0, carried), 'offSiteEntryId', ...fields.slice(carried)]),
+    'description',
+  ];
   const callRecorded = error.problems.some((problem) => problem.field === 'checklist.disclosed');
   return error.problems
     .filter((problem) => !(method === 'telephone' && callRecorded && problem.field === 'description'))

@@ -1,3 +1,4 @@
+import { custodyPaths } from '../../custody/custody.paths.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { checklistFor } from '../../channels/index.ts';
@@ -104,6 +105,8 @@ export function showRoutes(app: FastifyInstance, pages: DisclosurePages): void {
       notice: done === undefined ? undefined : notices[done],
       // R5.1: an incident is reported straight from the disclosure it concerns.
       reportIncidentPath: `${incidentPaths.report()}?disclosure=${disclosure.id}`,
+      offSiteEntryPath:
+        disclosure.offSiteEntryId === null ? null : custodyPaths.item(disclosure.offSiteEntryId),
       ...detailsOf(disclosure),
     });
   });
