@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorSummary, type TestBrowser } from '../../test/support/browser.ts';
+import { viewerOf } from '../../test/support/consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 
 /**
- * Two things the DPO and the IT service desk do around an incident. Containment disables an account
- * (R5.2): at once by the IT service desk or an administrator, or asked of the desk by anyone else,
- * who finish it with one button. The DPO tells the officers who need to know (R5.4): a colleague is
+ * Containment beyond the letter and the package. It disables an account (R5.2): at once by the IT
+ * service desk or an administrator, or asked of the desk by anyone else, who finish it with one
+ * button; and marks a registered device lost, linked to the incident (R4.7.3). The DPO tells the officers who need to know (R5.4): a colleague is
  * told and may then read the incident; someone outside Safeshare is recorded with how.
  */
 
@@ -254,5 +255,49 @@ describe('telling the officers who need to know (R5.4)', () => {
     );
     expect(page.body).toMatch(/Sam Siro, senior information risk owner[\s\S]*?By telephone/);
     expect((await eventsOf(id)).filter((event) => event === 'incident.officer_told')).toHaveLength(2);
+  });
+});
+
+describe('marking a registered device lost from an incident (R4.7.3)', () => {
+  it('marks the holder’s device lost and links it, once; someone else’s device is refused', async () => {
+    const register = (holder: TestStaff, assetTag: string) =>
+      context.services.media.register(viewerOf(holder, ['practitioner']), {
+        kind: 'laptop',
+        assetTag,
+        encrypted: true,
+        encryption: 'BitLocker',
+        contents: 'Case recordings for the team.',
+        purpose: 'Working at the family centre.',
+        backedUp: 'The case management system.',
+        neededUntil: '2027-01-31',
+      });
+    const own = await register(practitioner, `WC-LT-${randomUUID().slice(0, 4)}`);
+    const someoneElses = await register(guardian, `WC-LT-${randomUUID().slice(0, 4)}`);
+    const browser = await signIn(context, practitioner);
+    const path = await reported(browser);
+    const page = await browser.get(path);
+    expect(page.body).toContain('Mark a device in the media register lost');
+    expect(page.body).toContain(`value="${own}"`);
+    expect(page.body).not.toContain(`value="${someoneElses}"`);
+
+    const refused = await browser.post(`${path}/device-lost`, { mediaItemId: someoneElses });
+    expect(refused.statusCode).toBe(400);
+    expect(errorSummary(refused.body)).toEqual([
+      'Select a device in use that you hold, or that someone you manage holds',
+    ]);
+    const marked = await browser.post(`${path}/device-lost`, { mediaItemId: own });
+    expect(marked.statusCode, errorSummary(marked.body).join('; ')).toBe(303);
+    const status = await context.db
+      .selectFrom('media_items')
+      .select('status')
+      .where('id', 'in', [own, someoneElses])
+      .orderBy((eb) => eb.case().when('id', '=', own).then(0).else(1).end())
+      .execute();
+    expect(status.map((row) => row.status)).toEqual(['lost', 'in-use']);
+    const after = await browser.get(path);
+    expect(after.body).toContain(`href="/media/${own}"`);
+    expect(after.body).toMatch(/Marked MD-\d+ \(asset tag WC-LT-[0-9a-f]{4}\) lost in the media register/);
+    expect(after.body).not.toContain('Mark a device in the media register lost');
+    expect(await eventsOf(own)).toContain('media.lost');
   });
 });

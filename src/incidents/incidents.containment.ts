@@ -3,6 +3,7 @@ import { actorOf, administratorOf, type StaffService, type Viewer } from '../aut
 import type { AuditService } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Database } from '../db/database.ts';
+import type { MediaService } from '../custody/index.ts';
 import type { ExchangeService } from '../exchange/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { NotFoundError, RuleError } from '../lib/errors.ts';
@@ -51,7 +52,8 @@ export interface NewContainmentAction {
  * once) records itself; asking for a letter or papers back is a task with a date, marked done when
  * they come back, and overdue in the register until then; disabling an account (a password seen or
  * a laptop lost while signed in) is done at once by an administrator or the IT service desk, or
- * asked of the IT service desk as a task due today that they finish with one button.
+ * asked of the IT service desk as a task due today that they finish with one button; a registered
+ * device is marked lost in the media register and linked, when the incident did not start from it.
  */
 export function containment(deps: {
   readonly db: Db;
@@ -60,6 +62,8 @@ export function containment(deps: {
   readonly exchange: Pick<ExchangeService, 'packageForDisclosure' | 'revoke'>;
   readonly staff: Pick<StaffService, 'colleague' | 'activeHolders' | 'setActive'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
+  /** The media register, whose device an incident reported elsewhere marks lost. */
+  readonly media: Pick<MediaService, 'list' | 'mayReportLost' | 'markLostIn'>;
   /** Opens the incident for a change by this viewer, locked, or refuses as not found. */
   readonly openForChange: (
     viewer: Viewer,
@@ -70,6 +74,7 @@ export function containment(deps: {
     organisation_id: string;
     reference: string;
     disclosure_id: string | null;
+    media_item_id: string | null;
     closed_at: Date | null;
   }>;
 }) {
@@ -340,6 +345,39 @@ export function containment(deps: {
           action: 'incident.action_done',
           entity: { type: 'incident', id: incident.id },
           change: { actionId: request.id, accountId: request.account_id },
+        });
+      });
+    },
+
+    /** The devices in use the viewer may mark lost from an incident: those they hold or manage. */
+    async devicesToMarkLost(viewer: Viewer) {
+      return (await deps.media.list(viewer)).filter((item) => item.status === 'in-use' && item.mayClose);
+    },
+
+    /** Marks a registered device lost (R4.7.3) and links it to the incident, in one transaction. */
+    async markDeviceLost(viewer: Viewer, id: string, mediaItemId: string): Promise<void> {
+      const item = isUuid(mediaItemId) ? await deps.media.mayReportLost(viewer, mediaItemId) : undefined;
+      if (item === undefined)
+        throw IncidentRuleError.of(
+          'mediaItemId',
+          'INCIDENT.DEVICE',
+          'Select a device in use that you hold, or that someone you manage holds',
+        );
+      await db.transaction().execute(async (trx) => {
+        const incident = await openIncident(viewer, id, trx);
+        if (incident.media_item_id !== null)
+          throw IncidentRuleError.of(
+            'mediaItemId',
+            'INCIDENT.DEVICE',
+            'This incident is already about a device in the media register',
+          );
+        await deps.media.markLostIn(trx, viewer, item.id, incident.reference);
+        await store.updateIncident(trx, incident.id, { media_item_id: item.id });
+        await insert(trx, viewer, incident, {
+          kind: 'other',
+          description: `Marked ${item.reference} (asset tag ${item.assetTag}) lost in the media register`,
+          dueOn: null,
+          done: true,
         });
       });
     },

@@ -295,6 +295,11 @@ export function disableAccountForm() {
   return z.strictObject({ accountId: z.string().max(100).default('') });
 }
 
+/** Marking a registered device lost from the incident (R4.7.3): which device. */
+export function deviceLostForm() {
+  return z.strictObject({ mediaItemId: z.string().max(100).default('') });
+}
+
 export const officerFields = ['userId', 'outsideName', 'how', 'why'];
 
 /** Telling an officer who needs to know (R5.4): a colleague, or someone outside Safeshare and how. */

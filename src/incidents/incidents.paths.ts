@@ -10,6 +10,7 @@ export const incidentPaths = {
   actionDone: (id: string, actionId: string) => `/incidents/${id}/actions/${actionId}/done`,
   disableAccount: (id: string) => `/incidents/${id}/disable-account`,
   disableRequested: (id: string, actionId: string) => `/incidents/${id}/actions/${actionId}/disable`,
+  deviceLost: (id: string) => `/incidents/${id}/device-lost`,
   officers: (id: string) => `/incidents/${id}/officers`,
   recall: (id: string) => `/incidents/${id}/recall-package`,
   safetyCheck: (id: string) => `/incidents/${id}/safety-check`,

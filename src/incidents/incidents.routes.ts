@@ -18,6 +18,7 @@ import {
   actionForm,
   closeFields,
   closeForm,
+  deviceLostForm,
   disableAccountForm,
   officerFields,
   officerForm,
@@ -97,7 +98,8 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     viewer: Viewer,
     incident: Incident,
     form?: {
-      readonly name: 'grade' | 'ico' | 'close' | 'action' | 'disable' | 'safety' | 'told' | 'officer';
+      readonly name:
+        'grade' | 'ico' | 'close' | 'action' | 'disable' | 'device' | 'safety' | 'told' | 'officer';
       readonly values: Record<string, unknown>;
       readonly errors: FormErrors;
     },
@@ -105,11 +107,12 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
   ) {
     const dpo = viewer.roles.some((role) => incidentGraders.includes(role));
     const open = incident.closure === null;
-    const [actions, recall, told, accounts] = await Promise.all([
+    const [actions, recall, told, accounts, devices] = await Promise.all([
       incidents.actionsOf(incident.id),
       open ? incidents.packageToRecall(incident.disclosureId) : undefined,
       incidents.officersTold(incident.id),
       open || dpo ? incidents.accountsToDisable(viewer) : [],
+      open && incident.mediaItemId === null ? incidents.devicesToMarkLost(viewer) : [],
     ]);
     const disabler = viewer.roles.some((role) => accountDisablers.includes(role));
     const reportable = incident.grade !== null && incident.grade.outcome !== 'not-reportable';
@@ -145,6 +148,16 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
             account.jobTitle === null ? account.displayName : `${account.displayName}, ${account.jobTitle}`,
         })),
       ],
+      deviceItems:
+        devices.length === 0
+          ? []
+          : [
+              { value: '', text: 'Select a device' },
+              ...devices.map((device) => ({
+                value: device.id,
+                text: `${device.reference}: asset tag ${device.assetTag}`,
+              })),
+            ],
       officersTold: told.map((officer) => ({
         ...officer,
         told: `${officer.toldByName ?? 'A former member of staff'}, ${formatDateTime(officer.toldAt)}`,
@@ -173,6 +186,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
         safetyCheck: incidentPaths.safetyCheck(incident.id),
         told: incidentPaths.told(incident.id),
         disable: incidentPaths.disableAccount(incident.id),
+        deviceLost: incidentPaths.deviceLost(incident.id),
         officers: incidentPaths.officers(incident.id),
       },
       likelihoods,
@@ -451,7 +465,7 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
     url: string,
     events: AuditDeclaration,
     act: (viewer: Viewer, incidentId: string, request: FastifyRequest) => Promise<void>,
-    form: { readonly name: 'action' | 'disable'; readonly fields: readonly string[] } = {
+    form: { readonly name: 'action' | 'disable' | 'device'; readonly fields: readonly string[] } = {
       name: 'action',
       fields: ['actions'],
     },
@@ -492,6 +506,15 @@ export async function incidentsRoutes(app: FastifyInstance, options: IncidentRou
       return incidents.disableAccount(viewer, id, form.ok ? form.value.accountId : '');
     },
     { name: 'disable', fields: ['accountId'] },
+  );
+  containmentButton(
+    '/incidents/:id/device-lost',
+    ['incident.action_recorded', 'media.lost'],
+    (viewer, id, request) => {
+      const form = parseForm(deviceLostForm(), request.body);
+      return incidents.markDeviceLost(viewer, id, form.ok ? form.value.mediaItemId : '');
+    },
+    { name: 'device', fields: ['mediaItemId'] },
   );
   containmentButton(
     '/incidents/:id/actions/:actionId/disable',

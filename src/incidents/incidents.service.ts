@@ -127,7 +127,7 @@ export interface IncidentsDependencies {
   /** The off-site log, whose lost items are reported here. */
   readonly custody: Pick<CustodyService, 'mayReportLost' | 'markLostIn'>;
   /** The media register, whose lost devices are reported here. */
-  readonly media: Pick<MediaService, 'mayReportLost' | 'markLostIn'>;
+  readonly media: Pick<MediaService, 'list' | 'mayReportLost' | 'markLostIn'>;
   /** The secure exchange, whose packages containment withdraws. */
   readonly exchange: Pick<ExchangeService, 'packageForDisclosure' | 'revoke'>;
 }
@@ -255,6 +255,7 @@ export function incidentsService(deps: IncidentsDependencies) {
       exchange: deps.exchange,
       staff,
       notifications,
+      media: deps.media,
       openForChange: (viewer, id, trx) => open(viewer, id, { trx }),
     }),
     ...officers({
