@@ -3,57 +3,44 @@
  * layout with a session looked up in the database), with autocannon: 50 connections on loopback.
  * Usage: npm run bench:http  (BENCH_DATABASE_URL=postgres://... adds the machine's server)
  */
-import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app.ts';
 import { systemActor } from '../src/audit/index.ts';
-import { loadConfig } from '../src/config.ts';
-import { systemClock } from '../src/lib/clock.ts';
-import { SecretBox } from '../src/lib/secret-box.ts';
+import type { Db } from '../src/db/client.ts';
 import { newToken, tokenDigest } from '../src/lib/tokens.ts';
 import { services as buildServices } from '../src/services.ts';
-import { autocannon, benchTargets, type LoadResult } from './support.ts';
+import { autocannon, benchDependencies, benchTargets, runsAlone, type LoadResult } from './support.ts';
 
-const seconds = Number(process.env['BENCH_SECONDS'] ?? 15);
-
-async function load(url: string, token: string, options: readonly string[]): Promise<LoadResult> {
-  return autocannon([...options, '-H', `cookie=__Host-safeshare_session=${token}`, `${url}/`]);
+/** Safeshare listening on loopback, and the session cookie of a signed-in practitioner and admin. */
+export interface SignedInSite {
+  readonly url: string;
+  readonly sessionToken: string;
+  close(): Promise<void>;
 }
 
-for await (const database of benchTargets(20)) {
-  const { db } = database;
-  const config = {
-    ...loadConfig({
-      NODE_ENV: 'production',
-      PUBLIC_URL: 'http://localhost',
-      SMTP_URL: 'smtp://127.0.0.1:2525',
-      DATABASE_URL: database.url,
-      SECRET_KEY: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'silent',
-      POLICY_PACK: 'default',
-    }),
-  };
-  const dependencies = { db, clock: systemClock, secretBox: new SecretBox(randomBytes(32)), config };
+/** Builds Safeshare over `db` with a council and a member of staff signed in, and listens on loopback. */
+export async function signedInSite(db: Db, databaseUrl: string): Promise<SignedInSite> {
+  const dependencies = benchDependencies(db, databaseUrl);
   const services = buildServices(dependencies);
   const organisationId = await services.orgs.create(systemActor, {
-    name: 'Swindon Borough Council',
+    name: 'Reading Borough Council',
     kind: 'local_authority',
     switchboardPhone: null,
     hosted: true,
   });
   const userId = await services.staff.create(systemActor, {
     organisationId,
-    email: 'bench.user@swindon.gov.uk',
+    email: 'bench.user@reading.gov.uk',
     displayName: 'Bench User',
     jobTitle: null,
     roles: ['practitioner', 'admin'],
     lineManagerId: null,
     password: 'a long bench password',
   });
-  const token = newToken();
+  const sessionToken = newToken();
   await db
     .insertInto('sessions')
     .values({
-      id_digest: tokenDigest(token),
+      id_digest: tokenDigest(sessionToken),
       user_id: userId,
       stage: 'active',
       created_at: new Date(),
@@ -62,14 +49,30 @@ for await (const database of benchTargets(20)) {
     .execute();
   const app = await buildApp({ ...dependencies, services, logger: false });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  // autocannon runs in its own process, so the load generator does not share the app's event loop.
-  await load(url, token, ['-c', '10', '-a', '500']);
-  const result = await load(url, token, ['-c', '50', '-d', String(seconds)]);
-  const ok = result['2xx'];
-  console.log(
-    `${database.label}: GET / (signed in) ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
-      `${ok} ok of ${result.requests.total}, errors ${result.errors + result.non2xx}`,
-  );
-  await app.close();
-  await database.dispose();
+  return { url, sessionToken, close: () => app.close() };
+}
+
+/** GETs the home page signed in, with autocannon's `options` (in its own process). */
+export async function getHomePage(site: SignedInSite, options: readonly string[]): Promise<LoadResult> {
+  return autocannon([
+    ...options,
+    '-H',
+    `cookie=__Host-safeshare_session=${site.sessionToken}`,
+    `${site.url}/`,
+  ]);
+}
+
+if (runsAlone(import.meta.url)) {
+  const seconds = Number(process.env['BENCH_SECONDS'] ?? 15);
+  for await (const database of benchTargets(20)) {
+    const site = await signedInSite(database.db, database.url);
+    await getHomePage(site, ['-c', '10', '-a', '500']);
+    const result = await getHomePage(site, ['-c', '50', '-d', String(seconds)]);
+    console.log(
+      `${database.label}: GET / (signed in) ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
+        `${result['2xx']} ok of ${result.requests.total}, errors ${result.errors + result.non2xx}`,
+    );
+    await site.close();
+    await database.dispose();
+  }
 }

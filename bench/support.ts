@@ -1,15 +1,30 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { loadConfig } from '../src/config.ts';
 import { createDb, type Db } from '../src/db/client.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { SecretBox } from '../src/lib/secret-box.ts';
+import type { Dependencies } from '../src/services.ts';
+
+/**
+ * True when the module is the script node was asked to run, false when another script (bench/all.ts)
+ * imports it for its measurement: each benchmark still runs alone with its own npm script.
+ */
+export function runsAlone(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && pathToFileURL(realpathSync(script)).href === moduleUrl;
+}
 
 /** A migrated scratch database for one benchmark run, and how to throw it away. */
 export interface BenchTarget {
@@ -30,7 +45,8 @@ export async function* benchTargets(poolSize = 12): AsyncGenerator<BenchTarget> 
   if (serverUrl !== undefined && serverUrl !== '') yield await serverTarget(serverUrl, poolSize);
 }
 
-async function embeddedTarget(poolSize: number): Promise<BenchTarget> {
+/** An embedded server in a temporary folder on a free port, with a migrated database `bench`. */
+export async function embeddedTarget(poolSize: number): Promise<BenchTarget> {
   const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-bench-'));
   // As root the embedded server runs as another user, which must reach this folder.
   await fs.chmod(folder, 0o755);
@@ -50,7 +66,8 @@ async function embeddedTarget(poolSize: number): Promise<BenchTarget> {
   };
 }
 
-async function serverTarget(serverUrl: string, poolSize: number): Promise<BenchTarget> {
+/** A scratch database, migrated, on the PostgreSQL server `serverUrl` names; dropped by `dispose`. */
+export async function serverTarget(serverUrl: string, poolSize: number): Promise<BenchTarget> {
   const name = `safeshare_bench_${randomBytes(5).toString('hex')}`;
   await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
@@ -86,7 +103,7 @@ async function serverVersion(url: string): Promise<string> {
   }
 }
 
-async function adminQuery(url: string, statement: string): Promise<void> {
+export async function adminQuery(url: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -126,6 +143,20 @@ export async function benchOrganisations(db: Db, count: number): Promise<string[
     .returning('id')
     .execute();
   return rows.map((row) => row.id);
+}
+
+/** What the app is built with in a benchmark: production settings, silent logs, throw-away keys. */
+export function benchDependencies(db: Db, databaseUrl: string): Dependencies {
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'http://localhost',
+    SMTP_URL: 'smtp://127.0.0.1:2525',
+    DATABASE_URL: databaseUrl,
+    SECRET_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'silent',
+    POLICY_PACK: 'default',
+  });
+  return { db, clock: systemClock, secretBox: new SecretBox(randomBytes(32)), config };
 }
 
 export function formatRate(count: number, milliseconds: number): string {
