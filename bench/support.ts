@@ -181,3 +181,41 @@ export async function autocannon(args: readonly string[]): Promise<LoadResult> {
   });
   return JSON.parse(stdout) as LoadResult;
 }
+
+/** What pgbench measured, or why it could not run. */
+export type PgbenchResult = { readonly tps: number } | { readonly missing: string };
+
+/**
+ * PostgreSQL's own benchmark on the server `url` points at, in a scratch database of its own: TPC-B
+ * (pgbench's default script) at scale 1, so every transaction also updates the one branch row, as
+ * every audit append of an organisation updates its one chain head.
+ */
+export async function pgbench(url: string, clients: number, seconds: number): Promise<PgbenchResult> {
+  const run = promisify(execFile);
+  try {
+    await run('pgbench', ['--version']);
+  } catch {
+    return { missing: 'no pgbench on this machine' };
+  }
+  const name = `safeshare_pgbench_${randomBytes(5).toString('hex')}`;
+  await adminQuery(url, `CREATE DATABASE ${name}`);
+  try {
+    const scratch = new URL(url);
+    scratch.pathname = `/${name}`;
+    await run('pgbench', ['-i', '-q', '-s', '1', scratch.toString()]);
+    const { stdout } = await run('pgbench', [
+      '-c',
+      String(clients),
+      '-j',
+      String(Math.min(clients, os.cpus().length)),
+      '-T',
+      String(seconds),
+      scratch.toString(),
+    ]);
+    const tps = /tps = ([\d.]+)/.exec(stdout)?.[1];
+    if (tps === undefined) throw new Error(`pgbench printed no rate:\n${stdout}`);
+    return { tps: Number(tps) };
+  } finally {
+    await adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Safeshare's hot paths beside references measured in the same run on the same machine, in one
+ * table: the machine is small and shared, so each figure is read as a ratio of its reference, never
+ * alone. docs/performance.md says what each row measures, why its goal, and where the time goes.
+ *
+ *   npm run bench                  a few minutes on 2 cores
+ *   npm run bench -- --full        audit verify over 1,000,000 events (default 200,000)
+ *   npm run bench -- --seconds 20  each load runs 20 s (default 10)
+ *   npm run bench -- --embedded    the embedded server even when a server is given
+ *
+ * The database: the PostgreSQL server BENCH_DATABASE_URL (or else TEST_DATABASE_URL) names, in a
+ * scratch database dropped afterwards; without one, an embedded server. pgbench, the reference for
+ * the paths that write, runs against that same server.
+ */
+import os from 'node:os';
+import { chainedHashRate, generateChains, timeVerify } from './audit-verify.ts';
+import { timeAppends } from './audit-append.ts';
+import { disclosureEndpoint, postDisclosures } from './disclosure-api.ts';
+import { sealedStorageRates } from './exchange-throughput.ts';
+import { helloWorld } from './hello-world.ts';
+import { getHomePage, signedInSite } from './http-page.ts';
+import {
+  benchOrganisations,
+  embeddedTarget,
+  pgbench,
+  serverTarget,
+  type BenchTarget,
+  type LoadResult,
+} from './support.ts';
+
+const flag = (name: string) => process.argv.includes(name);
+const secondsFlag = process.argv.indexOf('--seconds');
+const seconds = secondsFlag === -1 ? 10 : Number(process.argv[secondsFlag + 1]);
+const verifyEvents = flag('--full') ? 1_000_000 : 200_000;
+const appends = 3000;
+const megabytes = 100;
+
+interface Row {
+  readonly path: string;
+  readonly safeshare: string;
+  readonly reference: string;
+  readonly ratio: string;
+  readonly goal: string;
+}
+
+const rows: Row[] = [];
+const whole = (value: number) => Math.round(value).toLocaleString('en-GB');
+const percent = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
+const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+const load = (result: LoadResult) =>
+  `${whole(result.requests.average)} req/s, p50 ${String(result.latency.p50)} ms, p99 ${String(result.latency.p99)} ms${failures(result)}`;
+
+/** Requests that failed or were refused: the figure then says nothing of the path, so the run fails. */
+function failures(result: LoadResult): string {
+  const failed = result.errors + result.non2xx;
+  if (failed === 0) return '';
+  process.exitCode = 1;
+  return ` (${whole(failed)} FAILED of ${whole(result.requests.total)})`;
+}
+
+function note(message: string): void {
+  process.stdout.write(`  ${message}\n`);
+}
+
+async function target(): Promise<BenchTarget> {
+  const given = process.env['BENCH_DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'] ?? '';
+  return given === '' || flag('--embedded') ? embeddedTarget(20) : serverTarget(given, 20);
+}
+
+const started = new Date();
+console.log(
+  `Safeshare benchmarks, ${started.toISOString()}: ${String(os.cpus().length)} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ` +
+    `Node ${process.version}, load average ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')} at the start`,
+);
+const database = await target();
+console.log(
+  `database: ${database.label}; each load ${String(seconds)} s on loopback, autocannon in its own process`,
+);
+try {
+  note('pgbench TPC-B, 8 clients');
+  const tpcb = await pgbench(database.url, 8, seconds);
+  const tpcbText =
+    'tps' in tpcb
+      ? `pgbench TPC-B, 8 clients: ${whole(tpcb.tps)} TPS`
+      : `${tpcb.missing}: no server reference`;
+
+  note('POST a disclosure over the API');
+  const endpoint = await disclosureEndpoint(database.db, database.url);
+  const [decision] = endpoint.decisions;
+  await postDisclosures(decision, ['-c', '5', '-a', '200']);
+  const twenty = await postDisclosures(decision, ['-c', '20', '-d', String(seconds)]);
+  const thirtyTwo = await postDisclosures(decision, ['-c', '32', '-d', String(seconds)]);
+  await endpoint.close();
+  const disclosureShare = 'tps' in tpcb ? twenty.requests.average / tpcb.tps : undefined;
+  rows.push(
+    {
+      path: 'POST a disclosure over the API, 20 connections',
+      safeshare: load(twenty),
+      reference: tpcbText,
+      ratio: disclosureShare === undefined ? '-' : percent(disclosureShare),
+      goal: `>= 25%: ${disclosureShare === undefined ? 'no reference' : met(disclosureShare >= 0.25)}`,
+    },
+    {
+      path: 'POST a disclosure over the API, 32 connections',
+      safeshare: load(thirtyTwo),
+      reference: '-',
+      ratio: '-',
+      goal: `p99 < 50 ms: ${met(thirtyTwo.latency.p99 < 50)}`,
+    },
+  );
+
+  note('signed-in GET /, and a Fastify hello world');
+  const site = await signedInSite(database.db, database.url);
+  await getHomePage(site, ['-c', '10', '-a', '500']);
+  const page = await getHomePage(site, ['-c', '50', '-d', String(seconds)]);
+  await site.close();
+  const [, hello] = await helloWorld([
+    ['-c', '10', '-a', '500'],
+    ['-c', '50', '-d', String(seconds)],
+  ]);
+  if (hello === undefined) throw new Error('the hello world was not measured');
+  const pageShare = page.requests.average / hello.requests.average;
+  rows.push({
+    path: '`GET /` signed in, 50 connections',
+    safeshare: load(page),
+    reference: `Fastify hello world in its own process, 50 connections: ${load(hello)}`,
+    ratio: percent(pageShare),
+    goal: `>= 3% and p99 < 40 ms: ${met(pageShare >= 0.03 && page.latency.p99 < 40)}`,
+  });
+
+  note(`audit verify over ${whole(verifyEvents)} events`);
+  await generateChains(database.db, verifyEvents, 4);
+  const hashesBefore = chainedHashRate();
+  const verified = await timeVerify(database.db);
+  const hashesAfter = chainedHashRate();
+  const hashes = (hashesBefore + hashesAfter) / 2;
+  if (verified.ok) {
+    const rate = (verified.events * 1000) / verified.milliseconds;
+    rows.push({
+      path: `\`audit verify\`, ${whole(verifyEvents)} events in 4 chains`,
+      safeshare: `${whole(rate)} events/s (${(verified.milliseconds / 1000).toFixed(1)} s)`,
+      reference: `Node SHA-256 chained over 300-byte records: ${whole(hashes)}/s`,
+      ratio: percent(rate / hashes),
+      goal: `>= 50%: ${met(rate / hashes >= 0.5)}`,
+    });
+  } else {
+    process.exitCode = 1;
+    rows.push({
+      path: '`audit verify`',
+      safeshare: `FAILED: ${verified.breaks}`,
+      reference: '-',
+      ratio: '-',
+      goal: '-',
+    });
+  }
+
+  note('audit appends, 8 writers into one organisation');
+  const [warmUp = '', organisation = ''] = await benchOrganisations(database.db, 2);
+  await timeAppends(database.db, 500, 8, [warmUp]);
+  const appendRate = (appends * 1000) / (await timeAppends(database.db, appends, 8, [organisation]));
+  rows.push({
+    path: 'audit appends, 8 writers into one organisation, one transaction each',
+    safeshare: `${whole(appendRate)} events/s`,
+    reference: tpcbText,
+    ratio: 'tps' in tpcb ? percent(appendRate / tpcb.tps) : '-',
+    goal: `>= 5,000/s: ${met(appendRate >= 5000)}`,
+  });
+} finally {
+  await database.dispose();
+}
+
+note(`secure exchange, a ${String(megabytes)} MB file`);
+const sealed = await sealedStorageRates(megabytes);
+if (!sealed.roundTripWhole) process.exitCode = 1;
+const references = `raw AES-256-GCM ${whole(sealed.rawAes)} MB/s, a streamed copy ${whole(sealed.streamedCopy)} MB/s`;
+for (const [path, rate] of [
+  ['secure exchange upload (file, seal, file)', sealed.upload],
+  ['secure exchange download (file, open, file)', sealed.download],
+] as const)
+  rows.push({
+    path: `${path}, ${String(megabytes)} MB${sealed.roundTripWhole ? '' : ' (ROUND TRIP BROKEN)'}`,
+    safeshare: `${whole(rate)} MB/s`,
+    reference: references,
+    ratio: `${percent(rate / sealed.slowerReference)} of the slower`,
+    goal: `>= 50% of the slower: ${met(rate / sealed.slowerReference >= 0.5)}`,
+  });
+
+const header: Row = {
+  path: 'path',
+  safeshare: 'Safeshare',
+  reference: 'reference in the same run',
+  ratio: 'ratio',
+  goal: 'goal',
+};
+const line = (row: Row) =>
+  `| ${row.path} | ${row.safeshare} | ${row.reference} | ${row.ratio} | ${row.goal} |`;
+console.log(
+  [
+    '',
+    line(header),
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map(line),
+    '',
+    `finished in ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`,
+  ].join('\n'),
+);
+// pdfjs-dist's legacy build (the exchange's view-only pages) brings core-js, which replaces
+// JSON.stringify for the whole process: the app and the command line run with it, and so does this.
+if ('__core-js_shared__' in globalThis)
+  console.log(
+    'core-js was loaded (by pdfjs-dist, as in the app and the command line): JSON.stringify is its polyfill in every figure above',
+  );
