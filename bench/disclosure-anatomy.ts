@@ -494,6 +494,7 @@ async function serverStatements(url: string): Promise<string[]> {
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
 }
 
 interface Profile {
@@ -525,7 +526,17 @@ function profileReport(profile: Profile): string[] {
   const byGroup = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let total = 0;
+  // The profiler's own work (stopping, writing the profile out) is not the app's.
+  const profiler = new Set<number>();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const mark = (id: number) => {
+    profiler.add(id);
+    for (const child of byId.get(id)?.children ?? []) mark(child);
+  };
+  for (const node of profile.nodes)
+    if (node.callFrame.url === 'node:inspector' && !profiler.has(node.id)) mark(node.id);
   for (const node of profile.nodes) {
+    if (profiler.has(node.id)) continue;
     const time = selfTime.get(node.id) ?? 0;
     total += time;
     const { url, functionName, lineNumber } = node.callFrame;
