@@ -40,3 +40,25 @@ describe('secure cookies (ASVS 3.3.1)', () => {
     );
   });
 });
+
+describe('the database roles (ADR 0022)', () => {
+  it('reads the owner, which migrations run as, beside the application role', () => {
+    const config = loadConfig({
+      ...production,
+      DATABASE_URL: 'postgres://safeshare_app@db.internal:5432/safeshare',
+      MIGRATION_DATABASE_URL: 'postgres://safeshare_owner@db.internal:5432/safeshare',
+    });
+    expect(config.databaseUrl).toBe('postgres://safeshare_app@db.internal:5432/safeshare');
+    expect(config.migrationDatabaseUrl).toBe('postgres://safeshare_owner@db.internal:5432/safeshare');
+    expect(loadConfig(production).migrationDatabaseUrl).toBeUndefined();
+  });
+
+  it('refuses an owner without the database it owns, and an address that is not PostgreSQL', () => {
+    const alone = { NODE_ENV: 'development', MIGRATION_DATABASE_URL: 'postgres://owner@db/safeshare' };
+    expect(() => loadConfig(alone)).toThrow(ConfigError);
+    expect(() => loadConfig(alone)).toThrow(/MIGRATION_DATABASE_URL needs DATABASE_URL/);
+    expect(() => loadConfig({ ...production, MIGRATION_DATABASE_URL: 'mysql://owner@db/safeshare' })).toThrow(
+      /MIGRATION_DATABASE_URL/,
+    );
+  });
+});

@@ -14,6 +14,7 @@ const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  MIGRATION_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('data'),
   KEY_DIR: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
@@ -53,8 +54,16 @@ export interface Config {
   readonly environment: 'development' | 'test' | 'production';
   readonly port: number;
   readonly host: string;
-  /** An external PostgreSQL server; when absent, Safeshare runs its embedded server. */
+  /**
+   * An external PostgreSQL server, as the application role (ADR 0022); when absent, Safeshare runs
+   * its embedded server and sets up both roles itself.
+   */
   readonly databaseUrl: string | undefined;
+  /**
+   * The same database as the role that owns Safeshare's tables: migrations run as it, then give the
+   * application role its grants. When absent, migrations run as DATABASE_URL's role (with a warning).
+   */
+  readonly migrationDatabaseUrl: string | undefined;
   readonly dataDir: string;
   /**
    * The secure exchange's key-encryption keys (ADR 0020): a folder outside the database, by default
@@ -109,6 +118,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (production && settings.DATABASE_URL === undefined) {
     throw new ConfigError('DATABASE_URL is required in production');
   }
+  if (settings.MIGRATION_DATABASE_URL !== undefined && settings.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      'MIGRATION_DATABASE_URL needs DATABASE_URL: it names the owner of the database DATABASE_URL names (the embedded server sets up its own roles)',
+    );
+  }
   if (production && settings.PUBLIC_URL === undefined) {
     throw new ConfigError('PUBLIC_URL is required in production (links in e-mail point there)');
   }
@@ -138,6 +152,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     port: settings.PORT,
     host: settings.HOST,
     databaseUrl: settings.DATABASE_URL,
+    migrationDatabaseUrl: settings.MIGRATION_DATABASE_URL,
     dataDir: path.resolve(settings.DATA_DIR),
     keyDir: path.resolve(settings.KEY_DIR ?? path.join(settings.DATA_DIR, 'keys')),
     clamdUrl: settings.CLAMD_URL,

@@ -1,11 +1,16 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { loadConfig, ConfigError } from './config.ts';
-import { migrateToLatest } from './db/migrate.ts';
 import { loadDemoData, demoAccountsText } from './demo/demo.ts';
 import { createScheduler, registerJobs } from './jobs/index.ts';
 import { systemClock } from './lib/clock.ts';
-import { openDatabase, resolveSecretKey, secretBoxFor, type Database } from './runtime.ts';
+import {
+  checkApplicationRole,
+  openDatabase,
+  resolveSecretKey,
+  secretBoxFor,
+  type Database,
+} from './runtime.ts';
 import { services as buildServices } from './services.ts';
 
 const startedAt = performance.now();
@@ -17,8 +22,9 @@ try {
   const opened = await openDatabase(config, (message) => say(`[database] ${message}`));
   database = opened;
   const { db } = opened;
-  const applied = await migrateToLatest(db);
+  const applied = await opened.migrate();
   if (applied.length > 0) say(`[database] applied ${applied.length} migration(s)`);
+  await checkApplicationRole(opened, config, (message) => say(`[database] ${message}`));
   const dependencies = { db, clock: systemClock, secretBox: secretBoxFor(config), config };
   const services = buildServices(dependencies);
   if (config.demoData) await loadDemoData({ ...dependencies, services }, say);

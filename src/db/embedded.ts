@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -16,7 +16,10 @@ const execFileAsync = promisify(execFile);
  * docs/adr/0002-embedded-postgresql.md for why we drive pg_ctl rather than the package's class.
  */
 export interface EmbeddedServer {
+  /** As the cluster's superuser, which owns Safeshare's tables: migrations run as it. */
   readonly connectionString: string;
+  /** As the application role (ADR 0022): not a superuser, owns nothing, given its grants by the migrations. */
+  readonly applicationConnectionString: string;
   readonly dataDirectory: string;
   /** True when a server left running by a killed process was found and restarted cleanly. */
   readonly recoveredStaleServer: boolean;
@@ -48,6 +51,8 @@ interface RunAs {
 }
 
 const superuser = 'safeshare';
+/** The role the app connects as; its password is generated into the cluster folder (mode 600). */
+const applicationRole = 'safeshare_app';
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const log = options.log ?? (() => undefined);
@@ -64,6 +69,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const password = await initialiseIfNeeded(binaries, pgdata, passwordFile, runAs, log);
   const base = `postgres://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
+  const applicationPassword = await applicationPasswordIn(clusterDirectory, runAs);
+  const applicationBase = `postgres://${applicationRole}:${encodeURIComponent(applicationPassword)}@127.0.0.1:${options.port}`;
   const ownerFile = path.join(clusterDirectory, 'owner.pid');
   const owner = Number.parseInt(await fs.readFile(ownerFile, 'utf8').catch(() => ''), 10);
   if (
@@ -74,9 +81,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   ) {
     // Another live Safeshare process (the app, while this is a command) runs the server: share it.
     await createDatabaseIfMissing(`${base}/postgres`, database);
+    await ensureApplicationRole(`${base}/postgres`, applicationPassword);
     log(`using the embedded PostgreSQL server run by process ${owner}`);
     return {
       connectionString: `${base}/${database}`,
+      applicationConnectionString: `${applicationBase}/${database}`,
       dataDirectory: pgdata,
       recoveredStaleServer: false,
       stop: () => Promise.resolve(),
@@ -99,11 +108,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   });
   await fs.writeFile(ownerFile, `${process.pid}\n`);
   await createDatabaseIfMissing(`${base}/postgres`, database);
+  await ensureApplicationRole(`${base}/postgres`, applicationPassword);
   log(`embedded PostgreSQL running on 127.0.0.1:${options.port} (data in ${pgdata})`);
 
   let stopped = false;
   return {
     connectionString: `${base}/${database}`,
+    applicationConnectionString: `${applicationBase}/${database}`,
     dataDirectory: pgdata,
     recoveredStaleServer,
     async stop() {
@@ -327,6 +338,54 @@ async function createDatabaseIfMissing(adminUrl: string, database: string): Prom
   } finally {
     await client.end();
   }
+}
+
+/** The application role's password, made once (a cluster from before the role existed gets one now). */
+async function applicationPasswordIn(clusterDirectory: string, runAs: RunAs | undefined): Promise<string> {
+  const file = path.join(clusterDirectory, 'application-password');
+  const existing = (await fs.readFile(file, 'utf8').catch(() => '')).trim();
+  if (existing !== '') return existing;
+  const password = randomBytes(24).toString('base64url');
+  await fs.writeFile(file, `${password}\n`, { mode: 0o600 });
+  if (runAs) await fs.chown(file, runAs.uid, runAs.gid);
+  return password;
+}
+
+/**
+ * Creates the application role, or puts it right: it may log in, and nothing more. It is given its
+ * table privileges by the migrations (src/db/roles.ts). The password reaches the server only as a
+ * SCRAM verifier, so no server log can hold it.
+ */
+async function ensureApplicationRole(adminUrl: string, password: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const attributes = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(scramVerifier(password))}`;
+    const role = client.escapeIdentifier(applicationRole);
+    const existing = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [applicationRole]);
+    if (existing.rowCount === 0) {
+      await client.query(`CREATE ROLE ${role} ${attributes}`).catch(async (error: unknown) => {
+        // Another Safeshare process starting at the same moment created it first.
+        if ((error as { code?: unknown }).code !== '42710') throw error;
+        await client.query(`ALTER ROLE ${role} ${attributes}`);
+      });
+    } else {
+      await client.query(`ALTER ROLE ${role} ${attributes}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** PostgreSQL's stored form of a SCRAM-SHA-256 password (RFC 7677), as `CREATE ROLE ... PASSWORD` accepts it. */
+function scramVerifier(password: string): string {
+  const salt = randomBytes(16);
+  const iterations = 4096;
+  const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
 function runAsUser(runAs: RunAs | undefined, command: string, args: readonly string[]): Promise<string> {
