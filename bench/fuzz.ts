@@ -41,7 +41,13 @@ if (
 
 let serverErrors = 0;
 for await (const database of benchTargets(concurrency + 4)) {
-  const app = await fuzzApp({ db: database.db, url: database.url, name: database.label });
+  // Benchmarks run as the server's superuser: it is their owner and their application role at once.
+  const app = await fuzzApp({
+    db: database.db,
+    ownerDb: database.db,
+    url: database.url,
+    name: database.label,
+  });
   try {
     const world = await prepareWorld(app);
     const targets = await fuzzTargets(world);

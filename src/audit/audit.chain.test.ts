@@ -69,7 +69,10 @@ async function chained(): Promise<Chained> {
   return { database, audit, organisations };
 }
 
-/** Changes history the way only a database superuser can: with the append-only triggers switched off. */
+/**
+ * Changes history the way only the tables' owner or a superuser can (never the application role,
+ * ADR 0022): with the append-only triggers switched off.
+ */
 async function tamper(db: Db, ...statements: ReturnType<typeof sql>[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`ALTER TABLE audit_events DISABLE TRIGGER USER`.execute(trx);
@@ -234,7 +237,7 @@ describe('tampering is detected and located', () => {
     const { database, audit } = await chainedInBeforeAll.altered;
     expect((await audit.verify()).ok).toBe(true);
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`UPDATE audit_events SET change = jsonb_set(change, '{note}', '"visit 5"'::jsonb) WHERE seq = 7 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`,
     );
     expect(breaks(await audit.verify())).toEqual([
@@ -245,7 +248,7 @@ describe('tampering is detected and located', () => {
   it('finds one altered byte of an actor label', async () => {
     const { database, audit } = await chainedInBeforeAll.actor;
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`UPDATE audit_events SET actor_label = 'Practitioner 9' WHERE seq = 5 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`,
     );
     expect(breaks(await audit.verify())).toEqual([
@@ -256,7 +259,7 @@ describe('tampering is detected and located', () => {
   it('finds a deleted event as missing at its sequence number', async () => {
     const { database, audit } = await chainedInBeforeAll.deleted;
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`DELETE FROM audit_events WHERE seq = 4 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`,
     );
     expect(breaks(await audit.verify())).toEqual([
@@ -269,7 +272,7 @@ describe('tampering is detected and located', () => {
     const ashford = sql`(SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`;
     // Through a spare number: the primary key is checked row by row.
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`UPDATE audit_events SET seq = 1000005 WHERE seq = 5 AND organisation_id = ${ashford}`,
       sql`UPDATE audit_events SET seq = 5 WHERE seq = 6 AND organisation_id = ${ashford}`,
       sql`UPDATE audit_events SET seq = 6 WHERE seq = 1000005 AND organisation_id = ${ashford}`,
@@ -285,7 +288,7 @@ describe('tampering is detected and located', () => {
   it('finds the last event deleted, through the chain head', async () => {
     const { database, audit } = await chainedInBeforeAll.truncated;
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`DELETE FROM audit_events WHERE seq = 10 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`,
     );
     expect(breaks(await audit.verify())).toEqual([
@@ -296,7 +299,7 @@ describe('tampering is detected and located', () => {
   it('finds an altered time, even one changed by microseconds only', async () => {
     const { database, audit } = await chainedInBeforeAll.time;
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`UPDATE audit_events SET occurred_at = occurred_at + interval '1 microsecond' WHERE seq = 3 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`,
     );
     expect(breaks(await audit.verify())).toEqual([
@@ -307,7 +310,7 @@ describe('tampering is detected and located', () => {
   it('finds a re-linked event (only its previous hash changed)', async () => {
     const { database, audit } = await chainedInBeforeAll.relinked;
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`UPDATE audit_events SET prev_hash = repeat('a', 64) WHERE seq = 8 AND organisation_id = (SELECT id FROM organisations WHERE name = 'Barnet Council')`,
     );
     expect(breaks(await audit.verify())).toEqual([
@@ -317,7 +320,7 @@ describe('tampering is detected and located', () => {
 
   it('finds a whole chain deleted with its head', async () => {
     const { database, audit } = await chainedInBeforeAll.headless;
-    await database.db.transaction().execute(async (trx) => {
+    await database.ownerDb.transaction().execute(async (trx) => {
       await sql`ALTER TABLE audit_chain_heads DISABLE TRIGGER USER`.execute(trx);
       await sql`DELETE FROM audit_chain_heads WHERE organisation_id = (SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`.execute(
         trx,
@@ -334,7 +337,7 @@ describe('every break is listed, not only the first', () => {
   it('lists an altered event and a deleted one in the same chain, each with its kind and number, and reads on to the end', async () => {
     const { database, audit } = await chainedInBeforeAll.alteredAndDeleted;
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`UPDATE audit_events SET actor_label = 'Someone else' WHERE seq = 3 AND organisation_id = ${ashfordId}`,
       sql`DELETE FROM audit_events WHERE seq = 7 AND organisation_id = ${ashfordId}`,
     );
@@ -349,7 +352,7 @@ describe('every break is listed, not only the first', () => {
   it("lists breaks in two organisations' chains, a run of deleted events as one break", async () => {
     const { database, audit } = await chainedInBeforeAll.twoChains;
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`UPDATE audit_events SET change = change || '{"note": "visit 0"}'::jsonb WHERE seq = 2 AND organisation_id = ${ashfordId}`,
       sql`DELETE FROM audit_events WHERE seq IN (4, 5, 6) AND organisation_id = ${barnetId}`,
     );
@@ -365,7 +368,7 @@ describe('every break is listed, not only the first', () => {
   it('lists a truncated chain (its last events deleted) after an earlier break in it', async () => {
     const { database, audit } = await chainedInBeforeAll.truncatedAfterBreak;
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`UPDATE audit_events SET action = 'person.not_viewed' WHERE seq = 2 AND organisation_id = ${barnetId}`,
       sql`DELETE FROM audit_events WHERE seq IN (9, 10) AND organisation_id = ${barnetId}`,
     );
@@ -379,7 +382,7 @@ describe('every break is listed, not only the first', () => {
     const { database, audit } = await chainedInBeforeAll.overLimit;
     // Every odd event of both chains: ten breaks, each reported once.
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`UPDATE audit_events SET actor_label = actor_label || '.' WHERE seq % 2 = 1`,
     );
     const all = await audit.verify();
@@ -417,7 +420,7 @@ describe('every break is listed, not only the first', () => {
       change,
     });
     await tamper(
-      database.db,
+      database.ownerDb,
       sql`UPDATE audit_events SET change = ${JSON.stringify(change)}::jsonb, hash = ${rehashed} WHERE seq = 4 AND organisation_id = ${ashfordId}`,
     );
     // Pages of 3 put event 4 and event 5 on different pages.
@@ -428,7 +431,7 @@ describe('every break is listed, not only the first', () => {
 });
 
 describe('the database refuses to change history', () => {
-  it('refuses UPDATE, DELETE and TRUNCATE of audit events, and leaves them unchanged', async () => {
+  it('refuses UPDATE, DELETE and TRUNCATE of audit events even to their owner, and leaves them unchanged', async () => {
     const { database, audit } = await chainedInBeforeAll.guarded;
     const before = await database.db
       .selectFrom('audit_events')
@@ -437,16 +440,18 @@ describe('the database refuses to change history', () => {
       .orderBy('seq')
       .execute();
     await expect(
-      sql`UPDATE audit_events SET actor_label = 'someone else' WHERE seq = 1`.execute(database.db),
+      sql`UPDATE audit_events SET actor_label = 'someone else' WHERE seq = 1`.execute(database.ownerDb),
     ).rejects.toThrow(/append-only: UPDATE on audit_events refused/);
-    await expect(sql`DELETE FROM audit_events WHERE seq = 2`.execute(database.db)).rejects.toThrow(
+    await expect(sql`DELETE FROM audit_events WHERE seq = 2`.execute(database.ownerDb)).rejects.toThrow(
       /append-only: DELETE on audit_events refused/,
     );
-    await expect(sql`TRUNCATE audit_events`.execute(database.db)).rejects.toThrow(
+    await expect(sql`TRUNCATE audit_events`.execute(database.ownerDb)).rejects.toThrow(
       /append-only: TRUNCATE on audit_events refused/,
     );
-    await expect(sql`DELETE FROM audit_chain_heads`.execute(database.db)).rejects.toThrow(/append-only/);
-    await expect(sql`TRUNCATE audit_chain_heads CASCADE`.execute(database.db)).rejects.toThrow(/append-only/);
+    await expect(sql`DELETE FROM audit_chain_heads`.execute(database.ownerDb)).rejects.toThrow(/append-only/);
+    await expect(sql`TRUNCATE audit_chain_heads CASCADE`.execute(database.ownerDb)).rejects.toThrow(
+      /append-only/,
+    );
     const after = await database.db
       .selectFrom('audit_events')
       .selectAll()

@@ -317,7 +317,7 @@ describe('verifying the audit trail', () => {
       .where('organisation_id', '=', ashford)
       .where('action', '=', 'person.viewed')
       .executeTakeFirstOrThrow();
-    await context.db.transaction().execute(async (trx) => {
+    await context.ownerDb.transaction().execute(async (trx) => {
       await sql`ALTER TABLE audit_events DISABLE TRIGGER USER`.execute(trx);
       await sql`UPDATE audit_events SET change = jsonb_set(change, '{reason}', '"BARNET-ONLY-MARKEr"'::jsonb) WHERE organisation_id = ${barnet} AND action = 'person.viewed'`.execute(
         trx,
@@ -386,7 +386,7 @@ describe('verifying the audit trail', () => {
         change: { visit: index },
       });
     // Every event of Croydon's chain altered: one break per event, after the two already there.
-    await context.db.transaction().execute(async (trx) => {
+    await context.ownerDb.transaction().execute(async (trx) => {
       await sql`ALTER TABLE audit_events DISABLE TRIGGER USER`.execute(trx);
       await sql`UPDATE audit_events SET actor_label = 'Someone else' WHERE organisation_id = ${croydon}`.execute(
         trx,

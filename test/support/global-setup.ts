@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,12 +15,15 @@ declare module 'vitest' {
     databaseServerUrl: string;
     templateDatabase: string;
     engine: 'embedded' | 'server';
+    /** The application role the tests' Safeshare connects as, as it does in production (ADR 0022). */
+    applicationRole: { readonly name: string; readonly password: string };
   }
 }
 
 /**
  * Once per run: a PostgreSQL server (the embedded one in a throw-away folder, or the server named by
- * TEST_DATABASE_URL) and a migrated template database that every test file clones.
+ * TEST_DATABASE_URL), the application role (the embedded server's own, or one made for this run on
+ * the server) and a migrated template database, with that role's grants, that every test file clones.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const engine = process.env['SAFESHARE_TEST_ENGINE'] === 'server' ? 'server' : 'embedded';
@@ -41,11 +45,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
     serverUrl = embedded.connectionString;
   }
   const template = `safeshare_template_${process.pid}`;
+  let applicationRole: { name: string; password: string };
   try {
+    applicationRole = embedded
+      ? roleOf(embedded.applicationConnectionString)
+      : await createRunRole(serverUrl, `safeshare_test_app_${process.pid}`);
     await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${template}`);
     await adminQuery(serverUrl, `CREATE DATABASE ${template}`);
     const templateDb = createDb(withDatabase(serverUrl, template), 2);
-    await migrateToLatest(templateDb).finally(() => templateDb.destroy());
+    await migrateToLatest(templateDb, { applicationRole: applicationRole.name }).finally(() =>
+      templateDb.destroy(),
+    );
   } catch (error) {
     await embedded?.stop();
     throw error;
@@ -54,12 +64,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('databaseServerUrl', serverUrl);
   project.provide('templateDatabase', template);
   project.provide('engine', engine);
+  project.provide('applicationRole', applicationRole);
 
   return async () => {
     // Each test file drops its own databases (harness.ts); any still here were left behind.
     const left = await leftBehind(serverUrl, testDatabasePrefix(template));
     for (const name of left) await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${template} WITH (FORCE)`).catch(() => undefined);
+    // The embedded cluster goes with its folder; on a shared server this run's role is dropped.
+    if (!embedded) await adminQuery(serverUrl, `DROP ROLE IF EXISTS ${applicationRole.name}`);
     await embedded?.stop();
     if (scratch !== undefined) await fs.rm(scratch, { recursive: true, force: true }).catch(() => undefined);
     if (left.length > 0) {
@@ -79,6 +92,43 @@ export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
+}
+
+/** The same server and database as another role. */
+export function asRole(url: string, role: { readonly name: string; readonly password: string }): string {
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(role.name);
+  parsed.password = encodeURIComponent(role.password);
+  return parsed.toString();
+}
+
+function roleOf(url: string): { name: string; password: string } {
+  const parsed = new URL(url);
+  return { name: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+}
+
+/**
+ * A login role for this run on a shared server, with no attribute beyond LOGIN (not a superuser, no
+ * CREATEDB or CREATEROLE), as a council's DBA makes the application role.
+ */
+async function createRunRole(url: string, name: string): Promise<{ name: string; password: string }> {
+  const password = randomBytes(18).toString('base64url');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+    // A run killed before its clean-up may have left the role (process ids are reused): reset it.
+    await client.query(
+      `${exists.rowCount === 0 ? 'CREATE' : 'ALTER'} ROLE ${client.escapeIdentifier(name)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${client.escapeLiteral(password)}`,
+    );
+  } catch (error) {
+    throw new Error(
+      `The tests connect as a least-privilege application role, and TEST_DATABASE_URL's role could not create one (${error instanceof Error ? error.message : String(error)}): give it CREATEROLE, or use a superuser for tests.`,
+    );
+  } finally {
+    await client.end();
+  }
+  return { name, password };
 }
 
 /** This run's test databases still on the server. */

@@ -7,11 +7,17 @@ import { createDb, type Db } from '../../src/db/client.ts';
 import { ManualClock } from '../../src/lib/clock.ts';
 import { SecretBox } from '../../src/lib/secret-box.ts';
 import { services as buildServices, type Services } from '../../src/services.ts';
-import { adminQuery, testDatabasePrefix, withDatabase } from './global-setup.ts';
+import { adminQuery, asRole, testDatabasePrefix, withDatabase } from './global-setup.ts';
 
 export interface TestDatabase {
+  /** As the application role, as Safeshare connects in production (ADR 0022). */
   readonly db: Db;
   readonly url: string;
+  /**
+   * As the owner of the tables (the server's superuser in tests): only for what the application role
+   * may not do, such as tampering with the audit trail to prove verification finds it.
+   */
+  readonly ownerDb: Db;
   readonly name: string;
 }
 
@@ -24,6 +30,7 @@ afterAll(async () => {
   const server = inject('databaseServerUrl');
   for (const made of madeHere.splice(0)) {
     await made.db.destroy();
+    await made.ownerDb.destroy();
     await adminQuery(server, `DROP DATABASE IF EXISTS ${made.name} WITH (FORCE)`);
   }
 });
@@ -33,8 +40,9 @@ export async function freshDatabase(): Promise<TestDatabase> {
   const server = inject('databaseServerUrl');
   const name = `${testDatabasePrefix(inject('templateDatabase'))}${randomBytes(6).toString('hex')}`;
   await adminQuery(server, `CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
-  const url = withDatabase(server, name);
-  const made = { db: createDb(url, 10), url, name };
+  const ownerUrl = withDatabase(server, name);
+  const url = asRole(ownerUrl, inject('applicationRole'));
+  const made = { db: createDb(url, 10), url, ownerDb: createDb(ownerUrl, 4), name };
   madeHere.push(made);
   return made;
 }
