@@ -10,15 +10,6 @@ const require = createRequire(import.meta.url);
 const govukDist = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist');
 const mojRoot = path.dirname(require.resolve('@ministryofjustice/frontend/package.json'));
 
-export const assetFolders = {
-  govuk: path.join(govukDist, 'govuk'),
-  moj: path.join(mojRoot, 'moj'),
-  safeshare: path.join(sourceRoot, 'web', 'assets'),
-  // The GOV.UK stylesheet asks for its fonts and images at /assets/fonts and /assets/images.
-  fonts: path.join(govukDist, 'govuk', 'assets', 'fonts'),
-  images: path.join(govukDist, 'govuk', 'assets', 'images'),
-} as const;
-
 /**
  * One Nunjucks environment for the life of the process: templates are compiled once and cached.
  * Templates are named from `src/`, e.g. `auth/views/sign-in.njk`; GOV.UK and MoJ macros resolve from

@@ -2,7 +2,6 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyHelmet from '@fastify/helmet';
 import { hkdfSync } from 'node:crypto';
-import send from '@fastify/send';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type nunjucks from 'nunjucks';
@@ -13,7 +12,7 @@ import { allows, type Access, type RouteRule } from './access.ts';
 import { navigationFor } from './navigation.ts';
 import { answerRefusal } from './refusals.ts';
 import { registerStrictBodyParsers, textRefusalOf } from './request-text.ts';
-import { assetFolders } from './render.ts';
+import { assetRoutes } from './assets.ts';
 import { holdToDeclarations } from './declarations.ts';
 import { problem } from '../api/problem.ts';
 import type { RequestRecord } from '../lib/request-context.ts';
@@ -366,29 +365,7 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
     });
   });
 
-  app.get('/assets/*', { config: { access: 'public', audit: 'none' } }, async (request, reply) => {
-    const wildcard = (request.params as { '*': string })['*'];
-    const [folder, ...rest] = wildcard.split('/');
-    const root =
-      folder !== undefined && Object.hasOwn(assetFolders, folder)
-        ? assetFolders[folder as keyof typeof assetFolders]
-        : undefined;
-    if (root === undefined || rest.length === 0) return reply.callNotFound();
-    // send resolves the path inside root and refuses anything that would leave it (or a dotfile).
-    const file = await send(request.raw, `/${rest.join('/')}`, {
-      root,
-      dotfiles: 'deny',
-      index: false,
-      maxAge: 3_600_000,
-    });
-    if (file.type !== 'file') {
-      file.stream.destroy();
-      return file.statusCode === 404 || file.type === 'directory'
-        ? reply.callNotFound()
-        : reply.code(file.statusCode).send();
-    }
-    return reply.code(file.statusCode).headers(file.headers).send(file.stream);
-  });
+  assetRoutes(app);
 });
 
 export function forbidden(request: FastifyRequest, reply: FastifyReply) {
