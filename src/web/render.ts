@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import { formatDate, formatDateTime } from '../lib/time.ts';
 import { roleNames, isRole } from '../lib/roles.ts';
+import { scrollableTables } from './tables.ts';
 
 const sourceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -28,5 +29,10 @@ export function createTemplates(options: { readonly watch?: boolean } = {}): nun
     value ? formatDate(value) : '',
   );
   environment.addFilter('roleName', (value: string) => (isRole(value) ? roleNames[value] : value));
+  // The layout passes each page's content through it (src/web/tables.ts).
+  environment.addFilter(
+    'scrollableTables',
+    (content: unknown) => new nunjucks.runtime.SafeString(scrollableTables(String(content))),
+  );
   return environment;
 }
