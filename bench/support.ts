@@ -50,7 +50,14 @@ export async function embeddedTarget(poolSize: number): Promise<BenchTarget> {
   const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-bench-'));
   // As root the embedded server runs as another user, which must reach this folder.
   await fs.chmod(folder, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: folder, port: await freePort(), database: 'bench' });
+  const server = await startEmbeddedPostgres({
+    dataDir: folder,
+    port: await freePort(),
+    database: 'bench',
+  }).catch(async (error: unknown) => {
+    await fs.rm(folder, { recursive: true, force: true });
+    throw error;
+  });
   const db = createDb(server.connectionString, poolSize);
   await migrateToLatest(db);
   const version = await serverVersion(server.connectionString);
