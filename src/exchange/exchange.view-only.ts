@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createCanvas, GlobalFonts, loadImage, type SKRSContext2D } from '@napi-rs/canvas';
 import PDFDocument from 'pdfkit';
-import { getDocument, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import type * as PdfJs from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 /**
  * "View only" (R4.6.4, the source policy's 4.6.2): a file is shown as pictures of its pages, each
@@ -44,7 +44,16 @@ export class NotViewableError extends Error {
   override readonly name: string = 'NotViewableError';
 }
 
-async function openPdf(bytes: Uint8Array): Promise<PDFDocumentProxy> {
+/**
+ * pdf.js, loaded on first use: its legacy build brings core-js, which replaces built-ins such as
+ * JSON.stringify for the whole process and slowed every request and `audit verify` (docs/performance.md)
+ * in processes that never draw a page.
+ */
+let pdfjs: Promise<typeof PdfJs> | undefined;
+
+async function openPdf(bytes: Uint8Array): Promise<PdfJs.PDFDocumentProxy> {
+  pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  const { getDocument } = await pdfjs;
   try {
     return await getDocument({
       data: bytes,
