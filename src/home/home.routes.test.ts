@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import type { Role } from '../auth/index.ts';
+import { TestBrowser } from '../../test/support/browser.ts';
 import { createOrganisation, createStaff, signIn } from '../../test/support/factories.ts';
 
 let context: TestContext;
@@ -123,4 +124,35 @@ it('tells administrators and the IT service desk, not practitioners, when exchan
     const page = await (await signIn(context, staff)).get('/');
     expect(page.body.includes('not checked for malware: no scanner is configured'), role).toBe(shown);
   }
+});
+
+it('lists on the More page every page the viewer may open, and links to it from the navigation', async () => {
+  const organisationId = await createOrganisation(context);
+  const practitioner = await signIn(
+    context,
+    await createStaff(context, { organisationId, roles: ['practitioner'] }),
+  );
+  const home = (await practitioner.get('/')).body;
+  expect(home).toMatch(/<a class="govuk-service-navigation__link" href="\/more"/);
+  const more = await practitioner.get('/more');
+  expect(more.statusCode).toBe(200);
+  const main = more.body.slice(more.body.indexOf('<main'));
+  for (const href of [
+    '/people',
+    '/decisions',
+    '/consents/reviews',
+    '/off-site',
+    '/media',
+    '/exchange/received',
+    '/incidents',
+  ])
+    expect(main).toContain(`href="${href}"`);
+  expect(main).toContain('href="/incidents/new"');
+  for (const href of ['/approvals', '/admin/staff', '/audit']) expect(main).not.toContain(`href="${href}"`);
+  // More is marked as where the viewer is, for the More page and the pages only it lists.
+  expect(more.body).toMatch(/<a class="govuk-service-navigation__link" href="\/more" aria-current="true">/);
+  expect((await practitioner.get('/off-site')).body).toMatch(
+    /<a class="govuk-service-navigation__link" href="\/more" aria-current="true">/,
+  );
+  expect((await new TestBrowser(context.app).get('/more')).headers['location']).toBe('/sign-in?next=%2Fmore');
 });

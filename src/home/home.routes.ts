@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Role, StaffService } from '../auth/index.ts';
 import type { DatabaseReadiness } from '../db/health.ts';
+import { incidentPaths } from '../incidents/incidents.paths.ts';
+import { viewerOf } from '../web/forms.ts';
+import { morePath, pagesFor } from '../web/navigation.ts';
 import { cookiePolicy } from '../web/web.plugin.ts';
 
 /** The home page, health checks and the pages every UK public-sector service must have. */
@@ -17,17 +20,25 @@ export async function homeRoutes(
 ): Promise<void> {
   const cookieNames = cookiePolicy(options.secureCookies).names;
   app.get('/', { config: { access: 'staff', audit: 'none' } }, async (request, reply) => {
-    const viewer = request.viewer;
-    const roles = viewer?.roles ?? [];
+    const viewer = viewerOf(request);
+    const roles = viewer.roles;
     // R1.1: someone who shares information is warned while their data protection training has lapsed or is not recorded.
-    const training =
-      viewer !== undefined && roles.some((role) => sharingRoles.includes(role))
-        ? await options.staff.trainingOf(viewer.userId)
-        : undefined;
+    const training = roles.some((role) => sharingRoles.includes(role))
+      ? await options.staff.trainingOf(viewer.userId)
+      : undefined;
     const unscanned =
       !options.exchangeScanning && roles.some((role) => role === 'admin' || role === 'it_service_desk');
     return reply.render('home/views/home.njk', { pageTitle: 'Home', roles, training, unscanned });
   });
+
+  // Everything the viewer may open, beyond what the navigation bar has room for: a page, so it works without JavaScript.
+  app.get(morePath, { config: { access: 'staff', audit: 'none' } }, async (request, reply) =>
+    reply.render('home/views/more.njk', {
+      pageTitle: 'More',
+      groups: pagesFor(viewerOf(request)),
+      reportIncidentPath: incidentPaths.report(),
+    }),
+  );
 
   app.get('/healthz', { config: { access: 'public', audit: 'none' } }, async (_request, reply) =>
     reply.header('cache-control', 'no-store').send({ status: 'ok' }),
