@@ -11,6 +11,7 @@ import { apiTokenRoutes } from './auth/api-tokens.routes.ts';
 import { staffRoutes } from './auth/staff.routes.ts';
 import { teamRoutes } from './auth/team.routes.ts';
 import { homeRoutes } from './home/home.routes.ts';
+import { homeWork } from './home/home.work.ts';
 import { mailRoutes } from './mail/index.ts';
 import { notificationsRoutes } from './notifications/index.ts';
 import { orgsApi } from './orgs/orgs.api.ts';
@@ -85,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(homeRoutes, {
     databaseReachable: services.health.databaseReachable,
     staff: services.staff,
+    work: homeWork(services),
     secureCookies: config.secureCookies,
     exchangeScanning: services.exchange.scanning,
   });

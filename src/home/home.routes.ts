@@ -5,6 +5,7 @@ import { incidentPaths } from '../incidents/incidents.paths.ts';
 import { viewerOf } from '../web/forms.ts';
 import { morePath, pagesFor } from '../web/navigation.ts';
 import { cookiePolicy } from '../web/web.plugin.ts';
+import type { HomeWork } from './home.work.ts';
 
 /** The home page, health checks and the pages every UK public-sector service must have. */
 export async function homeRoutes(
@@ -13,22 +14,28 @@ export async function homeRoutes(
     /** Asks the database whether it answers now (the readiness probe). */
     readonly databaseReachable: () => Promise<DatabaseReadiness>;
     readonly staff: StaffService;
+    /** Each role's own work, counted, at the top of its home page. */
+    readonly work: HomeWork;
     readonly secureCookies: boolean;
     /** Whether secure exchange files are scanned for malware (CLAMD_URL): administrators are told when not. */
     readonly exchangeScanning: boolean;
   },
 ): Promise<void> {
   const cookieNames = cookiePolicy(options.secureCookies).names;
-  app.get('/', { config: { access: 'staff', audit: 'none' } }, async (request, reply) => {
+  // The DPO's and the Caldicott Guardian's count of overdue consent reviews reads the reviews list,
+  // whose reading is audited (R3.4).
+  const homeAudit = { sometimes: ['consent.reviews_viewed'] } as const;
+  app.get('/', { config: { access: 'staff', audit: homeAudit } }, async (request, reply) => {
     const viewer = viewerOf(request);
     const roles = viewer.roles;
     // R1.1: someone who shares information is warned while their data protection training has lapsed or is not recorded.
-    const training = roles.some((role) => sharingRoles.includes(role))
-      ? await options.staff.trainingOf(viewer.userId)
-      : undefined;
+    const [training, work] = await Promise.all([
+      roles.some((role) => sharingRoles.includes(role)) ? options.staff.trainingOf(viewer.userId) : undefined,
+      options.work.workFor(viewer),
+    ]);
     const unscanned =
       !options.exchangeScanning && roles.some((role) => role === 'admin' || role === 'it_service_desk');
-    return reply.render('home/views/home.njk', { pageTitle: 'Home', roles, training, unscanned });
+    return reply.render('home/views/home.njk', { pageTitle: 'Home', roles, training, unscanned, work });
   });
 
   // Everything the viewer may open, beyond what the navigation bar has room for: a page, so it works without JavaScript.
