@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { channelsApi } from './channels/index.ts';
+import { agreementsRoutes } from './agreements/index.ts';
 import { consentRoutes } from './consent/index.ts';
 import { consentApi } from './consent/consent.api.ts';
 import { consentOutputsRoutes } from './consent/consent.outputs.routes.ts';
@@ -138,6 +139,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     media: services.media,
   });
   await app.register(custodyRoutes, { custody: services.custody });
+  await app.register(agreementsRoutes, {
+    agreements: services.agreements,
+    orgs: services.orgs,
+    policy: services.policy,
+  });
   await app.register(mediaRoutes, { media: services.media });
   await app.register(exchangeRoutes, {
     exchange: services.exchange,

@@ -6,6 +6,7 @@ import { consentOutputsService, consentService } from './consent/index.ts';
 import { disclosuresService } from './disclosures/index.ts';
 import { exchangeService } from './exchange/index.ts';
 import { custodyService, mediaService } from './custody/index.ts';
+import { agreementsService } from './agreements/index.ts';
 import { incidentsService } from './incidents/index.ts';
 import type { Db } from './db/client.ts';
 import { databaseReachable } from './db/health.ts';
@@ -115,6 +116,14 @@ export function services(deps: Dependencies) {
     policy,
     fhirCanonicalBase: deps.config.fhirCanonicalBase,
   });
+  const agreements = agreementsService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    secretBox: deps.secretBox,
+    orgs: container.orgs,
+    policy,
+  });
   const sharing = sharingService({
     db: deps.db,
     clock: deps.clock,
@@ -146,6 +155,7 @@ export function services(deps: Dependencies) {
     orgs: container.orgs,
     custody,
     notifications: container.notifications,
+    agreements,
     policy,
   });
   const exchange = exchangeService({
@@ -168,6 +178,7 @@ export function services(deps: Dependencies) {
   return {
     ...container,
     policy,
+    agreements,
     custody,
     media,
     consent,

@@ -1,4 +1,3 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { actorOf, type Viewer } from '../auth/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
@@ -12,6 +11,7 @@ import {
 } from '../lib/file-types.ts';
 import { RuleError } from '../lib/errors.ts';
 import type { SecretBox } from '../lib/secret-box.ts';
+import { openBytes, sealBytes, sha256Hex } from '../lib/sealed-bytes.ts';
 import type { PersonSummary } from '../people/index.ts';
 import { consentErrorCodes } from './consent.errors.ts';
 import * as evidenceStore from './consent.evidence.repository.ts';
@@ -137,35 +137,6 @@ export function sanitiseFileName(name: string): string {
   return limited === '' ? 'evidence' : limited;
 }
 
-function encrypt(secretBox: SecretBox, plaintext: Buffer) {
-  const dataKey = randomBytes(32);
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', dataKey, iv);
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  const sealed = {
-    ciphertext,
-    iv,
-    authTag: cipher.getAuthTag(),
-    wrappedKey: secretBox.seal(dataKey.toString('base64')),
-  };
-  dataKey.fill(0);
-  return sealed;
-}
-
-function decrypt(
-  secretBox: SecretBox,
-  sealed: { ciphertext: Buffer; iv: Buffer; authTag: Buffer; wrappedKey: string },
-): Buffer {
-  const dataKey = Buffer.from(secretBox.open(sealed.wrappedKey), 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', dataKey, sealed.iv);
-  decipher.setAuthTag(sealed.authTag);
-  const plaintext = Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]);
-  dataKey.fill(0);
-  return plaintext;
-}
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
 export interface EvidenceDependencies {
   readonly db: Db;
   readonly clock: Clock;
@@ -215,8 +186,8 @@ export function evidenceService(deps: EvidenceDependencies) {
       const person = await deps.person(viewer, consent.personId);
       const { contentType, file: checked } = await checkEvidenceFile(file);
       const fileName = sanitiseFileName(checked.fileName);
-      const digest = sha256(checked.bytes);
-      const sealed = encrypt(secretBox, checked.bytes);
+      const digest = sha256Hex(checked.bytes);
+      const sealed = sealBytes(secretBox, checked.bytes);
       return db.transaction().execute(async (trx) => {
         const evidenceId = await evidenceStore.insertEvidence(trx, {
           organisation_id: person.organisationId,
@@ -262,13 +233,13 @@ export function evidenceService(deps: EvidenceDependencies) {
       const person = await deps.person(viewer, consent.personId);
       const row = await evidenceStore.findEvidence(db, viewer.organisationId, consent.id, evidenceId);
       if (row === undefined) return undefined;
-      const bytes = decrypt(secretBox, {
+      const bytes = openBytes(secretBox, {
         ciphertext: row.ciphertext,
         iv: row.iv,
         authTag: row.auth_tag,
         wrappedKey: row.wrapped_key,
       });
-      if (sha256(bytes) !== row.sha256)
+      if (sha256Hex(bytes) !== row.sha256)
         throw new Error('consent evidence does not match its recorded digest');
       await db.transaction().execute((trx) =>
         audit.record(trx, {

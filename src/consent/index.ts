@@ -7,3 +7,10 @@ export type { ConsentStatus } from './consent.status.ts';
 export { consentOutputsService } from './consent.outputs.service.ts';
 export { consentPaths } from './consent.paths.ts';
 export { consentRoutes } from './consent.routes.ts';
+export {
+  checkEvidenceFile,
+  evidenceExtensions,
+  maxEvidenceBytes,
+  sanitiseFileName,
+  type EvidenceFile,
+} from './consent.evidence.ts';

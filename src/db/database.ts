@@ -1,3 +1,4 @@
+import type { AgreementsTables } from '../agreements/agreements.table.ts';
 import type { AuditTables } from '../audit/audit.table.ts';
 import type { AuthTables } from '../auth/auth.table.ts';
 import type { ConsentTables } from '../consent/consent.table.ts';
@@ -13,6 +14,7 @@ import type { SharingTables } from '../sharing/sharing.table.ts';
 /** Every table Safeshare owns, assembled from each capability's table types. */
 export interface Database
   extends
+    AgreementsTables,
     AuditTables,
     AuthTables,
     ConsentTables,

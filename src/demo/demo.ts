@@ -74,6 +74,46 @@ export async function loadDemoData(
     schoolId: idOf(ids, 'school'),
     practitionerId: idOf(userIds, 'priya.sharma@swindon.gov.uk'),
   });
+  await deps.services.agreements.create(
+    {
+      userId: idOf(userIds, 'aisha.khan@swindon.gov.uk'),
+      displayName: 'Aisha Khan',
+      email: 'aisha.khan@swindon.gov.uk',
+      organisationId: idOf(ids, 'council'),
+      organisationName: 'Swindon Borough Council',
+      roles: ['ig_lead'],
+    },
+    {
+      title: 'Education, health and care plans: the council and Oakfield Primary School',
+      partnerOrganisationIds: [idOf(ids, 'school')],
+      purposeIds: ['education-support'],
+      categories: [
+        {
+          categoryId: 'education',
+          relevance: 'Attainment and the support in place, for the plan and its reviews.',
+        },
+        {
+          categoryId: 'health',
+          relevance: 'Health needs named in the plan, such as speech and language needs.',
+        },
+      ],
+      methods: ['secure-exchange'],
+      ownBasis: {
+        article6: 'public-task',
+        article9: 'health-social-care',
+        schedule1: 'health-social-care-purposes',
+      },
+      partnerBasis:
+        'The school: Article 6(1)(e) and Article 9(2)(h); Children and Families Act 2014, part 3.',
+      retention: 'Until the child leaves the school; then it goes with the school record.',
+      riskOfSharing: 'Low: the school already holds the plan, and only what its review needs is shared.',
+      riskOfNotSharing:
+        'The review would go ahead without the child’s current needs, and support could be cut.',
+      startsOn: addDays(today, -90),
+      reviewOn: addDays(today, 275),
+      endsOn: addDays(today, 640),
+    },
+  );
   await fs.mkdir(deps.config.dataDir, { recursive: true });
   await fs.writeFile(accountsFile(deps.config.dataDir), `${lines.join('\n')}\n`, { mode: 0o600 });
   return true;

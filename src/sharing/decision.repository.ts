@@ -4,7 +4,7 @@ import type { Executor } from '../db/client.ts';
 import type { DecisionAnswers } from './sharing.answers.ts';
 import type { RecordedAssessment } from './sharing.rules.ts';
 import type { DecisionStatus } from './sharing.status.ts';
-import type { AddendumKind, SharingDecisionsTable } from './sharing.table.ts';
+import type { AddendumKind, RoutineRecord, SharingDecisionsTable } from './sharing.table.ts';
 
 /**
  * The SQL of sharing decisions, their people and their addenda. Takes a database or a transaction.
@@ -113,6 +113,20 @@ export async function markRecorded(
       policy_version: values.policy.version,
       updated_at: values.at,
     })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Links a decision about to be recorded to its sharing agreement, and a routine share's record of what it relied on. */
+export async function linkAgreement(
+  trx: Executor,
+  id: string,
+  agreementId: string,
+  routine: RoutineRecord | null,
+): Promise<void> {
+  await trx
+    .updateTable('sharing_decisions')
+    .set({ agreement_id: agreementId, routine: JSON.stringify(routine) })
     .where('id', '=', id)
     .execute();
 }

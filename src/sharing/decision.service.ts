@@ -11,6 +11,7 @@ import {
   findDecision,
   insertAddendum,
   insertDecision,
+  linkAgreement,
   markRecorded,
   saveAnswers,
   setPeople,
@@ -24,11 +25,12 @@ import { SharingNotFoundError, SharingRuleError } from './sharing.errors.ts';
 import type { DecisionView } from './sharing.model.ts';
 import { approvalKindNames, assessDecision, type RecordedAssessment } from './sharing.rules.ts';
 import { isEditable, nextStatus } from './sharing.status.ts';
-import type { AddendumKind } from './sharing.table.ts';
+import type { AddendumKind, RoutineRecord } from './sharing.table.ts';
 
 /** A decision's own life: the draft and its answers, recording it (R2.23), and addenda afterwards. */
 export function decisionService(context: SharingContext) {
-  const { db, clock, audit, people, orgs, policy, packRef, access, views, staff, colleagues } = context;
+  const { db, clock, audit, people, orgs, policy, packRef, access, views, staff, colleagues, agreements } =
+    context;
 
   /**
    * R1.1: where the pack says lapsed training blocks sharing, why this practitioner may not start a
@@ -109,10 +111,15 @@ export function decisionService(context: SharingContext) {
     row: DecisionRow,
     view: DecisionView,
     emergency?: { readonly risk: string; readonly approveBy: Date },
+    routine?: RoutineRecord,
   ): Promise<void> {
     const outcome = view.answers.outcome?.outcome;
     if (outcome === undefined)
       throw SharingRuleError.of('outcome', 'DECISION.SECTION_MISSING', 'Complete "Your decision"');
+    // The agreement the share falls under (the ICO data sharing code): a routine share's own, or the
+    // first in force for a recipient and the purpose.
+    const agreementId = routine?.agreementId ?? (await agreementFor(row.organisation_id, view));
+    if (agreementId !== undefined) await linkAgreement(trx, row.id, agreementId, routine ?? null);
     const approvals = (await approvalsFor(trx, row.id)).filter((approval) => approval.status === 'approved');
     const { bulk, withoutConsent, override, internal, specialCategory, criminalOffence } = view.assessment;
     const assessment: RecordedAssessment = {
@@ -150,6 +157,8 @@ export function decisionService(context: SharingContext) {
         outcome,
         policy: `${policy.name} ${policy.version}`,
         assessment: toJson(assessment),
+        ...(agreementId === undefined ? {} : { agreementId }),
+        ...(routine === undefined ? {} : { routine: toJson(routine) }),
         ...(emergency === undefined
           ? {}
           : { emergency: { risk: emergency.risk, approveBy: emergency.approveBy.toISOString() } }),
@@ -157,8 +166,62 @@ export function decisionService(context: SharingContext) {
     });
   }
 
+  /** The first agreement in force that covers one of the decision's recipients for its purpose. */
+  async function agreementFor(organisationId: string, view: DecisionView): Promise<string | undefined> {
+    const purposeId = view.answers.request?.purposeId;
+    if (purposeId === undefined || view.answers.outcome?.outcome === 'not-share') return undefined;
+    for (const recipient of view.answers.recipients?.recipients ?? []) {
+      const [covering] = await agreements.covering(organisationId, {
+        recipientOrganisationId: recipient.organisationId,
+        purposeId,
+      });
+      if (covering !== undefined) return covering.id;
+    }
+    return undefined;
+  }
+
+  /** Creates and records a complete decision in one transaction: the same rules as the pages. */
+  async function createAndRecord(
+    viewer: Viewer,
+    answers: DecisionAnswers,
+    via: 'api' | 'routine',
+    routine?: RoutineRecord,
+  ): Promise<{ id: string; reference: string }> {
+    await requireTraining(viewer);
+    await checkReferences(viewer, answers);
+    const findings = await views.consentFindings(answers, new Map());
+    const assessment = assessDecision(answers, views.factsFor(viewer.organisationId, findings, [], []));
+    if (!assessment.canRecord) throw SharingRuleError.fromProblems(assessment.problems);
+    return db.transaction().execute(async (trx) => {
+      const created = await insertDecision(trx, {
+        organisationId: viewer.organisationId,
+        startedBy: viewer.userId,
+        answers,
+        policyName: policy.name,
+        policyVersion: policy.version,
+        at: clock.now(),
+      });
+      await setPeople(trx, created.id, viewer.organisationId, answers.people?.personIds ?? []);
+      await audit.record(trx, {
+        organisationId: viewer.organisationId,
+        actor: actorOf(viewer),
+        action: 'decision.started',
+        entity: { type: 'sharing_decision', id: created.id },
+        change: { reference: created.reference, policyVersion: policy.version, via },
+      });
+      const row = await findDecision(trx, created.id, { forUpdate: true });
+      if (row === undefined) throw new SharingNotFoundError();
+      // Judged again inside the transaction: a consent withdrawn a moment ago is seen (invariant 3).
+      const view = await views.assemble(trx, viewer, row);
+      if (!view.assessment.canRecord) throw SharingRuleError.fromProblems(view.assessment.problems);
+      await finishRecording(trx, viewer, row, view, undefined, routine);
+      return created;
+    });
+  }
+
   return {
     trainingBlock,
+    createAndRecord,
 
     /** Starts a draft, with the person it was started from when there is one. */
     async start(viewer: Viewer, options: { readonly personId?: string } = {}): Promise<string> {
@@ -296,36 +359,7 @@ export function decisionService(context: SharingContext) {
       viewer: Viewer,
       answers: DecisionAnswers,
     ): Promise<{ id: string; reference: string }> {
-      await requireTraining(viewer);
-      await checkReferences(viewer, answers);
-      const personNames = new Map<string, string>();
-      const findings = await views.consentFindings(answers, personNames);
-      const assessment = assessDecision(answers, views.factsFor(viewer.organisationId, findings, [], []));
-      if (!assessment.canRecord) throw SharingRuleError.fromProblems(assessment.problems);
-      return db.transaction().execute(async (trx) => {
-        const created = await insertDecision(trx, {
-          organisationId: viewer.organisationId,
-          startedBy: viewer.userId,
-          answers,
-          policyName: policy.name,
-          policyVersion: policy.version,
-          at: clock.now(),
-        });
-        await setPeople(trx, created.id, viewer.organisationId, answers.people?.personIds ?? []);
-        await audit.record(trx, {
-          organisationId: viewer.organisationId,
-          actor: actorOf(viewer),
-          action: 'decision.started',
-          entity: { type: 'sharing_decision', id: created.id },
-          change: { reference: created.reference, policyVersion: policy.version, via: 'api' },
-        });
-        const row = await findDecision(trx, created.id, { forUpdate: true });
-        if (row === undefined) throw new SharingNotFoundError();
-        const view = await views.assemble(trx, viewer, row);
-        if (!view.assessment.canRecord) throw SharingRuleError.fromProblems(view.assessment.problems);
-        await finishRecording(trx, viewer, row, view);
-        return created;
-      });
+      return createAndRecord(viewer, answers, 'api');
     },
 
     /** Corrections and later facts about a recorded decision, which itself never changes. */

@@ -140,6 +140,8 @@ export function decisionViews(context: SharingBasics) {
       updatedAt: row.updated_at,
       recordedAt: row.recorded_at,
       recordedByName: row.recorded_by_name,
+      agreementId: row.agreement_id,
+      routine: row.routine,
       people: peopleShown,
       organisationNames: Object.fromEntries(
         organisationsIn(answers).map((organisationId) => [

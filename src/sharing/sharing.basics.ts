@@ -1,3 +1,4 @@
+import type { AgreementsService } from '../agreements/index.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { StaffService, Viewer } from '../auth/index.ts';
 import type { ConsentService } from '../consent/index.ts';
@@ -21,6 +22,8 @@ export interface SharingDependencies {
   /** Line managers, supervisors and the holders of the roles that advise and approve. */
   readonly staff: Pick<StaffService, 'list' | 'trainingOf'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
+  /** The sharing agreements a decision rests on or is linked to (the ICO data sharing code). */
+  readonly agreements: Pick<AgreementsService, 'covering' | 'list'>;
   readonly policy: PolicyPack;
 }
 

@@ -1,3 +1,4 @@
+import type { RoutineRecord } from './sharing.table.ts';
 import type { ConsentCheckResult } from '../consent/index.ts';
 import type { PersonSummary } from '../people/index.ts';
 import type { Adviser, Approver } from '../policy/index.ts';
@@ -70,6 +71,10 @@ export interface DecisionView {
   readonly updatedAt: Date;
   readonly recordedAt: Date | null;
   readonly recordedByName: string | null;
+  /** The sharing agreement the share falls under, linked when it was recorded. */
+  readonly agreementId: string | null;
+  /** A routine share: the agreement and consent it relied on, and who confirmed what was pre-filled. */
+  readonly routine: RoutineRecord | null;
   readonly people: readonly PersonSummary[];
   /** Names of the organisations the answers mention (requester, recipients). */
   readonly organisationNames: Readonly<Record<string, string>>;

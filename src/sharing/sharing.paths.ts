@@ -25,6 +25,8 @@ export const sharingPaths = {
   approvalQueue: () => '/approvals',
   approval: (approvalId: string) => `/approvals/${approvalId}`,
   personHistory: (personId: string) => `/people/${personId}/sharing`,
+  /** The routine path: a share under an agreement, from the person's record. */
+  routine: (personId: string) => `/people/${personId}/share-under-agreement`,
 };
 
 /** The question pages' addresses, in the order a practitioner meets them. Openness, safety and the outcome share one page. */

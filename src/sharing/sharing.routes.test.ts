@@ -198,7 +198,7 @@ describe('a routine share through the pages', () => {
   it('takes six question pages from the person’s record to the confirmation, with known answers filled in', async () => {
     const browser = await signIn(context, practitioner);
     const person = await browser.get(`/people/${childId}`);
-    expect(person.body).toContain('Make a sharing decision');
+    expect(person.body).toContain('Make a full sharing decision');
     expect(person.body).toContain(`href="/people/${childId}/sharing"`);
 
     const id = await startFromPerson(browser, childId);

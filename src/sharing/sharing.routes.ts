@@ -6,6 +6,7 @@ import { peopleRoutes } from './routes/people.ts';
 import { questionRoutes } from './routes/questions.ts';
 import { recipientRoutes } from './routes/recipients.ts';
 import { recordRoutes } from './routes/record.ts';
+import { routineRoutes } from './routes/routine.ts';
 
 export type { SharingRouteOptions } from './routes/context.ts';
 
@@ -22,4 +23,5 @@ export async function sharingRoutes(app: FastifyInstance, options: SharingRouteO
   peopleRoutes(app, pages);
   recipientRoutes(app, pages);
   recordRoutes(app, pages);
+  routineRoutes(app, pages);
 }

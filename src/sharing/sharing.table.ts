@@ -20,8 +20,24 @@ export interface SharingDecisionsTable {
   assessment: Json<RecordedAssessment | null>;
   recorded_by: string | null;
   recorded_at: Date | null;
+  /** The sharing agreement the share falls under, linked when it is recorded. */
+  agreement_id: string | null;
+  /** A routine share: what was pre-filled from the agreement and the consent, and who confirmed it. */
+  routine: ColumnType<RoutineRecord | null, string | undefined, string>;
   created_at: Date;
   updated_at: Date;
+}
+
+/** How a routine share was made: the agreement and consent it relied on, and who confirmed what was pre-filled. */
+export interface RoutineRecord {
+  readonly agreementId: string;
+  readonly agreementReference: string;
+  readonly consentIds: readonly string[];
+  /** The answers that came from the agreement and the consent, as the confirmer saw them. */
+  readonly prefilled: readonly string[];
+  readonly confirmedBy: string;
+  readonly confirmedByName: string;
+  readonly confirmedAt: string;
 }
 
 export interface SharingDecisionPeopleTable {

@@ -7,6 +7,7 @@ import { isValidNhsNumber, testNhsNumbers } from '../../src/lib/nhs-number.ts';
 import type { PersonDetails } from '../../src/people/index.ts';
 import { givenConsentAnswers } from '../support/consent-fixtures.ts';
 import { createJourneyStaff, startJourney, type Journey, type JourneyStaff } from './e2e-harness.ts';
+import { measureEffort, type Effort } from './effort.ts';
 import { PersonRecordPage, PersonSharingHistoryPage } from './pages/people.page.ts';
 import {
   MyDecisionsPage,
@@ -126,8 +127,10 @@ beforeAll(async () => {
 describe('sharing decisions: the seven golden rules as a guided, recorded decision', () => {
   // One sign-in for both journeys: a one-time code is never accepted twice.
   let page: Page;
+  let effort: Effort;
   beforeAll(async () => {
     page = await journey.newPage();
+    effort = await measureEffort(page);
     await signIn(page, priya);
   });
 
@@ -142,6 +145,7 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
 
     const record = await PersonRecordPage.open(page, ameliaId, 'Amelia Clarke');
     await record.check('sharing-person-record');
+    await effort.start();
     await record.makeSharingDecision();
 
     // 1. The request: the school's SENCo telephoned.
@@ -293,6 +297,11 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
       'lawful-basis',
       'decision',
     ]);
+    // What the full journey costs, to set beside the routine path's (test/e2e/routine-share.e2e.ts).
+    const spent = await effort.read();
+    console.info(
+      `full decision, record to recorded: ${String(spent.pages)} pages, ${String(spent.typed)} characters typed`,
+    );
     const reference = await confirmation.reference();
     expect(reference).toMatch(/^SD-\d{7}$/);
     expect(await confirmation.heading.innerText()).toContain('Decision recorded');

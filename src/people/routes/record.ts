@@ -79,6 +79,7 @@ export function recordRoutes(app: FastifyInstance, pages: PeoplePages): void {
         endAllocation: (allocationId: string) => peoplePaths.endAllocation(person.id, allocationId),
         sharingHistory: sharingPaths.personHistory(person.id),
         startDecision: sharingPaths.start(),
+        routineShare: sharingPaths.routine(person.id),
       },
       display,
       errors,

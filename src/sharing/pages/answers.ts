@@ -36,8 +36,8 @@ export function consentFindings(view: DecisionView, pack: PolicyPack) {
 export interface AnswerRow {
   readonly key: string;
   readonly lines: readonly string[];
-  /** The field the Change link goes to. */
-  readonly field: string;
+  /** The field the Change link goes to; none for what Safeshare works out, which has no Change link. */
+  readonly field: string | undefined;
 }
 
 export interface AnswerSection {
@@ -52,7 +52,8 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
   const { answers } = view;
   const organisation = (id: string | undefined) =>
     id === undefined ? '' : (view.organisationNames[id] ?? 'Unknown organisation');
-  const row = (key: string, lines: readonly (string | undefined)[], field: string): AnswerRow => ({
+  /** A row of answers; `field` is the question it answers, and none for what Safeshare works out. */
+  const row = (key: string, lines: readonly (string | undefined)[], field?: string): AnswerRow => ({
     key,
     lines: lines.filter((line): line is string => line !== undefined && line !== ''),
     field,
@@ -128,15 +129,11 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
               'people',
             ),
             row('Transfer between IT systems', [people.systemTransfer ? 'Yes' : 'No'], 'systemTransfer'),
-            row(
-              'Bulk share',
-              [
-                view.assessment.bulk
-                  ? `Yes: it needs the approval of the ${approverList(pack.sharing.approvals.bulk.approvers)}`
-                  : 'No',
-              ],
-              'systemTransfer',
-            ),
+            row('Bulk share', [
+              view.assessment.bulk
+                ? `Yes: it needs the approval of the ${approverList(pack.sharing.approvals.bulk.approvers)}`
+                : 'No',
+            ]),
           ],
   });
 

@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../lib/time.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { consentPaths } from '../../consent/index.ts';
 import { RuleError } from '../../lib/errors.ts';
@@ -127,6 +128,10 @@ export function recordRoutes(app: FastifyInstance, pages: DecisionPages): void {
               : outcomeNames[view.answers.outcome.outcome]
             : outcomeNames[view.outcome],
         sections: answerSections(view, policy).filter((section) => section.answered),
+        routineText:
+          view.routine === null
+            ? undefined
+            : `A routine share under agreement ${view.routine.agreementReference}. ${view.routine.confirmedByName} confirmed, at ${formatDateTime(new Date(view.routine.confirmedAt))}, what came from the agreement and the consent: ${view.routine.prefilled.join('; ')}.`,
         consent: consentFindings(view, policy).map((finding) => ({
           ...finding,
           path: finding.consentId === undefined ? undefined : consentPaths.show(finding.consentId),

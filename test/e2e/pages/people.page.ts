@@ -34,7 +34,7 @@ export class PersonRecordPage extends SafesharePage {
   }
 
   async makeSharingDecision(): Promise<void> {
-    await this.clickButton('Make a sharing decision');
+    await this.clickButton('Make a full sharing decision');
   }
 
   async openSharingHistory(): Promise<void> {

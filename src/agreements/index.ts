@@ -1,0 +1,2 @@
+export { agreementsService, type Agreement, type AgreementsService } from './agreements.service.ts';
+export { agreementsRoutes } from './agreements.routes.ts';
