@@ -133,6 +133,7 @@ export function services(deps: Dependencies) {
     orgs: container.orgs,
     staff: container.staff,
     notifications: container.notifications,
+    agreements,
     policy,
   });
   const channels = channelsService({ orgs: container.orgs, policy, clock: deps.clock });
@@ -155,7 +156,6 @@ export function services(deps: Dependencies) {
     orgs: container.orgs,
     custody,
     notifications: container.notifications,
-    agreements,
     policy,
   });
   const exchange = exchangeService({

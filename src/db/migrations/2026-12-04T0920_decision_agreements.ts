@@ -6,7 +6,9 @@ import { sql, type Kysely } from 'kysely';
  * confirmed it. Both are set before the decision is recorded, after which the row never changes.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`ALTER TABLE sharing_decisions ADD COLUMN agreement_id uuid REFERENCES sharing_agreements (id)`.execute(db);
+  await sql`ALTER TABLE sharing_decisions ADD COLUMN agreement_id uuid REFERENCES sharing_agreements (id)`.execute(
+    db,
+  );
   await sql`ALTER TABLE sharing_decisions ADD COLUMN routine jsonb`.execute(db);
   await sql`CREATE INDEX sharing_decisions_agreement_idx ON sharing_decisions (agreement_id) WHERE agreement_id IS NOT NULL`.execute(
     db,
