@@ -22,8 +22,8 @@ export async function homeRoutes(
   },
 ): Promise<void> {
   const cookieNames = cookiePolicy(options.secureCookies).names;
-  // The DPO's and the Caldicott Guardian's count of overdue consent reviews reads the reviews list,
-  // whose reading is audited (R3.4).
+  // The DPO's count of overdue consent reviews reads the organisation's reviews list, whose reading
+  // is audited (R3.4).
   const homeAudit = { sometimes: ['consent.reviews_viewed'] } as const;
   app.get('/', { config: { access: 'staff', audit: homeAudit } }, async (request, reply) => {
     const viewer = viewerOf(request);
