@@ -95,6 +95,14 @@ const items: readonly NavigationItem[] = [
     group: 'work',
     description: 'Log information that reached you by mistake, and what you did about it.',
   },
+  // The register of sharing agreements and DPIAs (the ICO data sharing code): read by everyone.
+  {
+    name: 'Agreements',
+    href: '/agreements',
+    access: 'staff',
+    group: 'work',
+    description: 'The sharing agreements and DPIAs regular sharing rests on, and what each allows.',
+  },
   // Personal information taken out of the building (R4.3): anyone signed in logs it.
   {
     name: 'Off site',
@@ -185,7 +193,15 @@ const firstFor: Readonly<Record<Role, readonly string[]>> = {
   ],
   dpo: ['/incidents', '/approvals', '/advice', '/consents/reviews', '/audit', '/people', '/decisions'],
   caldicott_guardian: ['/approvals', '/advice', '/incidents', '/people', '/decisions', '/consents/reviews'],
-  ig_lead: ['/approvals', '/advice', '/incidents', '/disclosures/receipts', '/misdirected', '/off-site'],
+  ig_lead: [
+    '/agreements',
+    '/approvals',
+    '/advice',
+    '/incidents',
+    '/disclosures/receipts',
+    '/misdirected',
+    '/off-site',
+  ],
   child_protection_adviser: ['/advice', '/incidents', '/off-site', '/media'],
   it_service_desk: ['/incidents', '/media', '/admin/outbox', '/off-site'],
   auditor: ['/audit', '/incidents'],
