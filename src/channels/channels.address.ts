@@ -89,6 +89,9 @@ export function parseDomain(input: string): DomainParse {
     return refuse(addressProblemCodes.ipLiteral, 'Enter an address with a domain name, not an IP address');
   }
   const domain = value.toLowerCase();
+  // A top-level label a URL reads as a number (0x, 0x1f: hexadecimal) makes the whole an IPv4 address.
+  if (/(?:^|\.)0x[0-9a-f]*$/.test(domain))
+    return refuse(addressProblemCodes.ipLiteral, 'Enter an address with a domain name, not an IP address');
   // The usual case, in one test: whole labels of a to z, digits and hyphens, none encoded, a top-level domain that is not all digits.
   if (domain.length <= 253 && plainDomain.test(domain) && !encodedLabel.test(domain))
     return { ok: true, domain };

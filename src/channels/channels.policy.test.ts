@@ -679,6 +679,9 @@ describe('addresses the method policy refuses to judge', () => {
     ['a space inside', 'y @nhs.net', 'CHANNELS.ADDRESS_SPACE'],
     ['an IP literal', 'y@[10.0.0.1]', 'CHANNELS.ADDRESS_IP_LITERAL'],
     ['a bare IP address', 'y@10.0.0.1', 'CHANNELS.ADDRESS_IP_LITERAL'],
+    // A URL reads a hexadecimal last label as a number, so these are IPv4 addresses too.
+    ['an address ending in a hexadecimal label', 'y@0.0x', 'CHANNELS.ADDRESS_IP_LITERAL'],
+    ['a domain ending in a hexadecimal number', 'y@example.0x1f', 'CHANNELS.ADDRESS_IP_LITERAL'],
     ['an IPv6 literal', 'y@[IPv6:::1]', 'CHANNELS.ADDRESS_IP_LITERAL'],
     ['a single-label domain', 'y@localhost', 'CHANNELS.ADDRESS_DOMAIN_FORMAT'],
     ['an underscore in the domain', 'y@nhs_mail.net', 'CHANNELS.ADDRESS_DOMAIN_FORMAT'],
