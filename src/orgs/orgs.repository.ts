@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../db/client.ts';
 import type {
   DirectoryEntry,
@@ -42,75 +43,80 @@ export async function listOrganisations(db: Executor): Promise<Organisation[]> {
   return rows.map(toOrganisation);
 }
 
+/**
+ * An organisation's directory entry, its domains, mailboxes, fax numbers, addresses and trusted links
+ * included, in one round trip: the method policy reads the sender's and the recipient's on every
+ * disclosure (docs/performance.md).
+ */
 export async function findDirectoryEntry(db: Executor, id: string): Promise<DirectoryEntry | undefined> {
   const row = await db
     .selectFrom('organisations')
     .select(organisationColumns)
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('organisation_domains')
+          .select(['id', 'domain'])
+          .whereRef('organisation_domains.organisation_id', '=', 'organisations.id')
+          .orderBy('domain'),
+      ).as('domains'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('organisation_mailboxes')
+          .select(['id', 'label', 'address'])
+          .whereRef('organisation_mailboxes.organisation_id', '=', 'organisations.id')
+          .orderBy('address'),
+      ).as('mailboxes'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('organisation_fax_numbers')
+          .select(['id', 'label', 'number'])
+          .whereRef('organisation_fax_numbers.organisation_id', '=', 'organisations.id')
+          .orderBy('label'),
+      ).as('fax_numbers'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('organisation_addresses')
+          .select(['id', 'label', 'line1', 'line2', 'town', 'postcode'])
+          .whereRef('organisation_addresses.organisation_id', '=', 'organisations.id')
+          .orderBy('label'),
+      ).as('addresses'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('trusted_links')
+          .innerJoin('organisations as partner', (join) =>
+            join.on((inner) =>
+              inner.or([
+                inner.and([
+                  inner('trusted_links.organisation_id', '=', inner.ref('organisations.id')),
+                  inner('partner.id', '=', inner.ref('trusted_links.partner_organisation_id')),
+                ]),
+                inner.and([
+                  inner('trusted_links.partner_organisation_id', '=', inner.ref('organisations.id')),
+                  inner('partner.id', '=', inner.ref('trusted_links.organisation_id')),
+                ]),
+              ]),
+            ),
+          )
+          .select([
+            'trusted_links.id',
+            'partner.id as partnerId',
+            'partner.name as partnerName',
+            'trusted_links.description',
+          ])
+          .orderBy('partner.name'),
+      ).as('trusted_links'),
+    ])
     .where('id', '=', id)
     .executeTakeFirst();
   if (row === undefined) return undefined;
-  const [domains, mailboxes, faxNumbers, addresses, links] = await Promise.all([
-    db
-      .selectFrom('organisation_domains')
-      .select(['id', 'domain'])
-      .where('organisation_id', '=', id)
-      .orderBy('domain')
-      .execute(),
-    db
-      .selectFrom('organisation_mailboxes')
-      .select(['id', 'label', 'address'])
-      .where('organisation_id', '=', id)
-      .orderBy('address')
-      .execute(),
-    db
-      .selectFrom('organisation_fax_numbers')
-      .select(['id', 'label', 'number'])
-      .where('organisation_id', '=', id)
-      .orderBy('label')
-      .execute(),
-    db
-      .selectFrom('organisation_addresses')
-      .select(['id', 'label', 'line1', 'line2', 'town', 'postcode'])
-      .where('organisation_id', '=', id)
-      .orderBy('label')
-      .execute(),
-    db
-      .selectFrom('trusted_links')
-      .innerJoin('organisations as partner', (join) =>
-        join.on((eb) =>
-          eb.or([
-            eb.and([
-              eb('trusted_links.organisation_id', '=', id),
-              eb('partner.id', '=', eb.ref('trusted_links.partner_organisation_id')),
-            ]),
-            eb.and([
-              eb('trusted_links.partner_organisation_id', '=', id),
-              eb('partner.id', '=', eb.ref('trusted_links.organisation_id')),
-            ]),
-          ]),
-        ),
-      )
-      .select([
-        'trusted_links.id',
-        'partner.id as partner_id',
-        'partner.name as partner_name',
-        'trusted_links.description',
-      ])
-      .orderBy('partner.name')
-      .execute(),
-  ]);
   return {
     ...toOrganisation(row),
-    domains,
-    mailboxes,
-    faxNumbers,
-    addresses,
-    trustedLinks: links.map((link) => ({
-      id: link.id,
-      partnerId: link.partner_id,
-      partnerName: link.partner_name,
-      description: link.description,
-    })),
+    domains: row.domains,
+    mailboxes: row.mailboxes,
+    faxNumbers: row.fax_numbers,
+    addresses: row.addresses,
+    trustedLinks: row.trusted_links,
   };
 }
 
