@@ -20,7 +20,10 @@ export default defineConfig(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js', '.dependency-cruiser.cjs'] },
+        projectService: {
+          // tools/verify-audit-proof.mjs stands alone (plain JavaScript, typed by JSDoc): no Safeshare code, no tsconfig.
+          allowDefaultProject: ['eslint.config.js', 'bin/*.js', '.dependency-cruiser.cjs', 'tools/*.mjs'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },
