@@ -169,6 +169,23 @@ describe('the routine path', () => {
     );
   });
 
+  it('answers a very long paste with the field’s own error beside what was typed, not a page that loses it', async () => {
+    const childId = await childWithConsent({ consent: true, givenNames: 'Fay' });
+    const option = await optionOf(childId);
+    const pasted = 'The whole case file, pasted by mistake. '.repeat(5_000);
+    const refused = await browser.post(
+      `/people/${childId}/share-under-agreement`,
+      routineForm(option, { asked: pasted }),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(errorSummary(refused.body)).toEqual([
+      'This answer is too long: it must be 10000 characters or fewer',
+    ]);
+    expect(refused.body).toContain('The whole case file, pasted by mistake.');
+    expect(refused.body).toContain('value="Rebecca Sutton"');
+    expect(await decisionsAbout(childId)).toEqual([]);
+  });
+
   it('withholds what is unticked, recording a share in part', async () => {
     const childId = await childWithConsent({ consent: true, givenNames: 'Ben' });
     const option = await optionOf(childId);

@@ -36,7 +36,9 @@ export function formErrors(issues: readonly z.core.$ZodIssue[]): FormErrors {
       const text =
         issue.code === 'unrecognized_keys'
           ? `The form has a field it does not expect (${key.slice(0, 40)})`
-          : issue.message;
+          : issue.code === 'too_big' && issue.origin === 'string'
+            ? `This answer is too long: it must be ${String(issue.maximum)} characters or fewer`
+            : issue.message;
       if (fields[key] !== undefined) continue;
       fields[key] = { text };
       summary.push({ text, href: `#${key}` });

@@ -194,7 +194,9 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
   });
   await app.register(fastifyCookie, { secret: options.cookieSecret });
   // Forms and JSON are read as strict UTF-8 (request-text.ts), in place of the default readers.
-  registerStrictBodyParsers(app, { formBodyLimit: 64 * 1024 });
+  // As large as the app's body limit: a very long paste is refused by the form's own length rule,
+  // beside what was typed, not by a page that loses it.
+  registerStrictBodyParsers(app, { formBodyLimit: 1024 * 1024 });
   await app.register(fastifyCsrf, {
     cookieKey: cookies.names.csrf,
     cookieOpts: { ...cookies.attributes, signed: true },
