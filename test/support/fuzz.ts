@@ -16,6 +16,8 @@ import { testNhsNumbers } from '../../src/lib/nhs-number.ts';
 import { services as buildServices } from '../../src/services.ts';
 import type { RouteRule } from '../../src/web/access.ts';
 import { TestBrowser } from './browser.ts';
+import { londonToday } from '../../src/lib/time.ts';
+import { ehcAgreement } from './agreement-fixtures.ts';
 import { givenConsentAnswers } from './consent-fixtures.ts';
 import { letterDisclosure } from './disclosure-fixtures.ts';
 import { createOrganisation, createPerson, createStaff, signIn, type TestStaff } from './factories.ts';
@@ -552,7 +554,56 @@ export async function prepareWorld(app: FuzzApp): Promise<FuzzWorld> {
   }>`SELECT seq::text AS seq FROM audit_events WHERE organisation_id = ${council} ORDER BY seq LIMIT 1`.execute(
     context.db,
   );
+  // The registers' records, so that their pages (and the forms on them) are reached.
+  const lead = staffByRole.get('ig_lead');
+  const agreement =
+    lead === undefined
+      ? randomUUID()
+      : await context.services.agreements.create(
+          viewerOf(lead, 'ig_lead'),
+          ehcAgreement(school, londonToday(context.clock.now())),
+        );
+  const incident = await context.services.incidents.report(asPractitioner, {
+    kind: 'wrong-recipient',
+    whatHappened: 'A letter went to number 14 instead of 41.',
+    happenedOn: londonToday(context.clock.now()),
+    awareAt: context.clock.now(),
+    information: 'A conference invitation.',
+    peopleAffected: 3,
+    peopleEstimated: false,
+    actionsTaken: 'Asked for it back.',
+  });
+  await context.services.incidents.recordAction(asPractitioner, incident, {
+    kind: 'retrieve',
+    description: 'Asked number 14 to post it back.',
+    dueOn: londonToday(context.clock.now()),
+  });
+  const offSite = await context.services.custody.log(asPractitioner, {
+    form: 'paper',
+    what: 'The court bundle.',
+    reasonId: 'court',
+    destination: 'Swindon Combined Court',
+    dueBackAt: new Date(context.clock.now().getTime() + 8 * 3_600_000),
+    protected: true,
+    carSafe: true,
+  });
+  const medium = await context.services.media.register(asPractitioner, {
+    kind: 'usb-stick',
+    assetTag: `SBC-USB-${suffix}`,
+    encrypted: true,
+    encryption: 'BitLocker To Go',
+    contents: 'Photographs for the court bundle.',
+    purpose: 'Taking them to court.',
+    backedUp: 'The case management system.',
+    neededUntil: londonToday(new Date(context.clock.now().getTime() + 7 * 86_400_000)),
+  });
+
   const ids: Record<string, string> = {
+    agreement,
+    incident,
+    incidentAction: await firstId(context, 'incident_actions', 'incident_id', incident),
+    offSite,
+    medium,
     organisation: council,
     person: child,
     consent,
@@ -701,11 +752,17 @@ function realId(world: FuzzWorld, url: string, parameter: string): string {
       return pick('token');
     case 'seq':
       return pick('seq');
+    case 'actionId':
+      return pick('incidentAction');
     case 'itemId':
       return pick(/\/(domains|fax-numbers|addresses|trusted-links)\//.exec(url)?.[1] ?? 'domains');
     default:
       break;
   }
+  if (url.startsWith('/agreements')) return pick('agreement');
+  if (url.startsWith('/incidents')) return pick('incident');
+  if (url.startsWith('/off-site')) return pick('offSite');
+  if (url.startsWith('/media')) return pick('medium');
   if (url.startsWith('/admin/organisations')) return pick('organisation');
   if (url.startsWith('/admin/staff')) return pick('staff');
   if (url.startsWith('/admin/outbox')) return pick('mail');
