@@ -21,6 +21,30 @@ import { signIn } from '../../test/support/factories.ts';
 
 beforeAll(setUpDisclosureWorld, 60_000);
 
+describe('the decision’s confirmation page', () => {
+  it('goes on to the sending: a button to the secure exchange, and one to record a disclosure made another way', async () => {
+    const browser = await signIn(context, practitioner);
+    const page = await browser.get(`/decisions/${shareToPolice}/confirmation`);
+    expect(page.statusCode).toBe(200);
+    expectClean(page.body);
+    expect(page.body).toMatch(
+      new RegExp(
+        `<a href="/decisions/${shareToPolice}/packages/new" role="button" draggable="false" class="govuk-button" data-module="govuk-button">\\s*Send through the secure exchange\\s*</a>`,
+      ),
+    );
+    expect(page.body).toMatch(
+      new RegExp(
+        `<a href="/decisions/${shareToPolice}/disclosures/new" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">\\s*Record a disclosure made another way\\s*</a>`,
+      ),
+    );
+    // A decision not to share sends nothing.
+    const notSharing = await browser.get(`/decisions/${notShared}/confirmation`);
+    expect(notSharing.statusCode).toBe(200);
+    expect(notSharing.body).not.toContain('Send through the secure exchange');
+    expect(notSharing.body).not.toContain('/disclosures/new');
+  });
+});
+
 describe('step 1: to whom, what and how', () => {
   it('offers only the decision’s recipients and shared information, and names every missing answer', async () => {
     const browser = await signIn(context, practitioner);

@@ -1,6 +1,8 @@
 import { formatDateTime } from '../../lib/time.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { consentPaths } from '../../consent/index.ts';
+import { disclosurePaths } from '../../disclosures/disclosures.paths.ts';
+import { exchangePaths } from '../../exchange/exchange.paths.ts';
 import { RuleError } from '../../lib/errors.ts';
 import { linkedTo, parseForm, ruleErrors, typedAnswers, type FormErrors } from '../../web/forms.ts';
 import { outcomeNames } from '../sharing.answers.ts';
@@ -95,6 +97,9 @@ export function recordRoutes(app: FastifyInstance, pages: DecisionPages): void {
       paths: {
         printable: sharingPaths.printable(view.id),
         overview: sharingPaths.decision(view.id),
+        // A decision to share goes on to the sending: through the exchange, or a disclosure logged by hand.
+        send: exchangePaths.send(view.id),
+        recordDisclosure: disclosurePaths.newForDecision(view.id),
         mine: sharingPaths.mine(),
         history:
           personIds.length === 1 && personIds[0] !== undefined
