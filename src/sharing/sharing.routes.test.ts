@@ -957,6 +957,58 @@ describe('the lawful basis page (R2.17, R2.20)', () => {
     expect(sheet.body).toContain('Children Act 2004, section 16LA');
   });
 
+  it('records Schedule 1 paragraph 2 with Article 9(2)(h) when Schedule 1 is left unanswered, and shows it on check your answers', async () => {
+    const browser = await signIn(context, practitioner);
+    const id = await context.services.sharing.start(asPractitioner, { personId: childId });
+    const answers = routineShareAnswers({ personIds: [childId], schoolId });
+    await context.services.sharing.save(asPractitioner, id, without(answers, 'lawfulBasis'));
+    const base = `/decisions/${id}`;
+    const page = await browser.get(`${base}/lawful-basis`);
+    expect(page.body).toContain(
+      'Recorded with the Schedule 1 condition “Health or social care purposes (paragraph 2)”: you need not choose it below.',
+    );
+    // Consent covers the share, so consent is already the common-law position.
+    expect(page.body).toMatch(/name="commonLaw" type="radio" value="consent" checked/);
+    await answer(
+      browser,
+      `${base}/lawful-basis`,
+      forms.lawfulBasis({ article9: 'health-social-care', schedule1: '' }),
+      `${base}/decision`,
+    );
+    const saved = await context.services.sharing.open(asPractitioner, id);
+    expect(saved.answers.lawfulBasis).toMatchObject({
+      article9: 'health-social-care',
+      schedule1: 'health-social-care-purposes',
+    });
+    const check = await browser.get(`${base}/check-your-answers`);
+    expect(check.body).toContain('Health or social care purposes (paragraph 2)');
+
+    // Another Article 9 condition still asks for its Schedule 1 condition.
+    const unpaired = await browser.post(
+      `${base}/lawful-basis`,
+      forms.lawfulBasis({ article9: 'substantial-public-interest', schedule1: '' }),
+    );
+    expect(unpaired.statusCode).toBe(400);
+    expect(errorSummary(unpaired.body)).toEqual(['Select the Data Protection Act 2018 Schedule 1 condition']);
+  });
+
+  it('counts the characters left on the long answers, to the limits the forms keep', async () => {
+    const browser = await signIn(context, practitioner);
+    const id = await context.services.sharing.start(asPractitioner, { personId: childId });
+    const answers = routineShareAnswers({ personIds: [childId], schoolId });
+    await context.services.sharing.save(asPractitioner, id, without(answers, 'lawfulBasis'));
+    const base = `/decisions/${id}`;
+    const counted = (html: string) =>
+      [...html.matchAll(/data-maxlength="(\d+)"/g)].map((match) => Number(match[1]));
+    expect(counted((await browser.get(`${base}/request`)).body)).toEqual([4000]);
+    expect(counted((await browser.get(`${base}/lawful-basis`)).body)).toEqual([4000, 500]);
+    expect(counted((await browser.get(`${base}/decision`)).body)).toEqual([
+      2000, 2000, 4000, 4000, 4000, 4000,
+    ]);
+    const tooLong = await browser.post(`${base}/decision`, forms.decision({ reasons: 'x'.repeat(4001) }));
+    expect(tooLong.statusCode).toBe(400);
+  });
+
   it('keeps an overriding public interest waiting for approval, with its justification', async () => {
     const browser = await signIn(context, practitioner);
     const id = await context.services.sharing.start(asPractitioner, { personId: uncoveredChildId });

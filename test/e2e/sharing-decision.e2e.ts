@@ -240,11 +240,7 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
       'Health or social care (Article 9(2)(h))',
       { exact: false },
     );
-    await lawfulBasis.choose(
-      'Data Protection Act 2018 Schedule 1 condition',
-      'Health or social care purposes (paragraph 2)',
-      { exact: false },
-    );
+    // Article 9(2)(h) brings Schedule 1 paragraph 2 with it: it is not chosen again.
     await lawfulBasis.saveAndContinue();
 
     // 6. The decision: told, safe, and shared in part.
@@ -279,6 +275,7 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
       'Purpose: Education support, including an EHC plan',
       'People: Amelia Clarke, born 14 March 2017',
       "Withheld: A parent's or carer's criminal record",
+      'Schedule 1 condition: Health or social care purposes (paragraph 2)',
       'Common-law position: Consent',
       'Consent: Amelia Clarke: Consent in place that covers this share',
       'Decision: Share in part',

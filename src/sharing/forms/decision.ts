@@ -23,19 +23,29 @@ export const decisionFields = [
   'reasons',
 ];
 
+/** The longest answer each free-text question takes: the form refuses more, and the page counts down to it. */
+export const decisionLimits = {
+  toldDetails: 2000,
+  notToldReason: 2000,
+  wellbeing: 4000,
+  riskOfSharing: 4000,
+  riskOfNotSharing: 4000,
+  reasons: 4000,
+} as const;
+
 export function decisionForm(context: { readonly pack: PolicyPack }) {
   const reasons = context.pack.sharing.notShareReasons.map((reason) => reason.id);
   return z
     .strictObject({
       told: choice(yesNo, 'Select yes if you have told the person or family'),
-      toldDetails: text('what they were told', 2000),
-      notToldReason: text('why they were not told', 2000),
-      wellbeing: text('the effect on safety and well-being', 4000),
-      riskOfSharing: text('the risk of sharing', 4000),
-      riskOfNotSharing: text('the risk of not sharing', 4000),
+      toldDetails: text('what they were told', decisionLimits.toldDetails),
+      notToldReason: text('why they were not told', decisionLimits.notToldReason),
+      wellbeing: text('the effect on safety and well-being', decisionLimits.wellbeing),
+      riskOfSharing: text('the risk of sharing', decisionLimits.riskOfSharing),
+      riskOfNotSharing: text('the risk of not sharing', decisionLimits.riskOfNotSharing),
       outcome: choice(outcomes, 'Select your decision'),
       notShareReasonIds: list(reasons, 'Select the reasons from the list'),
-      reasons: text('the reasons for your decision', 4000),
+      reasons: text('the reasons for your decision', decisionLimits.reasons),
     })
     .transform((raw, ctx): { openness: OpennessSection; safety: SafetySection; outcome: OutcomeSection } => {
       const problem = (path: string, message: string) =>

@@ -17,6 +17,24 @@ export const lawfulBasisFields = [
   'statute',
 ];
 
+/** The longest answer each free-text question takes: the form refuses more, and the page counts down to it. */
+export const lawfulBasisLimits = { confidenceReason: 4000, justification: 4000, statute: 500 } as const;
+
+/**
+ * The Schedule 1 condition an Article 9 condition is made with, when the practitioner leaves Schedule 1
+ * unanswered: Article 9(2)(h) health or social care goes with DPA 2018 Schedule 1 paragraph 2. Used
+ * only where the pack offers both.
+ */
+export const schedule1Pairings: Readonly<Record<string, string>> = {
+  'health-social-care': 'health-social-care-purposes',
+};
+
+/** The Schedule 1 condition paired with an Article 9 condition, if the pack offers it. */
+export function pairedSchedule1(pack: PolicyPack, article9: string | undefined): string | undefined {
+  const paired = article9 === undefined ? undefined : schedule1Pairings[article9];
+  return pack.sharing.lawfulBases.schedule1.some((option) => option.id === paired) ? paired : undefined;
+}
+
 export function lawfulBasisForm(context: {
   readonly pack: PolicyPack;
   readonly specialCategory: boolean;
@@ -35,14 +53,18 @@ export function lawfulBasisForm(context: {
         'Select the condition for criminal offence information from the list',
       ),
       commonLaw: choice(ids(bases.commonLaw), 'Select the common-law position from the list'),
-      confidenceReason: text('the reasons for not observing the duty of confidence', 4000),
-      justification: text('the public-interest justification', 4000),
-      statute: text('the statutory provision', 500),
+      confidenceReason: text(
+        'the reasons for not observing the duty of confidence',
+        lawfulBasisLimits.confidenceReason,
+      ),
+      justification: text('the public-interest justification', lawfulBasisLimits.justification),
+      statute: text('the statutory provision', lawfulBasisLimits.statute),
     })
     .transform((raw, ctx): LawfulBasisSection => {
       const problem = (path: string, message: string) =>
         ctx.addIssue({ code: 'custom', path: [path], message });
       const unsure = raw.unsure === 'yes';
+      const schedule1 = raw.schedule1 ?? pairedSchedule1(context.pack, raw.article9);
       const commonLaw = bases.commonLaw.find((option) => option.id === raw.commonLaw);
       if (!unsure) {
         if (raw.article6 === undefined)
@@ -52,7 +74,7 @@ export function lawfulBasisForm(context: {
           );
         if (context.specialCategory && raw.article9 === undefined)
           problem('article9', 'Select the Article 9 condition: special category information is shared');
-        if (context.specialCategory && raw.schedule1 === undefined)
+        if (context.specialCategory && schedule1 === undefined)
           problem('schedule1', 'Select the Data Protection Act 2018 Schedule 1 condition');
         if (context.criminalOffence && raw.criminalOffence === undefined)
           problem('criminalOffence', 'Select the condition for sharing criminal offence information');
@@ -75,7 +97,7 @@ export function lawfulBasisForm(context: {
         unsure,
         ...(raw.article6 === undefined ? {} : { article6: raw.article6 }),
         ...(raw.article9 === undefined || !context.specialCategory ? {} : { article9: raw.article9 }),
-        ...(raw.schedule1 === undefined || !context.specialCategory ? {} : { schedule1: raw.schedule1 }),
+        ...(schedule1 === undefined || !context.specialCategory ? {} : { schedule1 }),
         ...(raw.criminalOffence === undefined || !context.criminalOffence
           ? {}
           : { criminalOffence: raw.criminalOffence }),

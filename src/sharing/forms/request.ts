@@ -25,6 +25,9 @@ export const requestFields = [
   'details',
 ];
 
+/** The longest account of the request the form takes; the page counts down to it. */
+export const requestDetailsLimit = 4000;
+
 export function requestForm(context: { readonly pack: PolicyPack; readonly today: string }) {
   const { pack } = context;
   return z
@@ -46,7 +49,7 @@ export function requestForm(context: { readonly pack: PolicyPack; readonly today
         pack.purposes.map((purpose) => purpose.id),
         'Select the purpose of sharing',
       ),
-      details: text('what was asked for', 4000),
+      details: text('what was asked for', requestDetailsLimit),
     })
     .transform((raw, ctx): RequestSection => {
       const problem = (path: string, message: string) =>

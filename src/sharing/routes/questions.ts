@@ -14,7 +14,7 @@ import {
 import { sharingPaths } from '../sharing.paths.ts';
 import { assessDecision, sensitiveCategoriesFor } from '../sharing.rules.ts';
 import type { DecisionView } from '../sharing.service.ts';
-import { decisionFields, decisionForm, decisionValues } from '../forms/decision.ts';
+import { decisionFields, decisionForm, decisionLimits, decisionValues } from '../forms/decision.ts';
 import { checkboxFields, type FormValues } from '../forms/fields.ts';
 import {
   informationFields,
@@ -23,9 +23,21 @@ import {
   principleNames,
   thirdPartyNames,
 } from '../forms/information.ts';
-import { lawfulBasisFields, lawfulBasisForm, lawfulBasisValues } from '../forms/lawful-basis.ts';
+import {
+  lawfulBasisFields,
+  lawfulBasisForm,
+  lawfulBasisLimits,
+  lawfulBasisValues,
+  pairedSchedule1,
+} from '../forms/lawful-basis.ts';
 import { questionQuery } from '../forms/params.ts';
-import { requesterKindNames, requestFields, requestForm, requestValues } from '../forms/request.ts';
+import {
+  requestDetailsLimit,
+  requesterKindNames,
+  requestFields,
+  requestForm,
+  requestValues,
+} from '../forms/request.ts';
 import { consentFindings } from '../pages/answers.ts';
 import { approverList, purposeName } from '../pages/names.ts';
 import { canStart, nextPath, pageSections, type PageKey } from '../pages/navigation.ts';
@@ -193,6 +205,7 @@ export function questionRoutes(app: FastifyInstance, pages: DecisionPages): void
     fields: () => requestFields,
     values: (view) => requestValues(view.answers.request, today()),
     choices: async () => ({
+      detailsLimit: requestDetailsLimit,
       requesterKindItems: requesterKinds.map((kind) => ({ value: kind, text: requesterKindNames[kind] })),
       organisationItems: [
         { value: '', text: 'Select an organisation' },
@@ -282,6 +295,22 @@ export function questionRoutes(app: FastifyInstance, pages: DecisionPages): void
       ? lawAdvice.healthAdvisers
       : lawAdvice.advisers;
   };
+  // An Article 9 condition that brings its Schedule 1 condition with it says so, so it is not asked twice.
+  const article9Items = () =>
+    policy.sharing.lawfulBases.article9.map((option) => {
+      const paired = policy.sharing.lawfulBases.schedule1.find(
+        (condition) => condition.id === pairedSchedule1(policy, option.id),
+      );
+      const hint =
+        paired === undefined
+          ? option.help
+          : `Recorded with the Schedule 1 condition “${paired.label}”: you need not choose it below.`;
+      return {
+        value: option.id,
+        text: option.label,
+        ...(hint === undefined ? {} : { hint: { text: hint } }),
+      };
+    });
   const everyoneCovered = (view: DecisionView) =>
     view.consent.length > 0 && view.consent.every((finding) => finding.outcome === 'covered');
   questionPage({
@@ -301,8 +330,9 @@ export function questionRoutes(app: FastifyInstance, pages: DecisionPages): void
         ...sensitivity(view),
         lawAdvisers: approverList(lawAdvisersFor(view), 'others', 'and'),
         article6Items: labelled(bases.article6),
-        article9Items: labelled(bases.article9),
+        article9Items: article9Items(),
         schedule1Items: labelled(bases.schedule1),
+        limits: lawfulBasisLimits,
         criminalOffenceItems: labelled(bases.criminalOffence),
         commonLawItems: commonLawItems(),
         askedBy: {
@@ -329,6 +359,7 @@ export function questionRoutes(app: FastifyInstance, pages: DecisionPages): void
         text: outcomeNames[value],
       })),
       notShareItems: labelled(policy.sharing.notShareReasons),
+      limits: decisionLimits,
     }),
     schema: () => decisionForm({ pack: policy }),
     sections: (value) => value,
