@@ -37,6 +37,8 @@ export interface AppOptions extends Dependencies {
   /** Replace parts of the service container (tests). */
   readonly services?: Services;
   readonly logger?: boolean;
+  /** Where the log goes instead of standard output (the test that reads a journey's log). */
+  readonly logStream?: { write(line: string): void };
 }
 
 /** Builds the Safeshare web application. It never listens: main.ts does, and tests inject requests. */
@@ -61,6 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
                 id: request.id,
               }),
             },
+            ...(options.logStream === undefined ? {} : { stream: options.logStream }),
           },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
