@@ -38,10 +38,16 @@ describe('the checklists', () => {
     );
     for (const text of [
       'Did you call back through the organisation’s published switchboard number?',
-      'Policy requirement R4.1.2',
-      'Do not disclose anything to a caller who cannot give one (R4.1.3)',
+      'Answer if you received the call, and the caller is not known to you and is from another organisation.',
+      'Do not disclose anything to a caller who cannot give one.',
+      'The telephone may be used, with its checklist completed.',
     ])
       expect(page.body).toContain(text);
+    // Plain words for the practitioner: the requirement IDs are on the disclosure's record (below).
+    expect(page.body).not.toMatch(/R\d+\.\d+/);
+    expect(page.body).not.toContain('Policy requirement');
+    // A question asked on every call received has no hint repeating that the call was received.
+    expect(page.body).not.toContain('Answer if you received the call.');
     const stepOne = { recipientIndex: '0', categoryIds: ['education'], method: 'telephone' };
     const before = await disclosureCount();
 
@@ -263,6 +269,8 @@ describe('the checklists', () => {
       method: 'in-person',
     });
     expect(page.body).toContain('Did you check the recipient’s identity?');
+    expect(page.body).toContain('Personal information taken off site is logged first, with the reason');
+    expect(page.body).not.toMatch(/R\d+\.\d+/);
     const before = await disclosureCount();
     const form = {
       recipientIndex: '0',

@@ -231,20 +231,29 @@ export function fieldOfProblem(method: ChannelMethodId, field: string): string {
   return checklistFields(method).includes(id) ? id : 'answers';
 }
 
-/** A checklist question as the method's template shows it: the question, when it applies, and the requirement it meets. */
+/**
+ * A checklist question as the method's template shows it: the question and when it applies, in
+ * plain words. The requirement it meets is for the disclosure's record, which the DPO reads, not
+ * for the practitioner filling it in.
+ */
 export interface ChecklistQuestion extends ChecklistItem {
+  /** When it applies, or blank: a call's direction is chosen before its page, so it is not repeated. */
   readonly hint: string;
 }
+
+const directionOnly: readonly (string | undefined)[] = [
+  undefined,
+  'You received the call',
+  'You made the call',
+];
 
 /** The checklist's questions by id, for the method's template. */
 export function questionsOf(method: ChannelMethodId): Record<string, ChecklistQuestion> {
   return Object.fromEntries(
     checklistFor(method).map((item) => {
-      const when =
-        item.when === undefined
-          ? ''
-          : `Answer if ${item.when.charAt(0).toLowerCase()}${item.when.slice(1)}. `;
-      return [item.id, { ...item, hint: `${when}Policy requirement ${item.requirement}.` }];
+      const when = item.when === undefined || directionOnly.includes(item.when) ? undefined : item.when;
+      const hint = when === undefined ? '' : `Answer if ${when.charAt(0).toLowerCase()}${when.slice(1)}.`;
+      return [item.id, { ...item, hint }];
     }),
   );
 }

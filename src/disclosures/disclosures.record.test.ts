@@ -98,8 +98,12 @@ describe('step 1: to whom, what and how', () => {
     expect(errorSummary(refused.body)).toEqual([
       'Ordinary e-mail cannot be used for this disclosure: send it by the secure exchange instead',
     ]);
-    expect(refused.body).toContain('R4.5.1: Ordinary e-mail to another organisation is not secure');
-    expect(refused.body).toContain('R4.6.4: Use the secure exchange');
+    // The reasons in plain words: the requirement IDs are for the disclosure's record, not step 1.
+    expect(refused.body).toContain('<li>Ordinary e-mail to another organisation is not secure');
+    expect(refused.body).toContain(
+      '<li>Use the secure exchange: it is encrypted, time-limited and audited.</li>',
+    );
+    expect(refused.body).not.toMatch(/R\d+\.\d+/);
     expect(refused.body).toMatch(/value="secure-exchange" checked/);
     expect(refused.body).not.toMatch(/value="email" checked/);
     // Step 1's other answers are kept.

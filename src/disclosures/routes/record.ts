@@ -194,7 +194,7 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
           reasons: [...advice.reasons]
             .sort((a, b) => effectOrder[a.effect] - effectOrder[b.effect])
             .filter((reason) => reason.effect === 'refuses' || reason.effect === 'notes')
-            .map((reason) => `${reason.requirement}: ${reason.explanation}`),
+            .map((reason) => reason.explanation),
         };
         const text = `${methodLabels[advice.method]} cannot be used for this disclosure: send it by ${methodName(advice.recommended)} instead`;
         return renderStepOne(
@@ -296,7 +296,7 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
           ? []
           : advice.reasons
               .filter((reason) => reason.effect !== 'refuses')
-              .map((reason) => `${reason.requirement}: ${reason.explanation}`),
+              .map((reason) => reason.explanation),
       receiptDays: advice?.receiptWithinWorkingDays ?? null,
       // In person: the entry of the viewer's off-site log it was carried under, one preselected when only one will do.
       offSiteItems: [
