@@ -264,7 +264,7 @@ describe('asking for advice', () => {
     });
     expect(tooLong.statusCode).toBe(400);
     expect(errorSummary(tooLong.body)).toEqual([
-      'Your question must be 4000 characters or fewer',
+      'This answer is too long: it must be 4000 characters or fewer',
       'Select yes if the adviser needs to know who the information is about',
     ]);
     const asked = await context.db
@@ -336,7 +336,9 @@ describe('anonymised advice (R2.19)', () => {
     expectNoPersonalDetails(empty.body, maisie);
     const tooLong = await caldicott.post(`/advice/${adviceId}`, { answer: 'y'.repeat(4001) });
     expect(tooLong.statusCode).toBe(400);
-    expect(errorSummary(tooLong.body)).toEqual(['Your advice must be 4000 characters or fewer']);
+    expect(errorSummary(tooLong.body)).toEqual([
+      'This answer is too long: it must be 4000 characters or fewer',
+    ]);
     expect(
       (
         await context.db
@@ -734,6 +736,11 @@ describe('the approver’s queue and decision (R2.16, R2.20)', () => {
     expect(queue.body).toContain('Recently decided');
     expect(queue.body).toContain(`/approvals/${approvalId}`);
     expect((await context.services.sharing.open(asPractitioner, decisionId)).status).toBe('approved');
+    // Approved, nothing is waiting to be withdrawn: taking it back is for changing the answers.
+    const overview = await (await signIn(context, practitioner)).get(`/decisions/${decisionId}`);
+    expect(overview.body).not.toContain('Withdraw request');
+    expect(overview.body).toContain('Return to draft to change the answers');
+    expect(overview.body).toContain('The approvals given will no longer count');
     expect(await context.services.sharing.record(asPractitioner, decisionId)).toMatch(/^SD-/);
   });
 

@@ -895,6 +895,24 @@ describe('approval, advice and addenda', () => {
   });
 });
 
+describe('the task list', () => {
+  it('names what must be done before a task can start, and only tasks it lists as what stands in the way', async () => {
+    const browser = await signIn(context, practitioner);
+    const id = await context.services.sharing.start(asPractitioner, { personId: childId });
+    const overview = await browser.get(`/decisions/${id}`);
+    expect(overview.statusCode).toBe(200);
+    expect(overview.body).toContain('Complete “About the request” first');
+    expect(overview.body).toContain(
+      'Complete “About the request”, “Who will receive it” and “What will be shared” first',
+    );
+    // The decision page asks about telling the family and the risks: it is named once, as its task.
+    expect(overview.body).toContain('Complete “Your decision”');
+    expect(overview.body).not.toContain('Telling the family');
+    expect(overview.body).not.toContain('Safety and risks');
+    expectClean(overview.body);
+  });
+});
+
 describe('the lawful basis page (R2.17, R2.20)', () => {
   it('says, where the basis is chosen, that data protection law is not a barrier to sharing but a framework (golden rule 1)', async () => {
     const browser = await signIn(context, practitioner);

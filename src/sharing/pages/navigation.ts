@@ -115,15 +115,32 @@ export function pageStatus(view: Pick<DecisionView, 'answers' | 'assessment'>, p
   return canStart(view.answers, page) ? 'incomplete' : 'cannot-start';
 }
 
+/** The tasks a page waits for, by their names in the task list, in the task list's order. */
+export function waitingFor(answers: DecisionAnswers, page: PageKey): readonly string[] {
+  const missing = prerequisites[page].filter((section) => answers[section] === undefined);
+  return pageKeys
+    .filter((key) => pageSections[key].some((section) => missing.includes(section)))
+    .map((key) => pageTitles[key]);
+}
+
+/** "A", "A and B", "A, B and C". */
+function namesList(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
+}
+
 /** The GOV.UK task list of the six pages; links only for the author of a decision they can still change. */
 export function taskList(view: DecisionView) {
   return pageKeys.map((page) => {
     const status = pageStatus(view, page);
     const linked = view.can.edit && status !== 'cannot-start';
+    const waiting = waitingFor(view.answers, page);
     return {
       title: { text: pageTitles[page] },
       ...(linked ? { href: pagePath(view.id, page) } : {}),
       ...(status === 'not-needed' ? { hint: { text: 'Optional: you have decided not to share' } } : {}),
+      ...(status === 'cannot-start' && waiting.length > 0
+        ? { hint: { text: `Complete ${namesList(waiting.map((name) => `“${name}”`))} first` } }
+        : {}),
       status:
         status === 'completed'
           ? { text: 'Completed' }
@@ -138,7 +155,18 @@ export function taskList(view: DecisionView) {
 
 /** A problem that still stands, with where to put it right. */
 export function problemLinks(view: DecisionView) {
-  return view.assessment.problems.map((problem: DecisionProblem) => {
+  // A missing section is named by the task that asks it: "Telling the family" and "Safety and risks"
+  // are parts of "Your decision", not tasks of their own, so that task is named once.
+  const named = new Set<PageKey>();
+  const problems = view.assessment.problems.flatMap((problem: DecisionProblem) => {
+    if (problem.code !== 'SECTION_MISSING' || problem.section === 'advice' || problem.section === 'approval')
+      return [problem];
+    const page = pageOf(problem.section);
+    if (named.has(page)) return [];
+    named.add(page);
+    return [{ ...problem, message: `Complete “${pageTitles[page]}”` }];
+  });
+  return problems.map((problem: DecisionProblem) => {
     const href =
       problem.section === 'advice'
         ? view.can.askAdvice
