@@ -50,6 +50,17 @@ export const methodLabels: Record<ChannelMethodId, string> = {
   fax: 'Fax',
 };
 
+/** Each method in a line, for step 1's choice of method: its checklist says the rest. */
+export const methodHints: Record<ChannelMethodId, string> = {
+  'secure-exchange': 'Encrypted and time-limited. The recipient signs in to open it and confirms receipt.',
+  'secure-email': 'From your address to theirs, when both are on the secure e-mail list.',
+  email: 'Only within your organisation, or to one joined to yours by a trusted link.',
+  post: 'Registered, signed for or by an approved courier, to a named person.',
+  'in-person': 'You hand it to the named recipient yourself, after checking who they are.',
+  telephone: 'You check who you are speaking to, and record what you said.',
+  fax: 'Only to a number from the partner directory, or one checked twice.',
+};
+
 /** Each method's checklist template. */
 export const checklistTemplates: Record<ChannelMethodId, string> = {
   telephone: 'telephone',

@@ -85,6 +85,42 @@ describe('step 1: to whom, what and how', () => {
     ]);
   });
 
+  it('starts with the information the decision shares ticked, and offers the methods the policy allows before those it refuses', async () => {
+    const browser = await signIn(context, practitioner);
+    const page = await browser.get(`/decisions/${shareToNeighbour}/disclosures/new`);
+    expect(page.statusCode).toBe(200);
+    expectClean(page.body);
+    // Every category the decision shares starts ticked: the practitioner unticks what is not going now.
+    for (const category of ['education', 'health'])
+      expect(page.body).toMatch(new RegExp(`value="${category}" checked`));
+    expect(page.body).toContain('Untick anything you are not disclosing now.');
+
+    // Ordinary and secure e-mail to the neighbouring council are refused: not choices, but listed after them with why.
+    const choices = [...page.body.matchAll(/name="method" type="radio" value="([a-z-]+)"/g)].map(
+      (match) => match[1],
+    );
+    expect(choices).toEqual(['secure-exchange', 'post', 'in-person', 'telephone', 'fax']);
+    const refused = page.body.slice(page.body.indexOf('Why other methods are not listed'));
+    expect(page.body.indexOf('Why other methods are not listed')).toBeGreaterThan(
+      page.body.indexOf('value="telephone"'),
+    );
+    expect(refused).toContain(
+      '<strong>Ordinary e-mail</strong>: Ordinary e-mail to another organisation is not secure: it must never carry personal or confidential information.',
+    );
+    expect(refused).toContain('<strong>Secure e-mail</strong>:');
+    // A line for each method, not the policy's paragraph, and no e-mail address to ask for.
+    expect(page.body).toContain(
+      'Encrypted and time-limited. The recipient signs in to open it and confirms receipt.',
+    );
+    expect(page.body).not.toContain('keep it locked in the boot');
+    expect(page.body).not.toContain('name="recipientAddress"');
+
+    // Within the council, ordinary e-mail is allowed, and the address can be changed.
+    const internal = await browser.get(`/decisions/${shareInternally}/disclosures/new`);
+    expect(internal.body).toContain('name="method" type="radio" value="email"');
+    expect(internal.body).toContain('name="recipientAddress"');
+  });
+
   it('refuses ordinary e-mail from the council to the neighbouring council, explains why and offers the secure exchange', async () => {
     const browser = await signIn(context, practitioner);
     const refused = await chooseMethod(browser, shareToNeighbour, {

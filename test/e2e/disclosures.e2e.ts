@@ -178,7 +178,8 @@ describe('the disclosure log', () => {
         .getByLabel('DC Sarah Price, Detective constable, child abuse investigation team')
         .isChecked(),
     ).toBe(true);
-    await page.getByLabel('Education', { exact: true }).check();
+    // What the decision shares starts ticked.
+    expect(await page.getByLabel('Education', { exact: true }).isChecked()).toBe(true);
     await page.getByLabel('Telephone', { exact: true }).check();
     await start.check('disclosure-new-telephone');
     await start.continue();
@@ -331,23 +332,19 @@ describe('the disclosure log', () => {
     expect(await (await ReceiptsPage.verifyOnPage(page)).mainText()).toContain('No receipts are awaited.');
   });
 
-  it('(3) an e-mail from the council to the neighbouring council is refused, and the secure exchange offered', async () => {
+  it('(3) an e-mail from the council to the neighbouring council is not offered, with why, and the secure exchange is', async () => {
     await (await SharingOverviewPage.open(page, toNeighbour)).recordDisclosure();
     await page.waitForURL(`**/decisions/${toNeighbour}/disclosures/new`);
     const start = await DisclosureNewPage.verifyOnPage(page);
-    await page.getByLabel('Education', { exact: true }).check();
-    await page.getByLabel('Ordinary e-mail', { exact: true }).check();
-    await start.continue();
-
-    expect(await start.errorSummaryText()).toContain(
-      'Ordinary e-mail cannot be used for this disclosure: send it by the secure exchange instead',
-    );
-    const refusal = await start.refusal();
-    expect(refusal).toContain('Ordinary e-mail is not allowed here');
-    expect(refusal).toContain('Ordinary e-mail to another organisation is not secure');
-    expect(refusal).toContain('Use the secure exchange');
-    expect(refusal).not.toMatch(/R\d+\.\d+/);
-    expect(await page.getByLabel('Secure exchange', { exact: true }).isChecked()).toBe(true);
+    // What the decision shares starts ticked: only the education report goes now.
+    expect(await page.getByLabel('Education', { exact: true }).isChecked()).toBe(true);
+    await page.getByLabel('Health, including mental health', { exact: true }).uncheck();
+    // The methods the policy allows are the choices; e-mail is listed after them, with why.
+    expect(await page.getByLabel('Ordinary e-mail', { exact: true }).count()).toBe(0);
+    const refused = await start.refusedMethods();
+    expect(refused).toContain('Ordinary e-mail: Ordinary e-mail to another organisation is not secure');
+    expect(refused).not.toMatch(/R\d+\.\d+/);
+    await page.getByLabel('Secure exchange', { exact: true }).check();
     await start.check('disclosure-email-refused');
 
     // The secure exchange is not a checklist: sending its package records the disclosure.

@@ -20,6 +20,7 @@ import {
   checklistTemplates,
   fieldOfProblem,
   isEmail,
+  methodHints,
   methodLabels,
   questionsOf,
   stepOneFields,
@@ -120,14 +121,70 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
     readonly reasons: readonly string[];
   }
 
-  function renderStepOne(
+  /** A method as the method policy judges it for the recipients in question: those it refuses it to, and why. */
+  interface MethodVerdict {
+    readonly method: ChannelMethodId;
+    readonly refusals: readonly { readonly recipient: string; readonly reasons: string }[];
+    readonly refusedToAll: boolean;
+  }
+
+  /**
+   * Each method the pack offers, judged for the recipient chosen (or, before one is, for each of the
+   * decision's recipients): the practitioner sees what may be used before choosing. An e-mail method
+   * the policy cannot judge yet (no address for the recipient) is judged when step 1 is sent.
+   */
+  async function judgeMethods(
+    viewer: Viewer,
+    context: DisclosureContext,
+    values: Record<string, unknown>,
+  ): Promise<MethodVerdict[]> {
+    const recipients = context.decision.answers.recipients?.recipients ?? [];
+    const chosen = values['recipientIndex'];
+    const index = typeof chosen === 'string' && /^\d{1,2}$/.test(chosen) ? Number(chosen) : undefined;
+    const indexes =
+      index !== undefined && index < recipients.length ? [index] : recipients.map((_, each) => each);
+    const typed = typeof values['recipientAddress'] === 'string' ? values['recipientAddress'].trim() : '';
+    return Promise.all(
+      availableMethods.map(async (rule): Promise<MethodVerdict> => {
+        const judged = await Promise.all(
+          indexes.map(async (recipientIndex) => {
+            const answer = await disclosures.advise(viewer, context.decision.id, {
+              recipientIndex,
+              method: rule.id,
+              recipientAddress: isEmail(rule.id) && typed !== '' ? typed : undefined,
+            });
+            if (!answer.ok || answer.advice.allowed) return [];
+            return [
+              {
+                recipient: recipientOf(context, recipientIndex).name,
+                reasons: answer.advice.reasons
+                  .filter((reason) => reason.effect === 'refuses')
+                  .map((reason) => reason.explanation)
+                  .join(' '),
+              },
+            ];
+          }),
+        );
+        const refusals = judged.flat();
+        return {
+          method: rule.id,
+          refusals,
+          refusedToAll: indexes.length > 0 && refusals.length === indexes.length,
+        };
+      }),
+    );
+  }
+
+  async function renderStepOne(
     reply: FastifyReply,
     status: number,
     context: DisclosureContext,
+    viewer: Viewer,
     values: Record<string, unknown>,
     extra: { errors?: FormErrors | undefined; refusal?: Refusal | undefined } = {},
   ) {
     const recipients = context.decision.answers.recipients?.recipients ?? [];
+    const verdicts = await judgeMethods(viewer, context, values);
     return reply.code(status).render('disclosures/views/new.njk', {
       pageTitle: 'Record a disclosure',
       backLink: sharingPaths.decision(context.decision.id),
@@ -146,11 +203,30 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
         value: item.categoryId,
         text: categoryName(item.categoryId),
       })),
-      methodItems: availableMethods.map((rule) => ({
-        value: rule.id,
-        text: methodLabels[rule.id],
-        hint: { text: rule.help },
-      })),
+      // The methods the policy allows first, as plain choices; those it refuses after them, with why.
+      methodItems: verdicts
+        .filter((verdict) => !verdict.refusedToAll)
+        .map((verdict) => ({
+          value: verdict.method,
+          text: methodLabels[verdict.method],
+          hint: {
+            text: [
+              methodHints[verdict.method],
+              ...verdict.refusals.map((refusal) => `Not to ${refusal.recipient}: ${refusal.reasons}`),
+            ].join(' '),
+          },
+        })),
+      refusedMethods: verdicts
+        .filter((verdict) => verdict.refusedToAll)
+        .map((verdict) => ({
+          method: methodLabels[verdict.method],
+          reasons: [...new Set(verdict.refusals.map((refusal) => refusal.reasons))].join(' '),
+        })),
+      methodsFor:
+        recipients.length === 1 || values['recipientIndex'] !== undefined
+          ? 'this recipient'
+          : 'these recipients',
+      emailOffered: verdicts.some((verdict) => isEmail(verdict.method) && !verdict.refusedToAll),
       alreadyDisclosed: context.disclosures.length,
       values,
       errors: extra.errors,
@@ -159,12 +235,18 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
   }
 
   app.get('/decisions/:id/disclosures/new', { config: recordersPage('none') }, async (request, reply) =>
-    openDecision(request, reply, async (context) => {
+    openDecision(request, reply, async (context, viewer) => {
       const draft = readDraft(request, context);
       const recipients = context.decision.answers.recipients?.recipients ?? [];
+      // The information the decision shares starts ticked: the practitioner unticks what is not going now.
       const values =
-        draft === undefined ? (recipients.length === 1 ? { recipientIndex: '0' } : {}) : stepOneValues(draft);
-      return renderStepOne(reply, 200, context, values);
+        draft === undefined
+          ? {
+              ...(recipients.length === 1 ? { recipientIndex: '0' } : {}),
+              categoryIds: choicesOf(context).categoryIds,
+            }
+          : stepOneValues(draft);
+      return renderStepOne(reply, 200, context, viewer, values);
     }),
   );
 
@@ -173,7 +255,7 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
     openDecision(request, reply, async (context, viewer) => {
       const values = typedAnswers(request.body, stepOneFields, listFields);
       const form = parseForm(stepOneForm(choicesOf(context)), request.body);
-      if (!form.ok) return renderStepOne(reply, 400, context, values, { errors: form.errors });
+      if (!form.ok) return renderStepOne(reply, 400, context, viewer, values, { errors: form.errors });
       const answers = form.value;
       const answer = await disclosures.advise(viewer, context.decision.id, answers);
       if (!answer.ok) {
@@ -184,7 +266,7 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
               ? `Your own e-mail address cannot be checked for this method: ${problem.message}`
               : problem.message,
         }));
-        return renderStepOne(reply, 400, context, values, { errors: errorsOf(problems) });
+        return renderStepOne(reply, 400, context, viewer, values, { errors: errorsOf(problems) });
       }
       const { advice } = answer;
       if (!advice.allowed) {
@@ -201,6 +283,7 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
           reply,
           400,
           context,
+          viewer,
           { ...values, method: advice.recommended },
           { errors: fieldError('method', text), refusal },
         );
@@ -208,7 +291,7 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
       // Consent (R3.3) and an emergency share's approval are asked again before the checklist, so the practitioner learns at once.
       const standing = await disclosures.standingProblems(viewer, context.decision.id, answers);
       if (standing.length > 0)
-        return renderStepOne(reply, 400, context, values, {
+        return renderStepOne(reply, 400, context, viewer, values, {
           errors: errorsOf(standing.map((problem) => ({ field: problem.field, text: problem.message }))),
         });
       // The secure exchange is not logged here: sending its package records the disclosure.

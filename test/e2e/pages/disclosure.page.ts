@@ -8,14 +8,12 @@ export class DisclosureNewPage extends SafesharePage {
     return new DisclosureNewPage(page);
   }
 
-  /** Why the method policy refused the chosen method: the heading "… is not allowed here" and its reasons. */
-  async refusal(): Promise<string> {
-    const heading = this.main.getByRole('heading', { name: /is not allowed here$/ });
-    const reasons = await heading
-      .locator('xpath=following-sibling::ul[1]')
-      .getByRole('listitem')
-      .allInnerTexts();
-    return tidy([await heading.innerText(), ...reasons].join(' '));
+  /** The methods the method policy refuses for the recipient, each with why: opened from "Why other methods are not listed". */
+  async refusedMethods(): Promise<string> {
+    await this.main.getByText('Why other methods are not listed').click();
+    return tidy(
+      (await this.main.locator('#refused-methods').getByRole('listitem').allInnerTexts()).join(' '),
+    );
   }
 
   async continue(): Promise<void> {
