@@ -306,7 +306,11 @@ describe('anonymised advice (R2.19)', () => {
       shareIdentities: 'no',
     });
     expect(asked.statusCode, errorSummary(asked.body).join('; ')).toBe(303);
-    expect(asked.headers['location']).toBe(`/decisions/${id}`);
+    expect(asked.headers['location']).toBe(`/decisions/${id}?done=advice`);
+    // The practitioner is told the request went.
+    const sent = await browser.get(`/decisions/${id}?done=advice`);
+    expect(sent.body).toContain('govuk-notification-banner--success');
+    expect(sent.body).toContain('Your request for advice has been sent.');
     const adviceId = await latestAdviceId(id);
     const reference = (await context.services.sharing.open(asPractitioner, id)).reference;
 

@@ -208,6 +208,8 @@ describe('a routine share through the pages', () => {
       const page = await browser.get(`${base}/${slug}`);
       expect(page.statusCode, slug).toBe(200);
       for (const text of expected) expect(page.body, slug).toContain(text);
+      // Advice can be asked for from every page, not only after ticking "not sure".
+      expect(page.body, slug).toContain(`href="${base}/ask-for-advice"`);
       expectClean(page.body);
       questionPages.push(slug);
       return page.body;

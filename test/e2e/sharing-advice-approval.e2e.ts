@@ -171,6 +171,7 @@ describe('sharing after consent was withdrawn: anonymised advice, public-interes
     await ask.send();
     await practitioner.waitForURL((url) => url.pathname === `/decisions/${decisionId}`);
     const asked = await SharingOverviewPage.verifyOnPage(practitioner, reference);
+    expect(await asked.successBannerText()).toContain('Your request for advice has been sent.');
     expect(await asked.mainText()).toContain('Waiting for an answer');
     await asked.check('sharing-advice-asked');
   });

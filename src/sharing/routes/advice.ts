@@ -179,7 +179,7 @@ export function adviceRoutes(app: FastifyInstance, options: SharingReviewRouteOp
           return renderAsk(reply, 400, view, viewer, values, ruleErrors(error, askFields));
         throw error;
       }
-      return reply.redirect(sharingPaths.decision(view.id), 303);
+      return reply.redirect(`${sharingPaths.decision(view.id)}?done=advice`, 303);
     },
   );
 

@@ -16,6 +16,8 @@ const overviewNotices: Record<OverviewNotice, string> = {
   sent: 'The decision has been sent for approval. Its answers cannot change until the approvers reply, unless you withdraw the request.',
   withdrawn: 'The request for approval has been withdrawn. You can change the decision again.',
   addendum: 'Addendum added to the record.',
+  advice:
+    'Your request for advice has been sent. The answer will be recorded on this decision, and you will be told when it arrives.',
   emergency:
     'The decision is recorded as an emergency share: you can disclose the information now. The approvers have been told and must approve it by the time shown.',
 };
