@@ -258,6 +258,19 @@ describe('the checklists', () => {
     ]);
     for (const field of ['recipientName', 'addressLine1', 'addressTown', 'addressPostcode', 'addresseeOnly'])
       expect(noAddress.body).toContain(`href="#${field}"`);
+
+    // A letter is recorded before it goes: what is being sent comes first, in the present tense.
+    expect(page.body).not.toContain('What did you disclose?');
+    expect(page.body.indexOf('What are you sending?')).toBeGreaterThan(0);
+    expect(page.body.indexOf('What are you sending?')).toBeLessThan(
+      page.body.indexOf('How is it being sent?'),
+    );
+    const undescribed = await post({ description: '', addresseeOnly: 'no' });
+    expect(errorSummary(undescribed.body)).toEqual([
+      'Enter what you are sending',
+      'Mark the envelope ‘Addressee Only’',
+    ]);
+    expect(undescribed.body).toContain('href="#description"');
     expect(await disclosureCount()).toBe(before);
   });
 
@@ -270,6 +283,11 @@ describe('the checklists', () => {
     });
     expect(page.body).toContain('Did you check the recipient’s identity?');
     expect(page.body).toContain('Personal information taken off site is logged first, with the reason');
+    // A hand-over is recorded once it is over: what was disclosed comes after how, in the past tense.
+    expect(page.body.indexOf('What did you disclose?')).toBeGreaterThan(
+      page.body.indexOf('What you carried'),
+    );
+    expect(page.body).not.toContain('What are you sending?');
     expect(page.body).not.toMatch(/R\d+\.\d+/);
     const before = await disclosureCount();
     const form = {

@@ -61,6 +61,15 @@ export const methodHints: Record<ChannelMethodId, string> = {
   fax: 'Only to a number from the partner directory, or one checked twice.',
 };
 
+/**
+ * Whether a method's checklist is filled in after the information has gone: a call or a hand-over
+ * is recorded once it is over, so it asks what was disclosed; a letter, an e-mail or a fax is
+ * recorded before it is sent, so it asks what is being sent.
+ */
+export function recordedAfterSharing(method: ChannelMethodId): boolean {
+  return method === 'telephone' || method === 'in-person';
+}
+
 /** Each method's checklist template. */
 export const checklistTemplates: Record<ChannelMethodId, string> = {
   telephone: 'telephone',

@@ -273,7 +273,7 @@ describe('the disclosure log', () => {
     await checklist.answer('Is the media encrypted?', 'No');
     await checklist.answer('Have you asked the recipient to confirm receipt?', 'Yes');
     await page
-      .getByLabel('What did you disclose?')
+      .getByLabel('What are you sending?')
       .fill('The latest education and health reports, on an encrypted memory stick.');
     await checklist.recordDisclosure();
     expect(await checklist.errorSummaryText()).toContain(

@@ -23,6 +23,7 @@ import {
   methodHints,
   methodLabels,
   questionsOf,
+  recordedAfterSharing,
   stepOneFields,
   stepOneForm,
   stepOneValues,
@@ -361,6 +362,7 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
       changePath: disclosurePaths.newForDecision(context.decision.id),
       decision: decisionFacts(context),
       method,
+      afterSharing: recordedAfterSharing(method),
       methodLabel: methodLabels[method],
       template: checklistTemplates[method],
       questions: questionsOf(method),
@@ -515,10 +517,18 @@ export function recordRoutes(app: FastifyInstance, pages: DisclosurePages): void
   );
 }
 
+/** The description's messages for a checklist filled in before sending, in the words of its label. */
+const beforeSending: Readonly<Record<string, string>> = {
+  'Enter what you disclosed': 'Enter what you are sending',
+  'What you disclosed must be 4000 characters or fewer':
+    'What you are sending must be 4000 characters or fewer',
+};
+
 /**
  * The service's problems in the order the checklist page asks its questions: step 1's answers,
- * the method's questions, then what was disclosed. On the telephone the call's record is that
- * description, so its two problems are one.
+ * then, before sending, what is being sent and the method's questions; after sharing (a call, a
+ * hand-over), the method's questions and then what was disclosed. On the telephone the call's
+ * record is that description, so its two problems are one.
  */
 function checklistProblems(
   method: ChannelMethodId,
@@ -527,15 +537,20 @@ function checklistProblems(
   const fields = checklistFields(method);
   // The off-site log entry is asked first under "What you carried".
   const carried = fields.indexOf('itemsCarried');
-  const order = [
-    'answers',
-    ...(carried < 0 ? fields : [...fields.slice(0, carried), 'offSiteEntryId', ...fields.slice(carried)]),
-    'description',
-  ];
+  const questions =
+    carried < 0 ? fields : [...fields.slice(0, carried), 'offSiteEntryId', ...fields.slice(carried)];
+  const after = recordedAfterSharing(method);
+  const order = after ? ['answers', ...questions, 'description'] : ['answers', 'description', ...questions];
   const callRecorded = error.problems.some((problem) => problem.field === 'checklist.disclosed');
   return error.problems
     .filter((problem) => !(method === 'telephone' && callRecorded && problem.field === 'description'))
-    .map((problem) => ({ field: fieldOfProblem(method, problem.field), text: problem.message }))
+    .map((problem) => ({
+      field: fieldOfProblem(method, problem.field),
+      text:
+        !after && problem.field === 'description'
+          ? (beforeSending[problem.message] ?? problem.message)
+          : problem.message,
+    }))
     .map((problem, index) => ({ problem, index, rank: order.indexOf(problem.field) }))
     .sort((a, b) => a.rank - b.rank || a.index - b.index)
     .map((entry) => entry.problem);
