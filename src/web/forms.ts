@@ -36,7 +36,8 @@ export function formErrors(issues: readonly z.core.$ZodIssue[]): FormErrors {
       const text =
         issue.code === 'unrecognized_keys'
           ? `The form has a field it does not expect (${key.slice(0, 40)})`
-          : issue.code === 'too_big' && issue.origin === 'string'
+          : // A field's own message stands; only zod's default ("Too big: ...") is put in plain words.
+            issue.code === 'too_big' && issue.origin === 'string' && issue.message.startsWith('Too big')
             ? `This answer is too long: it must be ${String(issue.maximum)} characters or fewer`
             : issue.message;
       if (fields[key] !== undefined) continue;
