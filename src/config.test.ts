@@ -62,3 +62,52 @@ describe('the database roles (ADR 0022)', () => {
     );
   });
 });
+
+describe('the audit checkpoints (ADR 0023)', () => {
+  it('keeps the signing key outside the database: a seed, a file, or one made in the data folder, never in production', () => {
+    const seed = '5a'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'development', AUDIT_SIGNING_KEY: seed }).auditSigningKey).toEqual({
+      seed: Buffer.from(seed, 'hex'),
+    });
+    expect(
+      loadConfig({ NODE_ENV: 'development', AUDIT_SIGNING_KEY_FILE: '/run/secrets/audit-signing-key.pem' })
+        .auditSigningKey,
+    ).toEqual({ file: '/run/secrets/audit-signing-key.pem', generate: false });
+    expect(loadConfig({ NODE_ENV: 'development', DATA_DIR: '/srv/safeshare' }).auditSigningKey).toEqual({
+      file: '/srv/safeshare/audit-signing-key.pem',
+      generate: true,
+    });
+    // Several app servers must share one key, so production never makes its own.
+    expect(loadConfig({ ...production, DATA_DIR: '/srv/safeshare' }).auditSigningKey).toEqual({
+      file: '/srv/safeshare/audit-signing-key.pem',
+      generate: false,
+    });
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'development',
+        AUDIT_SIGNING_KEY: seed,
+        AUDIT_SIGNING_KEY_FILE: '/run/key.pem',
+      }),
+    ).toThrow(/not both/);
+    expect(() => loadConfig({ NODE_ENV: 'development', AUDIT_SIGNING_KEY: 'not hex' })).toThrow(
+      /AUDIT_SIGNING_KEY must be 64 hexadecimal characters/,
+    );
+  });
+
+  it('signs every 1,000 events or 15 minutes unless told otherwise, and mails the DPO only when asked', () => {
+    expect(loadConfig({ NODE_ENV: 'development' }).auditCheckpoints).toEqual({
+      everyEvents: 1000,
+      everyMinutes: 15,
+      mailDpo: false,
+    });
+    expect(
+      loadConfig({
+        NODE_ENV: 'development',
+        AUDIT_CHECKPOINT_EVENTS: '250',
+        AUDIT_CHECKPOINT_MINUTES: '5',
+        AUDIT_CHECKPOINT_MAIL_DPO: 'true',
+      }).auditCheckpoints,
+    ).toEqual({ everyEvents: 250, everyMinutes: 5, mailDpo: true });
+    expect(() => loadConfig({ NODE_ENV: 'development', AUDIT_CHECKPOINT_EVENTS: '0' })).toThrow(ConfigError);
+  });
+});

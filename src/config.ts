@@ -44,6 +44,22 @@ const environmentSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().trim().min(3).max(200).default('Safeshare <no-reply@localhost>'),
   POLICY_PACK: z.string().trim().min(1).max(500).optional(),
+  AUDIT_SIGNING_KEY: z
+    .string()
+    .regex(
+      /^[0-9a-f]{64}$/i,
+      'AUDIT_SIGNING_KEY must be 64 hexadecimal characters (an Ed25519 seed, 32 bytes)',
+    )
+    .optional(),
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  AUDIT_CHECKPOINT_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  AUDIT_CHECKPOINT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  AUDIT_CHECKPOINT_MAIL_DPO: booleanFlag.default(false),
   CLAMD_URL: z
     .string()
     .regex(/^tcp:\/\/[^\s/]+:\d{1,5}$/, "CLAMD_URL must look like tcp://host:port (clamd's TCPSocket)")
@@ -101,6 +117,19 @@ export interface Config {
   readonly mailFrom: string;
   /** The policy pack in force: a shipped pack's name ("default", "current") or the path of a council's own JSON file. */
   readonly policyPack: string;
+  /**
+   * The Ed25519 key that signs audit checkpoints (ADR 0023), kept outside the database: its 32-byte
+   * seed (AUDIT_SIGNING_KEY), or a PKCS #8 PEM file (AUDIT_SIGNING_KEY_FILE); otherwise the file
+   * `audit-signing-key.pem` in the data folder, made on first use outside production.
+   */
+  readonly auditSigningKey: { readonly seed: Buffer } | { readonly file: string; readonly generate: boolean };
+  /** A checkpoint is signed at every `everyEvents` events of a chain, and for what is left after `everyMinutes`. */
+  readonly auditCheckpoints: {
+    readonly everyEvents: number;
+    readonly everyMinutes: number;
+    /** E-mail each organisation's Data Protection Officers its day's latest checkpoint (no personal data). */
+    readonly mailDpo: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -142,6 +171,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
         "or give the path of your council's own pack file (docs/operations.md, Policy packs)",
     );
   }
+  if (settings.AUDIT_SIGNING_KEY !== undefined && settings.AUDIT_SIGNING_KEY_FILE !== undefined) {
+    throw new ConfigError(
+      'Set AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE, not both: they name the same key',
+    );
+  }
   if (production && settings.SMTP_URL === undefined) {
     throw new ConfigError(
       'SMTP_URL is required in production (otherwise notifications are only written to a folder)',
@@ -176,5 +210,17 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     smtpUrl: settings.SMTP_URL,
     mailFrom: settings.MAIL_FROM,
     policyPack: settings.POLICY_PACK ?? 'default',
+    auditSigningKey:
+      settings.AUDIT_SIGNING_KEY !== undefined
+        ? { seed: Buffer.from(settings.AUDIT_SIGNING_KEY, 'hex') }
+        : settings.AUDIT_SIGNING_KEY_FILE !== undefined
+          ? { file: path.resolve(settings.AUDIT_SIGNING_KEY_FILE), generate: false }
+          : // Several app servers must share one key: production never makes its own.
+            { file: path.resolve(settings.DATA_DIR, 'audit-signing-key.pem'), generate: !production },
+    auditCheckpoints: {
+      everyEvents: settings.AUDIT_CHECKPOINT_EVENTS,
+      everyMinutes: settings.AUDIT_CHECKPOINT_MINUTES,
+      mailDpo: settings.AUDIT_CHECKPOINT_MAIL_DPO,
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { auditService } from './audit/index.ts';
+import { auditService, checkpointsService } from './audit/index.ts';
 import { apiTokensService, authService, staffService, type AuthService } from './auth/index.ts';
 import { channelsService } from './channels/index.ts';
 import type { Config } from './config.ts';
@@ -58,6 +58,17 @@ export function services(deps: Dependencies) {
     /** The readiness probe's question to the database (GET /readyz). */
     health: { databaseReachable: () => databaseReachable(deps.db) },
     audit,
+    /** Signed checkpoints over the audit chains, the proofs drawn from them and their export (ADR 0023). */
+    auditCheckpoints: checkpointsService({
+      db: deps.db,
+      clock: deps.clock,
+      settings: {
+        everyEvents: deps.config.auditCheckpoints.everyEvents,
+        everyMinutes: deps.config.auditCheckpoints.everyMinutes,
+        signingKey: deps.config.auditSigningKey,
+        mailDpo: deps.config.auditCheckpoints.mailDpo,
+      },
+    }),
     auth,
     staff,
     apiTokens: apiTokensService({ db: deps.db, clock: deps.clock, audit }),

@@ -102,6 +102,17 @@ export async function chainsWithoutHead(
   return result.rows;
 }
 
+/** The names of organisations, by id (those that still exist). */
+export async function organisationNames(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('organisations')
+    .select(['id', 'name'])
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
+
 /** An event as verification reads it: the time as ISO text with microseconds, so no date is parsed and no digit is lost. */
 export interface VerifiableRow {
   readonly seq: number;

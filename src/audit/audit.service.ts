@@ -4,7 +4,7 @@ import type { JsonValue } from '../lib/canonical-json.ts';
 import { noteAuditAction } from '../lib/request-context.ts';
 import { describeChange, type ChangeLine } from './audit.change.ts';
 import { eventHash, storableChange, storableText } from './audit.hash.ts';
-import { verifyChains, type VerificationResult } from './audit.verification.ts';
+import { verifyChains, type VerificationOptions, type VerificationResult } from './audit.verification.ts';
 import {
   appendEvent,
   type AuditTransaction,
@@ -21,7 +21,12 @@ import {
 } from './audit.repository.ts';
 
 export type { TrailCursor, TrailFilter } from './audit.repository.ts';
-export { type ChainFinding, type Problem, type VerificationResult } from './audit.verification.ts';
+export {
+  type ChainFinding,
+  type Problem,
+  type TrustedCheckpoint,
+  type VerificationResult,
+} from './audit.verification.ts';
 
 /** Who did it: a signed-in user, or Safeshare itself (jobs, the command line, demo data). */
 export interface AuditActor {
@@ -116,11 +121,10 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
 
     /**
      * Recomputes every chain and lists every break in it (audit.verification.ts), up to
-     * `findingLimit` of them, with a count of the rest.
+     * `findingLimit` of them, with a count of the rest; given checkpoints kept outside the database,
+     * also what they prove was cut away, deleted or re-hashed.
      */
-    verify(
-      options: { readonly pageSize?: number; readonly findingLimit?: number } = {},
-    ): Promise<VerificationResult> {
+    verify(options: VerificationOptions = {}): Promise<VerificationResult> {
       return verifyChains(db, options);
     },
 

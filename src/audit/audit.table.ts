@@ -21,7 +21,33 @@ export interface AuditChainHeadsTable {
   hash: string;
 }
 
+/** A signed checkpoint of an organisation's chain (ADR 0023): append-only, like the events. */
+export interface AuditCheckpointsTable {
+  organisation_id: string;
+  tree_size: number;
+  /** The Merkle root of the chain's first `tree_size` events, hexadecimal. */
+  root_hash: string;
+  signed_at: Date;
+  /** The signed-note key id of the key that signed it (8 hexadecimal characters). */
+  key_id: string;
+  /** The signed note, exactly as signed: what is exported and checked. */
+  note: string;
+  /** The tree's right edge at this size (its perfect subtrees' roots, largest first, hexadecimal), where the next checkpoint starts. */
+  edge: string[];
+}
+
+/** A perfect subtree of 2^level events (level 8, 16, 24...) of a chain's Merkle tree, kept so proofs need not read every event. */
+export interface AuditMerkleSubtreesTable {
+  organisation_id: string;
+  level: number;
+  /** Its place on its level: it covers events index * 2^level + 1 to (index + 1) * 2^level. */
+  index: number;
+  hash: string;
+}
+
 export interface AuditTables {
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  audit_merkle_subtrees: AuditMerkleSubtreesTable;
 }

@@ -1,10 +1,12 @@
 import type { Db, Executor } from '../db/client.ts';
-import { genesisHash, hashWithTime } from './audit.hash.ts';
+import { canonicalEventText, genesisHash, hashWithTime } from './audit.hash.ts';
+import { CompactRange, leafHash } from './audit.merkle.ts';
 import {
   chainHead,
   chainHeads,
   chainPage,
   chainsWithoutHead,
+  organisationNames,
   type VerifiableRow,
 } from './audit.repository.ts';
 
@@ -43,18 +45,36 @@ export type VerificationResult =
 /** How many breaks a verification lists; the rest are counted. */
 export const verificationFindingLimit = 100;
 
+/** A signed checkpoint whose signature has been checked: what the chain must still hash to (ADR 0023). */
+export interface TrustedCheckpoint {
+  readonly organisationId: string;
+  readonly treeSize: number;
+  readonly rootHash: string;
+  readonly signedAt: Date;
+}
+
+export interface VerificationOptions {
+  readonly pageSize?: number;
+  readonly findingLimit?: number;
+  /**
+   * Checkpoints kept outside the database (an exported file): each chain's first `treeSize` events
+   * must still have the Merkle root it signed, and no chain may be shorter than its checkpoints or
+   * gone. This finds what the chain alone cannot: a tail cut with its head moved back, a whole
+   * chain deleted with its head, an event forged with every later event re-hashed.
+   */
+  readonly checkpoints?: readonly TrustedCheckpoint[];
+}
+
 /**
  * Recomputes every chain and lists every break in it: altered, missing, re-ordered and
  * truncated events, up to `findingLimit` of them, with a count of the rest. Each chain is read
  * in one read-only snapshot (REPEATABLE READ), so events appended while it runs are neither
  * half-seen nor mistaken for tampering.
  */
-export async function verifyChains(
-  db: Db,
-  options: { readonly pageSize?: number; readonly findingLimit?: number } = {},
-): Promise<VerificationResult> {
+export async function verifyChains(db: Db, options: VerificationOptions = {}): Promise<VerificationResult> {
   const pageSize = options.pageSize ?? 10_000;
   const limit = options.findingLimit ?? verificationFindingLimit;
+  const checkpoints = checkpointsByChain(options.checkpoints ?? []);
   const findings: ChainFinding[] = [];
   let moreFindings = 0;
   // Past the limit breaks are only counted, so memory stays bounded however much was tampered with.
@@ -71,10 +91,18 @@ export async function verifyChains(
       .setIsolationLevel('repeatable read')
       .setAccessMode('read only')
       .execute((trx) =>
-        verifyChain(trx, head.organisation_id, pageSize, (found) => tally({ ...chain, ...found })),
+        verifyChain(
+          trx,
+          head.organisation_id,
+          pageSize,
+          (found) => tally({ ...chain, ...found }),
+          checkpoints.get(head.organisation_id),
+        ),
       );
+    checkpoints.delete(head.organisation_id);
   }
   for (const headless of await chainsWithoutHead(db)) {
+    checkpoints.delete(headless.organisation_id);
     tally({
       organisationId: headless.organisation_id,
       organisationName: headless.name,
@@ -85,6 +113,20 @@ export async function verifyChains(
       ),
     });
   }
+  // Checkpoints of chains that are gone altogether, their heads with them.
+  const names = await organisationNames(db, [...checkpoints.keys()]);
+  for (const [organisationId, signed] of checkpoints) {
+    const last = signed[signed.length - 1];
+    if (last === undefined) continue;
+    tally({
+      organisationId,
+      organisationName: names.get(organisationId) ?? '(unknown organisation)',
+      seq: 1,
+      lastSeq: last.treeSize,
+      problem: 'missing',
+      detail: `the whole chain is gone, its head with it: the checkpoint signed ${last.signedAt.toISOString()} records ${String(last.treeSize)} events`,
+    });
+  }
   const chains = heads.length;
   return findings.length === 0
     ? { ok: true, events, chains }
@@ -92,7 +134,7 @@ export async function verifyChains(
 }
 
 /** A break as one chain's walk finds it; the caller adds the organisation. */
-type ChainBreak = Omit<ChainFinding, 'organisationId' | 'organisationName'>;
+export type ChainBreak = Omit<ChainFinding, 'organisationId' | 'organisationName'>;
 
 const single = (seq: number, problem: Problem, detail: string): ChainBreak => ({
   seq,
@@ -113,7 +155,9 @@ async function verifyChain(
   organisationId: string,
   pageSize: number,
   report: (found: ChainBreak) => void,
+  checkpoints: readonly TrustedCheckpoint[] = [],
 ): Promise<number> {
+  const tree = checkpoints.length === 0 ? undefined : checkpointWalk(checkpoints, report);
   const head = await chainHead(trx, organisationId);
   let expectedSeq = 1;
   /** The hash the next event must link to, or null where the link cannot be checked (after a break). */
@@ -154,8 +198,10 @@ async function verifyChain(
       if (problem !== undefined) report(problem);
       anchor = problem === undefined ? row.hash : null;
       expectedSeq = row.seq + 1;
+      tree?.append(row.hash);
     }
   }
+  tree?.end();
   const last = expectedSeq - 1;
   const headSeq = head?.seq ?? 0;
   if (last < headSeq) {
@@ -186,15 +232,86 @@ async function verifyChain(
   return events;
 }
 
+function checkpointsByChain(checkpoints: readonly TrustedCheckpoint[]): Map<string, TrustedCheckpoint[]> {
+  const byChain = new Map<string, TrustedCheckpoint[]>();
+  for (const checkpoint of checkpoints) {
+    const list = byChain.get(checkpoint.organisationId) ?? [];
+    list.push(checkpoint);
+    byChain.set(checkpoint.organisationId, list);
+  }
+  for (const list of byChain.values()) list.sort((a, b) => a.treeSize - b.treeSize);
+  return byChain;
+}
+
 /**
- * Checks one event's hash against its content, and its previous-hash link against `anchor` (the
- * hash of the event before it), unless the link cannot be checked because that event is broken or missing.
+ * The chain's Merkle tree, built as its events are read, checked against each checkpoint as the walk
+ * reaches its size. The first checkpoint the chain no longer matches is reported with the last one it
+ * still matched: the first altered event lies between them. Later checkpoints are not reported again
+ * (an event re-hashed changes every root after it). Checkpoints beyond the chain's end say how much
+ * of it was cut away.
  */
-function checkRow(row: VerifiableRow, anchor: string | null, organisationId: string): ChainBreak | undefined {
+function checkpointWalk(checkpoints: readonly TrustedCheckpoint[], report: (found: ChainBreak) => void) {
+  const range = new CompactRange();
+  let next = 0;
+  let matched: TrustedCheckpoint | undefined;
+  let mismatched = false;
+  const compare = () => {
+    for (
+      let checkpoint = checkpoints[next];
+      checkpoint?.treeSize === range.size;
+      checkpoint = checkpoints[next]
+    ) {
+      next += 1;
+      if (mismatched) continue;
+      if (range.root().toString('hex') === checkpoint.rootHash) {
+        matched = checkpoint;
+        continue;
+      }
+      mismatched = true;
+      const from = (matched?.treeSize ?? 0) + 1;
+      const since =
+        matched === undefined
+          ? ''
+          : ` (it still matches the one of ${String(matched.treeSize)} events signed ${matched.signedAt.toISOString()})`;
+      report({
+        seq: from,
+        lastSeq: checkpoint.treeSize,
+        problem: 'altered',
+        detail: `the chain no longer matches the checkpoint of ${String(checkpoint.treeSize)} events signed ${checkpoint.signedAt.toISOString()}${since}: an event from ${String(from)} to ${String(checkpoint.treeSize)} was altered, removed or inserted, and every later event re-hashed`,
+      });
+    }
+  };
+  compare();
+  return {
+    append(hash: string): void {
+      // A hash that is not 64 hexadecimal characters was altered; it must still give a leaf of its own.
+      range.append(
+        leafHash(/^[0-9a-f]{64}$/.test(hash) ? Buffer.from(hash, 'hex') : Buffer.from(hash, 'utf8')),
+      );
+      compare();
+    },
+    end(): void {
+      const last = checkpoints[checkpoints.length - 1];
+      if (last === undefined || last.treeSize <= range.size) return;
+      report({
+        seq: range.size + 1,
+        lastSeq: last.treeSize,
+        problem: 'truncated',
+        detail: `the chain has ${String(range.size)} events but the checkpoint signed ${last.signedAt.toISOString()} records ${String(last.treeSize)}: events ${String(range.size + 1)} to ${String(last.treeSize)} were cut away`,
+      });
+    },
+  };
+}
+
+/** The time of an event as its hash covers it, from the ISO text (with microseconds) verification reads. */
+function hashedTime(row: VerifiableRow): string {
   // Microseconds are never written (JavaScript times are in milliseconds), so any are an alteration: keep them in the hashed text.
   const micro = row.occurred_at.slice(23);
-  const occurredAt = micro === '000' ? `${row.occurred_at.slice(0, 23)}Z` : `${row.occurred_at}Z`;
-  const fields = {
+  return micro === '000' ? `${row.occurred_at.slice(0, 23)}Z` : `${row.occurred_at}Z`;
+}
+
+function hashedFields(row: VerifiableRow, organisationId: string) {
+  return {
     organisationId,
     seq: row.seq,
     prevHash: row.prev_hash,
@@ -206,6 +323,24 @@ function checkRow(row: VerifiableRow, anchor: string | null, organisationId: str
     personId: row.person_id,
     change: row.change,
   };
+}
+
+/** The canonical text an event's hash is the SHA-256 of (src/audit/audit.hash.ts), as stored now. */
+export function canonicalTextOf(row: VerifiableRow, organisationId: string): string {
+  return canonicalEventText(hashedFields(row, organisationId), hashedTime(row));
+}
+
+/**
+ * Checks one event's hash against its content, and its previous-hash link against `anchor` (the
+ * hash of the event before it), unless the link cannot be checked because that event is broken or missing.
+ */
+export function checkRow(
+  row: VerifiableRow,
+  anchor: string | null,
+  organisationId: string,
+): ChainBreak | undefined {
+  const occurredAt = hashedTime(row);
+  const fields = hashedFields(row, organisationId);
   if (anchor !== null && row.prev_hash !== anchor) {
     // Only the link was changed if the event hashes true with the link it should have.
     if (hashWithTime({ ...fields, prevHash: anchor }, occurredAt) === row.hash) {

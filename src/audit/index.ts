@@ -4,5 +4,10 @@ export type {
   AuditEvent,
   AuditService,
   ChainFinding,
+  TrustedCheckpoint,
   VerificationResult,
 } from './audit.service.ts';
+export { CheckpointError, checkpointsService } from './audit.checkpoints.service.ts';
+export { checkpointLine, exportedSizes, readCheckpointFile } from './audit.checkpoint-file.ts';
+export { loadCheckpointSigner, SigningKeyError, trustedKey, trustedKeyOf } from './audit.signing.ts';
+export type { TrustedKey } from './audit.signing.ts';

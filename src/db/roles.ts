@@ -11,11 +11,14 @@ import type { Db } from './client.ts';
 /**
  * The audit trail's tables and all the application may do to them (invariant 2). Appending an event
  * inserts it and moves the chain head: `SELECT ... FOR UPDATE` on the head needs UPDATE, granted on
- * the two columns an append changes and no other. No DELETE, no TRUNCATE on either table.
+ * the two columns an append changes and no other. Signed checkpoints and the Merkle subtrees kept
+ * for proofs are only ever added (ADR 0023). No DELETE, no TRUNCATE on any of them.
  */
 const auditTablePrivileges = {
   audit_events: sql`SELECT, INSERT`,
   audit_chain_heads: sql`SELECT, INSERT, UPDATE (seq, hash)`,
+  audit_checkpoints: sql`SELECT, INSERT`,
+  audit_merkle_subtrees: sql`SELECT, INSERT`,
 } as const;
 
 /** Kysely's bookkeeping: the application reads it (to see that the schema is current) and never writes it. */

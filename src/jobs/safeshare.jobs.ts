@@ -1,3 +1,4 @@
+import { SigningKeyError } from '../audit/index.ts';
 import type { Services } from '../services.ts';
 import type { JobLog, Scheduler } from './scheduler.ts';
 
@@ -67,9 +68,50 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
       : `flagged ${String(flagged)} media past their purpose`;
   });
 
+  // Invariant 2, ADR 0023: each audit chain's checkpoints are signed after the fact, never by an append.
+  scheduler.register({ name: 'audit-checkpoints', every: 300_000 }, async () => {
+    let report;
+    try {
+      report = await services.auditCheckpoints.signDue();
+    } catch (error) {
+      if (!(error instanceof SigningKeyError)) throw error;
+      // The message names a setting or a file, never personal data.
+      log.warn({}, error.message);
+      return 'not signed: no audit signing key (AUDIT_SIGNING_KEY_FILE)';
+    }
+    for (const broken of report.broken)
+      log.warn(
+        { organisationId: broken.organisationId, seq: broken.seq },
+        'audit chain broken: no checkpoint signed past it; run safeshare audit verify',
+      );
+    const signed =
+      report.signed === 0
+        ? 'nothing to sign'
+        : `signed ${count(report.signed, 'checkpoint')} of ${count(report.chains, 'chain')}`;
+    const behind = report.behind === 0 ? '' : `, ${count(report.behind, 'chain')} still behind`;
+    const broken = report.broken.length === 0 ? '' : `, ${count(report.broken.length, 'chain')} broken`;
+    return `${signed}${behind}${broken}`;
+  });
+
+  // ADR 0023: with AUDIT_CHECKPOINT_MAIL_DPO, each organisation's DPOs are sent its latest checkpoint daily.
+  scheduler.register({ name: 'audit-checkpoint-mail', dailyAt: '06:30' }, async () => {
+    const mailed = await services.auditCheckpoints.mailLatest({
+      recipients: (organisationId) => services.staff.activeHolders(organisationId, 'dpo'),
+      send: (trx, notice) =>
+        services.notifications.notify(trx, { ...notice, kind: 'audit.checkpoint', link: '/audit' }),
+    });
+    return mailed === 0
+      ? 'no checkpoints mailed'
+      : `mailed the latest checkpoint of ${count(mailed, 'organisation')} to their DPOs`;
+  });
+
   // R4.2.8, R4.4.2: receipts not confirmed by their due date are followed up every morning.
   scheduler.register({ name: 'receipt-follow-up', dailyAt: '07:30' }, async () => {
     const reminded = await services.disclosures.remindOverdueReceipts();
     return reminded === 0 ? 'no overdue receipts' : `flagged ${String(reminded)} overdue receipts`;
   });
+}
+
+function count(number: number, noun: string): string {
+  return `${String(number)} ${noun}${number === 1 ? '' : 's'}`;
 }

@@ -29,6 +29,7 @@ import * as incidentMisdirected from './2026-12-04T0840_incident_misdirected.ts'
 import * as containmentOfficersHandOver from './2026-12-04T0900_containment_officers_hand_over.ts';
 import * as sharingAgreements from './2026-12-04T0910_sharing_agreements.ts';
 import * as decisionAgreements from './2026-12-04T0920_decision_agreements.ts';
+import * as auditCheckpoints from './2026-12-04T1010_audit_checkpoints.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -65,4 +66,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0900_containment_officers_hand_over': containmentOfficersHandOver,
   '2026-12-04T0910_sharing_agreements': sharingAgreements,
   '2026-12-04T0920_decision_agreements': decisionAgreements,
+  '2026-12-04T1010_audit_checkpoints': auditCheckpoints,
 };
