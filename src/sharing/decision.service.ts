@@ -227,9 +227,7 @@ export function decisionService(context: SharingContext) {
     async start(viewer: Viewer, options: { readonly personId?: string } = {}): Promise<string> {
       await requireTraining(viewer);
       const answers: DecisionAnswers =
-        options.personId === undefined
-          ? {}
-          : { people: { personIds: [options.personId], systemTransfer: false } };
+        options.personId === undefined ? {} : { people: { personIds: [options.personId] } };
       if (options.personId !== undefined) {
         if (!isUuid(options.personId)) throw new SharingNotFoundError();
         await checkReferences(viewer, answers);

@@ -45,7 +45,8 @@ export type RequestSection = z.output<typeof requestSection>;
 /** 2. The people concerned; many people, or a transfer between IT systems, makes a bulk share (R2.16). */
 export const peopleSection = z.strictObject({
   personIds: z.array(uuid).min(1).max(100_000),
-  systemTransfer: z.boolean(),
+  /** Absent until the practitioner answers it: a draft started from a person's record has not (GOV.UK: no pre-selected radios). */
+  systemTransfer: z.boolean().optional(),
 });
 export type PeopleSection = z.output<typeof peopleSection>;
 

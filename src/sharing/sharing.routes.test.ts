@@ -224,8 +224,19 @@ describe('a routine share through the pages', () => {
     expect(request).toContain(`name="receivedOn-year" type="text" value="${today.slice(0, 4)}"`);
     await answer(browser, `${base}/request`, forms.request(), `${base}/people`);
 
-    await visit('people', ['Amelia Hughes', 'Will the information be transferred between IT systems?']);
+    const people = await visit('people', [
+      'Amelia Hughes',
+      'Will the information be transferred between IT systems?',
+    ]);
+    // Not answered yet, so not pre-selected (GOV.UK: never pre-select radios).
+    expect(people).not.toMatch(/name="systemTransfer" type="radio" value="(yes|no)" checked/);
+    expect((await browser.get(base)).body).toContain(
+      'Answer whether the information will be transferred between IT systems',
+    );
     await answer(browser, `${base}/people`, forms.people(), `${base}/recipients`);
+    expect((await browser.get(`${base}/people`)).body).toMatch(
+      /name="systemTransfer" type="radio" value="no" checked/,
+    );
 
     // The school asked, so the person who asked is the first recipient.
     const recipients = await visit('recipients', [

@@ -84,7 +84,13 @@ export function assessDecision(answers: DecisionAnswers, facts: DecisionFacts): 
   const peopleCount = answers.people?.personIds.length ?? 0;
   const bulk =
     answers.people !== undefined &&
-    (peopleCount > pack.sharing.bulkThreshold || answers.people.systemTransfer);
+    (peopleCount > pack.sharing.bulkThreshold || answers.people.systemTransfer === true);
+  if (answers.people !== undefined && answers.people.systemTransfer === undefined)
+    problem(
+      'people',
+      'SYSTEM_TRANSFER',
+      'Answer whether the information will be transferred between IT systems',
+    );
 
   // 3. Recipients (R2.6, R2.11).
   const recipients = answers.recipients?.recipients ?? [];

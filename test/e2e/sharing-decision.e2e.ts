@@ -176,6 +176,10 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
     expect(
       await page.getByRole('table', { name: 'People the information is about' }).textContent(),
     ).toContain('Amelia Clarke');
+    // Nothing is pre-selected until the practitioner answers.
+    const transfer = people.question('Will the information be transferred between IT systems?');
+    expect(await transfer.getByLabel('No', { exact: true }).isChecked()).toBe(false);
+    expect(await transfer.getByLabel('Yes', { exact: true }).isChecked()).toBe(false);
     await people.choose('Will the information be transferred between IT systems?', 'No');
     await people.saveAndContinue();
 

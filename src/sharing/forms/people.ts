@@ -34,5 +34,8 @@ export const peopleSearchForm = z
   });
 
 export function peopleValues(section: PeopleSection | undefined): FormValues {
-  return section === undefined ? {} : { systemTransfer: section.systemTransfer ? 'yes' : 'no' };
+  // Not yet answered (a draft started from a person's record): nothing is pre-selected.
+  return section?.systemTransfer === undefined
+    ? {}
+    : { systemTransfer: section.systemTransfer ? 'yes' : 'no' };
 }

@@ -128,7 +128,11 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
               ],
               'people',
             ),
-            row('Transfer between IT systems', [people.systemTransfer ? 'Yes' : 'No'], 'systemTransfer'),
+            row(
+              'Transfer between IT systems',
+              [people.systemTransfer === undefined ? 'Not answered' : people.systemTransfer ? 'Yes' : 'No'],
+              'systemTransfer',
+            ),
             row('Bulk share', [
               view.assessment.bulk
                 ? `Yes: it needs the approval of the ${approverList(pack.sharing.approvals.bulk.approvers)}`

@@ -84,7 +84,7 @@ export function decisionSections(decision: DecisionView, policy: PolicyPack): Su
             return person.dateOfBirth === null ? name : `${name}, born ${formatDate(person.dateOfBirth)}`;
           }),
         ),
-        ...row('A transfer between IT systems', yesNo(people.systemTransfer)),
+        ...row('A transfer between IT systems', yesNo(people.systemTransfer === true)),
         ...row('Bulk sharing', yesNo(decision.assessment.bulk)),
       ],
     });

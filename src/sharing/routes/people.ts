@@ -147,7 +147,12 @@ export function peopleRoutes(app: FastifyInstance, pages: DecisionPages): void {
         });
       try {
         await sharing.save(viewer, view.id, {
-          people: { personIds, systemTransfer: view.answers.people?.systemTransfer ?? false },
+          people: {
+            personIds,
+            ...(view.answers.people?.systemTransfer === undefined
+              ? {}
+              : { systemTransfer: view.answers.people.systemTransfer }),
+          },
         });
       } catch (error) {
         if (error instanceof RuleError)

@@ -58,6 +58,7 @@ const problemFields: Readonly<Record<string, string>> = {
   CHANNEL: 'channelId',
   REQUESTER_ORGANISATION: 'requesterOrganisationId',
   RECEIVED_IN_FUTURE: 'receivedOn',
+  SYSTEM_TRANSFER: 'systemTransfer',
   NOTHING_SHARED: 'shared',
   CATEGORY_UNKNOWN: 'shared',
   SENSITIVE_REASON: 'shared',
