@@ -1033,6 +1033,9 @@ describe('the lawful basis page (R2.17, R2.20)', () => {
       [...html.matchAll(/data-maxlength="(\d+)"/g)].map((match) => Number(match[1]));
     expect(counted((await browser.get(`${base}/request`)).body)).toEqual([4000]);
     expect(counted((await browser.get(`${base}/lawful-basis`)).body)).toEqual([4000, 500]);
+    const information = counted((await browser.get(`${base}/information`)).body);
+    expect(information).toContain(1000);
+    expect(information.slice(-2)).toEqual([4000, 2000]);
     expect(counted((await browser.get(`${base}/decision`)).body)).toEqual([
       2000, 2000, 4000, 4000, 4000, 4000,
     ]);

@@ -55,6 +55,14 @@ export function informationFields(pack: PolicyPack): string[] {
   ];
 }
 
+/** The longest answer each free-text question takes: the form refuses more, and the page counts down to it. */
+export const informationLimits = {
+  relevance: 1000,
+  sensitiveReason: 1000,
+  description: 4000,
+  thirdPartyReason: 2000,
+} as const;
+
 export function informationForm(context: {
   readonly pack: PolicyPack;
   readonly purposeId: string | undefined;
@@ -65,19 +73,25 @@ export function informationForm(context: {
   const sensitive = sensitiveCategoriesFor(pack, context.purposeId);
   const perCategory: Record<string, ReturnType<typeof text>> = {};
   for (const category of categories) {
-    perCategory[`relevance.${category.id}`] = text(`how “${category.label}” is relevant`, 1000);
-    perCategory[`sensitiveReason.${category.id}`] = text(`the reason “${category.label}” is needed`, 1000);
+    perCategory[`relevance.${category.id}`] = text(
+      `how “${category.label}” is relevant`,
+      informationLimits.relevance,
+    );
+    perCategory[`sensitiveReason.${category.id}`] = text(
+      `the reason “${category.label}” is needed`,
+      informationLimits.sensitiveReason,
+    );
   }
   return z
     .strictObject({
       shared: list(categoryIds, 'Select the information to share from the list'),
       withheld: list(categoryIds, 'Select the information withheld from the list'),
-      description: text('the description', 4000),
+      description: text('the description', informationLimits.description),
       thirdParties: choice(
         thirdPartyHandling,
         'Select whether the information identifies anyone who could be harmed',
       ),
-      thirdPartyReason: text('the reason', 2000),
+      thirdPartyReason: text('the reason', informationLimits.thirdPartyReason),
       confirmed: list(principles, 'Select the principles from the list'),
       ...perCategory,
     })

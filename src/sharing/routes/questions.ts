@@ -19,6 +19,7 @@ import { checkboxFields, type FormValues } from '../forms/fields.ts';
 import {
   informationFields,
   informationForm,
+  informationLimits,
   informationValues,
   principleNames,
   thirdPartyNames,
@@ -233,6 +234,7 @@ export function questionRoutes(app: FastifyInstance, pages: DecisionPages): void
     choices: (view) => {
       const sensitive = sensitiveCategoriesFor(policy, view.answers.request?.purposeId);
       return {
+        limits: informationLimits,
         purpose: purposeName(policy, view.answers.request?.purposeId ?? null),
         categories: policy.informationCategories.map((category) => ({
           id: category.id,
