@@ -878,9 +878,13 @@ describe('approval, advice and addenda', () => {
 
   it('lists a practitioner’s drafts and offers a new decision', async () => {
     const browser = await signIn(context, practitioner);
+    await context.services.sharing.start(asPractitioner, { personId: uncoveredChildId });
     const mine = await browser.get('/decisions');
     expect(mine.statusCode).toBe(200);
     expect(mine.body).toContain('Drafts (');
+    // Who each draft is about, by name, not a count.
+    const drafts = mine.body.slice(mine.body.indexOf('Drafts ('), mine.body.indexOf('Waiting for advice'));
+    expect(drafts).toContain('Leo Marsh');
     expect(mine.body).toContain('href="/decisions/new"');
     expectClean(mine.body);
     const start = await browser.get('/decisions/new');
