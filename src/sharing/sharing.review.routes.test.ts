@@ -264,7 +264,7 @@ describe('asking for advice', () => {
     });
     expect(tooLong.statusCode).toBe(400);
     expect(errorSummary(tooLong.body)).toEqual([
-      'This answer is too long: it must be 4000 characters or fewer',
+      'Your question must be 4000 characters or fewer',
       'Select yes if the adviser needs to know who the information is about',
     ]);
     const asked = await context.db
@@ -341,7 +341,7 @@ describe('anonymised advice (R2.19)', () => {
     const tooLong = await caldicott.post(`/advice/${adviceId}`, { answer: 'y'.repeat(4001) });
     expect(tooLong.statusCode).toBe(400);
     expect(errorSummary(tooLong.body)).toEqual([
-      'This answer is too long: it must be 4000 characters or fewer',
+      'Your advice must be 4000 characters or fewer',
     ]);
     expect(
       (
