@@ -340,9 +340,7 @@ describe('anonymised advice (R2.19)', () => {
     expectNoPersonalDetails(empty.body, maisie);
     const tooLong = await caldicott.post(`/advice/${adviceId}`, { answer: 'y'.repeat(4001) });
     expect(tooLong.statusCode).toBe(400);
-    expect(errorSummary(tooLong.body)).toEqual([
-      'Your advice must be 4000 characters or fewer',
-    ]);
+    expect(errorSummary(tooLong.body)).toEqual(['Your advice must be 4000 characters or fewer']);
     expect(
       (
         await context.db
