@@ -4,7 +4,8 @@ import { checkConsent, type ConsentCheckRequest, type ConsentCheckResult } from 
 import { toRecord, type ConsentCore, type ConsentHistoryItem } from './consent.core.ts';
 import { addDays, type ConsentRecord } from './consent.record.ts';
 import * as store from './consent.repository.ts';
-import type { ConsentStatus } from './consent.status.ts';
+import { labelOf } from './consent.labels.ts';
+import { liveStatuses, type ConsentStatus } from './consent.status.ts';
 import type { ConsentDecision } from './consent.table.ts';
 
 export interface PersonConsents {
@@ -43,6 +44,16 @@ export interface ReviewList {
   readonly truncated: boolean;
 }
 
+/** A consent in force, as the person's record sums it up. */
+export interface ConsentStandingItem {
+  readonly id: string;
+  readonly status: (typeof liveStatuses)[number];
+  readonly purposes: readonly string[];
+  readonly givenOn: string;
+  readonly reviewOn: string;
+  readonly reviewOverdue: boolean;
+}
+
 /** How far ahead the review list looks (R3.4). */
 const reviewWindowDays = 30;
 const reviewListLimit = 500;
@@ -50,8 +61,28 @@ const reviewListLimit = 500;
 /** Reading the register: a person's consents, one consent, the consent check, and the reviews due. */
 export function queriesService(core: ConsentCore) {
   const { db, audit, people, staff, orgs, today, person: requirePerson, recordView, find, historyOf } = core;
+  const live: readonly ConsentStatus[] = liveStatuses;
 
   return {
+    /**
+     * The consents in force for the person (given, refused, or a decision not to seek it), newest
+     * first: what their record page says about consent. Shown on a page that is itself audited.
+     */
+    async standing(viewer: Viewer, personId: string): Promise<readonly ConsentStandingItem[]> {
+      const person = await requirePerson(viewer, personId);
+      const rows = await store.consentsForPerson(db, person.id);
+      return rows
+        .filter((row) => live.includes(row.status))
+        .map((row) => ({
+          id: row.id,
+          status: row.status as ConsentStandingItem['status'],
+          purposes: row.purpose_ids.map((id) => labelOf(core.policy.purposes, id) ?? id),
+          givenOn: row.given_on,
+          reviewOn: row.review_on,
+          reviewOverdue: row.review_on < today(),
+        }));
+    },
+
     /** The person's consents and their history, newest first. */
     async forPerson(viewer: Viewer, personId: string): Promise<PersonConsents> {
       const person = await requirePerson(viewer, personId);

@@ -23,6 +23,7 @@ import {
   counts,
   setUpPeopleWorld,
 } from '../../test/support/people-world.ts';
+import { givenConsentAnswers } from '../../test/support/consent-fixtures.ts';
 import { PersonAccessError } from './index.ts';
 
 beforeAll(setUpPeopleWorld);
@@ -329,5 +330,43 @@ describe('malformed and unknown ids', () => {
       expect((await managerBrowser.post(`/people/access-reviews/${id}/reviewed`)).statusCode).toBe(404);
     }
     expect(await counts()).toEqual(before);
+  });
+});
+
+describe('consent on the record', () => {
+  it('says whether consent is in force, and stops saying so once it is withdrawn', async () => {
+    const personId = await createPerson(context, {
+      organisationId,
+      givenNames: 'Amelia',
+      familyName: 'Hughes',
+      dateOfBirth: '2012-05-01',
+      allocatedTo: allocated.id,
+    });
+    const browser = await signIn(context, allocated);
+    const standing = async () => {
+      const page = await browser.get(`/people/${personId}`);
+      expect(page.statusCode).toBe(200);
+      const start = page.body.indexOf('id="consent-standing"');
+      return page.body.slice(start, page.body.indexOf('Consent records and their history', start));
+    };
+    expect(await standing()).toContain('No consent is recorded for this person');
+
+    const viewer = viewerFor(allocated, ['practitioner']);
+    const consentId = await context.services.consent.record(viewer, personId, givenConsentAnswers());
+    const given = await standing();
+    expect(given).toContain('Consent given');
+    expect(given).toContain('Early help');
+    expect(given).toContain('20 November 2026');
+    expect(given).toContain(`/consents/${consentId}`);
+
+    await context.services.consent.withdraw(viewer, consentId, {
+      withdrawnOn: '2026-11-25',
+      method: 'telephone',
+      by: 'child',
+      note: null,
+    });
+    const withdrawn = await standing();
+    expect(withdrawn).not.toContain('Consent given');
+    expect(withdrawn).toContain('No consent is recorded for this person');
   });
 });

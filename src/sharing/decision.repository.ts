@@ -186,6 +186,19 @@ function counted(
   return rows.map((row) => ({ ...row, people_count: Number(row.people_count ?? 0) }));
 }
 
+/** The people of these decisions, for lists that name them. */
+export async function peopleOfDecisions(
+  db: Executor,
+  decisionIds: readonly string[],
+): Promise<{ decision_id: string; person_id: string }[]> {
+  if (decisionIds.length === 0) return [];
+  return db
+    .selectFrom('sharing_decision_people')
+    .select(['decision_id', 'person_id'])
+    .where('decision_id', 'in', decisionIds)
+    .execute();
+}
+
 export async function decisionsStartedBy(
   db: Executor,
   userId: string,

@@ -10,6 +10,7 @@ import {
   addendaFor,
   decisionsAbout,
   decisionsStartedBy,
+  peopleOfDecisions,
   findDecision,
   type DecisionRow,
 } from './decision.repository.ts';
@@ -240,12 +241,31 @@ export function decisionReadingService(context: SharingBasics & { readonly views
       waitingForApproval: DecisionListItem[];
       recorded: DecisionListItem[];
     }> {
-      const rows = (await decisionsStartedBy(db, viewer.userId, 200)).map(toListItem);
-      const open = rows.filter((row) => row.status !== 'recorded');
-      const withOpenAdvice = await decisionsWithOpenAdvice(
-        db,
-        rows.map((row) => row.id),
+      const listed = (await decisionsStartedBy(db, viewer.userId, 200)).map(toListItem);
+      const ids = listed.map((row) => row.id);
+      const [withOpenAdvice, links] = await Promise.all([
+        decisionsWithOpenAdvice(db, ids),
+        peopleOfDecisions(db, ids),
+      ]);
+      // Each person once, and only those the viewer may still see (an allocation may have ended).
+      const names = new Map<string, string>();
+      await Promise.all(
+        [...new Set(links.map((link) => link.person_id))].map(async (personId) => {
+          const person = await people.requireAccess(viewer, personId).catch((error: unknown) => {
+            if (error instanceof PersonAccessError) return undefined;
+            throw error;
+          });
+          if (person !== undefined) names.set(personId, `${person.givenNames} ${person.familyName}`);
+        }),
       );
+      const rows = listed.map((row) => ({
+        ...row,
+        peopleNames: links
+          .filter((link) => link.decision_id === row.id)
+          .flatMap((link) => names.get(link.person_id) ?? [])
+          .sort(),
+      }));
+      const open = rows.filter((row) => row.status !== 'recorded');
       return {
         drafts: open.filter((row) => row.status === 'draft' || row.status === 'approved'),
         waitingForAdvice: rows.filter((row) => withOpenAdvice.has(row.id)),

@@ -132,6 +132,8 @@ export interface DecisionListItem {
   readonly peopleCount: number;
   readonly updatedAt: Date;
   readonly recordedAt: Date | null;
+  /** The names of the people it is about whom the viewer may see, where the list shows them. */
+  readonly peopleNames?: readonly string[];
 }
 
 /** The adviser's view of a request: the question and summary, and the decision only if they may open it. */

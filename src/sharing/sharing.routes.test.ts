@@ -414,6 +414,11 @@ describe('bad input', () => {
       ],
       [
         'request',
+        forms.request({ requesterKind: 'colleague' }),
+        ['Enter the name of your colleague who asked', 'Select how your colleague asked'],
+      ],
+      [
+        'request',
         forms.request({ 'receivedOn-day': '31', 'receivedOn-month': '2' }),
         ['The date the request was received must be a real date'],
       ],
@@ -720,11 +725,12 @@ describe('a decision not to share', () => {
     await answer(
       browser,
       `${base}/request`,
+      // The agency's questions, still filled in, are ignored: the colleague's own questions are read.
       forms.request({
-        requesterName: 'DC Mark Evans',
-        requesterRole: 'Police officer',
-        requesterOrganisationId: '',
         requesterKind: 'colleague',
+        colleagueName: 'DC Mark Evans',
+        colleagueRole: 'Police officer',
+        colleagueChannelId: 'email',
         purposeId: 'multi-agency-safeguarding',
         details: 'Asked for the family’s address history.',
       }),
@@ -761,6 +767,13 @@ describe('a decision not to share', () => {
     const view = await context.services.sharing.open(asPractitioner, id);
     expect(view.outcome).toBe('not-share');
     expect(view.answers.outcome?.notShareReasonIds).toEqual(['not-necessary', 'identity-not-verified']);
+    expect(view.answers.request).toMatchObject({
+      requesterKind: 'colleague',
+      requesterName: 'DC Mark Evans',
+      requesterRole: 'Police officer',
+      channelId: 'email',
+    });
+    expect(view.answers.request?.requesterOrganisationId).toBeUndefined();
   });
 });
 

@@ -251,7 +251,7 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
     const decision = await question('decision');
     await decision.choose('Have you told the person or family?', 'Yes');
     await page
-      .getByLabel('If you told them, what did you tell them?')
+      .getByLabel('What did you tell them?')
       .fill(
         'Rachel was told on the phone that the plan review needs the latest health and education reports, sent to the SENCo.',
       );
@@ -364,7 +364,7 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
     const decision = await SharingQuestionPage.verifyOnPage(page, 'decision');
     await decision.choose('Have you told the person or family?', 'No');
     await page
-      .getByLabel('If you have not told them, why not?')
+      .getByLabel('Why have you not told them?')
       .fill('Telling the family about an unverified enquiry could cause needless alarm.');
     await page
       .getByLabel('How does your decision affect the safety and well-being of the child and others?')
@@ -375,7 +375,7 @@ describe('sharing decisions: the seven golden rules as a guided, recorded decisi
       .fill('Low: a genuine officer can ask again through the police’s secure channel.');
     await decision.choose('What have you decided?', 'Do not share', { exact: false });
     await decision.choose(
-      'If you are not sharing, why not?',
+      'Why are you not sharing?',
       'The identity or authority of the person asking could not be verified',
       { exact: false },
     );

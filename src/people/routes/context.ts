@@ -12,9 +12,24 @@ import { peoplePaths } from '../people.paths.ts';
 import { maximumReasonLength, personParams } from '../people.schema.ts';
 import type { PeopleService } from '../people.service.ts';
 
+/** A consent in force for the person, as their record page sums it up. */
+export interface ConsentStanding {
+  readonly id: string;
+  readonly status: 'given' | 'refused' | 'not_sought';
+  readonly purposes: readonly string[];
+  readonly givenOn: string;
+  readonly reviewOn: string;
+  readonly reviewOverdue: boolean;
+}
+
 export interface PeopleRouteOptions {
   readonly people: PeopleService;
   readonly clock: Clock;
+  /**
+   * The consent register's summary for the record page. The register sits above people (it
+   * reads people's records), so the composition hands it in.
+   */
+  readonly consentStanding: (viewer: Viewer, personId: string) => Promise<readonly ConsentStanding[]>;
 }
 
 /** Who works with people's records. Within these roles, need-to-know decides which records (invariant 4). */
@@ -76,9 +91,10 @@ export function renderNeedsReason(
 
 /** What every person page works with: today's date in England, for the date-of-birth rules. */
 export function peoplePages(options: PeopleRouteOptions) {
-  const { people, clock } = options;
+  const { people, clock, consentStanding } = options;
   return {
     people,
+    consentStanding,
     today: () => londonToday(clock.now()),
   };
 }

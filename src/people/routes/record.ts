@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../lib/errors.ts';
+import { consentPaths } from '../../consent/consent.paths.ts';
 import { sharingPaths } from '../../sharing/sharing.paths.ts';
 import { fieldError, linkedTo, parseForm, viewerOf, type FormErrors } from '../../web/forms.ts';
 import { PeopleRuleError } from '../people.errors.ts';
@@ -42,7 +43,7 @@ const basisDescriptions: Record<AccessBasis, string> = {
 
 /** A person's record page, and the allocations a line manager changes on it. */
 export function recordRoutes(app: FastifyInstance, pages: PeoplePages): void {
-  const { people } = pages;
+  const { people, consentStanding } = pages;
 
   async function renderRecord(
     request: FastifyRequest,
@@ -53,14 +54,18 @@ export function recordRoutes(app: FastifyInstance, pages: PeoplePages): void {
   ) {
     const viewer = viewerOf(request);
     const done = personPageQuery.parse(request.query).done;
-    const choices = await people.allocationChoices(viewer);
     const person = view.person;
+    const [choices, consents] = await Promise.all([
+      people.allocationChoices(viewer),
+      consentStanding(viewer, person.id),
+    ]);
     return reply.code(status).render('people/views/show.njk', {
       pageTitle: fullName(person),
       backLink: peoplePaths.index,
       view,
       person,
       basisDescription: basisDescriptions[view.basis],
+      consents,
       notice: done === undefined ? undefined : outcomeNotices[done],
       allocationItems:
         choices.length === 0
@@ -80,6 +85,9 @@ export function recordRoutes(app: FastifyInstance, pages: PeoplePages): void {
         sharingHistory: sharingPaths.personHistory(person.id),
         startDecision: sharingPaths.start(),
         routineShare: sharingPaths.routine(person.id),
+        consents: consentPaths.list(person.id),
+        recordConsent: consentPaths.create(person.id),
+        consent: consentPaths.show,
       },
       display,
       errors,

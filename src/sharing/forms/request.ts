@@ -18,6 +18,9 @@ export const requestFields = [
   'requesterRole',
   'requesterOrganisationId',
   'channelId',
+  'colleagueName',
+  'colleagueRole',
+  'colleagueChannelId',
   'receivedOn-day',
   'receivedOn-month',
   'receivedOn-year',
@@ -30,6 +33,7 @@ export const requestDetailsLimit = 4000;
 
 export function requestForm(context: { readonly pack: PolicyPack; readonly today: string }) {
   const { pack } = context;
+  const channelIds = pack.sharing.requestChannels.map((channel) => channel.id);
   return z
     .strictObject({
       requesterKind: choice(requesterKinds, 'Select who asked for the information'),
@@ -40,10 +44,11 @@ export function requestForm(context: { readonly pack: PolicyPack; readonly today
         .optional()
         .transform((value) => (value === undefined || value === '' ? undefined : value))
         .pipe(z.uuid({ error: 'Select the organisation that asked from the list' }).optional()),
-      channelId: choice(
-        pack.sharing.requestChannels.map((channel) => channel.id),
-        'Select how the request was made',
-      ),
+      channelId: choice(channelIds, 'Select how the request was made'),
+      // A colleague's details are questions of their own, revealed by their own answer.
+      colleagueName: text('your colleague’s name', 200, singleLine),
+      colleagueRole: text('your colleague’s role', 200, singleLine),
+      colleagueChannelId: choice(channelIds, 'Select how your colleague asked'),
       ...dateParts('receivedOn'),
       purposeId: choice(
         pack.purposes.map((purpose) => purpose.id),
@@ -61,11 +66,23 @@ export function requestForm(context: { readonly pack: PolicyPack; readonly today
           'Select who asked for the information, or that you are considering sharing on your own initiative',
         );
       const asked = kind !== undefined && kind !== 'own-initiative';
-      if (asked && raw.requesterName === undefined)
-        problem('requesterName', 'Enter the name of the person who asked');
-      if (kind === 'agency' && raw.requesterOrganisationId === undefined)
-        problem('requesterOrganisationId', 'Select the organisation that asked');
-      if (asked && raw.channelId === undefined) problem('channelId', 'Select how the request was made');
+      // Who asked, from the questions the answer revealed: the other answers' questions are ignored.
+      const requester =
+        kind === 'colleague'
+          ? { name: raw.colleagueName, role: raw.colleagueRole, channelId: raw.colleagueChannelId }
+          : { name: raw.requesterName, role: raw.requesterRole, channelId: raw.channelId };
+      if (kind === 'agency') {
+        if (requester.name === undefined) problem('requesterName', 'Enter the name of the person who asked');
+        if (raw.requesterOrganisationId === undefined)
+          problem('requesterOrganisationId', 'Select the organisation that asked');
+        if (requester.channelId === undefined) problem('channelId', 'Select how the request was made');
+      }
+      if (kind === 'colleague') {
+        if (requester.name === undefined)
+          problem('colleagueName', 'Enter the name of your colleague who asked');
+        if (requester.channelId === undefined)
+          problem('colleagueChannelId', 'Select how your colleague asked');
+      }
       const received = readDate(raw, 'receivedOn');
       if (received.kind === 'blank') problem('receivedOn', 'Enter the date the request was received');
       else if (received.kind === 'invalid')
@@ -80,12 +97,12 @@ export function requestForm(context: { readonly pack: PolicyPack; readonly today
         );
       return {
         requesterKind: kind ?? 'agency',
-        ...(asked && raw.requesterName !== undefined ? { requesterName: raw.requesterName } : {}),
-        ...(asked && raw.requesterRole !== undefined ? { requesterRole: raw.requesterRole } : {}),
-        ...(asked && raw.requesterOrganisationId !== undefined
+        ...(asked && requester.name !== undefined ? { requesterName: requester.name } : {}),
+        ...(asked && requester.role !== undefined ? { requesterRole: requester.role } : {}),
+        ...(kind === 'agency' && raw.requesterOrganisationId !== undefined
           ? { requesterOrganisationId: raw.requesterOrganisationId }
           : {}),
-        ...(asked && raw.channelId !== undefined ? { channelId: raw.channelId } : {}),
+        ...(asked && requester.channelId !== undefined ? { channelId: requester.channelId } : {}),
         receivedOn: received.kind === 'date' ? received.value : context.today,
         purposeId: raw.purposeId ?? '',
         details: raw.details ?? '',
@@ -95,12 +112,22 @@ export function requestForm(context: { readonly pack: PolicyPack; readonly today
 
 export function requestValues(section: RequestSection | undefined, today: string): FormValues {
   if (section === undefined) return dateValues('receivedOn', today);
+  const requester =
+    section.requesterKind === 'colleague'
+      ? {
+          colleagueName: section.requesterName,
+          colleagueRole: section.requesterRole,
+          colleagueChannelId: section.channelId,
+        }
+      : {
+          requesterName: section.requesterName,
+          requesterRole: section.requesterRole,
+          requesterOrganisationId: section.requesterOrganisationId,
+          channelId: section.channelId,
+        };
   return {
     requesterKind: section.requesterKind,
-    requesterName: section.requesterName,
-    requesterRole: section.requesterRole,
-    requesterOrganisationId: section.requesterOrganisationId,
-    channelId: section.channelId,
+    ...requester,
     ...dateValues('receivedOn', section.receivedOn),
     purposeId: section.purposeId,
     details: section.details,

@@ -88,7 +88,7 @@ export function answerSections(view: DecisionView, pack: PolicyPack): AnswerSect
                   row(
                     'How they asked',
                     [labelOf(pack.sharing.requestChannels, request.channelId)],
-                    'channelId',
+                    request.requesterKind === 'colleague' ? 'colleagueChannelId' : 'channelId',
                   ),
                 ]),
             row(

@@ -5,7 +5,7 @@ import { linkedTo, parseForm, ruleErrors, viewerOf, type FormErrors } from '../.
 import { sharingPaths } from '../sharing.paths.ts';
 import type { DecisionListItem } from '../sharing.service.ts';
 import { startForm } from '../forms/params.ts';
-import { decisionListRow, personName } from '../pages/names.ts';
+import { decisionListRow } from '../pages/names.ts';
 import { pagePath } from '../pages/navigation.ts';
 import { deciders, type DecisionPages } from './context.ts';
 
@@ -17,16 +17,15 @@ export function listRoutes(app: FastifyInstance, pages: DecisionPages): void {
     const viewer = viewerOf(request);
     const mine = await sharing.mine(viewer);
     // The author sees who each decision is about, by name (their own reads of it are not audited).
-    const named = async (item: DecisionListItem) => {
-      const view = await sharing.open(viewer, item.id);
-      const names = view.people.map((person) => personName(person));
-      const hidden = item.peopleCount - names.length;
-      return {
-        ...decisionListRow(policy, item),
-        people: [...names, ...(hidden > 0 ? [`${String(hidden)} more`] : [])].join(', ') || 'Nobody yet',
-      };
-    };
-    const rows = (items: readonly DecisionListItem[]) => Promise.all(items.map(named));
+    const rows = (items: readonly DecisionListItem[]) =>
+      items.map((item) => {
+        const names = item.peopleNames ?? [];
+        const hidden = item.peopleCount - names.length;
+        return {
+          ...decisionListRow(policy, item),
+          people: [...names, ...(hidden > 0 ? [`${String(hidden)} more`] : [])].join(', ') || 'Nobody yet',
+        };
+      });
     return reply.render('sharing/views/mine.njk', {
       pageTitle: 'Sharing decisions',
       columnWidth: 'full',
@@ -36,25 +35,25 @@ export function listRoutes(app: FastifyInstance, pages: DecisionPages): void {
           id: 'drafts',
           caption: 'Drafts',
           empty: 'You have no draft decisions.',
-          rows: await rows(mine.drafts),
+          rows: rows(mine.drafts),
         },
         {
           id: 'advice',
           caption: 'Waiting for advice',
           empty: 'None of your decisions is waiting for advice.',
-          rows: await rows(mine.waitingForAdvice),
+          rows: rows(mine.waitingForAdvice),
         },
         {
           id: 'approval',
           caption: 'Waiting for approval',
           empty: 'None of your decisions is waiting for approval.',
-          rows: await rows(mine.waitingForApproval),
+          rows: rows(mine.waitingForApproval),
         },
         {
           id: 'recorded',
           caption: 'Recently recorded',
           empty: 'You have not recorded any decisions yet.',
-          rows: await rows(mine.recorded),
+          rows: rows(mine.recorded),
         },
       ],
     });
