@@ -98,7 +98,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(notificationsRoutes, { notifications: services.notifications });
   await app.register(mailRoutes, { mail: services.mail });
   await app.register(orgsRoutes, { orgs: services.orgs });
-  await app.register(peopleRoutes, { people: services.people, clock: options.clock });
+  await app.register(peopleRoutes, {
+    people: services.people,
+    clock: options.clock,
+    consentStanding: (viewer, personId) => services.consent.standing(viewer, personId),
+  });
   await app.register(consentRoutes, {
     consent: services.consent,
     policy: services.policy,
