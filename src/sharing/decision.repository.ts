@@ -86,6 +86,27 @@ export async function saveAnswers(
     .execute();
 }
 
+/**
+ * The author's own draft with nothing answered beyond these starting answers: starting again
+ * from the same place opens it rather than piling up another empty draft.
+ */
+export async function untouchedDraft(
+  db: Executor,
+  where: { readonly startedBy: string; readonly organisationId: string; readonly answers: DecisionAnswers },
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('sharing_decisions')
+    .select('id')
+    .where('started_by', '=', where.startedBy)
+    .where('organisation_id', '=', where.organisationId)
+    .where('status', '=', 'draft')
+    .where('answers', '=', sql<DecisionAnswers>`${JSON.stringify(where.answers)}::jsonb`)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
+}
+
 export async function setStatus(trx: Executor, id: string, status: DecisionStatus, at: Date): Promise<void> {
   await trx.updateTable('sharing_decisions').set({ status, updated_at: at }).where('id', '=', id).execute();
 }
@@ -230,6 +251,7 @@ export async function decisionsAbout(db: Executor, personId: string): Promise<De
       .where('sharing_decisions.id', 'in', (eb) =>
         eb.selectFrom('sharing_decision_people').select('decision_id').where('person_id', '=', personId),
       )
+      .where('sharing_decisions.status', '<>', 'discarded')
       .orderBy('sharing_decisions.updated_at', 'desc')
       .execute(),
   );

@@ -4,6 +4,7 @@ import { isUuid } from '../lib/ids.ts';
 import type { Problem } from '../lib/errors.ts';
 import { PersonAccessError } from '../people/index.ts';
 import { formatDateTime, addLondonWorkingDays } from '../lib/time.ts';
+import { decisionsWithOpenAdvice } from './advice.repository.ts';
 import { approvalsFor } from './approval.repository.ts';
 import { requestApprovals } from './approval.requests.ts';
 import { insertEmergency } from './emergency.repository.ts';
@@ -15,6 +16,8 @@ import {
   markRecorded,
   saveAnswers,
   setPeople,
+  setStatus,
+  untouchedDraft,
   type DecisionRow,
   type SharingTransaction,
 } from './decision.repository.ts';
@@ -233,6 +236,23 @@ export function decisionService(context: SharingContext) {
         await checkReferences(viewer, answers);
       }
       return db.transaction().execute(async (trx) => {
+        // Pressing the button again opens the empty draft it made before, rather than another.
+        const untouched = await untouchedDraft(trx, {
+          startedBy: viewer.userId,
+          organisationId: viewer.organisationId,
+          answers,
+        });
+        if (untouched !== undefined) {
+          await audit.record(trx, {
+            organisationId: viewer.organisationId,
+            actor: actorOf(viewer),
+            action: 'decision.reopened',
+            entity: { type: 'sharing_decision', id: untouched },
+            ...(options.personId === undefined ? {} : { personId: options.personId }),
+            change: {},
+          });
+          return untouched;
+        }
         const created = await insertDecision(trx, {
           organisationId: viewer.organisationId,
           startedBy: viewer.userId,
@@ -252,6 +272,33 @@ export function decisionService(context: SharingContext) {
           change: { reference: created.reference, policyVersion: policy.version },
         });
         return created.id;
+      });
+    },
+
+    /**
+     * Sets aside a draft its author no longer needs. It is kept, with its audit trail, and shown in
+     * no list; it can never change again (the database refuses it).
+     */
+    async discard(viewer: Viewer, id: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const row = await access.ownDecision(trx, viewer, id);
+        const status = nextStatus(row.status, 'discard');
+        if (status === undefined)
+          throw SharingRuleError.of('decision', 'DECISION.STATUS', 'Only a draft can be discarded');
+        if ((await decisionsWithOpenAdvice(trx, [id])).size > 0)
+          throw SharingRuleError.of(
+            'decision',
+            'DECISION.ADVICE_OPEN',
+            'You have asked for advice on this draft: discard it once the advice has been given',
+          );
+        await setStatus(trx, id, status, clock.now());
+        await audit.record(trx, {
+          organisationId: row.organisation_id,
+          actor: actorOf(viewer),
+          action: 'decision.discarded',
+          entity: { type: 'sharing_decision', id },
+          change: { reference: row.reference },
+        });
       });
     },
 

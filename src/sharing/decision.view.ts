@@ -32,7 +32,7 @@ import {
   type PersonConsent,
   type RecordedAssessment,
 } from './sharing.rules.ts';
-import { isEditable } from './sharing.status.ts';
+import { isEditable, nextStatus } from './sharing.status.ts';
 
 /** The organisations the answers name: the requester's and each recipient's. */
 export function organisationsIn(answers: DecisionAnswers): string[] {
@@ -183,6 +183,7 @@ export function decisionViews(context: SharingBasics) {
         record: author && (row.status === 'draft' || row.status === 'approved') && assessment.canRecord,
         sendForApproval: author && row.status === 'draft' && assessment.readyForApproval,
         withdrawApprovalRequest: author && (row.status === 'awaiting-approval' || row.status === 'approved'),
+        discard: author && nextStatus(row.status, 'discard') !== undefined,
         // R2.15: advice at any stage, after recording too (choosing the method, sending).
         askAdvice: author,
         addAddendum: row.status === 'recorded',

@@ -114,6 +114,7 @@ export interface DecisionView {
     readonly recordInEmergency: boolean;
     readonly sendForApproval: boolean;
     readonly withdrawApprovalRequest: boolean;
+    readonly discard: boolean;
     readonly askAdvice: boolean;
     readonly addAddendum: boolean;
   };

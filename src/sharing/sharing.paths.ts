@@ -18,6 +18,7 @@ export const sharingPaths = {
   sendForApproval: (id: string) => `/decisions/${id}/send-for-approval`,
   recordInEmergency: (id: string) => `/decisions/${id}/record-in-emergency`,
   withdrawApproval: (id: string) => `/decisions/${id}/withdraw-approval-request`,
+  discard: (id: string) => `/decisions/${id}/discard`,
   askAdvice: (id: string) => `/decisions/${id}/ask-for-advice`,
   addendum: (id: string) => `/decisions/${id}/addenda/new`,
   adviceInbox: () => '/advice',

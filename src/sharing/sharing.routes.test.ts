@@ -9,7 +9,13 @@ import {
   viewerOf,
   type ConsentWorld,
 } from '../../test/support/consent-fixtures.ts';
-import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
+import {
+  createOrganisation,
+  createPerson,
+  createStaff,
+  signIn,
+  type TestStaff,
+} from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { routineShareAnswers } from '../../test/support/sharing-fixtures.ts';
 import type { Viewer } from '../auth/index.ts';
@@ -925,6 +931,102 @@ describe('approval, advice and addenda', () => {
   });
 });
 
+describe('drafts', () => {
+  it('opens the empty draft again rather than piling up another, and starts afresh once it has answers', async () => {
+    const browser = await signIn(context, practitioner);
+    const person = await createPerson(context, {
+      organisationId,
+      givenNames: 'Mia',
+      familyName: 'Clarke',
+      allocatedTo: practitioner.id,
+    });
+    const first = await startFromPerson(browser, person);
+    expect(await startFromPerson(browser, person)).toBe(first);
+    await answer(browser, `/decisions/${first}/request`, forms.request(), `/decisions/${first}/people`);
+    const second = await startFromPerson(browser, person);
+    expect(second).not.toBe(first);
+    const started = await context.db
+      .selectFrom('audit_events')
+      .select('entity_id')
+      .where('action', '=', 'decision.started')
+      .where('person_id', '=', person)
+      .execute();
+    expect(started.map((event) => event.entity_id).sort()).toEqual([first, second].sort());
+  });
+
+  it('discards a draft its author no longer needs: kept and audited, out of every list, and never changed again', async () => {
+    const browser = await signIn(context, practitioner);
+    const person = await createPerson(context, {
+      organisationId,
+      givenNames: 'Noah',
+      familyName: 'Price',
+      allocatedTo: practitioner.id,
+    });
+    const id = await startFromPerson(browser, person);
+    const base = `/decisions/${id}`;
+    const overview = await browser.get(base);
+    expect(overview.body).toContain('Discard this draft');
+    expect(overview.body).toContain(`action="${base}/discard"`);
+
+    // Only its author may discard it.
+    const managerBrowser = await signIn(context, manager);
+    expect((await managerBrowser.get(base)).body).not.toContain('Discard this draft');
+    expect((await managerBrowser.post(`${base}/discard`, {})).statusCode).toBe(403);
+
+    expect((await browser.get('/decisions')).body).toContain('Noah Price');
+    const discarded = await browser.post(`${base}/discard`, {});
+    expect(discarded.statusCode).toBe(303);
+    expect(discarded.headers['location']).toBe(`${base}?done=discarded`);
+    const row = await context.db
+      .selectFrom('sharing_decisions')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('discarded');
+    const events = await context.db
+      .selectFrom('audit_events')
+      .select(['actor_user_id'])
+      .where('action', '=', 'decision.discarded')
+      .where('entity_id', '=', id)
+      .execute();
+    expect(events).toEqual([{ actor_user_id: practitioner.id }]);
+
+    const after = await browser.get(`${base}?done=discarded`);
+    expect(after.body).toContain('The draft has been discarded');
+    expect(after.body).not.toContain('Discard this draft');
+    expect((await browser.get('/decisions')).body).not.toContain('Noah Price');
+    expect((await browser.get(`/people/${person}/sharing`)).body).not.toContain(id);
+    // Discarding twice, or answering a discarded draft, is refused; a new start makes a new draft.
+    const again = await browser.post(`${base}/discard`, {});
+    expect(again.statusCode).toBe(400);
+    expect(errorSummary(again.body)).toEqual(['Only a draft can be discarded']);
+    await expect(
+      context.services.sharing.save(asPractitioner, id, {
+        request: routineShareAnswers({ personIds: [person], schoolId }).request,
+      }),
+    ).rejects.toThrow();
+    await expect(
+      context.db.updateTable('sharing_decisions').set({ status: 'draft' }).where('id', '=', id).execute(),
+    ).rejects.toThrow(/a discarded draft cannot change/);
+    expect(await startFromPerson(browser, person)).not.toBe(id);
+  });
+
+  it('keeps a draft waiting for advice until the advice is given', async () => {
+    const browser = await signIn(context, practitioner);
+    const id = await context.services.sharing.start(asPractitioner, { personId: uncoveredChildId });
+    await context.services.sharing.askAdvice(asPractitioner, id, {
+      adviser: 'caldicott_guardian',
+      question: 'Is public task right here?',
+      anonymised: true,
+    });
+    const refused = await browser.post(`/decisions/${id}/discard`, {});
+    expect(refused.statusCode).toBe(400);
+    expect(errorSummary(refused.body)).toEqual([
+      'You have asked for advice on this draft: discard it once the advice has been given',
+    ]);
+  });
+});
+
 describe('the task list', () => {
   it('names what must be done before a task can start, and only tasks it lists as what stands in the way', async () => {
     const browser = await signIn(context, practitioner);
@@ -1103,7 +1205,8 @@ describe('what each page records', () => {
     expect(pages.length).toBeGreaterThan(30);
     const declared = (method: string, url: string) =>
       pages.find((rule) => rule.method === method && rule.url === url)?.audit;
-    expect(declared('POST', '/decisions/new')).toEqual(['decision.started']);
+    expect(declared('POST', '/decisions/new')).toEqual(['decision.started', 'decision.reopened']);
+    expect(declared('POST', '/decisions/:id/discard')).toEqual(['decision.discarded']);
     expect(declared('POST', '/decisions/:id/request')).toEqual(['decision.saved']);
     expect(declared('POST', '/decisions/:id/record')).toEqual(['decision.recorded']);
     expect(declared('GET', '/people/:personId/sharing')).toEqual(['person.sharing_history_viewed']);

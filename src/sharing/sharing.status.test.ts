@@ -10,12 +10,19 @@ import {
 } from './sharing.status.ts';
 
 // The table as it stood before lifecycles had one shape: re-expressing it must change no transition.
-// Since then: the emergency route records a draft at once, its approval following (ADR 0019).
+// Since then: the emergency route records a draft at once, its approval following (ADR 0019), and
+// a draft no longer needed is discarded.
 const transitionsBefore: Record<DecisionStatus, Partial<Record<DecisionEvent, DecisionStatus>>> = {
-  draft: { 'send-for-approval': 'awaiting-approval', record: 'recorded', 'record-in-emergency': 'recorded' },
+  draft: {
+    'send-for-approval': 'awaiting-approval',
+    record: 'recorded',
+    'record-in-emergency': 'recorded',
+    discard: 'discarded',
+  },
   'awaiting-approval': { 'approve-all': 'approved', refuse: 'draft', 'withdraw-request': 'draft' },
   approved: { record: 'recorded', 'withdraw-request': 'draft' },
   recorded: {},
+  discarded: {},
 };
 
 // The routes through which someone causes each event (the API records a complete decision in one step).
@@ -26,6 +33,7 @@ const routesCausing: Record<DecisionEvent, readonly string[]> = {
   'withdraw-request': ['POST /decisions/:id/withdraw-approval-request'],
   record: ['POST /decisions/:id/record', 'POST /api/v1/decisions'],
   'record-in-emergency': ['POST /decisions/:id/record-in-emergency'],
+  discard: ['POST /decisions/:id/discard'],
 };
 
 describe('the decision lifecycle', () => {
@@ -37,7 +45,10 @@ describe('the decision lifecycle', () => {
         expect(nextStatus(status, event), `${status} --${event}-->`).toBe(transitionsBefore[status][event]);
       }
     }
-    expect(decisionStatuses.filter((status) => decisionLifecycle.isFinal(status))).toEqual(['recorded']);
+    expect(decisionStatuses.filter((status) => decisionLifecycle.isFinal(status))).toEqual([
+      'recorded',
+      'discarded',
+    ]);
     expect(decisionStatuses.filter(isEditable)).toEqual(['draft']);
   });
 

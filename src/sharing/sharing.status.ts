@@ -5,11 +5,12 @@ import { decisionMakers } from './sharing.access.ts';
 /**
  * A decision's lifecycle. A draft is edited section by section; when the rules say only approvals
  * stand in the way it waits for them, with its answers locked; once every approval is given it can
- * be recorded; a refusal or a withdrawn request returns it to draft. A recorded decision never
+ * be recorded; a refusal or a withdrawn request returns it to draft. A draft no longer needed is
+ * discarded (kept, out of every list). A recorded decision never
  * changes (the database refuses it); addenda follow it. Diagram: docs/lifecycles.md (generated
  * from this table by src/lib/lifecycle.diagrams.test.ts).
  */
-export const decisionStatuses = ['draft', 'awaiting-approval', 'approved', 'recorded'] as const;
+export const decisionStatuses = ['draft', 'awaiting-approval', 'approved', 'recorded', 'discarded'] as const;
 export type DecisionStatus = (typeof decisionStatuses)[number];
 
 export const decisionStatusNames: Record<DecisionStatus, string> = {
@@ -17,6 +18,7 @@ export const decisionStatusNames: Record<DecisionStatus, string> = {
   'awaiting-approval': 'Waiting for approval',
   approved: 'Approved, not yet recorded',
   recorded: 'Recorded',
+  discarded: 'Discarded',
 };
 
 /** Those who make decisions, on the pages and over the API (the routes' access rule). */
@@ -55,6 +57,8 @@ export const decisionLifecycle = defineLifecycle({
     'record-in-emergency': { from: ['draft'], to: 'recorded', roles: deciders, note: authorOnly },
     // R2.23: every decision is recorded. The API (POST /api/v1/decisions) records a complete decision in one step, under the same rule.
     record: { from: ['draft', 'approved'], to: 'recorded', roles: deciders, note: authorOnly },
+    // A draft no longer needed is set aside, never deleted: its audit trail stays readable.
+    discard: { from: ['draft'], to: 'discarded', roles: deciders, note: authorOnly },
   },
 });
 

@@ -30,6 +30,7 @@ import * as containmentOfficersHandOver from './2026-12-04T0900_containment_offi
 import * as sharingAgreements from './2026-12-04T0910_sharing_agreements.ts';
 import * as decisionAgreements from './2026-12-04T0920_decision_agreements.ts';
 import * as auditCheckpoints from './2026-12-04T1010_audit_checkpoints.ts';
+import * as decisionDiscarded from './2026-12-04T1140_decision_discarded.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -67,4 +68,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0910_sharing_agreements': sharingAgreements,
   '2026-12-04T0920_decision_agreements': decisionAgreements,
   '2026-12-04T1010_audit_checkpoints': auditCheckpoints,
+  '2026-12-04T1140_decision_discarded': decisionDiscarded,
 };

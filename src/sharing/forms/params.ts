@@ -7,7 +7,10 @@ export const decisionParams = z.strictObject({ id: z.uuid() });
 export const questionQuery = z.object({ from: z.enum(['check']).optional().catch(undefined) });
 /** Which change the overview confirms in its banner. */
 export const overviewQuery = z.object({
-  done: z.enum(['sent', 'withdrawn', 'addendum', 'emergency', 'advice']).optional().catch(undefined),
+  done: z
+    .enum(['sent', 'withdrawn', 'addendum', 'emergency', 'advice', 'discarded'])
+    .optional()
+    .catch(undefined),
 });
 export type OverviewNotice = NonNullable<z.output<typeof overviewQuery>['done']>;
 

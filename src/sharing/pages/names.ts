@@ -60,6 +60,7 @@ export const decisionStatusTags: Record<DecisionView['status'], string> = {
   'awaiting-approval': 'govuk-tag--yellow',
   approved: 'govuk-tag--blue',
   recorded: 'govuk-tag--green',
+  discarded: 'govuk-tag--grey',
 };
 
 export function labelOf(

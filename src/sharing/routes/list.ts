@@ -79,21 +79,25 @@ export function listRoutes(app: FastifyInstance, pages: DecisionPages): void {
     renderStart(reply, 200, viewerOf(request)),
   );
 
-  app.post('/decisions/new', { config: deciders(['decision.started']) }, async (request, reply) => {
-    const viewer = viewerOf(request);
-    const form = parseForm(startForm, request.body);
-    // The start page has one button and no fields: every message links to it.
-    if (!form.ok) return renderStart(reply, 400, viewer, linkedTo(form.errors, 'start'));
-    try {
-      const id = await sharing.start(
-        viewer,
-        form.value.personId === undefined ? {} : { personId: form.value.personId },
-      );
-      return await reply.redirect(pagePath(id, 'request'), 303);
-    } catch (error) {
-      if (error instanceof RuleError)
-        return renderStart(reply, 400, viewer, linkedTo(ruleErrors(error, []), 'start'));
-      throw error;
-    }
-  });
+  app.post(
+    '/decisions/new',
+    { config: deciders(['decision.started', 'decision.reopened']) },
+    async (request, reply) => {
+      const viewer = viewerOf(request);
+      const form = parseForm(startForm, request.body);
+      // The start page has one button and no fields: every message links to it.
+      if (!form.ok) return renderStart(reply, 400, viewer, linkedTo(form.errors, 'start'));
+      try {
+        const id = await sharing.start(
+          viewer,
+          form.value.personId === undefined ? {} : { personId: form.value.personId },
+        );
+        return await reply.redirect(pagePath(id, 'request'), 303);
+      } catch (error) {
+        if (error instanceof RuleError)
+          return renderStart(reply, 400, viewer, linkedTo(ruleErrors(error, []), 'start'));
+        throw error;
+      }
+    },
+  );
 }

@@ -15,6 +15,7 @@ import { deciders, notAuthor, readers, type DecisionPages } from './context.ts';
 const overviewNotices: Record<OverviewNotice, string> = {
   sent: 'The decision has been sent for approval. Its answers cannot change until the approvers reply, unless you withdraw the request.',
   withdrawn: 'The request for approval has been withdrawn. You can change the decision again.',
+  discarded: 'The draft has been discarded. It is no longer listed, and is kept only for the audit trail.',
   addendum: 'Addendum added to the record.',
   advice:
     'Your request for advice has been sent. The answer will be recorded on this decision, and you will be told when it arrives.',
@@ -79,6 +80,7 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
         sendForApproval: sharingPaths.sendForApproval(view.id),
         recordInEmergency: sharingPaths.recordInEmergency(view.id),
         withdrawApproval: sharingPaths.withdrawApproval(view.id),
+        discard: sharingPaths.discard(view.id),
         printable: sharingPaths.printable(view.id),
         addendum: sharingPaths.addendum(view.id),
       },
@@ -141,6 +143,12 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
       (viewer: Viewer, id: string) => sharing.withdrawApprovalRequest(viewer, id),
       'withdrawn',
       'decision.approval_withdrawn',
+    ],
+    [
+      '/decisions/:id/discard',
+      (viewer: Viewer, id: string) => sharing.discard(viewer, id),
+      'discarded',
+      'decision.discarded',
     ],
   ] as const) {
     app.post(url, { config: deciders([audit]) }, async (request, reply) => {
