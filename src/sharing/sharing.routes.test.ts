@@ -1151,6 +1151,7 @@ describe('the lawful basis page (R2.17, R2.20)', () => {
     const counted = (html: string) =>
       [...html.matchAll(/data-maxlength="(\d+)"/g)].map((match) => Number(match[1]));
     expect(counted((await browser.get(`${base}/request`)).body)).toEqual([4000]);
+    expect(counted((await browser.get(`${base}/recipients`)).body)).toEqual([2000]);
     expect(counted((await browser.get(`${base}/lawful-basis`)).body)).toEqual([4000, 500]);
     const information = counted((await browser.get(`${base}/information`)).body);
     expect(information).toContain(1000);
@@ -1160,6 +1161,9 @@ describe('the lawful basis page (R2.17, R2.20)', () => {
     ]);
     const tooLong = await browser.post(`${base}/decision`, forms.decision({ reasons: 'x'.repeat(4001) }));
     expect(tooLong.statusCode).toBe(400);
+    await context.services.sharing.save(asPractitioner, id, answers);
+    await context.services.sharing.record(asPractitioner, id);
+    expect(counted((await browser.get(`${base}/addenda/new`)).body)).toEqual([4000]);
   });
 
   it('keeps an overriding public interest waiting for approval, with its justification', async () => {

@@ -14,11 +14,13 @@ export const addendumKindNames: Record<AddendumKind, { readonly text: string; re
 };
 
 export const addendumFields = ['kind', 'body'];
+/** The longest addendum; the page counts down to it. */
+export const addendumLimit = 4000;
 
 export const addendumForm = z
   .strictObject({
     kind: choice(addendumKinds, 'Select whether this is a correction or a later fact'),
-    body: text('the addendum', 4000),
+    body: text('the addendum', addendumLimit),
   })
   .transform((raw, ctx) => {
     if (raw.kind === undefined)

@@ -27,10 +27,13 @@ export const startForm = z.strictObject({
 export const confirmationForm = z.strictObject({});
 
 /** The emergency route (ADR 0019): the immediate risk, in the practitioner's words. */
+/** The longest account of the immediate risk; the page counts down to it. */
+export const emergencyRiskLimit = 4000;
+
 export const emergencyForm = z.strictObject({
   risk: requiredText(
     'the immediate risk to the child, and why the share cannot wait for approval',
-    4000,
+    emergencyRiskLimit,
     multiline,
   ),
 });

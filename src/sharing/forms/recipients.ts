@@ -14,6 +14,8 @@ export const recipientFieldNames = [
   'reason',
 ] as const;
 export const maxRecipients = 50;
+/** The longest account of why a recipient needs the information; the page counts down to it. */
+export const recipientReasonLimit = 2000;
 
 export interface RecipientValues {
   readonly name: string;
@@ -127,7 +129,7 @@ export function recipientsSectionFrom(
             .optional(),
         ),
       telephone: text(`the telephone number of ${who}`, 40, singleLine),
-      reason: text(`why ${who} needs the information`, 2000).refine(
+      reason: text(`why ${who} needs the information`, recipientReasonLimit).refine(
         (value) => value !== undefined,
         `Enter why ${who} needs the information`,
       ),

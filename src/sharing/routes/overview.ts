@@ -6,7 +6,13 @@ import { outcomeNames } from '../sharing.answers.ts';
 import { sharingPaths } from '../sharing.paths.ts';
 import type { DecisionView } from '../sharing.service.ts';
 import { decisionStatusNames } from '../sharing.status.ts';
-import { confirmationForm, emergencyForm, overviewQuery, type OverviewNotice } from '../forms/params.ts';
+import {
+  confirmationForm,
+  emergencyForm,
+  emergencyRiskLimit,
+  overviewQuery,
+  type OverviewNotice,
+} from '../forms/params.ts';
 import { decisionStatusTags, personName, purposeName } from '../pages/names.ts';
 import { problemLinks, taskList } from '../pages/navigation.ts';
 import { advicePanel, approvalsPanel } from '../pages/panels.ts';
@@ -56,6 +62,7 @@ export function overviewRoutes(app: FastifyInstance, pages: DecisionPages): void
               withinWorkingDays: policy.sharing.approvals.emergency.approveWithinWorkingDays,
             },
       emergencyDays: policy.sharing.approvals.emergency.approveWithinWorkingDays,
+      emergencyRiskLimit,
       statusName: decisionStatusNames[view.status],
       statusTag: decisionStatusTags[view.status],
       outcomeName:

@@ -7,6 +7,7 @@ import { questionQuery } from '../forms/params.ts';
 import {
   blankRecipient,
   maxRecipients,
+  recipientReasonLimit,
   recipientsPost,
   recipientsSectionFrom,
   recipientValues,
@@ -33,6 +34,7 @@ export function recipientRoutes(app: FastifyInstance, pages: DecisionPages): voi
       blocks,
       errors,
       maxRecipients,
+      reasonLimit: recipientReasonLimit,
       organisationItems: [
         { value: '', text: 'Select an organisation' },
         ...(await orgs.list()).map((organisation) => ({ value: organisation.id, text: organisation.name })),

@@ -9,7 +9,13 @@ import { outcomeNames } from '../sharing.answers.ts';
 import { sharingPaths } from '../sharing.paths.ts';
 import type { DecisionView } from '../sharing.service.ts';
 import { decisionStatusNames } from '../sharing.status.ts';
-import { addendumFields, addendumForm, addendumKindNames, addendumKinds } from '../forms/addendum.ts';
+import {
+  addendumFields,
+  addendumForm,
+  addendumKindNames,
+  addendumKinds,
+  addendumLimit,
+} from '../forms/addendum.ts';
 import type { FormValues } from '../forms/fields.ts';
 import { confirmationForm } from '../forms/params.ts';
 import { answerSections, consentFindings } from '../pages/answers.ts';
@@ -172,6 +178,7 @@ export function recordRoutes(app: FastifyInstance, pages: DecisionPages): void {
   ) {
     return reply.code(status).render('sharing/views/addendum.njk', {
       pageTitle: 'Add an addendum to the decision record',
+      addendumLimit,
       caption: `Sharing decision ${view.reference}`,
       backLink: sharingPaths.decision(view.id),
       action: sharingPaths.addendum(view.id),
