@@ -23,7 +23,9 @@ const capabilities = [
   'disclosures',
   'exchange',
   'incidents',
+  'subject-access',
   'reports',
+  'oversight',
   'home',
 ];
 /** Pure code, lowest first: no I/O, no capability. */
@@ -31,7 +33,7 @@ const pure = ['lib', 'policy'];
 /** The framework every capability's routes use, and which uses none of them. */
 const framework = ['db', 'web', 'api'];
 /** Where the parts are put together: nothing below imports them. */
-const composition = ['jobs', 'cli', 'demo'];
+const composition = ['jobs', 'cli', 'demo', 'metrics'];
 
 /** The channels files that are pure method policy (the rest of channels is its service and API). */
 const pureChannels =

@@ -26,9 +26,11 @@ import { decisionPackagesPanel } from './exchange/exchange.panel.ts';
 import { exchangeRoutes } from './exchange/exchange.routes.ts';
 import { exchangeSendRoutes } from './exchange/exchange.send.routes.ts';
 import { orgsRoutes } from './orgs/orgs.routes.ts';
+import { oversightRoutes } from './oversight/index.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { sharingReviewRoutes } from './sharing/sharing.review.routes.ts';
 import { sharingRoutes } from './sharing/sharing.routes.ts';
+import { createMetrics, metricsRoutes, type Metrics } from './metrics/metrics.ts';
 import { services as buildServices, type Dependencies, type Services } from './services.ts';
 import { createTemplates } from './web/render.ts';
 import { webPlugin } from './web/web.plugin.ts';
@@ -39,6 +41,8 @@ export interface AppOptions extends Dependencies {
   readonly logger?: boolean;
   /** Where the log goes instead of standard output (the test that reads a journey's log). */
   readonly logStream?: { write(line: string): void };
+  /** The metrics the scheduler also reports to (main.ts); the app makes its own when not given. */
+  readonly metrics?: Metrics;
 }
 
 /** Builds the Safeshare web application. It never listens: main.ts does, and tests inject requests. */
@@ -86,6 +90,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     environment: config.environment,
     policyInForce: `${services.policy.name} ${services.policy.version}`,
   });
+  // Before every other route, so that each is counted.
+  metricsRoutes(app, { metrics: options.metrics ?? createMetrics(options.db), token: config.metricsToken });
 
   await app.register(homeRoutes, {
     databaseReachable: services.health.databaseReachable,
@@ -95,6 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     exchangeScanning: services.exchange.scanning,
   });
   await app.register(auditRoutes, { audit: services.audit });
+  await app.register(oversightRoutes, { oversight: services.oversight, people: services.people });
   await app.register(notificationsRoutes, { notifications: services.notifications });
   await app.register(mailRoutes, { mail: services.mail });
   await app.register(orgsRoutes, { orgs: services.orgs });

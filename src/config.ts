@@ -60,6 +60,13 @@ const environmentSchema = z.object({
     .max(24 * 60)
     .default(15),
   AUDIT_CHECKPOINT_MAIL_DPO: booleanFlag.default(false),
+  METRICS_TOKEN: z
+    .string()
+    .regex(
+      /^[\x21-\x7e]{32,200}$/,
+      'METRICS_TOKEN must be 32 to 200 printable characters without spaces (a long random secret)',
+    )
+    .optional(),
   CLAMD_URL: z
     .string()
     .regex(/^tcp:\/\/[^\s/]+:\d{1,5}$/, "CLAMD_URL must look like tcp://host:port (clamd's TCPSocket)")
@@ -130,6 +137,8 @@ export interface Config {
     /** E-mail each organisation's Data Protection Officers its day's latest checkpoint (no personal data). */
     readonly mailDpo: boolean;
   };
+  /** The bearer token Prometheus scrapes `/metrics` with; without one, `/metrics` is not served. */
+  readonly metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -222,5 +231,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       everyMinutes: settings.AUDIT_CHECKPOINT_MINUTES,
       mailDpo: settings.AUDIT_CHECKPOINT_MAIL_DPO,
     },
+    metricsToken: settings.METRICS_TOKEN,
   };
 }

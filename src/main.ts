@@ -4,6 +4,7 @@ import { loadConfig, ConfigError } from './config.ts';
 import { loadDemoData, demoAccountsText } from './demo/demo.ts';
 import { createScheduler, registerJobs } from './jobs/index.ts';
 import { systemClock } from './lib/clock.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import {
   checkApplicationRole,
   openDatabase,
@@ -28,7 +29,8 @@ try {
   const dependencies = { db, clock: systemClock, secretBox: secretBoxFor(config), config };
   const services = buildServices(dependencies);
   if (config.demoData) await loadDemoData({ ...dependencies, services }, say);
-  const app = await buildApp({ ...dependencies, services });
+  const metrics = createMetrics(db);
+  const app = await buildApp({ ...dependencies, services, metrics });
 
   const sweep = setInterval(
     () =>
@@ -38,7 +40,7 @@ try {
     60_000,
   );
   sweep.unref();
-  const scheduler = createScheduler({ db, clock: systemClock, log: app.log });
+  const scheduler = createScheduler({ db, clock: systemClock, log: app.log, observe: metrics.observeJob });
   registerJobs(scheduler, { services, log: app.log });
   scheduler.start();
 

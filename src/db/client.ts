@@ -9,6 +9,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 // Calendar dates (dates of birth, review dates) stay yyyy-mm-dd text: a JavaScript Date would add a time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
+/** Each handle's connection pool, for the pool's gauges in /metrics. */
+const pools = new WeakMap<Db, pg.Pool>();
+
 export function createDb(connectionString: string, poolSize = 10): Db {
   const pool = new pg.Pool({
     connectionString,
@@ -19,7 +22,21 @@ export function createDb(connectionString: string, poolSize = 10): Db {
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** How a handle's pool is used now: connections open, idle, and requests waiting for one. */
+export function poolUse(db: Db): { total: number; idle: number; waiting: number; max: number } | undefined {
+  const pool = pools.get(db);
+  if (pool === undefined) return undefined;
+  return {
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+    max: pool.options.max ?? 10,
+  };
 }
 
 /** A database handle or an open transaction: repositories take either. */

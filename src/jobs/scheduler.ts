@@ -88,6 +88,8 @@ export interface SchedulerDependencies {
   readonly log: JobLog;
   /** How often the scheduler looks for due jobs (real time). */
   readonly checkEveryMs?: number;
+  /** Told of every run this process makes, for the job counters in /metrics. */
+  readonly observe?: (job: string, ok: boolean, seconds: number) => void;
 }
 
 /**
@@ -110,6 +112,13 @@ export function createScheduler(deps: SchedulerDependencies) {
   }
 
   async function perform(name: string, job: RegisteredJob): Promise<{ ok: boolean; outcome: string }> {
+    const started = performance.now();
+    const result = await attempt(name, job);
+    deps.observe?.(name, result.ok, (performance.now() - started) / 1000);
+    return result;
+  }
+
+  async function attempt(name: string, job: RegisteredJob): Promise<{ ok: boolean; outcome: string }> {
     try {
       const outcome = (await job.work()).slice(0, outcomeLimit);
       return { ok: true, outcome };
