@@ -15,6 +15,7 @@ import { createMailer, mailService } from './mail/index.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 import { notificationsService } from './notifications/index.ts';
 import { orgsService } from './orgs/index.ts';
+import { oversightService } from './oversight/index.ts';
 import { peopleService } from './people/index.ts';
 import { loadPolicyPack } from './policy/index.ts';
 import { sharingService } from './sharing/index.ts';
@@ -186,7 +187,7 @@ export function services(deps: Dependencies) {
     audit,
     notifications: container.notifications,
   });
-  return {
+  const built = {
     ...container,
     policy,
     agreements,
@@ -208,6 +209,19 @@ export function services(deps: Dependencies) {
       custody,
       media,
       exchange,
+    }),
+  };
+  return {
+    ...built,
+    // The DPO's dashboard and the organisation-wide lists read what the capabilities below recorded (R6.1).
+    oversight: oversightService({
+      db: deps.db,
+      clock: deps.clock,
+      policy,
+      staff,
+      audit,
+      orgs: built.orgs,
+      incidents: built.incidents,
     }),
   };
 }

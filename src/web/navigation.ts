@@ -159,6 +159,31 @@ const items: readonly NavigationItem[] = [
     group: 'running',
     description: 'Every e-mail Safeshare has sent or is sending, and any that failed.',
   },
+  // R6.1: what needs action across the organisation, and its sharing in charts (src/oversight).
+  {
+    name: 'Oversight dashboard',
+    short: { shown: 'Dashboard', hiddenBefore: 'Oversight ' },
+    href: '/oversight',
+    access: ['dpo', 'ig_lead', 'caldicott_guardian', 'auditor'],
+    group: 'oversight',
+    description: 'What needs action across the organisation, and its sharing by month, method and recipient.',
+  },
+  {
+    name: 'All sharing decisions',
+    href: '/oversight/decisions',
+    access: ['dpo', 'ig_lead', 'caldicott_guardian', 'auditor', 'manager'],
+    group: 'oversight',
+    description:
+      'Every recorded sharing decision of the organisation (a line manager: of their team), filtered and exported.',
+  },
+  {
+    name: 'All disclosures',
+    href: '/oversight/disclosures',
+    access: ['dpo', 'ig_lead', 'caldicott_guardian', 'auditor', 'manager'],
+    group: 'oversight',
+    description:
+      'Every disclosure logged in the organisation (a line manager: by their team), filtered and exported.',
+  },
   {
     name: 'Audit trail',
     href: '/audit',
@@ -191,9 +216,27 @@ const firstFor: Readonly<Record<Role, readonly string[]>> = {
     '/decisions',
     '/disclosures/receipts',
   ],
-  dpo: ['/incidents', '/approvals', '/advice', '/consents/reviews', '/audit', '/people', '/decisions'],
-  caldicott_guardian: ['/approvals', '/advice', '/incidents', '/people', '/decisions', '/consents/reviews'],
+  dpo: [
+    '/oversight',
+    '/incidents',
+    '/approvals',
+    '/advice',
+    '/consents/reviews',
+    '/audit',
+    '/people',
+    '/decisions',
+  ],
+  caldicott_guardian: [
+    '/oversight',
+    '/approvals',
+    '/advice',
+    '/incidents',
+    '/people',
+    '/decisions',
+    '/consents/reviews',
+  ],
   ig_lead: [
+    '/oversight',
     '/agreements',
     '/approvals',
     '/advice',
@@ -204,7 +247,7 @@ const firstFor: Readonly<Record<Role, readonly string[]>> = {
   ],
   child_protection_adviser: ['/advice', '/incidents', '/off-site', '/media'],
   it_service_desk: ['/incidents', '/media', '/admin/outbox', '/off-site'],
-  auditor: ['/audit', '/incidents'],
+  auditor: ['/oversight', '/audit', '/oversight/decisions', '/oversight/disclosures', '/incidents'],
   admin: ['/admin/staff', '/admin/organisations', '/admin/outbox', '/incidents'],
   platform_operator: ['/admin/organisations', '/incidents'],
 };

@@ -1,0 +1,449 @@
+import type { AuditService } from '../audit/index.ts';
+import { actorOf, type StaffService, type Viewer } from '../auth/index.ts';
+import { isChannelMethodId, methodName } from '../channels/index.ts';
+import type { Db } from '../db/client.ts';
+import type { incidentsService } from '../incidents/index.ts';
+import { consentPaths } from '../consent/consent.paths.ts';
+import { disclosurePaths } from '../disclosures/disclosures.paths.ts';
+import { incidentPaths } from '../incidents/incidents.paths.ts';
+import type { Clock } from '../lib/clock.ts';
+import type { Role } from '../lib/roles.ts';
+import { formatDateTime, londonToday } from '../lib/time.ts';
+import type { OrgsService } from '../orgs/index.ts';
+import type { PolicyPack } from '../policy/index.ts';
+import { sharingPaths } from '../sharing/sharing.paths.ts';
+import type { FilterChoices, OversightFilter } from './oversight.filters.ts';
+import * as store from './oversight.repository.ts';
+
+type IncidentsService = ReturnType<typeof incidentsService>;
+
+/** Who sees the dashboard: those who answer for the organisation's sharing (R6.1). */
+export const dashboardReaders: readonly Role[] = ['dpo', 'ig_lead', 'caldicott_guardian', 'auditor'];
+/** Who reads the organisation-wide lists; a line manager reads them for their own team only. */
+export const listReaders: readonly Role[] = [...dashboardReaders, 'manager'];
+/** Who sees people's names in the lists: the roles that may open every record of the organisation (R2.5). */
+const namingRoles: readonly Role[] = ['dpo', 'caldicott_guardian'];
+
+export function seesWholeOrganisation(viewer: Viewer): boolean {
+  return viewer.roles.some((role) => dashboardReaders.includes(role));
+}
+
+/** One thing waiting for action, counted, with where to act on it. */
+export interface ActionItem {
+  readonly label: string;
+  readonly count: number;
+  readonly href: string;
+  /** Past a deadline: shown as a warning. */
+  readonly urgent: boolean;
+  readonly details: readonly string[];
+}
+
+/**
+ * Something else the dashboard counts, handed in by the composition (subject access requests and
+ * their deadlines, records due for disposal): one line in app.ts adds one.
+ */
+export type ActionSource = (viewer: Viewer) => Promise<readonly ActionItem[]>;
+
+export interface CountedRow {
+  readonly key: string;
+  readonly label: string;
+  readonly count: number;
+}
+
+export interface Dashboard {
+  readonly actions: readonly ActionItem[];
+  readonly byMonth: readonly CountedRow[];
+  readonly byMethod: readonly CountedRow[];
+  readonly byRecipient: readonly CountedRow[];
+  readonly withoutConsent: readonly CountedRow[];
+  readonly refusals: readonly CountedRow[];
+  readonly totalDisclosures: number;
+}
+
+export interface OversightDependencies {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly policy: PolicyPack;
+  readonly staff: Pick<StaffService, 'reportsOf'>;
+  readonly orgs: Pick<OrgsService, 'list'>;
+  readonly incidents: Pick<IncidentsService, 'list'>;
+  readonly audit: Pick<AuditService, 'record'>;
+}
+
+const approvalReasons: Readonly<Record<string, string>> = {
+  'public-interest': 'Approval refused: sharing in the public interest',
+  bulk: 'Approval refused: bulk sharing',
+};
+
+const pageSize = 50;
+/** The most rows one CSV export holds; a wider period is exported in parts. */
+const exportLimit = 50_000;
+
+export function oversightService(deps: OversightDependencies, sources: readonly ActionSource[] = []) {
+  const { db, clock, policy } = deps;
+  const basisLabels = new Map(policy.sharing.lawfulBases.article6.map((basis) => [basis.id, basis.label]));
+  const reasonLabels = new Map(policy.sharing.notShareReasons.map((reason) => [reason.id, reason.label]));
+  const today = () => londonToday(clock.now());
+
+  /** The staff whose work the viewer may count: a line manager's own team unless they oversee the organisation. */
+  async function staffScope(viewer: Viewer, filter: OversightFilter): Promise<readonly string[] | null> {
+    const teamOf = async (managerId: string) => [
+      managerId,
+      ...(await deps.staff.reportsOf(managerId))
+        .filter((report) => report.organisationId === viewer.organisationId)
+        .map((report) => report.id),
+    ];
+    if (!seesWholeOrganisation(viewer)) {
+      // ADR 0016: a line manager's team is the people they line-manage (and their own work).
+      const own = await teamOf(viewer.userId);
+      return filter.practitionerId === null || own.includes(filter.practitionerId) ? own : [];
+    }
+    return filter.teamManagerId === null ? null : teamOf(filter.teamManagerId);
+  }
+
+  async function scopeOf(viewer: Viewer, filter: OversightFilter): Promise<store.OversightScope> {
+    return {
+      organisationId: viewer.organisationId,
+      from: filter.from,
+      to: filter.to,
+      recipientOrganisationId: filter.recipientOrganisationId,
+      staffIds: await staffScope(viewer, filter),
+    };
+  }
+
+  async function namesFor(viewer: Viewer, ids: readonly string[]): Promise<Map<string, string> | null> {
+    if (!viewer.roles.some((role) => namingRoles.includes(role))) return null;
+    return store.personNames(db, viewer.organisationId, [...new Set(ids)]);
+  }
+
+  async function actionsFor(viewer: Viewer): Promise<ActionItem[]> {
+    const [counts, incidents, more] = await Promise.all([
+      store.actionCounts(db, viewer.organisationId, today()),
+      deps.incidents.list(viewer),
+      Promise.all(sources.map((source) => source(viewer))),
+    ]);
+    const open = incidents.filter((incident) => incident.closure === null);
+    const clocks = open
+      .flatMap((incident) => (incident.clock === null ? [] : [{ incident, clock: incident.clock }]))
+      .sort((a, b) => a.clock.deadline.getTime() - b.clock.deadline.getTime());
+    const overdueClocks = clocks.filter((entry) => entry.clock.overdue).length;
+    return [
+      {
+        label: words(counts.consentReviewsOverdue, 'consent review overdue', 'consent reviews overdue'),
+        count: counts.consentReviewsOverdue,
+        href: consentPaths.reviews,
+        urgent: counts.consentReviewsOverdue > 0,
+        details: [],
+      },
+      {
+        label: words(counts.receiptsOverdue, 'receipt overdue', 'receipts overdue'),
+        count: counts.receiptsOverdue,
+        href: disclosurePaths.receipts(),
+        urgent: counts.receiptsOverdue > 0,
+        details: [],
+      },
+      {
+        label: words(counts.approvalsWaiting, 'approval waiting', 'approvals waiting'),
+        count: counts.approvalsWaiting,
+        href: sharingPaths.approvalQueue(),
+        urgent: false,
+        details: [],
+      },
+      {
+        label: words(open.length, 'open incident', 'open incidents'),
+        count: open.length,
+        href: incidentPaths.list(),
+        urgent: overdueClocks > 0,
+        details: clocks.map(
+          ({ incident, clock: reading }) =>
+            `Incident ${incident.reference}: report to the ICO by ${formatDateTime(reading.deadline)} (${reading.text})`,
+        ),
+      },
+      ...more.flat(),
+    ];
+  }
+
+  /** An export takes personal data out of Safeshare: who took what, under which filter, is recorded. */
+  async function recordExport(viewer: Viewer, list: string, filter: OversightFilter, rows: number) {
+    await db.transaction().execute((trx) =>
+      deps.audit.record(trx, {
+        organisationId: viewer.organisationId,
+        actor: actorOf(viewer),
+        action: 'oversight.exported',
+        entity: { type: 'oversight_list', id: list },
+        personId: filter.personId,
+        change: {
+          list,
+          rows,
+          from: filter.from,
+          to: filter.to,
+          teamManagerId: filter.teamManagerId,
+          recipientOrganisationId: filter.recipientOrganisationId,
+          practitionerId: filter.practitionerId,
+          lawfulBasis: filter.lawfulBasis,
+          consent: filter.consent,
+        },
+      }),
+    );
+  }
+
+  const service = {
+    pageSize,
+
+    /** The organisation's lists to filter by. */
+    async choices(viewer: Viewer): Promise<FilterChoices> {
+      const [staff, organisations] = await Promise.all([
+        store.organisationStaff(db, viewer.organisationId),
+        deps.orgs.list(),
+      ]);
+      const managerIds = new Set(
+        staff.flatMap((member) => (member.line_manager_id === null ? [] : [member.line_manager_id])),
+      );
+      // A line manager filters within their own team only (ADR 0016).
+      const team = seesWholeOrganisation(viewer)
+        ? null
+        : new Set([
+            viewer.userId,
+            ...staff.filter((member) => member.line_manager_id === viewer.userId).map((member) => member.id),
+          ]);
+      return {
+        managers:
+          team === null
+            ? staff
+                .filter((member) => managerIds.has(member.id))
+                .map((member) => ({ id: member.id, name: member.display_name }))
+            : [],
+        staff: staff
+          .filter((member) => team === null || team.has(member.id))
+          .map((member) => ({ id: member.id, name: member.display_name })),
+        organisations: organisations.map((organisation) => ({
+          id: organisation.id,
+          name: organisation.name,
+        })),
+        lawfulBases: policy.sharing.lawfulBases.article6.map((basis) => ({
+          id: basis.id,
+          label: basis.label,
+        })),
+      };
+    },
+
+    today,
+
+    /** What needs action, and the period's sharing counted for the charts (R6.1). */
+    async dashboard(viewer: Viewer, filter: OversightFilter): Promise<Dashboard> {
+      const scope = await scopeOf(viewer, filter);
+      const [actions, breakdown, withoutConsent, refusals] = await Promise.all([
+        actionsFor(viewer),
+        store.disclosureBreakdown(db, scope),
+        store.withoutConsentByBasis(db, scope),
+        store.refusalsByReason(db, scope),
+      ]);
+      const of = (dimension: store.BreakdownRow['dimension']) =>
+        breakdown.filter((row) => row.dimension === dimension);
+      const monthCounts = new Map(of('month').map((row) => [row.key, row.count]));
+      return {
+        actions,
+        byMonth: monthsBetween(filter.from, filter.to).map((month) => ({
+          key: month,
+          label: monthLabel(month),
+          count: monthCounts.get(month) ?? 0,
+        })),
+        byMethod: sorted(
+          of('method').map((row) => ({
+            key: row.key,
+            label: methodLabel(row.key),
+            count: row.count,
+          })),
+        ),
+        byRecipient: sorted(
+          of('recipient').map((row) => ({
+            key: row.key,
+            label: row.label ?? 'Unknown organisation',
+            count: row.count,
+          })),
+        ),
+        withoutConsent: withoutConsent.map((row) => ({
+          key: row.basis ?? 'none',
+          label: row.basis === null ? 'No Article 6 basis given' : (basisLabels.get(row.basis) ?? row.basis),
+          count: row.count,
+        })),
+        refusals: refusals.map((row) => ({
+          key: `${row.kind}:${row.reason}`,
+          label:
+            row.kind === 'approval'
+              ? (approvalReasons[row.reason] ?? `Approval refused: ${row.reason}`)
+              : (reasonLabels.get(row.reason) ?? row.reason),
+          count: row.count,
+        })),
+        totalDisclosures: of('month').reduce((sum, row) => sum + row.count, 0),
+      };
+    },
+
+    /** A page of the recorded decisions the viewer may oversee, with people named where the viewer may see them. */
+    async decisions(viewer: Viewer, filter: OversightFilter, page = pageOf(filter)) {
+      const scope = await scopeOf(viewer, filter);
+      const rows = await store.decisionsPage(db, scope, filter, page);
+      const names = await namesFor(
+        viewer,
+        rows.flatMap((row) => row.person_ids),
+      );
+      const organisations = new Map(
+        (await deps.orgs.list()).map((organisation) => [organisation.id, organisation.name]),
+      );
+      return {
+        total: rows[0]?.total ?? 0,
+        rows: rows.map((row) => ({
+          id: row.id,
+          reference: row.reference,
+          recordedAt: row.recorded_at,
+          outcome: row.outcome,
+          recordedBy: row.recorded_by_name ?? 'Unknown',
+          lawfulBasis:
+            row.lawful_basis === null ? 'Not given' : (basisLabels.get(row.lawful_basis) ?? row.lawful_basis),
+          withoutConsent: row.without_consent,
+          recipients: row.recipient_organisation_ids.map(
+            (id) => organisations.get(id) ?? 'Unknown organisation',
+          ),
+          people: peopleText(row.people, row.person_ids, names),
+          disclosures: row.disclosures,
+        })),
+      };
+    },
+
+    /** A page of the disclosures the viewer may oversee. */
+    async disclosures(viewer: Viewer, filter: OversightFilter, page = pageOf(filter)) {
+      const scope = await scopeOf(viewer, filter);
+      const rows = await store.disclosuresPage(db, scope, filter, page);
+      const names = await namesFor(
+        viewer,
+        rows.flatMap((row) => row.person_ids),
+      );
+      return {
+        total: rows[0]?.total ?? 0,
+        rows: rows.map((row) => ({
+          id: row.id,
+          decisionId: row.decision_id,
+          reference: row.reference,
+          disclosedAt: row.disclosed_at,
+          method: methodLabel(row.method),
+          recipient: row.recipient_name,
+          recipientRole: row.recipient_role,
+          recipientOrganisation: row.recipient_organisation_name ?? 'Unknown organisation',
+          disclosedBy: row.disclosed_by_name ?? 'Unknown',
+          lawfulBasis:
+            row.lawful_basis === null ? 'Not given' : (basisLabels.get(row.lawful_basis) ?? row.lawful_basis),
+          withoutConsent: row.without_consent,
+          receipt:
+            row.receipt_confirmed_at !== null
+              ? 'Confirmed'
+              : row.receipt_due_on === null
+                ? 'Not asked for'
+                : row.receipt_due_on < today()
+                  ? 'Overdue'
+                  : 'Waiting',
+          people: peopleText(row.people, row.person_ids, names),
+        })),
+      };
+    },
+
+    /** Every decision the filter matches (up to the export limit), with the export in the audit trail. */
+    async exportDecisions(viewer: Viewer, filter: OversightFilter) {
+      const page = await service.decisions(viewer, filter, { limit: exportLimit, offset: 0 });
+      await recordExport(viewer, 'decisions', filter, page.rows.length);
+      return page.rows;
+    },
+
+    /** Every disclosure the filter matches (up to the export limit), with the export in the audit trail. */
+    async exportDisclosures(viewer: Viewer, filter: OversightFilter) {
+      const page = await service.disclosures(viewer, filter, { limit: exportLimit, offset: 0 });
+      await recordExport(viewer, 'disclosures', filter, page.rows.length);
+      return page.rows;
+    },
+
+    /** Why a line manager's team opened records: break-glass reasons and the basis of each read (R2.2). */
+    async teamAccessReasons(viewer: Viewer, filter: OversightFilter) {
+      const staffIds = (await staffScope(viewer, filter)) ?? [];
+      const rows = await store.accessReasons(db, viewer.organisationId, staffIds, filter, 200);
+      return rows.map((row) => ({
+        occurredAt: row.occurred_at,
+        by: row.actor_label,
+        what: row.action === 'person.break_glass' ? 'Gave a reason to open a record' : 'Opened a record',
+        reason: accessReasonText(row.reason),
+        personId: row.person_id,
+      }));
+    },
+
+    /** Whether the viewer oversees the whole organisation, or only a team. */
+    seesWholeOrganisation,
+    /** Whether the viewer sees people's names in the lists. */
+    namesPeople: (viewer: Viewer) => viewer.roles.some((role) => namingRoles.includes(role)),
+  };
+  return service;
+}
+
+function pageOf(filter: OversightFilter): { limit: number; offset: number } {
+  return { limit: pageSize, offset: (filter.page - 1) * pageSize };
+}
+
+export type OversightService = ReturnType<typeof oversightService>;
+
+const basisWords: Readonly<Record<string, string>> = {
+  role: 'Their role covers every record',
+  allocated: 'Allocated to them',
+  team: 'Allocated to someone they line-manage',
+  'family-member': 'A family member of someone allocated to them',
+  'break-glass': 'A reason they recorded',
+};
+
+function accessReasonText(reason: string | null): string {
+  if (reason === null) return 'None recorded';
+  return basisWords[reason] ?? reason;
+}
+
+function peopleText(count: number, ids: readonly string[], names: Map<string, string> | null): string {
+  if (names === null) return counted(count, 'person', 'people');
+  const named = ids.map((id) => names.get(id) ?? 'Unknown person');
+  const rest = count - named.length;
+  return rest > 0 ? `${named.join(', ')} and ${counted(rest, 'other', 'others')}` : named.join(', ');
+}
+
+function words(count: number, one: string, many: string): string {
+  return count === 1 ? one : many;
+}
+
+function counted(count: number, one: string, many: string): string {
+  return `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
+}
+
+/** "secure e-mail" -> "Secure e-mail"; "the telephone" -> "Telephone": a method as a chart or column names it. */
+function methodLabel(method: string): string {
+  const name = (isChannelMethodId(method) ? methodName(method) : method).replace(/^the /, '');
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+function sorted(rows: CountedRow[]): CountedRow[] {
+  return rows.sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+}
+
+/** Every month from the one `from` falls in to the one `to` falls in, as yyyy-mm. */
+function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  let [year, month] = from.split('-').map(Number) as [number, number];
+  const [lastYear, lastMonth] = to.split('-').map(Number) as [number, number];
+  while (year < lastYear || (year === lastYear && month <= lastMonth)) {
+    months.push(`${String(year)}-${String(month).padStart(2, '0')}`);
+    month += 1;
+    if (month > 12) {
+      month = 1;
+      year += 1;
+    }
+  }
+  return months;
+}
+
+const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function monthLabel(month: string): string {
+  const [year, number] = month.split('-');
+  return `${monthNames[Number(number) - 1] ?? number ?? ''} ${year ?? ''}`;
+}
