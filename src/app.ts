@@ -20,6 +20,7 @@ import { sharingApi } from './sharing/sharing.api.ts';
 import { decisionDisclosuresPanel, disclosurePaths } from './disclosures/index.ts';
 import { custodyRoutes, mediaRoutes } from './custody/index.ts';
 import { incidentsRoutes } from './incidents/index.ts';
+import { subjectAccessRoutes } from './subject-access/index.ts';
 import { disclosuresApi } from './disclosures/disclosures.api.ts';
 import { disclosuresRoutes } from './disclosures/disclosures.routes.ts';
 import { decisionPackagesPanel } from './exchange/exchange.panel.ts';
@@ -153,6 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     media: services.media,
   });
   await app.register(custodyRoutes, { custody: services.custody });
+  await app.register(subjectAccessRoutes, { subjectAccess: services.subjectAccess, people: services.people });
   await app.register(agreementsRoutes, {
     agreements: services.agreements,
     orgs: services.orgs,

@@ -8,6 +8,7 @@ import { exchangeService } from './exchange/index.ts';
 import { custodyService, mediaService } from './custody/index.ts';
 import { agreementsService } from './agreements/index.ts';
 import { incidentsService } from './incidents/index.ts';
+import { subjectAccessService } from './subject-access/index.ts';
 import type { Db } from './db/client.ts';
 import { databaseReachable } from './db/health.ts';
 import type { Clock } from './lib/clock.ts';
@@ -199,6 +200,14 @@ export function services(deps: Dependencies) {
     channels,
     disclosures,
     exchange,
+    /** The register of subject access requests and the report that answers one (UK GDPR Art 15). */
+    subjectAccess: subjectAccessService({
+      db: deps.db,
+      clock: deps.clock,
+      audit,
+      people: container.people,
+      policy,
+    }),
     incidents: incidentsService({
       db: deps.db,
       clock: deps.clock,

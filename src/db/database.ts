@@ -10,6 +10,7 @@ import type { OrgsTables } from '../orgs/orgs.table.ts';
 import type { NotificationsTables } from '../notifications/notifications.table.ts';
 import type { PeopleTables } from '../people/people.table.ts';
 import type { SharingTables } from '../sharing/sharing.table.ts';
+import type { SubjectAccessTables } from '../subject-access/subject-access.table.ts';
 
 /** Every table Safeshare owns, assembled from each capability's table types. */
 export interface Database
@@ -25,4 +26,5 @@ export interface Database
     NotificationsTables,
     OrgsTables,
     PeopleTables,
-    SharingTables {}
+    SharingTables,
+    SubjectAccessTables {}

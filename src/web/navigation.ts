@@ -192,6 +192,16 @@ const items: readonly NavigationItem[] = [
     description:
       'Every change and every read of a sensitive record, and a check that nothing has been altered.',
   },
+  // Subject access requests (UK GDPR Art 15): kept by the DPO and the IG lead, each with its deadline.
+  {
+    name: 'Subject access requests',
+    short: { hiddenBefore: 'Subject ', shown: 'Access requests' },
+    href: '/subject-access',
+    access: ['dpo', 'ig_lead'],
+    group: 'oversight',
+    description:
+      'Requests for what Safeshare holds about someone, their deadlines, and the report that answers each.',
+  },
 ];
 
 /**

@@ -30,6 +30,7 @@ import * as containmentOfficersHandOver from './2026-12-04T0900_containment_offi
 import * as sharingAgreements from './2026-12-04T0910_sharing_agreements.ts';
 import * as decisionAgreements from './2026-12-04T0920_decision_agreements.ts';
 import * as auditCheckpoints from './2026-12-04T1010_audit_checkpoints.ts';
+import * as subjectAccess from './2026-12-04T1100_subject_access.ts';
 import * as oversightIndexes from './2026-12-04T1120_oversight_indexes.ts';
 import * as decisionDiscarded from './2026-12-04T1140_decision_discarded.ts';
 
@@ -69,6 +70,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0910_sharing_agreements': sharingAgreements,
   '2026-12-04T0920_decision_agreements': decisionAgreements,
   '2026-12-04T1010_audit_checkpoints': auditCheckpoints,
+  '2026-12-04T1100_subject_access': subjectAccess,
   '2026-12-04T1120_oversight_indexes': oversightIndexes,
   '2026-12-04T1140_decision_discarded': decisionDiscarded,
 };
