@@ -101,7 +101,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     secureCookies: config.secureCookies,
     exchangeScanning: services.exchange.scanning,
   });
-  await app.register(auditRoutes, { audit: services.audit });
+  // The trail names people through the capabilities above it, handed in here (audit imports none).
+  await app.register(auditRoutes, {
+    audit: services.audit,
+    trail: services.auditTrail,
+    people: {
+      namesOf: (viewer, ids) => services.oversight.personNames(viewer, ids),
+      find: async (viewer, name) =>
+        (await services.people.search(viewer, { query: name, dateOfBirth: null })).matches.map((person) => ({
+          id: person.id,
+          name: `${person.givenNames} ${person.familyName}`,
+          dateOfBirth: person.dateOfBirth,
+        })),
+    },
+  });
   await app.register(oversightRoutes, { oversight: services.oversight, people: services.people });
   await app.register(notificationsRoutes, { notifications: services.notifications });
   await app.register(mailRoutes, { mail: services.mail });

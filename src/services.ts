@@ -1,4 +1,4 @@
-import { auditService, checkpointsService } from './audit/index.ts';
+import { auditService, auditTrailService, checkpointsService } from './audit/index.ts';
 import { apiTokensService, authService, staffService, type AuthService } from './auth/index.ts';
 import { channelsService } from './channels/index.ts';
 import type { Config } from './config.ts';
@@ -60,6 +60,8 @@ export function services(deps: Dependencies) {
     /** The readiness probe's question to the database (GET /readyz). */
     health: { databaseReachable: () => databaseReachable(deps.db) },
     audit,
+    /** The audit trail's export, recorded in the trail (src/audit/audit.trail.service.ts). */
+    auditTrail: auditTrailService({ db: deps.db, audit }),
     /** Signed checkpoints over the audit chains, the proofs drawn from them and their export (ADR 0023). */
     auditCheckpoints: checkpointsService({
       db: deps.db,

@@ -4,6 +4,8 @@ import type { TrailFilter } from './audit.service.ts';
 export const auditPaths = {
   trail: '/audit',
   verify: '/audit/verify',
+  /** The filtered trail as CSV (the same query as the trail page). */
+  export: '/audit/export',
   event: (seq: number) => `/audit/events/${String(seq)}`,
 } as const;
 

@@ -1,6 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { csvDocument } from '../lib/csv.ts';
+import type { Viewer } from '../lib/viewer.ts';
 import { parseForm, typedAnswers, viewerOf } from '../web/forms.ts';
-import { formatDate } from '../lib/time.ts';
+import { formatDate, formatDateTime } from '../lib/time.ts';
+import { actionName } from './audit.actions.ts';
 import { auditPaths, trailHref } from './audit.paths.ts';
 import { eventParams, parseTrailQuery, verifyForm } from './audit.schema.ts';
 import type {
@@ -8,13 +12,39 @@ import type {
   AuditService,
   FilterChoices,
   Problem,
+  TrailEvent,
   TrailFilter,
   VerificationResult,
 } from './audit.service.ts';
+import type { AuditTrailService } from './audit.trail.service.ts';
+
+/**
+ * People by name on the trail. The audit trail imports no capability, so the composition hands it
+ * these (src/app.ts): names only for a viewer who may open every record, and a name search that
+ * offers only people the viewer may open.
+ */
+export interface TrailPeople {
+  namesOf(viewer: Viewer, ids: readonly string[]): Promise<ReadonlyMap<string, string> | null>;
+  find(
+    viewer: Viewer,
+    name: string,
+  ): Promise<readonly { readonly id: string; readonly name: string; readonly dateOfBirth: string | null }[]>;
+}
 
 export interface AuditRouteOptions {
   readonly audit: AuditService;
+  readonly trail: AuditTrailService;
+  readonly people: TrailPeople;
 }
+
+const findPersonForm = z.strictObject({
+  _csrf: z.string().optional(),
+  name: z
+    .string({ error: 'Enter a name' })
+    .trim()
+    .min(1, 'Enter a name')
+    .max(100, 'Name must be 100 characters or fewer'),
+});
 
 /** The trail's filter fields, as the query names them; what was typed is shown again beside its error. */
 const trailFields = [
@@ -33,13 +63,33 @@ const trailFields = [
 const access = ['auditor', 'dpo'] as const;
 
 export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptions): Promise<void> {
-  const { audit } = options;
+  const { audit, trail, people } = options;
 
-  app.get(auditPaths.trail, { config: { access, audit: 'none' } }, async (request, reply) => {
+  /** The trail page: its filters, a page of events in words, and people found by name if a search was posted. */
+  async function showTrail(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found?: {
+      readonly name: string;
+      readonly errors?: unknown;
+      readonly matches?: readonly {
+        readonly href: string;
+        readonly name: string;
+        readonly dateOfBirth: string;
+      }[];
+    },
+  ) {
     const viewer = viewerOf(request);
     const choices = await audit.filterChoices(viewer.organisationId);
     const parsed = parseTrailQuery(request.query, choices);
-    const common = { pageTitle: 'Audit trail', choices: choiceItems(choices), paths: auditPaths };
+    const common = {
+      pageTitle: 'Audit trail',
+      choices: choiceItems(choices),
+      paths: auditPaths,
+      found,
+      // Finding a person by name is offered to those who may see every record's name.
+      namesPeople: (await people.namesOf(viewer, [])) !== null,
+    };
     if (!parsed.ok) {
       return reply.code(400).render('audit/views/trail.njk', {
         ...common,
@@ -49,14 +99,74 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
       });
     }
     const page = await audit.trail(viewer.organisationId, parsed.filter, parsed.cursor);
+    const names = await people.namesOf(viewer, [
+      ...page.events.flatMap((event) => (event.personId === null ? [] : [event.personId])),
+      ...(parsed.filter.personId === null ? [] : [parsed.filter.personId]),
+    ]);
     return reply.render('audit/views/trail.njk', {
       ...common,
       values: formValues(parsed.filter),
-      selected: selectedFilters(parsed.filter, choices),
-      events: page.events,
+      selected: selectedFilters(parsed.filter, choices, names),
+      events: page.events.map((event) => shownEvent(event, names, parsed.filter)),
+      exportHref: `${auditPaths.export}${trailHref(parsed.filter).slice(auditPaths.trail.length)}`,
       previous: page.newer === null ? null : trailHref(parsed.filter, { after: page.newer }),
       next: page.older === null ? null : trailHref(parsed.filter, { before: page.older }),
     });
+  }
+
+  app.get(auditPaths.trail, { config: { access, audit: 'none' } }, async (request, reply) =>
+    showTrail(request, reply),
+  );
+
+  // A name is posted, never put in an address: the people found are links that filter by id.
+  app.post(auditPaths.trail, { config: { access, audit: 'none' } }, async (request, reply) => {
+    const form = parseForm(findPersonForm, request.body);
+    const typed = typedAnswers(request.body, ['name'])['name'];
+    if (!form.ok)
+      return showTrail(request, reply.code(400), {
+        name: typeof typed === 'string' ? typed : '',
+        errors: form.errors,
+      });
+    const matches = await people.find(viewerOf(request), form.value.name);
+    return showTrail(request, reply, {
+      name: form.value.name,
+      matches: matches.map((person) => ({
+        name: person.name,
+        dateOfBirth: person.dateOfBirth === null ? 'Not recorded' : formatDate(person.dateOfBirth),
+        href: trailHref({ personId: person.id, actorUserId: null, action: null, from: null, to: null }),
+      })),
+    });
+  });
+
+  // The filtered trail as a spreadsheet (formulas never run: src/lib/csv.ts); the export is recorded.
+  app.get(auditPaths.export, { config: { access, audit: ['audit.exported'] } }, async (request, reply) => {
+    const viewer = viewerOf(request);
+    const choices = await audit.filterChoices(viewer.organisationId);
+    const parsed = parseTrailQuery(request.query, choices);
+    if (!parsed.ok) return showTrail(request, reply);
+    const actor: AuditActor = { userId: viewer.userId, label: viewer.displayName };
+    const events = await trail.exportTrail(actor, viewer.organisationId, parsed.filter);
+    const names = await people.namesOf(viewer, [
+      ...new Set(events.flatMap((event) => (event.personId === null ? [] : [event.personId]))),
+    ]);
+    const document = csvDocument([
+      ['Event', 'Time (UK)', 'By', 'What happened', 'Action code', 'About', 'Person', 'What changed'],
+      ...events.map((event) => [
+        event.seq,
+        formatDateTime(event.occurredAt),
+        event.actorLabel,
+        actionName(event.action),
+        event.action,
+        entityName(event.entityType),
+        event.personId === null ? '' : (names?.get(event.personId) ?? event.personId),
+        event.change.map((line) => `${line.key}: ${line.value}`).join('; '),
+      ]),
+    ]);
+    return reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="audit-trail.csv"')
+      .header('cache-control', 'no-store')
+      .send(document);
   });
 
   app.get(
@@ -72,9 +182,11 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRouteOptio
         audit.latestSeq(viewer.organisationId),
       ]);
       if (event === undefined) return reply.callNotFound();
+      const names = await people.namesOf(viewer, event.personId === null ? [] : [event.personId]);
       return reply.render('audit/views/event.njk', {
-        pageTitle: `Audit event ${String(event.seq)}`,
+        pageTitle: `Audit event ${String(event.seq)}: ${actionName(event.action)}`,
         event,
+        shown: shownEvent(event, names, null),
         latestSeq,
         paths: auditPaths,
         backLink: auditPaths.trail,
@@ -160,7 +272,9 @@ function counted(count: number, noun: string): string {
 
 function choiceItems(choices: FilterChoices) {
   return {
-    actions: choices.actions,
+    actions: choices.actions
+      .map((action) => ({ value: action, text: actionName(action) }))
+      .sort((a, b) => a.text.localeCompare(b.text)),
     staff: choices.staff.map((member) => ({
       value: member.id,
       text: member.active ? member.name : `${member.name} (deactivated)`,
@@ -187,21 +301,25 @@ function formValues(filter: TrailFilter) {
 }
 
 /** The MoJ filter's "selected filters": each a tag whose link removes it. */
-function selectedFilters(filter: TrailFilter, choices: FilterChoices) {
+function selectedFilters(
+  filter: TrailFilter,
+  choices: FilterChoices,
+  names: ReadonlyMap<string, string> | null,
+) {
   const categories: { heading: { text: string }; items: { href: string; text: string }[] }[] = [];
   const add = (heading: string, text: string, field: 'person' | 'user' | 'action' | 'from' | 'to') =>
     categories.push({
       heading: { text: heading },
       items: [{ text, href: trailHref(filter, { without: [field] }) }],
     });
-  if (filter.personId !== null) add('Person', filter.personId, 'person');
+  if (filter.personId !== null) add('Person', names?.get(filter.personId) ?? filter.personId, 'person');
   if (filter.actorUserId !== null)
     add(
       'User',
       choices.staff.find((member) => member.id === filter.actorUserId)?.name ?? filter.actorUserId,
       'user',
     );
-  if (filter.action !== null) add('Action', filter.action, 'action');
+  if (filter.action !== null) add('Action', actionName(filter.action), 'action');
   if (filter.from !== null) add('Date from', formatDate(`${filter.from}T12:00:00Z`), 'from');
   if (filter.to !== null) add('Date to', formatDate(`${filter.to}T12:00:00Z`), 'to');
   return categories.length === 0
@@ -211,4 +329,67 @@ function selectedFilters(filter: TrailFilter, choices: FilterChoices) {
         clearLink: { text: 'Clear filters', href: auditPaths.trail },
         categories,
       };
+}
+
+/** What the trail shows of the kind of thing an event is about, in words. */
+const entityNames: Readonly<Record<string, string>> = {
+  person: 'A person’s record',
+  consent: 'Consent',
+  decision: 'Sharing decision',
+  sharing_decision: 'Sharing decision',
+  disclosure: 'Disclosure',
+  user: 'Staff account',
+  organisation: 'Organisation',
+  audit_trail: 'The audit trail',
+  incident: 'Incident',
+  package: 'Secure exchange package',
+  exchange_package: 'Secure exchange package',
+  agreement: 'Sharing agreement',
+  dpia: 'Data protection impact assessment',
+  api_token: 'API token',
+  oversight_list: 'Oversight list',
+};
+
+function entityName(type: string): string {
+  const named = entityNames[type];
+  if (named !== undefined) return named;
+  const words = type.replace(/[_.-]+/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * An event as people read it: the action in words, the person by name where the viewer may see
+ * names (a link that filters the trail to them), the thing it is about in words, the change as lines.
+ */
+function shownEvent(
+  event: TrailEvent,
+  names: ReadonlyMap<string, string> | null,
+  filter: TrailFilter | null,
+) {
+  const personName = event.personId === null ? null : (names?.get(event.personId) ?? null);
+  return {
+    seq: event.seq,
+    occurredAt: event.occurredAt,
+    actor: event.actor.label,
+    actionName: actionName(event.action),
+    action: event.action,
+    about: entityName(event.entity.type),
+    person:
+      event.personId === null
+        ? null
+        : {
+            text: personName ?? 'A child or family member',
+            href:
+              filter?.personId === event.personId
+                ? null
+                : trailHref({
+                    personId: event.personId,
+                    actorUserId: null,
+                    action: null,
+                    from: null,
+                    to: null,
+                  }),
+          },
+    change: event.change,
+  };
 }

@@ -373,6 +373,9 @@ export function oversightService(deps: OversightDependencies, sources: readonly 
       }));
     },
 
+    /** People's names by id, for a viewer who may open every record of the organisation; null for anyone else. */
+    personNames: namesFor,
+
     /** Whether the viewer oversees the whole organisation, or only a team. */
     seesWholeOrganisation,
     /** Whether the viewer sees people's names in the lists. */

@@ -1,0 +1,54 @@
+import type { Db } from '../db/client.ts';
+import { describeChange, type ChangeLine } from './audit.change.ts';
+import type { AuditActor, AuditService, TrailFilter } from './audit.service.ts';
+import { trailRows } from './audit.trail.repository.ts';
+
+/** The most events one export holds: a longer period is exported in parts. */
+export const trailExportLimit = 50_000;
+
+export interface ExportedEvent {
+  readonly seq: number;
+  readonly occurredAt: Date;
+  readonly actorLabel: string;
+  readonly action: string;
+  readonly entityType: string;
+  readonly entityId: string | null;
+  readonly personId: string | null;
+  readonly change: readonly ChangeLine[];
+}
+
+/** The audit trail taken out of Safeshare as a spreadsheet: the export is itself recorded in the trail. */
+export function auditTrailService(deps: { readonly db: Db; readonly audit: Pick<AuditService, 'record'> }) {
+  const { db, audit } = deps;
+  return {
+    async exportTrail(
+      actor: AuditActor,
+      organisationId: string,
+      filter: TrailFilter,
+    ): Promise<ExportedEvent[]> {
+      const rows = await trailRows(db, organisationId, filter, trailExportLimit);
+      await db.transaction().execute((trx) =>
+        audit.record(trx, {
+          organisationId,
+          actor,
+          action: 'audit.exported',
+          entity: { type: 'audit_trail', id: null },
+          personId: filter.personId,
+          change: { events: rows.length, ...filter },
+        }),
+      );
+      return rows.map((row) => ({
+        seq: row.seq,
+        occurredAt: row.occurred_at,
+        actorLabel: row.actor_label,
+        action: row.action,
+        entityType: row.entity_type,
+        entityId: row.entity_id,
+        personId: row.person_id,
+        change: describeChange(row.change),
+      }));
+    },
+  };
+}
+
+export type AuditTrailService = ReturnType<typeof auditTrailService>;
