@@ -11,7 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createDb, type Db } from '../src/db/client.ts';
-import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { SecretBox } from '../src/lib/secret-box.ts';
@@ -31,6 +31,8 @@ export interface BenchTarget {
   readonly label: string;
   readonly url: string;
   readonly db: Db;
+  /** The embedded server, when the target is one (the crash trials stop it under load). */
+  readonly server?: EmbeddedServer;
   dispose(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function embeddedTarget(poolSize: number): Promise<BenchTarget> {
     label: `embedded PostgreSQL ${version}`,
     url: server.connectionString,
     db,
+    server,
     async dispose() {
       await db.destroy();
       await server.stop();

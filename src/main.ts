@@ -23,6 +23,8 @@ try {
   const opened = await openDatabase(config, (message) => say(`[database] ${message}`));
   database = opened;
   const { db } = opened;
+  // The app's own embedded server is started again if it stops; meanwhile requests answer 503.
+  opened.embedded?.supervise();
   const applied = await opened.migrate();
   if (applied.length > 0) say(`[database] applied ${applied.length} migration(s)`);
   await checkApplicationRole(opened, config, (message) => say(`[database] ${message}`));
@@ -40,7 +42,12 @@ try {
     60_000,
   );
   sweep.unref();
-  const scheduler = createScheduler({ db, clock: systemClock, log: app.log, observe: metrics.observeJob });
+  const scheduler = createScheduler({
+    db,
+    clock: systemClock,
+    log: app.log,
+    observe: (job, ok, seconds) => metrics.observeJob(job, ok, seconds),
+  });
   registerJobs(scheduler, { services, log: app.log });
   scheduler.start();
 

@@ -20,8 +20,10 @@ export function createDb(connectionString: string, poolSize = 10): Db {
     connectionTimeoutMillis: 10_000,
     application_name: 'safeshare',
   });
-  // An idle client that loses its server must not crash the process; the next query reconnects.
+  // A client that loses its server must not crash the process, idle (the pool's 'error') or checked
+  // out (its own): the query in flight fails, the request answers 503, and the next query reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;
@@ -35,7 +37,7 @@ export function poolUse(db: Db): { total: number; idle: number; waiting: number;
     total: pool.totalCount,
     idle: pool.idleCount,
     waiting: pool.waitingCount,
-    max: pool.options.max ?? 10,
+    max: pool.options.max,
   };
 }
 

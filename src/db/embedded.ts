@@ -23,6 +23,12 @@ export interface EmbeddedServer {
   readonly dataDirectory: string;
   /** True when a server left running by a killed process was found and restarted cleanly. */
   readonly recoveredStaleServer: boolean;
+  /**
+   * Watches the server this process started and starts it again if it stops unexpectedly (killed,
+   * or out of memory): the app answers 503 meanwhile and recovers by itself. Does nothing for a
+   * server another process runs.
+   */
+  supervise(): void;
   stop(): Promise<void>;
 }
 
@@ -79,51 +85,92 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     processIsAlive(owner) &&
     (await serverIsRunning(pgdata))
   ) {
-    // Another live Safeshare process (the app, while this is a command) runs the server: share it.
-    await createDatabaseIfMissing(`${base}/postgres`, database);
-    await ensureApplicationRole(`${base}/postgres`, applicationPassword);
-    log(`using the embedded PostgreSQL server run by process ${owner}`);
+    // Another live Safeshare process (the app, while this is a command) runs the server: share it,
+    // on the port it listens on (its lock file says), whatever this process's settings say.
+    const port = (await listeningPort(pgdata)) ?? options.port;
+    const shared = `postgres://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+    const sharedApplication = `postgres://${applicationRole}:${encodeURIComponent(applicationPassword)}@127.0.0.1:${port}`;
+    await createDatabaseIfMissing(`${shared}/postgres`, database);
+    await ensureApplicationRole(`${shared}/postgres`, applicationPassword);
+    log(`using the embedded PostgreSQL server run by process ${owner}, on 127.0.0.1:${port}`);
     return {
-      connectionString: `${base}/${database}`,
-      applicationConnectionString: `${applicationBase}/${database}`,
+      connectionString: `${shared}/${database}`,
+      applicationConnectionString: `${sharedApplication}/${database}`,
       dataDirectory: pgdata,
       recoveredStaleServer: false,
+      supervise: () => undefined,
       stop: () => Promise.resolve(),
     };
   }
   const recoveredStaleServer = await stopStaleServer(binaries, pgdata, runAs, log);
   await ensurePortFree(options.port);
-  await runAsUser(runAs, binaries.pgCtl, [
-    'start',
-    '--wait',
-    '--timeout=120',
-    `--pgdata=${pgdata}`,
-    `--log=${path.join(pgdata, 'server.log')}`,
-    `--options=-p ${options.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=`,
-  ]).catch(async (error: unknown) => {
-    const tail = await fs.readFile(path.join(pgdata, 'server.log'), 'utf8').catch(() => '');
-    throw new EmbeddedServerError(
-      `The embedded PostgreSQL server did not start: ${describe(error)}\n${tail.split('\n').slice(-15).join('\n')}`,
-    );
-  });
+  const startServer = () =>
+    runAsUser(runAs, binaries.pgCtl, [
+      'start',
+      '--wait',
+      '--timeout=120',
+      `--pgdata=${pgdata}`,
+      `--log=${path.join(pgdata, 'server.log')}`,
+      `--options=-p ${options.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=`,
+    ]).catch(async (error: unknown) => {
+      const tail = await fs.readFile(path.join(pgdata, 'server.log'), 'utf8').catch(() => '');
+      throw new EmbeddedServerError(
+        `The embedded PostgreSQL server did not start: ${describe(error)}\n${tail.split('\n').slice(-15).join('\n')}`,
+      );
+    });
+  await startServer();
   await fs.writeFile(ownerFile, `${process.pid}\n`);
   await createDatabaseIfMissing(`${base}/postgres`, database);
   await ensureApplicationRole(`${base}/postgres`, applicationPassword);
   log(`embedded PostgreSQL running on 127.0.0.1:${options.port} (data in ${pgdata})`);
 
   let stopped = false;
+  let supervisor: NodeJS.Timeout | undefined;
   return {
     connectionString: `${base}/${database}`,
     applicationConnectionString: `${applicationBase}/${database}`,
     dataDirectory: pgdata,
     recoveredStaleServer,
+    supervise() {
+      if (supervisor !== undefined) return;
+      let checking = false;
+      supervisor = setInterval(() => {
+        if (stopped || checking) return;
+        checking = true;
+        void (async () => {
+          if (await serverIsRunning(pgdata)) return;
+          log('the embedded PostgreSQL server stopped unexpectedly: starting it again');
+          // Its last backends may still hold the shared memory for a moment: the next check retries.
+          await startServer();
+          log(`embedded PostgreSQL running again on 127.0.0.1:${options.port}`);
+        })()
+          .catch((error: unknown) =>
+            log(`the embedded PostgreSQL server could not start yet: ${describe(error)}`),
+          )
+          .finally(() => {
+            checking = false;
+          });
+      }, supervisionMs);
+      supervisor.unref();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(supervisor);
       await runAsUser(runAs, binaries.pgCtl, ['stop', '--wait', '--mode=fast', `--pgdata=${pgdata}`]);
       await fs.rm(ownerFile, { force: true });
     },
   };
+}
+
+/** How often a supervised server is checked. */
+const supervisionMs = 1000;
+
+/** The port the running server listens on: the fourth line of its lock file (postmaster.pid). */
+async function listeningPort(pgdata: string): Promise<number | undefined> {
+  const lockFile = await fs.readFile(path.join(pgdata, 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const port = Number.parseInt(lockFile?.split('\n')[3] ?? '', 10);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
 }
 
 async function serverIsRunning(pgdata: string): Promise<boolean> {

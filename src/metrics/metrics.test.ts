@@ -77,7 +77,7 @@ describe('/metrics', () => {
       db: context.db,
       clock: new ManualClock(),
       log: quietLog,
-      observe: metrics.observeJob,
+      observe: (job, ok, seconds) => metrics.observeJob(job, ok, seconds),
     });
     scheduler.register({ name: 'metrics-test-ok', every: 60_000 }, async () => 'done');
     scheduler.register({ name: 'metrics-test-failing', every: 60_000 }, async () => {

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { poolUse, type Db } from '../db/client.ts';
+import { databaseReadings } from './metrics.repository.ts';
 
 /**
  * What Prometheus scrapes at `/metrics`: requests by route, the database pool, scheduled jobs, the
@@ -88,23 +88,13 @@ export function createMetrics(db: Db) {
 
   async function readDatabase(): Promise<void> {
     try {
-      const [chains, outbox, jobs] = await Promise.all([
-        db.selectFrom('audit_chain_heads').select(['organisation_id', 'seq']).execute(),
-        db
-          .selectFrom('mail_outbox')
-          .select((eb) => eb.fn.countAll<number>().as('waiting'))
-          .where('sent_at', 'is', null)
-          .executeTakeFirstOrThrow(),
-        sql<{ job: string; finished_at: Date; outcome: string | null }>`
-          SELECT DISTINCT ON (job) job, finished_at, outcome FROM job_runs
-          WHERE finished_at IS NOT NULL ORDER BY job, finished_at DESC`.execute(db),
-      ]);
+      const { chains, waiting, jobs } = await databaseReadings(db);
       chainLength.reset();
       for (const chain of chains) chainLength.set({ organisation: chain.organisation_id }, chain.seq);
-      outboxBacklog.set(Number(outbox.waiting));
+      outboxBacklog.set(waiting);
       jobLastRun.reset();
       jobLastFailed.reset();
-      for (const run of jobs.rows) {
+      for (const run of jobs) {
         jobLastRun.set({ job: run.job }, run.finished_at.getTime() / 1000);
         jobLastFailed.set({ job: run.job }, run.outcome?.startsWith('failed') === true ? 1 : 0);
       }

@@ -15,6 +15,7 @@ import { registerStrictBodyParsers, textRefusalOf } from './request-text.ts';
 import { assetRoutes } from './assets.ts';
 import { holdToDeclarations } from './declarations.ts';
 import { problem } from '../api/problem.ts';
+import { isDatabaseUnavailable } from '../db/health.ts';
 import type { RequestRecord } from '../lib/request-context.ts';
 import { tokenDigest } from '../lib/tokens.ts';
 
@@ -329,6 +330,20 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
     if (answered !== undefined) {
       request.log.info({ refusal: error.name, status: reply.statusCode }, 'request refused');
       return answered;
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ code: error.code }, 'database unavailable');
+      const title = 'Sorry, the service is unavailable';
+      const detail =
+        'Safeshare cannot reach its database just now. Nothing has been saved: try again in a few minutes.';
+      reply.header('retry-after', '30');
+      if (isApi(request.url)) return problem(reply, 503, title, detail);
+      return reply.code(503).render('web/views/error.njk', {
+        pageTitle: title,
+        heading: title,
+        paragraphs: [detail],
+        showHomeLink: false,
+      });
     }
     const refusal = textRefusalOf(error);
     if (refusal !== undefined) {

@@ -71,3 +71,54 @@ it('recovers by itself after the process that ran the embedded server was killed
     ),
   ).toBe(false);
 }, 120_000);
+
+it('starts the server it runs again when the server is killed, and a second process finds it on the port it listens on', async () => {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'safeshare-supervised-'));
+  await fs.chmod(dataDir, 0o755);
+  const port = await freePort();
+  const server = await startEmbeddedPostgres({ dataDir, port });
+  try {
+    server.supervise();
+    // A command run beside the app, configured for another port, uses the server where it listens.
+    const script = `
+      import { startEmbeddedPostgres } from ${JSON.stringify(path.resolve('src/db/embedded.ts'))};
+      const shared = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port + 1} });
+      process.stdout.write(new URL(shared.connectionString).port + '\\n');
+      await shared.stop();
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(output.trim()).toBe(String(port));
+
+    const lockFile = path.join(server.dataDirectory, 'postmaster.pid');
+    const killed = Number.parseInt((await fs.readFile(lockFile, 'utf8')).split('\n')[0] ?? '', 10);
+    process.kill(killed, 'SIGKILL');
+    const answered = async () => {
+      const client = new pg.Client({
+        connectionString: server.connectionString,
+        connectionTimeoutMillis: 1000,
+      });
+      try {
+        await client.connect();
+        return (await client.query<{ ok: number }>('SELECT 1 AS ok')).rows[0]?.ok === 1;
+      } catch {
+        return false;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    };
+    const deadline = Date.now() + 60_000;
+    while (!(await answered()) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await answered()).toBe(true);
+    const restarted = Number.parseInt((await fs.readFile(lockFile, 'utf8')).split('\n')[0] ?? '', 10);
+    expect(restarted).not.toBe(killed);
+  } finally {
+    await server.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}, 120_000);
