@@ -123,6 +123,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     people: services.people,
     clock: options.clock,
     consentStanding: (viewer, personId) => services.consent.standing(viewer, personId),
+    auditTrail: services.auditTrail,
   });
   await app.register(consentRoutes, {
     consent: services.consent,

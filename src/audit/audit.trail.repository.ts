@@ -30,3 +30,35 @@ export async function trailRows(
     );
   return query.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
 }
+
+export interface RecordOpeningRow {
+  readonly occurred_at: Date;
+  readonly actor_label: string;
+  readonly action: string;
+  readonly reason: string | null;
+  readonly page: string | null;
+  /** The roles the member of staff holds now (the trail records their name, not their roles). */
+  readonly roles: string[] | null;
+}
+
+/**
+ * Who opened a person's record, and why: each read's basis, and each reason given to open it,
+ * newest first (audit_events_person_idx). Names and roles of staff are read beside the events.
+ */
+export async function recordOpenings(
+  db: Executor,
+  organisationId: string,
+  personId: string,
+  limit: number,
+): Promise<RecordOpeningRow[]> {
+  const result = await sql<RecordOpeningRow>`
+    SELECT e.occurred_at, e.actor_label, e.action,
+           coalesce(e.change ->> 'reason', e.change ->> 'basis') AS reason, e.change ->> 'page' AS page, u.roles
+    FROM audit_events e
+    LEFT JOIN users u ON u.id = e.actor_user_id
+    WHERE e.person_id = ${personId} AND e.organisation_id = ${organisationId}
+      AND e.action IN ('person.viewed', 'person.break_glass')
+    ORDER BY e.occurred_at DESC, e.seq DESC
+    LIMIT ${limit}`.execute(db);
+  return result.rows;
+}

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.ts';
 import { describeChange, type ChangeLine } from './audit.change.ts';
 import type { AuditActor, AuditService, TrailFilter } from './audit.service.ts';
-import { trailRows } from './audit.trail.repository.ts';
+import { recordOpenings, trailRows } from './audit.trail.repository.ts';
 
 /** The most events one export holds: a longer period is exported in parts. */
 export const trailExportLimit = 50_000;
@@ -21,6 +21,19 @@ export interface ExportedEvent {
 export function auditTrailService(deps: { readonly db: Db; readonly audit: Pick<AuditService, 'record'> }) {
   const { db, audit } = deps;
   return {
+    /** Who opened a person's record, newest first (at most `limit` openings). */
+    async recordOpenings(organisationId: string, personId: string, limit = 500): Promise<RecordOpening[]> {
+      const rows = await recordOpenings(db, organisationId, personId, limit);
+      return rows.map((row) => ({
+        occurredAt: row.occurred_at,
+        by: row.actor_label,
+        roles: row.roles ?? [],
+        kind: row.action === 'person.break_glass' ? 'reason' : 'viewed',
+        reason: row.reason,
+        page: row.page,
+      }));
+    },
+
     async exportTrail(
       actor: AuditActor,
       organisationId: string,
@@ -49,6 +62,17 @@ export function auditTrailService(deps: { readonly db: Db; readonly audit: Pick<
       }));
     },
   };
+}
+
+/** One opening of a person's record, as the record's "who has opened it" page lists it. */
+export interface RecordOpening {
+  readonly occurredAt: Date;
+  readonly by: string;
+  readonly roles: readonly string[];
+  /** A read (with the basis it rested on), or a reason given to open the record. */
+  readonly kind: 'viewed' | 'reason';
+  readonly reason: string | null;
+  readonly page: string | null;
 }
 
 export type AuditTrailService = ReturnType<typeof auditTrailService>;

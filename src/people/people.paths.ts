@@ -12,4 +12,6 @@ export const peoplePaths = {
   endAllocation: (personId: string, allocationId: string) =>
     `/people/${personId}/allocations/${allocationId}/end`,
   access: (personId: string) => `/people/${personId}/access`,
+  /** Who has opened the record: for the DPO, Caldicott Guardian, auditor and the allocated worker's line manager. */
+  openedBy: (personId: string) => `/people/${personId}/opened-by`,
 } as const;

@@ -3,6 +3,7 @@ import { accessRoutes } from './routes/access.ts';
 import { peoplePages, type PeopleRouteOptions } from './routes/context.ts';
 import { detailsRoutes } from './routes/details.ts';
 import { listRoutes } from './routes/list.ts';
+import { openedByRoutes } from './routes/opened-by.ts';
 import { recordRoutes } from './routes/record.ts';
 
 export type { PeopleRouteOptions } from './routes/context.ts';
@@ -19,4 +20,5 @@ export async function peopleRoutes(app: FastifyInstance, options: PeopleRouteOpt
   accessRoutes(app, pages);
   recordRoutes(app, pages);
   detailsRoutes(app, pages);
+  openedByRoutes(app, pages);
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditTrailService } from '../../audit/index.ts';
 import type { Viewer } from '../../auth/index.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { NotFoundError } from '../../lib/errors.ts';
@@ -30,6 +31,8 @@ export interface PeopleRouteOptions {
    * reads people's records), so the composition hands it in.
    */
   readonly consentStanding: (viewer: Viewer, personId: string) => Promise<readonly ConsentStanding[]>;
+  /** Who has opened a record, read from the audit trail (R2.5: reads of a record are overseen). */
+  readonly auditTrail: Pick<AuditTrailService, 'recordOpenings'>;
 }
 
 /** Who works with people's records. Within these roles, need-to-know decides which records (invariant 4). */
@@ -91,10 +94,11 @@ export function renderNeedsReason(
 
 /** What every person page works with: today's date in England, for the date-of-birth rules. */
 export function peoplePages(options: PeopleRouteOptions) {
-  const { people, clock, consentStanding } = options;
+  const { people, clock, consentStanding, auditTrail } = options;
   return {
     people,
     consentStanding,
+    auditTrail,
     today: () => londonToday(clock.now()),
   };
 }

@@ -77,6 +77,7 @@ export function recordRoutes(app: FastifyInstance, pages: PeoplePages): void {
       openAllocations: view.allocations.filter((allocation) => allocation.endedAt === null),
       pastAllocations: view.allocations.filter((allocation) => allocation.endedAt !== null),
       paths: {
+        openedBy: peoplePaths.openedBy(person.id),
         edit: peoplePaths.edit(person.id),
         addRelative: peoplePaths.addRelative(person.id),
         allocations: peoplePaths.allocations(person.id),
