@@ -21,6 +21,8 @@ export interface EmbeddedServer {
   /** As the application role (ADR 0022): not a superuser, owns nothing, given its grants by the migrations. */
   readonly applicationConnectionString: string;
   readonly dataDirectory: string;
+  /** The folder that holds the cluster (`dataDirectory`) and the roles' password files. */
+  readonly clusterDirectory: string;
   /** True when a server left running by a killed process was found and restarted cleanly. */
   readonly recoveredStaleServer: boolean;
   /**
@@ -97,6 +99,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       connectionString: `${shared}/${database}`,
       applicationConnectionString: `${sharedApplication}/${database}`,
       dataDirectory: pgdata,
+      clusterDirectory,
       recoveredStaleServer: false,
       supervise: () => undefined,
       stop: () => Promise.resolve(),
@@ -130,6 +133,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     connectionString: `${base}/${database}`,
     applicationConnectionString: `${applicationBase}/${database}`,
     dataDirectory: pgdata,
+    clusterDirectory,
     recoveredStaleServer,
     supervise() {
       if (supervisor !== undefined) return;
@@ -161,6 +165,19 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       await fs.rm(ownerFile, { force: true });
     },
   };
+}
+
+/**
+ * The folder a restore writes the embedded cluster into for `dataDir`, made reachable by the user
+ * the server runs as (as `npm start` would), and who that user is (none unless running as root).
+ */
+export async function clusterDirectoryFor(
+  dataDir: string,
+  log: (message: string) => void = () => undefined,
+): Promise<{ readonly clusterDirectory: string; readonly owner: { uid: number; gid: number } | undefined }> {
+  const runAs = await userToRunAs();
+  const clusterDirectory = await reachableClusterDirectory(path.join(dataDir, 'postgres'), runAs, log);
+  return { clusterDirectory, owner: runAs === undefined ? undefined : { uid: runAs.uid, gid: runAs.gid } };
 }
 
 /** How often a supervised server is checked. */
