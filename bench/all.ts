@@ -19,6 +19,7 @@ import { disclosureEndpoint, postDisclosures } from './disclosure-api.ts';
 import { sealedStorageRates } from './exchange-throughput.ts';
 import { helloWorld } from './hello-world.ts';
 import { getHomePage, signedInSite } from './http-page.ts';
+import { subjectAccessGoalMs, timeSubjectAccess } from './subject-access.ts';
 import {
   benchOrganisations,
   embeddedTarget,
@@ -168,6 +169,24 @@ try {
     ratio: 'tps' in tpcb ? percent(appendRate / tpcb.tps) : '-',
     goal: `>= 5,000/s: ${met(appendRate >= 5000)}`,
   });
+
+  note('the subject access report for one person with 1,000 disclosures and 10,000 audit events');
+  const subject = await timeSubjectAccess(database.db, database.url, {
+    disclosures: 1000,
+    reads: 10_000,
+    runs: 3,
+  });
+  for (const [format, ms] of [
+    ['PDF', subject.pdfMs],
+    ['CSV', subject.csvMs],
+  ] as const)
+    rows.push({
+      path: `subject access report as ${format}, 1,000 disclosures and 10,000 audit events`,
+      safeshare: `median ${whole(ms)} ms`,
+      reference: '-',
+      ratio: '-',
+      goal: `< ${whole(subjectAccessGoalMs)} ms: ${met(ms < subjectAccessGoalMs)}`,
+    });
 } finally {
   await database.dispose();
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { formatDate, formatDateTime } from '../lib/time.ts';
-import type { SubjectAccessReport } from './subject-access.report.ts';
+import { readGroups, type SubjectAccessReport } from './subject-access.report.ts';
 
 /**
  * The subject access report as a PDF fit to send to the family: plain language, A4, a tagged PDF
@@ -149,13 +149,13 @@ export async function renderReportPdf(
 
   heading('H2', 'When information about you was sent');
   paragraph(
-    'Each time information was sent under one of the decisions above, we recorded when, to whom, how, and what. "Receipt confirmed" means the person it was sent to told us it arrived.',
+    'Each time information was sent under one of the decisions above, we recorded when, to whom, how, and what. Why it was sent, and the law that allowed it, are under its decision above. "Receipt confirmed" means the person it was sent to told us it arrived.',
   );
   if (report.disclosures.length === 0) paragraph('We have not sent any information about you.');
   list(
     report.disclosures.map(
       (disclosure) =>
-        `${formatDateTime(disclosure.disclosedAt)}: ${disclosure.categories.join(', ') || 'information'} sent by ${disclosure.method} to the ${disclosure.role}, ${disclosure.organisationName} (decision ${disclosure.decisionReference}). Why: ${disclosure.purpose}. The law that allowed it: ${disclosure.lawfulBasis}. Consent: ${disclosure.consent}.${disclosure.details === null ? ' What was sent is not described, to protect someone else.' : ` What was sent: ${disclosure.details}`}${disclosure.receiptConfirmedAt === null ? '' : ` Receipt confirmed ${formatDate(disclosure.receiptConfirmedAt)}.`}`,
+        `${formatDateTime(disclosure.disclosedAt)}: ${disclosure.categories.join(', ') || 'information'} sent by ${disclosure.method} to the ${disclosure.role}, ${disclosure.organisationName} (decision ${disclosure.decisionReference}).${disclosure.details === null ? ' What was sent is not described, to protect someone else.' : ` What was sent: ${disclosure.details}`}${disclosure.receiptConfirmedAt === null ? '' : ` Receipt confirmed ${formatDate(disclosure.receiptConfirmedAt)}.`}`,
     ),
   );
 
@@ -182,10 +182,15 @@ export async function renderReportPdf(
     'Staff may look at your record only if they work with you or your family, or oversee how information is shared, or give a reason first. Every time someone looks, it is recorded.',
   );
   if (report.reads.length === 0) paragraph('Nobody has looked at your record.');
+  else
+    paragraph(
+      'Where the same person looked several times for the same reason, we say how many times, and when first and last. Ask us if you would like every time listed.',
+    );
   list(
-    report.reads.map(
-      (read) =>
-        `${formatDateTime(read.at)}: ${read.staff}, ${read.organisationName}. ${read.what}. Reason: ${read.reason}.`,
+    readGroups(report.reads).map((group) =>
+      group.times === 1
+        ? `${formatDateTime(group.first)}: ${group.staff}, ${group.organisationName}. ${group.what}. Reason: ${group.reason}.`
+        : `${group.staff}, ${group.organisationName}. ${group.what}, ${String(group.times)} times, from ${formatDateTime(group.first)} to ${formatDateTime(group.last)}. Reason: ${group.reason}.`,
     ),
   );
 

@@ -69,6 +69,46 @@ export interface ReportRead {
   readonly reason: string;
 }
 
+/** The same person's reads of the same kind, for the same reason: how many, and the first and last. */
+export interface ReadGroup {
+  readonly staff: string;
+  readonly organisationName: string;
+  readonly what: string;
+  readonly reason: string;
+  readonly times: number;
+  readonly first: Date;
+  readonly last: Date;
+}
+
+/**
+ * The reads grouped by who, what and why, in the order each group first appears: the family's PDF
+ * says "looked at the record 27 times, from ... to ..." rather than listing each time (the DPO's CSV
+ * lists each).
+ */
+export function readGroups(reads: readonly ReportRead[]): ReadGroup[] {
+  const groups = new Map<string, { -readonly [K in keyof ReadGroup]: ReadGroup[K] }>();
+  for (const read of reads) {
+    const key = JSON.stringify([read.staff, read.organisationName, read.what, read.reason]);
+    const group = groups.get(key);
+    if (group === undefined)
+      groups.set(key, {
+        staff: read.staff,
+        organisationName: read.organisationName,
+        what: read.what,
+        reason: read.reason,
+        times: 1,
+        first: read.at,
+        last: read.at,
+      });
+    else {
+      group.times += 1;
+      if (read.at < group.first) group.first = read.at;
+      if (read.at > group.last) group.last = read.at;
+    }
+  }
+  return [...groups.values()];
+}
+
 export interface SubjectAccessReport {
   readonly reference: string;
   readonly producedAt: Date;
