@@ -137,7 +137,7 @@ export const readActions = [
   'subject_access.report_produced',
 ] as const;
 
-const readWords: Record<(typeof readActions)[number], string> = {
+const readWords: Readonly<Record<string, string>> = {
   'person.viewed': 'Looked at the record',
   'person.break_glass': 'Gave a reason to look at the record',
   'person.sharing_history_viewed': 'Looked at the record of sharing decisions',
@@ -147,7 +147,7 @@ const readWords: Record<(typeof readActions)[number], string> = {
   'consent.exported': 'Exported the consent records to another computer system',
   'decision.viewed': 'Looked at a sharing decision',
   'subject_access.report_produced': 'Produced this report',
-};
+} satisfies Record<(typeof readActions)[number], string>;
 
 const basisWords: Record<string, string> = {
   role: 'Their job is to oversee how the organisation shares information',
@@ -400,7 +400,9 @@ export function buildReport(pack: PolicyPack, sources: ReportSources): SubjectAc
     const basis = typeof change['basis'] === 'string' ? change['basis'] : undefined;
     const reason =
       row.action === 'person.break_glass'
-        ? `${typeof change['reason'] === 'string' ? change['reason'] : ''}`
+        ? typeof change['reason'] === 'string'
+          ? change['reason']
+          : ''
         : basis === 'break-glass'
           ? (lastReason.get(row.actor_user_id ?? '') ?? 'A reason was given')
           : basis !== undefined
@@ -413,7 +415,7 @@ export function buildReport(pack: PolicyPack, sources: ReportSources): SubjectAc
         at: row.occurred_at,
         staff: row.actor_label,
         organisationName: row.organisation_name ?? sources.organisation.name,
-        what: readWords[row.action as (typeof readActions)[number]] ?? row.action,
+        what: readWords[row.action] ?? row.action,
         reason,
       },
     ];

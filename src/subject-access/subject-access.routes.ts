@@ -325,7 +325,7 @@ export async function subjectAccessRoutes(
         await subjectAccess.extend(viewer, found.id, {
           months: Number(form.value.months),
           reason: form.value.reason,
-          toldOn: dateOf(form.value as Record<string, unknown>, 'toldOn'),
+          toldOn: dateOf(form.value, 'toldOn'),
         });
         return await reply.redirect(`${subjectAccessPaths.request(found.id)}?done=extended`, 303);
       } catch (error) {
