@@ -17,6 +17,9 @@ export type ChartKind = 'columns' | 'bars';
 const colours = { bar: '#1d70b8', text: '#0b0c0c', rule: '#b1b4b6' } as const;
 
 function specOf(kind: ChartKind, valueTitle: string): TopLevelSpec {
+  // Whole numbers only: no more ticks than the largest count (counts of one or two give 0, 1, 2).
+  const [axisScale, extent] = kind === 'columns' ? ['y', 'height'] : ['x', 'width'];
+  const tickCount = { expr: `min(ceil(${extent}/40), max(1, ceil(domain('${axisScale}')[1])))` };
   const category = {
     field: 'label',
     type: 'nominal' as const,
@@ -35,7 +38,7 @@ function specOf(kind: ChartKind, valueTitle: string): TopLevelSpec {
     type: 'quantitative' as const,
     title: valueTitle,
     axis: {
-      tickMinStep: 1,
+      tickCount,
       format: ',d',
       labelFontSize: 14,
       titleFontSize: 14,

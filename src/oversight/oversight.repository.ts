@@ -31,50 +31,45 @@ function decisionRecipientClause(scope: OversightScope, alias: string): RawBuild
     : sql`${sql.ref(`${alias}.answers`)} -> 'recipients' -> 'recipients' @> ${JSON.stringify([{ organisationId: scope.recipientOrganisationId }])}::jsonb`;
 }
 
-export interface BreakdownRow {
-  readonly dimension: 'month' | 'method' | 'recipient';
-  readonly key: string;
-  readonly label: string | null;
-  readonly count: number;
-}
-
 /**
- * The period's disclosures counted three ways in one pass over disclosures_oversight_idx: by London
- * month, by method and by recipient organisation (GROUPING SETS).
+ * The period's disclosures counted by London month, method and recipient organisation in one pass
+ * over disclosures_oversight_idx (an index-only scan): each row falls in its month by a binary search
+ * of the months' first instants (width_bucket), not a time-zone conversion of its own; the service
+ * sums the three breakdowns from the few hundred groups.
  */
-export async function disclosureBreakdown(db: Executor, scope: OversightScope): Promise<BreakdownRow[]> {
+export async function disclosureCounts(
+  db: Executor,
+  scope: OversightScope,
+  months: readonly { readonly key: string; readonly start: Date }[],
+): Promise<
+  { month: string; method: string; recipient: string; recipient_name: string | null; count: number }[]
+> {
   const result = await sql<{
-    month: string | null;
-    method: string | null;
-    recipient: string | null;
+    bucket: number;
+    method: string;
+    recipient: string;
     recipient_name: string | null;
-    grouped: number;
     count: string;
   }>`
     WITH counted AS (
-      SELECT to_char(date_trunc('month', d.disclosed_at AT TIME ZONE 'Europe/London'), 'YYYY-MM') AS month,
-             d.method, d.recipient_organisation_id AS recipient,
-             GROUPING(to_char(date_trunc('month', d.disclosed_at AT TIME ZONE 'Europe/London'), 'YYYY-MM'), d.method, d.recipient_organisation_id) AS grouped,
-             count(*) AS count
+      SELECT width_bucket(d.disclosed_at, ${months.map((month) => month.start.toISOString())}::timestamptz[]) AS bucket,
+             d.method, d.recipient_organisation_id AS recipient, count(*) AS count
       FROM disclosures d
       WHERE d.organisation_id = ${scope.organisationId}
         AND d.disclosed_at >= ${startOf(scope.from)} AND d.disclosed_at < ${endOf(scope.to)}
         AND ${scope.recipientOrganisationId === null ? sql`TRUE` : sql`d.recipient_organisation_id = ${scope.recipientOrganisationId}`}
         AND ${staffClause(sql`d.disclosed_by`, scope.staffIds)}
-      GROUP BY GROUPING SETS (
-        (to_char(date_trunc('month', d.disclosed_at AT TIME ZONE 'Europe/London'), 'YYYY-MM')),
-        (d.method),
-        (d.recipient_organisation_id)
-      )
+      GROUP BY 1, 2, 3
     )
     SELECT counted.*, o.name AS recipient_name
     FROM counted LEFT JOIN organisations o ON o.id = counted.recipient`.execute(db);
-  return result.rows.map((row) => {
-    const count = Number(row.count);
-    if (row.month !== null) return { dimension: 'month', key: row.month, label: null, count };
-    if (row.method !== null) return { dimension: 'method', key: row.method, label: null, count };
-    return { dimension: 'recipient', key: row.recipient ?? '', label: row.recipient_name, count };
-  });
+  return result.rows.map((row) => ({
+    month: months[row.bucket - 1]?.key ?? '',
+    method: row.method,
+    recipient: row.recipient,
+    recipient_name: row.recipient_name,
+    count: Number(row.count),
+  }));
 }
 
 /** Recorded shares made without the consent that covers them (R2.20), counted by their Article 6 basis. */

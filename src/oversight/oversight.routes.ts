@@ -46,22 +46,45 @@ const filterFields = [
 
 /** The dashboard's tables, each a chart's numbers; each can be downloaded as CSV. */
 const tables = {
-  months: { title: 'Disclosures by month', column: 'Month', kind: 'columns', value: 'Disclosures' },
-  methods: { title: 'Disclosures by method', column: 'Method', kind: 'bars', value: 'Disclosures' },
+  months: {
+    title: 'Disclosures by month',
+    column: 'Month',
+    kind: 'columns',
+    value: 'Disclosures',
+    one: 'disclosure',
+  },
+  methods: {
+    title: 'Disclosures by method',
+    column: 'Method',
+    kind: 'bars',
+    value: 'Disclosures',
+    one: 'disclosure',
+  },
   recipients: {
     title: 'Disclosures by recipient organisation',
     column: 'Recipient organisation',
     kind: 'bars',
     value: 'Disclosures',
+    one: 'disclosure',
   },
   'without-consent': {
     title: 'Shares without consent by lawful basis',
     column: 'Lawful basis (UK GDPR Article 6)',
     kind: 'bars',
     value: 'Decisions to share',
+    one: 'decision to share',
   },
-  refusals: { title: 'Refused sends by reason', column: 'Reason', kind: 'bars', value: 'Refusals' },
-} as const satisfies Record<string, { title: string; column: string; kind: ChartKind; value: string }>;
+  refusals: {
+    title: 'Refused sends by reason',
+    column: 'Reason',
+    kind: 'bars',
+    value: 'Refusals',
+    one: 'refusal',
+  },
+} as const satisfies Record<
+  string,
+  { title: string; column: string; kind: ChartKind; value: string; one: string }
+>;
 type TableName = keyof typeof tables;
 const tableNames = Object.keys(tables) as TableName[];
 
@@ -132,7 +155,7 @@ export async function oversightRoutes(app: FastifyInstance, options: OversightRo
             value: table.value,
             rows,
             total: rows.reduce((sum, row) => sum + row.count, 0),
-            summary: chartSummary(rows, table.value.toLowerCase()),
+            summary: chartSummary(rows, table.value.toLowerCase(), table.one),
             svg:
               rows.length === 0
                 ? null
@@ -340,11 +363,13 @@ function listChoices(choices: FilterChoices, wholeOrganisation: boolean): Filter
   return wholeOrganisation ? choices : { ...choices, managers: [] };
 }
 
-function chartSummary(rows: readonly CountedRow[], noun: string): string {
+/** The chart in a sentence, beside it (its description for assistive technology): the total and the largest bar. */
+function chartSummary(rows: readonly CountedRow[], many: string, one: string): string {
   const total = rows.reduce((sum, row) => sum + row.count, 0);
-  if (total === 0) return `No ${noun} in this period.`;
+  if (total === 0) return `No ${many} in this period.`;
   const top = [...rows].sort((a, b) => b.count - a.count)[0];
-  return `${total.toLocaleString('en-GB')} ${noun} in all${top === undefined ? '' : `; the most, ${top.count.toLocaleString('en-GB')}, ${top.label}`}. The table below gives every figure.`;
+  const counted = (count: number) => `${count.toLocaleString('en-GB')} ${count === 1 ? one : many}`;
+  return `${counted(total)} in all${top === undefined ? '' : `; most: ${top.label}, ${counted(top.count)}`}. The table gives every figure.`;
 }
 
 function formValues(filter: OversightFilter): Record<string, string> {

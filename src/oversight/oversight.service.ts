@@ -8,7 +8,7 @@ import { disclosurePaths } from '../disclosures/disclosures.paths.ts';
 import { incidentPaths } from '../incidents/incidents.paths.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Role } from '../lib/roles.ts';
-import { formatDateTime, londonToday } from '../lib/time.ts';
+import { formatDateTime, londonInstant, londonToday } from '../lib/time.ts';
 import type { OrgsService } from '../orgs/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
 import { sharingPaths } from '../sharing/sharing.paths.ts';
@@ -232,35 +232,60 @@ export function oversightService(deps: OversightDependencies, sources: readonly 
     /** What needs action, and the period's sharing counted for the charts (R6.1). */
     async dashboard(viewer: Viewer, filter: OversightFilter): Promise<Dashboard> {
       const scope = await scopeOf(viewer, filter);
-      const [actions, breakdown, withoutConsent, refusals] = await Promise.all([
+      const months = monthsBetween(filter.from, filter.to);
+      const [actions, counts, withoutConsent, refusals] = await Promise.all([
         actionsFor(viewer),
-        store.disclosureBreakdown(db, scope),
+        store.disclosureCounts(
+          db,
+          scope,
+          months.map((month) => ({
+            key: month,
+            start: londonInstant(`${month}-01`, '00:00') ?? new Date(`${month}-01T00:00:00Z`),
+          })),
+        ),
         store.withoutConsentByBasis(db, scope),
         store.refusalsByReason(db, scope),
       ]);
-      const of = (dimension: store.BreakdownRow['dimension']) =>
-        breakdown.filter((row) => row.dimension === dimension);
-      const monthCounts = new Map(of('month').map((row) => [row.key, row.count]));
+      const total = (
+        key: (row: (typeof counts)[number]) => string,
+        label: (row: (typeof counts)[number]) => string,
+      ) => {
+        const totals = new Map<string, CountedRow>();
+        for (const row of counts) {
+          const at = key(row);
+          const counted = totals.get(at);
+          totals.set(at, {
+            key: at,
+            label: counted?.label ?? label(row),
+            count: (counted?.count ?? 0) + row.count,
+          });
+        }
+        return [...totals.values()];
+      };
+      const monthCounts = new Map(
+        total(
+          (row) => row.month,
+          (row) => row.month,
+        ).map((row) => [row.key, row.count]),
+      );
       return {
         actions,
-        byMonth: monthsBetween(filter.from, filter.to).map((month) => ({
+        byMonth: months.map((month) => ({
           key: month,
           label: monthLabel(month),
           count: monthCounts.get(month) ?? 0,
         })),
         byMethod: sorted(
-          of('method').map((row) => ({
-            key: row.key,
-            label: methodLabel(row.key),
-            count: row.count,
-          })),
+          total(
+            (row) => row.method,
+            (row) => methodLabel(row.method),
+          ),
         ),
         byRecipient: sorted(
-          of('recipient').map((row) => ({
-            key: row.key,
-            label: row.label ?? 'Unknown organisation',
-            count: row.count,
-          })),
+          total(
+            (row) => row.recipient,
+            (row) => row.recipient_name ?? 'Unknown organisation',
+          ),
         ),
         withoutConsent: withoutConsent.map((row) => ({
           key: row.basis ?? 'none',
@@ -275,7 +300,7 @@ export function oversightService(deps: OversightDependencies, sources: readonly 
               : (reasonLabels.get(row.reason) ?? row.reason),
           count: row.count,
         })),
-        totalDisclosures: of('month').reduce((sum, row) => sum + row.count, 0),
+        totalDisclosures: counts.reduce((sum, row) => sum + row.count, 0),
       };
     },
 

@@ -205,7 +205,7 @@ describe('the oversight dashboard', () => {
     expect(team.body).toContain('3 disclosures in this period');
     expect(Object.values(tableOf(team.body, 'without-consent'))).toEqual([1]);
     const toSchool = await dpo.get(`/oversight?recipient=${school}`);
-    expect(toSchool.body).toContain('1 disclosures in this period');
+    expect(toSchool.body).toContain('1 disclosure in this period');
     const november = await dpo.get(
       '/oversight?from-day=1&from-month=11&from-year=2026&to-day=30&to-month=11&to-year=2026',
     );
