@@ -154,6 +154,15 @@ describe('the register of requests', () => {
     expect(audit).toEqual([{ action: 'subject_access.recorded', person_id: childId }]);
   });
 
+  it('is started from the person’s record by the DPO, and not offered to a practitioner', async () => {
+    const record = await dpoBrowser.get(`/people/${childId}`);
+    expect(record.statusCode).toBe(200);
+    expect(record.body).toContain(`href="/subject-access/new?personId=${childId}"`);
+    const practitionerView = await (await signIn(context, practitioner)).get(`/people/${childId}`);
+    expect(practitionerView.statusCode).toBe(200);
+    expect(practitionerView.body).not.toContain('/subject-access/new');
+  });
+
   it('says what is wrong with a request, and records nothing', async () => {
     await dpoBrowser.get('/subject-access/new');
     const refused = await dpoBrowser.post('/subject-access/new', {
@@ -254,6 +263,9 @@ describe('the report', () => {
     expect(text).toContain('They were allocated to work with you');
     expect(text).toContain('Consent given on 20 November 2026');
     expect(text).toContain('How long we keep these records');
+    // Where to ask (R6.1, in part): the organisation's DPO, at its switchboard from the partner directory.
+    expect(text).toContain('contact the Data Protection Officer at Swindon Borough Council');
+    expect(text).toContain('by telephone on 01632960001');
     expect(text).toMatch(/Page 1 of \d/);
   });
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../lib/errors.ts';
 import { consentPaths } from '../../consent/consent.paths.ts';
 import { sharingPaths } from '../../sharing/sharing.paths.ts';
+import { subjectAccessPaths } from '../../subject-access/subject-access.paths.ts';
 import { fieldError, linkedTo, parseForm, viewerOf, type FormErrors } from '../../web/forms.ts';
 import { PeopleRuleError } from '../people.errors.ts';
 import { breakGlassHours, type AccessBasis, type PersonView } from '../people.model.ts';
@@ -86,6 +87,10 @@ export function recordRoutes(app: FastifyInstance, pages: PeoplePages): void {
         sharingHistory: sharingPaths.personHistory(person.id),
         startDecision: sharingPaths.start(),
         routineShare: sharingPaths.routine(person.id),
+        // The DPO and the IG lead keep subject access requests: a request about this person starts here.
+        subjectAccess: viewer.roles.some((role) => role === 'dpo' || role === 'ig_lead')
+          ? subjectAccessPaths.createFor(person.id)
+          : undefined,
         consents: consentPaths.list(person.id),
         recordConsent: consentPaths.create(person.id),
         consent: consentPaths.show,
