@@ -1,6 +1,6 @@
 export { auditService, systemActor } from './audit.service.ts';
 export { auditTrailService } from './audit.trail.service.ts';
-export type { AuditTrailService, RecordOpening } from './audit.trail.service.ts';
+export type { AuditTrailService } from './audit.trail.service.ts';
 export type {
   AuditActor,
   AuditEvent,
