@@ -225,15 +225,19 @@ export function services(deps: Dependencies) {
   return {
     ...built,
     // The DPO's dashboard and the organisation-wide lists read what the capabilities below recorded (R6.1).
-    oversight: oversightService({
-      db: deps.db,
-      clock: deps.clock,
-      policy,
-      staff,
-      audit,
-      orgs: built.orgs,
-      incidents: built.incidents,
-    }),
+    oversight: oversightService(
+      {
+        db: deps.db,
+        clock: deps.clock,
+        policy,
+        staff,
+        audit,
+        orgs: built.orgs,
+        incidents: built.incidents,
+      },
+      // The subject access requests open, and whether one is past its deadline.
+      [(viewer) => built.subjectAccess.actionItems(viewer)],
+    ),
   };
 }
 

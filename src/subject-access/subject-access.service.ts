@@ -7,10 +7,11 @@ import { isUuid } from '../lib/ids.ts';
 import type { Role } from '../lib/roles.ts';
 import { sha256Hex } from '../lib/sealed-bytes.ts';
 import { requiredTextFault, singleLine } from '../lib/text.ts';
-import { londonToday } from '../lib/time.ts';
+import { formatDate, londonToday } from '../lib/time.ts';
 import { PersonAccessError, type PeopleService } from '../people/index.ts';
 import type { PolicyPack } from '../policy/index.ts';
 import { reportCsv } from './subject-access.csv.ts';
+import { subjectAccessPaths } from './subject-access.paths.ts';
 import {
   deadlineOn,
   dueOn,
@@ -94,6 +95,24 @@ export interface ProducedReport {
   readonly bytes: Buffer;
   readonly contentType: string;
   readonly fileName: string;
+}
+
+/** A line of the DPO's dashboard (its shape: the oversight capability's action item). */
+export interface DeadlineAction {
+  readonly label: string;
+  readonly count: number;
+  readonly href: string;
+  readonly urgent: boolean;
+  readonly details: readonly string[];
+}
+
+/** Where a deadline stands, in words: "due 4 January 2027 (31 days left)", "overdue by 2 days". */
+export function deadlineWords(deadline: DeadlineState): string {
+  const days = (count: number) => `${String(count)} ${count === 1 ? 'day' : 'days'}`;
+  const due = `due ${formatDate(deadline.deadline)}${deadline.extended ? ', extended' : ''}`;
+  if (deadline.kind === 'closed') return `closed, was ${due}`;
+  if (deadline.kind === 'overdue') return `${due}: overdue by ${days(deadline.daysOverdue)}`;
+  return `${due} (${deadline.daysLeft === 0 ? 'today' : `${days(deadline.daysLeft)} left`})`;
 }
 
 const isDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value);
@@ -248,6 +267,27 @@ export function subjectAccessService(deps: {
       requireKeeper(viewer);
       const on = today();
       return (await store.requestsOf(db, viewer.organisationId)).map((row) => toRequest(row, on));
+    },
+
+    /**
+     * What the DPO's dashboard counts of the register: the open requests, urgent when one is overdue,
+     * each named by its reference and deadline (never the person). Nothing for those who do not keep it.
+     */
+    async actionItems(viewer: Viewer): Promise<readonly DeadlineAction[]> {
+      if (!viewer.roles.some((role) => subjectAccessKeepers.includes(role))) return [];
+      const on = today();
+      const open = (await store.requestsOf(db, viewer.organisationId))
+        .filter((row) => row.status === 'open')
+        .map((row) => toRequest(row, on));
+      return [
+        {
+          label: open.length === 1 ? 'subject access request open' : 'subject access requests open',
+          count: open.length,
+          href: subjectAccessPaths.list(),
+          urgent: open.some((request) => request.deadline.kind === 'overdue'),
+          details: open.map((request) => `${request.reference}: ${deadlineWords(request.deadline)}`),
+        },
+      ];
     },
 
     async find(viewer: Viewer, id: string): Promise<SubjectAccessRequest> {

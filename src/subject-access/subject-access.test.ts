@@ -163,6 +163,15 @@ describe('the register of requests', () => {
     expect(practitionerView.body).not.toContain('/subject-access/new');
   });
 
+  it('counts open requests and their deadlines on the DPO’s dashboard, without the person’s name', async () => {
+    const dashboard = await dpoBrowser.get('/oversight');
+    expect(dashboard.statusCode).toBe(200);
+    expect(dashboard.body).toContain('subject access request open');
+    expect(dashboard.body).toMatch(/SAR-\d{7}: due 30 November 2026 \(today\)/);
+    const items = await context.services.subjectAccess.actionItems(asPractitioner);
+    expect(items).toEqual([]);
+  });
+
   it('says what is wrong with a request, and records nothing', async () => {
     await dpoBrowser.get('/subject-access/new');
     const refused = await dpoBrowser.post('/subject-access/new', {
