@@ -173,6 +173,10 @@ function listClauses(filter: ListFilter, alias: string): RawBuilder<unknown>[] {
   return clauses;
 }
 
+/** The lists count what matches up to this many: beyond it, "more than 10,000". */
+export const listCountLimit = 10_000;
+const countLimit = listCountLimit + 1;
+
 export interface DecisionListRow {
   readonly id: string;
   readonly reference: string;
@@ -197,7 +201,20 @@ export async function decisionsPage(
   page: { readonly limit: number; readonly offset: number },
 ): Promise<DecisionListRow[]> {
   const clauses = listClauses(filter, 'd');
+  // The page's rows are found on the index first; only those 50 read their people, recipients and
+  // disclosures. The total is counted up to a limit, so a page costs the same however many match.
   const result = await sql<DecisionListRow>`
+    WITH matching AS NOT MATERIALIZED (
+      SELECT d.id, d.recorded_at FROM sharing_decisions d
+      WHERE d.organisation_id = ${scope.organisationId} AND d.status = 'recorded'
+        AND d.recorded_at >= ${startOf(scope.from)} AND d.recorded_at < ${endOf(scope.to)}
+        AND ${staffClause(sql`d.recorded_by`, scope.staffIds)}
+        AND ${decisionRecipientClause(scope, 'd')}
+        ${clauses.length === 0 ? sql`` : sql`AND ${sql.join(clauses, sql` AND `)}`}
+    ),
+    shown AS (
+      SELECT id, recorded_at FROM matching ORDER BY recorded_at DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}
+    )
     SELECT d.id, d.reference, d.recorded_at, d.outcome, d.recorded_by, u.display_name AS recorded_by_name,
            d.answers -> 'lawfulBasis' ->> 'article6' AS lawful_basis,
            coalesce((d.assessment ->> 'withoutConsent')::boolean, false) AS without_consent,
@@ -205,16 +222,10 @@ export async function decisionsPage(
            (SELECT count(*)::int FROM sharing_decision_people dp WHERE dp.decision_id = d.id) AS people,
            ARRAY(SELECT dp.person_id::text FROM sharing_decision_people dp WHERE dp.decision_id = d.id ORDER BY dp.person_id LIMIT 5) AS person_ids,
            (SELECT count(*)::int FROM disclosures x WHERE x.decision_id = d.id) AS disclosures,
-           count(*) OVER ()::int AS total
-    FROM sharing_decisions d
+           (SELECT count(*)::int FROM (SELECT 1 FROM matching LIMIT ${countLimit}) AS counted) AS total
+    FROM shown JOIN sharing_decisions d ON d.id = shown.id
     LEFT JOIN users u ON u.id = d.recorded_by
-    WHERE d.organisation_id = ${scope.organisationId} AND d.status = 'recorded'
-      AND d.recorded_at >= ${startOf(scope.from)} AND d.recorded_at < ${endOf(scope.to)}
-      AND ${staffClause(sql`d.recorded_by`, scope.staffIds)}
-      AND ${decisionRecipientClause(scope, 'd')}
-      ${clauses.length === 0 ? sql`` : sql`AND ${sql.join(clauses, sql` AND `)}`}
-    ORDER BY d.recorded_at DESC, d.id DESC
-    LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
+    ORDER BY shown.recorded_at DESC, shown.id DESC`.execute(db);
   return result.rows;
 }
 
@@ -246,6 +257,19 @@ export async function disclosuresPage(
 ): Promise<DisclosureListRow[]> {
   const clauses = listClauses({ ...filter, practitionerId: null }, 'd');
   const result = await sql<DisclosureListRow>`
+    WITH matching AS NOT MATERIALIZED (
+      SELECT x.id, x.disclosed_at FROM disclosures x
+      JOIN sharing_decisions d ON d.id = x.decision_id
+      WHERE x.organisation_id = ${scope.organisationId}
+        AND x.disclosed_at >= ${startOf(scope.from)} AND x.disclosed_at < ${endOf(scope.to)}
+        AND ${scope.recipientOrganisationId === null ? sql`TRUE` : sql`x.recipient_organisation_id = ${scope.recipientOrganisationId}`}
+        AND ${staffClause(sql`x.disclosed_by`, scope.staffIds)}
+        ${filter.practitionerId === null ? sql`` : sql`AND x.disclosed_by = ${filter.practitionerId}`}
+        ${clauses.length === 0 ? sql`` : sql`AND ${sql.join(clauses, sql` AND `)}`}
+    ),
+    shown AS (
+      SELECT id, disclosed_at FROM matching ORDER BY disclosed_at DESC, id DESC LIMIT ${page.limit} OFFSET ${page.offset}
+    )
     SELECT x.id, x.decision_id, d.reference, x.disclosed_at, x.method, x.recipient_name, x.recipient_role,
            o.name AS recipient_organisation_name, u.display_name AS disclosed_by_name,
            d.answers -> 'lawfulBasis' ->> 'article6' AS lawful_basis,
@@ -253,19 +277,12 @@ export async function disclosuresPage(
            x.receipt_confirmed_at, to_char(x.receipt_due_on, 'YYYY-MM-DD') AS receipt_due_on,
            ARRAY(SELECT dp.person_id::text FROM sharing_decision_people dp WHERE dp.decision_id = d.id ORDER BY dp.person_id LIMIT 5) AS person_ids,
            (SELECT count(*)::int FROM sharing_decision_people dp WHERE dp.decision_id = d.id) AS people,
-           count(*) OVER ()::int AS total
-    FROM disclosures x
+           (SELECT count(*)::int FROM (SELECT 1 FROM matching LIMIT ${countLimit}) AS counted) AS total
+    FROM shown JOIN disclosures x ON x.id = shown.id
     JOIN sharing_decisions d ON d.id = x.decision_id
     LEFT JOIN organisations o ON o.id = x.recipient_organisation_id
     LEFT JOIN users u ON u.id = x.disclosed_by
-    WHERE x.organisation_id = ${scope.organisationId}
-      AND x.disclosed_at >= ${startOf(scope.from)} AND x.disclosed_at < ${endOf(scope.to)}
-      AND ${scope.recipientOrganisationId === null ? sql`TRUE` : sql`x.recipient_organisation_id = ${scope.recipientOrganisationId}`}
-      AND ${staffClause(sql`x.disclosed_by`, scope.staffIds)}
-      ${filter.practitionerId === null ? sql`` : sql`AND x.disclosed_by = ${filter.practitionerId}`}
-      ${clauses.length === 0 ? sql`` : sql`AND ${sql.join(clauses, sql` AND `)}`}
-    ORDER BY x.disclosed_at DESC, x.id DESC
-    LIMIT ${page.limit} OFFSET ${page.offset}`.execute(db);
+    ORDER BY shown.disclosed_at DESC, shown.id DESC`.execute(db);
   return result.rows;
 }
 

@@ -17,6 +17,7 @@ import {
 import { oversightPaths } from './oversight.paths.ts';
 import {
   dashboardReaders,
+  listCountLimit,
   listReaders,
   type CountedRow,
   type Dashboard,
@@ -256,13 +257,17 @@ export async function oversightRoutes(app: FastifyInstance, options: OversightRo
           : await oversight.disclosures(viewer, parsed.filter);
       // Past the last page there are no rows, so no total either: a page that does not exist.
       if (page.rows.length === 0 && parsed.filter.page > 1) return reply.callNotFound();
-      const lastPage = Math.max(1, Math.ceil(page.total / oversight.pageSize));
+      const capped = page.total > listCountLimit;
+      const lastPage = Math.max(1, Math.ceil(Math.min(page.total, listCountLimit) / oversight.pageSize));
       const query = filterQueryString(parsed.filter);
       return reply.render('oversight/views/list.njk', {
         ...common,
         values: formValues(parsed.filter),
         filterQuery: query,
         total: page.total,
+        totalText: capped
+          ? `More than ${listCountLimit.toLocaleString('en-GB')} ${list} match: narrow the filters to page through the rest.`
+          : `${page.total.toLocaleString('en-GB')} ${page.total === 1 ? list.slice(0, -1) : list} match.`,
         rows:
           list === 'decisions'
             ? decisionRows(page.rows as DecisionRows)

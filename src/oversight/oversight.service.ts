@@ -17,6 +17,8 @@ import * as store from './oversight.repository.ts';
 
 type IncidentsService = ReturnType<typeof incidentsService>;
 
+export { listCountLimit } from './oversight.repository.ts';
+
 /** Who sees the dashboard: those who answer for the organisation's sharing (R6.1). */
 export const dashboardReaders: readonly Role[] = ['dpo', 'ig_lead', 'caldicott_guardian', 'auditor'];
 /** Who reads the organisation-wide lists; a line manager reads them for their own team only. */
