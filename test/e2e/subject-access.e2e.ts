@@ -13,6 +13,7 @@ import { addPerson, everyMethodId, givenConsentAnswers } from '../support/consen
 import { routineShareAnswers } from '../support/sharing-fixtures.ts';
 import { reportPdfText } from '../support/subject-access-pdf.ts';
 import {
+  checkPage,
   screenshotFolder,
   createJourneyStaff,
   startJourney,
@@ -39,6 +40,7 @@ const run = promisify(execFile);
 let journey: Journey;
 let dana: JourneyStaff;
 let today: string;
+let childId: string;
 
 beforeAll(async () => {
   journey = await startJourney();
@@ -66,7 +68,7 @@ beforeAll(async () => {
     organisationName: 'Swindon Borough Council',
     roles: ['practitioner'],
   };
-  const childId = await addPerson({ people: services.people, consents: services.consent }, councilId, {
+  childId = await addPerson({ people: services.people, consents: services.consent }, councilId, {
     givenNames: 'Amelia',
     familyName: 'Hughes',
     dateOfBirth: addDays(today, -12 * 365),
@@ -205,5 +207,15 @@ describe('a family’s subject access request', () => {
     await page.reload();
     expect(await after.summaryLines()).toContain('Report: Produced 1 time, last');
     await after.check('subject-access-request-produced');
+  });
+
+  it('can be started from the child’s record, with the child already chosen', async () => {
+    await page.goto(`/people/${childId}`);
+    await page.getByRole('heading', { level: 1, name: 'Amelia Hughes' }).waitFor();
+    await checkPage(page, 'subject-access-person-record');
+    await page.getByRole('button', { name: 'Subject access request' }).click();
+    const form = await NewSubjectAccessPage.verifyOnPage(page);
+    expect(await form.question('Choose the person').getByLabel('Amelia Hughes').isChecked()).toBe(true);
+    await form.check('subject-access-new-from-record');
   });
 });
