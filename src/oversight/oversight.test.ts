@@ -273,6 +273,14 @@ describe('the organisation-wide lists', () => {
     expect(audited.body).toContain('1 person');
   });
 
+  it('marks one navigation item as the current page: the list, not the dashboard above it', async () => {
+    const page = await auditor.get('/oversight/decisions');
+    const active = [
+      ...page.body.matchAll(/govuk-service-navigation__item--active[^]*?<a[^>]*href="([^"]+)"/g),
+    ].map((match) => match[1]);
+    expect(active).toEqual(['/oversight/decisions']);
+  });
+
   it('filters by lawful basis, consent, practitioner and person', async () => {
     expect((await dpo.get('/oversight/decisions?basis=legal-obligation')).body).toContain('1 decision match');
     expect((await dpo.get('/oversight/decisions?consent=without')).body).toContain('2 decisions match');

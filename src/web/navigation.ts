@@ -324,6 +324,16 @@ export function navigationFor(viewer: Viewer | undefined, currentPath: string, u
   if (viewer === undefined) return [];
   const { open, inBar } = arrange(viewer);
   const elsewhere = open.filter((item) => !inBar.has(item));
+  // Where two items' addresses both lead to the page (/oversight and /oversight/decisions), the longer one is it.
+  const deepestOf = (list: Iterable<NavigationItem>) =>
+    [...list].filter((item) => isAt(item.href, currentPath)).sort((a, b) => b.href.length - a.href.length)[0];
+  const deepestElsewhere = deepestOf(elsewhere);
+  const deepestInBar = deepestOf(inBar);
+  const deepest =
+    deepestInBar !== undefined &&
+    (deepestElsewhere === undefined || deepestInBar.href.length >= deepestElsewhere.href.length)
+      ? deepestInBar
+      : undefined;
   const bar = [
     { text: home.name, href: home.href, active: isAt(home.href, currentPath) },
     ...open
@@ -333,7 +343,7 @@ export function navigationFor(viewer: Viewer | undefined, currentPath: string, u
           item.href === '/notifications' && unreadNotifications !== undefined && unreadNotifications > 0
             ? `${item.name} (${String(unreadNotifications)})`
             : item.name;
-        const active = isAt(item.href, currentPath);
+        const active = item === deepest;
         return item.short === undefined
           ? { text: label, href: item.href, active }
           : {
@@ -350,7 +360,7 @@ export function navigationFor(viewer: Viewer | undefined, currentPath: string, u
       text: more.name,
       href: more.href,
       // A page reached from the More page keeps More marked as where the viewer is.
-      active: isAt(more.href, currentPath) || elsewhere.some((item) => isAt(item.href, currentPath)),
+      active: isAt(more.href, currentPath) || (deepestElsewhere !== undefined && deepest === undefined),
     },
   ];
 }
