@@ -6,7 +6,8 @@ const londonDateTime = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
   hour: 'numeric',
   minute: '2-digit',
-  hour12: true,
+  // h12: 12:49pm, not 0:49pm (en-GB with hour12 counts from 0).
+  hourCycle: 'h12',
 });
 
 const londonDate = new Intl.DateTimeFormat('en-GB', {
