@@ -31,40 +31,79 @@ function decisionRecipientClause(scope: OversightScope, alias: string): RawBuild
     : sql`${sql.ref(`${alias}.answers`)} -> 'recipients' -> 'recipients' @> ${JSON.stringify([{ organisationId: scope.recipientOrganisationId }])}::jsonb`;
 }
 
+/** One London month of a period: whole (read from the monthly counts) or a part (from the index). */
+export interface PeriodMonth {
+  readonly key: string;
+  /** yyyy-mm-01. */
+  readonly first: string;
+  readonly whole: boolean;
+  /** The part of the month inside the period, as instants. */
+  readonly from: Date;
+  readonly to: Date;
+}
+
+export interface DisclosureCount {
+  readonly month: string;
+  readonly method: string;
+  readonly recipient: string;
+  readonly recipient_name: string | null;
+  readonly count: number;
+}
+
 /**
- * The period's disclosures counted by London month, method and recipient organisation in one pass
- * over disclosures_oversight_idx (an index-only scan): each row falls in its month by a binary search
- * of the months' first instants (width_bucket), not a time-zone conversion of its own; the service
- * sums the three breakdowns from the few hundred groups.
+ * The period's disclosures counted by London month, method and recipient organisation: whole months
+ * from oversight_disclosure_months (kept by the insert that logs each disclosure), the part months at
+ * either end from an index-only scan of disclosures_oversight_idx.
  */
 export async function disclosureCounts(
   db: Executor,
   scope: OversightScope,
-  months: readonly { readonly key: string; readonly start: Date }[],
-): Promise<
-  { month: string; method: string; recipient: string; recipient_name: string | null; count: number }[]
-> {
-  const result = await sql<{
-    bucket: number;
-    method: string;
-    recipient: string;
-    recipient_name: string | null;
-    count: string;
-  }>`
-    WITH counted AS (
-      SELECT width_bucket(d.disclosed_at, ${months.map((month) => month.start.toISOString())}::timestamptz[]) AS bucket,
-             d.method, d.recipient_organisation_id AS recipient, count(*) AS count
-      FROM disclosures d
-      WHERE d.organisation_id = ${scope.organisationId}
-        AND d.disclosed_at >= ${startOf(scope.from)} AND d.disclosed_at < ${endOf(scope.to)}
-        AND ${scope.recipientOrganisationId === null ? sql`TRUE` : sql`d.recipient_organisation_id = ${scope.recipientOrganisationId}`}
-        AND ${staffClause(sql`d.disclosed_by`, scope.staffIds)}
-      GROUP BY 1, 2, 3
-    )
-    SELECT counted.*, o.name AS recipient_name
-    FROM counted LEFT JOIN organisations o ON o.id = counted.recipient`.execute(db);
-  return result.rows.map((row) => ({
-    month: months[row.bucket - 1]?.key ?? '',
+  months: readonly PeriodMonth[],
+): Promise<DisclosureCount[]> {
+  const recipientClause = (column: RawBuilder<unknown>) =>
+    scope.recipientOrganisationId === null ? sql`TRUE` : sql`${column} = ${scope.recipientOrganisationId}`;
+  const whole = months.filter((month) => month.whole).map((month) => month.first);
+  const parts = months.filter((month) => !month.whole);
+  const [counted, ...partCounts] = await Promise.all([
+    whole.length === 0
+      ? Promise.resolve([])
+      : sql<{
+          month: string;
+          method: string;
+          recipient: string;
+          recipient_name: string | null;
+          count: string;
+        }>`
+          WITH counted AS (
+            SELECT to_char(m.month, 'YYYY-MM') AS month, m.method, m.recipient_organisation_id AS recipient,
+                   sum(m.disclosures) AS count
+            FROM oversight_disclosure_months m
+            WHERE m.organisation_id = ${scope.organisationId} AND m.month = ANY(${whole}::date[])
+              AND ${recipientClause(sql`m.recipient_organisation_id`)}
+              AND ${staffClause(sql`m.disclosed_by`, scope.staffIds)}
+            GROUP BY 1, 2, 3
+          )
+          SELECT counted.*, o.name AS recipient_name FROM counted LEFT JOIN organisations o ON o.id = counted.recipient`
+          .execute(db)
+          .then((result) => result.rows),
+    ...parts.map((part) =>
+      sql<{ method: string; recipient: string; recipient_name: string | null; count: string }>`
+        WITH counted AS (
+          SELECT d.method, d.recipient_organisation_id AS recipient, count(*) AS count
+          FROM disclosures d
+          WHERE d.organisation_id = ${scope.organisationId}
+            AND d.disclosed_at >= ${part.from} AND d.disclosed_at < ${part.to}
+            AND ${recipientClause(sql`d.recipient_organisation_id`)}
+            AND ${staffClause(sql`d.disclosed_by`, scope.staffIds)}
+          GROUP BY 1, 2
+        )
+        SELECT counted.*, o.name AS recipient_name FROM counted LEFT JOIN organisations o ON o.id = counted.recipient`
+        .execute(db)
+        .then((result) => result.rows.map((row) => ({ ...row, month: part.key }))),
+    ),
+  ]);
+  return [...counted, ...partCounts.flat()].map((row) => ({
+    month: row.month,
     method: row.method,
     recipient: row.recipient,
     recipient_name: row.recipient_name,

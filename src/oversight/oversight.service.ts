@@ -5,6 +5,7 @@ import type { incidentsService } from '../incidents/index.ts';
 import { consentPaths } from '../consent/consent.paths.ts';
 import { disclosurePaths } from '../disclosures/disclosures.paths.ts';
 import { incidentPaths } from '../incidents/incidents.paths.ts';
+import { addDays, addMonths } from '../lib/calendar.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { Role } from '../lib/roles.ts';
 import { formatDateTime, londonInstant, londonToday } from '../lib/time.ts';
@@ -245,14 +246,7 @@ export function oversightService(deps: OversightDependencies, sources: readonly 
       const months = monthsBetween(filter.from, filter.to);
       const [actions, counts, withoutConsent, refusals] = await Promise.all([
         actionsFor(viewer),
-        store.disclosureCounts(
-          db,
-          scope,
-          months.map((month) => ({
-            key: month,
-            start: londonInstant(`${month}-01`, '00:00') ?? new Date(`${month}-01T00:00:00Z`),
-          })),
-        ),
+        store.disclosureCounts(db, scope, periodMonths(months, filter, today())),
         store.withoutConsentByBasis(db, scope),
         store.refusalsByReason(db, scope),
       ]);
@@ -417,6 +411,34 @@ export function oversightService(deps: OversightDependencies, sources: readonly 
     namesPeople: (viewer: Viewer) => viewer.roles.some((role) => namingRoles.includes(role)),
   };
   return service;
+}
+
+/**
+ * Each month of the period, whole or a part: a month is whole when the period covers it from its
+ * first day to its last, or to today (nothing is logged after today).
+ */
+function periodMonths(
+  months: readonly string[],
+  filter: OversightFilter,
+  today: string,
+): store.PeriodMonth[] {
+  const instant = (date: string) => londonInstant(date, '00:00') ?? new Date(`${date}T00:00:00Z`);
+  const periodStart = instant(filter.from);
+  const periodEnd = instant(addDays(filter.to, 1));
+  return months.map((month) => {
+    const first = `${month}-01`;
+    const next = addMonths(first, 1);
+    const whole = first >= filter.from && (addDays(next, -1) <= filter.to || filter.to >= today);
+    const start = instant(first);
+    const end = instant(next);
+    return {
+      key: month,
+      first,
+      whole,
+      from: start > periodStart ? start : periodStart,
+      to: end < periodEnd ? end : periodEnd,
+    };
+  });
 }
 
 function pageOf(filter: OversightFilter): { limit: number; offset: number } {

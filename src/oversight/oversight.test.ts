@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrowser } from '../../test/support/browser.ts';
 import {
@@ -210,6 +211,20 @@ describe('the oversight dashboard', () => {
       '/oversight?from-day=1&from-month=11&from-year=2026&to-day=30&to-month=11&to-year=2026',
     );
     expect(tableOf(november.body, 'months')).toEqual({ 'Nov 2026': 2 });
+  });
+
+  it('counts whole months from the monthly counts and part months from the log, alike', async () => {
+    const part = await dpo.get(
+      '/oversight?from-day=10&from-month=9&from-year=2026&to-day=15&to-month=11&to-year=2026',
+    );
+    expect(tableOf(part.body, 'months')).toEqual({ 'Sep 2026': 0, 'Oct 2026': 1, 'Nov 2026': 2 });
+    const kept = await sql<{ kept: string; logged: string }>`
+      SELECT (SELECT sum(disclosures) FROM oversight_disclosure_months WHERE organisation_id = ${ashford}) AS kept,
+             (SELECT count(*) FROM disclosures WHERE organisation_id = ${ashford}) AS logged`.execute(
+      context.db,
+    );
+    expect(Number(kept.rows[0]?.kept)).toBe(4);
+    expect(Number(kept.rows[0]?.logged)).toBe(4);
   });
 
   it('refuses bad filters with an error summary, never a 500', async () => {
