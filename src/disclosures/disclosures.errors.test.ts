@@ -65,6 +65,7 @@ describe('the disclosure pages', () => {
         .filter(
           (rule) =>
             !rule.url.startsWith('/api/') &&
+            !rule.url.startsWith('/oversight/') &&
             (rule.url.includes('/disclosures') ||
               rule.url.startsWith('/misdirected') ||
               rule.url.startsWith('/consent-withdrawals')),
