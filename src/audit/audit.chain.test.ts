@@ -5,7 +5,7 @@ import { freshDatabase, type TestDatabase } from '../../test/support/harness.ts'
 import { createDb, type Db } from '../db/client.ts';
 import type { JsonValue } from '../lib/canonical-json.ts';
 import { ManualClock } from '../lib/clock.ts';
-import { eventHash } from './audit.hash.ts';
+import { changeDigest, committedEventHash } from './audit.hash.ts';
 import { auditService, systemActor, type AuditService, type VerificationResult } from './index.ts';
 
 interface Chained {
@@ -150,7 +150,7 @@ describe('appends under concurrency', () => {
           [south.id, 67],
         ]),
       );
-      expect(await audit.verify()).toEqual({ ok: true, events: 200, chains: 2 });
+      expect(await audit.verify()).toEqual({ ok: true, events: 200, chains: 2, erased: 0 });
       // Every writer was recorded exactly once.
       const writers = await db
         .selectFrom('audit_events')
@@ -406,7 +406,10 @@ describe('every break is listed, not only the first', () => {
       .where('seq', '=', 4)
       .executeTakeFirstOrThrow();
     const change = { ...row.change, note: 'rewritten' };
-    const rehashed = eventHash({
+    if (row.change_salt === null) throw new Error('event 4 should be recorded with a salted digest');
+    // Version 2 (ADR 0025): the forger re-computes the change's digest, then the event's hash over it.
+    const digest = changeDigest(row.change_salt, change);
+    const rehashed = committedEventHash({
       organisationId: row.organisation_id,
       seq: row.seq,
       prevHash: row.prev_hash,
@@ -417,11 +420,11 @@ describe('every break is listed, not only the first', () => {
       entityType: row.entity_type,
       entityId: row.entity_id,
       personId: row.person_id,
-      change,
+      changeDigest: digest,
     });
     await tamper(
       database.ownerDb,
-      sql`UPDATE audit_events SET change = ${JSON.stringify(change)}::jsonb, hash = ${rehashed} WHERE seq = 4 AND organisation_id = ${ashfordId}`,
+      sql`UPDATE audit_events SET change = ${JSON.stringify(change)}::jsonb, change_digest = ${digest}, hash = ${rehashed} WHERE seq = 4 AND organisation_id = ${ashfordId}`,
     );
     // Pages of 3 put event 4 and event 5 on different pages.
     expect(breaks(await audit.verify({ pageSize: 3 }))).toEqual([
@@ -460,7 +463,7 @@ describe('the database refuses to change history', () => {
       .execute();
     expect(after).toEqual(before);
     expect(after).toHaveLength(20);
-    expect(await audit.verify()).toEqual({ ok: true, events: 20, chains: 2 });
+    expect(await audit.verify()).toEqual({ ok: true, events: 20, chains: 2, erased: 0 });
   });
 });
 

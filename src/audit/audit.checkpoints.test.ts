@@ -12,7 +12,7 @@ import {
   type CheckpointSettings,
   type CheckpointsService,
 } from './audit.checkpoints.service.ts';
-import { eventHash, genesisHash } from './audit.hash.ts';
+import { changeDigest, committedEventHash, eventHash, genesisHash } from './audit.hash.ts';
 import { eventLeafHash, rootOfLeafHashes } from './audit.merkle.ts';
 import {
   checkpointSigner,
@@ -145,7 +145,7 @@ async function rehashFrom(db: Db, organisationId: string, from: number): Promise
       previous = row.hash;
       continue;
     }
-    const hash = eventHash({
+    const envelope = {
       organisationId,
       seq: row.seq,
       prevHash: previous,
@@ -156,10 +156,15 @@ async function rehashFrom(db: Db, organisationId: string, from: number): Promise
       entityType: row.entity_type,
       entityId: row.entity_id,
       personId: row.person_id,
-      change: row.change,
-    });
+    };
+    // Re-hashed as it was recorded: version 2 over the change's digest, re-computed (ADR 0025); version 1 over the change.
+    const digest = row.change_salt === null ? row.change_digest : changeDigest(row.change_salt, row.change);
+    const hash =
+      digest === null
+        ? eventHash({ ...envelope, change: row.change })
+        : committedEventHash({ ...envelope, changeDigest: digest });
     statements.push(
-      sql`UPDATE audit_events SET prev_hash = ${previous}, hash = ${hash} WHERE organisation_id = ${organisationId} AND seq = ${row.seq}`,
+      sql`UPDATE audit_events SET prev_hash = ${previous}, hash = ${hash}, change_digest = ${digest} WHERE organisation_id = ${organisationId} AND seq = ${row.seq}`,
     );
     previous = hash;
   }
@@ -367,7 +372,7 @@ describe('proofs', () => {
       if (proof.event.canonical !== undefined)
         alterations.push({
           ...proof,
-          event: { ...proof.event, canonical: proof.event.canonical.replace('allocated', 'unallocated') },
+          event: { ...proof.event, canonical: proof.event.canonical.replace('"action":"', '"action":"un') },
         });
       for (const altered of alterations) expect(standalone.verifyDocument(altered, keys).ok).toBe(false);
       // Nor with another key.
@@ -458,7 +463,7 @@ describe('audit verify held to exported checkpoints', () => {
   });
 
   it('passes an untouched trail', async () => {
-    expect(await verify()).toEqual({ ok: true, events: 90, chains: 3 });
+    expect(await verify()).toEqual({ ok: true, events: 90, chains: 3, erased: 0 });
   });
 
   it('(a) finds a tail cut away with its head moved back, which the chain alone cannot', async () => {
@@ -490,7 +495,7 @@ describe('audit verify held to exported checkpoints', () => {
       sql`DELETE FROM audit_chain_heads WHERE organisation_id = ${medway}`,
     );
     try {
-      expect(await at.audit.verify()).toEqual({ ok: true, events: 60, chains: 2 });
+      expect(await at.audit.verify()).toEqual({ ok: true, events: 60, chains: 2, erased: 0 });
       const result = await verify();
       expect(breaks(result)).toEqual([
         { organisationName: 'Medway Council', seq: 1, lastSeq: 30, problem: 'missing' },
@@ -635,6 +640,6 @@ describe('audit verify held to exported checkpoints', () => {
     }
     expect([...tally.values()].reduce((sum, count) => sum + count, 0)).toBe(1000);
     for (const kind of kinds) expect(tally.get(kind) ?? 0).toBeGreaterThan(100);
-    expect(await verify()).toEqual({ ok: true, events: 90, chains: 3 });
+    expect(await verify()).toEqual({ ok: true, events: 90, chains: 3, erased: 0 });
   }, 600_000);
 });

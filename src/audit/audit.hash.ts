@@ -19,8 +19,8 @@ export interface ChainedEvent {
 }
 
 /**
- * SHA-256 over the canonical JSON (sorted keys) of everything the event says, chained to the
- * previous hash:
+ * Version 1 (events recorded before ADR 0025): SHA-256 over the canonical JSON (sorted keys) of
+ * everything the event says, chained to the previous hash:
  * `{action, actor: {label, userId}, change, entity: {id, type}, occurredAt, organisationId, personId, prevHash, seq}`.
  */
 export function eventHash(event: ChainedEvent): string {
@@ -33,6 +33,62 @@ export function eventHash(event: ChainedEvent): string {
  */
 export function hashWithTime(event: Omit<ChainedEvent, 'occurredAt'>, occurredAt: string): string {
   return hash('sha256', canonicalEventText(event, occurredAt), 'hex');
+}
+
+/** What an erased event's change becomes (ADR 0025): the content is gone, its commitment stays. */
+export const erasedChange = { erased: true } as const;
+
+/** Whether a stored change is the erasure tombstone and nothing else. */
+export function isErasedChange(change: unknown): boolean {
+  if (change === null || typeof change !== 'object' || Array.isArray(change)) return false;
+  const keys = Object.keys(change);
+  return keys.length === 1 && (change as Record<string, unknown>)['erased'] === true;
+}
+
+/**
+ * The commitment a version 2 event's hash covers in place of its change (ADR 0025):
+ * SHA-256(salt || canonical JSON of the change), hexadecimal. The random per-event salt keeps the
+ * digest of an erased change from being confirmed by guessing its content.
+ */
+export function changeDigest(salt: Buffer, change: unknown): string {
+  return hash('sha256', Buffer.concat([salt, Buffer.from(canonicalValue(change), 'utf8')]), 'hex');
+}
+
+/** The fields a version 2 event's hash covers: the envelope, and the change only through its digest. */
+export interface CommittedEvent extends Omit<ChainedEvent, 'change'> {
+  readonly changeDigest: string;
+}
+
+/** The hash of a version 2 event: SHA-256 over `canonicalCommittedText`. */
+export function committedEventHash(event: CommittedEvent): string {
+  return committedHashWithTime(event, event.occurredAt.toISOString());
+}
+
+/** `committedEventHash` with the time already in ISO form, as verification reads it. */
+export function committedHashWithTime(event: Omit<CommittedEvent, 'occurredAt'>, occurredAt: string): string {
+  return hash('sha256', canonicalCommittedText(event, occurredAt), 'hex');
+}
+
+/**
+ * The canonical JSON of a version 2 event, in sorted key order:
+ * `{action, actor: {label, userId}, changeDigest, entity: {id, type}, hashVersion: 2, occurredAt, organisationId, personId, prevHash, seq}`.
+ */
+export function canonicalCommittedText(
+  event: Omit<CommittedEvent, 'occurredAt'>,
+  occurredAt: string,
+): string {
+  return (
+    `{"action":${JSON.stringify(event.action)}` +
+    `,"actor":{"label":${JSON.stringify(event.actorLabel)},"userId":${nullableText(event.actorUserId)}}` +
+    `,"changeDigest":${JSON.stringify(event.changeDigest)}` +
+    `,"entity":{"id":${nullableText(event.entityId)},"type":${JSON.stringify(event.entityType)}}` +
+    `,"hashVersion":2` +
+    `,"occurredAt":${JSON.stringify(occurredAt)}` +
+    `,"organisationId":${JSON.stringify(event.organisationId)}` +
+    `,"personId":${nullableText(event.personId)}` +
+    `,"prevHash":${JSON.stringify(event.prevHash)}` +
+    `,"seq":${canonicalValue(event.seq)}}`
+  );
 }
 
 /**

@@ -1,10 +1,12 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Executor } from '../db/client.ts';
 import { genesisHash } from './audit.hash.ts';
 import type { AuditEventsTable } from './audit.table.ts';
 
-export type AuditEventRow = Omit<AuditEventsTable, 'change'> & { change: Record<string, unknown> };
+export type AuditEventRow = Omit<Selectable<AuditEventsTable>, 'change'> & {
+  change: Record<string, unknown>;
+};
 
 /**
  * Locks the organisation's one-row chain head (creating it on the first event) and returns it.
@@ -41,9 +43,11 @@ async function selectHeadForUpdate(trx: Transaction<Database>, organisationId: s
 export async function appendEvent(trx: Transaction<Database>, row: AuditEventRow): Promise<void> {
   await sql`
     WITH appended AS (
-      INSERT INTO audit_events (organisation_id, seq, prev_hash, hash, occurred_at, actor_user_id, actor_label, action, entity_type, entity_id, person_id, change)
+      INSERT INTO audit_events (organisation_id, seq, prev_hash, hash, occurred_at, actor_user_id, actor_label, action, entity_type, entity_id, person_id, change,
+                                hash_version, change_salt, change_digest)
       VALUES (${row.organisation_id}, ${row.seq}, ${row.prev_hash}, ${row.hash}, ${row.occurred_at}, ${row.actor_user_id}, ${row.actor_label},
-              ${row.action}, ${row.entity_type}, ${row.entity_id}, ${row.person_id}, ${JSON.stringify(row.change)}::jsonb)
+              ${row.action}, ${row.entity_type}, ${row.entity_id}, ${row.person_id}, ${JSON.stringify(row.change)}::jsonb,
+              ${row.hash_version}, ${row.change_salt}, ${row.change_digest})
     )
     UPDATE audit_chain_heads SET seq = ${row.seq}, hash = ${row.hash} WHERE organisation_id = ${row.organisation_id}`.execute(
     trx,
@@ -127,6 +131,11 @@ export interface VerifiableRow {
   readonly entity_id: string | null;
   readonly person_id: string | null;
   readonly change: unknown;
+  readonly hash_version: number;
+  readonly change_salt: Buffer | null;
+  readonly change_digest: string | null;
+  /** For a version 2 event whose salt is gone: whether `audit_erasures` records its erasure; otherwise null. */
+  readonly erasure_recorded: boolean | null;
 }
 
 /** One page of a chain in sequence order, after a given sequence number (keyset pagination on the primary key). */
@@ -139,8 +148,12 @@ export async function chainPage(
   const result = await sql<VerifiableRow>`
     SELECT seq, prev_hash, hash,
            to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS occurred_at,
-           actor_user_id, actor_label, action, entity_type, entity_id, person_id, change
-    FROM audit_events
+           actor_user_id, actor_label, action, entity_type, entity_id, person_id, change,
+           hash_version, change_salt, change_digest,
+           CASE WHEN hash_version = 2 AND change_salt IS NULL
+                THEN EXISTS (SELECT 1 FROM audit_erasures x WHERE x.organisation_id = e.organisation_id AND x.seq = e.seq)
+           END AS erasure_recorded
+    FROM audit_events e
     WHERE organisation_id = ${organisationId} AND seq > ${afterSeq}
     ORDER BY seq
     LIMIT ${limit}`.execute(db);
@@ -283,4 +296,43 @@ export async function entityHistory(
     .orderBy('seq')
     .limit(limit)
     .execute();
+}
+
+/** Who erased an event's content, for which disposal, and when (ADR 0025). */
+export interface Erasure {
+  readonly organisationId: string;
+  readonly seq: number;
+  readonly disposalId: string;
+  readonly erasedAt: Date;
+  readonly byUserId: string | null;
+  readonly byLabel: string;
+}
+
+/**
+ * Erases a version 2 event's change through the one path the database allows (ADR 0025): the
+ * owner's `audit_erase_event` records the erasure in `audit_erasures` and replaces the change with
+ * the tombstone and drops the salt, nothing else. True if erased now, false if it already was.
+ * The database refuses a version 1 event (its hash covers the change itself).
+ */
+export async function eraseEventContent(trx: Transaction<Database>, erasure: Erasure): Promise<boolean> {
+  const result = await sql<{ erased: boolean }>`
+    SELECT audit_erase_event(${erasure.organisationId}::uuid, ${erasure.seq}::bigint, ${erasure.disposalId}::uuid,
+                             ${erasure.erasedAt}::timestamptz, ${erasure.byUserId}::uuid, ${erasure.byLabel}) AS erased`.execute(
+    trx,
+  );
+  return result.rows[0]?.erased === true;
+}
+
+/** The sequence numbers of a person's events in one chain, by hash version, for erasure (ADR 0025). */
+export async function personEvents(
+  trx: Executor,
+  organisationId: string,
+  personId: string,
+): Promise<{ seq: number; hash_version: number; erased: boolean }[]> {
+  const result = await sql<{ seq: number; hash_version: number; erased: boolean }>`
+    SELECT seq, hash_version, (hash_version = 2 AND change_salt IS NULL) AS erased
+    FROM audit_events
+    WHERE organisation_id = ${organisationId} AND person_id = ${personId}
+    ORDER BY seq`.execute(trx);
+  return result.rows;
 }

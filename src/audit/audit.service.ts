@@ -3,7 +3,8 @@ import type { Clock } from '../lib/clock.ts';
 import type { JsonValue } from '../lib/canonical-json.ts';
 import { noteAuditAction } from '../lib/request-context.ts';
 import { describeChange, type ChangeLine } from './audit.change.ts';
-import { eventHash, storableChange, storableText } from './audit.hash.ts';
+import { randomBytes } from 'node:crypto';
+import { changeDigest, committedEventHash, storableChange, storableText } from './audit.hash.ts';
 import { verifyChains, type VerificationOptions, type VerificationResult } from './audit.verification.ts';
 import {
   appendEvent,
@@ -11,9 +12,11 @@ import {
   chainHead,
   distinctActions,
   entityHistory,
+  eraseEventContent,
   eventBySeq,
   lockChainHead,
   organisationStaff,
+  personEvents,
   trailPage,
   type AuditEventRow,
   type TrailCursor,
@@ -99,13 +102,15 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
         entityType: storableText(event.entity.type),
         entityId: event.entity.id === null ? null : storableText(event.entity.id),
         personId: event.personId ?? null,
-        change,
       };
+      // Version 2 (ADR 0025): the hash covers a salted digest of the change, so the change can later be erased.
+      const salt = randomBytes(16);
+      const digest = changeDigest(salt, change);
       await appendEvent(trx, {
         organisation_id: fields.organisationId,
         seq: fields.seq,
         prev_hash: fields.prevHash,
-        hash: eventHash(fields),
+        hash: committedEventHash({ ...fields, changeDigest: digest }),
         occurred_at: fields.occurredAt,
         actor_user_id: fields.actorUserId,
         actor_label: fields.actorLabel,
@@ -114,9 +119,50 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
         entity_id: fields.entityId,
         person_id: fields.personId,
         change,
+        hash_version: 2,
+        change_salt: salt,
+        change_digest: digest,
       });
       // The web shell checks each request against the events its route declares (src/web/access.ts).
       noteAuditAction(event.action);
+    },
+
+    /**
+     * Erases the content of a person's events in one chain inside the caller's transaction (ADR
+     * 0025): each version 2 event's change becomes the tombstone, its erasure recorded against the
+     * disposal; the envelope and hashes stay, so the chain still verifies. Version 1 events cannot
+     * be erased in place: they are counted, for the disposal to report.
+     */
+    async erasePersonEvents(
+      trx: AuditTransaction,
+      erasure: {
+        readonly organisationId: string;
+        readonly personId: string;
+        readonly disposalId: string;
+        readonly by: AuditActor;
+      },
+    ): Promise<{ readonly erased: number; readonly alreadyErased: number; readonly keptVersion1: number }> {
+      const events = await personEvents(trx, erasure.organisationId, erasure.personId);
+      const erasedAt = clock.now();
+      let erased = 0;
+      let alreadyErased = 0;
+      let keptVersion1 = 0;
+      for (const event of events) {
+        if (event.hash_version !== 2) keptVersion1 += 1;
+        else if (event.erased) alreadyErased += 1;
+        else if (
+          await eraseEventContent(trx, {
+            organisationId: erasure.organisationId,
+            seq: event.seq,
+            disposalId: erasure.disposalId,
+            erasedAt,
+            byUserId: erasure.by.userId,
+            byLabel: erasure.by.label,
+          })
+        )
+          erased += 1;
+      }
+      return { erased, alreadyErased, keptVersion1 };
     },
 
     /**
@@ -132,11 +178,12 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
     async verifyAndRecord(actor: AuditActor, organisationId: string): Promise<VerificationResult> {
       const result = await service.verify();
       const change = result.ok
-        ? { ok: true, events: result.events, chains: result.chains }
+        ? { ok: true, events: result.events, chains: result.chains, erased: result.erased }
         : {
             ok: false,
             events: result.events,
             chains: result.chains,
+            erased: result.erased,
             breaks: result.findings.length + result.moreFindings,
             // What a reader of the trail needs to find each break again; the detail is re-derived by verifying.
             findings: result.findings.map((found) => ({

@@ -1,4 +1,4 @@
-import type { JSONColumnType } from 'kysely';
+import type { ColumnType, JSONColumnType } from 'kysely';
 
 export interface AuditEventsTable {
   organisation_id: string;
@@ -13,6 +13,22 @@ export interface AuditEventsTable {
   entity_id: string | null;
   person_id: string | null;
   change: JSONColumnType<Record<string, unknown>, string, never>;
+  /** 1: the hash covers the change itself; 2: it covers `change_digest` (ADR 0025). */
+  hash_version: ColumnType<number, number | undefined, never>;
+  /** Version 2: the random salt of the change's digest; null once the change is erased. */
+  change_salt: ColumnType<Buffer | null, Buffer | null | undefined, never>;
+  /** Version 2: SHA-256(salt || canonical change), hexadecimal; null for version 1. */
+  change_digest: ColumnType<string | null, string | null | undefined, never>;
+}
+
+/** The erasure of a version 2 event's change (ADR 0025): append-only, written only by `audit_erase_event`. */
+export interface AuditErasuresTable {
+  organisation_id: string;
+  seq: number;
+  disposal_id: string;
+  erased_at: Date;
+  erased_by_user_id: string | null;
+  erased_by_label: string;
 }
 
 export interface AuditChainHeadsTable {
@@ -47,6 +63,7 @@ export interface AuditMerkleSubtreesTable {
 
 export interface AuditTables {
   audit_events: AuditEventsTable;
+  audit_erasures: AuditErasuresTable;
   audit_chain_heads: AuditChainHeadsTable;
   audit_checkpoints: AuditCheckpointsTable;
   audit_merkle_subtrees: AuditMerkleSubtreesTable;

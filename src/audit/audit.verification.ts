@@ -1,5 +1,13 @@
 import type { Db, Executor } from '../db/client.ts';
-import { canonicalEventText, genesisHash, hashWithTime } from './audit.hash.ts';
+import {
+  canonicalCommittedText,
+  canonicalEventText,
+  changeDigest,
+  committedHashWithTime,
+  genesisHash,
+  hashWithTime,
+  isErasedChange,
+} from './audit.hash.ts';
 import { CompactRange, leafHash } from './audit.merkle.ts';
 import {
   chainHead,
@@ -30,12 +38,19 @@ export interface ChainFinding {
 }
 
 export type VerificationResult =
-  | { readonly ok: true; readonly events: number; readonly chains: number }
+  | {
+      readonly ok: true;
+      readonly events: number;
+      readonly chains: number;
+      /** Events whose content was erased by a disposal (ADR 0025): their envelopes were checked. */
+      readonly erased: number;
+    }
   | {
       readonly ok: false;
       /** Events read and checked: verification goes on past a break to the end of every chain. */
       readonly events: number;
       readonly chains: number;
+      readonly erased: number;
       /** The first breaks found, in report order (chains by organisation name, then sequence number), at most the limit. */
       readonly findings: readonly ChainFinding[];
       /** How many further breaks were found but not listed. */
@@ -84,9 +99,10 @@ export async function verifyChains(db: Db, options: VerificationOptions = {}): P
   };
   const heads = await chainHeads(db);
   let events = 0;
+  let erased = 0;
   for (const head of heads) {
     const chain = { organisationId: head.organisation_id, organisationName: head.name };
-    events += await db
+    const counted = await db
       .transaction()
       .setIsolationLevel('repeatable read')
       .setAccessMode('read only')
@@ -99,6 +115,8 @@ export async function verifyChains(db: Db, options: VerificationOptions = {}): P
           checkpoints.get(head.organisation_id),
         ),
       );
+    events += counted.events;
+    erased += counted.erased;
     checkpoints.delete(head.organisation_id);
   }
   for (const headless of await chainsWithoutHead(db)) {
@@ -129,8 +147,8 @@ export async function verifyChains(db: Db, options: VerificationOptions = {}): P
   }
   const chains = heads.length;
   return findings.length === 0
-    ? { ok: true, events, chains }
-    : { ok: false, events, chains, findings, moreFindings };
+    ? { ok: true, events, chains, erased }
+    : { ok: false, events, chains, erased, findings, moreFindings };
 }
 
 /** A break as one chain's walk finds it; the caller adds the organisation. */
@@ -144,7 +162,8 @@ const single = (seq: number, problem: Problem, detail: string): ChainBreak => ({
 });
 
 /**
- * Walks one chain in sequence order, reports each break, and returns how many events it read. The
+ * Walks one chain in sequence order, reports each break, and returns how many events it read (and
+ * how many of them were erased). The
  * next page is requested before this one is hashed, so the database reads while Node hashes.
  *
  * After a break the walk re-anchors on the next event's own previous hash rather than on the hash
@@ -156,13 +175,14 @@ async function verifyChain(
   pageSize: number,
   report: (found: ChainBreak) => void,
   checkpoints: readonly TrustedCheckpoint[] = [],
-): Promise<number> {
+): Promise<{ events: number; erased: number }> {
   const tree = checkpoints.length === 0 ? undefined : checkpointWalk(checkpoints, report);
   const head = await chainHead(trx, organisationId);
   let expectedSeq = 1;
   /** The hash the next event must link to, or null where the link cannot be checked (after a break). */
   let anchor: string | null = genesisHash;
   let events = 0;
+  let erased = 0;
   let next: Promise<VerifiableRow[]> = chainPage(trx, organisationId, 0, pageSize);
   for (;;) {
     const page = await next;
@@ -172,6 +192,7 @@ async function verifyChain(
       page.length < pageSize ? Promise.resolve([]) : chainPage(trx, organisationId, lastRow.seq, pageSize);
     for (const row of page) {
       events += 1;
+      if (row.change_salt === null && row.hash_version === 2) erased += 1;
       if (row.seq !== expectedSeq) {
         if (row.seq < expectedSeq) {
           // Keyset paging on the primary key reads in rising order, so this is only a guard.
@@ -229,7 +250,7 @@ async function verifyChain(
       ),
     );
   }
-  return events;
+  return { events, erased };
 }
 
 function checkpointsByChain(checkpoints: readonly TrustedCheckpoint[]): Map<string, TrustedCheckpoint[]> {
@@ -310,24 +331,64 @@ function hashedTime(row: VerifiableRow): string {
   return micro === '000' ? `${row.occurred_at.slice(0, 23)}Z` : `${row.occurred_at}Z`;
 }
 
-function hashedFields(row: VerifiableRow, organisationId: string) {
+function envelope(row: VerifiableRow, organisationId: string, prevHash: string) {
   return {
     organisationId,
     seq: row.seq,
-    prevHash: row.prev_hash,
+    prevHash,
     actorUserId: row.actor_user_id,
     actorLabel: row.actor_label,
     action: row.action,
     entityType: row.entity_type,
     entityId: row.entity_id,
     personId: row.person_id,
-    change: row.change,
   };
+}
+
+/**
+ * The hash the event should have with the given previous hash: version 1 over the change itself,
+ * version 2 over the stored digest of the change (ADR 0025). Undefined for an unknown version.
+ */
+function expectedHash(row: VerifiableRow, organisationId: string, occurredAt: string, prevHash: string) {
+  if (row.hash_version === 2)
+    return row.change_digest === null
+      ? undefined
+      : committedHashWithTime(
+          { ...envelope(row, organisationId, prevHash), changeDigest: row.change_digest },
+          occurredAt,
+        );
+  if (row.hash_version === 1)
+    return hashWithTime({ ...envelope(row, organisationId, prevHash), change: row.change }, occurredAt);
+  return undefined;
+}
+
+/**
+ * What is wrong with a version 2 event's change against its digest, if anything: present, it must
+ * hash to the digest with its salt; erased, it must be the tombstone and its erasure recorded.
+ */
+function contentProblem(row: VerifiableRow): string | undefined {
+  if (row.hash_version !== 2) return undefined;
+  if (row.change_salt !== null)
+    return changeDigest(row.change_salt, row.change) === row.change_digest
+      ? undefined
+      : `the content of event ${row.seq} has been altered`;
+  if (row.erasure_recorded !== true)
+    return `the content of event ${row.seq} was removed without a recorded erasure`;
+  if (!isErasedChange(row.change)) return `the erased content of event ${row.seq} has been altered`;
+  return undefined;
 }
 
 /** The canonical text an event's hash is the SHA-256 of (src/audit/audit.hash.ts), as stored now. */
 export function canonicalTextOf(row: VerifiableRow, organisationId: string): string {
-  return canonicalEventText(hashedFields(row, organisationId), hashedTime(row));
+  if (row.hash_version === 2 && row.change_digest !== null)
+    return canonicalCommittedText(
+      { ...envelope(row, organisationId, row.prev_hash), changeDigest: row.change_digest },
+      hashedTime(row),
+    );
+  return canonicalEventText(
+    { ...envelope(row, organisationId, row.prev_hash), change: row.change },
+    hashedTime(row),
+  );
 }
 
 /**
@@ -340,10 +401,9 @@ export function checkRow(
   organisationId: string,
 ): ChainBreak | undefined {
   const occurredAt = hashedTime(row);
-  const fields = hashedFields(row, organisationId);
   if (anchor !== null && row.prev_hash !== anchor) {
     // Only the link was changed if the event hashes true with the link it should have.
-    if (hashWithTime({ ...fields, prevHash: anchor }, occurredAt) === row.hash) {
+    if (expectedHash(row, organisationId, occurredAt, anchor) === row.hash) {
       return single(row.seq, 'altered', `the previous-hash link of event ${row.seq} has been altered`);
     }
     return single(
@@ -352,8 +412,9 @@ export function checkRow(
       `event ${row.seq} does not follow event ${row.seq - 1}: the events were re-ordered, or event ${row.seq - 1} was altered and re-hashed`,
     );
   }
-  if (hashWithTime(fields, occurredAt) !== row.hash) {
+  if (expectedHash(row, organisationId, occurredAt, row.prev_hash) !== row.hash) {
     return single(row.seq, 'altered', `event ${row.seq} has been altered`);
   }
-  return undefined;
+  const content = contentProblem(row);
+  return content === undefined ? undefined : single(row.seq, 'altered', content);
 }

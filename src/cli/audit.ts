@@ -95,16 +95,19 @@ export function auditCommands(program: Command): void {
             ? ''
             : `; held to ${plural(checkpoints.length, 'signed checkpoint')} of ${plural(new Set(checkpoints.map((c) => c.organisationId)).size, 'organisation')}`;
         if (fileProblems > 0) process.exitCode = 1;
+        // Events whose content a disposal erased: their envelopes and hashes were still checked (ADR 0025).
+        const erased =
+          result.erased > 0 ? `; ${plural(result.erased, 'event')} with content erased by disposal` : '';
         if (result.ok) {
           console.log(
-            `verified ${String(result.events)} events in ${String(result.chains)} chains (${seconds.toFixed(2)} s${rate})${against}`,
+            `verified ${String(result.events)} events in ${String(result.chains)} chains (${seconds.toFixed(2)} s${rate})${against}${erased}`,
           );
           return;
         }
         const breaks = result.findings.length + result.moreFindings;
         const chains = new Set(result.findings.map((found) => found.organisationId)).size;
         console.log(
-          `FAILED: ${plural(breaks, 'break')} found${result.moreFindings > 0 ? '' : ` in ${plural(chains, 'chain')}`}; ${String(result.events)} events in ${String(result.chains)} chains checked (${seconds.toFixed(2)} s${rate})${against}`,
+          `FAILED: ${plural(breaks, 'break')} found${result.moreFindings > 0 ? '' : ` in ${plural(chains, 'chain')}`}; ${String(result.events)} events in ${String(result.chains)} chains checked (${seconds.toFixed(2)} s${rate})${against}${erased}`,
         );
         for (const found of result.findings) console.log(findingLine(found));
         if (result.moreFindings > 0)

@@ -19,7 +19,12 @@ const auditTablePrivileges = {
   audit_chain_heads: sql`SELECT, INSERT, UPDATE (seq, hash)`,
   audit_checkpoints: sql`SELECT, INSERT`,
   audit_merkle_subtrees: sql`SELECT, INSERT`,
+  // Erasures are written only by audit_erase_event, which runs as the owner (ADR 0025).
+  audit_erasures: sql`SELECT`,
 } as const;
+
+/** The one way the application may change an audit event: erase a version 2 event's content (ADR 0025). */
+const auditErasure = 'audit_erase_event(uuid, bigint, uuid, timestamptz, uuid, text)';
 
 /** Kysely's bookkeeping: the application reads it (to see that the schema is current) and never writes it. */
 const migrationTables = ['schema_migrations', 'schema_migrations_lock'] as const;
@@ -67,6 +72,11 @@ export async function grantApplicationRole(db: Db, applicationRole: string): Pro
         await sql`GRANT ${privileges} ON TABLE ${sql.id(table)} TO ${role}`.execute(trx);
     for (const table of migrationTables)
       if (tables.includes(table)) await sql`GRANT SELECT ON TABLE ${sql.id(table)} TO ${role}`.execute(trx);
+    const erasure = await sql<{
+      found: boolean;
+    }>`SELECT to_regprocedure(${auditErasure}) IS NOT NULL AS found`.execute(trx);
+    if (erasure.rows[0]?.found === true)
+      await sql`GRANT EXECUTE ON FUNCTION ${sql.raw(auditErasure)} TO ${role}`.execute(trx);
   });
 }
 

@@ -6,6 +6,7 @@ import { channelPolicySchema } from './policy.channels.ts';
 import { custodyPolicySchema } from './policy.custody.ts';
 import { exchangePolicySchema } from './policy.exchange.ts';
 import { packIdentifier, uniqueList } from './policy.lists.ts';
+import { retentionPolicySchema } from './policy.retention.ts';
 import { sharingPolicySchema } from './policy.sharing.ts';
 
 /**
@@ -62,6 +63,7 @@ export const policyPackShape = {
   channels: channelPolicySchema,
   exchange: exchangePolicySchema,
   custody: custodyPolicySchema,
+  retention: retentionPolicySchema,
 };
 
 export const policyPackSchema = z.strictObject(policyPackShape);
