@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { apiRateLimit } from './api/rate-limit.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
@@ -91,6 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     environment: config.environment,
     policyInForce: `${services.policy.name} ${services.policy.version}`,
   });
+  await app.register(apiRateLimit, { perMinute: config.apiRequestsPerMinute });
   // Before every other route, so that each is counted.
   metricsRoutes(app, { metrics: options.metrics ?? createMetrics(options.db), token: config.metricsToken });
 

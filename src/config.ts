@@ -35,6 +35,7 @@ const environmentSchema = z.object({
   SECURE_COOKIES: booleanFlag.optional(),
   TRUST_PROXY: booleanFlag.default(false),
   SIGN_IN_ADDRESS_LIMIT: z.coerce.number().int().min(1).max(10_000).default(50),
+  API_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   SERVICE_NAME: z.string().min(1).max(80).default('Safeshare'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   FHIR_CANONICAL_BASE: z.url({ protocol: /^https?$/ }).optional(),
@@ -113,6 +114,8 @@ export interface Config {
   readonly secureCookies: boolean;
   readonly trustProxy: boolean;
   readonly signInAddressLimit: number;
+  /** How many API requests one token may make in a minute. */
+  readonly apiRequestsPerMinute: number;
   readonly serviceName: string;
   /** The address staff reach Safeshare at, for links in e-mail. */
   readonly publicUrl: string;
@@ -209,6 +212,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     secureCookies: settings.SECURE_COOKIES ?? true,
     trustProxy: settings.TRUST_PROXY,
     signInAddressLimit: settings.SIGN_IN_ADDRESS_LIMIT,
+    apiRequestsPerMinute: settings.API_REQUESTS_PER_MINUTE,
     serviceName: settings.SERVICE_NAME,
     publicUrl: (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/$/, ''),
     fhirCanonicalBase: (
