@@ -35,10 +35,10 @@ export function hashWithTime(event: Omit<ChainedEvent, 'occurredAt'>, occurredAt
   return hash('sha256', canonicalEventText(event, occurredAt), 'hex');
 }
 
-/** What an erased event's change becomes (ADR 0025): the content is gone, its commitment stays. */
-export const erasedChange = { erased: true } as const;
-
-/** Whether a stored change is the erasure tombstone and nothing else. */
+/**
+ * Whether a stored change is the erasure tombstone `{"erased": true}` and nothing else: what an
+ * erased event's change becomes (ADR 0025), its commitment staying.
+ */
 export function isErasedChange(change: unknown): boolean {
   if (change === null || typeof change !== 'object' || Array.isArray(change)) return false;
   const keys = Object.keys(change);

@@ -331,7 +331,8 @@ function hashedTime(row: VerifiableRow): string {
   return micro === '000' ? `${row.occurred_at.slice(0, 23)}Z` : `${row.occurred_at}Z`;
 }
 
-function envelope(row: VerifiableRow, organisationId: string, prevHash: string) {
+/** Every field either version's hash covers, in one object: verification builds it once per event. */
+function hashedFields(row: VerifiableRow, organisationId: string, prevHash: string) {
   return {
     organisationId,
     seq: row.seq,
@@ -342,6 +343,8 @@ function envelope(row: VerifiableRow, organisationId: string, prevHash: string) 
     entityType: row.entity_type,
     entityId: row.entity_id,
     personId: row.person_id,
+    change: row.change,
+    changeDigest: row.change_digest ?? '',
   };
 }
 
@@ -350,15 +353,9 @@ function envelope(row: VerifiableRow, organisationId: string, prevHash: string) 
  * version 2 over the stored digest of the change (ADR 0025). Undefined for an unknown version.
  */
 function expectedHash(row: VerifiableRow, organisationId: string, occurredAt: string, prevHash: string) {
-  if (row.hash_version === 2)
-    return row.change_digest === null
-      ? undefined
-      : committedHashWithTime(
-          { ...envelope(row, organisationId, prevHash), changeDigest: row.change_digest },
-          occurredAt,
-        );
-  if (row.hash_version === 1)
-    return hashWithTime({ ...envelope(row, organisationId, prevHash), change: row.change }, occurredAt);
+  if (row.hash_version === 1) return hashWithTime(hashedFields(row, organisationId, prevHash), occurredAt);
+  if (row.hash_version === 2 && row.change_digest !== null)
+    return committedHashWithTime(hashedFields(row, organisationId, prevHash), occurredAt);
   return undefined;
 }
 
@@ -380,15 +377,10 @@ function contentProblem(row: VerifiableRow): string | undefined {
 
 /** The canonical text an event's hash is the SHA-256 of (src/audit/audit.hash.ts), as stored now. */
 export function canonicalTextOf(row: VerifiableRow, organisationId: string): string {
-  if (row.hash_version === 2 && row.change_digest !== null)
-    return canonicalCommittedText(
-      { ...envelope(row, organisationId, row.prev_hash), changeDigest: row.change_digest },
-      hashedTime(row),
-    );
-  return canonicalEventText(
-    { ...envelope(row, organisationId, row.prev_hash), change: row.change },
-    hashedTime(row),
-  );
+  const fields = hashedFields(row, organisationId, row.prev_hash);
+  return row.hash_version === 2 && row.change_digest !== null
+    ? canonicalCommittedText(fields, hashedTime(row))
+    : canonicalEventText(fields, hashedTime(row));
 }
 
 /**

@@ -47,5 +47,3 @@ export const retentionPolicySchema = z.strictObject({
       'each kind of record may be listed once',
     ),
 });
-
-export type RetentionPolicy = z.output<typeof retentionPolicySchema>;
