@@ -33,7 +33,7 @@ describe('rate limits per API token', () => {
       const response = await call(first);
       expect(response.statusCode).toBe(200);
       expect(response.headers['ratelimit-policy']).toBe('"token";q=3;w=60');
-      remaining.push(String(response.headers.ratelimit).split(';')[1] ?? '');
+      remaining.push(String(response.headers['ratelimit']).split(';')[1] ?? '');
     }
     expect(remaining).toEqual(['r=2', 'r=1', 'r=0']);
 
@@ -42,14 +42,14 @@ describe('rate limits per API token', () => {
     expect(refused.headers['content-type']).toContain('application/problem+json');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
-    expect(refused.headers.ratelimit).toMatch(/^"token";r=0;t=\d+$/);
+    expect(refused.headers['ratelimit']).toMatch(/^"token";r=0;t=\d+$/);
     expect(refused.json()).toMatchObject({ status: 429, title: 'Too many requests' });
   });
 
   it('counts each token on its own', async () => {
     const response = await call(second);
     expect(response.statusCode).toBe(200);
-    expect(response.headers.ratelimit).toMatch(/^"token";r=2;t=\d+$/);
+    expect(response.headers['ratelimit']).toMatch(/^"token";r=2;t=\d+$/);
   });
 
   it('refuses a request without a valid token with 401 before counting it', async () => {
