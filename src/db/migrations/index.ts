@@ -31,9 +31,9 @@ import * as sharingAgreements from './2026-12-04T0910_sharing_agreements.ts';
 import * as decisionAgreements from './2026-12-04T0920_decision_agreements.ts';
 import * as auditCheckpoints from './2026-12-04T1010_audit_checkpoints.ts';
 import * as subjectAccess from './2026-12-04T1100_subject_access.ts';
-import * as retention from './2026-12-04T1110_retention.ts';
 import * as oversightIndexes from './2026-12-04T1120_oversight_indexes.ts';
 import * as decisionDiscarded from './2026-12-04T1140_decision_discarded.ts';
+import * as retention from './2026-12-04T1150_retention.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -72,7 +72,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T0920_decision_agreements': decisionAgreements,
   '2026-12-04T1010_audit_checkpoints': auditCheckpoints,
   '2026-12-04T1100_subject_access': subjectAccess,
-  '2026-12-04T1110_retention': retention,
   '2026-12-04T1120_oversight_indexes': oversightIndexes,
   '2026-12-04T1140_decision_discarded': decisionDiscarded,
+  '2026-12-04T1150_retention': retention,
 };
