@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { errorSummary, type TestBrowser } from '../../test/support/browser.ts';
+import { errorSummary, expectClean, type TestBrowser } from '../../test/support/browser.ts';
 import {
   addPerson,
   consentWorld,
@@ -194,13 +194,6 @@ async function askThroughPage(browser: TestBrowser, decisionId: string, form: Re
 
 function anonymisedPreview(html: string): string {
   return /<div class="govuk-inset-text" id="anonymised-summary">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
-}
-
-/** A rendered page with no template slips: nothing undefined, no objects printed as text. */
-function expectClean(html: string): void {
-  expect(html.replace(/<script[\s\S]*?<\/script>/g, '')).not.toMatch(
-    /undefined|\[object Object\]|NaN|Invalid Date/,
-  );
 }
 
 function expectNoPersonalDetails(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../audit/index.ts';
-import { errorSummary, type TestBrowser } from '../../test/support/browser.ts';
+import { errorSummary, expectClean, type TestBrowser } from '../../test/support/browser.ts';
 import {
   addPerson,
   consentWorld,
@@ -99,12 +99,6 @@ function without<T extends object, K extends keyof T & string>(value: T, ...keys
   return Object.fromEntries(
     Object.entries(value).filter(([key]) => !(keys as readonly string[]).includes(key)),
   ) as Omit<T, K>;
-}
-
-/** A rendered page with no template slips: nothing undefined, no objects printed as text. */
-function expectClean(html: string): void {
-  const text = html.replace(/<script[\s\S]*?<\/script>/g, '');
-  expect(text).not.toMatch(/undefined|\[object Object\]|NaN|Invalid Date/);
 }
 
 const forms = {

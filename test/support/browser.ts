@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 
 /** The session cookie, by either of its names (`__Host-` unless secure cookies are turned off). */
 const sessionCookieName = /^(__Host-)?safeshare_session$/;
@@ -148,4 +149,16 @@ function decode(text: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
     .trim();
+}
+
+/**
+ * A rendered page with no template slips: nothing undefined, no objects printed as text. Scripts
+ * and the random values of CSRF tokens and nonces are left out first: a token can spell "NaN".
+ */
+export function expectClean(html: string): void {
+  const text = html
+    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf"')
+    .replace(/nonce="[^"]*"/g, '');
+  expect(text).not.toMatch(/undefined|\[object Object\]|NaN|Invalid Date/);
 }

@@ -1,5 +1,7 @@
 import { expect } from 'vitest';
-import { errorSummary, type TestBrowser } from './browser.ts';
+import { errorSummary, expectClean, type TestBrowser } from './browser.ts';
+// The one check every page test uses, here for the consent tests' imports.
+export { expectClean };
 import { consentRegisterWorld, type ConsentRegisterWorld } from './consent-register.ts';
 import type { TestContext } from './harness.ts';
 
@@ -49,12 +51,6 @@ export function validConsent(pages: ConsentPagesWorld, overrides: Form = {}): Fo
     supersedesId: '',
     ...overrides,
   };
-}
-
-/** A rendered page with no template slips: nothing undefined, no objects printed as text. */
-export function expectClean(html: string): void {
-  const text = html.replace(/<script[\s\S]*?<\/script>/g, '');
-  expect(text).not.toMatch(/undefined|\[object Object\]|NaN|Invalid Date/);
 }
 
 export const uuidPattern = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';

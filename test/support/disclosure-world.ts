@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Viewer } from '../../src/auth/index.ts';
 import { systemActor } from '../../src/audit/index.ts';
-import { errorSummary, type TestBrowser } from './browser.ts';
+import { errorSummary, expectClean, type TestBrowser } from './browser.ts';
+// The one check every page test uses, here for the disclosure tests' imports.
+export { expectClean };
 import { addPerson, consentWorld, everyMethodId, givenConsentAnswers, viewerOf } from './consent-fixtures.ts';
 import { createOrganisation, createStaff, signIn, type TestStaff } from './factories.ts';
 import { testApp, type TestContext } from './harness.ts';
@@ -31,12 +33,6 @@ export type Form = Record<string, string | readonly string[]>;
 
 export const uuidPattern = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 export const switchboard = '01632960999';
-
-/** A rendered page with no template slips: nothing undefined, no objects printed as text. */
-export function expectClean(html: string): void {
-  const text = html.replace(/<script[\s\S]*?<\/script>/g, '');
-  expect(text).not.toMatch(/undefined|\[object Object\]|NaN|Invalid Date/);
-}
 
 /** An unknown caller from the police, called back through the published switchboard. */
 export function telephoneForm(overrides: Form = {}): Form {
