@@ -1,5 +1,5 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as vega from 'vega';
+import type { compile as compileSpec, TopLevelSpec } from 'vega-lite';
 
 /**
  * Charts drawn on the server as SVG with Vega-Lite (ADR 0026): no JavaScript in the browser, and the
@@ -68,11 +68,25 @@ function specOf(kind: ChartKind, valueTitle: string): TopLevelSpec {
 
 const runtimes = new Map<string, vega.Runtime>();
 
-function runtimeOf(kind: ChartKind, valueTitle: string): vega.Runtime {
+/**
+ * Vega and Vega-Lite, loaded the first time a chart is drawn: over half a second of loading that
+ * every other page, command and test of the app would otherwise pay at start.
+ */
+let libraries: Promise<{ vega: typeof vega; compile: typeof compileSpec }> | undefined;
+function chartLibraries() {
+  libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vegaModule, lite]) => ({
+    vega: vegaModule,
+    compile: lite.compile,
+  }));
+  return libraries;
+}
+
+async function runtimeOf(kind: ChartKind, valueTitle: string): Promise<vega.Runtime> {
   const key = `${kind}:${valueTitle}`;
   let runtime = runtimes.get(key);
   if (runtime === undefined) {
-    runtime = vega.parse(compile(specOf(kind, valueTitle)).spec);
+    const { vega: loaded, compile } = await chartLibraries();
+    runtime = loaded.parse(compile(specOf(kind, valueTitle)).spec);
     runtimes.set(key, runtime);
   }
   return runtime;
@@ -90,7 +104,8 @@ export async function chartSvg(
   bars: readonly ChartBar[],
   names: { readonly labelledBy: string; readonly describedBy: string },
 ): Promise<string> {
-  const view = new vega.View(runtimeOf(kind, valueTitle), { renderer: 'none' });
+  const { vega: loaded } = await chartLibraries();
+  const view = new loaded.View(await runtimeOf(kind, valueTitle), { renderer: 'none' });
   try {
     view.data(
       'rows',
