@@ -171,19 +171,8 @@ export interface TrailFilter {
 
 export type TrailCursor = { readonly before: number } | { readonly after: number } | null;
 
-/**
- * One page of an organisation's trail, newest first, by keyset on (time, sequence number): every
- * filter has an index that ends in the time (organisation, action / actor / person, then time), so
- * a page costs the same at the first event as at the millionth. Fetches one row more than asked,
- * to tell whether there is a further page.
- */
-export async function trailPage(
-  db: Executor,
-  organisationId: string,
-  filter: TrailFilter,
-  cursor: TrailCursor,
-  limit: number,
-): Promise<AuditEventRow[]> {
+/** An organisation's events that match the trail's filter, before ordering and paging. */
+export function filteredTrail(db: Executor, organisationId: string, filter: TrailFilter) {
   let query = db.selectFrom('audit_events').selectAll().where('organisation_id', '=', organisationId);
   if (filter.personId !== null) query = query.where('person_id', '=', filter.personId);
   if (filter.actorUserId !== null) query = query.where('actor_user_id', '=', filter.actorUserId);
@@ -200,6 +189,23 @@ export async function trailPage(
       '<',
       sql<Date>`(${filter.to}::date + 1)::timestamp AT TIME ZONE 'Europe/London'`,
     );
+  return query;
+}
+
+/**
+ * One page of an organisation's trail, newest first, by keyset on (time, sequence number): every
+ * filter has an index that ends in the time (organisation, action / actor / person, then time), so
+ * a page costs the same at the first event as at the millionth. Fetches one row more than asked,
+ * to tell whether there is a further page.
+ */
+export async function trailPage(
+  db: Executor,
+  organisationId: string,
+  filter: TrailFilter,
+  cursor: TrailCursor,
+  limit: number,
+): Promise<AuditEventRow[]> {
+  const query = filteredTrail(db, organisationId, filter);
   if (cursor === null)
     return query
       .orderBy('occurred_at', 'desc')
