@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../test/support/harness.ts';
-import type { Database } from '../db/database.ts';
+import { plansOf } from '../../test/support/query-plans.ts';
 import { ManualClock } from '../lib/clock.ts';
 import { chainPage, distinctActions, eventBySeq, trailPage, type TrailFilter } from './audit.repository.ts';
 import { auditService, systemActor } from './index.ts';
@@ -44,39 +42,6 @@ beforeAll(async () => {
   }
 });
 
-/** Runs repository reads through a Kysely that keeps each statement, then asks PostgreSQL how it would run them. */
-async function plansOf(read: (db: Kysely<Database>) => Promise<unknown>): Promise<string[]> {
-  const statements: { sql: string; parameters: readonly unknown[] }[] = [];
-  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-  const logged = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
-    log: (event) => {
-      if (event.level === 'query')
-        statements.push({ sql: event.query.sql, parameters: event.query.parameters });
-    },
-  });
-  try {
-    await read(logged);
-    const plans: string[] = [];
-    for (const statement of statements) {
-      // With so few rows a sequential scan is cheapest; forbidding it shows whether an index can serve the query at scale.
-      const client = await pool.connect();
-      try {
-        await client.query('SET enable_seqscan = off');
-        const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.sql}`, [
-          ...statement.parameters,
-        ]);
-        plans.push(result.rows.map((row) => row['QUERY PLAN']).join('\n'));
-      } finally {
-        client.release();
-      }
-    }
-    return plans;
-  } finally {
-    await logged.destroy();
-  }
-}
-
 const noFilter: TrailFilter = { personId: null, actorUserId: null, action: null, from: null, to: null };
 
 describe('the audit trail reads through indexes', () => {
@@ -88,7 +53,7 @@ describe('the audit trail reads through indexes', () => {
       { ...noFilter, action: 'person.viewed' },
       { ...noFilter, from: '2026-11-01', to: '2026-12-31' },
     ];
-    const plans = await plansOf(async (db) => {
+    const plans = await plansOf(database.url, async (db) => {
       for (const filter of filters) {
         await trailPage(db, organisationId, filter, null, 50);
         await trailPage(db, organisationId, filter, { before: 3 }, 50);

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from '../../test/support/harness.ts';
-import type { Database } from '../db/database.ts';
+import { plansOf } from '../../test/support/query-plans.ts';
 import { readActions } from './subject-access.report.ts';
 import * as store from './subject-access.repository.ts';
 
@@ -17,44 +15,11 @@ beforeAll(async () => {
   database = await freshDatabase();
 });
 
-/** Runs repository reads through a Kysely that keeps each statement, then asks PostgreSQL how it would run them. */
-async function plansOf(read: (db: Kysely<Database>) => Promise<unknown>): Promise<string[]> {
-  const statements: { sql: string; parameters: readonly unknown[] }[] = [];
-  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-  const logged = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
-    log: (event) => {
-      if (event.level === 'query')
-        statements.push({ sql: event.query.sql, parameters: event.query.parameters });
-    },
-  });
-  try {
-    await read(logged);
-    const plans: string[] = [];
-    for (const statement of statements) {
-      // With empty tables a sequential scan is cheapest; forbidding it shows whether an index can serve the query at scale.
-      const client = await pool.connect();
-      try {
-        await client.query('SET enable_seqscan = off');
-        const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.sql}`, [
-          ...statement.parameters,
-        ]);
-        plans.push(result.rows.map((row) => row['QUERY PLAN']).join('\n'));
-      } finally {
-        client.release();
-      }
-    }
-    return plans;
-  } finally {
-    await logged.destroy();
-  }
-}
-
 describe('the subject access report reads through indexes', () => {
   it('reads decisions, disclosures, consent, its history, the reads and the register without scanning a table', async () => {
     const person = randomUUID();
     const organisation = randomUUID();
-    const plans = await plansOf(async (db) => {
+    const plans = await plansOf(database.url, async (db) => {
       await store.decisionsAbout(db, person);
       await store.disclosuresAbout(db, person);
       await store.consentsOf(db, person);
