@@ -1,10 +1,10 @@
 /**
  * `npm test`: the whole check, the same locally and in CI.
- *  1. type-check   2. lint   3. unit and integration tests on the embedded PostgreSQL
- *  4. the same tests on the PostgreSQL server named by TEST_DATABASE_URL, when set, but for those
- *     whose subject does not depend on the engine (the command line's processes, the method
- *     policy's API, the fuzz run): stage 3 runs them, and CI must finish in 20 minutes
- *  5. end-to-end journeys in Chromium
+ *  1. type-check   2. lint
+ *  3. unit and integration tests: on the embedded PostgreSQL, or, when TEST_DATABASE_URL names a
+ *     server (as CI does), on that server, followed by the embedded server's own tests on the
+ *     embedded server (ADR 0031)
+ *  4. end-to-end journeys in Chromium, on the embedded PostgreSQL as `npm start` runs
  * Stops at the first failing stage and exits non-zero.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,27 +18,41 @@ interface Stage {
 
 const serverUrl = process.env['TEST_DATABASE_URL'];
 const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-/** Tests the embedded stage runs and the server stage leaves out: their subject is the same on both engines. */
-const serverStageLeavesOut = [
-  'src/cli/**',
-  'src/channels/channels.api.test.ts',
-  'test/integration/fuzz.test.ts',
+/**
+ * The tests whose subject is the embedded server itself or what differs on it (its own application
+ * role, the demo data `npm start` loads, backup and recovery): after a run on TEST_DATABASE_URL's
+ * server, these run again on the embedded one.
+ */
+const embeddedServerTests = [
+  'src/db/',
+  'test/integration/backup.test.ts',
+  'test/integration/database-roles.test.ts',
+  'test/integration/demo.test.ts',
+  'test/integration/embedded-recovery.test.ts',
 ];
 const stages: Stage[] = [
   { name: 'type-check', command: ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.json'] },
   // The project's own lint script: ESLint, Prettier and the architecture rules, as `npm run lint` runs them.
   { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
-  {
+];
+if (serverUrl !== undefined && serverUrl !== '') {
+  stages.push(
+    {
+      name: 'tests on the PostgreSQL server (TEST_DATABASE_URL)',
+      command: ['npx', 'vitest', 'run'],
+      env: { SAFESHARE_TEST_ENGINE: 'server' },
+    },
+    {
+      name: "the embedded server's own tests on embedded PostgreSQL",
+      command: ['npx', 'vitest', 'run', ...embeddedServerTests],
+      env: { SAFESHARE_TEST_ENGINE: 'embedded' },
+    },
+  );
+} else {
+  stages.push({
     name: 'tests on embedded PostgreSQL',
     command: ['npx', 'vitest', 'run'],
     env: { SAFESHARE_TEST_ENGINE: 'embedded' },
-  },
-];
-if (serverUrl !== undefined && serverUrl !== '') {
-  stages.push({
-    name: 'tests on the PostgreSQL server (TEST_DATABASE_URL)',
-    command: ['npx', 'vitest', 'run', ...serverStageLeavesOut.flatMap((pattern) => ['--exclude', pattern])],
-    env: { SAFESHARE_TEST_ENGINE: 'server' },
   });
 }
 if (existsSync(chromium)) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
@@ -21,19 +21,24 @@ export interface TestDatabase {
   readonly name: string;
 }
 
-/** The databases this test file made, dropped when the file ends. */
+/** The databases and app servers the running test file made, released when the file ends. */
 const madeHere: TestDatabase[] = [];
+const appsHere: FastifyInstance[] = [];
 
-// Registered when the file loads this module: a hook registered later, from inside a test file's
-// beforeAll, never runs, and on a PostgreSQL server every file would leave its database behind.
-afterAll(async () => {
+/**
+ * Closes the app servers and drops the databases the test file made. Run after every test file by
+ * test/support/per-file.ts: test files share one module graph per worker (isolate: false), so a hook
+ * registered here, when the module first loads, would run after the first file only.
+ */
+export async function releaseFileResources(): Promise<void> {
+  for (const app of appsHere.splice(0)) await app.close();
   const server = inject('databaseServerUrl');
   for (const made of madeHere.splice(0)) {
     await made.db.destroy();
     await made.ownerDb.destroy();
     await adminQuery(server, `DROP DATABASE IF EXISTS ${made.name} WITH (FORCE)`);
   }
-});
+}
 
 /** A database of its own for this test file, cloned from the migrated template; dropped after the file. */
 export async function freshDatabase(): Promise<TestDatabase> {
@@ -74,8 +79,6 @@ export async function testApp(
   const services = buildServices(dependencies);
   const app = await buildApp({ ...dependencies, services, logger: false });
   await app.ready();
-  afterAll(async () => {
-    await app.close();
-  });
+  appsHere.push(app);
   return { ...database, app, services, clock, config, secretBox };
 }
