@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { apiIdempotency } from './api/idempotency.ts';
 import { apiRateLimit } from './api/rate-limit.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { auditRoutes } from './audit/audit.routes.ts';
@@ -93,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     policyInForce: `${services.policy.name} ${services.policy.version}`,
   });
   await app.register(apiRateLimit, { perMinute: config.apiRequestsPerMinute });
+  await app.register(apiIdempotency, { keys: services.apiIdempotency });
   // Before every other route, so that each is counted.
   metricsRoutes(app, { metrics: options.metrics ?? createMetrics(options.db), token: config.metricsToken });
 

@@ -1,5 +1,11 @@
 import { auditService, auditTrailService, checkpointsService } from './audit/index.ts';
-import { apiTokensService, authService, staffService, type AuthService } from './auth/index.ts';
+import {
+  apiIdempotencyService,
+  apiTokensService,
+  authService,
+  staffService,
+  type AuthService,
+} from './auth/index.ts';
 import { channelsService } from './channels/index.ts';
 import type { Config } from './config.ts';
 import { consentOutputsService, consentService } from './consent/index.ts';
@@ -76,6 +82,7 @@ export function services(deps: Dependencies) {
     auth,
     staff,
     apiTokens: apiTokensService({ db: deps.db, clock: deps.clock, audit }),
+    apiIdempotency: apiIdempotencyService({ db: deps.db, clock: deps.clock }),
     orgs: orgsService({
       db: deps.db,
       clock: deps.clock,

@@ -1,3 +1,4 @@
+import { apiScopeDescriptions, apiScopes } from '../lib/api-scopes.ts';
 import { z } from 'zod';
 import type { Access, RouteRule } from '../web/access.ts';
 
@@ -8,6 +9,16 @@ import type { Access, RouteRule } from '../web/access.ts';
  * cannot drift from the code. `docs/api/openapi.json` is this document; a test keeps it
  * current (`npm run openapi` rewrites it).
  */
+/** Every POST takes an Idempotency-Key (src/api/idempotency.ts). */
+const idempotencyKeyParameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'A key of your own for this request, such as a UUID (1 to 255 printable characters). A retry with the same key and request gets the first answer again, marked Idempotent-Replayed: true, and records nothing twice. Keys are per token and kept 24 hours.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]+$' },
+};
+
 export function openApiDocument(
   rules: readonly RouteRule[],
   info: { readonly title: string; readonly version: string },
@@ -19,19 +30,23 @@ export function openApiDocument(
     const api = rule.api;
     if (api === undefined) throw new Error(`${rule.method} ${rule.url} has no API description`);
     const path = rule.url.replace(/:([A-Za-z]+)/g, '{$1}');
-    const parameters = [...rule.url.matchAll(/:([A-Za-z]+)/g)].map((match) => ({
+    const parameters: Record<string, unknown>[] = [...rule.url.matchAll(/:([A-Za-z]+)/g)].map((match) => ({
       name: match[1],
       in: 'path',
       required: true,
       schema: { type: 'string', format: 'uuid' },
     }));
+    const post = rule.method === 'POST';
+    if (post) parameters.push(idempotencyKeyParameter);
     paths[path] = {
       ...paths[path],
       [rule.method.toLowerCase()]: {
         summary: api.summary,
         ...(api.description === undefined ? {} : { description: api.description }),
         'x-safeshare-access': describeAccess(rule.access),
-        security: [{ bearer: [] }],
+        // OpenAPI 3.1 lets a bearer scheme's requirement name the roles it needs: here, the token's scope.
+        security: [{ bearer: api.scope === 'any' ? [] : [api.scope] }],
+        'x-safeshare-scope': api.scope,
         ...(parameters.length === 0 ? {} : { parameters }),
         ...(api.body === undefined
           ? {}
@@ -54,12 +69,19 @@ export function openApiDocument(
             ? {}
             : { '400': problemResponse('The body is not valid: each member named in errors') }),
           '401': problemResponse('No valid bearer token'),
-          '403': problemResponse('The token’s member of staff may not use this'),
+          '403': problemResponse(
+            'The token’s member of staff may not use this, or the token lacks the scope it needs',
+          ),
           '404': problemResponse('Nothing at this address that the token may see'),
-          ...(rule.method === 'POST' && api.body !== undefined
+          ...(post
             ? {
+                '409': problemResponse(
+                  'A request with this Idempotency-Key is still being processed: retry shortly with the same key',
+                ),
                 '422': problemResponse(
-                  'The request breaks a rule of the source policy: each problem named in errors, with its code; nothing was changed',
+                  api.body === undefined
+                    ? 'The Idempotency-Key was used for a different request; nothing was changed'
+                    : 'The request breaks a rule of the source policy (each problem named in errors, with its code), or the Idempotency-Key was used for a different request; nothing was changed',
                 ),
               }
             : {}),
@@ -81,7 +103,7 @@ export function openApiDocument(
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'An API token issued in Safeshare by an administrator',
+          description: `An API token issued in Safeshare by an administrator, with one or more scopes: ${apiScopes.map((scope) => `${scope} (${apiScopeDescriptions[scope]})`).join('; ')}. Reference data (organisations, method advice, the subject-line check) needs no scope.`,
         },
       },
       schemas: {

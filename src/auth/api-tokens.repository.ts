@@ -1,4 +1,5 @@
 import type { Executor } from '../db/client.ts';
+import type { ApiScope } from '../lib/api-scopes.ts';
 import { viewerColumns, type ViewerRow } from './users.repository.ts';
 
 export interface ApiTokenRow {
@@ -8,10 +9,13 @@ export interface ApiTokenRow {
   readonly expires_at: Date;
   readonly last_used_at: Date | null;
   readonly revoked_at: Date | null;
+  readonly scopes: ApiScope[];
 }
 
 export interface TokenWithUser extends ViewerRow {
   readonly token_id: string;
+  readonly token_name: string;
+  readonly scopes: ApiScope[];
   readonly expires_at: Date;
   readonly revoked_at: Date | null;
   readonly last_used_at: Date | null;
@@ -27,6 +31,7 @@ export async function insertApiToken(
     created_by: string | null;
     created_at: Date;
     expires_at: Date;
+    scopes: ApiScope[];
   },
 ): Promise<string> {
   const created = await db.insertInto('api_tokens').values(token).returning('id').executeTakeFirstOrThrow();
@@ -41,7 +46,7 @@ export function listApiTokens(
 ): Promise<ApiTokenRow[]> {
   let query = db
     .selectFrom('api_tokens')
-    .select(['id', 'name', 'created_at', 'expires_at', 'last_used_at', 'revoked_at'])
+    .select(['id', 'name', 'created_at', 'expires_at', 'last_used_at', 'revoked_at', 'scopes'])
     .where('user_id', '=', userId);
   if (organisationId !== undefined) query = query.where('organisation_id', '=', organisationId);
   return query.orderBy('created_at', 'desc').execute();
@@ -71,6 +76,8 @@ export function findTokenWithUser(db: Executor, digest: string): Promise<TokenWi
     .innerJoin('organisations', 'organisations.id', 'users.organisation_id')
     .select([
       'api_tokens.id as token_id',
+      'api_tokens.name as token_name',
+      'api_tokens.scopes',
       'api_tokens.expires_at',
       'api_tokens.revoked_at',
       'api_tokens.last_used_at',

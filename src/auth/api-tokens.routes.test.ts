@@ -35,6 +35,7 @@ describe('API tokens', () => {
     const issued = await browser.post(`/admin/staff/${system.id}/api-tokens/new`, {
       name: 'Mosaic case management',
       validDays: '30',
+      scopes: ['people.read', 'disclosures.log'],
     });
     expect(issued.statusCode).toBe(201);
     expect(issued.headers['cache-control']).toBe('no-store');
@@ -47,6 +48,7 @@ describe('API tokens', () => {
       .where('user_id', '=', system.id)
       .executeTakeFirstOrThrow();
     expect(stored.token_digest).not.toContain(token.slice(3));
+    expect(stored.scopes).toEqual(['people.read', 'disclosures.log']);
     expect((await browser.get(`/admin/staff/${system.id}`)).body).not.toContain(token);
 
     const ok = await callApi(token);
@@ -95,14 +97,17 @@ describe('API tokens', () => {
     const browser = await signIn(context, admin);
     await browser.get(`/admin/staff/${admin.id}/api-tokens/new`);
     const cases: Record<string, string | string[]>[] = [
-      { name: '', validDays: '30' },
-      { name: 'x'.repeat(10_000), validDays: '30' },
-      { name: '<script>alert(1)</script>', validDays: '30' },
-      { name: 'system', validDays: '0' },
-      { name: 'system', validDays: '366' },
-      { name: 'system', validDays: "30'; DROP TABLE api_tokens;--" },
-      { name: ['a', 'b'], validDays: '30' },
-      { name: 'system', validDays: '30', admin: 'true' },
+      { name: '', validDays: '30', scopes: 'people.read' },
+      { name: 'x'.repeat(10_000), validDays: '30', scopes: 'people.read' },
+      { name: '<script>alert(1)</script>', validDays: '30', scopes: 'people.read' },
+      { name: 'system', validDays: '0', scopes: 'people.read' },
+      { name: 'system', validDays: '366', scopes: 'people.read' },
+      { name: 'system', validDays: "30'; DROP TABLE api_tokens;--", scopes: 'people.read' },
+      { name: ['a', 'b'], validDays: '30', scopes: 'people.read' },
+      { name: 'system', validDays: '30', scopes: 'people.read', admin: 'true' },
+      { name: 'system', validDays: '30' },
+      { name: 'system', validDays: '30', scopes: 'audit.everything' },
+      { name: 'system', validDays: '30', scopes: ['people.read', 'root'] },
     ];
     for (const form of cases) {
       const response = await browser.post(`/admin/staff/${admin.id}/api-tokens/new`, form);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { apiScopeDescriptions, apiScopes } from '../lib/api-scopes.ts';
 import { RuleError } from '../lib/errors.ts';
 import type { AuditDeclaration } from '../web/access.ts';
 import { parseForm, ruleErrors, typedAnswers, viewerOf } from '../web/forms.ts';
@@ -9,7 +10,8 @@ import { administratorOf } from './staff.authority.ts';
 import type { StaffService } from './staff.service.ts';
 
 const adminOnly = (audit: AuditDeclaration) => ({ access: ['admin'] as const, audit });
-const tokenFields = ['name', 'validDays'] as const;
+const tokenFields = ['name', 'validDays', 'scopes'] as const;
+const scopeItems = apiScopes.map((scope) => ({ value: scope, text: apiScopeDescriptions[scope] }));
 const personParams = z.strictObject({ id: z.uuid() });
 
 /**
@@ -33,7 +35,8 @@ export async function apiTokenRoutes(
     return reply.render('auth/views/api-token-new.njk', {
       pageTitle: 'Issue an API token',
       person,
-      values: { validDays: '90' },
+      values: { validDays: '90', scopes: [] },
+      scopeItems,
       backLink: `/admin/staff/${person.id}`,
     });
   });
@@ -45,12 +48,13 @@ export async function apiTokenRoutes(
       const person = await personFor(request);
       if (person === undefined) return reply.callNotFound();
       const form = parseForm(apiTokenForm, request.body);
-      const values = typedAnswers(request.body, tokenFields);
+      const values = typedAnswers(request.body, tokenFields, ['scopes']);
       if (!form.ok)
         return reply.code(400).render('auth/views/api-token-new.njk', {
           pageTitle: 'Issue an API token',
           person,
           values,
+          scopeItems,
           errors: form.errors,
           backLink: `/admin/staff/${person.id}`,
         });
@@ -60,6 +64,7 @@ export async function apiTokenRoutes(
           person.id,
           form.value.name,
           form.value.validDays,
+          form.value.scopes,
         );
         // Shown once, now: the token is not stored and cannot be shown again (no redirect, no caching).
         return await reply.code(201).render('auth/views/api-token-issued.njk', {
@@ -74,6 +79,7 @@ export async function apiTokenRoutes(
             pageTitle: 'Issue an API token',
             person,
             values,
+            scopeItems,
             errors: ruleErrors(error, tokenFields),
             backLink: `/admin/staff/${person.id}`,
           });

@@ -1,5 +1,6 @@
 import type { AuditService } from '../audit/index.ts';
 import type { Db } from '../db/client.ts';
+import { apiScopes, type ApiScope } from '../lib/api-scopes.ts';
 import type { Clock } from '../lib/clock.ts';
 import { newToken, tokenDigest } from '../lib/tokens.ts';
 import {
@@ -12,7 +13,7 @@ import {
 import { confinedTo, type Authority } from './staff.authority.ts';
 import { ApiTokenNotFoundError, StaffNotFoundError, StaffRuleError } from './staff.errors.ts';
 import { lockUser, toViewer } from './users.repository.ts';
-import type { Viewer } from './viewer.ts';
+import type { TokenBearer } from '../lib/viewer.ts';
 
 export interface ApiToken {
   readonly id: string;
@@ -21,6 +22,7 @@ export interface ApiToken {
   readonly expiresAt: Date;
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
+  readonly scopes: readonly ApiScope[];
 }
 
 /** Tokens are touched at most once a minute, like sessions. */
@@ -36,13 +38,15 @@ export function apiTokensService(deps: {
   return {
     /**
      * Issues a token for a member of staff (or service account) of the authority's own organisation
-     * (ADR 0011): a token acts with its account's roles. The token is shown once and never stored.
+     * (ADR 0011): a token acts with its account's roles, and only within the scopes it is given
+     * (every scope unless chosen). The token is shown once and never stored.
      */
     async issue(
       actor: Authority,
       userId: string,
       name: string,
       validDays: number,
+      scopes: readonly ApiScope[] = apiScopes,
     ): Promise<{ id: string; token: string }> {
       const scope = confinedTo(actor);
       const token = `${tokenPrefix}${newToken()}`;
@@ -65,13 +69,14 @@ export function apiTokensService(deps: {
           created_by: actor.userId,
           created_at: now,
           expires_at: new Date(now.getTime() + validDays * 86_400_000),
+          scopes: [...scopes],
         });
         await audit.record(trx, {
           organisationId: user.organisation_id,
           actor,
           action: 'api_token.issued',
           entity: { type: 'api_token', id },
-          change: { userId: user.id, name, validDays },
+          change: { userId: user.id, name, validDays, scopes: [...scopes] },
         });
         return { id, token };
       });
@@ -87,6 +92,7 @@ export function apiTokensService(deps: {
         expiresAt: row.expires_at,
         lastUsedAt: row.last_used_at,
         revokedAt: row.revoked_at,
+        scopes: row.scopes,
       }));
     },
 
@@ -110,8 +116,8 @@ export function apiTokensService(deps: {
       });
     },
 
-    /** The member of staff a bearer token acts as, or undefined for an unknown, revoked or expired token. */
-    async viewerFor(token: string): Promise<Viewer | undefined> {
+    /** Whom a bearer token acts as, and the token, or undefined for an unknown, revoked or expired token. */
+    async bearerFor(token: string): Promise<TokenBearer | undefined> {
       if (!token.startsWith(tokenPrefix) || token.length > 200) return undefined;
       const row = await findTokenWithUser(db, tokenDigest(token));
       const now = clock.now();
@@ -120,7 +126,7 @@ export function apiTokensService(deps: {
       if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() >= touchIntervalMs) {
         await touchApiToken(db, row.token_id, now);
       }
-      return toViewer(row);
+      return { viewer: toViewer(row), token: { id: row.token_id, name: row.token_name, scopes: row.scopes } };
     },
   };
 }

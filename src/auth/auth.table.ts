@@ -1,4 +1,5 @@
 import type { PendingStage } from '../lib/viewer.ts';
+import type { ApiScope } from '../lib/api-scopes.ts';
 import type { Generated } from 'kysely';
 import type { Role } from '../lib/roles.ts';
 
@@ -67,9 +68,24 @@ export interface ApiTokensTable {
   expires_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** What the token may do beyond its account's roles (src/lib/api-scopes.ts). */
+  scopes: ApiScope[];
+}
+
+/** A POST's idempotency key and, once answered, its answer (migration 2026-12-04T1210). */
+export interface ApiIdempotencyKeysTable {
+  token_id: string;
+  key: string;
+  request_digest: string;
+  created_at: Date;
+  status_code: number | null;
+  content_type: string | null;
+  location: string | null;
+  body: string | null;
 }
 
 export interface AuthTables {
+  api_idempotency_keys: ApiIdempotencyKeysTable;
   api_tokens: ApiTokensTable;
   users: UsersTable;
   sessions: SessionsTable;

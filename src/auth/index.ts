@@ -4,6 +4,7 @@ export { staffService } from './staff.service.ts';
 export { administratorOf, holdsRole, NotPermittedError } from './staff.authority.ts';
 export type { Administrator, Authority } from './staff.authority.ts';
 export { apiTokensService } from './api-tokens.service.ts';
+export { apiIdempotencyService } from './api-idempotency.service.ts';
 export type { StaffMember, StaffService } from './staff.service.ts';
 export { roles, roleNames, isRole } from '../lib/roles.ts';
 export { needsTraining } from './training.ts';

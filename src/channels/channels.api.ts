@@ -88,6 +88,7 @@ export async function channelsApi(
         // A question about the policy, about no one's record; it changes nothing.
         audit: 'none',
         api: {
+          scope: 'any',
           summary: 'Judge a sending method under the policy pack in force',
           description:
             'The same answer as `safeshare method check`: allowed or not, the recommended method, the reasons with requirement IDs, and the checklist the method demands.',
@@ -124,6 +125,7 @@ export async function channelsApi(
         // The subject is checked and forgotten: neither stored nor logged.
         audit: 'none',
         api: {
+          scope: 'any',
           summary: 'Check a proposed e-mail subject for personal identifiers',
           description: 'Clean, or the kinds and positions of what was found; never the text itself.',
           body: subjectCheckRequest,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../audit/index.ts';
 import { emergencyShareApprovalPending } from '../../test/support/emergency-fixtures.ts';
 import { createOrganisation, createStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
@@ -105,6 +106,30 @@ describe('safeshare jobs', () => {
     expect(listed.stdout).toMatch(/^incident-clock {2}every 5 minutes {2}/m);
     const clock = await safeshare('jobs', 'run', 'incident-clock');
     expect(clock.stdout.trim()).toBe('incident-clock: no reminders due');
+  }, 120_000);
+
+  it("registers the purge of the API's idempotency keys every hour, deleting those over a day old", async () => {
+    const staff = await createStaff(context);
+    const { id: tokenId } = await context.services.apiTokens.issue(systemActor, staff.id, 'Mosaic', 30);
+    // The command runs on the real clock: one key from two days ago, one from now.
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000);
+    await context.db
+      .insertInto('api_idempotency_keys')
+      .values([
+        { token_id: tokenId, key: 'old', request_digest: 'x', created_at: at(48) },
+        { token_id: tokenId, key: 'new', request_digest: 'x', created_at: at(0) },
+      ])
+      .execute();
+    const listed = await safeshare('jobs', 'list');
+    expect(listed.stdout).toMatch(/^api-idempotency-purge {2}every 60 minutes {2}/m);
+    const purged = await safeshare('jobs', 'run', 'api-idempotency-purge');
+    expect(purged.stdout.trim()).toBe('api-idempotency-purge: purged 1 expired key');
+    const kept = await context.db
+      .selectFrom('api_idempotency_keys')
+      .select('key')
+      .where('token_id', '=', tokenId)
+      .execute();
+    expect(kept.map((row) => row.key)).toEqual(['new']);
   }, 120_000);
 
   it('registers the emergency approvals watch every fifteen minutes, escalating an overdue emergency share once', async () => {

@@ -68,6 +68,7 @@ export async function consentApi(app: FastifyInstance, options: ConsentApiOption
         ...consentAccess,
         audit: ['consent.exported'],
         api: {
+          scope: 'people.read',
           summary: 'Read a consent record as FHIR R4 Consent',
           params: consentParams,
           success: {
@@ -93,6 +94,7 @@ export async function consentApi(app: FastifyInstance, options: ConsentApiOption
         ...consentAccess,
         audit: ['consent.exported'],
         api: {
+          scope: 'people.read',
           summary: "Read a person's consent records as a FHIR R4 Bundle",
           params: personParams,
           success: {

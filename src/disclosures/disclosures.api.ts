@@ -67,6 +67,7 @@ export async function disclosuresApi(
         ...recorders,
         audit: ['disclosure.recorded'],
         api: {
+          scope: 'disclosures.log',
           summary: 'Log a disclosure under a recorded decision to share',
           description:
             "To one of the decision's recipients, of categories it decided to share, by a method the policy allows, with that method's checklist complete. 422 names every problem; nothing is written.",
@@ -104,6 +105,7 @@ export async function disclosuresApi(
         // What was disclosed under a decision: the decision's own read is where a person's record is read.
         audit: 'none',
         api: {
+          scope: 'people.read',
           summary: 'Read a disclosure',
           params: idParams,
           success: { status: 200, description: 'The disclosure', schema: disclosureResource },
@@ -129,6 +131,7 @@ export async function disclosuresApi(
         ...readers,
         audit: ['disclosure.receipt_confirmed'],
         api: {
+          scope: 'disclosures.log',
           summary: 'Record that the recipient confirmed receipt',
           params: idParams,
           body: receipt,

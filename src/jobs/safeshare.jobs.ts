@@ -105,6 +105,12 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
       : `mailed the latest checkpoint of ${count(mailed, 'organisation')} to their DPOs`;
   });
 
+  // The API's idempotency keys and their answers, which may hold personal data, go after a day.
+  scheduler.register({ name: 'api-idempotency-purge', every: 3_600_000 }, async () => {
+    const purged = await services.apiIdempotency.purgeExpired();
+    return purged === 0 ? 'no keys expired' : `purged ${count(purged, 'expired key')}`;
+  });
+
   // R4.2.8, R4.4.2: receipts not confirmed by their due date are followed up every morning.
   scheduler.register({ name: 'receipt-follow-up', dailyAt: '07:30' }, async () => {
     const reminded = await services.disclosures.remindOverdueReceipts();

@@ -1,3 +1,4 @@
+import type { ApiScope } from './api-scopes.ts';
 import type { Role } from './roles.ts';
 
 /** The signed-in member of staff, as every page and service sees them. */
@@ -19,3 +20,9 @@ export type SessionState =
   | { readonly kind: 'expired' }
   | { readonly kind: 'pending'; readonly stage: PendingStage; readonly viewer: Viewer }
   | { readonly kind: 'active'; readonly viewer: Viewer };
+
+/** A bearer token's account, and the token itself: its name for the trail, its scopes for each route. */
+export interface TokenBearer {
+  readonly viewer: Viewer;
+  readonly token: { readonly id: string; readonly name: string; readonly scopes: readonly ApiScope[] };
+}

@@ -24,6 +24,7 @@ export async function orgsApi(app: FastifyInstance, options: { readonly orgs: Or
         // The partner directory holds organisations, never a person's record.
         audit: 'none',
         api: {
+          scope: 'any',
           summary: 'List the partner directory',
           success: {
             status: 200,

@@ -218,3 +218,146 @@ describe('POST /api/v1/decisions', () => {
     expect(malformed.statusCode).toBe(404);
   });
 });
+
+describe('API token scopes', () => {
+  it('refuses a token without the scope a route needs, before reading the body, and names the token in the trail', async () => {
+    const practitioner = await context.db
+      .selectFrom('users')
+      .select('id')
+      .where('display_name', '=', 'Priya Sharma')
+      .executeTakeFirstOrThrow();
+    const issue = async (scopes: ('people.read' | 'decisions.record')[]) =>
+      (
+        await context.services.apiTokens.issue(
+          systemActor,
+          practitioner.id,
+          `Mosaic ${scopes.join(' ')}`,
+          30,
+          scopes,
+        )
+      ).token;
+    const readOnly = await issue(['people.read']);
+    const recordOnly = await issue(['decisions.record']);
+    const before = await decisionCount();
+
+    const refused = await post(routineShareAnswers({ personIds: [childId], schoolId }), readOnly);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json<{ detail: string }>().detail).toContain('"decisions.record"');
+    expect(await decisionCount()).toBe(before);
+
+    const recorded = await post(routineShareAnswers({ personIds: [childId], schoolId }), recordOnly);
+    expect(recorded.statusCode, recorded.body).toBe(201);
+    const id = recorded.json<{ id: string }>().id;
+    const read = async (token: string) =>
+      context.app.inject({
+        method: 'GET',
+        url: `/api/v1/decisions/${id}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+    expect((await read(recordOnly)).statusCode).toBe(403);
+    expect((await read(readOnly)).statusCode).toBe(200);
+    // Reference data needs no scope.
+    const directory = await context.app.inject({
+      method: 'GET',
+      url: '/api/v1/organisations',
+      headers: { authorization: `Bearer ${readOnly}` },
+    });
+    expect(directory.statusCode).toBe(200);
+
+    const labels = await context.db
+      .selectFrom('audit_events')
+      .select('actor_label')
+      .where('entity_id', '=', id)
+      .execute();
+    expect(labels.map((event) => event.actor_label)).toContain(
+      'Priya Sharma (API token Mosaic decisions.record)',
+    );
+  });
+});
+
+describe('Idempotency-Key on the API', () => {
+  const keyed = (body: unknown, key: string, token = practitionerToken) =>
+    context.app.inject({
+      method: 'POST',
+      url: '/api/v1/decisions',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': key,
+      },
+      payload: JSON.stringify(body),
+    });
+
+  it('answers a retry with the first answer and records once; refuses the key for another request', async () => {
+    const before = await decisionCount();
+    const body = routineShareAnswers({ personIds: [childId], schoolId });
+    const key = randomUUID();
+    const first = await keyed(body, key);
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const retry = await keyed(body, key);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.headers['location']).toBe(first.headers['location']);
+    expect(retry.json()).toEqual(first.json());
+    expect(await decisionCount()).toBe(before + 1);
+
+    const otherRequest = await keyed(routineShareAnswers({ personIds: [withdrawnChildId], schoolId }), key);
+    expect(otherRequest.statusCode).toBe(422);
+    expect(otherRequest.json<{ title: string }>().title).toBe('Idempotency-Key already used');
+    // Keys are each token's own: another token's same key is a new request.
+    const elsewhere = await keyed(body, key, igLeadToken);
+    expect(elsewhere.headers['idempotent-replayed']).toBeUndefined();
+    expect(await decisionCount()).toBe(before + 1);
+  });
+
+  it('keeps a refusal as the answer too, and answers 409 while the first request is still running', async () => {
+    const incomplete = { ...routineShareAnswers({ personIds: [childId], schoolId }), lawfulBasis: undefined };
+    const key = randomUUID();
+    const refused = await keyed(incomplete, key);
+    expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+    expect(refused.statusCode).toBeLessThan(500);
+    const again = await keyed(incomplete, key);
+    expect(again.statusCode).toBe(refused.statusCode);
+    expect(again.body).toBe(refused.body);
+
+    const running = randomUUID();
+    const token = await context.db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('name', '=', 'Mosaic case management')
+      .executeTakeFirstOrThrow();
+    expect(await context.services.apiIdempotency.claim(token.id, running, 'another digest')).toEqual({
+      kind: 'claimed',
+    });
+    const before = await decisionCount();
+    const busy = await keyed(routineShareAnswers({ personIds: [childId], schoolId }), running);
+    // A different digest reads as another request; the same digest, claimed and unanswered, as running.
+    expect(busy.statusCode).toBe(422);
+    await context.services.apiIdempotency.release(token.id, running);
+    const body = routineShareAnswers({ personIds: [childId], schoolId });
+    const digestKey = randomUUID();
+    const firstTry = await keyed(body, digestKey);
+    expect(firstTry.statusCode).toBe(201);
+    await context.db
+      .updateTable('api_idempotency_keys')
+      .set({ status_code: null, body: null })
+      .where('key', '=', digestKey)
+      .execute();
+    const whileRunning = await keyed(body, digestKey);
+    expect(whileRunning.statusCode).toBe(409);
+    expect(whileRunning.headers['retry-after']).toBe('5');
+    expect(await decisionCount()).toBe(before + 1);
+  });
+
+  it('refuses a malformed key before doing anything', async () => {
+    const before = await decisionCount();
+    for (const key of ['', 'has space', 'x'.repeat(256), 'é']) {
+      const response = await keyed(routineShareAnswers({ personIds: [childId], schoolId }), key);
+      expect(response.statusCode, key).toBe(400);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+    }
+    expect(await decisionCount()).toBe(before);
+  });
+});

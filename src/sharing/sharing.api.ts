@@ -74,6 +74,7 @@ export async function sharingApi(
         ...makers,
         audit: ['decision.recorded'],
         api: {
+          scope: 'decisions.record',
           summary: 'Record a complete sharing decision',
           description:
             'The same rules as the pages (the seven golden rules). A decision that is incomplete or contradictory, or needs advice or approval, is refused with 422 naming every problem; nothing is recorded.',
@@ -108,6 +109,7 @@ export async function sharingApi(
         ...readers,
         audit: ['decision.viewed'],
         api: {
+          scope: 'people.read',
           summary: 'Read a sharing decision',
           params: idParams,
           success: {

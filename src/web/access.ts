@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ApiScopeNeed } from '../lib/api-scopes.ts';
 import type { Role } from '../lib/roles.ts';
 
 /**
@@ -15,6 +16,11 @@ export type Access = 'public' | 'mfa' | 'staff' | readonly Role[];
 export interface ApiDescription {
   readonly summary: string;
   readonly description?: string;
+  /**
+   * The scope a token needs for this route, beyond its account's roles (src/lib/api-scopes.ts): a
+   * token without it is refused 403 before the body is read.
+   */
+  readonly scope: ApiScopeNeed;
   /**
    * The path parameters. The shell parses them before the handler runs (src/api/validation.ts): parameters
    * that do not parse answer 404, as an address with nothing at it.

@@ -61,6 +61,7 @@ async function tinyApp(settings: Partial<Pick<WebOptions, 'environment'>>) {
       }),
     );
   const describedAs = (summary: string) => ({
+    scope: 'any' as const,
     summary,
     success: { status: 200, description: 'A greeting', schema: answer },
   });

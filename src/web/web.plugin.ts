@@ -7,7 +7,8 @@ import fp from 'fastify-plugin';
 import type nunjucks from 'nunjucks';
 import { signInStepPaths } from '../auth/auth.paths.ts';
 import type { Role } from '../lib/roles.ts';
-import type { PendingStage, SessionState, Viewer } from '../lib/viewer.ts';
+import { tokenMay } from '../lib/api-scopes.ts';
+import type { PendingStage, SessionState, TokenBearer, Viewer } from '../lib/viewer.ts';
 import { allows, type Access, type RouteRule } from './access.ts';
 import { navigationFor } from './navigation.ts';
 import { answerRefusal } from './refusals.ts';
@@ -81,6 +82,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in member of staff; set before any handler runs on a `staff` or role route. */
     viewer: Viewer | undefined;
+    /** On the API: the bearer token the request came with, once it is found valid. */
+    apiToken: TokenBearer['token'] | undefined;
     /** The session token from the cookie, when the browser has a live session (any stage). */
     sessionToken: string | undefined;
     /** A session between password and one-time code, and whose it is. */
@@ -106,7 +109,7 @@ export interface WebOptions {
   /** What a session cookie stands for (the sign-in service). */
   readonly auth: { session(token: string): Promise<SessionState> };
   /** The member of staff an API token stands for (the API tokens service). */
-  readonly apiTokens: { viewerFor(bearer: string): Promise<Viewer | undefined> };
+  readonly apiTokens: { bearerFor(bearer: string): Promise<TokenBearer | undefined> };
   readonly serviceName: string;
   /** The policy pack in force, as its name and version: the footer names it to those who oversee sharing. */
   readonly policyInForce?: string;
@@ -211,6 +214,7 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
   });
 
   app.decorateRequest('viewer', undefined);
+  app.decorateRequest('apiToken', undefined);
   app.decorateRequest('sessionToken', undefined);
   app.decorateRequest('pending', undefined);
 
@@ -285,7 +289,25 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
   async function authoriseApi(request: FastifyRequest, reply: FastifyReply, access: Access) {
     const header = request.headers.authorization;
     const bearer = header?.startsWith('Bearer ') === true ? header.slice(7).trim() : undefined;
-    if (bearer !== undefined) request.viewer = await options.apiTokens.viewerFor(bearer);
+    const found = bearer === undefined ? undefined : await options.apiTokens.bearerFor(bearer);
+    if (found !== undefined) {
+      // The trail names the token as well as its account: "Mosaic service (API token Mosaic live)".
+      request.viewer = {
+        ...found.viewer,
+        displayName: `${found.viewer.displayName} (API token ${found.token.name})`,
+      };
+      request.apiToken = found.token;
+    }
+    if (allows(access, request.viewer) && request.apiToken !== undefined) {
+      const need = request.routeOptions.config.api?.scope ?? 'any';
+      if (tokenMay(request.apiToken.scopes, need)) return;
+      return problem(
+        reply,
+        403,
+        'Forbidden',
+        `This token was not issued with the scope "${need}" that this request needs: an administrator can issue one that has it.`,
+      );
+    }
     if (allows(access, request.viewer)) return;
     if (request.viewer === undefined) {
       return problem(

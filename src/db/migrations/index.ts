@@ -34,6 +34,8 @@ import * as subjectAccess from './2026-12-04T1100_subject_access.ts';
 import * as oversightIndexes from './2026-12-04T1120_oversight_indexes.ts';
 import * as decisionDiscarded from './2026-12-04T1140_decision_discarded.ts';
 import * as retention from './2026-12-04T1150_retention.ts';
+import * as apiTokenScopes from './2026-12-04T1200_api_token_scopes.ts';
+import * as apiIdempotencyKeys from './2026-12-04T1210_api_idempotency_keys.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -75,4 +77,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1120_oversight_indexes': oversightIndexes,
   '2026-12-04T1140_decision_discarded': decisionDiscarded,
   '2026-12-04T1150_retention': retention,
+  '2026-12-04T1200_api_token_scopes': apiTokenScopes,
+  '2026-12-04T1210_api_idempotency_keys': apiIdempotencyKeys,
 };

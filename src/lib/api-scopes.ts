@@ -1,0 +1,21 @@
+/**
+ * What an API token may do, beyond what its account's roles allow: an administrator gives a
+ * case-management system only the scopes it needs (least privilege). Every /api route names the
+ * scope it needs, or `any` for reference data that says nothing about a person (src/web/access.ts).
+ */
+export const apiScopes = ['people.read', 'decisions.record', 'disclosures.log'] as const;
+export type ApiScope = (typeof apiScopes)[number];
+
+/** How the administrator's form and the API document describe each scope. */
+export const apiScopeDescriptions: Readonly<Record<ApiScope, string>> = {
+  'people.read': "Read people's consent records, sharing decisions and disclosures",
+  'decisions.record': 'Record sharing decisions',
+  'disclosures.log': 'Log disclosures and their receipts',
+};
+
+/** A route's need: one scope, or any token for reference data (organisations, method advice). */
+export type ApiScopeNeed = ApiScope | 'any';
+
+export function tokenMay(scopes: readonly ApiScope[], need: ApiScopeNeed): boolean {
+  return need === 'any' || scopes.includes(need);
+}
