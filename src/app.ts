@@ -30,6 +30,7 @@ import { exchangeRoutes } from './exchange/exchange.routes.ts';
 import { exchangeSendRoutes } from './exchange/exchange.send.routes.ts';
 import { orgsRoutes } from './orgs/orgs.routes.ts';
 import { oversightRoutes } from './oversight/index.ts';
+import { peopleApi } from './people/people.api.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { sharingReviewRoutes } from './sharing/sharing.review.routes.ts';
 import { sharingRoutes } from './sharing/sharing.routes.ts';
@@ -135,6 +136,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     withdrawalAftermathPath: disclosurePaths.consentWithdrawn,
   });
   await app.register(consentOutputsRoutes, { outputs: services.consentOutputs, clock: options.clock });
+  await app.register(peopleApi, {
+    people: services.people,
+    clock: options.clock,
+    publicUrl: config.publicUrl,
+  });
   await app.register(consentApi, { outputs: services.consentOutputs, publicUrl: config.publicUrl });
   await app.register(sharingRoutes, {
     sharing: services.sharing,

@@ -3,12 +3,13 @@
  * case-management system only the scopes it needs (least privilege). Every /api route names the
  * scope it needs, or `any` for reference data that says nothing about a person (src/web/access.ts).
  */
-export const apiScopes = ['people.read', 'decisions.record', 'disclosures.log'] as const;
+export const apiScopes = ['people.read', 'people.register', 'decisions.record', 'disclosures.log'] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
 /** How the administrator's form and the API document describe each scope. */
 export const apiScopeDescriptions: Readonly<Record<ApiScope, string>> = {
-  'people.read': "Read people's consent records, sharing decisions and disclosures",
+  'people.read': 'Find people and read their records, consent records, sharing decisions and disclosures',
+  'people.register': 'Add people to the organisation’s records',
   'decisions.record': 'Record sharing decisions',
   'disclosures.log': 'Log disclosures and their receipts',
 };

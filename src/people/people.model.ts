@@ -62,7 +62,8 @@ export interface PersonView {
 }
 
 /** Which page opened the record: written in its `person.viewed` event. */
-export type PersonPage = 'record' | 'edit' | 'add-family-member';
+/** Where a record was opened: a page, or the API (`api`). */
+export type PersonPage = 'record' | 'edit' | 'add-family-member' | 'api';
 
 export interface CaseloadEntry {
   readonly person: PersonSummary;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { multiline, optionalText, requiredText, textRule, ukPostcode } from '../lib/fields.ts';
+import { multiline, optionalText, requiredText, singleLine, textRule, ukPostcode } from '../lib/fields.ts';
 import { compactNhsNumber, isValidNhsNumber } from '../lib/nhs-number.ts';
 import { relationships, type Relationship } from './people.table.ts';
 import { compactUpn, isValidUpn } from '../lib/upn.ts';
@@ -154,11 +154,15 @@ export function withDateOfBirth(body: unknown): unknown {
 
 /** The fields of a person's details, shared by the create, edit and add-a-family-member forms. */
 function personShape(today: string) {
+  return { ...detailsShape(), dateOfBirth: dateOfBirthField(today) };
+}
+
+/** Every field of a person's details but the date of birth, which a form and the API each take in their own way. */
+function detailsShape() {
   return {
     givenNames: personName('given names', 100),
     familyName: personName('family name', 100),
     knownAs: optionalPersonName('known as name', 100),
-    dateOfBirth: dateOfBirthField(today),
     nhsNumber,
     localReference,
     upn,
@@ -183,6 +187,49 @@ export interface PersonDetails {
   readonly addressLine2: string | null;
   readonly town: string | null;
   readonly postcode: string | null;
+}
+
+/** A date of birth as the API takes it: yyyy-mm-dd, from 1 January 1900 to today (London). */
+function apiDateOfBirth(today: () => string) {
+  return z
+    .string({ error: 'Date of birth must be a date written yyyy-mm-dd' })
+    .max(10, 'Date of birth must be a date written yyyy-mm-dd')
+    .pipe(z.iso.date({ error: 'Date of birth must be a real date written yyyy-mm-dd' }))
+    .refine((date) => date <= today(), 'Date of birth must be today or in the past')
+    .refine(
+      (date) => date >= earliestDateOfBirth,
+      'Date of birth must be the same as or after 1 January 1900',
+    )
+    .optional()
+    .transform((date) => date ?? null);
+}
+
+/** A person's details as the API takes them: the form's rules, the date of birth as yyyy-mm-dd. */
+export function personApiBody(today: () => string) {
+  return z
+    .strictObject({ ...detailsShape(), dateOfBirth: apiDateOfBirth(today) })
+    .transform((answers): PersonDetails => answers);
+}
+
+/** A search over the API: a name, NHS number, case reference or UPN, and/or a date of birth. */
+export function searchApiBody(today: () => string) {
+  return z
+    .strictObject({
+      query: z
+        .string({ error: 'Query must be text' })
+        .trim()
+        .min(1, 'Query must not be empty: leave it out to search by date of birth')
+        .max(100, 'Query must be 100 characters or fewer')
+        .superRefine(textRule('query', singleLine))
+        .refine((value) => /[\p{L}\p{N}]/u.test(value), 'Query must include letters or numbers')
+        .optional()
+        .transform((value) => value ?? null),
+      dateOfBirth: apiDateOfBirth(today),
+    })
+    .refine((criteria) => criteria.query !== null || criteria.dateOfBirth !== null, {
+      error: 'Send a query, a date of birth, or both',
+      path: ['query'],
+    });
 }
 
 /** Adding or changing a person. `today` (London) bounds the date of birth. */
