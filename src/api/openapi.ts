@@ -36,6 +36,14 @@ export function openApiDocument(
       required: true,
       schema: { type: 'string', format: 'uuid' },
     }));
+    if (api.query !== undefined) {
+      const query = jsonSchema(api.query, 'input') as {
+        properties?: Record<string, unknown>;
+        required?: readonly string[];
+      };
+      for (const [name, schema] of Object.entries(query.properties ?? {}))
+        parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
+    }
     const post = rule.method === 'POST';
     if (post) parameters.push(idempotencyKeyParameter);
     paths[path] = {

@@ -20,6 +20,19 @@ export async function validateDeclared(
     if (!params.success) return notFoundProblem(reply);
     request.params = params.data;
   }
+  if (api.query !== undefined) {
+    const query = await api.query.safeParseAsync(request.query);
+    if (!query.success) {
+      return problem(
+        reply,
+        400,
+        'The query is not valid',
+        'Correct the query parameters named in errors and send it again.',
+        issuePointers(query.error.issues),
+      );
+    }
+    request.query = query.data;
+  }
   if (api.body !== undefined) {
     const body = await api.body.safeParseAsync(request.body);
     if (!body.success) {
@@ -43,6 +56,16 @@ export function bodyOf<Schema extends z.ZodType>(request: FastifyRequest, schema
   return request.body as z.output<Schema>;
 }
 
+/** The query parameters, as parsed by the schema the route declares as `api.query`. */
+export function queryOf<Schema extends z.ZodObject>(
+  request: FastifyRequest,
+  schema: Schema,
+): z.output<Schema> {
+  if (request.routeOptions.config.api?.query !== schema) throw undeclared(request, 'query');
+  // validateDeclared replaced the query with this very schema's output before the handler ran.
+  return request.query as z.output<Schema>;
+}
+
 /** The path parameters, as parsed by the schema the route declares as `api.params`. */
 export function paramsOf<Schema extends z.ZodType>(
   request: FastifyRequest,
@@ -53,7 +76,7 @@ export function paramsOf<Schema extends z.ZodType>(
   return request.params as z.output<Schema>;
 }
 
-function undeclared(request: FastifyRequest, part: 'body' | 'params'): Error {
+function undeclared(request: FastifyRequest, part: 'body' | 'params' | 'query'): Error {
   return new Error(
     `${String(request.routeOptions.method)} ${String(request.routeOptions.url)} reads ${part} that its route does not declare`,
   );

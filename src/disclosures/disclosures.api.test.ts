@@ -18,6 +18,9 @@ let token: string;
 let elsewhereToken: string;
 let igLeadToken: string;
 let igLead: TestStaff;
+let childId: string;
+let schoolId: string;
+let asPractitioner: ReturnType<typeof viewerOf>;
 
 const letter = letterDisclosure();
 
@@ -27,7 +30,7 @@ beforeAll(async () => {
   const organisationId = await createOrganisation(context, {
     name: `Swindon Borough Council ${randomUUID().slice(0, 6)}`,
   });
-  const schoolId = await createOrganisation(context, {
+  schoolId = await createOrganisation(context, {
     name: `Oakfield Primary School ${randomUUID().slice(0, 6)}`,
     hosted: false,
   });
@@ -43,8 +46,8 @@ beforeAll(async () => {
   elsewhereToken = await issue(elsewhere);
   igLead = await createStaff(context, { organisationId, roles: ['ig_lead'], displayName: 'Iris Grant' });
   igLeadToken = await issue(igLead);
-  const asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
-  const childId = await addPerson(world, organisationId, {
+  asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
+  childId = await addPerson(world, organisationId, {
     givenNames: 'Oliver',
     familyName: 'Nowak',
     dateOfBirth: '2012-03-08',
@@ -148,5 +151,65 @@ describe('POST /api/v1/decisions/:id/disclosures', () => {
     const browser = await signIn(context, igLead);
     expect((await browser.get(`/decisions/${decisionId}/disclosures/new`)).statusCode).toBe(403);
     expect(await disclosureCount()).toBe(before);
+  });
+});
+
+describe('GET /api/v1/people/{id}/sharing-history', () => {
+  async function get(url: string, bearer = token) {
+    return context.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${bearer}` } });
+  }
+
+  it("pages through a person's decisions and disclosures, newest first, each once, following next", async () => {
+    // Three more decisions and a disclosure under the first: at least five entries.
+    for (let index = 0; index < 3; index += 1) {
+      context.clock.advance(60_000);
+      await context.services.sharing.recordComplete(
+        asPractitioner,
+        routineShareAnswers({ personIds: [childId], schoolId }),
+      );
+    }
+    context.clock.advance(60_000);
+    expect((await post(`/api/v1/decisions/${decisionId}/disclosures`, letter)).statusCode).toBe(201);
+    const whole = await get(`/api/v1/people/${childId}/sharing-history?limit=100`);
+    expect(whole.statusCode, whole.body).toBe(200);
+    const all = whole.json<{ entries: { kind: string; at: string }[]; next: string | null }>();
+    expect(all.next).toBeNull();
+    expect(all.entries.length).toBeGreaterThanOrEqual(5);
+    expect(all.entries.map((entry) => entry.at)).toEqual(
+      [...all.entries.map((entry) => entry.at)].sort().reverse(),
+    );
+    expect(all.entries.some((entry) => entry.kind === 'disclosure')).toBe(true);
+
+    const paged: unknown[] = [];
+    let url: string | null = `/api/v1/people/${childId}/sharing-history?limit=2`;
+    let pages = 0;
+    while (url !== null) {
+      const response = await get(url.replace(/^https?:\/\/[^/]+/, ''));
+      expect(response.statusCode, response.body).toBe(200);
+      const page = response.json<{ entries: unknown[]; next: string | null }>();
+      expect(page.entries.length).toBeLessThanOrEqual(2);
+      paged.push(...page.entries);
+      url = page.next;
+      pages += 1;
+    }
+    expect(pages).toBe(Math.ceil(all.entries.length / 2));
+    expect(paged).toEqual(all.entries);
+    const viewed = await context.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('person_id', '=', childId)
+      .where('action', '=', 'person.sharing_history_viewed')
+      .execute();
+    expect(viewed.length).toBe(pages + 1);
+  });
+
+  it('refuses a bad limit or cursor with 400, and reads a person the account may not open as not found', async () => {
+    for (const query of ['limit=0', 'limit=101', 'limit=ten', 'cursor=not%20base64!', 'page=2']) {
+      const response = await get(`/api/v1/people/${childId}/sharing-history?${query}`);
+      expect(response.statusCode, query).toBe(400);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+    }
+    expect((await get(`/api/v1/people/${childId}/sharing-history`, elsewhereToken)).statusCode).toBe(404);
+    expect((await get(`/api/v1/people/${randomUUID()}/sharing-history`)).statusCode).toBe(404);
   });
 });

@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { notFoundProblem, problem } from '../api/problem.ts';
-import { bodyOf, paramsOf } from '../api/validation.ts';
+import { pageOf, pageQuery } from '../api/pages.ts';
+import { bodyOf, paramsOf, queryOf } from '../api/validation.ts';
 import { apiViewer } from '../api/viewer.ts';
 import { channelMethodIds } from '../policy/index.ts';
-import { SharingNotFoundError } from '../sharing/index.ts';
+import { decisionMakers, decisionStatuses, SharingNotFoundError } from '../sharing/index.ts';
+import { NotFoundError, ReasonRequiredError } from '../lib/errors.ts';
 import { DisclosureNotFoundError, DisclosureRuleError } from './disclosures.errors.ts';
 import { disclosureReaders, disclosureRecorders } from './disclosures.access.ts';
 import { disclosurePaths } from './disclosures.paths.ts';
@@ -47,6 +49,18 @@ const disclosureResource = z.strictObject({
     how: z.string().nullable(),
     overdue: z.boolean(),
   }),
+});
+
+const personParams = z.strictObject({ personId: z.uuid() });
+
+/** A decision in a person's sharing history: what it is, and where to read it whole. */
+const historyDecision = z.strictObject({
+  id: z.uuid(),
+  reference: z.string(),
+  status: z.enum(decisionStatuses),
+  outcome: z.string().nullable(),
+  recordedAt: z.iso.datetime().nullable(),
+  self: z.url(),
 });
 
 /**
@@ -124,6 +138,86 @@ export async function disclosuresApi(
     },
   );
 
+  app.get(
+    '/api/v1/people/:personId/sharing-history',
+    {
+      config: {
+        // As the page (/people/:personId/sharing): those who make decisions, within need-to-know.
+        access: decisionMakers,
+        audit: ['person.sharing_history_viewed'],
+        api: {
+          scope: 'people.read',
+          summary: "Read a person's sharing history",
+          description:
+            'Every decision about the person and every disclosure under those, newest first, a page at a time: follow `next` until it is null. A person the account may not open reads as not found.',
+          params: personParams,
+          query: pageQuery,
+          success: {
+            status: 200,
+            description: 'One page of the history, and the address of the next',
+            schema: z.strictObject({
+              entries: z.array(
+                z.discriminatedUnion('kind', [
+                  z.strictObject({
+                    kind: z.literal('decision'),
+                    at: z.iso.datetime(),
+                    decision: historyDecision,
+                  }),
+                  z.strictObject({
+                    kind: z.literal('disclosure'),
+                    at: z.iso.datetime(),
+                    disclosure: disclosureResource,
+                  }),
+                ]),
+              ),
+              next: z.url().nullable(),
+            }),
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const { personId } = paramsOf(request, personParams);
+        const query = queryOf(request, pageQuery);
+        const history = await disclosures.history(apiViewer(request), personId);
+        const keyed = history.entries
+          .map((entry) => ({
+            entry,
+            key: `${entry.at.toISOString()}|${entry.kind}|${entry.kind === 'decision' ? entry.decision.id : entry.disclosure.id}`,
+          }))
+          .sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+        const page = pageOf(keyed, (item) => item.key, query);
+        const base = `${options.publicUrl}/api/v1/people/${personId}/sharing-history?limit=${String(query.limit)}`;
+        return await reply.header('cache-control', 'no-store').send({
+          entries: page.items.map(({ entry }) =>
+            entry.kind === 'decision'
+              ? {
+                  kind: 'decision' as const,
+                  at: entry.at.toISOString(),
+                  decision: {
+                    id: entry.decision.id,
+                    reference: entry.decision.reference,
+                    status: entry.decision.status,
+                    outcome: entry.decision.outcome,
+                    recordedAt: entry.decision.recordedAt?.toISOString() ?? null,
+                    self: `${options.publicUrl}/api/v1/decisions/${entry.decision.id}`,
+                  },
+                }
+              : {
+                  kind: 'disclosure' as const,
+                  at: entry.at.toISOString(),
+                  disclosure: toResource(entry.disclosure),
+                },
+          ),
+          next: page.next === null ? null : `${base}&cursor=${page.next}`,
+        });
+      } catch (error) {
+        return refusal(reply, error);
+      }
+    },
+  );
+
   app.post(
     '/api/v1/disclosures/:id/receipt',
     {
@@ -158,7 +252,12 @@ export async function disclosuresApi(
 }
 
 function refusal(reply: FastifyReply, error: unknown) {
-  if (error instanceof DisclosureNotFoundError || error instanceof SharingNotFoundError)
+  if (
+    error instanceof DisclosureNotFoundError ||
+    error instanceof SharingNotFoundError ||
+    error instanceof NotFoundError ||
+    error instanceof ReasonRequiredError
+  )
     return notFoundProblem(reply);
   if (error instanceof DisclosureRuleError) {
     return problem(

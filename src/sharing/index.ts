@@ -6,3 +6,4 @@ export { sharingPaths } from './sharing.paths.ts';
 export { decisionMakers } from './sharing.access.ts';
 export { decisionListRow, personName } from './pages/names.ts';
 export type { DecisionPanel } from './routes/context.ts';
+export { decisionStatuses } from './sharing.status.ts';

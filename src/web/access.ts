@@ -27,6 +27,11 @@ export interface ApiDescription {
    */
   readonly params?: z.ZodType;
   /**
+   * The query string's parameters (never personal data: ids, cursors, limits). The shell parses them
+   * before the handler runs: a query that does not parse answers 400 problem+json.
+   */
+  readonly query?: z.ZodObject;
+  /**
    * The request body. The shell parses it before the handler runs (src/api/validation.ts): a body that
    * does not parse answers 400 problem+json naming each member, and the handler never runs.
    */
