@@ -20,31 +20,20 @@ export async function validateDeclared(
     if (!params.success) return notFoundProblem(reply);
     request.params = params.data;
   }
-  if (api.query !== undefined) {
-    const query = await api.query.safeParseAsync(request.query);
-    if (!query.success) {
+  for (const part of ['query', 'body'] as const) {
+    const schema = api[part];
+    if (schema === undefined) continue;
+    const parsed = await schema.safeParseAsync(request[part]);
+    if (!parsed.success) {
       return problem(
         reply,
         400,
-        'The query is not valid',
-        'Correct the query parameters named in errors and send it again.',
-        issuePointers(query.error.issues),
-      );
-    }
-    request.query = query.data;
-  }
-  if (api.body !== undefined) {
-    const body = await api.body.safeParseAsync(request.body);
-    if (!body.success) {
-      return problem(
-        reply,
-        400,
-        'The request is not valid',
+        `The request${part === 'query' ? '’s query' : ''} is not valid`,
         'Correct the members named in errors and send it again. Nothing was changed.',
-        issuePointers(body.error.issues),
+        issuePointers(parsed.error.issues),
       );
     }
-    request.body = body.data;
+    request[part] = parsed.data;
   }
   return undefined;
 }
