@@ -1,5 +1,5 @@
-import PDFDocument from 'pdfkit';
 import type { ConsentNotice } from './consent.notice.ts';
+import { pdfKit } from '../lib/pdfkit.ts';
 
 /**
  * The family's consent notice as a PDF: the same content as the printable page (one
@@ -18,6 +18,7 @@ const margin = 57; // 2 cm
 const bodySize = 12;
 
 export async function renderNoticePdf(notice: ConsentNotice, options: NoticePdfOptions): Promise<Buffer> {
+  const PDFDocument = await pdfKit();
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: margin, bottom: margin, left: margin, right: margin },

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createCanvas, GlobalFonts, loadImage, type SKRSContext2D } from '@napi-rs/canvas';
-import PDFDocument from 'pdfkit';
 import type * as PdfJs from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { pdfKit } from '../lib/pdfkit.ts';
 
 /**
  * "View only" (R4.6.4, the source policy's 4.6.2): a file is shown as pictures of its pages, each
@@ -68,6 +68,7 @@ async function openPdf(bytes: Uint8Array): Promise<PdfJs.PDFDocumentProxy> {
 }
 
 async function textAsPdf(text: string): Promise<Uint8Array> {
+  const PDFDocument = await pdfKit();
   const document = new PDFDocument({ size: 'A4', margin: 56 });
   const chunks: Buffer[] = [];
   document.on('data', (chunk: Buffer) => chunks.push(chunk));

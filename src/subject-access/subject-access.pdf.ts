@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
 import { formatDate, formatDateTime } from '../lib/time.ts';
 import { readGroups, type SubjectAccessReport } from './subject-access.report.ts';
+import { pdfKit } from '../lib/pdfkit.ts';
 
 /**
  * The subject access report as a PDF fit to send to the family: plain language, A4, a tagged PDF
@@ -38,6 +38,7 @@ export async function renderReportPdf(
   options: ReportPdfOptions = {},
 ): Promise<Buffer> {
   const title = `Your information: who it has been shared with (${report.reference})`;
+  const PDFDocument = await pdfKit();
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: margin, bottom: margin, left: margin, right: margin },
