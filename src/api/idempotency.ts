@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { nothingToAudit } from '../lib/request-context.ts';
 import { isApi } from '../web/web.plugin.ts';
 import { problem } from './problem.ts';
 
@@ -88,8 +87,7 @@ export const apiIdempotency = fp<{ readonly keys: KeyStore }>(async (app: Fastif
         'Request still being processed',
         'A request with this Idempotency-Key is still being processed. Try again shortly with the same key. Nothing has been changed.',
       );
-    // The first request's answer, again: nothing is recorded, so there is nothing to audit.
-    nothingToAudit();
+    // The first request's answer, again: the handler does not run, so nothing is recorded.
     const answer = claim.answer;
     reply.code(answer.status_code).header('idempotent-replayed', 'true').header('cache-control', 'no-store');
     if (answer.content_type !== null) reply.header('content-type', answer.content_type);
