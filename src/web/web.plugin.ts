@@ -298,9 +298,9 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
       };
       request.apiToken = found.token;
     }
-    if (allows(access, request.viewer) && request.apiToken !== undefined) {
+    if (allows(access, request.viewer)) {
       const need = request.routeOptions.config.api?.scope ?? 'any';
-      if (tokenMay(request.apiToken.scopes, need)) return;
+      if (request.apiToken === undefined || tokenMay(request.apiToken.scopes, need)) return;
       return problem(
         reply,
         403,
@@ -308,7 +308,6 @@ export const webPlugin = fp<WebOptions>(async (app: FastifyInstance, options) =>
         `This token was not issued with the scope "${need}" that this request needs: an administrator can issue one that has it.`,
       );
     }
-    if (allows(access, request.viewer)) return;
     if (request.viewer === undefined) {
       return problem(
         reply.header('www-authenticate', 'Bearer'),
