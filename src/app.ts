@@ -3,6 +3,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import { apiIdempotency } from './api/idempotency.ts';
 import { apiRateLimit } from './api/rate-limit.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { auditApi } from './audit/audit.api.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { channelsApi } from './channels/index.ts';
@@ -141,7 +142,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clock: options.clock,
     publicUrl: config.publicUrl,
   });
-  await app.register(consentApi, { outputs: services.consentOutputs, publicUrl: config.publicUrl });
+  await app.register(auditApi, { trail: services.auditTrail, publicUrl: config.publicUrl });
+  await app.register(consentApi, {
+    outputs: services.consentOutputs,
+    consent: services.consent,
+    policy: services.policy,
+    withdrawalAftermathPath: disclosurePaths.consentWithdrawn,
+    publicUrl: config.publicUrl,
+  });
   await app.register(sharingRoutes, {
     sharing: services.sharing,
     people: services.people,

@@ -44,7 +44,7 @@ const keyShape = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * `Idempotency-Key` on every API POST: a client that did not hear the answer retries with the same
- * key and gets the first answer again (with `Idempotency-Replayed: true`), so a retried request
+ * key and gets the first answer again (with `Idempotent-Replayed: true`), so a retried request
  * never records twice. The same key with a different request is refused 422; a retry while the
  * first is still running, 409. An answer of 5xx is not kept, so the retry runs. Keys are per token
  * and kept 24 hours.

@@ -19,6 +19,25 @@ export async function trailRows(
     .execute();
 }
 
+/**
+ * The events that match the filter after a sequence number, oldest first: the API's pages, which an
+ * auditor's system follows to take a copy of the trail and keep it current. One row more than asked,
+ * to tell whether another page follows.
+ */
+export async function trailAfter(
+  db: Executor,
+  organisationId: string,
+  filter: TrailFilter,
+  afterSeq: number,
+  limit: number,
+): Promise<AuditEventRow[]> {
+  return filteredTrail(db, organisationId, filter)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq', 'asc')
+    .limit(limit + 1)
+    .execute();
+}
+
 export interface RecordOpeningRow {
   readonly occurred_at: Date;
   readonly actor_label: string;

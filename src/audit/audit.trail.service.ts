@@ -1,7 +1,8 @@
 import type { Db } from '../db/client.ts';
 import { describeChange, type ChangeLine } from './audit.change.ts';
+import type { AuditEventRow } from './audit.repository.ts';
 import type { AuditActor, AuditService, TrailFilter } from './audit.service.ts';
-import { recordOpenings, trailRows } from './audit.trail.repository.ts';
+import { recordOpenings, trailAfter, trailRows } from './audit.trail.repository.ts';
 
 /** The most events one export holds: a longer period is exported in parts. */
 export const trailExportLimit = 50_000;
@@ -15,6 +16,8 @@ export interface ExportedEvent {
   readonly entityId: string | null;
   readonly personId: string | null;
   readonly change: readonly ChangeLine[];
+  readonly hash: string;
+  readonly prevHash: string;
 }
 
 /** The audit trail taken out of Safeshare as a spreadsheet: the export is itself recorded in the trail. */
@@ -50,17 +53,49 @@ export function auditTrailService(deps: { readonly db: Db; readonly audit: Pick<
           change: { events: rows.length, ...filter },
         }),
       );
-      return rows.map((row) => ({
-        seq: row.seq,
-        occurredAt: row.occurred_at,
-        actorLabel: row.actor_label,
-        action: row.action,
-        entityType: row.entity_type,
-        entityId: row.entity_id,
-        personId: row.person_id,
-        change: describeChange(row.change),
-      }));
+      return rows.map(exported);
     },
+
+    /**
+     * A page of the trail after a sequence number, oldest first, for the API. Taking events out of
+     * Safeshare is an export, so each page is recorded as one.
+     */
+    async exportAfter(
+      actor: AuditActor,
+      organisationId: string,
+      filter: TrailFilter,
+      afterSeq: number,
+      limit: number,
+    ): Promise<{ readonly events: ExportedEvent[]; readonly more: boolean }> {
+      const rows = await trailAfter(db, organisationId, filter, afterSeq, limit);
+      const events = rows.slice(0, limit);
+      await db.transaction().execute((trx) =>
+        audit.record(trx, {
+          organisationId,
+          actor,
+          action: 'audit.exported',
+          entity: { type: 'audit_trail', id: null },
+          personId: filter.personId,
+          change: { events: events.length, afterSeq, via: 'api', ...filter },
+        }),
+      );
+      return { events: events.map(exported), more: rows.length > limit };
+    },
+  };
+}
+
+function exported(row: AuditEventRow): ExportedEvent {
+  return {
+    seq: row.seq,
+    occurredAt: row.occurred_at,
+    actorLabel: row.actor_label,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    personId: row.person_id,
+    change: describeChange(row.change),
+    hash: row.hash,
+    prevHash: row.prev_hash,
   };
 }
 

@@ -36,6 +36,7 @@ import * as decisionDiscarded from './2026-12-04T1140_decision_discarded.ts';
 import * as retention from './2026-12-04T1150_retention.ts';
 import * as apiTokenScopes from './2026-12-04T1200_api_token_scopes.ts';
 import * as apiIdempotencyKeys from './2026-12-04T1210_api_idempotency_keys.ts';
+import * as apiScopesConsentAndAudit from './2026-12-04T1220_api_scopes_consent_and_audit.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -79,4 +80,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1150_retention': retention,
   '2026-12-04T1200_api_token_scopes': apiTokenScopes,
   '2026-12-04T1210_api_idempotency_keys': apiIdempotencyKeys,
+  '2026-12-04T1220_api_scopes_consent_and_audit': apiScopesConsentAndAudit,
 };
