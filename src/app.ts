@@ -27,6 +27,7 @@ import { subjectAccessRoutes } from './subject-access/index.ts';
 import { disclosuresApi } from './disclosures/disclosures.api.ts';
 import { disclosuresRoutes } from './disclosures/disclosures.routes.ts';
 import { decisionPackagesPanel } from './exchange/exchange.panel.ts';
+import { exchangeApi } from './exchange/exchange.api.ts';
 import { exchangeRoutes } from './exchange/exchange.routes.ts';
 import { exchangeSendRoutes } from './exchange/exchange.send.routes.ts';
 import { orgsRoutes } from './orgs/orgs.routes.ts';
@@ -172,6 +173,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(channelsApi, { channels: services.channels });
   await app.register(sharingApi, { sharing: services.sharing, publicUrl: config.publicUrl });
   await app.register(disclosuresApi, { disclosures: services.disclosures, publicUrl: config.publicUrl });
+  await app.register(exchangeApi, {
+    exchange: services.exchange,
+    policy: services.policy,
+    publicUrl: config.publicUrl,
+  });
   await app.register(disclosuresRoutes, {
     disclosures: services.disclosures,
     orgs: services.orgs,

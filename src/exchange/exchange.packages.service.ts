@@ -169,7 +169,7 @@ export function packagesService(deps: {
       viewer: Viewer,
       decisionId: string,
       request: NewPackage,
-    ): Promise<{ id: string; reference: string }> {
+    ): Promise<{ id: string; reference: string; disclosureId: string; expiresAt: Date }> {
       const { expiresInDays, downloadLimit } = checkRequest(request);
       const message = request.message.trim();
       const answers = (description: string) => ({
@@ -269,7 +269,7 @@ export function packagesService(deps: {
               'If you did not expect this, do not open it: tell the sender’s organisation.',
             ].join('\n\n'),
           });
-          return created;
+          return { ...created, disclosureId, expiresAt };
         });
       } catch (error) {
         await sealer.discard([messageObject.id, ...files.map((file) => file.object.id)]);
