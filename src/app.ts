@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { apiDocsRoutes } from './api/docs.routes.ts';
 import { apiIdempotency } from './api/idempotency.ts';
 import { apiRateLimit } from './api/rate-limit.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -100,6 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(apiIdempotency, { keys: services.apiIdempotency });
   // Before every other route, so that each is counted.
   metricsRoutes(app, { metrics: options.metrics ?? createMetrics(options.db), token: config.metricsToken });
+  await app.register(apiDocsRoutes);
 
   await app.register(homeRoutes, {
     databaseReachable: services.health.databaseReachable,

@@ -1,6 +1,7 @@
 import { apiScopeDescriptions, apiScopes } from '../lib/api-scopes.ts';
 import { z } from 'zod';
 import type { Access, RouteRule } from '../web/access.ts';
+import { apiDocsPaths } from './docs.paths.ts';
 
 /**
  * The OpenAPI 3.1 document of Safeshare's JSON API, built from the app's own route table: every
@@ -19,13 +20,26 @@ const idempotencyKeyParameter = {
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]+$' },
 };
 
+/** The title and version the document is published with, at /api/openapi.json and in docs/api/openapi.json. */
+export const apiDocumentInfo = { title: 'Safeshare API', version: 'v1' } as const;
+
+/**
+ * The documentation's own two pages (GET only) are not operations on data, so the document leaves
+ * them out; every other /api route must have its description.
+ */
+const documentationUrls = new Set<string>(Object.values(apiDocsPaths));
+
+function isDocumentation(rule: RouteRule): boolean {
+  return rule.method === 'GET' && documentationUrls.has(rule.url);
+}
+
 export function openApiDocument(
   rules: readonly RouteRule[],
   info: { readonly title: string; readonly version: string },
 ) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const rule of [...rules]
-    .filter((candidate) => candidate.url.startsWith('/api/'))
+    .filter((candidate) => candidate.url.startsWith('/api/') && !isDocumentation(candidate))
     .sort((a, b) => a.url.localeCompare(b.url) || a.method.localeCompare(b.method))) {
     const api = rule.api;
     if (api === undefined) throw new Error(`${rule.method} ${rule.url} has no API description`);

@@ -12,6 +12,7 @@ const govukAssets = path.join(
   'assets',
 );
 const mojRoot = path.dirname(require.resolve('@ministryofjustice/frontend/package.json'));
+const swaggerUiRoot = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 
 const hour = 3600;
 const week = 7 * 24 * hour;
@@ -59,6 +60,15 @@ const singleFiles: Readonly<Record<string, { readonly folder: AssetFolder; reado
   },
   // Browsers ask for it by themselves when showing something that is not a page (a PDF, a CSV).
   '/favicon.ico': { folder: assetFolders['images'] as AssetFolder, file: '/favicon.ico' },
+  // Swagger UI, which draws the API documentation page (src/api/docs.routes.ts): only the two files it uses.
+  '/assets/swagger-ui/swagger-ui-bundle.js': {
+    folder: { roots: [swaggerUiRoot], maxAge: hour, immutable: false },
+    file: '/swagger-ui-bundle.js',
+  },
+  '/assets/swagger-ui/swagger-ui.css': {
+    folder: { roots: [swaggerUiRoot], maxAge: hour, immutable: false },
+    file: '/swagger-ui.css',
+  },
 };
 
 /** The static files every page asks for: anyone may have them, and asking for them is not audited. */
