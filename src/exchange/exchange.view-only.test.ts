@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { jpegClaiming, largePng, samplePdf, samplePng } from '../../test/support/sample-files.ts';
 import { imageSize, NotViewableError, viewableOf } from './exchange.view-only.ts';
@@ -38,4 +40,24 @@ describe('drawing a file view only', () => {
       viewableOf(new Uint8Array(Buffer.from('%PDF-1.7\nnot really a pdf')), 'application/pdf'),
     ).rejects.toBeInstanceOf(NotViewableError);
   });
+
+  it('leaves Node’s own JSON.stringify, JSON.parse and Array.prototype.push in place after drawing a PDF', async () => {
+    // In a process of its own: test files share one, and another may have loaded pdf.js directly.
+    const script = `
+      import { viewableOf } from './src/exchange/exchange.view-only.ts';
+      import { samplePdf } from './test/support/sample-files.ts';
+      // core-js makes its polyfills' source text look native, so they are told apart by identity.
+      const before = [JSON.stringify, JSON.parse, Array.prototype.push];
+      const viewable = await viewableOf(new Uint8Array(await samplePdf({ pages: 1 })), 'application/pdf');
+      await viewable.page(1, 'check');
+      await viewable.close();
+      console.log(JSON.stringify([before[0] === JSON.stringify, before[1] === JSON.parse, before[2] === Array.prototype.push, typeof Promise.withResolvers]));
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: process.cwd(), timeout: 60_000 },
+    );
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toEqual([true, true, true, 'function']);
+  }, 60_000);
 });

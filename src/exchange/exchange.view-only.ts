@@ -45,25 +45,41 @@ export class NotViewableError extends Error {
 }
 
 /**
- * pdf.js, loaded on first use: its legacy build brings core-js, which replaces built-ins such as
- * JSON.stringify for the whole process and slowed every request and `audit verify` (docs/performance.md)
- * in processes that never draw a page.
+ * pdf.js, loaded on first use. Its legacy build (the one that runs on Node 20) brings core-js, which
+ * replaces JSON.stringify, JSON.parse and Array.prototype.push for the whole process with polyfills
+ * three to five times slower (docs/performance.md): after the first page drawn view only, every
+ * request and `audit verify` paid for them. Node 20's own already do what the polyfills add, so they
+ * are put back; what core-js adds that Node 20 lacks (Promise.withResolvers and others pdf.js uses)
+ * stays.
  */
 let pdfjs: Promise<typeof PdfJs> | undefined;
 
+/** Node's own, taken when this module loads, before pdf.js is. */
+const natives = { stringify: JSON.stringify, parse: JSON.parse, push: Array.prototype.push };
+
+/** pdf.js loads its worker's code (with core-js again) on the first document opened, so after that too. */
+function restoreNatives(): void {
+  JSON.stringify = natives.stringify;
+  JSON.parse = natives.parse;
+  Array.prototype.push = natives.push;
+}
+
 async function openPdf(bytes: Uint8Array): Promise<PdfJs.PDFDocumentProxy> {
   pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs');
-  const { getDocument } = await pdfjs;
   try {
-    return await getDocument({
+    const { getDocument } = await pdfjs;
+    const loading = getDocument({
       data: bytes,
       isEvalSupported: false,
       standardFontDataUrl,
       useSystemFonts: false,
       verbosity: 0,
-    }).promise;
-  } catch {
-    throw new NotViewableError('the PDF could not be read');
+    });
+    return await loading.promise.catch(() => {
+      throw new NotViewableError('the PDF could not be read');
+    });
+  } finally {
+    restoreNatives();
   }
 }
 
