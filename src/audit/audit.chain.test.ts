@@ -95,6 +95,62 @@ function breaks(result: VerificationResult) {
 const ashfordId = sql`(SELECT id FROM organisations WHERE name = 'Ashford Borough Council')`;
 const barnetId = sql`(SELECT id FROM organisations WHERE name = 'Barnet Council')`;
 
+describe('the hash an append computes in the database', () => {
+  it('is the SHA-256 of the canonical text Safeshare computes, whatever the text holds, and the chain verifies', async () => {
+    const database = await freshDatabase();
+    const clock = new ManualClock();
+    const audit = auditService({ db: database.db, clock });
+    const [organisation] = await addOrganisations(database.db, ['Calderdale Council']);
+    if (organisation === undefined) throw new Error('no organisation');
+    const labels = [
+      'Zoë O’Brien "the duty worker" \\ back\\slash',
+      'Łukasz 🙂 Wiśniewski\u2028line separator',
+      'tab\there and \u00e9\u0301 combined',
+      '中文 العربية עברית',
+    ];
+    for (const [index, label] of labels.entries()) {
+      clock.advance(1000);
+      await database.db.transaction().execute((trx) =>
+        audit.record(trx, {
+          organisationId: organisation.id,
+          actor: { userId: index % 2 === 0 ? null : randomUUID(), label },
+          action: 'person.viewed',
+          entity: { type: 'person', id: index === 3 ? null : randomUUID() },
+          personId: index === 0 ? null : randomUUID(),
+          change: { note: label },
+        }),
+      );
+    }
+    const rows = await database.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('organisation_id', '=', organisation.id)
+      .orderBy('seq')
+      .execute();
+    expect(rows.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
+    for (const row of rows) {
+      expect(row.actor_label).toBe(labels[row.seq - 1]);
+      expect(row.hash).toBe(
+        committedEventHash({
+          organisationId: row.organisation_id,
+          seq: row.seq,
+          prevHash: row.prev_hash,
+          occurredAt: row.occurred_at,
+          actorUserId: row.actor_user_id,
+          actorLabel: row.actor_label,
+          action: row.action,
+          entityType: row.entity_type,
+          entityId: row.entity_id,
+          personId: row.person_id,
+          changeDigest: row.change_digest ?? '',
+        }),
+      );
+    }
+    expect(rows.slice(1).map((row) => row.prev_hash)).toEqual(rows.slice(0, -1).map((row) => row.hash));
+    expect((await audit.verify()).ok).toBe(true);
+  });
+});
+
 describe('appends under concurrency', () => {
   let database: TestDatabase;
   beforeAll(async () => {

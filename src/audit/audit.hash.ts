@@ -77,6 +77,18 @@ export function canonicalCommittedText(
   event: Omit<CommittedEvent, 'occurredAt'>,
   occurredAt: string,
 ): string {
+  return committedTextBeforeChain(event, occurredAt) + committedTextOfChain(event.prevHash, event.seq);
+}
+
+/**
+ * A version 2 event's canonical text up to its place in the chain: `prevHash` and `seq` sort last,
+ * so an append sends this and the database finishes the text (`committedTextOfChain`) and hashes it
+ * in the statement that takes the chain head (audit.repository.ts, `appendChained`).
+ */
+export function committedTextBeforeChain(
+  event: Omit<CommittedEvent, 'occurredAt' | 'prevHash' | 'seq'>,
+  occurredAt: string,
+): string {
   return (
     `{"action":${JSON.stringify(event.action)}` +
     `,"actor":{"label":${JSON.stringify(event.actorLabel)},"userId":${nullableText(event.actorUserId)}}` +
@@ -85,10 +97,17 @@ export function canonicalCommittedText(
     `,"hashVersion":2` +
     `,"occurredAt":${JSON.stringify(occurredAt)}` +
     `,"organisationId":${JSON.stringify(event.organisationId)}` +
-    `,"personId":${nullableText(event.personId)}` +
-    `,"prevHash":${JSON.stringify(event.prevHash)}` +
-    `,"seq":${canonicalValue(event.seq)}}`
+    `,"personId":${nullableText(event.personId)},`
   );
+}
+
+/**
+ * The end of a version 2 event's canonical text. A previous hash is 64 hexadecimal digits and a
+ * sequence number a whole number, so neither needs escaping: `appendChained` writes the same text in
+ * SQL, `'"prevHash":"' || hash || '","seq":' || seq || '}'`.
+ */
+export function committedTextOfChain(prevHash: string, seq: number): string {
+  return `"prevHash":${JSON.stringify(prevHash)},"seq":${canonicalValue(seq)}}`;
 }
 
 /**

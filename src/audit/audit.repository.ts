@@ -8,50 +8,51 @@ export type AuditEventRow = Omit<Selectable<AuditEventsTable>, 'change'> & {
   change: Record<string, unknown>;
 };
 
+/** An event as an append sends it: everything but its place in the chain, which the statement takes. */
+export type UnchainedEventRow = Omit<AuditEventRow, 'seq' | 'prev_hash' | 'hash'>;
+
 /**
- * Locks the organisation's one-row chain head (creating it on the first event) and returns it.
- * Every append serialises on this row, so the chain never forks and never skips a number.
- * A plain row lock writes no new row version; only the append's own update does.
+ * Appends an event in one statement: locks the organisation's one-row chain head, takes the next
+ * sequence number and the previous hash from it, finishes the event's canonical text
+ * (`textBeforeChain`, then `committedTextOfChain` written in SQL) and hashes it with SHA-256, inserts
+ * the event and moves the head. Every append serialises on the head, so the chain never forks and
+ * never skips a number; with one statement the head is held for that statement and the commit,
+ * not for a further round trip through the application. The first event of an organisation
+ * creates its head (two first appends race on its key; the loser then locks the winner's row).
  */
-export async function lockChainHead(
+export async function appendChained(
   trx: Transaction<Database>,
-  organisationId: string,
-): Promise<{ seq: number; hash: string }> {
-  const locked = await selectHeadForUpdate(trx, organisationId);
-  if (locked !== undefined) return locked;
-  // The first event: two first appends race here; the loser waits on the key, then locks the winner's row.
-  await trx
-    .insertInto('audit_chain_heads')
-    .values({ organisation_id: organisationId, seq: 0, hash: genesisHash })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  const created = await selectHeadForUpdate(trx, organisationId);
-  if (created === undefined) throw new Error('audit chain head could not be locked');
-  return created;
-}
-
-async function selectHeadForUpdate(trx: Transaction<Database>, organisationId: string) {
-  return trx
-    .selectFrom('audit_chain_heads')
-    .select(['seq', 'hash'])
-    .where('organisation_id', '=', organisationId)
-    .forUpdate()
-    .executeTakeFirst();
-}
-
-/** Inserts the event and moves the chain head in one statement: one round trip less while the head is locked. */
-export async function appendEvent(trx: Transaction<Database>, row: AuditEventRow): Promise<void> {
-  await sql`
-    WITH appended AS (
-      INSERT INTO audit_events (organisation_id, seq, prev_hash, hash, occurred_at, actor_user_id, actor_label, action, entity_type, entity_id, person_id, change,
-                                hash_version, change_salt, change_digest)
-      VALUES (${row.organisation_id}, ${row.seq}, ${row.prev_hash}, ${row.hash}, ${row.occurred_at}, ${row.actor_user_id}, ${row.actor_label},
-              ${row.action}, ${row.entity_type}, ${row.entity_id}, ${row.person_id}, ${JSON.stringify(row.change)}::jsonb,
-              ${row.hash_version}, ${row.change_salt}, ${row.change_digest})
-    )
-    UPDATE audit_chain_heads SET seq = ${row.seq}, hash = ${row.hash} WHERE organisation_id = ${row.organisation_id}`.execute(
-    trx,
-  );
+  row: UnchainedEventRow,
+  textBeforeChain: string,
+): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const appended = await sql<{ seq: number }>`
+      WITH head AS (
+        SELECT seq, hash FROM audit_chain_heads WHERE organisation_id = ${row.organisation_id} FOR UPDATE
+      ), chained AS (
+        SELECT seq + 1 AS seq, hash AS prev_hash,
+               encode(sha256(convert_to(${textBeforeChain}::text || '"prevHash":"' || hash || '","seq":' || (seq + 1)::text || '}', 'UTF8')), 'hex') AS hash
+        FROM head
+      ), appended AS (
+        INSERT INTO audit_events (organisation_id, seq, prev_hash, hash, occurred_at, actor_user_id, actor_label, action, entity_type, entity_id, person_id, change,
+                                  hash_version, change_salt, change_digest)
+        SELECT ${row.organisation_id}, chained.seq, chained.prev_hash, chained.hash, ${row.occurred_at}, ${row.actor_user_id}, ${row.actor_label},
+               ${row.action}, ${row.entity_type}, ${row.entity_id}, ${row.person_id}, ${JSON.stringify(row.change)}::jsonb,
+               ${row.hash_version}, ${row.change_salt}, ${row.change_digest}
+        FROM chained
+        RETURNING seq, hash
+      )
+      UPDATE audit_chain_heads SET seq = appended.seq, hash = appended.hash
+      FROM appended WHERE audit_chain_heads.organisation_id = ${row.organisation_id}
+      RETURNING appended.seq`.execute(trx);
+    if (appended.rows.length === 1) return;
+    await trx
+      .insertInto('audit_chain_heads')
+      .values({ organisation_id: row.organisation_id, seq: 0, hash: genesisHash })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  throw new Error('audit chain head could not be locked');
 }
 
 export interface ChainHeadRow {

@@ -4,17 +4,16 @@ import type { JsonValue } from '../lib/canonical-json.ts';
 import { noteAuditAction } from '../lib/request-context.ts';
 import { describeChange, type ChangeLine } from './audit.change.ts';
 import { randomBytes } from 'node:crypto';
-import { changeDigest, committedEventHash, storableChange, storableText } from './audit.hash.ts';
+import { changeDigest, committedTextBeforeChain, storableChange, storableText } from './audit.hash.ts';
 import { verifyChains, type VerificationOptions, type VerificationResult } from './audit.verification.ts';
 import {
-  appendEvent,
+  appendChained,
   type AuditTransaction,
   chainHead,
   distinctActions,
   entityHistory,
   eraseEventContent,
   eventBySeq,
-  lockChainHead,
   organisationStaff,
   personEvents,
   trailPage,
@@ -85,16 +84,14 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
   const service = {
     /**
      * Appends an event to its organisation's chain inside the caller's transaction, so the change
-     * and its audit event commit or roll back together (invariant 2). The chain head stays locked
-     * until the caller commits: record the event last in the transaction where you can.
+     * and its audit event commit or roll back together (invariant 2). The chain head is taken by the
+     * append's one statement and stays locked until the caller commits: record the event last in
+     * the transaction where you can.
      */
     async record(trx: AuditTransaction, event: AuditEvent): Promise<void> {
       const change = storableChange(event.change);
-      const head = await lockChainHead(trx, event.organisationId);
       const fields = {
         organisationId: event.organisationId,
-        seq: head.seq + 1,
-        prevHash: head.hash,
         occurredAt: clock.now(),
         actorUserId: event.actor.userId,
         actorLabel: storableText(event.actor.label),
@@ -106,23 +103,24 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
       // Version 2 (ADR 0025): the hash covers a salted digest of the change, so the change can later be erased.
       const salt = randomBytes(16);
       const digest = changeDigest(salt, change);
-      await appendEvent(trx, {
-        organisation_id: fields.organisationId,
-        seq: fields.seq,
-        prev_hash: fields.prevHash,
-        hash: committedEventHash({ ...fields, changeDigest: digest }),
-        occurred_at: fields.occurredAt,
-        actor_user_id: fields.actorUserId,
-        actor_label: fields.actorLabel,
-        action: fields.action,
-        entity_type: fields.entityType,
-        entity_id: fields.entityId,
-        person_id: fields.personId,
-        change,
-        hash_version: 2,
-        change_salt: salt,
-        change_digest: digest,
-      });
+      await appendChained(
+        trx,
+        {
+          organisation_id: fields.organisationId,
+          occurred_at: fields.occurredAt,
+          actor_user_id: fields.actorUserId,
+          actor_label: fields.actorLabel,
+          action: fields.action,
+          entity_type: fields.entityType,
+          entity_id: fields.entityId,
+          person_id: fields.personId,
+          change,
+          hash_version: 2,
+          change_salt: salt,
+          change_digest: digest,
+        },
+        committedTextBeforeChain({ ...fields, changeDigest: digest }, fields.occurredAt.toISOString()),
+      );
       // The web shell checks each request against the events its route declares (src/web/access.ts).
       noteAuditAction(event.action);
     },
