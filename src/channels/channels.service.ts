@@ -109,10 +109,12 @@ export function channelsService(deps: ChannelsDependencies) {
         find(question.senderOrganisationId),
         find(question.recipientOrganisationId),
       ]);
+      // The directory entry carries its trusted links, either way round: no further round trip.
       const trustedLink =
         sender !== undefined &&
         recipient !== undefined &&
-        (await orgs.trustedLinkBetween(sender.id, recipient.id));
+        sender.id !== recipient.id &&
+        sender.trustedLinks.some((link) => link.partnerId === recipient.id);
       return evaluateMethod(
         {
           method: question.method,
