@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { loadDemoData, demoAccountsText } from './demo/demo.ts';
-import { createScheduler, registerJobs } from './jobs/index.ts';
+import { createJobRunner, registerJobs } from './jobs/index.ts';
 import { systemClock } from './lib/clock.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import {
@@ -42,20 +42,20 @@ try {
     60_000,
   );
   sweep.unref();
-  const scheduler = createScheduler({
+  const jobs = createJobRunner({
     db,
     clock: systemClock,
     log: app.log,
     observe: (job, ok, seconds) => metrics.observeJob(job, ok, seconds),
   });
-  registerJobs(scheduler, { services, log: app.log });
-  scheduler.start();
+  registerJobs(jobs, { services, log: app.log });
+  await jobs.start();
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     clearInterval(sweep);
-    await scheduler.stop();
+    await jobs.stop();
     await app.close();
     await opened.close();
   });

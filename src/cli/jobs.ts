@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createScheduler, registerJobs, type JobLog } from '../jobs/index.ts';
+import { createJobRunner, registerJobs, type JobLog } from '../jobs/index.ts';
 import { formatDateTime } from '../lib/time.ts';
 import { withSafeshare, type CliContext } from './context.ts';
 
@@ -11,10 +11,11 @@ const stderrLog: JobLog = {
   error: (details, message) => process.stderr.write(`${message} ${JSON.stringify(details)}\n`),
 };
 
-function schedulerFor(context: CliContext) {
-  const scheduler = createScheduler({ db: context.db, clock: context.clock, log: stderrLog });
-  registerJobs(scheduler, { services: context.services, log: stderrLog });
-  return scheduler;
+/** The jobs every app server runs, to list and run by hand here: the command works no queue itself. */
+function jobsOf(context: CliContext) {
+  const runner = createJobRunner({ db: context.db, clock: context.clock, log: stderrLog });
+  registerJobs(runner, { services: context.services, log: stderrLog });
+  return runner;
 }
 
 /** `safeshare jobs list` and `safeshare jobs run <name>`: the scheduled jobs every app server runs. */
@@ -25,7 +26,7 @@ export function jobsCommands(program: Command): void {
     .description('List the scheduled jobs and the last run of each (from any app server)')
     .action(async () => {
       await withSafeshare(async (context) => {
-        for (const job of await schedulerFor(context).status()) {
+        for (const job of await jobsOf(context).status()) {
           const run = job.lastRun;
           const last =
             run === undefined
@@ -41,7 +42,7 @@ export function jobsCommands(program: Command): void {
     .argument('<name>', 'the job, e.g. mail-delivery (see: safeshare jobs list)')
     .action(async (name: string) => {
       await withSafeshare(async (context) => {
-        console.log(`${name}: ${await schedulerFor(context).runNow(name)}`);
+        console.log(`${name}: ${await jobsOf(context).runNow(name)}`);
       });
     });
 }

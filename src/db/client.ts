@@ -29,6 +29,13 @@ export function createDb(connectionString: string, poolSize = 10): Db {
   return db;
 }
 
+/** A handle's connection pool, for a library that takes one (the job queue, ADR 0032). */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (pool === undefined) throw new Error('the database handle was not made by createDb');
+  return pool;
+}
+
 /** How a handle's pool is used now: connections open, idle, and requests waiting for one. */
 export function poolUse(db: Db): { total: number; idle: number; waiting: number; max: number } | undefined {
   const pool = pools.get(db);

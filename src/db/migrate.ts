@@ -1,5 +1,6 @@
 import { Migrator, type MigrationResult } from 'kysely';
 import type { Db } from './client.ts';
+import { installJobQueue } from './job-queue.ts';
 import { migrations } from './migrations/index.ts';
 import { grantApplicationRole } from './roles.ts';
 
@@ -15,11 +16,27 @@ export interface MigrationOptions {
   readonly applicationRole?: string | undefined;
 }
 
+/** The hint for a migration refused for want of privilege: the role in DATABASE_URL may not change the schema. */
+const ownerHint = `. The role migrating may not change the schema: set MIGRATION_DATABASE_URL to the role that owns Safeshare's tables (docs/operations.md, "Database roles")`;
+
+function refusedForPrivilege(error: unknown): boolean {
+  // insufficient_privilege: DATABASE_URL names the application role, which may not change the schema.
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '42501';
+}
+
 /**
- * Applies every pending migration in name (timestamp) order, then the application role's grants;
- * throws when one fails.
+ * Installs or upgrades the job queue's schema (its own migrations, ADR 0032), applies every pending
+ * migration in name (timestamp) order, then the application role's grants; throws when one fails.
  */
 export async function migrateToLatest(db: Db, options: MigrationOptions = {}): Promise<MigrationResult[]> {
+  try {
+    await installJobQueue(db);
+  } catch (error) {
+    const cause = error instanceof Error ? error.message : JSON.stringify(error);
+    throw new MigrationError(
+      `the job queue's schema could not be installed: ${cause}${refusedForPrivilege(error) ? ownerHint : ''}`,
+    );
+  }
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
@@ -30,13 +47,8 @@ export async function migrateToLatest(db: Db, options: MigrationOptions = {}): P
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error');
     const cause = error instanceof Error ? error.message : JSON.stringify(error);
-    // insufficient_privilege: DATABASE_URL names the application role, which may not change the schema.
-    const refused = typeof error === 'object' && error !== null && 'code' in error && error.code === '42501';
     throw new MigrationError(
-      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}` +
-        (refused
-          ? `. The role migrating may not change the schema: set MIGRATION_DATABASE_URL to the role that owns Safeshare's tables (docs/operations.md, "Database roles")`
-          : ''),
+      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}${refusedForPrivilege(error) ? ownerHint : ''}`,
     );
   }
   if (options.applicationRole !== undefined) await grantApplicationRole(db, options.applicationRole);

@@ -1,3 +1,3 @@
-export { createScheduler } from './scheduler.ts';
-export type { JobLog } from './scheduler.ts';
+export { createJobRunner } from './job-runner.ts';
+export type { JobLog } from './job-runner.ts';
 export { registerJobs } from './safeshare.jobs.ts';

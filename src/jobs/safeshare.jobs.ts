@@ -1,6 +1,6 @@
 import { SigningKeyError } from '../audit/index.ts';
 import type { Services } from '../services.ts';
-import type { JobLog, Scheduler } from './scheduler.ts';
+import type { JobLog, JobRunner } from './job-runner.ts';
 
 export interface JobContext {
   readonly services: Services;
@@ -8,14 +8,15 @@ export interface JobContext {
 }
 
 /**
- * Every scheduled job Safeshare runs. main.ts registers them and starts the scheduler; `safeshare
- * jobs list` and `safeshare jobs run <name>` see the same list. A capability adds its job here,
- * calling its own service.
+ * Every job Safeshare runs. main.ts registers them and starts the job runner; `safeshare jobs list`
+ * and `safeshare jobs run <name>` see the same list. A capability adds its job here, calling its own
+ * service; a one-off job (`{ name, once: true }`) is scheduled by the capability's service with
+ * `scheduleOnce` (src/db/job-queue.ts), in the transaction of the change that needs it.
  */
-export function registerJobs(scheduler: Scheduler, context: JobContext): void {
+export function registerJobs(runner: JobRunner, context: JobContext): void {
   const { services, log } = context;
 
-  scheduler.register({ name: 'mail-delivery', every: 15_000 }, async () => {
+  runner.register({ name: 'mail-delivery', every: 15_000 }, async () => {
     const report = await services.mail.deliverDue();
     // The outbox row id and an address-free error only: never the address, subject or body.
     for (const failure of report.failures) {
@@ -29,31 +30,31 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
   });
 
   // R3.4: consent reviews that fall due are surfaced to the practitioner and their manager every morning.
-  scheduler.register({ name: 'consent-review-reminders', dailyAt: '07:00' }, async () => {
+  runner.register({ name: 'consent-review-reminders', dailyAt: '07:00' }, async () => {
     const report = await services.consent.runReviewReminders();
     return `marked ${report.markedOverdue} overdue, expired ${report.expired}, sent ${report.notified} reminders`;
   });
 
   // R5.3, UK GDPR Art 33: the DPO is reminded 24, 48 and 66 hours into an incident's 72-hour clock.
-  scheduler.register({ name: 'incident-clock', every: 300_000 }, async () => {
+  runner.register({ name: 'incident-clock', every: 300_000 }, async () => {
     const reminded = await services.incidents.remindClock();
     return reminded === 0 ? 'no reminders due' : `sent ${String(reminded)} clock reminders`;
   });
 
   // R2.20, ADR 0019: an emergency share's approval not given in time is escalated, once.
-  scheduler.register({ name: 'emergency-approvals', every: 900_000 }, async () => {
+  runner.register({ name: 'emergency-approvals', every: 900_000 }, async () => {
     const escalated = await services.sharing.escalateOverdueEmergencies();
     return escalated === 0 ? 'no overdue approvals' : `escalated ${String(escalated)} overdue approvals`;
   });
 
   // R4.6.4, ADR 0020: packages past their expiry are ended and their keys destroyed, nightly.
-  scheduler.register({ name: 'exchange-expiry', dailyAt: '00:15' }, async () => {
+  runner.register({ name: 'exchange-expiry', dailyAt: '00:15' }, async () => {
     const expired = await services.exchange.expireDue();
     return expired === 0 ? 'no packages due' : `expired ${String(expired)} packages and destroyed their keys`;
   });
 
   // R4.3.7: information off site past its time is followed up every morning (then with the line manager too).
-  scheduler.register({ name: 'custody-follow-up', dailyAt: '08:00' }, async () => {
+  runner.register({ name: 'custody-follow-up', dailyAt: '08:00' }, async () => {
     const followed = await services.custody.followUpOverdue();
     return followed === 0
       ? 'nothing overdue off site'
@@ -61,7 +62,7 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
   });
 
   // R4.7.4: media held past the date they were needed until are flagged to their holders, once.
-  scheduler.register({ name: 'media-past-need', dailyAt: '08:05' }, async () => {
+  runner.register({ name: 'media-past-need', dailyAt: '08:05' }, async () => {
     const flagged = await services.media.flagPastNeed();
     return flagged === 0
       ? 'no media past their purpose'
@@ -69,7 +70,7 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
   });
 
   // Invariant 2, ADR 0023: each audit chain's checkpoints are signed after the fact, never by an append.
-  scheduler.register({ name: 'audit-checkpoints', every: 300_000 }, async () => {
+  runner.register({ name: 'audit-checkpoints', every: 300_000 }, async () => {
     let report;
     try {
       report = await services.auditCheckpoints.signDue();
@@ -94,7 +95,7 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
   });
 
   // ADR 0023: with AUDIT_CHECKPOINT_MAIL_DPO, each organisation's DPOs are sent its latest checkpoint daily.
-  scheduler.register({ name: 'audit-checkpoint-mail', dailyAt: '06:30' }, async () => {
+  runner.register({ name: 'audit-checkpoint-mail', dailyAt: '06:30' }, async () => {
     const mailed = await services.auditCheckpoints.mailLatest({
       recipients: (organisationId) => services.staff.activeHolders(organisationId, 'dpo'),
       send: (trx, notice) =>
@@ -106,13 +107,23 @@ export function registerJobs(scheduler: Scheduler, context: JobContext): void {
   });
 
   // The API's idempotency keys and their answers, which may hold personal data, go after a day.
-  scheduler.register({ name: 'api-idempotency-purge', every: 3_600_000 }, async () => {
+  runner.register({ name: 'api-idempotency-purge', every: 3_600_000 }, async () => {
     const purged = await services.apiIdempotency.purgeExpired();
     return purged === 0 ? 'no keys expired' : `purged ${count(purged, 'expired key')}`;
   });
 
+  // Storage limitation (ADR 0033): once a month, each organisation's IG leads are told how many
+  // records are due for review or disposal (counts only). It runs daily; the review records each
+  // organisation's month, so only the month's first run does anything.
+  runner.register({ name: 'retention-review', dailyAt: '06:45' }, async () => {
+    const report = await services.retention.runMonthlyReview();
+    return report.organisations === 0
+      ? 'already reviewed this month'
+      : `reviewed ${count(report.organisations, 'organisation')}, told ${count(report.notified, 'IG lead')}`;
+  });
+
   // R4.2.8, R4.4.2: receipts not confirmed by their due date are followed up every morning.
-  scheduler.register({ name: 'receipt-follow-up', dailyAt: '07:30' }, async () => {
+  runner.register({ name: 'receipt-follow-up', dailyAt: '07:30' }, async () => {
     const reminded = await services.disclosures.remindOverdueReceipts();
     return reminded === 0 ? 'no overdue receipts' : `flagged ${String(reminded)} overdue receipts`;
   });

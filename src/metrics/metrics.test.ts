@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOrganisation, createPerson, createStaff, signIn } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
-import { createScheduler, type JobLog } from '../jobs/scheduler.ts';
+import { createJobRunner, type JobLog } from '../jobs/job-runner.ts';
 import { ManualClock } from '../lib/clock.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -73,19 +73,19 @@ describe('/metrics', () => {
 
   it('reports scheduled job runs: this process’s counts, and every server’s last run from the database', async () => {
     const metrics = createMetrics(context.db);
-    const scheduler = createScheduler({
+    const runner = createJobRunner({
       db: context.db,
       clock: new ManualClock(),
       log: quietLog,
       observe: (job, ok, seconds) => metrics.observeJob(job, ok, seconds),
     });
-    scheduler.register({ name: 'metrics-test-ok', every: 60_000 }, async () => 'done');
-    scheduler.register({ name: 'metrics-test-failing', every: 60_000 }, async () => {
+    runner.register({ name: 'metrics-test-ok', every: 60_000 }, async () => 'done');
+    runner.register({ name: 'metrics-test-failing', every: 60_000 }, async () => {
       throw new Error('broken');
     });
-    await scheduler.runNow('metrics-test-ok');
-    await scheduler.runNow('metrics-test-ok');
-    await expect(scheduler.runNow('metrics-test-failing')).rejects.toThrow();
+    await runner.runNow('metrics-test-ok');
+    await runner.runNow('metrics-test-ok');
+    await expect(runner.runNow('metrics-test-failing')).rejects.toThrow();
     const own = (await metrics.exposition()).body;
     expect(sample(own, 'safeshare_job_runs_total{job="metrics-test-ok",outcome="ok"}')).toBe(2);
     expect(sample(own, 'safeshare_job_runs_total{job="metrics-test-failing",outcome="failed"}')).toBe(1);

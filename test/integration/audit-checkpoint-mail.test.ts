@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { trustedKey } from '../../src/audit/index.ts';
 import { openCheckpoint } from '../../src/audit/audit.signing.ts';
-import { createScheduler, registerJobs, type JobLog } from '../../src/jobs/index.ts';
+import { createJobRunner, registerJobs, type JobLog } from '../../src/jobs/index.ts';
 import { createOrganisation, createStaff } from '../support/factories.ts';
 import { testApp } from '../support/harness.ts';
 
 /**
  * ADR 0023: with AUDIT_CHECKPOINT_MAIL_DPO, each organisation's Data Protection Officers are sent its
- * latest signed checkpoint daily through the mail outbox, as the scheduler's registered job does it,
+ * latest signed checkpoint daily through the mail outbox, as the registered job does it,
  * with nothing about a child or family in it.
  */
 
@@ -24,12 +24,12 @@ describe('the daily checkpoint e-mail to the DPO', () => {
     const organisationId = await createOrganisation(context);
     const dpo = await createStaff(context, { organisationId, roles: ['dpo'] });
     await createStaff(context, { organisationId, roles: ['practitioner'] });
-    const scheduler = createScheduler({ db: context.db, clock: context.clock, log: quiet });
-    registerJobs(scheduler, { services: context.services, log: quiet });
+    const runner = createJobRunner({ db: context.db, clock: context.clock, log: quiet });
+    registerJobs(runner, { services: context.services, log: quiet });
 
-    expect(await scheduler.runNow('audit-checkpoint-mail')).toBe('no checkpoints mailed');
-    expect(await scheduler.runNow('audit-checkpoints')).toMatch(/^signed \d+ checkpoints? of 1 chain$/);
-    expect(await scheduler.runNow('audit-checkpoint-mail')).toBe(
+    expect(await runner.runNow('audit-checkpoint-mail')).toBe('no checkpoints mailed');
+    expect(await runner.runNow('audit-checkpoints')).toMatch(/^signed \d+ checkpoints? of 1 chain$/);
+    expect(await runner.runNow('audit-checkpoint-mail')).toBe(
       'mailed the latest checkpoint of 1 organisation to their DPOs',
     );
 
@@ -54,8 +54,8 @@ describe('the daily checkpoint e-mail to the DPO', () => {
     const quietContext = await testApp({ AUDIT_SIGNING_KEY: '42'.repeat(32) });
     await createStaff(quietContext, { roles: ['dpo'] });
     await quietContext.services.auditCheckpoints.signDue();
-    const quietScheduler = createScheduler({ db: quietContext.db, clock: quietContext.clock, log: quiet });
-    registerJobs(quietScheduler, { services: quietContext.services, log: quiet });
-    expect(await quietScheduler.runNow('audit-checkpoint-mail')).toBe('no checkpoints mailed');
+    const quietRunner = createJobRunner({ db: quietContext.db, clock: quietContext.clock, log: quiet });
+    registerJobs(quietRunner, { services: quietContext.services, log: quiet });
+    expect(await quietRunner.runNow('audit-checkpoint-mail')).toBe('no checkpoints mailed');
   });
 });
