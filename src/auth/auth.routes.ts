@@ -4,6 +4,8 @@ import { parseForm, fieldError, type FormErrors } from '../web/forms.ts';
 import type { AuthService, CodeOutcome, PasswordChangeOutcome } from './auth.service.ts';
 import { choosePasswordForm, codeForm, nextQuery, signInForm } from './auth.schema.ts';
 import { signInStepPaths } from './auth.paths.ts';
+import { oidcPaths } from './oidc.paths.ts';
+import { organisationQuery } from './oidc.schema.ts';
 import type { SessionStage } from './auth.table.ts';
 import type { PendingStage } from '../lib/viewer.ts';
 import { nothingToAudit } from '../lib/request-context.ts';
@@ -12,22 +14,25 @@ export interface AuthRouteOptions {
   readonly auth: AuthService;
   readonly secureCookies: boolean;
   readonly addressLimit: number;
+  /** Whether an organisation signs in through its own provider: its sign-out is then offered (ADR 0028). */
+  readonly singleSignOn?: { usesSingleSignOn(organisationId: string): Promise<boolean> };
 }
 
 /** Wrong e-mail and wrong password get the same words, so the answer never reveals an account. */
 const invalidSignIn = 'Enter a correct email address and password';
+const organisationAccountMessage =
+  'Your organisation signs in to Safeshare with its own account. Enter your work email under ‘Sign in with your organisation’s account’';
 const throttledMessage = 'You have made too many attempts. Wait 5 minutes, then try again';
 
-export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions): Promise<void> {
-  const { auth } = options;
-
-  /**
-   * Every attempt to sign in counts against its network address, whatever account it names. The
-   * count is kept in the database, so it holds across all of a council's app servers; it is taken
-   * before the body is read, so a refused attempt costs nothing more.
-   */
-  const limitAddress = async (request: FastifyRequest, reply: FastifyReply) => {
-    const outcome = await auth.admitAddress(request.ip, options.addressLimit);
+/**
+ * Every attempt to sign in (a password, or a start or return of single sign-on) counts against its
+ * network address, whatever account it names. The count is kept in the database, so it holds across
+ * all of a council's app servers; it is taken before the body is read, so a refused attempt costs
+ * nothing more.
+ */
+export function signInAddressLimit(auth: AuthService, limit: number) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const outcome = await auth.admitAddress(request.ip, limit);
     if (outcome.kind === 'allowed') return;
     return reply
       .code(429)
@@ -41,6 +46,12 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
         showHomeLink: false,
       });
   };
+}
+
+export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions): Promise<void> {
+  const { auth } = options;
+
+  const limitAddress = signInAddressLimit(auth, options.addressLimit);
   const attempt = (audit: AuditDeclaration) => ({
     config: { access: 'public' as const, audit },
     onRequest: limitAddress,
@@ -104,7 +115,12 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
         return renderSignIn(reply, 400, { email: emailOf(request), next: query.next }, form.errors);
       const outcome = await auth.signIn({ ...form.value, previousToken: request.sessionToken });
       if (outcome.kind !== 'session') {
-        const message = outcome.kind === 'throttled' ? throttledMessage : invalidSignIn;
+        const message =
+          outcome.kind === 'throttled'
+            ? throttledMessage
+            : outcome.kind === 'organisation-account'
+              ? organisationAccountMessage
+              : invalidSignIn;
         return renderSignIn(
           reply,
           outcome.kind === 'throttled' ? 429 : 400,
@@ -236,15 +252,26 @@ export async function authRoutes(app: FastifyInstance, options: AuthRouteOptions
     '/sign-out',
     { config: { access: 'public', audit: { sometimes: ['user.signed_out'] } } },
     async (request, reply) => {
-      if (request.sessionToken !== undefined) await auth.signOut(request.sessionToken);
+      const organisationId =
+        request.sessionToken === undefined ? undefined : await auth.signOut(request.sessionToken);
       reply.clearSessionCookie();
-      return reply.redirect('/signed-out', 303);
+      // The organisation's id (never the person's) tells the next page which provider's sign-out to offer.
+      const offer =
+        organisationId !== undefined &&
+        (await options.singleSignOn?.usesSingleSignOn(organisationId)) === true;
+      return reply.redirect(offer ? `/signed-out?organisation=${organisationId}` : '/signed-out', 303);
     },
   );
 
-  app.get('/signed-out', { config: { access: 'public', audit: 'none' } }, async (_request, reply) =>
-    reply.render('auth/views/signed-out.njk', { pageTitle: 'You have signed out' }),
-  );
+  app.get('/signed-out', { config: { access: 'public', audit: 'none' } }, async (request, reply) => {
+    const organisationId = organisationQuery.parse(request.query).organisation;
+    const offer =
+      organisationId !== undefined && (await options.singleSignOn?.usesSingleSignOn(organisationId)) === true;
+    return reply.render('auth/views/signed-out.njk', {
+      pageTitle: 'You have signed out',
+      providerSignOut: offer ? oidcPaths.providerSignOut(organisationId) : undefined,
+    });
+  });
 
   async function renderEnrolment(
     request: FastifyRequest,

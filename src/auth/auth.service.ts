@@ -67,10 +67,11 @@ export function authService(deps: AuthDependencies) {
       return { kind: 'limited', retryAfterSeconds: Math.ceil((windowStart + addressWindowMs - now) / 1000) };
     },
 
-    async signOut(token: string): Promise<void> {
+    /** Ends the session; answers the organisation of the account it was, or undefined when there was none. */
+    async signOut(token: string): Promise<string | undefined> {
       const digest = tokenDigest(token);
       const row = await findSession(db, digest);
-      if (row === undefined) return;
+      if (row === undefined) return undefined;
       await db.transaction().execute(async (trx) => {
         await deleteSession(trx, digest);
         await audit.record(trx, {
@@ -81,6 +82,7 @@ export function authService(deps: AuthDependencies) {
           change: {},
         });
       });
+      return row.organisation_id;
     },
 
     /** Housekeeping: ends sessions past their time-outs and forgets old failed attempts and address windows. */

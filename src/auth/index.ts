@@ -1,6 +1,8 @@
 export { authService, actorOf } from './auth.service.ts';
 export type { AuthService, Viewer } from './auth.service.ts';
 export { staffService } from './staff.service.ts';
+export { oidcService } from './oidc.service.ts';
+export { ssoSettingsService } from './oidc.settings.service.ts';
 export { administratorOf, holdsRole, NotPermittedError } from './staff.authority.ts';
 export type { Administrator, Authority } from './staff.authority.ts';
 export { apiTokensService } from './api-tokens.service.ts';

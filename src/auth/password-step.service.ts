@@ -10,12 +10,15 @@ import {
   takeGuess,
   type AuthDependencies,
 } from './sign-in.steps.ts';
+import { findSsoSettings } from './oidc.repository.ts';
 import { releaseAttempt } from './throttle.repository.ts';
 import { findUserByEmail, lockUser, markPasswordChosen } from './users.repository.ts';
 
 export type SignInOutcome =
   | { readonly kind: 'invalid' }
   | { readonly kind: 'throttled' }
+  /** The password was right, but the organisation signs in with its own account (ADR 0028). */
+  | { readonly kind: 'organisation-account' }
   | { readonly kind: 'session'; readonly token: string; readonly stage: SessionStage };
 
 export type PasswordChangeOutcome =
@@ -54,6 +57,21 @@ export function passwordStepService(deps: AuthDependencies) {
           );
         }
         return { kind: 'invalid' };
+      }
+      // Where the organisation signs in with its own provider, a password is the break-glass way in
+      // for its administrators only: everyone else's access follows their organisation's account.
+      if (!user.roles.includes('admin') && (await findSsoSettings(db, user.organisation_id)) !== undefined) {
+        await db.transaction().execute(async (trx) => {
+          await releaseAttempt(trx, attempt);
+          await audit.record(trx, {
+            organisationId: user.organisation_id,
+            actor: { userId: user.id, label: user.display_name },
+            action: 'user.sign_in_failed',
+            entity: { type: 'user', id: user.id },
+            change: { reason: 'organisation signs in with its own account' },
+          });
+        });
+        return { kind: 'organisation-account' };
       }
       const stage = firstStage(settings, user);
       const token = await db.transaction().execute(async (trx) => {

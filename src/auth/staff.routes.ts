@@ -3,6 +3,7 @@ import { RuleError } from '../lib/errors.ts';
 import { parseForm, ruleErrors, viewerOf, type FormErrors } from '../web/forms.ts';
 import type { ApiTokensService } from './api-tokens.service.ts';
 import { roleNames, roles, type Role } from '../lib/roles.ts';
+import { oidcPaths } from './oidc.paths.ts';
 import { staffAccountRoutes } from './staff.account.routes.ts';
 import { administratorOf, holdsRole, type Administrator } from './staff.authority.ts';
 import { adminOnly, outcomeNotices, personOf, staffAnswers, staffPaths } from './staff.pages.ts';
@@ -54,7 +55,7 @@ export async function staffRoutes(app: FastifyInstance, options: StaffRouteOptio
       pageTitle: 'Staff',
       organisationName: viewer.organisationName,
       members: await staff.list({ organisationId: viewer.organisationId }),
-      paths: staffPaths,
+      paths: { ...staffPaths, singleSignOn: oidcPaths.settings },
     });
   });
 

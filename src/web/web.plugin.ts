@@ -35,6 +35,8 @@ export interface CookiePolicy {
     readonly disclosureDraft: string;
     /** A secure exchange recipient's session for one package (not a member of staff). */
     readonly exchange: string;
+    /** A single sign-on started at an organisation's provider and not yet back (ADR 0028). */
+    readonly singleSignOn: string;
   };
   /** Path=/, HttpOnly, SameSite=Strict, Secure unless turned off explicitly. */
   readonly attributes: CookieAttributes;
@@ -63,6 +65,7 @@ export function cookiePolicy(secure: boolean): CookiePolicy {
       csrf: `${prefix}safeshare_csrf`,
       disclosureDraft: `${prefix}safeshare_disclosure`,
       exchange: `${prefix}safeshare_exchange`,
+      singleSignOn: `${prefix}safeshare_sso`,
     },
     attributes,
     sessionAttributes: { ...attributes, sameSite: 'lax' },

@@ -39,7 +39,8 @@ export async function startJourney(settings: Record<string, string> = {}): Promi
   const dependencies = { db: database.db, clock: systemClock, secretBox, config };
   const services = buildServices(dependencies);
   const app = await buildApp({ ...dependencies, services, logger: false });
-  const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
+  // A journey that must know its address before the app starts (a provider's redirect URI) names its PORT.
+  const baseUrl = await app.listen({ port: Number(settings['PORT'] ?? 0), host: '127.0.0.1' });
   const browser = await chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     args: [
