@@ -24,6 +24,7 @@ const capabilities = [
   'exchange',
   'incidents',
   'subject-access',
+  'retention',
   'reports',
   'oversight',
   'home',

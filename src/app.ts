@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { auditApi } from './audit/audit.api.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { oidcRoutes } from './auth/oidc.routes.ts';
 import { channelsApi } from './channels/index.ts';
 import { agreementsRoutes } from './agreements/index.ts';
 import { consentRoutes } from './consent/index.ts';
@@ -25,6 +26,7 @@ import { decisionDisclosuresPanel, disclosurePaths } from './disclosures/index.t
 import { custodyRoutes, mediaRoutes } from './custody/index.ts';
 import { incidentsRoutes } from './incidents/index.ts';
 import { subjectAccessRoutes } from './subject-access/index.ts';
+import { retentionRoutes } from './retention/index.ts';
 import { disclosuresApi } from './disclosures/disclosures.api.ts';
 import { disclosuresRoutes } from './disclosures/disclosures.routes.ts';
 import { decisionPackagesPanel } from './exchange/exchange.panel.ts';
@@ -48,7 +50,7 @@ export interface AppOptions extends Dependencies {
   readonly logger?: boolean;
   /** Where the log goes instead of standard output (the test that reads a journey's log). */
   readonly logStream?: { write(line: string): void };
-  /** The metrics the scheduler also reports to (main.ts); the app makes its own when not given. */
+  /** The metrics the job runner also reports to (main.ts); the app makes its own when not given. */
   readonly metrics?: Metrics;
 }
 
@@ -195,6 +197,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(custodyRoutes, { custody: services.custody });
   await app.register(subjectAccessRoutes, { subjectAccess: services.subjectAccess, people: services.people });
+  await app.register(retentionRoutes, { retention: services.retention });
   await app.register(agreementsRoutes, {
     agreements: services.agreements,
     orgs: services.orgs,
@@ -216,6 +219,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     auth: services.auth,
     secureCookies: config.secureCookies,
     addressLimit: config.signInAddressLimit,
+    singleSignOn: services.oidc,
+  });
+  await app.register(oidcRoutes, {
+    auth: services.auth,
+    oidc: services.oidc,
+    ssoSettings: services.ssoSettings,
+    secureCookies: config.secureCookies,
+    addressLimit: config.signInAddressLimit,
+    allowLoopbackHttp: config.environment !== 'production',
   });
   await app.register(staffRoutes, { staff: services.staff, apiTokens: services.apiTokens });
   await app.register(teamRoutes, { staff: services.staff });

@@ -3,6 +3,8 @@ import {
   apiIdempotencyService,
   apiTokensService,
   authService,
+  oidcService,
+  ssoSettingsService,
   staffService,
   type AuthService,
 } from './auth/index.ts';
@@ -24,6 +26,7 @@ import { notificationsService } from './notifications/index.ts';
 import { orgsService } from './orgs/index.ts';
 import { oversightService } from './oversight/index.ts';
 import { peopleService } from './people/index.ts';
+import { retentionService } from './retention/index.ts';
 import { loadPolicyPack } from './policy/index.ts';
 import { sharingService } from './sharing/index.ts';
 
@@ -37,7 +40,7 @@ export interface Dependencies {
 /** Every capability's service, wired once. Tests build the same container over a fresh database. */
 export function services(deps: Dependencies) {
   const audit = auditService({ db: deps.db, clock: deps.clock });
-  const auth: AuthService = authService({
+  const authDependencies = {
     db: deps.db,
     clock: deps.clock,
     audit,
@@ -48,7 +51,8 @@ export function services(deps: Dependencies) {
       mfaRequired: deps.config.mfaRequired,
       serviceName: deps.config.serviceName,
     },
-  });
+  };
+  const auth: AuthService = authService(authDependencies);
   // Each is built once and passed to every service that needs it.
   const policy = loadPolicyPack(deps.config.policyPack);
   const notifications = notificationsService({
@@ -61,6 +65,12 @@ export function services(deps: Dependencies) {
     clock: deps.clock,
     audit,
     trainingValidMonths: policy.sharing.trainingValidMonths,
+  });
+  const orgs = orgsService({
+    db: deps.db,
+    clock: deps.clock,
+    audit,
+    sharedDomains: policy.channels.sharedDomains,
   });
   const container = {
     /** The readiness probe's question to the database (GET /readyz). */
@@ -80,15 +90,22 @@ export function services(deps: Dependencies) {
       },
     }),
     auth,
+    /** Signing in with an organisation's own OpenID provider, and its settings (ADR 0028). */
+    oidc: oidcService({
+      ...authDependencies,
+      publicUrl: deps.config.publicUrl,
+      allowLoopbackHttp: deps.config.environment !== 'production',
+    }),
+    ssoSettings: ssoSettingsService({
+      ...authDependencies,
+      sharedDomains: policy.channels.sharedDomains,
+      // The partner directory (above staff accounts) says which organisation owns a domain.
+      directoryOwnerOf: async (domain) => (await orgs.organisationForAddress({ local: 'x', domain }))?.id,
+    }),
     staff,
     apiTokens: apiTokensService({ db: deps.db, clock: deps.clock, audit }),
     apiIdempotency: apiIdempotencyService({ db: deps.db, clock: deps.clock }),
-    orgs: orgsService({
-      db: deps.db,
-      clock: deps.clock,
-      audit,
-      sharedDomains: policy.channels.sharedDomains,
-    }),
+    orgs,
     people: peopleService({
       db: deps.db,
       clock: deps.clock,
@@ -228,6 +245,16 @@ export function services(deps: Dependencies) {
       media,
       exchange,
     }),
+    /** Retention review and disposal under the policy pack's schedule (storage limitation, ADR 0033). */
+    retention: retentionService({
+      db: deps.db,
+      clock: deps.clock,
+      audit,
+      policy,
+      notifications: container.notifications,
+      staff,
+      orgs: container.orgs,
+    }),
   };
   return {
     ...built,
@@ -242,8 +269,9 @@ export function services(deps: Dependencies) {
         orgs: built.orgs,
         incidents: built.incidents,
       },
-      // The subject access requests open, and whether one is past its deadline.
-      [(viewer) => built.subjectAccess.actionItems(viewer)],
+      // The subject access requests open, and whether one is past its deadline; the records due for
+      // disposal and the disposals waiting for approval.
+      [(viewer) => built.subjectAccess.actionItems(viewer), (viewer) => built.retention.actionItems(viewer)],
     ),
   };
 }

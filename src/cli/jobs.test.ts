@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../audit/index.ts';
 import { emergencyShareApprovalPending } from '../../test/support/emergency-fixtures.ts';
-import { createOrganisation, createStaff } from '../../test/support/factories.ts';
+import { createOrganisation, createPerson, createStaff } from '../../test/support/factories.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { startSmtpServer, type TestSmtpServer } from '../../test/support/smtp.ts';
 
@@ -156,6 +156,28 @@ describe('safeshare jobs', () => {
     expect(told.length).toBeGreaterThan(0);
     const again = await safeshare('jobs', 'run', 'emergency-approvals');
     expect(again.stdout.trim()).toBe('emergency-approvals: no overdue approvals');
+  }, 120_000);
+
+  it("registers the monthly retention review, telling each organisation's IG leads how many records are due, once a month", async () => {
+    const organisationId = await createOrganisation(context);
+    const lead = await createStaff(context, { organisationId, roles: ['ig_lead'] });
+    // Born in 1990: past the people entry's 25 years, so due for review.
+    await createPerson(context, { organisationId, dateOfBirth: '1990-01-15' });
+    const listed = await safeshare('jobs', 'list');
+    expect(listed.stdout).toMatch(/^retention-review {2}daily at 06:45 \(London time\) {2}/m);
+    const first = await safeshare('jobs', 'run', 'retention-review');
+    expect(first.stdout.trim()).toMatch(
+      /^retention-review: reviewed \d+ organisations?, told [1-9]\d* IG leads?$/,
+    );
+    const told = await context.db
+      .selectFrom('notifications')
+      .select('subject')
+      .where('user_id', '=', lead.id)
+      .where('kind', '=', 'retention.review_due')
+      .execute();
+    expect(told).toEqual([{ subject: 'Records are due for retention review or disposal' }]);
+    const again = await safeshare('jobs', 'run', 'retention-review');
+    expect(again.stdout.trim()).toBe('retention-review: already reviewed this month');
   }, 120_000);
 
   it('refuses an unknown job with a clear message and a non-zero exit', async () => {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Db } from './client.ts';
+import type { Db, Executor } from './client.ts';
+import { jobQueueSchema } from './job-queue.ts';
 
 /**
  * Safeshare's two database roles (ADR 0022): the owner, which migrations run as and which owns
@@ -21,10 +22,15 @@ const auditTablePrivileges = {
   audit_merkle_subtrees: sql`SELECT, INSERT`,
   // Erasures are written only by audit_erase_event, which runs as the owner (ADR 0025).
   audit_erasures: sql`SELECT`,
+  // Erasures of the consent register's, the decisions' and the disclosures' rows: written only by retention_erase_person (ADR 0033).
+  retention_erasures: sql`SELECT`,
 } as const;
 
 /** The one way the application may change an audit event: erase a version 2 event's content (ADR 0025). */
 const auditErasure = 'audit_erase_event(uuid, bigint, uuid, timestamptz, uuid, text)';
+
+/** The one way the application may erase a person's records in the append-only tables: a recorded disposal (ADR 0033). */
+const personErasure = 'retention_erase_person(uuid, uuid, uuid, timestamptz)';
 
 /** Kysely's bookkeeping: the application reads it (to see that the schema is current) and never writes it. */
 const migrationTables = ['schema_migrations', 'schema_migrations_lock'] as const;
@@ -72,12 +78,51 @@ export async function grantApplicationRole(db: Db, applicationRole: string): Pro
         await sql`GRANT ${privileges} ON TABLE ${sql.id(table)} TO ${role}`.execute(trx);
     for (const table of migrationTables)
       if (tables.includes(table)) await sql`GRANT SELECT ON TABLE ${sql.id(table)} TO ${role}`.execute(trx);
-    const erasure = await sql<{
-      found: boolean;
-    }>`SELECT to_regprocedure(${auditErasure}) IS NOT NULL AS found`.execute(trx);
-    if (erasure.rows[0]?.found === true)
-      await sql`GRANT EXECUTE ON FUNCTION ${sql.raw(auditErasure)} TO ${role}`.execute(trx);
+    await grantJobQueue(trx, applicationRole);
+    for (const erasureFunction of [auditErasure, personErasure]) {
+      const erasure = await sql<{
+        found: boolean;
+      }>`SELECT to_regprocedure(${erasureFunction}) IS NOT NULL AS found`.execute(trx);
+      if (erasure.rows[0]?.found === true)
+        await sql`GRANT EXECUTE ON FUNCTION ${sql.raw(erasureFunction)} TO ${role}`.execute(trx);
+    }
   });
+}
+
+/** graphile-worker's record of its own migrations: read by a worker at start to see that the schema is current. */
+const jobQueueMigrations = 'migrations';
+
+/**
+ * The job queue (ADR 0032): the application role adds, takes, finishes and retries jobs, so it
+ * gets SELECT, INSERT, UPDATE and DELETE on the queue's tables and USAGE on its sequences, from
+ * nothing, as in `public`; graphile-worker's migration record SELECT only. It may not create in the
+ * schema, nor alter, drop or re-secure the tables: only the owner, which installs the queue, can.
+ * Nothing on the views (the worker uses the tables and functions; functions are PUBLIC's to call).
+ */
+async function grantJobQueue(trx: Executor, applicationRole: string): Promise<void> {
+  const owned = await sql<{ name: string; kind: string }>`
+    SELECT c.relname AS name, c.relkind::text AS kind
+    FROM pg_class c
+    WHERE c.relnamespace = to_regnamespace(${jobQueueSchema})
+      AND c.relkind IN ('r', 'p', 'v', 'S')
+      AND pg_has_role(current_user, c.relowner, 'USAGE')
+    ORDER BY c.relname`.execute(trx);
+  if (owned.rows.length === 0) return;
+  const role = sql.id(applicationRole);
+  const list = (names: readonly string[]) => sql.join(names.map((name) => sql.id(jobQueueSchema, name)));
+  const relations = owned.rows.filter((row) => row.kind !== 'S').map((row) => row.name);
+  const sequences = owned.rows.filter((row) => row.kind === 'S').map((row) => row.name);
+  const tables = owned.rows.filter((row) => row.kind === 'r' || row.kind === 'p').map((row) => row.name);
+  const worked = tables.filter((name) => name !== jobQueueMigrations);
+
+  await sql`GRANT USAGE ON SCHEMA ${sql.id(jobQueueSchema)} TO ${role}`.execute(trx);
+  if (relations.length > 0) await sql`REVOKE ALL ON TABLE ${list(relations)} FROM ${role}`.execute(trx);
+  if (sequences.length > 0) await sql`REVOKE ALL ON SEQUENCE ${list(sequences)} FROM ${role}`.execute(trx);
+  if (worked.length > 0)
+    await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE ${list(worked)} TO ${role}`.execute(trx);
+  if (tables.includes(jobQueueMigrations))
+    await sql`GRANT SELECT ON TABLE ${list([jobQueueMigrations])} TO ${role}`.execute(trx);
+  if (sequences.length > 0) await sql`GRANT USAGE ON SEQUENCE ${list(sequences)} TO ${role}`.execute(trx);
 }
 
 /** The role a connection acts as. */

@@ -202,6 +202,15 @@ const items: readonly NavigationItem[] = [
     description:
       'Requests for what Safeshare holds about someone, their deadlines, and the report that answers each.',
   },
+  // Storage limitation (ADR 0033): records due under the retention schedule, legal holds, disposals.
+  {
+    name: 'Retention',
+    href: '/retention',
+    access: ['dpo', 'ig_lead'],
+    group: 'oversight',
+    description:
+      'Records due for review or disposal under the retention schedule, legal holds, and disposals to approve.',
+  },
 ];
 
 /**

@@ -7,9 +7,11 @@ import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditService } from '../../src/audit/index.ts';
 import { createDb, type Db } from '../../src/db/client.ts';
+import { scheduleOnce } from '../../src/db/job-queue.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { applicationRoleProblems, currentRole } from '../../src/db/roles.ts';
-import { ManualClock } from '../../src/lib/clock.ts';
+import { createJobRunner } from '../../src/jobs/index.ts';
+import { ManualClock, systemClock } from '../../src/lib/clock.ts';
 import { createOrganisation } from '../support/factories.ts';
 import { asRole, withDatabase } from '../support/global-setup.ts';
 import { testApp, type TestContext } from '../support/harness.ts';
@@ -203,6 +205,87 @@ describe('the application role', () => {
     expect(
       await refusal(context.db, sql`DROP TRIGGER audit_chain_heads_no_truncate ON audit_chain_heads`),
     ).toEqual(notOwner);
+  });
+
+  it('erases kept records only through the recorded disposal (ADR 0033): no write to the erasures, no guard switched off', async () => {
+    const may = await sql<{ execute: boolean; write: boolean }>`
+      SELECT has_function_privilege(current_user, 'retention_erase_person(uuid, uuid, uuid, timestamptz)', 'EXECUTE') AS execute,
+             has_table_privilege(current_user, 'retention_erasures', 'INSERT') AS write`.execute(context.db);
+    expect(may.rows).toEqual([{ execute: true, write: false }]);
+    expect(
+      await refusal(
+        context.db,
+        sql`INSERT INTO retention_erasures (table_name, row_id, disposal_id, erased_at) VALUES ('consents', ${randomUUID()}, ${randomUUID()}, now())`,
+      ),
+    ).toEqual({ code: insufficientPrivilege, message: 'permission denied for table retention_erasures' });
+    expect(
+      (await refusal(context.db, sql`ALTER TABLE consents DISABLE TRIGGER consents_guard_update`)).code,
+    ).toBe(insufficientPrivilege);
+    // Without a disposal being carried out for that person, the one path refuses.
+    expect(
+      await refusal(
+        context.db,
+        sql`SELECT retention_erase_person(${randomUUID()}::uuid, ${randomUUID()}::uuid, ${randomUUID()}::uuid, now())`,
+      ),
+    ).toMatchObject({ code: insufficientPrivilege });
+  });
+});
+
+describe('the job queue (ADR 0032)', () => {
+  it('is worked by the application role, which cannot change its schema, its row security or its migration record', async () => {
+    const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+    const runner = createJobRunner({ db: context.db, clock: systemClock, log: quiet, pollIntervalMs: 100 });
+    const ran = { yes: false };
+    runner.register({ name: 'roles-check', once: true }, async () => {
+      ran.yes = true;
+      return 'done';
+    });
+    await runner.start();
+    try {
+      await scheduleOnce(context.db, 'roles-check', { incidentId: randomUUID() }, new Date());
+      for (let waited = 0; !ran.yes && waited < 10_000; waited += 50)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await runner.stop();
+    }
+    expect(ran.yes).toBe(true);
+
+    const notOwner = (table: string) => ({
+      code: insufficientPrivilege,
+      message: expect.stringMatching(new RegExp(`^must be owner of (table|relation) ${table}$`)) as string,
+    });
+    expect(await refusal(context.db, sql`CREATE TABLE graphile_worker.shadow (id int)`)).toEqual({
+      code: insufficientPrivilege,
+      message: 'permission denied for schema graphile_worker',
+    });
+    expect(
+      await refusal(context.db, sql`ALTER TABLE graphile_worker._private_jobs DISABLE ROW LEVEL SECURITY`),
+    ).toEqual(notOwner('_private_jobs'));
+    expect(
+      await refusal(context.db, sql`DROP POLICY safeshare_grants_decide ON graphile_worker._private_jobs`),
+    ).toEqual(notOwner('_private_jobs'));
+    expect(await refusal(context.db, sql`DROP TABLE graphile_worker._private_known_crontabs`)).toEqual(
+      notOwner('_private_known_crontabs'),
+    );
+    expect(
+      (
+        await refusal(
+          context.db,
+          sql.raw(
+            'CREATE OR REPLACE FUNCTION graphile_worker.remove_job(job_key text) RETURNS void LANGUAGE sql AS $$ SELECT $$',
+          ),
+        )
+      ).code,
+    ).toBe(insufficientPrivilege);
+    expect(await refusal(context.db, sql`TRUNCATE graphile_worker._private_jobs`)).toEqual({
+      code: insufficientPrivilege,
+      message: 'permission denied for table _private_jobs',
+    });
+    // graphile-worker's record of its migrations is read at every start, written only by the owner.
+    expect(await refusal(context.db, sql`DELETE FROM graphile_worker.migrations`)).toEqual({
+      code: insufficientPrivilege,
+      message: 'permission denied for table migrations',
+    });
   });
 });
 

@@ -37,6 +37,8 @@ import * as retention from './2026-12-04T1150_retention.ts';
 import * as apiTokenScopes from './2026-12-04T1200_api_token_scopes.ts';
 import * as apiIdempotencyKeys from './2026-12-04T1210_api_idempotency_keys.ts';
 import * as apiScopesConsentAndAudit from './2026-12-04T1220_api_scopes_consent_and_audit.ts';
+import * as organisationSso from './2026-12-04T1230_organisation_sso.ts';
+import * as disposals from './2026-12-04T1250_disposals.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -81,4 +83,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1200_api_token_scopes': apiTokenScopes,
   '2026-12-04T1210_api_idempotency_keys': apiIdempotencyKeys,
   '2026-12-04T1220_api_scopes_consent_and_audit': apiScopesConsentAndAudit,
+  '2026-12-04T1230_organisation_sso': organisationSso,
+  '2026-12-04T1250_disposals': disposals,
 };

@@ -1,0 +1,2 @@
+export { retentionService } from './retention.service.ts';
+export { retentionRoutes } from './retention.routes.ts';

@@ -1,0 +1,560 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../db/client.ts';
+import type { PersonRecordKind, ProposalStatus } from './retention.table.ts';
+
+type Trigger = 'date-of-birth' | 'last-action' | 'closure' | 'creation';
+
+/** How one kind of record is found from its trigger: its rows, the person each is about, and the trigger's column. */
+interface KindQuery {
+  /** FROM and JOINs, naming the person's row `p` where the trigger is the date of birth. */
+  readonly from: string;
+  readonly person: string;
+  readonly organisation: string;
+  /** Extra conditions: only the records a disposal would act on. */
+  readonly where: string;
+  /** Each trigger's column: a date (compared with the last day) or an instant (with the next midnight). */
+  readonly triggers: Partial<Record<Trigger, { readonly column: string; readonly date: boolean }>>;
+}
+
+const viaDecisionPeople = 'JOIN sharing_decision_people dp ON dp.decision_id = r.decision_id';
+const dateOfBirth = { column: 'p.date_of_birth', date: true } as const;
+
+/**
+ * Each kind's query, chosen from this fixed table (never from input). Every trigger the default
+ * pack uses has an index to run on (migration 2026-12-04T1250); another trigger a council chooses is
+ * still one query, over the organisation's rows of that kind.
+ */
+const kindQueries: Record<PersonRecordKind, KindQuery> = {
+  people: {
+    from: 'people p',
+    person: 'p.id',
+    organisation: 'p.organisation_id',
+    where: 'true',
+    triggers: {
+      'date-of-birth': dateOfBirth,
+      creation: { column: 'p.created_at', date: false },
+      'last-action': { column: 'p.updated_at', date: false },
+    },
+  },
+  'consent-records': {
+    from: 'consents r JOIN people p ON p.id = r.person_id',
+    person: 'r.person_id',
+    organisation: 'r.organisation_id',
+    where: 'true',
+    triggers: {
+      'date-of-birth': dateOfBirth,
+      creation: { column: 'r.created_at', date: false },
+      'last-action': { column: 'r.changed_at', date: false },
+    },
+  },
+  'sharing-decisions': {
+    from: 'sharing_decisions r JOIN sharing_decision_people dp ON dp.decision_id = r.id JOIN people p ON p.id = dp.person_id',
+    person: 'dp.person_id',
+    organisation: 'r.organisation_id',
+    where: "r.status = 'recorded'",
+    triggers: {
+      'date-of-birth': dateOfBirth,
+      creation: { column: 'r.created_at', date: false },
+      'last-action': { column: 'r.updated_at', date: false },
+      closure: { column: 'r.recorded_at', date: false },
+    },
+  },
+  disclosures: {
+    from: `disclosures r ${viaDecisionPeople} JOIN people p ON p.id = dp.person_id`,
+    person: 'dp.person_id',
+    organisation: 'r.organisation_id',
+    where: 'true',
+    triggers: {
+      'date-of-birth': dateOfBirth,
+      creation: { column: 'r.disclosed_at', date: false },
+      'last-action': { column: 'coalesce(r.receipt_confirmed_at, r.disclosed_at)', date: false },
+      closure: { column: 'r.receipt_confirmed_at', date: false },
+    },
+  },
+  // A package that has ended already had its keys destroyed (ADR 0020): only live ones are due.
+  'exchange-packages': {
+    from: `exchange_packages r ${viaDecisionPeople} JOIN people p ON p.id = dp.person_id`,
+    person: 'dp.person_id',
+    organisation: 'r.organisation_id',
+    where: 'r.ended IS NULL',
+    triggers: {
+      'date-of-birth': dateOfBirth,
+      creation: { column: 'r.sent_at', date: false },
+      'last-action': { column: 'coalesce(r.ended_at, r.sent_at)', date: false },
+    },
+  },
+};
+
+/** Whether Safeshare can work out this trigger for this kind of record. */
+export function supportsTrigger(kind: PersonRecordKind | 'incidents', trigger: Trigger): boolean {
+  if (kind === 'incidents') return incidentTriggers[trigger] !== undefined;
+  return kindQueries[kind].triggers[trigger] !== undefined;
+}
+
+/** The bound a trigger is compared with: the last day a period may have started on, and the instant after it. */
+export interface DueBound {
+  readonly asOf: string;
+  readonly lastStart: string;
+  readonly before: Date;
+}
+
+export interface DuePersonRow {
+  readonly person_id: string;
+  readonly records: number;
+  readonly first_trigger: string;
+  readonly total: number;
+}
+
+/**
+ * The people with records of one kind whose period has ended, earliest first, up to `limit`, with
+ * how many people in all: one indexed query. Leaves out people disposed of already, people under a
+ * legal hold on `asOf`, and people whose records of this kind were kept for longer past `asOf`.
+ */
+export async function duePeople(
+  db: Executor,
+  query: {
+    readonly organisationId: string;
+    readonly kind: PersonRecordKind;
+    readonly trigger: Trigger;
+    readonly bound: DueBound;
+    readonly limit: number;
+    readonly personId?: string;
+  },
+): Promise<DuePersonRow[]> {
+  const shape = kindQueries[query.kind];
+  const trigger = shape.triggers[query.trigger];
+  if (trigger === undefined) return [];
+  const column = sql.raw(trigger.column);
+  const person = sql.raw(shape.person);
+  const due: RawBuilder<unknown> = trigger.date
+    ? sql`${column} <= ${query.bound.lastStart}::date`
+    : sql`${column} < ${query.bound.before}`;
+  const onePerson = query.personId === undefined ? sql`true` : sql`${person} = ${query.personId}::uuid`;
+  const result = await sql<DuePersonRow>`
+    SELECT ${person} AS person_id, count(*)::integer AS records,
+           to_char(min(${column})::date, 'YYYY-MM-DD') AS first_trigger, (count(*) OVER ())::integer AS total
+    FROM ${sql.raw(shape.from)}
+    WHERE ${sql.raw(shape.organisation)} = ${query.organisationId}::uuid
+      AND ${due} AND ${sql.raw(shape.where)} AND ${onePerson}
+      AND NOT EXISTS (SELECT 1 FROM disposals x WHERE x.person_id = ${person})
+      AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.person_id = ${person} AND h.lifted_at IS NULL
+                      AND (h.ends_on IS NULL OR h.ends_on >= ${query.bound.asOf}::date))
+      AND NOT EXISTS (SELECT 1 FROM retention_extensions e WHERE e.person_id = ${person}
+                      AND e.kind = ${query.kind} AND e.keep_until > ${query.bound.asOf}::date)
+    GROUP BY ${person}
+    ORDER BY min(${column}), ${person}
+    LIMIT ${query.limit}`.execute(db);
+  return result.rows;
+}
+
+const incidentTriggers: Partial<Record<Trigger, string>> = {
+  creation: 'i.reported_at',
+  closure: 'i.closed_at',
+  'last-action': 'coalesce(i.closed_at, i.reported_at)',
+};
+
+export interface DueIncidentRow {
+  readonly id: string;
+  readonly reference: string;
+  readonly trigger_on: string;
+  readonly total: number;
+}
+
+/** Incidents whose period has ended, earliest first, with how many in all: one indexed query. */
+export async function dueIncidents(
+  db: Executor,
+  query: {
+    readonly organisationId: string;
+    readonly trigger: Trigger;
+    readonly bound: DueBound;
+    readonly limit: number;
+  },
+): Promise<DueIncidentRow[]> {
+  const expression = incidentTriggers[query.trigger];
+  if (expression === undefined) return [];
+  const column = sql.raw(expression);
+  const result = await sql<DueIncidentRow>`
+    SELECT i.id, i.reference, to_char(${column}::date, 'YYYY-MM-DD') AS trigger_on, (count(*) OVER ())::integer AS total
+    FROM incidents i
+    WHERE i.organisation_id = ${query.organisationId}::uuid AND ${column} < ${query.bound.before}
+    ORDER BY ${column}, i.id
+    LIMIT ${query.limit}`.execute(db);
+  return result.rows;
+}
+
+/**
+ * People's names, as a label beside this capability's own rows (docs/architecture.md): read only
+ * for the viewers who may open every record of the organisation.
+ */
+export async function personNames(
+  db: Executor,
+  organisationId: string,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('people')
+    .select(['id', 'given_names', 'family_name'])
+    .where('organisation_id', '=', organisationId)
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((row) => [row.id, `${row.given_names} ${row.family_name}`]));
+}
+
+/** Whether the person is one of the organisation's, and whether they were disposed of already. */
+export async function personState(
+  db: Executor,
+  organisationId: string,
+  personId: string,
+): Promise<{ exists: boolean; disposed: boolean }> {
+  const row = await db
+    .selectFrom('people')
+    .leftJoin('disposals', 'disposals.person_id', 'people.id')
+    .select(['people.id', 'disposals.id as disposal_id'])
+    .where('people.organisation_id', '=', organisationId)
+    .where('people.id', '=', personId)
+    .executeTakeFirst();
+  return { exists: row !== undefined, disposed: row?.disposal_id != null };
+}
+
+/** A person found by NHS number or case reference, for placing a hold on someone not yet due. */
+export async function findPersonByIdentifier(
+  db: Executor,
+  organisationId: string,
+  identifier: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('people')
+    .select('id')
+    .where('organisation_id', '=', organisationId)
+    .where((eb) => eb.or([eb('nhs_number', '=', identifier), eb('local_reference', '=', identifier)]))
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Serialises a hold and a disposal of one person: whichever comes second sees the other. */
+export async function lockPerson(trx: Executor, personId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`retention:${personId}`}, 0))`.execute(trx);
+}
+
+export interface HoldRow {
+  readonly id: string;
+  readonly person_id: string;
+  readonly reason: string;
+  readonly ends_on: string | null;
+  readonly placed_at: Date;
+  readonly placed_by_name: string;
+}
+
+/** The holds standing on `asOf` in an organisation, or on one person. */
+export async function standingHolds(
+  db: Executor,
+  organisationId: string,
+  asOf: string,
+  personId?: string,
+): Promise<HoldRow[]> {
+  let query = db
+    .selectFrom('legal_holds')
+    .innerJoin('users', 'users.id', 'legal_holds.placed_by')
+    .select([
+      'legal_holds.id',
+      'legal_holds.person_id',
+      'legal_holds.reason',
+      sql<string | null>`to_char(legal_holds.ends_on, 'YYYY-MM-DD')`.as('ends_on'),
+      'legal_holds.placed_at',
+      'users.display_name as placed_by_name',
+    ])
+    .where('legal_holds.organisation_id', '=', organisationId)
+    .where('legal_holds.lifted_at', 'is', null)
+    .where((eb) => eb.or([eb('legal_holds.ends_on', 'is', null), eb('legal_holds.ends_on', '>=', asOf)]));
+  if (personId !== undefined) query = query.where('legal_holds.person_id', '=', personId);
+  return query.orderBy('legal_holds.placed_at', 'desc').execute();
+}
+
+export async function insertHold(
+  trx: Executor,
+  hold: {
+    organisation_id: string;
+    person_id: string;
+    reason: string;
+    ends_on: string | null;
+    placed_by: string;
+    placed_at: Date;
+  },
+): Promise<string> {
+  const row = await trx.insertInto('legal_holds').values(hold).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function findHold(
+  trx: Executor,
+  organisationId: string,
+  id: string,
+): Promise<{ id: string; person_id: string; lifted_at: Date | null } | undefined> {
+  return trx
+    .selectFrom('legal_holds')
+    .select(['id', 'person_id', 'lifted_at'])
+    .where('organisation_id', '=', organisationId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function liftHold(
+  trx: Executor,
+  id: string,
+  lift: { lifted_by: string; lifted_at: Date; lift_reason: string },
+): Promise<void> {
+  await trx.updateTable('legal_holds').set(lift).where('id', '=', id).execute();
+}
+
+export async function insertExtension(
+  trx: Executor,
+  extension: {
+    organisation_id: string;
+    person_id: string;
+    kind: PersonRecordKind;
+    keep_until: string;
+    reason: string;
+    recorded_by: string;
+    recorded_at: Date;
+  },
+): Promise<void> {
+  await trx.insertInto('retention_extensions').values(extension).execute();
+}
+
+export interface ProposalRow {
+  readonly id: string;
+  readonly organisation_id: string;
+  readonly person_id: string;
+  readonly kind: PersonRecordKind;
+  readonly status: ProposalStatus;
+  readonly reason: string;
+  readonly proposed_by: string;
+  readonly proposed_by_name: string;
+  readonly proposed_at: Date;
+  readonly approved_by: string | null;
+  readonly approved_at: Date | null;
+  readonly held_at: Date | null;
+  readonly withdrawn_by: string | null;
+  readonly withdrawn_at: Date | null;
+  readonly withdraw_reason: string | null;
+}
+
+function proposalQuery(db: Executor) {
+  return db
+    .selectFrom('disposal_proposals')
+    .innerJoin('users', 'users.id', 'disposal_proposals.proposed_by')
+    .selectAll('disposal_proposals')
+    .select('users.display_name as proposed_by_name');
+}
+
+/** The proposals not yet carried out (proposed or approved), oldest first. */
+export async function openProposals(
+  db: Executor,
+  organisationId: string,
+  personId?: string,
+): Promise<ProposalRow[]> {
+  let query = proposalQuery(db)
+    .where('disposal_proposals.organisation_id', '=', organisationId)
+    .where('disposal_proposals.status', 'in', ['proposed', 'approved']);
+  if (personId !== undefined) query = query.where('disposal_proposals.person_id', '=', personId);
+  return query.orderBy('disposal_proposals.proposed_at').execute();
+}
+
+export async function findProposal(
+  trx: Executor,
+  organisationId: string,
+  id: string,
+): Promise<ProposalRow | undefined> {
+  return proposalQuery(trx)
+    .where('disposal_proposals.organisation_id', '=', organisationId)
+    .where('disposal_proposals.id', '=', id)
+    .forUpdate('disposal_proposals')
+    .executeTakeFirst();
+}
+
+export async function insertProposal(
+  trx: Executor,
+  proposal: {
+    organisation_id: string;
+    person_id: string;
+    kind: PersonRecordKind;
+    reason: string;
+    proposed_by: string;
+    proposed_at: Date;
+  },
+): Promise<string> {
+  const row = await trx
+    .insertInto('disposal_proposals')
+    .values({ ...proposal, status: 'proposed' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function approveProposal(
+  trx: Executor,
+  id: string,
+  approval: { approved_by: string; approved_at: Date },
+): Promise<void> {
+  await trx
+    .updateTable('disposal_proposals')
+    .set({ ...approval, status: 'approved' })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markProposal(
+  trx: Executor,
+  id: string,
+  change: { status: ProposalStatus } | { held_at: Date },
+): Promise<void> {
+  await trx.updateTable('disposal_proposals').set(change).where('id', '=', id).execute();
+}
+
+export async function withdrawProposal(
+  trx: Executor,
+  id: string,
+  withdrawal: { withdrawn_by: string; withdrawn_at: Date; withdraw_reason: string },
+): Promise<void> {
+  await trx
+    .updateTable('disposal_proposals')
+    .set({ ...withdrawal, status: 'withdrawn' })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function approvedProposalIds(db: Executor, organisationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('disposal_proposals')
+    .select('id')
+    .where('organisation_id', '=', organisationId)
+    .where('status', '=', 'approved')
+    .orderBy('approved_at')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+export async function countProposals(
+  db: Executor,
+  organisationId: string,
+  status: ProposalStatus,
+): Promise<number> {
+  const row = await db
+    .selectFrom('disposal_proposals')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('organisation_id', '=', organisationId)
+    .where('status', '=', status)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function insertDisposal(
+  trx: Executor,
+  disposal: {
+    id: string;
+    organisation_id: string;
+    person_id: string;
+    proposal_id: string;
+    kind: PersonRecordKind;
+    schedule_entry: string;
+    proposed_by: string;
+    approved_by: string;
+    disposed_by_label: string;
+    disposed_at: Date;
+  },
+): Promise<void> {
+  await trx
+    .insertInto('disposals')
+    .values({ ...disposal, schedule_entry: sql`${disposal.schedule_entry}::jsonb` })
+    .execute();
+}
+
+/** Erases the person's records in the append-only tables through the owner's one path (ADR 0033). */
+export async function erasePersonRecords(
+  trx: Executor,
+  erasure: { organisationId: string; personId: string; disposalId: string; at: Date },
+): Promise<Record<string, number>> {
+  const result = await sql<{ counts: Record<string, number> }>`
+    SELECT retention_erase_person(${erasure.organisationId}::uuid, ${erasure.personId}::uuid,
+      ${erasure.disposalId}::uuid, ${erasure.at}::timestamptz) AS counts`.execute(trx);
+  return result.rows[0]?.counts ?? {};
+}
+
+export async function recordDisposalCounts(
+  trx: Executor,
+  id: string,
+  counts: Record<string, number>,
+): Promise<void> {
+  await trx
+    .updateTable('disposals')
+    .set({ counts: sql`${JSON.stringify(counts)}::jsonb` })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface DisposalRow {
+  readonly id: string;
+  readonly person_id: string;
+  readonly kind: PersonRecordKind;
+  readonly disposed_at: Date;
+  readonly counts: Record<string, number>;
+  readonly proposed_by_name: string;
+  readonly approved_by_name: string;
+}
+
+export async function recentDisposals(
+  db: Executor,
+  organisationId: string,
+  limit: number,
+): Promise<DisposalRow[]> {
+  return db
+    .selectFrom('disposals')
+    .innerJoin('users as proposer', 'proposer.id', 'disposals.proposed_by')
+    .innerJoin('users as approver', 'approver.id', 'disposals.approved_by')
+    .select([
+      'disposals.id',
+      'disposals.person_id',
+      'disposals.kind',
+      'disposals.disposed_at',
+      'disposals.counts',
+      'proposer.display_name as proposed_by_name',
+      'approver.display_name as approved_by_name',
+    ])
+    .where('disposals.organisation_id', '=', organisationId)
+    .orderBy('disposals.disposed_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Records the month's review for an organisation; false when it was recorded already (the job runs once a month). */
+export async function recordReview(
+  trx: Executor,
+  review: {
+    organisation_id: string;
+    month: string;
+    as_of: string;
+    counts: string;
+    notified: number;
+    ran_at: Date;
+  },
+): Promise<boolean> {
+  const rows = await trx
+    .insertInto('retention_reviews')
+    .values({ ...review, counts: sql`${review.counts}::jsonb` })
+    .onConflict((oc) => oc.columns(['organisation_id', 'month']).doNothing())
+    .returning('month')
+    .execute();
+  return rows.length > 0;
+}
+
+export async function reviewRecorded(db: Executor, organisationId: string, month: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('retention_reviews')
+    .select('month')
+    .where('organisation_id', '=', organisationId)
+    .where('month', '=', month)
+    .executeTakeFirst();
+  return row !== undefined;
+}
