@@ -627,7 +627,7 @@ export function incidentsService(deps: IncidentsDependencies) {
 
     /**
      * The clock's reminders (24, 48 and 66 hours after awareness) to the DPO, for each incident still
-     * waiting on it; each reminder once, whichever app server runs it. Run by the scheduler every five minutes.
+     * waiting on it; each reminder once, whichever app server runs it. Run by the job queue every five minutes (src/jobs/safeshare.jobs.ts).
      */
     async remindClock(): Promise<number> {
       const now = clock.now();
