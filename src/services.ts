@@ -254,26 +254,26 @@ export function services(deps: Dependencies) {
       notifications: container.notifications,
       staff,
       orgs: container.orgs,
+      // Asked only while a page is drawn, by when the oversight service below exists.
+      namesFor: (viewer, ids) => oversight.personNames(viewer, ids),
     }),
   };
-  return {
-    ...built,
-    // The DPO's dashboard and the organisation-wide lists read what the capabilities below recorded (R6.1).
-    oversight: oversightService(
-      {
-        db: deps.db,
-        clock: deps.clock,
-        policy,
-        staff,
-        audit,
-        orgs: built.orgs,
-        incidents: built.incidents,
-      },
-      // The subject access requests open, and whether one is past its deadline; the records due for
-      // disposal and the disposals waiting for approval.
-      [(viewer) => built.subjectAccess.actionItems(viewer), (viewer) => built.retention.actionItems(viewer)],
-    ),
-  };
+  // The DPO's dashboard and the organisation-wide lists read what the capabilities below recorded (R6.1).
+  const oversight = oversightService(
+    {
+      db: deps.db,
+      clock: deps.clock,
+      policy,
+      staff,
+      audit,
+      orgs: built.orgs,
+      incidents: built.incidents,
+    },
+    // The subject access requests open, and whether one is past its deadline; the records due for
+    // disposal and the disposals waiting for approval.
+    [(viewer) => built.subjectAccess.actionItems(viewer), (viewer) => built.retention.actionItems(viewer)],
+  );
+  return { ...built, oversight };
 }
 
 export type Services = ReturnType<typeof services>;

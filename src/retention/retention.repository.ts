@@ -182,25 +182,6 @@ export async function dueIncidents(
   return result.rows;
 }
 
-/**
- * People's names, as a label beside this capability's own rows (docs/architecture.md): read only
- * for the viewers who may open every record of the organisation.
- */
-export async function personNames(
-  db: Executor,
-  organisationId: string,
-  ids: readonly string[],
-): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('people')
-    .select(['id', 'given_names', 'family_name'])
-    .where('organisation_id', '=', organisationId)
-    .where('id', 'in', [...ids])
-    .execute();
-  return new Map(rows.map((row) => [row.id, `${row.given_names} ${row.family_name}`]));
-}
-
 /** Whether the person is one of the organisation's, and whether they were disposed of already. */
 export async function personState(
   db: Executor,

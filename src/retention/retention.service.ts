@@ -24,7 +24,6 @@ export const retentionKeepers: readonly Role[] = ['ig_lead', 'dpo'];
 /** Who approves a disposal someone else proposed: the DPO. */
 export const disposalApprovers: readonly Role[] = ['dpo'];
 /** Who sees people's names in the lists: the roles that may open every record of the organisation (R2.5). */
-const namingRoles: readonly Role[] = ['dpo', 'caldicott_guardian'];
 
 type ScheduleEntry = PolicyPack['retention']['schedule'][number];
 type Kind = ScheduleEntry['kind'];
@@ -135,8 +134,13 @@ export function retentionService(deps: {
   readonly notifications: Pick<NotificationsService, 'notify'>;
   readonly staff: Pick<StaffService, 'activeHolders'>;
   readonly orgs: Pick<OrgsService, 'list'>;
+  /**
+   * People's names by id for a viewer who may open every record of the organisation (the DPO and the
+   * Caldicott Guardian), or null for anyone else: the oversight lists' rule, given by the composition.
+   */
+  readonly namesFor: (viewer: Viewer, ids: readonly string[]) => Promise<ReadonlyMap<string, string> | null>;
 }) {
-  const { db, clock, audit, policy } = deps;
+  const { db, clock, audit, policy, namesFor } = deps;
   const schedule = policy.retention.schedule;
   const today = () => londonToday(clock.now());
 
@@ -153,11 +157,6 @@ export function retentionService(deps: {
     const before = londonInstant(addDays(lastStart, 1), '00:00');
     if (before === undefined) throw new Error(`no London midnight on ${lastStart}`);
     return { asOf, lastStart, before };
-  }
-
-  async function namesFor(viewer: Viewer, ids: readonly string[]): Promise<Map<string, string> | null> {
-    if (!viewer.roles.some((role) => namingRoles.includes(role))) return null;
-    return store.personNames(db, viewer.organisationId, [...new Set(ids)]);
   }
 
   /** Every entry of the schedule, with what is due under it on `asOf`. */

@@ -323,6 +323,7 @@ describe('what is due under the retention schedule', () => {
         notifications: context.services.notifications,
         staff: context.services.staff,
         orgs: context.services.orgs,
+        namesFor: (viewer, ids) => context.services.oversight.personNames(viewer, ids),
         policy: {
           ...policy,
           retention: {
