@@ -80,9 +80,10 @@ async function setting(): Promise<Setting> {
 
 async function erase(at: Setting, personId: string) {
   return at.database.db.transaction().execute((trx) =>
-    at.audit.erasePersonEvents(trx, {
+    at.audit.eraseEvents(trx, {
       organisationId: at.organisationId,
       personId,
+      entities: [],
       disposalId: randomUUID(),
       by: officer,
     }),

@@ -330,16 +330,27 @@ export async function eraseEventContent(trx: Transaction<Database>, erasure: Era
   return result.rows[0]?.erased === true;
 }
 
-/** The sequence numbers of a person's events in one chain, by hash version, for erasure (ADR 0025). */
-export async function personEvents(
+/**
+ * The sequence numbers of the events in one chain that a disposal erases, by hash version (ADR
+ * 0025): those about the person, and those about any of the records (`entities`) it erased, which
+ * may name the person only in their change.
+ */
+export async function eventsToErase(
   trx: Executor,
   organisationId: string,
-  personId: string,
+  about: { readonly personId: string | null; readonly entities: readonly { type: string; id: string }[] },
 ): Promise<{ seq: number; hash_version: number; erased: boolean }[]> {
+  const types = about.entities.map((entity) => entity.type);
+  const ids = about.entities.map((entity) => entity.id);
   const result = await sql<{ seq: number; hash_version: number; erased: boolean }>`
     SELECT seq, hash_version, (hash_version = 2 AND change_salt IS NULL) AS erased
     FROM audit_events
-    WHERE organisation_id = ${organisationId} AND person_id = ${personId}
+    WHERE organisation_id = ${organisationId} AND person_id = ${about.personId}::uuid
+    UNION
+    SELECT e.seq, e.hash_version, (e.hash_version = 2 AND e.change_salt IS NULL) AS erased
+    FROM unnest(${types}::text[], ${ids}::text[]) AS x (entity_type, entity_id)
+    JOIN audit_events e ON e.organisation_id = ${organisationId} AND e.entity_type = x.entity_type
+      AND e.entity_id = x.entity_id
     ORDER BY seq`.execute(trx);
   return result.rows;
 }

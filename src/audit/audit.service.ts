@@ -15,7 +15,7 @@ import {
   eraseEventContent,
   eventBySeq,
   organisationStaff,
-  personEvents,
+  eventsToErase,
   trailPage,
   type AuditEventRow,
   type TrailCursor,
@@ -126,21 +126,24 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
     },
 
     /**
-     * Erases the content of a person's events in one chain inside the caller's transaction (ADR
-     * 0025): each version 2 event's change becomes the tombstone, its erasure recorded against the
-     * disposal; the envelope and hashes stay, so the chain still verifies. Version 1 events cannot
-     * be erased in place: they are counted, for the disposal to report.
+     * Erases the content of the events a disposal reaches in one chain, inside the caller's
+     * transaction (ADR 0025): those about the person, and those about the records it erased
+     * (`entities`: a decision's or a disclosure's events name a person only in their change). Each
+     * version 2 event's change becomes the tombstone, its erasure recorded against the disposal; the
+     * envelope and hashes stay, so the chain still verifies. Version 1 events cannot be erased in
+     * place: they are counted, for the disposal to report.
      */
-    async erasePersonEvents(
+    async eraseEvents(
       trx: AuditTransaction,
       erasure: {
         readonly organisationId: string;
-        readonly personId: string;
+        readonly personId: string | null;
+        readonly entities: readonly { readonly type: string; readonly id: string }[];
         readonly disposalId: string;
         readonly by: AuditActor;
       },
     ): Promise<{ readonly erased: number; readonly alreadyErased: number; readonly keptVersion1: number }> {
-      const events = await personEvents(trx, erasure.organisationId, erasure.personId);
+      const events = await eventsToErase(trx, erasure.organisationId, erasure);
       const erasedAt = clock.now();
       let erased = 0;
       let alreadyErased = 0;

@@ -150,10 +150,13 @@ export function packagesService(deps: {
       received.map(async (reply) => ({
         from: reply.from_address,
         sentAt: reply.sent_at,
-        message: mayRead ? await text(await vault.open(reply.message_object_id)) : undefined,
-        files: mayRead
-          ? reply.files.map((file) => ({ id: file.id, name: file.name, bytes: file.bytes }))
-          : [],
+        /** Erased with its decision's records under the retention schedule: neither message nor files remain. */
+        erased: reply.shredded,
+        message: mayRead && !reply.shredded ? await text(await vault.open(reply.message_object_id)) : undefined,
+        files:
+          mayRead && !reply.shredded
+            ? reply.files.map((file) => ({ id: file.id, name: file.name, bytes: file.bytes }))
+            : [],
       })),
     );
   }

@@ -56,7 +56,9 @@ export function decisionPackagesPanel(exchange: Pick<ExchangeService, 'sentUnder
           incidentPath: `${incidentPaths.report()}?disclosure=${sent.disclosureId}`,
           replies: sent.replies.map((received) => ({
             heading: `Reply from ${received.from}, ${formatDateTime(received.sentAt)}`,
-            paragraphs: received.message?.split(/\n{2,}/) ?? [],
+            paragraphs: received.erased
+              ? ['This reply and its files were erased under the retention schedule.']
+              : (received.message?.split(/\n{2,}/) ?? []),
             files: received.files.map((file) => ({
               name: file.name,
               size: sizeOf(file.bytes),

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../db/client.ts';
 
 export async function insertReply(
@@ -45,10 +46,18 @@ export async function insertReplyFile(
 export async function repliesOf(db: Executor, packageId: string) {
   const replies = await db
     .selectFrom('exchange_replies')
-    .select(['id', 'from_address', 'message_object_id', 'sent_at'])
-    .where('package_id', '=', packageId)
-    .orderBy('sent_at')
-    .orderBy('id')
+    .innerJoin('exchange_objects', 'exchange_objects.id', 'exchange_replies.message_object_id')
+    .select([
+      'exchange_replies.id',
+      'exchange_replies.from_address',
+      'exchange_replies.message_object_id',
+      'exchange_replies.sent_at',
+      // Crypto-shredded with its decision's records under the retention schedule (ADR 0033).
+      sql<boolean>`exchange_objects.shredded_at IS NOT NULL`.as('shredded'),
+    ])
+    .where('exchange_replies.package_id', '=', packageId)
+    .orderBy('exchange_replies.sent_at')
+    .orderBy('exchange_replies.id')
     .execute();
   if (replies.length === 0) return [];
   const files = await db
@@ -76,7 +85,9 @@ export async function replyFile(db: Executor, packageId: string, fileId: string)
       'exchange_reply_files.media_type',
       'exchange_reply_files.bytes',
     ])
+    .innerJoin('exchange_objects', 'exchange_objects.id', 'exchange_reply_files.object_id')
     .where('exchange_replies.package_id', '=', packageId)
     .where('exchange_reply_files.id', '=', fileId)
+    .where('exchange_objects.shredded_at', 'is', null)
     .executeTakeFirst();
 }

@@ -463,6 +463,25 @@ export async function erasePersonRecords(
   return result.rows[0]?.counts ?? {};
 }
 
+/**
+ * The records a disposal erased, as the audit trail names them, for erasing their events' content:
+ * consent records, sharing decisions, their disclosures, advice, approvals and exchange packages.
+ */
+export async function erasedEntities(trx: Executor, disposalId: string): Promise<{ type: string; id: string }[]> {
+  const result = await sql<{ type: string; id: string }>`
+    WITH erased AS (SELECT table_name, row_id FROM retention_erasures WHERE disposal_id = ${disposalId}),
+    decisions AS (SELECT row_id AS id FROM erased WHERE table_name = 'sharing_decisions')
+    SELECT 'consent' AS type, row_id::text AS id FROM erased WHERE table_name = 'consents'
+    UNION ALL SELECT 'sharing_decision', id::text FROM decisions
+    UNION ALL SELECT 'disclosure', row_id::text FROM erased WHERE table_name = 'disclosures'
+    UNION ALL SELECT 'sharing_advice', a.id::text FROM sharing_advice_requests a JOIN decisions d ON d.id = a.decision_id
+    UNION ALL SELECT 'sharing_approval', a.id::text FROM sharing_approvals a JOIN decisions d ON d.id = a.decision_id
+    UNION ALL SELECT 'exchange_package', p.id::text FROM exchange_packages p JOIN decisions d ON d.id = p.decision_id`.execute(
+    trx,
+  );
+  return result.rows;
+}
+
 export async function recordDisposalCounts(
   trx: Executor,
   id: string,

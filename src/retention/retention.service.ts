@@ -129,7 +129,7 @@ const problem = (field: string, code: string, message: string): Problem => ({ fi
 export function retentionService(deps: {
   readonly db: Db;
   readonly clock: Clock;
-  readonly audit: Pick<AuditService, 'record' | 'erasePersonEvents'>;
+  readonly audit: Pick<AuditService, 'record' | 'eraseEvents'>;
   readonly policy: PolicyPack;
   readonly notifications: Pick<NotificationsService, 'notify'>;
   readonly staff: Pick<StaffService, 'activeHolders'>;
@@ -261,9 +261,10 @@ export function retentionService(deps: {
         disposalId,
         at,
       });
-      const events = await audit.erasePersonEvents(trx, {
+      const events = await audit.eraseEvents(trx, {
         organisationId,
         personId: found.person_id,
+        entities: await store.erasedEntities(trx, disposalId),
         disposalId,
         by,
       });

@@ -137,6 +137,22 @@ async function insertObject(): Promise<string> {
   return id;
 }
 
+/** A recipient's reply to the decision's package: a sealed message and a file whose name names the person. */
+async function insertReply(decisionId: string, text: string): Promise<void> {
+  const message = await insertObject();
+  const file = await insertObject();
+  await sql`
+    WITH reply AS (
+      INSERT INTO exchange_replies (package_id, from_address, message_object_id, sent_at)
+      SELECT p.id, 'sam.recipient@kent.police.uk', ${message}, '2015-03-04T10:00:00Z'
+      FROM exchange_packages p WHERE p.decision_id = ${decisionId}
+      RETURNING id)
+    INSERT INTO exchange_reply_files (reply_id, object_id, position, name, media_type, bytes)
+    SELECT reply.id, ${file}, 0, ${`${text} school report.pdf`}, 'application/pdf', 10 FROM reply`.execute(
+    context.db,
+  );
+}
+
 /**
  * Everything else kept about a decision or a person that can name them: an addendum, advice asked
  * and given, a refused approval's reason, an emergency's risk, a package's file, an unfinished
@@ -238,6 +254,17 @@ beforeAll(async () => {
   childDecision = await insertDecision([child], practitioner.id, `${childName.given} ${childName.family}`);
   await insertPackage(childDecision, practitioner.id);
   await insertSurroundings(child, childDecision, practitioner.id, childName.family);
+  await insertReply(childDecision, childName.family);
+  // The decision's own event names the child only in its change, with no person on the event.
+  await context.db.transaction().execute((trx) =>
+    context.services.audit.record(trx, {
+      organisationId: ashford,
+      actor: { userId: practitioner.id, label: 'Pat Practitioner' },
+      action: 'sharing.decision_recorded',
+      entity: { type: 'sharing_decision', id: childDecision },
+      change: { reasons: `${childName.given} ${childName.family} told their teacher` },
+    }),
+  );
   sharedDecision = await insertDecision([child, sibling], practitioner.id, 'both children');
   await sql`
     INSERT INTO sharing_addenda (organisation_id, decision_id, kind, body, written_by, written_at)
@@ -520,9 +547,10 @@ describe('disposal', () => {
       adviceRequests: 1,
       approvalReasons: 1,
       emergencyRisks: 1,
-      // The package's message and its file.
-      exchangeObjectsShredded: 2,
+      // The package's message and its file, and the reply's message and its file.
+      exchangeObjectsShredded: 4,
       exchangeFileNames: 1,
+      exchangeReplyFileNames: 1,
       exchangePackagesEnded: 1,
       consentDrafts: 1,
       breakGlassReasons: 1,
@@ -733,6 +761,8 @@ describe('the retention pages', () => {
     const decision = await officer.get(`/decisions/${childDecision}`);
     expect(decision.statusCode).toBe(200);
     expect(decision.body).not.toContain(childName.family);
+    // The DPO may read the package's replies: the shredded reply is said to be erased, not opened.
+    expect(decision.body).toContain('This reply and its files were erased under the retention schedule.');
     const person = await officer.get(retentionPaths.person(child));
     expect(person.statusCode).toBe(200);
     expectClean(person.body);
@@ -966,5 +996,53 @@ describe('proposing and approving in batches', () => {
       'retention.disposal_withdrawn',
       'retention.kept_longer',
     ]);
+  });
+});
+
+describe('a decision about several people', () => {
+  it('is kept whole until the last of them is disposed of, then erased with its events', async () => {
+    // The child went first (above), so the decision about both children was kept; now the sibling is due.
+    context.clock.set('2035-05-06T10:00:00Z');
+    await context.db.transaction().execute((trx) =>
+      context.services.audit.record(trx, {
+        organisationId: ashford,
+        actor: { userId: practitioner.id, label: 'Pat Practitioner' },
+        action: 'sharing.decision_recorded',
+        entity: { type: 'sharing_decision', id: sharedDecision },
+        change: { reasons: 'Both children moved to Quarrybank' },
+      }),
+    );
+    const holds = await context.db
+      .selectFrom('legal_holds')
+      .select('id')
+      .where('person_id', '=', sibling)
+      .where('lifted_at', 'is', null)
+      .execute();
+    for (const hold of holds)
+      await context.services.retention.liftHold(viewerOf(dpo, ['dpo']), hold.id, 'The matter is closed');
+    const proposal = await context.services.retention.propose(viewerOf(igLead, ['ig_lead']), sibling, {
+      kind: 'sharing-decisions',
+      reason: 'The 25th birthday has passed',
+    });
+    await context.services.retention.approve(viewerOf(dpo, ['dpo']), proposal);
+    expect(await context.services.retention.carryOutApproved(viewerOf(igLead, ['ig_lead']))).toEqual({
+      disposed: 1,
+      held: 0,
+    });
+    const decision = await context.db
+      .selectFrom('sharing_decisions')
+      .select('answers')
+      .where('id', '=', sharedDecision)
+      .executeTakeFirstOrThrow();
+    expect(decision.answers).toEqual({ erased: true });
+    expect(await tablesHolding('Both children moved')).toEqual([]);
+    expect(await tablesHolding('Quarrybank')).toEqual([]);
+    const disposal = await context.db
+      .selectFrom('disposals')
+      .select('counts')
+      .where('person_id', '=', sibling)
+      .executeTakeFirstOrThrow();
+    expect(disposal.counts).toMatchObject({ sharingDecisions: 1, sharingDecisionsKeptWithOthers: 0, sharingAddenda: 1 });
+    expect((await context.services.audit.verify()).ok).toBe(true);
   });
 });

@@ -39,6 +39,7 @@ import * as apiIdempotencyKeys from './2026-12-04T1210_api_idempotency_keys.ts';
 import * as apiScopesConsentAndAudit from './2026-12-04T1220_api_scopes_consent_and_audit.ts';
 import * as organisationSso from './2026-12-04T1230_organisation_sso.ts';
 import * as disposals from './2026-12-04T1250_disposals.ts';
+import * as disposalReachesSharedRecords from './2026-12-04T1300_disposal_reaches_shared_records.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -85,4 +86,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1220_api_scopes_consent_and_audit': apiScopesConsentAndAudit,
   '2026-12-04T1230_organisation_sso': organisationSso,
   '2026-12-04T1250_disposals': disposals,
+  '2026-12-04T1300_disposal_reaches_shared_records': disposalReachesSharedRecords,
 };
