@@ -31,6 +31,8 @@ const auditErasure = 'audit_erase_event(uuid, bigint, uuid, timestamptz, uuid, t
 
 /** The one way the application may erase a person's records in the append-only tables: a recorded disposal (ADR 0033). */
 const personErasure = 'retention_erase_person(uuid, uuid, uuid, timestamptz)';
+/** The same for an incident, a record about no one person (ADR 0033). */
+const incidentErasure = 'retention_erase_incident(uuid, uuid, uuid, timestamptz)';
 
 /** Kysely's bookkeeping: the application reads it (to see that the schema is current) and never writes it. */
 const migrationTables = ['schema_migrations', 'schema_migrations_lock'] as const;
@@ -79,7 +81,7 @@ export async function grantApplicationRole(db: Db, applicationRole: string): Pro
     for (const table of migrationTables)
       if (tables.includes(table)) await sql`GRANT SELECT ON TABLE ${sql.id(table)} TO ${role}`.execute(trx);
     await grantJobQueue(trx, applicationRole);
-    for (const erasureFunction of [auditErasure, personErasure]) {
+    for (const erasureFunction of [auditErasure, personErasure, incidentErasure]) {
       const erasure = await sql<{
         found: boolean;
       }>`SELECT to_regprocedure(${erasureFunction}) IS NOT NULL AS found`.execute(trx);

@@ -1,6 +1,23 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../db/client.ts';
-import type { PersonRecordKind, ProposalStatus } from './retention.table.ts';
+import type { PersonRecordKind, ProposalStatus, RecordKind, RetentionSubject } from './retention.table.ts';
+
+/** The subject's columns for a row that names it: its own id, the other null. */
+export function subjectColumns(subject: RetentionSubject): {
+  person_id: string | null;
+  incident_id: string | null;
+} {
+  return subject.type === 'person'
+    ? { person_id: subject.id, incident_id: null }
+    : { person_id: null, incident_id: subject.id };
+}
+
+/** The subject a row names, from its two columns (a CHECK makes one of them set). */
+export function subjectOf(row: { person_id: string | null; incident_id: string | null }): RetentionSubject {
+  return row.person_id !== null
+    ? { type: 'person', id: row.person_id }
+    : { type: 'incident', id: row.incident_id ?? '' };
+}
 
 type Trigger = 'date-of-birth' | 'last-action' | 'closure' | 'creation';
 
@@ -160,7 +177,10 @@ export interface DueIncidentRow {
   readonly total: number;
 }
 
-/** Incidents whose period has ended, earliest first, with how many in all: one indexed query. */
+/**
+ * Incidents whose period has ended, earliest first, with how many in all: one indexed query. Leaves
+ * out incidents disposed of already, under a legal hold on `asOf`, or kept for longer past it.
+ */
 export async function dueIncidents(
   db: Executor,
   query: {
@@ -168,15 +188,22 @@ export async function dueIncidents(
     readonly trigger: Trigger;
     readonly bound: DueBound;
     readonly limit: number;
+    readonly incidentId?: string;
   },
 ): Promise<DueIncidentRow[]> {
   const expression = incidentTriggers[query.trigger];
   if (expression === undefined) return [];
   const column = sql.raw(expression);
+  const oneIncident = query.incidentId === undefined ? sql`true` : sql`i.id = ${query.incidentId}::uuid`;
   const result = await sql<DueIncidentRow>`
     SELECT i.id, i.reference, to_char(${column}::date, 'YYYY-MM-DD') AS trigger_on, (count(*) OVER ())::integer AS total
     FROM incidents i
-    WHERE i.organisation_id = ${query.organisationId}::uuid AND ${column} < ${query.bound.before}
+    WHERE i.organisation_id = ${query.organisationId}::uuid AND ${column} < ${query.bound.before} AND ${oneIncident}
+      AND NOT EXISTS (SELECT 1 FROM disposals x WHERE x.incident_id = i.id)
+      AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.incident_id = i.id AND h.lifted_at IS NULL
+                      AND (h.ends_on IS NULL OR h.ends_on >= ${query.bound.asOf}::date))
+      AND NOT EXISTS (SELECT 1 FROM retention_extensions e WHERE e.incident_id = i.id
+                      AND e.keep_until > ${query.bound.asOf}::date)
     ORDER BY ${column}, i.id
     LIMIT ${query.limit}`.execute(db);
   return result.rows;
@@ -198,6 +225,41 @@ export async function personState(
   return { exists: row !== undefined, disposed: row?.disposal_id != null };
 }
 
+/** The incident, if it is one of the organisation's: its reference, and whether it was disposed of already. */
+export async function incidentState(
+  db: Executor,
+  organisationId: string,
+  incidentId: string,
+): Promise<
+  { exists: false } | { exists: true; reference: string; closedAt: Date | null; disposed: boolean }
+> {
+  const row = await db
+    .selectFrom('incidents')
+    .leftJoin('disposals', 'disposals.incident_id', 'incidents.id')
+    .select(['incidents.reference', 'incidents.closed_at', 'disposals.id as disposal_id'])
+    .where('incidents.organisation_id', '=', organisationId)
+    .where('incidents.id', '=', incidentId)
+    .executeTakeFirst();
+  return row === undefined
+    ? { exists: false }
+    : { exists: true, reference: row.reference, closedAt: row.closed_at, disposed: row.disposal_id !== null };
+}
+
+/** An incident found by its reference, for placing a hold on it or keeping it longer. */
+export async function findIncidentByReference(
+  db: Executor,
+  organisationId: string,
+  reference: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('incidents')
+    .select('id')
+    .where('organisation_id', '=', organisationId)
+    .where(sql<string>`upper(reference)`, '=', reference.toUpperCase())
+    .executeTakeFirst();
+  return row?.id;
+}
+
 /** A person found by NHS number or case reference, for placing a hold on someone not yet due. */
 export async function findPersonByIdentifier(
   db: Executor,
@@ -213,33 +275,38 @@ export async function findPersonByIdentifier(
   return row?.id;
 }
 
-/** Serialises a hold and a disposal of one person: whichever comes second sees the other. */
-export async function lockPerson(trx: Executor, personId: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`retention:${personId}`}, 0))`.execute(trx);
+/** Serialises a hold and a disposal of one person or incident: whichever comes second sees the other. */
+export async function lockSubject(trx: Executor, subject: RetentionSubject): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`retention:${subject.id}`}, 0))`.execute(trx);
 }
 
 export interface HoldRow {
   readonly id: string;
-  readonly person_id: string;
+  readonly person_id: string | null;
+  readonly incident_id: string | null;
+  readonly incident_reference: string | null;
   readonly reason: string;
   readonly ends_on: string | null;
   readonly placed_at: Date;
   readonly placed_by_name: string;
 }
 
-/** The holds standing on `asOf` in an organisation, or on one person. */
+/** The holds standing on `asOf` in an organisation, or on one person or incident. */
 export async function standingHolds(
   db: Executor,
   organisationId: string,
   asOf: string,
-  personId?: string,
+  subject?: RetentionSubject,
 ): Promise<HoldRow[]> {
   let query = db
     .selectFrom('legal_holds')
     .innerJoin('users', 'users.id', 'legal_holds.placed_by')
+    .leftJoin('incidents', 'incidents.id', 'legal_holds.incident_id')
     .select([
       'legal_holds.id',
       'legal_holds.person_id',
+      'legal_holds.incident_id',
+      'incidents.reference as incident_reference',
       'legal_holds.reason',
       sql<string | null>`to_char(legal_holds.ends_on, 'YYYY-MM-DD')`.as('ends_on'),
       'legal_holds.placed_at',
@@ -248,7 +315,8 @@ export async function standingHolds(
     .where('legal_holds.organisation_id', '=', organisationId)
     .where('legal_holds.lifted_at', 'is', null)
     .where((eb) => eb.or([eb('legal_holds.ends_on', 'is', null), eb('legal_holds.ends_on', '>=', asOf)]));
-  if (personId !== undefined) query = query.where('legal_holds.person_id', '=', personId);
+  if (subject?.type === 'person') query = query.where('legal_holds.person_id', '=', subject.id);
+  if (subject?.type === 'incident') query = query.where('legal_holds.incident_id', '=', subject.id);
   return query.orderBy('legal_holds.placed_at', 'desc').execute();
 }
 
@@ -256,7 +324,8 @@ export async function insertHold(
   trx: Executor,
   hold: {
     organisation_id: string;
-    person_id: string;
+    person_id: string | null;
+    incident_id: string | null;
     reason: string;
     ends_on: string | null;
     placed_by: string;
@@ -271,10 +340,12 @@ export async function findHold(
   trx: Executor,
   organisationId: string,
   id: string,
-): Promise<{ id: string; person_id: string; lifted_at: Date | null } | undefined> {
+): Promise<
+  { id: string; person_id: string | null; incident_id: string | null; lifted_at: Date | null } | undefined
+> {
   return trx
     .selectFrom('legal_holds')
-    .select(['id', 'person_id', 'lifted_at'])
+    .select(['id', 'person_id', 'incident_id', 'lifted_at'])
     .where('organisation_id', '=', organisationId)
     .where('id', '=', id)
     .forUpdate()
@@ -293,8 +364,9 @@ export async function insertExtension(
   trx: Executor,
   extension: {
     organisation_id: string;
-    person_id: string;
-    kind: PersonRecordKind;
+    person_id: string | null;
+    incident_id: string | null;
+    kind: RecordKind;
     keep_until: string;
     reason: string;
     recorded_by: string;
@@ -307,8 +379,10 @@ export async function insertExtension(
 export interface ProposalRow {
   readonly id: string;
   readonly organisation_id: string;
-  readonly person_id: string;
-  readonly kind: PersonRecordKind;
+  readonly person_id: string | null;
+  readonly incident_id: string | null;
+  readonly incident_reference: string | null;
+  readonly kind: RecordKind;
   readonly status: ProposalStatus;
   readonly reason: string;
   readonly proposed_by: string;
@@ -326,20 +400,22 @@ function proposalQuery(db: Executor) {
   return db
     .selectFrom('disposal_proposals')
     .innerJoin('users', 'users.id', 'disposal_proposals.proposed_by')
+    .leftJoin('incidents', 'incidents.id', 'disposal_proposals.incident_id')
     .selectAll('disposal_proposals')
-    .select('users.display_name as proposed_by_name');
+    .select(['users.display_name as proposed_by_name', 'incidents.reference as incident_reference']);
 }
 
-/** The proposals not yet carried out (proposed or approved), oldest first. */
+/** The proposals not yet carried out (proposed or approved), oldest first: all, or one subject's. */
 export async function openProposals(
   db: Executor,
   organisationId: string,
-  personId?: string,
+  subject?: RetentionSubject,
 ): Promise<ProposalRow[]> {
   let query = proposalQuery(db)
     .where('disposal_proposals.organisation_id', '=', organisationId)
     .where('disposal_proposals.status', 'in', ['proposed', 'approved']);
-  if (personId !== undefined) query = query.where('disposal_proposals.person_id', '=', personId);
+  if (subject?.type === 'person') query = query.where('disposal_proposals.person_id', '=', subject.id);
+  if (subject?.type === 'incident') query = query.where('disposal_proposals.incident_id', '=', subject.id);
   return query.orderBy('disposal_proposals.proposed_at').execute();
 }
 
@@ -359,8 +435,9 @@ export async function insertProposal(
   trx: Executor,
   proposal: {
     organisation_id: string;
-    person_id: string;
-    kind: PersonRecordKind;
+    person_id: string | null;
+    incident_id: string | null;
+    kind: RecordKind;
     reason: string;
     proposed_by: string;
     proposed_at: Date;
@@ -436,9 +513,10 @@ export async function insertDisposal(
   disposal: {
     id: string;
     organisation_id: string;
-    person_id: string;
+    person_id: string | null;
+    incident_id: string | null;
     proposal_id: string;
-    kind: PersonRecordKind;
+    kind: RecordKind;
     schedule_entry: string;
     proposed_by: string;
     approved_by: string;
@@ -463,11 +541,25 @@ export async function erasePersonRecords(
   return result.rows[0]?.counts ?? {};
 }
 
+/** Erases what an incident says through the owner's one path, for a disposal being carried out (ADR 0033). */
+export async function eraseIncidentRecords(
+  trx: Executor,
+  erasure: { organisationId: string; incidentId: string; disposalId: string; at: Date },
+): Promise<Record<string, number>> {
+  const result = await sql<{ counts: Record<string, number> }>`
+    SELECT retention_erase_incident(${erasure.organisationId}::uuid, ${erasure.incidentId}::uuid,
+      ${erasure.disposalId}::uuid, ${erasure.at}::timestamptz) AS counts`.execute(trx);
+  return result.rows[0]?.counts ?? {};
+}
+
 /**
  * The records a disposal erased, as the audit trail names them, for erasing their events' content:
  * consent records, sharing decisions, their disclosures, advice, approvals and exchange packages.
  */
-export async function erasedEntities(trx: Executor, disposalId: string): Promise<{ type: string; id: string }[]> {
+export async function erasedEntities(
+  trx: Executor,
+  disposalId: string,
+): Promise<{ type: string; id: string }[]> {
   const result = await sql<{ type: string; id: string }>`
     WITH erased AS (SELECT table_name, row_id FROM retention_erasures WHERE disposal_id = ${disposalId}),
     decisions AS (SELECT row_id AS id FROM erased WHERE table_name = 'sharing_decisions')
@@ -496,8 +588,9 @@ export async function recordDisposalCounts(
 
 export interface DisposalRow {
   readonly id: string;
-  readonly person_id: string;
-  readonly kind: PersonRecordKind;
+  readonly person_id: string | null;
+  readonly incident_id: string | null;
+  readonly kind: RecordKind;
   readonly disposed_at: Date;
   readonly counts: Record<string, number>;
   readonly proposed_by_name: string;
@@ -516,6 +609,7 @@ export async function recentDisposals(
     .select([
       'disposals.id',
       'disposals.person_id',
+      'disposals.incident_id',
       'disposals.kind',
       'disposals.disposed_at',
       'disposals.counts',

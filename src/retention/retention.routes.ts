@@ -5,8 +5,10 @@ import { NotFoundError, RuleError } from '../lib/errors.ts';
 import type { Role } from '../lib/roles.ts';
 import type { AuditDeclaration } from '../web/access.ts';
 import { anchorDates, parseForm, ruleErrors, typedAnswers, viewerOf, type FormErrors } from '../web/forms.ts';
+import { incidentPaths } from '../incidents/incidents.paths.ts';
 import { retentionPaths } from './retention.paths.ts';
 import { disposalApprovers, retentionKeepers, type RetentionService } from './retention.service.ts';
+import type { RetentionSubject } from './retention.table.ts';
 
 export interface RetentionRouteOptions {
   readonly retention: RetentionService;
@@ -14,7 +16,7 @@ export interface RetentionRouteOptions {
 
 const declare = (access: readonly Role[], audit: AuditDeclaration) => ({ access, audit });
 const keepers = (audit: AuditDeclaration) => declare(retentionKeepers, audit);
-const personParams = z.strictObject({ personId: z.uuid() });
+const subjectParams = z.strictObject({ id: z.uuid() });
 const idParams = z.strictObject({ id: z.uuid() });
 const text = z.string().max(10_000).default('');
 
@@ -34,21 +36,34 @@ const withdrawFields = ['withdrawReason'];
 const withdrawForm = z.strictObject({ withdrawReason: text });
 const batchForm = z.strictObject({ batchReason: text });
 const entryParams = z.strictObject({
-  kind: z.enum(['people', 'consent-records', 'sharing-decisions', 'disclosures', 'exchange-packages']),
+  kind: z.enum([
+    'people',
+    'consent-records',
+    'sharing-decisions',
+    'disclosures',
+    'exchange-packages',
+    'incidents',
+  ]),
 });
 const findForm = z.strictObject({ identifier: z.string().max(100).default('') });
 const emptyForm = z.strictObject({});
 
-type PersonForm = 'hold' | 'propose' | 'keep' | 'withdraw';
+type SubjectForm = 'hold' | 'propose' | 'keep' | 'withdraw';
+
+/** The two kinds of page a hold, a proposal or an extension is made from: a person's and an incident's. */
+const subjectTypes = [
+  { type: 'person', segment: 'people' },
+  { type: 'incident', segment: 'incidents' },
+] as const;
 
 /** The retention review and disposal pages (storage limitation; ADR 0033). */
 export async function retentionRoutes(app: FastifyInstance, options: RetentionRouteOptions): Promise<void> {
   const { retention } = options;
 
-  function personIdOf(request: FastifyRequest): string {
-    const params = personParams.safeParse(request.params);
+  function subjectOf(request: FastifyRequest, type: RetentionSubject['type']): RetentionSubject {
+    const params = subjectParams.safeParse(request.params);
     if (!params.success) throw new NotFoundError();
-    return params.data.personId;
+    return { type, id: params.data.id };
   }
 
   function idOf(request: FastifyRequest): string {
@@ -80,11 +95,12 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
       due,
       proposals: proposals.map((item) => ({
         ...item,
-        personPath: retentionPaths.person(item.personId),
+        subjectPath: retentionPaths.subject(item.subject),
         approvePath: retentionPaths.approve(item.id),
       })),
       disposals,
       personPath: retentionPaths.person,
+      incidentPath: retentionPaths.incident,
       holdsPath: retentionPaths.holds(),
       carryOutPath: retentionPaths.carryOut(),
       approvedWaiting: proposals.filter((item) => item.status === 'approved').length,
@@ -204,7 +220,7 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
       const outcome = await retention.carryOutApproved(viewerOf(request));
       const notice =
         outcome.held > 0
-          ? `${String(outcome.disposed)} carried out. ${String(outcome.held)} left: a legal hold stands on the person.`
+          ? `${String(outcome.disposed)} carried out. ${String(outcome.held)} left: a legal hold stands.`
           : undefined;
       if (notice !== undefined) return renderDue(reply, request, 200, { notice });
       return reply.redirect(`${retentionPaths.due()}?done=carried`, 303);
@@ -228,10 +244,10 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
       backLink: retentionPaths.due(),
       holds: holds.map((hold) => ({
         ...hold,
-        personPath: retentionPaths.person(hold.personId),
+        subjectPath: retentionPaths.subject(hold.subject),
         liftPath: retentionPaths.liftHold(hold.id),
       })),
-      findPath: retentionPaths.findPerson(),
+      findPath: retentionPaths.find(),
       liftId: extra.liftId,
       values: extra.values ?? {},
       notice: extra.notice,
@@ -249,8 +265,8 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
     const form = parseForm(findForm, request.body);
     if (!form.ok) return renderHolds(reply, request, 400, { errors: form.errors, values });
     try {
-      const personId = await retention.findPerson(viewerOf(request), form.value.identifier);
-      return await reply.redirect(retentionPaths.person(personId), 303);
+      const subject = await retention.find(viewerOf(request), form.value.identifier);
+      return await reply.redirect(retentionPaths.subject(subject), 303);
     } catch (error) {
       if (!(error instanceof RuleError)) throw error;
       return renderHolds(reply, request, 400, { errors: ruleErrors(error, ['identifier']), values });
@@ -279,29 +295,45 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
     },
   );
 
-  async function renderPerson(
+  async function renderSubject(
     reply: FastifyReply,
     request: FastifyRequest,
-    personId: string,
+    subject: RetentionSubject,
     status: number,
     extra: {
       notice?: string | undefined;
       errors?: FormErrors;
-      form?: PersonForm;
+      form?: SubjectForm;
       values?: Record<string, unknown>;
     } = {},
   ) {
-    const person = await retention.person(viewerOf(request), personId);
-    return reply.code(status).render('retention/views/person.njk', {
-      pageTitle: person.name === null ? 'A person’s records' : `${person.name}: retention`,
+    const viewer = viewerOf(request);
+    const page =
+      subject.type === 'person'
+        ? await retention.person(viewer, subject.id).then((person) => ({
+            ...person,
+            heading: person.name ?? 'A person’s records',
+            pageTitle: person.name === null ? 'A person’s records' : `${person.name}: retention`,
+            these: 'this person',
+            incidentPath: undefined,
+          }))
+        : await retention.incident(viewer, subject.id).then((incident) => ({
+            ...incident,
+            heading: `Incident ${incident.reference}`,
+            pageTitle: `Incident ${incident.reference}: retention`,
+            these: 'this incident',
+            incidentPath: incidentPaths.incident(incident.incidentId),
+          }));
+    return reply.code(status).render('retention/views/subject.njk', {
+      pageTitle: page.pageTitle,
       backLink: retentionPaths.due(),
-      person,
-      kindItems: person.kinds,
+      page,
+      kindItems: page.kinds,
       paths: {
-        hold: retentionPaths.placeHold(personId),
-        propose: retentionPaths.propose(personId),
-        keep: retentionPaths.keep(personId),
-        withdraw: retentionPaths.withdraw(personId),
+        hold: retentionPaths.placeHold(subject),
+        propose: retentionPaths.propose(subject),
+        keep: retentionPaths.keep(subject),
+        withdraw: retentionPaths.withdraw(subject),
         holds: retentionPaths.holds(),
       },
       form: extra.form,
@@ -311,111 +343,118 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
     });
   }
 
-  app.get('/retention/people/:personId', { config: keepers('none') }, async (request, reply) =>
-    renderPerson(reply, request, personIdOf(request), 200, { notice: noticeOf(request) }),
-  );
-
-  /** A person page's form: parsed, handed to the service, re-shown with its errors on bad input. */
-  function personForm<S extends z.ZodType>(
-    name: PersonForm,
+  /** A retention page's form: parsed, handed to the service, re-shown with its errors on bad input. */
+  function subjectForm<S extends z.ZodType>(
+    type: RetentionSubject['type'],
+    name: SubjectForm,
     schema: S,
     fields: readonly string[],
     dateFields: readonly string[],
-    act: (request: FastifyRequest, personId: string, value: z.output<S>) => Promise<void>,
+    act: (request: FastifyRequest, subject: RetentionSubject, value: z.output<S>) => Promise<void>,
     done: string,
   ) {
     return async (request: FastifyRequest, reply: FastifyReply) => {
-      const personId = personIdOf(request);
+      const subject = subjectOf(request, type);
       const values = typedAnswers(request.body, fields);
       const form = parseForm(schema, request.body);
       if (!form.ok)
-        return renderPerson(reply, request, personId, 400, {
+        return renderSubject(reply, request, subject, 400, {
           form: name,
           values,
           errors: anchorDates(form.errors, dateFields),
         });
       try {
-        await act(request, personId, form.value);
+        await act(request, subject, form.value);
       } catch (error) {
         if (!(error instanceof RuleError)) throw error;
-        return renderPerson(reply, request, personId, 400, {
+        return renderSubject(reply, request, subject, 400, {
           form: name,
           values,
           errors: ruleErrors(error, fields, dateFields),
         });
       }
-      return reply.redirect(`${retentionPaths.person(personId)}?done=${done}`, 303);
+      return reply.redirect(`${retentionPaths.subject(subject)}?done=${done}`, 303);
     };
   }
 
-  app.post(
-    '/retention/people/:personId/hold',
-    { config: keepers(['retention.hold_placed']) },
-    personForm(
-      'hold',
-      holdForm,
-      holdFields,
-      ['endsOn'],
-      async (request, personId, value) => {
-        const date = readDate(value, 'endsOn');
-        await retention.placeHold(viewerOf(request), personId, {
-          reason: value.reason,
-          endsOn: date.kind === 'date' ? date.value : date.kind === 'blank' ? '' : 'invalid',
-        });
-      },
-      'held',
-    ),
-  );
+  for (const { type, segment } of subjectTypes) {
+    app.get(`/retention/${segment}/:id`, { config: keepers('none') }, async (request, reply) =>
+      renderSubject(reply, request, subjectOf(request, type), 200, { notice: noticeOf(request) }),
+    );
 
-  app.post(
-    '/retention/people/:personId/propose',
-    { config: keepers(['retention.disposal_proposed']) },
-    personForm(
-      'propose',
-      proposeForm,
-      proposeFields,
-      [],
-      async (request, personId, value) => {
-        await retention.propose(viewerOf(request), personId, {
-          kind: value.proposeKind,
-          reason: value.proposeReason,
-        });
-      },
-      'proposed',
-    ),
-  );
+    app.post(
+      `/retention/${segment}/:id/hold`,
+      { config: keepers(['retention.hold_placed']) },
+      subjectForm(
+        type,
+        'hold',
+        holdForm,
+        holdFields,
+        ['endsOn'],
+        async (request, subject, value) => {
+          const date = readDate(value, 'endsOn');
+          await retention.placeHold(viewerOf(request), subject, {
+            reason: value.reason,
+            endsOn: date.kind === 'date' ? date.value : date.kind === 'blank' ? '' : 'invalid',
+          });
+        },
+        'held',
+      ),
+    );
 
-  app.post(
-    '/retention/people/:personId/withdraw',
-    { config: keepers(['retention.disposal_withdrawn']) },
-    personForm(
-      'withdraw',
-      withdrawForm,
-      withdrawFields,
-      [],
-      async (request, personId, value) => {
-        await retention.withdraw(viewerOf(request), personId, value.withdrawReason);
-      },
-      'withdrawn',
-    ),
-  );
+    app.post(
+      `/retention/${segment}/:id/propose`,
+      { config: keepers(['retention.disposal_proposed']) },
+      subjectForm(
+        type,
+        'propose',
+        proposeForm,
+        proposeFields,
+        [],
+        async (request, subject, value) => {
+          await retention.propose(viewerOf(request), subject, {
+            kind: value.proposeKind,
+            reason: value.proposeReason,
+          });
+        },
+        'proposed',
+      ),
+    );
 
-  app.post(
-    '/retention/people/:personId/keep',
-    { config: keepers(['retention.kept_longer']) },
-    personForm(
-      'keep',
-      keepForm,
-      keepFields,
-      [],
-      async (request, personId, value) => {
-        await retention.keepLonger(viewerOf(request), personId, {
-          kind: value.keepKind,
-          years: value.years,
-          reason: value.keepReason,
-        });
-      },
-      'kept',
-    ),
-  );
+    app.post(
+      `/retention/${segment}/:id/withdraw`,
+      { config: keepers(['retention.disposal_withdrawn']) },
+      subjectForm(
+        type,
+        'withdraw',
+        withdrawForm,
+        withdrawFields,
+        [],
+        async (request, subject, value) => {
+          await retention.withdraw(viewerOf(request), subject, value.withdrawReason);
+        },
+        'withdrawn',
+      ),
+    );
+
+    app.post(
+      `/retention/${segment}/:id/keep`,
+      { config: keepers(['retention.kept_longer']) },
+      subjectForm(
+        type,
+        'keep',
+        keepForm,
+        keepFields,
+        [],
+        async (request, subject, value) => {
+          await retention.keepLonger(viewerOf(request), subject, {
+            kind: value.keepKind,
+            years: value.years,
+            reason: value.keepReason,
+          });
+        },
+        'kept',
+      ),
+    );
+  }
 }

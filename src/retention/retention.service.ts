@@ -17,7 +17,7 @@ import type { PolicyPack } from '../policy/index.ts';
 import { latestStartFor } from './retention.dates.ts';
 import { retentionPaths } from './retention.paths.ts';
 import * as store from './retention.repository.ts';
-import type { PersonRecordKind } from './retention.table.ts';
+import type { PersonRecordKind, RecordKind, RetentionSubject } from './retention.table.ts';
 
 /** Who reviews what is due, places and lifts legal holds, and proposes disposals: the IG lead and the DPO. */
 export const retentionKeepers: readonly Role[] = ['ig_lead', 'dpo'];
@@ -79,7 +79,8 @@ export interface DueList {
 
 export interface Hold {
   readonly id: string;
-  readonly personId: string;
+  readonly subject: RetentionSubject;
+  /** The person's name (for viewers who may open every record) or the incident's reference; otherwise null. */
   readonly name: string | null;
   readonly reason: string;
   readonly endsOn: string | null;
@@ -89,9 +90,10 @@ export interface Hold {
 
 export interface Proposal {
   readonly id: string;
-  readonly personId: string;
+  readonly subject: RetentionSubject;
+  /** The person's name (for viewers who may open every record) or the incident's reference; otherwise null. */
   readonly name: string | null;
-  readonly kind: PersonRecordKind;
+  readonly kind: RecordKind;
   readonly kindLabel: string;
   readonly status: 'proposed' | 'approved';
   readonly reason: string;
@@ -196,16 +198,59 @@ export function retentionService(deps: {
     return rows.length > 0;
   }
 
-  async function requirePerson(viewer: Viewer, personId: string): Promise<void> {
-    if (!isUuid(personId)) throw new NotFoundError();
-    const state = await store.personState(db, viewer.organisationId, personId);
+  /** Whether the incident is due under the incidents entry on `asOf` (held or disposed incidents never are). */
+  async function isIncidentDue(organisationId: string, incidentId: string, asOf: string) {
+    const entry = entryFor('incidents');
+    if (entry === undefined) return false;
+    const rows = await store.dueIncidents(db, {
+      organisationId,
+      trigger: entry.trigger,
+      bound: boundFor(asOf, entry.years),
+      limit: 1,
+      incidentId,
+    });
+    return rows.length > 0;
+  }
+
+  /** The person or incident, one of the viewer's organisation's and not disposed of already. */
+  async function requireSubject(viewer: Viewer, subject: RetentionSubject): Promise<void> {
+    if (!isUuid(subject.id)) throw new NotFoundError();
+    const state =
+      subject.type === 'person'
+        ? await store.personState(db, viewer.organisationId, subject.id)
+        : await store.incidentState(db, viewer.organisationId, subject.id);
     if (!state.exists) throw new NotFoundError();
     if (state.disposed)
       throw RuleError.of(
-        'personId',
+        'subject',
         'RETENTION.DISPOSED',
-        'This person’s records have already been disposed of',
+        subject.type === 'person'
+          ? 'This person’s records have already been disposed of'
+          : 'This incident has already been disposed of',
       );
+  }
+
+  /** "this person" or "this incident", for messages. */
+  const thisOne = (subject: RetentionSubject) =>
+    subject.type === 'person' ? 'this person' : 'this incident';
+  const heldMessage = (subject: RetentionSubject) =>
+    subject.type === 'person'
+      ? 'A legal hold stands on this person: their records cannot be disposed of'
+      : 'A legal hold stands on this incident: it cannot be disposed of';
+  /** The person an event is about, for the audit trail's person filter; an incident's events name none. */
+  const personOn = (subject: RetentionSubject) => (subject.type === 'person' ? { personId: subject.id } : {});
+
+  /** Names for the lists: people's names where the viewer may see them, incidents' references always. */
+  async function labelsFor(
+    viewer: Viewer,
+    rows: readonly { person_id: string | null; incident_reference: string | null }[],
+  ) {
+    const names = await namesFor(
+      viewer,
+      rows.flatMap((row) => (row.person_id === null ? [] : [row.person_id])),
+    );
+    return (row: { person_id: string | null; incident_reference: string | null }) =>
+      row.person_id === null ? row.incident_reference : (names?.get(row.person_id) ?? null);
   }
 
   function reasonProblem(field: string, label: string, value: string): Problem[] {
@@ -226,18 +271,19 @@ export function retentionService(deps: {
     return db.transaction().execute(async (trx) => {
       const found = await store.findProposal(trx, organisationId, proposalId);
       if (found?.status !== 'approved' || found.approved_by === null) return 'skipped';
-      await store.lockPerson(trx, found.person_id);
+      const subject = store.subjectOf(found);
+      await store.lockSubject(trx, subject);
       const at = clock.now();
       const asOf = londonToday(at);
       // Checked again now: a hold placed after the approval stops the disposal (ADR 0033).
-      if ((await store.standingHolds(trx, organisationId, asOf, found.person_id)).length > 0) {
+      if ((await store.standingHolds(trx, organisationId, asOf, subject)).length > 0) {
         await store.markProposal(trx, found.id, { held_at: at });
         await audit.record(trx, {
           organisationId,
           actor: by,
           action: 'retention.disposal_held',
           entity: { type: 'disposal_proposal', id: found.id },
-          change: { personId: found.person_id },
+          change: { personId: found.person_id, incidentId: found.incident_id },
         });
         return 'held';
       }
@@ -246,7 +292,7 @@ export function retentionService(deps: {
       await store.insertDisposal(trx, {
         id: disposalId,
         organisation_id: organisationId,
-        person_id: found.person_id,
+        ...store.subjectColumns(subject),
         proposal_id: found.id,
         kind: found.kind,
         schedule_entry: JSON.stringify(entry ?? { kind: found.kind }),
@@ -255,16 +301,17 @@ export function retentionService(deps: {
         disposed_by_label: by.label.slice(0, 200),
         disposed_at: at,
       });
-      const counts = await store.erasePersonRecords(trx, {
-        organisationId,
-        personId: found.person_id,
-        disposalId,
-        at,
-      });
+      const counts =
+        subject.type === 'person'
+          ? await store.erasePersonRecords(trx, { organisationId, personId: subject.id, disposalId, at })
+          : await store.eraseIncidentRecords(trx, { organisationId, incidentId: subject.id, disposalId, at });
       const events = await audit.eraseEvents(trx, {
         organisationId,
         personId: found.person_id,
-        entities: await store.erasedEntities(trx, disposalId),
+        entities:
+          subject.type === 'person'
+            ? await store.erasedEntities(trx, disposalId)
+            : [{ type: 'incident', id: subject.id }],
         disposalId,
         by,
       });
@@ -284,6 +331,7 @@ export function retentionService(deps: {
         entity: { type: 'disposal', id: disposalId },
         change: {
           personId: found.person_id,
+          incidentId: found.incident_id,
           proposalId: found.id,
           kind: found.kind,
           years: entry?.years,
@@ -298,9 +346,19 @@ export function retentionService(deps: {
 
   /** Whether a disposal may be proposed under this entry of the schedule: problems for `field` if not. */
   function entryProblems(field: string, kind: string): Problem[] {
-    const entry = isPersonKind(kind) ? entryFor(kind) : undefined;
-    if (entry === undefined || !isPersonKind(entry.kind))
+    const entry = isPersonKind(kind) || kind === 'incidents' ? entryFor(kind) : undefined;
+    if (entry === undefined)
       return [problem(field, 'RETENTION.KIND', 'Select the schedule entry the disposal is under')];
+    if (entry.kind === 'incidents')
+      return entry.action === 'dispose'
+        ? []
+        : [
+            problem(
+              field,
+              'RETENTION.REVIEW_ONLY',
+              `${entry.label} are reviewed, not disposed of: keep them for longer instead`,
+            ),
+          ];
     if (entry.kind === 'exchange-packages')
       return [
         problem(
@@ -320,37 +378,39 @@ export function retentionService(deps: {
     return [];
   }
 
-  /** Proposes one person's disposal in `trx`, checking now that no hold stands, they are due and not proposed already. */
+  /** Proposes one disposal in `trx`, checking now that no hold stands, the subject is due and not proposed already. */
   async function proposeIn(
     trx: Transaction<Database>,
     viewer: Viewer,
-    personId: string,
-    kind: PersonRecordKind,
+    subject: RetentionSubject,
+    kind: RecordKind,
     reason: string,
   ): Promise<string> {
-    await store.lockPerson(trx, personId);
+    await store.lockSubject(trx, subject);
     const asOf = today();
-    if ((await store.standingHolds(trx, viewer.organisationId, asOf, personId)).length > 0)
-      throw RuleError.of(
-        'proposeKind',
-        'RETENTION.HELD',
-        'A legal hold stands on this person: their records cannot be disposed of',
-      );
-    if (!(await isDue(viewer.organisationId, personId, kind, asOf)))
+    if ((await store.standingHolds(trx, viewer.organisationId, asOf, subject)).length > 0)
+      throw RuleError.of('proposeKind', 'RETENTION.HELD', heldMessage(subject));
+    const due =
+      subject.type === 'person'
+        ? kind !== 'incidents' && (await isDue(viewer.organisationId, subject.id, kind, asOf))
+        : kind === 'incidents' && (await isIncidentDue(viewer.organisationId, subject.id, asOf));
+    if (!due)
       throw RuleError.of(
         'proposeKind',
         'RETENTION.NOT_DUE',
-        'This person’s records are not due under that entry',
+        subject.type === 'person'
+          ? 'This person’s records are not due under that entry'
+          : 'This incident is not due for disposal',
       );
-    if ((await store.openProposals(trx, viewer.organisationId, personId)).length > 0)
+    if ((await store.openProposals(trx, viewer.organisationId, subject)).length > 0)
       throw RuleError.of(
         'proposeKind',
         'RETENTION.PROPOSED',
-        'A disposal of this person is already proposed',
+        `A disposal of ${thisOne(subject)} is already proposed`,
       );
     const id = await store.insertProposal(trx, {
       organisation_id: viewer.organisationId,
-      person_id: personId,
+      ...store.subjectColumns(subject),
       kind,
       reason,
       proposed_by: viewer.userId,
@@ -361,8 +421,8 @@ export function retentionService(deps: {
       actor: actorOf(viewer),
       action: 'retention.disposal_proposed',
       entity: { type: 'disposal_proposal', id },
-      personId,
-      change: { kind, reason },
+      ...personOn(subject),
+      change: { kind, reason, incidentId: subject.type === 'incident' ? subject.id : undefined },
     });
     return id;
   }
@@ -428,22 +488,41 @@ export function retentionService(deps: {
         kinds: schedule.flatMap((entry) =>
           isPersonKind(entry.kind) ? [{ value: entry.kind, text: entry.label }] : [],
         ),
-        holds: await service.holds(viewer, personId),
-        proposals: await service.proposals(viewer, personId),
+        holds: await service.holds(viewer, { type: 'person', id: personId }),
+        proposals: await service.proposals(viewer, { type: 'person', id: personId }),
       };
     },
 
-    async holds(viewer: Viewer, personId?: string): Promise<Hold[]> {
+    /** One incident as the retention pages show it: whether it is due, its holds and open proposals. */
+    async incident(viewer: Viewer, incidentId: string) {
       requireRole(viewer, retentionKeepers);
-      const rows = await store.standingHolds(db, viewer.organisationId, today(), personId);
-      const names = await namesFor(
-        viewer,
-        rows.map((row) => row.person_id),
-      );
+      if (!isUuid(incidentId)) throw new NotFoundError();
+      const state = await store.incidentState(db, viewer.organisationId, incidentId);
+      if (!state.exists) throw new NotFoundError();
+      const subject: RetentionSubject = { type: 'incident', id: incidentId };
+      const entry = entryFor('incidents');
+      const due = !state.disposed && (await isIncidentDue(viewer.organisationId, incidentId, today()));
+      return {
+        incidentId,
+        reference: state.reference,
+        closedAt: state.closedAt,
+        disposed: state.disposed,
+        due:
+          due && entry !== undefined ? [{ kind: entry.kind, label: entry.label, action: entry.action }] : [],
+        kinds: entry === undefined ? [] : [{ value: entry.kind, text: entry.label }],
+        holds: await service.holds(viewer, subject),
+        proposals: await service.proposals(viewer, subject),
+      };
+    },
+
+    async holds(viewer: Viewer, subject?: RetentionSubject): Promise<Hold[]> {
+      requireRole(viewer, retentionKeepers);
+      const rows = await store.standingHolds(db, viewer.organisationId, today(), subject);
+      const labelOf = await labelsFor(viewer, rows);
       return rows.map((row) => ({
         id: row.id,
-        personId: row.person_id,
-        name: names?.get(row.person_id) ?? null,
+        subject: store.subjectOf(row),
+        name: labelOf(row),
         reason: row.reason,
         endsOn: row.ends_on,
         placedAt: row.placed_at,
@@ -451,33 +530,44 @@ export function retentionService(deps: {
       }));
     },
 
-    /** The person with this NHS number or case reference, to place a hold on them before anything is due. */
-    async findPerson(viewer: Viewer, identifier: string): Promise<string> {
+    /**
+     * The person with this NHS number or case reference, or the incident with this reference, to
+     * place a hold before anything is due.
+     */
+    async find(viewer: Viewer, identifier: string): Promise<RetentionSubject> {
       requireRole(viewer, retentionKeepers);
       const trimmed = identifier.replace(/\s+/g, '');
-      const found =
-        trimmed === '' || trimmed.length > 50
-          ? undefined
-          : await store.findPersonByIdentifier(db, viewer.organisationId, trimmed);
-      if (found === undefined)
+      if (trimmed === '')
         throw RuleError.of(
           'identifier',
           'RETENTION.NO_PERSON',
-          trimmed === ''
-            ? 'Enter the person’s NHS number or case reference'
-            : 'No one in your organisation has that NHS number or case reference',
+          'Enter the person’s NHS number or case reference, or the incident’s reference',
         );
-      return found;
+      const person =
+        trimmed.length > 50
+          ? undefined
+          : await store.findPersonByIdentifier(db, viewer.organisationId, trimmed);
+      if (person !== undefined) return { type: 'person', id: person };
+      const incident =
+        trimmed.length > 50
+          ? undefined
+          : await store.findIncidentByReference(db, viewer.organisationId, trimmed);
+      if (incident !== undefined) return { type: 'incident', id: incident };
+      throw RuleError.of(
+        'identifier',
+        'RETENTION.NO_PERSON',
+        'No person or incident in your organisation has that NHS number, case reference or incident reference',
+      );
     },
 
-    /** A legal hold: the person's records are never proposed or disposed of while it stands. Audited. */
+    /** A legal hold: the person's records, or the incident, are never proposed or disposed of while it stands. Audited. */
     async placeHold(
       viewer: Viewer,
-      personId: string,
+      subject: RetentionSubject,
       hold: { reason: string; endsOn: string },
     ): Promise<string> {
       requireRole(viewer, retentionKeepers);
-      await requirePerson(viewer, personId);
+      await requireSubject(viewer, subject);
       const problems = reasonProblem('reason', 'why the records must be kept', hold.reason);
       const endsOn = hold.endsOn.trim();
       if (endsOn === 'invalid')
@@ -488,10 +578,10 @@ export function retentionService(deps: {
         problems.push(problem('endsOn', 'RETENTION.DATE', 'The end date must be in the future'));
       if (problems.length > 0) throw new RuleError(problems);
       return db.transaction().execute(async (trx) => {
-        await store.lockPerson(trx, personId);
+        await store.lockSubject(trx, subject);
         const id = await store.insertHold(trx, {
           organisation_id: viewer.organisationId,
-          person_id: personId,
+          ...store.subjectColumns(subject),
           reason: hold.reason.trim(),
           ends_on: endsOn === '' ? null : endsOn,
           placed_by: viewer.userId,
@@ -502,14 +592,14 @@ export function retentionService(deps: {
           actor: actorOf(viewer),
           action: 'retention.hold_placed',
           entity: { type: 'legal_hold', id },
-          personId,
+          ...personOn(subject),
           change: { reason: hold.reason.trim(), endsOn: endsOn === '' ? null : endsOn },
         });
         return id;
       });
     },
 
-    async liftHold(viewer: Viewer, holdId: string, reason: string): Promise<string> {
+    async liftHold(viewer: Viewer, holdId: string, reason: string): Promise<RetentionSubject> {
       requireRole(viewer, retentionKeepers);
       if (!isUuid(holdId)) throw new NotFoundError();
       const problems = reasonProblem('liftReason', 'why the hold is lifted', reason);
@@ -529,45 +619,48 @@ export function retentionService(deps: {
           actor: actorOf(viewer),
           action: 'retention.hold_lifted',
           entity: { type: 'legal_hold', id: hold.id },
-          personId: hold.person_id,
+          ...personOn(store.subjectOf(hold)),
           change: { reason: reason.trim() },
         });
-        return hold.person_id;
+        return store.subjectOf(hold);
       });
     },
 
-    /** Keeps a person's records of one kind for another `years` years from today (a review's outcome). */
+    /** Keeps a person's records of one kind, or an incident, for another `years` years from today (a review's outcome). */
     async keepLonger(
       viewer: Viewer,
-      personId: string,
+      subject: RetentionSubject,
       keep: { kind: string; years: string; reason: string },
     ): Promise<void> {
       requireRole(viewer, retentionKeepers);
-      await requirePerson(viewer, personId);
+      await requireSubject(viewer, subject);
       const problems = reasonProblem('keepReason', 'why the records are kept', keep.reason);
       const years = /^\d{1,2}$/.test(keep.years.trim()) ? Number(keep.years.trim()) : Number.NaN;
       if (!Number.isInteger(years) || years < 1 || years > 25)
         problems.push(
           problem('years', 'RETENTION.YEARS', 'Enter how many more years, a whole number from 1 to 25'),
         );
-      if (!isPersonKind(keep.kind) || entryFor(keep.kind) === undefined)
+      const kindFits = subject.type === 'person' ? isPersonKind(keep.kind) : keep.kind === 'incidents';
+      if (!kindFits || entryFor(keep.kind) === undefined)
         problems.push(problem('keepKind', 'RETENTION.KIND', 'Select which records are kept'));
       if (problems.length > 0) throw new RuleError(problems);
-      const kind = keep.kind as PersonRecordKind;
+      const kind = keep.kind as RecordKind;
       const [year, month, day] = today().split('-').map(Number) as [number, number, number];
       const keepUntil = realDate(year + years, month, day) ?? realDate(year + years, 3, 1) ?? today();
       await db.transaction().execute(async (trx) => {
         // Kept for longer and disposed of at once cannot both stand: the proposal is withdrawn first.
-        await store.lockPerson(trx, personId);
-        if ((await store.openProposals(trx, viewer.organisationId, personId)).length > 0)
+        await store.lockSubject(trx, subject);
+        if ((await store.openProposals(trx, viewer.organisationId, subject)).length > 0)
           throw RuleError.of(
             'keepKind',
             'RETENTION.PROPOSED',
-            'A disposal of this person is proposed: withdraw it before keeping their records for longer',
+            subject.type === 'person'
+              ? 'A disposal of this person is proposed: withdraw it before keeping their records for longer'
+              : 'A disposal of this incident is proposed: withdraw it before keeping it for longer',
           );
         await store.insertExtension(trx, {
           organisation_id: viewer.organisationId,
-          person_id: personId,
+          ...store.subjectColumns(subject),
           kind,
           keep_until: keepUntil,
           reason: keep.reason.trim(),
@@ -578,8 +671,8 @@ export function retentionService(deps: {
           organisationId: viewer.organisationId,
           actor: actorOf(viewer),
           action: 'retention.kept_longer',
-          entity: { type: 'person', id: personId },
-          personId,
+          entity: { type: subject.type, id: subject.id },
+          ...personOn(subject),
           change: { kind, keepUntil, reason: keep.reason.trim() },
         });
       });
@@ -593,20 +686,20 @@ export function retentionService(deps: {
      */
     async propose(
       viewer: Viewer,
-      personId: string,
+      subject: RetentionSubject,
       proposal: { kind: string; reason: string },
     ): Promise<string> {
       requireRole(viewer, retentionKeepers);
-      await requirePerson(viewer, personId);
+      await requireSubject(viewer, subject);
       const problems = [
         ...reasonProblem('proposeReason', 'why the records can be disposed of', proposal.reason),
         ...entryProblems('proposeKind', proposal.kind),
       ];
       if (problems.length > 0) throw new RuleError(problems);
-      const kind = proposal.kind as PersonRecordKind;
+      const kind = proposal.kind as RecordKind;
       return db
         .transaction()
-        .execute(async (trx) => proposeIn(trx, viewer, personId, kind, proposal.reason.trim()));
+        .execute(async (trx) => proposeIn(trx, viewer, subject, kind, proposal.reason.trim()));
     },
 
     /**
@@ -624,25 +717,31 @@ export function retentionService(deps: {
         ...reasonProblem('batchReason', 'why the records can be disposed of', batch.reason),
       ];
       if (problems.length > 0) throw new RuleError(problems);
-      const kind = batch.kind as PersonRecordKind;
+      const kind = batch.kind as RecordKind;
       const entry = entryFor(kind);
       if (entry === undefined) throw new NotFoundError();
-      const due = await store.duePeople(db, {
+      const query = {
         organisationId: viewer.organisationId,
-        kind,
         trigger: entry.trigger,
         bound: boundFor(today(), entry.years),
         limit: listLimit,
-      });
+      };
+      const due: RetentionSubject[] =
+        kind === 'incidents'
+          ? (await store.dueIncidents(db, query)).map((row) => ({ type: 'incident', id: row.id }))
+          : (await store.duePeople(db, { ...query, kind })).map((row) => ({
+              type: 'person',
+              id: row.person_id,
+            }));
       if (due.length === 0)
-        throw RuleError.of('batchKind', 'RETENTION.NONE_DUE', 'No one is due under that entry');
+        throw RuleError.of('batchKind', 'RETENTION.NONE_DUE', 'Nothing is due under that entry');
       let proposed = 0;
       let passedOver = 0;
-      for (const row of due) {
+      for (const subject of due) {
         try {
           await db
             .transaction()
-            .execute(async (trx) => proposeIn(trx, viewer, row.person_id, kind, batch.reason.trim()));
+            .execute(async (trx) => proposeIn(trx, viewer, subject, kind, batch.reason.trim()));
           proposed += 1;
         } catch (error) {
           if (!(error instanceof RuleError)) throw error;
@@ -656,20 +755,20 @@ export function retentionService(deps: {
      * Withdraws the person's disposal not yet carried out (proposed or approved), with why: an IG
      * lead or a DPO. Audited. Carrying out locks the proposal first, so one of the two sees the other.
      */
-    async withdraw(viewer: Viewer, personId: string, reason: string): Promise<void> {
+    async withdraw(viewer: Viewer, subject: RetentionSubject, reason: string): Promise<void> {
       requireRole(viewer, retentionKeepers);
-      await requirePerson(viewer, personId);
+      await requireSubject(viewer, subject);
       const problems = reasonProblem('withdrawReason', 'why the disposal is withdrawn', reason);
       if (problems.length > 0) throw new RuleError(problems);
       await db.transaction().execute(async (trx) => {
-        const open = (await store.openProposals(trx, viewer.organisationId, personId))[0];
+        const open = (await store.openProposals(trx, viewer.organisationId, subject))[0];
         const found =
           open === undefined ? undefined : await store.findProposal(trx, viewer.organisationId, open.id);
         if (found === undefined || (found.status !== 'proposed' && found.status !== 'approved'))
           throw RuleError.of(
             'withdrawReason',
             'RETENTION.NOT_OPEN',
-            'No disposal of this person is waiting to be carried out',
+            `No disposal of ${thisOne(subject)} is waiting to be carried out`,
           );
         await store.withdrawProposal(trx, found.id, {
           withdrawn_by: viewer.userId,
@@ -681,7 +780,7 @@ export function retentionService(deps: {
           actor: actorOf(viewer),
           action: 'retention.disposal_withdrawn',
           entity: { type: 'disposal_proposal', id: found.id },
-          personId,
+          ...personOn(subject),
           change: { kind: found.kind, status: found.status, reason: reason.trim() },
         });
       });
@@ -706,20 +805,17 @@ export function retentionService(deps: {
             'RETENTION.SAME_PERSON',
             'You proposed this disposal: another Data Protection Officer must approve it',
           );
-        await store.lockPerson(trx, found.person_id);
-        if ((await store.standingHolds(trx, viewer.organisationId, today(), found.person_id)).length > 0)
-          throw RuleError.of(
-            'approve',
-            'RETENTION.HELD',
-            'A legal hold stands on this person: their records cannot be disposed of',
-          );
+        const subject = store.subjectOf(found);
+        await store.lockSubject(trx, subject);
+        if ((await store.standingHolds(trx, viewer.organisationId, today(), subject)).length > 0)
+          throw RuleError.of('approve', 'RETENTION.HELD', heldMessage(subject));
         await store.approveProposal(trx, found.id, { approved_by: viewer.userId, approved_at: clock.now() });
         await audit.record(trx, {
           organisationId: viewer.organisationId,
           actor: actorOf(viewer),
           action: 'retention.disposal_approved',
           entity: { type: 'disposal_proposal', id: found.id },
-          personId: found.person_id,
+          ...personOn(subject),
           change: { kind: found.kind },
         });
       });
@@ -749,18 +845,15 @@ export function retentionService(deps: {
       return { approved, left: waiting.length - approved };
     },
 
-    async proposals(viewer: Viewer, personId?: string): Promise<Proposal[]> {
+    async proposals(viewer: Viewer, subject?: RetentionSubject): Promise<Proposal[]> {
       requireRole(viewer, retentionKeepers);
-      const rows = await store.openProposals(db, viewer.organisationId, personId);
-      const names = await namesFor(
-        viewer,
-        rows.map((row) => row.person_id),
-      );
+      const rows = await store.openProposals(db, viewer.organisationId, subject);
+      const labelOf = await labelsFor(viewer, rows);
       const approver = viewer.roles.some((role) => disposalApprovers.includes(role));
       return rows.map((row) => ({
         id: row.id,
-        personId: row.person_id,
-        name: names?.get(row.person_id) ?? null,
+        subject: store.subjectOf(row),
+        name: labelOf(row),
         kind: row.kind,
         kindLabel: entryFor(row.kind)?.label ?? row.kind,
         status: row.status === 'approved' ? 'approved' : 'proposed',

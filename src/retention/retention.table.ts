@@ -7,13 +7,23 @@ type CalendarDate = string;
 export type PersonRecordKind =
   'consent-records' | 'sharing-decisions' | 'disclosures' | 'exchange-packages' | 'people';
 
+/** Every kind the schedule holds: the kinds about one person, and incidents (about no one person). */
+export type RecordKind = PersonRecordKind | 'incidents';
+
+/** What a hold, an extension, a proposal or a disposal is about: one person, or one incident. */
+export interface RetentionSubject {
+  readonly type: 'person' | 'incident';
+  readonly id: string;
+}
+
 export type ProposalStatus = 'proposed' | 'approved' | 'disposed' | 'withdrawn';
 
-/** A legal hold: the person's records are never proposed or disposed of while it stands. */
+/** A legal hold: the person's records, or the incident, are never proposed or disposed of while it stands. */
 export interface LegalHoldsTable {
   id: Generated<string>;
   organisation_id: string;
-  person_id: string;
+  person_id: string | null;
+  incident_id: string | null;
   reason: string;
   ends_on: CalendarDate | null;
   placed_by: string;
@@ -27,20 +37,22 @@ export interface LegalHoldsTable {
 export interface RetentionExtensionsTable {
   id: Generated<string>;
   organisation_id: string;
-  person_id: string;
-  kind: PersonRecordKind;
+  person_id: string | null;
+  incident_id: string | null;
+  kind: RecordKind;
   keep_until: CalendarDate;
   reason: string;
   recorded_by: string;
   recorded_at: Date;
 }
 
-/** A person proposed for disposal, approved by a second person, then disposed of. */
+/** A person or an incident proposed for disposal, approved by a second person, then disposed of. */
 export interface DisposalProposalsTable {
   id: Generated<string>;
   organisation_id: string;
-  person_id: string;
-  kind: PersonRecordKind;
+  person_id: string | null;
+  incident_id: string | null;
+  kind: RecordKind;
   status: ProposalStatus;
   reason: string;
   proposed_by: string;
@@ -58,9 +70,10 @@ export interface DisposalProposalsTable {
 export interface DisposalsTable {
   id: string;
   organisation_id: string;
-  person_id: string;
+  person_id: string | null;
+  incident_id: string | null;
   proposal_id: string;
-  kind: PersonRecordKind;
+  kind: RecordKind;
   schedule_entry: unknown;
   proposed_by: string;
   approved_by: string;

@@ -15,6 +15,7 @@ import type { Viewer } from '../lib/viewer.ts';
 import { loadPolicyPack } from '../policy/index.ts';
 import { retentionService } from './retention.service.ts';
 import { retentionPaths } from './retention.paths.ts';
+import type { RetentionSubject } from './retention.table.ts';
 
 let context: TestContext;
 let ashford: string;
@@ -33,6 +34,8 @@ let sharedDecision: string;
 const suffix = randomBytes(3).toString('hex');
 const childName = { given: `Zephyrine${suffix}`, family: `Quillfeather${suffix}` };
 const childNhs = '9990000026';
+
+const aPerson = (id: string): RetentionSubject => ({ type: 'person', id });
 
 function viewerOf(staff: TestStaff, roles: Viewer['roles']): Viewer {
   return {
@@ -418,16 +421,22 @@ describe('legal holds, proposals and approval by a second person', () => {
   it('refuses a proposal under a review-only entry, a blank reason, and a person not due', async () => {
     const lead = viewerOf(igLead, ['ig_lead']);
     await expect(
-      context.services.retention.propose(lead, child, { kind: 'consent-records', reason: 'Past its time' }),
+      context.services.retention.propose(lead, aPerson(child), {
+        kind: 'consent-records',
+        reason: 'Past its time',
+      }),
     ).rejects.toThrow(/reviewed, not disposed of/);
     await expect(
-      context.services.retention.propose(lead, child, { kind: 'exchange-packages', reason: 'Past its time' }),
+      context.services.retention.propose(lead, aPerson(child), {
+        kind: 'exchange-packages',
+        reason: 'Past its time',
+      }),
     ).rejects.toThrow(/withdrawn from its decision’s page/);
     await expect(
-      context.services.retention.propose(lead, child, { kind: 'sharing-decisions', reason: ' ' }),
+      context.services.retention.propose(lead, aPerson(child), { kind: 'sharing-decisions', reason: ' ' }),
     ).rejects.toThrow(/Enter why the records can be disposed of/);
     await expect(
-      context.services.retention.propose(lead, sibling, {
+      context.services.retention.propose(lead, aPerson(sibling), {
         kind: 'sharing-decisions',
         reason: 'Past its time',
       }),
@@ -437,7 +446,7 @@ describe('legal holds, proposals and approval by a second person', () => {
   it('never lists or proposes a held person, and a DPO cannot approve their own proposal', async () => {
     const lead = viewerOf(igLead, ['ig_lead']);
     const officer = viewerOf(dpo, ['dpo']);
-    const hold = await context.services.retention.placeHold(officer, older, {
+    const hold = await context.services.retention.placeHold(officer, aPerson(older), {
       reason: 'A claim is expected',
       endsOn: '',
     });
@@ -446,10 +455,13 @@ describe('legal holds, proposals and approval by a second person', () => {
       older,
     );
     await expect(
-      context.services.retention.propose(officer, older, { kind: 'people', reason: 'Past its time' }),
+      context.services.retention.propose(officer, aPerson(older), {
+        kind: 'people',
+        reason: 'Past its time',
+      }),
     ).rejects.toThrow(/legal hold stands/);
     await context.services.retention.liftHold(officer, hold, 'The claim was settled');
-    const proposal = await context.services.retention.propose(officer, older, {
+    const proposal = await context.services.retention.propose(officer, aPerson(older), {
       kind: 'people',
       reason: 'Past the 25th birthday',
     });
@@ -478,12 +490,12 @@ describe('disposal', () => {
   it('is stopped by a legal hold placed after approval, then erases the person’s data in place once it is lifted', async () => {
     const lead = viewerOf(igLead, ['ig_lead']);
     const officer = viewerOf(dpo, ['dpo']);
-    const proposal = await context.services.retention.propose(lead, child, {
+    const proposal = await context.services.retention.propose(lead, aPerson(child), {
       kind: 'sharing-decisions',
       reason: 'The 25th birthday has passed and no hold or review applies',
     });
     await context.services.retention.approve(officer, proposal);
-    const hold = await context.services.retention.placeHold(officer, child, {
+    const hold = await context.services.retention.placeHold(officer, aPerson(child), {
       reason: 'Subject access complaint under investigation',
       endsOn: '2031-01-01',
     });
@@ -684,17 +696,19 @@ describe('the retention pages', () => {
     expect(page.body).not.toContain(childName.family);
     const outsider = await signIn(context, practitioner);
     expect((await outsider.get(retentionPaths.due())).statusCode).toBe(403);
-    expect((await outsider.post(retentionPaths.placeHold(sibling), { reason: 'x' })).statusCode).toBe(403);
+    expect(
+      (await outsider.post(retentionPaths.placeHold(aPerson(sibling)), { reason: 'x' })).statusCode,
+    ).toBe(403);
   });
 
   it('refuses bad input with an error summary and changes nothing', async () => {
-    const blank = await lead.post(retentionPaths.propose(sibling), {
+    const blank = await lead.post(retentionPaths.propose(aPerson(sibling)), {
       proposeKind: 'people',
       proposeReason: '',
     });
     expect(blank.statusCode).toBe(400);
     expect(errorSummary(blank.body)).toContain('Enter why the records can be disposed of');
-    const badDate = await lead.post(retentionPaths.placeHold(sibling), {
+    const badDate = await lead.post(retentionPaths.placeHold(aPerson(sibling)), {
       reason: 'A claim',
       'endsOn-day': '31',
       'endsOn-month': '2',
@@ -702,17 +716,17 @@ describe('the retention pages', () => {
     });
     expect(badDate.statusCode).toBe(400);
     expect(errorSummary(badDate.body)).toEqual(['The end date must be a real date, such as 31 3 2027']);
-    const years = await lead.post(retentionPaths.keep(sibling), {
+    const years = await lead.post(retentionPaths.keep(aPerson(sibling)), {
       keepKind: 'consent-records',
       years: 'lots',
       keepReason: 'Still in use',
     });
     expect(years.statusCode).toBe(400);
     expect(errorSummary(years.body)).toEqual(['Enter how many more years, a whole number from 1 to 25']);
-    const unknown = await lead.post(retentionPaths.findPerson(), { identifier: '9990000999' });
+    const unknown = await lead.post(retentionPaths.find(), { identifier: '9990000999' });
     expect(unknown.statusCode).toBe(400);
     expect(errorSummary(unknown.body)).toEqual([
-      'No one in your organisation has that NHS number or case reference',
+      'No person or incident in your organisation has that NHS number, case reference or incident reference',
     ]);
     const holds = await context.db
       .selectFrom('legal_holds')
@@ -723,9 +737,11 @@ describe('the retention pages', () => {
   });
 
   it('places a hold and keeps records longer through the forms, each audited', async () => {
-    const held = await lead.post(retentionPaths.placeHold(sibling), { reason: 'A claim has been made' });
+    const held = await lead.post(retentionPaths.placeHold(aPerson(sibling)), {
+      reason: 'A claim has been made',
+    });
     expect(held.statusCode).toBe(303);
-    const kept = await lead.post(retentionPaths.keep(sibling), {
+    const kept = await lead.post(retentionPaths.keep(aPerson(sibling)), {
       keepKind: 'consent-records',
       years: '2',
       keepReason: 'The consent is still relied on',
@@ -808,11 +824,11 @@ describe('proposing and approving in batches', () => {
     ).toEqual([]);
 
     // One proposed already, by the DPO; a hold on another: the batch proposes the rest.
-    await context.services.retention.propose(viewerOf(dpo, ['dpo']), first, {
+    await context.services.retention.propose(viewerOf(dpo, ['dpo']), aPerson(first), {
       kind: 'sharing-decisions',
       reason: 'Past the 25th birthday',
     });
-    await context.services.retention.placeHold(viewerOf(dpo, ['dpo']), third, {
+    await context.services.retention.placeHold(viewerOf(dpo, ['dpo']), aPerson(third), {
       reason: 'An inquiry has asked for the records',
       endsOn: '',
     });
@@ -889,17 +905,20 @@ describe('proposing and approving in batches', () => {
         .flatMap((entry) => entry.people)
         .some((item) => item.personId === person);
     expect(await listed('2030-07-01')).toBe(true);
-    await context.services.retention.placeHold(officer, person, {
+    await context.services.retention.placeHold(officer, aPerson(person), {
       reason: 'A complaint is open until the end of the month',
       endsOn: '2030-07-31',
     });
     expect(await listed('2030-07-31')).toBe(false);
     expect(await listed('2030-08-01')).toBe(true);
     await expect(
-      context.services.retention.propose(officer, person, { kind: 'people', reason: 'Past its time' }),
+      context.services.retention.propose(officer, aPerson(person), {
+        kind: 'people',
+        reason: 'Past its time',
+      }),
     ).rejects.toThrow(/legal hold stands/);
     context.clock.set('2030-08-01T09:00:00Z');
-    const proposal = await context.services.retention.propose(officer, person, {
+    const proposal = await context.services.retention.propose(officer, aPerson(person), {
       kind: 'people',
       reason: 'The complaint was closed; past the 25th birthday',
     });
@@ -910,7 +929,7 @@ describe('proposing and approving in batches', () => {
     const person = await createPerson(context, { organisationId: ashford, dateOfBirth: '1994-09-09' });
     await insertDecision([person], practitioner.id, 'an old share');
     const lead = await signIn(context, igLead);
-    const proposed = await lead.post(retentionPaths.propose(person), {
+    const proposed = await lead.post(retentionPaths.propose(aPerson(person)), {
       proposeKind: 'sharing-decisions',
       proposeReason: 'Past the 25th birthday',
     });
@@ -926,7 +945,7 @@ describe('proposing and approving in batches', () => {
       ).id,
     );
 
-    const keep = await lead.post(retentionPaths.keep(person), {
+    const keep = await lead.post(retentionPaths.keep(aPerson(person)), {
       keepKind: 'sharing-decisions',
       years: '2',
       keepReason: 'A new request has come in',
@@ -938,15 +957,16 @@ describe('proposing and approving in batches', () => {
     const page = await lead.get(retentionPaths.person(person));
     expectClean(page.body);
     expect(page.body).toContain('Withdraw the disposal');
-    const blank = await lead.post(retentionPaths.withdraw(person), { withdrawReason: '' });
+    const blank = await lead.post(retentionPaths.withdraw(aPerson(person)), { withdrawReason: '' });
     expect(blank.statusCode).toBe(400);
     expect(errorSummary(blank.body)).toEqual(['Enter why the disposal is withdrawn']);
     const outsider = await signIn(context, practitioner);
     expect(
-      (await outsider.post(retentionPaths.withdraw(person), { withdrawReason: 'Not needed' })).statusCode,
+      (await outsider.post(retentionPaths.withdraw(aPerson(person)), { withdrawReason: 'Not needed' }))
+        .statusCode,
     ).toBe(403);
 
-    const withdrawn = await lead.post(retentionPaths.withdraw(person), {
+    const withdrawn = await lead.post(retentionPaths.withdraw(aPerson(person)), {
       withdrawReason: 'A new request for these records has come in',
     });
     expect(withdrawn.statusCode).toBe(303);
@@ -971,12 +991,12 @@ describe('proposing and approving in batches', () => {
       .where('id', '=', person)
       .executeTakeFirstOrThrow();
     expect(people.given_names).not.toBe('Disposed');
-    const again = await lead.post(retentionPaths.withdraw(person), { withdrawReason: 'Again' });
+    const again = await lead.post(retentionPaths.withdraw(aPerson(person)), { withdrawReason: 'Again' });
     expect(again.statusCode).toBe(400);
     expect(errorSummary(again.body)).toEqual(['No disposal of this person is waiting to be carried out']);
     expect(
       (
-        await lead.post(retentionPaths.keep(person), {
+        await lead.post(retentionPaths.keep(aPerson(person)), {
           keepKind: 'sharing-decisions',
           years: '2',
           keepReason: 'A new request has come in',
@@ -996,6 +1016,159 @@ describe('proposing and approving in batches', () => {
       'retention.disposal_withdrawn',
       'retention.kept_longer',
     ]);
+  });
+});
+
+/** A closed incident of Ashford's: what it says names `text`, as does its containment action. */
+async function insertClosedIncident(
+  closedAt: string,
+  text: string,
+): Promise<{ id: string; reference: string }> {
+  const result = await sql<{ id: string; reference: string }>`
+    INSERT INTO incidents (organisation_id, kind, what_happened, happened_on, aware_at, information, people_affected,
+      people_estimated, actions_taken, reported_by, reported_at, likelihood, severity, outcome, not_reportable_reasons,
+      graded_by, graded_at, lessons, closed_by, closed_at)
+    VALUES (${ashford}, 'wrong-recipient', ${`A letter about ${text} went to the wrong school`}, '2020-01-02',
+      '2020-01-02T10:00:00Z', ${`${text}'s school report`}, 1, false, ${`Asked the school to return ${text}'s letter`},
+      ${practitioner.id}, '2020-01-02T11:00:00Z', 1, 1, 'not-reportable', ${`Returned unread, says ${text}`},
+      ${dpo.id}, '2020-01-03T10:00:00Z', ${`Check ${text}'s address first`}, ${dpo.id}, ${closedAt})
+    RETURNING id, reference`.execute(context.db);
+  const incident = result.rows[0] ?? { id: '', reference: '' };
+  await sql`
+    INSERT INTO incident_actions (incident_id, kind, description, due_on, recorded_by, recorded_at)
+    VALUES (${incident.id}, 'retrieve', ${`Collected ${text}'s letter`}, '2020-01-03', ${practitioner.id}, '2020-01-02T12:00:00Z')`.execute(
+    context.db,
+  );
+  await context.db.transaction().execute((trx) =>
+    context.services.audit.record(trx, {
+      organisationId: ashford,
+      actor: { userId: practitioner.id, label: 'Pat Practitioner' },
+      action: 'incident.reported',
+      entity: { type: 'incident', id: incident.id },
+      change: { whatHappened: `A letter about ${text} went astray` },
+    }),
+  );
+  return incident;
+}
+
+describe('incidents under the retention schedule', () => {
+  it('proposes, holds, approves and disposes of incidents as records of their own', async () => {
+    const lead = viewerOf(igLead, ['ig_lead']);
+    const officer = viewerOf(dpo, ['dpo']);
+    const marker = `Ottoline${suffix}`;
+    const old = await insertClosedIncident('2022-01-10T10:00:00Z', marker);
+    const held = await insertClosedIncident('2022-02-10T10:00:00Z', `${marker}Held`);
+    const recent = await insertClosedIncident('2029-01-10T10:00:00Z', `${marker}Recent`);
+    const listed = async () =>
+      (await context.services.retention.due(lead)).entries
+        .filter((entry) => entry.kind === 'incidents')
+        .flatMap((entry) => entry.incidents.map((item) => item.reference));
+    expect(await listed()).toEqual(expect.arrayContaining([old.reference, held.reference]));
+    expect(await listed()).not.toContain(recent.reference);
+
+    // A hold is placed on an incident found by its reference, through the pages.
+    const browser = await signIn(context, igLead);
+    const found = await browser.post(retentionPaths.find(), { identifier: held.reference.toLowerCase() });
+    expect(found.statusCode).toBe(303);
+    expect(found.headers.location).toBe(retentionPaths.incident(held.id));
+    const blank = await browser.post(retentionPaths.placeHold({ type: 'incident', id: held.id }), {
+      reason: '',
+    });
+    expect(blank.statusCode).toBe(400);
+    expect(errorSummary(blank.body)).toEqual(['Enter why the records must be kept']);
+    const placed = await browser.post(retentionPaths.placeHold({ type: 'incident', id: held.id }), {
+      reason: 'The ICO is still looking into it',
+    });
+    expect(placed.statusCode).toBe(303);
+    expect(await listed()).not.toContain(held.reference);
+    const heldPage = await browser.get(retentionPaths.incident(held.id));
+    expect(heldPage.statusCode).toBe(200);
+    expectClean(heldPage.body);
+    expect(heldPage.body).toContain('A legal hold stands: nothing about this incident can be proposed');
+    await expect(
+      context.services.retention.propose(
+        lead,
+        { type: 'incident', id: held.id },
+        { kind: 'incidents', reason: 'Due' },
+      ),
+    ).rejects.toThrow(/legal hold stands on this incident/);
+    // An incident is proposed under the incidents entry only; one not due is refused.
+    await expect(
+      context.services.retention.propose(
+        lead,
+        { type: 'incident', id: old.id },
+        { kind: 'people', reason: 'Due' },
+      ),
+    ).rejects.toThrow(/not due/);
+    await expect(
+      context.services.retention.propose(
+        lead,
+        { type: 'incident', id: recent.id },
+        { kind: 'incidents', reason: 'Due' },
+      ),
+    ).rejects.toThrow(/not due/);
+
+    const batch = await browser.post(retentionPaths.proposeAll('incidents'), {
+      batchReason: 'Six years since closure; nothing open',
+    });
+    expect(batch.statusCode).toBe(303);
+    const proposals = await context.services.retention.proposals(officer);
+    const proposal = proposals.find((item) => item.subject.id === old.id);
+    expect(proposal).toMatchObject({
+      name: old.reference,
+      kind: 'incidents',
+      status: 'proposed',
+      mayApprove: true,
+    });
+    expect(proposals.some((item) => item.subject.id === held.id)).toBe(false);
+    await context.services.retention.approve(officer, proposal?.id ?? '');
+    expect(await context.services.retention.carryOutApproved(lead)).toMatchObject({ disposed: 1, held: 0 });
+
+    // What the incident said is gone from every table, its own events' content included; it is still counted.
+    expect(await tablesHolding(`${marker}'`)).toEqual([]);
+    expect(await tablesHolding(`about ${marker} `)).toEqual([]);
+    expect(await tablesHolding(`${marker}Held`)).toContain('incidents');
+    const kept = await context.db
+      .selectFrom('incidents')
+      .select(['reference', 'kind', 'closed_at', 'what_happened', 'lessons'])
+      .where('id', '=', old.id)
+      .executeTakeFirstOrThrow();
+    expect(kept).toMatchObject({
+      reference: old.reference,
+      kind: 'wrong-recipient',
+      what_happened: 'Erased under the retention schedule',
+      lessons: 'Erased under the retention schedule',
+    });
+    const disposal = await context.db
+      .selectFrom('disposals')
+      .select(['incident_id', 'person_id', 'kind', 'counts'])
+      .where('incident_id', '=', old.id)
+      .executeTakeFirstOrThrow();
+    expect(disposal).toMatchObject({ person_id: null, kind: 'incidents' });
+    expect(disposal.counts).toMatchObject({ incidents: 1, containmentActions: 1, auditEventsErased: 1 });
+    expect((await context.services.audit.verify()).ok).toBe(true);
+    const page = await browser.get(retentionPaths.incident(old.id));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('This incident has been disposed of.');
+    expect(await listed()).not.toContain(old.reference);
+
+    // Kept for longer instead: off the list until then.
+    await context.services.retention.liftHold(
+      officer,
+      (await context.services.retention.holds(officer, { type: 'incident', id: held.id }))[0]?.id ?? '',
+      'The ICO closed its inquiry',
+    );
+    expect(await listed()).toContain(held.reference);
+    await context.services.retention.keepLonger(
+      lead,
+      { type: 'incident', id: held.id },
+      {
+        kind: 'incidents',
+        years: '2',
+        reason: 'Lessons still being applied',
+      },
+    );
+    expect(await listed()).not.toContain(held.reference);
   });
 });
 
@@ -1020,10 +1193,14 @@ describe('a decision about several people', () => {
       .execute();
     for (const hold of holds)
       await context.services.retention.liftHold(viewerOf(dpo, ['dpo']), hold.id, 'The matter is closed');
-    const proposal = await context.services.retention.propose(viewerOf(igLead, ['ig_lead']), sibling, {
-      kind: 'sharing-decisions',
-      reason: 'The 25th birthday has passed',
-    });
+    const proposal = await context.services.retention.propose(
+      viewerOf(igLead, ['ig_lead']),
+      aPerson(sibling),
+      {
+        kind: 'sharing-decisions',
+        reason: 'The 25th birthday has passed',
+      },
+    );
     await context.services.retention.approve(viewerOf(dpo, ['dpo']), proposal);
     expect(await context.services.retention.carryOutApproved(viewerOf(igLead, ['ig_lead']))).toEqual({
       disposed: 1,
@@ -1042,7 +1219,11 @@ describe('a decision about several people', () => {
       .select('counts')
       .where('person_id', '=', sibling)
       .executeTakeFirstOrThrow();
-    expect(disposal.counts).toMatchObject({ sharingDecisions: 1, sharingDecisionsKeptWithOthers: 0, sharingAddenda: 1 });
+    expect(disposal.counts).toMatchObject({
+      sharingDecisions: 1,
+      sharingDecisionsKeptWithOthers: 0,
+      sharingAddenda: 1,
+    });
     expect((await context.services.audit.verify()).ok).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/audit/index.ts';
@@ -12,7 +13,8 @@ import { signIn } from './pages/sign-in.page.ts';
 /**
  * Storage limitation: the information governance lead finds a young adult whose sharing records are
  * past the retention schedule and proposes their disposal; a Data Protection Officer approves it and
- * carries it out; the person's details are gone and the pages say so. Every page is checked with axe.
+ * carries it out; the person's details are gone and the pages say so. An incident closed more than
+ * six years ago goes the same way, as a record of its own. Every page is checked with axe.
  */
 
 class RetentionPage extends SafesharePage {
@@ -26,6 +28,7 @@ let journey: Journey;
 let ivy: JourneyStaff;
 let dana: JourneyStaff;
 let personId: string;
+let incident: { id: string; reference: string };
 
 beforeAll(async () => {
   journey = await startJourney();
@@ -80,6 +83,17 @@ beforeAll(async () => {
     ...routine,
     request: { ...routine.request, receivedOn: today },
   });
+  // Closed in 2018: the schedule keeps incidents six years from closure.
+  const closed = await sql<{ id: string; reference: string }>`
+    INSERT INTO incidents (organisation_id, kind, what_happened, happened_on, aware_at, information, people_affected,
+      people_estimated, actions_taken, reported_by, reported_at, likelihood, severity, outcome, not_reportable_reasons,
+      graded_by, graded_at, lessons, closed_by, closed_at)
+    VALUES (${councilId}, 'wrong-recipient', 'A letter about Thaddeus Wren went to the wrong address', '2018-01-02',
+      '2018-01-02T10:00:00Z', 'A school report', 1, false, 'The letter was returned unopened', ${priya.id},
+      '2018-01-02T11:00:00Z', 1, 1, 'not-reportable', 'Returned unopened the same day', ${dana.id},
+      '2018-01-03T10:00:00Z', 'Check the address before posting', ${dana.id}, '2018-02-01T10:00:00Z')
+    RETURNING id, reference`.execute(journey.db);
+  incident = closed.rows[0] ?? { id: '', reference: '' };
 });
 
 describe('retention review and disposal', () => {
@@ -115,6 +129,17 @@ describe('retention review and disposal', () => {
     const proposed = await RetentionPage.verifyOnPage(page, /Gwendolyn Ashcombe|A person’s records/);
     expect(await proposed.mainText()).toContain('Disposal proposed');
     await proposed.check('retention-proposed');
+
+    await page.goto('/retention');
+    const listed = await RetentionPage.verifyOnPage(page, 'Retention review and disposal');
+    expect(await listed.mainText()).toContain(incident.reference);
+    await page
+      .getByLabel('Why can the incident listed be disposed of?')
+      .fill('Six years since closure; nothing open.');
+    await page.getByRole('button', { name: 'Propose disposal of the 1 listed under Data protection incidents' }).click();
+    const batch = await RetentionPage.verifyOnPage(page, 'Retention review and disposal');
+    expect(await batch.mainText()).toContain('Disposals proposed');
+    await batch.check('retention-incident-proposed');
   });
 
   it('a DPO who did not propose it approves and carries it out, and the person’s details are gone', async () => {
@@ -123,7 +148,7 @@ describe('retention review and disposal', () => {
     await page.goto('/retention');
     const due = await RetentionPage.verifyOnPage(page, 'Retention review and disposal');
     expect(await due.mainText()).toContain('Waiting for approval');
-    await due.clickButton('Approve');
+    await due.clickButton('Approve all 2 you did not propose');
     const approved = await RetentionPage.verifyOnPage(page, 'Retention review and disposal');
     await approved.check('retention-approved');
     await approved.clickButton('Carry out approved disposals');
@@ -140,5 +165,16 @@ describe('retention review and disposal', () => {
       .where('id', '=', personId)
       .executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toMatch(/Gwendolyn|Ashcombe|1990/);
+
+    await page.goto(`/retention/incidents/${incident.id}`);
+    const gone = await RetentionPage.verifyOnPage(page, `Incident ${incident.reference}`);
+    expect(await gone.mainText()).toContain('This incident has been disposed of.');
+    await gone.check('retention-incident-disposed');
+    const said = await journey.db
+      .selectFrom('incidents')
+      .select(['what_happened', 'reference'])
+      .where('id', '=', incident.id)
+      .executeTakeFirstOrThrow();
+    expect(said).toEqual({ what_happened: 'Erased under the retention schedule', reference: incident.reference });
   });
 });
