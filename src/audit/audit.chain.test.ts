@@ -482,8 +482,7 @@ describe('every break is listed, not only the first', () => {
       database.ownerDb,
       sql`UPDATE audit_events SET change = ${JSON.stringify(change)}::jsonb, change_digest = ${digest}, hash = ${rehashed} WHERE seq = 4 AND organisation_id = ${ashfordId}`,
     );
-    // Pages of 3 put event 4 and event 5 on different pages.
-    expect(breaks(await audit.verify({ pageSize: 3 }))).toEqual([
+    expect(breaks(await audit.verify())).toEqual([
       { organisationName: 'Ashford Borough Council', seq: 5, lastSeq: 5, problem: 'out of order' },
     ]);
   });

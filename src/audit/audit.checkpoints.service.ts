@@ -32,7 +32,7 @@ import {
   type CheckpointSigner,
   type SigningKeySetting,
 } from './audit.signing.ts';
-import { canonicalTextOf, checkRow } from './audit.verification.ts';
+import { canonicalTextOf, checkRow } from './audit.chain-walk.ts';
 
 export interface CheckpointSettings {
   /** Sign a checkpoint at every this many events of a chain. */

@@ -58,6 +58,8 @@ export async function appendChained(
 export interface ChainHeadRow {
   readonly organisation_id: string;
   readonly name: string;
+  /** How many events the head records now (verification re-reads the head in each chain's snapshot). */
+  readonly seq: number;
 }
 
 /** Every chain, in organisation name order (the order verification reports in). */
@@ -65,7 +67,7 @@ export async function chainHeads(db: Executor): Promise<ChainHeadRow[]> {
   return db
     .selectFrom('audit_chain_heads')
     .innerJoin('organisations', 'organisations.id', 'audit_chain_heads.organisation_id')
-    .select(['audit_chain_heads.organisation_id', 'organisations.name'])
+    .select(['audit_chain_heads.organisation_id', 'organisations.name', 'audit_chain_heads.seq'])
     .orderBy('organisations.name')
     .orderBy('audit_chain_heads.organisation_id')
     .execute();
