@@ -24,7 +24,7 @@ import { createMailer, mailService } from './mail/index.ts';
 import type { SecretBox } from './lib/secret-box.ts';
 import { notificationsService } from './notifications/index.ts';
 import { orgsService } from './orgs/index.ts';
-import { oversightService } from './oversight/index.ts';
+import { oversightService, recordsAbout } from './oversight/index.ts';
 import { peopleService } from './people/index.ts';
 import { retentionService } from './retention/index.ts';
 import { loadPolicyPack } from './policy/index.ts';
@@ -39,7 +39,10 @@ export interface Dependencies {
 
 /** Every capability's service, wired once. Tests build the same container over a fresh database. */
 export function services(deps: Dependencies) {
-  const audit = auditService({ db: deps.db, clock: deps.clock });
+  // The audit trail's person filter finds the events of the records about them too (decisions name people only in their change).
+  const personRecords = (organisationId: string, personId: string) =>
+    recordsAbout(deps.db, organisationId, personId);
+  const audit = auditService({ db: deps.db, clock: deps.clock, recordsAbout: personRecords });
   const authDependencies = {
     db: deps.db,
     clock: deps.clock,
@@ -77,7 +80,7 @@ export function services(deps: Dependencies) {
     health: { databaseReachable: () => databaseReachable(deps.db) },
     audit,
     /** The audit trail's export, recorded in the trail (src/audit/audit.trail.service.ts). */
-    auditTrail: auditTrailService({ db: deps.db, audit }),
+    auditTrail: auditTrailService({ db: deps.db, audit, recordsAbout: personRecords }),
     /** Signed checkpoints over the audit chains, the proofs drawn from them and their export (ADR 0023). */
     auditCheckpoints: checkpointsService({
       db: deps.db,

@@ -21,7 +21,12 @@ const eventsQuery = pageQuery.extend({
     .max(100, 'action must be an action code such as consent.recorded')
     .regex(/^[a-z_]+(?:\.[a-z_]+)+$/, 'action must be an action code such as consent.recorded')
     .optional(),
-  personId: z.uuid({ error: 'personId must be a person’s id' }).optional(),
+  personId: z
+    .uuid({ error: 'personId must be a person’s id' })
+    .describe(
+      'The events about this person: their own, and those of the decisions about them (alone or with others) and what was sent under them',
+    )
+    .optional(),
   from: londonDate('from'),
   to: londonDate('to'),
 });

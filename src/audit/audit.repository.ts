@@ -165,6 +165,12 @@ export async function chainPage(
 
 export interface TrailFilter {
   readonly personId: string | null;
+  /**
+   * With `personId`: the records about the person whose events may name them only in their change
+   * (a decision, perhaps about several people, its disclosures), found by the trail's services
+   * (`RecordsAbout`) and matched by entity as well as by the events' person.
+   */
+  readonly personRecords?: readonly { readonly type: string; readonly id: string }[];
   readonly actorUserId: string | null;
   readonly action: string | null;
   /** London dates, `yyyy-mm-dd`, both inclusive. */
@@ -177,7 +183,24 @@ export type TrailCursor = { readonly before: number } | { readonly after: number
 /** An organisation's events that match the trail's filter, before ordering and paging. */
 export function filteredTrail(db: Executor, organisationId: string, filter: TrailFilter) {
   let query = db.selectFrom('audit_events').selectAll().where('organisation_id', '=', organisationId);
-  if (filter.personId !== null) query = query.where('person_id', '=', filter.personId);
+  const personId = filter.personId;
+  const records = filter.personRecords ?? [];
+  if (personId !== null)
+    query =
+      records.length === 0
+        ? query.where('person_id', '=', personId)
+        : query.where((eb) =>
+            eb.or([
+              eb('person_id', '=', personId),
+              eb(
+                eb.refTuple('entity_type', 'entity_id'),
+                'in',
+                sql<
+                  [string, string]
+                >`(SELECT * FROM unnest(${records.map((record) => record.type)}::text[], ${records.map((record) => record.id)}::text[]))`,
+              ),
+            ]),
+          );
   if (filter.actorUserId !== null) query = query.where('actor_user_id', '=', filter.actorUserId);
   if (filter.action !== null) query = query.where('action', '=', filter.action);
   if (filter.from !== null)

@@ -5,7 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { errorSummary, type TestBrowser } from '../../test/support/browser.ts';
-import { createOrganisation, createStaff, signIn, type TestStaff } from '../../test/support/factories.ts';
+import {
+  createOrganisation,
+  createPerson,
+  createStaff,
+  signIn,
+  type TestStaff,
+} from '../../test/support/factories.ts';
+import { seedDecision, seedDisclosure } from '../../test/support/oversight-seed.ts';
 import { testApp, type TestContext } from '../../test/support/harness.ts';
 import { systemActor, type AuditEvent } from './index.ts';
 
@@ -168,6 +175,72 @@ describe('the audit trail page', () => {
       '/audit?person=&user=&action=&from-day=&from-month=&from-year=&to-day=&to-month=&to-year=',
     );
     expect(blank.statusCode).toBe(200);
+  });
+
+  it('finds a person’s decisions and disclosures by the person, though their events name them only in their change', async () => {
+    const sibling = await createPerson(context, { organisationId: ashford });
+    const brother = await createPerson(context, { organisationId: ashford });
+    const other = await createPerson(context, { organisationId: ashford });
+    const about = async (personIds: string[], marker: string) => {
+      const decisionId = await seedDecision(context.db, {
+        organisationId: ashford,
+        recordedBy: auditor.id,
+        recordedAt: '2026-12-02T10:00:00Z',
+        personIds,
+      });
+      await seedDisclosure(context.db, {
+        organisationId: ashford,
+        decisionId,
+        disclosedBy: auditor.id,
+        disclosedAt: '2026-12-02T11:00:00Z',
+        method: 'post',
+        recipientOrganisationId: ashford,
+      });
+      const disclosure = await context.db
+        .selectFrom('disclosures')
+        .select('id')
+        .where('decision_id', '=', decisionId)
+        .executeTakeFirstOrThrow();
+      await record({
+        organisationId: ashford,
+        action: 'sharing.decision_recorded',
+        entity: { type: 'sharing_decision', id: decisionId },
+        change: { reasons: `${marker} decision` },
+      });
+      await record({
+        organisationId: ashford,
+        action: 'disclosure.recorded',
+        entity: { type: 'disclosure', id: disclosure.id },
+        change: { description: `${marker} letter` },
+      });
+    };
+    await about([sibling, brother], 'SHARED-ABOUT-BOTH');
+    await about([other], 'ABOUT-SOMEONE-ELSE');
+
+    for (const personId of [sibling, brother]) {
+      const page = await browser.get(`/audit?person=${personId}`);
+      expect(page.statusCode).toBe(200);
+      // Their record's creation (the person's own event), the decision and the disclosure.
+      expect(listedSeqs(page.body)).toHaveLength(3);
+      expect(page.body).toContain('SHARED-ABOUT-BOTH decision');
+      expect(page.body).toContain('SHARED-ABOUT-BOTH letter');
+      expect(page.body).not.toContain('ABOUT-SOMEONE-ELSE');
+      const exported = await browser.get(`/audit/export?person=${personId}`);
+      expect(exported.statusCode).toBe(200);
+      expect(exported.body).toContain('SHARED-ABOUT-BOTH letter');
+      expect(exported.body).not.toContain('ABOUT-SOMEONE-ELSE');
+    }
+    // The export's own event records the filter as asked, not the records it was widened to.
+    const recorded = await context.db
+      .selectFrom('audit_events')
+      .select('change')
+      .where('organisation_id', '=', ashford)
+      .where('action', '=', 'audit.exported')
+      .where('person_id', '=', brother)
+      .executeTakeFirstOrThrow();
+    expect(Object.keys(recorded.change as object).sort()).toEqual(
+      ['action', 'actorUserId', 'events', 'from', 'personId', 'to'].sort(),
+    );
   });
 
   it('refuses bad filters with 400 and an error summary', async () => {

@@ -78,7 +78,31 @@ export interface FilterChoices {
 
 export const trailPageSize = 50;
 
-export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
+/**
+ * The records about a person whose events may name them only in their change (the decisions about
+ * them, perhaps with others, and what hangs off those decisions), as the audit trail names them. The
+ * trail imports no capability: the composition gives it this (src/services.ts).
+ */
+export type RecordsAbout = (
+  organisationId: string,
+  personId: string,
+) => Promise<readonly { readonly type: string; readonly id: string }[]>;
+
+/** A trail filter on a person widened to the records about them, so their decisions' events are found too. */
+export async function scopeToPerson(
+  recordsAbout: RecordsAbout | undefined,
+  organisationId: string,
+  filter: TrailFilter,
+): Promise<TrailFilter> {
+  if (filter.personId === null || recordsAbout === undefined) return filter;
+  return { ...filter, personRecords: await recordsAbout(organisationId, filter.personId) };
+}
+
+export function auditService(deps: {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly recordsAbout?: RecordsAbout;
+}) {
   const { db, clock } = deps;
 
   const service = {
@@ -209,7 +233,13 @@ export function auditService(deps: { readonly db: Db; readonly clock: Clock }) {
 
     /** A page of the organisation's trail, newest first. */
     async trail(organisationId: string, filter: TrailFilter, cursor: TrailCursor): Promise<TrailPage> {
-      const rows = await trailPage(db, organisationId, filter, cursor, trailPageSize);
+      const rows = await trailPage(
+        db,
+        organisationId,
+        await scopeToPerson(deps.recordsAbout, organisationId, filter),
+        cursor,
+        trailPageSize,
+      );
       const more = rows.length > trailPageSize;
       // Paging back to the newest events gives the first page itself, full, without a cursor.
       if (cursor !== null && 'after' in cursor && !more) return service.trail(organisationId, filter, null);

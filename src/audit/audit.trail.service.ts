@@ -1,7 +1,13 @@
 import type { Db } from '../db/client.ts';
 import { describeChange, type ChangeLine } from './audit.change.ts';
 import type { AuditEventRow } from './audit.repository.ts';
-import type { AuditActor, AuditService, TrailFilter } from './audit.service.ts';
+import {
+  scopeToPerson,
+  type AuditActor,
+  type AuditService,
+  type RecordsAbout,
+  type TrailFilter,
+} from './audit.service.ts';
 import { recordOpenings, trailAfter, trailRows } from './audit.trail.repository.ts';
 
 /** The most events one export holds: a longer period is exported in parts. */
@@ -21,7 +27,11 @@ export interface ExportedEvent {
 }
 
 /** The audit trail taken out of Safeshare as a spreadsheet: the export is itself recorded in the trail. */
-export function auditTrailService(deps: { readonly db: Db; readonly audit: Pick<AuditService, 'record'> }) {
+export function auditTrailService(deps: {
+  readonly db: Db;
+  readonly audit: Pick<AuditService, 'record'>;
+  readonly recordsAbout?: RecordsAbout;
+}) {
   const { db, audit } = deps;
   return {
     /** Who opened a person's record, newest first (at most `limit` openings). */
@@ -42,7 +52,12 @@ export function auditTrailService(deps: { readonly db: Db; readonly audit: Pick<
       organisationId: string,
       filter: TrailFilter,
     ): Promise<ExportedEvent[]> {
-      const rows = await trailRows(db, organisationId, filter, trailExportLimit);
+      const rows = await trailRows(
+        db,
+        organisationId,
+        await scopeToPerson(deps.recordsAbout, organisationId, filter),
+        trailExportLimit,
+      );
       await db.transaction().execute((trx) =>
         audit.record(trx, {
           organisationId,
@@ -50,7 +65,7 @@ export function auditTrailService(deps: { readonly db: Db; readonly audit: Pick<
           action: 'audit.exported',
           entity: { type: 'audit_trail', id: null },
           personId: filter.personId,
-          change: { events: rows.length, ...filter },
+          change: { events: rows.length, ...recordedFilter(filter) },
         }),
       );
       return rows.map(exported);
@@ -67,7 +82,13 @@ export function auditTrailService(deps: { readonly db: Db; readonly audit: Pick<
       afterSeq: number,
       limit: number,
     ): Promise<{ readonly events: ExportedEvent[]; readonly more: boolean }> {
-      const rows = await trailAfter(db, organisationId, filter, afterSeq, limit);
+      const rows = await trailAfter(
+        db,
+        organisationId,
+        await scopeToPerson(deps.recordsAbout, organisationId, filter),
+        afterSeq,
+        limit,
+      );
       const events = rows.slice(0, limit);
       await db.transaction().execute((trx) =>
         audit.record(trx, {
@@ -76,11 +97,22 @@ export function auditTrailService(deps: { readonly db: Db; readonly audit: Pick<
           action: 'audit.exported',
           entity: { type: 'audit_trail', id: null },
           personId: filter.personId,
-          change: { events: events.length, afterSeq, via: 'api', ...filter },
+          change: { events: events.length, afterSeq, via: 'api', ...recordedFilter(filter) },
         }),
       );
       return { events: events.map(exported), more: rows.length > limit };
     },
+  };
+}
+
+/** The filter as an export's event records it: what was asked for, not the records it was widened to. */
+function recordedFilter(filter: TrailFilter) {
+  return {
+    personId: filter.personId,
+    actorUserId: filter.actorUserId,
+    action: filter.action,
+    from: filter.from,
+    to: filter.to,
   };
 }
 

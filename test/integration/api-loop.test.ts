@@ -217,7 +217,19 @@ describe('the API’s whole loop, with idempotent retries', () => {
     }
     const about = await walk(`/api/v1/audit/events?personId=${personId}&limit=2`);
     expect(about.length).toBeGreaterThan(4);
-    expect(about.every((event) => event.personId === personId)).toBe(true);
+    // About the person: their own events, and those of the decision and disclosure about them,
+    // which name them only in their change.
+    expect(
+      about.every(
+        (event) =>
+          event.personId === personId ||
+          (event.entity.type === 'sharing_decision' && event.entity.id === decisionId) ||
+          (event.entity.type === 'disclosure' && event.entity.id === disclosureId),
+      ),
+    ).toBe(true);
+    expect(about.map((event) => event.action)).toEqual(
+      expect.arrayContaining(['person.created', 'decision.recorded', 'disclosure.recorded']),
+    );
     const trail = await walk('/api/v1/audit/events?limit=100');
     const done = (action: string, id: string) =>
       trail.find((event) => event.action === action && event.entity.id === id);
