@@ -10,9 +10,10 @@
  */
 import { hash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { copyChain } from '../src/audit/audit.chain-copy.ts';
 import { eventHash, genesisHash, type ChainedEvent } from '../src/audit/audit.hash.ts';
 import { auditService } from '../src/audit/index.ts';
-import type { Db } from '../src/db/client.ts';
+import { poolOf, type Db } from '../src/db/client.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { benchOrganisations, benchTargets, formatRate, runsAlone } from './support.ts';
 
@@ -132,6 +133,32 @@ export async function timeVerify(
         .join('; '),
     };
   return { ok: true, events: result.events, milliseconds };
+}
+
+/**
+ * Verification's floor on this storage: every chain read as `verify()` reads it (one binary COPY a
+ * chain, two at a time, each row decoded) and nothing computed. Events per second.
+ */
+export async function timeReadAlone(db: Db): Promise<number> {
+  const chains = await db.selectFrom('audit_chain_heads').select('organisation_id').execute();
+  const pool = poolOf(db);
+  let events = 0;
+  const started = performance.now();
+  let next = 0;
+  const lane = async () => {
+    for (let chain = chains[next++]; chain !== undefined; chain = chains[next++]) {
+      const client = await pool.connect();
+      try {
+        await copyChain(client, chain.organisation_id, () => {
+          events += 1;
+        });
+      } finally {
+        client.release();
+      }
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  return (events * 1000) / (performance.now() - started);
 }
 
 if (runsAlone(import.meta.url)) {
