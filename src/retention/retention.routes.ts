@@ -16,7 +16,10 @@ export interface RetentionRouteOptions {
 
 const declare = (access: readonly Role[], audit: AuditDeclaration) => ({ access, audit });
 const keepers = (audit: AuditDeclaration) => declare(retentionKeepers, audit);
-const subjectParams = z.strictObject({ id: z.uuid() });
+const subjectParams = {
+  person: z.strictObject({ personId: z.uuid() }).transform((params) => params.personId),
+  incident: z.strictObject({ incidentId: z.uuid() }).transform((params) => params.incidentId),
+};
 const idParams = z.strictObject({ id: z.uuid() });
 const text = z.string().max(10_000).default('');
 
@@ -52,8 +55,8 @@ type SubjectForm = 'hold' | 'propose' | 'keep' | 'withdraw';
 
 /** The two kinds of page a hold, a proposal or an extension is made from: a person's and an incident's. */
 const subjectTypes = [
-  { type: 'person', segment: 'people' },
-  { type: 'incident', segment: 'incidents' },
+  { type: 'person', path: '/retention/people/:personId' },
+  { type: 'incident', path: '/retention/incidents/:incidentId' },
 ] as const;
 
 /** The retention review and disposal pages (storage limitation; ADR 0033). */
@@ -61,9 +64,9 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
   const { retention } = options;
 
   function subjectOf(request: FastifyRequest, type: RetentionSubject['type']): RetentionSubject {
-    const params = subjectParams.safeParse(request.params);
+    const params = subjectParams[type].safeParse(request.params);
     if (!params.success) throw new NotFoundError();
-    return { type, id: params.data.id };
+    return { type, id: params.data };
   }
 
   function idOf(request: FastifyRequest): string {
@@ -377,13 +380,13 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
     };
   }
 
-  for (const { type, segment } of subjectTypes) {
-    app.get(`/retention/${segment}/:id`, { config: keepers('none') }, async (request, reply) =>
+  for (const { type, path } of subjectTypes) {
+    app.get(path, { config: keepers('none') }, async (request, reply) =>
       renderSubject(reply, request, subjectOf(request, type), 200, { notice: noticeOf(request) }),
     );
 
     app.post(
-      `/retention/${segment}/:id/hold`,
+      `${path}/hold`,
       { config: keepers(['retention.hold_placed']) },
       subjectForm(
         type,
@@ -403,7 +406,7 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
     );
 
     app.post(
-      `/retention/${segment}/:id/propose`,
+      `${path}/propose`,
       { config: keepers(['retention.disposal_proposed']) },
       subjectForm(
         type,
@@ -422,7 +425,7 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
     );
 
     app.post(
-      `/retention/${segment}/:id/withdraw`,
+      `${path}/withdraw`,
       { config: keepers(['retention.disposal_withdrawn']) },
       subjectForm(
         type,
@@ -438,7 +441,7 @@ export async function retentionRoutes(app: FastifyInstance, options: RetentionRo
     );
 
     app.post(
-      `/retention/${segment}/:id/keep`,
+      `${path}/keep`,
       { config: keepers(['retention.kept_longer']) },
       subjectForm(
         type,

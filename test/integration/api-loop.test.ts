@@ -197,7 +197,7 @@ describe('the API’s whole loop, with idempotent retries', () => {
       seq: number;
       action: string;
       by: string;
-      entity: { id: string | null };
+      entity: { type: string; id: string | null };
       personId: string | null;
     };
     async function walk(start: string): Promise<Seen[]> {

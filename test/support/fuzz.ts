@@ -754,6 +754,8 @@ function realId(world: FuzzWorld, url: string, parameter: string): string {
       return pick('seq');
     case 'actionId':
       return pick('incidentAction');
+    case 'incidentId':
+      return pick('incident');
     case 'itemId':
       return pick(/\/(domains|fax-numbers|addresses|trusted-links)\//.exec(url)?.[1] ?? 'domains');
     default:
