@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Db } from '../src/db/client.ts';
+import { createDb, type Db } from '../src/db/client.ts';
 import type { Database } from '../src/db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
@@ -146,20 +146,20 @@ function startSampler(url: string): { stop(): Promise<Samples> } {
 // ---------------------------------------------------------------------------------------------
 // Every statement timed, on the app's own connections.
 
-interface Statement {
+export interface Statement {
   readonly connection: number;
   readonly text: string;
   readonly start: number;
   readonly end: number;
 }
 
-interface TracedDb {
+export interface TracedDb {
   readonly db: Db;
   readonly pool: pg.Pool;
   readonly statements: Statement[];
 }
 
-function tracedDb(url: string, poolSize: number): TracedDb {
+export function tracedDb(url: string, poolSize: number): TracedDb {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: applicationName });
   const statements: Statement[] = [];
   let connections = 0;
@@ -184,7 +184,7 @@ function tracedDb(url: string, poolSize: number): TracedDb {
 }
 
 /** A statement's text without its values or column lists: what kind of round trip it is. */
-function kindOf(text: string): string {
+export function kindOf(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (/^(begin|commit|rollback)$/i.test(flat)) return flat.toLowerCase();
   if (/^with appended as/i.test(flat)) return 'audit: insert event and move chain head (one statement)';
@@ -588,9 +588,15 @@ async function main(seconds: number): Promise<void> {
     (await fs.readFile(path.join(server.dataDirectory, 'postmaster.pid'), 'utf8')).split('\n')[0],
   );
   await adminQuery(server.connectionString, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  // Migrated over a handle of the app's own kind: the job queue's schema is installed through its pool.
+  const migrating = createDb(server.connectionString, 2);
+  try {
+    await migrateToLatest(migrating);
+  } finally {
+    await migrating.destroy();
+  }
   const traced = tracedDb(server.connectionString, 20);
   try {
-    await migrateToLatest(traced.db);
     const endpoint = await disclosureEndpoint(traced.db, server.connectionString, 4);
     const [swindon, ...others] = endpoint.decisions;
     for (const decision of endpoint.decisions) await postDisclosures(decision, ['-c', '5', '-a', '200']);

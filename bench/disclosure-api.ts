@@ -2,7 +2,9 @@
  * Recording a full disclosure over the JSON API (the decision already made): requests per second
  * and latency with autocannon, 20 connections on loopback, each request a signed-for letter with
  * its whole checklist, checked by the method policy and written with its audit event.
- * Usage: npm run bench:disclosure  (BENCH_DATABASE_URL=postgres://... adds the machine's server)
+ * Usage: npm run bench:disclosure  (BENCH_DATABASE_URL=postgres://... adds the machine's server;
+ * `-- --with-pgbench` also runs pgbench's TPC-B with 8 clients on the same server, just before, and
+ * prints the disclosures' rate as a share of it: the machine's noise then moves both sides)
  */
 import { buildApp } from '../src/app.ts';
 import { systemActor } from '../src/audit/index.ts';
@@ -11,7 +13,14 @@ import { testNhsNumbers } from '../src/lib/nhs-number.ts';
 import { services as buildServices } from '../src/services.ts';
 import { letterDisclosure } from '../test/support/disclosure-fixtures.ts';
 import { routineShareAnswers } from '../test/support/sharing-fixtures.ts';
-import { autocannon, benchDependencies, benchTargets, runsAlone, type LoadResult } from './support.ts';
+import {
+  autocannon,
+  benchDependencies,
+  benchTargets,
+  pgbench,
+  runsAlone,
+  type LoadResult,
+} from './support.ts';
 
 /** A recorded decision to share, and a token of the practitioner who made it. */
 export interface DisclosureTarget {
@@ -45,7 +54,10 @@ export async function disclosureEndpoint(
   databaseUrl: string,
   councilCount = 1,
 ): Promise<DisclosureEndpoint> {
-  const dependencies = benchDependencies(db, databaseUrl);
+  const production = benchDependencies(db, databaseUrl);
+  // The load is one token's: its rate limit (120 a minute by default) would refuse all but the first
+  // requests with 429, and the figures would measure refusals.
+  const dependencies = { ...production, config: { ...production.config, apiRequestsPerMinute: 100_000 } };
   const services = buildServices(dependencies);
   const schoolId = await services.orgs.create(systemActor, {
     name: 'Oakfield Primary School',
@@ -163,15 +175,25 @@ export async function postDisclosures(
 
 if (runsAlone(import.meta.url)) {
   const seconds = Number(process.env['BENCH_SECONDS'] ?? 15);
+  const withPgbench = process.argv.includes('--with-pgbench');
   for await (const database of benchTargets(20)) {
+    const reference = withPgbench ? await pgbench(database.url, 8, seconds) : undefined;
     const endpoint = await disclosureEndpoint(database.db, database.url);
     const [decision] = endpoint.decisions;
     await postDisclosures(decision, ['-c', '5', '-a', '200']);
     const result = await postDisclosures(decision, ['-c', '20', '-d', String(seconds)]);
+    const share =
+      reference === undefined
+        ? ''
+        : 'tps' in reference
+          ? `; pgbench TPC-B, 8 clients: ${Math.round(reference.tps)} TPS, so ${((100 * result.requests.average) / reference.tps).toFixed(1)}% of it`
+          : `; ${reference.missing}`;
     console.log(
       `${database.label}: POST a disclosure ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
-        `${result['2xx']} recorded of ${result.requests.total}, errors ${result.errors + result.non2xx}`,
+        `${result['2xx']} recorded of ${result.requests.total}, errors ${result.errors + result.non2xx}${share}`,
     );
+    // A figure made of refusals is no figure.
+    if (result.errors + result.non2xx > 0) process.exitCode = 1;
     await endpoint.close();
     await database.dispose();
   }

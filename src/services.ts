@@ -195,7 +195,6 @@ export function services(deps: Dependencies) {
     consent,
     channels,
     people: container.people,
-    orgs: container.orgs,
     custody,
     notifications: container.notifications,
     policy,

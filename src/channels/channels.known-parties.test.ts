@@ -53,6 +53,18 @@ describe('e-mail between two organisations the directory names', () => {
     expect(advice.reasons.map((reason) => reason.code)).toContain('TRUSTED_LINK');
   });
 
+  it('reads each party’s own domains from the one directory read: an address on the sender’s domain is not the recipient’s', async () => {
+    const advice = await emailAdvice(school, `senco@council${suffix}.example.gov.uk`);
+    expect(advice.reasons.map((reason) => reason.code)).not.toContain('TRUSTED_LINK');
+    expect(advice.allowed).toBe(false);
+  });
+
+  it('is allowed within one organisation, whose one entry is both sender and recipient', async () => {
+    const advice = await emailAdvice(council, `jo.bennett@council${suffix}.example.gov.uk`);
+    expect(advice.allowed).toBe(true);
+    expect(advice.reasons.map((reason) => reason.code)).not.toContain('TRUSTED_LINK');
+  });
+
   it('is not allowed by a link between other organisations', async () => {
     const advice = await emailAdvice(academy, `office@ridgeway${suffix}.example.sch.uk`);
     expect(advice.reasons.map((reason) => reason.code)).not.toContain('TRUSTED_LINK');

@@ -1,8 +1,7 @@
 import type { ChannelMethodId } from '../policy/index.ts';
 import type { Clock } from '../lib/clock.ts';
-import { isUuid } from '../lib/ids.ts';
 import { londonToday } from '../lib/time.ts';
-import type { OrgsService } from '../orgs/index.ts';
+import type { DirectoryEntry, OrgsService } from '../orgs/index.ts';
 import { parseEmailAddress } from './channels.address.ts';
 import { checkChecklist, type ChecklistContext, type ChecklistResult } from './channels.checklists.ts';
 import { MethodQuestionError } from './channels.errors.ts';
@@ -40,8 +39,19 @@ export interface KnownPartiesQuestion {
   readonly passwordProtected?: boolean | undefined;
 }
 
+/** The method policy's answer between two organisations the caller names, with the recipient's entry it read. */
+export interface KnownPartiesAnswer {
+  readonly answer: MethodAnswer;
+  /**
+   * The recipient's directory entry as the answer read it (undefined when the directory has none):
+   * the disclosure log checks the method's checklist against this same entry (its switchboard, its
+   * fax numbers) rather than reading it again.
+   */
+  readonly recipient: DirectoryEntry | undefined;
+}
+
 export interface ChannelsDependencies {
-  readonly orgs: Pick<OrgsService, 'find' | 'organisationForAddress' | 'trustedLinkBetween'>;
+  readonly orgs: Pick<OrgsService, 'entries' | 'organisationForAddress' | 'trustedLinkBetween'>;
   /** The policy pack in force. */
   readonly policy: MethodPolicy;
   readonly clock: Clock;
@@ -60,6 +70,36 @@ export function channelsService(deps: ChannelsDependencies) {
     const parsed = parseEmailAddress(address);
     // A malformed address resolves to nothing; the method policy refuses it with its reason.
     return parsed.ok ? orgs.organisationForAddress(parsed.address) : undefined;
+  }
+
+  /** `advise`, with the recipient's directory entry it read: both entries in one round trip. */
+  async function adviseBetween(question: KnownPartiesQuestion): Promise<KnownPartiesAnswer> {
+    const entries = await orgs.entries([question.senderOrganisationId, question.recipientOrganisationId]);
+    const sender = entries.get(question.senderOrganisationId);
+    const recipient = entries.get(question.recipientOrganisationId);
+    // The directory entry carries its trusted links, either way round: no further round trip.
+    const trustedLink =
+      sender !== undefined &&
+      recipient !== undefined &&
+      sender.id !== recipient.id &&
+      sender.trustedLinks.some((link) => link.partnerId === recipient.id);
+    const answer = evaluateMethod(
+      {
+        method: question.method,
+        sender: { organisationId: sender?.id, address: question.senderAddress },
+        recipient: { organisationId: recipient?.id, address: question.recipientAddress },
+        directory: {
+          senderDomains: sender?.domains.map((entry) => entry.domain) ?? [],
+          recipientDomains: recipient?.domains.map((entry) => entry.domain) ?? [],
+          trustedLink,
+        },
+        sensitivity: question.sensitivity,
+        people: question.people,
+        passwordProtected: question.passwordProtected,
+      },
+      policy,
+    );
+    return { answer, recipient };
   }
 
   return {
@@ -104,34 +144,10 @@ export function channelsService(deps: ChannelsDependencies) {
      * the directory. Problems with the question come back as a result, not an exception.
      */
     async advise(question: KnownPartiesQuestion): Promise<MethodAnswer> {
-      const find = (id: string) => (isUuid(id) ? orgs.find(id) : Promise.resolve(undefined));
-      const [sender, recipient] = await Promise.all([
-        find(question.senderOrganisationId),
-        find(question.recipientOrganisationId),
-      ]);
-      // The directory entry carries its trusted links, either way round: no further round trip.
-      const trustedLink =
-        sender !== undefined &&
-        recipient !== undefined &&
-        sender.id !== recipient.id &&
-        sender.trustedLinks.some((link) => link.partnerId === recipient.id);
-      return evaluateMethod(
-        {
-          method: question.method,
-          sender: { organisationId: sender?.id, address: question.senderAddress },
-          recipient: { organisationId: recipient?.id, address: question.recipientAddress },
-          directory: {
-            senderDomains: sender?.domains.map((entry) => entry.domain) ?? [],
-            recipientDomains: recipient?.domains.map((entry) => entry.domain) ?? [],
-            trustedLink,
-          },
-          sensitivity: question.sensitivity,
-          people: question.people,
-          passwordProtected: question.passwordProtected,
-        },
-        policy,
-      );
+      return (await adviseBetween(question)).answer;
     },
+
+    adviseBetween,
 
     /** Checks a proposed e-mail subject for personal identifiers (R4.5.5), as of today in London. */
     checkSubject(request: SubjectCheckRequest): SubjectCheck {

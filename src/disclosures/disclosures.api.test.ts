@@ -17,6 +17,7 @@ let decisionId: string;
 let token: string;
 let elsewhereToken: string;
 let igLeadToken: string;
+let colleagueToken: string;
 let igLead: TestStaff;
 let childId: string;
 let schoolId: string;
@@ -46,6 +47,10 @@ beforeAll(async () => {
   elsewhereToken = await issue(elsewhere);
   igLead = await createStaff(context, { organisationId, roles: ['ig_lead'], displayName: 'Iris Grant' });
   igLeadToken = await issue(igLead);
+  // A practitioner of the same council with no part in the decision: they may not open it.
+  colleagueToken = await issue(
+    await createStaff(context, { organisationId, roles: ['practitioner'], displayName: 'Tom Ellis' }),
+  );
   asPractitioner = viewerOf(practitioner, ['practitioner'], 'Priya Sharma');
   childId = await addPerson(world, organisationId, {
     givenNames: 'Oliver',
@@ -105,6 +110,37 @@ describe('POST /api/v1/decisions/:id/disclosures', () => {
     expect(confirmed.json<{ receipt: { how: string } }>().receipt.how).toBe(
       'The SENCo rang to confirm the letter arrived.',
     );
+  });
+
+  it('answers with the disclosure exactly as it reads back, recorded and read only by those who may open the decision', async () => {
+    const response = await post(`/api/v1/decisions/${decisionId}/disclosures`, letter);
+    expect(response.statusCode, response.body).toBe(201);
+    const created = response.json<{ id: string }>();
+    expect(response.headers['location']).toMatch(new RegExp(`/api/v1/disclosures/${created.id}$`));
+    const read = (bearer: string) =>
+      context.app.inject({
+        method: 'GET',
+        url: `/api/v1/disclosures/${created.id}`,
+        headers: { authorization: `Bearer ${bearer}` },
+      });
+    // The answer is made from the row the insert handed back, not read again: it must be what a read gives.
+    const readBack = await read(token);
+    expect(readBack.statusCode).toBe(200);
+    expect(response.json()).toEqual(readBack.json());
+    expect(readBack.json()).toMatchObject({
+      decisionId,
+      recipient: { organisationId: schoolId, name: 'Rebecca Sutton' },
+      disclosedBy: 'Priya Sharma',
+      checklist: { trackingReference: 'RR123456785GB', address: { postcode: 'SN2 1AA' } },
+      receipt: { confirmedAt: null, confirmedByName: null, overdue: false },
+    });
+    // Whoever may not open the decision can neither disclose under it nor read what was disclosed.
+    const before = await disclosureCount();
+    expect(
+      (await post(`/api/v1/decisions/${decisionId}/disclosures`, letter, colleagueToken)).statusCode,
+    ).toBe(404);
+    expect((await read(colleagueToken)).statusCode).toBe(404);
+    expect(await disclosureCount()).toBe(before);
   });
 
   it('refuses an incomplete checklist (422) or a malformed body (400) with problem+json, changing nothing', async () => {

@@ -98,11 +98,14 @@ export async function disclosuresApi(
     async (request, reply) => {
       try {
         const decision = paramsOf(request, idParams);
-        const id = await disclosures.record(apiViewer(request), decision.id, bodyOf(request, newDisclosure));
-        const created = await disclosures.find(apiViewer(request), id);
+        const created = await disclosures.recordAndShow(
+          apiViewer(request),
+          decision.id,
+          bodyOf(request, newDisclosure),
+        );
         return await reply
           .code(201)
-          .header('location', `${options.publicUrl}${disclosurePaths.apiDisclosure(id)}`)
+          .header('location', `${options.publicUrl}${disclosurePaths.apiDisclosure(created.id)}`)
           .header('cache-control', 'no-store')
           .send(toResource(created));
       } catch (error) {

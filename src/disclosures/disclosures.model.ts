@@ -6,7 +6,6 @@ import type { CustodyService } from '../custody/index.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from '../lib/clock.ts';
 import type { NotificationsService } from '../notifications/index.ts';
-import type { OrgsService } from '../orgs/index.ts';
 import type { ChannelMethodId, PolicyPack } from '../policy/index.ts';
 import type { DecisionListItem, DecisionView, SharingService } from '../sharing/index.ts';
 import { DisclosureRuleError } from './disclosures.errors.ts';
@@ -23,10 +22,9 @@ export interface DisclosuresDependencies {
    * for telling those who already received information under it.
    */
   readonly consent: Pick<ConsentService, 'checkMany' | 'details'>;
-  readonly channels: Pick<ChannelsService, 'advise' | 'checkChecklist'>;
+  readonly channels: Pick<ChannelsService, 'advise' | 'adviseBetween' | 'checkChecklist'>;
   /** The relatives of the people concerned, whose names the subject-line checker looks for too. */
   readonly people: Pick<PeopleService, 'relativesNames'>;
-  readonly orgs: Pick<OrgsService, 'find'>;
   /** The off-site log, whose entry a hand-over in person is carried under (R4.3.3). */
   readonly custody: Pick<CustodyService, 'handOverEntries'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;

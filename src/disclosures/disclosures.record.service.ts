@@ -12,6 +12,7 @@ import {
   recipientOf,
   sensitivityOf,
   toDisclosure,
+  type Disclosure,
   type DisclosureContext,
   type DisclosuresDependencies,
 } from './disclosures.model.ts';
@@ -21,7 +22,7 @@ import type { NewDisclosureAnswers } from './disclosures.schema.ts';
 
 /** Recording a disclosure under a recorded decision to share (invariant 1), with the method policy's advice. */
 export function recordingService(deps: DisclosuresDependencies) {
-  const { db, clock, audit, sharing, channels, orgs, policy, consent, people, custody } = deps;
+  const { db, clock, audit, sharing, channels, policy, consent, people, custody } = deps;
   const today = () => londonToday(clock.now());
 
   /** A recorded decision to share: nothing leaves without one (invariant 1). */
@@ -110,30 +111,10 @@ export function recordingService(deps: DisclosuresDependencies) {
      * named and nothing is written.
      */
     async record(viewer: Viewer, decisionId: string, answers: NewDisclosureAnswers): Promise<string> {
-      // A share by the secure exchange is logged by sending its package, which is the evidence: a
-      // record of one without a package would say information left by a route it did not take.
-      const exchangeOnly =
-        answers.method === 'secure-exchange'
-          ? [
-              {
-                field: 'method',
-                code: 'DISCLOSURE.USE_THE_EXCHANGE',
-                message:
-                  'Send it through the secure exchange from the decision’s page: sending the package records the disclosure',
-              },
-            ]
-          : [];
-      let prepared: PreparedDisclosure;
-      try {
-        prepared = await prepare(viewer, decisionId, answers);
-      } catch (error) {
-        if (error instanceof DisclosureRuleError && exchangeOnly.length > 0)
-          throw new DisclosureRuleError([...exchangeOnly, ...error.problems]);
-        throw error;
-      }
-      if (exchangeOnly.length > 0) throw new DisclosureRuleError(exchangeOnly);
-      return db.transaction().execute((trx) => commit(trx, viewer, prepared));
+      return (await recordAndShow(viewer, decisionId, answers)).id;
     },
+
+    recordAndShow,
 
     /** The viewer's off-site log entries a hand-over in person can be recorded under (R4.3.3). */
     offSiteEntries: (viewer: Viewer) => custody.handOverEntries(viewer),
@@ -141,6 +122,42 @@ export function recordingService(deps: DisclosuresDependencies) {
     prepare,
     commit,
   };
+
+  /**
+   * `record`, answering with the disclosure as written (what `find` would read back, from the row the
+   * insert returns): the viewer opened its decision in `prepare`, in this request, under the rule
+   * `find` asks (docs/performance.md).
+   */
+  async function recordAndShow(
+    viewer: Viewer,
+    decisionId: string,
+    answers: NewDisclosureAnswers,
+  ): Promise<Disclosure> {
+    // A share by the secure exchange is logged by sending its package, which is the evidence: a
+    // record of one without a package would say information left by a route it did not take.
+    const exchangeOnly =
+      answers.method === 'secure-exchange'
+        ? [
+            {
+              field: 'method',
+              code: 'DISCLOSURE.USE_THE_EXCHANGE',
+              message:
+                'Send it through the secure exchange from the decision’s page: sending the package records the disclosure',
+            },
+          ]
+        : [];
+    let prepared: PreparedDisclosure;
+    try {
+      prepared = await prepare(viewer, decisionId, answers);
+    } catch (error) {
+      if (error instanceof DisclosureRuleError && exchangeOnly.length > 0)
+        throw new DisclosureRuleError([...exchangeOnly, ...error.problems]);
+      throw error;
+    }
+    if (exchangeOnly.length > 0) throw new DisclosureRuleError(exchangeOnly);
+    const row = await db.transaction().execute((trx) => write(trx, viewer, prepared));
+    return toDisclosure(row, today());
+  }
 
   /**
    * Information handed over in person was carried off site, so it is carried under an entry of the
@@ -215,8 +232,9 @@ export function recordingService(deps: DisclosuresDependencies) {
 
     const sensitivity = sensitivityOf(decision);
     const recipientAddress = answers.recipientAddress ?? recipient.email;
-    const [answer, organisation] = await Promise.all([
-      channels.advise({
+    // Each check reads what it needs once, side by side; their problems are named in a fixed order.
+    const [{ answer, recipient: organisation }, offSite, consentStands, relativesNames] = await Promise.all([
+      channels.adviseBetween({
         method: answers.method,
         senderOrganisationId: viewer.organisationId,
         senderAddress: viewer.email,
@@ -225,7 +243,15 @@ export function recordingService(deps: DisclosuresDependencies) {
         sensitivity,
         people: decision.answers.people?.personIds.length ?? 1,
       }),
-      orgs.find(recipient.organisationId),
+      offSiteProblems(viewer, answers),
+      // The consent the decision rests on must still cover this disclosure, now (R3.3).
+      consentProblems(consent, policy, decision, {
+        recipientOrganisationId: recipient.organisationId,
+        recipientRole: recipient.role,
+        categoryIds: answers.categoryIds,
+        method: answers.method,
+      }),
+      people.relativesNames(decision.people.map((person) => person.id)),
     ]);
     let advice: MethodAdvice | undefined;
     if (!answer.ok)
@@ -249,19 +275,10 @@ export function recordingService(deps: DisclosuresDependencies) {
       }
     }
 
-    problems.push(...(await offSiteProblems(viewer, answers)));
-
+    problems.push(...offSite);
     // An emergency share's approval must not be refused or overdue, now (ADR 0019).
     problems.push(...emergencyProblems(decision));
-    // The consent the decision rests on must still cover this disclosure, now (R3.3).
-    problems.push(
-      ...(await consentProblems(consent, policy, decision, {
-        recipientOrganisationId: recipient.organisationId,
-        recipientRole: recipient.role,
-        categoryIds: answers.categoryIds,
-        method: answers.method,
-      })),
-    );
+    problems.push(...consentStands);
 
     const checklist = channels.checkChecklist(answers.method, answers.checklist, {
       sensitivity,
@@ -273,7 +290,7 @@ export function recordingService(deps: DisclosuresDependencies) {
           `${person.givenNames} ${person.familyName}`,
           ...(person.knownAs === null ? [] : [person.knownAs]),
         ]),
-        ...(await people.relativesNames(decision.people.map((person) => person.id))),
+        ...relativesNames,
       ],
       advice,
     });
@@ -301,16 +318,26 @@ export function recordingService(deps: DisclosuresDependencies) {
     };
   }
 
-  /** Logs a prepared disclosure in the caller's transaction, with its audit event. */
+  /** Logs a prepared disclosure in the caller's transaction, with its audit event; returns its id. */
   async function commit(
     trx: Transaction<Database>,
     viewer: Viewer,
     prepared: PreparedDisclosure,
     evidence?: { readonly packageId: string },
   ): Promise<string> {
+    return (await write(trx, viewer, prepared, evidence)).id;
+  }
+
+  /** `commit`, handing back the disclosure's row as written. */
+  async function write(
+    trx: Transaction<Database>,
+    viewer: Viewer,
+    prepared: PreparedDisclosure,
+    evidence?: { readonly packageId: string },
+  ): Promise<store.DisclosureRow> {
     const { decision, recipient, answers, recipientAddress, advice, dueOn } = prepared;
     const now = clock.now();
-    const id = await store.insertDisclosure(trx, {
+    const row = await store.insertDisclosure(trx, {
       organisation_id: decision.organisationId,
       decision_id: decision.id,
       method: answers.method,
@@ -339,7 +366,7 @@ export function recordingService(deps: DisclosuresDependencies) {
       organisationId: decision.organisationId,
       actor: actorOf(viewer),
       action: 'disclosure.recorded',
-      entity: { type: 'disclosure', id },
+      entity: { type: 'disclosure', id: row.id },
       change: toJson({
         decisionId: decision.id,
         method: answers.method,
@@ -354,7 +381,7 @@ export function recordingService(deps: DisclosuresDependencies) {
         ...(evidence === undefined ? {} : { packageId: evidence.packageId }),
       }),
     });
-    return id;
+    return row;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { DisclosuresTable, MisdirectedInformationTable } from './disclosures.table.ts';
 
@@ -12,20 +12,45 @@ export type DisclosureRow = Selectable<DisclosuresTable> & {
   readonly decision_reference: string;
 };
 
+/**
+ * The names a disclosure is shown with: who disclosed it, who confirmed its receipt, the recipient
+ * organisation's and the decision's reference. One definition for reading disclosures and for the
+ * row an insert hands back.
+ */
+function names(eb: ExpressionBuilder<Database, 'disclosures'>) {
+  return [
+    eb
+      .selectFrom('users')
+      .select('users.display_name')
+      .whereRef('users.id', '=', 'disclosures.disclosed_by')
+      .$asScalar()
+      .$notNull()
+      .as('disclosed_by_name'),
+    eb
+      .selectFrom('users')
+      .select('users.display_name')
+      .whereRef('users.id', '=', 'disclosures.receipt_confirmed_by')
+      .$asScalar()
+      .as('receipt_confirmed_by_name'),
+    eb
+      .selectFrom('organisations')
+      .select('organisations.name')
+      .whereRef('organisations.id', '=', 'disclosures.recipient_organisation_id')
+      .$asScalar()
+      .$notNull()
+      .as('recipient_organisation_name'),
+    eb
+      .selectFrom('sharing_decisions')
+      .select('sharing_decisions.reference')
+      .whereRef('sharing_decisions.id', '=', 'disclosures.decision_id')
+      .$asScalar()
+      .$notNull()
+      .as('decision_reference'),
+  ] as const;
+}
+
 function disclosures(db: Executor) {
-  return db
-    .selectFrom('disclosures')
-    .innerJoin('users as discloser', 'discloser.id', 'disclosures.disclosed_by')
-    .leftJoin('users as confirmer', 'confirmer.id', 'disclosures.receipt_confirmed_by')
-    .innerJoin('organisations as recipient', 'recipient.id', 'disclosures.recipient_organisation_id')
-    .innerJoin('sharing_decisions', 'sharing_decisions.id', 'disclosures.decision_id')
-    .selectAll('disclosures')
-    .select([
-      'discloser.display_name as disclosed_by_name',
-      'confirmer.display_name as receipt_confirmed_by_name',
-      'recipient.name as recipient_organisation_name',
-      'sharing_decisions.reference as decision_reference',
-    ]);
+  return db.selectFrom('disclosures').selectAll('disclosures').select(names);
 }
 
 export async function findDisclosure(
@@ -61,8 +86,9 @@ export type NewDisclosure = Omit<
   'id' | 'receipt_confirmed_at' | 'receipt_confirmed_by' | 'receipt_how' | 'receipt_reminded_on'
 >;
 
-export async function insertDisclosure(trx: Executor, values: NewDisclosure): Promise<string> {
-  const row = await trx
+/** Inserts a disclosure and hands back the row as written, with its names: what reading it back would give. */
+export async function insertDisclosure(trx: Executor, values: NewDisclosure): Promise<DisclosureRow> {
+  return trx
     .insertInto('disclosures')
     .values({
       ...values,
@@ -71,9 +97,9 @@ export async function insertDisclosure(trx: Executor, values: NewDisclosure): Pr
       receipt_how: null,
       receipt_reminded_on: null,
     })
-    .returning('id')
+    .returningAll()
+    .returning(names)
     .executeTakeFirstOrThrow();
-  return row.id;
 }
 
 export async function confirmReceipt(

@@ -152,7 +152,8 @@ export function packagesService(deps: {
         sentAt: reply.sent_at,
         /** Erased with its decision's records under the retention schedule: neither message nor files remain. */
         erased: reply.shredded,
-        message: mayRead && !reply.shredded ? await text(await vault.open(reply.message_object_id)) : undefined,
+        message:
+          mayRead && !reply.shredded ? await text(await vault.open(reply.message_object_id)) : undefined,
         files:
           mayRead && !reply.shredded
             ? reply.files.map((file) => ({ id: file.id, name: file.name, bytes: file.bytes }))

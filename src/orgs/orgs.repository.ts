@@ -43,13 +43,19 @@ export async function listOrganisations(db: Executor): Promise<Organisation[]> {
   return rows.map(toOrganisation);
 }
 
-/**
- * An organisation's directory entry, its domains, mailboxes, fax numbers, addresses and trusted links
- * included, in one round trip: the method policy reads the sender's and the recipient's on every
- * disclosure (docs/performance.md).
- */
 export async function findDirectoryEntry(db: Executor, id: string): Promise<DirectoryEntry | undefined> {
-  const row = await db
+  const [entry] = await directoryEntries(db, [id]);
+  return entry;
+}
+
+/**
+ * Organisations' directory entries, their domains, mailboxes, fax numbers, addresses and trusted
+ * links included, in one round trip: the method policy reads the sender's and the recipient's
+ * together on every disclosure (docs/performance.md).
+ */
+export async function directoryEntries(db: Executor, ids: readonly string[]): Promise<DirectoryEntry[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
     .selectFrom('organisations')
     .select(organisationColumns)
     .select((eb) => [
@@ -107,17 +113,16 @@ export async function findDirectoryEntry(db: Executor, id: string): Promise<Dire
           .orderBy('partner.name'),
       ).as('trusted_links'),
     ])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (row === undefined) return undefined;
-  return {
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return rows.map((row) => ({
     ...toOrganisation(row),
     domains: row.domains,
     mailboxes: row.mailboxes,
     faxNumbers: row.fax_numbers,
     addresses: row.addresses,
     trustedLinks: row.trusted_links,
-  };
+  }));
 }
 
 /**

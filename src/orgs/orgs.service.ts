@@ -150,6 +150,12 @@ export function orgsService(deps: {
       return store.findDirectoryEntry(db, id);
     },
 
+    /** The directory entries of these organisations, by id, in one round trip; ids not in the directory are absent. */
+    async entries(ids: readonly string[]): Promise<Map<string, DirectoryEntry>> {
+      const found = await store.directoryEntries(db, ids.filter(isUuid));
+      return new Map(found.map((entry) => [entry.id, entry]));
+    },
+
     /**
      * The organisation an e-mail address (already validated, lower case) belongs to. At a shared
      * domain only the full address registered as one of its mailboxes says so (ADR 0018); elsewhere

@@ -136,7 +136,9 @@ describe('retention review and disposal', () => {
     await page
       .getByLabel('Why can the incident listed be disposed of?')
       .fill('Six years since closure; nothing open.');
-    await page.getByRole('button', { name: 'Propose disposal of the 1 listed under Data protection incidents' }).click();
+    await page
+      .getByRole('button', { name: 'Propose disposal of the 1 listed under Data protection incidents' })
+      .click();
     const batch = await RetentionPage.verifyOnPage(page, 'Retention review and disposal');
     expect(await batch.mainText()).toContain('Disposals proposed');
     await batch.check('retention-incident-proposed');
@@ -175,6 +177,9 @@ describe('retention review and disposal', () => {
       .select(['what_happened', 'reference'])
       .where('id', '=', incident.id)
       .executeTakeFirstOrThrow();
-    expect(said).toEqual({ what_happened: 'Erased under the retention schedule', reference: incident.reference });
+    expect(said).toEqual({
+      what_happened: 'Erased under the retention schedule',
+      reference: incident.reference,
+    });
   });
 });
