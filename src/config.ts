@@ -19,6 +19,7 @@ const environmentSchema = z.object({
   KEY_DIR: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
   DEMO_DATA: booleanFlag.optional(),
   SECRET_KEY: z
     .string()
@@ -99,6 +100,8 @@ export interface Config {
   readonly clamdUrl: string | undefined;
   readonly embeddedPgPort: number;
   readonly databasePoolSize: number;
+  /** Whether connections prepare the statements they repeat (ADR 0036); off behind a pooler in transaction mode. */
+  readonly databasePreparedStatements: boolean;
   /** Load demo organisations and accounts on first start. Defaults to on for the embedded server. */
   readonly demoData: boolean;
   /** 32-byte key that encrypts secrets at rest (MFA keys). Generated into the data folder when absent outside production. */
@@ -204,6 +207,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     clamdUrl: settings.CLAMD_URL,
     embeddedPgPort: settings.EMBEDDED_PG_PORT,
     databasePoolSize: settings.DATABASE_POOL_SIZE,
+    databasePreparedStatements: settings.DATABASE_PREPARED_STATEMENTS,
     demoData: settings.DEMO_DATA ?? (settings.DATABASE_URL === undefined && !production),
     secretKey: settings.SECRET_KEY === undefined ? undefined : Buffer.from(settings.SECRET_KEY, 'hex'),
     sessionIdleMs: settings.SESSION_IDLE_MINUTES * 60_000,

@@ -31,6 +31,7 @@ export async function openDatabase(config: Config, log: (message: string) => voi
   const db = createDb(
     config.databaseUrl ?? embedded?.applicationConnectionString ?? '',
     config.databasePoolSize,
+    { preparedStatements: config.databasePreparedStatements },
   );
   const ownerUrl = config.migrationDatabaseUrl ?? embedded?.connectionString;
   if (ownerUrl === undefined)
