@@ -60,6 +60,30 @@ export function listStaff(db: Executor, organisationId: string): Promise<StaffRo
     .execute();
 }
 
+/** How many accounts an organisation has, by state, counted in the database (the administrator's home page). */
+export async function staffCounts(
+  db: Executor,
+  organisationId: string,
+): Promise<{ active: number; notEnrolled: number; inactive: number }> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => [
+      eb.fn.count<string>('id').filterWhere('active', '=', true).as('active'),
+      eb.fn
+        .count<string>('id')
+        .filterWhere((inner) => inner.and([inner('active', '=', true), inner('mfa_enrolled_at', 'is', null)]))
+        .as('not_enrolled'),
+      eb.fn.count<string>('id').filterWhere('active', '=', false).as('inactive'),
+    ])
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirstOrThrow();
+  return {
+    active: Number(row.active),
+    notEnrolled: Number(row.not_enrolled),
+    inactive: Number(row.inactive),
+  };
+}
+
 /** A member of staff; only within one organisation when `organisationId` is given. */
 export function findStaff(
   db: Executor,

@@ -5,7 +5,13 @@ import { deleteSessionsOfUser } from './sessions.repository.ts';
 import { confinedTo, holdsRole, type Authority } from './staff.authority.ts';
 import { changeStaff, type StaffDependencies } from './staff.change.ts';
 import { StaffRuleError } from './staff.errors.ts';
-import { findStaff, listStaff, organisationIsHosted, type StaffRow } from './staff.repository.ts';
+import {
+  findStaff,
+  listStaff,
+  organisationIsHosted,
+  staffCounts,
+  type StaffRow,
+} from './staff.repository.ts';
 import { staffLookupsService } from './staff.lookups.service.ts';
 import { staffTrainingService } from './staff.training.service.ts';
 import { findUserByEmail, findUserById, insertUser, updateUser, type UserRow } from './users.repository.ts';
@@ -135,6 +141,11 @@ export function staffService(deps: StaffDependencies) {
     /** One organisation's staff: there is no list across organisations (ADR 0011). */
     async list(filter: { readonly organisationId: string }): Promise<StaffMember[]> {
       return (await listStaff(db, filter.organisationId)).map(toStaffMember);
+    },
+
+    /** How many of an organisation's accounts are active, active without an authenticator, and deactivated. */
+    counts(organisationId: string): Promise<{ active: number; notEnrolled: number; inactive: number }> {
+      return staffCounts(db, organisationId);
     },
 
     /** A member of staff, if the authority reaches their organisation; otherwise undefined, as for an unknown id. */

@@ -309,6 +309,13 @@ describe("each role's home page leads with its own work, counted", () => {
   it('shows an administrator the staff accounts and the partner directory', async () => {
     const leaver = await person('Jo Leaver', ['practitioner']);
     await context.services.staff.setActive(systemActor, leaver.id, false);
+    const newcomer = await person('Sam Newcomer', ['practitioner']);
+    // Neither has an authenticator: only the active one is counted as not set up.
+    await context.ownerDb
+      .updateTable('users')
+      .set({ mfa_enrolled_at: null, mfa_secret_sealed: null })
+      .where('id', 'in', [leaver.id, newcomer.id])
+      .execute();
     const members = await context.services.staff.list({ organisationId });
     const organisations = (await context.services.orgs.list()).length;
     const home = await homeOf('Alex Morgan');
@@ -318,7 +325,7 @@ describe("each role's home page leads with its own work, counted", () => {
       [`organisations in the partner directory`]: organisations,
     });
     expect(home).toContain('1 account is deactivated.');
-    expect(home).toContain('0 have not set up an authenticator yet.');
+    expect(home).toContain('1 has not set up an authenticator yet.');
   });
 
   it('shows the platform operator the partner directory', async () => {

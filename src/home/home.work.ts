@@ -24,8 +24,8 @@ export interface HomeWorkDependencies {
   readonly custody: Pick<CustodyService, 'list'>;
   readonly media: Pick<MediaService, 'list'>;
   readonly disclosures: Pick<DisclosuresService, 'awaitedReceipts'>;
-  readonly staff: Pick<StaffService, 'list' | 'team'>;
-  readonly orgs: Pick<OrgsService, 'list'>;
+  readonly staff: Pick<StaffService, 'counts' | 'team'>;
+  readonly orgs: Pick<OrgsService, 'count'>;
   readonly audit: Pick<AuditService, 'latestSeq' | 'trail'>;
 }
 
@@ -257,11 +257,8 @@ export function homeWork(deps: HomeWorkDependencies) {
       );
     },
     async staff({ viewer }) {
-      const members = await deps.staff.list({ organisationId: viewer.organisationId });
-      const active = members.filter((member) => member.active);
-      const notEnrolled = active.filter((member) => !member.mfaEnrolled).length;
-      const inactive = members.length - active.length;
-      return workCount(active.length, ['active account', 'active accounts'], '/admin/staff', {
+      const { active, notEnrolled, inactive } = await deps.staff.counts(viewer.organisationId);
+      return workCount(active, ['active account', 'active accounts'], '/admin/staff', {
         details: [
           `${String(notEnrolled)} ${plural(notEnrolled, 'has', 'have')} not set up an authenticator yet.`,
           `${String(inactive)} ${plural(inactive, 'account is', 'accounts are')} deactivated.`,
@@ -269,9 +266,8 @@ export function homeWork(deps: HomeWorkDependencies) {
       });
     },
     async directory() {
-      const organisations = await deps.orgs.list();
       return workCount(
-        organisations.length,
+        await deps.orgs.count(),
         ['organisation in the partner directory', 'organisations in the partner directory'],
         '/admin/organisations',
       );

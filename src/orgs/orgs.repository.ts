@@ -43,6 +43,15 @@ export async function listOrganisations(db: Executor): Promise<Organisation[]> {
   return rows.map(toOrganisation);
 }
 
+/** How many organisations the partner directory holds. */
+export async function countOrganisations(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('organisations')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 export async function findDirectoryEntry(db: Executor, id: string): Promise<DirectoryEntry | undefined> {
   const [entry] = await directoryEntries(db, [id]);
   return entry;

@@ -141,6 +141,11 @@ export function orgsService(deps: {
       return store.listOrganisations(db);
     },
 
+    /** How many organisations the directory holds. */
+    count(): Promise<number> {
+      return store.countOrganisations(db);
+    },
+
     /** The names of these organisations, by id; ids not in the directory are absent. */
     namesOf(ids: readonly string[]): Promise<Map<string, string>> {
       return store.organisationNames(db, ids.filter(isUuid));
