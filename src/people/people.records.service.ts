@@ -113,21 +113,18 @@ export function recordsService(deps: {
       return (await access.access(db, viewer, personId)).basis;
     },
 
-    /** People related to this person (one step, either direction), after requireAccess. */
     /**
      * The names (and known-as names) of everyone one step from these people, for the subject-line
      * checker only (R4.5.5): never shown, so no viewer's need to know is asked for.
      */
     async relativesNames(personIds: readonly string[]): Promise<string[]> {
-      const rows = (
-        await Promise.all(personIds.map((personId) => store.relationshipsOf(db, personId)))
-      ).flat();
-      return rows.flatMap((row) => [
-        `${row.relative.given_names} ${row.relative.family_name}`,
-        ...(row.relative.known_as === null ? [] : [row.relative.known_as]),
+      return (await store.relativeNames(db, personIds)).flatMap((row) => [
+        `${row.given_names} ${row.family_name}`,
+        ...(row.known_as === null ? [] : [row.known_as]),
       ]);
     },
 
+    /** People related to this person (one step, either direction), after requireAccess. */
     async relatives(viewer: Viewer, personId: string): Promise<Relative[]> {
       await access.access(db, viewer, personId);
       return relativesOf(db, personId);

@@ -177,6 +177,30 @@ export async function relationshipsOf(db: Executor, personId: string): Promise<R
   return [...forward.map(toRow(true)), ...reverse.map(toRow(false))];
 }
 
+/** The names of everyone one step from any of these people, either direction: one statement. */
+export async function relativeNames(
+  db: Executor,
+  personIds: readonly string[],
+): Promise<{ given_names: string; family_name: string; known_as: string | null }[]> {
+  if (personIds.length === 0) return [];
+  return db
+    .selectFrom('people')
+    .select(['given_names', 'family_name', 'known_as'])
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('person_relationships')
+        .select('related_person_id as id')
+        .where('person_id', 'in', [...personIds])
+        .union(
+          eb
+            .selectFrom('person_relationships')
+            .select('person_id as id')
+            .where('related_person_id', 'in', [...personIds]),
+        ),
+    )
+    .execute();
+}
+
 export async function linked(db: Executor, personId: string, otherId: string): Promise<boolean> {
   const row = await db
     .selectFrom('person_relationships')
