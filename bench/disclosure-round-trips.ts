@@ -4,7 +4,7 @@
  * statement belongs to the request in flight. Prints the round trips a request by kind, and one
  * request's statements in the order they were sent. Quick (seconds), unlike disclosure-anatomy.ts.
  *
- *   npm run bench:round-trips -- [--requests 20] [--at-most 18]
+ *   npm run bench:round-trips -- [--requests 20] [--at-most 17]
  *
  * On the server BENCH_DATABASE_URL (or else TEST_DATABASE_URL) names, in a scratch database dropped
  * afterwards; without one, an embedded server. `--at-most N` exits non-zero when a request makes more
