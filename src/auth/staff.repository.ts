@@ -95,6 +95,24 @@ export function findStaff(
   return query.executeTakeFirst();
 }
 
+/** The line manager a member of staff has in their own organisation, if any: one statement. */
+export function findLineManager(
+  db: Executor,
+  organisationId: string,
+  userId: string,
+): Promise<StaffRow | undefined> {
+  return staffQuery(db)
+    .where('users.organisation_id', '=', organisationId)
+    .where('users.id', '=', (eb) =>
+      eb
+        .selectFrom('users as member')
+        .select('member.line_manager_id')
+        .where('member.id', '=', userId)
+        .where('member.organisation_id', '=', organisationId),
+    )
+    .executeTakeFirst();
+}
+
 /**
  * Whether an organisation's staff use Safeshare (it is hosted). Staff accounts sit below the partner
  * directory, so this one flag is read here rather than through the directory's service.

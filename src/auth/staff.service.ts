@@ -6,6 +6,7 @@ import { confinedTo, holdsRole, type Authority } from './staff.authority.ts';
 import { changeStaff, type StaffDependencies } from './staff.change.ts';
 import { StaffRuleError } from './staff.errors.ts';
 import {
+  findLineManager,
   findStaff,
   listStaff,
   organisationIsHosted,
@@ -141,6 +142,18 @@ export function staffService(deps: StaffDependencies) {
     /** One organisation's staff: there is no list across organisations (ADR 0011). */
     async list(filter: { readonly organisationId: string }): Promise<StaffMember[]> {
       return (await listStaff(db, filter.organisationId)).map(toStaffMember);
+    },
+
+    /** A member of staff of this organisation (active or not), if they are one. */
+    async member(organisationId: string, id: string): Promise<StaffMember | undefined> {
+      const row = await findStaff(db, id, organisationId);
+      return row === undefined ? undefined : toStaffMember(row);
+    },
+
+    /** The line manager a member of staff has in their own organisation, if any. */
+    async lineManagerOf(organisationId: string, userId: string): Promise<StaffMember | undefined> {
+      const row = await findLineManager(db, organisationId, userId);
+      return row === undefined ? undefined : toStaffMember(row);
     },
 
     /** How many of an organisation's accounts are active, active without an authenticator, and deactivated. */

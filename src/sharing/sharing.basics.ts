@@ -20,7 +20,7 @@ export interface SharingDependencies {
   readonly consent: Pick<ConsentService, 'checkMany'>;
   readonly orgs: Pick<OrgsService, 'namesOf'>;
   /** Line managers, supervisors and the holders of the roles that advise and approve. */
-  readonly staff: Pick<StaffService, 'list' | 'trainingOf'>;
+  readonly staff: Pick<StaffService, 'list' | 'member' | 'lineManagerOf' | 'trainingOf'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
   /** The sharing agreements a decision rests on or is linked to (the ICO data sharing code). */
   readonly agreements: Pick<AgreementsService, 'covering' | 'list'>;

@@ -10,16 +10,14 @@ import { SharingRuleError } from './sharing.errors.ts';
  * hold the roles that advise and approve. Staff are read through their own service, never their table.
  */
 export function sharingColleagues(deps: {
-  readonly staff: Pick<StaffService, 'list'>;
+  readonly staff: Pick<StaffService, 'list' | 'member' | 'lineManagerOf'>;
   readonly notifications: Pick<NotificationsService, 'notify'>;
 }) {
   const { staff, notifications } = deps;
 
   /** The line manager of a member of staff, when they have one in the same organisation. */
   async function lineManagerOf(organisationId: string, userId: string): Promise<StaffMember | undefined> {
-    const members = await staff.list({ organisationId });
-    const managerId = members.find((member) => member.id === userId)?.lineManagerId ?? null;
-    return managerId === null ? undefined : members.find((member) => member.id === managerId);
+    return staff.lineManagerOf(organisationId, userId);
   }
 
   return {
@@ -42,10 +40,8 @@ export function sharingColleagues(deps: {
       const colleague =
         supervisorId === undefined || !isUuid(supervisorId)
           ? undefined
-          : (await staff.list({ organisationId: viewer.organisationId })).find(
-              (member) => member.id === supervisorId && member.active,
-            );
-      if (colleague === undefined || colleague.id === viewer.userId)
+          : await staff.member(viewer.organisationId, supervisorId);
+      if (colleague?.active !== true || colleague.id === viewer.userId)
         throw SharingRuleError.of(
           'supervisorId',
           'DECISION.SUPERVISOR',

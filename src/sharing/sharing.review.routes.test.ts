@@ -458,6 +458,23 @@ describe('asking a supervisor (R2.15)', () => {
     });
     expect(missing.statusCode).toBe(400);
     expect(errorSummary(missing.body)).toContain('Select your supervisor from the list');
+    // A colleague who has left, and someone of another organisation, cannot be named either.
+    const leaver = await createStaff(context, {
+      organisationId,
+      roles: ['manager'],
+      displayName: 'Lee Left',
+    });
+    await context.ownerDb.updateTable('users').set({ active: false }).where('id', '=', leaver.id).execute();
+    for (const supervisorId of [leaver.id, elsewhere.id]) {
+      const refused = await askThroughPage(browser, id, {
+        adviser: 'supervisor',
+        supervisorId,
+        question: 'Should I share the health visitor’s notes?',
+        shareIdentities: 'no',
+      });
+      expect(refused.statusCode, supervisorId).toBe(400);
+      expect(errorSummary(refused.body).join(' ')).toContain('Select your supervisor from the list');
+    }
     const before = await context.db
       .selectFrom('sharing_advice_requests')
       .select('id')
