@@ -255,7 +255,8 @@ export async function findIncidentByReference(
     .selectFrom('incidents')
     .select('id')
     .where('organisation_id', '=', organisationId)
-    .where(sql<string>`upper(reference)`, '=', reference.toUpperCase())
+    // References are written in capitals (INC-0000001): compared so, on the reference's unique index.
+    .where('reference', '=', reference.toUpperCase())
     .executeTakeFirst();
   return row?.id;
 }
