@@ -623,6 +623,12 @@ describe('disposal', () => {
         sql`SELECT retention_erase_person(${ashford}::uuid, ${sibling}::uuid, ${randomUUID()}::uuid, now())`,
       ),
     ).toMatch(/no disposal/);
+    const incident = await sql<{ id: string }>`SELECT id FROM incidents LIMIT 1`.execute(context.db);
+    expect(
+      await refused(
+        sql`SELECT retention_erase_incident(${ashford}::uuid, ${incident.rows[0]?.id ?? randomUUID()}::uuid, ${randomUUID()}::uuid, now())`,
+      ),
+    ).toMatch(/no disposal/);
     // An addendum not erased by a disposal cannot be turned into the tombstone; an erased one cannot be rewritten.
     expect(
       await refused(
@@ -779,6 +785,17 @@ describe('the retention pages', () => {
     expect(decision.body).not.toContain(childName.family);
     // The DPO may read the package's replies: the shredded reply is said to be erased, not opened.
     expect(decision.body).toContain('This reply and its files were erased under the retention schedule.');
+    // Its file is no longer offered, nor served to anyone who kept the link.
+    const replyFile = await context.db
+      .selectFrom('exchange_reply_files')
+      .innerJoin('exchange_replies', 'exchange_replies.id', 'exchange_reply_files.reply_id')
+      .innerJoin('exchange_packages', 'exchange_packages.id', 'exchange_replies.package_id')
+      .select(['exchange_packages.id as package_id', 'exchange_reply_files.id as file_id'])
+      .where('exchange_packages.decision_id', '=', childDecision)
+      .executeTakeFirstOrThrow();
+    const link = `/exchange/packages/${replyFile.package_id}/replies/${replyFile.file_id}`;
+    expect(decision.body).not.toContain(link);
+    expect((await officer.get(link)).statusCode).toBe(404);
     const person = await officer.get(retentionPaths.person(child));
     expect(person.statusCode).toBe(200);
     expectClean(person.body);
