@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../db/client.ts';
+import { decisionRecords } from '../retention/index.ts';
 
 /**
  * The oversight read model (R6.1, R2.23): aggregates and organisation-wide lists over the sharing
@@ -327,25 +328,18 @@ export async function disclosuresPage(
 
 /**
  * The records about a person whose audit events name them only in their change, as the audit trail
- * names them: the recorded or draft decisions about them (alone or with others) and the disclosures,
- * advice, approvals and secure exchange packages under those decisions. For the trail's person filter.
+ * names them: the decisions about them (alone or with others) and what hangs off those decisions
+ * (`decisionRecords`). For the trail's person filter.
  */
 export async function recordsAbout(
   db: Executor,
   organisationId: string,
   personId: string,
 ): Promise<{ type: string; id: string }[]> {
-  const result = await sql<{ type: string; id: string }>`
-    WITH decisions AS (
-      SELECT dp.decision_id AS id FROM sharing_decision_people dp
-      WHERE dp.person_id = ${personId}::uuid AND dp.organisation_id = ${organisationId}::uuid)
-    SELECT 'sharing_decision' AS type, id::text AS id FROM decisions
-    UNION ALL SELECT 'disclosure', x.id::text FROM disclosures x JOIN decisions d ON d.id = x.decision_id
-    UNION ALL SELECT 'sharing_advice', a.id::text FROM sharing_advice_requests a JOIN decisions d ON d.id = a.decision_id
-    UNION ALL SELECT 'sharing_approval', a.id::text FROM sharing_approvals a JOIN decisions d ON d.id = a.decision_id
-    UNION ALL SELECT 'exchange_package', p.id::text FROM exchange_packages p JOIN decisions d ON d.id = p.decision_id`.execute(
-    db,
-  );
+  const result = await decisionRecords(
+    sql`SELECT dp.decision_id AS id FROM sharing_decision_people dp
+        WHERE dp.person_id = ${personId}::uuid AND dp.organisation_id = ${organisationId}::uuid`,
+  ).execute(db);
   return result.rows;
 }
 

@@ -554,24 +554,35 @@ export async function eraseIncidentRecords(
 }
 
 /**
+ * The records under some sharing decisions, as the audit trail names them: the decisions, their
+ * disclosures, advice, approvals and secure exchange packages. `decisionIds` is a query of one
+ * column `id`. The one list of what hangs off a decision, for a disposal's erasure and for the audit
+ * trail's person filter (oversight).
+ */
+export function decisionRecords(decisionIds: RawBuilder<unknown>): RawBuilder<{ type: string; id: string }> {
+  return sql<{ type: string; id: string }>`
+    WITH decisions AS (${decisionIds})
+    SELECT 'sharing_decision' AS type, id::text AS id FROM decisions
+    UNION ALL SELECT 'disclosure', x.id::text FROM disclosures x JOIN decisions d ON d.id = x.decision_id
+    UNION ALL SELECT 'sharing_advice', a.id::text FROM sharing_advice_requests a JOIN decisions d ON d.id = a.decision_id
+    UNION ALL SELECT 'sharing_approval', a.id::text FROM sharing_approvals a JOIN decisions d ON d.id = a.decision_id
+    UNION ALL SELECT 'exchange_package', p.id::text FROM exchange_packages p JOIN decisions d ON d.id = p.decision_id`;
+}
+
+/**
  * The records a disposal erased, as the audit trail names them, for erasing their events' content:
- * consent records, sharing decisions, their disclosures, advice, approvals and exchange packages.
+ * consent records, and the sharing decisions with what hangs off them.
  */
 export async function erasedEntities(
   trx: Executor,
   disposalId: string,
 ): Promise<{ type: string; id: string }[]> {
   const result = await sql<{ type: string; id: string }>`
-    WITH erased AS (SELECT table_name, row_id FROM retention_erasures WHERE disposal_id = ${disposalId}),
-    decisions AS (SELECT row_id AS id FROM erased WHERE table_name = 'sharing_decisions')
-    SELECT 'consent' AS type, row_id::text AS id FROM erased WHERE table_name = 'consents'
-    UNION ALL SELECT 'sharing_decision', id::text FROM decisions
-    UNION ALL SELECT 'disclosure', row_id::text FROM erased WHERE table_name = 'disclosures'
-    UNION ALL SELECT 'sharing_advice', a.id::text FROM sharing_advice_requests a JOIN decisions d ON d.id = a.decision_id
-    UNION ALL SELECT 'sharing_approval', a.id::text FROM sharing_approvals a JOIN decisions d ON d.id = a.decision_id
-    UNION ALL SELECT 'exchange_package', p.id::text FROM exchange_packages p JOIN decisions d ON d.id = p.decision_id`.execute(
-    trx,
-  );
+    SELECT 'consent' AS type, row_id::text AS id FROM retention_erasures
+      WHERE disposal_id = ${disposalId} AND table_name = 'consents'
+    UNION ALL (${decisionRecords(
+      sql`SELECT row_id AS id FROM retention_erasures WHERE disposal_id = ${disposalId} AND table_name = 'sharing_decisions'`,
+    )})`.execute(trx);
   return result.rows;
 }
 
