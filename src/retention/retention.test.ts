@@ -1176,6 +1176,15 @@ describe('incidents under the retention schedule', () => {
       'The ICO closed its inquiry',
     );
     expect(await listed()).toContain(held.reference);
+    // Only the incidents entry can keep an incident: another kind is refused, not a database error.
+    const wrongKind = await browser.post(retentionPaths.keep({ type: 'incident', id: held.id }), {
+      keepKind: 'people',
+      years: '2',
+      keepReason: 'Lessons still being applied',
+    });
+    expect(wrongKind.statusCode).toBe(400);
+    expect(errorSummary(wrongKind.body)).toEqual(['Select which records are kept']);
+    expect(await listed()).toContain(held.reference);
     await context.services.retention.keepLonger(
       lead,
       { type: 'incident', id: held.id },
