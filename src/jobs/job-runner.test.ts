@@ -245,7 +245,8 @@ describe('one-off jobs', () => {
     expect(ran).toHaveLength(1);
     await until(async () => (await runsOf(name))[0]?.outcome === 'expired 1 package');
     expect((await runsOf(name))[0]?.period).toMatch(/^job \d+$/);
-    expect(await queued(name)).toEqual([]);
+    await until(async () => (await queued(name)).length === 0);
+    expect(ran).toHaveLength(1);
   });
 
   it('retries a failing job with back-off, recording each failure without personal data', async () => {
@@ -273,7 +274,9 @@ describe('one-off jobs', () => {
     await until(async () => (await runsOf(name))[0]?.outcome === 'sent 1 clock reminder');
     expect(attempts).toHaveLength(2);
     expect((attempts[1] ?? 0) - (attempts[0] ?? 0)).toBeGreaterThanOrEqual(2500);
-    expect(await queued(name)).toEqual([]);
+    // The queue lets go of the job just after its run is recorded, in its own statement.
+    await until(async () => (await queued(name)).length === 0);
+    expect(attempts).toHaveLength(2);
     expect(log.lines.filter((line) => line.level === 'error')).toEqual([
       {
         level: 'error',
