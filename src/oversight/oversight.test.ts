@@ -227,6 +227,48 @@ describe('the oversight dashboard', () => {
     expect(Number(kept.rows[0]?.logged)).toBe(4);
   });
 
+  it("counts a disclosure as it commits, so one sender's disclosures to one recipient do not queue for the count", async () => {
+    const council = await createOrganisation(context, {
+      name: `Camden Council ${randomBytes(3).toString('hex')}`,
+    });
+    const sender = await createStaff(context, { roles: ['practitioner'], organisationId: council });
+    const decisionId = await seedDecision(context.db, {
+      organisationId: council,
+      recordedBy: sender.id,
+      recordedAt: '2026-12-01T10:00:00Z',
+      recipientOrganisationIds: [police],
+    });
+    const disclosure = {
+      organisationId: council,
+      decisionId,
+      disclosedBy: sender.id,
+      disclosedAt: '2026-12-02T10:00:00Z',
+      method: 'secure-email',
+      recipientOrganisationId: police,
+    };
+    const counted = async () =>
+      Number(
+        (
+          await sql<{ n: string | null }>`
+            SELECT sum(disclosures) AS n FROM oversight_disclosure_months WHERE organisation_id = ${council}`.execute(
+            context.db,
+          )
+        ).rows[0]?.n ?? 0,
+      );
+    await seedDisclosure(context.db, disclosure);
+    expect(await counted()).toBe(1);
+    await context.db.transaction().execute(async (first) => {
+      await seedDisclosure(first, disclosure);
+      // Uncommitted, the first holds no lock on the count, so a second such disclosure goes straight in.
+      await context.db.transaction().execute(async (second) => {
+        await sql`SET LOCAL lock_timeout = '1s'`.execute(second);
+        await seedDisclosure(second, disclosure);
+      });
+      expect(await counted()).toBe(2);
+    });
+    expect(await counted()).toBe(3);
+  });
+
   it('refuses bad filters with an error summary, never a 500', async () => {
     const badDate = await dpo.get('/oversight?from-day=31&from-month=2&from-year=2026');
     expect(badDate.statusCode).toBe(400);

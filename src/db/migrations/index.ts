@@ -41,6 +41,7 @@ import * as organisationSso from './2026-12-04T1230_organisation_sso.ts';
 import * as disposals from './2026-12-04T1250_disposals.ts';
 import * as disposalReachesSharedRecords from './2026-12-04T1300_disposal_reaches_shared_records.ts';
 import * as incidentDisposal from './2026-12-04T1310_incident_disposal.ts';
+import * as disclosureCountedAtCommit from './2026-12-05T0000_disclosure_counted_at_commit.ts';
 
 /**
  * Every migration, named by the time it was written; they run in name order. A new migration is a
@@ -89,4 +90,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1250_disposals': disposals,
   '2026-12-04T1300_disposal_reaches_shared_records': disposalReachesSharedRecords,
   '2026-12-04T1310_incident_disposal': incidentDisposal,
+  '2026-12-05T0000_disclosure_counted_at_commit': disclosureCountedAtCommit,
 };
