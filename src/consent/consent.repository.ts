@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import type { Executor } from '../db/client.ts';
+import { everyColumn } from '../db/columns.ts';
 import type { Database } from '../db/database.ts';
 import { liveStatuses } from './consent.status.ts';
 import type { ConsentEventsTable, ConsentsTable } from './consent.table.ts';
@@ -48,11 +49,58 @@ export async function consentsForPerson(db: Executor, personId: string): Promise
     .execute();
 }
 
+/** Every column of a consent record, named, so that reading them can be prepared (ADR 0036). */
+const consentColumns = everyColumn<ConsentsTable>()('consents', [
+  'id',
+  'organisation_id',
+  'person_id',
+  'decision',
+  'status',
+  'policy_version',
+  'given_by_child',
+  'parent_carer_person_id',
+  'parent_carer_relationship',
+  'child_capacity',
+  'capacity_not_assessed_reason',
+  'prevailing_view',
+  'child_view',
+  'purpose_ids',
+  'use_description',
+  'recipient_organisation_ids',
+  'recipient_roles',
+  'method_ids',
+  'category_ids',
+  'retention_period',
+  'retention_form_ids',
+  'told_shared_without_consent',
+  'told_may_withdraw',
+  'how_given',
+  'evidence_note',
+  'not_sought_reason',
+  'not_sought_detail',
+  'given_on',
+  'review_on',
+  'expires_on',
+  'last_reviewed_on',
+  'review_overdue_since',
+  'withdrawn_on',
+  'withdrawal_method',
+  'withdrawn_by',
+  'withdrawal_note',
+  'withdrawal_recorded_by',
+  'withdrawal_recorded_at',
+  'supersedes_id',
+  'superseded_by',
+  'recorded_by',
+  'created_at',
+  'changed_at',
+]);
+
 export async function consentsForPeople(db: Executor, personIds: readonly string[]): Promise<ConsentRow[]> {
   if (personIds.length === 0) return [];
   return db
     .selectFrom('consents')
-    .selectAll()
+    .select(consentColumns)
     .where((eb) => eb('person_id', '=', eb.fn.any(eb.val([...personIds]))))
     .execute();
 }

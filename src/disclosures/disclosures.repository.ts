@@ -1,4 +1,5 @@
 import type { ExpressionBuilder, Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import { everyColumn } from '../db/columns.ts';
 import type { Database } from '../db/database.ts';
 import type { DisclosuresTable, MisdirectedInformationTable } from './disclosures.table.ts';
 
@@ -49,8 +50,35 @@ function names(eb: ExpressionBuilder<Database, 'disclosures'>) {
   ] as const;
 }
 
+/** Every column of a disclosure, named, so that reading and writing one can be prepared (ADR 0036). */
+const disclosureColumns = everyColumn<DisclosuresTable>()('disclosures', [
+  'id',
+  'organisation_id',
+  'decision_id',
+  'method',
+  'recipient_name',
+  'recipient_role',
+  'recipient_organisation_id',
+  'recipient_contact',
+  'purpose_id',
+  'category_ids',
+  'description',
+  'checklist',
+  'method_advice',
+  'policy_version',
+  'disclosed_at',
+  'disclosed_by',
+  'receipt_due_on',
+  'receipt_confirmed_at',
+  'receipt_confirmed_by',
+  'receipt_how',
+  'receipt_reminded_on',
+  'custody_item_id',
+  'created_at',
+]);
+
 function disclosures(db: Executor) {
-  return db.selectFrom('disclosures').selectAll('disclosures').select(names);
+  return db.selectFrom('disclosures').select(disclosureColumns).select(names);
 }
 
 export async function findDisclosure(
@@ -97,7 +125,7 @@ export async function insertDisclosure(trx: Executor, values: NewDisclosure): Pr
       receipt_how: null,
       receipt_reminded_on: null,
     })
-    .returningAll()
+    .returning(disclosureColumns)
     .returning(names)
     .executeTakeFirstOrThrow();
 }

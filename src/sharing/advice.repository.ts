@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../db/client.ts';
+import { everyColumn } from '../db/columns.ts';
 import type { Adviser, Approver } from '../policy/index.ts';
 import type { SharingAdviceRequestsTable } from './sharing.table.ts';
 
@@ -10,12 +11,30 @@ export type AdviceRow = Selectable<SharingAdviceRequestsTable> & {
   readonly answered_by_name: string | null;
 };
 
+/** Every column of a request for advice, named, so that reading them can be prepared (ADR 0036). */
+const adviceColumns = everyColumn<SharingAdviceRequestsTable>()('sharing_advice_requests', [
+  'id',
+  'organisation_id',
+  'decision_id',
+  'asked_by',
+  'adviser',
+  'adviser_user_id',
+  'anonymised',
+  'question',
+  'summary',
+  'status',
+  'answer',
+  'answered_by',
+  'answered_at',
+  'created_at',
+]);
+
 function advice(db: Executor) {
   return db
     .selectFrom('sharing_advice_requests')
     .innerJoin('users as asker', 'asker.id', 'sharing_advice_requests.asked_by')
     .leftJoin('users as answerer', 'answerer.id', 'sharing_advice_requests.answered_by')
-    .selectAll('sharing_advice_requests')
+    .select(adviceColumns)
     .select(['asker.display_name as asked_by_name', 'answerer.display_name as answered_by_name']);
 }
 

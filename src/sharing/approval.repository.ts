@@ -1,5 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../db/client.ts';
+import { everyColumn } from '../db/columns.ts';
 import type { Approver } from '../policy/index.ts';
 import type { ApprovalStatus, SharingApprovalsTable } from './sharing.table.ts';
 
@@ -10,12 +11,28 @@ export type ApprovalRow = Selectable<SharingApprovalsTable> & {
   readonly decided_by_name: string | null;
 };
 
+/** Every column of an approval, named, so that reading them can be prepared (ADR 0036). */
+const approvalColumns = everyColumn<SharingApprovalsTable>()('sharing_approvals', [
+  'id',
+  'organisation_id',
+  'decision_id',
+  'kind',
+  'approvers',
+  'line_manager_id',
+  'status',
+  'requested_by',
+  'requested_at',
+  'decided_by',
+  'decided_at',
+  'reason',
+]);
+
 function approvals(db: Executor) {
   return db
     .selectFrom('sharing_approvals')
     .innerJoin('users as requester', 'requester.id', 'sharing_approvals.requested_by')
     .leftJoin('users as decider', 'decider.id', 'sharing_approvals.decided_by')
-    .selectAll('sharing_approvals')
+    .select(approvalColumns)
     .select(['requester.display_name as requested_by_name', 'decider.display_name as decided_by_name']);
 }
 

@@ -1,6 +1,7 @@
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { Executor } from '../db/client.ts';
+import { everyColumn } from '../db/columns.ts';
 import type { DecisionAnswers } from './sharing.answers.ts';
 import type { RecordedAssessment } from './sharing.rules.ts';
 import type { DecisionStatus } from './sharing.status.ts';
@@ -19,12 +20,33 @@ export type DecisionRow = Selectable<SharingDecisionsTable> & {
   readonly recorded_by_name: string | null;
 };
 
+/** Every column of a decision, named, so that reading one can be prepared (ADR 0036). */
+const decisionColumns = everyColumn<SharingDecisionsTable>()('sharing_decisions', [
+  'id',
+  'organisation_id',
+  'reference',
+  'status',
+  'started_by',
+  'purpose_id',
+  'answers',
+  'outcome',
+  'policy_name',
+  'policy_version',
+  'assessment',
+  'recorded_by',
+  'recorded_at',
+  'agreement_id',
+  'routine',
+  'created_at',
+  'updated_at',
+]);
+
 function decisions(db: Executor) {
   return db
     .selectFrom('sharing_decisions')
     .innerJoin('users as starter', 'starter.id', 'sharing_decisions.started_by')
     .leftJoin('users as recorder', 'recorder.id', 'sharing_decisions.recorded_by')
-    .selectAll('sharing_decisions')
+    .select(decisionColumns)
     .select(['starter.display_name as started_by_name', 'recorder.display_name as recorded_by_name']);
 }
 
