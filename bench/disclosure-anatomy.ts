@@ -518,7 +518,7 @@ function groupOf(url: string, functionName: string): string {
   return url.includes('/src/') ? "Safeshare's own code (src/)" : 'other';
 }
 
-function profileReport(profile: Profile): string[] {
+export function profileReport(profile: Profile): string[] {
   const selfTime = new Map<number, number>();
   profile.samples.forEach((node, index) => {
     selfTime.set(node, (selfTime.get(node) ?? 0) + (profile.timeDeltas[index] ?? 0));

@@ -52,13 +52,17 @@ export async function signedInSite(db: Db, databaseUrl: string): Promise<SignedI
   return { url, sessionToken, close: () => app.close() };
 }
 
-/** GETs the home page signed in, with autocannon's `options` (in its own process). */
-export async function getHomePage(site: SignedInSite, options: readonly string[]): Promise<LoadResult> {
+/** GETs a page of the site signed in (`/`, the home page, unless another), with autocannon's `options` (in its own process). */
+export async function getSignedInPage(
+  site: SignedInSite,
+  path: string,
+  options: readonly string[],
+): Promise<LoadResult> {
   return autocannon([
     ...options,
     '-H',
     `cookie=__Host-safeshare_session=${site.sessionToken}`,
-    `${site.url}/`,
+    `${site.url}${path}`,
   ]);
 }
 
@@ -66,8 +70,8 @@ if (runsAlone(import.meta.url)) {
   const seconds = Number(process.env['BENCH_SECONDS'] ?? 15);
   for await (const database of benchTargets(20)) {
     const site = await signedInSite(database.db, database.url);
-    await getHomePage(site, ['-c', '10', '-a', '500']);
-    const result = await getHomePage(site, ['-c', '50', '-d', String(seconds)]);
+    await getSignedInPage(site, '/', ['-c', '10', '-a', '500']);
+    const result = await getSignedInPage(site, '/', ['-c', '50', '-d', String(seconds)]);
     console.log(
       `${database.label}: GET / (signed in) ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
         `${result['2xx']} ok of ${result.requests.total}, errors ${result.errors + result.non2xx}`,

@@ -58,12 +58,15 @@ function preparable(text: string): boolean {
   );
 }
 
-/** A statement's name: the digest of its text (kysely's texts repeat exactly; the values vary). */
-const statementNames = new Map<string, string>();
-function statementName(text: string): string {
+/**
+ * A preparable statement's name, the digest of its text (kysely's texts repeat exactly; the values
+ * vary), or null for one left unprepared: both worked out once a text, as the same texts recur.
+ */
+const statementNames = new Map<string, string | null>();
+function statementName(text: string): string | null {
   let name = statementNames.get(text);
   if (name === undefined) {
-    name = `s${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+    name = preparable(text) ? `s${createHash('sha256').update(text).digest('hex').slice(0, 32)}` : null;
     if (statementNames.size < 10_000) statementNames.set(text, name);
   }
   return name;
@@ -79,15 +82,9 @@ function prepareStatements(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const named = (...args: unknown[]): unknown => {
     const [text, values] = args;
-    if (
-      args.length === 2 &&
-      typeof text === 'string' &&
-      Array.isArray(values) &&
-      values.length > 0 &&
-      preparable(text)
-    ) {
+    if (args.length === 2 && typeof text === 'string' && Array.isArray(values) && values.length > 0) {
       const name = statementName(text);
-      if (prepared.has(name) || prepared.size < preparedPerConnection) {
+      if (name !== null && (prepared.has(name) || prepared.size < preparedPerConnection)) {
         prepared.add(name);
         return query({ name, text, values });
       }

@@ -39,8 +39,13 @@ const londonDay = new Intl.DateTimeFormat('en-CA', {
 
 /** Today's date in England, as yyyy-mm-dd: the records' dates are calendar dates where the family lives. */
 export function londonToday(now: Date): string {
-  return londonDay.format(now);
+  // London is a whole number of hours from UTC, so its date changes only on a UTC hour: the date is
+  // worked out once an hour rather than at every call (a disclosure asks several times).
+  const hour = Math.floor(now.getTime() / 3_600_000);
+  if (hour !== today.hour) today = { hour, date: londonDay.format(now) };
+  return today.date;
 }
+let today = { hour: Number.NaN, date: '' };
 
 const londonParts = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
