@@ -27,14 +27,19 @@ let dana: JourneyStaff;
 let disclosureId: string;
 let today: string;
 
-/** London's time of day now, less some minutes, as HH:MM: when the practitioner found out. */
-function londonTimeAgo(minutes: number): string {
-  return new Intl.DateTimeFormat('en-GB', {
+/**
+ * London's date and time of day some minutes ago, as yyyy-mm-dd and HH:MM: when the practitioner
+ * found out (in the first minutes of a London day, still the day before).
+ */
+function londonAgo(minutes: number): { readonly date: string; readonly time: string } {
+  const at = new Date(Date.now() - minutes * 60_000);
+  const time = new Intl.DateTimeFormat('en-GB', {
     timeZone: 'Europe/London',
     hour: '2-digit',
     minute: '2-digit',
     hourCycle: 'h23',
-  }).format(new Date(Date.now() - minutes * 60_000));
+  }).format(at);
+  return { date: londonToday(at), time };
 }
 
 /** Each person's browser, signed in once: a second sign-in in the same 30 seconds would reuse a one-time code. */
@@ -122,8 +127,14 @@ describe('incidents and the 72-hour clock', () => {
       'What happened?',
       'The letter with the annual review reports went to 14 Oak Road, not 41.',
     );
-    await report.when('When did it happen?', today);
-    await report.when('When was it discovered?', today, 'What time was it discovered?', londonTimeAgo(10));
+    const discovered = londonAgo(10);
+    await report.when('When did it happen?', discovered.date);
+    await report.when(
+      'When was it discovered?',
+      discovered.date,
+      'What time was it discovered?',
+      discovered.time,
+    );
     await report.fill('What information is involved?', 'Education and health reports for the annual review.');
     await report.fill('How many people is the information about?', '3');
     await report.fill('What has been done so far?', 'Rang number 14 and asked them to return it unopened.');
@@ -158,8 +169,9 @@ describe('incidents and the 72-hour clock', () => {
     const graded = await IncidentPage.verifyOnPage(page);
     expect(await graded.mainText()).toContain('Report to the ICO');
 
-    await graded.fillDate('When was it reported?', today);
-    await graded.fill('At what time?', londonTimeAgo(1));
+    const toIco = londonAgo(1);
+    await graded.fillDate('When was it reported?', toIco.date);
+    await graded.fill('At what time?', toIco.time);
     await graded.fill('The ICO’s reference', 'ICO/00123456');
     await graded.clickButton('Record the report');
     const reported = await IncidentPage.verifyOnPage(page);
@@ -212,8 +224,14 @@ describe('incidents and the 72-hour clock', () => {
     await page.getByRole('link', { name: `report ${entryReference} lost` }).click();
     const report = await ReportIncidentPage.verifyOnPage(page);
     expect(await report.mainText()).toContain(`This reports ${entryReference} from the off-site log as lost`);
-    await report.when('When did it happen?', today);
-    await report.when('When was it discovered?', today, 'What time was it discovered?', londonTimeAgo(5));
+    const discovered = londonAgo(5);
+    await report.when('When did it happen?', discovered.date);
+    await report.when(
+      'When was it discovered?',
+      discovered.date,
+      'What time was it discovered?',
+      discovered.time,
+    );
     await report.fill('How many people is the information about?', '40');
     await page.getByLabel('This number is an estimate').check();
     await report.fill(

@@ -112,11 +112,13 @@ beforeAll(async () => {
     await services.sharing.recordComplete(asPriya, routineShareAnswers({ personIds: [childId], schoolId }))
   ).id;
   await services.disclosures.record(asPriya, decisionId, letterDisclosure() as never);
+  // Found an hour ago, and lost that day (in the first hour of a London day, the day before).
+  const awareAt = new Date(Date.now() - 3_600_000);
   await services.incidents.report(asPriya, {
     kind: 'lost-or-stolen',
     whatHappened: 'A bag with a case file was left on a train to Bristol Temple Meads.',
-    happenedOn: today,
-    awareAt: new Date(Date.now() - 3_600_000),
+    happenedOn: londonToday(awareAt),
+    awareAt,
     information: 'A case file about one family.',
     peopleAffected: 3,
     peopleEstimated: false,
