@@ -505,9 +505,14 @@ async function start(
   });
   let stdout = '';
   let stderr = '';
+  let stopping = false;
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString('utf8');
-    if (ready(stdout)) child.kill('SIGTERM');
+    // Once: what it prints as it shuts down must not ask it again (a second SIGTERM exits at once).
+    if (!stopping && ready(stdout)) {
+      stopping = true;
+      child.kill('SIGTERM');
+    }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const code = await new Promise<number | null>((resolve) =>
