@@ -37,6 +37,9 @@ const londonDay = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
+/** The London date last worked out, and the UTC hour it holds for. */
+let today = { hour: Number.NaN, date: '' };
+
 /** Today's date in England, as yyyy-mm-dd: the records' dates are calendar dates where the family lives. */
 export function londonToday(now: Date): string {
   // London is a whole number of hours from UTC, so its date changes only on a UTC hour: the date is
@@ -45,7 +48,6 @@ export function londonToday(now: Date): string {
   if (hour !== today.hour) today = { hour, date: londonDay.format(now) };
   return today.date;
 }
-let today = { hour: Number.NaN, date: '' };
 
 const londonParts = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',

@@ -42,6 +42,18 @@ function londonAgo(minutes: number): { readonly date: string; readonly time: str
   return { date: londonToday(at), time };
 }
 
+/** Answers when it happened and when it was discovered: that day, some minutes ago. */
+async function happenedAndDiscovered(report: ReportIncidentPage, minutesAgo: number): Promise<void> {
+  const discovered = londonAgo(minutesAgo);
+  await report.when('When did it happen?', discovered.date);
+  await report.when(
+    'When was it discovered?',
+    discovered.date,
+    'What time was it discovered?',
+    discovered.time,
+  );
+}
+
 /** Each person's browser, signed in once: a second sign-in in the same 30 seconds would reuse a one-time code. */
 const browsers = new Map<string, Page>();
 async function signedIn(staff: JourneyStaff): Promise<Page> {
@@ -127,14 +139,7 @@ describe('incidents and the 72-hour clock', () => {
       'What happened?',
       'The letter with the annual review reports went to 14 Oak Road, not 41.',
     );
-    const discovered = londonAgo(10);
-    await report.when('When did it happen?', discovered.date);
-    await report.when(
-      'When was it discovered?',
-      discovered.date,
-      'What time was it discovered?',
-      discovered.time,
-    );
+    await happenedAndDiscovered(report, 10);
     await report.fill('What information is involved?', 'Education and health reports for the annual review.');
     await report.fill('How many people is the information about?', '3');
     await report.fill('What has been done so far?', 'Rang number 14 and asked them to return it unopened.');
@@ -224,14 +229,7 @@ describe('incidents and the 72-hour clock', () => {
     await page.getByRole('link', { name: `report ${entryReference} lost` }).click();
     const report = await ReportIncidentPage.verifyOnPage(page);
     expect(await report.mainText()).toContain(`This reports ${entryReference} from the off-site log as lost`);
-    const discovered = londonAgo(5);
-    await report.when('When did it happen?', discovered.date);
-    await report.when(
-      'When was it discovered?',
-      discovered.date,
-      'What time was it discovered?',
-      discovered.time,
-    );
+    await happenedAndDiscovered(report, 5);
     await report.fill('How many people is the information about?', '40');
     await page.getByLabel('This number is an estimate').check();
     await report.fill(
