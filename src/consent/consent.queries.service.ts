@@ -44,6 +44,12 @@ export interface ReviewList {
   readonly truncated: boolean;
 }
 
+/** The review list's size, without the list: what a home page counts. */
+export interface ReviewCounts {
+  readonly overdue: number;
+  readonly dueSoon: number;
+}
+
 /** A consent in force, as the person's record sums it up. */
 export interface ConsentStandingItem {
   readonly id: string;
@@ -62,6 +68,24 @@ const reviewListLimit = 500;
 export function queriesService(core: ConsentCore) {
   const { db, audit, people, staff, orgs, today, person: requirePerson, recordView, find, historyOf } = core;
   const live: readonly ConsentStatus[] = liveStatuses;
+
+  /**
+   * Whose reviews the viewer answers for (R3.4): their allocated people; a line manager's, their
+   * active reports' too; the whole organisation's for the DPO and Caldicott Guardian.
+   */
+  async function reviewScope(
+    viewer: Viewer,
+  ): Promise<{ scope: ReviewList['scope']; personIds: readonly string[] | 'all' }> {
+    if (viewer.roles.includes('dpo') || viewer.roles.includes('caldicott_guardian'))
+      return { scope: 'organisation', personIds: 'all' };
+    const team = viewer.roles.includes('manager')
+      ? (await staff.reportsOf(viewer.userId)).filter((report) => report.active).map((report) => report.id)
+      : [];
+    return {
+      scope: team.length > 0 ? 'team' : 'mine',
+      personIds: await people.allocatedPeopleIds([viewer.userId, ...team]),
+    };
+  }
 
   return {
     /**
@@ -182,11 +206,7 @@ export function queriesService(core: ConsentCore) {
      */
     async reviewsFor(viewer: Viewer): Promise<ReviewList> {
       const day = today();
-      const wholeOrganisation = viewer.roles.includes('dpo') || viewer.roles.includes('caldicott_guardian');
-      const team = viewer.roles.includes('manager')
-        ? (await staff.reportsOf(viewer.userId)).filter((report) => report.active).map((report) => report.id)
-        : [];
-      const personIds = wholeOrganisation ? 'all' : await people.allocatedPeopleIds([viewer.userId, ...team]);
+      const { scope, personIds } = await reviewScope(viewer);
       const rows = await store.reviewsDue(db, {
         organisationId: viewer.organisationId,
         personIds,
@@ -208,20 +228,32 @@ export function queriesService(core: ConsentCore) {
           actor: actorOf(viewer),
           action: 'consent.reviews_viewed',
           entity: { type: 'consent_reviews', id: null },
-          change: {
-            scope: wholeOrganisation ? 'organisation' : team.length > 0 ? 'team' : 'mine',
-            listed: items.length,
-          },
+          change: { scope, listed: items.length },
         }),
       );
       return {
-        scope: wholeOrganisation ? 'organisation' : team.length > 0 ? 'team' : 'mine',
+        scope,
         today: day,
         overdue: items.filter((item) => item.reviewOn < day),
         dueSoon: items.filter((item) => item.reviewOn >= day),
         limit: reviewListLimit,
         truncated: rows.length > reviewListLimit,
       };
+    },
+
+    /**
+     * How many of the reviews above are overdue and due in the next 30 days, for a home page's count:
+     * numbers only, no one named, so reading them is not a read of the list (R3.4).
+     */
+    async reviewCounts(viewer: Viewer): Promise<ReviewCounts> {
+      const day = today();
+      const { personIds } = await reviewScope(viewer);
+      return store.reviewCounts(db, {
+        organisationId: viewer.organisationId,
+        personIds,
+        today: day,
+        until: addDays(day, reviewWindowDays),
+      });
     },
   };
 }

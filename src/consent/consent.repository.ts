@@ -265,6 +265,31 @@ export async function reviewsDue(
   return query.orderBy('c.review_on').orderBy('c.id').limit(scope.limit).execute();
 }
 
+/** How many live consents in the scope were due for review before `today`, and from it to `until`. */
+export async function reviewCounts(
+  db: Executor,
+  scope: {
+    readonly organisationId: string;
+    readonly personIds: readonly string[] | 'all';
+    readonly today: string;
+    readonly until: string;
+  },
+): Promise<{ overdue: number; dueSoon: number }> {
+  if (scope.personIds !== 'all' && scope.personIds.length === 0) return { overdue: 0, dueSoon: 0 };
+  let query = db
+    .selectFrom('consents')
+    .select((eb) => [
+      eb.fn.countAll<string>().filterWhere('review_on', '<', scope.today).as('overdue'),
+      eb.fn.countAll<string>().filterWhere('review_on', '>=', scope.today).as('due_soon'),
+    ])
+    .where('organisation_id', '=', scope.organisationId)
+    .where('status', 'in', liveStatuses)
+    .where('review_on', '<=', scope.until);
+  if (scope.personIds !== 'all') query = query.where('person_id', 'in', [...scope.personIds]);
+  const row = await query.executeTakeFirstOrThrow();
+  return { overdue: Number(row.overdue), dueSoon: Number(row.due_soon) };
+}
+
 // The daily job.
 
 /** Organisations with consents past their expiry date that are still marked given. */

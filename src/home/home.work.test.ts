@@ -188,6 +188,16 @@ beforeAll(async () => {
     },
   });
   await services.sharing.sendForApproval(asPriya, forManager);
+  // Amelia's mother asked on 2 November what has been shared about her: due on 2 December.
+  await services.subjectAccess.create(as('Dana Okafor', ['dpo']), {
+    personId: childId,
+    requesterKind: 'parental-responsibility',
+    requesterName: 'Rachel Hughes',
+    requesterRelationship: 'mother',
+    receivedOn: '2026-11-02',
+    verification: 'Passport seen at the front desk.',
+    verifiedOn: '2026-11-02',
+  });
   await services.sharing.askAdvice(asPriya, shared.id, {
     adviser: 'caldicott_guardian',
     question: 'Should the school nurse have the health reports too?',
@@ -255,16 +265,21 @@ describe("each role's home page leads with its own work, counted", () => {
     });
   });
 
-  it("shows the DPO the open incidents and their 72-hour clocks, approvals, and the organisation's overdue consent reviews", async () => {
+  it("shows the DPO the open incidents and their 72-hour clocks, subject access deadlines, approvals, the organisation's overdue consent reviews and disposals", async () => {
     const before = await auditCount('consent.reviews_viewed');
     const home = await homeOf('Dana Okafor');
     expect(sectionsOn(home)).toEqual(['Data Protection Officer']);
-    expect(Object.fromEntries(countsOn(home))).toEqual({
-      'open incidents': 2,
-      'sharing decisions waiting for your approval': 0,
-      'consent review overdue': 1,
-      'advice requests waiting for your answer': 0,
-    });
+    expect([...countsOn(home)]).toEqual([
+      ['open incidents', 2],
+      ['subject access request open', 1],
+      ['sharing decisions waiting for your approval', 0],
+      ['consent review overdue', 1],
+      ['records due for disposal', 0],
+      ['disposals waiting for approval', 0],
+      ['advice requests waiting for your answer', 0],
+    ]);
+    expect(home).toMatch(/SAR-[0-9A-Z-]+: due 2 December 2026 \(2 days left\)/);
+    expect(home).toContain('0 more due in the next 30 days.');
     expect(home).toContain('The 72-hour clock for reporting to the ICO is running on 2.');
     expect(home).toContain('1 is past the 72 hours.');
     // The second was found two hours ago: 70 hours left (less the minutes each sign-in moves the
@@ -273,8 +288,10 @@ describe("each role's home page leads with its own work, counted", () => {
       /The next report is due by 3 December 2026 at 7:00am \(69 hours \d+ minutes left\)\./,
     );
     expect(home).toContain('safeshare-work__count safeshare-work__count--urgent">2<');
-    // Reading the reviews list is audited, as on the reviews page (R3.4).
-    expect(await auditCount('consent.reviews_viewed')).toBe(before + 1);
+    // The page counts the reviews and names no one: the list's page records its reading (R3.4), the
+    // count does not.
+    expect(home).not.toContain('Amelia');
+    expect(await auditCount('consent.reviews_viewed')).toBe(before);
   });
 
   it('shows the IT service desk the open incidents, the accounts they are asked to disable, and devices kept too long', async () => {
@@ -289,15 +306,20 @@ describe("each role's home page leads with its own work, counted", () => {
     expect(home).toContain('1 registered device is in use.');
   });
 
-  it('shows the information governance lead approvals, advice, incidents, and the organisation’s overdue receipts and off-site items', async () => {
+  it('shows the information governance lead disposals, subject access deadlines, approvals, advice, incidents, and the organisation’s overdue receipts and off-site items', async () => {
     const home = await homeOf('Iris Lane');
-    expect(Object.fromEntries(countsOn(home))).toEqual({
-      'sharing decisions waiting for your approval': 0,
-      'advice requests waiting for your answer': 0,
-      'open incidents': 2,
-      'receipt overdue': 1,
-      'item taken off site not back when due': 1,
-    });
+    expect([...countsOn(home)]).toEqual([
+      ['records due for disposal', 0],
+      ['disposals waiting for approval', 0],
+      ['subject access request open', 1],
+      ['sharing decisions waiting for your approval', 0],
+      ['advice requests waiting for your answer', 0],
+      ['open incidents', 2],
+      ['receipt overdue', 1],
+      ['item taken off site not back when due', 1],
+    ]);
+    expect(home).toContain('href="/retention"');
+    expect(home).toContain('href="/subject-access"');
     expect(home).toContain('1 awaited in all.');
   });
 
@@ -353,7 +375,10 @@ describe("each role's home page leads with its own work, counted", () => {
       'sharing decision waiting for your approval',
       'advice request waiting for your answer',
       'open incidents',
+      'subject access request open',
       'consent review overdue',
+      'records due for disposal',
+      'disposals waiting for approval',
     ]);
   });
 });

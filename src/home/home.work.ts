@@ -11,8 +11,10 @@ import type { incidentsService } from '../incidents/index.ts';
 import { incidentPaths } from '../incidents/incidents.paths.ts';
 import { formatDateTime } from '../lib/time.ts';
 import type { OrgsService } from '../orgs/index.ts';
+import type { RetentionService } from '../retention/index.ts';
 import { sharingPaths } from '../sharing/sharing.paths.ts';
 import type { SharingService } from '../sharing/index.ts';
+import type { SubjectAccessService } from '../subject-access/index.ts';
 
 type IncidentsService = ReturnType<typeof incidentsService>;
 
@@ -20,13 +22,15 @@ type IncidentsService = ReturnType<typeof incidentsService>;
 export interface HomeWorkDependencies {
   readonly sharing: Pick<SharingService, 'approvalQueue' | 'adviceInbox'>;
   readonly incidents: Pick<IncidentsService, 'list' | 'actionsOf'>;
-  readonly consent: Pick<ConsentService, 'reviewsFor'>;
+  readonly consent: Pick<ConsentService, 'reviewCounts'>;
   readonly custody: Pick<CustodyService, 'list'>;
   readonly media: Pick<MediaService, 'list'>;
   readonly disclosures: Pick<DisclosuresService, 'awaitedReceipts'>;
   readonly staff: Pick<StaffService, 'counts' | 'team'>;
   readonly orgs: Pick<OrgsService, 'count'>;
   readonly audit: Pick<AuditService, 'latestSeq' | 'trail'>;
+  readonly subjectAccess: Pick<SubjectAccessService, 'actionItems'>;
+  readonly retention: Pick<RetentionService, 'actionItems'>;
 }
 
 /** One count on the home page: how many things wait, where they are, and what else to know. */
@@ -62,7 +66,9 @@ type Measure =
   | 'mediaPastNeed'
   | 'staff'
   | 'directory'
-  | 'auditTrail';
+  | 'auditTrail'
+  | 'subjectAccess'
+  | 'retention';
 
 /**
  * Each role's own work, in the order its home page shows it. The practitioner's home page is the
@@ -72,8 +78,8 @@ const workOf: Readonly<Record<Role, readonly Measure[]>> = {
   practitioner: [],
   manager: ['approvals', 'offSiteAgreement', 'receipts', 'advice', 'teamTraining'],
   caldicott_guardian: ['approvals', 'advice', 'incidents'],
-  dpo: ['incidents', 'approvals', 'consentReviews', 'advice'],
-  ig_lead: ['approvals', 'advice', 'incidents', 'receipts', 'offSiteOverdue'],
+  dpo: ['incidents', 'subjectAccess', 'approvals', 'consentReviews', 'retention', 'advice'],
+  ig_lead: ['retention', 'subjectAccess', 'approvals', 'advice', 'incidents', 'receipts', 'offSiteOverdue'],
   child_protection_adviser: ['advice'],
   it_service_desk: ['incidents', 'containment', 'mediaPastNeed'],
   auditor: ['auditTrail'],
@@ -99,6 +105,17 @@ function workCount(
   };
 }
 
+/** A count the oversight dashboard also shows, as the home page shows it. */
+function fromAction(item: {
+  readonly label: string;
+  readonly count: number;
+  readonly href: string;
+  readonly urgent: boolean;
+  readonly details: readonly string[];
+}): WorkCount {
+  return { ...item, links: [] };
+}
+
 /**
  * The home page's counts for the viewer's roles: real queries through each capability's service,
  * each made once even when two roles show it (it then shows under the first).
@@ -119,7 +136,7 @@ export function homeWork(deps: HomeWorkDependencies) {
   }
   type Reads = ReturnType<typeof readsFor>;
 
-  const measures: Readonly<Record<Measure, (reads: Reads) => Promise<WorkCount>>> = {
+  const measures: Readonly<Record<Measure, (reads: Reads) => Promise<WorkCount | readonly WorkCount[]>>> = {
     // The incidents the viewer may see, and the 72-hour clock of those still to be reported (R5.3).
     async incidents(reads) {
       const open = await reads.openIncidents();
@@ -176,19 +193,27 @@ export function homeWork(deps: HomeWorkDependencies) {
         sharingPaths.adviceInbox(),
       );
     },
-    // R3.4: the organisation's for the DPO and the Caldicott Guardian; the list is audited as read.
+    // R3.4: the organisation's for the DPO and the Caldicott Guardian. Counted, no one named: the
+    // list itself, whose reading is audited, is a click away.
     async consentReviews({ viewer }) {
-      const reviews = await deps.consent.reviewsFor(viewer);
-      const more = reviews.truncated ? ' (at least)' : '';
+      const reviews = await deps.consent.reviewCounts(viewer);
       return workCount(
-        reviews.overdue.length,
+        reviews.overdue,
         ['consent review overdue', 'consent reviews overdue'],
         consentPaths.reviews,
         {
-          urgent: reviews.overdue.length > 0,
-          details: [`${String(reviews.dueSoon.length)} more due in the next 30 days${more}.`],
+          urgent: reviews.overdue > 0,
+          details: [`${String(reviews.dueSoon)} more due in the next 30 days.`],
         },
       );
+    },
+    // Subject access requests open and their one-month deadlines, as the dashboard counts them.
+    async subjectAccess({ viewer }) {
+      return (await deps.subjectAccess.actionItems(viewer)).map(fromAction);
+    },
+    // Records due for disposal under the retention schedule, and disposals waiting for approval.
+    async retention({ viewer }) {
+      return (await deps.retention.actionItems(viewer)).map(fromAction);
     },
     // R4.3.2: what the viewer's reports want to take off site for a reason local policy does not cover.
     async offSiteAgreement(reads) {
@@ -311,7 +336,7 @@ export function homeWork(deps: HomeWorkDependencies) {
         sections.map(async ({ role, own }) => ({
           role,
           heading: roleNames[role],
-          counts: await Promise.all(own.map((measure) => measures[measure](reads))),
+          counts: (await Promise.all(own.map((measure) => measures[measure](reads)))).flat(),
         })),
       );
     },

@@ -1,2 +1,2 @@
-export { subjectAccessService } from './subject-access.service.ts';
+export { subjectAccessService, type SubjectAccessService } from './subject-access.service.ts';
 export { subjectAccessRoutes } from './subject-access.routes.ts';
