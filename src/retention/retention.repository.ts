@@ -209,6 +209,25 @@ export async function dueIncidents(
   return result.rows;
 }
 
+/** The case references of those of the people, by id, who have one; a disposed person's is erased. */
+export async function caseReferences(
+  db: Executor,
+  organisationId: string,
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('people')
+    .select(['id', 'local_reference'])
+    .where('organisation_id', '=', organisationId)
+    .where('id', 'in', [...ids])
+    .where('local_reference', 'is not', null)
+    .execute();
+  return new Map(
+    rows.flatMap((row) => (row.local_reference === null ? [] : [[row.id, row.local_reference]])),
+  );
+}
+
 /** Whether the person is one of the organisation's, and whether they were disposed of already. */
 export async function personState(
   db: Executor,

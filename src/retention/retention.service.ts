@@ -23,7 +23,6 @@ import type { PersonRecordKind, RecordKind, RetentionSubject } from './retention
 export const retentionKeepers: readonly Role[] = ['ig_lead', 'dpo'];
 /** Who approves a disposal someone else proposed: the DPO. */
 export const disposalApprovers: readonly Role[] = ['dpo'];
-/** Who sees people's names in the lists: the roles that may open every record of the organisation (R2.5). */
 
 type ScheduleEntry = PolicyPack['retention']['schedule'][number];
 type Kind = ScheduleEntry['kind'];
@@ -240,17 +239,29 @@ export function retentionService(deps: {
   /** The person an event is about, for the audit trail's person filter; an incident's events name none. */
   const personOn = (subject: RetentionSubject) => (subject.type === 'person' ? { personId: subject.id } : {});
 
+  /**
+   * How the retention pages name people: by name for viewers who may open every record (the DPO);
+   * otherwise by the council's case reference, which is what a records manager checks a case by in
+   * the case management system, or not at all where a person has none.
+   */
+  async function peopleLabels(viewer: Viewer, ids: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const names = await namesFor(viewer, ids);
+    if (names !== null) return names;
+    const references = await store.caseReferences(db, viewer.organisationId, [...new Set(ids)]);
+    return new Map([...references].map(([id, reference]) => [id, `Case reference ${reference}`]));
+  }
+
   /** Names for the lists: people's names where the viewer may see them, incidents' references always. */
   async function labelsFor(
     viewer: Viewer,
     rows: readonly { person_id: string | null; incident_reference: string | null }[],
   ) {
-    const names = await namesFor(
+    const names = await peopleLabels(
       viewer,
       rows.flatMap((row) => (row.person_id === null ? [] : [row.person_id])),
     );
     return (row: { person_id: string | null; incident_reference: string | null }) =>
-      row.person_id === null ? row.incident_reference : (names?.get(row.person_id) ?? null);
+      row.person_id === null ? row.incident_reference : (names.get(row.person_id) ?? null);
   }
 
   function reasonProblem(field: string, label: string, value: string): Problem[] {
@@ -432,7 +443,7 @@ export function retentionService(deps: {
     async due(viewer: Viewer, asOf: string = today()): Promise<DueList> {
       requireRole(viewer, retentionKeepers);
       const found = await dueIn(viewer.organisationId, asOf, listLimit);
-      const names = await namesFor(
+      const names = await peopleLabels(
         viewer,
         found.flatMap((item) => item.people.map((row) => row.person_id)),
       );
@@ -451,7 +462,7 @@ export function retentionService(deps: {
           total,
           people: people.map((row) => ({
             personId: row.person_id,
-            name: names?.get(row.person_id) ?? null,
+            name: names.get(row.person_id) ?? null,
             records: row.records,
             firstTrigger: row.first_trigger,
           })),
@@ -475,10 +486,10 @@ export function retentionService(deps: {
       if (!state.disposed)
         for (const kind of personKinds)
           if (await isDue(viewer.organisationId, personId, kind, asOf)) dueKinds.push(kind);
-      const names = await namesFor(viewer, [personId]);
+      const names = await peopleLabels(viewer, [personId]);
       return {
         personId,
-        name: names?.get(personId) ?? null,
+        name: names.get(personId) ?? null,
         disposed: state.disposed,
         due: dueKinds.map((kind) => {
           const entry = entryFor(kind);

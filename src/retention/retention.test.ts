@@ -297,8 +297,10 @@ describe('what is due under the retention schedule', () => {
     expect(peopleOf(consents, 'consent-records')).toEqual(expect.arrayContaining([child, sibling]));
     const early = await context.services.retention.due(lead, '2021-02-28');
     expect(peopleOf(early, 'consent-records')).toEqual([]);
-    // The IG lead does not see names; a DPO does.
-    expect(after.entries.flatMap((entry) => entry.people).every((person) => person.name === null)).toBe(true);
+    // The IG lead does not see names, only case references where people have them; a DPO sees names.
+    const leadSees = after.entries.flatMap((entry) => entry.people).map((person) => person.name);
+    expect(leadSees.length).toBeGreaterThan(0);
+    expect(leadSees.every((name) => name === null || /^Case reference \S+$/.test(name))).toBe(true);
     const named = await context.services.retention.due(viewerOf(dpo, ['dpo']), '2029-03-01');
     expect(named.entries.flatMap((entry) => entry.people).map((person) => person.name)).toContain(
       `${childName.given} ${childName.family}`,
@@ -757,11 +759,18 @@ describe('the retention pages', () => {
     expect(page.statusCode).toBe(200);
     expectClean(page.body);
     expect(page.body).toContain('A claim has been made');
+    // The IG lead sees the hold, not whom it is on by name: a person with no case reference is not named.
+    const reference = (value: string | null) =>
+      context.ownerDb
+        .updateTable('people')
+        .set({ local_reference: value })
+        .where('id', '=', sibling)
+        .execute();
+    await reference(null);
     const holds = await lead.get(retentionPaths.holds());
     expect(holds.statusCode).toBe(200);
     expectClean(holds.body);
     expect(holds.body).toContain('A claim has been made');
-    // The IG lead sees the hold, not whom it is on by name.
     const named = await context.db
       .selectFrom('people')
       .select(['given_names', 'family_name'])
@@ -769,6 +778,14 @@ describe('the retention pages', () => {
       .executeTakeFirstOrThrow();
     expect(holds.body).not.toContain(`${named.given_names} ${named.family_name}`);
     expect(holds.body).toContain('Person (name not shown)');
+    // A person with a case reference is named by it: what the IG lead checks the case by.
+    await reference('CR-778812');
+    const byReference = await lead.get(retentionPaths.holds());
+    expect(byReference.body).toContain('Case reference CR-778812');
+    expect(byReference.body).not.toContain('Person (name not shown)');
+    expect((await officer.get(retentionPaths.holds())).body).toContain(
+      `${named.given_names} ${named.family_name}`,
+    );
     const extension = await context.db
       .selectFrom('retention_extensions')
       .select(['keep_until', 'kind'])
