@@ -370,6 +370,8 @@ function shownEvent(
   return {
     seq: event.seq,
     occurredAt: event.occurredAt,
+    // For the machine-readable <time datetime>: the page shows the UK time in words beside it.
+    occurredAtIso: event.occurredAt.toISOString(),
     actor: event.actor.label,
     actionName: actionName(event.action),
     action: event.action,

@@ -54,20 +54,19 @@ beforeAll(async () => {
 });
 
 describe('the readable audit trail', () => {
-  it('names actions in plain words, shows times in UK time and the change as a summary list', async () => {
+  it('names actions in plain words, shows times in UK time and the change as a description list', async () => {
     const page = await dpo.get('/audit');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain(
-      '<h3 class="govuk-summary-card__title">Opened the list of consent reviews</h3>',
-    );
+    expect(page.body).toContain('<h3 class="moj-timeline__title">Opened the list of consent reviews</h3>');
     expect(page.body).not.toMatch(/<h3[^>]*>consent\.reviews_viewed/);
-    const when = /When<\/dt>\s*<dd[^>]*>([^<]*)</.exec(
-      page.body.slice(page.body.indexOf('Opened the list of consent reviews</h3>')),
-    )?.[1];
-    // London's date, not UTC's (1 July).
-    expect(when).toMatch(/^2 July 2026 at (12|0):30am$/);
+    const event = page.body.slice(page.body.indexOf('Opened the list of consent reviews</h3>'));
+    expect(event).toMatch(/^[^]*?<\/h3>\s*<p class="moj-timeline__byline">by =SUM\(A1:A9\)<\/p>/);
+    const when = /<time datetime="([^"]*)">([^<]*)<\/time>/.exec(event);
+    // London's date, not UTC's (1 July); the machine-readable time is the instant itself.
+    expect(when?.[2]).toMatch(/^2 July 2026 at (12|0):30am$/);
+    expect(when?.[1]).toBe('2026-07-01T23:30:00.000Z');
     expect(page.body).toMatch(
-      /<dt class="govuk-summary-list__key">Reason<\/dt>\s*<dd class="govuk-summary-list__value">Looked at the overdue reviews<\/dd>/,
+      /<dt class="safeshare-trail__key">Reason<\/dt>\s*<dd class="safeshare-trail__value">Looked at the overdue reviews<\/dd>/,
     );
     expect(page.body).toContain(
       '<option value="consent.reviews_viewed">Opened the list of consent reviews</option>',
@@ -95,10 +94,10 @@ describe('the readable audit trail', () => {
     expect(link).toBe(`/audit?person=${childId}`);
     const filtered = await dpo.get(link ?? '/audit');
     expect(filtered.body).toContain('Opened the list of consent reviews');
-    const cards = [...filtered.body.matchAll(/<h3 class="govuk-summary-card__title">([^<]*)<\/h3>/g)].map(
+    const events = [...filtered.body.matchAll(/<h3 class="moj-timeline__title">([^<]*)<\/h3>/g)].map(
       (match) => match[1],
     );
-    expect(cards).toEqual(['Added a person', 'Opened the list of consent reviews']);
+    expect(events).toEqual(['Added a person', 'Opened the list of consent reviews']);
     expect(filtered.body).toMatch(/Person<\/h3>[^]*Ava Okonkwo/);
     const blank = await dpo.post('/audit', { name: ' ' });
     expect(blank.statusCode).toBe(400);

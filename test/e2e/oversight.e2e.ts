@@ -139,9 +139,10 @@ describe('the DPO oversees sharing', () => {
     await page.locator('#people-found + ul').getByRole('link', { name: 'Amelia Hughes' }).click();
     await page.waitForURL(`**/audit?person=${childId}`);
     expect(page.url()).not.toMatch(/amelia|hughes/i);
-    const titles = await page.locator('.govuk-summary-card__title').allTextContents();
+    const titles = await page.locator('.moj-timeline__title').allTextContents();
     expect(titles).toContain('Added a person');
     expect(titles.every((title) => !/^[a-z_]+\.[a-z_]+$/.test(title))).toBe(true);
+    await expect(page.locator('.moj-timeline__item time[datetime]').count()).resolves.toBe(titles.length);
     await checkPage(page, 'audit-trail-person');
   });
 });
