@@ -8,6 +8,7 @@ import { londonToday } from '../lib/time.ts';
 import type { Dependencies, Services } from '../services.ts';
 import { testNhsNumbers } from '../lib/nhs-number.ts';
 import type { PersonDetails } from '../people/index.ts';
+import type { DecisionAnswers } from '../sharing/index.ts';
 import { organisations, staff, trainingDaysAgo } from './demo.data.ts';
 
 /** Loads the demo directory and accounts (demo.data.ts) and two invented families into an empty database. */
@@ -122,7 +123,8 @@ export async function loadDemoData(
 /**
  * Two invented families on Priya Sharma's caseload, so that a sharing decision can be tried at
  * once: Amelia Hughes, whose mother agreed to education and health information going to her school
- * (a routine share), and Leo Marsh, whose father withdrew consent (a public-interest decision).
+ * (a routine share, already made once, so that the oversight pages and a subject access report have
+ * something to show), and Leo Marsh, whose father withdrew consent (a public-interest decision).
  */
 async function loadDemoFamilies(
   deps: Dependencies & { readonly services: Services },
@@ -138,6 +140,7 @@ async function loadDemoFamilies(
     roles: ['practitioner'],
   };
   const numbers = testNhsNumbers(4000);
+  const today = londonToday(deps.clock.now());
   const person = (
     givenNames: string,
     familyName: string,
@@ -181,7 +184,6 @@ async function loadDemoFamilies(
     relationship: 'father',
     parentalResponsibility: true,
   });
-  const today = londonToday(deps.clock.now());
   const given = {
     decision: 'given' as const,
     givenOn: addDays(today, -30),
@@ -212,6 +214,7 @@ async function loadDemoFamilies(
     parentCarerId: rachelId,
     childView: 'Amelia is happy for her teachers to know what helps her.',
   });
+  await shareForTheReview(deps, priya, { ameliaId: amelia, schoolId: ids.schoolId, today });
   const leoConsent = await consent.record(priya, leo, {
     ...given,
     parentCarerId: craigId,
@@ -222,6 +225,95 @@ async function loadDemoFamilies(
     method: 'telephone',
     by: 'parent_carer',
     note: 'Father rang to withdraw consent after a disagreement with the school.',
+  });
+}
+
+/**
+ * The school asked for Amelia's education and health information for her plan's annual review:
+ * Priya Sharma recorded the decision to share (her mother's consent, the agreement with the school)
+ * and sent the reports by signed-for post, through the same services the pages use.
+ */
+async function shareForTheReview(
+  deps: { readonly services: Services },
+  priya: Viewer,
+  ids: { ameliaId: string; schoolId: string; today: string },
+): Promise<void> {
+  const senco = 'Rebecca Sutton';
+  const answers: DecisionAnswers = {
+    request: {
+      requesterKind: 'agency',
+      requesterName: senco,
+      requesterRole: 'Special educational needs coordinator',
+      requesterOrganisationId: ids.schoolId,
+      channelId: 'telephone',
+      receivedOn: addDays(ids.today, -6),
+      purposeId: 'education-support',
+      details:
+        'The school is reviewing Amelia’s plan and asked for the latest education and health information.',
+    },
+    people: { personIds: [ids.ameliaId], systemTransfer: false },
+    recipients: {
+      recipients: [
+        {
+          name: senco,
+          role: 'Special educational needs coordinator',
+          organisationId: ids.schoolId,
+          reason:
+            'She coordinates the annual review of the plan and needs Amelia’s current needs and support.',
+        },
+      ],
+    },
+    information: {
+      shared: [
+        {
+          categoryId: 'education',
+          relevance: 'Current attainment and the support in place, for the review.',
+        },
+        { categoryId: 'health', relevance: 'Speech and language needs named in the plan.' },
+      ],
+      withheld: [],
+      thirdParties: 'none',
+      confirmed: ['necessary', 'proportionate', 'relevant', 'adequate', 'accurate', 'timely', 'secure'],
+    },
+    lawfulBasis: {
+      unsure: false,
+      article6: 'public-task',
+      article9: 'health-social-care',
+      schedule1: 'health-social-care-purposes',
+      commonLaw: 'consent',
+    },
+    openness: {
+      told: true,
+      toldDetails: 'Her mother was told the reports would go to the school’s SENCo for the review.',
+    },
+    safety: {
+      wellbeing: 'Sharing helps the school meet Amelia’s speech and language needs.',
+      riskOfSharing: 'Low: the school already holds the plan.',
+      riskOfNotSharing: 'The review would go ahead without her current needs, and support could be cut.',
+    },
+    outcome: {
+      outcome: 'share',
+      notShareReasonIds: [],
+      reasons: 'The review needs her current education and health information, and her mother agreed.',
+    },
+  };
+  const decision = await deps.services.sharing.recordComplete(priya, answers);
+  await deps.services.disclosures.record(priya, decision.id, {
+    recipientIndex: 0,
+    method: 'post',
+    categoryIds: ['education', 'health'],
+    description: 'Amelia’s latest school report and her speech and language therapy report, for the review.',
+    checklist: {
+      service: 'signed-for',
+      trackingReference: 'RR123456785GB',
+      recipientName: senco,
+      address: { line1: 'Oakfield Primary School, Oak Lane', town: 'Swindon', postcode: 'SN2 1AA' },
+      addresseeOnly: true,
+      innerAndOuterEnvelope: true,
+      packagingAdequate: true,
+      mediaEnclosed: false,
+      receiptRequested: true,
+    },
   });
 }
 

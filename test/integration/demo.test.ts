@@ -32,6 +32,20 @@ describe('the demo data', () => {
     const people = await context.db.selectFrom('people').select('id').execute();
     // Two families: a child on Priya Sharma's caseload and a parent with parental responsibility, each.
     expect(people.length).toBe(4);
+    // Amelia's routine share, made once and sent by post, so that the oversight pages and a subject
+    // access report have something to show.
+    const decisions = await context.db
+      .selectFrom('sharing_decisions')
+      .select(['id', 'outcome', 'status'])
+      .execute();
+    expect(decisions.map(({ outcome, status }) => ({ outcome, status }))).toEqual([
+      { outcome: 'share', status: 'recorded' },
+    ]);
+    const disclosures = await context.db
+      .selectFrom('disclosures')
+      .select(['decision_id', 'method'])
+      .execute();
+    expect(disclosures).toEqual([{ decision_id: decisions[0]?.id, method: 'post' }]);
     // A second start finds data and loads nothing more.
     expect(await load()).toBe(false);
     expect((await context.services.orgs.list()).length).toBe(organisations.length);
